@@ -1,0 +1,141 @@
+// Stage 4c: the handlebars-rendered files (type maps, registry, client wrappers, handler interfaces).
+// This file prepares plain data; the templates in templates/ only print it.
+import fs from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { docComment } from './model.mjs';
+import { upperFirst } from './names.mjs';
+
+const TEMPLATES = path.join(path.dirname(new URL(import.meta.url).pathname), 'templates');
+
+function loadTemplates() {
+  const hb = Handlebars.create();
+  hb.registerHelper('json', (value) => JSON.stringify(value));
+  hb.registerPartial('node', fs.readFileSync(path.join(TEMPLATES, 'node.hbs'), 'utf8'));
+  const t = (name) => hb.compile(fs.readFileSync(path.join(TEMPLATES, `${name}.hbs`), 'utf8'), { noEscape: true, strict: true });
+  return { types: t('types'), methods: t('methods'), clientApi: t('client-api'), serverApi: t('server-api') };
+}
+
+const TITLES = { electrum: 'Electrum', mining: 'Stratum V1' };
+const ARTICLES = { electrum: 'an', mining: 'a' };
+
+function versionLines(doc) {
+  const v = doc.versions;
+  const lines = [];
+  if (v) {
+    lines.push(`@since protocol ${v.since}`);
+    if (v.deprecated) lines.push(`@deprecated Deprecated in protocol ${v.deprecated}${v.removed ? `, removed in ${v.removed}` : ''}.`);
+    else if (v.removed) lines.push(`@remarks Removed in protocol ${v.removed}: a server negotiating ${v.removed} or later does not offer it.`);
+  }
+  if (doc.status === 'draft') lines.push('@deprecated A draft that never came into use; kept to recognise it on the wire.');
+  if (doc.status !== 'standard') lines.push(`@remarks Status: ${doc.status}${doc.implementations ? ` (${doc.implementations.join(', ')})` : ''}.`);
+  return lines;
+}
+
+function paramLines(params) {
+  return params.map((p) => {
+    const extra = [];
+    if (p.optional) extra.push('default' in p ? `optional, default ${JSON.stringify(p.default)}` : 'optional');
+    if (p.versions) extra.push(`protocol ${p.versions.since}${p.versions.removed ? ` to before ${p.versions.removed}` : '+'}`);
+    return `- \`${p.name}\`${extra.length ? ` (${extra.join('; ')})` : ''}: ${p.description}`;
+  });
+}
+
+function methodData(m) {
+  const doc = m.doc;
+  const head = [doc.summary, '', doc.description];
+  const paramsDoc = docComment([`Params of \`${m.method}\`.`, ...(m.params.length ? ['', ...paramLines(m.params)] : [])]);
+  const resultLines = m.hasResult
+    ? ['', `Result: ${doc.result.description}`, ...(m.multiVariant ? m.variants.map((v) => `- \`${v.name}\` (${describeWhen(v.when)}): ${v.description}`) : [])]
+    : [];
+  const notificationLines = m.notification && m.kind !== 'notification' ? ['', `Notifications (\`${m.method}\`): ${m.notification.description}`] : [];
+  const wrapperDoc = docComment([...head, ...(m.params.length ? ['', 'Params:', ...paramLines(m.params)] : []), ...resultLines, ...notificationLines, '', ...versionLines(doc)]);
+  return {
+    ...m,
+    paramsDoc,
+    wrapperDoc,
+    handlerDoc: docComment([`\`${m.method}\`: ${doc.summary}`, '', ...versionLines(doc)], '  '),
+    notificationDoc: docComment([
+      `Params of the \`${m.method}\` notification${m.notification?.description ? `: ${m.notification.description}` : '.'}`,
+      '',
+      ...paramLines(m.notification?.params ?? []),
+    ]),
+    params: m.params.map((p) => ({ ...p, hasDefault: 'default' in p })),
+    additionalParams: doc.additionalParams === true,
+    overloadTypes: m.overloads.map((o) => ({ ...o, name: `${m.paramsType}${upperFirst(o.variant)}` })),
+    variants: m.variants.map((v) => ({
+      ...v,
+      conditionValidators: Object.keys(v.when?.params ?? {}).map((param) => ({ param, validator: `${m.key}__when_${v.name}_${param}` })),
+    })),
+    notificationValidator: m.kind === 'notification' ? `${m.key}__params` : `${m.key}__notification`,
+    errorList: (doc.errors ?? []).map((e) => ({ code: e.code, message: e.message })),
+  };
+}
+
+function describeWhen(when) {
+  const parts = [];
+  if (when?.versions?.since) parts.push(`protocol ${when.versions.since}+`);
+  if (when?.versions?.until) parts.push(`protocol before ${when.versions.until}`);
+  for (const [p, s] of Object.entries(when?.params ?? {})) parts.push(`\`${p}\` ${'const' in s ? `= ${JSON.stringify(s.const)}` : `matches ${JSON.stringify(s)}`}`);
+  return parts.join(', ') || 'always';
+}
+
+function buildTree(methods, protocol) {
+  const root = {};
+  for (const m of methods) {
+    let node = root;
+    m.accessor.forEach((seg, i) => {
+      const last = i === m.accessor.length - 1;
+      if (last) {
+        if (node[seg] !== undefined) throw new Error(`spec/${protocol}/${m.method}.json: /method: the wrapper name collides with a namespace`);
+        node[seg] = m;
+      } else {
+        if (node[seg]?.method) throw new Error(`spec/${protocol}/${m.method}.json: /method: the namespace collides with method ${node[seg].method}`);
+        node = node[seg] ??= {};
+      }
+    });
+  }
+  const toView = (node) => ({
+    children: Object.keys(node)
+      .sort()
+      .map((name) => (node[name].method ? { name, method: node[name] } : { name, ...toView(node[name]) })),
+  });
+  const toJson = (node) => Object.fromEntries(Object.keys(node).sort().map((k) => [k, node[k].method ? node[k].method : toJson(node[k])]));
+  return { view: toView(root), json: toJson(root) };
+}
+
+export function emitCode(model, { banner, jsttTypes, definitionImports }) {
+  const t = loadTemplates();
+  const methods = model.methods.map(methodData);
+  const Proto = upperFirst(model.protocol);
+  const names = (pred) => methods.filter(pred).map((m) => `'${m.method}'`).join(' | ') || 'never';
+  const common = { banner, protocol: model.protocol, proto: model.protocol, Proto, protocolTitle: TITLES[model.protocol], article: ARTICLES[model.protocol], methods };
+
+  const clientMethods = methods.filter((m) => m.clientSends);
+  const serverMethods = methods.filter((m) => m.serverSends);
+  const tree = buildTree(clientMethods, model.protocol);
+  const first = clientMethods.find((m) => m.accessor.length > 2) ?? clientMethods[0];
+  const sorted = (xs) => [...new Set(xs)].sort();
+
+  return {
+    'types.ts': t.types({
+      ...common,
+      jsttTypes,
+      definitionImports: definitionImports.join(', '),
+      clientRequestNames: names((m) => m.clientSends),
+      serverRequestNames: names((m) => m.serverSends),
+    }),
+    'methods.ts': t.methods(common),
+    'client-api.ts': t.clientApi({
+      ...common,
+      tree: tree.view,
+      treeJson: JSON.stringify(tree.json, null, 2),
+      example: first ? { wire: first.method, accessor: `client.${first.accessor.join('.')}` } : { wire: '', accessor: '' },
+      typeImports: sorted(clientMethods.flatMap((m) => [m.paramsType, m.resultType, ...m.overloadTypes.map((o) => o.name), ...m.overloads.flatMap((o) => o.resultTypes)])),
+    }),
+    'server-api.ts': t.serverApi({
+      ...common,
+      typeImports: sorted([...clientMethods, ...serverMethods].flatMap((m) => [m.paramsType, m.resultType])),
+    }),
+  };
+}

@@ -1,0 +1,159 @@
+// Stage 3: one context per protocol with every name, type expression and default resolved, so the
+// emitters only print. Nothing here reads files or knows a particular method.
+import { accessorPath, pascal, upperFirst } from './names.mjs';
+import { methodKey, resultVariants } from './schemas.mjs';
+
+const DEF_REF = /^\.\.\/definitions\.json#\/\$defs\/([A-Za-z0-9_]+)$/;
+
+export function buildModel(protocol, docs, definitions) {
+  const titleOf = (defName) => {
+    const def = definitions.$defs[defName];
+    if (!def?.title) throw new Error(`definitions.json: /$defs/${defName}: missing (or has no title)`);
+    return def.title;
+  };
+  const usedDefinitions = new Set();
+  const complexTypes = []; // { name, schema } compiled by json-schema-to-typescript
+  const typeExpr = (schema, fallbackName) => {
+    const simple = simpleTs(schema, titleOf, usedDefinitions);
+    if (simple !== null) return simple;
+    complexTypes.push({ name: fallbackName, schema });
+    return fallbackName;
+  };
+
+  const methods = docs.map((doc) => {
+    const P = pascal(doc.method);
+    const key = methodKey(doc.method);
+    const params = doc.params.map((p) => ({ ...p, optional: p.required === false, ts: typeExpr(p.schema, `${P}Param${pascal(p.name)}`) }));
+    const paramsTuple = tuple(params, doc.additionalParams === true);
+    const variants = resultVariants(doc).map((v) => {
+      const typeName = doc.result.variants ? `${P}Result${upperFirst(v.name)}` : `${P}Result`;
+      complexTypes.push({ name: typeName, schema: v.schema, description: v.description });
+      return { ...v, typeName };
+    });
+    let notification = null;
+    if (doc.kind === 'notification') notification = { tuple: paramsTuple, params, direction: doc.direction, versions: doc.versions };
+    else if (doc.notification) {
+      const np = doc.notification.params.map((p) => ({ ...p, optional: p.required === false, ts: typeExpr(p.schema, `${P}NotificationParam${pascal(p.name)}`) }));
+      notification = { tuple: tuple(np, false), params: np, direction: doc.notification.direction, versions: doc.notification.versions, description: doc.notification.description };
+    }
+    return {
+      doc,
+      method: doc.method,
+      key,
+      P,
+      accessor: accessorPath(doc.method),
+      kind: doc.kind,
+      direction: doc.direction,
+      params,
+      paramsType: `${P}Params`,
+      paramsTuple,
+      variants,
+      hasResult: variants.length > 0,
+      resultType: variants.length ? `${P}Result` : null,
+      resultUnion: variants.map((v) => v.typeName).join(' | '),
+      multiVariant: variants.length > 1,
+      notification,
+      notificationType: notification ? `${P}Notification` : null,
+      overloads: overloads(params, variants),
+      // Who may send the request form, and who may send the notification form.
+      clientSends: doc.kind !== 'notification' && doc.direction !== 'server-to-client',
+      serverSends: doc.kind !== 'notification' && doc.direction !== 'client-to-server',
+      serverNotifies: notification !== null && notification.direction !== 'client-to-server',
+      clientNotifies: notification !== null && notification.direction !== 'server-to-client',
+    };
+  });
+  return { protocol, methods, complexTypes, usedDefinitions: [...usedDefinitions].sort() };
+}
+
+function tuple(params, open) {
+  const items = params.map((p) => `${p.name}${p.optional ? '?' : ''}: ${p.ts}`);
+  if (open) items.push('...extra: unknown[]');
+  return `[${items.join(', ')}]`;
+}
+
+/**
+ * Wrapper overloads for results chosen by a param: a variant whose conditions are all `const` gets a
+ * signature with that param narrowed to the literal, so `get(txid, true)` is typed as the verbose shape.
+ * The last overload is always the general one.
+ */
+function overloads(params, variants) {
+  if (variants.length < 2) return [];
+  // Variants with the same param condition (say verbose = true at two protocol versions) share one
+  // overload whose result is the union of their shapes.
+  const groups = new Map();
+  for (const v of variants) {
+    const conds = Object.entries(v.when?.params ?? {});
+    if (!conds.length) continue;
+    if (!conds.every(([, s]) => s && typeof s === 'object' && 'const' in s && Object.keys(s).length === 1)) continue;
+    const key = JSON.stringify(conds.map(([n, s]) => [n, s.const]).sort());
+    if (!groups.has(key)) groups.set(key, { fixed: new Map(conds.map(([n, s]) => [n, s.const])), variants: [] });
+    groups.get(key).variants.push(v);
+  }
+  const out = [];
+  for (const { fixed, variants: group } of groups.values()) {
+    let lastFixed = -1;
+    params.forEach((p, i) => {
+      if (fixed.has(p.name) && !(p.optional && 'default' in p && p.default === fixed.get(p.name))) lastFixed = i;
+    });
+    const items = params.map((p, i) => {
+      const ts = fixed.has(p.name) ? JSON.stringify(fixed.get(p.name)) : p.ts;
+      const optional = p.optional && i > lastFixed;
+      return `${p.name}${optional ? '?' : ''}: ${ts}`;
+    });
+    out.push({ tuple: `[${items.join(', ')}]`, variant: group[0].name, resultTypes: group.map((v) => v.typeName), resultType: group.map((v) => v.typeName).join(' | ') });
+  }
+  return out;
+}
+
+/** A TypeScript expression for schemas simple enough to print directly; null when jstt should name it. */
+export function simpleTs(schema, titleOf, used) {
+  if (schema === true || (schema && typeof schema === 'object' && Object.keys(schema).filter((k) => k !== 'description').length === 0)) return 'unknown';
+  if (!schema || typeof schema !== 'object') return null;
+  if (schema.$ref) {
+    const m = DEF_REF.exec(schema.$ref);
+    if (!m) return null;
+    used.add(titleOf(m[1]));
+    return titleOf(m[1]);
+  }
+  if ('const' in schema) return JSON.stringify(schema.const);
+  if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(' | ');
+  const alts = schema.anyOf ?? schema.oneOf;
+  if (alts && Object.keys(schema).every((k) => ['anyOf', 'oneOf', 'description', 'title'].includes(k))) {
+    const parts = alts.map((s) => simpleTs(s, titleOf, used));
+    return parts.every((p) => p !== null) ? [...new Set(parts)].join(' | ') : null;
+  }
+  const keys = Object.keys(schema).filter((k) => !['description', 'title', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'pattern', 'minLength', 'maxLength', 'multipleOf', 'examples'].includes(k));
+  if (keys.length === 1 && keys[0] === 'type') {
+    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+    const ts = types.map((t) => ({ string: 'string', number: 'number', integer: 'number', boolean: 'boolean', null: 'null' })[t] ?? null);
+    return ts.every((t) => t !== null) ? [...new Set(ts)].join(' | ') : null;
+  }
+  if (schema.type === 'array' && schema.items && !Array.isArray(schema.items) && keys.every((k) => ['type', 'items', 'minItems', 'maxItems', 'uniqueItems'].includes(k))) {
+    const inner = simpleTs(schema.items, titleOf, used);
+    return inner === null ? null : inner.includes(' ') ? `Array<${inner}>` : `${inner}[]`;
+  }
+  return null;
+}
+
+/** Replace references to shared definitions with their TypeScript names, for jstt. */
+export function referenceDefinitionsByName(schema, titleOf) {
+  if (Array.isArray(schema)) return schema.map((s) => referenceDefinitionsByName(s, titleOf));
+  if (!schema || typeof schema !== 'object') return schema;
+  if (typeof schema.$ref === 'string') {
+    const m = DEF_REF.exec(schema.$ref);
+    if (m) return { tsType: titleOf(m[1]), ...(schema.description ? { description: schema.description } : {}) };
+  }
+  const out = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = k === 'const' || k === 'enum' || k === 'default' || k === 'examples' ? v : referenceDefinitionsByName(v, titleOf);
+  return out;
+}
+
+/** JSDoc from lines of text; "*\/" cannot end the comment early. */
+export function docComment(lines, indent = '') {
+  const body = lines
+    .flatMap((l) => String(l).split('\n'))
+    .map((l) => l.replace(/\*\//g, '*\\/'));
+  while (body.length && body[body.length - 1].trim() === '') body.pop();
+  if (!body.length) return '';
+  return [`${indent}/**`, ...body.map((l) => (l ? `${indent} * ${l}` : `${indent} *`)), `${indent} */`].join('\n');
+}

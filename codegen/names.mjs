@@ -1,0 +1,25 @@
+// Names derived from wire names, in one place so every emitter agrees.
+
+/** "get_fee_histogram" -> "getFeeHistogram" */
+export function camel(segment) {
+  return segment.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+}
+
+/** "blockchain.transaction.get" -> "BlockchainTransactionGet" */
+export function pascal(wireName) {
+  return wireName
+    .split(/[._]/)
+    .filter(Boolean)
+    .map((s) => s[0].toUpperCase() + s.slice(1))
+    .join('');
+}
+
+/** "blockchain.transaction.get" -> ["blockchain", "transaction", "get"] as camelCase accessors. */
+export function accessorPath(wireName) {
+  return wireName.split('.').map(camel);
+}
+
+/** "verbose" -> "Verbose", "raw" -> "Raw" */
+export function upperFirst(s) {
+  return s[0].toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,133 @@
+// Stage 2: judge the loaded spec. Every problem is reported as "<file>: <JSON pointer>: <reason>";
+// generation stops before anything is written if there is one.
+import path from 'node:path';
+import Ajv from 'ajv';
+import { addDefinitions, methodSchemas, newAjv, resultVariants, SCHEMA_BASE } from './schemas.mjs';
+import { compareVersions } from './versions.mjs';
+
+export function validateSpec({ meta, definitions, files }) {
+  const errors = [];
+  const metaAjv = new Ajv({ allErrors: true, strict: false });
+  let checkMeta;
+  try {
+    checkMeta = metaAjv.compile(meta);
+  } catch (e) {
+    return [`spec/method.schema.json: /: the meta-schema does not compile: ${e.message}`];
+  }
+  const ajv = newAjv();
+  try {
+    addDefinitions(ajv, definitions);
+    ajv.getSchema(`${SCHEMA_BASE}definitions.json`);
+  } catch (e) {
+    errors.push(`spec/definitions.json: /: ${e.message}`);
+    return errors;
+  }
+
+  const seen = new Map();
+  for (const { file, protocolDir, doc } of files) {
+    const err = (pointer, msg) => errors.push(`${file}: ${pointer || '/'}: ${msg}`);
+    if (!checkMeta(doc)) {
+      for (const e of checkMeta.errors ?? []) err(e.instancePath, describeMetaError(e));
+      continue;
+    }
+    if (path.basename(file, '.json') !== doc.method) err('/method', `must equal the file name "${path.basename(file, '.json')}"`);
+    if (doc.protocol !== protocolDir) err('/protocol', `is "${doc.protocol}" but the file is in spec/${protocolDir}/`);
+    if (seen.has(doc.method)) err('/method', `"${doc.method}" is also declared in ${seen.get(doc.method)}`);
+    seen.set(doc.method, file);
+
+    checkVersions(doc.versions, '/versions', err);
+    checkParams(doc.params, '/params', doc, err);
+    if (doc.notification) checkParams(doc.notification.params, '/notification/params', doc, err);
+
+    const variants = resultVariants(doc);
+    const variantNames = new Set();
+    variants.forEach((v, i) => {
+      const at = doc.result.variants ? `/result/variants/${i}` : '/result';
+      if (variantNames.has(v.name)) err(`${at}/name`, `duplicate variant name "${v.name}"`);
+      variantNames.add(v.name);
+      for (const p of Object.keys(v.when?.params ?? {})) {
+        if (!doc.params.some((q) => q.name === p)) err(`${at}/when/params/${p}`, `no param named "${p}"`);
+      }
+      const r = v.when?.versions;
+      if (r?.since && r?.until && compareVersions(r.since, r.until) >= 0) err(`${at}/when/versions`, 'since must be before until');
+      if (doc.protocol === 'mining' && r) err(`${at}/when/versions`, 'Stratum V1 has no protocol versions');
+    });
+    if (doc.protocol === 'mining' && doc.versions) err('/versions', 'Stratum V1 has no protocol versions');
+
+    for (const s of methodSchemas(doc)) {
+      try {
+        ajv.addSchema(s.schema);
+        ajv.getSchema(s.id);
+      } catch (e) {
+        err(pointerOf(doc, s), `schema does not compile: ${e.message}`);
+      }
+    }
+    // Defaults must be values the param itself accepts, or the "filled-in default" conditions lie.
+    doc.params.forEach((p, i) => {
+      if (!('default' in p)) return;
+      if (p.required !== false) err(`/params/${i}/default`, 'only optional params have a default');
+      try {
+        const id = `${SCHEMA_BASE}${doc.protocol}/${doc.method}.default.${i}.json`;
+        const schema = typeof p.schema === 'object' ? { ...p.schema, $id: id } : p.schema;
+        if (!ajv.validate(schema, p.default)) err(`/params/${i}/default`, `does not match the param's schema: ${ajv.errorsText()}`);
+      } catch (e) {
+        err(`/params/${i}/schema`, e.message);
+      }
+    });
+    doc.examples.forEach((ex, i) => {
+      if (ex.protocolVersion && doc.versions && !inRange(ex.protocolVersion, doc.versions)) {
+        err(`/examples/${i}/protocolVersion`, `${ex.protocolVersion} is outside the method's versions`);
+      }
+      if ('result' in ex && !doc.result) err(`/examples/${i}/result`, 'the method has no result');
+      if ('notification' in ex && !doc.notification) err(`/examples/${i}/notification`, 'the method has no notification');
+    });
+  }
+  return errors;
+}
+
+function inRange(v, r) {
+  return compareVersions(v, r.since) >= 0 && (!r.removed || compareVersions(v, r.removed) < 0);
+}
+
+function checkVersions(v, at, err) {
+  if (!v) return;
+  if (v.removed && compareVersions(v.since, v.removed) >= 0) err(`${at}/removed`, 'must be after since');
+  if (v.deprecated && compareVersions(v.deprecated, v.since) < 0) err(`${at}/deprecated`, 'must not be before since');
+  if (v.deprecated && v.removed && compareVersions(v.deprecated, v.removed) > 0) err(`${at}/deprecated`, 'must not be after removed');
+}
+
+function checkParams(params, at, doc, err) {
+  const names = new Set();
+  let optionalSeen = false;
+  params.forEach((p, i) => {
+    if (names.has(p.name)) err(`${at}/${i}/name`, `duplicate param name "${p.name}"`);
+    names.add(p.name);
+    if (p.required === false) optionalSeen = true;
+    else if (optionalSeen) err(`${at}/${i}/required`, `required param "${p.name}" follows an optional one`);
+    checkVersions(p.versions, `${at}/${i}/versions`, err);
+    if (p.versions && doc.protocol === 'mining') err(`${at}/${i}/versions`, 'Stratum V1 has no protocol versions');
+  });
+}
+
+function pointerOf(doc, s) {
+  if (s.role === 'params') return '/params';
+  if (s.role === 'notification') return '/notification/params';
+  const i = doc.result.variants ? doc.result.variants.findIndex((v) => v.name === s.variant) : -1;
+  const at = i >= 0 ? `/result/variants/${i}` : '/result';
+  return s.role === 'condition' ? `${at}/when/params/${s.param}` : `${at}/schema`;
+}
+
+function describeMetaError(e) {
+  switch (e.keyword) {
+    case 'required':
+      return `missing required property "${e.params.missingProperty}"`;
+    case 'additionalProperties':
+      return `unknown property "${e.params.additionalProperty}"`;
+    case 'enum':
+      return `${e.message}: ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `must be ${JSON.stringify(e.params.allowedValue)}`;
+    default:
+      return e.message ?? e.keyword;
+  }
+}

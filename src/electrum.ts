@@ -1,0 +1,9 @@
+// stratum-sdk/electrum: the Electrum protocol's types, registry, client wrappers and handler interfaces.
+export type * from './generated/definitions.js';
+export type * from './generated/electrum/types.js';
+export * from './generated/electrum/methods.js';
+export * from './generated/electrum/client-api.js';
+export type * from './generated/electrum/server-api.js';
+export type { ValidationOutcome } from './runtime/validation.js';
+export type { MethodInfo, ProtocolRegistry, ValidationContext } from './runtime/registry.js';
+export { compareVersions, inVersionRange } from './runtime/versions.js';

@@ -1,0 +1,223 @@
+// The method registry: what the spec says of each method at run time, and validation of params,
+// results and notifications against it. The generated code supplies the data and the compiled
+// validators; this file knows no method by name.
+import { inVersionRange, type VersionRange } from './versions.js';
+import { formatErrors, invalid, VALID, type CompiledValidator, type ValidationOutcome } from './validation.js';
+
+export type Protocol = 'electrum' | 'mining';
+export type MethodKind = 'request' | 'subscription' | 'notification';
+export type Direction = 'client-to-server' | 'server-to-client' | 'both';
+export type MethodStatus = 'standard' | 'experimental' | 'legacy' | 'extension' | 'draft' | 'implementation-specific';
+
+export interface Versions {
+  readonly since: string;
+  readonly deprecated?: string | undefined;
+  readonly removed?: string | undefined;
+}
+
+export interface ParamInfo {
+  readonly name: string;
+  readonly required: boolean;
+  readonly hasDefault: boolean;
+  readonly default?: unknown;
+  readonly versions?: Versions | undefined;
+}
+
+/** Generated input: one method's metadata and compiled validators. */
+export interface MethodDefinition {
+  readonly kind: MethodKind;
+  readonly direction: Direction;
+  readonly status: MethodStatus;
+  readonly summary: string;
+  readonly versions?: Versions | undefined;
+  readonly implementations?: readonly string[] | undefined;
+  readonly params: readonly ParamInfo[];
+  readonly additionalParams: boolean;
+  readonly validateParams: CompiledValidator;
+  readonly results: readonly {
+    readonly name: string;
+    readonly versions?: VersionRange | undefined;
+    readonly params?: Readonly<Record<string, CompiledValidator>> | undefined;
+    readonly validate: CompiledValidator;
+  }[];
+  readonly notification?:
+    | {
+        readonly direction: Direction;
+        readonly versions?: Versions | undefined;
+        readonly params: readonly string[];
+        readonly validate: CompiledValidator;
+      }
+    | undefined;
+  readonly errors: readonly { readonly code: number; readonly message: string }[];
+}
+
+export interface ValidationContext {
+  /** The negotiated protocol version (Electrum); omit to accept the shape of any version. */
+  readonly protocolVersion?: string | undefined;
+  /** The params the request was sent with; they choose the result shape of some methods. */
+  readonly params?: readonly unknown[] | undefined;
+}
+
+export interface MethodInfo<M extends string = string> {
+  readonly method: M;
+  readonly protocol: Protocol;
+  readonly kind: MethodKind;
+  readonly direction: Direction;
+  readonly status: MethodStatus;
+  readonly summary: string;
+  readonly versions: Versions | undefined;
+  readonly implementations: readonly string[];
+  readonly params: readonly ParamInfo[];
+  readonly additionalParams: boolean;
+  /** Names of the result shapes (one, "result", when the shape never varies). */
+  readonly resultVariants: readonly string[];
+  readonly hasResult: boolean;
+  readonly hasNotification: boolean;
+  readonly notificationDirection: Direction | undefined;
+  readonly errors: readonly { readonly code: number; readonly message: string }[];
+  /** Whether the method exists at this protocol version (always true for Stratum, which has none). */
+  isAvailable(protocolVersion: string): boolean;
+  validateParams(value: unknown, context?: ValidationContext): ValidationOutcome;
+  /** Names of the result variants that apply in this context, in spec order. */
+  selectResultVariants(context?: ValidationContext): readonly string[];
+  validateResult(value: unknown, context?: ValidationContext): ValidationOutcome;
+  /** Present where the method has a notification form (subscriptions, notifications). */
+  readonly validateNotification: ((value: unknown, context?: ValidationContext) => ValidationOutcome) | undefined;
+}
+
+function rangeOf(v: Versions | undefined): VersionRange | undefined {
+  return v ? { since: v.since, until: v.removed } : undefined;
+}
+
+export function defineMethod<M extends string>(protocol: Protocol, method: M, def: MethodDefinition): MethodInfo<M> {
+  const paramNames = def.params.map((p) => p.name);
+  const notificationNames = def.notification?.params;
+  const isAvailable = (v: string) => inVersionRange(v, rangeOf(def.versions));
+
+  const selectVariants = (context: ValidationContext = {}) =>
+    def.results.filter((r) => {
+      if (context.protocolVersion !== undefined && !inVersionRange(context.protocolVersion, r.versions)) return false;
+      if (context.params === undefined || r.params === undefined) return true;
+      const sent = context.params;
+      return Object.entries(r.params).every(([name, check]) => {
+        const i = paramNames.indexOf(name);
+        const p = def.params[i];
+        const value = i < sent.length ? sent[i] : p?.hasDefault ? p.default : undefined;
+        return check(value);
+      });
+    });
+
+  const info: MethodInfo<M> = {
+    method,
+    protocol,
+    kind: def.kind,
+    direction: def.direction,
+    status: def.status,
+    summary: def.summary,
+    versions: def.versions,
+    implementations: def.implementations ?? [],
+    params: def.params,
+    additionalParams: def.additionalParams,
+    resultVariants: def.results.map((r) => r.name),
+    hasResult: def.results.length > 0,
+    hasNotification: def.notification !== undefined,
+    notificationDirection: def.notification?.direction,
+    errors: def.errors,
+    isAvailable,
+    validateParams(value, context = {}) {
+      const errors: string[] = [];
+      const v = context.protocolVersion;
+      if (v !== undefined && !isAvailable(v)) errors.push(`${method} is not part of protocol ${v}${versionNote(def.versions)}`);
+      if (!def.validateParams(value)) errors.push(...formatErrors(def.validateParams.errors, 'params', paramNames));
+      if (v !== undefined && Array.isArray(value)) {
+        value.forEach((_, i) => {
+          const p = def.params[i];
+          if (p && !inVersionRange(v, rangeOf(p.versions))) {
+            errors.push(`params[${i}] (${p.name}): not part of protocol ${v}${versionNote(p.versions)}`);
+          }
+        });
+      }
+      return errors.length ? invalid(errors) : VALID;
+    },
+    selectResultVariants: (context) => selectVariants(context).map((r) => r.name),
+    validateResult(value, context = {}) {
+      if (!def.results.length) return invalid([`${method} is a notification and has no result`]);
+      const candidates = selectVariants(context);
+      if (!candidates.length) {
+        return invalid([`result: no shape of ${method} applies${context.protocolVersion ? ` at protocol ${context.protocolVersion}` : ''} with these params`]);
+      }
+      const failures: string[] = [];
+      for (const r of candidates) {
+        if (r.validate(value)) return VALID;
+        const lines = formatErrors(r.validate.errors, 'result');
+        failures.push(...(candidates.length > 1 ? lines.map((l) => `[${r.name}] ${l}`) : lines));
+      }
+      return invalid(failures);
+    },
+    validateNotification: def.notification
+      ? (value, context = {}) => {
+          const n = def.notification;
+          if (!n) return VALID;
+          const errors: string[] = [];
+          const v = context.protocolVersion;
+          if (v !== undefined && n.versions && !inVersionRange(v, rangeOf(n.versions))) {
+            errors.push(`the ${method} notification is not part of protocol ${v}${versionNote(n.versions)}`);
+          }
+          if (!n.validate(value)) errors.push(...formatErrors(n.validate.errors, 'params', notificationNames));
+          return errors.length ? invalid(errors) : VALID;
+        }
+      : undefined,
+  };
+  return Object.freeze(info);
+}
+
+function versionNote(v: Versions | undefined): string {
+  if (!v) return '';
+  return v.removed ? ` (from ${v.since}, removed in ${v.removed})` : ` (from ${v.since})`;
+}
+
+/** Lookups by a name that may come from the network: unknown names get an answer, never an exception. */
+export interface ProtocolRegistry<M extends string> {
+  readonly protocol: Protocol;
+  readonly methods: { readonly [K in M]: MethodInfo<K> };
+  readonly names: readonly M[];
+  has(method: string): method is M;
+  get(method: string): MethodInfo<M> | undefined;
+  /** Methods that exist at this protocol version. */
+  availableAt(protocolVersion: string): readonly M[];
+  validateParams(method: string, value: unknown, context?: ValidationContext): ValidationOutcome;
+  validateResult(method: string, value: unknown, context?: ValidationContext): ValidationOutcome;
+  validateNotification(method: string, value: unknown, context?: ValidationContext): ValidationOutcome;
+}
+
+export function defineProtocol<M extends string>(
+  protocol: Protocol,
+  definitions: { readonly [K in M]: MethodDefinition },
+): ProtocolRegistry<M> {
+  const methods = Object.create(null) as { [K in M]: MethodInfo<K> };
+  const names = Object.keys(definitions) as M[];
+  for (const name of names) methods[name] = defineMethod(protocol, name, definitions[name]) as MethodInfo<typeof name>;
+  Object.freeze(methods);
+
+  const has = (method: string): method is M => Object.prototype.hasOwnProperty.call(methods, method);
+  const get = (method: string): MethodInfo<M> | undefined => (has(method) ? methods[method] : undefined);
+  const unknown = (method: string) => invalid([`unknown ${protocol} method ${JSON.stringify(method)}`]);
+
+  return Object.freeze({
+    protocol,
+    methods,
+    names: Object.freeze([...names]),
+    has,
+    get,
+    availableAt: (v: string) => names.filter((n) => methods[n].isAvailable(v)),
+    validateParams: (method: string, value: unknown, context?: ValidationContext) =>
+      get(method)?.validateParams(value, context) ?? unknown(method),
+    validateResult: (method: string, value: unknown, context?: ValidationContext) =>
+      get(method)?.validateResult(value, context) ?? unknown(method),
+    validateNotification: (method: string, value: unknown, context?: ValidationContext) => {
+      const info = get(method);
+      if (!info) return unknown(method);
+      return info.validateNotification?.(value, context) ?? invalid([`${method} has no notification`]);
+    },
+  });
+}

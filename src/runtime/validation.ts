@@ -1,0 +1,76 @@
+// What the generated ajv validators look like from the outside, and how their errors read.
+
+/** The outcome of checking a value against the spec: never thrown, always returned. */
+export type ValidationOutcome = { readonly valid: true } | { readonly valid: false; readonly errors: readonly string[] };
+
+export const VALID: ValidationOutcome = Object.freeze({ valid: true });
+
+export function invalid(errors: readonly string[]): ValidationOutcome {
+  return { valid: false, errors };
+}
+
+export interface CompiledErrorObject {
+  readonly instancePath: string;
+  readonly keyword: string;
+  readonly message?: string | undefined;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/** An ajv standalone validator: returns a boolean and leaves its errors on itself. */
+export interface CompiledValidator {
+  (data: unknown): boolean;
+  errors?: readonly CompiledErrorObject[] | null | undefined;
+}
+
+/**
+ * Turns ajv's JSON pointers into paths a person reads: "/1/headers/3" under the label "params" with
+ * names ["tx_hash", "verbose"] becomes "params[1] (verbose).headers[3]".
+ */
+export function formatErrors(
+  errors: readonly CompiledErrorObject[] | null | undefined,
+  label: string,
+  names?: readonly string[],
+): string[] {
+  const out: string[] = [];
+  for (const e of errors ?? []) {
+    const line = `${pathOf(e.instancePath, label, names)}: ${messageOf(e)}`;
+    if (!out.includes(line)) out.push(line);
+  }
+  return out.length ? out : [`${label}: invalid`];
+}
+
+function pathOf(pointer: string, label: string, names?: readonly string[]): string {
+  if (!pointer) return label;
+  const parts = pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let out = label;
+  parts.forEach((p, i) => {
+    if (/^\d+$/.test(p)) {
+      out += `[${p}]`;
+      const name = i === 0 ? names?.[Number(p)] : undefined;
+      if (name !== undefined) out += ` (${name})`;
+    } else {
+      out += /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`;
+    }
+  });
+  return out;
+}
+
+function messageOf(e: CompiledErrorObject): string {
+  const p = e.params;
+  switch (e.keyword) {
+    case 'required':
+      return `missing required property "${String(p['missingProperty'])}"`;
+    case 'additionalProperties':
+      return `unexpected property "${String(p['additionalProperty'])}"`;
+    case 'enum':
+      return `must be one of ${JSON.stringify(p['allowedValues'])}`;
+    case 'const':
+      return `must be ${JSON.stringify(p['allowedValue'])}`;
+    case 'maxItems':
+      return `must have at most ${String(p['limit'])} items`;
+    case 'minItems':
+      return `must have at least ${String(p['limit'])} items`;
+    default:
+      return e.message ?? `fails "${e.keyword}"`;
+  }
+}

@@ -1,0 +1,120 @@
+// The generator: broken spec files are refused with file, JSON pointer and reason; output is
+// deterministic; a fixture spec renders to the committed snapshots; the committed output is current.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generate } from '../../codegen/generate.mjs';
+import { ROOT, SPEC_DIR } from '../helpers/spec-files.js';
+
+const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'mini-spec');
+const temps: string[] = [];
+
+afterAll(() => {
+  for (const t of temps) fs.rmSync(t, { recursive: true, force: true });
+});
+
+/** A copy of the fixture spec with one file changed by `edit` (a parsed-JSON edit, or raw text). */
+function brokenSpec(file: string, edit: ((doc: Record<string, unknown>) => void) | string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratum-spec-'));
+  temps.push(dir);
+  fs.cpSync(FIXTURE, dir, { recursive: true });
+  const target = path.join(dir, file);
+  if (typeof edit === 'string') fs.writeFileSync(target, edit);
+  else {
+    const doc = JSON.parse(fs.readFileSync(target, 'utf8')) as Record<string, unknown>;
+    edit(doc);
+    fs.writeFileSync(target, JSON.stringify(doc));
+  }
+  return dir;
+}
+
+const GET = 'electrum/demo.item.get.json';
+const params = (doc: Record<string, unknown>) => doc['params'] as Record<string, unknown>[];
+
+describe('a broken spec is refused', () => {
+  const cases: [string, string, ((doc: Record<string, unknown>) => void) | string, RegExp][] = [
+    ['missing method', GET, (d) => delete d['method'], /demo\.item\.get\.json: \/: missing required property "method"/],
+    ['unknown kind', GET, (d) => (d['kind'] = 'event'), /demo\.item\.get\.json: \/kind: must be equal to one of the allowed values: "request", "subscription", "notification"/],
+    ['unknown property', GET, (d) => (d['colour'] = 'red'), /demo\.item\.get\.json: \/: unknown property "colour"/],
+    ['bad version', GET, (d) => (d['versions'] = { since: 'one' }), /demo\.item\.get\.json: \/versions\/since: must match pattern/],
+    ['removed before since', GET, (d) => (d['versions'] = { since: '1.4', removed: '1.2' }), /\/versions\/removed: must be after since/],
+    ['required after optional', GET, (d) => (params(d)[2]!['required'] = true), /\/params\/2\/required: required param "extra" follows an optional one/],
+    ['file name differs from method', GET, (d) => (d['method'] = 'demo.item.fetch'), /\/method: must equal the file name "demo\.item\.get"/],
+    ['wrong protocol folder', GET, (d) => (d['protocol'] = 'mining'), /\/protocol: is "mining" but the file is in spec\/electrum\//],
+    ['unresolvable $ref', GET, (d) => (params(d)[0]!['schema'] = { $ref: '../definitions.json#/$defs/nope' }), /\/params: schema does not compile: can't resolve reference/],
+    ['unknown schema keyword', GET, (d) => (params(d)[0]!['schema'] = { type: 'string', patern: 'x' }), /\/params: schema does not compile: strict mode: unknown keyword: "patern"/],
+    ['default not matching its schema', GET, (d) => (params(d)[1]!['default'] = 'no'), /\/params\/1\/default: does not match the param's schema/],
+    ['variant names an unknown param', GET, (d) => {
+      const r = d['result'] as { variants: { when: Record<string, unknown> }[] };
+      r.variants[0]!.when = { params: { verbosity: { const: false } } };
+    }, /\/result\/variants\/0\/when\/params\/verbosity: no param named "verbosity"/],
+    ['notification without result-less kind', 'mining/demo.job.json', (d) => (d['result'] = { description: 'x', schema: {} }), /demo\.job\.json: \/: must NOT be valid/],
+    ['subscription without notification', 'electrum/demo.watch.json', (d) => delete d['notification'], /demo\.watch\.json: \/: missing required property "notification"/],
+    ['versions on a Stratum method', 'mining/demo.job.json', (d) => (d['versions'] = { since: '1.0' }), /demo\.job\.json: \/versions: Stratum V1 has no protocol versions/],
+    ['invalid JSON', GET, '{ "method": ', /demo\.item\.get\.json: invalid JSON/],
+  ];
+
+  it.each(cases)('%s', async (_name, file, edit, wanted) => {
+    const { files, errors } = await generate(brokenSpec(file, edit));
+    expect(files.size).toBe(0);
+    expect(errors.join('\n')).toMatch(wanted);
+  });
+
+  it('exits non-zero and writes nothing from the command line', () => {
+    const spec = brokenSpec(GET, (d) => delete d['summary']);
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'stratum-out-'));
+    temps.push(out);
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [path.join(ROOT, 'codegen', 'generate.mjs'), '--spec', spec, '--out', out], { stdio: 'pipe' });
+    } catch (e) {
+      const err = e as { status: number; stderr: Buffer };
+      status = err.status;
+      stderr = err.stderr.toString();
+    }
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/nothing was written/);
+    expect(stderr).toMatch(/demo\.item\.get\.json: \/: missing required property "summary"/);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+});
+
+describe('output', () => {
+  it('is deterministic: two runs give byte-identical files', async () => {
+    const a = await generate(SPEC_DIR);
+    const b = await generate(SPEC_DIR);
+    expect(a.errors).toEqual([]);
+    expect([...a.files.keys()]).toEqual([...b.files.keys()]);
+    for (const [name, text] of a.files) expect(b.files.get(name), name).toBe(text);
+  });
+
+  it('matches what is committed in src/generated', async () => {
+    const { files } = await generate(SPEC_DIR);
+    for (const [name, text] of files) {
+      expect(fs.readFileSync(path.join(ROOT, 'src', 'generated', name), 'utf8'), name).toBe(text);
+    }
+  });
+
+  it('opens every file with the do-not-edit banner', async () => {
+    const { files } = await generate(SPEC_DIR);
+    for (const [name, text] of files) expect(text.startsWith('// This file is generated by codegen/generate.mjs'), name).toBe(true);
+  });
+
+  it('has validators that need no ajv at run time', async () => {
+    const { files } = await generate(SPEC_DIR);
+    for (const [name, text] of files) {
+      if (name.endsWith('validators.ts')) expect(text).not.toMatch(/require\(|from ['"]ajv/);
+    }
+  });
+
+  it('renders the fixture spec to the committed snapshots', async () => {
+    const { files, errors } = await generate(FIXTURE);
+    expect(errors).toEqual([]);
+    for (const [name, text] of files) {
+      await expect(text).toMatchFileSnapshot(path.join(ROOT, 'test', 'codegen', '__snapshots__', 'mini-spec', `${name}.snap`));
+    }
+  });
+});

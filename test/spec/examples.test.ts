@@ -1,0 +1,109 @@
+// Every example in spec/ must validate with the generated validators, every invalidExample must be
+// rejected, and mechanical mutations of the examples (wrong arity, missing field, wrong type) must fail.
+import { describe, expect, it } from 'vitest';
+import { electrumProtocol } from '../../src/generated/electrum/methods.js';
+import { miningProtocol } from '../../src/generated/mining/methods.js';
+import type { ValidationOutcome } from '../../src/runtime/validation.js';
+import { specFiles, type SpecFile } from '../helpers/spec-files.js';
+
+const registries = { electrum: electrumProtocol, mining: miningProtocol };
+
+function expectValid(outcome: ValidationOutcome, what: string) {
+  expect(outcome.valid ? [] : outcome.errors, what).toEqual([]);
+}
+
+function expectInvalid(outcome: ValidationOutcome, what: string) {
+  expect(outcome.valid, what).toBe(false);
+  if (!outcome.valid) expect(outcome.errors.length, what).toBeGreaterThan(0);
+}
+
+/** A value of another JSON type than `value`, for wrong-type mutations. */
+function otherType(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return { unexpected: [value] };
+  return 'not-the-declared-type';
+}
+
+function requiredKeysOf(schema: unknown): string[] {
+  if (schema && typeof schema === 'object' && 'required' in schema && Array.isArray(schema.required)) {
+    return schema.required as string[];
+  }
+  return [];
+}
+
+describe.each(specFiles().map((f) => [f.method, f] as const))('%s', (_name, spec: SpecFile) => {
+  const registry = registries[spec.protocol];
+  const info = registry.get(spec.method);
+
+  it('is in the generated registry', () => {
+    expect(info?.method).toBe(spec.method);
+    expect(info?.kind).toBe(spec.kind);
+  });
+
+  it.each(spec.examples.map((e) => [e.name, e] as const))('example "%s" validates', (_n, ex) => {
+    const context = { protocolVersion: ex.protocolVersion, params: ex.params };
+    expectValid(registry.validateParams(spec.method, ex.params, { protocolVersion: ex.protocolVersion }), 'params');
+    if ('result' in ex) expectValid(registry.validateResult(spec.method, ex.result, context), 'result');
+    if (ex.notification) expectValid(registry.validateNotification(spec.method, ex.notification, context), 'notification');
+    if (ex.error) expect(Number.isInteger(ex.error.code)).toBe(true);
+  });
+
+  if (spec.invalidExamples?.length) {
+    it.each(spec.invalidExamples.map((e) => [e.name, e] as const))('invalid example "%s" is rejected', (_n, ex) => {
+      const context = { protocolVersion: ex.protocolVersion, params: Array.isArray(ex.params) ? ex.params : [] };
+      if ('result' in ex) expectInvalid(registry.validateResult(spec.method, ex.result, context), ex.why);
+      else if ('notification' in ex) expectInvalid(registry.validateNotification(spec.method, ex.notification, context), ex.why);
+      else expectInvalid(registry.validateParams(spec.method, ex.params), ex.why);
+    });
+  }
+
+  it('rejects params of the wrong arity', () => {
+    const ex = spec.examples[0]!;
+    if (!spec.additionalParams) {
+      const tooMany = [...spec.params.map((_, i) => ex.params[i] ?? null), 'extra'];
+      expectInvalid(registry.validateParams(spec.method, tooMany), 'one param too many');
+    }
+    const required = spec.params.filter((p) => p.required !== false).length;
+    if (required > 0) expectInvalid(registry.validateParams(spec.method, ex.params.slice(0, required - 1)), 'a required param missing');
+    expectInvalid(registry.validateParams(spec.method, { 0: ex.params[0] }), 'params not an array');
+  });
+
+  const withResult = spec.examples.filter((e) => 'result' in e);
+  if (withResult.length) {
+    it('rejects results of the wrong type or missing a required field', () => {
+      for (const ex of withResult) {
+        const context = { protocolVersion: ex.protocolVersion, params: ex.params };
+        const variants = info?.selectResultVariants(context) ?? [];
+        const schemas = spec.result?.variants?.filter((v) => variants.includes(v.name)).map((v) => v.schema) ?? [spec.result?.schema];
+        if (schemas.some((s) => s === true || (s !== null && typeof s === 'object' && Object.keys(s).length === 0))) continue;
+        expectInvalid(registry.validateResult(spec.method, otherType(ex.result), context), `${ex.name}: wrong type`);
+        const result = ex.result;
+        if (result && typeof result === 'object' && !Array.isArray(result)) {
+          // Only keys every applicable shape requires: dropping one must break all of them.
+          const keys = schemas.map(requiredKeysOf).reduce((a, b) => a.filter((k) => b.includes(k)));
+          for (const key of keys) {
+            const { [key]: _dropped, ...rest } = result as Record<string, unknown>;
+            expectInvalid(registry.validateResult(spec.method, rest, context), `${ex.name}: without "${key}"`);
+          }
+        }
+      }
+    });
+  }
+
+  const withNotification = spec.examples.filter((e) => e.notification);
+  if (withNotification.length) {
+    it('rejects notifications of the wrong arity', () => {
+      for (const ex of withNotification) {
+        const n = ex.notification!;
+        expectInvalid(registry.validateNotification(spec.method, [...n, 'extra']), `${ex.name}: one param too many`);
+        if (n.length) expectInvalid(registry.validateNotification(spec.method, n.slice(0, -1)), `${ex.name}: one param missing`);
+      }
+    });
+  }
+});
+
+describe('coverage of the protocols', () => {
+  it('declares at least 45 Electrum and 17 Stratum V1 methods', () => {
+    expect(electrumProtocol.names.length).toBeGreaterThanOrEqual(45);
+    expect(miningProtocol.names.length).toBeGreaterThanOrEqual(17);
+  });
+});
