@@ -14,14 +14,52 @@ import type {
   BlockchainHeadersSubscribeResult,
   BlockchainRelayfeeParams,
   BlockchainRelayfeeResult,
+  BlockchainScripthashGetBalanceParams,
+  BlockchainScripthashGetBalanceResult,
+  BlockchainScripthashGetHistoryParams,
+  BlockchainScripthashGetHistoryResult,
+  BlockchainScripthashGetMempoolParams,
+  BlockchainScripthashGetMempoolResult,
+  BlockchainScripthashListunspentParams,
+  BlockchainScripthashListunspentResult,
   BlockchainScripthashSubscribeParams,
   BlockchainScripthashSubscribeResult,
+  BlockchainScripthashUnsubscribeParams,
+  BlockchainScripthashUnsubscribeResult,
+  BlockchainScriptpubkeyGetBalanceParams,
+  BlockchainScriptpubkeyGetBalanceResult,
+  BlockchainScriptpubkeyGetHistoryParams,
+  BlockchainScriptpubkeyGetHistoryResult,
+  BlockchainScriptpubkeyGetMempoolParams,
+  BlockchainScriptpubkeyGetMempoolResult,
+  BlockchainScriptpubkeyListunspentParams,
+  BlockchainScriptpubkeyListunspentResult,
+  BlockchainScriptpubkeySubscribeParams,
+  BlockchainScriptpubkeySubscribeResult,
+  BlockchainScriptpubkeyUnsubscribeParams,
+  BlockchainScriptpubkeyUnsubscribeResult,
+  BlockchainTransactionBroadcastPackageParams,
+  BlockchainTransactionBroadcastPackageParamsSummary,
+  BlockchainTransactionBroadcastPackageParamsVerbose,
+  BlockchainTransactionBroadcastPackageResult,
+  BlockchainTransactionBroadcastPackageResultSummary,
+  BlockchainTransactionBroadcastPackageResultVerbose,
+  BlockchainTransactionBroadcastParams,
+  BlockchainTransactionBroadcastResult,
+  BlockchainTransactionGetMerkleParams,
+  BlockchainTransactionGetMerkleResult,
   BlockchainTransactionGetParams,
   BlockchainTransactionGetParamsRaw,
   BlockchainTransactionGetParamsVerbose,
   BlockchainTransactionGetResult,
   BlockchainTransactionGetResultRaw,
   BlockchainTransactionGetResultVerbose,
+  BlockchainTransactionIdFromPosParams,
+  BlockchainTransactionIdFromPosParamsTxid,
+  BlockchainTransactionIdFromPosParamsWithMerkle,
+  BlockchainTransactionIdFromPosResult,
+  BlockchainTransactionIdFromPosResultTxid,
+  BlockchainTransactionIdFromPosResultWithMerkle,
   MempoolGetFeeHistogramParams,
   MempoolGetFeeHistogramResult,
   MempoolGetInfoParams,
@@ -148,6 +186,62 @@ export interface ElectrumClientApi {
     relayfee(...params: BlockchainRelayfeeParams): Promise<BlockchainRelayfeeResult>;
     scripthash: {
       /**
+       * Return the confirmed and unconfirmed balance of a script hash, in satoshis.
+       *
+       * `confirmed` is the sum of the script hash's unspent outputs at the chain tip; `unconfirmed` is the change the mempool makes to it, negative when mempool transactions spend confirmed coins. Replaced by blockchain.scriptpubkey.get_balance in 1.7.
+       *
+       * Params:
+       * - `scripthash`: The script hash: SHA-256 of the output script, byte-reversed, as hex.
+       *
+       * Result: The confirmed balance and the mempool delta, in satoshis.
+       *
+       * @since protocol 1.1
+       * @remarks Removed in protocol 1.7: a server negotiating 1.7 or later does not offer it.
+       */
+      getBalance(...params: BlockchainScripthashGetBalanceParams): Promise<BlockchainScripthashGetBalanceResult>;
+      /**
+       * Return the confirmed and mempool transaction history of a script hash.
+       *
+       * Confirmed transactions come first in blockchain order as {height, tx_hash}; the output of blockchain.scripthash.get_mempool follows ({height: 0 or -1, tx_hash, fee}). This is the list the status hash is computed from. Replaced by blockchain.scriptpubkey.get_history in 1.7.
+       *
+       * Params:
+       * - `scripthash`: The script hash: SHA-256 of the output script, byte-reversed, as hex.
+       *
+       * Result: The history: confirmed items in blockchain order, then mempool items; empty if the script hash was never used.
+       *
+       * @since protocol 1.1
+       * @remarks Removed in protocol 1.7: a server negotiating 1.7 or later does not offer it.
+       */
+      getHistory(...params: BlockchainScripthashGetHistoryParams): Promise<BlockchainScripthashGetHistoryResult>;
+      /**
+       * Return the mempool transactions touching a script hash, with their fees.
+       *
+       * Each item is {height, tx_hash, fee}: height is 0 if all the transaction's inputs are confirmed and -1 otherwise; fee is in satoshis. From 1.6 the items are in status order (0 before -1, then by txid); before that the order is undefined. Replaced by blockchain.scriptpubkey.get_mempool in 1.7.
+       *
+       * Params:
+       * - `scripthash`: The script hash: SHA-256 of the output script, byte-reversed, as hex.
+       *
+       * Result: The script hash's mempool transactions; empty if there are none.
+       *
+       * @since protocol 1.1
+       * @remarks Removed in protocol 1.7: a server negotiating 1.7 or later does not offer it.
+       */
+      getMempool(...params: BlockchainScripthashGetMempoolParams): Promise<BlockchainScripthashGetMempoolResult>;
+      /**
+       * Return the unspent outputs of a script hash, mempool included.
+       *
+       * Confirmed outputs come in blockchain order, mempool outputs (height 0) after them in undefined order; outputs already spent in the mempool are left out. For pre-segwit outputs a client must check `value` against the funding transaction, since the legacy sighash does not commit to input amounts. Replaced by blockchain.scriptpubkey.listunspent in 1.7.
+       *
+       * Params:
+       * - `scripthash`: The script hash: SHA-256 of the output script, byte-reversed, as hex.
+       *
+       * Result: The unspent outputs; empty if there are none.
+       *
+       * @since protocol 1.1
+       * @remarks Removed in protocol 1.7: a server negotiating 1.7 or later does not offer it.
+       */
+      listunspent(...params: BlockchainScripthashListunspentParams): Promise<BlockchainScripthashListunspentResult>;
+      /**
        * Subscribe to a script hash: its current status now, and a notification whenever it changes.
        *
        * Returns the script hash's status (the hash of its history, or null when it has none). Afterwards the server sends a `blockchain.scripthash.subscribe` notification with the new status each time the history changes. Replaced by blockchain.scriptpubkey.subscribe in 1.7.
@@ -163,9 +257,181 @@ export interface ElectrumClientApi {
        * @remarks Removed in protocol 1.7: a server negotiating 1.7 or later does not offer it.
        */
       subscribe(...params: BlockchainScripthashSubscribeParams): Promise<BlockchainScripthashSubscribeResult>;
+      /**
+       * Stop status notifications for a script hash.
+       *
+       * Returns true if the script hash was subscribed, false otherwise. False can come back even for an earlier subscription, because servers may drop subscriptions. Replaced by blockchain.scriptpubkey.unsubscribe in 1.7.
+       *
+       * Params:
+       * - `scripthash`: The script hash: SHA-256 of the output script, byte-reversed, as hex.
+       *
+       * Result: Whether the script hash was subscribed.
+       *
+       * @since protocol 1.4.2
+       * @remarks Removed in protocol 1.7: a server negotiating 1.7 or later does not offer it.
+       */
+      unsubscribe(...params: BlockchainScripthashUnsubscribeParams): Promise<BlockchainScripthashUnsubscribeResult>;
+    };
+
+    scriptpubkey: {
+      /**
+       * Return the confirmed and unconfirmed balance of an output script, in satoshis.
+       *
+       * The 1.7 replacement of blockchain.scripthash.get_balance: it takes the raw scriptPubKey instead of its hash. `confirmed` is the sum of the script's unspent outputs at the chain tip; `unconfirmed` is the change the mempool makes to it, negative when mempool transactions spend confirmed coins.
+       *
+       * Params:
+       * - `scriptpubkey`: The raw output script (scriptPubKey) as hex; the server hashes it into the script hash itself.
+       *
+       * Result: The confirmed balance and the mempool delta, in satoshis.
+       *
+       * @since protocol 1.7
+       * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+       */
+      getBalance(...params: BlockchainScriptpubkeyGetBalanceParams): Promise<BlockchainScriptpubkeyGetBalanceResult>;
+      /**
+       * Return the confirmed and mempool transaction history of an output script.
+       *
+       * The 1.7 replacement of blockchain.scripthash.get_history: it takes the raw scriptPubKey and wraps the list in {history: [...]}. Confirmed items ({height, tx_hash}) come first in blockchain order, then mempool items ({height: 0 or -1, tx_hash, fee}) in status order.
+       *
+       * Params:
+       * - `scriptpubkey`: The raw output script (scriptPubKey) as hex; the server hashes it into the script hash itself.
+       *
+       * Result: The history, wrapped in an object.
+       *
+       * @since protocol 1.7
+       * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+       */
+      getHistory(...params: BlockchainScriptpubkeyGetHistoryParams): Promise<BlockchainScriptpubkeyGetHistoryResult>;
+      /**
+       * Return the mempool transactions touching an output script, with their fees.
+       *
+       * The 1.7 replacement of blockchain.scripthash.get_mempool: it takes the raw scriptPubKey and wraps the list in {history: [...]}. Each item is {height, tx_hash, fee}: height 0 if all inputs are confirmed, -1 otherwise; items are in status order.
+       *
+       * Params:
+       * - `scriptpubkey`: The raw output script (scriptPubKey) as hex; the server hashes it into the script hash itself.
+       *
+       * Result: The mempool transactions, wrapped in an object.
+       *
+       * @since protocol 1.7
+       * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+       */
+      getMempool(...params: BlockchainScriptpubkeyGetMempoolParams): Promise<BlockchainScriptpubkeyGetMempoolResult>;
+      /**
+       * Return the unspent outputs of an output script, mempool included.
+       *
+       * The 1.7 replacement of blockchain.scripthash.listunspent: it takes the raw scriptPubKey and wraps the list in {utxos: [...]}. Confirmed outputs come in blockchain order, mempool outputs (height 0) after them; outputs spent in the mempool are left out. For pre-segwit outputs a client must check `value` against the funding transaction.
+       *
+       * Params:
+       * - `scriptpubkey`: The raw output script (scriptPubKey) as hex; the server hashes it into the script hash itself.
+       *
+       * Result: The unspent outputs, wrapped in an object.
+       *
+       * @since protocol 1.7
+       * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+       */
+      listunspent(...params: BlockchainScriptpubkeyListunspentParams): Promise<BlockchainScriptpubkeyListunspentResult>;
+      /**
+       * Subscribe to an output script: its status now, and a notification whenever it changes.
+       *
+       * The 1.7 replacement of blockchain.scripthash.subscribe: it takes the raw scriptPubKey. Returns the script's status (the hash of its history, or null when it has none). Afterwards the server sends a `blockchain.scriptpubkey.subscribe` notification each time the history changes; that notification names the script by its script hash, not by the scriptPubKey, so a client matches it by hashing its own scripts.
+       *
+       * Params:
+       * - `scriptpubkey`: The raw output script (scriptPubKey) as hex; the server hashes it into the script hash itself.
+       *
+       * Result: The current status, or null if the script has no history.
+       *
+       * Notifications (`blockchain.scriptpubkey.subscribe`): The script's status changed. The first param is the script hash (SHA-256 of the script, byte-reversed), not the scriptPubKey that was subscribed.
+       *
+       * @since protocol 1.7
+       * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+       */
+      subscribe(...params: BlockchainScriptpubkeySubscribeParams): Promise<BlockchainScriptpubkeySubscribeResult>;
+      /**
+       * Stop status notifications for an output script.
+       *
+       * The 1.7 replacement of blockchain.scripthash.unsubscribe: it takes the raw scriptPubKey. Returns true if the script was subscribed, false otherwise; false can come back even for an earlier subscription, because servers may drop subscriptions.
+       *
+       * Params:
+       * - `scriptpubkey`: The raw output script (scriptPubKey) as hex; the server hashes it into the script hash itself.
+       *
+       * Result: Whether the script was subscribed.
+       *
+       * @since protocol 1.7
+       * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+       */
+      unsubscribe(...params: BlockchainScriptpubkeyUnsubscribeParams): Promise<BlockchainScriptpubkeyUnsubscribeResult>;
     };
 
     transaction: {
+      /**
+       * Broadcast a raw transaction to the network and return its txid.
+       *
+       * The server hands the transaction to its daemon. From 1.1 a rejection comes back as a JSON-RPC error (code 1, "the transaction was rejected by network rules." followed by the daemon's message and the raw transaction). In 1.0 a rejection came back as the result string instead, so a 1.0 client has to compare the result with the txid it expects.
+       *
+       * Params:
+       * - `raw_tx`: The serialized transaction as hex.
+       *
+       * Result: The txid of the broadcast transaction (in 1.0: the txid, or the daemon's rejection message).
+       * - `legacyResultString` (protocol before 1.1): Protocol 1.0: the txid on success, or the daemon's rejection message (e.g. "258: txn-mempool-conflict") returned as if it were a result.
+       * - `txid` (protocol 1.1+): From 1.1: the txid; rejections are JSON-RPC errors.
+       *
+       * @since protocol 1.0
+       */
+      broadcast(...params: BlockchainTransactionBroadcastParams): Promise<BlockchainTransactionBroadcastResult>;
+      /**
+       * Submit a package of related transactions (parents and one child) to the mempool together.
+       *
+       * The server passes the package to bitcoind's `submitpackage`, which lets a child pay for parents that could not enter the mempool alone (package relay, CPFP, TRUC). The package is a child with its parents, none of which depend on each other, sorted topologically with the child last. A package the daemon cannot parse is a JSON-RPC error; a policy rejection is a result with `success: false`.
+       *
+       * Params:
+       * - `raw_txs`: The serialized transactions as hex, parents first and the child last.
+       * - `verbose` (optional, default false): Whether to return bitcoind's `submitpackage` result instead of the summary.
+       *
+       * Result: A summary ({success, errors?}), or with `verbose` bitcoind's own result.
+       * - `summary` (`verbose` = false): Whether the whole package was accepted, and the transactions that were not, by txid (not wtxid). ElectrumX and electrs leave `errors` out when it would be empty.
+       * - `verbose` (`verbose` = true): bitcoind's `submitpackage` result passed through unchanged; its fields depend on the bitcoind version (Core 28 added `package_msg` and per-transaction `error`), so the protocol makes no promises about it. `tx-results` is keyed by wtxid.
+       *
+       * @since protocol 1.6
+       */
+      broadcastPackage(
+        ...params: BlockchainTransactionBroadcastPackageParamsSummary
+      ): Promise<BlockchainTransactionBroadcastPackageResultSummary>;
+      /**
+       * Submit a package of related transactions (parents and one child) to the mempool together.
+       *
+       * The server passes the package to bitcoind's `submitpackage`, which lets a child pay for parents that could not enter the mempool alone (package relay, CPFP, TRUC). The package is a child with its parents, none of which depend on each other, sorted topologically with the child last. A package the daemon cannot parse is a JSON-RPC error; a policy rejection is a result with `success: false`.
+       *
+       * Params:
+       * - `raw_txs`: The serialized transactions as hex, parents first and the child last.
+       * - `verbose` (optional, default false): Whether to return bitcoind's `submitpackage` result instead of the summary.
+       *
+       * Result: A summary ({success, errors?}), or with `verbose` bitcoind's own result.
+       * - `summary` (`verbose` = false): Whether the whole package was accepted, and the transactions that were not, by txid (not wtxid). ElectrumX and electrs leave `errors` out when it would be empty.
+       * - `verbose` (`verbose` = true): bitcoind's `submitpackage` result passed through unchanged; its fields depend on the bitcoind version (Core 28 added `package_msg` and per-transaction `error`), so the protocol makes no promises about it. `tx-results` is keyed by wtxid.
+       *
+       * @since protocol 1.6
+       */
+      broadcastPackage(
+        ...params: BlockchainTransactionBroadcastPackageParamsVerbose
+      ): Promise<BlockchainTransactionBroadcastPackageResultVerbose>;
+      /**
+       * Submit a package of related transactions (parents and one child) to the mempool together.
+       *
+       * The server passes the package to bitcoind's `submitpackage`, which lets a child pay for parents that could not enter the mempool alone (package relay, CPFP, TRUC). The package is a child with its parents, none of which depend on each other, sorted topologically with the child last. A package the daemon cannot parse is a JSON-RPC error; a policy rejection is a result with `success: false`.
+       *
+       * Params:
+       * - `raw_txs`: The serialized transactions as hex, parents first and the child last.
+       * - `verbose` (optional, default false): Whether to return bitcoind's `submitpackage` result instead of the summary.
+       *
+       * Result: A summary ({success, errors?}), or with `verbose` bitcoind's own result.
+       * - `summary` (`verbose` = false): Whether the whole package was accepted, and the transactions that were not, by txid (not wtxid). ElectrumX and electrs leave `errors` out when it would be empty.
+       * - `verbose` (`verbose` = true): bitcoind's `submitpackage` result passed through unchanged; its fields depend on the bitcoind version (Core 28 added `package_msg` and per-transaction `error`), so the protocol makes no promises about it. `tx-results` is keyed by wtxid.
+       *
+       * @since protocol 1.6
+       */
+      broadcastPackage(
+        ...params: BlockchainTransactionBroadcastPackageParams
+      ): Promise<BlockchainTransactionBroadcastPackageResult>;
       /**
        * Return a raw transaction, or bitcoind's verbose decoding of it.
        *
@@ -214,6 +480,73 @@ export interface ElectrumClientApi {
        * @since protocol 1.0
        */
       get(...params: BlockchainTransactionGetParams): Promise<BlockchainTransactionGetResult>;
+      /**
+       * Return the merkle branch proving a confirmed transaction is in its block.
+       *
+       * Returns the transaction's position in its block and the hashes it is paired with, deepest pairing first, up to the block's merkle root. A client hashes its txid with the branch (left or right as `pos` says) and compares the result with the merkle root in the block header at `block_height` (SPV).
+       *
+       * Params:
+       * - `tx_hash`: The txid of the confirmed transaction.
+       * - `height` (optional): The height of the block that confirms it. The protocol documents require it; Fulcrum also answers without it, finding the block itself. Send it whenever known.
+       *
+       * Result: The block height, the merkle branch and the transaction's 0-based position in the block.
+       *
+       * @since protocol 1.0
+       */
+      getMerkle(...params: BlockchainTransactionGetMerkleParams): Promise<BlockchainTransactionGetMerkleResult>;
+      /**
+       * Return the txid at a position in a block, optionally with its merkle branch.
+       *
+       * Looks up the transaction at `tx_pos` (0-based) in the main-chain block at `height`. With `merkle` true the result also carries the merkle branch (deepest pairing first) that proves it against the block header.
+       *
+       * Params:
+       * - `height`: The main-chain block height.
+       * - `tx_pos`: The 0-based position of the transaction in the block.
+       * - `merkle` (optional, default false): Whether to return the merkle branch too.
+       *
+       * Result: The txid, or with `merkle` the txid and its merkle branch.
+       * - `txid` (`merkle` = false): The txid alone.
+       * - `withMerkle` (`merkle` = true): The txid and its merkle branch.
+       *
+       * @since protocol 1.4
+       */
+      idFromPos(...params: BlockchainTransactionIdFromPosParamsTxid): Promise<BlockchainTransactionIdFromPosResultTxid>;
+      /**
+       * Return the txid at a position in a block, optionally with its merkle branch.
+       *
+       * Looks up the transaction at `tx_pos` (0-based) in the main-chain block at `height`. With `merkle` true the result also carries the merkle branch (deepest pairing first) that proves it against the block header.
+       *
+       * Params:
+       * - `height`: The main-chain block height.
+       * - `tx_pos`: The 0-based position of the transaction in the block.
+       * - `merkle` (optional, default false): Whether to return the merkle branch too.
+       *
+       * Result: The txid, or with `merkle` the txid and its merkle branch.
+       * - `txid` (`merkle` = false): The txid alone.
+       * - `withMerkle` (`merkle` = true): The txid and its merkle branch.
+       *
+       * @since protocol 1.4
+       */
+      idFromPos(
+        ...params: BlockchainTransactionIdFromPosParamsWithMerkle
+      ): Promise<BlockchainTransactionIdFromPosResultWithMerkle>;
+      /**
+       * Return the txid at a position in a block, optionally with its merkle branch.
+       *
+       * Looks up the transaction at `tx_pos` (0-based) in the main-chain block at `height`. With `merkle` true the result also carries the merkle branch (deepest pairing first) that proves it against the block header.
+       *
+       * Params:
+       * - `height`: The main-chain block height.
+       * - `tx_pos`: The 0-based position of the transaction in the block.
+       * - `merkle` (optional, default false): Whether to return the merkle branch too.
+       *
+       * Result: The txid, or with `merkle` the txid and its merkle branch.
+       * - `txid` (`merkle` = false): The txid alone.
+       * - `withMerkle` (`merkle` = true): The txid and its merkle branch.
+       *
+       * @since protocol 1.4
+       */
+      idFromPos(...params: BlockchainTransactionIdFromPosParams): Promise<BlockchainTransactionIdFromPosResult>;
     };
   };
 
@@ -347,10 +680,27 @@ export const electrumClientTree = {
     },
     relayfee: 'blockchain.relayfee',
     scripthash: {
+      getBalance: 'blockchain.scripthash.get_balance',
+      getHistory: 'blockchain.scripthash.get_history',
+      getMempool: 'blockchain.scripthash.get_mempool',
+      listunspent: 'blockchain.scripthash.listunspent',
       subscribe: 'blockchain.scripthash.subscribe',
+      unsubscribe: 'blockchain.scripthash.unsubscribe',
+    },
+    scriptpubkey: {
+      getBalance: 'blockchain.scriptpubkey.get_balance',
+      getHistory: 'blockchain.scriptpubkey.get_history',
+      getMempool: 'blockchain.scriptpubkey.get_mempool',
+      listunspent: 'blockchain.scriptpubkey.listunspent',
+      subscribe: 'blockchain.scriptpubkey.subscribe',
+      unsubscribe: 'blockchain.scriptpubkey.unsubscribe',
     },
     transaction: {
+      broadcast: 'blockchain.transaction.broadcast',
+      broadcastPackage: 'blockchain.transaction.broadcast_package',
       get: 'blockchain.transaction.get',
+      getMerkle: 'blockchain.transaction.get_merkle',
+      idFromPos: 'blockchain.transaction.id_from_pos',
     },
   },
   mempool: {

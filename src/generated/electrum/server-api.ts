@@ -11,10 +11,40 @@ import type {
   BlockchainHeadersSubscribeResult,
   BlockchainRelayfeeParams,
   BlockchainRelayfeeResult,
+  BlockchainScripthashGetBalanceParams,
+  BlockchainScripthashGetBalanceResult,
+  BlockchainScripthashGetHistoryParams,
+  BlockchainScripthashGetHistoryResult,
+  BlockchainScripthashGetMempoolParams,
+  BlockchainScripthashGetMempoolResult,
+  BlockchainScripthashListunspentParams,
+  BlockchainScripthashListunspentResult,
   BlockchainScripthashSubscribeParams,
   BlockchainScripthashSubscribeResult,
+  BlockchainScripthashUnsubscribeParams,
+  BlockchainScripthashUnsubscribeResult,
+  BlockchainScriptpubkeyGetBalanceParams,
+  BlockchainScriptpubkeyGetBalanceResult,
+  BlockchainScriptpubkeyGetHistoryParams,
+  BlockchainScriptpubkeyGetHistoryResult,
+  BlockchainScriptpubkeyGetMempoolParams,
+  BlockchainScriptpubkeyGetMempoolResult,
+  BlockchainScriptpubkeyListunspentParams,
+  BlockchainScriptpubkeyListunspentResult,
+  BlockchainScriptpubkeySubscribeParams,
+  BlockchainScriptpubkeySubscribeResult,
+  BlockchainScriptpubkeyUnsubscribeParams,
+  BlockchainScriptpubkeyUnsubscribeResult,
+  BlockchainTransactionBroadcastPackageParams,
+  BlockchainTransactionBroadcastPackageResult,
+  BlockchainTransactionBroadcastParams,
+  BlockchainTransactionBroadcastResult,
+  BlockchainTransactionGetMerkleParams,
+  BlockchainTransactionGetMerkleResult,
   BlockchainTransactionGetParams,
   BlockchainTransactionGetResult,
+  BlockchainTransactionIdFromPosParams,
+  BlockchainTransactionIdFromPosResult,
   MempoolGetFeeHistogramParams,
   MempoolGetFeeHistogramResult,
   MempoolGetInfoParams,
@@ -91,6 +121,46 @@ export interface ElectrumServerHandlers<Context = unknown> {
     context: Context,
   ) => HandlerResult<BlockchainRelayfeeResult>;
   /**
+   * `blockchain.scripthash.get_balance`: Return the confirmed and unconfirmed balance of a script hash, in satoshis.
+   *
+   * @since protocol 1.1
+   * @remarks Removed in protocol 1.7: a server negotiating 1.7 or later does not offer it.
+   */
+  'blockchain.scripthash.get_balance'?: (
+    params: BlockchainScripthashGetBalanceParams,
+    context: Context,
+  ) => HandlerResult<BlockchainScripthashGetBalanceResult>;
+  /**
+   * `blockchain.scripthash.get_history`: Return the confirmed and mempool transaction history of a script hash.
+   *
+   * @since protocol 1.1
+   * @remarks Removed in protocol 1.7: a server negotiating 1.7 or later does not offer it.
+   */
+  'blockchain.scripthash.get_history'?: (
+    params: BlockchainScripthashGetHistoryParams,
+    context: Context,
+  ) => HandlerResult<BlockchainScripthashGetHistoryResult>;
+  /**
+   * `blockchain.scripthash.get_mempool`: Return the mempool transactions touching a script hash, with their fees.
+   *
+   * @since protocol 1.1
+   * @remarks Removed in protocol 1.7: a server negotiating 1.7 or later does not offer it.
+   */
+  'blockchain.scripthash.get_mempool'?: (
+    params: BlockchainScripthashGetMempoolParams,
+    context: Context,
+  ) => HandlerResult<BlockchainScripthashGetMempoolResult>;
+  /**
+   * `blockchain.scripthash.listunspent`: Return the unspent outputs of a script hash, mempool included.
+   *
+   * @since protocol 1.1
+   * @remarks Removed in protocol 1.7: a server negotiating 1.7 or later does not offer it.
+   */
+  'blockchain.scripthash.listunspent'?: (
+    params: BlockchainScripthashListunspentParams,
+    context: Context,
+  ) => HandlerResult<BlockchainScripthashListunspentResult>;
+  /**
    * `blockchain.scripthash.subscribe`: Subscribe to a script hash: its current status now, and a notification whenever it changes.
    *
    * @since protocol 1.1
@@ -101,6 +171,94 @@ export interface ElectrumServerHandlers<Context = unknown> {
     context: Context,
   ) => HandlerResult<BlockchainScripthashSubscribeResult>;
   /**
+   * `blockchain.scripthash.unsubscribe`: Stop status notifications for a script hash.
+   *
+   * @since protocol 1.4.2
+   * @remarks Removed in protocol 1.7: a server negotiating 1.7 or later does not offer it.
+   */
+  'blockchain.scripthash.unsubscribe'?: (
+    params: BlockchainScripthashUnsubscribeParams,
+    context: Context,
+  ) => HandlerResult<BlockchainScripthashUnsubscribeResult>;
+  /**
+   * `blockchain.scriptpubkey.get_balance`: Return the confirmed and unconfirmed balance of an output script, in satoshis.
+   *
+   * @since protocol 1.7
+   * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+   */
+  'blockchain.scriptpubkey.get_balance'?: (
+    params: BlockchainScriptpubkeyGetBalanceParams,
+    context: Context,
+  ) => HandlerResult<BlockchainScriptpubkeyGetBalanceResult>;
+  /**
+   * `blockchain.scriptpubkey.get_history`: Return the confirmed and mempool transaction history of an output script.
+   *
+   * @since protocol 1.7
+   * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+   */
+  'blockchain.scriptpubkey.get_history'?: (
+    params: BlockchainScriptpubkeyGetHistoryParams,
+    context: Context,
+  ) => HandlerResult<BlockchainScriptpubkeyGetHistoryResult>;
+  /**
+   * `blockchain.scriptpubkey.get_mempool`: Return the mempool transactions touching an output script, with their fees.
+   *
+   * @since protocol 1.7
+   * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+   */
+  'blockchain.scriptpubkey.get_mempool'?: (
+    params: BlockchainScriptpubkeyGetMempoolParams,
+    context: Context,
+  ) => HandlerResult<BlockchainScriptpubkeyGetMempoolResult>;
+  /**
+   * `blockchain.scriptpubkey.listunspent`: Return the unspent outputs of an output script, mempool included.
+   *
+   * @since protocol 1.7
+   * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+   */
+  'blockchain.scriptpubkey.listunspent'?: (
+    params: BlockchainScriptpubkeyListunspentParams,
+    context: Context,
+  ) => HandlerResult<BlockchainScriptpubkeyListunspentResult>;
+  /**
+   * `blockchain.scriptpubkey.subscribe`: Subscribe to an output script: its status now, and a notification whenever it changes.
+   *
+   * @since protocol 1.7
+   * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+   */
+  'blockchain.scriptpubkey.subscribe'?: (
+    params: BlockchainScriptpubkeySubscribeParams,
+    context: Context,
+  ) => HandlerResult<BlockchainScriptpubkeySubscribeResult>;
+  /**
+   * `blockchain.scriptpubkey.unsubscribe`: Stop status notifications for an output script.
+   *
+   * @since protocol 1.7
+   * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+   */
+  'blockchain.scriptpubkey.unsubscribe'?: (
+    params: BlockchainScriptpubkeyUnsubscribeParams,
+    context: Context,
+  ) => HandlerResult<BlockchainScriptpubkeyUnsubscribeResult>;
+  /**
+   * `blockchain.transaction.broadcast`: Broadcast a raw transaction to the network and return its txid.
+   *
+   * @since protocol 1.0
+   */
+  'blockchain.transaction.broadcast'?: (
+    params: BlockchainTransactionBroadcastParams,
+    context: Context,
+  ) => HandlerResult<BlockchainTransactionBroadcastResult>;
+  /**
+   * `blockchain.transaction.broadcast_package`: Submit a package of related transactions (parents and one child) to the mempool together.
+   *
+   * @since protocol 1.6
+   */
+  'blockchain.transaction.broadcast_package'?: (
+    params: BlockchainTransactionBroadcastPackageParams,
+    context: Context,
+  ) => HandlerResult<BlockchainTransactionBroadcastPackageResult>;
+  /**
    * `blockchain.transaction.get`: Return a raw transaction, or bitcoind's verbose decoding of it.
    *
    * @since protocol 1.0
@@ -109,6 +267,24 @@ export interface ElectrumServerHandlers<Context = unknown> {
     params: BlockchainTransactionGetParams,
     context: Context,
   ) => HandlerResult<BlockchainTransactionGetResult>;
+  /**
+   * `blockchain.transaction.get_merkle`: Return the merkle branch proving a confirmed transaction is in its block.
+   *
+   * @since protocol 1.0
+   */
+  'blockchain.transaction.get_merkle'?: (
+    params: BlockchainTransactionGetMerkleParams,
+    context: Context,
+  ) => HandlerResult<BlockchainTransactionGetMerkleResult>;
+  /**
+   * `blockchain.transaction.id_from_pos`: Return the txid at a position in a block, optionally with its merkle branch.
+   *
+   * @since protocol 1.4
+   */
+  'blockchain.transaction.id_from_pos'?: (
+    params: BlockchainTransactionIdFromPosParams,
+    context: Context,
+  ) => HandlerResult<BlockchainTransactionIdFromPosResult>;
   /**
    * `mempool.get_fee_histogram`: Return a histogram of mempool fee rates, weighted by transaction size.
    *

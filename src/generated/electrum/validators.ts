@@ -1985,12 +1985,12 @@ validate40.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_subscribe__params = validate41;
-const schema61 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.params.json"};
+export const blockchain_scripthash_get_balance__params = validate41;
+const schema61 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.params.json"};
 const schema62 = {"title":"Scripthash","description":"An Electrum script hash: SHA-256 of the scriptPubKey bytes, byte-reversed, as 64 hex digits.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
 
 function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.params.json" */;
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -2055,11 +2055,1027 @@ validate41.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_subscribe__result_result = validate42;
-const schema63 = {"$ref":"../definitions.json#/$defs/status","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.result.result.json"};
-const schema64 = {"title":"Status","description":"An Electrum status: SHA-256 of the history string as 64 hex digits (not byte-reversed), or null when there is no history.","anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}]};
+export const blockchain_scripthash_get_balance__result_result = validate42;
+const schema63 = {"$ref":"../definitions.json#/$defs/balance","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.result.result.json"};
+const schema64 = {"title":"Balance","description":"Confirmed and unconfirmed balance in satoshis; unconfirmed is the mempool delta and may be negative.","type":"object","required":["confirmed","unconfirmed"],"properties":{"confirmed":{"$ref":"#/$defs/satoshis"},"unconfirmed":{"$ref":"#/$defs/signedSatoshis"}}};
+const schema65 = {"title":"Satoshis","description":"An amount in satoshis.","type":"integer","minimum":0};
+const schema66 = {"title":"SignedSatoshis","description":"An amount in satoshis that may be negative (a mempool balance delta).","type":"integer"};
+
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.confirmed === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "confirmed"},message:"must have required property '"+"confirmed"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.unconfirmed === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "unconfirmed"},message:"must have required property '"+"unconfirmed"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.confirmed !== undefined){
+let data0 = data.confirmed;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/confirmed",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/confirmed",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+if(data.unconfirmed !== undefined){
+let data1 = data.unconfirmed;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/unconfirmed",schemaPath:"#/$defs/signedSatoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate43.errors = vErrors;
+return errors === 0;
+}
+
 
 function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate43(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+errors = vErrors.length;
+}
+validate42.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scripthash_get_history__params = validate45;
+const schema67 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.params.json"};
+
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate45.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scripthash_get_history__result_result = validate46;
+const schema69 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/historyItem"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.result.result.json"};
+const schema70 = {"title":"HistoryItem","description":"A transaction in a history: confirmed ({height, tx_hash}) or in the mempool ({height: 0 | -1, tx_hash, fee}).","anyOf":[{"$ref":"#/$defs/confirmedHistoryItem"},{"$ref":"#/$defs/mempoolHistoryItem"}]};
+const schema71 = {"title":"ConfirmedHistoryItem","description":"A confirmed transaction in a history.","type":"object","required":["height","tx_hash"],"properties":{"height":{"$ref":"#/$defs/confirmedHeight"},"tx_hash":{"$ref":"#/$defs/txid"}}};
+const schema72 = {"title":"ConfirmedHeight","description":"The height of the block that confirms a transaction (never 0: the genesis coinbase is unspendable and never in a history).","type":"integer","minimum":1};
+const schema73 = {"title":"Txid","description":"A transaction id: 64 hex digits, byte-reversed as bitcoind displays it.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
+
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.height === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.tx_hash === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.height !== undefined){
+let data0 = data.height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/confirmedHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 1 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/confirmedHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+if(data.tx_hash !== undefined){
+let data1 = data.tx_hash;
+if(typeof data1 === "string"){
+if(!pattern1.test(data1)){
+const err4 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate48.errors = vErrors;
+return errors === 0;
+}
+
+const schema74 = {"title":"MempoolHistoryItem","description":"A mempool transaction in a history, with its fee.","type":"object","required":["height","tx_hash"],"properties":{"height":{"$ref":"#/$defs/mempoolHeight"},"tx_hash":{"$ref":"#/$defs/txid"},"fee":{"$ref":"#/$defs/satoshis"}}};
+const schema75 = {"title":"MempoolHeight","description":"The height Electrum gives a mempool transaction: 0 if all its inputs are confirmed, -1 if any input is unconfirmed.","type":"integer","minimum":-1,"maximum":0};
+
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.height === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.tx_hash === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.height !== undefined){
+let data0 = data.height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data0 < -1 || isNaN(data0)){
+const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+if(data.tx_hash !== undefined){
+let data1 = data.tx_hash;
+if(typeof data1 === "string"){
+if(!pattern1.test(data1)){
+const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.fee !== undefined){
+let data2 = data.fee;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err7 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err8 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate50.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(!(validate48(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs2 = errors;
+if(!(validate50(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs2 === errors;
+valid0 = valid0 || _valid0;
+}
+if(!valid0){
+const err0 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate47.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate47(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate46.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scripthash_get_mempool__params = validate53;
+const schema78 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.params.json"};
+
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate53.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scripthash_get_mempool__result_result = validate54;
+const schema80 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/mempoolHistoryItem"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.result.result.json"};
+
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.height === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.tx_hash === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.height !== undefined){
+let data0 = data.height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data0 < -1 || isNaN(data0)){
+const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+if(data.tx_hash !== undefined){
+let data1 = data.tx_hash;
+if(typeof data1 === "string"){
+if(!pattern1.test(data1)){
+const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.fee !== undefined){
+let data2 = data.fee;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err7 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err8 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate55.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate55(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate54.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scripthash_listunspent__params = validate57;
+const schema85 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.params.json"};
+
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate57.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scripthash_listunspent__result_result = validate58;
+const schema87 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/unspentOutput"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.result.result.json"};
+const schema88 = {"title":"UnspentOutput","description":"An unspent output: height 0 means it is in the mempool.","type":"object","required":["height","tx_pos","tx_hash","value"],"properties":{"height":{"$ref":"#/$defs/height"},"tx_pos":{"type":"integer","minimum":0},"tx_hash":{"$ref":"#/$defs/txid"},"value":{"$ref":"#/$defs/satoshis"}}};
+
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.height === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.tx_pos === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_pos"},message:"must have required property '"+"tx_pos"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.tx_hash === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.value === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.height !== undefined){
+let data0 = data.height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err5 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(data.tx_pos !== undefined){
+let data1 = data.tx_pos;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err6 = {instancePath:instancePath+"/tx_pos",schemaPath:"#/properties/tx_pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err7 = {instancePath:instancePath+"/tx_pos",schemaPath:"#/properties/tx_pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+if(data.tx_hash !== undefined){
+let data2 = data.tx_hash;
+if(typeof data2 === "string"){
+if(!pattern1.test(data2)){
+const err8 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.value !== undefined){
+let data3 = data.value;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err10 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 0 || isNaN(data3)){
+const err11 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate59.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate59(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate58.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scripthash_subscribe__params = validate61;
+const schema92 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.params.json"};
+
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate61.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scripthash_subscribe__result_result = validate62;
+const schema94 = {"$ref":"../definitions.json#/$defs/status","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.result.result.json"};
+const schema95 = {"title":"Status","description":"An Electrum status: SHA-256 of the history string as 64 hex digits (not byte-reversed), or null when there is no history.","anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}]};
+
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2126,14 +3142,14 @@ vErrors = null;
 }
 }
 }
-validate42.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_subscribe__notification = validate43;
-const schema65 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"},{"$ref":"../definitions.json#/$defs/status"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.notification.json"};
+export const blockchain_scripthash_subscribe__notification = validate63;
+const schema96 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"},{"$ref":"../definitions.json#/$defs/status"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.notification.json"};
 
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2261,15 +3277,2055 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate43.errors = vErrors;
+validate63.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__params = validate44;
-const schema68 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.params.json"};
-const schema69 = {"title":"Txid","description":"A transaction id: 64 hex digits, byte-reversed as bitcoind displays it.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
+export const blockchain_scripthash_unsubscribe__params = validate64;
+const schema99 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.params.json"};
 
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate64.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scripthash_unsubscribe__result_result = validate65;
+const schema101 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.result.result.json"};
+
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "boolean"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate65.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scriptpubkey_get_balance__params = validate66;
+const schema102 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.params.json"};
+const schema103 = {"title":"ScriptPubKeyHex","description":"A raw output script (scriptPubKey) as hex.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"};
+
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern4.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate66.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scriptpubkey_get_balance__result_result = validate67;
+const schema104 = {"$ref":"../definitions.json#/$defs/balance","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.result.result.json"};
+
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.confirmed === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "confirmed"},message:"must have required property '"+"confirmed"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.unconfirmed === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "unconfirmed"},message:"must have required property '"+"unconfirmed"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.confirmed !== undefined){
+let data0 = data.confirmed;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/confirmed",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/confirmed",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+if(data.unconfirmed !== undefined){
+let data1 = data.unconfirmed;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/unconfirmed",schemaPath:"#/$defs/signedSatoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate68.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate68(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+errors = vErrors.length;
+}
+validate67.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scriptpubkey_get_history__params = validate70;
+const schema108 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.params.json"};
+
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern4.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate70.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scriptpubkey_get_history__result_result = validate71;
+const schema110 = {"type":"object","required":["history"],"properties":{"history":{"type":"array","items":{"$ref":"../definitions.json#/$defs/historyItem"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.result.result.json"};
+
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(!(validate48(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs2 = errors;
+if(!(validate50(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs2 === errors;
+valid0 = valid0 || _valid0;
+}
+if(!valid0){
+const err0 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate72.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.history === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "history"},message:"must have required property '"+"history"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.history !== undefined){
+let data0 = data.history;
+if(Array.isArray(data0)){
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate72(data0[i0], {instancePath:instancePath+"/history/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate71.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scriptpubkey_get_mempool__params = validate76;
+const schema112 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.params.json"};
+
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern4.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate76.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scriptpubkey_get_mempool__result_result = validate77;
+const schema114 = {"type":"object","required":["history"],"properties":{"history":{"type":"array","items":{"$ref":"../definitions.json#/$defs/mempoolHistoryItem"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.result.result.json"};
+
+function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.height === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.tx_hash === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.height !== undefined){
+let data0 = data.height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data0 < -1 || isNaN(data0)){
+const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+if(data.tx_hash !== undefined){
+let data1 = data.tx_hash;
+if(typeof data1 === "string"){
+if(!pattern1.test(data1)){
+const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.fee !== undefined){
+let data2 = data.fee;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err7 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err8 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate78.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.history === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "history"},message:"must have required property '"+"history"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.history !== undefined){
+let data0 = data.history;
+if(Array.isArray(data0)){
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate78(data0[i0], {instancePath:instancePath+"/history/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate77.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scriptpubkey_listunspent__params = validate80;
+const schema119 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.params.json"};
+
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern4.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate80.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scriptpubkey_listunspent__result_result = validate81;
+const schema121 = {"type":"object","required":["utxos"],"properties":{"utxos":{"type":"array","items":{"$ref":"../definitions.json#/$defs/unspentOutput"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.result.result.json"};
+
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.height === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.tx_pos === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_pos"},message:"must have required property '"+"tx_pos"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.tx_hash === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.value === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.height !== undefined){
+let data0 = data.height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err5 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(data.tx_pos !== undefined){
+let data1 = data.tx_pos;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err6 = {instancePath:instancePath+"/tx_pos",schemaPath:"#/properties/tx_pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err7 = {instancePath:instancePath+"/tx_pos",schemaPath:"#/properties/tx_pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+if(data.tx_hash !== undefined){
+let data2 = data.tx_hash;
+if(typeof data2 === "string"){
+if(!pattern1.test(data2)){
+const err8 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.value !== undefined){
+let data3 = data.value;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err10 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 0 || isNaN(data3)){
+const err11 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate82.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.utxos === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "utxos"},message:"must have required property '"+"utxos"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.utxos !== undefined){
+let data0 = data.utxos;
+if(Array.isArray(data0)){
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate82(data0[i0], {instancePath:instancePath+"/utxos/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/utxos",schemaPath:"#/properties/utxos/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate81.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scriptpubkey_subscribe__params = validate84;
+const schema126 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.params.json"};
+
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern4.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate84.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scriptpubkey_subscribe__result_result = validate85;
+const schema128 = {"$ref":"../definitions.json#/$defs/status","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.result.result.json"};
+
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+const _errs1 = errors;
+let valid1 = false;
+const _errs2 = errors;
+if(typeof data === "string"){
+if(!pattern1.test(data)){
+const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs2 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs4 = errors;
+if(data !== null){
+const err2 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+valid1 = valid1 || _valid0;
+}
+if(!valid1){
+const err3 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate85.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scriptpubkey_subscribe__notification = validate86;
+const schema130 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"},{"$ref":"../definitions.json#/$defs/status"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.notification.json"};
+
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.notification.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 2){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+const _errs6 = errors;
+let valid3 = false;
+const _errs7 = errors;
+if(typeof data1 === "string"){
+if(!pattern1.test(data1)){
+const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+var _valid0 = _errs7 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
+const _errs9 = errors;
+if(data1 !== null){
+const err6 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid0 = _errs9 === errors;
+valid3 = valid3 || _valid0;
+}
+if(!valid3){
+const err7 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+else {
+errors = _errs6;
+if(vErrors !== null){
+if(_errs6){
+vErrors.length = _errs6;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+validate86.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scriptpubkey_unsubscribe__params = validate87;
+const schema133 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.params.json"};
+
+function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern4.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate87.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scriptpubkey_unsubscribe__result_result = validate88;
+const schema135 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.result.result.json"};
+
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "boolean"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate88.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_broadcast__params = validate89;
+const schema136 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/rawTransaction"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.params.json"};
+const schema137 = {"title":"RawTransaction","description":"A serialized transaction as hex.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"};
+const pattern40 = new RegExp("^(?:[0-9a-fA-F]{2})+$", "u");
+
+function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern40.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/rawTransaction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate89.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_broadcast__result_legacyResultString = validate90;
+const schema138 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.legacyResultString.json"};
+
+function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.legacyResultString.json" */;
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate90.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_broadcast__result_txid = validate91;
+const schema139 = {"$ref":"../definitions.json#/$defs/txid","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.txid.json"};
+
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.txid.json" */;
+let vErrors = null;
+let errors = 0;
+if(typeof data === "string"){
+if(!pattern1.test(data)){
+const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate91.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_broadcast_package__params = validate92;
+const schema141 = {"type":"array","items":[{"type":"array","items":{"$ref":"../definitions.json#/$defs/rawTransaction"},"minItems":1},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.params.json"};
+
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(Array.isArray(data0)){
+if(data0.length < 1){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+const len1 = data0.length;
+for(let i0=0; i0<len1; i0++){
+let data1 = data0[i0];
+if(typeof data1 === "string"){
+if(!pattern40.test(data1)){
+const err3 = {instancePath:instancePath+"/0/" + i0,schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/0/" + i0,schemaPath:"../definitions.json#/$defs/rawTransaction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(len0 > 1){
+if(typeof data[1] !== "boolean"){
+const err6 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate92.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_broadcast_package__result_summary = validate93;
+const schema143 = {"type":"object","required":["success"],"properties":{"success":{"type":"boolean"},"errors":{"type":"array","items":{"type":"object","required":["txid","error"],"properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"error":{"type":"string"}}}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.summary.json"};
+
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.summary.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.success === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "success"},message:"must have required property '"+"success"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.success !== undefined){
+if(typeof data.success !== "boolean"){
+const err1 = {instancePath:instancePath+"/success",schemaPath:"#/properties/success/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.errors !== undefined){
+let data1 = data.errors;
+if(Array.isArray(data1)){
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.txid === undefined){
+const err2 = {instancePath:instancePath+"/errors/" + i0,schemaPath:"#/properties/errors/items/required",keyword:"required",params:{missingProperty: "txid"},message:"must have required property '"+"txid"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data2.error === undefined){
+const err3 = {instancePath:instancePath+"/errors/" + i0,schemaPath:"#/properties/errors/items/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data2.txid !== undefined){
+let data3 = data2.txid;
+if(typeof data3 === "string"){
+if(!pattern1.test(data3)){
+const err4 = {instancePath:instancePath+"/errors/" + i0+"/txid",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/errors/" + i0+"/txid",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data2.error !== undefined){
+if(typeof data2.error !== "string"){
+const err6 = {instancePath:instancePath+"/errors/" + i0+"/error",schemaPath:"#/properties/errors/items/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/errors/" + i0,schemaPath:"#/properties/errors/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/errors",schemaPath:"#/properties/errors/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate93.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_broadcast_package__when_summary_verbose = validate94;
+const schema145 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.summary.verbose.json"};
+
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.summary.verbose.json" */;
+let vErrors = null;
+let errors = 0;
+if(false !== data){
+const err0 = {instancePath,schemaPath:"#/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate94.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_broadcast_package__result_verbose = validate95;
+const schema146 = {"type":"object","required":["tx-results"],"properties":{"package_msg":{"type":"string"},"tx-results":{"type":"object","additionalProperties":{"type":"object","properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"other-wtxid":{"$ref":"../definitions.json#/$defs/hash32"},"vsize":{"type":"integer","minimum":0},"fees":{"type":"object","properties":{"base":{"description":"The fee in coin units (BTC).","type":"number","minimum":0},"effective-feerate":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},"effective-includes":{"type":"array","items":{"$ref":"../definitions.json#/$defs/hash32"}}}},"error":{"type":"string"}}}},"replaced-transactions":{"type":"array","items":{"$ref":"../definitions.json#/$defs/txid"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.verbose.json"};
+
+function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.verbose.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data["tx-results"] === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx-results"},message:"must have required property '"+"tx-results"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.package_msg !== undefined){
+if(typeof data.package_msg !== "string"){
+const err1 = {instancePath:instancePath+"/package_msg",schemaPath:"#/properties/package_msg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data["tx-results"] !== undefined){
+let data1 = data["tx-results"];
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+for(const key0 in data1){
+let data2 = data1[key0];
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.txid !== undefined){
+let data3 = data2.txid;
+if(typeof data3 === "string"){
+if(!pattern1.test(data3)){
+const err2 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data2["other-wtxid"] !== undefined){
+let data4 = data2["other-wtxid"];
+if(typeof data4 === "string"){
+if(!pattern1.test(data4)){
+const err4 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data2.vsize !== undefined){
+let data5 = data2.vsize;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err6 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize",schemaPath:"#/properties/tx-results/additionalProperties/properties/vsize/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 < 0 || isNaN(data5)){
+const err7 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize",schemaPath:"#/properties/tx-results/additionalProperties/properties/vsize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+if(data2.fees !== undefined){
+let data6 = data2.fees;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.base !== undefined){
+let data7 = data6.base;
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 < 0 || isNaN(data7)){
+const err8 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base",schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/properties/base/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base",schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/properties/base/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data6["effective-feerate"] !== undefined){
+let data8 = data6["effective-feerate"];
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 < 0 || isNaN(data8)){
+const err10 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate",schemaPath:"../definitions.json#/$defs/coinPerKilobyte/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate",schemaPath:"../definitions.json#/$defs/coinPerKilobyte/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data6["effective-includes"] !== undefined){
+let data9 = data6["effective-includes"];
+if(Array.isArray(data9)){
+const len0 = data9.length;
+for(let i0=0; i0<len0; i0++){
+let data10 = data9[i0];
+if(typeof data10 === "string"){
+if(!pattern1.test(data10)){
+const err12 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes",schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/properties/effective-includes/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees",schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data2.error !== undefined){
+if(typeof data2.error !== "string"){
+const err16 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/error",schemaPath:"#/properties/tx-results/additionalProperties/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tx-results/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/tx-results",schemaPath:"#/properties/tx-results/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data["replaced-transactions"] !== undefined){
+let data12 = data["replaced-transactions"];
+if(Array.isArray(data12)){
+const len1 = data12.length;
+for(let i1=0; i1<len1; i1++){
+let data13 = data12[i1];
+if(typeof data13 === "string"){
+if(!pattern1.test(data13)){
+const err19 = {instancePath:instancePath+"/replaced-transactions/" + i1,schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/replaced-transactions/" + i1,schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/replaced-transactions",schemaPath:"#/properties/replaced-transactions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+validate95.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_broadcast_package__when_verbose_verbose = validate96;
+const schema152 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.verbose.verbose.json"};
+
+function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.verbose.verbose.json" */;
+let vErrors = null;
+let errors = 0;
+if(true !== data){
+const err0 = {instancePath,schemaPath:"#/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate96.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_get__params = validate97;
+const schema153 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.params.json"};
+
+function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2343,21 +5399,19 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate44.errors = vErrors;
+validate97.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__result_raw = validate45;
-const schema70 = {"$ref":"../definitions.json#/$defs/rawTransaction","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.raw.json"};
-const schema71 = {"title":"RawTransaction","description":"A serialized transaction as hex.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"};
-const pattern21 = new RegExp("^(?:[0-9a-fA-F]{2})+$", "u");
+export const blockchain_transaction_get__result_raw = validate98;
+const schema155 = {"$ref":"../definitions.json#/$defs/rawTransaction","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.raw.json"};
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.raw.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
-if(!pattern21.test(data)){
+if(!pattern40.test(data)){
 const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -2378,14 +5432,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate45.errors = vErrors;
+validate98.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__when_raw_verbose = validate46;
-const schema72 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.raw.verbose.json"};
+export const blockchain_transaction_get__when_raw_verbose = validate99;
+const schema157 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.raw.verbose.json"};
 
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.raw.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2399,14 +5453,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate46.errors = vErrors;
+validate99.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__result_verbose = validate47;
-const schema73 = {"type":"object","required":["txid","hex"],"properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"hash":{"$ref":"../definitions.json#/$defs/hash32"},"hex":{"$ref":"../definitions.json#/$defs/rawTransaction"},"version":{"type":"integer"},"size":{"type":"integer","minimum":0},"vsize":{"type":"integer","minimum":0},"weight":{"type":"integer","minimum":0},"locktime":{"type":"integer","minimum":0},"vin":{"type":"array","items":{"type":"object"}},"vout":{"type":"array","items":{"type":"object"}},"blockhash":{"anyOf":[{"$ref":"../definitions.json#/$defs/blockHash"},{"type":"null"}]},"confirmations":{"type":"integer","minimum":0},"time":{"type":"integer","minimum":0},"blocktime":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.verbose.json"};
+export const blockchain_transaction_get__result_verbose = validate100;
+const schema158 = {"type":"object","required":["txid","hex"],"properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"hash":{"$ref":"../definitions.json#/$defs/hash32"},"hex":{"$ref":"../definitions.json#/$defs/rawTransaction"},"version":{"type":"integer"},"size":{"type":"integer","minimum":0},"vsize":{"type":"integer","minimum":0},"weight":{"type":"integer","minimum":0},"locktime":{"type":"integer","minimum":0},"vin":{"type":"array","items":{"type":"object"}},"vout":{"type":"array","items":{"type":"object"}},"blockhash":{"anyOf":[{"$ref":"../definitions.json#/$defs/blockHash"},{"type":"null"}]},"confirmations":{"type":"integer","minimum":0},"time":{"type":"integer","minimum":0},"blocktime":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.verbose.json"};
 
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2484,7 +5538,7 @@ errors++;
 if(data.hex !== undefined){
 let data2 = data.hex;
 if(typeof data2 === "string"){
-if(!pattern21.test(data2)){
+if(!pattern40.test(data2)){
 const err6 = {instancePath:instancePath+"/hex",schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -2829,14 +5883,14 @@ vErrors.push(err31);
 }
 errors++;
 }
-validate47.errors = vErrors;
+validate100.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__when_verbose_verbose = validate48;
-const schema78 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.verbose.verbose.json"};
+export const blockchain_transaction_get__when_verbose_verbose = validate101;
+const schema163 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.verbose.verbose.json"};
 
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.verbose.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2850,14 +5904,589 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate48.errors = vErrors;
+validate101.errors = vErrors;
 return errors === 0;
 }
 
-export const mempool_get_fee_histogram__params = validate49;
-const schema79 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.params.json"};
+export const blockchain_transaction_get_merkle__params = validate102;
+const schema164 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"$ref":"../definitions.json#/$defs/height"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.params.json"};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate102.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_get_merkle__result_result = validate103;
+const schema167 = {"type":"object","required":["block_height","merkle","pos"],"properties":{"block_height":{"$ref":"../definitions.json#/$defs/height"},"merkle":{"$ref":"../definitions.json#/$defs/merkleBranch"},"pos":{"type":"integer","minimum":0},"block_hash":{"$ref":"../definitions.json#/$defs/blockHash"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.result.result.json"};
+
+function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate104.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.block_height === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_height"},message:"must have required property '"+"block_height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.merkle === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merkle"},message:"must have required property '"+"merkle"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.pos === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "pos"},message:"must have required property '"+"pos"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.block_height !== undefined){
+let data0 = data.block_height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err3 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err4 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+if(data.merkle !== undefined){
+if(!(validate104(data.merkle, {instancePath:instancePath+"/merkle",parentData:data,parentDataProperty:"merkle",rootData}))){
+vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
+errors = vErrors.length;
+}
+}
+if(data.pos !== undefined){
+let data2 = data.pos;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err5 = {instancePath:instancePath+"/pos",schemaPath:"#/properties/pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err6 = {instancePath:instancePath+"/pos",schemaPath:"#/properties/pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.block_hash !== undefined){
+let data3 = data.block_hash;
+if(typeof data3 === "string"){
+if(!pattern1.test(data3)){
+const err7 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate103.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_id_from_pos__params = validate106;
+const schema172 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/height"},{"type":"integer","minimum":0},{"type":"boolean"}],"minItems":2,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.params.json"};
+
+function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 3){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 3},message:"must NOT have more than 3 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 2){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(len0 > 2){
+if(typeof data[2] !== "boolean"){
+const err6 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate106.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_id_from_pos__result_txid = validate107;
+const schema174 = {"$ref":"../definitions.json#/$defs/txid","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.txid.json"};
+
+function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.txid.json" */;
+let vErrors = null;
+let errors = 0;
+if(typeof data === "string"){
+if(!pattern1.test(data)){
+const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate107.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_id_from_pos__when_txid_merkle = validate108;
+const schema176 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.txid.merkle.json"};
+
+function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.txid.merkle.json" */;
+let vErrors = null;
+let errors = 0;
+if(false !== data){
+const err0 = {instancePath,schemaPath:"#/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate108.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_id_from_pos__result_withMerkle = validate109;
+const schema177 = {"type":"object","required":["tx_hash","merkle"],"properties":{"tx_hash":{"$ref":"../definitions.json#/$defs/txid"},"merkle":{"$ref":"../definitions.json#/$defs/merkleBranch"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.withMerkle.json"};
+
+function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate110.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.withMerkle.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.tx_hash === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.merkle === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merkle"},message:"must have required property '"+"merkle"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.tx_hash !== undefined){
+let data0 = data.tx_hash;
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+const err2 = {instancePath:instancePath+"/tx_hash",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/tx_hash",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.merkle !== undefined){
+if(!(validate110(data.merkle, {instancePath:instancePath+"/merkle",parentData:data,parentDataProperty:"merkle",rootData}))){
+vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate109.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_id_from_pos__when_withMerkle_merkle = validate112;
+const schema181 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.withMerkle.merkle.json"};
+
+function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.withMerkle.merkle.json" */;
+let vErrors = null;
+let errors = 0;
+if(true !== data){
+const err0 = {instancePath,schemaPath:"#/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate112.errors = vErrors;
+return errors === 0;
+}
+
+export const mempool_get_fee_histogram__params = validate113;
+const schema182 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.params.json"};
+
+function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2893,14 +6522,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate49.errors = vErrors;
+validate113.errors = vErrors;
 return errors === 0;
 }
 
-export const mempool_get_fee_histogram__result_result = validate50;
-const schema80 = {"type":"array","items":{"type":"array","items":[{"description":"Fee rate in sat/vbyte.","type":"number","minimum":0},{"description":"Cumulative virtual size in vbytes.","type":"integer","minimum":0}],"minItems":2,"maxItems":2},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.result.result.json"};
+export const mempool_get_fee_histogram__result_result = validate114;
+const schema183 = {"type":"array","items":{"type":"array","items":[{"description":"Fee rate in sat/vbyte.","type":"number","minimum":0},{"description":"Cumulative virtual size in vbytes.","type":"integer","minimum":0}],"minItems":2,"maxItems":2},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.result.result.json"};
 
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3003,14 +6632,14 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate50.errors = vErrors;
+validate114.errors = vErrors;
 return errors === 0;
 }
 
-export const mempool_get_info__params = validate51;
-const schema81 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.params.json"};
+export const mempool_get_info__params = validate115;
+const schema184 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.params.json"};
 
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_info.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3046,14 +6675,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate51.errors = vErrors;
+validate115.errors = vErrors;
 return errors === 0;
 }
 
-export const mempool_get_info__result_result = validate52;
-const schema82 = {"type":"object","required":["mempoolminfee","minrelaytxfee","incrementalrelayfee"],"properties":{"mempoolminfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},"minrelaytxfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},"incrementalrelayfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"}},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.result.result.json"};
+export const mempool_get_info__result_result = validate116;
+const schema185 = {"type":"object","required":["mempoolminfee","minrelaytxfee","incrementalrelayfee"],"properties":{"mempoolminfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},"minrelaytxfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},"incrementalrelayfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"}},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.result.result.json"};
 
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_info.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3174,17 +6803,17 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate52.errors = vErrors;
+validate116.errors = vErrors;
 return errors === 0;
 }
 
-export const server_add_peer__params = validate53;
-const schema86 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/serverFeatures"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json"};
-const schema87 = {"title":"ServerFeatures","description":"What a server says of itself (server.features), also the argument of server.add_peer. Extra keys are allowed: ElectrumX adds `services`, Fulcrum `dsproof`, `cashtokens`, `rpa`, `broadcast_package`.","type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"$ref":"#/$defs/blockHash"},"hosts":{"type":"object","description":"Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.","additionalProperties":{"type":"object","additionalProperties":{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"null"}]}}},"hash_function":{"description":"\"sha256\"; removed in 1.7.","type":"string"},"server_version":{"type":"string"},"protocol_max":{"$ref":"#/$defs/protocolVersion"},"protocol_min":{"$ref":"#/$defs/protocolVersion"},"pruning":{"description":"The pruning limit in blocks, or null (or absent) when not pruning.","anyOf":[{"type":"integer","minimum":0},{"type":"null"}]},"services":{"description":"ElectrumX: service URLs like \"tcp://example.com:50001\".","type":"array","items":{"type":"string"}}}};
-const schema89 = {"title":"ProtocolVersion","description":"An Electrum protocol version: dotted numbers with at least one dot (\"1.4\", \"1.4.2\", \"1.6.0\").","type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"};
-const pattern27 = new RegExp("^[0-9]+(?:\\.[0-9]+)+$", "u");
+export const server_add_peer__params = validate117;
+const schema189 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/serverFeatures"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json"};
+const schema190 = {"title":"ServerFeatures","description":"What a server says of itself (server.features), also the argument of server.add_peer. Extra keys are allowed: ElectrumX adds `services`, Fulcrum `dsproof`, `cashtokens`, `rpa`, `broadcast_package`.","type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"$ref":"#/$defs/blockHash"},"hosts":{"type":"object","description":"Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.","additionalProperties":{"type":"object","additionalProperties":{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"null"}]}}},"hash_function":{"description":"\"sha256\"; removed in 1.7.","type":"string"},"server_version":{"type":"string"},"protocol_max":{"$ref":"#/$defs/protocolVersion"},"protocol_min":{"$ref":"#/$defs/protocolVersion"},"pruning":{"description":"The pruning limit in blocks, or null (or absent) when not pruning.","anyOf":[{"type":"integer","minimum":0},{"type":"null"}]},"services":{"description":"ElectrumX: service URLs like \"tcp://example.com:50001\".","type":"array","items":{"type":"string"}}}};
+const schema192 = {"title":"ProtocolVersion","description":"An Electrum protocol version: dotted numbers with at least one dot (\"1.4\", \"1.4.2\", \"1.6.0\").","type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"};
+const pattern61 = new RegExp("^[0-9]+(?:\\.[0-9]+)+$", "u");
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3396,7 +7025,7 @@ errors++;
 if(data.protocol_max !== undefined){
 let data6 = data.protocol_max;
 if(typeof data6 === "string"){
-if(!pattern27.test(data6)){
+if(!pattern61.test(data6)){
 const err16 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
@@ -3421,7 +7050,7 @@ errors++;
 if(data.protocol_min !== undefined){
 let data7 = data.protocol_min;
 if(typeof data7 === "string"){
-if(!pattern27.test(data7)){
+if(!pattern61.test(data7)){
 const err18 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
@@ -3548,12 +7177,12 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate54.errors = vErrors;
+validate118.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3580,8 +7209,8 @@ errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
-if(!(validate54(data[0], {instancePath:instancePath+"/0",parentData:data,parentDataProperty:0,rootData}))){
-vErrors = vErrors === null ? validate54.errors : vErrors.concat(validate54.errors);
+if(!(validate118(data[0], {instancePath:instancePath+"/0",parentData:data,parentDataProperty:0,rootData}))){
+vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
 errors = vErrors.length;
 }
 }
@@ -3596,14 +7225,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate53.errors = vErrors;
+validate117.errors = vErrors;
 return errors === 0;
 }
 
-export const server_add_peer__result_result = validate56;
-const schema91 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.result.result.json"};
+export const server_add_peer__result_result = validate120;
+const schema194 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.result.result.json"};
 
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.add_peer.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3617,14 +7246,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate56.errors = vErrors;
+validate120.errors = vErrors;
 return errors === 0;
 }
 
-export const server_banner__params = validate57;
-const schema92 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.banner.params.json"};
+export const server_banner__params = validate121;
+const schema195 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.banner.params.json"};
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.banner.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3660,14 +7289,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate57.errors = vErrors;
+validate121.errors = vErrors;
 return errors === 0;
 }
 
-export const server_banner__result_result = validate58;
-const schema93 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/server.banner.result.result.json"};
+export const server_banner__result_result = validate122;
+const schema196 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/server.banner.result.result.json"};
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.banner.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3681,14 +7310,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate58.errors = vErrors;
+validate122.errors = vErrors;
 return errors === 0;
 }
 
-export const server_donation_address__params = validate59;
-const schema94 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.donation_address.params.json"};
+export const server_donation_address__params = validate123;
+const schema197 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.donation_address.params.json"};
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate123(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.donation_address.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3724,14 +7353,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate59.errors = vErrors;
+validate123.errors = vErrors;
 return errors === 0;
 }
 
-export const server_donation_address__result_result = validate60;
-const schema95 = {"anyOf":[{"type":"string"},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/server.donation_address.result.result.json"};
+export const server_donation_address__result_result = validate124;
+const schema198 = {"anyOf":[{"type":"string"},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/server.donation_address.result.result.json"};
 
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.donation_address.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3786,14 +7415,14 @@ vErrors = null;
 }
 }
 }
-validate60.errors = vErrors;
+validate124.errors = vErrors;
 return errors === 0;
 }
 
-export const server_features__params = validate61;
-const schema96 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.params.json"};
+export const server_features__params = validate125;
+const schema199 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.params.json"};
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.features.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3829,14 +7458,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate61.errors = vErrors;
+validate125.errors = vErrors;
 return errors === 0;
 }
 
-export const server_features__result_result = validate62;
-const schema97 = {"anyOf":[{"$ref":"../definitions.json#/$defs/serverFeatures"},{"title":"ElectrsServerFeatures","description":"electrs: like ServerFeatures but `hosts` is {\"tcp_port\": port} itself, not keyed by host name.","type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"$ref":"../definitions.json#/$defs/blockHash"},"hosts":{"type":"object","required":["tcp_port"],"properties":{"tcp_port":{"type":"integer","minimum":0,"maximum":65535}}},"hash_function":{"type":"string"},"server_version":{"type":"string"},"protocol_max":{"$ref":"../definitions.json#/$defs/protocolVersion"},"protocol_min":{"$ref":"../definitions.json#/$defs/protocolVersion"},"pruning":{"anyOf":[{"type":"integer","minimum":0},{"type":"null"}]}}}],"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.result.result.json"};
+export const server_features__result_result = validate126;
+const schema200 = {"anyOf":[{"$ref":"../definitions.json#/$defs/serverFeatures"},{"title":"ElectrsServerFeatures","description":"electrs: like ServerFeatures but `hosts` is {\"tcp_port\": port} itself, not keyed by host name.","type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"$ref":"../definitions.json#/$defs/blockHash"},"hosts":{"type":"object","required":["tcp_port"],"properties":{"tcp_port":{"type":"integer","minimum":0,"maximum":65535}}},"hash_function":{"type":"string"},"server_version":{"type":"string"},"protocol_max":{"$ref":"../definitions.json#/$defs/protocolVersion"},"protocol_min":{"$ref":"../definitions.json#/$defs/protocolVersion"},"pruning":{"anyOf":[{"type":"integer","minimum":0},{"type":"null"}]}}}],"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.result.result.json"};
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4048,7 +7677,7 @@ errors++;
 if(data.protocol_max !== undefined){
 let data6 = data.protocol_max;
 if(typeof data6 === "string"){
-if(!pattern27.test(data6)){
+if(!pattern61.test(data6)){
 const err16 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
@@ -4073,7 +7702,7 @@ errors++;
 if(data.protocol_min !== undefined){
 let data7 = data.protocol_min;
 if(typeof data7 === "string"){
-if(!pattern27.test(data7)){
+if(!pattern61.test(data7)){
 const err18 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
@@ -4200,20 +7829,20 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate63.errors = vErrors;
+validate127.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.features.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
-if(!(validate63(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+if(!(validate127(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs1 === errors;
@@ -4383,7 +8012,7 @@ errors++;
 if(data.protocol_max !== undefined){
 let data5 = data.protocol_max;
 if(typeof data5 === "string"){
-if(!pattern27.test(data5)){
+if(!pattern61.test(data5)){
 const err14 = {instancePath:instancePath+"/protocol_max",schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -4408,7 +8037,7 @@ errors++;
 if(data.protocol_min !== undefined){
 let data6 = data.protocol_min;
 if(typeof data6 === "string"){
-if(!pattern27.test(data6)){
+if(!pattern61.test(data6)){
 const err16 = {instancePath:instancePath+"/protocol_min",schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
@@ -4531,14 +8160,14 @@ vErrors = null;
 }
 }
 }
-validate62.errors = vErrors;
+validate126.errors = vErrors;
 return errors === 0;
 }
 
-export const server_peers_subscribe__params = validate65;
-const schema105 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.params.json"};
+export const server_peers_subscribe__params = validate129;
+const schema208 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.params.json"};
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4574,15 +8203,15 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate65.errors = vErrors;
+validate129.errors = vErrors;
 return errors === 0;
 }
 
-export const server_peers_subscribe__result_result = validate66;
-const schema106 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/peer"},"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.result.result.json"};
-const schema107 = {"title":"Peer","description":"A peer as server.peers.subscribe lists it: [ip, hostname, features] where features are strings like \"v1.4\", \"p10000\", \"t\", \"s50002\".","type":"array","items":[{"type":"string"},{"type":"string"},{"type":"array","items":{"type":"string"}}],"minItems":3,"maxItems":3};
+export const server_peers_subscribe__result_result = validate130;
+const schema209 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/peer"},"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.result.result.json"};
+const schema210 = {"title":"Peer","description":"A peer as server.peers.subscribe lists it: [ip, hostname, features] where features are strings like \"v1.4\", \"p10000\", \"t\", \"s50002\".","type":"array","items":[{"type":"string"},{"type":"string"},{"type":"array","items":{"type":"string"}}],"minItems":3,"maxItems":3};
 
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4687,15 +8316,15 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate66.errors = vErrors;
+validate130.errors = vErrors;
 return errors === 0;
 }
 
-export const server_ping__params = validate67;
-const schema108 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":0,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.params.json"};
-const pattern35 = new RegExp("^[0-9a-fA-F]*$", "u");
+export const server_ping__params = validate131;
+const schema211 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":0,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.params.json"};
+const pattern69 = new RegExp("^[0-9a-fA-F]*$", "u");
 
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4749,7 +8378,7 @@ errors++;
 if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
-if(!pattern35.test(data1)){
+if(!pattern69.test(data1)){
 const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]*$"},message:"must match pattern \""+"^[0-9a-fA-F]*$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -4782,14 +8411,14 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate67.errors = vErrors;
+validate131.errors = vErrors;
 return errors === 0;
 }
 
-export const server_ping__result_null = validate68;
-const schema109 = {"type":"null","$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.result.null.json"};
+export const server_ping__result_null = validate132;
+const schema212 = {"type":"null","$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.result.null.json"};
 
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.result.null.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4803,14 +8432,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate68.errors = vErrors;
+validate132.errors = vErrors;
 return errors === 0;
 }
 
-export const server_ping__result_pong = validate69;
-const schema110 = {"type":"object","required":["data"],"properties":{"data":{"type":"string","pattern":"^[0-9a-fA-F]*$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.result.pong.json"};
+export const server_ping__result_pong = validate133;
+const schema213 = {"type":"object","required":["data"],"properties":{"data":{"type":"string","pattern":"^[0-9a-fA-F]*$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.result.pong.json"};
 
-function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate133(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.result.pong.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4828,7 +8457,7 @@ errors++;
 if(data.data !== undefined){
 let data0 = data.data;
 if(typeof data0 === "string"){
-if(!pattern35.test(data0)){
+if(!pattern69.test(data0)){
 const err1 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]*$"},message:"must match pattern \""+"^[0-9a-fA-F]*$"+"\""};
 if(vErrors === null){
 vErrors = [err1];
@@ -4861,14 +8490,14 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate69.errors = vErrors;
+validate133.errors = vErrors;
 return errors === 0;
 }
 
-export const server_ping__notification = validate70;
-const schema111 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.notification.json"};
+export const server_ping__notification = validate134;
+const schema214 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.notification.json"};
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4897,7 +8526,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern35.test(data0)){
+if(!pattern69.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]*$"},message:"must match pattern \""+"^[0-9a-fA-F]*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -4930,14 +8559,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate70.errors = vErrors;
+validate134.errors = vErrors;
 return errors === 0;
 }
 
-export const server_version__params = validate71;
-const schema112 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"$ref":"../definitions.json#/$defs/protocolVersion"},{"type":"array","items":{"$ref":"../definitions.json#/$defs/protocolVersion"},"minItems":2,"maxItems":2}]}],"minItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.params.json"};
+export const server_version__params = validate135;
+const schema215 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"$ref":"../definitions.json#/$defs/protocolVersion"},{"type":"array","items":{"$ref":"../definitions.json#/$defs/protocolVersion"},"minItems":2,"maxItems":2}]}],"minItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.params.json"};
 
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.version.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4971,7 +8600,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 === "string"){
-if(!pattern27.test(data1)){
+if(!pattern61.test(data1)){
 const err2 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -5021,7 +8650,7 @@ const len1 = data1.length;
 for(let i0=0; i0<len1; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
-if(!pattern27.test(data2)){
+if(!pattern61.test(data2)){
 const err6 = {instancePath:instancePath+"/1/" + i0,schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -5090,14 +8719,14 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate71.errors = vErrors;
+validate135.errors = vErrors;
 return errors === 0;
 }
 
-export const server_version__result_serverSoftware = validate72;
-const schema115 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.serverSoftware.json"};
+export const server_version__result_serverSoftware = validate136;
+const schema218 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.serverSoftware.json"};
 
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.version.result.serverSoftware.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5111,14 +8740,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate72.errors = vErrors;
+validate136.errors = vErrors;
 return errors === 0;
 }
 
-export const server_version__result_negotiated = validate73;
-const schema116 = {"type":"array","items":[{"type":"string"},{"$ref":"../definitions.json#/$defs/protocolVersion"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.negotiated.json"};
+export const server_version__result_negotiated = validate137;
+const schema219 = {"type":"array","items":[{"type":"string"},{"$ref":"../definitions.json#/$defs/protocolVersion"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.negotiated.json"};
 
-function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate137(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.version.result.negotiated.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5159,7 +8788,7 @@ errors++;
 if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
-if(!pattern27.test(data1)){
+if(!pattern61.test(data1)){
 const err3 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -5192,7 +8821,7 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate73.errors = vErrors;
+validate137.errors = vErrors;
 return errors === 0;
 }
 
