@@ -9,7 +9,8 @@ const JSTT_OPTIONS = {
   additionalProperties: false,
   declareExternallyReferenced: true,
   unreachableDefinitions: false,
-  strictIndexSignatures: true,
+  // noUncheckedIndexedAccess already adds undefined to index reads.
+  strictIndexSignatures: false,
   format: true,
   style: { singleQuote: true, printWidth: 120, trailingComma: 'all' },
 };

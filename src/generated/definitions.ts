@@ -172,11 +172,9 @@ export interface ServerFeatures {
    * Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.
    */
   hosts: {
-    [k: string]:
-      | {
-          [k: string]: number | null | undefined;
-        }
-      | undefined;
+    [k: string]: {
+      [k: string]: number | null;
+    };
   };
   /**
    * "sha256"; removed in 1.7.

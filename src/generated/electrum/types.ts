@@ -177,22 +177,20 @@ export interface BlockchainTransactionBroadcastPackageResultSummary {
 export interface BlockchainTransactionBroadcastPackageResultVerbose {
   package_msg?: string;
   'tx-results': {
-    [k: string]:
-      | {
-          txid?: Txid;
-          'other-wtxid'?: Hash32;
-          vsize?: number;
-          fees?: {
-            /**
-             * The fee in coin units (BTC).
-             */
-            base?: number;
-            'effective-feerate'?: CoinPerKilobyte;
-            'effective-includes'?: Hash32[];
-          };
-          error?: string;
-        }
-      | undefined;
+    [k: string]: {
+      txid?: Txid;
+      'other-wtxid'?: Hash32;
+      vsize?: number;
+      fees?: {
+        /**
+         * The fee in coin units (BTC).
+         */
+        base?: number;
+        'effective-feerate'?: CoinPerKilobyte;
+        'effective-includes'?: Hash32[];
+      };
+      error?: string;
+    };
   };
   'replaced-transactions'?: Txid[];
 }
@@ -209,10 +207,10 @@ export interface BlockchainTransactionGetResultVerbose {
   weight?: number;
   locktime?: number;
   vin?: {
-    [k: string]: unknown | undefined;
+    [k: string]: unknown;
   }[];
   vout?: {
-    [k: string]: unknown | undefined;
+    [k: string]: unknown;
   }[];
   blockhash?: BlockHash | null;
   confirmations?: number;

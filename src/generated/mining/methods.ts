@@ -9,6 +9,165 @@ import * as v from './validators.js';
  * versions, and validators for its params, result and notification.
  */
 export const miningProtocol = defineProtocol('mining', {
+  'client.get_version': {
+    kind: 'request',
+    direction: 'server-to-client',
+    status: 'standard',
+    summary: 'The pool asks the miner for its software name and version.',
+    params: [],
+    additionalParams: false,
+    validateParams: v.client_get_version__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.client_get_version__result_result,
+      },
+    ],
+    errors: [],
+  },
+  'client.reconnect': {
+    kind: 'notification',
+    direction: 'server-to-client',
+    status: 'standard',
+    summary: 'The pool asks the miner to disconnect and reconnect, to the same or another server.',
+    params: [
+      { name: 'host', required: false, hasDefault: false },
+      { name: 'port', required: false, hasDefault: false },
+      { name: 'wait', required: false, hasDefault: false },
+    ],
+    additionalParams: false,
+    validateParams: v.client_reconnect__params,
+    results: [],
+    notification: {
+      direction: 'server-to-client',
+      params: ['host', 'port', 'wait'],
+      validate: v.client_reconnect__params,
+    },
+    errors: [],
+  },
+  'client.show_message': {
+    kind: 'notification',
+    direction: 'server-to-client',
+    status: 'standard',
+    summary: 'A human-readable message from the pool operator, to show or log.',
+    params: [{ name: 'message', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.client_show_message__params,
+    results: [],
+    notification: {
+      direction: 'server-to-client',
+      params: ['message'],
+      validate: v.client_show_message__params,
+    },
+    errors: [],
+  },
+  'mining.authorize': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'standard',
+    summary: 'Authorize a worker on this connection; shares are credited to authorized workers only.',
+    params: [
+      { name: 'username', required: true, hasDefault: false },
+      { name: 'password', required: false, hasDefault: false },
+    ],
+    additionalParams: false,
+    validateParams: v.mining_authorize__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.mining_authorize__result_result,
+      },
+    ],
+    errors: [
+      { code: 24, message: 'Unauthorized worker' },
+      { code: 25, message: 'Not subscribed' },
+      { code: 20, message: 'Other/Unknown' },
+    ],
+  },
+  'mining.capabilities': {
+    kind: 'notification',
+    direction: 'client-to-server',
+    status: 'draft',
+    summary: 'Draft: the miner announces which server messages it supports. Never adopted; use mining.configure.',
+    params: [{ name: 'capabilities', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.mining_capabilities__params,
+    results: [],
+    notification: {
+      direction: 'client-to-server',
+      params: ['capabilities'],
+      validate: v.mining_capabilities__params,
+    },
+    errors: [],
+  },
+  'mining.configure': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'extension',
+    summary: 'BIP310: negotiate protocol extensions (version rolling, minimum difficulty, extranonce updates, info).',
+    params: [
+      { name: 'extensions', required: true, hasDefault: false },
+      { name: 'extension_parameters', required: true, hasDefault: false },
+    ],
+    additionalParams: false,
+    validateParams: v.mining_configure__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.mining_configure__result_result,
+      },
+    ],
+    errors: [],
+  },
+  'mining.extranonce.subscribe': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'extension',
+    summary: 'NiceHash: tell the pool this miner understands mining.set_extranonce.',
+    params: [],
+    additionalParams: false,
+    validateParams: v.mining_extranonce_subscribe__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.mining_extranonce_subscribe__result_result,
+      },
+    ],
+    errors: [{ code: 20, message: 'Not supported.' }],
+  },
+  'mining.get_transactions': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'standard',
+    summary: 'Ask for the transactions of a job (besides the coinbase), to check what the pool mines.',
+    params: [{ name: 'job_id', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.mining_get_transactions__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.mining_get_transactions__result_result,
+      },
+    ],
+    errors: [],
+  },
+  'mining.get_txnhashes': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'implementation-specific',
+    summary: "ckpool: the txids of a job's transactions, as one space-separated string.",
+    implementations: ['ckpool'],
+    params: [{ name: 'job_id', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.mining_get_txnhashes__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.mining_get_txnhashes__result_result,
+      },
+    ],
+    errors: [],
+  },
   'mining.notify': {
     kind: 'notification',
     direction: 'server-to-client',
@@ -35,10 +194,190 @@ export const miningProtocol = defineProtocol('mining', {
     },
     errors: [],
   },
+  'mining.ping': {
+    kind: 'request',
+    direction: 'server-to-client',
+    status: 'implementation-specific',
+    summary: 'A keepalive request from the pool; the miner answers "pong".',
+    implementations: ['ckpool', 'cgminer', 'goPool'],
+    params: [],
+    additionalParams: false,
+    validateParams: v.mining_ping__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.mining_ping__result_result,
+      },
+    ],
+    errors: [],
+  },
+  'mining.set_difficulty': {
+    kind: 'notification',
+    direction: 'server-to-client',
+    status: 'standard',
+    summary: 'The share difficulty for the jobs that follow.',
+    params: [{ name: 'difficulty', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.mining_set_difficulty__params,
+    results: [],
+    notification: {
+      direction: 'server-to-client',
+      params: ['difficulty'],
+      validate: v.mining_set_difficulty__params,
+    },
+    errors: [],
+  },
+  'mining.set_extranonce': {
+    kind: 'notification',
+    direction: 'server-to-client',
+    status: 'extension',
+    summary: 'NiceHash: replace extranonce1 and extranonce2_size from the next job on.',
+    params: [
+      { name: 'extranonce1', required: true, hasDefault: false },
+      { name: 'extranonce2_size', required: true, hasDefault: false },
+    ],
+    additionalParams: false,
+    validateParams: v.mining_set_extranonce__params,
+    results: [],
+    notification: {
+      direction: 'server-to-client',
+      params: ['extranonce1', 'extranonce2_size'],
+      validate: v.mining_set_extranonce__params,
+    },
+    errors: [],
+  },
+  'mining.set_goal': {
+    kind: 'notification',
+    direction: 'server-to-client',
+    status: 'draft',
+    summary: 'Draft: the pool names the mining goal (e.g. the algorithm) of the following jobs. Not in use.',
+    params: [
+      { name: 'goal_name', required: true, hasDefault: false },
+      { name: 'goal', required: true, hasDefault: false },
+    ],
+    additionalParams: false,
+    validateParams: v.mining_set_goal__params,
+    results: [],
+    notification: {
+      direction: 'server-to-client',
+      params: ['goal_name', 'goal'],
+      validate: v.mining_set_goal__params,
+    },
+    errors: [],
+  },
+  'mining.set_version_mask': {
+    kind: 'notification',
+    direction: 'server-to-client',
+    status: 'extension',
+    summary: 'BIP310: a new version-rolling mask, valid immediately.',
+    params: [{ name: 'mask', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.mining_set_version_mask__params,
+    results: [],
+    notification: {
+      direction: 'server-to-client',
+      params: ['mask'],
+      validate: v.mining_set_version_mask__params,
+    },
+    errors: [],
+  },
+  'mining.submit': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'standard',
+    summary: 'Submit a share: the extranonce2, ntime, nonce (and BIP310 version bits) that solve a job.',
+    params: [
+      { name: 'worker_name', required: true, hasDefault: false },
+      { name: 'job_id', required: true, hasDefault: false },
+      { name: 'extranonce2', required: true, hasDefault: false },
+      { name: 'ntime', required: true, hasDefault: false },
+      { name: 'nonce', required: true, hasDefault: false },
+      { name: 'version_bits', required: false, hasDefault: false },
+    ],
+    additionalParams: false,
+    validateParams: v.mining_submit__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.mining_submit__result_result,
+      },
+    ],
+    errors: [
+      { code: 20, message: 'Other/Unknown' },
+      { code: 21, message: 'Job not found' },
+      { code: 22, message: 'Duplicate share' },
+      { code: 23, message: 'Low difficulty share' },
+      { code: 24, message: 'Unauthorized worker' },
+      { code: 25, message: 'Not subscribed' },
+    ],
+  },
+  'mining.subscribe': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'standard',
+    summary: 'Open a mining session: get the extranonce1 and the extranonce2 size used to build coinbases.',
+    params: [
+      { name: 'user_agent', required: false, hasDefault: false },
+      { name: 'session_id', required: false, hasDefault: false },
+      { name: 'host', required: false, hasDefault: false },
+      { name: 'port', required: false, hasDefault: false },
+    ],
+    additionalParams: false,
+    validateParams: v.mining_subscribe__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.mining_subscribe__result_result,
+      },
+    ],
+    errors: [{ code: 20, message: 'Other/Unknown' }],
+  },
+  'mining.suggest_difficulty': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'standard',
+    summary: 'Ask the pool for a share difficulty; the pool may honour it with mining.set_difficulty.',
+    params: [{ name: 'difficulty', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.mining_suggest_difficulty__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.mining_suggest_difficulty__result_result,
+      },
+    ],
+    errors: [],
+  },
+  'mining.suggest_target': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'standard',
+    summary: 'Ask the pool for a share target given as a full 256-bit hex target.',
+    params: [{ name: 'target', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.mining_suggest_target__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.mining_suggest_target__result_result,
+      },
+    ],
+    errors: [],
+  },
 });
 
 /** Stratum V1 methods by wire name. */
 export const miningMethods = miningProtocol.methods;
 
 /** Wire names of the requests a client may send, in spec order. */
-export const miningClientRequestNames: readonly MiningClientRequestName[] = [];
+export const miningClientRequestNames: readonly MiningClientRequestName[] = [
+  'mining.authorize',
+  'mining.configure',
+  'mining.extranonce.subscribe',
+  'mining.get_transactions',
+  'mining.get_txnhashes',
+  'mining.submit',
+  'mining.subscribe',
+  'mining.suggest_difficulty',
+  'mining.suggest_target',
+];

@@ -3,18 +3,1637 @@
 // @ts-nocheck
 /* eslint-disable */
 "use strict";
-export const mining_notify__params = validate10;
-const schema11 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/jobId"},{"$ref":"../definitions.json#/$defs/hash32"},{"$ref":"../definitions.json#/$defs/hex"},{"$ref":"../definitions.json#/$defs/hex"},{"$ref":"../definitions.json#/$defs/merkleBranch"},{"$ref":"../definitions.json#/$defs/hex8"},{"$ref":"../definitions.json#/$defs/hex8"},{"$ref":"../definitions.json#/$defs/hex8"},{"type":"boolean"}],"minItems":9,"maxItems":9,"$id":"https://stratum-sdk.invalid/spec/mining/mining.notify.params.json"};
-const schema13 = {"title":"JobId","description":"An opaque job id chosen by the pool, echoed back in mining.submit.","type":"string"};
-const schema14 = {"title":"Hash32","description":"A 32-byte hash as 64 hex digits.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
-const schema15 = {"title":"Hex","description":"Hex-encoded bytes: an even number of hex digits.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"};
-const schema19 = {"title":"Hex8","description":"A 32-bit word as exactly 8 hex digits, big-endian (Stratum version, nbits, ntime, nonce, version mask).","type":"string","pattern":"^[0-9a-fA-F]{8}$"};
-const pattern0 = new RegExp("^[0-9a-fA-F]{64}$", "u");
-const pattern1 = new RegExp("^(?:[0-9a-fA-F]{2})*$", "u");
-const pattern4 = new RegExp("^[0-9a-fA-F]{8}$", "u");
-const schema17 = {"title":"MerkleBranch","description":"Merkle branch hashes, deepest pairing first, each 64 hex digits.","type":"array","items":{"$ref":"#/$defs/hash32"}};
+export const client_get_version__params = validate10;
+const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/mining/client.get_version.params.json"};
+
+function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/client.get_version.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 0){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 0},message:"must NOT have more than 0 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 0){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate10.errors = vErrors;
+return errors === 0;
+}
+
+export const client_get_version__result_result = validate11;
+const schema12 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/mining/client.get_version.result.result.json"};
+
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/client.get_version.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "string"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate11.errors = vErrors;
+return errors === 0;
+}
+
+export const client_reconnect__params = validate12;
+const schema13 = {"type":"array","items":[{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"$ref":"../definitions.json#/$defs/port"},{"type":"null"}]},{"anyOf":[{"type":"integer","minimum":0},{"type":"null"}]}],"minItems":0,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/mining/client.reconnect.params.json"};
+const schema15 = {"title":"Port","description":"A TCP port: some pools and miners send it as a string.","anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"string","pattern":"^[0-9]{1,5}$"}]};
+const pattern0 = new RegExp("^[0-9]{1,5}$", "u");
 
 function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/client.reconnect.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 3){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 3},message:"must NOT have more than 3 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 0){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+const _errs2 = errors;
+let valid1 = false;
+const _errs3 = errors;
+if(typeof data0 !== "string"){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs3 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs5 = errors;
+if(data0 !== null){
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+var _valid0 = _errs5 === errors;
+valid1 = valid1 || _valid0;
+}
+if(!valid1){
+const err4 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+else {
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+const _errs8 = errors;
+let valid2 = false;
+const _errs9 = errors;
+const _errs11 = errors;
+let valid4 = false;
+const _errs12 = errors;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err5 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/port/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 65535 || isNaN(data1)){
+const err6 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/port/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data1 < 0 || isNaN(data1)){
+const err7 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/port/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+var _valid2 = _errs12 === errors;
+valid4 = valid4 || _valid2;
+if(!valid4){
+const _errs14 = errors;
+if(typeof data1 === "string"){
+if(!pattern0.test(data1)){
+const err8 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/port/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"},message:"must match pattern \""+"^[0-9]{1,5}$"+"\""};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/port/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+var _valid2 = _errs14 === errors;
+valid4 = valid4 || _valid2;
+}
+if(!valid4){
+const err10 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/port/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+else {
+errors = _errs11;
+if(vErrors !== null){
+if(_errs11){
+vErrors.length = _errs11;
+}
+else {
+vErrors = null;
+}
+}
+}
+var _valid1 = _errs9 === errors;
+valid2 = valid2 || _valid1;
+if(!valid2){
+const _errs16 = errors;
+if(data1 !== null){
+const err11 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+var _valid1 = _errs16 === errors;
+valid2 = valid2 || _valid1;
+}
+if(!valid2){
+const err12 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+else {
+errors = _errs8;
+if(vErrors !== null){
+if(_errs8){
+vErrors.length = _errs8;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(len0 > 2){
+let data2 = data[2];
+const _errs19 = errors;
+let valid5 = false;
+const _errs20 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err13 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err14 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+var _valid3 = _errs20 === errors;
+valid5 = valid5 || _valid3;
+if(!valid5){
+const _errs22 = errors;
+if(data2 !== null){
+const err15 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+var _valid3 = _errs22 === errors;
+valid5 = valid5 || _valid3;
+}
+if(!valid5){
+const err16 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+else {
+errors = _errs19;
+if(vErrors !== null){
+if(_errs19){
+vErrors.length = _errs19;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+validate12.errors = vErrors;
+return errors === 0;
+}
+
+export const client_show_message__params = validate14;
+const schema16 = {"type":"array","items":[{"type":"string"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/client.show_message.params.json"};
+
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/client.show_message.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+if(typeof data[0] !== "string"){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate14.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_authorize__params = validate15;
+const schema17 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/workerName"},{"type":"string"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.authorize.params.json"};
+const schema18 = {"title":"WorkerName","description":"The worker (user) name, as given to mining.authorize.","type":"string"};
+
+function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.authorize.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+if(typeof data[0] !== "string"){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/workerName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(len0 > 1){
+if(typeof data[1] !== "string"){
+const err3 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate15.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_authorize__result_result = validate16;
+const schema19 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.authorize.result.result.json"};
+
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.authorize.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "boolean"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate16.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_capabilities__params = validate17;
+const schema20 = {"type":"array","items":[{"type":"object","properties":{"notify":{"description":"Options for mining.notify.","type":"array"},"set_difficulty":{"description":"Options for mining.set_difficulty.","type":"object"},"set_goal":{"description":"Options for mining.set_goal.","type":"object"},"suggested_target":{"description":"A share target as 64 hex digits.","type":"string","pattern":"^(?:0x)?[0-9a-fA-F]{64}$"}},"additionalProperties":true}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.capabilities.params.json"};
+const pattern1 = new RegExp("^(?:0x)?[0-9a-fA-F]{64}$", "u");
+
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.capabilities.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.notify !== undefined){
+if(!(Array.isArray(data0.notify))){
+const err2 = {instancePath:instancePath+"/0/notify",schemaPath:"#/items/0/properties/notify/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(data0.set_difficulty !== undefined){
+let data2 = data0.set_difficulty;
+if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
+const err3 = {instancePath:instancePath+"/0/set_difficulty",schemaPath:"#/items/0/properties/set_difficulty/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data0.set_goal !== undefined){
+let data3 = data0.set_goal;
+if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
+const err4 = {instancePath:instancePath+"/0/set_goal",schemaPath:"#/items/0/properties/set_goal/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data0.suggested_target !== undefined){
+let data4 = data0.suggested_target;
+if(typeof data4 === "string"){
+if(!pattern1.test(data4)){
+const err5 = {instancePath:instancePath+"/0/suggested_target",schemaPath:"#/items/0/properties/suggested_target/pattern",keyword:"pattern",params:{pattern: "^(?:0x)?[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^(?:0x)?[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/0/suggested_target",schemaPath:"#/items/0/properties/suggested_target/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+validate17.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_configure__params = validate18;
+const schema21 = {"type":"array","items":[{"type":"array","items":{"type":"string","pattern":"^\\S+$"}},{"type":"object","properties":{"version-rolling.mask":{"description":"The bits the miner can roll (TMask); default \"ffffffff\".","$ref":"../definitions.json#/$defs/hex8"},"version-rolling.min-bit-count":{"description":"The minimum number of rollable bits the miner needs: an integer (Antminer S9/S19, Braiins OS) or a string (cpuminer; SRI reads it as hex).","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]{1,8}$"}]},"minimum-difficulty.value":{"description":"The lowest difficulty the device accepts; 0 disables the limit.","type":"number","minimum":0},"info.connection-url":{"description":"The URL the miner used to connect.","type":"string"},"info.hw-version":{"description":"Manufacturer hardware revision.","type":"string"},"info.sw-version":{"description":"Manufacturer software version.","type":"string"},"info.hw-id":{"description":"Unique id of the device.","type":"string"}},"additionalProperties":true}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.configure.params.json"};
+const schema22 = {"title":"Hex8","description":"A 32-bit word as exactly 8 hex digits, big-endian (Stratum version, nbits, ntime, nonce, version mask).","type":"string","pattern":"^[0-9a-fA-F]{8}$"};
+const pattern2 = new RegExp("^\\S+$", "u");
+const pattern3 = new RegExp("^[0-9a-fA-F]{8}$", "u");
+const pattern4 = new RegExp("^[0-9a-fA-F]{1,8}$", "u");
+
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.configure.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 2){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(Array.isArray(data0)){
+const len1 = data0.length;
+for(let i0=0; i0<len1; i0++){
+let data1 = data0[i0];
+if(typeof data1 === "string"){
+if(!pattern2.test(data1)){
+const err2 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/items/0/items/pattern",keyword:"pattern",params:{pattern: "^\\S+$"},message:"must match pattern \""+"^\\S+$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/items/0/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(len0 > 1){
+let data2 = data[1];
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2["version-rolling.mask"] !== undefined){
+let data3 = data2["version-rolling.mask"];
+if(typeof data3 === "string"){
+if(!pattern3.test(data3)){
+const err5 = {instancePath:instancePath+"/1/version-rolling.mask",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/1/version-rolling.mask",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data2["version-rolling.min-bit-count"] !== undefined){
+let data4 = data2["version-rolling.min-bit-count"];
+const _errs12 = errors;
+let valid5 = false;
+const _errs13 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err7 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",schemaPath:"#/items/1/properties/version-rolling.min-bit-count/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 0 || isNaN(data4)){
+const err8 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",schemaPath:"#/items/1/properties/version-rolling.min-bit-count/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+var _valid0 = _errs13 === errors;
+valid5 = valid5 || _valid0;
+if(!valid5){
+const _errs15 = errors;
+if(typeof data4 === "string"){
+if(!pattern4.test(data4)){
+const err9 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",schemaPath:"#/items/1/properties/version-rolling.min-bit-count/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{1,8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{1,8}$"+"\""};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",schemaPath:"#/items/1/properties/version-rolling.min-bit-count/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+var _valid0 = _errs15 === errors;
+valid5 = valid5 || _valid0;
+}
+if(!valid5){
+const err11 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",schemaPath:"#/items/1/properties/version-rolling.min-bit-count/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+else {
+errors = _errs12;
+if(vErrors !== null){
+if(_errs12){
+vErrors.length = _errs12;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data2["minimum-difficulty.value"] !== undefined){
+let data5 = data2["minimum-difficulty.value"];
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 < 0 || isNaN(data5)){
+const err12 = {instancePath:instancePath+"/1/minimum-difficulty.value",schemaPath:"#/items/1/properties/minimum-difficulty.value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/1/minimum-difficulty.value",schemaPath:"#/items/1/properties/minimum-difficulty.value/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data2["info.connection-url"] !== undefined){
+if(typeof data2["info.connection-url"] !== "string"){
+const err14 = {instancePath:instancePath+"/1/info.connection-url",schemaPath:"#/items/1/properties/info.connection-url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data2["info.hw-version"] !== undefined){
+if(typeof data2["info.hw-version"] !== "string"){
+const err15 = {instancePath:instancePath+"/1/info.hw-version",schemaPath:"#/items/1/properties/info.hw-version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data2["info.sw-version"] !== undefined){
+if(typeof data2["info.sw-version"] !== "string"){
+const err16 = {instancePath:instancePath+"/1/info.sw-version",schemaPath:"#/items/1/properties/info.sw-version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data2["info.hw-id"] !== undefined){
+if(typeof data2["info.hw-id"] !== "string"){
+const err17 = {instancePath:instancePath+"/1/info.hw-id",schemaPath:"#/items/1/properties/info.hw-id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+validate18.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_configure__result_result = validate19;
+const schema23 = {"type":"object","properties":{"version-rolling":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"version-rolling.mask":{"description":"The bits the miner may roll: server mask & miner mask (TMask).","$ref":"../definitions.json#/$defs/hex8"},"version-rolling.min-bit-count":{"description":"The minimum number of rollable bits the miner needs: an integer (Antminer S9/S19, Braiins OS) or a string (cpuminer; SRI reads it as hex).","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]{1,8}$"}]},"minimum-difficulty":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"subscribe-extranonce":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"info":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]}},"patternProperties":{"^(?!(?:version-rolling|minimum-difficulty|subscribe-extranonce|info)$)[^.]+$":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]}},"additionalProperties":true,"$id":"https://stratum-sdk.invalid/spec/mining/mining.configure.result.result.json"};
+const pattern7 = new RegExp("^(?!(?:version-rolling|minimum-difficulty|subscribe-extranonce|info)$)[^.]+$", "u");
+
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.configure.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data["version-rolling"] !== undefined){
+let data0 = data["version-rolling"];
+const _errs3 = errors;
+let valid1 = false;
+const _errs4 = errors;
+if(typeof data0 !== "boolean"){
+const err0 = {instancePath:instancePath+"/version-rolling",schemaPath:"#/properties/version-rolling/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs6 = errors;
+if(typeof data0 !== "string"){
+const err1 = {instancePath:instancePath+"/version-rolling",schemaPath:"#/properties/version-rolling/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs6 === errors;
+valid1 = valid1 || _valid0;
+}
+if(!valid1){
+const err2 = {instancePath:instancePath+"/version-rolling",schemaPath:"#/properties/version-rolling/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+else {
+errors = _errs3;
+if(vErrors !== null){
+if(_errs3){
+vErrors.length = _errs3;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data["version-rolling.mask"] !== undefined){
+let data1 = data["version-rolling.mask"];
+if(typeof data1 === "string"){
+if(!pattern3.test(data1)){
+const err3 = {instancePath:instancePath+"/version-rolling.mask",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/version-rolling.mask",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data["version-rolling.min-bit-count"] !== undefined){
+let data2 = data["version-rolling.min-bit-count"];
+const _errs12 = errors;
+let valid3 = false;
+const _errs13 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err5 = {instancePath:instancePath+"/version-rolling.min-bit-count",schemaPath:"#/properties/version-rolling.min-bit-count/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err6 = {instancePath:instancePath+"/version-rolling.min-bit-count",schemaPath:"#/properties/version-rolling.min-bit-count/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+var _valid1 = _errs13 === errors;
+valid3 = valid3 || _valid1;
+if(!valid3){
+const _errs15 = errors;
+if(typeof data2 === "string"){
+if(!pattern4.test(data2)){
+const err7 = {instancePath:instancePath+"/version-rolling.min-bit-count",schemaPath:"#/properties/version-rolling.min-bit-count/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{1,8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{1,8}$"+"\""};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/version-rolling.min-bit-count",schemaPath:"#/properties/version-rolling.min-bit-count/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+var _valid1 = _errs15 === errors;
+valid3 = valid3 || _valid1;
+}
+if(!valid3){
+const err9 = {instancePath:instancePath+"/version-rolling.min-bit-count",schemaPath:"#/properties/version-rolling.min-bit-count/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+else {
+errors = _errs12;
+if(vErrors !== null){
+if(_errs12){
+vErrors.length = _errs12;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data["minimum-difficulty"] !== undefined){
+let data3 = data["minimum-difficulty"];
+const _errs18 = errors;
+let valid4 = false;
+const _errs19 = errors;
+if(typeof data3 !== "boolean"){
+const err10 = {instancePath:instancePath+"/minimum-difficulty",schemaPath:"#/properties/minimum-difficulty/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+var _valid2 = _errs19 === errors;
+valid4 = valid4 || _valid2;
+if(!valid4){
+const _errs21 = errors;
+if(typeof data3 !== "string"){
+const err11 = {instancePath:instancePath+"/minimum-difficulty",schemaPath:"#/properties/minimum-difficulty/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+var _valid2 = _errs21 === errors;
+valid4 = valid4 || _valid2;
+}
+if(!valid4){
+const err12 = {instancePath:instancePath+"/minimum-difficulty",schemaPath:"#/properties/minimum-difficulty/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+else {
+errors = _errs18;
+if(vErrors !== null){
+if(_errs18){
+vErrors.length = _errs18;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data["subscribe-extranonce"] !== undefined){
+let data4 = data["subscribe-extranonce"];
+const _errs24 = errors;
+let valid5 = false;
+const _errs25 = errors;
+if(typeof data4 !== "boolean"){
+const err13 = {instancePath:instancePath+"/subscribe-extranonce",schemaPath:"#/properties/subscribe-extranonce/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+var _valid3 = _errs25 === errors;
+valid5 = valid5 || _valid3;
+if(!valid5){
+const _errs27 = errors;
+if(typeof data4 !== "string"){
+const err14 = {instancePath:instancePath+"/subscribe-extranonce",schemaPath:"#/properties/subscribe-extranonce/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+var _valid3 = _errs27 === errors;
+valid5 = valid5 || _valid3;
+}
+if(!valid5){
+const err15 = {instancePath:instancePath+"/subscribe-extranonce",schemaPath:"#/properties/subscribe-extranonce/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+else {
+errors = _errs24;
+if(vErrors !== null){
+if(_errs24){
+vErrors.length = _errs24;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.info !== undefined){
+let data5 = data.info;
+const _errs30 = errors;
+let valid6 = false;
+const _errs31 = errors;
+if(typeof data5 !== "boolean"){
+const err16 = {instancePath:instancePath+"/info",schemaPath:"#/properties/info/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+var _valid4 = _errs31 === errors;
+valid6 = valid6 || _valid4;
+if(!valid6){
+const _errs33 = errors;
+if(typeof data5 !== "string"){
+const err17 = {instancePath:instancePath+"/info",schemaPath:"#/properties/info/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+var _valid4 = _errs33 === errors;
+valid6 = valid6 || _valid4;
+}
+if(!valid6){
+const err18 = {instancePath:instancePath+"/info",schemaPath:"#/properties/info/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+else {
+errors = _errs30;
+if(vErrors !== null){
+if(_errs30){
+vErrors.length = _errs30;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+for(const key0 in data){
+if(pattern7.test(key0)){
+let data6 = data[key0];
+const _errs36 = errors;
+let valid8 = false;
+const _errs37 = errors;
+if(typeof data6 !== "boolean"){
+const err19 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/patternProperties/%5E(%3F!(%3F%3Aversion-rolling%7Cminimum-difficulty%7Csubscribe-extranonce%7Cinfo)%24)%5B%5E.%5D%2B%24/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+var _valid5 = _errs37 === errors;
+valid8 = valid8 || _valid5;
+if(!valid8){
+const _errs39 = errors;
+if(typeof data6 !== "string"){
+const err20 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/patternProperties/%5E(%3F!(%3F%3Aversion-rolling%7Cminimum-difficulty%7Csubscribe-extranonce%7Cinfo)%24)%5B%5E.%5D%2B%24/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+var _valid5 = _errs39 === errors;
+valid8 = valid8 || _valid5;
+}
+if(!valid8){
+const err21 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/patternProperties/%5E(%3F!(%3F%3Aversion-rolling%7Cminimum-difficulty%7Csubscribe-extranonce%7Cinfo)%24)%5B%5E.%5D%2B%24/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+else {
+errors = _errs36;
+if(vErrors !== null){
+if(_errs36){
+vErrors.length = _errs36;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+}
+else {
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+validate19.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_extranonce_subscribe__params = validate20;
+const schema25 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/mining/mining.extranonce.subscribe.params.json"};
+
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.extranonce.subscribe.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 0){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 0},message:"must NOT have more than 0 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 0){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate20.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_extranonce_subscribe__result_result = validate21;
+const schema26 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.extranonce.subscribe.result.result.json"};
+
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.extranonce.subscribe.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "boolean"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate21.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_get_transactions__params = validate22;
+const schema27 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/jobId"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_transactions.params.json"};
+const schema28 = {"title":"JobId","description":"An opaque job id chosen by the pool, echoed back in mining.submit.","type":"string"};
+
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.get_transactions.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+if(typeof data[0] !== "string"){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate22.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_get_transactions__result_result = validate23;
+const schema29 = {"anyOf":[{"description":"The raw transactions of the job, without the coinbase.","type":"array","items":{"$ref":"../definitions.json#/$defs/rawTransaction"}},{"description":"ckpool: the number of transactions (\"We don't actually send the transactions\").","type":"integer","minimum":0}],"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_transactions.result.result.json"};
+const schema30 = {"title":"RawTransaction","description":"A serialized transaction as hex.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"};
+const pattern8 = new RegExp("^(?:[0-9a-fA-F]{2})+$", "u");
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.get_transactions.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+if(typeof data0 === "string"){
+if(!pattern8.test(data0)){
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"../definitions.json#/$defs/rawTransaction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs6 = errors;
+if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
+const err3 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if((typeof data == "number") && (isFinite(data))){
+if(data < 0 || isNaN(data)){
+const err4 = {instancePath,schemaPath:"#/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+var _valid0 = _errs6 === errors;
+valid0 = valid0 || _valid0;
+}
+if(!valid0){
+const err5 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_get_txnhashes__params = validate24;
+const schema31 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/jobId"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.params.json"};
+
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+if(typeof data[0] !== "string"){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+validate24.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_get_txnhashes__result_result = validate25;
+const schema33 = {"type":"string","pattern":"^(?:[0-9a-fA-F]{64} ?)*$","$id":"https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.result.result.json"};
+const pattern9 = new RegExp("^(?:[0-9a-fA-F]{64} ?)*$", "u");
+
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(typeof data === "string"){
+if(!pattern9.test(data)){
+const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{64} ?)*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{64} ?)*$"+"\""};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate25.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_notify__params = validate26;
+const schema34 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/jobId"},{"$ref":"../definitions.json#/$defs/hash32"},{"$ref":"../definitions.json#/$defs/hex"},{"$ref":"../definitions.json#/$defs/hex"},{"$ref":"../definitions.json#/$defs/merkleBranch"},{"$ref":"../definitions.json#/$defs/hex8"},{"$ref":"../definitions.json#/$defs/hex8"},{"$ref":"../definitions.json#/$defs/hex8"},{"type":"boolean"}],"minItems":9,"maxItems":9,"$id":"https://stratum-sdk.invalid/spec/mining/mining.notify.params.json"};
+const schema36 = {"title":"Hash32","description":"A 32-byte hash as 64 hex digits.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
+const schema37 = {"title":"Hex","description":"Hex-encoded bytes: an even number of hex digits.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"};
+const pattern10 = new RegExp("^[0-9a-fA-F]{64}$", "u");
+const pattern11 = new RegExp("^(?:[0-9a-fA-F]{2})*$", "u");
+const schema39 = {"title":"MerkleBranch","description":"Merkle branch hashes, deepest pairing first, each 64 hex digits.","type":"array","items":{"$ref":"#/$defs/hash32"}};
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -22,7 +1641,7 @@ const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(typeof data0 === "string"){
-if(!pattern0.test(data0)){
+if(!pattern10.test(data0)){
 const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -55,12 +1674,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate12.errors = vErrors;
+validate27.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.notify.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -101,7 +1720,7 @@ errors++;
 if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
-if(!pattern0.test(data1)){
+if(!pattern10.test(data1)){
 const err3 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -126,7 +1745,7 @@ errors++;
 if(len0 > 2){
 let data2 = data[2];
 if(typeof data2 === "string"){
-if(!pattern1.test(data2)){
+if(!pattern11.test(data2)){
 const err5 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -151,7 +1770,7 @@ errors++;
 if(len0 > 3){
 let data3 = data[3];
 if(typeof data3 === "string"){
-if(!pattern1.test(data3)){
+if(!pattern11.test(data3)){
 const err7 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -174,15 +1793,15 @@ errors++;
 }
 }
 if(len0 > 4){
-if(!(validate12(data[4], {instancePath:instancePath+"/4",parentData:data,parentDataProperty:4,rootData}))){
-vErrors = vErrors === null ? validate12.errors : vErrors.concat(validate12.errors);
+if(!(validate27(data[4], {instancePath:instancePath+"/4",parentData:data,parentDataProperty:4,rootData}))){
+vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
 errors = vErrors.length;
 }
 }
 if(len0 > 5){
 let data5 = data[5];
 if(typeof data5 === "string"){
-if(!pattern4.test(data5)){
+if(!pattern3.test(data5)){
 const err9 = {instancePath:instancePath+"/5",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -207,7 +1826,7 @@ errors++;
 if(len0 > 6){
 let data6 = data[6];
 if(typeof data6 === "string"){
-if(!pattern4.test(data6)){
+if(!pattern3.test(data6)){
 const err11 = {instancePath:instancePath+"/6",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
@@ -232,7 +1851,7 @@ errors++;
 if(len0 > 7){
 let data7 = data[7];
 if(typeof data7 === "string"){
-if(!pattern4.test(data7)){
+if(!pattern3.test(data7)){
 const err13 = {instancePath:instancePath+"/7",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
@@ -277,7 +1896,1495 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate10.errors = vErrors;
+validate26.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_ping__params = validate29;
+const schema44 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/mining/mining.ping.params.json"};
+
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.ping.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 0){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 0},message:"must NOT have more than 0 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 0){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_ping__result_result = validate30;
+const schema45 = {"const":"pong","$id":"https://stratum-sdk.invalid/spec/mining/mining.ping.result.result.json"};
+
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.ping.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if("pong" !== data){
+const err0 = {instancePath,schemaPath:"#/const",keyword:"const",params:{allowedValue: "pong"},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate30.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_set_difficulty__params = validate31;
+const schema46 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/difficulty"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_difficulty.params.json"};
+const schema47 = {"title":"Difficulty","description":"A share difficulty relative to difficulty 1 (pools send integers or floats).","type":"number","exclusiveMinimum":0};
+
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.set_difficulty.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 <= 0 || isNaN(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/difficulty/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/difficulty/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate31.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_set_extranonce__params = validate32;
+const schema48 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/hex"},{"$ref":"../definitions.json#/$defs/extranonce2Size"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_extranonce.params.json"};
+const schema50 = {"title":"Extranonce2Size","description":"The number of extranonce2 bytes the miner rolls.","type":"integer","minimum":0,"maximum":32};
+
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.set_extranonce.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 2){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern11.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/extranonce2Size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 32 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/extranonce2Size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32},message:"must be <= 32"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data1 < 0 || isNaN(data1)){
+const err6 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/extranonce2Size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate32.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_set_goal__params = validate33;
+const schema51 = {"type":"array","items":[{"type":"string"},{"type":"object","properties":{"malgo":{"description":"The mining algorithm.","type":"string"}},"additionalProperties":true}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_goal.params.json"};
+
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.set_goal.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 2){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+if(typeof data[0] !== "string"){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.malgo !== undefined){
+if(typeof data1.malgo !== "string"){
+const err3 = {instancePath:instancePath+"/1/malgo",schemaPath:"#/items/1/properties/malgo/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate33.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_set_version_mask__params = validate34;
+const schema52 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/hex8"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_version_mask.params.json"};
+
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.set_version_mask.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern3.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate34.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_submit__params = validate35;
+const schema54 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/workerName"},{"$ref":"../definitions.json#/$defs/jobId"},{"$ref":"../definitions.json#/$defs/hex"},{"anyOf":[{"$ref":"../definitions.json#/$defs/hex8"},{"type":"integer","minimum":0,"maximum":4294967295}]},{"anyOf":[{"$ref":"../definitions.json#/$defs/hex8"},{"type":"integer","minimum":0,"maximum":4294967295}]},{"$ref":"../definitions.json#/$defs/hex8"}],"minItems":5,"maxItems":6,"$id":"https://stratum-sdk.invalid/spec/mining/mining.submit.params.json"};
+
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.submit.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 6){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 6},message:"must NOT have more than 6 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 5){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 5},message:"must NOT have fewer than 5 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+if(typeof data[0] !== "string"){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/workerName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(len0 > 1){
+if(typeof data[1] !== "string"){
+const err3 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(len0 > 2){
+let data2 = data[2];
+if(typeof data2 === "string"){
+if(!pattern11.test(data2)){
+const err4 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(len0 > 3){
+let data3 = data[3];
+const _errs11 = errors;
+let valid4 = false;
+const _errs12 = errors;
+if(typeof data3 === "string"){
+if(!pattern3.test(data3)){
+const err6 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+var _valid0 = _errs12 === errors;
+valid4 = valid4 || _valid0;
+if(!valid4){
+const _errs15 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err8 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 4294967295 || isNaN(data3)){
+const err9 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data3 < 0 || isNaN(data3)){
+const err10 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+var _valid0 = _errs15 === errors;
+valid4 = valid4 || _valid0;
+}
+if(!valid4){
+const err11 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+else {
+errors = _errs11;
+if(vErrors !== null){
+if(_errs11){
+vErrors.length = _errs11;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(len0 > 4){
+let data4 = data[4];
+const _errs18 = errors;
+let valid6 = false;
+const _errs19 = errors;
+if(typeof data4 === "string"){
+if(!pattern3.test(data4)){
+const err12 = {instancePath:instancePath+"/4",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/4",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+var _valid1 = _errs19 === errors;
+valid6 = valid6 || _valid1;
+if(!valid6){
+const _errs22 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err14 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 4294967295 || isNaN(data4)){
+const err15 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data4 < 0 || isNaN(data4)){
+const err16 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+var _valid1 = _errs22 === errors;
+valid6 = valid6 || _valid1;
+}
+if(!valid6){
+const err17 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+else {
+errors = _errs18;
+if(vErrors !== null){
+if(_errs18){
+vErrors.length = _errs18;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(len0 > 5){
+let data5 = data[5];
+if(typeof data5 === "string"){
+if(!pattern3.test(data5)){
+const err18 = {instancePath:instancePath+"/5",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/5",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+validate35.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_submit__result_result = validate36;
+const schema61 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.submit.result.result.json"};
+
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.submit.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "boolean"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate36.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_subscribe__params = validate37;
+const schema62 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"$ref":"../definitions.json#/$defs/port"},{"type":"null"}]}],"minItems":0,"maxItems":4,"$id":"https://stratum-sdk.invalid/spec/mining/mining.subscribe.params.json"};
+
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.subscribe.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 4){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 4},message:"must NOT have more than 4 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 0){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+if(typeof data[0] !== "string"){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+const _errs4 = errors;
+let valid1 = false;
+const _errs5 = errors;
+if(typeof data1 !== "string"){
+const err3 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+var _valid0 = _errs5 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs7 = errors;
+if(data1 !== null){
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+var _valid0 = _errs7 === errors;
+valid1 = valid1 || _valid0;
+}
+if(!valid1){
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(len0 > 2){
+let data2 = data[2];
+const _errs10 = errors;
+let valid2 = false;
+const _errs11 = errors;
+if(typeof data2 !== "string"){
+const err6 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid1 = _errs11 === errors;
+valid2 = valid2 || _valid1;
+if(!valid2){
+const _errs13 = errors;
+if(data2 !== null){
+const err7 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+var _valid1 = _errs13 === errors;
+valid2 = valid2 || _valid1;
+}
+if(!valid2){
+const err8 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+else {
+errors = _errs10;
+if(vErrors !== null){
+if(_errs10){
+vErrors.length = _errs10;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(len0 > 3){
+let data3 = data[3];
+const _errs16 = errors;
+let valid3 = false;
+const _errs17 = errors;
+const _errs19 = errors;
+let valid5 = false;
+const _errs20 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err9 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/port/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 65535 || isNaN(data3)){
+const err10 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/port/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data3 < 0 || isNaN(data3)){
+const err11 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/port/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+var _valid3 = _errs20 === errors;
+valid5 = valid5 || _valid3;
+if(!valid5){
+const _errs22 = errors;
+if(typeof data3 === "string"){
+if(!pattern0.test(data3)){
+const err12 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/port/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"},message:"must match pattern \""+"^[0-9]{1,5}$"+"\""};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/port/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+var _valid3 = _errs22 === errors;
+valid5 = valid5 || _valid3;
+}
+if(!valid5){
+const err14 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/port/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+else {
+errors = _errs19;
+if(vErrors !== null){
+if(_errs19){
+vErrors.length = _errs19;
+}
+else {
+vErrors = null;
+}
+}
+}
+var _valid2 = _errs17 === errors;
+valid3 = valid3 || _valid2;
+if(!valid3){
+const _errs24 = errors;
+if(data3 !== null){
+const err15 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+var _valid2 = _errs24 === errors;
+valid3 = valid3 || _valid2;
+}
+if(!valid3){
+const err16 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+else {
+errors = _errs16;
+if(vErrors !== null){
+if(_errs16){
+vErrors.length = _errs16;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+validate37.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_subscribe__result_result = validate38;
+const schema64 = {"anyOf":[{"description":"The subscription triple.","type":"array","items":[{"description":"The subscriptions: a list of [method, id] pairs (Slush: set_difficulty and notify; ckpool and public-pool: notify only; goPool: four; Braiins: none), or a single flat pair (p2pool).","anyOf":[{"type":"array","items":{"description":"A subscription: [method name, subscription id], e.g. [\"mining.notify\", \"ae6812eb4cd7735a302a8a9dd95cf71f\"].","type":"array","items":[{"type":"string"},{"type":"string"}],"minItems":2,"maxItems":2}},{"description":"A subscription: [method name, subscription id], e.g. [\"mining.notify\", \"ae6812eb4cd7735a302a8a9dd95cf71f\"].","type":"array","items":[{"type":"string"},{"type":"string"}],"minItems":2,"maxItems":2}]},{"$ref":"../definitions.json#/$defs/hex"},{"$ref":"../definitions.json#/$defs/extranonce2Size"}],"minItems":3,"maxItems":3},{"description":"ckpool: a failure reported as a string in `result`, e.g. \"Initialising\", \"params not an array\", \"proxy full\".","type":"string"}],"$id":"https://stratum-sdk.invalid/spec/mining/mining.subscribe.result.result.json"};
+
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.subscribe.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(Array.isArray(data)){
+if(data.length > 3){
+const err0 = {instancePath,schemaPath:"#/anyOf/0/maxItems",keyword:"maxItems",params:{limit: 3},message:"must NOT have more than 3 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 3){
+const err1 = {instancePath,schemaPath:"#/anyOf/0/minItems",keyword:"minItems",params:{limit: 3},message:"must NOT have fewer than 3 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+const _errs4 = errors;
+let valid2 = false;
+const _errs5 = errors;
+if(Array.isArray(data0)){
+const len1 = data0.length;
+for(let i0=0; i0<len1; i0++){
+let data1 = data0[i0];
+if(Array.isArray(data1)){
+if(data1.length > 2){
+const err2 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/anyOf/0/items/0/anyOf/0/items/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data1.length < 2){
+const err3 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/anyOf/0/items/0/anyOf/0/items/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+const len2 = data1.length;
+if(len2 > 0){
+if(typeof data1[0] !== "string"){
+const err4 = {instancePath:instancePath+"/0/" + i0+"/0",schemaPath:"#/anyOf/0/items/0/anyOf/0/items/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(len2 > 1){
+if(typeof data1[1] !== "string"){
+const err5 = {instancePath:instancePath+"/0/" + i0+"/1",schemaPath:"#/anyOf/0/items/0/anyOf/0/items/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/anyOf/0/items/0/anyOf/0/items/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/0",schemaPath:"#/anyOf/0/items/0/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+var _valid1 = _errs5 === errors;
+valid2 = valid2 || _valid1;
+if(!valid2){
+const _errs13 = errors;
+if(Array.isArray(data0)){
+if(data0.length > 2){
+const err8 = {instancePath:instancePath+"/0",schemaPath:"#/anyOf/0/items/0/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data0.length < 2){
+const err9 = {instancePath:instancePath+"/0",schemaPath:"#/anyOf/0/items/0/anyOf/1/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+const len3 = data0.length;
+if(len3 > 0){
+if(typeof data0[0] !== "string"){
+const err10 = {instancePath:instancePath+"/0/0",schemaPath:"#/anyOf/0/items/0/anyOf/1/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(len3 > 1){
+if(typeof data0[1] !== "string"){
+const err11 = {instancePath:instancePath+"/0/1",schemaPath:"#/anyOf/0/items/0/anyOf/1/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath:instancePath+"/0",schemaPath:"#/anyOf/0/items/0/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+var _valid1 = _errs13 === errors;
+valid2 = valid2 || _valid1;
+}
+if(!valid2){
+const err13 = {instancePath:instancePath+"/0",schemaPath:"#/anyOf/0/items/0/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(len0 > 1){
+let data6 = data[1];
+if(typeof data6 === "string"){
+if(!pattern11.test(data6)){
+const err14 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(len0 > 2){
+let data7 = data[2];
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err16 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/extranonce2Size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 32 || isNaN(data7)){
+const err17 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/extranonce2Size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32},message:"must be <= 32"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data7 < 0 || isNaN(data7)){
+const err18 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/extranonce2Size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err19 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs25 = errors;
+if(typeof data !== "string"){
+const err20 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+var _valid0 = _errs25 === errors;
+valid0 = valid0 || _valid0;
+}
+if(!valid0){
+const err21 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate38.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_suggest_difficulty__params = validate39;
+const schema67 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/difficulty"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.suggest_difficulty.params.json"};
+
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.suggest_difficulty.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 <= 0 || isNaN(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/difficulty/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/difficulty/type",keyword:"type",params:{type: "number"},message:"must be number"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate39.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_suggest_difficulty__result_result = validate40;
+const schema69 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.suggest_difficulty.result.result.json"};
+
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.suggest_difficulty.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "boolean"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate40.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_suggest_target__params = validate41;
+const schema70 = {"type":"array","items":[{"type":"string","pattern":"^(?:0x)?[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.suggest_target.params.json"};
+
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.suggest_target.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:0x)?[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^(?:0x)?[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate41.errors = vErrors;
+return errors === 0;
+}
+
+export const mining_suggest_target__result_result = validate42;
+const schema71 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.suggest_target.result.result.json"};
+
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.suggest_target.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "boolean"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate42.errors = vErrors;
 return errors === 0;
 }
 
