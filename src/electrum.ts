@@ -7,3 +7,6 @@ export type * from './generated/electrum/server-api.js';
 export type { ValidationOutcome } from './runtime/validation.js';
 export type { MethodInfo, ProtocolRegistry, ValidationContext } from './runtime/registry.js';
 export { compareVersions, inVersionRange } from './runtime/versions.js';
+export { ElectrumClient, DEFAULT_KEEP_ALIVE, DEFAULT_PROTOCOL_VERSION } from './clients/electrum-client.js';
+export type { ElectrumClientEvents, ElectrumClientLifecycleEvents, ElectrumClientOptions } from './clients/electrum-client.js';
+export type { RequestOptions } from './runtime/session.js';

@@ -15,3 +15,7 @@ export type {
 } from './runtime/registry.js';
 export { compareVersions, inVersionRange, isVersion } from './runtime/versions.js';
 export { bindMethodTree, type CallFunction, type MethodTree } from './runtime/bind.js';
+export * from './runtime/errors.js';
+export { streamConnector, byteStreamTransport, type ByteStream, type Connector, type Transport, type TransportHandlers } from './runtime/transport.js';
+export { NewlineFramer, encodeFrame, DEFAULT_MAX_MESSAGE_SIZE, type FramerOptions, type FrameEvent } from './runtime/framing.js';
+export { tcpConnector, type TcpOptions, type TlsSettings } from './runtime/node/tcp.js';

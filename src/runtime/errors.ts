@@ -1,0 +1,131 @@
+// Every error the SDK raises: one base class with a stable string `code`. "The peer answered with an
+// error" (ServerError) and "the peer broke the protocol" (ProtocolError) are different classes.
+
+export type ErrorCode =
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'CLOSED'
+  | 'CONNECT'
+  | 'TLS'
+  | 'PROTOCOL'
+  | 'MESSAGE_TOO_LARGE'
+  | 'VALIDATION'
+  | 'SERVER'
+  | 'VERSION_MISMATCH'
+  | 'UNSUPPORTED';
+
+export class StratumSdkError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A request got no answer in time. */
+export class TimeoutError extends StratumSdkError {
+  readonly method: string;
+  readonly timeoutMs: number;
+  constructor(method: string, timeoutMs: number) {
+    super('TIMEOUT', `${method}: no answer within ${timeoutMs} ms`);
+    this.method = method;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The caller's AbortSignal fired. */
+export class AbortedError extends StratumSdkError {
+  constructor(method: string, reason?: unknown) {
+    super('ABORTED', `${method}: aborted`, { cause: reason });
+  }
+}
+
+/** The connection closed (or was never open) while a request waited. */
+export class ClosedError extends StratumSdkError {
+  constructor(message = 'the connection is closed', options?: { cause?: unknown }) {
+    super('CLOSED', message, options);
+  }
+}
+
+/** The connection could not be made. */
+export class ConnectError extends StratumSdkError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONNECT', message, options);
+  }
+}
+
+/** The peer's certificate was refused (unverifiable, pin mismatch, changed since first use). */
+export class TlsError extends StratumSdkError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TLS', message, options);
+  }
+}
+
+export type ProtocolErrorKind =
+  | 'invalid-json'
+  | 'invalid-utf8'
+  | 'invalid-message'
+  | 'unknown-id'
+  | 'duplicate-id'
+  | 'unexpected-request'
+  | 'unexpected-notification';
+
+/** The peer broke the protocol: bytes that are not a message, or a message that fits nothing we sent. */
+export class ProtocolError extends StratumSdkError {
+  readonly kind: ProtocolErrorKind;
+  /** The offending text, cut to a readable length. */
+  readonly excerpt: string | undefined;
+  constructor(kind: ProtocolErrorKind, message: string, excerpt?: string, options?: { cause?: unknown }) {
+    super('PROTOCOL', message, options);
+    this.kind = kind;
+    this.excerpt = excerpt === undefined ? undefined : excerpt.length > 200 ? `${excerpt.slice(0, 200)}…` : excerpt;
+  }
+}
+
+/** One message was larger than the configured maximum; the connection fails. */
+export class MessageTooLargeError extends StratumSdkError {
+  readonly limit: number;
+  constructor(limit: number) {
+    super('MESSAGE_TOO_LARGE', `a message exceeded the maximum size of ${limit} bytes`);
+    this.limit = limit;
+  }
+}
+
+/** A value did not match the spec: params we were asked to send, or a result or notification received. */
+export class ValidationError extends StratumSdkError {
+  readonly method: string;
+  readonly part: 'params' | 'result' | 'notification';
+  readonly errors: readonly string[];
+  constructor(method: string, part: 'params' | 'result' | 'notification', errors: readonly string[]) {
+    super('VALIDATION', `${method}: invalid ${part}: ${errors.join('; ')}`);
+    this.method = method;
+    this.part = part;
+    this.errors = errors;
+  }
+}
+
+/** The server answered with an error. Its own code and message are kept as sent. */
+export class ServerError extends StratumSdkError {
+  readonly method: string;
+  /** The server's numeric code, or null when it sent none (a bare string, `true`). */
+  readonly serverCode: number | null;
+  readonly serverMessage: string;
+  /** Extra data: JSON-RPC 2.0 `data`, or the traceback of a Stratum `[code, message, traceback]`. */
+  readonly data: unknown;
+  constructor(method: string, serverCode: number | null, serverMessage: string, data?: unknown) {
+    super('SERVER', `${method}: server error${serverCode === null ? '' : ` ${serverCode}`}: ${serverMessage}`);
+    this.method = method;
+    this.serverCode = serverCode;
+    this.serverMessage = serverMessage;
+    this.data = data;
+  }
+}
+
+/** No protocol version both sides speak, or the server answered one outside the client's range. */
+export class VersionMismatchError extends StratumSdkError {
+  constructor(message: string) {
+    super('VERSION_MISMATCH', message);
+  }
+}

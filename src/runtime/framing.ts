@@ -1,0 +1,189 @@
+// Newline-delimited framing: bytes in, one text per line out, no I/O. TCP and TLS carry one JSON-RPC
+// message per line (WebSocket frames need none of this). Platform-free: Uint8Array and TextDecoder
+// only, so the same code runs in Node, browsers and React Native.
+//
+// Cost is linear in the bytes received: each chunk is searched once for the newline, bytes of an
+// unfinished line wait in a list of pieces that is joined once when its newline arrives, and a line
+// inside one chunk is decoded from a view of it without copying. Memory stays bounded: at most
+// maxMessageSize + 1 bytes wait for a newline.
+import { MessageTooLargeError, ProtocolError } from './errors.js';
+
+/**
+ * Largest message accepted by default, in bytes without the newline: Electrum's
+ * NETWORK_MAX_INCOMING_MSG_SIZE and spesmilo ElectrumX's MAX_SEND are both 8,100,000, so no reply a
+ * default server sends is refused, and a peer cannot make us buffer more than that.
+ */
+export const DEFAULT_MAX_MESSAGE_SIZE = 8_100_000;
+
+export interface FramerOptions {
+  /** Largest message in bytes, not counting its line ending (`\n` or `\r\n`). A positive integer. */
+  maxMessageSize?: number | undefined;
+  /**
+   * What an oversize message does. 'fail' (the default, for clients): report it once and deliver
+   * nothing more until reset(); the caller closes the connection. 'skip' (aiorpcX, for servers):
+   * report it, drop its bytes up to the next newline and carry on with the line after it.
+   */
+  onOversize?: 'fail' | 'skip' | undefined;
+}
+
+export type FrameEvent =
+  | { type: 'message'; text: string }
+  | { type: 'error'; error: MessageTooLargeError | ProtocolError };
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
+
+const encoder = new TextEncoder();
+/** Lossy, only to show an excerpt of a line that is not valid UTF-8. */
+const lossyDecoder = new TextDecoder('utf-8');
+
+export class NewlineFramer {
+  readonly maxMessageSize: number;
+  readonly onOversize: 'fail' | 'skip';
+
+  /** Fatal: invalid UTF-8 throws instead of turning into U+FFFD. Not streaming, so no state survives a call. */
+  readonly #decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Pieces of the current line received before its newline; copies, so callers may reuse their buffers. */
+  #pieces: Uint8Array[] = [];
+  #pendingLength = 0;
+  /** 'skip': an oversize line was reported; drop bytes until the next newline. */
+  #skipping = false;
+  /** 'fail': an oversize line was reported; deliver nothing more until reset(). */
+  #failed = false;
+
+  constructor(options: FramerOptions = {}) {
+    const max = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+    if (!Number.isSafeInteger(max) || max <= 0) {
+      throw new RangeError(`maxMessageSize must be a positive integer, got ${String(max)}`);
+    }
+    const onOversize = options.onOversize ?? 'fail';
+    if (onOversize !== 'fail' && onOversize !== 'skip') {
+      throw new RangeError(`onOversize must be 'fail' or 'skip', got ${JSON.stringify(onOversize)}`);
+    }
+    this.maxMessageSize = max;
+    this.onOversize = onOversize;
+  }
+
+  /** Bytes buffered without a newline yet (for "closed mid-line" reporting). */
+  get pendingBytes(): number {
+    return this.#pendingLength;
+  }
+
+  /** Forgets any partial line and any oversize state. */
+  reset(): void {
+    this.#clearPending();
+    this.#skipping = false;
+    this.#failed = false;
+  }
+
+  /** Feeds received bytes; returns what they completed, in order. */
+  push(chunk: Uint8Array): FrameEvent[] {
+    const events: FrameEvent[] = [];
+    let start = 0;
+    while (!this.#failed) {
+      const newline = chunk.indexOf(LF, start);
+      if (newline === -1) {
+        this.#keepTail(chunk, start, events);
+        break;
+      }
+      const segment = chunk.subarray(start, newline);
+      start = newline + 1;
+      if (this.#skipping) {
+        // The end of a line already reported as oversize: resynchronised.
+        this.#skipping = false;
+        continue;
+      }
+      const total = this.#pendingLength + segment.length;
+      const last = segment.length > 0 ? segment[segment.length - 1] : this.#pieces.at(-1)?.at(-1);
+      const size = last === CR ? total - 1 : total;
+      if (size > this.maxMessageSize) {
+        this.#oversize(events);
+        continue;
+      }
+      this.#line(this.#pieces.length === 0 ? segment : this.#join(segment, total), events);
+    }
+    return events;
+  }
+
+  /** Bytes after the last newline of a chunk: kept for the next push, within the size limit. */
+  #keepTail(chunk: Uint8Array, start: number, events: FrameEvent[]): void {
+    const length = chunk.length - start;
+    if (length === 0 || this.#skipping) return;
+    const total = this.#pendingLength + length;
+    // One byte over the limit may still be the `\r` of a `\r\n`; two over cannot.
+    if (total > this.maxMessageSize + 1 || (total === this.maxMessageSize + 1 && chunk[chunk.length - 1] !== CR)) {
+      this.#oversize(events);
+      if (this.onOversize === 'skip') this.#skipping = true;
+      return;
+    }
+    const copy = new Uint8Array(length);
+    copy.set(chunk.subarray(start));
+    this.#pieces.push(copy);
+    this.#pendingLength = total;
+  }
+
+  #oversize(events: FrameEvent[]): void {
+    this.#clearPending();
+    events.push({ type: 'error', error: new MessageTooLargeError(this.maxMessageSize) });
+    if (this.onOversize === 'fail') this.#failed = true;
+  }
+
+  /** The pending pieces and the segment that ends them, copied once into one array. */
+  #join(segment: Uint8Array, total: number): Uint8Array {
+    const line = new Uint8Array(total);
+    let offset = 0;
+    for (const piece of this.#pieces) {
+      line.set(piece, offset);
+      offset += piece.length;
+    }
+    line.set(segment, offset);
+    this.#clearPending();
+    return line;
+  }
+
+  /** One complete line without its `\n`: drop a `\r`, skip it if blank, else decode it. */
+  #line(bytes: Uint8Array, events: FrameEvent[]): void {
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
+    if (isBlank(bytes, end)) return;
+    const body = end === bytes.length ? bytes : bytes.subarray(0, end);
+    let text: string;
+    try {
+      text = this.#decoder.decode(body);
+    } catch (cause) {
+      const excerpt = lossyDecoder.decode(body.subarray(0, 200));
+      events.push({
+        type: 'error',
+        error: new ProtocolError('invalid-utf8', `a line of ${end} bytes is not valid UTF-8`, excerpt, { cause }),
+      });
+      return;
+    }
+    events.push({ type: 'message', text });
+  }
+
+  #clearPending(): void {
+    this.#pieces = [];
+    this.#pendingLength = 0;
+  }
+}
+
+/** True when bytes[0, end) hold only JSON whitespace (space, tab, `\r`); stops at the first other byte. */
+function isBlank(bytes: Uint8Array, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const b = bytes[i];
+    if (b !== SPACE && b !== TAB && b !== CR) return false;
+  }
+  return true;
+}
+
+/**
+ * One message as bytes to write: its UTF-8 followed by `\n`. The JSON must be on one line
+ * (JSON.stringify without indentation); a newline inside it would split the message in two.
+ */
+export function encodeFrame(json: string): Uint8Array {
+  if (json.includes('\n')) {
+    throw new RangeError('a framed message must not contain a newline; serialise it without indentation');
+  }
+  return encoder.encode(`${json}\n`);
+}

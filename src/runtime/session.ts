@@ -1,0 +1,168 @@
+// JSON-RPC session: ids, the pending table, timeouts and aborts. No I/O: it is given a `send`
+// function and fed parsed messages, so it is tested without sockets.
+import { AbortedError, ClosedError, ProtocolError, ServerError, TimeoutError, type StratumSdkError } from './errors.js';
+import {
+  encodeError,
+  encodeNotification,
+  encodeRequest,
+  encodeResult,
+  JSON_RPC_ERRORS,
+  type Dialect,
+  type IncomingMessage,
+  type MessageId,
+} from './messages.js';
+
+export interface RequestOptions {
+  /** Milliseconds to wait for the answer; overrides the session default. */
+  readonly timeout?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What a peer's request handler returns; throwing a ServerError answers with its code and message. */
+export type IncomingRequestHandler = (method: string, params: unknown[] | Record<string, unknown>) => unknown;
+
+export interface SessionOptions {
+  readonly dialect: Dialect;
+  /** Writes one encoded message; framing is the transport's business. */
+  readonly send: (text: string) => void;
+  /** Default per-request timeout. */
+  readonly timeout: number;
+  readonly onNotification: (method: string, params: unknown[] | Record<string, unknown>) => void;
+  readonly onRequest: IncomingRequestHandler;
+  readonly onProtocolError: (error: ProtocolError | ServerError) => void;
+}
+
+interface Pending {
+  readonly method: string;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: StratumSdkError) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+  readonly detach: () => void;
+}
+
+// 30 s: ElectrumX's own REQUEST_TIMEOUT, after which it answers -102 itself.
+export const DEFAULT_REQUEST_TIMEOUT = 30_000;
+
+export class RpcSession {
+  readonly #options: SessionOptions;
+  readonly #pending = new Map<MessageId, Pending>();
+  #nextId = 1;
+  #closed: ClosedError | undefined;
+
+  constructor(options: SessionOptions) {
+    this.#options = options;
+  }
+
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  request(method: string, params: readonly unknown[], options: RequestOptions = {}): Promise<unknown> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    const signal = options.signal;
+    if (signal?.aborted) return Promise.reject(new AbortedError(method, signal.reason));
+    const id = this.#nextId++;
+    const timeoutMs = options.timeout ?? this.#options.timeout;
+    return new Promise<unknown>((resolve, reject) => {
+      const onAbort = () => this.#settle(id)?.reject(new AbortedError(method, signal?.reason));
+      const timer = setTimeout(() => this.#settle(id)?.reject(new TimeoutError(method, timeoutMs)), timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#pending.set(id, { method, resolve, reject, timer, detach: () => signal?.removeEventListener('abort', onAbort) });
+      try {
+        this.#options.send(encodeRequest(id, method, params, this.#options.dialect));
+      } catch (e) {
+        this.#settle(id)?.reject(new ClosedError(`${method}: could not send`, { cause: e }));
+      }
+    });
+  }
+
+  notify(method: string, params: readonly unknown[]): void {
+    if (this.#closed) throw this.#closed;
+    this.#options.send(encodeNotification(method, params, this.#options.dialect));
+  }
+
+  /** Takes one parsed message from the peer. Never throws: problems go to onProtocolError. */
+  handle(message: IncomingMessage): void {
+    switch (message.type) {
+      case 'batch':
+        for (const item of message.items) this.handle(item);
+        return;
+      case 'invalid':
+        this.#options.onProtocolError(message.error);
+        return;
+      case 'notification':
+        this.#options.onNotification(message.method, message.params);
+        return;
+      case 'request':
+        void this.#answer(message.id, message.method, message.params, message.dialect);
+        return;
+      case 'result': {
+        const p = this.#settle(message.id);
+        if (p) p.resolve(message.result);
+        else this.#stray(message.id, JSON.stringify(message.result));
+        return;
+      }
+      case 'error': {
+        const p = message.id === null ? undefined : this.#settle(message.id);
+        const error = new ServerError(p?.method ?? '(no request)', message.error.code, message.error.message, message.error.data);
+        if (p) p.reject(error);
+        else if (message.id === null) this.#options.onProtocolError(error);
+        else this.#stray(message.id, message.error.message);
+        return;
+      }
+    }
+  }
+
+  /** Rejects every pending request with a ClosedError; afterwards requests fail at once. */
+  close(cause?: unknown): void {
+    if (this.#closed) return;
+    this.#closed =
+      cause instanceof ClosedError
+        ? cause
+        : new ClosedError(`the connection closed${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
+    for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(this.#closed);
+  }
+
+  #settle(id: MessageId): Pending | undefined {
+    const p = this.#pending.get(id);
+    if (!p) return undefined;
+    this.#pending.delete(id);
+    clearTimeout(p.timer);
+    p.detach();
+    return p;
+  }
+
+  #stray(id: MessageId, excerpt: string) {
+    // Ids are issued in order, so an id below the next one was answered (or timed out) already.
+    const duplicate = typeof id === 'number' && Number.isInteger(id) && id > 0 && id < this.#nextId;
+    this.#options.onProtocolError(
+      duplicate
+        ? new ProtocolError('duplicate-id', `a reply for request ${id}, which was already settled`, excerpt)
+        : new ProtocolError('unknown-id', `a reply for id ${JSON.stringify(id)}, which was never sent`, excerpt),
+    );
+  }
+
+  async #answer(id: MessageId, method: string, params: unknown[] | Record<string, unknown>, dialect: Dialect) {
+    let text: string;
+    try {
+      const result = await this.#options.onRequest(method, params);
+      text = encodeResult(id, result, dialect);
+    } catch (e) {
+      const error =
+        e instanceof ServerError
+          ? { code: e.serverCode ?? JSON_RPC_ERRORS.INTERNAL_ERROR, message: e.serverMessage }
+          : { code: JSON_RPC_ERRORS.INTERNAL_ERROR, message: 'internal error' };
+      text = encodeError(id, error, dialect);
+    }
+    if (this.#closed) return;
+    try {
+      this.#options.send(text);
+    } catch {
+      // The connection is going away; its close handler rejects what is pending.
+    }
+  }
+}

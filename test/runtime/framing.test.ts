@@ -1,0 +1,311 @@
+// The newline framer: the same messages whatever the chunking, line endings, blank lines, padding,
+// invalid UTF-8 and oversize lines in both modes; bounded buffering; encode then decode.
+import { describe, expect, it } from 'vitest';
+import { MessageTooLargeError, ProtocolError } from '../../src/runtime/errors.js';
+import {
+  DEFAULT_MAX_MESSAGE_SIZE,
+  encodeFrame,
+  NewlineFramer,
+  type FrameEvent,
+  type FramerOptions,
+} from '../../src/runtime/framing.js';
+
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+const bytes = (...parts: (string | number[])[]): Uint8Array => {
+  const arrays = parts.map((p) => (typeof p === 'string' ? utf8(p) : Uint8Array.from(p)));
+  const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
+  let offset = 0;
+  for (const a of arrays) {
+    out.set(a, offset);
+    offset += a.length;
+  }
+  return out;
+};
+
+/** Events as plain values: a message's text, or `!CODE` / `!PROTOCOL:kind` for an error. */
+type Seen = string;
+const show = (events: FrameEvent[]): Seen[] =>
+  events.map((e) =>
+    e.type === 'message' ? e.text : e.error instanceof ProtocolError ? `!PROTOCOL:${e.error.kind}` : `!${e.error.code}`,
+  );
+
+function feed(chunks: Uint8Array[], options?: FramerOptions): Seen[] {
+  const framer = new NewlineFramer(options);
+  return chunks.flatMap((c) => show(framer.push(c)));
+}
+
+/** Cuts data at the given sorted offsets. */
+function cut(data: Uint8Array, offsets: number[]): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let start = 0;
+  for (const o of [...offsets, data.length]) {
+    chunks.push(data.subarray(start, o));
+    start = o;
+  }
+  return chunks;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// A stream mixing everything the framer must cope with, and what it must deliver.
+const STREAM = bytes(
+  '{"id":1,"result":"é€😀"}\n',
+  '\n',
+  '{"id":2,"result":[1, 2]}\r\n',
+  '   \t \r\n',
+  '{"id":3,"result":null', ' '.repeat(300), '}\n',
+  [0x7b, 0xff, 0x7d, 0x0a], // not UTF-8
+  '\r\n',
+  '{"method":"x","params":["\\n"]}\n',
+);
+const WANTED: Seen[] = [
+  '{"id":1,"result":"é€😀"}',
+  '{"id":2,"result":[1, 2]}',
+  `{"id":3,"result":null${' '.repeat(300)}}`,
+  '!PROTOCOL:invalid-utf8',
+  '{"method":"x","params":["\\n"]}',
+];
+
+describe('chunking does not change the result', () => {
+  it('delivers the stream in one chunk', () => {
+    expect(feed([STREAM])).toEqual(WANTED);
+  });
+
+  it('delivers the same messages for a split at every byte', () => {
+    for (let i = 0; i <= STREAM.length; i++) {
+      expect(feed(cut(STREAM, [i])), `split at ${i}`).toEqual(WANTED);
+    }
+  });
+
+  it('delivers the same messages one byte at a time', () => {
+    expect(feed(cut(STREAM, Array.from({ length: STREAM.length - 1 }, (_, i) => i + 1)))).toEqual(WANTED);
+  });
+
+  it('delivers the same messages for random multi-splits', () => {
+    const next = random(20261124);
+    for (let run = 0; run < 300; run++) {
+      const count = 1 + Math.floor(next() * 12);
+      const offsets = Array.from({ length: count }, () => Math.floor(next() * (STREAM.length + 1))).sort((a, b) => a - b);
+      expect(feed(cut(STREAM, offsets)), `splits ${offsets.join(',')}`).toEqual(WANTED);
+    }
+  });
+
+  it('delivers many messages from one chunk, in order', () => {
+    const texts = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ id: i, result: 'x'.repeat(i % 7) }));
+    expect(feed([utf8(texts.map((t) => `${t}\n`).join(''))])).toEqual(texts);
+  });
+
+  it('returns only what each chunk completed', () => {
+    const framer = new NewlineFramer();
+    expect(show(framer.push(utf8('{"a":')))).toEqual([]);
+    expect(show(framer.push(utf8('1}\n{"b":2}\n{"c"')))).toEqual(['{"a":1}', '{"b":2}']);
+    expect(show(framer.push(utf8(':3}\n')))).toEqual(['{"c":3}']);
+    expect(show(framer.push(new Uint8Array(0)))).toEqual([]);
+  });
+
+  it('does not depend on the caller keeping its buffer', () => {
+    const framer = new NewlineFramer();
+    const buffer = utf8('{"a":1');
+    expect(framer.push(buffer)).toEqual([]);
+    buffer.fill(0x78); // the transport reuses its read buffer
+    expect(show(framer.push(utf8('}\n')))).toEqual(['{"a":1}']);
+  });
+});
+
+describe('line endings, blank lines and padding', () => {
+  it('strips one trailing \\r and keeps inner whitespace', () => {
+    expect(feed([utf8('{"a":1}\r\n{ "b" :\t2 }\r\n\r\n')])).toEqual(['{"a":1}', '{ "b" :\t2 }']);
+    expect(feed([utf8('{"a":1}\r\r\n')])).toEqual(['{"a":1}\r']);
+  });
+
+  it('emits nothing for blank and whitespace-only lines', () => {
+    expect(feed([utf8('\n\n\r\n \n\t\t\n   \r\n')])).toEqual([]);
+    expect(feed([utf8('\n \n{"a":1}\n\t\n')])).toEqual(['{"a":1}']);
+  });
+
+  it('delivers a reply padded with 13,000 spaces before its closing brace (ElectrumX)', () => {
+    const padded = `{"jsonrpc":"2.0","result":{"height":5},"id":7${' '.repeat(13_000)}}`;
+    const data = utf8(`${padded}\n`);
+    for (const size of [1024, 4096, 65536]) {
+      const chunks = cut(data, Array.from({ length: Math.floor(data.length / size) }, (_, i) => (i + 1) * size));
+      const seen = feed(chunks);
+      expect(seen).toEqual([padded]);
+      expect(JSON.parse(seen[0] ?? '')).toEqual({ jsonrpc: '2.0', result: { height: 5 }, id: 7 });
+    }
+  });
+});
+
+describe('UTF-8', () => {
+  it('joins a multi-byte character split across chunks', () => {
+    const data = utf8('["😀€é"]\n');
+    for (let i = 0; i <= data.length; i++) {
+      for (let j = i; j <= data.length; j++) {
+        expect(feed(cut(data, [i, j])), `splits ${i},${j}`).toEqual(['["😀€é"]']);
+      }
+    }
+  });
+
+  it('reports a line that is not UTF-8 and delivers the next line', () => {
+    const framer = new NewlineFramer();
+    const events = framer.push(bytes('{"a":"', [0xc3, 0x28], '"}\n{"b":2}\n'));
+    expect(show(events)).toEqual(['!PROTOCOL:invalid-utf8', '{"b":2}']);
+    const error = events[0]?.type === 'error' ? events[0].error : undefined;
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect(error?.code).toBe('PROTOCOL');
+    expect(error?.message).toBe('a line of 10 bytes is not valid UTF-8');
+    expect((error as ProtocolError).excerpt).toBe('{"a":"\uFFFD("}');
+  });
+
+  it('reports a character cut by the newline, and one cut across chunks then broken', () => {
+    expect(feed([bytes('["', [0xe2, 0x82], '\n["ok"]\n')])).toEqual(['!PROTOCOL:invalid-utf8', '["ok"]']);
+    expect(feed([bytes('["', [0xf0, 0x9f]), bytes([0x41], '"]\n["ok"]\n')])).toEqual(['!PROTOCOL:invalid-utf8', '["ok"]']);
+  });
+});
+
+describe('oversize messages', () => {
+  const max = 10;
+  const fits = '[1,2,3,44]'; // exactly 10 bytes
+  const over = '[1,2,3,444]'; // 11 bytes
+
+  it('accepts a message of exactly the limit, with \\n or \\r\\n, whole or split before the \\r', () => {
+    expect(feed([utf8(`${fits}\n${fits}\r\n`)], { maxMessageSize: max })).toEqual([fits, fits]);
+    expect(feed([utf8(`${fits}\r`), utf8('\n')], { maxMessageSize: max })).toEqual([fits]);
+    expect(feed([utf8(fits), utf8('\r'), utf8('\n')], { maxMessageSize: max })).toEqual([fits]);
+  });
+
+  it("'fail' reports once, then delivers nothing until reset()", () => {
+    const framer = new NewlineFramer({ maxMessageSize: max });
+    const events = framer.push(utf8(`${fits}\n${over}\n${fits}\n`));
+    expect(show(events)).toEqual([fits, '!MESSAGE_TOO_LARGE']);
+    const error = events[1]?.type === 'error' ? events[1].error : undefined;
+    expect(error).toBeInstanceOf(MessageTooLargeError);
+    expect((error as MessageTooLargeError).limit).toBe(max);
+    expect(framer.push(utf8(`${fits}\n`))).toEqual([]);
+    expect(framer.push(utf8('x'.repeat(50)))).toEqual([]);
+    expect(framer.pendingBytes).toBe(0);
+    framer.reset();
+    expect(show(framer.push(utf8(`${fits}\n`)))).toEqual([fits]);
+  });
+
+  it("'fail' detects a line over the limit across chunks before its newline arrives", () => {
+    const framer = new NewlineFramer({ maxMessageSize: max });
+    expect(framer.push(utf8('[1,2,'))).toEqual([]);
+    expect(framer.push(utf8('3,44'))).toEqual([]);
+    expect(framer.pendingBytes).toBe(9);
+    expect(show(framer.push(utf8('44,5')))).toEqual(['!MESSAGE_TOO_LARGE']);
+    expect(framer.pendingBytes).toBe(0);
+    expect(framer.push(utf8(`]\n${fits}\n`))).toEqual([]);
+  });
+
+  it("'fail' waits for the byte after a \\r that is one over the limit", () => {
+    const framer = new NewlineFramer({ maxMessageSize: max });
+    expect(framer.push(utf8(`${fits}\r`))).toEqual([]);
+    expect(framer.pendingBytes).toBe(max + 1);
+    expect(show(framer.push(utf8('x')))).toEqual(['!MESSAGE_TOO_LARGE']);
+  });
+
+  it("'skip' reports the line, drops it and resynchronises at the next newline", () => {
+    expect(feed([utf8(`${fits}\n${over}\n${fits}\r\n`)], { maxMessageSize: max, onOversize: 'skip' })).toEqual([
+      fits,
+      '!MESSAGE_TOO_LARGE',
+      fits,
+    ]);
+  });
+
+  it("'skip' reports a line over the limit across several chunks once, buffering nothing of it", () => {
+    const framer = new NewlineFramer({ maxMessageSize: max, onOversize: 'skip' });
+    expect(framer.push(utf8('[1,2,3,4'))).toEqual([]);
+    expect(show(framer.push(utf8('5,6,7')))).toEqual(['!MESSAGE_TOO_LARGE']);
+    expect(framer.pendingBytes).toBe(0);
+    for (let i = 0; i < 100; i++) expect(framer.push(utf8('8,9,10,11,12'))).toEqual([]);
+    expect(framer.pendingBytes).toBe(0);
+    expect(show(framer.push(utf8(`]\n${fits}\n[1`)))).toEqual([fits]);
+    expect(framer.pendingBytes).toBe(2);
+    expect(show(framer.push(utf8(`]\n`)))).toEqual(['[1]']);
+  });
+
+  it("'skip' handles an oversize line split at every byte the same way", () => {
+    const data = utf8(`${fits}\n${'x'.repeat(25)}\n${fits}\n`);
+    for (let i = 0; i <= data.length; i++) {
+      for (let j = i; j <= data.length; j += 3) {
+        expect(feed(cut(data, [i, j]), { maxMessageSize: max, onOversize: 'skip' }), `splits ${i},${j}`).toEqual([
+          fits,
+          '!MESSAGE_TOO_LARGE',
+          fits,
+        ]);
+        expect(feed(cut(data, [i, j]), { maxMessageSize: max }), `splits ${i},${j}`).toEqual([fits, '!MESSAGE_TOO_LARGE']);
+      }
+    }
+  });
+
+  it('never buffers more than the limit plus one byte', () => {
+    const framer = new NewlineFramer({ maxMessageSize: max });
+    let largest = 0;
+    for (let i = 0; i < 20; i++) {
+      framer.push(utf8('\r'));
+      largest = Math.max(largest, framer.pendingBytes);
+    }
+    expect(largest).toBe(max + 1);
+  });
+});
+
+describe('pendingBytes and reset()', () => {
+  it('counts the bytes of the unfinished line', () => {
+    const framer = new NewlineFramer();
+    expect(framer.pendingBytes).toBe(0);
+    framer.push(utf8('{"a"'));
+    expect(framer.pendingBytes).toBe(4);
+    framer.push(utf8(':"é'));
+    expect(framer.pendingBytes).toBe(8);
+    framer.push(utf8('"}\n{'));
+    expect(framer.pendingBytes).toBe(1);
+    framer.reset();
+    expect(framer.pendingBytes).toBe(0);
+    expect(show(framer.push(utf8('[]\n')))).toEqual(['[]']);
+  });
+});
+
+describe('encodeFrame', () => {
+  it('writes UTF-8 and one newline, and decodes back to the same text', () => {
+    const json = JSON.stringify({ id: 1, method: 'server.version', params: ['é€😀', '1.4'] });
+    const frame = encodeFrame(json);
+    expect(frame).toBeInstanceOf(Uint8Array);
+    expect(frame[frame.length - 1]).toBe(0x0a);
+    expect(frame.length).toBe(utf8(json).length + 1);
+    const framer = new NewlineFramer();
+    expect(show(framer.push(frame))).toEqual([json]);
+    expect(show(framer.push(bytes(...[json, json].map((j) => Array.from(encodeFrame(j))))))).toEqual([json, json]);
+  });
+
+  it('refuses JSON spread over several lines', () => {
+    expect(() => encodeFrame(JSON.stringify({ a: 1 }, null, 2))).toThrow(RangeError);
+  });
+});
+
+describe('options', () => {
+  it('defaults to 8,100,000 bytes and fail', () => {
+    const framer = new NewlineFramer();
+    expect(DEFAULT_MAX_MESSAGE_SIZE).toBe(8_100_000);
+    expect(framer.maxMessageSize).toBe(DEFAULT_MAX_MESSAGE_SIZE);
+    expect(framer.onOversize).toBe('fail');
+    expect(new NewlineFramer({ maxMessageSize: undefined, onOversize: undefined }).maxMessageSize).toBe(8_100_000);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53])('refuses maxMessageSize %s', (value) => {
+    expect(() => new NewlineFramer({ maxMessageSize: value })).toThrow(RangeError);
+  });
+
+  it('refuses an unknown onOversize and a non-number size from untyped callers', () => {
+    expect(() => new NewlineFramer({ onOversize: 'drop' as 'skip' })).toThrow(RangeError);
+    expect(() => new NewlineFramer({ maxMessageSize: '100' as unknown as number })).toThrow(RangeError);
+  });
+});
