@@ -112,6 +112,10 @@ export type WorkerName = string;
  * A TCP port: some pools and miners send it as a string.
  */
 export type Port = number | string;
+/**
+ * A Base58Check address (bech32 also passes; Fulcrum also takes CashAddr, with or without its `bitcoincash:` prefix).
+ */
+export type Address = string;
 
 /**
  * A block header with its height: the result and notification of blockchain.headers.subscribe from 1.4.
@@ -191,4 +195,12 @@ export interface ServerFeatures {
    * ElectrumX: service URLs like "tcp://example.com:50001".
    */
   services?: string[];
+}
+/**
+ * The outpoint's status: {} when the funding transaction is unknown (never existed, or not yet seen); {funder_height} when it exists and is unspent; {funder_height, spender_txhash, spender_height} when it is spent. Heights of mempool transactions are 0 (all inputs confirmed) or -1.
+ */
+export interface OutpointStatus {
+  funder_height?: HistoryHeight;
+  spender_txhash?: Txid;
+  spender_height?: HistoryHeight;
 }

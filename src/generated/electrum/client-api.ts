@@ -2,6 +2,22 @@
 // edit the spec (or the generator) and run `npm run generate`.
 import { bindMethodTree, type CallFunction } from '../../runtime/bind.js';
 import type {
+  BlockchainAddressGetBalanceParams,
+  BlockchainAddressGetBalanceResult,
+  BlockchainAddressGetHistoryParams,
+  BlockchainAddressGetHistoryResult,
+  BlockchainAddressGetMempoolParams,
+  BlockchainAddressGetMempoolResult,
+  BlockchainAddressGetProofParams,
+  BlockchainAddressGetProofResult,
+  BlockchainAddressListunspentParams,
+  BlockchainAddressListunspentResult,
+  BlockchainAddressSubscribeParams,
+  BlockchainAddressSubscribeResult,
+  BlockchainBlockGetChunkParams,
+  BlockchainBlockGetChunkResult,
+  BlockchainBlockGetHeaderParams,
+  BlockchainBlockGetHeaderResult,
   BlockchainBlockHeaderParams,
   BlockchainBlockHeaderParamsRaw,
   BlockchainBlockHeaderResult,
@@ -10,12 +26,26 @@ import type {
   BlockchainBlockHeadersResult,
   BlockchainEstimatefeeParams,
   BlockchainEstimatefeeResult,
+  BlockchainHeadersGetTipParams,
+  BlockchainHeadersGetTipResult,
   BlockchainHeadersSubscribeParams,
   BlockchainHeadersSubscribeResult,
+  BlockchainNameGetValueProofParams,
+  BlockchainNameGetValueProofResult,
+  BlockchainNumblocksSubscribeParams,
+  BlockchainNumblocksSubscribeResult,
+  BlockchainOutpointGetStatusParams,
+  BlockchainOutpointGetStatusResult,
+  BlockchainOutpointSubscribeParams,
+  BlockchainOutpointSubscribeResult,
+  BlockchainOutpointUnsubscribeParams,
+  BlockchainOutpointUnsubscribeResult,
   BlockchainRelayfeeParams,
   BlockchainRelayfeeResult,
   BlockchainScripthashGetBalanceParams,
   BlockchainScripthashGetBalanceResult,
+  BlockchainScripthashGetFirstUseParams,
+  BlockchainScripthashGetFirstUseResult,
   BlockchainScripthashGetHistoryParams,
   BlockchainScripthashGetHistoryResult,
   BlockchainScripthashGetMempoolParams,
@@ -46,6 +76,14 @@ import type {
   BlockchainTransactionBroadcastPackageResultVerbose,
   BlockchainTransactionBroadcastParams,
   BlockchainTransactionBroadcastResult,
+  BlockchainTransactionGetConfirmedBlockhashParams,
+  BlockchainTransactionGetConfirmedBlockhashParamsBlockhash,
+  BlockchainTransactionGetConfirmedBlockhashParamsWithHeader,
+  BlockchainTransactionGetConfirmedBlockhashResult,
+  BlockchainTransactionGetConfirmedBlockhashResultBlockhash,
+  BlockchainTransactionGetConfirmedBlockhashResultWithHeader,
+  BlockchainTransactionGetHeightParams,
+  BlockchainTransactionGetHeightResult,
   BlockchainTransactionGetMerkleParams,
   BlockchainTransactionGetMerkleResult,
   BlockchainTransactionGetParams,
@@ -60,10 +98,18 @@ import type {
   BlockchainTransactionIdFromPosResult,
   BlockchainTransactionIdFromPosResultTxid,
   BlockchainTransactionIdFromPosResultWithMerkle,
+  BlockchainTransactionTestmempoolacceptParams,
+  BlockchainTransactionTestmempoolacceptResult,
+  BlockchainUtxoGetAddressParams,
+  BlockchainUtxoGetAddressResult,
+  BlockchainUtxoGetInfoParams,
+  BlockchainUtxoGetInfoResult,
   MempoolGetFeeHistogramParams,
   MempoolGetFeeHistogramResult,
   MempoolGetInfoParams,
   MempoolGetInfoResult,
+  MempoolRecentParams,
+  MempoolRecentResult,
   ServerAddPeerParams,
   ServerAddPeerResult,
   ServerBannerParams,
@@ -82,11 +128,136 @@ import type {
 
 /**
  * Typed wrappers for every request an Electrum client sends, named after the wire names:
- * `blockchain.block.header` is `client.blockchain.block.header(...)`.
+ * `blockchain.address.get_balance` is `client.blockchain.address.getBalance(...)`.
  */
 export interface ElectrumClientApi {
   blockchain: {
+    address: {
+      /**
+       * Return the confirmed and unconfirmed balance of an address (protocol 1.0-1.2).
+       *
+       * The address-keyed predecessor of blockchain.scripthash.get_balance, removed in 1.3. Confirmed is the sum of the address's UTXOs at the tip; unconfirmed is the mempool delta and may be negative. Both in satoshis.
+       *
+       * Params:
+       * - `address`: The address, as a Base58Check string.
+       *
+       * Result: Confirmed and unconfirmed balance in satoshis.
+       *
+       * @since protocol 1.0
+       * @deprecated Deprecated in protocol 1.2, removed in 1.3.
+       * @remarks Status: legacy.
+       */
+      getBalance(...params: BlockchainAddressGetBalanceParams): Promise<BlockchainAddressGetBalanceResult>;
+      /**
+       * Return the confirmed and mempool transactions of an address (protocol 1.0-1.2).
+       *
+       * The address-keyed predecessor of blockchain.scripthash.get_history, removed in 1.3. Confirmed transactions in blockchain order ({height, tx_hash}), then the mempool ones ({height: 0 or -1, tx_hash, fee}).
+       *
+       * Params:
+       * - `address`: The address, as a Base58Check string.
+       *
+       * Result: The history: confirmed items, then mempool items.
+       *
+       * @since protocol 1.0
+       * @deprecated Deprecated in protocol 1.2, removed in 1.3.
+       * @remarks Status: legacy.
+       */
+      getHistory(...params: BlockchainAddressGetHistoryParams): Promise<BlockchainAddressGetHistoryResult>;
+      /**
+       * Return the mempool transactions of an address (protocol 1.0-1.2).
+       *
+       * The address-keyed predecessor of blockchain.scripthash.get_mempool, removed in 1.3. Each item is {height, tx_hash, fee}: height 0 if all inputs are confirmed, -1 otherwise; fee in satoshis. Arbitrary order.
+       *
+       * Params:
+       * - `address`: The address, as a Base58Check string.
+       *
+       * Result: The address's mempool transactions.
+       *
+       * @since protocol 1.0
+       * @deprecated Deprecated in protocol 1.2, removed in 1.3.
+       * @remarks Status: legacy.
+       */
+      getMempool(...params: BlockchainAddressGetMempoolParams): Promise<BlockchainAddressGetMempoolResult>;
+      /**
+       * Return a server-specific proof for an address (optional and deprecated in 1.0, removed in 1.1).
+       *
+       * Optional and already deprecated in protocol 1.0, whose document deliberately leaves the result undescribed; the Electrum GUI never used it. electrum-server answered with the path of its UTXO Patricia tree for the address (a list of [key hex, node hex] pairs), jelectrum with the address history, ElectrumX not at all. The result is passed through untyped.
+       *
+       * Params:
+       * - `address`: The address, as a Base58Check string.
+       *
+       * Result: Undescribed by the protocol: any JSON value, depending on the server.
+       *
+       * @since protocol 1.0
+       * @deprecated Deprecated in protocol 1.0, removed in 1.1.
+       * @remarks Status: legacy.
+       */
+      getProof(...params: BlockchainAddressGetProofParams): Promise<BlockchainAddressGetProofResult>;
+      /**
+       * Return the unspent outputs of an address (protocol 1.0-1.2).
+       *
+       * The address-keyed predecessor of blockchain.scripthash.listunspent, removed in 1.3. Each output is {height, tx_pos, tx_hash, value}, in blockchain order; height 0 marks an output in the mempool.
+       *
+       * Params:
+       * - `address`: The address, as a Base58Check string.
+       *
+       * Result: The unspent outputs.
+       *
+       * @since protocol 1.0
+       * @deprecated Deprecated in protocol 1.2, removed in 1.3.
+       * @remarks Status: legacy.
+       */
+      listunspent(...params: BlockchainAddressListunspentParams): Promise<BlockchainAddressListunspentResult>;
+      /**
+       * Subscribe to an address: its status now, and a notification whenever it changes (protocol 1.0-1.2).
+       *
+       * The address-keyed predecessor of blockchain.scripthash.subscribe, removed in 1.3. Returns the address's status (the hash of its history, or null when it has none); afterwards the server sends a `blockchain.address.subscribe` notification with the address and the new status whenever the history changes.
+       *
+       * Params:
+       * - `address`: The address, as a Base58Check string.
+       *
+       * Result: The current status, or null if the address has no history.
+       *
+       * Notifications (`blockchain.address.subscribe`): The address's status changed.
+       *
+       * @since protocol 1.0
+       * @deprecated Deprecated in protocol 1.2, removed in 1.3.
+       * @remarks Status: legacy.
+       */
+      subscribe(...params: BlockchainAddressSubscribeParams): Promise<BlockchainAddressSubscribeResult>;
+    };
+
     block: {
+      /**
+       * Return a retarget period's worth of headers, concatenated as hex (deprecated in 1.2, removed in 1.4).
+       *
+       * Returns chunk `index`: the raw headers from height index × chunk size (2016 for Bitcoin, so 322,560 hex digits for a full chunk) onwards, concatenated in order. Only the headers that exist are returned, so the last chunk is short and a chunk past the tip is empty. Replaced by blockchain.block.headers.
+       *
+       * Params:
+       * - `index`: The zero-based chunk number.
+       *
+       * Result: The headers of the chunk, concatenated as hex; empty past the tip.
+       *
+       * @since protocol 1.0
+       * @deprecated Deprecated in protocol 1.2, removed in 1.4.
+       * @remarks Status: legacy.
+       */
+      getChunk(...params: BlockchainBlockGetChunkParams): Promise<BlockchainBlockGetChunkResult>;
+      /**
+       * Return the block header at a height as named fields (deprecated in 1.3, removed in 1.4).
+       *
+       * Returns the header of the main-chain block at `height` as a deserialized header: block_height, version, prev_block_hash, merkle_root, timestamp, bits and nonce. Replaced by blockchain.block.header, which returns raw hex, because the meaning of a header is coin-specific.
+       *
+       * Params:
+       * - `height`: The block height.
+       *
+       * Result: The deserialized header.
+       *
+       * @since protocol 1.0
+       * @deprecated Deprecated in protocol 1.3, removed in 1.4.
+       * @remarks Status: legacy.
+       */
+      getHeader(...params: BlockchainBlockGetHeaderParams): Promise<BlockchainBlockGetHeaderResult>;
       /**
        * Return the block header at a height, optionally with a proof against a checkpoint.
        *
@@ -154,6 +325,17 @@ export interface ElectrumClientApi {
     estimatefee(...params: BlockchainEstimatefeeParams): Promise<BlockchainEstimatefeeResult>;
     headers: {
       /**
+       * Return the current chain tip's height and raw header, without subscribing.
+       *
+       * Fulcrum extension: the same {height, hex} that blockchain.headers.subscribe returns, but no header notifications follow. Useful for a one-off look at the tip.
+       *
+       * Result: The tip's height and raw header.
+       *
+       * @since protocol 1.4
+       * @remarks Status: implementation-specific (Fulcrum).
+       */
+      getTip(...params: BlockchainHeadersGetTipParams): Promise<BlockchainHeadersGetTipResult>;
+      /**
        * Subscribe to new blocks: the current chain tip now, and a notification for each new tip.
        *
        * Returns the header of the current chain tip and then sends a `blockchain.headers.subscribe` notification whenever the tip changes. From 1.4 headers are always {height, hex}. Before 1.4 the server sent deserialized headers (fields such as block_height, prev_block_hash, bits); in 1.2 and 1.3 the `raw` param chose between the two forms. The server may skip intermediate tips when blocks arrive quickly, and after a reorganisation the new tip need not extend the previous one: clients must find the common ancestor and fetch missing headers themselves.
@@ -170,6 +352,93 @@ export interface ElectrumClientApi {
        * @since protocol 1.0
        */
       subscribe(...params: BlockchainHeadersSubscribeParams): Promise<BlockchainHeadersSubscribeResult>;
+    };
+
+    name: {
+      /**
+       * Return a name's update transactions with merkle proofs, for single-round-trip Namecoin name resolution.
+       *
+       * Namecoin only. For the script hash of a name, returns its update transactions from the most recent back to the registration, stopping at the first one at or below `cp_height` or at name expiry. Each entry carries the raw transaction and its merkle proof; entries at or below the checkpoint also carry the block header with its proof against the checkpoint root, so a client can verify the current value of a name in one request.
+       *
+       * Params:
+       * - `scripthash`: The script hash of the name being resolved.
+       * - `cp_height` (optional, default 0): Checkpoint height: the walk stops at the first update at or below it, and that update comes with a header proof. 0 for none.
+       *
+       * Result: An object with one key, the requested script hash, whose value lists the name's updates from newest to oldest.
+       *
+       * @since protocol 1.4.3
+       * @remarks Status: implementation-specific (ElectrumX (Namecoin coins)).
+       */
+      getValueProof(...params: BlockchainNameGetValueProofParams): Promise<BlockchainNameGetValueProofResult>;
+    };
+
+    numblocks: {
+      /**
+       * Subscribe to the chain height: the current height now, and a notification on each new block (protocol 1.0).
+       *
+       * Deprecated in 1.0 and removed in 1.1 in favour of blockchain.headers.subscribe. Returns the current block height; the server then sends a `blockchain.numblocks.subscribe` notification with the new height when the tip changes.
+       *
+       * Result: The height of the current chain tip.
+       *
+       * Notifications (`blockchain.numblocks.subscribe`): The chain tip changed.
+       *
+       * @since protocol 1.0
+       * @deprecated Deprecated in protocol 1.0, removed in 1.1.
+       * @remarks Status: legacy.
+       */
+      subscribe(...params: BlockchainNumblocksSubscribeParams): Promise<BlockchainNumblocksSubscribeResult>;
+    };
+
+    outpoint: {
+      /**
+       * Return whether a transaction output exists and what spends it, without subscribing.
+       *
+       * The same status as blockchain.outpoint.subscribe returns: the height of the funding transaction and, once the output is spent, the spending txid and its height (mempool heights are 0 or -1). No notifications follow.
+       *
+       * Params:
+       * - `tx_hash`: The txid of the funding transaction (the outpoint's prevout hash).
+       * - `txout_idx`: The output index in the funding transaction (the outpoint's prevout n).
+       * - `spk_hint`: The output's scriptPubKey as hex. ElectrumX ignores its value but requires it; lighter servers use it to find the outpoint. Behaviour is undefined if it is wrong.
+       *
+       * Result: The current status of the outpoint.
+       *
+       * @since protocol 1.7
+       * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+       */
+      getStatus(...params: BlockchainOutpointGetStatusParams): Promise<BlockchainOutpointGetStatusResult>;
+      /**
+       * Subscribe to a transaction output: whether it exists and what spends it, now and on every change.
+       *
+       * Returns the outpoint's status: the height of the funding transaction and, once it is spent, the spending txid and its height (mempool heights are 0 or -1). Afterwards the server sends a `blockchain.outpoint.subscribe` notification whenever any of these change (new mempool transaction, confirmation, reorg, RBF replacement or eviction); it may also notify when nothing changed. Lets a wallet watch a single coin without subscribing to its whole script. The subscription is kept even if the outpoint does not exist yet.
+       *
+       * Params:
+       * - `tx_hash`: The txid of the funding transaction (the outpoint's prevout hash).
+       * - `txout_idx`: The output index in the funding transaction (the outpoint's prevout n).
+       * - `spk_hint`: The output's scriptPubKey as hex. ElectrumX ignores its value but requires it; lighter servers use it to find the outpoint. Behaviour is undefined if it is wrong.
+       *
+       * Result: The current status of the outpoint.
+       *
+       * Notifications (`blockchain.outpoint.subscribe`): The outpoint's status changed. Three flat params: the funding txid, the output index and the new status.
+       *
+       * @since protocol 1.7
+       * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+       */
+      subscribe(...params: BlockchainOutpointSubscribeParams): Promise<BlockchainOutpointSubscribeResult>;
+      /**
+       * Stop notifications for a transaction output.
+       *
+       * Removes the subscription made with blockchain.outpoint.subscribe. Returns true if the outpoint was subscribed; false may also be returned for an outpoint subscribed earlier, because servers can drop subscriptions.
+       *
+       * Params:
+       * - `tx_hash`: The funding txid of the outpoint.
+       * - `txout_idx`: The output index of the outpoint.
+       *
+       * Result: Whether the outpoint was subscribed.
+       *
+       * @since protocol 1.7
+       * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
+       */
+      unsubscribe(...params: BlockchainOutpointUnsubscribeParams): Promise<BlockchainOutpointUnsubscribeResult>;
     };
 
     /**
@@ -199,6 +468,20 @@ export interface ElectrumClientApi {
        * @remarks Removed in protocol 1.7: a server negotiating 1.7 or later does not offer it.
        */
       getBalance(...params: BlockchainScripthashGetBalanceParams): Promise<BlockchainScripthashGetBalanceResult>;
+      /**
+       * Return the block and transaction where a script hash first received an output.
+       *
+       * Extension from ElectrsCash (now Rostrum), also in Fulcrum: finds the first block in which the script appears as an output and returns that block's hash and height and a transaction from it; if it only appears in the mempool, height 0 and an all-zero block hash. Lets a wallet skip history scanning below the first use. Fulcrum returns null when the script was never used; ElectrsCash answers with an error instead.
+       *
+       * Params:
+       * - `scripthash`: The script hash.
+       *
+       * Result: The first use, or null (Fulcrum) when there is none.
+       *
+       * @since protocol 1.4
+       * @remarks Status: implementation-specific (Fulcrum, Rostrum (ElectrsCash)).
+       */
+      getFirstUse(...params: BlockchainScripthashGetFirstUseParams): Promise<BlockchainScripthashGetFirstUseResult>;
       /**
        * Return the confirmed and mempool transaction history of a script hash.
        *
@@ -481,6 +764,77 @@ export interface ElectrumClientApi {
        */
       get(...params: BlockchainTransactionGetParams): Promise<BlockchainTransactionGetResult>;
       /**
+       * Return the hash and height of the block that confirms a transaction, optionally with its header.
+       *
+       * Extension from ElectrsCash (now Rostrum), also in Fulcrum: looks the transaction up in the server's index and returns the confirming block's hash and height; an error if it is unconfirmed or unknown. Fulcrum can add the raw block header (`include_header`), so a client can check the block without a second request.
+       *
+       * Params:
+       * - `tx_hash`: The transaction hash.
+       * - `include_header` (optional, default false): Fulcrum only: also return the block's raw header.
+       *
+       * Result: The confirming block's hash and height, and with include_header its raw header.
+       * - `blockhash` (`include_header` = false): Block hash and height.
+       * - `withHeader` (`include_header` = true): Block hash, height and raw header.
+       *
+       * @since protocol 1.4
+       * @remarks Status: implementation-specific (Fulcrum, Rostrum (ElectrsCash)).
+       */
+      getConfirmedBlockhash(
+        ...params: BlockchainTransactionGetConfirmedBlockhashParamsBlockhash
+      ): Promise<BlockchainTransactionGetConfirmedBlockhashResultBlockhash>;
+      /**
+       * Return the hash and height of the block that confirms a transaction, optionally with its header.
+       *
+       * Extension from ElectrsCash (now Rostrum), also in Fulcrum: looks the transaction up in the server's index and returns the confirming block's hash and height; an error if it is unconfirmed or unknown. Fulcrum can add the raw block header (`include_header`), so a client can check the block without a second request.
+       *
+       * Params:
+       * - `tx_hash`: The transaction hash.
+       * - `include_header` (optional, default false): Fulcrum only: also return the block's raw header.
+       *
+       * Result: The confirming block's hash and height, and with include_header its raw header.
+       * - `blockhash` (`include_header` = false): Block hash and height.
+       * - `withHeader` (`include_header` = true): Block hash, height and raw header.
+       *
+       * @since protocol 1.4
+       * @remarks Status: implementation-specific (Fulcrum, Rostrum (ElectrsCash)).
+       */
+      getConfirmedBlockhash(
+        ...params: BlockchainTransactionGetConfirmedBlockhashParamsWithHeader
+      ): Promise<BlockchainTransactionGetConfirmedBlockhashResultWithHeader>;
+      /**
+       * Return the hash and height of the block that confirms a transaction, optionally with its header.
+       *
+       * Extension from ElectrsCash (now Rostrum), also in Fulcrum: looks the transaction up in the server's index and returns the confirming block's hash and height; an error if it is unconfirmed or unknown. Fulcrum can add the raw block header (`include_header`), so a client can check the block without a second request.
+       *
+       * Params:
+       * - `tx_hash`: The transaction hash.
+       * - `include_header` (optional, default false): Fulcrum only: also return the block's raw header.
+       *
+       * Result: The confirming block's hash and height, and with include_header its raw header.
+       * - `blockhash` (`include_header` = false): Block hash and height.
+       * - `withHeader` (`include_header` = true): Block hash, height and raw header.
+       *
+       * @since protocol 1.4
+       * @remarks Status: implementation-specific (Fulcrum, Rostrum (ElectrsCash)).
+       */
+      getConfirmedBlockhash(
+        ...params: BlockchainTransactionGetConfirmedBlockhashParams
+      ): Promise<BlockchainTransactionGetConfirmedBlockhashResult>;
+      /**
+       * Return the height of the block that confirms a transaction (0 while it is in the mempool).
+       *
+       * Fulcrum extension: looks the transaction up in its own index and returns the height of the block containing it, or 0 if it is only in the mempool; an error if Fulcrum does not know it. Saves a client a blockchain.transaction.get with verbose output just to learn the height (e.g. before blockchain.transaction.get_merkle).
+       *
+       * Params:
+       * - `tx_hash`: The transaction hash.
+       *
+       * Result: The confirming block's height, or 0 for a mempool transaction.
+       *
+       * @since protocol 1.4
+       * @remarks Status: implementation-specific (Fulcrum).
+       */
+      getHeight(...params: BlockchainTransactionGetHeightParams): Promise<BlockchainTransactionGetHeightResult>;
+      /**
        * Return the merkle branch proving a confirmed transaction is in its block.
        *
        * Returns the transaction's position in its block and the hashes it is paired with, deepest pairing first, up to the block's merkle root. A client hashes its txid with the branch (left or right as `pos` says) and compares the result with the merkle root in the block header at `block_height` (SPV).
@@ -547,6 +901,56 @@ export interface ElectrumClientApi {
        * @since protocol 1.4
        */
       idFromPos(...params: BlockchainTransactionIdFromPosParams): Promise<BlockchainTransactionIdFromPosResult>;
+      /**
+       * Ask whether the server's bitcoind would accept transactions into its mempool, without broadcasting them.
+       *
+       * Passes the raw transactions to bitcoind's `testmempoolaccept` and returns one entry per transaction: txid, wtxid, whether it would be allowed, and the reject reason if any. Nothing is broadcast. Several transactions are tested as a package (parents before children).
+       *
+       * Params:
+       * - `raw_txs`: The serialized transactions as hex, in package order.
+       *
+       * Result: One entry per transaction, in the order given. `allowed` is absent when bitcoind gave no verdict for that transaction (e.g. a package-level error); `reason` is bitcoind's package-error, reject-details or reject-reason.
+       *
+       * @since protocol 1.7
+       * @remarks Status: experimental (ElectrumX (spesmilo master)).
+       */
+      testmempoolaccept(
+        ...params: BlockchainTransactionTestmempoolacceptParams
+      ): Promise<BlockchainTransactionTestmempoolacceptResult>;
+    };
+
+    utxo: {
+      /**
+       * Return the address an output pays to (optional in 1.0, removed in 1.1).
+       *
+       * Given a transaction output, returns the Base58 address it pays to, or null if the transaction does not exist, the index is out of range or the output pays no address; a spent output may also give null. Used only by Electrum's command line.
+       *
+       * Params:
+       * - `tx_hash`: The transaction hash.
+       * - `index`: The output index in that transaction.
+       *
+       * Result: The address, or null.
+       *
+       * @since protocol 1.0
+       * @deprecated Deprecated in protocol 1.0, removed in 1.1.
+       * @remarks Status: legacy.
+       */
+      getAddress(...params: BlockchainUtxoGetAddressParams): Promise<BlockchainUtxoGetAddressResult>;
+      /**
+       * Return the value and script hash of an unspent output, or null if it is spent or unknown.
+       *
+       * Fulcrum extension: looks an outpoint up in the UTXO set (mempool included). An unspent output gives its value in satoshis, its script hash, the height it was confirmed at (absent while in the mempool) and, on Bitcoin Cash, its CashTokens data; a spent or unknown output gives null.
+       *
+       * Params:
+       * - `tx_hash`: The transaction hash of the output.
+       * - `out_n`: The output index.
+       *
+       * Result: The unspent output, or null if it is spent or does not exist.
+       *
+       * @since protocol 1.4
+       * @remarks Status: implementation-specific (Fulcrum).
+       */
+      getInfo(...params: BlockchainUtxoGetInfoParams): Promise<BlockchainUtxoGetInfoResult>;
     };
   };
 
@@ -571,6 +975,17 @@ export interface ElectrumClientApi {
      * @since protocol 1.6
      */
     getInfo(...params: MempoolGetInfoParams): Promise<MempoolGetInfoResult>;
+    /**
+     * Return the last transactions to enter the server's mempool, with fee and virtual size.
+     *
+     * Lists up to 10 of the transactions most recently added to the mempool, each with its fee in satoshis and its virtual size, so a client can show recent activity or sanity-check fee estimates.
+     *
+     * Result: Up to 10 recent mempool transactions; empty when the mempool is empty.
+     *
+     * @since protocol 1.7
+     * @remarks Status: experimental (ElectrumX (spesmilo master)).
+     */
+    recent(...params: MempoolRecentParams): Promise<MempoolRecentResult>;
   };
 
   server: {
@@ -670,17 +1085,40 @@ export interface ElectrumClientApi {
 /** The wire name behind each wrapper. */
 export const electrumClientTree = {
   blockchain: {
+    address: {
+      getBalance: 'blockchain.address.get_balance',
+      getHistory: 'blockchain.address.get_history',
+      getMempool: 'blockchain.address.get_mempool',
+      getProof: 'blockchain.address.get_proof',
+      listunspent: 'blockchain.address.listunspent',
+      subscribe: 'blockchain.address.subscribe',
+    },
     block: {
+      getChunk: 'blockchain.block.get_chunk',
+      getHeader: 'blockchain.block.get_header',
       header: 'blockchain.block.header',
       headers: 'blockchain.block.headers',
     },
     estimatefee: 'blockchain.estimatefee',
     headers: {
+      getTip: 'blockchain.headers.get_tip',
       subscribe: 'blockchain.headers.subscribe',
+    },
+    name: {
+      getValueProof: 'blockchain.name.get_value_proof',
+    },
+    numblocks: {
+      subscribe: 'blockchain.numblocks.subscribe',
+    },
+    outpoint: {
+      getStatus: 'blockchain.outpoint.get_status',
+      subscribe: 'blockchain.outpoint.subscribe',
+      unsubscribe: 'blockchain.outpoint.unsubscribe',
     },
     relayfee: 'blockchain.relayfee',
     scripthash: {
       getBalance: 'blockchain.scripthash.get_balance',
+      getFirstUse: 'blockchain.scripthash.get_first_use',
       getHistory: 'blockchain.scripthash.get_history',
       getMempool: 'blockchain.scripthash.get_mempool',
       listunspent: 'blockchain.scripthash.listunspent',
@@ -699,13 +1137,21 @@ export const electrumClientTree = {
       broadcast: 'blockchain.transaction.broadcast',
       broadcastPackage: 'blockchain.transaction.broadcast_package',
       get: 'blockchain.transaction.get',
+      getConfirmedBlockhash: 'blockchain.transaction.get_confirmed_blockhash',
+      getHeight: 'blockchain.transaction.get_height',
       getMerkle: 'blockchain.transaction.get_merkle',
       idFromPos: 'blockchain.transaction.id_from_pos',
+      testmempoolaccept: 'blockchain.transaction.testmempoolaccept',
+    },
+    utxo: {
+      getAddress: 'blockchain.utxo.get_address',
+      getInfo: 'blockchain.utxo.get_info',
     },
   },
   mempool: {
     getFeeHistogram: 'mempool.get_fee_histogram',
     getInfo: 'mempool.get_info',
+    recent: 'mempool.recent',
   },
   server: {
     addPeer: 'server.add_peer',

@@ -9,6 +9,162 @@ import * as v from './validators.js';
  * versions, and validators for its params, result and notification.
  */
 export const electrumProtocol = defineProtocol('electrum', {
+  'blockchain.address.get_balance': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'legacy',
+    summary: 'Return the confirmed and unconfirmed balance of an address (protocol 1.0-1.2).',
+    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
+    params: [{ name: 'address', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.blockchain_address_get_balance__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_address_get_balance__result_result,
+      },
+    ],
+    errors: [
+      { code: -1, message: '<address> is not a valid address' },
+      { code: 1, message: '<address> is not a valid address' },
+    ],
+  },
+  'blockchain.address.get_history': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'legacy',
+    summary: 'Return the confirmed and mempool transactions of an address (protocol 1.0-1.2).',
+    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
+    params: [{ name: 'address', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.blockchain_address_get_history__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_address_get_history__result_result,
+      },
+    ],
+    errors: [
+      { code: -1, message: '<address> is not a valid address' },
+      { code: 1, message: '<address> is not a valid address' },
+    ],
+  },
+  'blockchain.address.get_mempool': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'legacy',
+    summary: 'Return the mempool transactions of an address (protocol 1.0-1.2).',
+    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
+    params: [{ name: 'address', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.blockchain_address_get_mempool__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_address_get_mempool__result_result,
+      },
+    ],
+    errors: [
+      { code: -1, message: '<address> is not a valid address' },
+      { code: 1, message: '<address> is not a valid address' },
+    ],
+  },
+  'blockchain.address.get_proof': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'legacy',
+    summary: 'Return a server-specific proof for an address (optional and deprecated in 1.0, removed in 1.1).',
+    versions: { since: '1.0', deprecated: '1.0', removed: '1.1' },
+    params: [{ name: 'address', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.blockchain_address_get_proof__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_address_get_proof__result_result,
+      },
+    ],
+    errors: [],
+  },
+  'blockchain.address.listunspent': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'legacy',
+    summary: 'Return the unspent outputs of an address (protocol 1.0-1.2).',
+    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
+    params: [{ name: 'address', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.blockchain_address_listunspent__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_address_listunspent__result_result,
+      },
+    ],
+    errors: [
+      { code: -1, message: '<address> is not a valid address' },
+      { code: 1, message: '<address> is not a valid address' },
+    ],
+  },
+  'blockchain.address.subscribe': {
+    kind: 'subscription',
+    direction: 'client-to-server',
+    status: 'legacy',
+    summary: 'Subscribe to an address: its status now, and a notification whenever it changes (protocol 1.0-1.2).',
+    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
+    params: [{ name: 'address', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.blockchain_address_subscribe__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_address_subscribe__result_result,
+      },
+    ],
+    notification: {
+      direction: 'server-to-client',
+      params: ['address', 'status'],
+      validate: v.blockchain_address_subscribe__notification,
+    },
+    errors: [
+      { code: -1, message: '<address> is not a valid address' },
+      { code: 1, message: '<address> is not a valid address' },
+    ],
+  },
+  'blockchain.block.get_chunk': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'legacy',
+    summary: "Return a retarget period's worth of headers, concatenated as hex (deprecated in 1.2, removed in 1.4).",
+    versions: { since: '1.0', deprecated: '1.2', removed: '1.4' },
+    params: [{ name: 'index', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.blockchain_block_get_chunk__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_block_get_chunk__result_result,
+      },
+    ],
+    errors: [{ code: -1, message: '<index> should be a non-negative integer' }],
+  },
+  'blockchain.block.get_header': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'legacy',
+    summary: 'Return the block header at a height as named fields (deprecated in 1.3, removed in 1.4).',
+    versions: { since: '1.0', deprecated: '1.3', removed: '1.4' },
+    params: [{ name: 'height', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.blockchain_block_get_header__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_block_get_header__result_result,
+      },
+    ],
+    errors: [{ code: -1, message: 'height <height> out of range' }],
+  },
   'blockchain.block.header': {
     kind: 'request',
     direction: 'client-to-server',
@@ -85,6 +241,24 @@ export const electrumProtocol = defineProtocol('electrum', {
     ],
     errors: [{ code: 1, message: 'unknown estimatefee mode: FOO' }],
   },
+  'blockchain.headers.get_tip': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'implementation-specific',
+    summary: "Return the current chain tip's height and raw header, without subscribing.",
+    versions: { since: '1.4' },
+    implementations: ['Fulcrum'],
+    params: [],
+    additionalParams: false,
+    validateParams: v.blockchain_headers_get_tip__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_headers_get_tip__result_result,
+      },
+    ],
+    errors: [],
+  },
   'blockchain.headers.subscribe': {
     kind: 'subscription',
     direction: 'client-to-server',
@@ -112,6 +286,139 @@ export const electrumProtocol = defineProtocol('electrum', {
       validate: v.blockchain_headers_subscribe__notification,
     },
     errors: [],
+  },
+  'blockchain.name.get_value_proof': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'implementation-specific',
+    summary: "Return a name's update transactions with merkle proofs, for single-round-trip Namecoin name resolution.",
+    versions: { since: '1.4.3' },
+    implementations: ['ElectrumX (Namecoin coins)'],
+    params: [
+      { name: 'scripthash', required: true, hasDefault: false },
+      { name: 'cp_height', required: false, hasDefault: true, default: 0 },
+    ],
+    additionalParams: false,
+    validateParams: v.blockchain_name_get_value_proof__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_name_get_value_proof__result_result,
+      },
+    ],
+    errors: [
+      { code: 1, message: 'require header height <height> <= cp_height <cp_height> <= chain height <chain height>' },
+    ],
+  },
+  'blockchain.numblocks.subscribe': {
+    kind: 'subscription',
+    direction: 'client-to-server',
+    status: 'legacy',
+    summary:
+      'Subscribe to the chain height: the current height now, and a notification on each new block (protocol 1.0).',
+    versions: { since: '1.0', deprecated: '1.0', removed: '1.1' },
+    params: [],
+    additionalParams: false,
+    validateParams: v.blockchain_numblocks_subscribe__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_numblocks_subscribe__result_result,
+      },
+    ],
+    notification: {
+      direction: 'server-to-client',
+      params: ['height'],
+      validate: v.blockchain_numblocks_subscribe__notification,
+    },
+    errors: [],
+  },
+  'blockchain.outpoint.get_status': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'experimental',
+    summary: 'Return whether a transaction output exists and what spends it, without subscribing.',
+    versions: { since: '1.7' },
+    implementations: ['ElectrumX (spesmilo master)', 'Electrum (PR 10627)'],
+    params: [
+      { name: 'tx_hash', required: true, hasDefault: false },
+      { name: 'txout_idx', required: true, hasDefault: false },
+      { name: 'spk_hint', required: true, hasDefault: false },
+    ],
+    additionalParams: false,
+    validateParams: v.blockchain_outpoint_get_status__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_outpoint_get_status__result_result,
+      },
+    ],
+    errors: [
+      { code: 1, message: '<tx_hash> should be a transaction hash' },
+      { code: 1, message: '<txout_idx> should be a non-negative integer' },
+      { code: 1, message: '<spk_hint> should be a hex string' },
+      { code: 2, message: 'daemon error: <bitcoind error>' },
+      { code: 1, message: 'tx <txid> was reorged while processing request' },
+      { code: -32602, message: 'N arguments passed to method ... but it requires M' },
+    ],
+  },
+  'blockchain.outpoint.subscribe': {
+    kind: 'subscription',
+    direction: 'client-to-server',
+    status: 'experimental',
+    summary: 'Subscribe to a transaction output: whether it exists and what spends it, now and on every change.',
+    versions: { since: '1.7' },
+    implementations: ['ElectrumX (spesmilo master)', 'Electrum (PR 10627)'],
+    params: [
+      { name: 'tx_hash', required: true, hasDefault: false },
+      { name: 'txout_idx', required: true, hasDefault: false },
+      { name: 'spk_hint', required: true, hasDefault: false },
+    ],
+    additionalParams: false,
+    validateParams: v.blockchain_outpoint_subscribe__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_outpoint_subscribe__result_result,
+      },
+    ],
+    notification: {
+      direction: 'server-to-client',
+      params: ['tx_hash', 'txout_idx', 'status'],
+      validate: v.blockchain_outpoint_subscribe__notification,
+    },
+    errors: [
+      { code: 1, message: '<tx_hash> should be a transaction hash' },
+      { code: 1, message: '<txout_idx> should be a non-negative integer' },
+      { code: 1, message: '<spk_hint> should be a hex string' },
+      { code: 2, message: 'daemon error: <bitcoind error>' },
+      { code: 1, message: 'tx <txid> was reorged while processing request' },
+      { code: -32602, message: 'N arguments passed to method ... but it requires M' },
+    ],
+  },
+  'blockchain.outpoint.unsubscribe': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'experimental',
+    summary: 'Stop notifications for a transaction output.',
+    versions: { since: '1.7' },
+    implementations: ['ElectrumX (spesmilo master)', 'Electrum (PR 10627)'],
+    params: [
+      { name: 'tx_hash', required: true, hasDefault: false },
+      { name: 'txout_idx', required: true, hasDefault: false },
+    ],
+    additionalParams: false,
+    validateParams: v.blockchain_outpoint_unsubscribe__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_outpoint_unsubscribe__result_result,
+      },
+    ],
+    errors: [
+      { code: 1, message: '<tx_hash> should be a transaction hash' },
+      { code: 1, message: '<txout_idx> should be a non-negative integer' },
+    ],
   },
   'blockchain.relayfee': {
     kind: 'request',
@@ -146,6 +453,24 @@ export const electrumProtocol = defineProtocol('electrum', {
       },
     ],
     errors: [{ code: 1, message: '<scripthash> is not a valid script hash' }],
+  },
+  'blockchain.scripthash.get_first_use': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'implementation-specific',
+    summary: 'Return the block and transaction where a script hash first received an output.',
+    versions: { since: '1.4' },
+    implementations: ['Fulcrum', 'Rostrum (ElectrsCash)'],
+    params: [{ name: 'scripthash', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.blockchain_scripthash_get_first_use__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_scripthash_get_first_use__result_result,
+      },
+    ],
+    errors: [],
   },
   'blockchain.scripthash.get_history': {
     kind: 'request',
@@ -453,6 +778,54 @@ export const electrumProtocol = defineProtocol('electrum', {
       { code: 2, message: 'daemon error: No such mempool or blockchain transaction.' },
     ],
   },
+  'blockchain.transaction.get_confirmed_blockhash': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'implementation-specific',
+    summary: 'Return the hash and height of the block that confirms a transaction, optionally with its header.',
+    versions: { since: '1.4' },
+    implementations: ['Fulcrum', 'Rostrum (ElectrsCash)'],
+    params: [
+      { name: 'tx_hash', required: true, hasDefault: false },
+      { name: 'include_header', required: false, hasDefault: true, default: false },
+    ],
+    additionalParams: false,
+    validateParams: v.blockchain_transaction_get_confirmed_blockhash__params,
+    results: [
+      {
+        name: 'blockhash',
+        params: { include_header: v.blockchain_transaction_get_confirmed_blockhash__when_blockhash_include_header },
+        validate: v.blockchain_transaction_get_confirmed_blockhash__result_blockhash,
+      },
+      {
+        name: 'withHeader',
+        params: { include_header: v.blockchain_transaction_get_confirmed_blockhash__when_withHeader_include_header },
+        validate: v.blockchain_transaction_get_confirmed_blockhash__result_withHeader,
+      },
+    ],
+    errors: [],
+  },
+  'blockchain.transaction.get_height': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'implementation-specific',
+    summary: 'Return the height of the block that confirms a transaction (0 while it is in the mempool).',
+    versions: { since: '1.4' },
+    implementations: ['Fulcrum'],
+    params: [{ name: 'tx_hash', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.blockchain_transaction_get_height__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_transaction_get_height__result_result,
+      },
+    ],
+    errors: [
+      { code: 1, message: 'Invalid tx hash' },
+      { code: 1, message: 'No transaction matching the requested hash was found' },
+    ],
+  },
   'blockchain.transaction.get_merkle': {
     kind: 'request',
     direction: 'client-to-server',
@@ -507,6 +880,78 @@ export const electrumProtocol = defineProtocol('electrum', {
       { code: 1, message: 'height <height> out of range' },
     ],
   },
+  'blockchain.transaction.testmempoolaccept': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'experimental',
+    summary: "Ask whether the server's bitcoind would accept transactions into its mempool, without broadcasting them.",
+    versions: { since: '1.7' },
+    implementations: ['ElectrumX (spesmilo master)'],
+    params: [{ name: 'raw_txs', required: true, hasDefault: false }],
+    additionalParams: false,
+    validateParams: v.blockchain_transaction_testmempoolaccept__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_transaction_testmempoolaccept__result_result,
+      },
+    ],
+    errors: [
+      { code: 1, message: '<raw_txs> should be a list' },
+      { code: 1, message: '<raw_tx> should be a hex string' },
+      {
+        code: 2,
+        message: "daemon error: {'code': -8, 'message': 'Array must contain between 1 and 25 transactions.'}",
+      },
+    ],
+  },
+  'blockchain.utxo.get_address': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'legacy',
+    summary: 'Return the address an output pays to (optional in 1.0, removed in 1.1).',
+    versions: { since: '1.0', deprecated: '1.0', removed: '1.1' },
+    params: [
+      { name: 'tx_hash', required: true, hasDefault: false },
+      { name: 'index', required: true, hasDefault: false },
+    ],
+    additionalParams: false,
+    validateParams: v.blockchain_utxo_get_address__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_utxo_get_address__result_result,
+      },
+    ],
+    errors: [
+      { code: -1, message: '<tx_hash> should be a transaction hash' },
+      { code: -1, message: '<index> should be a non-negative integer' },
+    ],
+  },
+  'blockchain.utxo.get_info': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'implementation-specific',
+    summary: 'Return the value and script hash of an unspent output, or null if it is spent or unknown.',
+    versions: { since: '1.4' },
+    implementations: ['Fulcrum'],
+    params: [
+      { name: 'tx_hash', required: true, hasDefault: false },
+      { name: 'out_n', required: true, hasDefault: false },
+    ],
+    additionalParams: false,
+    validateParams: v.blockchain_utxo_get_info__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.blockchain_utxo_get_info__result_result,
+      },
+    ],
+    errors: [
+      { code: 1, message: 'Invalid tx hash' },
+      { code: 1, message: 'Invalid tx out number: expected a value >= 0 and <= <max>' },
+    ],
+  },
   'mempool.get_fee_histogram': {
     kind: 'request',
     direction: 'client-to-server',
@@ -537,6 +982,24 @@ export const electrumProtocol = defineProtocol('electrum', {
       {
         name: 'result',
         validate: v.mempool_get_info__result_result,
+      },
+    ],
+    errors: [],
+  },
+  'mempool.recent': {
+    kind: 'request',
+    direction: 'client-to-server',
+    status: 'experimental',
+    summary: "Return the last transactions to enter the server's mempool, with fee and virtual size.",
+    versions: { since: '1.7' },
+    implementations: ['ElectrumX (spesmilo master)'],
+    params: [],
+    additionalParams: false,
+    validateParams: v.mempool_recent__params,
+    results: [
+      {
+        name: 'result',
+        validate: v.mempool_recent__result_result,
       },
     ],
     errors: [],
@@ -696,12 +1159,27 @@ export const electrumMethods = electrumProtocol.methods;
 
 /** Wire names of the requests a client may send, in spec order. */
 export const electrumClientRequestNames: readonly ElectrumClientRequestName[] = [
+  'blockchain.address.get_balance',
+  'blockchain.address.get_history',
+  'blockchain.address.get_mempool',
+  'blockchain.address.get_proof',
+  'blockchain.address.listunspent',
+  'blockchain.address.subscribe',
+  'blockchain.block.get_chunk',
+  'blockchain.block.get_header',
   'blockchain.block.header',
   'blockchain.block.headers',
   'blockchain.estimatefee',
+  'blockchain.headers.get_tip',
   'blockchain.headers.subscribe',
+  'blockchain.name.get_value_proof',
+  'blockchain.numblocks.subscribe',
+  'blockchain.outpoint.get_status',
+  'blockchain.outpoint.subscribe',
+  'blockchain.outpoint.unsubscribe',
   'blockchain.relayfee',
   'blockchain.scripthash.get_balance',
+  'blockchain.scripthash.get_first_use',
   'blockchain.scripthash.get_history',
   'blockchain.scripthash.get_mempool',
   'blockchain.scripthash.listunspent',
@@ -716,10 +1194,16 @@ export const electrumClientRequestNames: readonly ElectrumClientRequestName[] = 
   'blockchain.transaction.broadcast',
   'blockchain.transaction.broadcast_package',
   'blockchain.transaction.get',
+  'blockchain.transaction.get_confirmed_blockhash',
+  'blockchain.transaction.get_height',
   'blockchain.transaction.get_merkle',
   'blockchain.transaction.id_from_pos',
+  'blockchain.transaction.testmempoolaccept',
+  'blockchain.utxo.get_address',
+  'blockchain.utxo.get_info',
   'mempool.get_fee_histogram',
   'mempool.get_info',
+  'mempool.recent',
   'server.add_peer',
   'server.banner',
   'server.donation_address',

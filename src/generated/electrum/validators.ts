@@ -3,11 +3,1859 @@
 // @ts-nocheck
 /* eslint-disable */
 "use strict";
-export const blockchain_block_header__params = validate10;
-const schema11 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/height"},{"$ref":"../definitions.json#/$defs/height"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.params.json"};
-const schema13 = {"title":"Height","description":"A block height.","type":"integer","minimum":0};
+export const blockchain_address_get_balance__params = validate10;
+const schema11 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_balance.params.json"};
+const schema13 = {"title":"Address","description":"A Base58Check address (bech32 also passes; Fulcrum also takes CashAddr, with or without its `bitcoincash:` prefix).","type":"string","pattern":"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"};
+const pattern0 = new RegExp("^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_balance.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate10.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_address_get_balance__result_result = validate12;
+const schema14 = {"$ref":"../definitions.json#/$defs/balance","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_balance.result.result.json"};
+const schema15 = {"title":"Balance","description":"Confirmed and unconfirmed balance in satoshis; unconfirmed is the mempool delta and may be negative.","type":"object","required":["confirmed","unconfirmed"],"properties":{"confirmed":{"$ref":"#/$defs/satoshis"},"unconfirmed":{"$ref":"#/$defs/signedSatoshis"}}};
+const schema16 = {"title":"Satoshis","description":"An amount in satoshis.","type":"integer","minimum":0};
+const schema17 = {"title":"SignedSatoshis","description":"An amount in satoshis that may be negative (a mempool balance delta).","type":"integer"};
+
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.confirmed === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "confirmed"},message:"must have required property '"+"confirmed"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.unconfirmed === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "unconfirmed"},message:"must have required property '"+"unconfirmed"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.confirmed !== undefined){
+let data0 = data.confirmed;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/confirmed",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/confirmed",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+if(data.unconfirmed !== undefined){
+let data1 = data.unconfirmed;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/unconfirmed",schemaPath:"#/$defs/signedSatoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate13.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_balance.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate13(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
+errors = vErrors.length;
+}
+validate12.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_address_get_history__params = validate15;
+const schema18 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.params.json"};
+
+function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate15.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_address_get_history__result_result = validate16;
+const schema20 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/historyItem"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.result.result.json"};
+const schema21 = {"title":"HistoryItem","description":"A transaction in a history: confirmed ({height, tx_hash}) or in the mempool ({height: 0 | -1, tx_hash, fee}).","anyOf":[{"$ref":"#/$defs/confirmedHistoryItem"},{"$ref":"#/$defs/mempoolHistoryItem"}]};
+const schema22 = {"title":"ConfirmedHistoryItem","description":"A confirmed transaction in a history.","type":"object","required":["height","tx_hash"],"properties":{"height":{"$ref":"#/$defs/confirmedHeight"},"tx_hash":{"$ref":"#/$defs/txid"}}};
+const schema23 = {"title":"ConfirmedHeight","description":"The height of the block that confirms a transaction (never 0: the genesis coinbase is unspendable and never in a history).","type":"integer","minimum":1};
+const schema24 = {"title":"Txid","description":"A transaction id: 64 hex digits, byte-reversed as bitcoind displays it.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
+const pattern2 = new RegExp("^[0-9a-fA-F]{64}$", "u");
+
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.height === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.tx_hash === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.height !== undefined){
+let data0 = data.height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/confirmedHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 1 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/confirmedHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+if(data.tx_hash !== undefined){
+let data1 = data.tx_hash;
+if(typeof data1 === "string"){
+if(!pattern2.test(data1)){
+const err4 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate18.errors = vErrors;
+return errors === 0;
+}
+
+const schema25 = {"title":"MempoolHistoryItem","description":"A mempool transaction in a history, with its fee.","type":"object","required":["height","tx_hash"],"properties":{"height":{"$ref":"#/$defs/mempoolHeight"},"tx_hash":{"$ref":"#/$defs/txid"},"fee":{"$ref":"#/$defs/satoshis"}}};
+const schema26 = {"title":"MempoolHeight","description":"The height Electrum gives a mempool transaction: 0 if all its inputs are confirmed, -1 if any input is unconfirmed.","type":"integer","minimum":-1,"maximum":0};
+
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.height === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.tx_hash === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.height !== undefined){
+let data0 = data.height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data0 < -1 || isNaN(data0)){
+const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+if(data.tx_hash !== undefined){
+let data1 = data.tx_hash;
+if(typeof data1 === "string"){
+if(!pattern2.test(data1)){
+const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.fee !== undefined){
+let data2 = data.fee;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err7 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err8 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate20.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(!(validate18(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs2 = errors;
+if(!(validate20(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+errors = vErrors.length;
+}
+var _valid0 = _errs2 === errors;
+valid0 = valid0 || _valid0;
+}
+if(!valid0){
+const err0 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate17.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate17(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate16.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_address_get_mempool__params = validate23;
+const schema29 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_mempool.params.json"};
+
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_mempool.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate23.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_address_get_mempool__result_result = validate24;
+const schema31 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/mempoolHistoryItem"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_mempool.result.result.json"};
+
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.height === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.tx_hash === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.height !== undefined){
+let data0 = data.height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 > 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data0 < -1 || isNaN(data0)){
+const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+if(data.tx_hash !== undefined){
+let data1 = data.tx_hash;
+if(typeof data1 === "string"){
+if(!pattern2.test(data1)){
+const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data.fee !== undefined){
+let data2 = data.fee;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err7 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err8 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate25.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_mempool.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate25(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate24.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_address_get_proof__params = validate27;
+const schema36 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_proof.params.json"};
+
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_proof.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate27.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_address_get_proof__result_result = validate28;
+const schema38 = {"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_proof.result.result.json"};
+
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_proof.result.result.json" */;
+validate28.errors = null;
+return true;
+}
+
+export const blockchain_address_listunspent__params = validate29;
+const schema39 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.params.json"};
+
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate29.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_address_listunspent__result_result = validate30;
+const schema41 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/unspentOutput"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.result.result.json"};
+const schema42 = {"title":"UnspentOutput","description":"An unspent output: height 0 means it is in the mempool.","type":"object","required":["height","tx_pos","tx_hash","value"],"properties":{"height":{"$ref":"#/$defs/height"},"tx_pos":{"type":"integer","minimum":0},"tx_hash":{"$ref":"#/$defs/txid"},"value":{"$ref":"#/$defs/satoshis"}}};
+const schema43 = {"title":"Height","description":"A block height.","type":"integer","minimum":0};
+
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.height === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.tx_pos === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_pos"},message:"must have required property '"+"tx_pos"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.tx_hash === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.value === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.height !== undefined){
+let data0 = data.height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err5 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(data.tx_pos !== undefined){
+let data1 = data.tx_pos;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err6 = {instancePath:instancePath+"/tx_pos",schemaPath:"#/properties/tx_pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err7 = {instancePath:instancePath+"/tx_pos",schemaPath:"#/properties/tx_pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+if(data.tx_hash !== undefined){
+let data2 = data.tx_hash;
+if(typeof data2 === "string"){
+if(!pattern2.test(data2)){
+const err8 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.value !== undefined){
+let data3 = data.value;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err10 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 0 || isNaN(data3)){
+const err11 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate31.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+if(!(validate31(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate30.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_address_subscribe__params = validate33;
+const schema46 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.params.json"};
+
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate33.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_address_subscribe__result_result = validate34;
+const schema48 = {"$ref":"../definitions.json#/$defs/status","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.result.result.json"};
+const schema49 = {"title":"Status","description":"An Electrum status: SHA-256 of the history string as 64 hex digits (not byte-reversed), or null when there is no history.","anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}]};
+
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+const _errs1 = errors;
+let valid1 = false;
+const _errs2 = errors;
+if(typeof data === "string"){
+if(!pattern2.test(data)){
+const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs2 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs4 = errors;
+if(data !== null){
+const err2 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+valid1 = valid1 || _valid0;
+}
+if(!valid1){
+const err3 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+errors = _errs1;
+if(vErrors !== null){
+if(_errs1){
+vErrors.length = _errs1;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate34.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_address_subscribe__notification = validate35;
+const schema50 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"},{"$ref":"../definitions.json#/$defs/status"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.notification.json"};
+
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.notification.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 2){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern0.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+const _errs6 = errors;
+let valid3 = false;
+const _errs7 = errors;
+if(typeof data1 === "string"){
+if(!pattern2.test(data1)){
+const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+var _valid0 = _errs7 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
+const _errs9 = errors;
+if(data1 !== null){
+const err6 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid0 = _errs9 === errors;
+valid3 = valid3 || _valid0;
+}
+if(!valid3){
+const err7 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+else {
+errors = _errs6;
+if(vErrors !== null){
+if(_errs6){
+vErrors.length = _errs6;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+validate35.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_block_get_chunk__params = validate36;
+const schema53 = {"type":"array","items":[{"type":"integer","minimum":0}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_chunk.params.json"};
+
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_chunk.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate36.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_block_get_chunk__result_result = validate37;
+const schema54 = {"$ref":"../definitions.json#/$defs/hex","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_chunk.result.result.json"};
+const schema55 = {"title":"Hex","description":"Hex-encoded bytes: an even number of hex digits.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"};
+const pattern13 = new RegExp("^(?:[0-9a-fA-F]{2})*$", "u");
+
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_chunk.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(typeof data === "string"){
+if(!pattern13.test(data)){
+const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+validate37.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_block_get_header__params = validate38;
+const schema56 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/height"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.params.json"};
+
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate38.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_block_get_header__result_result = validate39;
+const schema58 = {"description":"A deserialized block header. Same fields as the shared DeserializedHeader, except that prev_block_hash may be null (electrum-server for the genesis block).","type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"$ref":"../definitions.json#/$defs/height"},"version":{"type":"integer"},"prev_block_hash":{"anyOf":[{"$ref":"../definitions.json#/$defs/blockHash"},{"type":"null"}]},"merkle_root":{"$ref":"../definitions.json#/$defs/hash32"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.result.result.json"};
+const schema60 = {"title":"BlockHash","description":"A block hash: 64 hex digits, byte-reversed as bitcoind displays it.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
+const schema61 = {"title":"Hash32","description":"A 32-byte hash as 64 hex digits.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
+
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.block_height === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_height"},message:"must have required property '"+"block_height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.version === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.prev_block_hash === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "prev_block_hash"},message:"must have required property '"+"prev_block_hash"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.merkle_root === undefined){
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merkle_root"},message:"must have required property '"+"merkle_root"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.timestamp === undefined){
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data.bits === undefined){
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "bits"},message:"must have required property '"+"bits"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data.nonce === undefined){
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "nonce"},message:"must have required property '"+"nonce"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data.block_height !== undefined){
+let data0 = data.block_height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err7 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err8 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data.version !== undefined){
+let data1 = data.version;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err9 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.prev_block_hash !== undefined){
+let data2 = data.prev_block_hash;
+const _errs7 = errors;
+let valid2 = false;
+const _errs8 = errors;
+if(typeof data2 === "string"){
+if(!pattern2.test(data2)){
+const err10 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"../definitions.json#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+var _valid0 = _errs8 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const _errs11 = errors;
+if(data2 !== null){
+const err12 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/properties/prev_block_hash/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+var _valid0 = _errs11 === errors;
+valid2 = valid2 || _valid0;
+}
+if(!valid2){
+const err13 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/properties/prev_block_hash/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+else {
+errors = _errs7;
+if(vErrors !== null){
+if(_errs7){
+vErrors.length = _errs7;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data.merkle_root !== undefined){
+let data3 = data.merkle_root;
+if(typeof data3 === "string"){
+if(!pattern2.test(data3)){
+const err14 = {instancePath:instancePath+"/merkle_root",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/merkle_root",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.timestamp !== undefined){
+let data4 = data.timestamp;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err16 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 0 || isNaN(data4)){
+const err17 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+if(data.bits !== undefined){
+let data5 = data.bits;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err18 = {instancePath:instancePath+"/bits",schemaPath:"#/properties/bits/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 < 0 || isNaN(data5)){
+const err19 = {instancePath:instancePath+"/bits",schemaPath:"#/properties/bits/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+if(data.nonce !== undefined){
+let data6 = data.nonce;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err20 = {instancePath:instancePath+"/nonce",schemaPath:"#/properties/nonce/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 < 0 || isNaN(data6)){
+const err21 = {instancePath:instancePath+"/nonce",schemaPath:"#/properties/nonce/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+validate39.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_block_header__params = validate40;
+const schema62 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/height"},{"$ref":"../definitions.json#/$defs/height"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.params.json"};
+
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -94,21 +1942,21 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate10.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_header__result_raw = validate12;
-const schema15 = {"$ref":"../definitions.json#/$defs/rawHeader","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.raw.json"};
-const schema16 = {"title":"RawHeader","description":"A serialized block header as hex: 80 bytes for Bitcoin, longer for AuxPoW coins.","type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"};
-const pattern0 = new RegExp("^(?:[0-9a-fA-F]{2}){80,}$", "u");
+export const blockchain_block_header__result_raw = validate41;
+const schema65 = {"$ref":"../definitions.json#/$defs/rawHeader","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.raw.json"};
+const schema66 = {"title":"RawHeader","description":"A serialized block header as hex: 80 bytes for Bitcoin, longer for AuxPoW coins.","type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"};
+const pattern16 = new RegExp("^(?:[0-9a-fA-F]{2}){80,}$", "u");
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.raw.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
-if(!pattern0.test(data)){
+if(!pattern16.test(data)){
 const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -129,14 +1977,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate12.errors = vErrors;
+validate41.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_header__when_raw_cp_height = validate13;
-const schema17 = {"const":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.raw.cp_height.json"};
+export const blockchain_block_header__when_raw_cp_height = validate42;
+const schema67 = {"const":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.raw.cp_height.json"};
 
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.raw.cp_height.json" */;
 let vErrors = null;
 let errors = 0;
@@ -150,17 +1998,15 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate13.errors = vErrors;
+validate42.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_header__result_proof = validate14;
-const schema18 = {"type":"object","required":["branch","header","root"],"properties":{"branch":{"$ref":"../definitions.json#/$defs/merkleBranch"},"header":{"$ref":"../definitions.json#/$defs/rawHeader"},"root":{"$ref":"../definitions.json#/$defs/hash32"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.proof.json"};
-const schema20 = {"title":"Hash32","description":"A 32-byte hash as 64 hex digits.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
-const schema19 = {"title":"MerkleBranch","description":"Merkle branch hashes, deepest pairing first, each 64 hex digits.","type":"array","items":{"$ref":"#/$defs/hash32"}};
-const pattern1 = new RegExp("^[0-9a-fA-F]{64}$", "u");
+export const blockchain_block_header__result_proof = validate43;
+const schema68 = {"type":"object","required":["branch","header","root"],"properties":{"branch":{"$ref":"../definitions.json#/$defs/merkleBranch"},"header":{"$ref":"../definitions.json#/$defs/rawHeader"},"root":{"$ref":"../definitions.json#/$defs/hash32"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.proof.json"};
+const schema69 = {"title":"MerkleBranch","description":"Merkle branch hashes, deepest pairing first, each 64 hex digits.","type":"array","items":{"$ref":"#/$defs/hash32"}};
 
-function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -168,7 +2014,7 @@ const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -201,12 +2047,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate15.errors = vErrors;
+validate44.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.proof.json" */;
 let vErrors = null;
 let errors = 0;
@@ -242,15 +2088,15 @@ vErrors.push(err2);
 errors++;
 }
 if(data.branch !== undefined){
-if(!(validate15(data.branch, {instancePath:instancePath+"/branch",parentData:data,parentDataProperty:"branch",rootData}))){
-vErrors = vErrors === null ? validate15.errors : vErrors.concat(validate15.errors);
+if(!(validate44(data.branch, {instancePath:instancePath+"/branch",parentData:data,parentDataProperty:"branch",rootData}))){
+vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
 errors = vErrors.length;
 }
 }
 if(data.header !== undefined){
 let data1 = data.header;
 if(typeof data1 === "string"){
-if(!pattern0.test(data1)){
+if(!pattern16.test(data1)){
 const err3 = {instancePath:instancePath+"/header",schemaPath:"../definitions.json#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -275,7 +2121,7 @@ errors++;
 if(data.root !== undefined){
 let data2 = data.root;
 if(typeof data2 === "string"){
-if(!pattern1.test(data2)){
+if(!pattern2.test(data2)){
 const err5 = {instancePath:instancePath+"/root",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -308,14 +2154,14 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate14.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_header__when_proof_cp_height = validate17;
-const schema23 = {"type":"integer","minimum":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.proof.cp_height.json"};
+export const blockchain_block_header__when_proof_cp_height = validate46;
+const schema73 = {"type":"integer","minimum":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.proof.cp_height.json"};
 
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.proof.cp_height.json" */;
 let vErrors = null;
 let errors = 0;
@@ -341,14 +2187,14 @@ vErrors.push(err1);
 errors++;
 }
 }
-validate17.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_headers__params = validate18;
-const schema24 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/height"},{"type":"integer","minimum":0},{"$ref":"../definitions.json#/$defs/height"}],"minItems":2,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.params.json"};
+export const blockchain_block_headers__params = validate47;
+const schema74 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/height"},{"type":"integer","minimum":0},{"$ref":"../definitions.json#/$defs/height"}],"minItems":2,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.params.json"};
 
-function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -460,16 +2306,14 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate18.errors = vErrors;
+validate47.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_headers__result_concatenated = validate19;
-const schema27 = {"type":"object","required":["count","hex","max"],"properties":{"count":{"type":"integer","minimum":0},"hex":{"$ref":"../definitions.json#/$defs/hex"},"max":{"type":"integer","minimum":0},"root":{"$ref":"../definitions.json#/$defs/hash32"},"branch":{"$ref":"../definitions.json#/$defs/merkleBranch"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.concatenated.json"};
-const schema28 = {"title":"Hex","description":"Hex-encoded bytes: an even number of hex digits.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"};
-const pattern4 = new RegExp("^(?:[0-9a-fA-F]{2})*$", "u");
+export const blockchain_block_headers__result_concatenated = validate48;
+const schema77 = {"type":"object","required":["count","hex","max"],"properties":{"count":{"type":"integer","minimum":0},"hex":{"$ref":"../definitions.json#/$defs/hex"},"max":{"type":"integer","minimum":0},"root":{"$ref":"../definitions.json#/$defs/hash32"},"branch":{"$ref":"../definitions.json#/$defs/merkleBranch"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.concatenated.json"};
 
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -477,7 +2321,7 @@ const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -510,12 +2354,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate20.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.concatenated.json" */;
 let vErrors = null;
 let errors = 0;
@@ -578,7 +2422,7 @@ errors++;
 if(data.hex !== undefined){
 let data1 = data.hex;
 if(typeof data1 === "string"){
-if(!pattern4.test(data1)){
+if(!pattern13.test(data1)){
 const err5 = {instancePath:instancePath+"/hex",schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -628,7 +2472,7 @@ errors++;
 if(data.root !== undefined){
 let data3 = data.root;
 if(typeof data3 === "string"){
-if(!pattern1.test(data3)){
+if(!pattern2.test(data3)){
 const err9 = {instancePath:instancePath+"/root",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
@@ -651,8 +2495,8 @@ errors++;
 }
 }
 if(data.branch !== undefined){
-if(!(validate20(data.branch, {instancePath:instancePath+"/branch",parentData:data,parentDataProperty:"branch",rootData}))){
-vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+if(!(validate49(data.branch, {instancePath:instancePath+"/branch",parentData:data,parentDataProperty:"branch",rootData}))){
+vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
 errors = vErrors.length;
 }
 }
@@ -667,14 +2511,14 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate19.errors = vErrors;
+validate48.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_headers__result_list = validate22;
-const schema32 = {"type":"object","required":["count","headers","max"],"properties":{"count":{"type":"integer","minimum":0},"headers":{"type":"array","items":{"$ref":"../definitions.json#/$defs/rawHeader"}},"max":{"type":"integer","minimum":0},"root":{"$ref":"../definitions.json#/$defs/hash32"},"branch":{"$ref":"../definitions.json#/$defs/merkleBranch"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.list.json"};
+export const blockchain_block_headers__result_list = validate51;
+const schema82 = {"type":"object","required":["count","headers","max"],"properties":{"count":{"type":"integer","minimum":0},"headers":{"type":"array","items":{"$ref":"../definitions.json#/$defs/rawHeader"}},"max":{"type":"integer","minimum":0},"root":{"$ref":"../definitions.json#/$defs/hash32"},"branch":{"$ref":"../definitions.json#/$defs/merkleBranch"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.list.json"};
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -682,7 +2526,7 @@ const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -715,12 +2559,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate23.errors = vErrors;
+validate52.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.list.json" */;
 let vErrors = null;
 let errors = 0;
@@ -787,7 +2631,7 @@ const len0 = data1.length;
 for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
-if(!pattern0.test(data2)){
+if(!pattern16.test(data2)){
 const err5 = {instancePath:instancePath+"/headers/" + i0,schemaPath:"../definitions.json#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -849,7 +2693,7 @@ errors++;
 if(data.root !== undefined){
 let data4 = data.root;
 if(typeof data4 === "string"){
-if(!pattern1.test(data4)){
+if(!pattern2.test(data4)){
 const err10 = {instancePath:instancePath+"/root",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -872,8 +2716,8 @@ errors++;
 }
 }
 if(data.branch !== undefined){
-if(!(validate23(data.branch, {instancePath:instancePath+"/branch",parentData:data,parentDataProperty:"branch",rootData}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate52(data.branch, {instancePath:instancePath+"/branch",parentData:data,parentDataProperty:"branch",rootData}))){
+vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
 errors = vErrors.length;
 }
 }
@@ -888,14 +2732,14 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate22.errors = vErrors;
+validate51.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_estimatefee__params = validate25;
-const schema37 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.estimatefee.params.json"};
+export const blockchain_estimatefee__params = validate54;
+const schema87 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.estimatefee.params.json"};
 
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.estimatefee.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -969,15 +2813,15 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate25.errors = vErrors;
+validate54.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_estimatefee__result_result = validate26;
-const schema38 = {"anyOf":[{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},{"const":-1}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.estimatefee.result.result.json"};
-const schema39 = {"title":"CoinPerKilobyte","description":"A fee rate in coin units (BTC) per 1000 virtual bytes, as a float.","type":"number","minimum":0};
+export const blockchain_estimatefee__result_result = validate55;
+const schema88 = {"anyOf":[{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},{"const":-1}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.estimatefee.result.result.json"};
+const schema89 = {"title":"CoinPerKilobyte","description":"A fee rate in coin units (BTC) per 1000 virtual bytes, as a float.","type":"number","minimum":0};
 
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.estimatefee.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1044,14 +2888,163 @@ vErrors = null;
 }
 }
 }
-validate26.errors = vErrors;
+validate55.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_headers_subscribe__params = validate27;
-const schema40 = {"type":"array","items":[{"type":"boolean"}],"minItems":0,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.params.json"};
+export const blockchain_headers_get_tip__params = validate56;
+const schema90 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.get_tip.params.json"};
 
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.get_tip.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 0){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 0},message:"must NOT have more than 0 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 0){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate56.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_headers_get_tip__result_result = validate57;
+const schema91 = {"$ref":"../definitions.json#/$defs/headerNotification","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.get_tip.result.result.json"};
+const schema92 = {"title":"HeaderNotification","description":"A block header with its height: the result and notification of blockchain.headers.subscribe from 1.4.","type":"object","required":["height","hex"],"properties":{"height":{"$ref":"#/$defs/height"},"hex":{"$ref":"#/$defs/rawHeader"}}};
+
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.height === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.hex === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "hex"},message:"must have required property '"+"hex"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.height !== undefined){
+let data0 = data.height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+if(data.hex !== undefined){
+let data1 = data.hex;
+if(typeof data1 === "string"){
+if(!pattern16.test(data1)){
+const err4 = {instancePath:instancePath+"/hex",schemaPath:"#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/hex",schemaPath:"#/$defs/rawHeader/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate58.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.get_tip.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate58(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
+errors = vErrors.length;
+}
+validate57.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_headers_subscribe__params = validate60;
+const schema95 = {"type":"array","items":[{"type":"boolean"}],"minItems":0,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.params.json"};
+
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1100,16 +3093,15 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate27.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_headers_subscribe__result_deserialized = validate28;
-const schema41 = {"$ref":"../definitions.json#/$defs/deserializedHeader","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.deserialized.json"};
-const schema42 = {"title":"DeserializedHeader","description":"A block header as fields, the form protocols before 1.4 used.","type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"$ref":"#/$defs/height"},"version":{"type":"integer"},"prev_block_hash":{"$ref":"#/$defs/blockHash"},"merkle_root":{"$ref":"#/$defs/hash32"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}}};
-const schema44 = {"title":"BlockHash","description":"A block hash: 64 hex digits, byte-reversed as bitcoind displays it.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
+export const blockchain_headers_subscribe__result_deserialized = validate61;
+const schema96 = {"$ref":"../definitions.json#/$defs/deserializedHeader","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.deserialized.json"};
+const schema97 = {"title":"DeserializedHeader","description":"A block header as fields, the form protocols before 1.4 used.","type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"$ref":"#/$defs/height"},"version":{"type":"integer"},"prev_block_hash":{"$ref":"#/$defs/blockHash"},"merkle_root":{"$ref":"#/$defs/hash32"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}}};
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1224,7 +3216,7 @@ errors++;
 if(data.prev_block_hash !== undefined){
 let data2 = data.prev_block_hash;
 if(typeof data2 === "string"){
-if(!pattern1.test(data2)){
+if(!pattern2.test(data2)){
 const err10 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -1249,7 +3241,7 @@ errors++;
 if(data.merkle_root !== undefined){
 let data3 = data.merkle_root;
 if(typeof data3 === "string"){
-if(!pattern1.test(data3)){
+if(!pattern2.test(data3)){
 const err12 = {instancePath:instancePath+"/merkle_root",schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -1357,28 +3349,27 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate62.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.deserialized.json" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate29(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate29.errors : vErrors.concat(validate29.errors);
+if(!(validate62(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
 errors = vErrors.length;
 }
-validate28.errors = vErrors;
+validate61.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_headers_subscribe__result_raw = validate31;
-const schema46 = {"$ref":"../definitions.json#/$defs/headerNotification","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.raw.json"};
-const schema47 = {"title":"HeaderNotification","description":"A block header with its height: the result and notification of blockchain.headers.subscribe from 1.4.","type":"object","required":["height","hex"],"properties":{"height":{"$ref":"#/$defs/height"},"hex":{"$ref":"#/$defs/rawHeader"}}};
+export const blockchain_headers_subscribe__result_raw = validate64;
+const schema101 = {"$ref":"../definitions.json#/$defs/headerNotification","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.raw.json"};
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1430,7 +3421,7 @@ errors++;
 if(data.hex !== undefined){
 let data1 = data.hex;
 if(typeof data1 === "string"){
-if(!pattern0.test(data1)){
+if(!pattern16.test(data1)){
 const err4 = {instancePath:instancePath+"/hex",schemaPath:"#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -1463,27 +3454,27 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.raw.json" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate32(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+if(!(validate65(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
 errors = vErrors.length;
 }
-validate31.errors = vErrors;
+validate64.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_headers_subscribe__notification = validate34;
-const schema50 = {"type":"array","items":[{"anyOf":[{"$ref":"../definitions.json#/$defs/headerNotification"},{"$ref":"../definitions.json#/$defs/deserializedHeader"}]}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.notification.json"};
+export const blockchain_headers_subscribe__notification = validate67;
+const schema105 = {"type":"array","items":[{"anyOf":[{"$ref":"../definitions.json#/$defs/headerNotification"},{"$ref":"../definitions.json#/$defs/deserializedHeader"}]}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.notification.json"};
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1535,7 +3526,7 @@ errors++;
 if(data.hex !== undefined){
 let data1 = data.hex;
 if(typeof data1 === "string"){
-if(!pattern0.test(data1)){
+if(!pattern16.test(data1)){
 const err4 = {instancePath:instancePath+"/hex",schemaPath:"#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -1568,12 +3559,12 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate68.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -1688,7 +3679,7 @@ errors++;
 if(data.prev_block_hash !== undefined){
 let data2 = data.prev_block_hash;
 if(typeof data2 === "string"){
-if(!pattern1.test(data2)){
+if(!pattern2.test(data2)){
 const err10 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
@@ -1713,7 +3704,7 @@ errors++;
 if(data.merkle_root !== undefined){
 let data3 = data.merkle_root;
 if(typeof data3 === "string"){
-if(!pattern1.test(data3)){
+if(!pattern2.test(data3)){
 const err12 = {instancePath:instancePath+"/merkle_root",schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -1821,12 +3812,12 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate37.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1857,16 +3848,16 @@ let data0 = data[0];
 const _errs2 = errors;
 let valid1 = false;
 const _errs3 = errors;
-if(!(validate35(data0, {instancePath:instancePath+"/0",parentData:data,parentDataProperty:0,rootData}))){
-vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+if(!(validate68(data0, {instancePath:instancePath+"/0",parentData:data,parentDataProperty:0,rootData}))){
+vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs3 === errors;
 valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs4 = errors;
-if(!(validate37(data0, {instancePath:instancePath+"/0",parentData:data,parentDataProperty:0,rootData}))){
-vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+if(!(validate70(data0, {instancePath:instancePath+"/0",parentData:data,parentDataProperty:0,rootData}))){
+vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs4 === errors;
@@ -1905,14 +3896,1598 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_relayfee__params = validate39;
-const schema58 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.relayfee.params.json"};
+export const blockchain_name_get_value_proof__params = validate72;
+const schema113 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"},{"$ref":"../definitions.json#/$defs/height"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.name.get_value_proof.params.json"};
+const schema114 = {"title":"Scripthash","description":"An Electrum script hash: SHA-256 of the scriptPubKey bytes, byte-reversed, as 64 hex digits.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.name.get_value_proof.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern2.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate72.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_name_get_value_proof__result_result = validate73;
+const schema116 = {"type":"object","minProperties":1,"maxProperties":1,"propertyNames":{"$ref":"../definitions.json#/$defs/scripthash"},"additionalProperties":{"type":"array","items":{"type":"object","required":["height","tx","tx_merkle"],"properties":{"height":{"$ref":"../definitions.json#/$defs/confirmedHeight"},"tx":{"$ref":"../definitions.json#/$defs/rawTransaction"},"tx_merkle":{"type":"object","required":["merkle","pos"],"properties":{"merkle":{"$ref":"../definitions.json#/$defs/merkleBranch"},"pos":{"type":"integer","minimum":0}}},"header":{"type":"object","required":["header","branch","root"],"properties":{"header":{"$ref":"../definitions.json#/$defs/rawHeader"},"branch":{"$ref":"../definitions.json#/$defs/merkleBranch"},"root":{"$ref":"../definitions.json#/$defs/hash32"}}}}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.name.get_value_proof.result.result.json"};
+const schema119 = {"title":"RawTransaction","description":"A serialized transaction as hex.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"};
+const pattern35 = new RegExp("^(?:[0-9a-fA-F]{2})+$", "u");
+
+function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+if(typeof data0 === "string"){
+if(!pattern2.test(data0)){
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate74.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.name.get_value_proof.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(Object.keys(data).length > 1){
+const err0 = {instancePath,schemaPath:"#/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(Object.keys(data).length < 1){
+const err1 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+for(const key0 in data){
+const _errs1 = errors;
+if(typeof key0 === "string"){
+if(!pattern2.test(key0)){
+const err2 = {instancePath,schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\"",propertyName:key0};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath,schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key0};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+var valid0 = _errs1 === errors;
+if(!valid0){
+const err4 = {instancePath,schemaPath:"#/propertyNames",keyword:"propertyNames",params:{propertyName: key0},message:"property name must be valid"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+for(const key1 in data){
+let data0 = data[key1];
+if(Array.isArray(data0)){
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.height === undefined){
+const err5 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0,schemaPath:"#/additionalProperties/items/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data1.tx === undefined){
+const err6 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0,schemaPath:"#/additionalProperties/items/required",keyword:"required",params:{missingProperty: "tx"},message:"must have required property '"+"tx"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data1.tx_merkle === undefined){
+const err7 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0,schemaPath:"#/additionalProperties/items/required",keyword:"required",params:{missingProperty: "tx_merkle"},message:"must have required property '"+"tx_merkle"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data1.height !== undefined){
+let data2 = data1.height;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err8 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/height",schemaPath:"../definitions.json#/$defs/confirmedHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 1 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/height",schemaPath:"../definitions.json#/$defs/confirmedHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+if(data1.tx !== undefined){
+let data3 = data1.tx;
+if(typeof data3 === "string"){
+if(!pattern35.test(data3)){
+const err10 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx",schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx",schemaPath:"../definitions.json#/$defs/rawTransaction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data1.tx_merkle !== undefined){
+let data4 = data1.tx_merkle;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+if(data4.merkle === undefined){
+const err12 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle",schemaPath:"#/additionalProperties/items/properties/tx_merkle/required",keyword:"required",params:{missingProperty: "merkle"},message:"must have required property '"+"merkle"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data4.pos === undefined){
+const err13 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle",schemaPath:"#/additionalProperties/items/properties/tx_merkle/required",keyword:"required",params:{missingProperty: "pos"},message:"must have required property '"+"pos"+"'"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data4.merkle !== undefined){
+if(!(validate74(data4.merkle, {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle/merkle",parentData:data4,parentDataProperty:"merkle",rootData}))){
+vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+errors = vErrors.length;
+}
+}
+if(data4.pos !== undefined){
+let data6 = data4.pos;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err14 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle/pos",schemaPath:"#/additionalProperties/items/properties/tx_merkle/properties/pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 < 0 || isNaN(data6)){
+const err15 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle/pos",schemaPath:"#/additionalProperties/items/properties/tx_merkle/properties/pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle",schemaPath:"#/additionalProperties/items/properties/tx_merkle/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data1.header !== undefined){
+let data7 = data1.header;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.header === undefined){
+const err17 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header",schemaPath:"#/additionalProperties/items/properties/header/required",keyword:"required",params:{missingProperty: "header"},message:"must have required property '"+"header"+"'"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+if(data7.branch === undefined){
+const err18 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header",schemaPath:"#/additionalProperties/items/properties/header/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(data7.root === undefined){
+const err19 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header",schemaPath:"#/additionalProperties/items/properties/header/required",keyword:"required",params:{missingProperty: "root"},message:"must have required property '"+"root"+"'"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+if(data7.header !== undefined){
+let data8 = data7.header;
+if(typeof data8 === "string"){
+if(!pattern16.test(data8)){
+const err20 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/header",schemaPath:"../definitions.json#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/header",schemaPath:"../definitions.json#/$defs/rawHeader/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data7.branch !== undefined){
+if(!(validate74(data7.branch, {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/branch",parentData:data7,parentDataProperty:"branch",rootData}))){
+vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
+errors = vErrors.length;
+}
+}
+if(data7.root !== undefined){
+let data10 = data7.root;
+if(typeof data10 === "string"){
+if(!pattern2.test(data10)){
+const err22 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/root",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/root",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header",schemaPath:"#/additionalProperties/items/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0,schemaPath:"#/additionalProperties/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+else {
+const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+validate73.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_numblocks_subscribe__params = validate77;
+const schema124 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.params.json"};
+
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 0){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 0},message:"must NOT have more than 0 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 0){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate77.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_numblocks_subscribe__result_result = validate78;
+const schema125 = {"$ref":"../definitions.json#/$defs/height","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.result.result.json"};
+
+function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
+const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if((typeof data == "number") && (isFinite(data))){
+if(data < 0 || isNaN(data)){
+const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+validate78.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_numblocks_subscribe__notification = validate79;
+const schema127 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/height"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.notification.json"};
+
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.notification.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate79.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_outpoint_get_status__params = validate80;
+const schema129 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"integer","minimum":0},{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.get_status.params.json"};
+const schema131 = {"title":"ScriptPubKeyHex","description":"A raw output script (scriptPubKey) as hex.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"};
+
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.get_status.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 3){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 3},message:"must NOT have more than 3 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 3){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 3},message:"must NOT have fewer than 3 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern2.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(len0 > 2){
+let data2 = data[2];
+if(typeof data2 === "string"){
+if(!pattern13.test(data2)){
+const err6 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+validate80.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_outpoint_get_status__result_result = validate81;
+const schema132 = {"$ref":"../definitions.json#/$defs/outpointStatus","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.get_status.result.result.json"};
+const schema133 = {"title":"OutpointStatus","description":"The outpoint's status: {} when the funding transaction is unknown (never existed, or not yet seen); {funder_height} when it exists and is unspent; {funder_height, spender_txhash, spender_height} when it is spent. Heights of mempool transactions are 0 (all inputs confirmed) or -1.","type":"object","properties":{"funder_height":{"$ref":"#/$defs/historyHeight"},"spender_txhash":{"$ref":"#/$defs/txid"},"spender_height":{"$ref":"#/$defs/historyHeight"}},"dependencies":{"spender_txhash":["funder_height","spender_height"],"spender_height":["funder_height","spender_txhash"]}};
+const schema134 = {"title":"HistoryHeight","description":"A history entry's height: a block height, or 0 / -1 for mempool transactions.","type":"integer","minimum":-1};
+
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.spender_txhash !== undefined){
+if(data.funder_height === undefined){
+const err0 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_txhash",
+    missingProperty: "funder_height",
+    depsCount: 2,
+    deps: "funder_height, spender_height"},message:"must have properties funder_height, spender_height when property spender_txhash is present"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.spender_height === undefined){
+const err1 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_txhash",
+    missingProperty: "spender_height",
+    depsCount: 2,
+    deps: "funder_height, spender_height"},message:"must have properties funder_height, spender_height when property spender_txhash is present"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.spender_height !== undefined){
+if(data.funder_height === undefined){
+const err2 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_height",
+    missingProperty: "funder_height",
+    depsCount: 2,
+    deps: "funder_height, spender_txhash"},message:"must have properties funder_height, spender_txhash when property spender_height is present"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.spender_txhash === undefined){
+const err3 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_height",
+    missingProperty: "spender_txhash",
+    depsCount: 2,
+    deps: "funder_height, spender_txhash"},message:"must have properties funder_height, spender_txhash when property spender_height is present"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.funder_height !== undefined){
+let data0 = data.funder_height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err4 = {instancePath:instancePath+"/funder_height",schemaPath:"#/$defs/historyHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < -1 || isNaN(data0)){
+const err5 = {instancePath:instancePath+"/funder_height",schemaPath:"#/$defs/historyHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(data.spender_txhash !== undefined){
+let data1 = data.spender_txhash;
+if(typeof data1 === "string"){
+if(!pattern2.test(data1)){
+const err6 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.spender_height !== undefined){
+let data2 = data.spender_height;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err8 = {instancePath:instancePath+"/spender_height",schemaPath:"#/$defs/historyHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < -1 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/spender_height",schemaPath:"#/$defs/historyHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate82.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.get_status.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate82(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+errors = vErrors.length;
+}
+validate81.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_outpoint_subscribe__params = validate84;
+const schema137 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"integer","minimum":0},{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.params.json"};
+
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 3){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 3},message:"must NOT have more than 3 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 3){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 3},message:"must NOT have fewer than 3 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern2.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(len0 > 2){
+let data2 = data[2];
+if(typeof data2 === "string"){
+if(!pattern13.test(data2)){
+const err6 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+validate84.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_outpoint_subscribe__result_result = validate85;
+const schema140 = {"$ref":"../definitions.json#/$defs/outpointStatus","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.result.result.json"};
+
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.spender_txhash !== undefined){
+if(data.funder_height === undefined){
+const err0 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_txhash",
+    missingProperty: "funder_height",
+    depsCount: 2,
+    deps: "funder_height, spender_height"},message:"must have properties funder_height, spender_height when property spender_txhash is present"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.spender_height === undefined){
+const err1 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_txhash",
+    missingProperty: "spender_height",
+    depsCount: 2,
+    deps: "funder_height, spender_height"},message:"must have properties funder_height, spender_height when property spender_txhash is present"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.spender_height !== undefined){
+if(data.funder_height === undefined){
+const err2 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_height",
+    missingProperty: "funder_height",
+    depsCount: 2,
+    deps: "funder_height, spender_txhash"},message:"must have properties funder_height, spender_txhash when property spender_height is present"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.spender_txhash === undefined){
+const err3 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_height",
+    missingProperty: "spender_txhash",
+    depsCount: 2,
+    deps: "funder_height, spender_txhash"},message:"must have properties funder_height, spender_txhash when property spender_height is present"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.funder_height !== undefined){
+let data0 = data.funder_height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err4 = {instancePath:instancePath+"/funder_height",schemaPath:"#/$defs/historyHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < -1 || isNaN(data0)){
+const err5 = {instancePath:instancePath+"/funder_height",schemaPath:"#/$defs/historyHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(data.spender_txhash !== undefined){
+let data1 = data.spender_txhash;
+if(typeof data1 === "string"){
+if(!pattern2.test(data1)){
+const err6 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.spender_height !== undefined){
+let data2 = data.spender_height;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err8 = {instancePath:instancePath+"/spender_height",schemaPath:"#/$defs/historyHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < -1 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/spender_height",schemaPath:"#/$defs/historyHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate86.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(!(validate86(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
+errors = vErrors.length;
+}
+validate85.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_outpoint_subscribe__notification = validate88;
+const schema145 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"integer","minimum":0},{"$ref":"../definitions.json#/$defs/outpointStatus"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.notification.json"};
+
+function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.spender_txhash !== undefined){
+if(data.funder_height === undefined){
+const err0 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_txhash",
+    missingProperty: "funder_height",
+    depsCount: 2,
+    deps: "funder_height, spender_height"},message:"must have properties funder_height, spender_height when property spender_txhash is present"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.spender_height === undefined){
+const err1 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_txhash",
+    missingProperty: "spender_height",
+    depsCount: 2,
+    deps: "funder_height, spender_height"},message:"must have properties funder_height, spender_height when property spender_txhash is present"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.spender_height !== undefined){
+if(data.funder_height === undefined){
+const err2 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_height",
+    missingProperty: "funder_height",
+    depsCount: 2,
+    deps: "funder_height, spender_txhash"},message:"must have properties funder_height, spender_txhash when property spender_height is present"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.spender_txhash === undefined){
+const err3 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_height",
+    missingProperty: "spender_txhash",
+    depsCount: 2,
+    deps: "funder_height, spender_txhash"},message:"must have properties funder_height, spender_txhash when property spender_height is present"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.funder_height !== undefined){
+let data0 = data.funder_height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err4 = {instancePath:instancePath+"/funder_height",schemaPath:"#/$defs/historyHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < -1 || isNaN(data0)){
+const err5 = {instancePath:instancePath+"/funder_height",schemaPath:"#/$defs/historyHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(data.spender_txhash !== undefined){
+let data1 = data.spender_txhash;
+if(typeof data1 === "string"){
+if(!pattern2.test(data1)){
+const err6 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data.spender_height !== undefined){
+let data2 = data.spender_height;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err8 = {instancePath:instancePath+"/spender_height",schemaPath:"#/$defs/historyHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < -1 || isNaN(data2)){
+const err9 = {instancePath:instancePath+"/spender_height",schemaPath:"#/$defs/historyHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate89.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.notification.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 3){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 3},message:"must NOT have more than 3 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 3){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 3},message:"must NOT have fewer than 3 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern2.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(len0 > 2){
+if(!(validate89(data[2], {instancePath:instancePath+"/2",parentData:data,parentDataProperty:2,rootData}))){
+vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate88.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_outpoint_unsubscribe__params = validate91;
+const schema151 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.unsubscribe.params.json"};
+
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.unsubscribe.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 2){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern2.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate91.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_outpoint_unsubscribe__result_result = validate92;
+const schema153 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.unsubscribe.result.result.json"};
+
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.unsubscribe.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(typeof data !== "boolean"){
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate92.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_relayfee__params = validate93;
+const schema154 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.relayfee.params.json"};
+
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.relayfee.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1948,14 +5523,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate93.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_relayfee__result_result = validate40;
-const schema59 = {"$ref":"../definitions.json#/$defs/coinPerKilobyte","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.relayfee.result.result.json"};
+export const blockchain_relayfee__result_result = validate94;
+const schema155 = {"$ref":"../definitions.json#/$defs/coinPerKilobyte","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.relayfee.result.result.json"};
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.relayfee.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1981,15 +5556,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate40.errors = vErrors;
+validate94.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_get_balance__params = validate41;
-const schema61 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.params.json"};
-const schema62 = {"title":"Scripthash","description":"An Electrum script hash: SHA-256 of the scriptPubKey bytes, byte-reversed, as 64 hex digits.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
+export const blockchain_scripthash_get_balance__params = validate95;
+const schema157 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.params.json"};
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2018,7 +5592,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -2051,17 +5625,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate95.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_get_balance__result_result = validate42;
-const schema63 = {"$ref":"../definitions.json#/$defs/balance","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.result.result.json"};
-const schema64 = {"title":"Balance","description":"Confirmed and unconfirmed balance in satoshis; unconfirmed is the mempool delta and may be negative.","type":"object","required":["confirmed","unconfirmed"],"properties":{"confirmed":{"$ref":"#/$defs/satoshis"},"unconfirmed":{"$ref":"#/$defs/signedSatoshis"}}};
-const schema65 = {"title":"Satoshis","description":"An amount in satoshis.","type":"integer","minimum":0};
-const schema66 = {"title":"SignedSatoshis","description":"An amount in satoshis that may be negative (a mempool balance delta).","type":"integer"};
+export const blockchain_scripthash_get_balance__result_result = validate96;
+const schema159 = {"$ref":"../definitions.json#/$defs/balance","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.result.result.json"};
 
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2134,27 +5705,385 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate43.errors = vErrors;
+validate97.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.result.result.json" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate43(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+if(!(validate97(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
 errors = vErrors.length;
 }
-validate42.errors = vErrors;
+validate96.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_get_history__params = validate45;
-const schema67 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.params.json"};
+export const blockchain_scripthash_get_first_use__params = validate99;
+const schema163 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_first_use.params.json"};
 
-function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_first_use.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern2.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate99.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scripthash_get_first_use__result_result = validate100;
+const schema165 = {"anyOf":[{"description":"Where the script hash first received an output: the block hash, its height and one transaction. Fulcrum sends the height twice (`height`, and `block_height` kept for compatibility); ElectrsCash sent only `block_height`. A mempool-only first use has height 0 and an all-zero block hash.","type":"object","required":["block_hash","tx_hash"],"anyOf":[{"required":["height"],"properties":{"height":{"$ref":"../definitions.json#/$defs/height"}}},{"required":["block_height"],"properties":{"block_height":{"$ref":"../definitions.json#/$defs/height"}}}],"properties":{"block_hash":{"$ref":"../definitions.json#/$defs/blockHash"},"height":{"$ref":"../definitions.json#/$defs/height"},"block_height":{"$ref":"../definitions.json#/$defs/height"},"tx_hash":{"$ref":"../definitions.json#/$defs/txid"}}},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_first_use.result.result.json"};
+
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_first_use.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+const _errs3 = errors;
+let valid1 = false;
+const _errs4 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.height === undefined){
+const err0 = {instancePath,schemaPath:"#/anyOf/0/anyOf/0/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.height !== undefined){
+let data0 = data.height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err1 = {instancePath:instancePath+"/height",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err2 = {instancePath:instancePath+"/height",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+}
+}
+var _valid1 = _errs4 === errors;
+valid1 = valid1 || _valid1;
+if(!valid1){
+const _errs8 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.block_height === undefined){
+const err3 = {instancePath,schemaPath:"#/anyOf/0/anyOf/1/required",keyword:"required",params:{missingProperty: "block_height"},message:"must have required property '"+"block_height"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data.block_height !== undefined){
+let data1 = data.block_height;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+var _valid1 = _errs8 === errors;
+valid1 = valid1 || _valid1;
+}
+if(!valid1){
+const err6 = {instancePath,schemaPath:"#/anyOf/0/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+else {
+errors = _errs3;
+if(vErrors !== null){
+if(_errs3){
+vErrors.length = _errs3;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.block_hash === undefined){
+const err7 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "block_hash"},message:"must have required property '"+"block_hash"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data.tx_hash === undefined){
+const err8 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data.block_hash !== undefined){
+let data2 = data.block_hash;
+if(typeof data2 === "string"){
+if(!pattern2.test(data2)){
+const err9 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data.height !== undefined){
+let data3 = data.height;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err11 = {instancePath:instancePath+"/height",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 0 || isNaN(data3)){
+const err12 = {instancePath:instancePath+"/height",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+if(data.block_height !== undefined){
+let data4 = data.block_height;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err13 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 0 || isNaN(data4)){
+const err14 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+if(data.tx_hash !== undefined){
+let data5 = data.tx_hash;
+if(typeof data5 === "string"){
+if(!pattern2.test(data5)){
+const err15 = {instancePath:instancePath+"/tx_hash",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/tx_hash",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs24 = errors;
+if(data !== null){
+const err18 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+var _valid0 = _errs24 === errors;
+valid0 = valid0 || _valid0;
+}
+if(!valid0){
+const err19 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate100.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_scripthash_get_history__params = validate101;
+const schema172 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.params.json"};
+
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2183,7 +6112,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -2216,250 +6145,29 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate45.errors = vErrors;
+validate101.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_get_history__result_result = validate46;
-const schema69 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/historyItem"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.result.result.json"};
-const schema70 = {"title":"HistoryItem","description":"A transaction in a history: confirmed ({height, tx_hash}) or in the mempool ({height: 0 | -1, tx_hash, fee}).","anyOf":[{"$ref":"#/$defs/confirmedHistoryItem"},{"$ref":"#/$defs/mempoolHistoryItem"}]};
-const schema71 = {"title":"ConfirmedHistoryItem","description":"A confirmed transaction in a history.","type":"object","required":["height","tx_hash"],"properties":{"height":{"$ref":"#/$defs/confirmedHeight"},"tx_hash":{"$ref":"#/$defs/txid"}}};
-const schema72 = {"title":"ConfirmedHeight","description":"The height of the block that confirms a transaction (never 0: the genesis coinbase is unspendable and never in a history).","type":"integer","minimum":1};
-const schema73 = {"title":"Txid","description":"A transaction id: 64 hex digits, byte-reversed as bitcoind displays it.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
+export const blockchain_scripthash_get_history__result_result = validate102;
+const schema174 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/historyItem"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.result.result.json"};
 
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.tx_hash === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.height !== undefined){
-let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/confirmedHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 < 1 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/confirmedHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-}
-if(data.tx_hash !== undefined){
-let data1 = data.tx_hash;
-if(typeof data1 === "string"){
-if(!pattern1.test(data1)){
-const err4 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-else {
-const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-validate48.errors = vErrors;
-return errors === 0;
-}
-
-const schema74 = {"title":"MempoolHistoryItem","description":"A mempool transaction in a history, with its fee.","type":"object","required":["height","tx_hash"],"properties":{"height":{"$ref":"#/$defs/mempoolHeight"},"tx_hash":{"$ref":"#/$defs/txid"},"fee":{"$ref":"#/$defs/satoshis"}}};
-const schema75 = {"title":"MempoolHeight","description":"The height Electrum gives a mempool transaction: 0 if all its inputs are confirmed, -1 if any input is unconfirmed.","type":"integer","minimum":-1,"maximum":0};
-
-function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.tx_hash === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.height !== undefined){
-let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 > 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data0 < -1 || isNaN(data0)){
-const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-}
-if(data.tx_hash !== undefined){
-let data1 = data.tx_hash;
-if(typeof data1 === "string"){
-if(!pattern1.test(data1)){
-const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-else {
-const err6 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.fee !== undefined){
-let data2 = data.fee;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err7 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 0 || isNaN(data2)){
-const err8 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-validate50.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
-if(!(validate48(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+if(!(validate18(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs2 = errors;
-if(!(validate50(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+if(!(validate20(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs2 === errors;
@@ -2486,20 +6194,20 @@ vErrors = null;
 }
 }
 }
-validate47.errors = vErrors;
+validate103.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate47(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate47.errors : vErrors.concat(validate47.errors);
+if(!(validate103(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
 errors = vErrors.length;
 }
 }
@@ -2514,14 +6222,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate46.errors = vErrors;
+validate102.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_get_mempool__params = validate53;
-const schema78 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.params.json"};
+export const blockchain_scripthash_get_mempool__params = validate107;
+const schema176 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.params.json"};
 
-function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2550,7 +6258,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -2583,14 +6291,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate53.errors = vErrors;
+validate107.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_get_mempool__result_result = validate54;
-const schema80 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/mempoolHistoryItem"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.result.result.json"};
+export const blockchain_scripthash_get_mempool__result_result = validate108;
+const schema178 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/mempoolHistoryItem"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.result.result.json"};
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2652,7 +6360,7 @@ errors++;
 if(data.tx_hash !== undefined){
 let data1 = data.tx_hash;
 if(typeof data1 === "string"){
-if(!pattern1.test(data1)){
+if(!pattern2.test(data1)){
 const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -2710,20 +6418,20 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate55.errors = vErrors;
+validate109.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate55(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate55.errors : vErrors.concat(validate55.errors);
+if(!(validate109(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate109.errors : vErrors.concat(validate109.errors);
 errors = vErrors.length;
 }
 }
@@ -2738,14 +6446,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate54.errors = vErrors;
+validate108.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_listunspent__params = validate57;
-const schema85 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.params.json"};
+export const blockchain_scripthash_listunspent__params = validate111;
+const schema183 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.params.json"};
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2774,7 +6482,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -2807,15 +6515,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate57.errors = vErrors;
+validate111.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_listunspent__result_result = validate58;
-const schema87 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/unspentOutput"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.result.result.json"};
-const schema88 = {"title":"UnspentOutput","description":"An unspent output: height 0 means it is in the mempool.","type":"object","required":["height","tx_pos","tx_hash","value"],"properties":{"height":{"$ref":"#/$defs/height"},"tx_pos":{"type":"integer","minimum":0},"tx_hash":{"$ref":"#/$defs/txid"},"value":{"$ref":"#/$defs/satoshis"}}};
+export const blockchain_scripthash_listunspent__result_result = validate112;
+const schema185 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/unspentOutput"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.result.result.json"};
 
-function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2912,7 +6619,7 @@ errors++;
 if(data.tx_hash !== undefined){
 let data2 = data.tx_hash;
 if(typeof data2 === "string"){
-if(!pattern1.test(data2)){
+if(!pattern2.test(data2)){
 const err8 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -2970,20 +6677,20 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate59.errors = vErrors;
+validate113.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate59(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate59.errors : vErrors.concat(validate59.errors);
+if(!(validate113(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
 errors = vErrors.length;
 }
 }
@@ -2998,14 +6705,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate58.errors = vErrors;
+validate112.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_subscribe__params = validate61;
-const schema92 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.params.json"};
+export const blockchain_scripthash_subscribe__params = validate115;
+const schema190 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.params.json"};
 
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3034,7 +6741,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -3067,15 +6774,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate61.errors = vErrors;
+validate115.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_subscribe__result_result = validate62;
-const schema94 = {"$ref":"../definitions.json#/$defs/status","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.result.result.json"};
-const schema95 = {"title":"Status","description":"An Electrum status: SHA-256 of the history string as 64 hex digits (not byte-reversed), or null when there is no history.","anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}]};
+export const blockchain_scripthash_subscribe__result_result = validate116;
+const schema192 = {"$ref":"../definitions.json#/$defs/status","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.result.result.json"};
 
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3083,7 +6789,7 @@ const _errs1 = errors;
 let valid1 = false;
 const _errs2 = errors;
 if(typeof data === "string"){
-if(!pattern1.test(data)){
+if(!pattern2.test(data)){
 const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -3142,14 +6848,14 @@ vErrors = null;
 }
 }
 }
-validate62.errors = vErrors;
+validate116.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_subscribe__notification = validate63;
-const schema96 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"},{"$ref":"../definitions.json#/$defs/status"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.notification.json"};
+export const blockchain_scripthash_subscribe__notification = validate117;
+const schema194 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"},{"$ref":"../definitions.json#/$defs/status"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.notification.json"};
 
-function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3178,7 +6884,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -3206,7 +6912,7 @@ const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
 if(typeof data1 === "string"){
-if(!pattern1.test(data1)){
+if(!pattern2.test(data1)){
 const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -3277,14 +6983,14 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate63.errors = vErrors;
+validate117.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_unsubscribe__params = validate64;
-const schema99 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.params.json"};
+export const blockchain_scripthash_unsubscribe__params = validate118;
+const schema197 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.params.json"};
 
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3313,7 +7019,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -3346,14 +7052,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate64.errors = vErrors;
+validate118.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_unsubscribe__result_result = validate65;
-const schema101 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.result.result.json"};
+export const blockchain_scripthash_unsubscribe__result_result = validate119;
+const schema199 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.result.result.json"};
 
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3367,15 +7073,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate65.errors = vErrors;
+validate119.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_get_balance__params = validate66;
-const schema102 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.params.json"};
-const schema103 = {"title":"ScriptPubKeyHex","description":"A raw output script (scriptPubKey) as hex.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"};
+export const blockchain_scriptpubkey_get_balance__params = validate120;
+const schema200 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.params.json"};
 
-function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3404,7 +7109,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern4.test(data0)){
+if(!pattern13.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -3437,14 +7142,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate66.errors = vErrors;
+validate120.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_get_balance__result_result = validate67;
-const schema104 = {"$ref":"../definitions.json#/$defs/balance","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.result.result.json"};
+export const blockchain_scriptpubkey_get_balance__result_result = validate121;
+const schema202 = {"$ref":"../definitions.json#/$defs/balance","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.result.result.json"};
 
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3517,27 +7222,27 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate68.errors = vErrors;
+validate122.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.result.result.json" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate68(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
+if(!(validate122(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
 errors = vErrors.length;
 }
-validate67.errors = vErrors;
+validate121.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_get_history__params = validate70;
-const schema108 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.params.json"};
+export const blockchain_scriptpubkey_get_history__params = validate124;
+const schema206 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.params.json"};
 
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3566,7 +7271,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern4.test(data0)){
+if(!pattern13.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -3599,29 +7304,29 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate70.errors = vErrors;
+validate124.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_get_history__result_result = validate71;
-const schema110 = {"type":"object","required":["history"],"properties":{"history":{"type":"array","items":{"$ref":"../definitions.json#/$defs/historyItem"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.result.result.json"};
+export const blockchain_scriptpubkey_get_history__result_result = validate125;
+const schema208 = {"type":"object","required":["history"],"properties":{"history":{"type":"array","items":{"$ref":"../definitions.json#/$defs/historyItem"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.result.result.json"};
 
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
-if(!(validate48(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate48.errors : vErrors.concat(validate48.errors);
+if(!(validate18(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs2 = errors;
-if(!(validate50(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+if(!(validate20(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs2 === errors;
@@ -3648,12 +7353,12 @@ vErrors = null;
 }
 }
 }
-validate72.errors = vErrors;
+validate126.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3673,8 +7378,8 @@ let data0 = data.history;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate72(data0[i0], {instancePath:instancePath+"/history/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate72.errors : vErrors.concat(validate72.errors);
+if(!(validate126(data0[i0], {instancePath:instancePath+"/history/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate126.errors : vErrors.concat(validate126.errors);
 errors = vErrors.length;
 }
 }
@@ -3701,14 +7406,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate71.errors = vErrors;
+validate125.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_get_mempool__params = validate76;
-const schema112 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.params.json"};
+export const blockchain_scriptpubkey_get_mempool__params = validate130;
+const schema210 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.params.json"};
 
-function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3737,7 +7442,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern4.test(data0)){
+if(!pattern13.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -3770,14 +7475,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate76.errors = vErrors;
+validate130.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_get_mempool__result_result = validate77;
-const schema114 = {"type":"object","required":["history"],"properties":{"history":{"type":"array","items":{"$ref":"../definitions.json#/$defs/mempoolHistoryItem"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.result.result.json"};
+export const blockchain_scriptpubkey_get_mempool__result_result = validate131;
+const schema212 = {"type":"object","required":["history"],"properties":{"history":{"type":"array","items":{"$ref":"../definitions.json#/$defs/mempoolHistoryItem"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.result.result.json"};
 
-function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -3839,7 +7544,7 @@ errors++;
 if(data.tx_hash !== undefined){
 let data1 = data.tx_hash;
 if(typeof data1 === "string"){
-if(!pattern1.test(data1)){
+if(!pattern2.test(data1)){
 const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -3897,12 +7602,12 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate78.errors = vErrors;
+validate132.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3922,8 +7627,8 @@ let data0 = data.history;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate78(data0[i0], {instancePath:instancePath+"/history/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate78.errors : vErrors.concat(validate78.errors);
+if(!(validate132(data0[i0], {instancePath:instancePath+"/history/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
 errors = vErrors.length;
 }
 }
@@ -3950,14 +7655,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate77.errors = vErrors;
+validate131.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_listunspent__params = validate80;
-const schema119 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.params.json"};
+export const blockchain_scriptpubkey_listunspent__params = validate134;
+const schema217 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.params.json"};
 
-function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3986,7 +7691,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern4.test(data0)){
+if(!pattern13.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -4019,14 +7724,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate80.errors = vErrors;
+validate134.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_listunspent__result_result = validate81;
-const schema121 = {"type":"object","required":["utxos"],"properties":{"utxos":{"type":"array","items":{"$ref":"../definitions.json#/$defs/unspentOutput"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.result.result.json"};
+export const blockchain_scriptpubkey_listunspent__result_result = validate135;
+const schema219 = {"type":"object","required":["utxos"],"properties":{"utxos":{"type":"array","items":{"$ref":"../definitions.json#/$defs/unspentOutput"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.result.result.json"};
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4123,7 +7828,7 @@ errors++;
 if(data.tx_hash !== undefined){
 let data2 = data.tx_hash;
 if(typeof data2 === "string"){
-if(!pattern1.test(data2)){
+if(!pattern2.test(data2)){
 const err8 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
@@ -4181,12 +7886,12 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate82.errors = vErrors;
+validate136.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4206,8 +7911,8 @@ let data0 = data.utxos;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate82(data0[i0], {instancePath:instancePath+"/utxos/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
+if(!(validate136(data0[i0], {instancePath:instancePath+"/utxos/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
 errors = vErrors.length;
 }
 }
@@ -4234,14 +7939,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate81.errors = vErrors;
+validate135.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_subscribe__params = validate84;
-const schema126 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.params.json"};
+export const blockchain_scriptpubkey_subscribe__params = validate138;
+const schema224 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.params.json"};
 
-function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4270,7 +7975,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern4.test(data0)){
+if(!pattern13.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -4303,14 +8008,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate84.errors = vErrors;
+validate138.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_subscribe__result_result = validate85;
-const schema128 = {"$ref":"../definitions.json#/$defs/status","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.result.result.json"};
+export const blockchain_scriptpubkey_subscribe__result_result = validate139;
+const schema226 = {"$ref":"../definitions.json#/$defs/status","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.result.result.json"};
 
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4318,7 +8023,7 @@ const _errs1 = errors;
 let valid1 = false;
 const _errs2 = errors;
 if(typeof data === "string"){
-if(!pattern1.test(data)){
+if(!pattern2.test(data)){
 const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -4377,14 +8082,14 @@ vErrors = null;
 }
 }
 }
-validate85.errors = vErrors;
+validate139.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_subscribe__notification = validate86;
-const schema130 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"},{"$ref":"../definitions.json#/$defs/status"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.notification.json"};
+export const blockchain_scriptpubkey_subscribe__notification = validate140;
+const schema228 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"},{"$ref":"../definitions.json#/$defs/status"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.notification.json"};
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4413,7 +8118,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -4441,7 +8146,7 @@ const _errs6 = errors;
 let valid3 = false;
 const _errs7 = errors;
 if(typeof data1 === "string"){
-if(!pattern1.test(data1)){
+if(!pattern2.test(data1)){
 const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -4512,14 +8217,14 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate86.errors = vErrors;
+validate140.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_unsubscribe__params = validate87;
-const schema133 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.params.json"};
+export const blockchain_scriptpubkey_unsubscribe__params = validate141;
+const schema231 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.params.json"};
 
-function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4548,7 +8253,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern4.test(data0)){
+if(!pattern13.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -4581,14 +8286,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate87.errors = vErrors;
+validate141.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_unsubscribe__result_result = validate88;
-const schema135 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.result.result.json"};
+export const blockchain_scriptpubkey_unsubscribe__result_result = validate142;
+const schema233 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.result.result.json"};
 
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4602,16 +8307,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate88.errors = vErrors;
+validate142.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast__params = validate89;
-const schema136 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/rawTransaction"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.params.json"};
-const schema137 = {"title":"RawTransaction","description":"A serialized transaction as hex.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"};
-const pattern40 = new RegExp("^(?:[0-9a-fA-F]{2})+$", "u");
+export const blockchain_transaction_broadcast__params = validate143;
+const schema234 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/rawTransaction"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.params.json"};
 
-function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4640,7 +8343,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern40.test(data0)){
+if(!pattern35.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -4673,14 +8376,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate89.errors = vErrors;
+validate143.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast__result_legacyResultString = validate90;
-const schema138 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.legacyResultString.json"};
+export const blockchain_transaction_broadcast__result_legacyResultString = validate144;
+const schema236 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.legacyResultString.json"};
 
-function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.legacyResultString.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4694,19 +8397,19 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate90.errors = vErrors;
+validate144.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast__result_txid = validate91;
-const schema139 = {"$ref":"../definitions.json#/$defs/txid","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.txid.json"};
+export const blockchain_transaction_broadcast__result_txid = validate145;
+const schema237 = {"$ref":"../definitions.json#/$defs/txid","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.txid.json"};
 
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.txid.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
-if(!pattern1.test(data)){
+if(!pattern2.test(data)){
 const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -4727,14 +8430,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate91.errors = vErrors;
+validate145.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast_package__params = validate92;
-const schema141 = {"type":"array","items":[{"type":"array","items":{"$ref":"../definitions.json#/$defs/rawTransaction"},"minItems":1},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.params.json"};
+export const blockchain_transaction_broadcast_package__params = validate146;
+const schema239 = {"type":"array","items":[{"type":"array","items":{"$ref":"../definitions.json#/$defs/rawTransaction"},"minItems":1},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.params.json"};
 
-function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate146(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4777,7 +8480,7 @@ const len1 = data0.length;
 for(let i0=0; i0<len1; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern40.test(data1)){
+if(!pattern35.test(data1)){
 const err3 = {instancePath:instancePath+"/0/" + i0,schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -4834,14 +8537,14 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate92.errors = vErrors;
+validate146.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast_package__result_summary = validate93;
-const schema143 = {"type":"object","required":["success"],"properties":{"success":{"type":"boolean"},"errors":{"type":"array","items":{"type":"object","required":["txid","error"],"properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"error":{"type":"string"}}}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.summary.json"};
+export const blockchain_transaction_broadcast_package__result_summary = validate147;
+const schema241 = {"type":"object","required":["success"],"properties":{"success":{"type":"boolean"},"errors":{"type":"array","items":{"type":"object","required":["txid","error"],"properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"error":{"type":"string"}}}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.summary.json"};
 
-function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.summary.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4898,7 +8601,7 @@ errors++;
 if(data2.txid !== undefined){
 let data3 = data2.txid;
 if(typeof data3 === "string"){
-if(!pattern1.test(data3)){
+if(!pattern2.test(data3)){
 const err4 = {instancePath:instancePath+"/errors/" + i0+"/txid",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -4967,14 +8670,14 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate93.errors = vErrors;
+validate147.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast_package__when_summary_verbose = validate94;
-const schema145 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.summary.verbose.json"};
+export const blockchain_transaction_broadcast_package__when_summary_verbose = validate148;
+const schema243 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.summary.verbose.json"};
 
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.summary.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4988,14 +8691,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate94.errors = vErrors;
+validate148.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast_package__result_verbose = validate95;
-const schema146 = {"type":"object","required":["tx-results"],"properties":{"package_msg":{"type":"string"},"tx-results":{"type":"object","additionalProperties":{"type":"object","properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"other-wtxid":{"$ref":"../definitions.json#/$defs/hash32"},"vsize":{"type":"integer","minimum":0},"fees":{"type":"object","properties":{"base":{"description":"The fee in coin units (BTC).","type":"number","minimum":0},"effective-feerate":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},"effective-includes":{"type":"array","items":{"$ref":"../definitions.json#/$defs/hash32"}}}},"error":{"type":"string"}}}},"replaced-transactions":{"type":"array","items":{"$ref":"../definitions.json#/$defs/txid"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.verbose.json"};
+export const blockchain_transaction_broadcast_package__result_verbose = validate149;
+const schema244 = {"type":"object","required":["tx-results"],"properties":{"package_msg":{"type":"string"},"tx-results":{"type":"object","additionalProperties":{"type":"object","properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"other-wtxid":{"$ref":"../definitions.json#/$defs/hash32"},"vsize":{"type":"integer","minimum":0},"fees":{"type":"object","properties":{"base":{"description":"The fee in coin units (BTC).","type":"number","minimum":0},"effective-feerate":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},"effective-includes":{"type":"array","items":{"$ref":"../definitions.json#/$defs/hash32"}}}},"error":{"type":"string"}}}},"replaced-transactions":{"type":"array","items":{"$ref":"../definitions.json#/$defs/txid"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.verbose.json"};
 
-function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5031,7 +8734,7 @@ if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.txid !== undefined){
 let data3 = data2.txid;
 if(typeof data3 === "string"){
-if(!pattern1.test(data3)){
+if(!pattern2.test(data3)){
 const err2 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -5056,7 +8759,7 @@ errors++;
 if(data2["other-wtxid"] !== undefined){
 let data4 = data2["other-wtxid"];
 if(typeof data4 === "string"){
-if(!pattern1.test(data4)){
+if(!pattern2.test(data4)){
 const err4 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -5163,7 +8866,7 @@ const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
 let data10 = data9[i0];
 if(typeof data10 === "string"){
-if(!pattern1.test(data10)){
+if(!pattern2.test(data10)){
 const err12 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -5252,7 +8955,7 @@ const len1 = data12.length;
 for(let i1=0; i1<len1; i1++){
 let data13 = data12[i1];
 if(typeof data13 === "string"){
-if(!pattern1.test(data13)){
+if(!pattern2.test(data13)){
 const err19 = {instancePath:instancePath+"/replaced-transactions/" + i1,schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
@@ -5297,14 +9000,14 @@ vErrors.push(err22);
 }
 errors++;
 }
-validate95.errors = vErrors;
+validate149.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast_package__when_verbose_verbose = validate96;
-const schema152 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.verbose.verbose.json"};
+export const blockchain_transaction_broadcast_package__when_verbose_verbose = validate150;
+const schema250 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.verbose.verbose.json"};
 
-function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.verbose.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5318,14 +9021,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate96.errors = vErrors;
+validate150.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__params = validate97;
-const schema153 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.params.json"};
+export const blockchain_transaction_get__params = validate151;
+const schema251 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.params.json"};
 
-function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5354,7 +9057,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -5399,19 +9102,19 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate97.errors = vErrors;
+validate151.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__result_raw = validate98;
-const schema155 = {"$ref":"../definitions.json#/$defs/rawTransaction","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.raw.json"};
+export const blockchain_transaction_get__result_raw = validate152;
+const schema253 = {"$ref":"../definitions.json#/$defs/rawTransaction","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.raw.json"};
 
-function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.raw.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
-if(!pattern40.test(data)){
+if(!pattern35.test(data)){
 const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -5432,14 +9135,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate98.errors = vErrors;
+validate152.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__when_raw_verbose = validate99;
-const schema157 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.raw.verbose.json"};
+export const blockchain_transaction_get__when_raw_verbose = validate153;
+const schema255 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.raw.verbose.json"};
 
-function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate153(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.raw.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5453,14 +9156,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate99.errors = vErrors;
+validate153.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__result_verbose = validate100;
-const schema158 = {"type":"object","required":["txid","hex"],"properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"hash":{"$ref":"../definitions.json#/$defs/hash32"},"hex":{"$ref":"../definitions.json#/$defs/rawTransaction"},"version":{"type":"integer"},"size":{"type":"integer","minimum":0},"vsize":{"type":"integer","minimum":0},"weight":{"type":"integer","minimum":0},"locktime":{"type":"integer","minimum":0},"vin":{"type":"array","items":{"type":"object"}},"vout":{"type":"array","items":{"type":"object"}},"blockhash":{"anyOf":[{"$ref":"../definitions.json#/$defs/blockHash"},{"type":"null"}]},"confirmations":{"type":"integer","minimum":0},"time":{"type":"integer","minimum":0},"blocktime":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.verbose.json"};
+export const blockchain_transaction_get__result_verbose = validate154;
+const schema256 = {"type":"object","required":["txid","hex"],"properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"hash":{"$ref":"../definitions.json#/$defs/hash32"},"hex":{"$ref":"../definitions.json#/$defs/rawTransaction"},"version":{"type":"integer"},"size":{"type":"integer","minimum":0},"vsize":{"type":"integer","minimum":0},"weight":{"type":"integer","minimum":0},"locktime":{"type":"integer","minimum":0},"vin":{"type":"array","items":{"type":"object"}},"vout":{"type":"array","items":{"type":"object"}},"blockhash":{"anyOf":[{"$ref":"../definitions.json#/$defs/blockHash"},{"type":"null"}]},"confirmations":{"type":"integer","minimum":0},"time":{"type":"integer","minimum":0},"blocktime":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.verbose.json"};
 
-function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5488,7 +9191,7 @@ errors++;
 if(data.txid !== undefined){
 let data0 = data.txid;
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err2 = {instancePath:instancePath+"/txid",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -5513,7 +9216,7 @@ errors++;
 if(data.hash !== undefined){
 let data1 = data.hash;
 if(typeof data1 === "string"){
-if(!pattern1.test(data1)){
+if(!pattern2.test(data1)){
 const err4 = {instancePath:instancePath+"/hash",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -5538,7 +9241,7 @@ errors++;
 if(data.hex !== undefined){
 let data2 = data.hex;
 if(typeof data2 === "string"){
-if(!pattern40.test(data2)){
+if(!pattern35.test(data2)){
 const err6 = {instancePath:instancePath+"/hex",schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -5737,7 +9440,7 @@ const _errs29 = errors;
 let valid8 = false;
 const _errs30 = errors;
 if(typeof data12 === "string"){
-if(!pattern1.test(data12)){
+if(!pattern2.test(data12)){
 const err21 = {instancePath:instancePath+"/blockhash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err21];
@@ -5883,14 +9586,14 @@ vErrors.push(err31);
 }
 errors++;
 }
-validate100.errors = vErrors;
+validate154.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__when_verbose_verbose = validate101;
-const schema163 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.verbose.verbose.json"};
+export const blockchain_transaction_get__when_verbose_verbose = validate155;
+const schema261 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.verbose.verbose.json"};
 
-function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.verbose.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5904,14 +9607,485 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate101.errors = vErrors;
+validate155.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get_merkle__params = validate102;
-const schema164 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"$ref":"../definitions.json#/$defs/height"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.params.json"};
+export const blockchain_transaction_get_confirmed_blockhash__params = validate156;
+const schema262 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.params.json"};
 
-function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate156(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern2.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(len0 > 1){
+if(typeof data[1] !== "boolean"){
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+else {
+const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+validate156.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_get_confirmed_blockhash__result_blockhash = validate157;
+const schema264 = {"type":"object","required":["block_hash","block_height"],"properties":{"block_hash":{"$ref":"../definitions.json#/$defs/blockHash"},"block_height":{"$ref":"../definitions.json#/$defs/confirmedHeight"},"block_header":{"$ref":"../definitions.json#/$defs/rawHeader"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.result.blockhash.json"};
+
+function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.result.blockhash.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.block_hash === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_hash"},message:"must have required property '"+"block_hash"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.block_height === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_height"},message:"must have required property '"+"block_height"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.block_hash !== undefined){
+let data0 = data.block_hash;
+if(typeof data0 === "string"){
+if(!pattern2.test(data0)){
+const err2 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data.block_height !== undefined){
+let data1 = data.block_height;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/confirmedHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/confirmedHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(data.block_header !== undefined){
+let data2 = data.block_header;
+if(typeof data2 === "string"){
+if(!pattern16.test(data2)){
+const err6 = {instancePath:instancePath+"/block_header",schemaPath:"../definitions.json#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/block_header",schemaPath:"../definitions.json#/$defs/rawHeader/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+validate157.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_get_confirmed_blockhash__when_blockhash_include_header = validate158;
+const schema268 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.when.blockhash.include_header.json"};
+
+function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.when.blockhash.include_header.json" */;
+let vErrors = null;
+let errors = 0;
+if(false !== data){
+const err0 = {instancePath,schemaPath:"#/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate158.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_get_confirmed_blockhash__result_withHeader = validate159;
+const schema269 = {"type":"object","required":["block_hash","block_height","block_header"],"properties":{"block_hash":{"$ref":"../definitions.json#/$defs/blockHash"},"block_height":{"$ref":"../definitions.json#/$defs/confirmedHeight"},"block_header":{"$ref":"../definitions.json#/$defs/rawHeader"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.result.withHeader.json"};
+
+function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.result.withHeader.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.block_hash === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_hash"},message:"must have required property '"+"block_hash"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.block_height === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_height"},message:"must have required property '"+"block_height"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.block_header === undefined){
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_header"},message:"must have required property '"+"block_header"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data.block_hash !== undefined){
+let data0 = data.block_hash;
+if(typeof data0 === "string"){
+if(!pattern2.test(data0)){
+const err3 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data.block_height !== undefined){
+let data1 = data.block_height;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err5 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/confirmedHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+const err6 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/confirmedHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data.block_header !== undefined){
+let data2 = data.block_header;
+if(typeof data2 === "string"){
+if(!pattern16.test(data2)){
+const err7 = {instancePath:instancePath+"/block_header",schemaPath:"../definitions.json#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/block_header",schemaPath:"../definitions.json#/$defs/rawHeader/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+validate159.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_get_confirmed_blockhash__when_withHeader_include_header = validate160;
+const schema273 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.when.withHeader.include_header.json"};
+
+function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.when.withHeader.include_header.json" */;
+let vErrors = null;
+let errors = 0;
+if(true !== data){
+const err0 = {instancePath,schemaPath:"#/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+validate160.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_get_height__params = validate161;
+const schema274 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_height.params.json"};
+
+function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_height.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern2.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate161.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_get_height__result_result = validate162;
+const schema276 = {"$ref":"../definitions.json#/$defs/height","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_height.result.result.json"};
+
+function validate162(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_height.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
+const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if((typeof data == "number") && (isFinite(data))){
+if(data < 0 || isNaN(data)){
+const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+validate162.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_get_merkle__params = validate163;
+const schema278 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"$ref":"../definitions.json#/$defs/height"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.params.json"};
+
+function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5940,7 +10114,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -5998,14 +10172,14 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate102.errors = vErrors;
+validate163.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get_merkle__result_result = validate103;
-const schema167 = {"type":"object","required":["block_height","merkle","pos"],"properties":{"block_height":{"$ref":"../definitions.json#/$defs/height"},"merkle":{"$ref":"../definitions.json#/$defs/merkleBranch"},"pos":{"type":"integer","minimum":0},"block_hash":{"$ref":"../definitions.json#/$defs/blockHash"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.result.result.json"};
+export const blockchain_transaction_get_merkle__result_result = validate164;
+const schema281 = {"type":"object","required":["block_height","merkle","pos"],"properties":{"block_height":{"$ref":"../definitions.json#/$defs/height"},"merkle":{"$ref":"../definitions.json#/$defs/merkleBranch"},"pos":{"type":"integer","minimum":0},"block_hash":{"$ref":"../definitions.json#/$defs/blockHash"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.result.result.json"};
 
-function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate165(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -6013,7 +10187,7 @@ const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -6046,12 +10220,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate104.errors = vErrors;
+validate165.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6112,8 +10286,8 @@ errors++;
 }
 }
 if(data.merkle !== undefined){
-if(!(validate104(data.merkle, {instancePath:instancePath+"/merkle",parentData:data,parentDataProperty:"merkle",rootData}))){
-vErrors = vErrors === null ? validate104.errors : vErrors.concat(validate104.errors);
+if(!(validate165(data.merkle, {instancePath:instancePath+"/merkle",parentData:data,parentDataProperty:"merkle",rootData}))){
+vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
 errors = vErrors.length;
 }
 }
@@ -6145,7 +10319,7 @@ errors++;
 if(data.block_hash !== undefined){
 let data3 = data.block_hash;
 if(typeof data3 === "string"){
-if(!pattern1.test(data3)){
+if(!pattern2.test(data3)){
 const err7 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
@@ -6178,14 +10352,14 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate103.errors = vErrors;
+validate164.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_id_from_pos__params = validate106;
-const schema172 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/height"},{"type":"integer","minimum":0},{"type":"boolean"}],"minItems":2,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.params.json"};
+export const blockchain_transaction_id_from_pos__params = validate167;
+const schema286 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/height"},{"type":"integer","minimum":0},{"type":"boolean"}],"minItems":2,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.params.json"};
 
-function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6284,19 +10458,19 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate106.errors = vErrors;
+validate167.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_id_from_pos__result_txid = validate107;
-const schema174 = {"$ref":"../definitions.json#/$defs/txid","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.txid.json"};
+export const blockchain_transaction_id_from_pos__result_txid = validate168;
+const schema288 = {"$ref":"../definitions.json#/$defs/txid","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.txid.json"};
 
-function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.txid.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
-if(!pattern1.test(data)){
+if(!pattern2.test(data)){
 const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -6317,14 +10491,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate107.errors = vErrors;
+validate168.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_id_from_pos__when_txid_merkle = validate108;
-const schema176 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.txid.merkle.json"};
+export const blockchain_transaction_id_from_pos__when_txid_merkle = validate169;
+const schema290 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.txid.merkle.json"};
 
-function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.txid.merkle.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6338,14 +10512,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate108.errors = vErrors;
+validate169.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_id_from_pos__result_withMerkle = validate109;
-const schema177 = {"type":"object","required":["tx_hash","merkle"],"properties":{"tx_hash":{"$ref":"../definitions.json#/$defs/txid"},"merkle":{"$ref":"../definitions.json#/$defs/merkleBranch"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.withMerkle.json"};
+export const blockchain_transaction_id_from_pos__result_withMerkle = validate170;
+const schema291 = {"type":"object","required":["tx_hash","merkle"],"properties":{"tx_hash":{"$ref":"../definitions.json#/$defs/txid"},"merkle":{"$ref":"../definitions.json#/$defs/merkleBranch"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.withMerkle.json"};
 
-function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
@@ -6353,7 +10527,7 @@ const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
@@ -6386,12 +10560,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate110.errors = vErrors;
+validate171.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.withMerkle.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6419,7 +10593,7 @@ errors++;
 if(data.tx_hash !== undefined){
 let data0 = data.tx_hash;
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err2 = {instancePath:instancePath+"/tx_hash",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -6442,8 +10616,8 @@ errors++;
 }
 }
 if(data.merkle !== undefined){
-if(!(validate110(data.merkle, {instancePath:instancePath+"/merkle",parentData:data,parentDataProperty:"merkle",rootData}))){
-vErrors = vErrors === null ? validate110.errors : vErrors.concat(validate110.errors);
+if(!(validate171(data.merkle, {instancePath:instancePath+"/merkle",parentData:data,parentDataProperty:"merkle",rootData}))){
+vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
 errors = vErrors.length;
 }
 }
@@ -6458,14 +10632,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate109.errors = vErrors;
+validate170.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_id_from_pos__when_withMerkle_merkle = validate112;
-const schema181 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.withMerkle.merkle.json"};
+export const blockchain_transaction_id_from_pos__when_withMerkle_merkle = validate173;
+const schema295 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.withMerkle.merkle.json"};
 
-function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.withMerkle.merkle.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6479,14 +10653,842 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate112.errors = vErrors;
+validate173.errors = vErrors;
 return errors === 0;
 }
 
-export const mempool_get_fee_histogram__params = validate113;
-const schema182 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.params.json"};
+export const blockchain_transaction_testmempoolaccept__params = validate174;
+const schema296 = {"type":"array","items":[{"type":"array","minItems":1,"maxItems":25,"items":{"$ref":"../definitions.json#/$defs/rawTransaction"}}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.params.json"};
 
-function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 1){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(Array.isArray(data0)){
+if(data0.length > 25){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/maxItems",keyword:"maxItems",params:{limit: 25},message:"must NOT have more than 25 items"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data0.length < 1){
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+const len1 = data0.length;
+for(let i0=0; i0<len1; i0++){
+let data1 = data0[i0];
+if(typeof data1 === "string"){
+if(!pattern35.test(data1)){
+const err4 = {instancePath:instancePath+"/0/" + i0,schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/0/" + i0,schemaPath:"../definitions.json#/$defs/rawTransaction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate174.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_transaction_testmempoolaccept__result_result = validate175;
+const schema298 = {"type":"array","minItems":1,"items":{"type":"object","required":["txid","wtxid"],"properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"wtxid":{"$ref":"../definitions.json#/$defs/hash32"},"allowed":{"type":"boolean"},"reason":{"type":"string"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.result.result.json"};
+
+function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length < 1){
+const err0 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.txid === undefined){
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "txid"},message:"must have required property '"+"txid"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data0.wtxid === undefined){
+const err2 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "wtxid"},message:"must have required property '"+"wtxid"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data0.txid !== undefined){
+let data1 = data0.txid;
+if(typeof data1 === "string"){
+if(!pattern2.test(data1)){
+const err3 = {instancePath:instancePath+"/" + i0+"/txid",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+else {
+const err4 = {instancePath:instancePath+"/" + i0+"/txid",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+if(data0.wtxid !== undefined){
+let data2 = data0.wtxid;
+if(typeof data2 === "string"){
+if(!pattern2.test(data2)){
+const err5 = {instancePath:instancePath+"/" + i0+"/wtxid",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/" + i0+"/wtxid",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+if(data0.allowed !== undefined){
+if(typeof data0.allowed !== "boolean"){
+const err7 = {instancePath:instancePath+"/" + i0+"/allowed",schemaPath:"#/items/properties/allowed/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data0.reason !== undefined){
+if(typeof data0.reason !== "string"){
+const err8 = {instancePath:instancePath+"/" + i0+"/reason",schemaPath:"#/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate175.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_utxo_get_address__params = validate176;
+const schema301 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_address.params.json"};
+
+function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_address.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 2){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern2.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate176.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_utxo_get_address__result_result = validate177;
+const schema303 = {"anyOf":[{"$ref":"../definitions.json#/$defs/address"},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_address.result.result.json"};
+
+function validate177(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_address.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(typeof data === "string"){
+if(!pattern0.test(data)){
+const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+else {
+const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs4 = errors;
+if(data !== null){
+const err2 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+var _valid0 = _errs4 === errors;
+valid0 = valid0 || _valid0;
+}
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate177.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_utxo_get_info__params = validate178;
+const schema305 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.params.json"};
+
+function validate178(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 2){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 2){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(typeof data0 === "string"){
+if(!pattern2.test(data0)){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(len0 > 1){
+let data1 = data[1];
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate178.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_utxo_get_info__result_result = validate179;
+const schema307 = {"anyOf":[{"type":"object","required":["value","scripthash"],"properties":{"value":{"$ref":"../definitions.json#/$defs/satoshis"},"scripthash":{"$ref":"../definitions.json#/$defs/scripthash"},"confirmed_height":{"$ref":"../definitions.json#/$defs/confirmedHeight"},"token_data":{"description":"CashTokens data (Bitcoin Cash only).","type":"object","required":["category","amount"],"properties":{"category":{"$ref":"../definitions.json#/$defs/hash32"},"amount":{"description":"Fungible token amount as a decimal string (it may exceed 2^53).","type":"string","pattern":"^[0-9]+$"},"nft":{"type":"object","required":["capability","commitment"],"properties":{"capability":{"enum":["none","mutable","minting"]},"commitment":{"$ref":"../definitions.json#/$defs/hex"}}}}}}},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.result.result.json"};
+const pattern107 = new RegExp("^[0-9]+$", "u");
+
+function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.value === undefined){
+const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.scripthash === undefined){
+const err1 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "scripthash"},message:"must have required property '"+"scripthash"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.value !== undefined){
+let data0 = data.value;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/value",schemaPath:"../definitions.json#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/value",schemaPath:"../definitions.json#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+if(data.scripthash !== undefined){
+let data1 = data.scripthash;
+if(typeof data1 === "string"){
+if(!pattern2.test(data1)){
+const err4 = {instancePath:instancePath+"/scripthash",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/scripthash",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.confirmed_height !== undefined){
+let data2 = data.confirmed_height;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err6 = {instancePath:instancePath+"/confirmed_height",schemaPath:"../definitions.json#/$defs/confirmedHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 1 || isNaN(data2)){
+const err7 = {instancePath:instancePath+"/confirmed_height",schemaPath:"../definitions.json#/$defs/confirmedHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+if(data.token_data !== undefined){
+let data3 = data.token_data;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+if(data3.category === undefined){
+const err8 = {instancePath:instancePath+"/token_data",schemaPath:"#/anyOf/0/properties/token_data/required",keyword:"required",params:{missingProperty: "category"},message:"must have required property '"+"category"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data3.amount === undefined){
+const err9 = {instancePath:instancePath+"/token_data",schemaPath:"#/anyOf/0/properties/token_data/required",keyword:"required",params:{missingProperty: "amount"},message:"must have required property '"+"amount"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data3.category !== undefined){
+let data4 = data3.category;
+if(typeof data4 === "string"){
+if(!pattern2.test(data4)){
+const err10 = {instancePath:instancePath+"/token_data/category",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/token_data/category",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data3.amount !== undefined){
+let data5 = data3.amount;
+if(typeof data5 === "string"){
+if(!pattern107.test(data5)){
+const err12 = {instancePath:instancePath+"/token_data/amount",schemaPath:"#/anyOf/0/properties/token_data/properties/amount/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/token_data/amount",schemaPath:"#/anyOf/0/properties/token_data/properties/amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data3.nft !== undefined){
+let data6 = data3.nft;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+if(data6.capability === undefined){
+const err14 = {instancePath:instancePath+"/token_data/nft",schemaPath:"#/anyOf/0/properties/token_data/properties/nft/required",keyword:"required",params:{missingProperty: "capability"},message:"must have required property '"+"capability"+"'"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data6.commitment === undefined){
+const err15 = {instancePath:instancePath+"/token_data/nft",schemaPath:"#/anyOf/0/properties/token_data/properties/nft/required",keyword:"required",params:{missingProperty: "commitment"},message:"must have required property '"+"commitment"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data6.capability !== undefined){
+let data7 = data6.capability;
+if(!(((data7 === "none") || (data7 === "mutable")) || (data7 === "minting"))){
+const err16 = {instancePath:instancePath+"/token_data/nft/capability",schemaPath:"#/anyOf/0/properties/token_data/properties/nft/properties/capability/enum",keyword:"enum",params:{allowedValues: schema307.anyOf[0].properties.token_data.properties.nft.properties.capability.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data6.commitment !== undefined){
+let data8 = data6.commitment;
+if(typeof data8 === "string"){
+if(!pattern13.test(data8)){
+const err17 = {instancePath:instancePath+"/token_data/nft/commitment",schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/token_data/nft/commitment",schemaPath:"../definitions.json#/$defs/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/token_data/nft",schemaPath:"#/anyOf/0/properties/token_data/properties/nft/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/token_data",schemaPath:"#/anyOf/0/properties/token_data/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs25 = errors;
+if(data !== null){
+const err22 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+var _valid0 = _errs25 === errors;
+valid0 = valid0 || _valid0;
+}
+if(!valid0){
+const err23 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+else {
+errors = _errs0;
+if(vErrors !== null){
+if(_errs0){
+vErrors.length = _errs0;
+}
+else {
+vErrors = null;
+}
+}
+}
+validate179.errors = vErrors;
+return errors === 0;
+}
+
+export const mempool_get_fee_histogram__params = validate180;
+const schema313 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.params.json"};
+
+function validate180(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6522,14 +11524,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate113.errors = vErrors;
+validate180.errors = vErrors;
 return errors === 0;
 }
 
-export const mempool_get_fee_histogram__result_result = validate114;
-const schema183 = {"type":"array","items":{"type":"array","items":[{"description":"Fee rate in sat/vbyte.","type":"number","minimum":0},{"description":"Cumulative virtual size in vbytes.","type":"integer","minimum":0}],"minItems":2,"maxItems":2},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.result.result.json"};
+export const mempool_get_fee_histogram__result_result = validate181;
+const schema314 = {"type":"array","items":{"type":"array","items":[{"description":"Fee rate in sat/vbyte.","type":"number","minimum":0},{"description":"Cumulative virtual size in vbytes.","type":"integer","minimum":0}],"minItems":2,"maxItems":2},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.result.result.json"};
 
-function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate181(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6632,14 +11634,14 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate114.errors = vErrors;
+validate181.errors = vErrors;
 return errors === 0;
 }
 
-export const mempool_get_info__params = validate115;
-const schema184 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.params.json"};
+export const mempool_get_info__params = validate182;
+const schema315 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.params.json"};
 
-function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate182(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_info.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6675,14 +11677,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate115.errors = vErrors;
+validate182.errors = vErrors;
 return errors === 0;
 }
 
-export const mempool_get_info__result_result = validate116;
-const schema185 = {"type":"object","required":["mempoolminfee","minrelaytxfee","incrementalrelayfee"],"properties":{"mempoolminfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},"minrelaytxfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},"incrementalrelayfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"}},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.result.result.json"};
+export const mempool_get_info__result_result = validate183;
+const schema316 = {"type":"object","required":["mempoolminfee","minrelaytxfee","incrementalrelayfee"],"properties":{"mempoolminfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},"minrelaytxfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},"incrementalrelayfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"}},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.result.result.json"};
 
-function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate183(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_info.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6803,17 +11805,214 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate116.errors = vErrors;
+validate183.errors = vErrors;
 return errors === 0;
 }
 
-export const server_add_peer__params = validate117;
-const schema189 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/serverFeatures"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json"};
-const schema190 = {"title":"ServerFeatures","description":"What a server says of itself (server.features), also the argument of server.add_peer. Extra keys are allowed: ElectrumX adds `services`, Fulcrum `dsproof`, `cashtokens`, `rpa`, `broadcast_package`.","type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"$ref":"#/$defs/blockHash"},"hosts":{"type":"object","description":"Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.","additionalProperties":{"type":"object","additionalProperties":{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"null"}]}}},"hash_function":{"description":"\"sha256\"; removed in 1.7.","type":"string"},"server_version":{"type":"string"},"protocol_max":{"$ref":"#/$defs/protocolVersion"},"protocol_min":{"$ref":"#/$defs/protocolVersion"},"pruning":{"description":"The pruning limit in blocks, or null (or absent) when not pruning.","anyOf":[{"type":"integer","minimum":0},{"type":"null"}]},"services":{"description":"ElectrumX: service URLs like \"tcp://example.com:50001\".","type":"array","items":{"type":"string"}}}};
-const schema192 = {"title":"ProtocolVersion","description":"An Electrum protocol version: dotted numbers with at least one dot (\"1.4\", \"1.4.2\", \"1.6.0\").","type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"};
-const pattern61 = new RegExp("^[0-9]+(?:\\.[0-9]+)+$", "u");
+export const mempool_recent__params = validate184;
+const schema320 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.recent.params.json"};
 
-function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate184(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.recent.params.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 0){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 0},message:"must NOT have more than 0 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.length < 0){
+const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate184.errors = vErrors;
+return errors === 0;
+}
+
+export const mempool_recent__result_result = validate185;
+const schema321 = {"type":"array","maxItems":10,"items":{"type":"object","required":["txid","fee","vsize"],"properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"fee":{"$ref":"../definitions.json#/$defs/satoshis"},"vsize":{"type":"integer","minimum":1}}},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.recent.result.result.json"};
+
+function validate185(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.recent.result.result.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 10){
+const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 10},message:"must NOT have more than 10 items"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.txid === undefined){
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "txid"},message:"must have required property '"+"txid"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data0.fee === undefined){
+const err2 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "fee"},message:"must have required property '"+"fee"+"'"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(data0.vsize === undefined){
+const err3 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "vsize"},message:"must have required property '"+"vsize"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data0.txid !== undefined){
+let data1 = data0.txid;
+if(typeof data1 === "string"){
+if(!pattern2.test(data1)){
+const err4 = {instancePath:instancePath+"/" + i0+"/txid",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/" + i0+"/txid",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data0.fee !== undefined){
+let data2 = data0.fee;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err6 = {instancePath:instancePath+"/" + i0+"/fee",schemaPath:"../definitions.json#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err7 = {instancePath:instancePath+"/" + i0+"/fee",schemaPath:"../definitions.json#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+if(data0.vsize !== undefined){
+let data3 = data0.vsize;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err8 = {instancePath:instancePath+"/" + i0+"/vsize",schemaPath:"#/items/properties/vsize/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 1 || isNaN(data3)){
+const err9 = {instancePath:instancePath+"/" + i0+"/vsize",schemaPath:"#/items/properties/vsize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+validate185.errors = vErrors;
+return errors === 0;
+}
+
+export const server_add_peer__params = validate186;
+const schema324 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/serverFeatures"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json"};
+const schema325 = {"title":"ServerFeatures","description":"What a server says of itself (server.features), also the argument of server.add_peer. Extra keys are allowed: ElectrumX adds `services`, Fulcrum `dsproof`, `cashtokens`, `rpa`, `broadcast_package`.","type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"$ref":"#/$defs/blockHash"},"hosts":{"type":"object","description":"Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.","additionalProperties":{"type":"object","additionalProperties":{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"null"}]}}},"hash_function":{"description":"\"sha256\"; removed in 1.7.","type":"string"},"server_version":{"type":"string"},"protocol_max":{"$ref":"#/$defs/protocolVersion"},"protocol_min":{"$ref":"#/$defs/protocolVersion"},"pruning":{"description":"The pruning limit in blocks, or null (or absent) when not pruning.","anyOf":[{"type":"integer","minimum":0},{"type":"null"}]},"services":{"description":"ElectrumX: service URLs like \"tcp://example.com:50001\".","type":"array","items":{"type":"string"}}}};
+const schema327 = {"title":"ProtocolVersion","description":"An Electrum protocol version: dotted numbers with at least one dot (\"1.4\", \"1.4.2\", \"1.6.0\").","type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"};
+const pattern111 = new RegExp("^[0-9]+(?:\\.[0-9]+)+$", "u");
+
+function validate187(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -6870,7 +12069,7 @@ errors++;
 if(data.genesis_hash !== undefined){
 let data0 = data.genesis_hash;
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err5 = {instancePath:instancePath+"/genesis_hash",schemaPath:"#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -7025,7 +12224,7 @@ errors++;
 if(data.protocol_max !== undefined){
 let data6 = data.protocol_max;
 if(typeof data6 === "string"){
-if(!pattern61.test(data6)){
+if(!pattern111.test(data6)){
 const err16 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
@@ -7050,7 +12249,7 @@ errors++;
 if(data.protocol_min !== undefined){
 let data7 = data.protocol_min;
 if(typeof data7 === "string"){
-if(!pattern61.test(data7)){
+if(!pattern111.test(data7)){
 const err18 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
@@ -7177,12 +12376,12 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate118.errors = vErrors;
+validate187.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate186(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7209,8 +12408,8 @@ errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
-if(!(validate118(data[0], {instancePath:instancePath+"/0",parentData:data,parentDataProperty:0,rootData}))){
-vErrors = vErrors === null ? validate118.errors : vErrors.concat(validate118.errors);
+if(!(validate187(data[0], {instancePath:instancePath+"/0",parentData:data,parentDataProperty:0,rootData}))){
+vErrors = vErrors === null ? validate187.errors : vErrors.concat(validate187.errors);
 errors = vErrors.length;
 }
 }
@@ -7225,14 +12424,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate117.errors = vErrors;
+validate186.errors = vErrors;
 return errors === 0;
 }
 
-export const server_add_peer__result_result = validate120;
-const schema194 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.result.result.json"};
+export const server_add_peer__result_result = validate189;
+const schema329 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.result.result.json"};
 
-function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.add_peer.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7246,14 +12445,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate120.errors = vErrors;
+validate189.errors = vErrors;
 return errors === 0;
 }
 
-export const server_banner__params = validate121;
-const schema195 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.banner.params.json"};
+export const server_banner__params = validate190;
+const schema330 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.banner.params.json"};
 
-function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate190(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.banner.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7289,14 +12488,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate121.errors = vErrors;
+validate190.errors = vErrors;
 return errors === 0;
 }
 
-export const server_banner__result_result = validate122;
-const schema196 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/server.banner.result.result.json"};
+export const server_banner__result_result = validate191;
+const schema331 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/server.banner.result.result.json"};
 
-function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate191(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.banner.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7310,14 +12509,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate122.errors = vErrors;
+validate191.errors = vErrors;
 return errors === 0;
 }
 
-export const server_donation_address__params = validate123;
-const schema197 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.donation_address.params.json"};
+export const server_donation_address__params = validate192;
+const schema332 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.donation_address.params.json"};
 
-function validate123(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate192(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.donation_address.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7353,14 +12552,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate123.errors = vErrors;
+validate192.errors = vErrors;
 return errors === 0;
 }
 
-export const server_donation_address__result_result = validate124;
-const schema198 = {"anyOf":[{"type":"string"},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/server.donation_address.result.result.json"};
+export const server_donation_address__result_result = validate193;
+const schema333 = {"anyOf":[{"type":"string"},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/server.donation_address.result.result.json"};
 
-function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate193(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.donation_address.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7415,14 +12614,14 @@ vErrors = null;
 }
 }
 }
-validate124.errors = vErrors;
+validate193.errors = vErrors;
 return errors === 0;
 }
 
-export const server_features__params = validate125;
-const schema199 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.params.json"};
+export const server_features__params = validate194;
+const schema334 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.params.json"};
 
-function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.features.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7458,14 +12657,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate125.errors = vErrors;
+validate194.errors = vErrors;
 return errors === 0;
 }
 
-export const server_features__result_result = validate126;
-const schema200 = {"anyOf":[{"$ref":"../definitions.json#/$defs/serverFeatures"},{"title":"ElectrsServerFeatures","description":"electrs: like ServerFeatures but `hosts` is {\"tcp_port\": port} itself, not keyed by host name.","type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"$ref":"../definitions.json#/$defs/blockHash"},"hosts":{"type":"object","required":["tcp_port"],"properties":{"tcp_port":{"type":"integer","minimum":0,"maximum":65535}}},"hash_function":{"type":"string"},"server_version":{"type":"string"},"protocol_max":{"$ref":"../definitions.json#/$defs/protocolVersion"},"protocol_min":{"$ref":"../definitions.json#/$defs/protocolVersion"},"pruning":{"anyOf":[{"type":"integer","minimum":0},{"type":"null"}]}}}],"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.result.result.json"};
+export const server_features__result_result = validate195;
+const schema335 = {"anyOf":[{"$ref":"../definitions.json#/$defs/serverFeatures"},{"title":"ElectrsServerFeatures","description":"electrs: like ServerFeatures but `hosts` is {\"tcp_port\": port} itself, not keyed by host name.","type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"$ref":"../definitions.json#/$defs/blockHash"},"hosts":{"type":"object","required":["tcp_port"],"properties":{"tcp_port":{"type":"integer","minimum":0,"maximum":65535}}},"hash_function":{"type":"string"},"server_version":{"type":"string"},"protocol_max":{"$ref":"../definitions.json#/$defs/protocolVersion"},"protocol_min":{"$ref":"../definitions.json#/$defs/protocolVersion"},"pruning":{"anyOf":[{"type":"integer","minimum":0},{"type":"null"}]}}}],"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.result.result.json"};
 
-function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate196(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7522,7 +12721,7 @@ errors++;
 if(data.genesis_hash !== undefined){
 let data0 = data.genesis_hash;
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err5 = {instancePath:instancePath+"/genesis_hash",schemaPath:"#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -7677,7 +12876,7 @@ errors++;
 if(data.protocol_max !== undefined){
 let data6 = data.protocol_max;
 if(typeof data6 === "string"){
-if(!pattern61.test(data6)){
+if(!pattern111.test(data6)){
 const err16 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
@@ -7702,7 +12901,7 @@ errors++;
 if(data.protocol_min !== undefined){
 let data7 = data.protocol_min;
 if(typeof data7 === "string"){
-if(!pattern61.test(data7)){
+if(!pattern111.test(data7)){
 const err18 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
@@ -7829,20 +13028,20 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate127.errors = vErrors;
+validate196.errors = vErrors;
 return errors === 0;
 }
 
 
-function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate195(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.features.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
-if(!(validate127(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate127.errors : vErrors.concat(validate127.errors);
+if(!(validate196(data, {instancePath,parentData,parentDataProperty,rootData}))){
+vErrors = vErrors === null ? validate196.errors : vErrors.concat(validate196.errors);
 errors = vErrors.length;
 }
 var _valid0 = _errs1 === errors;
@@ -7903,7 +13102,7 @@ errors++;
 if(data.genesis_hash !== undefined){
 let data0 = data.genesis_hash;
 if(typeof data0 === "string"){
-if(!pattern1.test(data0)){
+if(!pattern2.test(data0)){
 const err5 = {instancePath:instancePath+"/genesis_hash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
@@ -8012,7 +13211,7 @@ errors++;
 if(data.protocol_max !== undefined){
 let data5 = data.protocol_max;
 if(typeof data5 === "string"){
-if(!pattern61.test(data5)){
+if(!pattern111.test(data5)){
 const err14 = {instancePath:instancePath+"/protocol_max",schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
@@ -8037,7 +13236,7 @@ errors++;
 if(data.protocol_min !== undefined){
 let data6 = data.protocol_min;
 if(typeof data6 === "string"){
-if(!pattern61.test(data6)){
+if(!pattern111.test(data6)){
 const err16 = {instancePath:instancePath+"/protocol_min",schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
@@ -8160,14 +13359,14 @@ vErrors = null;
 }
 }
 }
-validate126.errors = vErrors;
+validate195.errors = vErrors;
 return errors === 0;
 }
 
-export const server_peers_subscribe__params = validate129;
-const schema208 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.params.json"};
+export const server_peers_subscribe__params = validate198;
+const schema343 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.params.json"};
 
-function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate198(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8203,15 +13402,15 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate129.errors = vErrors;
+validate198.errors = vErrors;
 return errors === 0;
 }
 
-export const server_peers_subscribe__result_result = validate130;
-const schema209 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/peer"},"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.result.result.json"};
-const schema210 = {"title":"Peer","description":"A peer as server.peers.subscribe lists it: [ip, hostname, features] where features are strings like \"v1.4\", \"p10000\", \"t\", \"s50002\".","type":"array","items":[{"type":"string"},{"type":"string"},{"type":"array","items":{"type":"string"}}],"minItems":3,"maxItems":3};
+export const server_peers_subscribe__result_result = validate199;
+const schema344 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/peer"},"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.result.result.json"};
+const schema345 = {"title":"Peer","description":"A peer as server.peers.subscribe lists it: [ip, hostname, features] where features are strings like \"v1.4\", \"p10000\", \"t\", \"s50002\".","type":"array","items":[{"type":"string"},{"type":"string"},{"type":"array","items":{"type":"string"}}],"minItems":3,"maxItems":3};
 
-function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate199(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8316,15 +13515,15 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate130.errors = vErrors;
+validate199.errors = vErrors;
 return errors === 0;
 }
 
-export const server_ping__params = validate131;
-const schema211 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":0,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.params.json"};
-const pattern69 = new RegExp("^[0-9a-fA-F]*$", "u");
+export const server_ping__params = validate200;
+const schema346 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":0,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.params.json"};
+const pattern119 = new RegExp("^[0-9a-fA-F]*$", "u");
 
-function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate200(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8378,7 +13577,7 @@ errors++;
 if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
-if(!pattern69.test(data1)){
+if(!pattern119.test(data1)){
 const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]*$"},message:"must match pattern \""+"^[0-9a-fA-F]*$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -8411,14 +13610,14 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate131.errors = vErrors;
+validate200.errors = vErrors;
 return errors === 0;
 }
 
-export const server_ping__result_null = validate132;
-const schema212 = {"type":"null","$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.result.null.json"};
+export const server_ping__result_null = validate201;
+const schema347 = {"type":"null","$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.result.null.json"};
 
-function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate201(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.result.null.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8432,14 +13631,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate132.errors = vErrors;
+validate201.errors = vErrors;
 return errors === 0;
 }
 
-export const server_ping__result_pong = validate133;
-const schema213 = {"type":"object","required":["data"],"properties":{"data":{"type":"string","pattern":"^[0-9a-fA-F]*$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.result.pong.json"};
+export const server_ping__result_pong = validate202;
+const schema348 = {"type":"object","required":["data"],"properties":{"data":{"type":"string","pattern":"^[0-9a-fA-F]*$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.result.pong.json"};
 
-function validate133(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate202(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.result.pong.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8457,7 +13656,7 @@ errors++;
 if(data.data !== undefined){
 let data0 = data.data;
 if(typeof data0 === "string"){
-if(!pattern69.test(data0)){
+if(!pattern119.test(data0)){
 const err1 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]*$"},message:"must match pattern \""+"^[0-9a-fA-F]*$"+"\""};
 if(vErrors === null){
 vErrors = [err1];
@@ -8490,14 +13689,14 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate133.errors = vErrors;
+validate202.errors = vErrors;
 return errors === 0;
 }
 
-export const server_ping__notification = validate134;
-const schema214 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.notification.json"};
+export const server_ping__notification = validate203;
+const schema349 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.notification.json"};
 
-function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate203(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8526,7 +13725,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern69.test(data0)){
+if(!pattern119.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]*$"},message:"must match pattern \""+"^[0-9a-fA-F]*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -8559,14 +13758,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate134.errors = vErrors;
+validate203.errors = vErrors;
 return errors === 0;
 }
 
-export const server_version__params = validate135;
-const schema215 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"$ref":"../definitions.json#/$defs/protocolVersion"},{"type":"array","items":{"$ref":"../definitions.json#/$defs/protocolVersion"},"minItems":2,"maxItems":2}]}],"minItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.params.json"};
+export const server_version__params = validate204;
+const schema350 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"$ref":"../definitions.json#/$defs/protocolVersion"},{"type":"array","items":{"$ref":"../definitions.json#/$defs/protocolVersion"},"minItems":2,"maxItems":2}]}],"minItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.params.json"};
 
-function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate204(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.version.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8600,7 +13799,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 === "string"){
-if(!pattern61.test(data1)){
+if(!pattern111.test(data1)){
 const err2 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -8650,7 +13849,7 @@ const len1 = data1.length;
 for(let i0=0; i0<len1; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
-if(!pattern61.test(data2)){
+if(!pattern111.test(data2)){
 const err6 = {instancePath:instancePath+"/1/" + i0,schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
@@ -8719,14 +13918,14 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate135.errors = vErrors;
+validate204.errors = vErrors;
 return errors === 0;
 }
 
-export const server_version__result_serverSoftware = validate136;
-const schema218 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.serverSoftware.json"};
+export const server_version__result_serverSoftware = validate205;
+const schema353 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.serverSoftware.json"};
 
-function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate205(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.version.result.serverSoftware.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8740,14 +13939,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate136.errors = vErrors;
+validate205.errors = vErrors;
 return errors === 0;
 }
 
-export const server_version__result_negotiated = validate137;
-const schema219 = {"type":"array","items":[{"type":"string"},{"$ref":"../definitions.json#/$defs/protocolVersion"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.negotiated.json"};
+export const server_version__result_negotiated = validate206;
+const schema354 = {"type":"array","items":[{"type":"string"},{"$ref":"../definitions.json#/$defs/protocolVersion"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.negotiated.json"};
 
-function validate137(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate206(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.version.result.negotiated.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8788,7 +13987,7 @@ errors++;
 if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
-if(!pattern61.test(data1)){
+if(!pattern111.test(data1)){
 const err3 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
@@ -8821,7 +14020,7 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate137.errors = vErrors;
+validate206.errors = vErrors;
 return errors === 0;
 }
 
