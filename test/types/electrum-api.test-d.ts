@@ -95,3 +95,27 @@ describe('server handlers', () => {
     void wrong;
   });
 });
+
+import type { ElectrumClient } from '../../src/electrum.js';
+declare const connected: ElectrumClient;
+
+describe('the generic request', () => {
+  it('is typed from the method name', () => {
+    expectTypeOf(connected.request('blockchain.scripthash.get_balance', [txid])).resolves.toHaveProperty('unconfirmed').toEqualTypeOf<number>();
+    expectTypeOf(connected.request('server.banner', [])).resolves.toEqualTypeOf<string>();
+    // @ts-expect-error params must match the method
+    void connected.request('blockchain.scripthash.get_balance', [1]);
+    // @ts-expect-error not a client request
+    void connected.request('mining.notify', []);
+    // @ts-expect-error no such method
+    void connected.request('blockchain.nothing', []);
+  });
+
+  it('types notification listeners from the wire name', () => {
+    connected.on('blockchain.headers.subscribe', (header) => {
+      expectTypeOf(header).not.toBeAny();
+    });
+    // @ts-expect-error a script hash notification has two params, both strings (status may be null)
+    connected.on('blockchain.scripthash.subscribe', (scripthash: number) => void scripthash);
+  });
+});

@@ -12,3 +12,19 @@ describe('mining.notify', () => {
     void bad;
   });
 });
+
+import type { MiningClientApi, MiningSubmitParams } from '../../src/mining.js';
+declare const miner: MiningClientApi;
+
+describe('mining client wrappers', () => {
+  it('type submit with 5 or 6 params and refuse other shapes', () => {
+    expectTypeOf(miner.mining.submit('w', 'bf', '00000001', '504e86b9', 'b2957c02')).resolves.toEqualTypeOf<boolean>();
+    expectTypeOf<MiningSubmitParams['length']>().toEqualTypeOf<5 | 6>();
+    // @ts-expect-error the job id is missing
+    void miner.mining.submit('w');
+    // @ts-expect-error version bits are a hex string, not a boolean
+    void miner.mining.submit('w', 'bf', '00000001', '504e86b9', 'b2957c02', true);
+    // @ts-expect-error no such method
+    void miner.mining.notify();
+  });
+});
