@@ -92,19 +92,14 @@ export class ElectrumClient {
     const range = normalizeRange(options.protocolVersion ?? DEFAULT_PROTOCOL_VERSION);
     const events = new Emitter<ElectrumClientEvents>();
     let negotiated: string | undefined;
-    let session: RpcSession | undefined;
-    const connector = options.connector ?? connectorFor(url, options);
-    const transport = await connector({
-      message: (text) => session?.handle(parseMessage(text)),
-      error: (error) => events.emit('protocol-error', error),
-      close: (error) => {
-        session?.close(error);
-        events.emit('close', error);
-      },
-    });
-    session = new RpcSession({
+    let transport: Transport | undefined;
+    // Built before connecting so that bad options fail before a socket is opened.
+    const session = new RpcSession({
       dialect: '2.0',
-      send: (text) => transport.send(text),
+      send: (text) => {
+        if (!transport) throw new ClosedError('not connected');
+        transport.send(text);
+      },
       timeout: options.timeout ?? DEFAULT_REQUEST_TIMEOUT,
       onNotification: (method, params) => dispatchNotification(events, method, params, validate ? negotiated : undefined, validate),
       // Electrum servers send no requests; answer any with method-not-found rather than hang the peer.
@@ -112,6 +107,15 @@ export class ElectrumClient {
         throw new ServerError(method, JSON_RPC_ERRORS.METHOD_NOT_FOUND, `unknown method "${method}"`);
       },
       onProtocolError: (error) => events.emit('protocol-error', error),
+    });
+    const connector = options.connector ?? connectorFor(url, options);
+    transport = await connector({
+      message: (text) => session.handle(parseMessage(text)),
+      error: (error) => events.emit('protocol-error', error),
+      close: (error) => {
+        session.close(error);
+        events.emit('close', error);
+      },
     });
 
     try {
@@ -220,7 +224,11 @@ function dispatchNotification(
       return;
     }
   }
-  if (!Array.isArray(params)) return;
+  if (!Array.isArray(params)) {
+    // Only reached with validation off; listeners take positional params, so named ones cannot be passed on.
+    events.emit('protocol-error', new ProtocolError('invalid-message', `a "${method}" notification with named params`, JSON.stringify(params)));
+    return;
+  }
   (events.emit as (event: string, ...args: unknown[]) => void)(method, ...params);
 }
 

@@ -11,8 +11,7 @@ export type ErrorCode =
   | 'MESSAGE_TOO_LARGE'
   | 'VALIDATION'
   | 'SERVER'
-  | 'VERSION_MISMATCH'
-  | 'UNSUPPORTED';
+  | 'VERSION_MISMATCH';
 
 export class StratumSdkError extends Error {
   readonly code: ErrorCode;

@@ -91,20 +91,25 @@ function rangeOf(v: Versions | undefined): VersionRange | undefined {
 
 export function defineMethod<M extends string>(protocol: Protocol, method: M, def: MethodDefinition): MethodInfo<M> {
   const paramNames = def.params.map((p) => p.name);
-  const notificationNames = def.notification?.params;
+  const notification = def.notification;
   const isAvailable = (v: string) => inVersionRange(v, rangeOf(def.versions));
 
+  // Conditions resolved to param positions once, not on every result checked.
+  const results = def.results.map((r) => ({
+    ...r,
+    conditions: Object.entries(r.params ?? {}).map(([name, check]) => {
+      const index = paramNames.indexOf(name);
+      const p = def.params[index];
+      return { index, check, fallback: p?.hasDefault ? p.default : undefined };
+    }),
+  }));
+
   const selectVariants = (context: ValidationContext = {}) =>
-    def.results.filter((r) => {
+    results.filter((r) => {
       if (context.protocolVersion !== undefined && !inVersionRange(context.protocolVersion, r.versions)) return false;
-      if (context.params === undefined || r.params === undefined) return true;
       const sent = context.params;
-      return Object.entries(r.params).every(([name, check]) => {
-        const i = paramNames.indexOf(name);
-        const p = def.params[i];
-        const value = i < sent.length ? sent[i] : p?.hasDefault ? p.default : undefined;
-        return check(value);
-      });
+      if (sent === undefined) return true;
+      return r.conditions.every((c) => c.check(c.index < sent.length ? sent[c.index] : c.fallback));
     });
 
   const info: MethodInfo<M> = {
@@ -154,16 +159,14 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
       }
       return invalid(failures);
     },
-    validateNotification: def.notification
+    validateNotification: notification
       ? (value, context = {}) => {
-          const n = def.notification;
-          if (!n) return VALID;
           const errors: string[] = [];
           const v = context.protocolVersion;
-          if (v !== undefined && n.versions && !inVersionRange(v, rangeOf(n.versions))) {
-            errors.push(`the ${method} notification is not part of protocol ${v}${versionNote(n.versions)}`);
+          if (v !== undefined && notification.versions && !inVersionRange(v, rangeOf(notification.versions))) {
+            errors.push(`the ${method} notification is not part of protocol ${v}${versionNote(notification.versions)}`);
           }
-          if (!n.validate(value)) errors.push(...formatErrors(n.validate.errors, 'params', notificationNames));
+          if (!notification.validate(value)) errors.push(...formatErrors(notification.validate.errors, 'params', notification.params));
           return errors.length ? invalid(errors) : VALID;
         }
       : undefined,

@@ -13,7 +13,7 @@ import {
 } from './messages.js';
 
 export interface RequestOptions {
-  /** Milliseconds to wait for the answer; overrides the session default. */
+  /** Milliseconds to wait for the answer; overrides the session default. Infinity waits for ever. */
   readonly timeout?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }
@@ -36,12 +36,19 @@ interface Pending {
   readonly method: string;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: StratumSdkError) => void;
-  readonly timer: ReturnType<typeof setTimeout>;
+  readonly timer: ReturnType<typeof setTimeout> | undefined;
   readonly detach: () => void;
 }
 
 // 30 s: ElectrumX's own REQUEST_TIMEOUT, after which it answers -102 itself.
 export const DEFAULT_REQUEST_TIMEOUT = 30_000;
+
+// setTimeout fires after 1 ms for anything above this (about 24.8 days), so longer waits get no timer.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function checkTimeout(ms: number): void {
+  if (!(ms > 0)) throw new RangeError(`a timeout must be a positive number of milliseconds (or Infinity), got ${ms}`);
+}
 
 export class RpcSession {
   readonly #options: SessionOptions;
@@ -50,6 +57,7 @@ export class RpcSession {
   #closed: ClosedError | undefined;
 
   constructor(options: SessionOptions) {
+    checkTimeout(options.timeout);
     this.#options = options;
   }
 
@@ -67,9 +75,15 @@ export class RpcSession {
     if (signal?.aborted) return Promise.reject(new AbortedError(method, signal.reason));
     const id = this.#nextId++;
     const timeoutMs = options.timeout ?? this.#options.timeout;
+    try {
+      checkTimeout(timeoutMs);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return new Promise<unknown>((resolve, reject) => {
       const onAbort = () => this.#settle(id)?.reject(new AbortedError(method, signal?.reason));
-      const timer = setTimeout(() => this.#settle(id)?.reject(new TimeoutError(method, timeoutMs)), timeoutMs);
+      const timer =
+        timeoutMs <= MAX_TIMER_MS ? setTimeout(() => this.#settle(id)?.reject(new TimeoutError(method, timeoutMs)), timeoutMs) : undefined;
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(id, { method, resolve, reject, timer, detach: () => signal?.removeEventListener('abort', onAbort) });
       try {

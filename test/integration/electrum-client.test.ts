@@ -50,6 +50,14 @@ describe('version negotiation', () => {
     await expect(ElectrumClient.connect(server.url, { keepAlive: false })).rejects.toBeInstanceOf(VersionMismatchError);
   });
 
+  it('refuses a bad timeout before opening a socket', async () => {
+    const server = await startLineServer(() => undefined);
+    servers.push(server);
+    await expect(ElectrumClient.connect(server.url, { timeout: 0 })).rejects.toBeInstanceOf(RangeError);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(server.connections).toHaveLength(0);
+  });
+
   it('refuses a malformed server.version answer', async () => {
     const server = await startLineServer(() => undefined, ['x', 'one'] as [string, string]);
     servers.push(server);
@@ -127,6 +135,14 @@ describe('requests settle', () => {
     await expect(short.client.server.banner()).rejects.toBeInstanceOf(TimeoutError);
     expect(client.pendingRequests).toBe(0);
     expect(short.client.pendingRequests).toBe(0);
+  });
+
+  it('waits for ever with an Infinity timeout and refuses a nonsense one', async () => {
+    const { client } = await setup((m, c) => setTimeout(() => c.send(reply(m, 'late')), 30));
+    expect(await client.request('server.banner', [], { timeout: Infinity })).toBe('late');
+    await expect(client.request('server.banner', [], { timeout: -1 })).rejects.toBeInstanceOf(RangeError);
+    await expect(client.request('server.banner', [], { timeout: Number.NaN })).rejects.toBeInstanceOf(RangeError);
+    expect(client.pendingRequests).toBe(0);
   });
 
   it('aborts', async () => {

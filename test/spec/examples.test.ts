@@ -48,7 +48,11 @@ describe.each(specFiles().map((f) => [f.method, f] as const))('%s', (_name, spec
     expectValid(registry.validateParams(spec.method, ex.params, { protocolVersion: ex.protocolVersion }), 'params');
     if ('result' in ex) expectValid(registry.validateResult(spec.method, ex.result, context), 'result');
     if (ex.notification) expectValid(registry.validateNotification(spec.method, ex.notification, context), 'notification');
-    if (ex.error) expect(Number.isInteger(ex.error.code)).toBe(true);
+    if (ex.error) {
+      // An example error is either a generic JSON-RPC one or a code the method declares.
+      const generic = ex.error.code <= -32600 && ex.error.code >= -32700;
+      expect(generic || (info?.errors ?? []).some((e) => e.code === ex.error!.code), `error ${ex.error.code} is not declared`).toBe(true);
+    }
   });
 
   if (spec.invalidExamples?.length) {
