@@ -7,6 +7,20 @@ export type * from './generated/electrum/server-api.js';
 export type { ValidationOutcome } from './runtime/validation.js';
 export type { MethodInfo, ProtocolRegistry, ValidationContext } from './runtime/registry.js';
 export { compareVersions, inVersionRange } from './runtime/versions.js';
-export { ElectrumClient, DEFAULT_KEEP_ALIVE, DEFAULT_PROTOCOL_VERSION } from './clients/electrum-client.js';
-export type { ElectrumClientEvents, ElectrumClientLifecycleEvents, ElectrumClientOptions } from './clients/electrum-client.js';
+export { ElectrumClient, DEFAULT_KEEP_ALIVE, DEFAULT_NOTIFICATION_BUFFER, DEFAULT_PROTOCOL_VERSION } from './clients/electrum-client.js';
+export type {
+  BatchItemResult,
+  ElectrumBatchCall,
+  ElectrumBatchResults,
+  ElectrumClientEvents,
+  ElectrumClientLifecycleEvents,
+  ElectrumClientOptions,
+  ElectrumConnectionInfo,
+  ElectrumSubscription,
+  ElectrumSubscriptionName,
+  IterateOptions,
+} from './clients/electrum-client.js';
+export type { BackoffOptions } from './runtime/backoff.js';
+export type { TlsSettings, TrustStore } from './runtime/node/tls-trust.js';
+export { memoryTrustStore, fileTrustStore } from './runtime/node/tls-trust.js';
 export type { RequestOptions } from './runtime/session.js';

@@ -16,6 +16,19 @@ export type {
 export { compareVersions, inVersionRange, isVersion } from './runtime/versions.js';
 export { bindMethodTree, type CallFunction, type MethodTree } from './runtime/bind.js';
 export * from './runtime/errors.js';
-export { streamConnector, byteStreamTransport, type ByteStream, type Connector, type Transport, type TransportHandlers } from './runtime/transport.js';
+export {
+  streamConnector,
+  byteStreamTransport,
+  messageSocketTransport,
+  type ByteStream,
+  type Connector,
+  type MessageSocket,
+  type Transport,
+  type TransportHandlers,
+} from './runtime/transport.js';
+export { webSocketConnector, type WebSocketConstructor } from './runtime/websocket.js';
+export { wsConnector, type WsOptions } from './runtime/node/ws.js';
+export { memoryTrustStore, fileTrustStore, normalizeFingerprint, type TrustStore } from './runtime/node/tls-trust.js';
+export { backoffDelay, resolveBackoff, DEFAULT_BACKOFF, type Backoff, type BackoffOptions } from './runtime/backoff.js';
 export { NewlineFramer, encodeFrame, DEFAULT_MAX_MESSAGE_SIZE, type FramerOptions, type FrameEvent } from './runtime/framing.js';
 export { tcpConnector, type TcpOptions, type TlsSettings } from './runtime/node/tcp.js';

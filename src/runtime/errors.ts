@@ -11,7 +11,9 @@ export type ErrorCode =
   | 'MESSAGE_TOO_LARGE'
   | 'VALIDATION'
   | 'SERVER'
-  | 'VERSION_MISMATCH';
+  | 'VERSION_MISMATCH'
+  | 'WRONG_CHAIN'
+  | 'OVERFLOW';
 
 export class StratumSdkError extends Error {
   readonly code: ErrorCode;
@@ -126,5 +128,25 @@ export class ServerError extends StratumSdkError {
 export class VersionMismatchError extends StratumSdkError {
   constructor(message: string) {
     super('VERSION_MISMATCH', message);
+  }
+}
+
+/** The server follows another chain than the one the client was told to expect (genesis hash check). */
+export class WrongChainError extends StratumSdkError {
+  readonly expected: string;
+  readonly actual: string;
+  constructor(expected: string, actual: string) {
+    super('WRONG_CHAIN', `the server's genesis block is ${actual}, not the expected ${expected}`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** A consumer fell too far behind: more values were waiting for it than its buffer holds. */
+export class OverflowError extends StratumSdkError {
+  readonly limit: number;
+  constructor(what: string, limit: number) {
+    super('OVERFLOW', `${what}: more than ${limit} values were waiting to be read`);
+    this.limit = limit;
   }
 }

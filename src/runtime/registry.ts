@@ -74,6 +74,8 @@ export interface MethodInfo<M extends string = string> {
   readonly hasResult: boolean;
   readonly hasNotification: boolean;
   readonly notificationDirection: Direction | undefined;
+  /** Names of the notification's params, in order (empty when there is no notification). */
+  readonly notificationParams: readonly string[];
   readonly errors: readonly { readonly code: number; readonly message: string }[];
   /** Whether the method exists at this protocol version (always true for Stratum, which has none). */
   isAvailable(protocolVersion: string): boolean;
@@ -127,6 +129,7 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
     hasResult: def.results.length > 0,
     hasNotification: def.notification !== undefined,
     notificationDirection: def.notification?.direction,
+    notificationParams: def.notification?.params ?? [],
     errors: def.errors,
     isAvailable,
     validateParams(value, context = {}) {

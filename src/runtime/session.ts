@@ -2,6 +2,7 @@
 // function and fed parsed messages, so it is tested without sockets.
 import { AbortedError, ClosedError, ProtocolError, ServerError, TimeoutError, type StratumSdkError } from './errors.js';
 import {
+  encodeBatch,
   encodeError,
   encodeNotification,
   encodeRequest,
@@ -81,17 +82,44 @@ export class RpcSession {
       return Promise.reject(e);
     }
     return new Promise<unknown>((resolve, reject) => {
-      const onAbort = () => this.#settle(id)?.reject(new AbortedError(method, signal?.reason));
-      const timer =
-        timeoutMs <= MAX_TIMER_MS ? setTimeout(() => this.#settle(id)?.reject(new TimeoutError(method, timeoutMs)), timeoutMs) : undefined;
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.#pending.set(id, { method, resolve, reject, timer, detach: () => signal?.removeEventListener('abort', onAbort) });
+      this.#register(id, method, timeoutMs, signal, resolve, reject);
       try {
         this.#options.send(encodeRequest(id, method, params, this.#options.dialect));
       } catch (e) {
         this.#settle(id)?.reject(new ClosedError(`${method}: could not send`, { cause: e }));
       }
     });
+  }
+
+  /**
+   * Sends several requests as one JSON-RPC batch. Each gets its own promise, settled by its own reply
+   * (servers answer batch members in any order); the timeout and signal apply to each.
+   */
+  requestBatch(calls: readonly { readonly method: string; readonly params: readonly unknown[] }[], options: RequestOptions = {}): Promise<unknown>[] {
+    if (calls.length === 0) return [];
+    if (this.#closed) return calls.map(() => Promise.reject(this.#closed));
+    const signal = options.signal;
+    const timeoutMs = options.timeout ?? this.#options.timeout;
+    try {
+      checkTimeout(timeoutMs);
+    } catch (e) {
+      return calls.map(() => Promise.reject(e));
+    }
+    if (signal?.aborted) return calls.map((c) => Promise.reject(new AbortedError(c.method, signal.reason)));
+    const encoded: string[] = [];
+    const ids: MessageId[] = [];
+    const promises = calls.map(({ method, params }) => {
+      const id = this.#nextId++;
+      ids.push(id);
+      encoded.push(encodeRequest(id, method, params, this.#options.dialect));
+      return new Promise<unknown>((resolve, reject) => this.#register(id, method, timeoutMs, signal, resolve, reject));
+    });
+    try {
+      this.#options.send(encodeBatch(encoded));
+    } catch (e) {
+      for (const id of ids) this.#settle(id)?.reject(new ClosedError('batch: could not send', { cause: e }));
+    }
+    return promises;
   }
 
   notify(method: string, params: readonly unknown[]): void {
@@ -139,6 +167,20 @@ export class RpcSession {
         ? cause
         : new ClosedError(`the connection closed${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(this.#closed);
+  }
+
+  #register(
+    id: MessageId,
+    method: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    resolve: (value: unknown) => void,
+    reject: (error: StratumSdkError) => void,
+  ) {
+    const onAbort = () => this.#settle(id)?.reject(new AbortedError(method, signal?.reason));
+    const timer = timeoutMs <= MAX_TIMER_MS ? setTimeout(() => this.#settle(id)?.reject(new TimeoutError(method, timeoutMs)), timeoutMs) : undefined;
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.#pending.set(id, { method, resolve, reject, timer, detach: () => signal?.removeEventListener('abort', onAbort) });
   }
 
   #settle(id: MessageId): Pending | undefined {

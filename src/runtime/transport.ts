@@ -1,8 +1,8 @@
 // The transport interface: how a client or server reaches its peer. Byte streams (TCP, TLS, a SOCKS
 // socket, a React Native socket) carry newline-framed JSON; message transports (WebSocket) carry one
 // JSON message per frame. Reconnect and re-subscription live in the clients, not here.
-import { ClosedError, type MessageTooLargeError, type ProtocolError, type StratumSdkError } from './errors.js';
-import { encodeFrame, NewlineFramer, type FramerOptions } from './framing.js';
+import { ClosedError, MessageTooLargeError, ProtocolError, type StratumSdkError } from './errors.js';
+import { DEFAULT_MAX_MESSAGE_SIZE, encodeFrame, NewlineFramer, type FramerOptions } from './framing.js';
 
 export interface TransportHandlers {
   /** One complete JSON message, as text. */
@@ -82,4 +82,98 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
 /** A connector for a socket the caller opens (a SOCKS proxy for Tor, a React Native socket, ...). */
 export function streamConnector(open: () => Promise<ByteStream>, framing?: FramerOptions): Connector {
   return async (handlers) => byteStreamTransport(await open(), handlers, framing);
+}
+
+/**
+ * The part of a WebSocket a message transport uses: the WHATWG interface, which browsers, React
+ * Native, Deno and the `ws` package all provide.
+ */
+export interface MessageSocket {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
+  addEventListener(type: 'error', listener: (event: unknown) => void): void;
+}
+
+// RFC 6455 close code 1009: the message was too big to process.
+const WS_MESSAGE_TOO_BIG = 1009;
+
+/**
+ * One JSON message per WebSocket message, no newline framing. Text frames are used as they are; binary
+ * frames are decoded as UTF-8. A message over `maxMessageSize` fails the connection like an oversize line.
+ */
+export function messageSocketTransport(socket: MessageSocket, handlers: TransportHandlers, options: { maxMessageSize?: number } = {}): Transport {
+  const limit = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let ended = false;
+  let failure: StratumSdkError | undefined;
+  const end = (error?: StratumSdkError) => {
+    if (ended) return;
+    ended = true;
+    handlers.close(error);
+  };
+  socket.addEventListener('message', (event) => {
+    if (ended) return;
+    const data = event.data;
+    let text: string;
+    if (typeof data === 'string') text = data;
+    else {
+      const bytes = toBytes(data);
+      if (!bytes) {
+        handlers.error(new ProtocolError('invalid-message', 'a WebSocket message that is neither text nor bytes'));
+        return;
+      }
+      if (bytes.byteLength > limit) return tooBig();
+      try {
+        text = decoder.decode(bytes);
+      } catch (cause) {
+        handlers.error(new ProtocolError('invalid-utf8', 'a WebSocket message that is not valid UTF-8', undefined, { cause }));
+        return;
+      }
+    }
+    // UTF-16 length is at most the UTF-8 byte length, so this never refuses a message within the limit.
+    if (text.length > limit) return tooBig();
+    handlers.message(text);
+  });
+  const tooBig = () => {
+    failure = new MessageTooLargeError(limit);
+    socket.close(WS_MESSAGE_TOO_BIG, 'message too big');
+    end(failure);
+  };
+  socket.addEventListener('error', (event) => {
+    const cause = (event as { error?: unknown }).error ?? event;
+    const message = cause instanceof Error ? cause.message : 'WebSocket error';
+    failure ??= /max payload/i.test(message) ? new MessageTooLargeError(limit) : new ClosedError(`the connection failed: ${message}`, { cause });
+  });
+  socket.addEventListener('close', (event) => {
+    if (event.code === WS_MESSAGE_TOO_BIG) failure ??= new MessageTooLargeError(limit);
+    end(failure ?? new ClosedError(`the peer closed the connection (WebSocket code ${event.code}${event.reason ? `: ${event.reason}` : ''})`));
+  });
+  return {
+    send(text) {
+      if (ended) throw failure ?? new ClosedError();
+      socket.send(text);
+    },
+    close() {
+      socket.close(1000);
+      end();
+    },
+  };
+}
+
+function toBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (Array.isArray(data) && data.every((d) => d instanceof Uint8Array)) {
+    const total = data.reduce((n, d: Uint8Array) => n + d.byteLength, 0);
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const d of data as Uint8Array[]) {
+      out.set(d, at);
+      at += d.byteLength;
+    }
+    return out;
+  }
+  return undefined;
 }

@@ -1,18 +1,13 @@
-// TCP and TLS byte streams on Node. TLS verifies certificates and sends SNI unless told otherwise.
+// TCP and TLS byte streams on Node. TLS verifies certificates and sends SNI unless told otherwise;
+// pinning and trust-on-first-use are decided after the handshake, before any request is written.
 import net from 'node:net';
 import tls from 'node:tls';
-import { ConnectError, TlsError } from '../errors.js';
+import { ConnectError, StratumSdkError, TlsError } from '../errors.js';
 import type { FramerOptions } from '../framing.js';
 import { byteStreamTransport, type Connector } from '../transport.js';
+import { checkPeerCertificate, checkTlsSettings, tlsConnectOptions, type TlsSettings } from './tls-trust.js';
 
-export interface TlsSettings {
-  /** Extra certificate authorities (PEM), added to the system ones. */
-  readonly ca?: string | readonly string[] | undefined;
-  /** Accept any certificate. Only for tests and servers you control; never the default. */
-  readonly insecure?: boolean | undefined;
-  /** Server name sent for SNI and checked against the certificate; defaults to the host. */
-  readonly servername?: string | undefined;
-}
+export type { TlsSettings, TrustStore } from './tls-trust.js';
 
 export interface TcpOptions {
   readonly host: string;
@@ -26,41 +21,44 @@ export interface TcpOptions {
 // 10 s: a server that has not accepted by then is down or blocked; requests have their own timeout.
 export const DEFAULT_CONNECT_TIMEOUT = 10_000;
 
+/** OpenSSL's codes for "this certificate is not trusted", as opposed to "the network failed". */
+export function isCertificateError(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code ?? '';
+  return /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|HOSTNAME|ALTNAME/.test(code);
+}
+
 export function tcpConnector(options: TcpOptions): Connector {
+  const checked = options.tls ? checkTlsSettings(options.tls) : undefined;
+  const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
   return (handlers) =>
     new Promise((resolve, reject) => {
       const { host, port } = options;
       const where = `${host}:${port}`;
-      const settings = options.tls || undefined;
-      const socket = settings
-        ? tls.connect({
-            host,
-            port,
-            servername: net.isIP(host) ? undefined : (settings.servername ?? host),
-            ca: settings.ca ? [...tls.rootCertificates, ...[settings.ca].flat()] : undefined,
-            rejectUnauthorized: !settings.insecure,
-          })
+      const socket = checked
+        ? tls.connect({ host, port, ...tlsConnectOptions(checked, host, net.isIP(host) !== 0) })
         : net.connect({ host, port });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new ConnectError(`${where}: no connection within ${options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT} ms`));
-      }, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);
-      const fail = (e: Error) => {
+      let settled = false;
+      const fail = (e: unknown) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         socket.destroy();
-        const code = (e as NodeJS.ErrnoException).code ?? '';
-        reject(
-          settings && /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|HOSTNAME/.test(code)
-            ? new TlsError(`${where}: certificate refused: ${e.message}`, { cause: e })
-            : new ConnectError(`${where}: ${e.message}`, { cause: e }),
-        );
+        if (e instanceof StratumSdkError) reject(e);
+        else if (checked && isCertificateError(e)) reject(new TlsError(`${where}: certificate refused: ${(e as Error).message}`, { cause: e }));
+        else reject(new ConnectError(`${where}: ${(e as Error).message}`, { cause: e }));
       };
+      const timer = setTimeout(() => fail(new ConnectError(`${where}: no connection within ${connectTimeout} ms`)), connectTimeout);
       socket.once('error', fail);
-      socket.once(settings ? 'secureConnect' : 'connect', () => {
-        clearTimeout(timer);
-        socket.off('error', fail);
-        socket.setNoDelay(true);
-        resolve(byteStreamTransport(socket, handlers, options.framing));
+      socket.once(checked ? 'secureConnect' : 'connect', () => {
+        const ready = checked ? checkPeerCertificate(socket as tls.TLSSocket, checked, where) : Promise.resolve();
+        ready.then(() => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          socket.off('error', fail);
+          socket.setNoDelay(true);
+          resolve(byteStreamTransport(socket, handlers, options.framing));
+        }, fail);
       });
     });
 }

@@ -1,0 +1,42 @@
+// Electrum server URLs to connectors: tcp://, tls:// (alias ssl://), ws://, wss://.
+import { ConnectError } from '../runtime/errors.js';
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../runtime/framing.js';
+import { tcpConnector } from '../runtime/node/tcp.js';
+import type { TlsSettings } from '../runtime/node/tls-trust.js';
+import { wsConnector } from '../runtime/node/ws.js';
+import type { Connector } from '../runtime/transport.js';
+
+export interface ConnectSettings {
+  readonly tls?: TlsSettings | undefined;
+  readonly maxMessageSize?: number | undefined;
+  readonly connectTimeout?: number | undefined;
+}
+
+// The ports ElectrumX and Fulcrum use by default on mainnet; ws and wss keep the WebSocket defaults.
+const DEFAULT_PORTS: Readonly<Record<string, number>> = { tcp: 50001, tls: 50002, ssl: 50002, ws: 80, wss: 443 };
+
+export function electrumConnector(url: string, settings: ConnectSettings): Connector {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConnectError(`not a URL: ${JSON.stringify(url)} (expected tcp://host:port, tls://host:port, ws://host:port or wss://host:port)`);
+  }
+  const scheme = parsed.protocol.replace(/:$/, '');
+  const port = parsed.port ? Number(parsed.port) : DEFAULT_PORTS[scheme];
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (port === undefined) throw new ConnectError(`${url}: unknown scheme "${scheme}" (expected tcp, tls, ssl, ws or wss)`);
+  if (!host) throw new ConnectError(`${url}: a host is needed`);
+  const maxMessageSize = settings.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  const connectTimeout = settings.connectTimeout;
+  switch (scheme) {
+    case 'tcp':
+      return tcpConnector({ host, port, tls: false, framing: { maxMessageSize }, connectTimeout });
+    case 'tls':
+    case 'ssl':
+      return tcpConnector({ host, port, tls: settings.tls ?? {}, framing: { maxMessageSize }, connectTimeout });
+    default:
+      // The URL goes as written: for ws and wss, URL parsing hides an explicit :80 or :443.
+      return wsConnector({ url: parsed.href, tls: settings.tls, maxMessageSize, connectTimeout });
+  }
+}

@@ -1,0 +1,68 @@
+// WebSocket (ws:// and wss://) on Node with the `ws` package, under the same TLS rules as TCP.
+import net from 'node:net';
+import type tls from 'node:tls';
+import WebSocket from 'ws';
+import { ConnectError, StratumSdkError, TlsError } from '../errors.js';
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../framing.js';
+import { messageSocketTransport, type Connector, type MessageSocket } from '../transport.js';
+import { DEFAULT_CONNECT_TIMEOUT, isCertificateError } from './tcp.js';
+import { checkPeerCertificate, checkTlsSettings, tlsConnectOptions, type TlsSettings } from './tls-trust.js';
+
+export interface WsOptions {
+  /** ws://host:port/path or wss://host:port/path. */
+  readonly url: string;
+  readonly tls?: TlsSettings | undefined;
+  readonly connectTimeout?: number | undefined;
+  readonly maxMessageSize?: number | undefined;
+  /** Extra HTTP headers for the upgrade request (an Origin, an auth token). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+}
+
+export function wsConnector(options: WsOptions): Connector {
+  const url = new URL(options.url);
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new ConnectError(`${options.url}: not a ws:// or wss:// URL`);
+  const secure = url.protocol === 'wss:';
+  const checked = secure ? checkTlsSettings(options.tls ?? {}) : undefined;
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const where = url.host;
+  const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+  return (handlers) =>
+    new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, {
+        ...(checked ? tlsConnectOptions(checked, host, net.isIP(host) !== 0) : {}),
+        maxPayload: maxMessageSize,
+        handshakeTimeout: connectTimeout,
+        perMessageDeflate: false,
+        headers: { ...options.headers },
+      });
+      let tlsSocket: tls.TLSSocket | undefined;
+      let settled = false;
+      const fail = (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        socket.terminate();
+        if (e instanceof StratumSdkError) reject(e);
+        else if (checked && isCertificateError(e)) reject(new TlsError(`${where}: certificate refused: ${(e as Error).message}`, { cause: e }));
+        else reject(new ConnectError(`${where}: ${(e as Error).message}`, { cause: e }));
+      };
+      socket.once('upgrade', (response) => {
+        tlsSocket = response.socket as tls.TLSSocket;
+      });
+      socket.once('unexpected-response', (_request, response) => fail(new ConnectError(`${where}: the server answered the WebSocket upgrade with HTTP ${response.statusCode}`)));
+      socket.once('error', fail);
+      socket.once('open', () => {
+        // The transport is wired at once so that nothing the server sends during the certificate check is lost.
+        const transport = messageSocketTransport(socket as unknown as MessageSocket, handlers, { maxMessageSize });
+        const ready = checked && tlsSocket ? checkPeerCertificate(tlsSocket, checked, where) : Promise.resolve();
+        ready.then(() => {
+          if (settled) return;
+          settled = true;
+          socket.off('error', fail);
+          // Errors after the handshake reach the transport's own listener; this keeps `ws` from throwing them.
+          socket.on('error', () => undefined);
+          resolve(transport);
+        }, fail);
+      });
+    });
+}

@@ -1,0 +1,89 @@
+// Client-side bookkeeping of subscriptions: which ones are active, with the last value the server gave
+// for each, so that after a reconnect they are renewed and a change missed while disconnected is seen.
+// Protocol-agnostic: a subscription's key is the part of its params that its notifications repeat.
+import type { MethodInfo } from './registry.js';
+
+interface Entry {
+  readonly params: readonly unknown[];
+  value: unknown;
+}
+
+export interface ActiveSubscription {
+  readonly method: string;
+  readonly params: readonly unknown[];
+  readonly value: unknown;
+}
+
+/**
+ * How many leading params identify a subscription: its notifications carry them, then the new value
+ * (`[scripthash, status]`: 1; `[header]`: 0; `[txid, index, status]`: 2).
+ */
+export function keyArity(info: Pick<MethodInfo, 'notificationParams'>): number {
+  return Math.max(0, info.notificationParams.length - 1);
+}
+
+/** A compact map key; a lone string param (a script hash) is used as it is, with no copy. */
+export function subscriptionKey(keyParams: readonly unknown[]): string {
+  if (keyParams.length === 0) return '';
+  if (keyParams.length === 1 && typeof keyParams[0] === 'string') return keyParams[0];
+  return JSON.stringify(keyParams);
+}
+
+export class SubscriptionBook {
+  readonly #byMethod = new Map<string, Map<string, Entry>>();
+
+  get size(): number {
+    let n = 0;
+    for (const m of this.#byMethod.values()) n += m.size;
+    return n;
+  }
+
+  /** Records (or refreshes) a subscription after the server answered it. */
+  record(method: string, arity: number, params: readonly unknown[], value: unknown): void {
+    let entries = this.#byMethod.get(method);
+    if (!entries) this.#byMethod.set(method, (entries = new Map()));
+    const key = subscriptionKey(params.slice(0, arity));
+    const entry = entries.get(key);
+    if (entry) entry.value = value;
+    else entries.set(key, { params, value });
+  }
+
+  remove(method: string, arity: number, keyParams: readonly unknown[]): boolean {
+    const entries = this.#byMethod.get(method);
+    return entries?.delete(subscriptionKey(keyParams.slice(0, arity))) ?? false;
+  }
+
+  has(method: string, arity: number, keyParams: readonly unknown[]): boolean {
+    return this.#byMethod.get(method)?.has(subscriptionKey(keyParams.slice(0, arity))) ?? false;
+  }
+
+  /** Takes a notification's params (key params then the value) and keeps the value as the latest. */
+  update(method: string, notificationParams: readonly unknown[]): void {
+    const entries = this.#byMethod.get(method);
+    if (!entries || notificationParams.length === 0) return;
+    const arity = notificationParams.length - 1;
+    const entry = entries.get(subscriptionKey(notificationParams.slice(0, arity)));
+    if (entry) entry.value = notificationParams[arity];
+  }
+
+  *entries(): IterableIterator<ActiveSubscription> {
+    for (const [method, entries] of this.#byMethod) {
+      for (const entry of entries.values()) yield { method, params: entry.params, value: entry.value };
+    }
+  }
+
+  clear(): void {
+    this.#byMethod.clear();
+  }
+}
+
+/** Whether two JSON values are the same (a status string, a header object), whatever their key order. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
