@@ -7,3 +7,24 @@ export type * from './generated/mining/server-api.js';
 export type { ValidationOutcome } from './runtime/validation.js';
 export type { MethodInfo, ProtocolRegistry, ValidationContext } from './runtime/registry.js';
 export { compareVersions, inVersionRange } from './runtime/versions.js';
+export { MiningClient, DEFAULT_MINING_AGENT, DEFAULT_OPTIONAL_REPLY_TIMEOUT, DEFAULT_MAX_RECONNECT_WAIT } from './clients/mining-client.js';
+export type { MiningClientWrappers } from './clients/mining-client.js';
+export { DEFAULT_MAX_JOBS } from './clients/mining-state.js';
+export type {
+  MiningClientEvents,
+  MiningClientLifecycleEvents,
+  MiningClientOptions,
+  MiningJob,
+  MiningRequestName,
+  MiningResult,
+  MiningStartOptions,
+  MiningStartResult,
+  MiningSubscribeTriple,
+  MiningSubscription,
+  ReconnectInfo,
+  ReconnectRequest,
+  ReconnectTarget,
+} from './clients/mining-types.js';
+export type { TlsSettings, TrustStore } from './runtime/node/tls-trust.js';
+export { memoryTrustStore, fileTrustStore } from './runtime/node/tls-trust.js';
+export type { RequestOptions } from './runtime/session.js';

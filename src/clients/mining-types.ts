@@ -1,0 +1,146 @@
+// The public shapes of the MiningClient: options, session state snapshots and events.
+import type { MiningConfigureParams, MiningConfigureResult, MiningMethods, MiningServerNotifications, MiningClientRequestName } from '../generated/mining/types.js';
+import type { MessageTooLargeError, ProtocolError, ServerError, StratumSdkError, ValidationError } from '../runtime/errors.js';
+import type { TlsSettings } from '../runtime/node/tcp.js';
+import type { Connector } from '../runtime/transport.js';
+
+export interface MiningClientOptions {
+  /** Answer to client.get_version and the default mining.subscribe user agent (default "stratum-sdk/0.1.0"). */
+  readonly agent?: string | undefined;
+  /** Default per-request timeout in milliseconds (30 s). */
+  readonly timeout?: number | undefined;
+  /**
+   * Timeout in milliseconds for requests real pools often never answer: mining.configure, mining.extranonce.subscribe,
+   * mining.suggest_difficulty, mining.suggest_target, and a second mining.subscribe on one connection (default 5 s).
+   * A per-request `timeout` still wins.
+   */
+  readonly optionalReplyTimeout?: number | undefined;
+  /** Validate params before sending, and results and notifications on arrival (default true). */
+  readonly validate?: boolean | undefined;
+  /** Largest accepted message in bytes (default 8,100,000: a full block of transactions for mining.get_transactions). */
+  readonly maxMessageSize?: number | undefined;
+  /** How many recent jobs are kept by id (default 32); older ones are dropped so a pool cannot grow memory. */
+  readonly maxJobs?: number | undefined;
+  /** TLS settings for stratum+ssl:// and stratum+tls:// URLs. */
+  readonly tls?: TlsSettings | undefined;
+  /** Milliseconds to wait for the TCP connection and TLS handshake (default 10 s). */
+  readonly connectTimeout?: number | undefined;
+  /**
+   * Bring your own transport (a SOCKS proxy, a React Native socket). The URL then only names the pool, and a
+   * client.reconnect can only be followed to that same host and port.
+   */
+  readonly connector?: Connector | undefined;
+  /** Follow the pool's client.reconnect (default true, subject to `allowRedirect`). */
+  readonly followReconnect?: boolean | undefined;
+  /**
+   * Whether a reconnect may go to another host: false (default: same host, any port), true (any host), or a
+   * function that decides. Applies to followed requests and to `reconnect()` alike.
+   */
+  readonly allowRedirect?: boolean | ((target: ReconnectTarget) => boolean) | undefined;
+  /** Longest wait a client.reconnect may ask for, in seconds (default 60); longer waits are cut to it. */
+  readonly maxReconnectWait?: number | undefined;
+}
+
+/** One job from mining.notify, with the session values that apply to it. */
+export interface MiningJob {
+  readonly jobId: string;
+  /** In Stratum order (the display hash with its 4-byte words reversed), as sent. */
+  readonly prevhash: string;
+  readonly coinb1: string;
+  readonly coinb2: string;
+  readonly merkleBranch: readonly string[];
+  /** 8 hex digits, big-endian, as sent. */
+  readonly version: string;
+  readonly nbits: string;
+  readonly ntime: string;
+  readonly cleanJobs: boolean;
+  /** extranonce1 for this job: mining.set_extranonce applies from the next job on. Undefined before subscribe. */
+  readonly extranonce1: string | undefined;
+  readonly extranonce2Size: number | undefined;
+  /** Share difficulty for this job: the last mining.set_difficulty before it, 1 if none came (the Stratum default). */
+  readonly difficulty: number;
+}
+
+/** What mining.subscribe gave this connection. */
+export interface MiningSubscription {
+  /** [method, subscription id] pairs as the pool listed them (p2pool's single flat pair becomes a list of one). */
+  readonly subscriptions: readonly (readonly [method: string, id: string])[];
+  readonly extranonce1: string;
+  readonly extranonce2Size: number;
+  /** The mining.notify subscription id: sent back in mining.subscribe to resume the session after a reconnect. */
+  readonly sessionId: string | undefined;
+}
+
+/** Where the pool asked the client to go; null or missing fields of client.reconnect mean "the current one". */
+export interface ReconnectTarget {
+  readonly host: string;
+  readonly port: number;
+  /** Seconds to wait before connecting, already cut to `maxReconnectWait`. */
+  readonly waitSeconds: number;
+}
+
+export interface ReconnectRequest extends ReconnectTarget {
+  /** 'follow': the client reconnects now; 'ignored': `followReconnect` is off; 'refused': the target broke the policy. */
+  readonly decision: 'follow' | 'ignored' | 'refused';
+  /** Why the request was refused (a redirect to another host, a bad port, a custom connector). */
+  readonly reason: string | undefined;
+}
+
+export interface ReconnectInfo {
+  readonly host: string;
+  readonly port: number;
+  /** The pool resumed the session: it gave back the same extranonce1 for the session id sent. */
+  readonly resumed: boolean;
+}
+
+/** Events besides notifications, which are keyed by their wire name with their typed params. */
+export interface MiningClientLifecycleEvents {
+  /** A new job (mining.notify), after the state was updated. */
+  job: [job: MiningJob];
+  /** The share difficulty changed (mining.set_difficulty, often sent before the authorize answer). */
+  difficulty: [difficulty: number];
+  /** extranonce1 or extranonce2_size changed (mining.subscribe, mining.set_extranonce). */
+  extranonce: [extranonce1: string, extranonce2Size: number];
+  /** The version-rolling mask changed (mining.configure, mining.set_version_mask); undefined: rolling is off. */
+  'version-mask': [mask: string | undefined];
+  /** The pool sent client.reconnect; `decision` says what the client does about it. */
+  'reconnect-request': [request: ReconnectRequest];
+  /** A reconnect finished: subscribed (resumed or not) and every worker authorized again. */
+  reconnect: [info: ReconnectInfo];
+  /** The pool sent something that breaks the protocol or the spec; the connection carries on. */
+  'protocol-error': [error: ProtocolError | ValidationError | ServerError | MessageTooLargeError];
+  /** The connection closed and no reconnect follows; `error` says why unless the client closed it. */
+  close: [error: StratumSdkError | undefined];
+}
+
+export type MiningClientEvents = MiningServerNotifications & MiningClientLifecycleEvents;
+
+export type MiningRequestName = MiningClientRequestName & keyof MiningMethods;
+
+/** The subscription triple: a string result (ckpool's way of failing) rejects with a ServerError instead. */
+export type MiningSubscribeTriple = Exclude<MiningMethods['mining.subscribe']['result'], string>;
+
+/** A request's result as the client resolves it. */
+export type MiningResult<M extends MiningRequestName> = M extends 'mining.subscribe' ? MiningSubscribeTriple : MiningMethods[M]['result'];
+
+export interface MiningStartOptions {
+  /** The worker to authorize. */
+  readonly user: string;
+  readonly password?: string | undefined;
+  /** Sent first (BIP310), e.g. `[['version-rolling'], { 'version-rolling.mask': '1fffe000' }]`. */
+  readonly configure?: MiningConfigureParams | undefined;
+  /** The mining.subscribe user agent (default: the `agent` option). */
+  readonly userAgent?: string | undefined;
+  /** A session id to resume (from an earlier `sessionId`). */
+  readonly sessionId?: string | undefined;
+  /** Send mining.extranonce.subscribe after subscribing (default false: some pools drop the connection for it). */
+  readonly extranonceSubscribe?: boolean | undefined;
+  /** Send mining.suggest_difficulty after authorizing; its answer is not waited for. */
+  readonly suggestDifficulty?: number | undefined;
+}
+
+export interface MiningStartResult {
+  readonly subscription: MiningSubscription;
+  /** The configure answer, or undefined when the pool refused it or did not answer within `optionalReplyTimeout`. */
+  readonly configure: MiningConfigureResult | undefined;
+}
