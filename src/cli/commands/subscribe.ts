@@ -1,0 +1,49 @@
+// stratum-sdk subscribe <url> <method> [params...]: the first answer, then every notification, as JSON
+// lines until interrupted. Reconnects on its own, so a long watch survives a server restart.
+import { parseArgs } from 'node:util';
+import { connectCli } from '../connect.js';
+import { UsageError, type CliIo } from '../io.js';
+import { SHARED_HELP, SHARED_OPTIONS, sharedOptions } from '../options.js';
+import { parseParams } from '../params.js';
+
+export const SUBSCRIBE_HELP = `Usage: stratum-sdk subscribe <url> <method> [params...]
+
+Sends the subscription, prints the answer, then every notification from the server, one JSON object per line:
+  {"type":"result","method":"blockchain.headers.subscribe","value":{...}}
+  {"type":"notification","method":"blockchain.headers.subscribe","params":[{...}]}
+until Ctrl-C. Electrum connections reconnect and renew the subscription when dropped.
+
+Examples:
+  stratum-sdk subscribe tcp://127.0.0.1:50001 blockchain.headers.subscribe
+  stratum-sdk subscribe tcp://127.0.0.1:50001 blockchain.scripthash.subscribe <scripthash>
+  stratum-sdk subscribe stratum+tcp://127.0.0.1:3333 mining.subscribe
+
+${SHARED_HELP}`;
+
+export async function subscribe(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...args], options: SHARED_OPTIONS, allowPositionals: true, strict: true });
+  if (values.help) {
+    io.stdout(SUBSCRIBE_HELP);
+    return 0;
+  }
+  const [url, method, ...rest] = positionals;
+  if (!url || !method) throw new UsageError('subscribe needs a URL and a method');
+  const conn = await connectCli(url, { ...sharedOptions(values), reconnect: true });
+  const line = (value: unknown) => io.stdout(JSON.stringify(value));
+  try {
+    // Listening starts first: a pool sends mining.set_difficulty and mining.notify right after subscribing.
+    conn.onNotification((name, params) => line({ type: 'notification', method: name, params }));
+    const ended = new Promise<number>((resolve) => {
+      io.interrupt.addEventListener('abort', () => resolve(0), { once: true });
+      conn.onClose((error) => {
+        io.stderr(`connection closed${error ? `: ${error.message}` : ''}`);
+        resolve(1);
+      });
+    });
+    const value = await conn.request(method, parseParams(rest));
+    line({ type: 'result', method, value });
+    return await ended;
+  } finally {
+    conn.close();
+  }
+}

@@ -1,0 +1,66 @@
+// The `stratum-sdk` command: parses the command name, runs it in-process with the given I/O, and turns
+// every failure into a readable message and an exit code (0 ok, 1 failed, 2 bad usage).
+import { ServerError, StratumSdkError, ValidationError } from '../runtime/errors.js';
+import { call } from './commands/call.js';
+import { subscribe } from './commands/subscribe.js';
+import { UsageError, type CliIo } from './io.js';
+
+type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, { run: () => Promise<Command>; summary: string }>> = {
+  call: { run: async () => call, summary: 'send one request and print the result as JSON' },
+  subscribe: { run: async () => subscribe, summary: 'subscribe and print every notification as JSON lines' },
+};
+
+export const HELP = `Usage: stratum-sdk <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
+  .join('\n')}
+
+Run \`stratum-sdk <command> --help\` for a command's options.`;
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    io.stderr(`stratum-sdk: unknown command ${JSON.stringify(name)}\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await (await command.run())(args, io);
+  } catch (e) {
+    return report(e, name, io);
+  }
+}
+
+function report(e: unknown, command: string, io: CliIo): number {
+  if (e instanceof UsageError || isParseArgsError(e)) {
+    io.stderr(`stratum-sdk ${command}: ${(e as Error).message}\nRun \`stratum-sdk ${command} --help\` for usage.`);
+    return 2;
+  }
+  if (e instanceof ServerError) {
+    io.stderr(`server error${e.serverCode === null ? '' : ` ${e.serverCode}`} from ${e.method}: ${e.serverMessage}`);
+    return 1;
+  }
+  if (e instanceof ValidationError) {
+    io.stderr(`invalid ${e.part} for ${e.method}:\n${e.errors.map((x) => `  - ${x}`).join('\n')}`);
+    return 1;
+  }
+  if (e instanceof StratumSdkError) {
+    io.stderr(`${e.code}: ${e.message}`);
+    return 1;
+  }
+  io.stderr(`stratum-sdk ${command}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  return 1;
+}
+
+function isParseArgsError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
