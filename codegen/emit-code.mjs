@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { docComment } from './model.mjs';
-import { upperFirst } from './names.mjs';
+import { PROTOCOL_TITLES, upperFirst } from './names.mjs';
 
 const TEMPLATES = path.join(path.dirname(new URL(import.meta.url).pathname), 'templates');
 
@@ -16,7 +16,6 @@ function loadTemplates() {
   return { types: t('types'), methods: t('methods'), clientApi: t('client-api'), serverApi: t('server-api') };
 }
 
-const TITLES = { electrum: 'Electrum', mining: 'Stratum V1' };
 const ARTICLES = { electrum: 'an', mining: 'a' };
 
 function versionLines(doc) {
@@ -104,12 +103,12 @@ function buildTree(methods, protocol) {
   return { view: toView(root), json: toJson(root) };
 }
 
-export function emitCode(model, { banner, jsttTypes, definitionImports }) {
+export function emitCode(model, { banner, jsttTypes, definitionImports, runtimeImport = '../../runtime' }) {
   const t = loadTemplates();
   const methods = model.methods.map(methodData);
   const Proto = upperFirst(model.protocol);
   const names = (pred) => methods.filter(pred).map((m) => `'${m.method}'`).join(' | ') || 'never';
-  const common = { banner, protocol: model.protocol, proto: model.protocol, Proto, protocolTitle: TITLES[model.protocol], article: ARTICLES[model.protocol], methods };
+  const common = { banner, runtimeImport, protocol: model.protocol, proto: model.protocol, Proto, protocolTitle: PROTOCOL_TITLES[model.protocol], article: ARTICLES[model.protocol], methods };
 
   const clientMethods = methods.filter((m) => m.clientSends);
   const serverMethods = methods.filter((m) => m.serverSends);

@@ -1,4 +1,16 @@
 // Types for tests and tools that call the generator in-process.
 export declare const BANNER: string;
-/** Validates spec/ and renders every output file (paths relative to src/generated/); writes nothing. */
-export declare function generate(specDir: string): Promise<{ files: Map<string, string>; errors: string[] }>;
+/** The folders under docs/ that the generator owns. */
+export declare const DOCS_FOLDERS: readonly string[];
+export interface GenerateOptions {
+  /** How generated code under <out>/<protocol>/ imports src/runtime; default '../../runtime' (right for src/generated). */
+  readonly runtimeImport?: string;
+}
+/**
+ * Validates the spec and renders every output file; writes nothing. `files`: paths relative to
+ * src/generated/; `docs`: paths relative to docs/ (openrpc/<protocol>.openrpc.json, reference/<protocol>.md).
+ */
+export declare function generate(
+  specDir: string,
+  options?: GenerateOptions,
+): Promise<{ files: Map<string, string>; docs: Map<string, string>; errors: string[] }>;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// npm run generate: spec/ -> src/generated/. Stages, in order: load, validate, model, emit, format, write.
-// With --check nothing is written: the output is compared with what is committed and any drift fails.
+// npm run generate: spec/ -> src/generated/ (code) and docs/ (OpenRPC documents, Markdown reference).
+// Stages, in order: load, validate, model, emit, format, write. With --check nothing is written: the
+// output is compared with what is committed and any drift fails.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,8 @@ import { buildModel } from './model.mjs';
 import { emitDefinitionTypes, emitProtocolTypes } from './emit-types.mjs';
 import { emitValidators } from './emit-validators.mjs';
 import { emitCode } from './emit-code.mjs';
+import { emitOpenRpc } from './emit-openrpc.mjs';
+import { emitReference } from './emit-reference.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,76 +24,107 @@ export const BANNER = [
 
 const PRETTIER = { parser: 'typescript', singleQuote: true, printWidth: 120, trailingComma: 'all' };
 
-/** @returns {Promise<{ files: Map<string, string>, errors: string[] }>} paths relative to the output folder */
-export async function generate(specDir) {
+// The folders under docs/ that the generator owns: files in them that it no longer writes are stale.
+export const DOCS_FOLDERS = ['openrpc', 'reference'];
+
+/**
+ * @param {string} specDir
+ * @param {{ runtimeImport?: string }} [options] runtimeImport: how generated code under <out>/<protocol>/
+ *   imports src/runtime (default '../../runtime', right for src/generated).
+ * @returns {Promise<{ files: Map<string, string>, docs: Map<string, string>, errors: string[] }>}
+ *   files: paths relative to the code folder; docs: paths relative to the docs folder.
+ */
+export async function generate(specDir, options = {}) {
   const spec = loadSpec(specDir);
-  if (spec.errors.length) return { files: new Map(), errors: spec.errors };
+  if (spec.errors.length) return { files: new Map(), docs: new Map(), errors: spec.errors };
   const errors = validateSpec(spec);
-  if (errors.length) return { files: new Map(), errors };
+  if (errors.length) return { files: new Map(), docs: new Map(), errors };
+  const runtimeImport = options.runtimeImport ?? '../../runtime';
 
   const files = new Map();
+  const docs = new Map();
   const put = async (rel, code, format = true) => files.set(rel, format ? await prettier.format(code, PRETTIER) : code);
   await put('definitions.ts', `${BANNER}\n\n${await emitDefinitionTypes(spec.definitions)}`);
   for (const protocol of PROTOCOLS) {
-    const docs = spec.files.filter((f) => f.protocolDir === protocol).map((f) => f.doc);
-    const model = buildModel(protocol, docs, spec.definitions);
+    const protocolDocs = spec.files.filter((f) => f.protocolDir === protocol).map((f) => f.doc);
+    const model = buildModel(protocol, protocolDocs, spec.definitions);
     const types = await emitProtocolTypes(model, spec.definitions);
     const imports = [...new Set([...types.imports, ...model.usedDefinitions])].sort();
-    const code = emitCode(model, { banner: BANNER, jsttTypes: types.code, definitionImports: imports });
+    const code = emitCode(model, { banner: BANNER, jsttTypes: types.code, definitionImports: imports, runtimeImport });
     for (const [name, text] of Object.entries(code)) await put(`${protocol}/${name}`, text);
-    const validators = emitValidators(docs, spec.definitions);
+    const validators = emitValidators(protocolDocs, spec.definitions);
     // ts-nocheck: ajv's output is plain JavaScript; its typed face is CompiledValidator in the runtime.
     await put(`${protocol}/validators.ts`, `${BANNER}\n// @ts-nocheck\n/* eslint-disable */\n${validators.code}\n`, false);
+    docs.set(`openrpc/${protocol}.openrpc.json`, emitOpenRpc(protocol, protocolDocs, spec.definitions));
+    docs.set(`reference/${protocol}.md`, emitReference(protocol, protocolDocs, spec.definitions));
   }
-  return { files, errors: [] };
+  return { files, docs, errors: [] };
 }
 
-const USAGE = 'usage: node codegen/generate.mjs [--check] [--spec DIR] [--out DIR]';
+const USAGE = [
+  'usage: node codegen/generate.mjs [--check] [--spec DIR] [--out DIR] [--docs DIR | --no-docs]',
+  '  code goes to --out (default src/generated), docs to --docs (default docs/, unless --spec or --out is given)',
+].join('\n');
 
 function parseArgs(argv) {
-  const opts = { check: false, specDir: path.join(ROOT, 'spec'), outDir: path.join(ROOT, 'src', 'generated') };
+  const opts = { check: false, specDir: path.join(ROOT, 'spec'), outDir: path.join(ROOT, 'src', 'generated'), docsDir: undefined };
+  const folders = { '--spec': 'specDir', '--out': 'outDir', '--docs': 'docsDir' };
+  let elsewhere = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--check') opts.check = true;
-    else if ((a === '--spec' || a === '--out') && argv[i + 1] !== undefined) opts[a === '--spec' ? 'specDir' : 'outDir'] = path.resolve(argv[++i]);
-    else throw new Error(`unknown argument ${JSON.stringify(a)}\n${USAGE}`);
+    else if (a === '--no-docs') opts.docsDir = null;
+    else if (folders[a] && argv[i + 1] !== undefined) {
+      opts[folders[a]] = path.resolve(argv[++i]);
+      if (a !== '--docs') elsewhere = true;
+    } else throw new Error(`unknown argument ${JSON.stringify(a)}\n${USAGE}`);
   }
+  // Another spec or output folder means a trial run: the committed docs/ are only written when asked.
+  if (opts.docsDir === undefined) opts.docsDir = elsewhere ? null : path.join(ROOT, 'docs');
   return opts;
 }
 
 async function main(argv) {
-  const { check, specDir, outDir } = parseArgs(argv);
+  const { check, specDir, outDir, docsDir } = parseArgs(argv);
   const started = performance.now();
-  const { files, errors } = await generate(specDir);
+  const { files, docs, errors } = await generate(specDir);
   if (errors.length) {
     console.error(`The spec is invalid (${errors.length} problem${errors.length > 1 ? 's' : ''}); nothing was written:`);
     for (const e of errors) console.error(`  ${path.relative(process.cwd(), e.split(': ')[0]) || e.split(': ')[0]}: ${e.split(': ').slice(1).join(': ')}`);
     return 1;
   }
-  const existing = listFiles(outDir);
+  // The code folder is the generator's alone; in docs/ only the generated subfolders are.
+  const targets = [{ dir: outDir, files, existing: listFiles(outDir) }];
+  if (docsDir) targets.push({ dir: docsDir, files: docs, existing: DOCS_FOLDERS.flatMap((f) => listFiles(path.join(docsDir, f), `${f}/`)) });
+  const rel = (dir) => path.relative(process.cwd(), dir) || '.';
   if (check) {
-    const drift = [];
-    for (const [rel, text] of files) {
-      const file = path.join(outDir, rel);
-      if (!fs.existsSync(file)) drift.push(`missing ${rel}`);
-      else if (fs.readFileSync(file, 'utf8') !== text) drift.push(`changed ${rel}`);
+    let failed = false;
+    for (const { dir, files: wanted, existing } of targets) {
+      const drift = [];
+      for (const [name, text] of wanted) {
+        const file = path.join(dir, name);
+        if (!fs.existsSync(file)) drift.push(`missing ${name}`);
+        else if (fs.readFileSync(file, 'utf8') !== text) drift.push(`changed ${name}`);
+      }
+      for (const name of existing) if (!wanted.has(name)) drift.push(`stale ${name}`);
+      if (drift.length) {
+        failed = true;
+        console.error(`${rel(dir)} is out of date with ${rel(specDir)} (run \`npm run generate\` and commit):`);
+        for (const d of drift) console.error(`  ${d}`);
+      } else console.log(`${rel(dir)} is up to date (${wanted.size} files).`);
     }
-    for (const rel of existing) if (!files.has(rel)) drift.push(`stale ${rel}`);
-    if (drift.length) {
-      console.error(`${path.relative(process.cwd(), outDir) || '.'} is out of date with ${path.relative(process.cwd(), specDir) || '.'} (run \`npm run generate\` and commit):`);
-      for (const d of drift) console.error(`  ${d}`);
-      return 1;
+    return failed ? 1 : 0;
+  }
+  for (const { dir, files: wanted, existing } of targets) {
+    for (const name of existing) if (!wanted.has(name)) fs.rmSync(path.join(dir, name));
+    for (const [name, text] of wanted) {
+      const file = path.join(dir, name);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) fs.writeFileSync(file, text);
     }
-    console.log(`${path.relative(process.cwd(), outDir)} is up to date (${files.size} files).`);
-    return 0;
   }
-  for (const rel of existing) if (!files.has(rel)) fs.rmSync(path.join(outDir, rel));
-  for (const [rel, text] of files) {
-    const file = path.join(outDir, rel);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text) fs.writeFileSync(file, text);
-  }
-  console.log(`Generated ${files.size} files in ${path.relative(process.cwd(), outDir)} in ${Math.round(performance.now() - started)} ms.`);
+  const written = targets.map((t) => `${t.files.size} in ${rel(t.dir)}`).join(' and ');
+  console.log(`Generated ${written} in ${Math.round(performance.now() - started)} ms.`);
   return 0;
 }
 

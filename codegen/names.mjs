@@ -23,3 +23,11 @@ export function accessorPath(wireName) {
 export function upperFirst(s) {
   return s[0].toUpperCase() + s.slice(1);
 }
+
+/** How the documentation names each protocol. */
+export const PROTOCOL_TITLES = { electrum: 'Electrum', mining: 'Stratum V1' };
+
+/** "blockchain.transaction.get" -> "blockchain.transaction": the group a method is listed under. */
+export function namespaceOf(wireName) {
+  return wireName.split('.').slice(0, -1).join('.');
+}
