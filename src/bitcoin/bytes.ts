@@ -1,0 +1,130 @@
+// Hex at the edges (as the protocols send it), bytes inside. Every decoder here checks its input and throws a
+// BitcoinError, because what it decodes came off the wire.
+import { hex } from '@scure/base';
+import { BitcoinError } from './errors.js';
+
+const HEX = /^[0-9a-fA-F]*$/;
+
+/** Hex text or raw bytes; most functions of the toolkit take either. */
+export type BytesLike = string | Uint8Array;
+
+/**
+ * Decodes hex (either case) to bytes. `what` names the value in the error; `length`, when given, is the
+ * exact number of bytes required.
+ */
+export function hexToBytes(text: string, what = 'value', length?: number): Uint8Array {
+  if (typeof text !== 'string') throw new BitcoinError('bad-hex', `${what}: expected a hex string, got ${typeof text}`);
+  if (text.length % 2 !== 0 || !HEX.test(text)) {
+    throw new BitcoinError('bad-hex', `${what}: not a hex string (${describe(text)})`);
+  }
+  if (length !== undefined && text.length !== length * 2) {
+    throw new BitcoinError('bad-length', `${what}: expected ${length} bytes, got ${text.length / 2}`);
+  }
+  return hex.decode(text);
+}
+
+/** Lowercase hex of some bytes. */
+export function bytesToHex(bytes: Uint8Array): string {
+  return hex.encode(bytes);
+}
+
+/** Accepts hex or bytes (bytes are used as they are, not copied); checks the length when one is given. */
+export function toBytes(input: BytesLike, what = 'value', length?: number): Uint8Array {
+  if (typeof input === 'string') return hexToBytes(input, what, length);
+  if (!(input instanceof Uint8Array)) throw new BitcoinError('bad-argument', `${what}: expected hex or a Uint8Array`);
+  if (length !== undefined && input.length !== length) {
+    throw new BitcoinError('bad-length', `${what}: expected ${length} bytes, got ${input.length}`);
+  }
+  return input;
+}
+
+/** A reversed copy. */
+export function reverseBytes(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0, j = bytes.length - 1; j >= 0; i++, j--) out[i] = bytes[j]!;
+  return out;
+}
+
+/**
+ * A txid, block hash or script hash as displayed (byte-reversed hex) to its internal (serialization) bytes.
+ * Bytes are taken to be internal order already.
+ */
+export function hashFromHex(input: BytesLike, what = 'hash'): Uint8Array {
+  if (typeof input !== 'string') return toBytes(input, what, 32);
+  return reverseBytes(hexToBytes(input, what, 32));
+}
+
+/** Internal hash bytes to display hex (byte-reversed), the way txids and block hashes are shown. */
+export function hashToHex(internal: Uint8Array): string {
+  return bytesToHex(reverseBytes(internal));
+}
+
+/** An 8-hex-digit big-endian 32-bit field (Stratum `version`, `nbits`, `ntime`, `nonce`) to a number. */
+export function u32FromHex(text: string, what = 'value'): number {
+  if (typeof text !== 'string' || text.length !== 8 || !HEX.test(text)) {
+    throw new BitcoinError(
+      typeof text === 'string' && HEX.test(text) && text.length % 2 === 0 ? 'bad-length' : 'bad-hex',
+      `${what}: expected 8 hex digits, got ${typeof text === 'string' ? describe(text) : typeof text}`,
+    );
+  }
+  return parseInt(text, 16) >>> 0;
+}
+
+/** A 32-bit number as 8 big-endian hex digits, as Stratum sends it. */
+export function u32ToHex(value: number): string {
+  return (value >>> 0).toString(16).padStart(8, '0');
+}
+
+export function readU32LE(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>> 0;
+}
+
+export function writeU32LE(bytes: Uint8Array, offset: number, value: number): void {
+  bytes[offset] = value & 0xff;
+  bytes[offset + 1] = (value >>> 8) & 0xff;
+  bytes[offset + 2] = (value >>> 16) & 0xff;
+  bytes[offset + 3] = (value >>> 24) & 0xff;
+}
+
+/** Byte-swaps every 4-byte word in place (the Stratum prevhash encoding is its own inverse under this). */
+export function swapWords32(bytes: Uint8Array): Uint8Array {
+  for (let i = 0; i + 3 < bytes.length; i += 4) {
+    const a = bytes[i]!;
+    const b = bytes[i + 1]!;
+    bytes[i] = bytes[i + 3]!;
+    bytes[i + 1] = bytes[i + 2]!;
+    bytes[i + 2] = b;
+    bytes[i + 3] = a;
+  }
+  return bytes;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Checks an integer argument is within [min, max]. */
+export function checkInteger(value: unknown, what: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new BitcoinError('bad-argument', `${what}: expected an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function describe(text: string): string {
+  return text.length > 20 ? `"${text.slice(0, 20)}…", ${text.length} characters` : `"${text}"`;
+}
