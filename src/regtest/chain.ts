@@ -100,9 +100,16 @@ export class RegtestChain {
   /** Confirmed history per script hash, in block order. */
   readonly #history = new Map<string, string[]>();
   readonly #now: () => number;
+  readonly #bits: number;
 
-  constructor(options: { now?: () => number } = {}) {
+  /**
+   * `bits`: the compact target of new blocks; regtest's minimum difficulty (0x207fffff, a hash or two per
+   * block) unless a harder one is wanted, say for a pool whose shares should not all be blocks.
+   */
+  constructor(options: { now?: () => number; bits?: number } = {}) {
     this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.#bits = options.bits ?? REGTEST_BITS;
+    if (bitsToTarget(this.#bits) > bitsToTarget(REGTEST_BITS)) throw new RangeError('bits: easier than the regtest proof-of-work limit');
     const genesis = parseTransaction(GENESIS_COINBASE);
     const header = hexToBytes(REGTEST_GENESIS_HEADER);
     if (blockHash(header) !== REGTEST_GENESIS_HASH || parseHeader(header).merkleRoot !== genesis.txid) throw new Error('regtest genesis constants are inconsistent');
@@ -222,7 +229,7 @@ export class RegtestChain {
     const height = this.height + 1;
     const transactions = [...this.#mempool.values()].map((r) => r.tx);
     const fees = [...this.#mempool.values()].reduce((n, r) => n + r.fee, 0);
-    return { height, prevHash: this.tip.hash, version: 0x20000000, bits: REGTEST_BITS, time: Math.max(this.tip.time + 1, this.#now()), transactions, coinbaseValue: subsidy(height) + fees };
+    return { height, prevHash: this.tip.hash, version: 0x20000000, bits: this.#bits, time: Math.max(this.tip.time + 1, this.#now()), transactions, coinbaseValue: subsidy(height) + fees };
   }
 
   /** Mines one block on the tip whose coinbase pays `payoutScript` (hex), with every mempool transaction. */
@@ -248,7 +255,7 @@ export class RegtestChain {
   submitBlock(header: Uint8Array, coinbaseRaw: Uint8Array, transactions: readonly Transaction[]): ChainBlock {
     const h = parseHeader(header);
     if (h.prevHash !== this.tip.hash) throw new BitcoinError('bad-argument', `stale block: it builds on ${h.prevHash}, the tip is ${this.tip.hash}`);
-    if (!hashMeetsTarget(sha256d(header), bitsToTarget(h.bits)) || h.bits !== REGTEST_BITS) throw new BitcoinError('bad-target', 'the block does not meet its target');
+    if (!hashMeetsTarget(sha256d(header), bitsToTarget(h.bits)) || h.bits !== this.#bits) throw new BitcoinError('bad-target', 'the block does not meet its target');
     const coinbase = parseTransaction(coinbaseRaw);
     if (!isCoinbase(coinbase)) throw new BitcoinError('bad-transaction', 'the first transaction is not a coinbase');
     for (const t of transactions) if (!this.#mempool.has(t.txid)) throw new BitcoinError('bad-transaction', `transaction ${t.txid} is not in the mempool`);
