@@ -1,0 +1,129 @@
+// TCP and TLS listeners on Node: each accepted socket becomes a newline-framed connection handed to
+// the server's accept function.
+import net from 'node:net';
+import tls from 'node:tls';
+import { ClosedError } from '../errors.js';
+import { DEFAULT_SERVER_LIMITS } from '../server/limits.js';
+import type { AcceptConnection, Listener, ServerConnection, TransportKind } from '../server/connection.js';
+import { byteStreamTransport, type Transport } from '../transport.js';
+
+export interface TcpListenOptions {
+  /** Address to bind; default 127.0.0.1 (pass '0.0.0.0' or '::' to serve the network). */
+  readonly host?: string | undefined;
+  /** Port; default 0, any free port (read it back with address()). */
+  readonly port?: number | undefined;
+  /** Largest incoming message in bytes; a bigger one closes that connection. */
+  readonly maxMessageSize?: number | undefined;
+  /** Called with errors of the listening socket after it is up (e.g. EMFILE on accept); ignored otherwise. */
+  readonly onError?: ((error: Error) => void) | undefined;
+}
+
+export interface TlsListenOptions extends TcpListenOptions {
+  /** Node's TLS server options: `key` and `cert` (PEM) at least. */
+  readonly tls: tls.TlsOptions;
+}
+
+export const DEFAULT_LISTEN_HOST = '127.0.0.1';
+
+// How long a gracefully closed socket may take to flush and see the peer's FIN before it is destroyed:
+// a peer that stopped reading must not hold shutdown open.
+export const END_GRACE_MS = 2_000;
+// A TLS handshake not done by then is a dead or hostile peer (Node's own default is 120 s).
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+// TCP keepalive probes find peers that vanished without a FIN sooner than the idle timeout would.
+const KEEPALIVE_DELAY_MS = 60_000;
+
+export function listenTcp(options: TcpListenOptions, accept: AcceptConnection): Promise<Listener> {
+  const server = net.createServer();
+  server.on('connection', (socket) => serveSocket(socket, 'tcp', options, accept));
+  return bind(server, 'tcp', options, () => undefined);
+}
+
+export function listenTls(options: TlsListenOptions, accept: AcceptConnection): Promise<Listener> {
+  const server = tls.createServer({ handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS, ...options.tls });
+  // Raw sockets still in their handshake, by peer address: the TLS socket a handshake produces is a
+  // different object, and the peer's address and port are what the two share.
+  const handshaking = new Map<string, net.Socket>();
+  server.on('connection', (raw: net.Socket) => {
+    const key = peerKey(raw);
+    handshaking.set(key, raw);
+    raw.once('close', () => {
+      if (handshaking.get(key) === raw) handshaking.delete(key);
+    });
+  });
+  server.on('secureConnection', (socket: tls.TLSSocket) => {
+    handshaking.delete(peerKey(socket));
+    serveSocket(socket, 'tls', options, accept);
+  });
+  // A failed handshake destroys its socket; there is no session to tell.
+  server.on('tlsClientError', () => undefined);
+  return bind(server, 'tls', options, () => {
+    for (const raw of handshaking.values()) raw.destroy();
+    handshaking.clear();
+  });
+}
+
+function serveSocket(socket: net.Socket, kind: TransportKind, options: TcpListenOptions, accept: AcceptConnection): void {
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true, KEEPALIVE_DELAY_MS);
+  let transport: Transport | undefined;
+  const connection: ServerConnection = {
+    kind,
+    remoteAddress: socket.remoteAddress,
+    remotePort: socket.remotePort,
+    send(text) {
+      if (!transport) throw new ClosedError('the connection is not ready');
+      transport.send(text);
+    },
+    close(graceful) {
+      if (!graceful || socket.destroyed) {
+        socket.destroy();
+        return;
+      }
+      const timer = setTimeout(() => socket.destroy(), END_GRACE_MS);
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
+      socket.end();
+    },
+    bufferedBytes: () => socket.writableLength,
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+  };
+  const handlers = accept(connection);
+  // 'fail': an oversize message closes this connection; the framer never buffers more than the limit.
+  transport = byteStreamTransport(socket, handlers, {
+    maxMessageSize: options.maxMessageSize ?? DEFAULT_SERVER_LIMITS.maxMessageSize,
+    onOversize: 'fail',
+  });
+}
+
+function bind(server: net.Server, kind: TransportKind, options: TcpListenOptions, dropPending: () => void): Promise<Listener> {
+  const host = options.host ?? DEFAULT_LISTEN_HOST;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port: options.port ?? 0 }, () => {
+      server.off('error', reject);
+      server.on('error', (e) => options.onError?.(e));
+      let closed: Promise<void> | undefined;
+      resolve({
+        kind,
+        address() {
+          const info = server.address() as net.AddressInfo | null;
+          return { kind, host: info?.address ?? host, port: info?.port ?? 0 };
+        },
+        close() {
+          closed ??= new Promise<void>((done) => {
+            // Resolves once every accepted socket has closed; the server closes its sessions' sockets.
+            server.close(() => done());
+            dropPending();
+          });
+          return closed;
+        },
+      });
+    });
+  });
+}
+
+function peerKey(socket: net.Socket): string {
+  return `${socket.remoteAddress ?? ''}|${socket.remotePort ?? ''}`;
+}
