@@ -93,7 +93,7 @@ async function callEverything(client: ElectrumClient) {
   await call('server.banner', () => client.server.banner());
   await call('server.donation_address', () => client.server.donationAddress());
   await call('server.peers.subscribe', () => client.server.peers.subscribe());
-  await call('server.add_peer', () => client.server.addPeer(features));
+  await call('server.add_peer', () => client.server.addPeer(features as Parameters<typeof client.server.addPeer>[0]));
   await call('server.ping', () => client.server.ping());
   called.add('server.version');
   return called;
