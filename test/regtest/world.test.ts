@@ -224,6 +224,37 @@ describe('a pool whose shares are not all blocks', () => {
     miner.close();
   });
 
+  it('speaks to a cpuminer-style client: one-param subscribe, 5-param submits, the same id on every submit', async () => {
+    const socket = net.connect(hard.stratum.address('tcp')!.port, '127.0.0.1');
+    const lines: Record<string, unknown>[] = [];
+    let buffer = '';
+    socket.on('data', (chunk) => {
+      buffer += chunk.toString();
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        lines.push(JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>);
+        buffer = buffer.slice(nl + 1);
+      }
+    });
+    const until = async (test: () => boolean) => {
+      while (!test()) await new Promise((r) => setTimeout(r, 5));
+    };
+    socket.write('{"id": 1, "method": "mining.subscribe", "params": ["cpuminer/2.5.1"]}\n');
+    await until(() => lines.some((l) => l['id'] === 1));
+    socket.write('{"id": 2, "method": "mining.authorize", "params": ["me", "x"]}\n');
+    await until(() => lines.some((l) => l['id'] === 2) && lines.some((l) => l['method'] === 'mining.notify'));
+    const job = lines.find((l) => l['method'] === 'mining.notify')!['params'] as string[];
+    // Two bad shares pipelined with the same id 4, as cpuminer sends them: two answers, each with id 4 and the 1.0 shape.
+    socket.write(`{"id": 4, "method": "mining.submit", "params": ["me", "${job[0]}", "0000", "${job[7]}", "00000001"]}\n`);
+    socket.write(`{"id": 4, "method": "mining.submit", "params": ["me", "nope", "00000000", "${job[7]}", "00000002"]}\n`);
+    await until(() => lines.filter((l) => l['id'] === 4).length === 2);
+    const answers = lines.filter((l) => l['id'] === 4);
+    expect(answers.every((a) => !('jsonrpc' in a) && a['result'] === null && Array.isArray(a['error']))).toBe(true);
+    expect(answers.map((a) => (a['error'] as unknown[])[0]).sort()).toEqual([20, 21]);
+    const subscribed = lines.find((l) => l['id'] === 1)!;
+    expect(subscribed['error']).toBeNull();
+    socket.destroy();
+  });
+
   it('keeps serving others while a client sends garbage, oversize lines, or never reads', async () => {
     const garbage = net.connect(hard.stratum.address('tcp')!.port, '127.0.0.1');
     garbage.on('error', () => undefined);
