@@ -104,7 +104,7 @@ describe('RegtestPool', () => {
 
   it('refuses a duplicate share, and a share is a block only when it meets the network target', async () => {
     // A network target far harder than the share target: shares are not blocks.
-    const s = setup({}, targetToBits(difficultyToTarget(2 ** -4)));
+    const s = setup({}, targetToBits(difficultyToTarget(1)));
     await ready(s);
     const good = share(s);
     expect(await code(() => s.h['mining.submit']!(good, s.miner))).toBe(0);

@@ -23,7 +23,7 @@ let payoutScript: string;
 let spendTxid: string;
 
 beforeAll(async () => {
-  world = await startWorld({ ports: ANY });
+  world = await startWorld({ ports: ANY, shareDifficulty: 2 ** -20 });
   payoutScript = addressToScriptPubKey(world.payoutAddress, 'regtest');
   for (let i = 0; i < 101; i++) world.chain.mine(payoutScript);
   // Spend the first coinbase (mature now) back to the payout address, and confirm it.
@@ -182,7 +182,8 @@ describe('the regtest world over Stratum', () => {
 describe('a pool whose shares are not all blocks', () => {
   let hard: World;
   beforeAll(async () => {
-    hard = await startWorld({ ports: ANY, shareDifficulty: 2 ** -20, blockBits: targetToBits(difficultyToTarget(2 ** -4)) });
+    // Blocks at difficulty 1 (one in a million shares): these tests never find one.
+    hard = await startWorld({ ports: ANY, shareDifficulty: 2 ** -20, blockBits: targetToBits(difficultyToTarget(1)) });
   });
   afterAll(() => hard?.close());
 
