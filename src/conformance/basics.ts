@@ -1,0 +1,151 @@
+// The protocol basics, over raw connections: version negotiation refusing a version nobody speaks, error
+// codes for unknown methods and bad params, ids echoed as sent, batches, and surviving malformed JSON.
+import { electrumProtocol } from '../generated/electrum/methods.js';
+import { JSON_RPC_ERRORS } from '../runtime/messages.js';
+import { errorOf, isObject, ProbeClosed, ProbeTimeout, RawProbe, type Incoming, type ProbeSettings } from './raw-probe.js';
+import { fail, pass, type RunCheck, type Verdict } from './report.js';
+
+export const CLIENT_NAME = 'stratum-sdk-conformance';
+/** A version from before the protocol had versions worth negotiating: no current server speaks it. */
+export const BOGUS_VERSION = '0.1';
+// A method whose params have a fixed type (an integer height), so a string is wrong on every server.
+const BAD_PARAMS_METHOD = 'blockchain.block.header';
+
+// Numeric ids everywhere but the string-id check, so a server that mangles string ids fails that check alone.
+const IDS = { version: 1, bogusVersion: 2, unknownMethod: 3, badParams: 4, numeric: 4242, batch: [5, 6], afterMalformed: 8 } as const;
+
+export interface BasicsSettings extends ProbeSettings {
+  /** The version the client negotiated; the raw connection asks for exactly this one. */
+  readonly protocolVersion: string;
+}
+
+export async function checkBasics(url: string, settings: BasicsSettings, run: RunCheck): Promise<void> {
+  await run('basics: unsupported version', () => unsupportedVersion(url, settings));
+
+  let probe: RawProbe;
+  try {
+    probe = await RawProbe.open(url, settings);
+    probe.sendJson(request(IDS.version, 'server.version', [CLIENT_NAME, settings.protocolVersion]));
+    const { found } = await probe.answerTo(IDS.version);
+    const error = errorOf(found.json);
+    if (error) throw new Error(`server.version ${settings.protocolVersion} refused on a second connection: ${describeError(error)}`);
+  } catch (e) {
+    await run('basics: raw connection', async () => fail(explain(e)));
+    return;
+  }
+  try {
+    await run('basics: unknown method', () => unknownMethod(probe));
+    await run('basics: bad params', () => badParams(probe));
+    await run('basics: string id', () => echoesId(probe, 'conformance-id-ü'));
+    await run('basics: numeric id', () => echoesId(probe, IDS.numeric));
+    await run('basics: batch', () => batch(probe));
+    await run('basics: malformed JSON', () => malformedJson(probe));
+  } finally {
+    probe.close();
+  }
+}
+
+async function unsupportedVersion(url: string, settings: ProbeSettings): Promise<Verdict> {
+  const probe = await RawProbe.open(url, settings);
+  try {
+    probe.sendJson(request(IDS.bogusVersion, 'server.version', [CLIENT_NAME, BOGUS_VERSION]));
+    const { found } = await probe.answerTo(IDS.bogusVersion);
+    const error = errorOf(found.json);
+    if (error) return pass(`refused protocol ${BOGUS_VERSION} with ${describeError(error)}`);
+    const result = isObject(found.json) ? found.json['result'] : undefined;
+    const chosen = Array.isArray(result) ? result[1] : undefined;
+    return fail(`answered ${short(JSON.stringify(result))} to a client that speaks only ${BOGUS_VERSION}${chosen === BOGUS_VERSION ? '' : ' (it should refuse: no common version)'}`);
+  } catch (e) {
+    if (e instanceof ProbeClosed && e.seen.length === 0) return pass(`closed the connection on protocol ${BOGUS_VERSION}`);
+    return fail(explain(e));
+  } finally {
+    probe.close();
+  }
+}
+
+async function unknownMethod(probe: RawProbe): Promise<Verdict> {
+  probe.sendJson(request(IDS.unknownMethod, 'conformance.no_such_method', []));
+  const { found } = await probe.answerTo(IDS.unknownMethod);
+  const error = errorOf(found.json);
+  if (!error) return fail(`answered an unknown method with a result: ${short(found.text)}`);
+  if (error.code !== JSON_RPC_ERRORS.METHOD_NOT_FOUND) return fail(`error code ${String(error.code)} for an unknown method, expected ${JSON_RPC_ERRORS.METHOD_NOT_FOUND}`);
+  return pass(`error ${JSON_RPC_ERRORS.METHOD_NOT_FOUND}`);
+}
+
+async function badParams(probe: RawProbe): Promise<Verdict> {
+  // -32602 is JSON-RPC's code; the codes the spec lists for the method are what ElectrumX sends (1).
+  const accepted = new Set<unknown>([JSON_RPC_ERRORS.INVALID_PARAMS, ...(electrumProtocol.get(BAD_PARAMS_METHOD)?.errors.map((e) => e.code) ?? [])]);
+  probe.sendJson(request(IDS.badParams, BAD_PARAMS_METHOD, ['x']));
+  const { found } = await probe.answerTo(IDS.badParams);
+  const error = errorOf(found.json);
+  if (!error) return fail(`${BAD_PARAMS_METHOD} ["x"] answered with a result: ${short(found.text)}`);
+  if (!accepted.has(error.code)) return fail(`${BAD_PARAMS_METHOD} ["x"]: error code ${String(error.code)}, expected one of ${[...accepted].join(', ')}`);
+  return pass(`${BAD_PARAMS_METHOD} ["x"]: ${describeError(error)}`);
+}
+
+async function echoesId(probe: RawProbe, id: string | number): Promise<Verdict> {
+  probe.sendJson(request(id, 'server.ping', []));
+  // Anything answered meanwhile with another id is what this check is about: a mangled id.
+  const { found } = await probe.waitFor((m) => isObject(m.json) && ('result' in m.json || 'error' in m.json));
+  if (!isObject(found.json) || found.json['id'] !== id) {
+    return fail(`sent id ${JSON.stringify(id)}, the answer carried ${isObject(found.json) ? JSON.stringify(found.json['id']) : short(found.text)}`);
+  }
+  return pass(`id ${JSON.stringify(id)} echoed`);
+}
+
+async function batch(probe: RawProbe): Promise<Verdict> {
+  const ids = IDS.batch;
+  probe.sendJson([request(ids[0], 'server.ping', []), request(ids[1], 'server.banner', [])]);
+  try {
+    // An error with a null id is a refusal of the batch as a whole.
+    const { found } = await probe.waitFor((m) => Array.isArray(m.json) || (isObject(m.json) && ((ids as readonly unknown[]).includes(m.json['id']) || (m.json['id'] === null && 'error' in m.json))));
+    if (!Array.isArray(found.json)) return fail(`answered a batch with a single message, not an array: ${short(found.text)}`);
+    const got = found.json.map((a: unknown) => (isObject(a) ? a['id'] : undefined));
+    if (got.length !== 2 || !ids.every((id) => got.includes(id))) return fail(`sent ids ${JSON.stringify(ids)}, the batch answer carried ${JSON.stringify(got)}`);
+    const errors = found.json.map(errorOf).filter((e) => e !== undefined);
+    if (errors.length) return fail(`a batch item failed: ${describeError(errors[0] as { code: unknown; message: unknown })}`);
+    return pass('two requests, two answers matched by id');
+  } catch (e) {
+    return fail(explain(e));
+  }
+}
+
+async function malformedJson(probe: RawProbe): Promise<Verdict> {
+  probe.send('{"jsonrpc": "2.0", "id": 7, "method": "server.ping", "params": [');
+  // A request right behind it shows whether the connection survived; its answer bounds the wait.
+  probe.sendJson(request(IDS.afterMalformed, 'server.ping', []));
+  try {
+    const { found, before } = await probe.answerTo(IDS.afterMalformed);
+    const parseError = [...before, found].some((m) => errorOf(m.json)?.code === JSON_RPC_ERRORS.PARSE_ERROR);
+    if (parseError) return pass(`error ${JSON_RPC_ERRORS.PARSE_ERROR}, and the connection still answers`);
+    return pass(`no ${JSON_RPC_ERRORS.PARSE_ERROR} error, but the connection still answers`);
+  } catch (e) {
+    if (e instanceof ProbeClosed) {
+      const parseError = e.seen.some((m) => errorOf(m.json)?.code === JSON_RPC_ERRORS.PARSE_ERROR);
+      return fail(`${parseError ? `error ${JSON_RPC_ERRORS.PARSE_ERROR}, then ` : ''}the server closed the connection after malformed JSON`);
+    }
+    return fail(explain(e));
+  }
+}
+
+function request(id: string | number, method: string, params: unknown[]) {
+  return { jsonrpc: '2.0', id, method, params };
+}
+
+function describeError(error: { code: unknown; message: unknown }): string {
+  return `error ${String(error.code)}${typeof error.message === 'string' ? ` (${short(error.message)})` : ''}`;
+}
+
+function explain(e: unknown): string {
+  if (e instanceof ProbeTimeout) return `no answer in time${seen(e.seen)}`;
+  if (e instanceof ProbeClosed) return `the server closed the connection${seen(e.seen)}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+function seen(messages: readonly Incoming[]): string {
+  return messages.length ? `; got ${messages.map((m) => short(m.text)).join(', ')}` : '';
+}
+
+export function short(text: string, max = 100): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

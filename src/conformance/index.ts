@@ -1,0 +1,74 @@
+// Checks whether an Electrum server follows the spec: version negotiation, the protocol basics, and
+// every method its negotiated version offers, each answer validated. Returns a report; never throws
+// for what the server does wrong, only when it cannot be reached at all.
+import { DEFAULT_PROTOCOL_VERSION, ElectrumClient } from '../clients/electrum-client.js';
+import { ConnectError, StratumSdkError, TlsError, ValidationError } from '../runtime/errors.js';
+import type { TlsSettings } from '../runtime/node/tls-trust.js';
+import { compareVersions } from '../runtime/versions.js';
+import { checkBasics, CLIENT_NAME } from './basics.js';
+import { checkMethods } from './methods.js';
+import { buildReport, checkRunner, fail, pass, type CheckResult, type ConformanceReport, type ProgressEvent } from './report.js';
+
+export type { CheckResult, CheckStatus, ConformanceReport, ProgressEvent } from './report.js';
+
+export interface ConformanceOptions {
+  /** The versions to negotiate, [min, max] or one (default the client's 1.4-1.6). */
+  readonly protocolVersion?: string | readonly [string, string] | undefined;
+  readonly tls?: TlsSettings | undefined;
+  /** Per-request timeout in milliseconds (default 10 s: a conforming server answers each check at once). */
+  readonly timeout?: number | undefined;
+  /** Also check implementation-specific and experimental methods. */
+  readonly all?: boolean | undefined;
+}
+
+export const DEFAULT_CONFORMANCE_TIMEOUT = 10_000;
+
+export async function runConformance(url: string, options: ConformanceOptions = {}, onProgress?: (event: ProgressEvent) => void): Promise<ConformanceReport> {
+  const checks: CheckResult[] = [];
+  const run = checkRunner(onProgress, checks);
+  const timeout = options.timeout ?? DEFAULT_CONFORMANCE_TIMEOUT;
+  const range = options.protocolVersion ?? DEFAULT_PROTOCOL_VERSION;
+  const [min, max] = typeof range === 'string' ? [range, range] : range;
+
+  let client: ElectrumClient | undefined;
+  let refused: unknown;
+  try {
+    client = await ElectrumClient.connect(url, {
+      clientName: CLIENT_NAME,
+      protocolVersion: range,
+      timeout,
+      connectTimeout: timeout,
+      tls: options.tls,
+      // Conformance is validation: it cannot be turned off here.
+      validate: true,
+      keepAlive: false,
+      reconnect: false,
+    });
+  } catch (e) {
+    // Not reaching the server at all is not a verdict on it: the caller gets the error.
+    if (e instanceof ConnectError || e instanceof TlsError) throw e;
+    refused = e;
+  }
+  await run('server.version', async () => {
+    if (!client) return fail(describeFailure(refused));
+    const v = client.protocolVersion;
+    if (compareVersions(v, min) < 0 || compareVersions(v, max) > 0) return fail(`negotiated ${v}, outside the range asked for (${min}-${max})`);
+    return pass(`negotiated ${v} within ${min}-${max} (${client.serverVersion})`);
+  });
+  if (!client) return buildReport(url, undefined, undefined, checks);
+  const connected = client;
+  const protocolVersion = connected.protocolVersion;
+  try {
+    await checkBasics(url, { tls: options.tls, timeout, protocolVersion }, run);
+    await checkMethods(connected, { protocolVersion, all: options.all ?? false }, run);
+  } finally {
+    connected.close();
+  }
+  return buildReport(url, connected.serverVersion, protocolVersion, checks);
+}
+
+function describeFailure(e: unknown): string {
+  if (e instanceof ValidationError) return `invalid ${e.part}: ${e.errors.join('; ')}`;
+  if (e instanceof StratumSdkError) return `${e.code}: ${e.message}`;
+  return e instanceof Error ? e.message : String(e);
+}
