@@ -330,15 +330,19 @@ export class ElectrumClient {
   // -------------------------------------------------------------------------------------------------
   // Requests
 
-  async #call(method: string, params: readonly unknown[], options: RequestOptions): Promise<unknown> {
+  #call(method: string, params: readonly unknown[], options: RequestOptions): Promise<unknown> {
     const invalid = this.#checkParams(method, params, this.#info?.protocolVersion);
-    if (invalid) throw invalid;
+    if (invalid) return Promise.reject(invalid);
+    const timeout = options.timeout ?? this.#timeout;
+    // The common case, connected: no wait for a connection, so no promise and no turn spent on one.
+    if (this.#conn && this.#state === 'open') return this.#send(this.#conn, method, params, options.signal, timeout);
     const started = Date.now();
-    const conn = await this.#connection(method, options);
+    return this.#connection(method, options).then((conn) => this.#send(conn, method, params, options.signal, remainingTimeout(timeout, started)));
+  }
+
+  #send(conn: Connection, method: string, params: readonly unknown[], signal: AbortSignal | undefined, timeout: number): Promise<unknown> {
     this.#lastSent = Date.now();
-    const result = await conn.session.request(method, params, { ...options, timeout: remainingTimeout(options.timeout ?? this.#timeout, started) });
-    this.#afterResult(method, params, result, conn.info.protocolVersion);
-    return result;
+    return conn.session.request(method, params, { signal, timeout }, (result) => this.#afterResult(method, params, result, conn.info.protocolVersion));
   }
 
   #checkParams(method: string, params: readonly unknown[], version: string | undefined): ValidationError | undefined {

@@ -187,3 +187,16 @@ export function encodeFrame(json: string): Uint8Array {
   }
   return encoder.encode(`${json}\n`);
 }
+
+/** Checks that a message fits on one line and returns it unchanged; encodeFrames adds the newlines. */
+export function encodeFrameText(json: string): string {
+  if (json.includes('\n')) {
+    throw new RangeError('a framed message must not contain a newline; serialise it without indentation');
+  }
+  return json;
+}
+
+/** Several messages (each checked by encodeFrameText) as the bytes of one write, each followed by `\n`. */
+export function encodeFrames(jsons: readonly string[]): Uint8Array {
+  return encoder.encode(jsons.length === 1 ? `${jsons[0]}\n` : `${jsons.join('\n')}\n`);
+}

@@ -94,7 +94,30 @@ function rangeOf(v: Versions | undefined): VersionRange | undefined {
 export function defineMethod<M extends string>(protocol: Protocol, method: M, def: MethodDefinition): MethodInfo<M> {
   const paramNames = def.params.map((p) => p.name);
   const notification = def.notification;
-  const isAvailable = (v: string) => inVersionRange(v, rangeOf(def.versions));
+  const methodRange = rangeOf(def.versions);
+  const paramRanges = def.params.map((p) => rangeOf(p.versions));
+  const notificationRange = rangeOf(notification?.versions);
+  // Answers per version string: every request asks the same question of the negotiated version.
+  const availability = new Map<string, boolean>();
+  const isAvailable = (v: string) => {
+    let ok = availability.get(v);
+    if (ok === undefined) {
+      ok = inVersionRange(v, methodRange);
+      if (availability.size < 64) availability.set(v, ok);
+    }
+    return ok;
+  };
+  /** The first param position that does not exist at this version (Infinity when all do). */
+  const firstMissingParam = new Map<string, number>();
+  const paramsAvailable = (v: string, count: number) => {
+    let first = firstMissingParam.get(v);
+    if (first === undefined) {
+      first = paramRanges.findIndex((r) => !inVersionRange(v, r));
+      if (first === -1) first = Infinity;
+      if (firstMissingParam.size < 64) firstMissingParam.set(v, first);
+    }
+    return count <= first;
+  };
 
   // Conditions resolved to param positions once, not on every result checked.
   const results = def.results.map((r) => ({
@@ -106,13 +129,23 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
     }),
   }));
 
-  const selectVariants = (context: ValidationContext = {}) =>
-    results.filter((r) => {
-      if (context.protocolVersion !== undefined && !inVersionRange(context.protocolVersion, r.versions)) return false;
-      const sent = context.params;
-      if (sent === undefined) return true;
-      return r.conditions.every((c) => c.check(c.index < sent.length ? sent[c.index] : c.fallback));
-    });
+  const conditional = results.some((r) => r.conditions.length > 0);
+  const byVersion = new Map<string, typeof results>();
+  const variantsAt = (v: string | undefined) => {
+    if (v === undefined) return results;
+    let list = byVersion.get(v);
+    if (list === undefined) {
+      list = results.filter((r) => inVersionRange(v, r.versions));
+      if (byVersion.size < 64) byVersion.set(v, list);
+    }
+    return list;
+  };
+  const selectVariants = (context: ValidationContext = {}) => {
+    const atVersion = variantsAt(context.protocolVersion);
+    const sent = context.params;
+    if (!conditional || sent === undefined) return atVersion;
+    return atVersion.filter((r) => r.conditions.every((c) => c.check(c.index < sent.length ? sent[c.index] : c.fallback)));
+  };
 
   const info: MethodInfo<M> = {
     method,
@@ -133,19 +166,21 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
     errors: def.errors,
     isAvailable,
     validateParams(value, context = {}) {
-      const errors: string[] = [];
       const v = context.protocolVersion;
+      const shapeOk = def.validateParams(value);
+      if (shapeOk && (v === undefined || (isAvailable(v) && (!Array.isArray(value) || paramsAvailable(v, value.length))))) return VALID;
+      const errors: string[] = [];
       if (v !== undefined && !isAvailable(v)) errors.push(`${method} is not part of protocol ${v}${versionNote(def.versions)}`);
-      if (!def.validateParams(value)) errors.push(...formatErrors(def.validateParams.errors, 'params', paramNames));
+      if (!shapeOk) errors.push(...formatErrors(def.validateParams.errors, 'params', paramNames));
       if (v !== undefined && Array.isArray(value)) {
         value.forEach((_, i) => {
           const p = def.params[i];
-          if (p && !inVersionRange(v, rangeOf(p.versions))) {
+          if (p && !inVersionRange(v, paramRanges[i])) {
             errors.push(`params[${i}] (${p.name}): not part of protocol ${v}${versionNote(p.versions)}`);
           }
         });
       }
-      return errors.length ? invalid(errors) : VALID;
+      return invalid(errors);
     },
     selectResultVariants: (context) => selectVariants(context).map((r) => r.name),
     validateResult(value, context = {}) {
@@ -166,7 +201,7 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
       ? (value, context = {}) => {
           const errors: string[] = [];
           const v = context.protocolVersion;
-          if (v !== undefined && notification.versions && !inVersionRange(v, rangeOf(notification.versions))) {
+          if (v !== undefined && notificationRange && !inVersionRange(v, notificationRange)) {
             errors.push(`the ${method} notification is not part of protocol ${v}${versionNote(notification.versions)}`);
           }
           if (!notification.validate(value)) errors.push(...formatErrors(notification.validate.errors, 'params', notification.params));

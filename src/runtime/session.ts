@@ -1,6 +1,6 @@
 // JSON-RPC session: ids, the pending table, timeouts and aborts. No I/O: it is given a `send`
 // function and fed parsed messages, so it is tested without sockets.
-import { AbortedError, ClosedError, ProtocolError, ServerError, TimeoutError, type StratumSdkError } from './errors.js';
+import { AbortedError, ClosedError, ProtocolError, ServerError, StratumSdkError, TimeoutError } from './errors.js';
 import {
   encodeBatch,
   encodeError,
@@ -37,8 +37,11 @@ interface Pending {
   readonly method: string;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: StratumSdkError) => void;
-  readonly timer: ReturnType<typeof setTimeout> | undefined;
-  readonly detach: () => void;
+  readonly check: ((result: unknown) => void) | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: (() => void) | undefined;
+  /** Its deadline's queue; undefined when it waits for ever. */
+  readonly deadlines: DeadlineQueue | undefined;
 }
 
 // 30 s: ElectrumX's own REQUEST_TIMEOUT, after which it answers -102 itself.
@@ -54,6 +57,8 @@ function checkTimeout(ms: number): void {
 export class RpcSession {
   readonly #options: SessionOptions;
   readonly #pending = new Map<MessageId, Pending>();
+  /** Deadlines by timeout length (most sessions use one): one timer each instead of one per request. */
+  readonly #queues = new Map<number, DeadlineQueue>();
   #nextId = 1;
   #closed: ClosedError | undefined;
 
@@ -70,7 +75,11 @@ export class RpcSession {
     return this.#closed !== undefined;
   }
 
-  request(method: string, params: readonly unknown[], options: RequestOptions = {}): Promise<unknown> {
+  /**
+   * `check` sees the result before the promise settles; if it throws, the request rejects with that
+   * error instead. A caller that validates every result then needs no second promise per request.
+   */
+  request(method: string, params: readonly unknown[], options: RequestOptions = {}, check?: (result: unknown) => void): Promise<unknown> {
     if (this.#closed) return Promise.reject(this.#closed);
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(new AbortedError(method, signal.reason));
@@ -82,7 +91,7 @@ export class RpcSession {
       return Promise.reject(e);
     }
     return new Promise<unknown>((resolve, reject) => {
-      this.#register(id, method, timeoutMs, signal, resolve, reject);
+      this.#register(id, method, timeoutMs, signal, resolve, reject, check);
       try {
         this.#options.send(encodeRequest(id, method, params, this.#options.dialect));
       } catch (e) {
@@ -144,8 +153,16 @@ export class RpcSession {
         return;
       case 'result': {
         const p = this.#settle(message.id);
-        if (p) p.resolve(message.result);
-        else this.#stray(message.id, JSON.stringify(message.result));
+        if (!p) this.#stray(message.id, JSON.stringify(message.result));
+        else if (!p.check) p.resolve(message.result);
+        else {
+          try {
+            p.check(message.result);
+            p.resolve(message.result);
+          } catch (e) {
+            p.reject(e instanceof StratumSdkError ? e : new ProtocolError('invalid-message', `${p.method}: the result was refused: ${String(e)}`, undefined, { cause: e }));
+          }
+        }
         return;
       }
       case 'error': {
@@ -167,6 +184,8 @@ export class RpcSession {
         ? cause
         : new ClosedError(`the connection closed${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(this.#closed);
+    for (const queue of this.#queues.values()) queue.clear();
+    this.#queues.clear();
   }
 
   #register(
@@ -176,20 +195,41 @@ export class RpcSession {
     signal: AbortSignal | undefined,
     resolve: (value: unknown) => void,
     reject: (error: StratumSdkError) => void,
+    check?: (result: unknown) => void,
   ) {
-    const onAbort = () => this.#settle(id)?.reject(new AbortedError(method, signal?.reason));
-    const timer = timeoutMs <= MAX_TIMER_MS ? setTimeout(() => this.#settle(id)?.reject(new TimeoutError(method, timeoutMs)), timeoutMs) : undefined;
-    signal?.addEventListener('abort', onAbort, { once: true });
-    this.#pending.set(id, { method, resolve, reject, timer, detach: () => signal?.removeEventListener('abort', onAbort) });
+    const onAbort = signal ? () => this.#settle(id)?.reject(new AbortedError(method, signal.reason)) : undefined;
+    const deadlines = timeoutMs <= MAX_TIMER_MS ? this.#deadlines(timeoutMs) : undefined;
+    deadlines?.add(id, Date.now() + timeoutMs);
+    if (signal && onAbort) signal.addEventListener('abort', onAbort, { once: true });
+    this.#pending.set(id, { method, resolve, reject, check, signal, onAbort, deadlines });
   }
 
   #settle(id: MessageId): Pending | undefined {
     const p = this.#pending.get(id);
     if (!p) return undefined;
     this.#pending.delete(id);
-    clearTimeout(p.timer);
-    p.detach();
+    if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
+    p.deadlines?.dropAnswered();
     return p;
+  }
+
+  /** The deadline queue of one timeout length, made on first use. */
+  #deadlines(timeoutMs: number): DeadlineQueue {
+    let queue = this.#queues.get(timeoutMs);
+    if (!queue) {
+      queue = new DeadlineQueue(
+        (id) => this.#pending.has(id),
+        (id) => {
+          const p = this.#settle(id);
+          p?.reject(new TimeoutError(p.method, timeoutMs));
+        },
+        // The default length's queue stays; one made for an odd length (a per-request timeout, what is
+        // left of one after waiting for a reconnect) goes once empty, so lengths do not pile up.
+        timeoutMs === this.#options.timeout ? undefined : () => this.#queues.delete(timeoutMs),
+      );
+      this.#queues.set(timeoutMs, queue);
+    }
+    return queue;
   }
 
   #stray(id: MessageId, excerpt: string) {
@@ -220,5 +260,69 @@ export class RpcSession {
     } catch {
       // The connection is going away; its close handler rejects what is pending.
     }
+  }
+}
+
+/**
+ * Deadlines of requests that share one timeout length. They fall due in the order the requests were
+ * made, so one timer, set for the oldest request still pending, serves them all. Thousands of
+ * pipelined requests then cost an array entry each instead of a timer each. Answered requests are
+ * dropped from the front as replies arrive (mostly in order), and with nothing left the timer is
+ * cleared, so an idle session holds no timer (and does not keep the process alive).
+ */
+class DeadlineQueue {
+  #ids: MessageId[] = [];
+  #due: number[] = [];
+  #head = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly isPending: (id: MessageId) => boolean,
+    private readonly expire: (id: MessageId) => void,
+    private readonly onEmpty: (() => void) | undefined,
+  ) {}
+
+  add(id: MessageId, due: number): void {
+    this.#ids.push(id);
+    this.#due.push(due);
+    if (this.#timer === undefined) this.#arm();
+  }
+
+  /** Drops answered requests from the front; clears the timer when none is left. */
+  dropAnswered(): void {
+    while (this.#head < this.#ids.length && !this.isPending(this.#ids[this.#head] as MessageId)) this.#head++;
+    if (this.#head === this.#ids.length) {
+      this.clear();
+      this.onEmpty?.();
+    } else if (this.#head > 1024 && this.#head * 2 > this.#ids.length) {
+      this.#ids = this.#ids.slice(this.#head);
+      this.#due = this.#due.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#ids = [];
+    this.#due = [];
+    this.#head = 0;
+  }
+
+  /** Sets the timer for the front entry (which may since have been answered: then it just re-arms). */
+  #arm(): void {
+    const due = this.#due[this.#head] as number;
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, due - Date.now()));
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    const now = Date.now();
+    while (this.#head < this.#ids.length && (this.#due[this.#head] as number) <= now) {
+      const id = this.#ids[this.#head++] as MessageId;
+      if (this.isPending(id)) this.expire(id);
+    }
+    this.dropAnswered();
+    if (this.#head < this.#ids.length && this.#timer === undefined) this.#arm();
   }
 }

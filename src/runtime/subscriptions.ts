@@ -3,9 +3,21 @@
 // Protocol-agnostic: a subscription's key is the part of its params that its notifications repeat.
 import type { MethodInfo } from './registry.js';
 
-interface Entry {
-  readonly params: readonly unknown[];
-  value: unknown;
+/**
+ * A subscription whose params are more than its key (or whose key is not a lone string). The common
+ * case, a scripthash subscription, stores only its value: its params are `[key]`, rebuilt on demand,
+ * which halves what 100,000 subscriptions weigh.
+ */
+class Entry {
+  constructor(
+    readonly params: readonly unknown[],
+    public value: unknown,
+  ) {}
+}
+
+/** Whether params can be rebuilt from the key alone: one string param that is the whole key. */
+function keyIsParams(arity: number, params: readonly unknown[]): boolean {
+  return arity === 1 && params.length === 1 && typeof params[0] === 'string';
 }
 
 export interface ActiveSubscription {
@@ -30,7 +42,8 @@ export function subscriptionKey(keyParams: readonly unknown[]): string {
 }
 
 export class SubscriptionBook {
-  readonly #byMethod = new Map<string, Map<string, Entry>>();
+  /** Per method, per key: the last value, or an Entry when the params are more than the key. */
+  readonly #byMethod = new Map<string, Map<string, unknown>>();
 
   get size(): number {
     let n = 0;
@@ -43,9 +56,7 @@ export class SubscriptionBook {
     let entries = this.#byMethod.get(method);
     if (!entries) this.#byMethod.set(method, (entries = new Map()));
     const key = subscriptionKey(params.slice(0, arity));
-    const entry = entries.get(key);
-    if (entry) entry.value = value;
-    else entries.set(key, { params, value });
+    entries.set(key, keyIsParams(arity, params) ? value : new Entry(params, value));
   }
 
   remove(method: string, arity: number, keyParams: readonly unknown[]): boolean {
@@ -62,13 +73,17 @@ export class SubscriptionBook {
     const entries = this.#byMethod.get(method);
     if (!entries || notificationParams.length === 0) return;
     const arity = notificationParams.length - 1;
-    const entry = entries.get(subscriptionKey(notificationParams.slice(0, arity)));
-    if (entry) entry.value = notificationParams[arity];
+    const key = arity === 1 && typeof notificationParams[0] === 'string' ? notificationParams[0] : subscriptionKey(notificationParams.slice(0, arity));
+    const entry = entries.get(key);
+    if (entry instanceof Entry) entry.value = notificationParams[arity];
+    else if (entry !== undefined || entries.has(key)) entries.set(key, notificationParams[arity]);
   }
 
   *entries(): IterableIterator<ActiveSubscription> {
     for (const [method, entries] of this.#byMethod) {
-      for (const entry of entries.values()) yield { method, params: entry.params, value: entry.value };
+      for (const [key, entry] of entries) {
+        yield entry instanceof Entry ? { method, params: entry.params, value: entry.value } : { method, params: [key], value: entry };
+      }
     }
   }
 

@@ -2,7 +2,7 @@
 // socket, a React Native socket) carry newline-framed JSON; message transports (WebSocket) carry one
 // JSON message per frame. Reconnect and re-subscription live in the clients, not here.
 import { ClosedError, MessageTooLargeError, ProtocolError, type StratumSdkError } from './errors.js';
-import { DEFAULT_MAX_MESSAGE_SIZE, encodeFrame, NewlineFramer, type FramerOptions } from './framing.js';
+import { DEFAULT_MAX_MESSAGE_SIZE, encodeFrame, encodeFrames, encodeFrameText, NewlineFramer, type FramerOptions } from './framing.js';
 
 export interface TransportHandlers {
   /** One complete JSON message, as text. */
@@ -34,11 +34,20 @@ export interface ByteStream {
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
+export interface ByteStreamOptions {
+  /**
+   * Hold the messages sent in one turn of the event loop and write them together when it ends (a
+   * microtask). Each write is a system call, so pipelined requests go several times faster. Only for
+   * owners that write and close through the transport: a direct `socket.end()` would overtake them.
+   */
+  readonly coalesce?: boolean | undefined;
+}
+
 /**
  * Newline-framed JSON over a connected byte stream. An oversize message fails the connection (the
  * default); the error reaches `close` so every pending request learns why.
  */
-export function byteStreamTransport(stream: ByteStream, handlers: TransportHandlers, framing: FramerOptions = {}): Transport {
+export function byteStreamTransport(stream: ByteStream, handlers: TransportHandlers, framing: FramerOptions = {}, options: ByteStreamOptions = {}): Transport {
   const framer = new NewlineFramer(framing);
   let ended = false;
   let failure: StratumSdkError | undefined;
@@ -67,12 +76,20 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
     const midLine = framer.pendingBytes > 0 ? ` with ${framer.pendingBytes} bytes of an unfinished message` : '';
     end(failure ?? new ClosedError(`the peer closed the connection${midLine}`));
   });
+  let queued: string[] = [];
+  const flush = () => {
+    const texts = queued;
+    queued = [];
+    if (!ended && texts.length) stream.write(encodeFrames(texts));
+  };
   return {
     send(text) {
       if (ended) throw failure ?? new ClosedError();
-      stream.write(encodeFrame(text));
+      if (!options.coalesce) stream.write(encodeFrame(text));
+      else if (queued.push(encodeFrameText(text)) === 1) queueMicrotask(flush);
     },
     close() {
+      flush(); // what was sent before close() still goes out
       stream.destroy();
       end();
     },
@@ -81,7 +98,7 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
 
 /** A connector for a socket the caller opens (a SOCKS proxy for Tor, a React Native socket, ...). */
 export function streamConnector(open: () => Promise<ByteStream>, framing?: FramerOptions): Connector {
-  return async (handlers) => byteStreamTransport(await open(), handlers, framing);
+  return async (handlers) => byteStreamTransport(await open(), handlers, framing, { coalesce: true });
 }
 
 /**

@@ -14,11 +14,25 @@ export function isVersion(value: unknown): value is string {
   return typeof value === 'string' && VERSION.test(value);
 }
 
+// A handful of version strings (the spec's and the negotiated one) are compared on every request and
+// notification: each is split once. Bounded, since a version can come from the network.
+const parsedVersions = new Map<string, readonly number[]>();
+const MAX_PARSED_VERSIONS = 256;
+
+function versionParts(v: string): readonly number[] {
+  let parts = parsedVersions.get(v);
+  if (parts === undefined) {
+    parts = v.split('.').map(Number);
+    if (parsedVersions.size < MAX_PARSED_VERSIONS) parsedVersions.set(v, parts);
+  }
+  return parts;
+}
+
 export function compareVersions(a: string, b: string): -1 | 0 | 1 {
-  const x = a.split('.');
-  const y = b.split('.');
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = Number(x[i] ?? 0) - Number(y[i] ?? 0);
+  const x = versionParts(a);
+  const y = versionParts(b);
+  for (let i = 0, n = Math.max(x.length, y.length); i < n; i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
     if (d !== 0) return d < 0 ? -1 : 1;
   }
   return 0;

@@ -6,7 +6,24 @@
 export const blockchain_address_get_balance__params = validate10;
 const schema11 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_balance.params.json"};
 const schema13 = {"title":"Address","description":"A Base58Check address (bech32 also passes; Fulcrum also takes CashAddr, with or without its `bitcoincash:` prefix).","type":"string","pattern":"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"};
-const pattern0 = new RegExp("^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$", "u");
+const func2 = (function patternEngine(pattern, flags) {
+  const fixedHex = /^\^\[0-9a-fA-F\]\{(\d+)\}\$$/.exec(pattern);
+  if (!fixedHex) return new RegExp(pattern, flags);
+  const length = Number(fixedHex[1]);
+  const hex = new Uint8Array(128);
+  for (const c of '0123456789abcdefABCDEF') hex[c.charCodeAt(0)] = 1;
+  return {
+    source: pattern,
+    // ajv keeps one compiled pattern per toString(), so it must differ between patterns.
+    toString: () => `/${pattern}/${flags}`,
+    test(s) {
+      if (s.length !== length) return false;
+      for (let i = 0; i < length; i++) if (hex[s.charCodeAt(i)] !== 1) return false;
+      return true;
+    },
+  };
+});
+const pattern0 = func2("^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_balance.params.json" */;
@@ -245,7 +262,7 @@ const schema21 = {"title":"HistoryItem","description":"A transaction in a histor
 const schema22 = {"title":"ConfirmedHistoryItem","description":"A confirmed transaction in a history.","type":"object","required":["height","tx_hash"],"properties":{"height":{"$ref":"#/$defs/confirmedHeight"},"tx_hash":{"$ref":"#/$defs/txid"}}};
 const schema23 = {"title":"ConfirmedHeight","description":"The height of the block that confirms a transaction (never 0: the genesis coinbase is unspendable and never in a history).","type":"integer","minimum":1};
 const schema24 = {"title":"Txid","description":"A transaction id: 64 hex digits, byte-reversed as bitcoind displays it.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
-const pattern2 = new RegExp("^[0-9a-fA-F]{64}$", "u");
+const pattern2 = func2("^[0-9a-fA-F]{64}$", "u");
 
 function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1452,7 +1469,7 @@ return errors === 0;
 export const blockchain_block_get_chunk__result_result = validate37;
 const schema54 = {"$ref":"../definitions.json#/$defs/hex","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_chunk.result.result.json"};
 const schema55 = {"title":"Hex","description":"Hex-encoded bytes: an even number of hex digits.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"};
-const pattern13 = new RegExp("^(?:[0-9a-fA-F]{2})*$", "u");
+const pattern13 = func2("^(?:[0-9a-fA-F]{2})*$", "u");
 
 function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_chunk.result.result.json" */;
@@ -1949,7 +1966,7 @@ return errors === 0;
 export const blockchain_block_header__result_raw = validate41;
 const schema65 = {"$ref":"../definitions.json#/$defs/rawHeader","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.raw.json"};
 const schema66 = {"title":"RawHeader","description":"A serialized block header as hex: 80 bytes for Bitcoin, longer for AuxPoW coins.","type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"};
-const pattern16 = new RegExp("^(?:[0-9a-fA-F]{2}){80,}$", "u");
+const pattern16 = func2("^(?:[0-9a-fA-F]{2}){80,}$", "u");
 
 function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.raw.json" */;
@@ -3998,7 +4015,7 @@ return errors === 0;
 export const blockchain_name_get_value_proof__result_result = validate73;
 const schema116 = {"type":"object","minProperties":1,"maxProperties":1,"propertyNames":{"$ref":"../definitions.json#/$defs/scripthash"},"additionalProperties":{"type":"array","items":{"type":"object","required":["height","tx","tx_merkle"],"properties":{"height":{"$ref":"../definitions.json#/$defs/confirmedHeight"},"tx":{"$ref":"../definitions.json#/$defs/rawTransaction"},"tx_merkle":{"type":"object","required":["merkle","pos"],"properties":{"merkle":{"$ref":"../definitions.json#/$defs/merkleBranch"},"pos":{"type":"integer","minimum":0}}},"header":{"type":"object","required":["header","branch","root"],"properties":{"header":{"$ref":"../definitions.json#/$defs/rawHeader"},"branch":{"$ref":"../definitions.json#/$defs/merkleBranch"},"root":{"$ref":"../definitions.json#/$defs/hash32"}}}}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.name.get_value_proof.result.result.json"};
 const schema119 = {"title":"RawTransaction","description":"A serialized transaction as hex.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"};
-const pattern35 = new RegExp("^(?:[0-9a-fA-F]{2})+$", "u");
+const pattern35 = func2("^(?:[0-9a-fA-F]{2})+$", "u");
 
 function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -11169,7 +11186,7 @@ return errors === 0;
 
 export const blockchain_utxo_get_info__result_result = validate179;
 const schema307 = {"anyOf":[{"type":"object","required":["value","scripthash"],"properties":{"value":{"$ref":"../definitions.json#/$defs/satoshis"},"scripthash":{"$ref":"../definitions.json#/$defs/scripthash"},"confirmed_height":{"$ref":"../definitions.json#/$defs/confirmedHeight"},"token_data":{"description":"CashTokens data (Bitcoin Cash only).","type":"object","required":["category","amount"],"properties":{"category":{"$ref":"../definitions.json#/$defs/hash32"},"amount":{"description":"Fungible token amount as a decimal string (it may exceed 2^53).","type":"string","pattern":"^[0-9]+$"},"nft":{"type":"object","required":["capability","commitment"],"properties":{"capability":{"enum":["none","mutable","minting"]},"commitment":{"$ref":"../definitions.json#/$defs/hex"}}}}}}},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.result.result.json"};
-const pattern107 = new RegExp("^[0-9]+$", "u");
+const pattern107 = func2("^[0-9]+$", "u");
 
 function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.result.result.json" */;
@@ -12010,7 +12027,7 @@ export const server_add_peer__params = validate186;
 const schema324 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/serverFeatures"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json"};
 const schema325 = {"title":"ServerFeatures","description":"What a server says of itself (server.features), also the argument of server.add_peer. Extra keys are allowed: ElectrumX adds `services`, Fulcrum `dsproof`, `cashtokens`, `rpa`, `broadcast_package`.","type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"$ref":"#/$defs/blockHash"},"hosts":{"type":"object","description":"Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.","additionalProperties":{"type":"object","additionalProperties":{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"null"}]}}},"hash_function":{"description":"\"sha256\"; removed in 1.7.","type":"string"},"server_version":{"type":"string"},"protocol_max":{"$ref":"#/$defs/protocolVersion"},"protocol_min":{"$ref":"#/$defs/protocolVersion"},"pruning":{"description":"The pruning limit in blocks, or null (or absent) when not pruning.","anyOf":[{"type":"integer","minimum":0},{"type":"null"}]},"services":{"description":"ElectrumX: service URLs like \"tcp://example.com:50001\".","type":"array","items":{"type":"string"}}}};
 const schema327 = {"title":"ProtocolVersion","description":"An Electrum protocol version: dotted numbers with at least one dot (\"1.4\", \"1.4.2\", \"1.6.0\").","type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"};
-const pattern111 = new RegExp("^[0-9]+(?:\\.[0-9]+)+$", "u");
+const pattern111 = func2("^[0-9]+(?:\\.[0-9]+)+$", "u");
 
 function validate187(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -13521,7 +13538,7 @@ return errors === 0;
 
 export const server_ping__params = validate200;
 const schema346 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":0,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.params.json"};
-const pattern119 = new RegExp("^[0-9a-fA-F]*$", "u");
+const pattern119 = func2("^[0-9a-fA-F]*$", "u");
 
 function validate200(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.params.json" */;

@@ -70,7 +70,24 @@ return errors === 0;
 export const client_reconnect__params = validate12;
 const schema13 = {"type":"array","items":[{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"$ref":"../definitions.json#/$defs/port"},{"type":"null"}]},{"anyOf":[{"type":"integer","minimum":0},{"type":"null"}]}],"minItems":0,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/mining/client.reconnect.params.json"};
 const schema15 = {"title":"Port","description":"A TCP port: some pools and miners send it as a string.","anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"string","pattern":"^[0-9]{1,5}$"}]};
-const pattern0 = new RegExp("^[0-9]{1,5}$", "u");
+const func2 = (function patternEngine(pattern, flags) {
+  const fixedHex = /^\^\[0-9a-fA-F\]\{(\d+)\}\$$/.exec(pattern);
+  if (!fixedHex) return new RegExp(pattern, flags);
+  const length = Number(fixedHex[1]);
+  const hex = new Uint8Array(128);
+  for (const c of '0123456789abcdefABCDEF') hex[c.charCodeAt(0)] = 1;
+  return {
+    source: pattern,
+    // ajv keeps one compiled pattern per toString(), so it must differ between patterns.
+    toString: () => `/${pattern}/${flags}`,
+    test(s) {
+      if (s.length !== length) return false;
+      for (let i = 0; i < length; i++) if (hex[s.charCodeAt(i)] !== 1) return false;
+      return true;
+    },
+  };
+});
+const pattern0 = func2("^[0-9]{1,5}$", "u");
 
 function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/client.reconnect.params.json" */;
@@ -510,7 +527,7 @@ return errors === 0;
 
 export const mining_capabilities__params = validate17;
 const schema20 = {"type":"array","items":[{"type":"object","properties":{"notify":{"description":"Options for mining.notify.","type":"array"},"set_difficulty":{"description":"Options for mining.set_difficulty.","type":"object"},"set_goal":{"description":"Options for mining.set_goal.","type":"object"},"suggested_target":{"description":"A share target as 64 hex digits.","type":"string","pattern":"^(?:0x)?[0-9a-fA-F]{64}$"}},"additionalProperties":true}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.capabilities.params.json"};
-const pattern1 = new RegExp("^(?:0x)?[0-9a-fA-F]{64}$", "u");
+const pattern1 = func2("^(?:0x)?[0-9a-fA-F]{64}$", "u");
 
 function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.capabilities.params.json" */;
@@ -634,9 +651,9 @@ return errors === 0;
 export const mining_configure__params = validate18;
 const schema21 = {"type":"array","items":[{"type":"array","items":{"type":"string","pattern":"^\\S+$"}},{"type":"object","properties":{"version-rolling.mask":{"description":"The bits the miner can roll (TMask); default \"ffffffff\".","$ref":"../definitions.json#/$defs/hex8"},"version-rolling.min-bit-count":{"description":"The minimum number of rollable bits the miner needs: an integer (Antminer S9/S19, Braiins OS) or a string (cpuminer; SRI reads it as hex).","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]{1,8}$"}]},"minimum-difficulty.value":{"description":"The lowest difficulty the device accepts; 0 disables the limit.","type":"number","minimum":0},"info.connection-url":{"description":"The URL the miner used to connect.","type":"string"},"info.hw-version":{"description":"Manufacturer hardware revision.","type":"string"},"info.sw-version":{"description":"Manufacturer software version.","type":"string"},"info.hw-id":{"description":"Unique id of the device.","type":"string"}},"additionalProperties":true}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.configure.params.json"};
 const schema22 = {"title":"Hex8","description":"A 32-bit word as exactly 8 hex digits, big-endian (Stratum version, nbits, ntime, nonce, version mask).","type":"string","pattern":"^[0-9a-fA-F]{8}$"};
-const pattern2 = new RegExp("^\\S+$", "u");
-const pattern3 = new RegExp("^[0-9a-fA-F]{8}$", "u");
-const pattern4 = new RegExp("^[0-9a-fA-F]{1,8}$", "u");
+const pattern2 = func2("^\\S+$", "u");
+const pattern3 = func2("^[0-9a-fA-F]{8}$", "u");
+const pattern4 = func2("^[0-9a-fA-F]{1,8}$", "u");
 
 function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.configure.params.json" */;
@@ -913,7 +930,7 @@ return errors === 0;
 
 export const mining_configure__result_result = validate19;
 const schema23 = {"type":"object","properties":{"version-rolling":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"version-rolling.mask":{"description":"The bits the miner may roll: server mask & miner mask (TMask).","$ref":"../definitions.json#/$defs/hex8"},"version-rolling.min-bit-count":{"description":"The minimum number of rollable bits the miner needs: an integer (Antminer S9/S19, Braiins OS) or a string (cpuminer; SRI reads it as hex).","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]{1,8}$"}]},"minimum-difficulty":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"subscribe-extranonce":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"info":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]}},"patternProperties":{"^(?!(?:version-rolling|minimum-difficulty|subscribe-extranonce|info)$)[^.]+$":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]}},"additionalProperties":true,"$id":"https://stratum-sdk.invalid/spec/mining/mining.configure.result.result.json"};
-const pattern7 = new RegExp("^(?!(?:version-rolling|minimum-difficulty|subscribe-extranonce|info)$)[^.]+$", "u");
+const pattern7 = func2("^(?!(?:version-rolling|minimum-difficulty|subscribe-extranonce|info)$)[^.]+$", "u");
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.configure.result.result.json" */;
@@ -1434,7 +1451,7 @@ return errors === 0;
 export const mining_get_transactions__result_result = validate23;
 const schema29 = {"anyOf":[{"description":"The raw transactions of the job, without the coinbase.","type":"array","items":{"$ref":"../definitions.json#/$defs/rawTransaction"}},{"description":"ckpool: the number of transactions (\"We don't actually send the transactions\").","type":"integer","minimum":0}],"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_transactions.result.result.json"};
 const schema30 = {"title":"RawTransaction","description":"A serialized transaction as hex.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"};
-const pattern8 = new RegExp("^(?:[0-9a-fA-F]{2})+$", "u");
+const pattern8 = func2("^(?:[0-9a-fA-F]{2})+$", "u");
 
 function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.get_transactions.result.result.json" */;
@@ -1593,7 +1610,7 @@ return errors === 0;
 
 export const mining_get_txnhashes__result_result = validate25;
 const schema33 = {"type":"string","pattern":"^(?:[0-9a-fA-F]{64} ?)*$","$id":"https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.result.result.json"};
-const pattern9 = new RegExp("^(?:[0-9a-fA-F]{64} ?)*$", "u");
+const pattern9 = func2("^(?:[0-9a-fA-F]{64} ?)*$", "u");
 
 function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.result.result.json" */;
@@ -1629,8 +1646,8 @@ export const mining_notify__params = validate26;
 const schema34 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/jobId"},{"$ref":"../definitions.json#/$defs/hash32"},{"$ref":"../definitions.json#/$defs/hex"},{"$ref":"../definitions.json#/$defs/hex"},{"$ref":"../definitions.json#/$defs/merkleBranch"},{"$ref":"../definitions.json#/$defs/hex8"},{"$ref":"../definitions.json#/$defs/hex8"},{"$ref":"../definitions.json#/$defs/hex8"},{"type":"boolean"}],"minItems":9,"maxItems":9,"$id":"https://stratum-sdk.invalid/spec/mining/mining.notify.params.json"};
 const schema36 = {"title":"Hash32","description":"A 32-byte hash as 64 hex digits.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
 const schema37 = {"title":"Hex","description":"Hex-encoded bytes: an even number of hex digits.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"};
-const pattern10 = new RegExp("^[0-9a-fA-F]{64}$", "u");
-const pattern11 = new RegExp("^(?:[0-9a-fA-F]{2})*$", "u");
+const pattern10 = func2("^[0-9a-fA-F]{64}$", "u");
+const pattern11 = func2("^(?:[0-9a-fA-F]{2})*$", "u");
 const schema39 = {"title":"MerkleBranch","description":"Merkle branch hashes, deepest pairing first, each 64 hex digits.","type":"array","items":{"$ref":"#/$defs/hash32"}};
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){

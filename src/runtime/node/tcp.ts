@@ -57,7 +57,7 @@ export function tcpConnector(options: TcpOptions): Connector {
           clearTimeout(timer);
           socket.off('error', fail);
           socket.setNoDelay(true);
-          resolve(byteStreamTransport(socket, handlers, options.framing));
+          resolve(byteStreamTransport(socket, handlers, options.framing, { coalesce: true }));
         }, fail);
       });
     });
