@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Framing cost on a large reply: a ~12 MB blockchain.scripthash.get_history answer (125,000 entries)
-// fed in 64 KiB chunks through NewlineFramer then JSON.parse, against a baseline measured in the same
-// run: decoding and parsing the same bytes already joined. A naive quadratic framer (append each chunk
-// to one string and search it from the start, as several peer libraries do) is timed for comparison.
+// fed in 64 KiB chunks through NewlineFramer then JSON.parse, and then also validated against the spec
+// as the client does, each against a baseline measured in the same run: decoding and parsing the same
+// bytes already joined. A naive quadratic framer (append each chunk to one string and search it from
+// the start, as several peer libraries do) is timed for comparison.
 // Needs the build: `npm run build && node bench/framing.mjs`. Ratios are printed, never asserted.
+import { electrumProtocol } from '../dist/generated/electrum/methods.js';
 import { NewlineFramer } from '../dist/runtime/framing.js';
 
 const ENTRIES = 125_000;
@@ -62,20 +64,42 @@ function check(value) {
   if (value?.result?.length !== ENTRIES) throw new Error('wrong reply parsed');
 }
 
-const baseline = median(() => check(JSON.parse(new TextDecoder().decode(joined))));
-const framed = median(() => {
+/** What the client does with a get_history result: check it against the spec for the negotiated version. */
+function validate(value) {
+  const outcome = electrumProtocol.validateResult('blockchain.scripthash.get_history', value.result, { protocolVersion: '1.4' });
+  if (!outcome.valid) throw new Error(`the reply failed validation: ${outcome.errors.join('; ')}`);
+}
+
+/** Frames the chunks with NewlineFramer and hands each message's parsed value to `use`. */
+function frameAndParse(use) {
   // The reply is larger than the 8.1 MB default, as a 125,000-entry history would be on the wire.
   const framer = new NewlineFramer({ maxMessageSize: 16_000_000 });
   let count = 0;
   for (const chunk of chunks) {
     for (const event of framer.push(chunk)) {
       if (event.type !== 'message') throw event.error;
-      check(JSON.parse(event.text));
+      use(JSON.parse(event.text));
       count++;
     }
   }
   if (count !== 1) throw new Error(`expected one message, got ${count}`);
-});
+}
+
+// A validator that accepted anything would make the validated figure meaningless: prove it refuses.
+const broken = JSON.parse(new TextDecoder().decode(joined));
+broken.result[ENTRIES - 1].height = 'tip';
+if (electrumProtocol.validateResult('blockchain.scripthash.get_history', broken.result, { protocolVersion: '1.4' }).valid) {
+  throw new Error('the get_history validator accepted a string height: the validated timing would be meaningless');
+}
+
+const baseline = median(() => check(JSON.parse(new TextDecoder().decode(joined))));
+const framed = median(() => frameAndParse(check));
+const validated = median(() =>
+  frameAndParse((value) => {
+    check(value);
+    validate(value);
+  }),
+);
 const naive = median(() => {
   const framer = new NaiveFramer();
   let count = 0;
@@ -92,4 +116,5 @@ const mb = (data.length / 1e6).toFixed(1);
 console.log(`framing: one get_history reply of ${ENTRIES} entries, ${mb} MB, in ${chunks.length} chunks of 64 KiB`);
 console.log(`  baseline, decode + JSON.parse of the joined bytes: ${baseline.toFixed(1)} ms median of ${RUNS}`);
 console.log(`  NewlineFramer + JSON.parse:                        ${framed.toFixed(1)} ms, ratio ${(framed / baseline).toFixed(2)}x (target at most ${TARGET}x): ${framed / baseline <= TARGET ? 'within' : 'OVER'}`);
+console.log(`  NewlineFramer + JSON.parse + validateResult:       ${validated.toFixed(1)} ms, ratio ${(validated / baseline).toFixed(2)}x (target at most ${TARGET}x): ${validated / baseline <= TARGET ? 'within' : 'OVER'}`);
 console.log(`  naive string framer + JSON.parse (comparison):     ${naive.toFixed(1)} ms, ratio ${(naive / baseline).toFixed(2)}x`);

@@ -1,0 +1,217 @@
+#!/usr/bin/env node
+// 100,000 scripthash subscriptions on one connection to the local bench server (forked into its own
+// process): what the client keeps per subscription, and how fast it dispatches notifications.
+//
+// Memory: the V8 heap after a full GC, with the client connected and no subscriptions, then after
+// every subscribe call has been answered and its promise dropped. The scripthash strings belong to
+// the caller, so two figures are printed: excluding them (the keys were made before the first
+// reading, as a wallet holds its own) and including them (made after it, as if only the client held
+// them). The status each subscription answered with stays in the client (it is how a change missed
+// during a reconnect is seen), so it is counted: once as 64 hex digits (a used address) and once as
+// null (an unused one, most of a wallet's gap).
+//
+// Dispatch: the server writes NOTIFICATIONS blockchain.scripthash.subscribe notifications for the
+// subscribed scripthashes; the time runs until the listener has seen the last one. The baseline is a
+// bare newline-JSON loop in this process (split, JSON.parse, hand the params to a listener by method)
+// receiving the same lines from the same server. Rounds alternate between the clients; medians.
+// Needs the build and --expose-gc: `npm run build && node --expose-gc bench/subscriptions.mjs`.
+import net from 'node:net';
+import { ElectrumClient } from '../dist/electrum.js';
+import { median, scripthashes, startServer } from './server-process.mjs';
+
+const SUBSCRIPTIONS = 100_000;
+const NOTIFICATIONS = 100_000;
+// Subscribe calls in flight at once: a wallet's burst after start-up, without 100,000 timers at once.
+const WINDOW = 10_000;
+const ROUNDS = 5;
+const TARGET_BYTES = 300;
+const STATUS_HEX = 'a1'.repeat(32);
+const STATUS_CHANGED = 'b2'.repeat(32);
+const METHOD = 'blockchain.scripthash.subscribe';
+
+if (typeof globalThis.gc !== 'function') {
+  console.error('bench/subscriptions.mjs needs --expose-gc: node --expose-gc bench/subscriptions.mjs');
+  process.exit(1);
+}
+
+async function settledHeap() {
+  for (let i = 0; i < 4; i++) {
+    globalThis.gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return process.memoryUsage().heapUsed;
+}
+
+/** Subscribes every key through `subscribe`, WINDOW at a time; checks the answers; keeps nothing. */
+async function subscribeAll(subscribe, keys, expected) {
+  for (let start = 0; start < keys.length; start += WINDOW) {
+    const promises = [];
+    for (let i = start; i < Math.min(keys.length, start + WINDOW); i++) promises.push(subscribe(keys[i]));
+    const answers = await Promise.all(promises);
+    if (answers[0] !== expected || answers[answers.length - 1] !== expected) throw new Error(`unexpected subscribe answer ${JSON.stringify(answers[0])}`);
+  }
+}
+
+async function oursClient(server, name, validate) {
+  const client = await ElectrumClient.connect(server.url, { keepAlive: false, validate, clientName: name });
+  let seen = 0;
+  let target = Infinity;
+  let last;
+  let done = () => undefined;
+  client.on(METHOD, (scripthash, status) => {
+    last = status;
+    if (++seen === target) done();
+  });
+  return {
+    name,
+    client,
+    subscribe: (sh) => client.blockchain.scripthash.subscribe(sh),
+    expect(count) {
+      seen = 0;
+      target = count;
+      return new Promise((resolve) => {
+        done = () => resolve(last);
+      });
+    },
+    close: () => client.close(),
+  };
+}
+
+/** The baseline: the least a client does to pipeline requests and hand notifications to a listener. */
+async function bareClient(server, name) {
+  const socket = net.connect({ host: '127.0.0.1', port: server.port });
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.setNoDelay(true);
+  socket.setEncoding('utf8');
+  const pending = new Map();
+  const listeners = new Map();
+  let nextId = 1;
+  let buffer = '';
+  socket.on('data', (chunk) => {
+    const text = buffer.length ? buffer + chunk : chunk;
+    let start = 0;
+    let nl;
+    while ((nl = text.indexOf('\n', start)) !== -1) {
+      const message = JSON.parse(text.slice(start, nl));
+      start = nl + 1;
+      if (message.id === undefined) {
+        listeners.get(message.method)?.(...message.params);
+        continue;
+      }
+      const resolve = pending.get(message.id);
+      pending.delete(message.id);
+      resolve(message.result);
+    }
+    buffer = text.slice(start);
+  });
+  let queued = [];
+  const flush = () => {
+    socket.write(queued.join(''));
+    queued = [];
+  };
+  const call = (method, params) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      if (queued.push(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`) === 1) queueMicrotask(flush);
+    });
+  await call('server.version', [name, '1.4']);
+  let seen = 0;
+  let target = Infinity;
+  let last;
+  let done = () => undefined;
+  listeners.set(METHOD, (scripthash, status) => {
+    last = status;
+    if (++seen === target) done();
+  });
+  return {
+    name,
+    subscribe: (sh) => call(METHOD, [sh]),
+    expect(count) {
+      seen = 0;
+      target = count;
+      return new Promise((resolve) => {
+        done = () => resolve(last);
+      });
+    },
+    close: () => socket.destroy(),
+  };
+}
+
+/** One dispatch run: the server's text is built first, so the clock covers writing, reading and dispatch. */
+async function dispatchRate(server, entry, round) {
+  const id = `${entry.name}-${round}`;
+  await server.request({ type: 'prepare', client: entry.name, count: NOTIFICATIONS, id }, 'prepared');
+  const seen = entry.expect(NOTIFICATIONS);
+  const started = performance.now();
+  const written = server.request({ type: 'notify', id }, 'notified');
+  const last = await seen;
+  const elapsed = performance.now() - started;
+  await written;
+  if (last !== STATUS_CHANGED) throw new Error(`${entry.name}: the last notification carried ${JSON.stringify(last)}`);
+  return (NOTIFICATIONS / elapsed) * 1000;
+}
+
+const server = await startServer();
+const wallStarted = performance.now();
+const out = (line) => console.log(line);
+try {
+  // --- Memory, 64-hex statuses (used addresses) ---
+  const ours = await oursClient(server, 'bench-ours', true);
+  const connected = await settledHeap();
+  const keys = scripthashes(SUBSCRIPTIONS);
+  const withKeys = await settledHeap();
+  let t = performance.now();
+  await subscribeAll(ours.subscribe, keys, STATUS_HEX);
+  const subscribeMs = performance.now() - t;
+  const afterHex = await settledHeap();
+  if (ours.client.subscriptionCount !== SUBSCRIPTIONS || ours.client.pendingRequests !== 0) {
+    throw new Error(`expected ${SUBSCRIPTIONS} subscriptions and nothing pending, got ${ours.client.subscriptionCount} and ${ours.client.pendingRequests}`);
+  }
+
+  // --- Memory, null statuses (unused addresses), on a second connection ---
+  await server.request({ type: 'status', value: 'null' }, 'status');
+  const unused = await oursClient(server, 'bench-ours-unused', true);
+  const beforeNull = await settledHeap();
+  await subscribeAll(unused.subscribe, keys, null);
+  const afterNull = await settledHeap();
+  if (unused.client.subscriptionCount !== SUBSCRIPTIONS) throw new Error('the null-status subscriptions were not all recorded');
+  unused.close();
+  await server.request({ type: 'status', value: 'hex' }, 'status');
+
+  const perSub = (bytes) => bytes / SUBSCRIPTIONS;
+  const verdict = (bytes) => `(target at most ${TARGET_BYTES}): ${perSub(bytes) <= TARGET_BYTES ? 'within' : 'OVER'}`;
+  out(`subscriptions: ${SUBSCRIPTIONS.toLocaleString('en-US')} blockchain.scripthash.subscribe on one TCP connection, ${WINDOW.toLocaleString('en-US')} in flight at a time (${Math.round(subscribeMs)} ms)`);
+  out('  client heap per subscription, after a full GC (process.memoryUsage().heapUsed):');
+  out(`    status 64 hex digits, excluding the caller's key strings: ${perSub(afterHex - withKeys).toFixed(0).padStart(4)} bytes ${verdict(afterHex - withKeys)}`);
+  out(`    status 64 hex digits, including the key strings:          ${perSub(afterHex - connected).toFixed(0).padStart(4)} bytes`);
+  out(`    status null, excluding the caller's key strings:          ${perSub(afterNull - beforeNull).toFixed(0).padStart(4)} bytes ${verdict(afterNull - beforeNull)}`);
+  out(`    (the key strings themselves: ${perSub(withKeys - connected).toFixed(0)} bytes each)`);
+
+  // --- Dispatch ---
+  const bare = await bareClient(server, 'bench-bare');
+  await subscribeAll(bare.subscribe, keys, STATUS_HEX);
+  const noValidate = await oursClient(server, 'bench-ours-novalidate', false);
+  await subscribeAll(noValidate.subscribe, keys, STATUS_HEX);
+  const entries = [
+    { label: 'bare loop (baseline)', client: bare, rates: [] },
+    { label: 'stratum-sdk ElectrumClient, validate on', client: ours, rates: [] },
+    { label: 'stratum-sdk ElectrumClient, validate off', client: noValidate, rates: [] },
+  ];
+  for (const e of entries) await dispatchRate(server, e.client, 'warm-up');
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const e of entries) e.rates.push(await dispatchRate(server, e.client, round));
+  }
+  for (const e of entries) e.client.close();
+
+  const base = median(entries[0].rates);
+  out(`  notification dispatch: ${NOTIFICATIONS.toLocaleString('en-US')} notifications written by the server at once, until the listener saw the last; median of ${ROUNDS} rounds after a warm-up`);
+  for (const e of entries) {
+    const rate = median(e.rates);
+    out(`    ${e.label.padEnd(42)} ${Math.round(rate).toLocaleString('en-US').padStart(9)} notifications/s   ${(rate / base).toFixed(2)}x the baseline`);
+  }
+  t = performance.now() - wallStarted;
+  out(`  total ${(t / 1000).toFixed(1)} s`);
+} finally {
+  await server.stop();
+}

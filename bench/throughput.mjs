@@ -1,0 +1,207 @@
+#!/usr/bin/env node
+// Pipelined request throughput on one connection: blockchain.scripthash.get_balance against the
+// local bench server (bench/electrum-echo-server.mjs, forked into its own process), issued
+// REQUESTS at a time and all awaited, for:
+//   - the floor: a bare newline-JSON socket loop in this process (the requests of one turn in one
+//     write, replies split on newline, JSON.parse, matched by id in a Map, one promise per request),
+//     and the same loop with one write per request, to show what the writes alone cost;
+//   - stratum-sdk's ElectrumClient, with result validation on (the default) and off;
+//   - the npm peers @mempool/electrum-client, @samouraiwallet/electrum-client and electrum-cash (TCP).
+// Every client is connected and warmed up first; then ROUNDS rounds run each client once in turn (so
+// a noisy neighbour slows all of them alike), and each rate is the median of its rounds. Ratios are
+// printed against the floor and the fastest peer, never asserted.
+// Needs the build: `npm run build && node bench/throughput.mjs`.
+import net from 'node:net';
+import mempoolModule from '@mempool/electrum-client';
+import { ElectrumClient as SamouraiClient } from '@samouraiwallet/electrum-client';
+import { ElectrumClient as CashClient, ElectrumTransport } from 'electrum-cash';
+import { ElectrumClient } from '../dist/electrum.js';
+import { median, scripthashes, startServer } from './server-process.mjs';
+
+const REQUESTS = 20_000;
+const ROUNDS = 7;
+const TARGET_VS_PEER = 2;
+const TARGET_VS_FLOOR = 0.7;
+const HOST = '127.0.0.1';
+const EXPECTED_CONFIRMED = 103873966;
+
+const MempoolClient = mempoolModule.default ?? mempoolModule;
+const keys = scripthashes(1000);
+
+/**
+ * The floor: the least a client must do to pipeline newline JSON-RPC and hand back one promise per
+ * request. Requests made in the same turn go out in one socket write (`coalesce`), as any client that
+ * cares about throughput does; with `coalesce` false every request is its own write (a system call),
+ * as the peers do, which shows what the writes alone cost.
+ */
+async function bareClient(port, coalesce) {
+  const socket = net.connect({ host: HOST, port });
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.setNoDelay(true);
+  socket.setEncoding('utf8');
+  const pending = new Map();
+  let nextId = 1;
+  let buffer = '';
+  socket.on('data', (chunk) => {
+    const text = buffer.length ? buffer + chunk : chunk;
+    let start = 0;
+    let nl;
+    while ((nl = text.indexOf('\n', start)) !== -1) {
+      const message = JSON.parse(text.slice(start, nl));
+      start = nl + 1;
+      const resolve = pending.get(message.id);
+      pending.delete(message.id);
+      resolve(message.result);
+    }
+    buffer = text.slice(start);
+  });
+  let queued = [];
+  const flush = () => {
+    socket.write(queued.join(''));
+    queued = [];
+  };
+  const write = coalesce
+    ? (line) => {
+        if (queued.push(line) === 1) queueMicrotask(flush);
+      }
+    : (line) => socket.write(line);
+  const call = (method, params) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+    });
+  await call('server.version', [`bench-bare${coalesce ? '' : '-naive'}`, '1.4']);
+  return {
+    getBalance: (sh) => call('blockchain.scripthash.get_balance', [sh]),
+    close: async () => socket.destroy(),
+  };
+}
+
+async function oursClient(port, validate) {
+  const client = await ElectrumClient.connect(`tcp://${HOST}:${port}`, { keepAlive: false, validate });
+  return {
+    getBalance: (sh) => client.blockchain.scripthash.getBalance(sh),
+    close: async () => client.close(),
+  };
+}
+
+async function mempoolClient(port) {
+  const client = new MempoolClient(port, HOST, 'tcp', {}, { onLog: () => undefined, onError: () => undefined });
+  // maxRetry 0 and no callback: no reconnect timer is left behind when the bench closes it.
+  await client.initElectrum({ client: 'bench-mempool', version: '1.4' }, { retryPeriod: 10_000, maxRetry: 0, pingPeriod: 120_000, callback: null });
+  return {
+    getBalance: (sh) => client.blockchainScripthash_getBalance(sh),
+    close: async () => client.close(),
+  };
+}
+
+async function samouraiClient(port) {
+  const client = await SamouraiClient.createClient({
+    port,
+    host: HOST,
+    protocol: 'tcp',
+    electrumConfig: { client: 'bench-samourai', version: '1.4' },
+    persistencePolicy: { retryPeriod: 10_000, maxRetry: 0, pingPeriod: 120_000, callback: null },
+    callbacks: { onLog: () => undefined, onError: () => undefined },
+  });
+  return {
+    getBalance: (sh) => client.blockchainScripthash_getBalance(sh),
+    close: async () => client.close(),
+  };
+}
+
+async function cashClient(port) {
+  // Plain TCP is one of electrum-cash 3.x's own transports in Node; the version must match exactly.
+  // Its keep-alive ping is pushed past the benchmark so that only requests are timed.
+  const client = new CashClient('bench-electrum-cash', '1.4', HOST, port, ElectrumTransport.TCP.Scheme, 120_000, 600_000, 600_000);
+  await client.connect();
+  return {
+    getBalance: async (sh) => {
+      // electrum-cash resolves (not rejects) with an Error on failure.
+      const value = await client.request('blockchain.scripthash.get_balance', sh);
+      if (value instanceof Error) throw value;
+      return value;
+    },
+    close: async () => {
+      await client.disconnect(true);
+    },
+  };
+}
+
+const CLIENTS = [
+  { name: 'bare loop, one write per turn (floor)', kind: 'floor', open: (port) => bareClient(port, true) },
+  { name: 'bare loop, one write per request', kind: 'naive', open: (port) => bareClient(port, false) },
+  { name: 'stratum-sdk ElectrumClient, validate on', kind: 'ours', open: (port) => oursClient(port, true) },
+  { name: 'stratum-sdk ElectrumClient, validate off', kind: 'ours-off', open: (port) => oursClient(port, false) },
+  { name: '@mempool/electrum-client 1.1.9', kind: 'peer', open: mempoolClient },
+  { name: '@samouraiwallet/electrum-client 1.5.2', kind: 'peer', open: samouraiClient },
+  { name: 'electrum-cash 3.2.0 (tcp)', kind: 'peer', open: cashClient },
+];
+
+// `--only ours` (a kind: naive, ours, ours-off, peer) runs that and the floor, e.g. under `node --cpu-prof`.
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const selected = only ? CLIENTS.filter((c) => c.kind === only || c.kind === 'floor') : CLIENTS;
+
+/** REQUESTS get_balance calls issued at once and all awaited; returns requests per second. */
+async function pipelined(client) {
+  const promises = new Array(REQUESTS);
+  const started = performance.now();
+  for (let i = 0; i < REQUESTS; i++) promises[i] = client.getBalance(keys[i % keys.length]);
+  const results = await Promise.all(promises);
+  const elapsed = performance.now() - started;
+  for (const r of [results[0], results[REQUESTS - 1]]) {
+    if (r?.confirmed !== EXPECTED_CONFIRMED) throw new Error(`wrong get_balance result: ${JSON.stringify(r)}`);
+  }
+  return (REQUESTS / elapsed) * 1000;
+}
+
+const server = await startServer();
+const wallStarted = performance.now();
+try {
+  const opened = [];
+  for (const spec of selected) {
+    const client = await spec.open(server.port);
+    await pipelined(client); // warm-up: JIT, socket buffers, the peer's own first-run costs
+    opened.push({ ...spec, client, rates: [], serverShare: [] });
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const entry of opened) {
+      const cpuBefore = await server.cpuMicros();
+      const t = performance.now();
+      entry.rates.push(await pipelined(entry.client));
+      const wallMicros = (performance.now() - t) * 1000;
+      entry.serverShare.push((await server.cpuMicros() - cpuBefore) / wallMicros);
+    }
+  }
+  for (const entry of opened) await entry.client.close();
+
+  const rate = (e) => median(e.rates);
+  const floor = opened.find((e) => e.kind === 'floor');
+  const ours = opened.find((e) => e.kind === 'ours');
+  const oursOff = opened.find((e) => e.kind === 'ours-off');
+  const peers = opened.filter((e) => e.kind === 'peer');
+  const fastest = peers.length ? peers.reduce((a, b) => (rate(b) > rate(a) ? b : a)) : undefined;
+
+  const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(9);
+  console.log(`throughput: ${REQUESTS.toLocaleString('en-US')} pipelined blockchain.scripthash.get_balance requests on one TCP connection, all at once (every client, peers included, the same way); median of ${ROUNDS} rounds after a warm-up`);
+  console.log('  (server in its own process; "server busy" is its CPU time over the run\'s wall time: near 100% would mean the server, not the client, set the pace)');
+  for (const e of opened) {
+    console.log(`  ${e.name.padEnd(44)} ${fmt(rate(e))} req/s   server busy ${(median(e.serverShare) * 100).toFixed(0).padStart(3)}%`);
+  }
+  if (ours && fastest) {
+    const vsPeer = rate(ours) / rate(fastest);
+    console.log(`  ours (validate on) vs the fastest peer (${fastest.name}): ${vsPeer.toFixed(2)}x (target at least ${TARGET_VS_PEER}x): ${vsPeer >= TARGET_VS_PEER ? 'within' : 'OVER'}`);
+  }
+  if (ours) {
+    const vsFloor = rate(ours) / rate(floor);
+    console.log(`  ours (validate on) vs the bare loop:  ${vsFloor.toFixed(2)}x (target at least ${TARGET_VS_FLOOR}x): ${vsFloor >= TARGET_VS_FLOOR ? 'within' : 'OVER'}`);
+  }
+  if (oursOff) {
+    const vsPeerOff = fastest ? `; vs the fastest peer: ${(rate(oursOff) / rate(fastest)).toFixed(2)}x` : '';
+    console.log(`  ours (validate off) vs the bare loop: ${(rate(oursOff) / rate(floor)).toFixed(2)}x${vsPeerOff}`);
+  }
+  console.log(`  total ${((performance.now() - wallStarted) / 1000).toFixed(1)} s`);
+} finally {
+  await server.stop();
+}
