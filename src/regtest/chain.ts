@@ -57,6 +57,8 @@ interface TxRecord {
   height: number;
   pos: number;
   readonly fee: number;
+  /** Script hashes it pays or spends from, kept so that status queries do not hash every output again. */
+  readonly touched?: ReadonlySet<string>;
 }
 
 export interface HistoryEntry {
@@ -153,7 +155,7 @@ export class RegtestChain {
   mempoolHistory(scripthash: string): HistoryEntry[] {
     const out: HistoryEntry[] = [];
     for (const r of this.#mempool.values()) {
-      if (!this.#touches(r.tx).has(scripthash)) continue;
+      if (!(r.touched ?? this.#touches(r.tx)).has(scripthash)) continue;
       const unconfirmedParent = r.tx.inputs.some((i) => this.#mempool.has(i.txid));
       out.push({ tx_hash: r.tx.txid, height: unconfirmedParent ? -1 : 0, fee: r.fee });
     }
@@ -215,8 +217,8 @@ export class RegtestChain {
     const totalOut = Number(totalOutSats);
     if (totalOut > totalIn) throw new TransactionRejected('bad-transaction', `outputs (${totalOut} sat) exceed inputs (${totalIn} sat)`);
 
-    const record: TxRecord = { tx, raw: raw.toLowerCase(), height: 0, pos: -1, fee: totalIn - totalOut };
     const touched = this.#touches(tx);
+    const record: TxRecord = { tx, raw: raw.toLowerCase(), height: 0, pos: -1, fee: totalIn - totalOut, touched };
     for (const input of tx.inputs) this.#mempoolSpends.set(`${input.txid}:${input.vout}`, tx.txid);
     this.#addOutputs(tx, 0, false);
     this.#mempool.set(tx.txid, record);
