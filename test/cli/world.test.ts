@@ -61,6 +61,29 @@ describe('stratum-sdk serve', () => {
   });
 });
 
+describe('stratum-sdk call and subscribe against the world', () => {
+  it('reads the genesis header, then follows new blocks', async () => {
+    const world = await startWorld({ ports: { electrumTcp: 0, electrumWs: 0, stratum: 0 } });
+    try {
+      const header = await runCli(['call', world.urls.electrumTcp, 'blockchain.block.header', '0']);
+      expect(JSON.parse(header.stdout)).toBe(world.chain.block(0)!.headerHex);
+      const script = `0014${'55'.repeat(20)}`;
+      const stop = new AbortController();
+      const lines: { type: string; value?: { height: number }; params?: [{ height: number }] }[] = [];
+      const r = await runCli(['subscribe', world.urls.electrumWs, 'blockchain.headers.subscribe'], stop.signal, (line) => {
+        lines.push(JSON.parse(line));
+        if (lines.length === 1) world.chain.mine(script);
+        if (lines.length === 2) stop.abort();
+      });
+      expect(r.code).toBe(0);
+      expect(lines[0]).toMatchObject({ type: 'result', value: { height: 0 } });
+      expect(lines[1]).toMatchObject({ type: 'notification', params: [{ height: 1 }] });
+    } finally {
+      await world.close();
+    }
+  });
+});
+
 describe('stratum-sdk mine', () => {
   it('mines against a pool and prints jobs, difficulty and accepted shares', async () => {
     const world = await startWorld({ ports: { electrumTcp: 0, electrumWs: 0, stratum: 0 }, shareDifficulty: 2 ** -20 });
