@@ -6,7 +6,7 @@ import { buildHeader } from '../bitcoin/job.js';
 import { searchNonce } from '../bitcoin/search.js';
 import { difficultyToTarget } from '../bitcoin/target.js';
 import { Emitter } from '../runtime/emitter.js';
-import { AbortedError, StratumSdkError } from '../runtime/errors.js';
+import { AbortedError, ClosedError, StratumSdkError } from '../runtime/errors.js';
 import type { MiningClient } from './mining-client.js';
 import type { MiningJob } from './mining-types.js';
 
@@ -59,7 +59,7 @@ export class CpuMiner {
     let extranonce2 = '';
     let start = 0;
     while (!signal.aborted) {
-      if (this.#client.closed) throw new AbortedError('mining', 'the pool connection closed');
+      if (this.#client.closed) throw new ClosedError('mining: the pool connection closed');
       const job = this.#client.currentJob;
       if (!job || job.extranonce1 === undefined || job.extranonce2Size === undefined) {
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -76,7 +76,7 @@ export class CpuMiner {
         jobId = job.jobId;
         start = 0;
       }
-      const { header } = buildHeader({ ...job, prevHash: job.prevhash }, { extranonce1: job.extranonce1, extranonce2, nonce: '00000000' });
+      const { header } = buildHeader(job, { extranonce1: job.extranonce1, extranonce2, nonce: '00000000' });
       let found;
       try {
         found = await searchNonce(header, difficultyToTarget(job.difficulty), { startNonce: start, maxIterations: Math.min(chunk, 0x100000000 - start), chunkSize: 16_384, signal });

@@ -108,10 +108,10 @@ export class MiningState {
   }
 
   #notify(params: MiningNotifyNotification): () => void {
-    const [jobId, prevhash, coinb1, coinb2, merkleBranch, version, nbits, ntime, cleanJobs] = params;
+    const [jobId, prevHash, coinb1, coinb2, merkleBranch, version, nbits, ntime, cleanJobs] = params;
     const job: MiningJob = Object.freeze({
       jobId,
-      prevhash,
+      prevHash,
       coinb1,
       coinb2,
       merkleBranch: Object.freeze([...merkleBranch]),

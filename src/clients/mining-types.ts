@@ -1,5 +1,6 @@
 // The public shapes of the MiningClient: options, session state snapshots and events.
 import type { MiningConfigureParams, MiningConfigureResult, MiningMethods, MiningServerNotifications, MiningClientRequestName } from '../generated/mining/types.js';
+import type { StratumJob } from '../bitcoin/job.js';
 import type { MessageTooLargeError, ProtocolError, ServerError, StratumSdkError, ValidationError } from '../runtime/errors.js';
 import type { TlsSettings } from '../runtime/node/tcp.js';
 import type { Connector } from '../runtime/transport.js';
@@ -41,19 +42,8 @@ export interface MiningClientOptions {
   readonly maxReconnectWait?: number | undefined;
 }
 
-/** One job from mining.notify, with the session values that apply to it. */
-export interface MiningJob {
-  readonly jobId: string;
-  /** In Stratum order (the display hash with its 4-byte words reversed), as sent. */
-  readonly prevhash: string;
-  readonly coinb1: string;
-  readonly coinb2: string;
-  readonly merkleBranch: readonly string[];
-  /** 8 hex digits, big-endian, as sent. */
-  readonly version: string;
-  readonly nbits: string;
-  readonly ntime: string;
-  readonly cleanJobs: boolean;
+/** One job from mining.notify (the toolkit's StratumJob, fields as sent), with the session values that apply to it. */
+export interface MiningJob extends StratumJob {
   /** extranonce1 for this job: mining.set_extranonce applies from the next job on. Undefined before subscribe. */
   readonly extranonce1: string | undefined;
   readonly extranonce2Size: number | undefined;

@@ -56,7 +56,7 @@ export async function runMiner(client: MiningClient, run: MinerRun, io: CliIo): 
   io.interrupt.addEventListener('abort', onInterrupt, { once: true });
   try {
     client.on('difficulty', (difficulty) => say(`difficulty ${difficulty}`));
-    client.on('job', (job) => say(`job ${job.jobId}${job.cleanJobs ? ' (clean)' : ''}: prevhash ${job.prevhash.slice(0, 16)}…, ntime ${job.ntime}, ${job.merkleBranch.length} branch hashes`));
+    client.on('job', (job) => say(`job ${job.jobId}${job.cleanJobs ? ' (clean)' : ''}: prevhash ${job.prevHash.slice(0, 16)}…, ntime ${job.ntime}, ${job.merkleBranch.length} branch hashes`));
     client.on('close', (error) => error && say(`pool connection closed: ${error.message}`));
     const { subscription, configure } = await client.start({
       user: run.user,
