@@ -182,6 +182,11 @@ export class RegtestPool {
     if (clean) this.#jobs.clear();
     this.#jobs.set(job.jobId, job);
     while (this.#jobs.size > KEPT_JOBS) this.#jobs.delete(this.#jobs.keys().next().value as string);
+    // Share state of jobs no longer kept goes with them, so a long run without blocks cannot grow it.
+    for (const miner of this.#miners) {
+      for (const id of miner.validators.keys()) if (!this.#jobs.has(id)) miner.validators.delete(id);
+      for (const id of miner.seen.keys()) if (!this.#jobs.has(id)) miner.seen.delete(id);
+    }
     this.#current = job;
     this.events.emit('job', job);
     return job;
@@ -190,10 +195,6 @@ export class RegtestPool {
   #broadcast(job: PoolJob) {
     for (const miner of this.#miners) {
       if (!miner.subscribed) continue;
-      if (job.cleanJobs) {
-        miner.validators.clear();
-        miner.seen.clear();
-      }
       miner.link.notify('mining.notify', job.notify);
     }
   }

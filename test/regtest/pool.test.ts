@@ -5,6 +5,8 @@ import { buildHeader, parseNotify } from '../../src/bitcoin/job.js';
 import { findNonce } from '../../src/bitcoin/search.js';
 import { difficultyToTarget, targetToBits } from '../../src/bitcoin/target.js';
 import { RegtestChain } from '../../src/regtest/chain.js';
+import { bytesToHex } from '../../src/bitcoin/bytes.js';
+import { serializeTransaction } from '../../src/bitcoin/tx.js';
 import { RegtestPool, SHARE_ERRORS, type PoolMiner, type PoolMinerLink } from '../../src/regtest/pool.js';
 import { ServerError } from '../../src/runtime/errors.js';
 
@@ -110,6 +112,22 @@ describe('RegtestPool', () => {
     expect(await code(() => s.h['mining.submit']!(good, s.miner))).toBe(0);
     expect(s.chain.height).toBe(0);
     expect(await code(() => s.h['mining.submit']!(good, s.miner))).toBe(SHARE_ERRORS.DUPLICATE);
+  });
+
+  it('forgets share state of jobs it no longer keeps, so it cannot grow without a block', async () => {
+    const chain = new RegtestChain();
+    for (let i = 0; i < 120; i++) chain.mine(PAYOUT);
+    const pool = new RegtestPool(chain, { payoutScript: PAYOUT, difficulty: DIFF });
+    const miner = pool.connect({ notify: () => undefined, request: async () => null });
+    const first = pool.currentJob.jobId;
+    miner.seen.set(first, new Set(['a share']));
+    // Each mempool transaction makes a new, not clean, job; 16 are kept, so 20 push the first one out.
+    for (let h = 1; h <= 20; h++) {
+      const coinbase = chain.block(h)!.txids[0]!;
+      chain.acceptTransaction(bytesToHex(serializeTransaction({ version: 2, inputs: [{ txid: coinbase, vout: 0, scriptSig: '', sequence: 0, witness: ['00'] }], outputs: [{ value: 1000n, scriptPubKey: PAYOUT }], locktime: 0 })));
+      expect(pool.currentJob.cleanJobs).toBe(false);
+    }
+    expect(miner.seen.has(first)).toBe(false);
   });
 
   it('negotiates version rolling as the intersection of masks and checks the bits', async () => {
