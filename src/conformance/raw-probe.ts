@@ -30,6 +30,9 @@ interface ProbeState {
   wake: (() => void) | undefined;
 }
 
+/** Messages a probe holds unread; each check reads a handful. */
+const MAX_INBOX = 1000;
+
 export class RawProbe {
   readonly #transport: Transport;
   readonly #timeout: number;
@@ -47,7 +50,8 @@ export class RawProbe {
     const inbox: Incoming[] = [];
     const state: ProbeState = { closed: false, wake: undefined };
     const connect = electrumConnector(url, { tls: settings.tls, connectTimeout: settings.timeout });
-    const transport = await connect({
+    let transport: Transport | undefined = undefined;
+    transport = await connect({
       message: (text) => {
         let json: unknown;
         try {
@@ -55,7 +59,11 @@ export class RawProbe {
         } catch {
           json = undefined;
         }
-        inbox.push({ json, text });
+        // A server that floods messages a probe never asked for is cut off rather than buffered without bound.
+        if (inbox.length >= MAX_INBOX) {
+          state.closed = true;
+          transport?.close();
+        } else inbox.push({ json, text });
         state.wake?.();
       },
       error: () => {},

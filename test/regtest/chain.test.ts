@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../../src/bitcoin/bytes.js';
-import { electrumStatus } from '../../src/bitcoin/status.js';
 import { scriptHash } from '../../src/bitcoin/scripthash.js';
 import { checkProofOfWork, verifyHeaderChain } from '../../src/bitcoin/header.js';
 import { merkleBranch, verifyTransactionInHeader } from '../../src/bitcoin/merkle.js';

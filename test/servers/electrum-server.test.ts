@@ -211,6 +211,23 @@ describe('batches', () => {
 });
 
 describe('limits', () => {
+  it('refuses subscriptions past maxSubscriptions with code 1, and renewing one is not a new one', async () => {
+    const { port } = await start({ limits: { maxSubscriptions: 2 } });
+    const c = await connect(port);
+    const subscribe = async (id: number, sh: string) => {
+      c.send({ jsonrpc: '2.0', id, method: 'blockchain.scripthash.subscribe', params: [sh] });
+      return c.recv();
+    };
+    await subscribe(1, SH);
+    await subscribe(2, SH2);
+    expect(await subscribe(3, SH)).toEqual({ jsonrpc: '2.0', id: 3, result: null });
+    expect(await subscribe(4, 'ab'.repeat(32))).toEqual({
+      jsonrpc: '2.0',
+      id: 4,
+      error: { code: 1, message: 'too many subscriptions on this connection (limit 2)' },
+    });
+  });
+
   it('closes a connection that sends an oversize message, and only that one', async () => {
     const { server, port } = await start({ limits: { maxMessageSize: 1_000 } });
     const reasons: unknown[] = [];

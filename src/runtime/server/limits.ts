@@ -18,6 +18,8 @@ export interface ServerLimits {
   readonly maxBufferedBytes: number;
   /** How long a closing connection waits for its in-flight requests before it is closed anyway. */
   readonly drainTimeout: number;
+  /** Subscriptions one connection may hold; past it `session.subscribe` throws a ServerError (code 1). */
+  readonly maxSubscriptions: number;
 }
 
 /** Limits as an option: any subset; an undefined value means the default. */
@@ -40,12 +42,15 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = Object.freeze({
   maxBufferedBytes: 16_200_000,
   // A handler still running after 5 s of shutdown is stuck; its client gets a closed connection instead.
   drainTimeout: 5_000,
+  // ElectrumX's MAX_SESSION_SUBS: far more addresses than a wallet watches, and it bounds what one
+  // connection can make the server remember.
+  maxSubscriptions: 50_000,
 });
 
 /** The defaults with `overrides` applied; a value that is not a usable number throws a RangeError. */
 export function resolveLimits(overrides: ServerLimitOptions = {}): ServerLimits {
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...definedOnly(overrides) };
-  for (const key of ['maxMessageSize', 'maxPendingRequests', 'maxBatchSize'] as const) {
+  for (const key of ['maxMessageSize', 'maxPendingRequests', 'maxBatchSize', 'maxSubscriptions'] as const) {
     if (!Number.isSafeInteger(limits[key]) || limits[key] <= 0) {
       throw new RangeError(`limits.${key} must be a positive integer, got ${String(limits[key])}`);
     }

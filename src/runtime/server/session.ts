@@ -2,7 +2,7 @@
 // in the dialect each came in, enforces the per-connection limits, and carries the server's own
 // notifications and requests to the client. No Node imports: the connection is handed in.
 import { Emitter } from '../emitter.js';
-import { ClosedError, ProtocolError, type MessageTooLargeError, type ServerError, type StratumSdkError } from '../errors.js';
+import { ClosedError, ProtocolError, ServerError, type MessageTooLargeError, type StratumSdkError } from '../errors.js';
 import { encodeBatch, encodeNotification, JSON_RPC_ERRORS, parseMessage, type Dialect, type IncomingMessage } from '../messages.js';
 import { RpcSession, type RequestOptions } from '../session.js';
 import type { TransportHandlers } from '../transport.js';
@@ -192,7 +192,12 @@ export class ServerSession<
   /** Subscribes this session to a key of a channel ('' for a channel without keys). True when new. */
   subscribe(channel: keyof N & string, key = ''): boolean {
     if (this.#state === 'ending' || this.#state === 'closed') return false;
-    return this.#env.subscriptions.add(this, channel, key);
+    const subscriptions = this.#env.subscriptions;
+    if (!subscriptions.has(this, channel, key) && subscriptions.countOf(this) >= this.#env.limits.maxSubscriptions) {
+      // Code 1, what ElectrumX answers a request it refuses (BAD_REQUEST).
+      throw new ServerError(channel, 1, `too many subscriptions on this connection (limit ${this.#env.limits.maxSubscriptions})`);
+    }
+    return subscriptions.add(this, channel, key);
   }
 
   /** True when the session was subscribed. */
