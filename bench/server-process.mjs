@@ -1,6 +1,7 @@
 // Starts bench/electrum-echo-server.mjs in its own process and talks to it over the IPC channel, so
 // the benchmarks measure the client on one thread while the server works on another.
 import { fork } from 'node:child_process';
+import net from 'node:net';
 
 const SERVER = new URL('./electrum-echo-server.mjs', import.meta.url);
 
@@ -80,4 +81,55 @@ export function scripthashes(count) {
     out[i] = bytes.toString('hex');
   }
   return out;
+}
+
+/**
+ * The floor both client benchmarks measure against: the least a client must do to pipeline newline
+ * JSON-RPC, hand back one promise per request and pass notifications to a listener. Requests made in one
+ * turn go out in one socket write when `coalesce` is true, as any client that cares about throughput does;
+ * with false every request is its own write (a system call), as the peers do.
+ */
+export async function bareConnection(port, { name, coalesce = true, onNotification = () => undefined }) {
+  const socket = net.connect({ host: '127.0.0.1', port });
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.setNoDelay(true);
+  socket.setEncoding('utf8');
+  const pending = new Map();
+  let nextId = 1;
+  let buffer = '';
+  socket.on('data', (chunk) => {
+    const text = buffer.length ? buffer + chunk : chunk;
+    let start = 0;
+    let nl;
+    while ((nl = text.indexOf('\n', start)) !== -1) {
+      const message = JSON.parse(text.slice(start, nl));
+      start = nl + 1;
+      if (message.id === undefined || message.id === null) {
+        onNotification(message.method, message.params);
+        continue;
+      }
+      const resolve = pending.get(message.id);
+      pending.delete(message.id);
+      resolve(message.result);
+    }
+    buffer = text.slice(start);
+  });
+  let queued = [];
+  const flush = () => {
+    socket.write(queued.join(''));
+    queued = [];
+  };
+  const write = coalesce
+    ? (line) => {
+        if (queued.push(line) === 1) queueMicrotask(flush);
+      }
+    : (line) => socket.write(line);
+  const call = (method, params) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+    });
+  await call('server.version', [name, '1.4']);
+  return { call, close: () => socket.destroy() };
 }

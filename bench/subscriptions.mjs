@@ -15,9 +15,8 @@
 // bare newline-JSON loop in this process (split, JSON.parse, hand the params to a listener by method)
 // receiving the same lines from the same server. Rounds alternate between the clients; medians.
 // Needs the build and --expose-gc: `npm run build && node --expose-gc bench/subscriptions.mjs`.
-import net from 'node:net';
 import { ElectrumClient } from '../dist/electrum.js';
-import { median, scripthashes, startServer } from './server-process.mjs';
+import { bareConnection, median, scripthashes, startServer } from './server-process.mjs';
 
 const SUBSCRIPTIONS = 100_000;
 const NOTIFICATIONS = 100_000;
@@ -77,56 +76,21 @@ async function oursClient(server, name, validate) {
   };
 }
 
-/** The baseline: the least a client does to pipeline requests and hand notifications to a listener. */
+/** The baseline (see bareConnection): the least a client does to pipeline requests and hand notifications to a listener. */
 async function bareClient(server, name) {
-  const socket = net.connect({ host: '127.0.0.1', port: server.port });
-  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  socket.setNoDelay(true);
-  socket.setEncoding('utf8');
-  const pending = new Map();
-  const listeners = new Map();
-  let nextId = 1;
-  let buffer = '';
-  socket.on('data', (chunk) => {
-    const text = buffer.length ? buffer + chunk : chunk;
-    let start = 0;
-    let nl;
-    while ((nl = text.indexOf('\n', start)) !== -1) {
-      const message = JSON.parse(text.slice(start, nl));
-      start = nl + 1;
-      if (message.id === undefined) {
-        listeners.get(message.method)?.(...message.params);
-        continue;
-      }
-      const resolve = pending.get(message.id);
-      pending.delete(message.id);
-      resolve(message.result);
-    }
-    buffer = text.slice(start);
-  });
-  let queued = [];
-  const flush = () => {
-    socket.write(queued.join(''));
-    queued = [];
-  };
-  const call = (method, params) =>
-    new Promise((resolve) => {
-      const id = nextId++;
-      pending.set(id, resolve);
-      if (queued.push(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`) === 1) queueMicrotask(flush);
-    });
-  await call('server.version', [name, '1.4']);
+  let onStatus = () => undefined;
+  const conn = await bareConnection(server.port, { name, onNotification: (method, params) => method === METHOD && onStatus(...params) });
   let seen = 0;
   let target = Infinity;
   let last;
   let done = () => undefined;
-  listeners.set(METHOD, (scripthash, status) => {
+  onStatus = (scripthash, status) => {
     last = status;
     if (++seen === target) done();
-  });
+  };
   return {
     name,
-    subscribe: (sh) => call(METHOD, [sh]),
+    subscribe: (sh) => conn.call(METHOD, [sh]),
     expect(count) {
       seen = 0;
       target = count;
@@ -134,7 +98,7 @@ async function bareClient(server, name) {
         done = () => resolve(last);
       });
     },
-    close: () => socket.destroy(),
+    close: () => conn.close(),
   };
 }
 

@@ -11,12 +11,11 @@
 // a noisy neighbour slows all of them alike), and each rate is the median of its rounds. Ratios are
 // printed against the floor and the fastest peer, never asserted.
 // Needs the build: `npm run build && node bench/throughput.mjs`.
-import net from 'node:net';
 import mempoolModule from '@mempool/electrum-client';
 import { ElectrumClient as SamouraiClient } from '@samouraiwallet/electrum-client';
 import { ElectrumClient as CashClient, ElectrumTransport } from 'electrum-cash';
 import { ElectrumClient } from '../dist/electrum.js';
-import { median, scripthashes, startServer } from './server-process.mjs';
+import { bareConnection, median, scripthashes, startServer } from './server-process.mjs';
 
 const REQUESTS = 20_000;
 const ROUNDS = 7;
@@ -28,53 +27,12 @@ const EXPECTED_CONFIRMED = 103873966;
 const MempoolClient = mempoolModule.default ?? mempoolModule;
 const keys = scripthashes(1000);
 
-/**
- * The floor: the least a client must do to pipeline newline JSON-RPC and hand back one promise per
- * request. Requests made in the same turn go out in one socket write (`coalesce`), as any client that
- * cares about throughput does; with `coalesce` false every request is its own write (a system call),
- * as the peers do, which shows what the writes alone cost.
- */
+/** The floor (see bareConnection): with `coalesce` false, every request is its own write, as the peers do. */
 async function bareClient(port, coalesce) {
-  const socket = net.connect({ host: HOST, port });
-  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  socket.setNoDelay(true);
-  socket.setEncoding('utf8');
-  const pending = new Map();
-  let nextId = 1;
-  let buffer = '';
-  socket.on('data', (chunk) => {
-    const text = buffer.length ? buffer + chunk : chunk;
-    let start = 0;
-    let nl;
-    while ((nl = text.indexOf('\n', start)) !== -1) {
-      const message = JSON.parse(text.slice(start, nl));
-      start = nl + 1;
-      const resolve = pending.get(message.id);
-      pending.delete(message.id);
-      resolve(message.result);
-    }
-    buffer = text.slice(start);
-  });
-  let queued = [];
-  const flush = () => {
-    socket.write(queued.join(''));
-    queued = [];
-  };
-  const write = coalesce
-    ? (line) => {
-        if (queued.push(line) === 1) queueMicrotask(flush);
-      }
-    : (line) => socket.write(line);
-  const call = (method, params) =>
-    new Promise((resolve) => {
-      const id = nextId++;
-      pending.set(id, resolve);
-      write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
-    });
-  await call('server.version', [`bench-bare${coalesce ? '' : '-naive'}`, '1.4']);
+  const conn = await bareConnection(port, { name: `bench-bare${coalesce ? '' : '-naive'}`, coalesce });
   return {
-    getBalance: (sh) => call('blockchain.scripthash.get_balance', [sh]),
-    close: async () => socket.destroy(),
+    getBalance: (sh) => conn.call('blockchain.scripthash.get_balance', [sh]),
+    close: async () => conn.close(),
   };
 }
 
