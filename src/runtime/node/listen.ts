@@ -36,7 +36,7 @@ const KEEPALIVE_DELAY_MS = 60_000;
 export function listenTcp(options: TcpListenOptions, accept: AcceptConnection): Promise<Listener> {
   const server = net.createServer();
   server.on('connection', (socket) => serveSocket(socket, 'tcp', options, accept));
-  return bind(server, 'tcp', options, () => undefined);
+  return bindListener(server, 'tcp', options, () => undefined);
 }
 
 export function listenTls(options: TlsListenOptions, accept: AcceptConnection): Promise<Listener> {
@@ -57,7 +57,7 @@ export function listenTls(options: TlsListenOptions, accept: AcceptConnection): 
   });
   // A failed handshake destroys its socket; there is no session to tell.
   server.on('tlsClientError', () => undefined);
-  return bind(server, 'tls', options, () => {
+  return bindListener(server, 'tls', options, () => {
     for (const raw of handshaking.values()) raw.destroy();
     handshaking.clear();
   });
@@ -97,7 +97,11 @@ function serveSocket(socket: net.Socket, kind: TransportKind, options: TcpListen
   });
 }
 
-function bind(server: net.Server, kind: TransportKind, options: TcpListenOptions, dropPending: () => void): Promise<Listener> {
+/**
+ * Listens and resolves with the Listener: its address, and a close that resolves once every accepted
+ * socket has closed (`dropPending` ends what the server itself does not track). Shared by every listener.
+ */
+export function bindListener(server: net.Server, kind: TransportKind, options: Pick<TcpListenOptions, 'host' | 'port' | 'onError'>, dropPending: () => void): Promise<Listener> {
   const host = options.host ?? DEFAULT_LISTEN_HOST;
   return new Promise((resolve, reject) => {
     server.once('error', reject);

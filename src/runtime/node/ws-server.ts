@@ -7,7 +7,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ClosedError, MessageTooLargeError, ProtocolError, type StratumSdkError } from '../errors.js';
 import type { AcceptConnection, Listener, ServerConnection, TransportKind } from '../server/connection.js';
 import { DEFAULT_SERVER_LIMITS } from '../server/limits.js';
-import { DEFAULT_LISTEN_HOST, END_GRACE_MS } from './listen.js';
+import { bindListener, END_GRACE_MS } from './listen.js';
 
 export interface WebSocketListenOptions {
   /** Address to bind; default 127.0.0.1. */
@@ -48,29 +48,10 @@ export function listenWebSocket(options: WebSocketListenOptions, accept: AcceptC
   wss.on('error', (e) => options.onError?.(e));
   wss.on('connection', (ws: WebSocket, request: http.IncomingMessage) => serveWebSocket(ws, request.socket, kind, maxPayload, accept));
 
-  const host = options.host ?? DEFAULT_LISTEN_HOST;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port: options.port ?? 0 }, () => {
-      server.off('error', reject);
-      let closed: Promise<void> | undefined;
-      resolve({
-        kind,
-        address() {
-          const info = server.address() as net.AddressInfo | null;
-          return { kind, host: info?.address ?? host, port: info?.port ?? 0 };
-        },
-        close() {
-          closed ??= new Promise<void>((done) => {
-            wss.close();
-            // Resolves once every socket (upgraded ones included) has closed.
-            server.close(() => done());
-            server.closeIdleConnections();
-          });
-          return closed;
-        },
-      });
-    });
+  // onError is left out: the WebSocketServer already forwards the HTTP server's errors to it.
+  return bindListener(server, kind, { host: options.host, port: options.port }, () => {
+    wss.close();
+    server.closeIdleConnections();
   });
 }
 
