@@ -1,0 +1,110 @@
+// The real Electrum wallet against the regtest world: it negotiates 1.4, follows the headers, syncs a
+// seed wallet's history, checks each confirmed transaction's merkle proof (Electrum counts no
+// confirmation before its SPV check passes), signs a spend, broadcasts it through the world's server
+// and sees it in the mempool and then confirmed.
+// Runs when `electrum` is installed (Debian: apt-get install electrum). CI installs it and sets
+// STRATUM_SDK_REAL_ELECTRUM=required, so there a missing wallet fails instead of skipping.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addressToScriptPubKey } from '../../src/bitcoin/address.js';
+import { scriptHash } from '../../src/bitcoin/scripthash.js';
+import { COINBASE_MATURITY, DEFAULT_PAYOUT_ADDRESS, startWorld, type World } from '../../src/regtest.js';
+import { electrumVersion, startElectrumDaemon, type ElectrumDaemon } from './electrum-daemon.js';
+
+const version = electrumVersion();
+const required = process.env.STRATUM_SDK_REAL_ELECTRUM === 'required';
+
+interface HistoryItem {
+  txid: string;
+  height: number;
+  confirmations: number;
+  incoming: boolean;
+}
+interface History {
+  transactions: HistoryItem[];
+}
+
+describe.runIf(required && version === undefined)('the real Electrum wallet', () => {
+  it('is installed, as STRATUM_SDK_REAL_ELECTRUM=required says it must be', () => {
+    expect.fail('electrum is not on PATH (set ELECTRUM_BIN, or apt-get install electrum)');
+  });
+});
+
+describe.runIf(version !== undefined)(`the real Electrum wallet (${version ?? 'not installed'}) against the regtest world`, { timeout: 120_000 }, () => {
+  let world: World;
+  let daemon: ElectrumDaemon;
+  let wallet: string;
+  let address: string;
+
+  const height = () => daemon.rpc<{ blockchain_height: number; connected: boolean }>('getinfo');
+  const history = async () => (await daemon.rpc<History>('onchain_history', { wallet })).transactions;
+
+  beforeAll(async () => {
+    world = await startWorld({ ports: { electrumTcp: 0, electrumWs: 0, stratum: 0 } });
+    const url = new URL(world.urls.electrumTcp);
+    daemon = await startElectrumDaemon({ host: url.hostname, port: Number(url.port) });
+    await daemon.waitFor('a connection to the world', async () => ((await height()).connected ? true : undefined));
+    wallet = `${daemon.dir}/wallet`;
+    await daemon.rpc('create', { wallet_path: wallet, seed_type: 'segwit' });
+    await daemon.rpc('load_wallet', { wallet_path: wallet });
+    address = await daemon.rpc<string>('getunusedaddress', { wallet });
+  }, 120_000);
+
+  afterAll(async () => {
+    await daemon?.stop();
+    await world?.close();
+  });
+
+  it('negotiates protocol 1.4 with the server, as Electrum 4 requires', () => {
+    const sessions = [...world.electrum.sessions];
+    expect(sessions.length).toBeGreaterThan(0);
+    for (const session of sessions) {
+      expect(session.clientName).toMatch(/^electrum\/4\./);
+      expect(session.protocolVersion).toBe('1.4');
+    }
+  });
+
+  it('follows the chain and syncs the coinbase history of its own address', async () => {
+    const script = addressToScriptPubKey(address, 'regtest');
+    const blocks = COINBASE_MATURITY + 2;
+    for (let i = 0; i < blocks; i++) world.chain.mine(script);
+
+    await daemon.waitFor(`the tip at height ${blocks}`, async () => ((await height()).blockchain_height === blocks ? true : undefined));
+    const items = await daemon.waitFor(`${blocks} verified coinbase transactions`, async () => {
+      const h = await history();
+      return h.length === blocks && h.every((t) => t.confirmations > 0) ? h : undefined;
+    });
+    expect(items.map((t) => t.height).sort((a, b) => a - b)).toEqual(Array.from({ length: blocks }, (_, i) => i + 1));
+
+    const balance = await daemon.rpc<{ confirmed: string; unmatured?: string }>('getbalance', { wallet });
+    const { confirmed } = world.chain.balance(scriptHash(script));
+    expect(Math.round((Number(balance.confirmed) + Number(balance.unmatured ?? 0)) * 1e8)).toBe(confirmed);
+    // Coinbases 100 blocks deep are spendable; Electrum reports the younger ones as unmatured.
+    expect(Number(balance.confirmed)).toBeGreaterThan(0);
+    expect(Number(balance.unmatured)).toBeGreaterThan(0);
+  });
+
+  it('signs a spend, broadcasts it through the server and sees it confirmed with a checked merkle proof', async () => {
+    const destination = DEFAULT_PAYOUT_ADDRESS;
+    const destinationHash = scriptHash(addressToScriptPubKey(destination, 'regtest'));
+    const raw = await daemon.rpc<string>('payto', { wallet, destination, amount: '1.25', fee: '0.0001' });
+    const txid = await daemon.rpc<string>('broadcast', { tx: raw });
+    expect(world.chain.mempool().map((t) => t.txid)).toContain(txid);
+
+    // The wallet learns of its own transaction from the server's status notification, unconfirmed.
+    const pending = await daemon.waitFor('the spend in the mempool', async () => (await history()).find((t) => t.txid === txid));
+    expect(pending.height).toBeLessThanOrEqual(0);
+    expect(pending.confirmations).toBe(0);
+
+    const block = world.chain.mine(addressToScriptPubKey(destination, 'regtest'));
+    const mined = await daemon.waitFor('the spend confirmed and SPV-verified', async () => {
+      const item = (await history()).find((t) => t.txid === txid);
+      return item && item.confirmations > 0 ? item : undefined;
+    });
+    expect(mined.height).toBe(block.height);
+    expect(world.chain.transaction(txid)?.height).toBe(block.height);
+    // Asked through the wallet, answered by the world's blockchain.scripthash.get_balance.
+    const paid = await daemon.rpc<{ confirmed: string }>('getaddressbalance', { address: destination });
+    expect(Math.round(Number(paid.confirmed) * 1e8)).toBe(world.chain.balance(destinationHash).confirmed);
+    expect(world.chain.balance(destinationHash).confirmed).toBeGreaterThanOrEqual(125_000_000);
+  });
+});
