@@ -4,10 +4,13 @@
 // and sees it in the mempool and then confirmed.
 // Runs when `electrum` is installed (Debian: apt-get install electrum). CI installs it and sets
 // STRATUM_SDK_REAL_ELECTRUM=required, so there a missing wallet fails instead of skipping.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressToScriptPubKey } from '../../src/bitcoin/address.js';
 import { scriptHash } from '../../src/bitcoin/scripthash.js';
-import { COINBASE_MATURITY, DEFAULT_PAYOUT_ADDRESS, startWorld, type World } from '../../src/regtest.js';
+import { COINBASE_MATURITY, DEFAULT_PAYOUT_ADDRESS, electrumBackend, RegtestChain, startWorld, type World } from '../../src/regtest.js';
+import { createElectrumServer, type ElectrumSession } from '../../src/server.js';
 import { electrumVersion, startElectrumDaemon, type ElectrumDaemon } from './electrum-daemon.js';
 
 const version = electrumVersion();
@@ -106,5 +109,36 @@ describe.runIf(version !== undefined)(`the real Electrum wallet (${version ?? 'n
     const paid = await daemon.rpc<{ confirmed: string }>('getaddressbalance', { address: destination });
     expect(Math.round(Number(paid.confirmed) * 1e8)).toBe(world.chain.balance(destinationHash).confirmed);
     expect(world.chain.balance(destinationHash).confirmed).toBeGreaterThanOrEqual(125_000_000);
+  });
+});
+
+describe.runIf(version !== undefined)(`the real Electrum wallet (${version ?? 'not installed'}) over TLS`, { timeout: 60_000 }, () => {
+  it('connects to a server with a self-signed certificate, records it on first use and syncs the headers', async () => {
+    const fixtures = new URL('../fixtures/tls/', import.meta.url);
+    const cert = await readFile(new URL('self-signed.pem', fixtures));
+    const chain = new RegtestChain();
+    for (let i = 0; i < 5; i++) chain.mine('51');
+    const server = await createElectrumServer({
+      handlers: electrumBackend<ElectrumSession<undefined>>(chain),
+      listen: { tls: { host: '127.0.0.1', port: 0, tls: { cert, key: await readFile(new URL('self-signed.key', fixtures)) } } },
+    });
+    const url = new URL(server.url('tls') ?? '');
+    const daemon = await startElectrumDaemon({ host: url.hostname, port: Number(url.port), protocol: 's' });
+    try {
+      await daemon.waitFor('the tip at height 5 over TLS', async () => {
+        const info = await daemon.rpc<{ blockchain_height: number; connected: boolean }>('getinfo');
+        return info.connected && info.blockchain_height === 5 ? true : undefined;
+      });
+      // Electrum pins a self-signed certificate the first time it sees it: it must be ours.
+      const certs = join(daemon.dir, 'regtest', 'certs');
+      const saved = await readdir(certs);
+      expect(saved).toContain(url.hostname);
+      expect((await readFile(join(certs, url.hostname), 'utf8')).trim()).toBe(cert.toString('utf8').trim());
+      const [session] = [...server.sessions];
+      expect(session?.protocolVersion).toBe('1.4');
+    } finally {
+      await daemon.stop();
+      await server.close();
+    }
   });
 });
