@@ -5,6 +5,8 @@
 // block or in the mempool) and is unspent, with no double spend against the mempool; coinbase outputs are
 // 100 blocks deep; inputs cover outputs. Scripts and signatures are NOT checked, nor standardness, locktime,
 // witness commitments or block weight: this chain is for testing wallets and miners, not for consensus.
+// A block's time must be later than the median of the last 11, as in Bitcoin Core; new blocks take
+// max(that + 1, now), so blocks mined faster than the clock do not each push the time a second ahead.
 // Reorgs are not modelled: blocks only ever extend the tip.
 import { bytesToHex, hexToBytes, writeU32LE } from '../bitcoin/bytes.js';
 import { BitcoinError } from '../bitcoin/errors.js';
@@ -25,6 +27,8 @@ export const GENESIS_COINBASE =
 const REGTEST_BITS = 0x207fffff;
 const HALVING_INTERVAL = 150; // regtest's nSubsidyHalvingInterval
 export const COINBASE_MATURITY = 100;
+/** Blocks in the median time past (Bitcoin Core's nMedianTimeSpan). */
+const MEDIAN_TIME_SPAN = 11;
 const MAX_MONEY = 21_000_000n * 100_000_000n;
 
 export interface ChainBlock {
@@ -132,6 +136,13 @@ export class RegtestChain {
     return REGTEST_GENESIS_HASH;
   }
 
+  /** The median time of the last 11 blocks: a new block's time must be later (Bitcoin Core's rule). */
+  get medianTimePast(): number {
+    const times = this.#blocks.slice(-MEDIAN_TIME_SPAN).map((b) => b.time);
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)] as number;
+  }
+
   block(height: number): ChainBlock | undefined {
     return Number.isInteger(height) && height >= 0 ? this.#blocks[height] : undefined;
   }
@@ -231,7 +242,7 @@ export class RegtestChain {
     const height = this.height + 1;
     const transactions = [...this.#mempool.values()].map((r) => r.tx);
     const fees = [...this.#mempool.values()].reduce((n, r) => n + r.fee, 0);
-    return { height, prevHash: this.tip.hash, version: 0x20000000, bits: this.#bits, time: Math.max(this.tip.time + 1, this.#now()), transactions, coinbaseValue: subsidy(height) + fees };
+    return { height, prevHash: this.tip.hash, version: 0x20000000, bits: this.#bits, time: Math.max(this.medianTimePast + 1, this.#now()), transactions, coinbaseValue: subsidy(height) + fees };
   }
 
   /** Mines one block on the tip whose coinbase pays `payoutScript` (hex), with every mempool transaction. */
@@ -257,6 +268,7 @@ export class RegtestChain {
   submitBlock(header: Uint8Array, coinbaseRaw: Uint8Array, transactions: readonly Transaction[]): ChainBlock {
     const h = parseHeader(header);
     if (h.prevHash !== this.tip.hash) throw new BitcoinError('bad-argument', `stale block: it builds on ${h.prevHash}, the tip is ${this.tip.hash}`);
+    if (h.time <= this.medianTimePast) throw new BitcoinError('bad-argument', `time-too-old: the block time ${h.time} is not after the median time past ${this.medianTimePast}`);
     if (!hashMeetsTarget(sha256d(header), bitsToTarget(h.bits)) || h.bits !== this.#bits) throw new BitcoinError('bad-target', 'the block does not meet its target');
     const coinbase = parseTransaction(coinbaseRaw);
     if (!isCoinbase(coinbase)) throw new BitcoinError('bad-transaction', 'the first transaction is not a coinbase');

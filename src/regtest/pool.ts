@@ -38,7 +38,7 @@ export interface PoolOptions {
   readonly versionMask?: number;
   /** Text in every coinbase (default "/stratum-sdk/"). */
   readonly tag?: string;
-  /** Seconds a share's ntime may run ahead of the clock (default 7200, as Bitcoin Core allows). */
+  /** Seconds a share's ntime may run ahead of the clock, or of its job's time when that is later (default 7200, as Bitcoin Core allows). */
   readonly maxNtimeAhead?: number;
   readonly now?: () => number;
 }
@@ -273,7 +273,10 @@ export class RegtestPool {
         if (!job) return refuse(SHARE_ERRORS.JOB_NOT_FOUND, 'Job not found');
         if (extranonce2.length !== this.#options.extranonce2Size * 2) refuse(SHARE_ERRORS.OTHER, `Incorrect size of extranonce2 (expected ${this.#options.extranonce2Size} bytes)`);
         const time = u32FromHex(ntime, 'ntime');
-        if (time < u32FromHex(job.ntime) || time > this.#options.now() + this.#options.maxNtimeAhead) refuse(SHARE_ERRORS.OTHER, 'Ntime out of range');
+        const jobTime = u32FromHex(job.ntime);
+        // Measured from the job's own time too: blocks found faster than one a second may carry times ahead
+        // of the clock, and the pool must never refuse the ntime it handed out.
+        if (time < jobTime || time > Math.max(this.#options.now(), jobTime) + this.#options.maxNtimeAhead) refuse(SHARE_ERRORS.OTHER, 'Ntime out of range');
         if (versionBits !== undefined && miner.versionMask === 0) refuse(SHARE_ERRORS.OTHER, 'Version rolling was not negotiated');
         const key = `${extranonce2}:${ntime}:${nonce}:${versionBits ?? ''}`.toLowerCase();
         let seen = miner.seen.get(jobId);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesToHex } from '../../src/bitcoin/bytes.js';
+import { bytesToHex, hexToBytes } from '../../src/bitcoin/bytes.js';
 import { scriptHash } from '../../src/bitcoin/scripthash.js';
 import { checkProofOfWork, verifyHeaderChain } from '../../src/bitcoin/header.js';
 import { merkleBranch, verifyTransactionInHeader } from '../../src/bitcoin/merkle.js';
@@ -92,6 +92,26 @@ describe('RegtestChain', () => {
     expect(reason('00')).toMatch(/does not parse/);
     expect(reason(spend([[first.txids[0]!, 0]], [[P2WPKH_B, 1]]))).toBe('accepted');
     expect(reason(spend([[first.txids[0]!, 0]], [[P2WPKH_B, 2]]))).toMatch(/already spent by mempool transaction/);
+  });
+
+  it('times blocks as Bitcoin Core does: after the median of the last 11, so fast mining does not outrun the clock', () => {
+    const now = 1_800_000_000;
+    const chain = new RegtestChain({ now: () => now });
+    for (let i = 0; i < 120; i++) {
+      const mtp = chain.medianTimePast;
+      const block = chain.mine(P2WPKH_A);
+      expect(block.time).toBeGreaterThan(mtp);
+    }
+    // One second per ~6 blocks past the clock, where "tip time + 1" would have been 120 seconds.
+    expect(chain.tip.time - now).toBeLessThanOrEqual(21);
+    expect(chain.tip.time - now).toBeGreaterThan(0);
+
+    // A solved header whose time is not after the median time past is refused.
+    const template = chain.template();
+    const header = new Uint8Array(chain.tip.header);
+    header.set(hexToBytes(template.prevHash).reverse(), 4);
+    new DataView(header.buffer).setUint32(68, chain.medianTimePast, true);
+    expect(() => chain.submitBlock(header, new Uint8Array(0), [])).toThrow(/time-too-old/);
   });
 
   it('encodes heights as BIP34 wants and halves the subsidy every 150 blocks', () => {

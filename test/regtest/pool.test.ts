@@ -13,8 +13,8 @@ import { ServerError } from '../../src/runtime/errors.js';
 const PAYOUT = `0014${'33'.repeat(20)}`;
 const DIFF = 2 ** -20; // ~4,096 hashes a share
 
-function setup(options: Partial<ConstructorParameters<typeof RegtestPool>[1]> = {}, bits?: number) {
-  const chain = new RegtestChain(bits === undefined ? {} : { bits });
+function setup(options: Partial<ConstructorParameters<typeof RegtestPool>[1]> = {}, bits?: number, chainNow?: () => number) {
+  const chain = new RegtestChain({ ...(bits === undefined ? {} : { bits }), ...(chainNow === undefined ? {} : { now: chainNow }) });
   const pool = new RegtestPool(chain, { payoutScript: PAYOUT, difficulty: DIFF, ...options });
   const sent: [string, readonly unknown[]][] = [];
   const link: PoolMinerLink = {
@@ -102,6 +102,19 @@ describe('RegtestPool', () => {
     expect(await code(() => s.h['mining.submit']!(share(s, '00000001', { miss: true }), s.miner))).toBe(SHARE_ERRORS.LOW_DIFFICULTY);
     // Version bits without mining.configure.
     expect(await code(() => s.h['mining.submit']!([...good, '00002000'], s.miner))).toBe(SHARE_ERRORS.OTHER);
+  });
+
+  it('never refuses the ntime of its own job, even when fast blocks put the chain time hours ahead of the clock', async () => {
+    // Found with cpuminer at a block per share: past 7,200 blocks the job times ran 2 h ahead and every share
+    // on a fresh job got "Ntime out of range".
+    const clock = 1_800_000_000;
+    const s = setup({ now: () => clock }, undefined, () => clock + 10_000);
+    await ready(s);
+    const good = share(s);
+    expect(await code(() => s.h['mining.submit']!(good, s.miner))).toBe(0);
+    const next = share(s);
+    const tooFar = (Number.parseInt(next[3], 16) + 7201).toString(16).padStart(8, '0');
+    expect(await code(() => s.h['mining.submit']!([...next.slice(0, 3), tooFar, next[4]] as typeof next, s.miner))).toBe(SHARE_ERRORS.OTHER);
   });
 
   it('refuses a duplicate share, and a share is a block only when it meets the network target', async () => {
