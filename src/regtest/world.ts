@@ -24,6 +24,8 @@ export interface WorldOptions {
   /** Compact target of blocks (default regtest's 0x207fffff: every share is a block). */
   readonly blockBits?: number;
   readonly banner?: string;
+  /** The clock, in Unix seconds, for block times and share ntime checks (default the system clock); a fixed one makes every job reproducible. */
+  readonly now?: () => number;
 }
 
 export interface World {
@@ -46,8 +48,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const ports = { ...DEFAULT_WORLD_PORTS, ...options.ports };
   const payoutAddress = options.payoutAddress ?? DEFAULT_PAYOUT_ADDRESS;
   const payoutScript = addressToScriptPubKey(payoutAddress, 'regtest');
-  const chain = new RegtestChain(options.blockBits === undefined ? {} : { bits: options.blockBits });
-  const pool = new RegtestPool(chain, { payoutScript, ...(options.shareDifficulty === undefined ? {} : { difficulty: options.shareDifficulty }) });
+  const clock = options.now === undefined ? {} : { now: options.now };
+  const chain = new RegtestChain({ ...clock, ...(options.blockBits === undefined ? {} : { bits: options.blockBits }) });
+  const pool = new RegtestPool(chain, { payoutScript, ...clock, ...(options.shareDifficulty === undefined ? {} : { difficulty: options.shareDifficulty }) });
 
   const started: { close(): Promise<void> }[] = [];
   try {
