@@ -7,7 +7,7 @@ export function emitValidators(docs, definitions) {
   addDefinitions(ajv, definitions);
   const exports = {};
   for (const doc of docs) {
-    for (const s of methodSchemas(doc)) {
+    for (const s of methodSchemas(doc, definitions)) {
       ajv.addSchema(s.schema);
       exports[s.name] = s.id;
     }

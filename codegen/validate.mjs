@@ -54,7 +54,7 @@ export function validateSpec({ meta, definitions, files }) {
     });
     if (doc.protocol === 'mining' && doc.versions) err('/versions', 'Stratum V1 has no protocol versions');
 
-    for (const s of methodSchemas(doc)) {
+    for (const s of methodSchemas(doc, definitions)) {
       try {
         ajv.addSchema(s.schema);
         ajv.getSchema(s.id);

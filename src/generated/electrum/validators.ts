@@ -4,21 +4,23 @@
 /* eslint-disable */
 "use strict";
 export const blockchain_address_get_balance__params = validate10;
-const schema11 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_balance.params.json"};
-const schema13 = {"title":"Address","description":"A Base58Check address (bech32 also passes; Fulcrum also takes CashAddr, with or without its `bitcoincash:` prefix).","type":"string","pattern":"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"};
+const schema11 = {"type":"array","items":[{"type":"string","pattern":"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_balance.params.json"};
 const func2 = (function patternEngine(pattern, flags) {
   const fixedHex = /^\^\[0-9a-fA-F\]\{(\d+)\}\$$/.exec(pattern);
   if (!fixedHex) return new RegExp(pattern, flags);
   const length = Number(fixedHex[1]);
-  const hex = new Uint8Array(128);
-  for (const c of '0123456789abcdefABCDEF') hex[c.charCodeAt(0)] = 1;
+  const quads = length - (length % 4);
+  const digits = (patternEngine.hexDigits ??= new Uint8Array(65536));
+  for (const c of '0123456789abcdefABCDEF') digits[c.charCodeAt(0)] = 1;
   return {
     source: pattern,
     // ajv keeps one compiled pattern per toString(), so it must differ between patterns.
     toString: () => `/${pattern}/${flags}`,
     test(s) {
       if (s.length !== length) return false;
-      for (let i = 0; i < length; i++) if (hex[s.charCodeAt(i)] !== 1) return false;
+      let i = 0;
+      for (; i < quads; i += 4) if ((digits[s.charCodeAt(i)] & digits[s.charCodeAt(i + 1)] & digits[s.charCodeAt(i + 2)] & digits[s.charCodeAt(i + 3)]) === 0) return false;
+      for (; i < length; i++) if (digits[s.charCodeAt(i)] === 0) return false;
       return true;
     },
   };
@@ -55,7 +57,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -66,7 +68,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -91,13 +93,11 @@ validate10.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_address_get_balance__result_result = validate12;
-const schema14 = {"$ref":"../definitions.json#/$defs/balance","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_balance.result.result.json"};
-const schema15 = {"title":"Balance","description":"Confirmed and unconfirmed balance in satoshis; unconfirmed is the mempool delta and may be negative.","type":"object","required":["confirmed","unconfirmed"],"properties":{"confirmed":{"$ref":"#/$defs/satoshis"},"unconfirmed":{"$ref":"#/$defs/signedSatoshis"}}};
-const schema16 = {"title":"Satoshis","description":"An amount in satoshis.","type":"integer","minimum":0};
-const schema17 = {"title":"SignedSatoshis","description":"An amount in satoshis that may be negative (a mempool balance delta).","type":"integer"};
+export const blockchain_address_get_balance__result_result = validate11;
+const schema12 = {"type":"object","required":["confirmed","unconfirmed"],"properties":{"confirmed":{"type":"integer","minimum":0},"unconfirmed":{"type":"integer"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_balance.result.result.json"};
 
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_balance.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -124,7 +124,7 @@ errors++;
 if(data.confirmed !== undefined){
 let data0 = data.confirmed;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/confirmed",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err2 = {instancePath:instancePath+"/confirmed",schemaPath:"#/properties/confirmed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -135,7 +135,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/confirmed",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err3 = {instancePath:instancePath+"/confirmed",schemaPath:"#/properties/confirmed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -149,7 +149,7 @@ errors++;
 if(data.unconfirmed !== undefined){
 let data1 = data.unconfirmed;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/unconfirmed",schemaPath:"#/$defs/signedSatoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/unconfirmed",schemaPath:"#/properties/unconfirmed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -170,27 +170,14 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate13.errors = vErrors;
+validate11.errors = vErrors;
 return errors === 0;
 }
 
+export const blockchain_address_get_history__params = validate12;
+const schema13 = {"type":"array","items":[{"type":"string","pattern":"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.params.json"};
 
 function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_balance.result.result.json" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate13(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate13.errors : vErrors.concat(validate13.errors);
-errors = vErrors.length;
-}
-validate12.errors = vErrors;
-return errors === 0;
-}
-
-export const blockchain_address_get_history__params = validate15;
-const schema18 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.params.json"};
-
-function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -220,7 +207,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -231,7 +218,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -252,24 +239,28 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate15.errors = vErrors;
+validate12.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_address_get_history__result_result = validate16;
-const schema20 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/historyItem"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.result.result.json"};
-const schema21 = {"title":"HistoryItem","description":"A transaction in a history: confirmed ({height, tx_hash}) or in the mempool ({height: 0 | -1, tx_hash, fee}).","anyOf":[{"$ref":"#/$defs/confirmedHistoryItem"},{"$ref":"#/$defs/mempoolHistoryItem"}]};
-const schema22 = {"title":"ConfirmedHistoryItem","description":"A confirmed transaction in a history.","type":"object","required":["height","tx_hash"],"properties":{"height":{"$ref":"#/$defs/confirmedHeight"},"tx_hash":{"$ref":"#/$defs/txid"}}};
-const schema23 = {"title":"ConfirmedHeight","description":"The height of the block that confirms a transaction (never 0: the genesis coinbase is unspendable and never in a history).","type":"integer","minimum":1};
-const schema24 = {"title":"Txid","description":"A transaction id: 64 hex digits, byte-reversed as bitcoind displays it.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
+export const blockchain_address_get_history__result_result = validate13;
+const schema14 = {"type":"array","items":{"anyOf":[{"type":"object","required":["height","tx_hash"],"properties":{"height":{"type":"integer","minimum":1},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}},{"type":"object","required":["height","tx_hash"],"properties":{"height":{"type":"integer","minimum":-1,"maximum":0},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"fee":{"type":"integer","minimum":0}}}]},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.result.result.json"};
 const pattern2 = func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.result.result.json" */;
 let vErrors = null;
 let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+const _errs2 = errors;
+let valid2 = false;
+const _errs3 = errors;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.height === undefined){
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/anyOf/0/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -278,8 +269,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.tx_hash === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(data0.tx_hash === undefined){
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/anyOf/0/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -288,10 +279,10 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.height !== undefined){
-let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/confirmedHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.height !== undefined){
+let data1 = data0.height;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err2 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/anyOf/0/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -300,9 +291,9 @@ vErrors.push(err2);
 }
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 < 1 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/confirmedHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+const err3 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/anyOf/0/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -313,11 +304,11 @@ errors++;
 }
 }
 }
-if(data.tx_hash !== undefined){
-let data1 = data.tx_hash;
-if(typeof data1 === "string"){
-if(!pattern2.test(data1)){
-const err4 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(data0.tx_hash !== undefined){
+let data2 = data0.tx_hash;
+if(typeof data2 === "string"){
+if(!pattern2.test(data2)){
+const err4 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/anyOf/0/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -328,7 +319,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/anyOf/0/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -340,7 +331,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err6 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -349,101 +340,13 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate18.errors = vErrors;
-return errors === 0;
-}
-
-const schema25 = {"title":"MempoolHistoryItem","description":"A mempool transaction in a history, with its fee.","type":"object","required":["height","tx_hash"],"properties":{"height":{"$ref":"#/$defs/mempoolHeight"},"tx_hash":{"$ref":"#/$defs/txid"},"fee":{"$ref":"#/$defs/satoshis"}}};
-const schema26 = {"title":"MempoolHeight","description":"The height Electrum gives a mempool transaction: 0 if all its inputs are confirmed, -1 if any input is unconfirmed.","type":"integer","minimum":-1,"maximum":0};
-
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.tx_hash === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.height !== undefined){
-let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 > 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data0 < -1 || isNaN(data0)){
-const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-}
-if(data.tx_hash !== undefined){
-let data1 = data.tx_hash;
-if(typeof data1 === "string"){
-if(!pattern2.test(data1)){
-const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-else {
-const err6 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.fee !== undefined){
-let data2 = data.fee;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err7 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+var _valid0 = _errs3 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const _errs9 = errors;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.height === undefined){
+const err7 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/anyOf/1/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -452,9 +355,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 0 || isNaN(data2)){
-const err8 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data0.tx_hash === undefined){
+const err8 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/anyOf/1/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -463,11 +365,10 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.height !== undefined){
+let data3 = data0.height;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err9 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/anyOf/1/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -476,89 +377,134 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate20.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-const _errs0 = errors;
-let valid0 = false;
-const _errs1 = errors;
-if(!(validate18(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs1 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const _errs2 = errors;
-if(!(validate20(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs2 === errors;
-valid0 = valid0 || _valid0;
-}
-if(!valid0){
-const err0 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 0 || isNaN(data3)){
+const err10 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/anyOf/1/properties/height/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
 if(vErrors === null){
-vErrors = [err0];
+vErrors = [err10];
 }
 else {
-vErrors.push(err0);
+vErrors.push(err10);
+}
+errors++;
+}
+if(data3 < -1 || isNaN(data3)){
+const err11 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/anyOf/1/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+if(data0.tx_hash !== undefined){
+let data4 = data0.tx_hash;
+if(typeof data4 === "string"){
+if(!pattern2.test(data4)){
+const err12 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/anyOf/1/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/anyOf/1/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data0.fee !== undefined){
+let data5 = data0.fee;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err14 = {instancePath:instancePath+"/" + i0+"/fee",schemaPath:"#/items/anyOf/1/properties/fee/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 < 0 || isNaN(data5)){
+const err15 = {instancePath:instancePath+"/" + i0+"/fee",schemaPath:"#/items/anyOf/1/properties/fee/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+var _valid0 = _errs9 === errors;
+valid2 = valid2 || _valid0;
+}
+if(!valid2){
+const err17 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
 }
 errors++;
 }
 else {
-errors = _errs0;
+errors = _errs2;
 if(vErrors !== null){
-if(_errs0){
-vErrors.length = _errs0;
+if(_errs2){
+vErrors.length = _errs2;
 }
 else {
 vErrors = null;
 }
 }
 }
-validate17.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.result.result.json" */;
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate17(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate17.errors : vErrors.concat(validate17.errors);
-errors = vErrors.length;
-}
 }
 }
 else {
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err0];
+vErrors = [err18];
 }
 else {
-vErrors.push(err0);
+vErrors.push(err18);
 }
 errors++;
 }
-validate16.errors = vErrors;
+validate13.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_address_get_mempool__params = validate23;
-const schema29 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_mempool.params.json"};
+export const blockchain_address_get_mempool__params = validate14;
+const schema15 = {"type":"array","items":[{"type":"string","pattern":"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_mempool.params.json"};
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_mempool.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -588,7 +534,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -599,7 +545,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -620,19 +566,24 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate23.errors = vErrors;
+validate14.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_address_get_mempool__result_result = validate24;
-const schema31 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/mempoolHistoryItem"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_mempool.result.result.json"};
+export const blockchain_address_get_mempool__result_result = validate15;
+const schema16 = {"type":"array","items":{"type":"object","required":["height","tx_hash"],"properties":{"height":{"type":"integer","minimum":-1,"maximum":0},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"fee":{"type":"integer","minimum":0}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_mempool.result.result.json"};
 
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_mempool.result.result.json" */;
 let vErrors = null;
 let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.height === undefined){
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -641,8 +592,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.tx_hash === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(data0.tx_hash === undefined){
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -651,10 +602,10 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.height !== undefined){
-let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.height !== undefined){
+let data1 = data0.height;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err2 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -663,9 +614,9 @@ vErrors.push(err2);
 }
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 > 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 0 || isNaN(data1)){
+const err3 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/properties/height/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -674,8 +625,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(data0 < -1 || isNaN(data0)){
-const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(data1 < -1 || isNaN(data1)){
+const err4 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -686,11 +637,11 @@ errors++;
 }
 }
 }
-if(data.tx_hash !== undefined){
-let data1 = data.tx_hash;
-if(typeof data1 === "string"){
-if(!pattern2.test(data1)){
-const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(data0.tx_hash !== undefined){
+let data2 = data0.tx_hash;
+if(typeof data2 === "string"){
+if(!pattern2.test(data2)){
+const err5 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -701,7 +652,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -711,10 +662,10 @@ vErrors.push(err6);
 errors++;
 }
 }
-if(data.fee !== undefined){
-let data2 = data.fee;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err7 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.fee !== undefined){
+let data3 = data0.fee;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err7 = {instancePath:instancePath+"/" + i0+"/fee",schemaPath:"#/items/properties/fee/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -723,9 +674,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 0 || isNaN(data2)){
-const err8 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 0 || isNaN(data3)){
+const err8 = {instancePath:instancePath+"/" + i0+"/fee",schemaPath:"#/items/properties/fee/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -738,7 +689,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err9 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -747,42 +698,26 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate25.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_mempool.result.result.json" */;
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate25(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
-errors = vErrors.length;
-}
 }
 }
 else {
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err0];
+vErrors = [err10];
 }
 else {
-vErrors.push(err0);
+vErrors.push(err10);
 }
 errors++;
 }
-validate24.errors = vErrors;
+validate15.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_address_get_proof__params = validate27;
-const schema36 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_proof.params.json"};
+export const blockchain_address_get_proof__params = validate16;
+const schema17 = {"type":"array","items":[{"type":"string","pattern":"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_proof.params.json"};
 
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_proof.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -812,7 +747,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -823,7 +758,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -844,23 +779,23 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate27.errors = vErrors;
+validate16.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_address_get_proof__result_result = validate28;
-const schema38 = {"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_proof.result.result.json"};
+export const blockchain_address_get_proof__result_result = validate17;
+const schema18 = {"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_proof.result.result.json"};
 
-function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_proof.result.result.json" */;
-validate28.errors = null;
+validate17.errors = null;
 return true;
 }
 
-export const blockchain_address_listunspent__params = validate29;
-const schema39 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.params.json"};
+export const blockchain_address_listunspent__params = validate18;
+const schema19 = {"type":"array","items":[{"type":"string","pattern":"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.params.json"};
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -890,7 +825,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -901,7 +836,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -922,21 +857,24 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate18.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_address_listunspent__result_result = validate30;
-const schema41 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/unspentOutput"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.result.result.json"};
-const schema42 = {"title":"UnspentOutput","description":"An unspent output: height 0 means it is in the mempool.","type":"object","required":["height","tx_pos","tx_hash","value"],"properties":{"height":{"$ref":"#/$defs/height"},"tx_pos":{"type":"integer","minimum":0},"tx_hash":{"$ref":"#/$defs/txid"},"value":{"$ref":"#/$defs/satoshis"}}};
-const schema43 = {"title":"Height","description":"A block height.","type":"integer","minimum":0};
+export const blockchain_address_listunspent__result_result = validate19;
+const schema20 = {"type":"array","items":{"type":"object","required":["height","tx_pos","tx_hash","value"],"properties":{"height":{"type":"integer","minimum":0},"tx_pos":{"type":"integer","minimum":0},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"value":{"type":"integer","minimum":0}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.result.result.json"};
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.result.result.json" */;
 let vErrors = null;
 let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.height === undefined){
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -945,8 +883,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.tx_pos === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_pos"},message:"must have required property '"+"tx_pos"+"'"};
+if(data0.tx_pos === undefined){
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "tx_pos"},message:"must have required property '"+"tx_pos"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -955,8 +893,8 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.tx_hash === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(data0.tx_hash === undefined){
+const err2 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -965,8 +903,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(data.value === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
+if(data0.value === undefined){
+const err3 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -975,10 +913,10 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(data.height !== undefined){
-let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.height !== undefined){
+let data1 = data0.height;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -987,9 +925,9 @@ vErrors.push(err4);
 }
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 < 0 || isNaN(data0)){
-const err5 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1000,10 +938,10 @@ errors++;
 }
 }
 }
-if(data.tx_pos !== undefined){
-let data1 = data.tx_pos;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err6 = {instancePath:instancePath+"/tx_pos",schemaPath:"#/properties/tx_pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.tx_pos !== undefined){
+let data2 = data0.tx_pos;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err6 = {instancePath:instancePath+"/" + i0+"/tx_pos",schemaPath:"#/items/properties/tx_pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1012,9 +950,9 @@ vErrors.push(err6);
 }
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 0 || isNaN(data1)){
-const err7 = {instancePath:instancePath+"/tx_pos",schemaPath:"#/properties/tx_pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err7 = {instancePath:instancePath+"/" + i0+"/tx_pos",schemaPath:"#/items/properties/tx_pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1025,11 +963,11 @@ errors++;
 }
 }
 }
-if(data.tx_hash !== undefined){
-let data2 = data.tx_hash;
-if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
-const err8 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(data0.tx_hash !== undefined){
+let data3 = data0.tx_hash;
+if(typeof data3 === "string"){
+if(!pattern2.test(data3)){
+const err8 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1040,7 +978,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err9 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1050,10 +988,10 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data.value !== undefined){
-let data3 = data.value;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err10 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.value !== undefined){
+let data4 = data0.value;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err10 = {instancePath:instancePath+"/" + i0+"/value",schemaPath:"#/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1062,9 +1000,9 @@ vErrors.push(err10);
 }
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 0 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 0 || isNaN(data4)){
+const err11 = {instancePath:instancePath+"/" + i0+"/value",schemaPath:"#/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1077,7 +1015,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err12 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1086,42 +1024,26 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate31.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.result.result.json" */;
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate31(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate31.errors : vErrors.concat(validate31.errors);
-errors = vErrors.length;
-}
 }
 }
 else {
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err0];
+vErrors = [err13];
 }
 else {
-vErrors.push(err0);
+vErrors.push(err13);
 }
 errors++;
 }
-validate30.errors = vErrors;
+validate19.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_address_subscribe__params = validate33;
-const schema46 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.params.json"};
+export const blockchain_address_subscribe__params = validate20;
+const schema21 = {"type":"array","items":[{"type":"string","pattern":"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.params.json"};
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1151,7 +1073,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1162,7 +1084,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1183,24 +1105,23 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate20.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_address_subscribe__result_result = validate34;
-const schema48 = {"$ref":"../definitions.json#/$defs/status","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.result.result.json"};
-const schema49 = {"title":"Status","description":"An Electrum status: SHA-256 of the history string as 64 hex digits (not byte-reversed), or null when there is no history.","anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}]};
+export const blockchain_address_subscribe__result_result = validate21;
+const schema22 = {"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.result.result.json"};
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
 const _errs1 = errors;
-let valid1 = false;
-const _errs2 = errors;
 if(typeof data === "string"){
 if(!pattern2.test(data)){
-const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1211,7 +1132,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1220,12 +1141,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-var _valid0 = _errs2 === errors;
-valid1 = valid1 || _valid0;
-if(!valid1){
-const _errs4 = errors;
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs3 = errors;
 if(data !== null){
-const err2 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err2 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1234,11 +1155,11 @@ vErrors.push(err2);
 }
 errors++;
 }
-var _valid0 = _errs4 === errors;
-valid1 = valid1 || _valid0;
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
 }
-if(!valid1){
-const err3 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1248,24 +1169,24 @@ vErrors.push(err3);
 errors++;
 }
 else {
-errors = _errs1;
+errors = _errs0;
 if(vErrors !== null){
-if(_errs1){
-vErrors.length = _errs1;
+if(_errs0){
+vErrors.length = _errs0;
 }
 else {
 vErrors = null;
 }
 }
 }
-validate34.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_address_subscribe__notification = validate35;
-const schema50 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/address"},{"$ref":"../definitions.json#/$defs/status"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.notification.json"};
+export const blockchain_address_subscribe__notification = validate22;
+const schema23 = {"type":"array","items":[{"type":"string","pattern":"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},{"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}]}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.notification.json"};
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.subscribe.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1295,7 +1216,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1306,7 +1227,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1318,12 +1239,12 @@ errors++;
 }
 if(len0 > 1){
 let data1 = data[1];
-const _errs6 = errors;
-let valid3 = false;
-const _errs7 = errors;
+const _errs4 = errors;
+let valid1 = false;
+const _errs5 = errors;
 if(typeof data1 === "string"){
 if(!pattern2.test(data1)){
-const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1334,7 +1255,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1343,12 +1264,12 @@ vErrors.push(err5);
 }
 errors++;
 }
-var _valid0 = _errs7 === errors;
-valid3 = valid3 || _valid0;
-if(!valid3){
-const _errs9 = errors;
+var _valid0 = _errs5 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs7 = errors;
 if(data1 !== null){
-const err6 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err6 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1357,11 +1278,11 @@ vErrors.push(err6);
 }
 errors++;
 }
-var _valid0 = _errs9 === errors;
-valid3 = valid3 || _valid0;
+var _valid0 = _errs7 === errors;
+valid1 = valid1 || _valid0;
 }
-if(!valid3){
-const err7 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(!valid1){
+const err7 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1371,10 +1292,10 @@ vErrors.push(err7);
 errors++;
 }
 else {
-errors = _errs6;
+errors = _errs4;
 if(vErrors !== null){
-if(_errs6){
-vErrors.length = _errs6;
+if(_errs4){
+vErrors.length = _errs4;
 }
 else {
 vErrors = null;
@@ -1393,14 +1314,14 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate22.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_get_chunk__params = validate36;
-const schema53 = {"type":"array","items":[{"type":"integer","minimum":0}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_chunk.params.json"};
+export const blockchain_block_get_chunk__params = validate23;
+const schema24 = {"type":"array","items":[{"type":"integer","minimum":0}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_chunk.params.json"};
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_chunk.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1462,22 +1383,21 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate36.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_get_chunk__result_result = validate37;
-const schema54 = {"$ref":"../definitions.json#/$defs/hex","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_chunk.result.result.json"};
-const schema55 = {"title":"Hex","description":"Hex-encoded bytes: an even number of hex digits.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"};
+export const blockchain_block_get_chunk__result_result = validate24;
+const schema25 = {"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_chunk.result.result.json"};
 const pattern13 = func2("^(?:[0-9a-fA-F]{2})*$", "u");
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_chunk.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
 if(!pattern13.test(data)){
-const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1488,7 +1408,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1497,14 +1417,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate37.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_get_header__params = validate38;
-const schema56 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/height"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.params.json"};
+export const blockchain_block_get_header__params = validate25;
+const schema26 = {"type":"array","items":[{"type":"integer","minimum":0}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.params.json"};
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1533,7 +1453,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1544,7 +1464,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1566,16 +1486,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate38.errors = vErrors;
+validate25.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_get_header__result_result = validate39;
-const schema58 = {"description":"A deserialized block header. Same fields as the shared DeserializedHeader, except that prev_block_hash may be null (electrum-server for the genesis block).","type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"$ref":"../definitions.json#/$defs/height"},"version":{"type":"integer"},"prev_block_hash":{"anyOf":[{"$ref":"../definitions.json#/$defs/blockHash"},{"type":"null"}]},"merkle_root":{"$ref":"../definitions.json#/$defs/hash32"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.result.result.json"};
-const schema60 = {"title":"BlockHash","description":"A block hash: 64 hex digits, byte-reversed as bitcoind displays it.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
-const schema61 = {"title":"Hash32","description":"A 32-byte hash as 64 hex digits.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
+export const blockchain_block_get_header__result_result = validate26;
+const schema27 = {"description":"A deserialized block header. Same fields as the shared DeserializedHeader, except that prev_block_hash may be null (electrum-server for the genesis block).","type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"type":"integer","minimum":0},"version":{"type":"integer"},"prev_block_hash":{"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}]},"merkle_root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.result.result.json"};
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1653,7 +1571,7 @@ errors++;
 if(data.block_height !== undefined){
 let data0 = data.block_height;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err7 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err7 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1664,7 +1582,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err8 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err8 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1690,12 +1608,12 @@ errors++;
 }
 if(data.prev_block_hash !== undefined){
 let data2 = data.prev_block_hash;
+const _errs6 = errors;
+let valid1 = false;
 const _errs7 = errors;
-let valid2 = false;
-const _errs8 = errors;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-const err10 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err10 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/properties/prev_block_hash/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1706,7 +1624,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"../definitions.json#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/properties/prev_block_hash/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1715,10 +1633,10 @@ vErrors.push(err11);
 }
 errors++;
 }
-var _valid0 = _errs8 === errors;
-valid2 = valid2 || _valid0;
-if(!valid2){
-const _errs11 = errors;
+var _valid0 = _errs7 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs9 = errors;
 if(data2 !== null){
 const err12 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/properties/prev_block_hash/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
@@ -1729,10 +1647,10 @@ vErrors.push(err12);
 }
 errors++;
 }
-var _valid0 = _errs11 === errors;
-valid2 = valid2 || _valid0;
+var _valid0 = _errs9 === errors;
+valid1 = valid1 || _valid0;
 }
-if(!valid2){
+if(!valid1){
 const err13 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/properties/prev_block_hash/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err13];
@@ -1743,10 +1661,10 @@ vErrors.push(err13);
 errors++;
 }
 else {
-errors = _errs7;
+errors = _errs6;
 if(vErrors !== null){
-if(_errs7){
-vErrors.length = _errs7;
+if(_errs6){
+vErrors.length = _errs6;
 }
 else {
 vErrors = null;
@@ -1758,7 +1676,7 @@ if(data.merkle_root !== undefined){
 let data3 = data.merkle_root;
 if(typeof data3 === "string"){
 if(!pattern2.test(data3)){
-const err14 = {instancePath:instancePath+"/merkle_root",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err14 = {instancePath:instancePath+"/merkle_root",schemaPath:"#/properties/merkle_root/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1769,7 +1687,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/merkle_root",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/merkle_root",schemaPath:"#/properties/merkle_root/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1865,14 +1783,14 @@ vErrors.push(err22);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate26.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_header__params = validate40;
-const schema62 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/height"},{"$ref":"../definitions.json#/$defs/height"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.params.json"};
+export const blockchain_block_header__params = validate27;
+const schema28 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"integer","minimum":0}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.params.json"};
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1901,7 +1819,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1912,7 +1830,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1926,7 +1844,7 @@ errors++;
 if(len0 > 1){
 let data1 = data[1];
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1937,7 +1855,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1959,22 +1877,21 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate40.errors = vErrors;
+validate27.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_header__result_raw = validate41;
-const schema65 = {"$ref":"../definitions.json#/$defs/rawHeader","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.raw.json"};
-const schema66 = {"title":"RawHeader","description":"A serialized block header as hex: 80 bytes for Bitcoin, longer for AuxPoW coins.","type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"};
+export const blockchain_block_header__result_raw = validate28;
+const schema29 = {"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.raw.json"};
 const pattern16 = func2("^(?:[0-9a-fA-F]{2}){80,}$", "u");
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.raw.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
 if(!pattern16.test(data)){
-const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1985,7 +1902,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/rawHeader/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1994,14 +1911,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate28.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_header__when_raw_cp_height = validate42;
-const schema67 = {"const":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.raw.cp_height.json"};
+export const blockchain_block_header__when_raw_cp_height = validate29;
+const schema30 = {"const":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.raw.cp_height.json"};
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.raw.cp_height.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2015,61 +1932,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate42.errors = vErrors;
+validate29.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_header__result_proof = validate43;
-const schema68 = {"type":"object","required":["branch","header","root"],"properties":{"branch":{"$ref":"../definitions.json#/$defs/merkleBranch"},"header":{"$ref":"../definitions.json#/$defs/rawHeader"},"root":{"$ref":"../definitions.json#/$defs/hash32"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.proof.json"};
-const schema69 = {"title":"MerkleBranch","description":"Merkle branch hashes, deepest pairing first, each 64 hex digits.","type":"array","items":{"$ref":"#/$defs/hash32"}};
+export const blockchain_block_header__result_proof = validate30;
+const schema31 = {"type":"object","required":["branch","header","root"],"properties":{"branch":{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}},"header":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"},"root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.proof.json"};
 
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-if(typeof data0 === "string"){
-if(!pattern2.test(data0)){
-const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-validate44.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.proof.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2105,16 +1975,14 @@ vErrors.push(err2);
 errors++;
 }
 if(data.branch !== undefined){
-if(!(validate44(data.branch, {instancePath:instancePath+"/branch",parentData:data,parentDataProperty:"branch",rootData}))){
-vErrors = vErrors === null ? validate44.errors : vErrors.concat(validate44.errors);
-errors = vErrors.length;
-}
-}
-if(data.header !== undefined){
-let data1 = data.header;
+let data0 = data.branch;
+if(Array.isArray(data0)){
+const len0 = data0.length;
+for(let i0=0; i0<len0; i0++){
+let data1 = data0[i0];
 if(typeof data1 === "string"){
-if(!pattern16.test(data1)){
-const err3 = {instancePath:instancePath+"/header",schemaPath:"../definitions.json#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+if(!pattern2.test(data1)){
+const err3 = {instancePath:instancePath+"/branch/" + i0,schemaPath:"#/properties/branch/items/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2125,7 +1993,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/header",schemaPath:"../definitions.json#/$defs/rawHeader/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/branch/" + i0,schemaPath:"#/properties/branch/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2135,11 +2003,9 @@ vErrors.push(err4);
 errors++;
 }
 }
-if(data.root !== undefined){
-let data2 = data.root;
-if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
-const err5 = {instancePath:instancePath+"/root",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+}
+else {
+const err5 = {instancePath:instancePath+"/branch",schemaPath:"#/properties/branch/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2149,8 +2015,11 @@ vErrors.push(err5);
 errors++;
 }
 }
-else {
-const err6 = {instancePath:instancePath+"/root",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.header !== undefined){
+let data2 = data.header;
+if(typeof data2 === "string"){
+if(!pattern16.test(data2)){
+const err6 = {instancePath:instancePath+"/header",schemaPath:"#/properties/header/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2160,9 +2029,8 @@ vErrors.push(err6);
 errors++;
 }
 }
-}
 else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err7 = {instancePath:instancePath+"/header",schemaPath:"#/properties/header/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2171,14 +2039,51 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate43.errors = vErrors;
+}
+if(data.root !== undefined){
+let data3 = data.root;
+if(typeof data3 === "string"){
+if(!pattern2.test(data3)){
+const err8 = {instancePath:instancePath+"/root",schemaPath:"#/properties/root/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/root",schemaPath:"#/properties/root/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+validate30.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_header__when_proof_cp_height = validate46;
-const schema73 = {"type":"integer","minimum":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.proof.cp_height.json"};
+export const blockchain_block_header__when_proof_cp_height = validate31;
+const schema32 = {"type":"integer","minimum":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.proof.cp_height.json"};
 
-function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.proof.cp_height.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2204,14 +2109,14 @@ vErrors.push(err1);
 errors++;
 }
 }
-validate46.errors = vErrors;
+validate31.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_headers__params = validate47;
-const schema74 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/height"},{"type":"integer","minimum":0},{"$ref":"../definitions.json#/$defs/height"}],"minItems":2,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.params.json"};
+export const blockchain_block_headers__params = validate32;
+const schema33 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"integer","minimum":0},{"type":"integer","minimum":0}],"minItems":2,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.params.json"};
 
-function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2240,7 +2145,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2251,7 +2156,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2290,7 +2195,7 @@ errors++;
 if(len0 > 2){
 let data2 = data[2];
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err6 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err6 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2301,7 +2206,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 0 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err7 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2323,60 +2228,14 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate47.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_headers__result_concatenated = validate48;
-const schema77 = {"type":"object","required":["count","hex","max"],"properties":{"count":{"type":"integer","minimum":0},"hex":{"$ref":"../definitions.json#/$defs/hex"},"max":{"type":"integer","minimum":0},"root":{"$ref":"../definitions.json#/$defs/hash32"},"branch":{"$ref":"../definitions.json#/$defs/merkleBranch"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.concatenated.json"};
+export const blockchain_block_headers__result_concatenated = validate33;
+const schema34 = {"type":"object","required":["count","hex","max"],"properties":{"count":{"type":"integer","minimum":0},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"},"max":{"type":"integer","minimum":0},"root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"branch":{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.concatenated.json"};
 
-function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-if(typeof data0 === "string"){
-if(!pattern2.test(data0)){
-const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-validate49.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.concatenated.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2440,7 +2299,7 @@ if(data.hex !== undefined){
 let data1 = data.hex;
 if(typeof data1 === "string"){
 if(!pattern13.test(data1)){
-const err5 = {instancePath:instancePath+"/hex",schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err5 = {instancePath:instancePath+"/hex",schemaPath:"#/properties/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2451,7 +2310,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/hex",schemaPath:"../definitions.json#/$defs/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/hex",schemaPath:"#/properties/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2490,7 +2349,7 @@ if(data.root !== undefined){
 let data3 = data.root;
 if(typeof data3 === "string"){
 if(!pattern2.test(data3)){
-const err9 = {instancePath:instancePath+"/root",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err9 = {instancePath:instancePath+"/root",schemaPath:"#/properties/root/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2501,7 +2360,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/root",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/root",schemaPath:"#/properties/root/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2512,14 +2371,14 @@ errors++;
 }
 }
 if(data.branch !== undefined){
-if(!(validate49(data.branch, {instancePath:instancePath+"/branch",parentData:data,parentDataProperty:"branch",rootData}))){
-vErrors = vErrors === null ? validate49.errors : vErrors.concat(validate49.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err11 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data4 = data.branch;
+if(Array.isArray(data4)){
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+let data5 = data4[i0];
+if(typeof data5 === "string"){
+if(!pattern2.test(data5)){
+const err11 = {instancePath:instancePath+"/branch/" + i0,schemaPath:"#/properties/branch/items/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2528,60 +2387,49 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate48.errors = vErrors;
+}
+else {
+const err12 = {instancePath:instancePath+"/branch/" + i0,schemaPath:"#/properties/branch/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/branch",schemaPath:"#/properties/branch/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+validate33.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_block_headers__result_list = validate51;
-const schema82 = {"type":"object","required":["count","headers","max"],"properties":{"count":{"type":"integer","minimum":0},"headers":{"type":"array","items":{"$ref":"../definitions.json#/$defs/rawHeader"}},"max":{"type":"integer","minimum":0},"root":{"$ref":"../definitions.json#/$defs/hash32"},"branch":{"$ref":"../definitions.json#/$defs/merkleBranch"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.list.json"};
+export const blockchain_block_headers__result_list = validate34;
+const schema35 = {"type":"object","required":["count","headers","max"],"properties":{"count":{"type":"integer","minimum":0},"headers":{"type":"array","items":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}},"max":{"type":"integer","minimum":0},"root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"branch":{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.list.json"};
 
-function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-if(typeof data0 === "string"){
-if(!pattern2.test(data0)){
-const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-validate52.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.list.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2649,7 +2497,7 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
 if(!pattern16.test(data2)){
-const err5 = {instancePath:instancePath+"/headers/" + i0,schemaPath:"../definitions.json#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+const err5 = {instancePath:instancePath+"/headers/" + i0,schemaPath:"#/properties/headers/items/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2660,7 +2508,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/headers/" + i0,schemaPath:"../definitions.json#/$defs/rawHeader/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/headers/" + i0,schemaPath:"#/properties/headers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2711,7 +2559,7 @@ if(data.root !== undefined){
 let data4 = data.root;
 if(typeof data4 === "string"){
 if(!pattern2.test(data4)){
-const err10 = {instancePath:instancePath+"/root",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err10 = {instancePath:instancePath+"/root",schemaPath:"#/properties/root/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2722,7 +2570,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/root",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/root",schemaPath:"#/properties/root/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2733,14 +2581,14 @@ errors++;
 }
 }
 if(data.branch !== undefined){
-if(!(validate52(data.branch, {instancePath:instancePath+"/branch",parentData:data,parentDataProperty:"branch",rootData}))){
-vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data5 = data.branch;
+if(Array.isArray(data5)){
+const len1 = data5.length;
+for(let i1=0; i1<len1; i1++){
+let data6 = data5[i1];
+if(typeof data6 === "string"){
+if(!pattern2.test(data6)){
+const err12 = {instancePath:instancePath+"/branch/" + i1,schemaPath:"#/properties/branch/items/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2749,14 +2597,49 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate51.errors = vErrors;
+}
+else {
+const err13 = {instancePath:instancePath+"/branch/" + i1,schemaPath:"#/properties/branch/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/branch",schemaPath:"#/properties/branch/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+validate34.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_estimatefee__params = validate54;
-const schema87 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.estimatefee.params.json"};
+export const blockchain_estimatefee__params = validate35;
+const schema36 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.estimatefee.params.json"};
 
-function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.estimatefee.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2830,15 +2713,14 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate54.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_estimatefee__result_result = validate55;
-const schema88 = {"anyOf":[{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},{"const":-1}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.estimatefee.result.result.json"};
-const schema89 = {"title":"CoinPerKilobyte","description":"A fee rate in coin units (BTC) per 1000 virtual bytes, as a float.","type":"number","minimum":0};
+export const blockchain_estimatefee__result_result = validate36;
+const schema37 = {"anyOf":[{"type":"number","minimum":0},{"const":-1}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.estimatefee.result.result.json"};
 
-function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.estimatefee.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2847,7 +2729,7 @@ let valid0 = false;
 const _errs1 = errors;
 if((typeof data == "number") && (isFinite(data))){
 if(data < 0 || isNaN(data)){
-const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/coinPerKilobyte/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2858,7 +2740,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/coinPerKilobyte/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err1 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2870,7 +2752,7 @@ errors++;
 var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
-const _errs4 = errors;
+const _errs3 = errors;
 if(-1 !== data){
 const err2 = {instancePath,schemaPath:"#/anyOf/1/const",keyword:"const",params:{allowedValue: -1},message:"must be equal to constant"};
 if(vErrors === null){
@@ -2881,7 +2763,7 @@ vErrors.push(err2);
 }
 errors++;
 }
-var _valid0 = _errs4 === errors;
+var _valid0 = _errs3 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
@@ -2905,14 +2787,14 @@ vErrors = null;
 }
 }
 }
-validate55.errors = vErrors;
+validate36.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_headers_get_tip__params = validate56;
-const schema90 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.get_tip.params.json"};
+export const blockchain_headers_get_tip__params = validate37;
+const schema38 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.get_tip.params.json"};
 
-function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.get_tip.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2948,15 +2830,15 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate56.errors = vErrors;
+validate37.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_headers_get_tip__result_result = validate57;
-const schema91 = {"$ref":"../definitions.json#/$defs/headerNotification","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.get_tip.result.result.json"};
-const schema92 = {"title":"HeaderNotification","description":"A block header with its height: the result and notification of blockchain.headers.subscribe from 1.4.","type":"object","required":["height","hex"],"properties":{"height":{"$ref":"#/$defs/height"},"hex":{"$ref":"#/$defs/rawHeader"}}};
+export const blockchain_headers_get_tip__result_result = validate38;
+const schema39 = {"type":"object","required":["height","hex"],"properties":{"height":{"type":"integer","minimum":0},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.get_tip.result.result.json"};
 
-function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.get_tip.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2983,7 +2865,7 @@ errors++;
 if(data.height !== undefined){
 let data0 = data.height;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err2 = {instancePath:instancePath+"/height",schemaPath:"#/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2994,7 +2876,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err3 = {instancePath:instancePath+"/height",schemaPath:"#/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3009,7 +2891,7 @@ if(data.hex !== undefined){
 let data1 = data.hex;
 if(typeof data1 === "string"){
 if(!pattern16.test(data1)){
-const err4 = {instancePath:instancePath+"/hex",schemaPath:"#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+const err4 = {instancePath:instancePath+"/hex",schemaPath:"#/properties/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3020,7 +2902,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/hex",schemaPath:"#/$defs/rawHeader/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/hex",schemaPath:"#/properties/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3041,27 +2923,14 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate58.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
 
+export const blockchain_headers_subscribe__params = validate39;
+const schema40 = {"type":"array","items":[{"type":"boolean"}],"minItems":0,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.params.json"};
 
-function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.get_tip.result.result.json" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate58(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate58.errors : vErrors.concat(validate58.errors);
-errors = vErrors.length;
-}
-validate57.errors = vErrors;
-return errors === 0;
-}
-
-export const blockchain_headers_subscribe__params = validate60;
-const schema95 = {"type":"array","items":[{"type":"boolean"}],"minItems":0,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.params.json"};
-
-function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3110,480 +2979,17 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate60.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_headers_subscribe__result_deserialized = validate61;
-const schema96 = {"$ref":"../definitions.json#/$defs/deserializedHeader","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.deserialized.json"};
-const schema97 = {"title":"DeserializedHeader","description":"A block header as fields, the form protocols before 1.4 used.","type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"$ref":"#/$defs/height"},"version":{"type":"integer"},"prev_block_hash":{"$ref":"#/$defs/blockHash"},"merkle_root":{"$ref":"#/$defs/hash32"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}}};
+export const blockchain_headers_subscribe__result_deserialized = validate40;
+const schema41 = {"type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"type":"integer","minimum":0},"version":{"type":"integer"},"prev_block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"merkle_root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.deserialized.json"};
 
-function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.block_height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_height"},message:"must have required property '"+"block_height"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.version === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.prev_block_hash === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "prev_block_hash"},message:"must have required property '"+"prev_block_hash"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.merkle_root === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merkle_root"},message:"must have required property '"+"merkle_root"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.timestamp === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.bits === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "bits"},message:"must have required property '"+"bits"+"'"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-if(data.nonce === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "nonce"},message:"must have required property '"+"nonce"+"'"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if(data.block_height !== undefined){
-let data0 = data.block_height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err7 = {instancePath:instancePath+"/block_height",schemaPath:"#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 < 0 || isNaN(data0)){
-const err8 = {instancePath:instancePath+"/block_height",schemaPath:"#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-if(data.version !== undefined){
-let data1 = data.version;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err9 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-if(data.prev_block_hash !== undefined){
-let data2 = data.prev_block_hash;
-if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
-const err10 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-}
-else {
-const err11 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-if(data.merkle_root !== undefined){
-let data3 = data.merkle_root;
-if(typeof data3 === "string"){
-if(!pattern2.test(data3)){
-const err12 = {instancePath:instancePath+"/merkle_root",schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/merkle_root",schemaPath:"#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data.timestamp !== undefined){
-let data4 = data.timestamp;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err14 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 < 0 || isNaN(data4)){
-const err15 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-}
-if(data.bits !== undefined){
-let data5 = data.bits;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err16 = {instancePath:instancePath+"/bits",schemaPath:"#/properties/bits/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 < 0 || isNaN(data5)){
-const err17 = {instancePath:instancePath+"/bits",schemaPath:"#/properties/bits/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-}
-if(data.nonce !== undefined){
-let data6 = data.nonce;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err18 = {instancePath:instancePath+"/nonce",schemaPath:"#/properties/nonce/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 < 0 || isNaN(data6)){
-const err19 = {instancePath:instancePath+"/nonce",schemaPath:"#/properties/nonce/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-validate62.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.deserialized.json" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate62(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
-errors = vErrors.length;
-}
-validate61.errors = vErrors;
-return errors === 0;
-}
-
-export const blockchain_headers_subscribe__result_raw = validate64;
-const schema101 = {"$ref":"../definitions.json#/$defs/headerNotification","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.raw.json"};
-
-function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.hex === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "hex"},message:"must have required property '"+"hex"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.height !== undefined){
-let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-}
-if(data.hex !== undefined){
-let data1 = data.hex;
-if(typeof data1 === "string"){
-if(!pattern16.test(data1)){
-const err4 = {instancePath:instancePath+"/hex",schemaPath:"#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-else {
-const err5 = {instancePath:instancePath+"/hex",schemaPath:"#/$defs/rawHeader/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-validate65.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.raw.json" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate65(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
-errors = vErrors.length;
-}
-validate64.errors = vErrors;
-return errors === 0;
-}
-
-export const blockchain_headers_subscribe__notification = validate67;
-const schema105 = {"type":"array","items":[{"anyOf":[{"$ref":"../definitions.json#/$defs/headerNotification"},{"$ref":"../definitions.json#/$defs/deserializedHeader"}]}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.notification.json"};
-
-function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.hex === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "hex"},message:"must have required property '"+"hex"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.height !== undefined){
-let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-}
-if(data.hex !== undefined){
-let data1 = data.hex;
-if(typeof data1 === "string"){
-if(!pattern16.test(data1)){
-const err4 = {instancePath:instancePath+"/hex",schemaPath:"#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-else {
-const err5 = {instancePath:instancePath+"/hex",schemaPath:"#/$defs/rawHeader/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-validate68.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_height === undefined){
 const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_height"},message:"must have required property '"+"block_height"+"'"};
@@ -3658,7 +3064,7 @@ errors++;
 if(data.block_height !== undefined){
 let data0 = data.block_height;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err7 = {instancePath:instancePath+"/block_height",schemaPath:"#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err7 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3669,7 +3075,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err8 = {instancePath:instancePath+"/block_height",schemaPath:"#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err8 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3697,7 +3103,7 @@ if(data.prev_block_hash !== undefined){
 let data2 = data.prev_block_hash;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-const err10 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err10 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/properties/prev_block_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3708,7 +3114,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/properties/prev_block_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3722,7 +3128,7 @@ if(data.merkle_root !== undefined){
 let data3 = data.merkle_root;
 if(typeof data3 === "string"){
 if(!pattern2.test(data3)){
-const err12 = {instancePath:instancePath+"/merkle_root",schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err12 = {instancePath:instancePath+"/merkle_root",schemaPath:"#/properties/merkle_root/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3733,7 +3139,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/merkle_root",schemaPath:"#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/merkle_root",schemaPath:"#/properties/merkle_root/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3829,12 +3235,107 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate70.errors = vErrors;
+validate40.errors = vErrors;
 return errors === 0;
 }
 
+export const blockchain_headers_subscribe__result_raw = validate41;
+const schema42 = {"type":"object","required":["height","hex"],"properties":{"height":{"type":"integer","minimum":0},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.raw.json"};
 
-function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.raw.json" */;
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.height === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+if(data.hex === undefined){
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "hex"},message:"must have required property '"+"hex"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data.height !== undefined){
+let data0 = data.height;
+if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+const err2 = {instancePath:instancePath+"/height",schemaPath:"#/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data0 == "number") && (isFinite(data0))){
+if(data0 < 0 || isNaN(data0)){
+const err3 = {instancePath:instancePath+"/height",schemaPath:"#/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+if(data.hex !== undefined){
+let data1 = data.hex;
+if(typeof data1 === "string"){
+if(!pattern16.test(data1)){
+const err4 = {instancePath:instancePath+"/hex",schemaPath:"#/properties/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/hex",schemaPath:"#/properties/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+validate41.errors = vErrors;
+return errors === 0;
+}
+
+export const blockchain_headers_subscribe__notification = validate42;
+const schema43 = {"type":"array","items":[{"anyOf":[{"type":"object","required":["height","hex"],"properties":{"height":{"type":"integer","minimum":0},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}}},{"type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"type":"integer","minimum":0},"version":{"type":"integer"},"prev_block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"merkle_root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}}}]}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.notification.json"};
+
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3865,28 +3366,347 @@ let data0 = data[0];
 const _errs2 = errors;
 let valid1 = false;
 const _errs3 = errors;
-if(!(validate68(data0, {instancePath:instancePath+"/0",parentData:data,parentDataProperty:0,rootData}))){
-vErrors = vErrors === null ? validate68.errors : vErrors.concat(validate68.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs3 === errors;
-valid1 = valid1 || _valid0;
-if(!valid1){
-const _errs4 = errors;
-if(!(validate70(data0, {instancePath:instancePath+"/0",parentData:data,parentDataProperty:0,rootData}))){
-vErrors = vErrors === null ? validate70.errors : vErrors.concat(validate70.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs4 === errors;
-valid1 = valid1 || _valid0;
-}
-if(!valid1){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.height === undefined){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/0/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
 else {
 vErrors.push(err2);
+}
+errors++;
+}
+if(data0.hex === undefined){
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/0/required",keyword:"required",params:{missingProperty: "hex"},message:"must have required property '"+"hex"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data0.height !== undefined){
+let data1 = data0.height;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/0/height",schemaPath:"#/items/0/anyOf/0/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/0/height",schemaPath:"#/items/0/anyOf/0/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(data0.hex !== undefined){
+let data2 = data0.hex;
+if(typeof data2 === "string"){
+if(!pattern16.test(data2)){
+const err6 = {instancePath:instancePath+"/0/hex",schemaPath:"#/items/0/anyOf/0/properties/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/0/hex",schemaPath:"#/items/0/anyOf/0/properties/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+var _valid0 = _errs3 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs9 = errors;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.block_height === undefined){
+const err9 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/required",keyword:"required",params:{missingProperty: "block_height"},message:"must have required property '"+"block_height"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data0.version === undefined){
+const err10 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data0.prev_block_hash === undefined){
+const err11 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/required",keyword:"required",params:{missingProperty: "prev_block_hash"},message:"must have required property '"+"prev_block_hash"+"'"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data0.merkle_root === undefined){
+const err12 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/required",keyword:"required",params:{missingProperty: "merkle_root"},message:"must have required property '"+"merkle_root"+"'"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(data0.timestamp === undefined){
+const err13 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+if(data0.bits === undefined){
+const err14 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/required",keyword:"required",params:{missingProperty: "bits"},message:"must have required property '"+"bits"+"'"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(data0.nonce === undefined){
+const err15 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/required",keyword:"required",params:{missingProperty: "nonce"},message:"must have required property '"+"nonce"+"'"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if(data0.block_height !== undefined){
+let data3 = data0.block_height;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err16 = {instancePath:instancePath+"/0/block_height",schemaPath:"#/items/0/anyOf/1/properties/block_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 0 || isNaN(data3)){
+const err17 = {instancePath:instancePath+"/0/block_height",schemaPath:"#/items/0/anyOf/1/properties/block_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+}
+if(data0.version !== undefined){
+let data4 = data0.version;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err18 = {instancePath:instancePath+"/0/version",schemaPath:"#/items/0/anyOf/1/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data0.prev_block_hash !== undefined){
+let data5 = data0.prev_block_hash;
+if(typeof data5 === "string"){
+if(!pattern2.test(data5)){
+const err19 = {instancePath:instancePath+"/0/prev_block_hash",schemaPath:"#/items/0/anyOf/1/properties/prev_block_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/0/prev_block_hash",schemaPath:"#/items/0/anyOf/1/properties/prev_block_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data0.merkle_root !== undefined){
+let data6 = data0.merkle_root;
+if(typeof data6 === "string"){
+if(!pattern2.test(data6)){
+const err21 = {instancePath:instancePath+"/0/merkle_root",schemaPath:"#/items/0/anyOf/1/properties/merkle_root/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/0/merkle_root",schemaPath:"#/items/0/anyOf/1/properties/merkle_root/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data0.timestamp !== undefined){
+let data7 = data0.timestamp;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err23 = {instancePath:instancePath+"/0/timestamp",schemaPath:"#/items/0/anyOf/1/properties/timestamp/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 < 0 || isNaN(data7)){
+const err24 = {instancePath:instancePath+"/0/timestamp",schemaPath:"#/items/0/anyOf/1/properties/timestamp/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+}
+if(data0.bits !== undefined){
+let data8 = data0.bits;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err25 = {instancePath:instancePath+"/0/bits",schemaPath:"#/items/0/anyOf/1/properties/bits/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 < 0 || isNaN(data8)){
+const err26 = {instancePath:instancePath+"/0/bits",schemaPath:"#/items/0/anyOf/1/properties/bits/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+if(data0.nonce !== undefined){
+let data9 = data0.nonce;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+const err27 = {instancePath:instancePath+"/0/nonce",schemaPath:"#/items/0/anyOf/1/properties/nonce/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 < 0 || isNaN(data9)){
+const err28 = {instancePath:instancePath+"/0/nonce",schemaPath:"#/items/0/anyOf/1/properties/nonce/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+var _valid0 = _errs9 === errors;
+valid1 = valid1 || _valid0;
+}
+if(!valid1){
+const err30 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
 }
 errors++;
 }
@@ -3904,24 +3724,23 @@ vErrors = null;
 }
 }
 else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err3];
+vErrors = [err31];
 }
 else {
-vErrors.push(err3);
+vErrors.push(err31);
 }
 errors++;
 }
-validate67.errors = vErrors;
+validate42.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_name_get_value_proof__params = validate72;
-const schema113 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"},{"$ref":"../definitions.json#/$defs/height"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.name.get_value_proof.params.json"};
-const schema114 = {"title":"Scripthash","description":"An Electrum script hash: SHA-256 of the scriptPubKey bytes, byte-reversed, as 64 hex digits.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
+export const blockchain_name_get_value_proof__params = validate43;
+const schema44 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.name.get_value_proof.params.json"};
 
-function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.name.get_value_proof.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3951,7 +3770,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3962,7 +3781,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3975,7 +3794,7 @@ errors++;
 if(len0 > 1){
 let data1 = data[1];
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3986,7 +3805,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4008,62 +3827,15 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate72.errors = vErrors;
+validate43.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_name_get_value_proof__result_result = validate73;
-const schema116 = {"type":"object","minProperties":1,"maxProperties":1,"propertyNames":{"$ref":"../definitions.json#/$defs/scripthash"},"additionalProperties":{"type":"array","items":{"type":"object","required":["height","tx","tx_merkle"],"properties":{"height":{"$ref":"../definitions.json#/$defs/confirmedHeight"},"tx":{"$ref":"../definitions.json#/$defs/rawTransaction"},"tx_merkle":{"type":"object","required":["merkle","pos"],"properties":{"merkle":{"$ref":"../definitions.json#/$defs/merkleBranch"},"pos":{"type":"integer","minimum":0}}},"header":{"type":"object","required":["header","branch","root"],"properties":{"header":{"$ref":"../definitions.json#/$defs/rawHeader"},"branch":{"$ref":"../definitions.json#/$defs/merkleBranch"},"root":{"$ref":"../definitions.json#/$defs/hash32"}}}}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.name.get_value_proof.result.result.json"};
-const schema119 = {"title":"RawTransaction","description":"A serialized transaction as hex.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"};
+export const blockchain_name_get_value_proof__result_result = validate44;
+const schema45 = {"type":"object","minProperties":1,"maxProperties":1,"propertyNames":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"additionalProperties":{"type":"array","items":{"type":"object","required":["height","tx","tx_merkle"],"properties":{"height":{"type":"integer","minimum":1},"tx":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"},"tx_merkle":{"type":"object","required":["merkle","pos"],"properties":{"merkle":{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}},"pos":{"type":"integer","minimum":0}}},"header":{"type":"object","required":["header","branch","root"],"properties":{"header":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"},"branch":{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}},"root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}}}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.name.get_value_proof.result.result.json"};
 const pattern35 = func2("^(?:[0-9a-fA-F]{2})+$", "u");
 
-function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-if(typeof data0 === "string"){
-if(!pattern2.test(data0)){
-const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-validate74.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.name.get_value_proof.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4092,7 +3864,7 @@ for(const key0 in data){
 const _errs1 = errors;
 if(typeof key0 === "string"){
 if(!pattern2.test(key0)){
-const err2 = {instancePath,schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\"",propertyName:key0};
+const err2 = {instancePath,schemaPath:"#/propertyNames/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\"",propertyName:key0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4103,7 +3875,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath,schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key0};
+const err3 = {instancePath,schemaPath:"#/propertyNames/type",keyword:"type",params:{type: "string"},message:"must be string",propertyName:key0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4164,7 +3936,7 @@ errors++;
 if(data1.height !== undefined){
 let data2 = data1.height;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err8 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/height",schemaPath:"../definitions.json#/$defs/confirmedHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err8 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/height",schemaPath:"#/additionalProperties/items/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4175,7 +3947,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 1 || isNaN(data2)){
-const err9 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/height",schemaPath:"../definitions.json#/$defs/confirmedHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err9 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/height",schemaPath:"#/additionalProperties/items/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4190,7 +3962,7 @@ if(data1.tx !== undefined){
 let data3 = data1.tx;
 if(typeof data3 === "string"){
 if(!pattern35.test(data3)){
-const err10 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx",schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
+const err10 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx",schemaPath:"#/additionalProperties/items/properties/tx/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4201,7 +3973,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx",schemaPath:"../definitions.json#/$defs/rawTransaction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx",schemaPath:"#/additionalProperties/items/properties/tx/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4235,15 +4007,14 @@ vErrors.push(err13);
 errors++;
 }
 if(data4.merkle !== undefined){
-if(!(validate74(data4.merkle, {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle/merkle",parentData:data4,parentDataProperty:"merkle",rootData}))){
-vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
-errors = vErrors.length;
-}
-}
-if(data4.pos !== undefined){
-let data6 = data4.pos;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err14 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle/pos",schemaPath:"#/additionalProperties/items/properties/tx_merkle/properties/pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+let data5 = data4.merkle;
+if(Array.isArray(data5)){
+const len1 = data5.length;
+for(let i1=0; i1<len1; i1++){
+let data6 = data5[i1];
+if(typeof data6 === "string"){
+if(!pattern2.test(data6)){
+const err14 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle/merkle/" + i1,schemaPath:"#/additionalProperties/items/properties/tx_merkle/properties/merkle/items/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4252,9 +4023,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 < 0 || isNaN(data6)){
-const err15 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle/pos",schemaPath:"#/additionalProperties/items/properties/tx_merkle/properties/pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+else {
+const err15 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle/merkle/" + i1,schemaPath:"#/additionalProperties/items/properties/tx_merkle/properties/merkle/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4265,9 +4036,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err16 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle",schemaPath:"#/additionalProperties/items/properties/tx_merkle/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err16 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle/merkle",schemaPath:"#/additionalProperties/items/properties/tx_merkle/properties/merkle/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4277,11 +4047,10 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data1.header !== undefined){
-let data7 = data1.header;
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.header === undefined){
-const err17 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header",schemaPath:"#/additionalProperties/items/properties/header/required",keyword:"required",params:{missingProperty: "header"},message:"must have required property '"+"header"+"'"};
+if(data4.pos !== undefined){
+let data7 = data4.pos;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err17 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle/pos",schemaPath:"#/additionalProperties/items/properties/tx_merkle/properties/pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4290,8 +4059,9 @@ vErrors.push(err17);
 }
 errors++;
 }
-if(data7.branch === undefined){
-const err18 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header",schemaPath:"#/additionalProperties/items/properties/header/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'"};
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 < 0 || isNaN(data7)){
+const err18 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle/pos",schemaPath:"#/additionalProperties/items/properties/tx_merkle/properties/pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4300,8 +4070,11 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(data7.root === undefined){
-const err19 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header",schemaPath:"#/additionalProperties/items/properties/header/required",keyword:"required",params:{missingProperty: "root"},message:"must have required property '"+"root"+"'"};
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle",schemaPath:"#/additionalProperties/items/properties/tx_merkle/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4310,11 +4083,12 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(data7.header !== undefined){
-let data8 = data7.header;
-if(typeof data8 === "string"){
-if(!pattern16.test(data8)){
-const err20 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/header",schemaPath:"../definitions.json#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+}
+if(data1.header !== undefined){
+let data8 = data1.header;
+if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
+if(data8.header === undefined){
+const err20 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header",schemaPath:"#/additionalProperties/items/properties/header/required",keyword:"required",params:{missingProperty: "header"},message:"must have required property '"+"header"+"'"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4323,9 +4097,8 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-else {
-const err21 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/header",schemaPath:"../definitions.json#/$defs/rawHeader/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data8.branch === undefined){
+const err21 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header",schemaPath:"#/additionalProperties/items/properties/header/required",keyword:"required",params:{missingProperty: "branch"},message:"must have required property '"+"branch"+"'"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4334,18 +4107,8 @@ vErrors.push(err21);
 }
 errors++;
 }
-}
-if(data7.branch !== undefined){
-if(!(validate74(data7.branch, {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/branch",parentData:data7,parentDataProperty:"branch",rootData}))){
-vErrors = vErrors === null ? validate74.errors : vErrors.concat(validate74.errors);
-errors = vErrors.length;
-}
-}
-if(data7.root !== undefined){
-let data10 = data7.root;
-if(typeof data10 === "string"){
-if(!pattern2.test(data10)){
-const err22 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/root",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(data8.root === undefined){
+const err22 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header",schemaPath:"#/additionalProperties/items/properties/header/required",keyword:"required",params:{missingProperty: "root"},message:"must have required property '"+"root"+"'"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4354,9 +4117,11 @@ vErrors.push(err22);
 }
 errors++;
 }
-}
-else {
-const err23 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/root",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data8.header !== undefined){
+let data9 = data8.header;
+if(typeof data9 === "string"){
+if(!pattern16.test(data9)){
+const err23 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/header",schemaPath:"#/additionalProperties/items/properties/header/properties/header/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4366,9 +4131,8 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
 else {
-const err24 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header",schemaPath:"#/additionalProperties/items/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err24 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/header",schemaPath:"#/additionalProperties/items/properties/header/properties/header/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4378,9 +4142,15 @@ vErrors.push(err24);
 errors++;
 }
 }
-}
-else {
-const err25 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0,schemaPath:"#/additionalProperties/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data8.branch !== undefined){
+let data10 = data8.branch;
+if(Array.isArray(data10)){
+const len2 = data10.length;
+for(let i2=0; i2<len2; i2++){
+let data11 = data10[i2];
+if(typeof data11 === "string"){
+if(!pattern2.test(data11)){
+const err25 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/branch/" + i2,schemaPath:"#/additionalProperties/items/properties/header/properties/branch/items/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4390,9 +4160,8 @@ vErrors.push(err25);
 errors++;
 }
 }
-}
 else {
-const err26 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err26 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/branch/" + i2,schemaPath:"#/additionalProperties/items/properties/header/properties/branch/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4404,7 +4173,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err27 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/branch",schemaPath:"#/additionalProperties/items/properties/header/properties/branch/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4413,14 +4182,87 @@ vErrors.push(err27);
 }
 errors++;
 }
-validate73.errors = vErrors;
+}
+if(data8.root !== undefined){
+let data12 = data8.root;
+if(typeof data12 === "string"){
+if(!pattern2.test(data12)){
+const err28 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/root",schemaPath:"#/additionalProperties/items/properties/header/properties/root/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header/root",schemaPath:"#/additionalProperties/items/properties/header/properties/root/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+}
+else {
+const err30 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/header",schemaPath:"#/additionalProperties/items/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0,schemaPath:"#/additionalProperties/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+validate44.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_numblocks_subscribe__params = validate77;
-const schema124 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.params.json"};
+export const blockchain_numblocks_subscribe__params = validate45;
+const schema46 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.params.json"};
 
-function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4456,19 +4298,19 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate77.errors = vErrors;
+validate45.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_numblocks_subscribe__result_result = validate78;
-const schema125 = {"$ref":"../definitions.json#/$defs/height","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.result.result.json"};
+export const blockchain_numblocks_subscribe__result_result = validate46;
+const schema47 = {"type":"integer","minimum":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.result.result.json"};
 
-function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4479,7 +4321,7 @@ errors++;
 }
 if((typeof data == "number") && (isFinite(data))){
 if(data < 0 || isNaN(data)){
-const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err1 = {instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4489,14 +4331,14 @@ vErrors.push(err1);
 errors++;
 }
 }
-validate78.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_numblocks_subscribe__notification = validate79;
-const schema127 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/height"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.notification.json"};
+export const blockchain_numblocks_subscribe__notification = validate47;
+const schema48 = {"type":"array","items":[{"type":"integer","minimum":0}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.notification.json"};
 
-function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4525,7 +4367,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4536,7 +4378,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4558,15 +4400,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate79.errors = vErrors;
+validate47.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_outpoint_get_status__params = validate80;
-const schema129 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"integer","minimum":0},{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.get_status.params.json"};
-const schema131 = {"title":"ScriptPubKeyHex","description":"A raw output script (scriptPubKey) as hex.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"};
+export const blockchain_outpoint_get_status__params = validate48;
+const schema49 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.get_status.params.json"};
 
-function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.get_status.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4596,7 +4437,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4607,7 +4448,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4646,7 +4487,7 @@ if(len0 > 2){
 let data2 = data[2];
 if(typeof data2 === "string"){
 if(!pattern13.test(data2)){
-const err6 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err6 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4657,7 +4498,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4678,16 +4519,15 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate80.errors = vErrors;
+validate48.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_outpoint_get_status__result_result = validate81;
-const schema132 = {"$ref":"../definitions.json#/$defs/outpointStatus","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.get_status.result.result.json"};
-const schema133 = {"title":"OutpointStatus","description":"The outpoint's status: {} when the funding transaction is unknown (never existed, or not yet seen); {funder_height} when it exists and is unspent; {funder_height, spender_txhash, spender_height} when it is spent. Heights of mempool transactions are 0 (all inputs confirmed) or -1.","type":"object","properties":{"funder_height":{"$ref":"#/$defs/historyHeight"},"spender_txhash":{"$ref":"#/$defs/txid"},"spender_height":{"$ref":"#/$defs/historyHeight"}},"dependencies":{"spender_txhash":["funder_height","spender_height"],"spender_height":["funder_height","spender_txhash"]}};
-const schema134 = {"title":"HistoryHeight","description":"A history entry's height: a block height, or 0 / -1 for mempool transactions.","type":"integer","minimum":-1};
+export const blockchain_outpoint_get_status__result_result = validate49;
+const schema50 = {"type":"object","properties":{"funder_height":{"type":"integer","minimum":-1},"spender_txhash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"spender_height":{"type":"integer","minimum":-1}},"dependencies":{"spender_txhash":["funder_height","spender_height"],"spender_height":["funder_height","spender_txhash"]},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.get_status.result.result.json"};
 
-function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.get_status.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -4750,7 +4590,7 @@ errors++;
 if(data.funder_height !== undefined){
 let data0 = data.funder_height;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err4 = {instancePath:instancePath+"/funder_height",schemaPath:"#/$defs/historyHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/funder_height",schemaPath:"#/properties/funder_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4761,7 +4601,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < -1 || isNaN(data0)){
-const err5 = {instancePath:instancePath+"/funder_height",schemaPath:"#/$defs/historyHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+const err5 = {instancePath:instancePath+"/funder_height",schemaPath:"#/properties/funder_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4776,7 +4616,7 @@ if(data.spender_txhash !== undefined){
 let data1 = data.spender_txhash;
 if(typeof data1 === "string"){
 if(!pattern2.test(data1)){
-const err6 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err6 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/properties/spender_txhash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4787,7 +4627,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/properties/spender_txhash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4800,7 +4640,7 @@ errors++;
 if(data.spender_height !== undefined){
 let data2 = data.spender_height;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err8 = {instancePath:instancePath+"/spender_height",schemaPath:"#/$defs/historyHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err8 = {instancePath:instancePath+"/spender_height",schemaPath:"#/properties/spender_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4811,7 +4651,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < -1 || isNaN(data2)){
-const err9 = {instancePath:instancePath+"/spender_height",schemaPath:"#/$defs/historyHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+const err9 = {instancePath:instancePath+"/spender_height",schemaPath:"#/properties/spender_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4833,27 +4673,14 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate82.errors = vErrors;
+validate49.errors = vErrors;
 return errors === 0;
 }
 
+export const blockchain_outpoint_subscribe__params = validate50;
+const schema51 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.params.json"};
 
-function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.get_status.result.result.json" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate82(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate82.errors : vErrors.concat(validate82.errors);
-errors = vErrors.length;
-}
-validate81.errors = vErrors;
-return errors === 0;
-}
-
-export const blockchain_outpoint_subscribe__params = validate84;
-const schema137 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"integer","minimum":0},{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.params.json"};
-
-function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -4883,7 +4710,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4894,7 +4721,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4933,7 +4760,7 @@ if(len0 > 2){
 let data2 = data[2];
 if(typeof data2 === "string"){
 if(!pattern13.test(data2)){
-const err6 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err6 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4944,7 +4771,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4965,182 +4792,17 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate84.errors = vErrors;
+validate50.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_outpoint_subscribe__result_result = validate85;
-const schema140 = {"$ref":"../definitions.json#/$defs/outpointStatus","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.result.result.json"};
+export const blockchain_outpoint_subscribe__result_result = validate51;
+const schema52 = {"type":"object","properties":{"funder_height":{"type":"integer","minimum":-1},"spender_txhash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"spender_height":{"type":"integer","minimum":-1}},"dependencies":{"spender_txhash":["funder_height","spender_height"],"spender_height":["funder_height","spender_txhash"]},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.result.result.json"};
 
-function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.spender_txhash !== undefined){
-if(data.funder_height === undefined){
-const err0 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_txhash",
-    missingProperty: "funder_height",
-    depsCount: 2,
-    deps: "funder_height, spender_height"},message:"must have properties funder_height, spender_height when property spender_txhash is present"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.spender_height === undefined){
-const err1 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_txhash",
-    missingProperty: "spender_height",
-    depsCount: 2,
-    deps: "funder_height, spender_height"},message:"must have properties funder_height, spender_height when property spender_txhash is present"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-if(data.spender_height !== undefined){
-if(data.funder_height === undefined){
-const err2 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_height",
-    missingProperty: "funder_height",
-    depsCount: 2,
-    deps: "funder_height, spender_txhash"},message:"must have properties funder_height, spender_txhash when property spender_height is present"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.spender_txhash === undefined){
-const err3 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_height",
-    missingProperty: "spender_txhash",
-    depsCount: 2,
-    deps: "funder_height, spender_txhash"},message:"must have properties funder_height, spender_txhash when property spender_height is present"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-}
-if(data.funder_height !== undefined){
-let data0 = data.funder_height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err4 = {instancePath:instancePath+"/funder_height",schemaPath:"#/$defs/historyHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 < -1 || isNaN(data0)){
-const err5 = {instancePath:instancePath+"/funder_height",schemaPath:"#/$defs/historyHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-}
-if(data.spender_txhash !== undefined){
-let data1 = data.spender_txhash;
-if(typeof data1 === "string"){
-if(!pattern2.test(data1)){
-const err6 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-else {
-const err7 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(data.spender_height !== undefined){
-let data2 = data.spender_height;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err8 = {instancePath:instancePath+"/spender_height",schemaPath:"#/$defs/historyHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < -1 || isNaN(data2)){
-const err9 = {instancePath:instancePath+"/spender_height",schemaPath:"#/$defs/historyHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-validate86.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
-if(!(validate86(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate86.errors : vErrors.concat(validate86.errors);
-errors = vErrors.length;
-}
-validate85.errors = vErrors;
-return errors === 0;
-}
-
-export const blockchain_outpoint_subscribe__notification = validate88;
-const schema145 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"integer","minimum":0},{"$ref":"../definitions.json#/$defs/outpointStatus"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.notification.json"};
-
-function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.spender_txhash !== undefined){
 if(data.funder_height === undefined){
@@ -5201,7 +4863,7 @@ errors++;
 if(data.funder_height !== undefined){
 let data0 = data.funder_height;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err4 = {instancePath:instancePath+"/funder_height",schemaPath:"#/$defs/historyHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/funder_height",schemaPath:"#/properties/funder_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5212,7 +4874,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < -1 || isNaN(data0)){
-const err5 = {instancePath:instancePath+"/funder_height",schemaPath:"#/$defs/historyHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+const err5 = {instancePath:instancePath+"/funder_height",schemaPath:"#/properties/funder_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5227,7 +4889,7 @@ if(data.spender_txhash !== undefined){
 let data1 = data.spender_txhash;
 if(typeof data1 === "string"){
 if(!pattern2.test(data1)){
-const err6 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err6 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/properties/spender_txhash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5238,7 +4900,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/properties/spender_txhash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5251,7 +4913,7 @@ errors++;
 if(data.spender_height !== undefined){
 let data2 = data.spender_height;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err8 = {instancePath:instancePath+"/spender_height",schemaPath:"#/$defs/historyHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err8 = {instancePath:instancePath+"/spender_height",schemaPath:"#/properties/spender_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5262,7 +4924,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < -1 || isNaN(data2)){
-const err9 = {instancePath:instancePath+"/spender_height",schemaPath:"#/$defs/historyHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+const err9 = {instancePath:instancePath+"/spender_height",schemaPath:"#/properties/spender_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5284,12 +4946,14 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate89.errors = vErrors;
+validate51.errors = vErrors;
 return errors === 0;
 }
 
+export const blockchain_outpoint_subscribe__notification = validate52;
+const schema53 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0},{"type":"object","properties":{"funder_height":{"type":"integer","minimum":-1},"spender_txhash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"spender_height":{"type":"integer","minimum":-1}},"dependencies":{"spender_txhash":["funder_height","spender_height"],"spender_height":["funder_height","spender_txhash"]}}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.notification.json"};
 
-function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5319,7 +4983,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5330,7 +4994,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5366,14 +5030,14 @@ errors++;
 }
 }
 if(len0 > 2){
-if(!(validate89(data[2], {instancePath:instancePath+"/2",parentData:data,parentDataProperty:2,rootData}))){
-vErrors = vErrors === null ? validate89.errors : vErrors.concat(validate89.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+let data2 = data[2];
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+if(data2.spender_txhash !== undefined){
+if(data2.funder_height === undefined){
+const err6 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/dependencies",keyword:"dependencies",params:{property: "spender_txhash",
+    missingProperty: "funder_height",
+    depsCount: 2,
+    deps: "funder_height, spender_height"},message:"must have properties funder_height, spender_height when property spender_txhash is present"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5382,14 +5046,154 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate88.errors = vErrors;
+if(data2.spender_height === undefined){
+const err7 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/dependencies",keyword:"dependencies",params:{property: "spender_txhash",
+    missingProperty: "spender_height",
+    depsCount: 2,
+    deps: "funder_height, spender_height"},message:"must have properties funder_height, spender_height when property spender_txhash is present"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data2.spender_height !== undefined){
+if(data2.funder_height === undefined){
+const err8 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/dependencies",keyword:"dependencies",params:{property: "spender_height",
+    missingProperty: "funder_height",
+    depsCount: 2,
+    deps: "funder_height, spender_txhash"},message:"must have properties funder_height, spender_txhash when property spender_height is present"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data2.spender_txhash === undefined){
+const err9 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/dependencies",keyword:"dependencies",params:{property: "spender_height",
+    missingProperty: "spender_txhash",
+    depsCount: 2,
+    deps: "funder_height, spender_txhash"},message:"must have properties funder_height, spender_txhash when property spender_height is present"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data2.funder_height !== undefined){
+let data3 = data2.funder_height;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err10 = {instancePath:instancePath+"/2/funder_height",schemaPath:"#/items/2/properties/funder_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < -1 || isNaN(data3)){
+const err11 = {instancePath:instancePath+"/2/funder_height",schemaPath:"#/items/2/properties/funder_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+if(data2.spender_txhash !== undefined){
+let data4 = data2.spender_txhash;
+if(typeof data4 === "string"){
+if(!pattern2.test(data4)){
+const err12 = {instancePath:instancePath+"/2/spender_txhash",schemaPath:"#/items/2/properties/spender_txhash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/2/spender_txhash",schemaPath:"#/items/2/properties/spender_txhash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data2.spender_height !== undefined){
+let data5 = data2.spender_height;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err14 = {instancePath:instancePath+"/2/spender_height",schemaPath:"#/items/2/properties/spender_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 < -1 || isNaN(data5)){
+const err15 = {instancePath:instancePath+"/2/spender_height",schemaPath:"#/items/2/properties/spender_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+else {
+const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+validate52.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_outpoint_unsubscribe__params = validate91;
-const schema151 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.unsubscribe.params.json"};
+export const blockchain_outpoint_unsubscribe__params = validate53;
+const schema54 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.unsubscribe.params.json"};
 
-function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.unsubscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5419,7 +5223,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5430,7 +5234,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5476,14 +5280,14 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate91.errors = vErrors;
+validate53.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_outpoint_unsubscribe__result_result = validate92;
-const schema153 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.unsubscribe.result.result.json"};
+export const blockchain_outpoint_unsubscribe__result_result = validate54;
+const schema55 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.unsubscribe.result.result.json"};
 
-function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.unsubscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5497,14 +5301,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate92.errors = vErrors;
+validate54.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_relayfee__params = validate93;
-const schema154 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.relayfee.params.json"};
+export const blockchain_relayfee__params = validate55;
+const schema56 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.relayfee.params.json"};
 
-function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.relayfee.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5540,20 +5344,20 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate93.errors = vErrors;
+validate55.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_relayfee__result_result = validate94;
-const schema155 = {"$ref":"../definitions.json#/$defs/coinPerKilobyte","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.relayfee.result.result.json"};
+export const blockchain_relayfee__result_result = validate56;
+const schema57 = {"type":"number","minimum":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.relayfee.result.result.json"};
 
-function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.relayfee.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if((typeof data == "number") && (isFinite(data))){
 if(data < 0 || isNaN(data)){
-const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/coinPerKilobyte/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err0 = {instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5564,7 +5368,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/coinPerKilobyte/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5573,14 +5377,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate94.errors = vErrors;
+validate56.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_get_balance__params = validate95;
-const schema157 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.params.json"};
+export const blockchain_scripthash_get_balance__params = validate57;
+const schema58 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.params.json"};
 
-function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5610,7 +5414,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5621,7 +5425,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5642,14 +5446,15 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate95.errors = vErrors;
+validate57.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_get_balance__result_result = validate96;
-const schema159 = {"$ref":"../definitions.json#/$defs/balance","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.result.result.json"};
+export const blockchain_scripthash_get_balance__result_result = validate58;
+const schema59 = {"type":"object","required":["confirmed","unconfirmed"],"properties":{"confirmed":{"type":"integer","minimum":0},"unconfirmed":{"type":"integer"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.result.result.json"};
 
-function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -5676,7 +5481,7 @@ errors++;
 if(data.confirmed !== undefined){
 let data0 = data.confirmed;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/confirmed",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err2 = {instancePath:instancePath+"/confirmed",schemaPath:"#/properties/confirmed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5687,7 +5492,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/confirmed",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err3 = {instancePath:instancePath+"/confirmed",schemaPath:"#/properties/confirmed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5701,7 +5506,7 @@ errors++;
 if(data.unconfirmed !== undefined){
 let data1 = data.unconfirmed;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/unconfirmed",schemaPath:"#/$defs/signedSatoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/unconfirmed",schemaPath:"#/properties/unconfirmed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5722,27 +5527,14 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate97.errors = vErrors;
+validate58.errors = vErrors;
 return errors === 0;
 }
 
+export const blockchain_scripthash_get_first_use__params = validate59;
+const schema60 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_first_use.params.json"};
 
-function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_balance.result.result.json" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate97(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate97.errors : vErrors.concat(validate97.errors);
-errors = vErrors.length;
-}
-validate96.errors = vErrors;
-return errors === 0;
-}
-
-export const blockchain_scripthash_get_first_use__params = validate99;
-const schema163 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_first_use.params.json"};
-
-function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_first_use.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5772,7 +5564,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5783,7 +5575,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5804,14 +5596,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate99.errors = vErrors;
+validate59.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_get_first_use__result_result = validate100;
-const schema165 = {"anyOf":[{"description":"Where the script hash first received an output: the block hash, its height and one transaction. Fulcrum sends the height twice (`height`, and `block_height` kept for compatibility); ElectrsCash sent only `block_height`. A mempool-only first use has height 0 and an all-zero block hash.","type":"object","required":["block_hash","tx_hash"],"anyOf":[{"required":["height"],"properties":{"height":{"$ref":"../definitions.json#/$defs/height"}}},{"required":["block_height"],"properties":{"block_height":{"$ref":"../definitions.json#/$defs/height"}}}],"properties":{"block_hash":{"$ref":"../definitions.json#/$defs/blockHash"},"height":{"$ref":"../definitions.json#/$defs/height"},"block_height":{"$ref":"../definitions.json#/$defs/height"},"tx_hash":{"$ref":"../definitions.json#/$defs/txid"}}},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_first_use.result.result.json"};
+export const blockchain_scripthash_get_first_use__result_result = validate60;
+const schema61 = {"anyOf":[{"description":"Where the script hash first received an output: the block hash, its height and one transaction. Fulcrum sends the height twice (`height`, and `block_height` kept for compatibility); ElectrsCash sent only `block_height`. A mempool-only first use has height 0 and an all-zero block hash.","type":"object","required":["block_hash","tx_hash"],"anyOf":[{"required":["height"],"properties":{"height":{"type":"integer","minimum":0}}},{"required":["block_height"],"properties":{"block_height":{"type":"integer","minimum":0}}}],"properties":{"block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"height":{"type":"integer","minimum":0},"block_height":{"type":"integer","minimum":0},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_first_use.result.result.json"};
 
-function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_first_use.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -5835,7 +5627,7 @@ errors++;
 if(data.height !== undefined){
 let data0 = data.height;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err1 = {instancePath:instancePath+"/height",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err1 = {instancePath:instancePath+"/height",schemaPath:"#/anyOf/0/anyOf/0/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5846,7 +5638,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err2 = {instancePath:instancePath+"/height",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err2 = {instancePath:instancePath+"/height",schemaPath:"#/anyOf/0/anyOf/0/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5861,7 +5653,7 @@ errors++;
 var _valid1 = _errs4 === errors;
 valid1 = valid1 || _valid1;
 if(!valid1){
-const _errs8 = errors;
+const _errs7 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_height === undefined){
 const err3 = {instancePath,schemaPath:"#/anyOf/0/anyOf/1/required",keyword:"required",params:{missingProperty: "block_height"},message:"must have required property '"+"block_height"+"'"};
@@ -5876,7 +5668,7 @@ errors++;
 if(data.block_height !== undefined){
 let data1 = data.block_height;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/block_height",schemaPath:"#/anyOf/0/anyOf/1/properties/block_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5887,7 +5679,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err5 = {instancePath:instancePath+"/block_height",schemaPath:"#/anyOf/0/anyOf/1/properties/block_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5899,7 +5691,7 @@ errors++;
 }
 }
 }
-var _valid1 = _errs8 === errors;
+var _valid1 = _errs7 === errors;
 valid1 = valid1 || _valid1;
 }
 if(!valid1){
@@ -5948,7 +5740,7 @@ if(data.block_hash !== undefined){
 let data2 = data.block_hash;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-const err9 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err9 = {instancePath:instancePath+"/block_hash",schemaPath:"#/anyOf/0/properties/block_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5959,7 +5751,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/block_hash",schemaPath:"#/anyOf/0/properties/block_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5972,7 +5764,7 @@ errors++;
 if(data.height !== undefined){
 let data3 = data.height;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err11 = {instancePath:instancePath+"/height",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err11 = {instancePath:instancePath+"/height",schemaPath:"#/anyOf/0/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5983,7 +5775,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 0 || isNaN(data3)){
-const err12 = {instancePath:instancePath+"/height",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err12 = {instancePath:instancePath+"/height",schemaPath:"#/anyOf/0/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5997,7 +5789,7 @@ errors++;
 if(data.block_height !== undefined){
 let data4 = data.block_height;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err13 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err13 = {instancePath:instancePath+"/block_height",schemaPath:"#/anyOf/0/properties/block_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6008,7 +5800,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-const err14 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err14 = {instancePath:instancePath+"/block_height",schemaPath:"#/anyOf/0/properties/block_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6023,7 +5815,7 @@ if(data.tx_hash !== undefined){
 let data5 = data.tx_hash;
 if(typeof data5 === "string"){
 if(!pattern2.test(data5)){
-const err15 = {instancePath:instancePath+"/tx_hash",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err15 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/anyOf/0/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -6034,7 +5826,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/tx_hash",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/anyOf/0/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6058,7 +5850,7 @@ errors++;
 var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
-const _errs24 = errors;
+const _errs18 = errors;
 if(data !== null){
 const err18 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
@@ -6069,7 +5861,7 @@ vErrors.push(err18);
 }
 errors++;
 }
-var _valid0 = _errs24 === errors;
+var _valid0 = _errs18 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
@@ -6093,14 +5885,14 @@ vErrors = null;
 }
 }
 }
-validate100.errors = vErrors;
+validate60.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_get_history__params = validate101;
-const schema172 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.params.json"};
+export const blockchain_scripthash_get_history__params = validate61;
+const schema62 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.params.json"};
 
-function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6130,7 +5922,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6141,7 +5933,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6162,75 +5954,27 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate101.errors = vErrors;
+validate61.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_get_history__result_result = validate102;
-const schema174 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/historyItem"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.result.result.json"};
+export const blockchain_scripthash_get_history__result_result = validate62;
+const schema63 = {"type":"array","items":{"anyOf":[{"type":"object","required":["height","tx_hash"],"properties":{"height":{"type":"integer","minimum":1},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}},{"type":"object","required":["height","tx_hash"],"properties":{"height":{"type":"integer","minimum":-1,"maximum":0},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"fee":{"type":"integer","minimum":0}}}]},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.result.result.json"};
 
-function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-const _errs0 = errors;
-let valid0 = false;
-const _errs1 = errors;
-if(!(validate18(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs1 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const _errs2 = errors;
-if(!(validate20(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs2 === errors;
-valid0 = valid0 || _valid0;
-}
-if(!valid0){
-const err0 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-else {
-errors = _errs0;
-if(vErrors !== null){
-if(_errs0){
-vErrors.length = _errs0;
-}
-else {
-vErrors = null;
-}
-}
-}
-validate103.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate62(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_history.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 const len0 = data.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate103(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate103.errors : vErrors.concat(validate103.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+let data0 = data[i0];
+const _errs2 = errors;
+let valid2 = false;
+const _errs3 = errors;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.height === undefined){
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/anyOf/0/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6239,14 +5983,242 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate102.errors = vErrors;
+if(data0.tx_hash === undefined){
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/anyOf/0/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+if(data0.height !== undefined){
+let data1 = data0.height;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err2 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/anyOf/0/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 1 || isNaN(data1)){
+const err3 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/anyOf/0/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+if(data0.tx_hash !== undefined){
+let data2 = data0.tx_hash;
+if(typeof data2 === "string"){
+if(!pattern2.test(data2)){
+const err4 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/anyOf/0/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/anyOf/0/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+var _valid0 = _errs3 === errors;
+valid2 = valid2 || _valid0;
+if(!valid2){
+const _errs9 = errors;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.height === undefined){
+const err7 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/anyOf/1/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(data0.tx_hash === undefined){
+const err8 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/anyOf/1/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data0.height !== undefined){
+let data3 = data0.height;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err9 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/anyOf/1/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 0 || isNaN(data3)){
+const err10 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/anyOf/1/properties/height/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data3 < -1 || isNaN(data3)){
+const err11 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/anyOf/1/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+if(data0.tx_hash !== undefined){
+let data4 = data0.tx_hash;
+if(typeof data4 === "string"){
+if(!pattern2.test(data4)){
+const err12 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/anyOf/1/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/anyOf/1/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data0.fee !== undefined){
+let data5 = data0.fee;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err14 = {instancePath:instancePath+"/" + i0+"/fee",schemaPath:"#/items/anyOf/1/properties/fee/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 < 0 || isNaN(data5)){
+const err15 = {instancePath:instancePath+"/" + i0+"/fee",schemaPath:"#/items/anyOf/1/properties/fee/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err16 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+var _valid0 = _errs9 === errors;
+valid2 = valid2 || _valid0;
+}
+if(!valid2){
+const err17 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+else {
+errors = _errs2;
+if(vErrors !== null){
+if(_errs2){
+vErrors.length = _errs2;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+validate62.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_get_mempool__params = validate107;
-const schema176 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.params.json"};
+export const blockchain_scripthash_get_mempool__params = validate63;
+const schema64 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.params.json"};
 
-function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate63(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6276,7 +6248,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6287,7 +6259,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6308,19 +6280,24 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate107.errors = vErrors;
+validate63.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_get_mempool__result_result = validate108;
-const schema178 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/mempoolHistoryItem"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.result.result.json"};
+export const blockchain_scripthash_get_mempool__result_result = validate64;
+const schema65 = {"type":"array","items":{"type":"object","required":["height","tx_hash"],"properties":{"height":{"type":"integer","minimum":-1,"maximum":0},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"fee":{"type":"integer","minimum":0}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.result.result.json"};
 
-function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate64(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.result.result.json" */;
 let vErrors = null;
 let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.height === undefined){
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6329,8 +6306,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.tx_hash === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(data0.tx_hash === undefined){
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6339,10 +6316,10 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.height !== undefined){
-let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.height !== undefined){
+let data1 = data0.height;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err2 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6351,9 +6328,9 @@ vErrors.push(err2);
 }
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 > 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 > 0 || isNaN(data1)){
+const err3 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/properties/height/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6362,8 +6339,8 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(data0 < -1 || isNaN(data0)){
-const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(data1 < -1 || isNaN(data1)){
+const err4 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6374,11 +6351,11 @@ errors++;
 }
 }
 }
-if(data.tx_hash !== undefined){
-let data1 = data.tx_hash;
-if(typeof data1 === "string"){
-if(!pattern2.test(data1)){
-const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(data0.tx_hash !== undefined){
+let data2 = data0.tx_hash;
+if(typeof data2 === "string"){
+if(!pattern2.test(data2)){
+const err5 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6389,7 +6366,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6399,10 +6376,10 @@ vErrors.push(err6);
 errors++;
 }
 }
-if(data.fee !== undefined){
-let data2 = data.fee;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err7 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.fee !== undefined){
+let data3 = data0.fee;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err7 = {instancePath:instancePath+"/" + i0+"/fee",schemaPath:"#/items/properties/fee/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6411,9 +6388,9 @@ vErrors.push(err7);
 }
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 0 || isNaN(data2)){
-const err8 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 0 || isNaN(data3)){
+const err8 = {instancePath:instancePath+"/" + i0+"/fee",schemaPath:"#/items/properties/fee/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6426,7 +6403,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err9 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6435,42 +6412,26 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate109.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_mempool.result.result.json" */;
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate109(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate109.errors : vErrors.concat(validate109.errors);
-errors = vErrors.length;
-}
 }
 }
 else {
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err0];
+vErrors = [err10];
 }
 else {
-vErrors.push(err0);
+vErrors.push(err10);
 }
 errors++;
 }
-validate108.errors = vErrors;
+validate64.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_listunspent__params = validate111;
-const schema183 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.params.json"};
+export const blockchain_scripthash_listunspent__params = validate65;
+const schema66 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.params.json"};
 
-function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate65(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6500,7 +6461,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6511,7 +6472,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6532,19 +6493,24 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate111.errors = vErrors;
+validate65.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_listunspent__result_result = validate112;
-const schema185 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/unspentOutput"},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.result.result.json"};
+export const blockchain_scripthash_listunspent__result_result = validate66;
+const schema67 = {"type":"array","items":{"type":"object","required":["height","tx_pos","tx_hash","value"],"properties":{"height":{"type":"integer","minimum":0},"tx_pos":{"type":"integer","minimum":0},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"value":{"type":"integer","minimum":0}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.result.result.json"};
 
-function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate66(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.result.result.json" */;
 let vErrors = null;
 let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(Array.isArray(data)){
+const len0 = data.length;
+for(let i0=0; i0<len0; i0++){
+let data0 = data[i0];
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.height === undefined){
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6553,8 +6519,8 @@ vErrors.push(err0);
 }
 errors++;
 }
-if(data.tx_pos === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_pos"},message:"must have required property '"+"tx_pos"+"'"};
+if(data0.tx_pos === undefined){
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "tx_pos"},message:"must have required property '"+"tx_pos"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6563,8 +6529,8 @@ vErrors.push(err1);
 }
 errors++;
 }
-if(data.tx_hash === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(data0.tx_hash === undefined){
+const err2 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6573,8 +6539,8 @@ vErrors.push(err2);
 }
 errors++;
 }
-if(data.value === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
+if(data0.value === undefined){
+const err3 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6583,10 +6549,10 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(data.height !== undefined){
-let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.height !== undefined){
+let data1 = data0.height;
+if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+const err4 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6595,9 +6561,9 @@ vErrors.push(err4);
 }
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 < 0 || isNaN(data0)){
-const err5 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data1 == "number") && (isFinite(data1))){
+if(data1 < 0 || isNaN(data1)){
+const err5 = {instancePath:instancePath+"/" + i0+"/height",schemaPath:"#/items/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6608,10 +6574,10 @@ errors++;
 }
 }
 }
-if(data.tx_pos !== undefined){
-let data1 = data.tx_pos;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err6 = {instancePath:instancePath+"/tx_pos",schemaPath:"#/properties/tx_pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.tx_pos !== undefined){
+let data2 = data0.tx_pos;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err6 = {instancePath:instancePath+"/" + i0+"/tx_pos",schemaPath:"#/items/properties/tx_pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6620,9 +6586,9 @@ vErrors.push(err6);
 }
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 0 || isNaN(data1)){
-const err7 = {instancePath:instancePath+"/tx_pos",schemaPath:"#/properties/tx_pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err7 = {instancePath:instancePath+"/" + i0+"/tx_pos",schemaPath:"#/items/properties/tx_pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6633,11 +6599,11 @@ errors++;
 }
 }
 }
-if(data.tx_hash !== undefined){
-let data2 = data.tx_hash;
-if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
-const err8 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(data0.tx_hash !== undefined){
+let data3 = data0.tx_hash;
+if(typeof data3 === "string"){
+if(!pattern2.test(data3)){
+const err8 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6648,7 +6614,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err9 = {instancePath:instancePath+"/" + i0+"/tx_hash",schemaPath:"#/items/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6658,10 +6624,10 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data.value !== undefined){
-let data3 = data.value;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err10 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.value !== undefined){
+let data4 = data0.value;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err10 = {instancePath:instancePath+"/" + i0+"/value",schemaPath:"#/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6670,9 +6636,9 @@ vErrors.push(err10);
 }
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 0 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 0 || isNaN(data4)){
+const err11 = {instancePath:instancePath+"/" + i0+"/value",schemaPath:"#/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -6685,7 +6651,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err12 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -6694,42 +6660,26 @@ vErrors.push(err12);
 }
 errors++;
 }
-validate113.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.result.result.json" */;
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-if(!(validate113(data[i0], {instancePath:instancePath+"/" + i0,parentData:data,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate113.errors : vErrors.concat(validate113.errors);
-errors = vErrors.length;
-}
 }
 }
 else {
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err13 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
-vErrors = [err0];
+vErrors = [err13];
 }
 else {
-vErrors.push(err0);
+vErrors.push(err13);
 }
 errors++;
 }
-validate112.errors = vErrors;
+validate66.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_subscribe__params = validate115;
-const schema190 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.params.json"};
+export const blockchain_scripthash_subscribe__params = validate67;
+const schema68 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.params.json"};
 
-function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate67(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6759,7 +6709,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6770,7 +6720,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6791,23 +6741,23 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate115.errors = vErrors;
+validate67.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_subscribe__result_result = validate116;
-const schema192 = {"$ref":"../definitions.json#/$defs/status","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.result.result.json"};
+export const blockchain_scripthash_subscribe__result_result = validate68;
+const schema69 = {"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.result.result.json"};
 
-function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate68(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
 const _errs1 = errors;
-let valid1 = false;
-const _errs2 = errors;
 if(typeof data === "string"){
 if(!pattern2.test(data)){
-const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6818,7 +6768,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6827,12 +6777,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-var _valid0 = _errs2 === errors;
-valid1 = valid1 || _valid0;
-if(!valid1){
-const _errs4 = errors;
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs3 = errors;
 if(data !== null){
-const err2 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err2 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6841,11 +6791,11 @@ vErrors.push(err2);
 }
 errors++;
 }
-var _valid0 = _errs4 === errors;
-valid1 = valid1 || _valid0;
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
 }
-if(!valid1){
-const err3 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6855,24 +6805,24 @@ vErrors.push(err3);
 errors++;
 }
 else {
-errors = _errs1;
+errors = _errs0;
 if(vErrors !== null){
-if(_errs1){
-vErrors.length = _errs1;
+if(_errs0){
+vErrors.length = _errs0;
 }
 else {
 vErrors = null;
 }
 }
 }
-validate116.errors = vErrors;
+validate68.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_subscribe__notification = validate117;
-const schema194 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"},{"$ref":"../definitions.json#/$defs/status"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.notification.json"};
+export const blockchain_scripthash_subscribe__notification = validate69;
+const schema70 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}]}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.notification.json"};
 
-function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate69(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.subscribe.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -6902,7 +6852,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6913,7 +6863,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6925,12 +6875,12 @@ errors++;
 }
 if(len0 > 1){
 let data1 = data[1];
-const _errs6 = errors;
-let valid3 = false;
-const _errs7 = errors;
+const _errs4 = errors;
+let valid1 = false;
+const _errs5 = errors;
 if(typeof data1 === "string"){
 if(!pattern2.test(data1)){
-const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6941,7 +6891,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6950,12 +6900,12 @@ vErrors.push(err5);
 }
 errors++;
 }
-var _valid0 = _errs7 === errors;
-valid3 = valid3 || _valid0;
-if(!valid3){
-const _errs9 = errors;
+var _valid0 = _errs5 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs7 = errors;
 if(data1 !== null){
-const err6 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err6 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6964,11 +6914,11 @@ vErrors.push(err6);
 }
 errors++;
 }
-var _valid0 = _errs9 === errors;
-valid3 = valid3 || _valid0;
+var _valid0 = _errs7 === errors;
+valid1 = valid1 || _valid0;
 }
-if(!valid3){
-const err7 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(!valid1){
+const err7 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6978,10 +6928,10 @@ vErrors.push(err7);
 errors++;
 }
 else {
-errors = _errs6;
+errors = _errs4;
 if(vErrors !== null){
-if(_errs6){
-vErrors.length = _errs6;
+if(_errs4){
+vErrors.length = _errs4;
 }
 else {
 vErrors = null;
@@ -7000,14 +6950,14 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate117.errors = vErrors;
+validate69.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_unsubscribe__params = validate118;
-const schema197 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.params.json"};
+export const blockchain_scripthash_unsubscribe__params = validate70;
+const schema71 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.params.json"};
 
-function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate70(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7037,7 +6987,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7048,7 +6998,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7069,14 +7019,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate118.errors = vErrors;
+validate70.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scripthash_unsubscribe__result_result = validate119;
-const schema199 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.result.result.json"};
+export const blockchain_scripthash_unsubscribe__result_result = validate71;
+const schema72 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.result.result.json"};
 
-function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate71(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7090,14 +7040,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate119.errors = vErrors;
+validate71.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_get_balance__params = validate120;
-const schema200 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.params.json"};
+export const blockchain_scriptpubkey_get_balance__params = validate72;
+const schema73 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.params.json"};
 
-function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate72(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7127,7 +7077,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern13.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7138,7 +7088,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7159,14 +7109,15 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate120.errors = vErrors;
+validate72.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_get_balance__result_result = validate121;
-const schema202 = {"$ref":"../definitions.json#/$defs/balance","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.result.result.json"};
+export const blockchain_scriptpubkey_get_balance__result_result = validate73;
+const schema74 = {"type":"object","required":["confirmed","unconfirmed"],"properties":{"confirmed":{"type":"integer","minimum":0},"unconfirmed":{"type":"integer"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.result.result.json"};
 
-function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate73(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -7193,7 +7144,7 @@ errors++;
 if(data.confirmed !== undefined){
 let data0 = data.confirmed;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/confirmed",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err2 = {instancePath:instancePath+"/confirmed",schemaPath:"#/properties/confirmed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7204,7 +7155,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/confirmed",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err3 = {instancePath:instancePath+"/confirmed",schemaPath:"#/properties/confirmed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7218,7 +7169,7 @@ errors++;
 if(data.unconfirmed !== undefined){
 let data1 = data.unconfirmed;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/unconfirmed",schemaPath:"#/$defs/signedSatoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/unconfirmed",schemaPath:"#/properties/unconfirmed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7239,27 +7190,14 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate122.errors = vErrors;
+validate73.errors = vErrors;
 return errors === 0;
 }
 
+export const blockchain_scriptpubkey_get_history__params = validate74;
+const schema75 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.params.json"};
 
-function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.result.result.json" */;
-let vErrors = null;
-let errors = 0;
-if(!(validate122(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate122.errors : vErrors.concat(validate122.errors);
-errors = vErrors.length;
-}
-validate121.errors = vErrors;
-return errors === 0;
-}
-
-export const blockchain_scriptpubkey_get_history__params = validate124;
-const schema206 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.params.json"};
-
-function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate74(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7289,7 +7227,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern13.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7300,7 +7238,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7321,61 +7259,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate124.errors = vErrors;
+validate74.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_get_history__result_result = validate125;
-const schema208 = {"type":"object","required":["history"],"properties":{"history":{"type":"array","items":{"$ref":"../definitions.json#/$defs/historyItem"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.result.result.json"};
+export const blockchain_scriptpubkey_get_history__result_result = validate75;
+const schema76 = {"type":"object","required":["history"],"properties":{"history":{"type":"array","items":{"anyOf":[{"type":"object","required":["height","tx_hash"],"properties":{"height":{"type":"integer","minimum":1},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}},{"type":"object","required":["height","tx_hash"],"properties":{"height":{"type":"integer","minimum":-1,"maximum":0},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"fee":{"type":"integer","minimum":0}}}]}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.result.result.json"};
 
-function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-const _errs0 = errors;
-let valid0 = false;
-const _errs1 = errors;
-if(!(validate18(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate18.errors : vErrors.concat(validate18.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs1 === errors;
-valid0 = valid0 || _valid0;
-if(!valid0){
-const _errs2 = errors;
-if(!(validate20(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
-errors = vErrors.length;
-}
-var _valid0 = _errs2 === errors;
-valid0 = valid0 || _valid0;
-}
-if(!valid0){
-const err0 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-else {
-errors = _errs0;
-if(vErrors !== null){
-if(_errs0){
-vErrors.length = _errs0;
-}
-else {
-vErrors = null;
-}
-}
-}
-validate126.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate75(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7395,14 +7286,13 @@ let data0 = data.history;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate126(data0[i0], {instancePath:instancePath+"/history/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate126.errors : vErrors.concat(validate126.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err1 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/type",keyword:"type",params:{type: "array"},message:"must be array"};
+let data1 = data0[i0];
+const _errs4 = errors;
+let valid3 = false;
+const _errs5 = errors;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.height === undefined){
+const err1 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/anyOf/0/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7411,10 +7301,8 @@ vErrors.push(err1);
 }
 errors++;
 }
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data1.tx_hash === undefined){
+const err2 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/anyOf/0/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7423,14 +7311,244 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate125.errors = vErrors;
+if(data1.height !== undefined){
+let data2 = data1.height;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err3 = {instancePath:instancePath+"/history/" + i0+"/height",schemaPath:"#/properties/history/items/anyOf/0/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 1 || isNaN(data2)){
+const err4 = {instancePath:instancePath+"/history/" + i0+"/height",schemaPath:"#/properties/history/items/anyOf/0/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+}
+if(data1.tx_hash !== undefined){
+let data3 = data1.tx_hash;
+if(typeof data3 === "string"){
+if(!pattern2.test(data3)){
+const err5 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",schemaPath:"#/properties/history/items/anyOf/0/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",schemaPath:"#/properties/history/items/anyOf/0/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+var _valid0 = _errs5 === errors;
+valid3 = valid3 || _valid0;
+if(!valid3){
+const _errs11 = errors;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.height === undefined){
+const err8 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/anyOf/1/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if(data1.tx_hash === undefined){
+const err9 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/anyOf/1/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if(data1.height !== undefined){
+let data4 = data1.height;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err10 = {instancePath:instancePath+"/history/" + i0+"/height",schemaPath:"#/properties/history/items/anyOf/1/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 0 || isNaN(data4)){
+const err11 = {instancePath:instancePath+"/history/" + i0+"/height",schemaPath:"#/properties/history/items/anyOf/1/properties/height/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(data4 < -1 || isNaN(data4)){
+const err12 = {instancePath:instancePath+"/history/" + i0+"/height",schemaPath:"#/properties/history/items/anyOf/1/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+if(data1.tx_hash !== undefined){
+let data5 = data1.tx_hash;
+if(typeof data5 === "string"){
+if(!pattern2.test(data5)){
+const err13 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",schemaPath:"#/properties/history/items/anyOf/1/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",schemaPath:"#/properties/history/items/anyOf/1/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+if(data1.fee !== undefined){
+let data6 = data1.fee;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err15 = {instancePath:instancePath+"/history/" + i0+"/fee",schemaPath:"#/properties/history/items/anyOf/1/properties/fee/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 < 0 || isNaN(data6)){
+const err16 = {instancePath:instancePath+"/history/" + i0+"/fee",schemaPath:"#/properties/history/items/anyOf/1/properties/fee/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+var _valid0 = _errs11 === errors;
+valid3 = valid3 || _valid0;
+}
+if(!valid3){
+const err18 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+else {
+errors = _errs4;
+if(vErrors !== null){
+if(_errs4){
+vErrors.length = _errs4;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+}
+else {
+const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+validate75.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_get_mempool__params = validate130;
-const schema210 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.params.json"};
+export const blockchain_scriptpubkey_get_mempool__params = validate76;
+const schema77 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.params.json"};
 
-function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate76(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7460,7 +7578,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern13.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7471,7 +7589,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7492,139 +7610,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate130.errors = vErrors;
+validate76.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_get_mempool__result_result = validate131;
-const schema212 = {"type":"object","required":["history"],"properties":{"history":{"type":"array","items":{"$ref":"../definitions.json#/$defs/mempoolHistoryItem"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.result.result.json"};
+export const blockchain_scriptpubkey_get_mempool__result_result = validate77;
+const schema78 = {"type":"object","required":["history"],"properties":{"history":{"type":"array","items":{"type":"object","required":["height","tx_hash"],"properties":{"height":{"type":"integer","minimum":-1,"maximum":0},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"fee":{"type":"integer","minimum":0}}}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.result.result.json"};
 
-function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.tx_hash === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.height !== undefined){
-let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 > 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data0 < -1 || isNaN(data0)){
-const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/mempoolHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-}
-}
-if(data.tx_hash !== undefined){
-let data1 = data.tx_hash;
-if(typeof data1 === "string"){
-if(!pattern2.test(data1)){
-const err5 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-else {
-const err6 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.fee !== undefined){
-let data2 = data.fee;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err7 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 0 || isNaN(data2)){
-const err8 = {instancePath:instancePath+"/fee",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-validate132.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate77(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_mempool.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7644,14 +7637,10 @@ let data0 = data.history;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate132(data0[i0], {instancePath:instancePath+"/history/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate132.errors : vErrors.concat(validate132.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err1 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/type",keyword:"type",params:{type: "array"},message:"must be array"};
+let data1 = data0[i0];
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.height === undefined){
+const err1 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7660,10 +7649,8 @@ vErrors.push(err1);
 }
 errors++;
 }
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data1.tx_hash === undefined){
+const err2 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7672,14 +7659,134 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate131.errors = vErrors;
+if(data1.height !== undefined){
+let data2 = data1.height;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err3 = {instancePath:instancePath+"/history/" + i0+"/height",schemaPath:"#/properties/history/items/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 0 || isNaN(data2)){
+const err4 = {instancePath:instancePath+"/history/" + i0+"/height",schemaPath:"#/properties/history/items/properties/height/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data2 < -1 || isNaN(data2)){
+const err5 = {instancePath:instancePath+"/history/" + i0+"/height",schemaPath:"#/properties/history/items/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+if(data1.tx_hash !== undefined){
+let data3 = data1.tx_hash;
+if(typeof data3 === "string"){
+if(!pattern2.test(data3)){
+const err6 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",schemaPath:"#/properties/history/items/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",schemaPath:"#/properties/history/items/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data1.fee !== undefined){
+let data4 = data1.fee;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err8 = {instancePath:instancePath+"/history/" + i0+"/fee",schemaPath:"#/properties/history/items/properties/fee/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 < 0 || isNaN(data4)){
+const err9 = {instancePath:instancePath+"/history/" + i0+"/fee",schemaPath:"#/properties/history/items/properties/fee/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate77.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_listunspent__params = validate134;
-const schema217 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.params.json"};
+export const blockchain_scriptpubkey_listunspent__params = validate78;
+const schema79 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.params.json"};
 
-function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate78(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7709,7 +7816,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern13.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7720,7 +7827,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7741,174 +7848,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate134.errors = vErrors;
+validate78.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_listunspent__result_result = validate135;
-const schema219 = {"type":"object","required":["utxos"],"properties":{"utxos":{"type":"array","items":{"$ref":"../definitions.json#/$defs/unspentOutput"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.result.result.json"};
+export const blockchain_scriptpubkey_listunspent__result_result = validate79;
+const schema80 = {"type":"object","required":["utxos"],"properties":{"utxos":{"type":"array","items":{"type":"object","required":["height","tx_pos","tx_hash","value"],"properties":{"height":{"type":"integer","minimum":0},"tx_pos":{"type":"integer","minimum":0},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"value":{"type":"integer","minimum":0}}}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.result.result.json"};
 
-function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.tx_pos === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_pos"},message:"must have required property '"+"tx_pos"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.tx_hash === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.value === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.height !== undefined){
-let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err4 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 < 0 || isNaN(data0)){
-const err5 = {instancePath:instancePath+"/height",schemaPath:"#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-}
-if(data.tx_pos !== undefined){
-let data1 = data.tx_pos;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err6 = {instancePath:instancePath+"/tx_pos",schemaPath:"#/properties/tx_pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 < 0 || isNaN(data1)){
-const err7 = {instancePath:instancePath+"/tx_pos",schemaPath:"#/properties/tx_pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-}
-if(data.tx_hash !== undefined){
-let data2 = data.tx_hash;
-if(typeof data2 === "string"){
-if(!pattern2.test(data2)){
-const err8 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-}
-else {
-const err9 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-if(data.value !== undefined){
-let data3 = data.value;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err10 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 0 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/value",schemaPath:"#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-validate136.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate79(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7928,14 +7875,10 @@ let data0 = data.utxos;
 if(Array.isArray(data0)){
 const len0 = data0.length;
 for(let i0=0; i0<len0; i0++){
-if(!(validate136(data0[i0], {instancePath:instancePath+"/utxos/" + i0,parentData:data0,parentDataProperty:i0,rootData}))){
-vErrors = vErrors === null ? validate136.errors : vErrors.concat(validate136.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err1 = {instancePath:instancePath+"/utxos",schemaPath:"#/properties/utxos/type",keyword:"type",params:{type: "array"},message:"must be array"};
+let data1 = data0[i0];
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+if(data1.height === undefined){
+const err1 = {instancePath:instancePath+"/utxos/" + i0,schemaPath:"#/properties/utxos/items/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7944,10 +7887,8 @@ vErrors.push(err1);
 }
 errors++;
 }
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data1.tx_pos === undefined){
+const err2 = {instancePath:instancePath+"/utxos/" + i0,schemaPath:"#/properties/utxos/items/required",keyword:"required",params:{missingProperty: "tx_pos"},message:"must have required property '"+"tx_pos"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7956,14 +7897,169 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate135.errors = vErrors;
+if(data1.tx_hash === undefined){
+const err3 = {instancePath:instancePath+"/utxos/" + i0,schemaPath:"#/properties/utxos/items/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data1.value === undefined){
+const err4 = {instancePath:instancePath+"/utxos/" + i0,schemaPath:"#/properties/utxos/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data1.height !== undefined){
+let data2 = data1.height;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err5 = {instancePath:instancePath+"/utxos/" + i0+"/height",schemaPath:"#/properties/utxos/items/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 < 0 || isNaN(data2)){
+const err6 = {instancePath:instancePath+"/utxos/" + i0+"/height",schemaPath:"#/properties/utxos/items/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+if(data1.tx_pos !== undefined){
+let data3 = data1.tx_pos;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err7 = {instancePath:instancePath+"/utxos/" + i0+"/tx_pos",schemaPath:"#/properties/utxos/items/properties/tx_pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 0 || isNaN(data3)){
+const err8 = {instancePath:instancePath+"/utxos/" + i0+"/tx_pos",schemaPath:"#/properties/utxos/items/properties/tx_pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+}
+if(data1.tx_hash !== undefined){
+let data4 = data1.tx_hash;
+if(typeof data4 === "string"){
+if(!pattern2.test(data4)){
+const err9 = {instancePath:instancePath+"/utxos/" + i0+"/tx_hash",schemaPath:"#/properties/utxos/items/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+else {
+const err10 = {instancePath:instancePath+"/utxos/" + i0+"/tx_hash",schemaPath:"#/properties/utxos/items/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+if(data1.value !== undefined){
+let data5 = data1.value;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err11 = {instancePath:instancePath+"/utxos/" + i0+"/value",schemaPath:"#/properties/utxos/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 < 0 || isNaN(data5)){
+const err12 = {instancePath:instancePath+"/utxos/" + i0+"/value",schemaPath:"#/properties/utxos/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/utxos/" + i0,schemaPath:"#/properties/utxos/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/utxos",schemaPath:"#/properties/utxos/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+validate79.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_subscribe__params = validate138;
-const schema224 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.params.json"};
+export const blockchain_scriptpubkey_subscribe__params = validate80;
+const schema81 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.params.json"};
 
-function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate80(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -7993,7 +8089,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern13.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8004,7 +8100,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8025,23 +8121,23 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate138.errors = vErrors;
+validate80.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_subscribe__result_result = validate139;
-const schema226 = {"$ref":"../definitions.json#/$defs/status","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.result.result.json"};
+export const blockchain_scriptpubkey_subscribe__result_result = validate81;
+const schema82 = {"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.result.result.json"};
 
-function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate81(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
 const _errs1 = errors;
-let valid1 = false;
-const _errs2 = errors;
 if(typeof data === "string"){
 if(!pattern2.test(data)){
-const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -8052,7 +8148,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8061,12 +8157,12 @@ vErrors.push(err1);
 }
 errors++;
 }
-var _valid0 = _errs2 === errors;
-valid1 = valid1 || _valid0;
-if(!valid1){
-const _errs4 = errors;
+var _valid0 = _errs1 === errors;
+valid0 = valid0 || _valid0;
+if(!valid0){
+const _errs3 = errors;
 if(data !== null){
-const err2 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err2 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8075,11 +8171,11 @@ vErrors.push(err2);
 }
 errors++;
 }
-var _valid0 = _errs4 === errors;
-valid1 = valid1 || _valid0;
+var _valid0 = _errs3 === errors;
+valid0 = valid0 || _valid0;
 }
-if(!valid1){
-const err3 = {instancePath,schemaPath:"../definitions.json#/$defs/status/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(!valid0){
+const err3 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8089,24 +8185,24 @@ vErrors.push(err3);
 errors++;
 }
 else {
-errors = _errs1;
+errors = _errs0;
 if(vErrors !== null){
-if(_errs1){
-vErrors.length = _errs1;
+if(_errs0){
+vErrors.length = _errs0;
 }
 else {
 vErrors = null;
 }
 }
 }
-validate139.errors = vErrors;
+validate81.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_subscribe__notification = validate140;
-const schema228 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scripthash"},{"$ref":"../definitions.json#/$defs/status"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.notification.json"};
+export const blockchain_scriptpubkey_subscribe__notification = validate82;
+const schema83 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}]}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.notification.json"};
 
-function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate82(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.subscribe.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8136,7 +8232,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8147,7 +8243,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8159,12 +8255,12 @@ errors++;
 }
 if(len0 > 1){
 let data1 = data[1];
-const _errs6 = errors;
-let valid3 = false;
-const _errs7 = errors;
+const _errs4 = errors;
+let valid1 = false;
+const _errs5 = errors;
 if(typeof data1 === "string"){
 if(!pattern2.test(data1)){
-const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -8175,7 +8271,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8184,12 +8280,12 @@ vErrors.push(err5);
 }
 errors++;
 }
-var _valid0 = _errs7 === errors;
-valid3 = valid3 || _valid0;
-if(!valid3){
-const _errs9 = errors;
+var _valid0 = _errs5 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs7 = errors;
 if(data1 !== null){
-const err6 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err6 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -8198,11 +8294,11 @@ vErrors.push(err6);
 }
 errors++;
 }
-var _valid0 = _errs9 === errors;
-valid3 = valid3 || _valid0;
+var _valid0 = _errs7 === errors;
+valid1 = valid1 || _valid0;
 }
-if(!valid3){
-const err7 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/status/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(!valid1){
+const err7 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -8212,10 +8308,10 @@ vErrors.push(err7);
 errors++;
 }
 else {
-errors = _errs6;
+errors = _errs4;
 if(vErrors !== null){
-if(_errs6){
-vErrors.length = _errs6;
+if(_errs4){
+vErrors.length = _errs4;
 }
 else {
 vErrors = null;
@@ -8234,14 +8330,14 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate140.errors = vErrors;
+validate82.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_unsubscribe__params = validate141;
-const schema231 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/scriptPubKey"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.params.json"};
+export const blockchain_scriptpubkey_unsubscribe__params = validate83;
+const schema84 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.params.json"};
 
-function validate141(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate83(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8271,7 +8367,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern13.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8282,7 +8378,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/scriptPubKey/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8303,14 +8399,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate141.errors = vErrors;
+validate83.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_scriptpubkey_unsubscribe__result_result = validate142;
-const schema233 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.result.result.json"};
+export const blockchain_scriptpubkey_unsubscribe__result_result = validate84;
+const schema85 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.result.result.json"};
 
-function validate142(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate84(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8324,14 +8420,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate142.errors = vErrors;
+validate84.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast__params = validate143;
-const schema234 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/rawTransaction"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.params.json"};
+export const blockchain_transaction_broadcast__params = validate85;
+const schema86 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.params.json"};
 
-function validate143(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate85(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8361,7 +8457,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern35.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8372,7 +8468,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/rawTransaction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8393,14 +8489,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate143.errors = vErrors;
+validate85.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast__result_legacyResultString = validate144;
-const schema236 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.legacyResultString.json"};
+export const blockchain_transaction_broadcast__result_legacyResultString = validate86;
+const schema87 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.legacyResultString.json"};
 
-function validate144(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate86(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.legacyResultString.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8414,20 +8510,20 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate144.errors = vErrors;
+validate86.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast__result_txid = validate145;
-const schema237 = {"$ref":"../definitions.json#/$defs/txid","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.txid.json"};
+export const blockchain_transaction_broadcast__result_txid = validate87;
+const schema88 = {"type":"string","pattern":"^[0-9a-fA-F]{64}$","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.txid.json"};
 
-function validate145(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate87(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.txid.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
 if(!pattern2.test(data)){
-const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -8438,7 +8534,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8447,14 +8543,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate145.errors = vErrors;
+validate87.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast_package__params = validate146;
-const schema239 = {"type":"array","items":[{"type":"array","items":{"$ref":"../definitions.json#/$defs/rawTransaction"},"minItems":1},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.params.json"};
+export const blockchain_transaction_broadcast_package__params = validate88;
+const schema89 = {"type":"array","items":[{"type":"array","items":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"},"minItems":1},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.params.json"};
 
-function validate146(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate88(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8498,7 +8594,7 @@ for(let i0=0; i0<len1; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern35.test(data1)){
-const err3 = {instancePath:instancePath+"/0/" + i0,schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
+const err3 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/items/0/items/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8509,7 +8605,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/0/" + i0,schemaPath:"../definitions.json#/$defs/rawTransaction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/items/0/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -8554,14 +8650,14 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate146.errors = vErrors;
+validate88.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast_package__result_summary = validate147;
-const schema241 = {"type":"object","required":["success"],"properties":{"success":{"type":"boolean"},"errors":{"type":"array","items":{"type":"object","required":["txid","error"],"properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"error":{"type":"string"}}}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.summary.json"};
+export const blockchain_transaction_broadcast_package__result_summary = validate89;
+const schema90 = {"type":"object","required":["success"],"properties":{"success":{"type":"boolean"},"errors":{"type":"array","items":{"type":"object","required":["txid","error"],"properties":{"txid":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"error":{"type":"string"}}}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.summary.json"};
 
-function validate147(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate89(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.summary.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8619,7 +8715,7 @@ if(data2.txid !== undefined){
 let data3 = data2.txid;
 if(typeof data3 === "string"){
 if(!pattern2.test(data3)){
-const err4 = {instancePath:instancePath+"/errors/" + i0+"/txid",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err4 = {instancePath:instancePath+"/errors/" + i0+"/txid",schemaPath:"#/properties/errors/items/properties/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -8630,7 +8726,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/errors/" + i0+"/txid",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/errors/" + i0+"/txid",schemaPath:"#/properties/errors/items/properties/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8687,14 +8783,14 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate147.errors = vErrors;
+validate89.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast_package__when_summary_verbose = validate148;
-const schema243 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.summary.verbose.json"};
+export const blockchain_transaction_broadcast_package__when_summary_verbose = validate90;
+const schema91 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.summary.verbose.json"};
 
-function validate148(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate90(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.summary.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8708,14 +8804,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate148.errors = vErrors;
+validate90.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast_package__result_verbose = validate149;
-const schema244 = {"type":"object","required":["tx-results"],"properties":{"package_msg":{"type":"string"},"tx-results":{"type":"object","additionalProperties":{"type":"object","properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"other-wtxid":{"$ref":"../definitions.json#/$defs/hash32"},"vsize":{"type":"integer","minimum":0},"fees":{"type":"object","properties":{"base":{"description":"The fee in coin units (BTC).","type":"number","minimum":0},"effective-feerate":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},"effective-includes":{"type":"array","items":{"$ref":"../definitions.json#/$defs/hash32"}}}},"error":{"type":"string"}}}},"replaced-transactions":{"type":"array","items":{"$ref":"../definitions.json#/$defs/txid"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.verbose.json"};
+export const blockchain_transaction_broadcast_package__result_verbose = validate91;
+const schema92 = {"type":"object","required":["tx-results"],"properties":{"package_msg":{"type":"string"},"tx-results":{"type":"object","additionalProperties":{"type":"object","properties":{"txid":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"other-wtxid":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"vsize":{"type":"integer","minimum":0},"fees":{"type":"object","properties":{"base":{"description":"The fee in coin units (BTC).","type":"number","minimum":0},"effective-feerate":{"type":"number","minimum":0},"effective-includes":{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}}},"error":{"type":"string"}}}},"replaced-transactions":{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.verbose.json"};
 
-function validate149(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate91(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -8752,7 +8848,7 @@ if(data2.txid !== undefined){
 let data3 = data2.txid;
 if(typeof data3 === "string"){
 if(!pattern2.test(data3)){
-const err2 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",schemaPath:"#/properties/tx-results/additionalProperties/properties/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8763,7 +8859,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",schemaPath:"#/properties/tx-results/additionalProperties/properties/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8777,7 +8873,7 @@ if(data2["other-wtxid"] !== undefined){
 let data4 = data2["other-wtxid"];
 if(typeof data4 === "string"){
 if(!pattern2.test(data4)){
-const err4 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err4 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",schemaPath:"#/properties/tx-results/additionalProperties/properties/other-wtxid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -8788,7 +8884,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",schemaPath:"#/properties/tx-results/additionalProperties/properties/other-wtxid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8855,7 +8951,7 @@ if(data6["effective-feerate"] !== undefined){
 let data8 = data6["effective-feerate"];
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 < 0 || isNaN(data8)){
-const err10 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate",schemaPath:"../definitions.json#/$defs/coinPerKilobyte/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err10 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate",schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/properties/effective-feerate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -8866,7 +8962,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate",schemaPath:"../definitions.json#/$defs/coinPerKilobyte/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err11 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate",schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/properties/effective-feerate/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -8884,7 +8980,7 @@ for(let i0=0; i0<len0; i0++){
 let data10 = data9[i0];
 if(typeof data10 === "string"){
 if(!pattern2.test(data10)){
-const err12 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err12 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/properties/effective-includes/items/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -8895,7 +8991,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/properties/effective-includes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -8973,7 +9069,7 @@ for(let i1=0; i1<len1; i1++){
 let data13 = data12[i1];
 if(typeof data13 === "string"){
 if(!pattern2.test(data13)){
-const err19 = {instancePath:instancePath+"/replaced-transactions/" + i1,schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err19 = {instancePath:instancePath+"/replaced-transactions/" + i1,schemaPath:"#/properties/replaced-transactions/items/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -8984,7 +9080,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/replaced-transactions/" + i1,schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/replaced-transactions/" + i1,schemaPath:"#/properties/replaced-transactions/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -9017,14 +9113,14 @@ vErrors.push(err22);
 }
 errors++;
 }
-validate149.errors = vErrors;
+validate91.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_broadcast_package__when_verbose_verbose = validate150;
-const schema250 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.verbose.verbose.json"};
+export const blockchain_transaction_broadcast_package__when_verbose_verbose = validate92;
+const schema93 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.verbose.verbose.json"};
 
-function validate150(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate92(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.verbose.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -9038,14 +9134,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate150.errors = vErrors;
+validate92.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__params = validate151;
-const schema251 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.params.json"};
+export const blockchain_transaction_get__params = validate93;
+const schema94 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.params.json"};
 
-function validate151(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate93(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -9075,7 +9171,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -9086,7 +9182,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9119,20 +9215,20 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate151.errors = vErrors;
+validate93.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__result_raw = validate152;
-const schema253 = {"$ref":"../definitions.json#/$defs/rawTransaction","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.raw.json"};
+export const blockchain_transaction_get__result_raw = validate94;
+const schema95 = {"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.raw.json"};
 
-function validate152(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate94(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.raw.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
 if(!pattern35.test(data)){
-const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
+const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -9143,7 +9239,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/rawTransaction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -9152,14 +9248,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate152.errors = vErrors;
+validate94.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__when_raw_verbose = validate153;
-const schema255 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.raw.verbose.json"};
+export const blockchain_transaction_get__when_raw_verbose = validate95;
+const schema96 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.raw.verbose.json"};
 
-function validate153(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate95(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.raw.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -9173,14 +9269,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate153.errors = vErrors;
+validate95.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__result_verbose = validate154;
-const schema256 = {"type":"object","required":["txid","hex"],"properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"hash":{"$ref":"../definitions.json#/$defs/hash32"},"hex":{"$ref":"../definitions.json#/$defs/rawTransaction"},"version":{"type":"integer"},"size":{"type":"integer","minimum":0},"vsize":{"type":"integer","minimum":0},"weight":{"type":"integer","minimum":0},"locktime":{"type":"integer","minimum":0},"vin":{"type":"array","items":{"type":"object"}},"vout":{"type":"array","items":{"type":"object"}},"blockhash":{"anyOf":[{"$ref":"../definitions.json#/$defs/blockHash"},{"type":"null"}]},"confirmations":{"type":"integer","minimum":0},"time":{"type":"integer","minimum":0},"blocktime":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.verbose.json"};
+export const blockchain_transaction_get__result_verbose = validate96;
+const schema97 = {"type":"object","required":["txid","hex"],"properties":{"txid":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"},"version":{"type":"integer"},"size":{"type":"integer","minimum":0},"vsize":{"type":"integer","minimum":0},"weight":{"type":"integer","minimum":0},"locktime":{"type":"integer","minimum":0},"vin":{"type":"array","items":{"type":"object"}},"vout":{"type":"array","items":{"type":"object"}},"blockhash":{"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}]},"confirmations":{"type":"integer","minimum":0},"time":{"type":"integer","minimum":0},"blocktime":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.verbose.json"};
 
-function validate154(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate96(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -9209,7 +9305,7 @@ if(data.txid !== undefined){
 let data0 = data.txid;
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/txid",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/txid",schemaPath:"#/properties/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -9220,7 +9316,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/txid",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/txid",schemaPath:"#/properties/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9234,7 +9330,7 @@ if(data.hash !== undefined){
 let data1 = data.hash;
 if(typeof data1 === "string"){
 if(!pattern2.test(data1)){
-const err4 = {instancePath:instancePath+"/hash",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err4 = {instancePath:instancePath+"/hash",schemaPath:"#/properties/hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -9245,7 +9341,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/hash",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/hash",schemaPath:"#/properties/hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9259,7 +9355,7 @@ if(data.hex !== undefined){
 let data2 = data.hex;
 if(typeof data2 === "string"){
 if(!pattern35.test(data2)){
-const err6 = {instancePath:instancePath+"/hex",schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
+const err6 = {instancePath:instancePath+"/hex",schemaPath:"#/properties/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -9270,7 +9366,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/hex",schemaPath:"../definitions.json#/$defs/rawTransaction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/hex",schemaPath:"#/properties/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -9453,12 +9549,12 @@ errors++;
 }
 if(data.blockhash !== undefined){
 let data12 = data.blockhash;
-const _errs29 = errors;
-let valid8 = false;
-const _errs30 = errors;
+const _errs26 = errors;
+let valid5 = false;
+const _errs27 = errors;
 if(typeof data12 === "string"){
 if(!pattern2.test(data12)){
-const err21 = {instancePath:instancePath+"/blockhash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err21 = {instancePath:instancePath+"/blockhash",schemaPath:"#/properties/blockhash/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -9469,7 +9565,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/blockhash",schemaPath:"../definitions.json#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/blockhash",schemaPath:"#/properties/blockhash/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -9478,10 +9574,10 @@ vErrors.push(err22);
 }
 errors++;
 }
-var _valid0 = _errs30 === errors;
-valid8 = valid8 || _valid0;
-if(!valid8){
-const _errs33 = errors;
+var _valid0 = _errs27 === errors;
+valid5 = valid5 || _valid0;
+if(!valid5){
+const _errs29 = errors;
 if(data12 !== null){
 const err23 = {instancePath:instancePath+"/blockhash",schemaPath:"#/properties/blockhash/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
@@ -9492,10 +9588,10 @@ vErrors.push(err23);
 }
 errors++;
 }
-var _valid0 = _errs33 === errors;
-valid8 = valid8 || _valid0;
+var _valid0 = _errs29 === errors;
+valid5 = valid5 || _valid0;
 }
-if(!valid8){
+if(!valid5){
 const err24 = {instancePath:instancePath+"/blockhash",schemaPath:"#/properties/blockhash/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err24];
@@ -9506,10 +9602,10 @@ vErrors.push(err24);
 errors++;
 }
 else {
-errors = _errs29;
+errors = _errs26;
 if(vErrors !== null){
-if(_errs29){
-vErrors.length = _errs29;
+if(_errs26){
+vErrors.length = _errs26;
 }
 else {
 vErrors = null;
@@ -9603,14 +9699,14 @@ vErrors.push(err31);
 }
 errors++;
 }
-validate154.errors = vErrors;
+validate96.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get__when_verbose_verbose = validate155;
-const schema261 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.verbose.verbose.json"};
+export const blockchain_transaction_get__when_verbose_verbose = validate97;
+const schema98 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.verbose.verbose.json"};
 
-function validate155(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate97(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.verbose.verbose.json" */;
 let vErrors = null;
 let errors = 0;
@@ -9624,14 +9720,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate155.errors = vErrors;
+validate97.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get_confirmed_blockhash__params = validate156;
-const schema262 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.params.json"};
+export const blockchain_transaction_get_confirmed_blockhash__params = validate98;
+const schema99 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.params.json"};
 
-function validate156(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate98(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -9661,7 +9757,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -9672,7 +9768,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9705,14 +9801,14 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate156.errors = vErrors;
+validate98.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get_confirmed_blockhash__result_blockhash = validate157;
-const schema264 = {"type":"object","required":["block_hash","block_height"],"properties":{"block_hash":{"$ref":"../definitions.json#/$defs/blockHash"},"block_height":{"$ref":"../definitions.json#/$defs/confirmedHeight"},"block_header":{"$ref":"../definitions.json#/$defs/rawHeader"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.result.blockhash.json"};
+export const blockchain_transaction_get_confirmed_blockhash__result_blockhash = validate99;
+const schema100 = {"type":"object","required":["block_hash","block_height"],"properties":{"block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"block_height":{"type":"integer","minimum":1},"block_header":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.result.blockhash.json"};
 
-function validate157(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate99(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.result.blockhash.json" */;
 let vErrors = null;
 let errors = 0;
@@ -9741,7 +9837,7 @@ if(data.block_hash !== undefined){
 let data0 = data.block_hash;
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/block_hash",schemaPath:"#/properties/block_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -9752,7 +9848,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/block_hash",schemaPath:"#/properties/block_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9765,7 +9861,7 @@ errors++;
 if(data.block_height !== undefined){
 let data1 = data.block_height;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/confirmedHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -9776,7 +9872,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 1 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/confirmedHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err5 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9791,7 +9887,7 @@ if(data.block_header !== undefined){
 let data2 = data.block_header;
 if(typeof data2 === "string"){
 if(!pattern16.test(data2)){
-const err6 = {instancePath:instancePath+"/block_header",schemaPath:"../definitions.json#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+const err6 = {instancePath:instancePath+"/block_header",schemaPath:"#/properties/block_header/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -9802,7 +9898,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/block_header",schemaPath:"../definitions.json#/$defs/rawHeader/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/block_header",schemaPath:"#/properties/block_header/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -9823,14 +9919,14 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate157.errors = vErrors;
+validate99.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get_confirmed_blockhash__when_blockhash_include_header = validate158;
-const schema268 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.when.blockhash.include_header.json"};
+export const blockchain_transaction_get_confirmed_blockhash__when_blockhash_include_header = validate100;
+const schema101 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.when.blockhash.include_header.json"};
 
-function validate158(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate100(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.when.blockhash.include_header.json" */;
 let vErrors = null;
 let errors = 0;
@@ -9844,14 +9940,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate158.errors = vErrors;
+validate100.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get_confirmed_blockhash__result_withHeader = validate159;
-const schema269 = {"type":"object","required":["block_hash","block_height","block_header"],"properties":{"block_hash":{"$ref":"../definitions.json#/$defs/blockHash"},"block_height":{"$ref":"../definitions.json#/$defs/confirmedHeight"},"block_header":{"$ref":"../definitions.json#/$defs/rawHeader"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.result.withHeader.json"};
+export const blockchain_transaction_get_confirmed_blockhash__result_withHeader = validate101;
+const schema102 = {"type":"object","required":["block_hash","block_height","block_header"],"properties":{"block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"block_height":{"type":"integer","minimum":1},"block_header":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.result.withHeader.json"};
 
-function validate159(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate101(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.result.withHeader.json" */;
 let vErrors = null;
 let errors = 0;
@@ -9890,7 +9986,7 @@ if(data.block_hash !== undefined){
 let data0 = data.block_hash;
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err3 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err3 = {instancePath:instancePath+"/block_hash",schemaPath:"#/properties/block_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9901,7 +9997,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/block_hash",schemaPath:"#/properties/block_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -9914,7 +10010,7 @@ errors++;
 if(data.block_height !== undefined){
 let data1 = data.block_height;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err5 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/confirmedHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err5 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9925,7 +10021,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 1 || isNaN(data1)){
-const err6 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/confirmedHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err6 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -9940,7 +10036,7 @@ if(data.block_header !== undefined){
 let data2 = data.block_header;
 if(typeof data2 === "string"){
 if(!pattern16.test(data2)){
-const err7 = {instancePath:instancePath+"/block_header",schemaPath:"../definitions.json#/$defs/rawHeader/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+const err7 = {instancePath:instancePath+"/block_header",schemaPath:"#/properties/block_header/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -9951,7 +10047,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/block_header",schemaPath:"../definitions.json#/$defs/rawHeader/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err8 = {instancePath:instancePath+"/block_header",schemaPath:"#/properties/block_header/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -9972,14 +10068,14 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate159.errors = vErrors;
+validate101.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get_confirmed_blockhash__when_withHeader_include_header = validate160;
-const schema273 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.when.withHeader.include_header.json"};
+export const blockchain_transaction_get_confirmed_blockhash__when_withHeader_include_header = validate102;
+const schema103 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.when.withHeader.include_header.json"};
 
-function validate160(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate102(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.when.withHeader.include_header.json" */;
 let vErrors = null;
 let errors = 0;
@@ -9993,14 +10089,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate160.errors = vErrors;
+validate102.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get_height__params = validate161;
-const schema274 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_height.params.json"};
+export const blockchain_transaction_get_height__params = validate103;
+const schema104 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_height.params.json"};
 
-function validate161(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate103(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_height.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -10030,7 +10126,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -10041,7 +10137,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -10062,19 +10158,19 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate161.errors = vErrors;
+validate103.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get_height__result_result = validate162;
-const schema276 = {"$ref":"../definitions.json#/$defs/height","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_height.result.result.json"};
+export const blockchain_transaction_get_height__result_result = validate104;
+const schema105 = {"type":"integer","minimum":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_height.result.result.json"};
 
-function validate162(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate104(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_height.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -10085,7 +10181,7 @@ errors++;
 }
 if((typeof data == "number") && (isFinite(data))){
 if(data < 0 || isNaN(data)){
-const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err1 = {instancePath,schemaPath:"#/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -10095,14 +10191,14 @@ vErrors.push(err1);
 errors++;
 }
 }
-validate162.errors = vErrors;
+validate104.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get_merkle__params = validate163;
-const schema278 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"$ref":"../definitions.json#/$defs/height"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.params.json"};
+export const blockchain_transaction_get_merkle__params = validate105;
+const schema106 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.params.json"};
 
-function validate163(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate105(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -10132,7 +10228,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -10143,7 +10239,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -10156,7 +10252,7 @@ errors++;
 if(len0 > 1){
 let data1 = data[1];
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -10167,7 +10263,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -10189,60 +10285,14 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate163.errors = vErrors;
+validate105.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_get_merkle__result_result = validate164;
-const schema281 = {"type":"object","required":["block_height","merkle","pos"],"properties":{"block_height":{"$ref":"../definitions.json#/$defs/height"},"merkle":{"$ref":"../definitions.json#/$defs/merkleBranch"},"pos":{"type":"integer","minimum":0},"block_hash":{"$ref":"../definitions.json#/$defs/blockHash"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.result.result.json"};
+export const blockchain_transaction_get_merkle__result_result = validate106;
+const schema107 = {"type":"object","required":["block_height","merkle","pos"],"properties":{"block_height":{"type":"integer","minimum":0},"merkle":{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}},"pos":{"type":"integer","minimum":0},"block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.result.result.json"};
 
-function validate165(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-if(typeof data0 === "string"){
-if(!pattern2.test(data0)){
-const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-validate165.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate164(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate106(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -10280,7 +10330,7 @@ errors++;
 if(data.block_height !== undefined){
 let data0 = data.block_height;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err3 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err3 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -10291,7 +10341,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err4 = {instancePath:instancePath+"/block_height",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err4 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -10303,15 +10353,14 @@ errors++;
 }
 }
 if(data.merkle !== undefined){
-if(!(validate165(data.merkle, {instancePath:instancePath+"/merkle",parentData:data,parentDataProperty:"merkle",rootData}))){
-vErrors = vErrors === null ? validate165.errors : vErrors.concat(validate165.errors);
-errors = vErrors.length;
-}
-}
-if(data.pos !== undefined){
-let data2 = data.pos;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err5 = {instancePath:instancePath+"/pos",schemaPath:"#/properties/pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+let data1 = data.merkle;
+if(Array.isArray(data1)){
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(typeof data2 === "string"){
+if(!pattern2.test(data2)){
+const err5 = {instancePath:instancePath+"/merkle/" + i0,schemaPath:"#/properties/merkle/items/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -10320,9 +10369,9 @@ vErrors.push(err5);
 }
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 < 0 || isNaN(data2)){
-const err6 = {instancePath:instancePath+"/pos",schemaPath:"#/properties/pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+else {
+const err6 = {instancePath:instancePath+"/merkle/" + i0,schemaPath:"#/properties/merkle/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -10333,11 +10382,8 @@ errors++;
 }
 }
 }
-if(data.block_hash !== undefined){
-let data3 = data.block_hash;
-if(typeof data3 === "string"){
-if(!pattern2.test(data3)){
-const err7 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+else {
+const err7 = {instancePath:instancePath+"/merkle",schemaPath:"#/properties/merkle/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -10347,8 +10393,10 @@ vErrors.push(err7);
 errors++;
 }
 }
-else {
-const err8 = {instancePath:instancePath+"/block_hash",schemaPath:"../definitions.json#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.pos !== undefined){
+let data3 = data.pos;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err8 = {instancePath:instancePath+"/pos",schemaPath:"#/properties/pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -10357,10 +10405,9 @@ vErrors.push(err8);
 }
 errors++;
 }
-}
-}
-else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 < 0 || isNaN(data3)){
+const err9 = {instancePath:instancePath+"/pos",schemaPath:"#/properties/pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -10369,14 +10416,52 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate164.errors = vErrors;
+}
+}
+if(data.block_hash !== undefined){
+let data4 = data.block_hash;
+if(typeof data4 === "string"){
+if(!pattern2.test(data4)){
+const err10 = {instancePath:instancePath+"/block_hash",schemaPath:"#/properties/block_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/block_hash",schemaPath:"#/properties/block_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+}
+else {
+const err12 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+validate106.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_id_from_pos__params = validate167;
-const schema286 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/height"},{"type":"integer","minimum":0},{"type":"boolean"}],"minItems":2,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.params.json"};
+export const blockchain_transaction_id_from_pos__params = validate107;
+const schema108 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"integer","minimum":0},{"type":"boolean"}],"minItems":2,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.params.json"};
 
-function validate167(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate107(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -10405,7 +10490,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -10416,7 +10501,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -10475,20 +10560,20 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate167.errors = vErrors;
+validate107.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_id_from_pos__result_txid = validate168;
-const schema288 = {"$ref":"../definitions.json#/$defs/txid","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.txid.json"};
+export const blockchain_transaction_id_from_pos__result_txid = validate108;
+const schema109 = {"type":"string","pattern":"^[0-9a-fA-F]{64}$","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.txid.json"};
 
-function validate168(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate108(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.txid.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
 if(!pattern2.test(data)){
-const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err0 = {instancePath,schemaPath:"#/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -10499,7 +10584,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -10508,14 +10593,14 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate168.errors = vErrors;
+validate108.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_id_from_pos__when_txid_merkle = validate169;
-const schema290 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.txid.merkle.json"};
+export const blockchain_transaction_id_from_pos__when_txid_merkle = validate109;
+const schema110 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.txid.merkle.json"};
 
-function validate169(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate109(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.txid.merkle.json" */;
 let vErrors = null;
 let errors = 0;
@@ -10529,60 +10614,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate169.errors = vErrors;
+validate109.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_id_from_pos__result_withMerkle = validate170;
-const schema291 = {"type":"object","required":["tx_hash","merkle"],"properties":{"tx_hash":{"$ref":"../definitions.json#/$defs/txid"},"merkle":{"$ref":"../definitions.json#/$defs/merkleBranch"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.withMerkle.json"};
+export const blockchain_transaction_id_from_pos__result_withMerkle = validate110;
+const schema111 = {"type":"object","required":["tx_hash","merkle"],"properties":{"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"merkle":{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.withMerkle.json"};
 
-function validate171(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-if(typeof data0 === "string"){
-if(!pattern2.test(data0)){
-const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-validate171.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate170(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate110(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.withMerkle.json" */;
 let vErrors = null;
 let errors = 0;
@@ -10611,7 +10650,7 @@ if(data.tx_hash !== undefined){
 let data0 = data.tx_hash;
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/tx_hash",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -10622,7 +10661,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/tx_hash",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/tx_hash",schemaPath:"#/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -10633,14 +10672,14 @@ errors++;
 }
 }
 if(data.merkle !== undefined){
-if(!(validate171(data.merkle, {instancePath:instancePath+"/merkle",parentData:data,parentDataProperty:"merkle",rootData}))){
-vErrors = vErrors === null ? validate171.errors : vErrors.concat(validate171.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data1 = data.merkle;
+if(Array.isArray(data1)){
+const len0 = data1.length;
+for(let i0=0; i0<len0; i0++){
+let data2 = data1[i0];
+if(typeof data2 === "string"){
+if(!pattern2.test(data2)){
+const err4 = {instancePath:instancePath+"/merkle/" + i0,schemaPath:"#/properties/merkle/items/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -10649,14 +10688,49 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate170.errors = vErrors;
+}
+else {
+const err5 = {instancePath:instancePath+"/merkle/" + i0,schemaPath:"#/properties/merkle/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+}
+else {
+const err6 = {instancePath:instancePath+"/merkle",schemaPath:"#/properties/merkle/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+}
+else {
+const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+validate110.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_id_from_pos__when_withMerkle_merkle = validate173;
-const schema295 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.withMerkle.merkle.json"};
+export const blockchain_transaction_id_from_pos__when_withMerkle_merkle = validate111;
+const schema112 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.withMerkle.merkle.json"};
 
-function validate173(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate111(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.withMerkle.merkle.json" */;
 let vErrors = null;
 let errors = 0;
@@ -10670,14 +10744,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate173.errors = vErrors;
+validate111.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_testmempoolaccept__params = validate174;
-const schema296 = {"type":"array","items":[{"type":"array","minItems":1,"maxItems":25,"items":{"$ref":"../definitions.json#/$defs/rawTransaction"}}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.params.json"};
+export const blockchain_transaction_testmempoolaccept__params = validate112;
+const schema113 = {"type":"array","items":[{"type":"array","minItems":1,"maxItems":25,"items":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"}}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.params.json"};
 
-function validate174(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate112(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -10731,7 +10805,7 @@ for(let i0=0; i0<len1; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern35.test(data1)){
-const err4 = {instancePath:instancePath+"/0/" + i0,schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
+const err4 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/items/0/items/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -10742,7 +10816,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/0/" + i0,schemaPath:"../definitions.json#/$defs/rawTransaction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/items/0/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -10775,14 +10849,14 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate174.errors = vErrors;
+validate112.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_transaction_testmempoolaccept__result_result = validate175;
-const schema298 = {"type":"array","minItems":1,"items":{"type":"object","required":["txid","wtxid"],"properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"wtxid":{"$ref":"../definitions.json#/$defs/hash32"},"allowed":{"type":"boolean"},"reason":{"type":"string"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.result.result.json"};
+export const blockchain_transaction_testmempoolaccept__result_result = validate113;
+const schema114 = {"type":"array","minItems":1,"items":{"type":"object","required":["txid","wtxid"],"properties":{"txid":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"wtxid":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"allowed":{"type":"boolean"},"reason":{"type":"string"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.result.result.json"};
 
-function validate175(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate113(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -10825,7 +10899,7 @@ if(data0.txid !== undefined){
 let data1 = data0.txid;
 if(typeof data1 === "string"){
 if(!pattern2.test(data1)){
-const err3 = {instancePath:instancePath+"/" + i0+"/txid",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err3 = {instancePath:instancePath+"/" + i0+"/txid",schemaPath:"#/items/properties/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -10836,7 +10910,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/" + i0+"/txid",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/" + i0+"/txid",schemaPath:"#/items/properties/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -10850,7 +10924,7 @@ if(data0.wtxid !== undefined){
 let data2 = data0.wtxid;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-const err5 = {instancePath:instancePath+"/" + i0+"/wtxid",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err5 = {instancePath:instancePath+"/" + i0+"/wtxid",schemaPath:"#/items/properties/wtxid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -10861,7 +10935,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/" + i0+"/wtxid",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/" + i0+"/wtxid",schemaPath:"#/items/properties/wtxid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -10918,14 +10992,14 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate175.errors = vErrors;
+validate113.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_utxo_get_address__params = validate176;
-const schema301 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_address.params.json"};
+export const blockchain_utxo_get_address__params = validate114;
+const schema115 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_address.params.json"};
 
-function validate176(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate114(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_address.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -10955,7 +11029,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -10966,7 +11040,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -11012,14 +11086,14 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate176.errors = vErrors;
+validate114.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_utxo_get_address__result_result = validate177;
-const schema303 = {"anyOf":[{"$ref":"../definitions.json#/$defs/address"},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_address.result.result.json"};
+export const blockchain_utxo_get_address__result_result = validate115;
+const schema116 = {"anyOf":[{"type":"string","pattern":"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_address.result.result.json"};
 
-function validate177(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate115(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_address.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -11028,7 +11102,7 @@ let valid0 = false;
 const _errs1 = errors;
 if(typeof data === "string"){
 if(!pattern0.test(data)){
-const err0 = {instancePath,schemaPath:"../definitions.json#/$defs/address/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"},message:"must match pattern \""+"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -11039,7 +11113,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath,schemaPath:"../definitions.json#/$defs/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -11051,7 +11125,7 @@ errors++;
 var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
-const _errs4 = errors;
+const _errs3 = errors;
 if(data !== null){
 const err2 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
@@ -11062,7 +11136,7 @@ vErrors.push(err2);
 }
 errors++;
 }
-var _valid0 = _errs4 === errors;
+var _valid0 = _errs3 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
@@ -11086,14 +11160,14 @@ vErrors = null;
 }
 }
 }
-validate177.errors = vErrors;
+validate115.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_utxo_get_info__params = validate178;
-const schema305 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/txid"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.params.json"};
+export const blockchain_utxo_get_info__params = validate116;
+const schema117 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.params.json"};
 
-function validate178(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate116(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -11123,7 +11197,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -11134,7 +11208,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -11180,15 +11254,15 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate178.errors = vErrors;
+validate116.errors = vErrors;
 return errors === 0;
 }
 
-export const blockchain_utxo_get_info__result_result = validate179;
-const schema307 = {"anyOf":[{"type":"object","required":["value","scripthash"],"properties":{"value":{"$ref":"../definitions.json#/$defs/satoshis"},"scripthash":{"$ref":"../definitions.json#/$defs/scripthash"},"confirmed_height":{"$ref":"../definitions.json#/$defs/confirmedHeight"},"token_data":{"description":"CashTokens data (Bitcoin Cash only).","type":"object","required":["category","amount"],"properties":{"category":{"$ref":"../definitions.json#/$defs/hash32"},"amount":{"description":"Fungible token amount as a decimal string (it may exceed 2^53).","type":"string","pattern":"^[0-9]+$"},"nft":{"type":"object","required":["capability","commitment"],"properties":{"capability":{"enum":["none","mutable","minting"]},"commitment":{"$ref":"../definitions.json#/$defs/hex"}}}}}}},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.result.result.json"};
-const pattern107 = func2("^[0-9]+$", "u");
+export const blockchain_utxo_get_info__result_result = validate117;
+const schema118 = {"anyOf":[{"type":"object","required":["value","scripthash"],"properties":{"value":{"type":"integer","minimum":0},"scripthash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"confirmed_height":{"type":"integer","minimum":1},"token_data":{"description":"CashTokens data (Bitcoin Cash only).","type":"object","required":["category","amount"],"properties":{"category":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"amount":{"description":"Fungible token amount as a decimal string (it may exceed 2^53).","type":"string","pattern":"^[0-9]+$"},"nft":{"type":"object","required":["capability","commitment"],"properties":{"capability":{"enum":["none","mutable","minting"]},"commitment":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}}}}}}},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.result.result.json"};
+const pattern112 = func2("^[0-9]+$", "u");
 
-function validate179(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate117(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -11219,7 +11293,7 @@ errors++;
 if(data.value !== undefined){
 let data0 = data.value;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/value",schemaPath:"../definitions.json#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err2 = {instancePath:instancePath+"/value",schemaPath:"#/anyOf/0/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -11230,7 +11304,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/value",schemaPath:"../definitions.json#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err3 = {instancePath:instancePath+"/value",schemaPath:"#/anyOf/0/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -11245,7 +11319,7 @@ if(data.scripthash !== undefined){
 let data1 = data.scripthash;
 if(typeof data1 === "string"){
 if(!pattern2.test(data1)){
-const err4 = {instancePath:instancePath+"/scripthash",schemaPath:"../definitions.json#/$defs/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err4 = {instancePath:instancePath+"/scripthash",schemaPath:"#/anyOf/0/properties/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -11256,7 +11330,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/scripthash",schemaPath:"../definitions.json#/$defs/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/scripthash",schemaPath:"#/anyOf/0/properties/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -11269,7 +11343,7 @@ errors++;
 if(data.confirmed_height !== undefined){
 let data2 = data.confirmed_height;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err6 = {instancePath:instancePath+"/confirmed_height",schemaPath:"../definitions.json#/$defs/confirmedHeight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err6 = {instancePath:instancePath+"/confirmed_height",schemaPath:"#/anyOf/0/properties/confirmed_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -11280,7 +11354,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 1 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/confirmed_height",schemaPath:"../definitions.json#/$defs/confirmedHeight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err7 = {instancePath:instancePath+"/confirmed_height",schemaPath:"#/anyOf/0/properties/confirmed_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -11318,7 +11392,7 @@ if(data3.category !== undefined){
 let data4 = data3.category;
 if(typeof data4 === "string"){
 if(!pattern2.test(data4)){
-const err10 = {instancePath:instancePath+"/token_data/category",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err10 = {instancePath:instancePath+"/token_data/category",schemaPath:"#/anyOf/0/properties/token_data/properties/category/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -11329,7 +11403,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/token_data/category",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/token_data/category",schemaPath:"#/anyOf/0/properties/token_data/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -11342,7 +11416,7 @@ errors++;
 if(data3.amount !== undefined){
 let data5 = data3.amount;
 if(typeof data5 === "string"){
-if(!pattern107.test(data5)){
+if(!pattern112.test(data5)){
 const err12 = {instancePath:instancePath+"/token_data/amount",schemaPath:"#/anyOf/0/properties/token_data/properties/amount/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
@@ -11390,7 +11464,7 @@ errors++;
 if(data6.capability !== undefined){
 let data7 = data6.capability;
 if(!(((data7 === "none") || (data7 === "mutable")) || (data7 === "minting"))){
-const err16 = {instancePath:instancePath+"/token_data/nft/capability",schemaPath:"#/anyOf/0/properties/token_data/properties/nft/properties/capability/enum",keyword:"enum",params:{allowedValues: schema307.anyOf[0].properties.token_data.properties.nft.properties.capability.enum},message:"must be equal to one of the allowed values"};
+const err16 = {instancePath:instancePath+"/token_data/nft/capability",schemaPath:"#/anyOf/0/properties/token_data/properties/nft/properties/capability/enum",keyword:"enum",params:{allowedValues: schema118.anyOf[0].properties.token_data.properties.nft.properties.capability.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -11404,7 +11478,7 @@ if(data6.commitment !== undefined){
 let data8 = data6.commitment;
 if(typeof data8 === "string"){
 if(!pattern13.test(data8)){
-const err17 = {instancePath:instancePath+"/token_data/nft/commitment",schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err17 = {instancePath:instancePath+"/token_data/nft/commitment",schemaPath:"#/anyOf/0/properties/token_data/properties/nft/properties/commitment/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -11415,7 +11489,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/token_data/nft/commitment",schemaPath:"../definitions.json#/$defs/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err18 = {instancePath:instancePath+"/token_data/nft/commitment",schemaPath:"#/anyOf/0/properties/token_data/properties/nft/properties/commitment/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -11463,7 +11537,7 @@ errors++;
 var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
-const _errs25 = errors;
+const _errs20 = errors;
 if(data !== null){
 const err22 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
@@ -11474,7 +11548,7 @@ vErrors.push(err22);
 }
 errors++;
 }
-var _valid0 = _errs25 === errors;
+var _valid0 = _errs20 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
@@ -11498,14 +11572,14 @@ vErrors = null;
 }
 }
 }
-validate179.errors = vErrors;
+validate117.errors = vErrors;
 return errors === 0;
 }
 
-export const mempool_get_fee_histogram__params = validate180;
-const schema313 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.params.json"};
+export const mempool_get_fee_histogram__params = validate118;
+const schema119 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.params.json"};
 
-function validate180(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate118(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -11541,14 +11615,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate180.errors = vErrors;
+validate118.errors = vErrors;
 return errors === 0;
 }
 
-export const mempool_get_fee_histogram__result_result = validate181;
-const schema314 = {"type":"array","items":{"type":"array","items":[{"description":"Fee rate in sat/vbyte.","type":"number","minimum":0},{"description":"Cumulative virtual size in vbytes.","type":"integer","minimum":0}],"minItems":2,"maxItems":2},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.result.result.json"};
+export const mempool_get_fee_histogram__result_result = validate119;
+const schema120 = {"type":"array","items":{"type":"array","items":[{"description":"Fee rate in sat/vbyte.","type":"number","minimum":0},{"description":"Cumulative virtual size in vbytes.","type":"integer","minimum":0}],"minItems":2,"maxItems":2},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.result.result.json"};
 
-function validate181(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate119(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -11651,14 +11725,14 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate181.errors = vErrors;
+validate119.errors = vErrors;
 return errors === 0;
 }
 
-export const mempool_get_info__params = validate182;
-const schema315 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.params.json"};
+export const mempool_get_info__params = validate120;
+const schema121 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.params.json"};
 
-function validate182(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate120(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_info.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -11694,14 +11768,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate182.errors = vErrors;
+validate120.errors = vErrors;
 return errors === 0;
 }
 
-export const mempool_get_info__result_result = validate183;
-const schema316 = {"type":"object","required":["mempoolminfee","minrelaytxfee","incrementalrelayfee"],"properties":{"mempoolminfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},"minrelaytxfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"},"incrementalrelayfee":{"$ref":"../definitions.json#/$defs/coinPerKilobyte"}},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.result.result.json"};
+export const mempool_get_info__result_result = validate121;
+const schema122 = {"type":"object","required":["mempoolminfee","minrelaytxfee","incrementalrelayfee"],"properties":{"mempoolminfee":{"type":"number","minimum":0},"minrelaytxfee":{"type":"number","minimum":0},"incrementalrelayfee":{"type":"number","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.result.result.json"};
 
-function validate183(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate121(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_info.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -11740,7 +11814,7 @@ if(data.mempoolminfee !== undefined){
 let data0 = data.mempoolminfee;
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/mempoolminfee",schemaPath:"../definitions.json#/$defs/coinPerKilobyte/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err3 = {instancePath:instancePath+"/mempoolminfee",schemaPath:"#/properties/mempoolminfee/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -11751,7 +11825,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/mempoolminfee",schemaPath:"../definitions.json#/$defs/coinPerKilobyte/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err4 = {instancePath:instancePath+"/mempoolminfee",schemaPath:"#/properties/mempoolminfee/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -11765,7 +11839,7 @@ if(data.minrelaytxfee !== undefined){
 let data1 = data.minrelaytxfee;
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/minrelaytxfee",schemaPath:"../definitions.json#/$defs/coinPerKilobyte/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err5 = {instancePath:instancePath+"/minrelaytxfee",schemaPath:"#/properties/minrelaytxfee/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -11776,7 +11850,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/minrelaytxfee",schemaPath:"../definitions.json#/$defs/coinPerKilobyte/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err6 = {instancePath:instancePath+"/minrelaytxfee",schemaPath:"#/properties/minrelaytxfee/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -11790,7 +11864,7 @@ if(data.incrementalrelayfee !== undefined){
 let data2 = data.incrementalrelayfee;
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 0 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/incrementalrelayfee",schemaPath:"../definitions.json#/$defs/coinPerKilobyte/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err7 = {instancePath:instancePath+"/incrementalrelayfee",schemaPath:"#/properties/incrementalrelayfee/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -11801,7 +11875,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/incrementalrelayfee",schemaPath:"../definitions.json#/$defs/coinPerKilobyte/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err8 = {instancePath:instancePath+"/incrementalrelayfee",schemaPath:"#/properties/incrementalrelayfee/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -11822,14 +11896,14 @@ vErrors.push(err9);
 }
 errors++;
 }
-validate183.errors = vErrors;
+validate121.errors = vErrors;
 return errors === 0;
 }
 
-export const mempool_recent__params = validate184;
-const schema320 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.recent.params.json"};
+export const mempool_recent__params = validate122;
+const schema123 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.recent.params.json"};
 
-function validate184(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate122(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.recent.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -11865,14 +11939,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate184.errors = vErrors;
+validate122.errors = vErrors;
 return errors === 0;
 }
 
-export const mempool_recent__result_result = validate185;
-const schema321 = {"type":"array","maxItems":10,"items":{"type":"object","required":["txid","fee","vsize"],"properties":{"txid":{"$ref":"../definitions.json#/$defs/txid"},"fee":{"$ref":"../definitions.json#/$defs/satoshis"},"vsize":{"type":"integer","minimum":1}}},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.recent.result.result.json"};
+export const mempool_recent__result_result = validate123;
+const schema124 = {"type":"array","maxItems":10,"items":{"type":"object","required":["txid","fee","vsize"],"properties":{"txid":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"fee":{"type":"integer","minimum":0},"vsize":{"type":"integer","minimum":1}}},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.recent.result.result.json"};
 
-function validate185(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate123(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.recent.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -11925,7 +11999,7 @@ if(data0.txid !== undefined){
 let data1 = data0.txid;
 if(typeof data1 === "string"){
 if(!pattern2.test(data1)){
-const err4 = {instancePath:instancePath+"/" + i0+"/txid",schemaPath:"../definitions.json#/$defs/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err4 = {instancePath:instancePath+"/" + i0+"/txid",schemaPath:"#/items/properties/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -11936,7 +12010,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/" + i0+"/txid",schemaPath:"../definitions.json#/$defs/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/" + i0+"/txid",schemaPath:"#/items/properties/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -11949,7 +12023,7 @@ errors++;
 if(data0.fee !== undefined){
 let data2 = data0.fee;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err6 = {instancePath:instancePath+"/" + i0+"/fee",schemaPath:"../definitions.json#/$defs/satoshis/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err6 = {instancePath:instancePath+"/" + i0+"/fee",schemaPath:"#/items/properties/fee/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -11960,7 +12034,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 0 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/" + i0+"/fee",schemaPath:"../definitions.json#/$defs/satoshis/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err7 = {instancePath:instancePath+"/" + i0+"/fee",schemaPath:"#/items/properties/fee/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -12019,386 +12093,15 @@ vErrors.push(err11);
 }
 errors++;
 }
-validate185.errors = vErrors;
+validate123.errors = vErrors;
 return errors === 0;
 }
 
-export const server_add_peer__params = validate186;
-const schema324 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/serverFeatures"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json"};
-const schema325 = {"title":"ServerFeatures","description":"What a server says of itself (server.features), also the argument of server.add_peer. Extra keys are allowed: ElectrumX adds `services`, Fulcrum `dsproof`, `cashtokens`, `rpa`, `broadcast_package`.","type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"$ref":"#/$defs/blockHash"},"hosts":{"type":"object","description":"Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.","additionalProperties":{"type":"object","additionalProperties":{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"null"}]}}},"hash_function":{"description":"\"sha256\"; removed in 1.7.","type":"string"},"server_version":{"type":"string"},"protocol_max":{"$ref":"#/$defs/protocolVersion"},"protocol_min":{"$ref":"#/$defs/protocolVersion"},"pruning":{"description":"The pruning limit in blocks, or null (or absent) when not pruning.","anyOf":[{"type":"integer","minimum":0},{"type":"null"}]},"services":{"description":"ElectrumX: service URLs like \"tcp://example.com:50001\".","type":"array","items":{"type":"string"}}}};
-const schema327 = {"title":"ProtocolVersion","description":"An Electrum protocol version: dotted numbers with at least one dot (\"1.4\", \"1.4.2\", \"1.6.0\").","type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"};
-const pattern111 = func2("^[0-9]+(?:\\.[0-9]+)+$", "u");
+export const server_add_peer__params = validate124;
+const schema125 = {"type":"array","items":[{"type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hosts":{"type":"object","description":"Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.","additionalProperties":{"type":"object","additionalProperties":{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"null"}]}}},"hash_function":{"description":"\"sha256\"; removed in 1.7.","type":"string"},"server_version":{"type":"string"},"protocol_max":{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},"protocol_min":{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},"pruning":{"description":"The pruning limit in blocks, or null (or absent) when not pruning.","anyOf":[{"type":"integer","minimum":0},{"type":"null"}]},"services":{"description":"ElectrumX: service URLs like \"tcp://example.com:50001\".","type":"array","items":{"type":"string"}}}}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json"};
+const pattern116 = func2("^[0-9]+(?:\\.[0-9]+)+$", "u");
 
-function validate187(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.genesis_hash === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "genesis_hash"},message:"must have required property '"+"genesis_hash"+"'"};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-if(data.hosts === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-if(data.protocol_max === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "protocol_max"},message:"must have required property '"+"protocol_max"+"'"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-if(data.protocol_min === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "protocol_min"},message:"must have required property '"+"protocol_min"+"'"};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
-errors++;
-}
-if(data.server_version === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "server_version"},message:"must have required property '"+"server_version"+"'"};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
-errors++;
-}
-if(data.genesis_hash !== undefined){
-let data0 = data.genesis_hash;
-if(typeof data0 === "string"){
-if(!pattern2.test(data0)){
-const err5 = {instancePath:instancePath+"/genesis_hash",schemaPath:"#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
-errors++;
-}
-}
-else {
-const err6 = {instancePath:instancePath+"/genesis_hash",schemaPath:"#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
-errors++;
-}
-}
-if(data.hosts !== undefined){
-let data1 = data.hosts;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-for(const key0 in data1){
-let data2 = data1[key0];
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-for(const key1 in data2){
-let data3 = data2[key1];
-const _errs11 = errors;
-let valid4 = false;
-const _errs12 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err7 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/additionalProperties/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 > 65535 || isNaN(data3)){
-const err8 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/additionalProperties/additionalProperties/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-if(data3 < 0 || isNaN(data3)){
-const err9 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/additionalProperties/additionalProperties/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-var _valid0 = _errs12 === errors;
-valid4 = valid4 || _valid0;
-if(!valid4){
-const _errs14 = errors;
-if(data3 !== null){
-const err10 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/additionalProperties/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-var _valid0 = _errs14 === errors;
-valid4 = valid4 || _valid0;
-}
-if(!valid4){
-const err11 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/additionalProperties/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-else {
-errors = _errs11;
-if(vErrors !== null){
-if(_errs11){
-vErrors.length = _errs11;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-}
-else {
-const err12 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data.hash_function !== undefined){
-if(typeof data.hash_function !== "string"){
-const err14 = {instancePath:instancePath+"/hash_function",schemaPath:"#/properties/hash_function/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-}
-if(data.server_version !== undefined){
-if(typeof data.server_version !== "string"){
-const err15 = {instancePath:instancePath+"/server_version",schemaPath:"#/properties/server_version/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-if(data.protocol_max !== undefined){
-let data6 = data.protocol_max;
-if(typeof data6 === "string"){
-if(!pattern111.test(data6)){
-const err16 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-else {
-const err17 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/$defs/protocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-if(data.protocol_min !== undefined){
-let data7 = data.protocol_min;
-if(typeof data7 === "string"){
-if(!pattern111.test(data7)){
-const err18 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-else {
-const err19 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/$defs/protocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-if(data.pruning !== undefined){
-let data8 = data.pruning;
-const _errs27 = errors;
-let valid7 = false;
-const _errs28 = errors;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err20 = {instancePath:instancePath+"/pruning",schemaPath:"#/properties/pruning/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 < 0 || isNaN(data8)){
-const err21 = {instancePath:instancePath+"/pruning",schemaPath:"#/properties/pruning/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-var _valid1 = _errs28 === errors;
-valid7 = valid7 || _valid1;
-if(!valid7){
-const _errs30 = errors;
-if(data8 !== null){
-const err22 = {instancePath:instancePath+"/pruning",schemaPath:"#/properties/pruning/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-var _valid1 = _errs30 === errors;
-valid7 = valid7 || _valid1;
-}
-if(!valid7){
-const err23 = {instancePath:instancePath+"/pruning",schemaPath:"#/properties/pruning/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-else {
-errors = _errs27;
-if(vErrors !== null){
-if(_errs27){
-vErrors.length = _errs27;
-}
-else {
-vErrors = null;
-}
-}
-}
-}
-if(data.services !== undefined){
-let data9 = data.services;
-if(Array.isArray(data9)){
-const len0 = data9.length;
-for(let i0=0; i0<len0; i0++){
-if(typeof data9[i0] !== "string"){
-const err24 = {instancePath:instancePath+"/services/" + i0,schemaPath:"#/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-}
-else {
-const err25 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-}
-else {
-const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-validate187.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate186(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -12425,14 +12128,10 @@ errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
-if(!(validate187(data[0], {instancePath:instancePath+"/0",parentData:data,parentDataProperty:0,rootData}))){
-vErrors = vErrors === null ? validate187.errors : vErrors.concat(validate187.errors);
-errors = vErrors.length;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+let data0 = data[0];
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.genesis_hash === undefined){
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/required",keyword:"required",params:{missingProperty: "genesis_hash"},message:"must have required property '"+"genesis_hash"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -12441,14 +12140,376 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate186.errors = vErrors;
+if(data0.hosts === undefined){
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(data0.protocol_max === undefined){
+const err4 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/required",keyword:"required",params:{missingProperty: "protocol_max"},message:"must have required property '"+"protocol_max"+"'"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+if(data0.protocol_min === undefined){
+const err5 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/required",keyword:"required",params:{missingProperty: "protocol_min"},message:"must have required property '"+"protocol_min"+"'"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+if(data0.server_version === undefined){
+const err6 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/required",keyword:"required",params:{missingProperty: "server_version"},message:"must have required property '"+"server_version"+"'"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(data0.genesis_hash !== undefined){
+let data1 = data0.genesis_hash;
+if(typeof data1 === "string"){
+if(!pattern2.test(data1)){
+const err7 = {instancePath:instancePath+"/0/genesis_hash",schemaPath:"#/items/0/properties/genesis_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/0/genesis_hash",schemaPath:"#/items/0/properties/genesis_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+if(data0.hosts !== undefined){
+let data2 = data0.hosts;
+if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
+for(const key0 in data2){
+let data3 = data2[key0];
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+for(const key1 in data3){
+let data4 = data3[key1];
+const _errs12 = errors;
+let valid4 = false;
+const _errs13 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err9 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/0/properties/hosts/additionalProperties/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 65535 || isNaN(data4)){
+const err10 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/0/properties/hosts/additionalProperties/additionalProperties/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(data4 < 0 || isNaN(data4)){
+const err11 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/0/properties/hosts/additionalProperties/additionalProperties/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+var _valid0 = _errs13 === errors;
+valid4 = valid4 || _valid0;
+if(!valid4){
+const _errs15 = errors;
+if(data4 !== null){
+const err12 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/0/properties/hosts/additionalProperties/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+var _valid0 = _errs15 === errors;
+valid4 = valid4 || _valid0;
+}
+if(!valid4){
+const err13 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/0/properties/hosts/additionalProperties/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+else {
+errors = _errs12;
+if(vErrors !== null){
+if(_errs12){
+vErrors.length = _errs12;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err14 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/0/properties/hosts/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/0/hosts",schemaPath:"#/items/0/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data0.hash_function !== undefined){
+if(typeof data0.hash_function !== "string"){
+const err16 = {instancePath:instancePath+"/0/hash_function",schemaPath:"#/items/0/properties/hash_function/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+if(data0.server_version !== undefined){
+if(typeof data0.server_version !== "string"){
+const err17 = {instancePath:instancePath+"/0/server_version",schemaPath:"#/items/0/properties/server_version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data0.protocol_max !== undefined){
+let data7 = data0.protocol_max;
+if(typeof data7 === "string"){
+if(!pattern116.test(data7)){
+const err18 = {instancePath:instancePath+"/0/protocol_max",schemaPath:"#/items/0/properties/protocol_max/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+else {
+const err19 = {instancePath:instancePath+"/0/protocol_max",schemaPath:"#/items/0/properties/protocol_max/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data0.protocol_min !== undefined){
+let data8 = data0.protocol_min;
+if(typeof data8 === "string"){
+if(!pattern116.test(data8)){
+const err20 = {instancePath:instancePath+"/0/protocol_min",schemaPath:"#/items/0/properties/protocol_min/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+else {
+const err21 = {instancePath:instancePath+"/0/protocol_min",schemaPath:"#/items/0/properties/protocol_min/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+if(data0.pruning !== undefined){
+let data9 = data0.pruning;
+const _errs26 = errors;
+let valid5 = false;
+const _errs27 = errors;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+const err22 = {instancePath:instancePath+"/0/pruning",schemaPath:"#/items/0/properties/pruning/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 < 0 || isNaN(data9)){
+const err23 = {instancePath:instancePath+"/0/pruning",schemaPath:"#/items/0/properties/pruning/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+var _valid1 = _errs27 === errors;
+valid5 = valid5 || _valid1;
+if(!valid5){
+const _errs29 = errors;
+if(data9 !== null){
+const err24 = {instancePath:instancePath+"/0/pruning",schemaPath:"#/items/0/properties/pruning/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+var _valid1 = _errs29 === errors;
+valid5 = valid5 || _valid1;
+}
+if(!valid5){
+const err25 = {instancePath:instancePath+"/0/pruning",schemaPath:"#/items/0/properties/pruning/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+else {
+errors = _errs26;
+if(vErrors !== null){
+if(_errs26){
+vErrors.length = _errs26;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+if(data0.services !== undefined){
+let data10 = data0.services;
+if(Array.isArray(data10)){
+const len1 = data10.length;
+for(let i0=0; i0<len1; i0++){
+if(typeof data10[i0] !== "string"){
+const err26 = {instancePath:instancePath+"/0/services/" + i0,schemaPath:"#/items/0/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/0/services",schemaPath:"#/items/0/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+validate124.errors = vErrors;
 return errors === 0;
 }
 
-export const server_add_peer__result_result = validate189;
-const schema329 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.result.result.json"};
+export const server_add_peer__result_result = validate125;
+const schema126 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.result.result.json"};
 
-function validate189(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate125(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.add_peer.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -12462,14 +12523,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate189.errors = vErrors;
+validate125.errors = vErrors;
 return errors === 0;
 }
 
-export const server_banner__params = validate190;
-const schema330 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.banner.params.json"};
+export const server_banner__params = validate126;
+const schema127 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.banner.params.json"};
 
-function validate190(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate126(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.banner.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -12505,14 +12566,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate190.errors = vErrors;
+validate126.errors = vErrors;
 return errors === 0;
 }
 
-export const server_banner__result_result = validate191;
-const schema331 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/server.banner.result.result.json"};
+export const server_banner__result_result = validate127;
+const schema128 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/server.banner.result.result.json"};
 
-function validate191(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate127(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.banner.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -12526,14 +12587,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate191.errors = vErrors;
+validate127.errors = vErrors;
 return errors === 0;
 }
 
-export const server_donation_address__params = validate192;
-const schema332 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.donation_address.params.json"};
+export const server_donation_address__params = validate128;
+const schema129 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.donation_address.params.json"};
 
-function validate192(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate128(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.donation_address.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -12569,14 +12630,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate192.errors = vErrors;
+validate128.errors = vErrors;
 return errors === 0;
 }
 
-export const server_donation_address__result_result = validate193;
-const schema333 = {"anyOf":[{"type":"string"},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/server.donation_address.result.result.json"};
+export const server_donation_address__result_result = validate129;
+const schema130 = {"anyOf":[{"type":"string"},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/server.donation_address.result.result.json"};
 
-function validate193(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate129(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.donation_address.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -12631,14 +12692,14 @@ vErrors = null;
 }
 }
 }
-validate193.errors = vErrors;
+validate129.errors = vErrors;
 return errors === 0;
 }
 
-export const server_features__params = validate194;
-const schema334 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.params.json"};
+export const server_features__params = validate130;
+const schema131 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.params.json"};
 
-function validate194(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate130(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.features.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -12674,19 +12735,23 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate194.errors = vErrors;
+validate130.errors = vErrors;
 return errors === 0;
 }
 
-export const server_features__result_result = validate195;
-const schema335 = {"anyOf":[{"$ref":"../definitions.json#/$defs/serverFeatures"},{"title":"ElectrsServerFeatures","description":"electrs: like ServerFeatures but `hosts` is {\"tcp_port\": port} itself, not keyed by host name.","type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"$ref":"../definitions.json#/$defs/blockHash"},"hosts":{"type":"object","required":["tcp_port"],"properties":{"tcp_port":{"type":"integer","minimum":0,"maximum":65535}}},"hash_function":{"type":"string"},"server_version":{"type":"string"},"protocol_max":{"$ref":"../definitions.json#/$defs/protocolVersion"},"protocol_min":{"$ref":"../definitions.json#/$defs/protocolVersion"},"pruning":{"anyOf":[{"type":"integer","minimum":0},{"type":"null"}]}}}],"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.result.result.json"};
+export const server_features__result_result = validate131;
+const schema132 = {"anyOf":[{"type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hosts":{"type":"object","description":"Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.","additionalProperties":{"type":"object","additionalProperties":{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"null"}]}}},"hash_function":{"description":"\"sha256\"; removed in 1.7.","type":"string"},"server_version":{"type":"string"},"protocol_max":{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},"protocol_min":{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},"pruning":{"description":"The pruning limit in blocks, or null (or absent) when not pruning.","anyOf":[{"type":"integer","minimum":0},{"type":"null"}]},"services":{"description":"ElectrumX: service URLs like \"tcp://example.com:50001\".","type":"array","items":{"type":"string"}}}},{"title":"ElectrsServerFeatures","description":"electrs: like ServerFeatures but `hosts` is {\"tcp_port\": port} itself, not keyed by host name.","type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hosts":{"type":"object","required":["tcp_port"],"properties":{"tcp_port":{"type":"integer","minimum":0,"maximum":65535}}},"hash_function":{"type":"string"},"server_version":{"type":"string"},"protocol_max":{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},"protocol_min":{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},"pruning":{"anyOf":[{"type":"integer","minimum":0},{"type":"null"}]}}}],"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.result.result.json"};
 
-function validate196(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.features.result.result.json" */;
 let vErrors = null;
 let errors = 0;
+const _errs0 = errors;
+let valid0 = false;
+const _errs1 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.genesis_hash === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "genesis_hash"},message:"must have required property '"+"genesis_hash"+"'"};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "genesis_hash"},message:"must have required property '"+"genesis_hash"+"'"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -12696,7 +12761,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.hosts === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'"};
+const err1 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -12706,7 +12771,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.protocol_max === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "protocol_max"},message:"must have required property '"+"protocol_max"+"'"};
+const err2 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "protocol_max"},message:"must have required property '"+"protocol_max"+"'"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -12716,7 +12781,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.protocol_min === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "protocol_min"},message:"must have required property '"+"protocol_min"+"'"};
+const err3 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "protocol_min"},message:"must have required property '"+"protocol_min"+"'"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -12726,7 +12791,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.server_version === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "server_version"},message:"must have required property '"+"server_version"+"'"};
+const err4 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "server_version"},message:"must have required property '"+"server_version"+"'"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -12739,7 +12804,7 @@ if(data.genesis_hash !== undefined){
 let data0 = data.genesis_hash;
 if(typeof data0 === "string"){
 if(!pattern2.test(data0)){
-const err5 = {instancePath:instancePath+"/genesis_hash",schemaPath:"#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err5 = {instancePath:instancePath+"/genesis_hash",schemaPath:"#/anyOf/0/properties/genesis_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -12750,7 +12815,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/genesis_hash",schemaPath:"#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/genesis_hash",schemaPath:"#/anyOf/0/properties/genesis_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -12768,11 +12833,11 @@ let data2 = data1[key0];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key1 in data2){
 let data3 = data2[key1];
-const _errs11 = errors;
-let valid4 = false;
 const _errs12 = errors;
+let valid4 = false;
+const _errs13 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err7 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/additionalProperties/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err7 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/anyOf/0/properties/hosts/additionalProperties/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -12783,7 +12848,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 65535 || isNaN(data3)){
-const err8 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/additionalProperties/additionalProperties/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+const err8 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/anyOf/0/properties/hosts/additionalProperties/additionalProperties/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -12793,7 +12858,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err9 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/additionalProperties/additionalProperties/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err9 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/anyOf/0/properties/hosts/additionalProperties/additionalProperties/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -12803,12 +12868,12 @@ vErrors.push(err9);
 errors++;
 }
 }
-var _valid0 = _errs12 === errors;
-valid4 = valid4 || _valid0;
+var _valid1 = _errs13 === errors;
+valid4 = valid4 || _valid1;
 if(!valid4){
-const _errs14 = errors;
+const _errs15 = errors;
 if(data3 !== null){
-const err10 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/additionalProperties/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err10 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/anyOf/0/properties/hosts/additionalProperties/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -12817,11 +12882,11 @@ vErrors.push(err10);
 }
 errors++;
 }
-var _valid0 = _errs14 === errors;
-valid4 = valid4 || _valid0;
+var _valid1 = _errs15 === errors;
+valid4 = valid4 || _valid1;
 }
 if(!valid4){
-const err11 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/additionalProperties/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err11 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/anyOf/0/properties/hosts/additionalProperties/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -12831,10 +12896,10 @@ vErrors.push(err11);
 errors++;
 }
 else {
-errors = _errs11;
+errors = _errs12;
 if(vErrors !== null){
-if(_errs11){
-vErrors.length = _errs11;
+if(_errs12){
+vErrors.length = _errs12;
 }
 else {
 vErrors = null;
@@ -12844,7 +12909,7 @@ vErrors = null;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/hosts/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err12 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/anyOf/0/properties/hosts/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -12856,7 +12921,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/hosts",schemaPath:"#/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err13 = {instancePath:instancePath+"/hosts",schemaPath:"#/anyOf/0/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -12868,7 +12933,7 @@ errors++;
 }
 if(data.hash_function !== undefined){
 if(typeof data.hash_function !== "string"){
-const err14 = {instancePath:instancePath+"/hash_function",schemaPath:"#/properties/hash_function/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/hash_function",schemaPath:"#/anyOf/0/properties/hash_function/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -12880,7 +12945,7 @@ errors++;
 }
 if(data.server_version !== undefined){
 if(typeof data.server_version !== "string"){
-const err15 = {instancePath:instancePath+"/server_version",schemaPath:"#/properties/server_version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/server_version",schemaPath:"#/anyOf/0/properties/server_version/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -12893,8 +12958,8 @@ errors++;
 if(data.protocol_max !== undefined){
 let data6 = data.protocol_max;
 if(typeof data6 === "string"){
-if(!pattern111.test(data6)){
-const err16 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+if(!pattern116.test(data6)){
+const err16 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/anyOf/0/properties/protocol_max/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -12905,7 +12970,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/$defs/protocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err17 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/anyOf/0/properties/protocol_max/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -12918,8 +12983,8 @@ errors++;
 if(data.protocol_min !== undefined){
 let data7 = data.protocol_min;
 if(typeof data7 === "string"){
-if(!pattern111.test(data7)){
-const err18 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+if(!pattern116.test(data7)){
+const err18 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/anyOf/0/properties/protocol_min/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -12930,7 +12995,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/$defs/protocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/anyOf/0/properties/protocol_min/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -12942,11 +13007,11 @@ errors++;
 }
 if(data.pruning !== undefined){
 let data8 = data.pruning;
+const _errs26 = errors;
+let valid5 = false;
 const _errs27 = errors;
-let valid7 = false;
-const _errs28 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err20 = {instancePath:instancePath+"/pruning",schemaPath:"#/properties/pruning/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err20 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/0/properties/pruning/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -12957,7 +13022,7 @@ errors++;
 }
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 < 0 || isNaN(data8)){
-const err21 = {instancePath:instancePath+"/pruning",schemaPath:"#/properties/pruning/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err21 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/0/properties/pruning/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -12967,12 +13032,12 @@ vErrors.push(err21);
 errors++;
 }
 }
-var _valid1 = _errs28 === errors;
-valid7 = valid7 || _valid1;
-if(!valid7){
-const _errs30 = errors;
+var _valid2 = _errs27 === errors;
+valid5 = valid5 || _valid2;
+if(!valid5){
+const _errs29 = errors;
 if(data8 !== null){
-const err22 = {instancePath:instancePath+"/pruning",schemaPath:"#/properties/pruning/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err22 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/0/properties/pruning/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -12981,11 +13046,11 @@ vErrors.push(err22);
 }
 errors++;
 }
-var _valid1 = _errs30 === errors;
-valid7 = valid7 || _valid1;
+var _valid2 = _errs29 === errors;
+valid5 = valid5 || _valid2;
 }
-if(!valid7){
-const err23 = {instancePath:instancePath+"/pruning",schemaPath:"#/properties/pruning/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(!valid5){
+const err23 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/0/properties/pruning/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -12995,10 +13060,10 @@ vErrors.push(err23);
 errors++;
 }
 else {
-errors = _errs27;
+errors = _errs26;
 if(vErrors !== null){
-if(_errs27){
-vErrors.length = _errs27;
+if(_errs26){
+vErrors.length = _errs26;
 }
 else {
 vErrors = null;
@@ -13012,7 +13077,7 @@ if(Array.isArray(data9)){
 const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
 if(typeof data9[i0] !== "string"){
-const err24 = {instancePath:instancePath+"/services/" + i0,schemaPath:"#/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/services/" + i0,schemaPath:"#/anyOf/0/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -13024,7 +13089,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/services",schemaPath:"#/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err25 = {instancePath:instancePath+"/services",schemaPath:"#/anyOf/0/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -13036,7 +13101,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err26 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -13045,145 +13110,129 @@ vErrors.push(err26);
 }
 errors++;
 }
-validate196.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate195(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.features.result.result.json" */;
-let vErrors = null;
-let errors = 0;
-const _errs0 = errors;
-let valid0 = false;
-const _errs1 = errors;
-if(!(validate196(data, {instancePath,parentData,parentDataProperty,rootData}))){
-vErrors = vErrors === null ? validate196.errors : vErrors.concat(validate196.errors);
-errors = vErrors.length;
-}
 var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
-const _errs2 = errors;
+const _errs35 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.genesis_hash === undefined){
-const err0 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "genesis_hash"},message:"must have required property '"+"genesis_hash"+"'"};
+const err27 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "genesis_hash"},message:"must have required property '"+"genesis_hash"+"'"};
 if(vErrors === null){
-vErrors = [err0];
+vErrors = [err27];
 }
 else {
-vErrors.push(err0);
+vErrors.push(err27);
 }
 errors++;
 }
 if(data.hosts === undefined){
-const err1 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'"};
+const err28 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'"};
 if(vErrors === null){
-vErrors = [err1];
+vErrors = [err28];
 }
 else {
-vErrors.push(err1);
+vErrors.push(err28);
 }
 errors++;
 }
 if(data.protocol_max === undefined){
-const err2 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "protocol_max"},message:"must have required property '"+"protocol_max"+"'"};
+const err29 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "protocol_max"},message:"must have required property '"+"protocol_max"+"'"};
 if(vErrors === null){
-vErrors = [err2];
+vErrors = [err29];
 }
 else {
-vErrors.push(err2);
+vErrors.push(err29);
 }
 errors++;
 }
 if(data.protocol_min === undefined){
-const err3 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "protocol_min"},message:"must have required property '"+"protocol_min"+"'"};
+const err30 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "protocol_min"},message:"must have required property '"+"protocol_min"+"'"};
 if(vErrors === null){
-vErrors = [err3];
+vErrors = [err30];
 }
 else {
-vErrors.push(err3);
+vErrors.push(err30);
 }
 errors++;
 }
 if(data.server_version === undefined){
-const err4 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "server_version"},message:"must have required property '"+"server_version"+"'"};
+const err31 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "server_version"},message:"must have required property '"+"server_version"+"'"};
 if(vErrors === null){
-vErrors = [err4];
+vErrors = [err31];
 }
 else {
-vErrors.push(err4);
+vErrors.push(err31);
 }
 errors++;
 }
 if(data.genesis_hash !== undefined){
-let data0 = data.genesis_hash;
-if(typeof data0 === "string"){
-if(!pattern2.test(data0)){
-const err5 = {instancePath:instancePath+"/genesis_hash",schemaPath:"../definitions.json#/$defs/blockHash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+let data11 = data.genesis_hash;
+if(typeof data11 === "string"){
+if(!pattern2.test(data11)){
+const err32 = {instancePath:instancePath+"/genesis_hash",schemaPath:"#/anyOf/1/properties/genesis_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
-vErrors = [err5];
+vErrors = [err32];
 }
 else {
-vErrors.push(err5);
+vErrors.push(err32);
 }
 errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/genesis_hash",schemaPath:"../definitions.json#/$defs/blockHash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err33 = {instancePath:instancePath+"/genesis_hash",schemaPath:"#/anyOf/1/properties/genesis_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err6];
+vErrors = [err33];
 }
 else {
-vErrors.push(err6);
+vErrors.push(err33);
 }
 errors++;
 }
 }
 if(data.hosts !== undefined){
-let data1 = data.hosts;
-if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
-if(data1.tcp_port === undefined){
-const err7 = {instancePath:instancePath+"/hosts",schemaPath:"#/anyOf/1/properties/hosts/required",keyword:"required",params:{missingProperty: "tcp_port"},message:"must have required property '"+"tcp_port"+"'"};
+let data12 = data.hosts;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+if(data12.tcp_port === undefined){
+const err34 = {instancePath:instancePath+"/hosts",schemaPath:"#/anyOf/1/properties/hosts/required",keyword:"required",params:{missingProperty: "tcp_port"},message:"must have required property '"+"tcp_port"+"'"};
 if(vErrors === null){
-vErrors = [err7];
+vErrors = [err34];
 }
 else {
-vErrors.push(err7);
+vErrors.push(err34);
 }
 errors++;
 }
-if(data1.tcp_port !== undefined){
-let data2 = data1.tcp_port;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err8 = {instancePath:instancePath+"/hosts/tcp_port",schemaPath:"#/anyOf/1/properties/hosts/properties/tcp_port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data12.tcp_port !== undefined){
+let data13 = data12.tcp_port;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+const err35 = {instancePath:instancePath+"/hosts/tcp_port",schemaPath:"#/anyOf/1/properties/hosts/properties/tcp_port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err8];
+vErrors = [err35];
 }
 else {
-vErrors.push(err8);
+vErrors.push(err35);
 }
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 > 65535 || isNaN(data2)){
-const err9 = {instancePath:instancePath+"/hosts/tcp_port",schemaPath:"#/anyOf/1/properties/hosts/properties/tcp_port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 > 65535 || isNaN(data13)){
+const err36 = {instancePath:instancePath+"/hosts/tcp_port",schemaPath:"#/anyOf/1/properties/hosts/properties/tcp_port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
 if(vErrors === null){
-vErrors = [err9];
+vErrors = [err36];
 }
 else {
-vErrors.push(err9);
+vErrors.push(err36);
 }
 errors++;
 }
-if(data2 < 0 || isNaN(data2)){
-const err10 = {instancePath:instancePath+"/hosts/tcp_port",schemaPath:"#/anyOf/1/properties/hosts/properties/tcp_port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data13 < 0 || isNaN(data13)){
+const err37 = {instancePath:instancePath+"/hosts/tcp_port",schemaPath:"#/anyOf/1/properties/hosts/properties/tcp_port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
-vErrors = [err10];
+vErrors = [err37];
 }
 else {
-vErrors.push(err10);
+vErrors.push(err37);
 }
 errors++;
 }
@@ -13191,149 +13240,149 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/hosts",schemaPath:"#/anyOf/1/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err38 = {instancePath:instancePath+"/hosts",schemaPath:"#/anyOf/1/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err11];
+vErrors = [err38];
 }
 else {
-vErrors.push(err11);
+vErrors.push(err38);
 }
 errors++;
 }
 }
 if(data.hash_function !== undefined){
 if(typeof data.hash_function !== "string"){
-const err12 = {instancePath:instancePath+"/hash_function",schemaPath:"#/anyOf/1/properties/hash_function/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err39 = {instancePath:instancePath+"/hash_function",schemaPath:"#/anyOf/1/properties/hash_function/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err12];
+vErrors = [err39];
 }
 else {
-vErrors.push(err12);
+vErrors.push(err39);
 }
 errors++;
 }
 }
 if(data.server_version !== undefined){
 if(typeof data.server_version !== "string"){
-const err13 = {instancePath:instancePath+"/server_version",schemaPath:"#/anyOf/1/properties/server_version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err40 = {instancePath:instancePath+"/server_version",schemaPath:"#/anyOf/1/properties/server_version/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err13];
+vErrors = [err40];
 }
 else {
-vErrors.push(err13);
+vErrors.push(err40);
 }
 errors++;
 }
 }
 if(data.protocol_max !== undefined){
-let data5 = data.protocol_max;
-if(typeof data5 === "string"){
-if(!pattern111.test(data5)){
-const err14 = {instancePath:instancePath+"/protocol_max",schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+let data16 = data.protocol_max;
+if(typeof data16 === "string"){
+if(!pattern116.test(data16)){
+const err41 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/anyOf/1/properties/protocol_max/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
-vErrors = [err14];
+vErrors = [err41];
 }
 else {
-vErrors.push(err14);
+vErrors.push(err41);
 }
 errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/protocol_max",schemaPath:"../definitions.json#/$defs/protocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err42 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/anyOf/1/properties/protocol_max/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err15];
+vErrors = [err42];
 }
 else {
-vErrors.push(err15);
+vErrors.push(err42);
 }
 errors++;
 }
 }
 if(data.protocol_min !== undefined){
-let data6 = data.protocol_min;
-if(typeof data6 === "string"){
-if(!pattern111.test(data6)){
-const err16 = {instancePath:instancePath+"/protocol_min",schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+let data17 = data.protocol_min;
+if(typeof data17 === "string"){
+if(!pattern116.test(data17)){
+const err43 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/anyOf/1/properties/protocol_min/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
-vErrors = [err16];
+vErrors = [err43];
 }
 else {
-vErrors.push(err16);
+vErrors.push(err43);
 }
 errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/protocol_min",schemaPath:"../definitions.json#/$defs/protocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err44 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/anyOf/1/properties/protocol_min/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
-vErrors = [err17];
+vErrors = [err44];
 }
 else {
-vErrors.push(err17);
+vErrors.push(err44);
 }
 errors++;
 }
 }
 if(data.pruning !== undefined){
-let data7 = data.pruning;
-const _errs22 = errors;
-let valid6 = false;
-const _errs23 = errors;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err18 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/1/properties/pruning/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+let data18 = data.pruning;
+const _errs52 = errors;
+let valid10 = false;
+const _errs53 = errors;
+if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
+const err45 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/1/properties/pruning/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
-vErrors = [err18];
+vErrors = [err45];
 }
 else {
-vErrors.push(err18);
+vErrors.push(err45);
 }
 errors++;
 }
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 < 0 || isNaN(data7)){
-const err19 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/1/properties/pruning/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data18 == "number") && (isFinite(data18))){
+if(data18 < 0 || isNaN(data18)){
+const err46 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/1/properties/pruning/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
-vErrors = [err19];
+vErrors = [err46];
 }
 else {
-vErrors.push(err19);
+vErrors.push(err46);
 }
 errors++;
 }
 }
-var _valid1 = _errs23 === errors;
-valid6 = valid6 || _valid1;
-if(!valid6){
-const _errs25 = errors;
-if(data7 !== null){
-const err20 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/1/properties/pruning/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+var _valid3 = _errs53 === errors;
+valid10 = valid10 || _valid3;
+if(!valid10){
+const _errs55 = errors;
+if(data18 !== null){
+const err47 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/1/properties/pruning/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
-vErrors = [err20];
+vErrors = [err47];
 }
 else {
-vErrors.push(err20);
+vErrors.push(err47);
 }
 errors++;
 }
-var _valid1 = _errs25 === errors;
-valid6 = valid6 || _valid1;
+var _valid3 = _errs55 === errors;
+valid10 = valid10 || _valid3;
 }
-if(!valid6){
-const err21 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/1/properties/pruning/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(!valid10){
+const err48 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/1/properties/pruning/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err21];
+vErrors = [err48];
 }
 else {
-vErrors.push(err21);
+vErrors.push(err48);
 }
 errors++;
 }
 else {
-errors = _errs22;
+errors = _errs52;
 if(vErrors !== null){
-if(_errs22){
-vErrors.length = _errs22;
+if(_errs52){
+vErrors.length = _errs52;
 }
 else {
 vErrors = null;
@@ -13343,25 +13392,25 @@ vErrors = null;
 }
 }
 else {
-const err22 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err49 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
-vErrors = [err22];
+vErrors = [err49];
 }
 else {
-vErrors.push(err22);
+vErrors.push(err49);
 }
 errors++;
 }
-var _valid0 = _errs2 === errors;
+var _valid0 = _errs35 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err23 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err50 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
-vErrors = [err23];
+vErrors = [err50];
 }
 else {
-vErrors.push(err23);
+vErrors.push(err50);
 }
 errors++;
 }
@@ -13376,14 +13425,14 @@ vErrors = null;
 }
 }
 }
-validate195.errors = vErrors;
+validate131.errors = vErrors;
 return errors === 0;
 }
 
-export const server_peers_subscribe__params = validate198;
-const schema343 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.params.json"};
+export const server_peers_subscribe__params = validate132;
+const schema133 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.params.json"};
 
-function validate198(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate132(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -13419,15 +13468,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate198.errors = vErrors;
+validate132.errors = vErrors;
 return errors === 0;
 }
 
-export const server_peers_subscribe__result_result = validate199;
-const schema344 = {"type":"array","items":{"$ref":"../definitions.json#/$defs/peer"},"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.result.result.json"};
-const schema345 = {"title":"Peer","description":"A peer as server.peers.subscribe lists it: [ip, hostname, features] where features are strings like \"v1.4\", \"p10000\", \"t\", \"s50002\".","type":"array","items":[{"type":"string"},{"type":"string"},{"type":"array","items":{"type":"string"}}],"minItems":3,"maxItems":3};
+export const server_peers_subscribe__result_result = validate133;
+const schema134 = {"type":"array","items":{"type":"array","items":[{"type":"string"},{"type":"string"},{"type":"array","items":{"type":"string"}}],"minItems":3,"maxItems":3},"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.result.result.json"};
 
-function validate199(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate133(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -13437,7 +13485,7 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(Array.isArray(data0)){
 if(data0.length > 3){
-const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"../definitions.json#/$defs/peer/maxItems",keyword:"maxItems",params:{limit: 3},message:"must NOT have more than 3 items"};
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/maxItems",keyword:"maxItems",params:{limit: 3},message:"must NOT have more than 3 items"};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -13447,7 +13495,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data0.length < 3){
-const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"../definitions.json#/$defs/peer/minItems",keyword:"minItems",params:{limit: 3},message:"must NOT have fewer than 3 items"};
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/minItems",keyword:"minItems",params:{limit: 3},message:"must NOT have fewer than 3 items"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -13459,7 +13507,7 @@ errors++;
 const len1 = data0.length;
 if(len1 > 0){
 if(typeof data0[0] !== "string"){
-const err2 = {instancePath:instancePath+"/" + i0+"/0",schemaPath:"../definitions.json#/$defs/peer/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err2 = {instancePath:instancePath+"/" + i0+"/0",schemaPath:"#/items/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -13471,7 +13519,7 @@ errors++;
 }
 if(len1 > 1){
 if(typeof data0[1] !== "string"){
-const err3 = {instancePath:instancePath+"/" + i0+"/1",schemaPath:"../definitions.json#/$defs/peer/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/" + i0+"/1",schemaPath:"#/items/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -13487,7 +13535,7 @@ if(Array.isArray(data3)){
 const len2 = data3.length;
 for(let i1=0; i1<len2; i1++){
 if(typeof data3[i1] !== "string"){
-const err4 = {instancePath:instancePath+"/" + i0+"/2/" + i1,schemaPath:"../definitions.json#/$defs/peer/items/2/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/" + i0+"/2/" + i1,schemaPath:"#/items/items/2/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -13499,7 +13547,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/" + i0+"/2",schemaPath:"../definitions.json#/$defs/peer/items/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err5 = {instancePath:instancePath+"/" + i0+"/2",schemaPath:"#/items/items/2/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -13511,7 +13559,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/" + i0,schemaPath:"../definitions.json#/$defs/peer/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err6 = {instancePath:instancePath+"/" + i0,schemaPath:"#/items/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -13532,15 +13580,15 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate199.errors = vErrors;
+validate133.errors = vErrors;
 return errors === 0;
 }
 
-export const server_ping__params = validate200;
-const schema346 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":0,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.params.json"};
-const pattern119 = func2("^[0-9a-fA-F]*$", "u");
+export const server_ping__params = validate134;
+const schema135 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":0,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.params.json"};
+const pattern124 = func2("^[0-9a-fA-F]*$", "u");
 
-function validate200(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate134(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -13594,7 +13642,7 @@ errors++;
 if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
-if(!pattern119.test(data1)){
+if(!pattern124.test(data1)){
 const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]*$"},message:"must match pattern \""+"^[0-9a-fA-F]*$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
@@ -13627,14 +13675,14 @@ vErrors.push(err6);
 }
 errors++;
 }
-validate200.errors = vErrors;
+validate134.errors = vErrors;
 return errors === 0;
 }
 
-export const server_ping__result_null = validate201;
-const schema347 = {"type":"null","$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.result.null.json"};
+export const server_ping__result_null = validate135;
+const schema136 = {"type":"null","$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.result.null.json"};
 
-function validate201(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate135(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.result.null.json" */;
 let vErrors = null;
 let errors = 0;
@@ -13648,14 +13696,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate201.errors = vErrors;
+validate135.errors = vErrors;
 return errors === 0;
 }
 
-export const server_ping__result_pong = validate202;
-const schema348 = {"type":"object","required":["data"],"properties":{"data":{"type":"string","pattern":"^[0-9a-fA-F]*$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.result.pong.json"};
+export const server_ping__result_pong = validate136;
+const schema137 = {"type":"object","required":["data"],"properties":{"data":{"type":"string","pattern":"^[0-9a-fA-F]*$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.result.pong.json"};
 
-function validate202(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate136(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.result.pong.json" */;
 let vErrors = null;
 let errors = 0;
@@ -13673,7 +13721,7 @@ errors++;
 if(data.data !== undefined){
 let data0 = data.data;
 if(typeof data0 === "string"){
-if(!pattern119.test(data0)){
+if(!pattern124.test(data0)){
 const err1 = {instancePath:instancePath+"/data",schemaPath:"#/properties/data/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]*$"},message:"must match pattern \""+"^[0-9a-fA-F]*$"+"\""};
 if(vErrors === null){
 vErrors = [err1];
@@ -13706,14 +13754,14 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate202.errors = vErrors;
+validate136.errors = vErrors;
 return errors === 0;
 }
 
-export const server_ping__notification = validate203;
-const schema349 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.notification.json"};
+export const server_ping__notification = validate137;
+const schema138 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.notification.json"};
 
-function validate203(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate137(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -13742,7 +13790,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
-if(!pattern119.test(data0)){
+if(!pattern124.test(data0)){
 const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]*$"},message:"must match pattern \""+"^[0-9a-fA-F]*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
@@ -13775,14 +13823,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate203.errors = vErrors;
+validate137.errors = vErrors;
 return errors === 0;
 }
 
-export const server_version__params = validate204;
-const schema350 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"$ref":"../definitions.json#/$defs/protocolVersion"},{"type":"array","items":{"$ref":"../definitions.json#/$defs/protocolVersion"},"minItems":2,"maxItems":2}]}],"minItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.params.json"};
+export const server_version__params = validate138;
+const schema139 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},{"type":"array","items":{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},"minItems":2,"maxItems":2}]}],"minItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.params.json"};
 
-function validate204(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.version.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -13816,8 +13864,8 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 === "string"){
-if(!pattern111.test(data1)){
-const err2 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+if(!pattern116.test(data1)){
+const err2 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -13828,7 +13876,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/protocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -13840,7 +13888,7 @@ errors++;
 var _valid0 = _errs5 === errors;
 valid1 = valid1 || _valid0;
 if(!valid1){
-const _errs8 = errors;
+const _errs7 = errors;
 if(Array.isArray(data1)){
 if(data1.length > 2){
 const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
@@ -13866,8 +13914,8 @@ const len1 = data1.length;
 for(let i0=0; i0<len1; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
-if(!pattern111.test(data2)){
-const err6 = {instancePath:instancePath+"/1/" + i0,schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+if(!pattern116.test(data2)){
+const err6 = {instancePath:instancePath+"/1/" + i0,schemaPath:"#/items/1/anyOf/1/items/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -13878,7 +13926,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/1/" + i0,schemaPath:"../definitions.json#/$defs/protocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/1/" + i0,schemaPath:"#/items/1/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -13899,7 +13947,7 @@ vErrors.push(err8);
 }
 errors++;
 }
-var _valid0 = _errs8 === errors;
+var _valid0 = _errs7 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
@@ -13935,14 +13983,14 @@ vErrors.push(err10);
 }
 errors++;
 }
-validate204.errors = vErrors;
+validate138.errors = vErrors;
 return errors === 0;
 }
 
-export const server_version__result_serverSoftware = validate205;
-const schema353 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.serverSoftware.json"};
+export const server_version__result_serverSoftware = validate139;
+const schema140 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.serverSoftware.json"};
 
-function validate205(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate139(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.version.result.serverSoftware.json" */;
 let vErrors = null;
 let errors = 0;
@@ -13956,14 +14004,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate205.errors = vErrors;
+validate139.errors = vErrors;
 return errors === 0;
 }
 
-export const server_version__result_negotiated = validate206;
-const schema354 = {"type":"array","items":[{"type":"string"},{"$ref":"../definitions.json#/$defs/protocolVersion"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.negotiated.json"};
+export const server_version__result_negotiated = validate140;
+const schema141 = {"type":"array","items":[{"type":"string"},{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.negotiated.json"};
 
-function validate206(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.version.result.negotiated.json" */;
 let vErrors = null;
 let errors = 0;
@@ -14004,8 +14052,8 @@ errors++;
 if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
-if(!pattern111.test(data1)){
-const err3 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/protocolVersion/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+if(!pattern116.test(data1)){
+const err3 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -14016,7 +14064,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/protocolVersion/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -14037,7 +14085,7 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate206.errors = vErrors;
+validate140.errors = vErrors;
 return errors === 0;
 }
 

@@ -68,21 +68,23 @@ return errors === 0;
 }
 
 export const client_reconnect__params = validate12;
-const schema13 = {"type":"array","items":[{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"$ref":"../definitions.json#/$defs/port"},{"type":"null"}]},{"anyOf":[{"type":"integer","minimum":0},{"type":"null"}]}],"minItems":0,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/mining/client.reconnect.params.json"};
-const schema15 = {"title":"Port","description":"A TCP port: some pools and miners send it as a string.","anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"string","pattern":"^[0-9]{1,5}$"}]};
+const schema13 = {"type":"array","items":[{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"string","pattern":"^[0-9]{1,5}$"}]},{"type":"null"}]},{"anyOf":[{"type":"integer","minimum":0},{"type":"null"}]}],"minItems":0,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/mining/client.reconnect.params.json"};
 const func2 = (function patternEngine(pattern, flags) {
   const fixedHex = /^\^\[0-9a-fA-F\]\{(\d+)\}\$$/.exec(pattern);
   if (!fixedHex) return new RegExp(pattern, flags);
   const length = Number(fixedHex[1]);
-  const hex = new Uint8Array(128);
-  for (const c of '0123456789abcdefABCDEF') hex[c.charCodeAt(0)] = 1;
+  const quads = length - (length % 4);
+  const digits = (patternEngine.hexDigits ??= new Uint8Array(65536));
+  for (const c of '0123456789abcdefABCDEF') digits[c.charCodeAt(0)] = 1;
   return {
     source: pattern,
     // ajv keeps one compiled pattern per toString(), so it must differ between patterns.
     toString: () => `/${pattern}/${flags}`,
     test(s) {
       if (s.length !== length) return false;
-      for (let i = 0; i < length; i++) if (hex[s.charCodeAt(i)] !== 1) return false;
+      let i = 0;
+      for (; i < quads; i += 4) if ((digits[s.charCodeAt(i)] & digits[s.charCodeAt(i + 1)] & digits[s.charCodeAt(i + 2)] & digits[s.charCodeAt(i + 3)]) === 0) return false;
+      for (; i < length; i++) if (digits[s.charCodeAt(i)] === 0) return false;
       return true;
     },
   };
@@ -174,11 +176,11 @@ let data1 = data[1];
 const _errs8 = errors;
 let valid2 = false;
 const _errs9 = errors;
+const _errs10 = errors;
+let valid3 = false;
 const _errs11 = errors;
-let valid4 = false;
-const _errs12 = errors;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err5 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/port/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -189,7 +191,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 65535 || isNaN(data1)){
-const err6 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/port/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+const err6 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -199,7 +201,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data1 < 0 || isNaN(data1)){
-const err7 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/port/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err7 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -209,13 +211,13 @@ vErrors.push(err7);
 errors++;
 }
 }
-var _valid2 = _errs12 === errors;
-valid4 = valid4 || _valid2;
-if(!valid4){
-const _errs14 = errors;
+var _valid2 = _errs11 === errors;
+valid3 = valid3 || _valid2;
+if(!valid3){
+const _errs13 = errors;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err8 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/port/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"},message:"must match pattern \""+"^[0-9]{1,5}$"+"\""};
+const err8 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"},message:"must match pattern \""+"^[0-9]{1,5}$"+"\""};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -226,7 +228,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/port/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err9 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -235,11 +237,11 @@ vErrors.push(err9);
 }
 errors++;
 }
-var _valid2 = _errs14 === errors;
-valid4 = valid4 || _valid2;
+var _valid2 = _errs13 === errors;
+valid3 = valid3 || _valid2;
 }
-if(!valid4){
-const err10 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/port/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(!valid3){
+const err10 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -249,10 +251,10 @@ vErrors.push(err10);
 errors++;
 }
 else {
-errors = _errs11;
+errors = _errs10;
 if(vErrors !== null){
-if(_errs11){
-vErrors.length = _errs11;
+if(_errs10){
+vErrors.length = _errs10;
 }
 else {
 vErrors = null;
@@ -262,7 +264,7 @@ vErrors = null;
 var _valid1 = _errs9 === errors;
 valid2 = valid2 || _valid1;
 if(!valid2){
-const _errs16 = errors;
+const _errs15 = errors;
 if(data1 !== null){
 const err11 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
@@ -273,7 +275,7 @@ vErrors.push(err11);
 }
 errors++;
 }
-var _valid1 = _errs16 === errors;
+var _valid1 = _errs15 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
@@ -300,9 +302,9 @@ vErrors = null;
 }
 if(len0 > 2){
 let data2 = data[2];
+const _errs18 = errors;
+let valid4 = false;
 const _errs19 = errors;
-let valid5 = false;
-const _errs20 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
 const err13 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
@@ -325,10 +327,10 @@ vErrors.push(err14);
 errors++;
 }
 }
-var _valid3 = _errs20 === errors;
-valid5 = valid5 || _valid3;
-if(!valid5){
-const _errs22 = errors;
+var _valid3 = _errs19 === errors;
+valid4 = valid4 || _valid3;
+if(!valid4){
+const _errs21 = errors;
 if(data2 !== null){
 const err15 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
@@ -339,10 +341,10 @@ vErrors.push(err15);
 }
 errors++;
 }
-var _valid3 = _errs22 === errors;
-valid5 = valid5 || _valid3;
+var _valid3 = _errs21 === errors;
+valid4 = valid4 || _valid3;
 }
-if(!valid5){
+if(!valid4){
 const err16 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err16];
@@ -353,10 +355,10 @@ vErrors.push(err16);
 errors++;
 }
 else {
-errors = _errs19;
+errors = _errs18;
 if(vErrors !== null){
-if(_errs19){
-vErrors.length = _errs19;
+if(_errs18){
+vErrors.length = _errs18;
 }
 else {
 vErrors = null;
@@ -379,10 +381,10 @@ validate12.errors = vErrors;
 return errors === 0;
 }
 
-export const client_show_message__params = validate14;
-const schema16 = {"type":"array","items":[{"type":"string"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/client.show_message.params.json"};
+export const client_show_message__params = validate13;
+const schema14 = {"type":"array","items":[{"type":"string"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/client.show_message.params.json"};
 
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/client.show_message.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -431,15 +433,14 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate14.errors = vErrors;
+validate13.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_authorize__params = validate15;
-const schema17 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/workerName"},{"type":"string"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.authorize.params.json"};
-const schema18 = {"title":"WorkerName","description":"The worker (user) name, as given to mining.authorize.","type":"string"};
+export const mining_authorize__params = validate14;
+const schema15 = {"type":"array","items":[{"type":"string"},{"type":"string"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.authorize.params.json"};
 
-function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.authorize.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -467,7 +468,7 @@ errors++;
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/workerName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -500,14 +501,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate15.errors = vErrors;
+validate14.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_authorize__result_result = validate16;
-const schema19 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.authorize.result.result.json"};
+export const mining_authorize__result_result = validate15;
+const schema16 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.authorize.result.result.json"};
 
-function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate15(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.authorize.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -521,15 +522,15 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate16.errors = vErrors;
+validate15.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_capabilities__params = validate17;
-const schema20 = {"type":"array","items":[{"type":"object","properties":{"notify":{"description":"Options for mining.notify.","type":"array"},"set_difficulty":{"description":"Options for mining.set_difficulty.","type":"object"},"set_goal":{"description":"Options for mining.set_goal.","type":"object"},"suggested_target":{"description":"A share target as 64 hex digits.","type":"string","pattern":"^(?:0x)?[0-9a-fA-F]{64}$"}},"additionalProperties":true}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.capabilities.params.json"};
+export const mining_capabilities__params = validate16;
+const schema17 = {"type":"array","items":[{"type":"object","properties":{"notify":{"description":"Options for mining.notify.","type":"array"},"set_difficulty":{"description":"Options for mining.set_difficulty.","type":"object"},"set_goal":{"description":"Options for mining.set_goal.","type":"object"},"suggested_target":{"description":"A share target as 64 hex digits.","type":"string","pattern":"^(?:0x)?[0-9a-fA-F]{64}$"}},"additionalProperties":true}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.capabilities.params.json"};
 const pattern1 = func2("^(?:0x)?[0-9a-fA-F]{64}$", "u");
 
-function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate16(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.capabilities.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -644,18 +645,17 @@ vErrors.push(err8);
 }
 errors++;
 }
-validate17.errors = vErrors;
+validate16.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_configure__params = validate18;
-const schema21 = {"type":"array","items":[{"type":"array","items":{"type":"string","pattern":"^\\S+$"}},{"type":"object","properties":{"version-rolling.mask":{"description":"The bits the miner can roll (TMask); default \"ffffffff\".","$ref":"../definitions.json#/$defs/hex8"},"version-rolling.min-bit-count":{"description":"The minimum number of rollable bits the miner needs: an integer (Antminer S9/S19, Braiins OS) or a string (cpuminer; SRI reads it as hex).","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]{1,8}$"}]},"minimum-difficulty.value":{"description":"The lowest difficulty the device accepts; 0 disables the limit.","type":"number","minimum":0},"info.connection-url":{"description":"The URL the miner used to connect.","type":"string"},"info.hw-version":{"description":"Manufacturer hardware revision.","type":"string"},"info.sw-version":{"description":"Manufacturer software version.","type":"string"},"info.hw-id":{"description":"Unique id of the device.","type":"string"}},"additionalProperties":true}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.configure.params.json"};
-const schema22 = {"title":"Hex8","description":"A 32-bit word as exactly 8 hex digits, big-endian (Stratum version, nbits, ntime, nonce, version mask).","type":"string","pattern":"^[0-9a-fA-F]{8}$"};
+export const mining_configure__params = validate17;
+const schema18 = {"type":"array","items":[{"type":"array","items":{"type":"string","pattern":"^\\S+$"}},{"type":"object","properties":{"version-rolling.mask":{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},"version-rolling.min-bit-count":{"description":"The minimum number of rollable bits the miner needs: an integer (Antminer S9/S19, Braiins OS) or a string (cpuminer; SRI reads it as hex).","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]{1,8}$"}]},"minimum-difficulty.value":{"description":"The lowest difficulty the device accepts; 0 disables the limit.","type":"number","minimum":0},"info.connection-url":{"description":"The URL the miner used to connect.","type":"string"},"info.hw-version":{"description":"Manufacturer hardware revision.","type":"string"},"info.sw-version":{"description":"Manufacturer software version.","type":"string"},"info.hw-id":{"description":"Unique id of the device.","type":"string"}},"additionalProperties":true}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.configure.params.json"};
 const pattern2 = func2("^\\S+$", "u");
 const pattern3 = func2("^[0-9a-fA-F]{8}$", "u");
 const pattern4 = func2("^[0-9a-fA-F]{1,8}$", "u");
 
-function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.configure.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -729,7 +729,7 @@ if(data2["version-rolling.mask"] !== undefined){
 let data3 = data2["version-rolling.mask"];
 if(typeof data3 === "string"){
 if(!pattern3.test(data3)){
-const err5 = {instancePath:instancePath+"/1/version-rolling.mask",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+const err5 = {instancePath:instancePath+"/1/version-rolling.mask",schemaPath:"#/items/1/properties/version-rolling.mask/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -740,7 +740,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/1/version-rolling.mask",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/1/version-rolling.mask",schemaPath:"#/items/1/properties/version-rolling.mask/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -752,9 +752,9 @@ errors++;
 }
 if(data2["version-rolling.min-bit-count"] !== undefined){
 let data4 = data2["version-rolling.min-bit-count"];
+const _errs11 = errors;
+let valid4 = false;
 const _errs12 = errors;
-let valid5 = false;
-const _errs13 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
 const err7 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",schemaPath:"#/items/1/properties/version-rolling.min-bit-count/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
@@ -777,10 +777,10 @@ vErrors.push(err8);
 errors++;
 }
 }
-var _valid0 = _errs13 === errors;
-valid5 = valid5 || _valid0;
-if(!valid5){
-const _errs15 = errors;
+var _valid0 = _errs12 === errors;
+valid4 = valid4 || _valid0;
+if(!valid4){
+const _errs14 = errors;
 if(typeof data4 === "string"){
 if(!pattern4.test(data4)){
 const err9 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",schemaPath:"#/items/1/properties/version-rolling.min-bit-count/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{1,8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{1,8}$"+"\""};
@@ -803,10 +803,10 @@ vErrors.push(err10);
 }
 errors++;
 }
-var _valid0 = _errs15 === errors;
-valid5 = valid5 || _valid0;
+var _valid0 = _errs14 === errors;
+valid4 = valid4 || _valid0;
 }
-if(!valid5){
+if(!valid4){
 const err11 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",schemaPath:"#/items/1/properties/version-rolling.min-bit-count/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err11];
@@ -817,10 +817,10 @@ vErrors.push(err11);
 errors++;
 }
 else {
-errors = _errs12;
+errors = _errs11;
 if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
+if(_errs11){
+vErrors.length = _errs11;
 }
 else {
 vErrors = null;
@@ -924,15 +924,15 @@ vErrors.push(err19);
 }
 errors++;
 }
-validate18.errors = vErrors;
+validate17.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_configure__result_result = validate19;
-const schema23 = {"type":"object","properties":{"version-rolling":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"version-rolling.mask":{"description":"The bits the miner may roll: server mask & miner mask (TMask).","$ref":"../definitions.json#/$defs/hex8"},"version-rolling.min-bit-count":{"description":"The minimum number of rollable bits the miner needs: an integer (Antminer S9/S19, Braiins OS) or a string (cpuminer; SRI reads it as hex).","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]{1,8}$"}]},"minimum-difficulty":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"subscribe-extranonce":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"info":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]}},"patternProperties":{"^(?!(?:version-rolling|minimum-difficulty|subscribe-extranonce|info)$)[^.]+$":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]}},"additionalProperties":true,"$id":"https://stratum-sdk.invalid/spec/mining/mining.configure.result.result.json"};
+export const mining_configure__result_result = validate18;
+const schema19 = {"type":"object","properties":{"version-rolling":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"version-rolling.mask":{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},"version-rolling.min-bit-count":{"description":"The minimum number of rollable bits the miner needs: an integer (Antminer S9/S19, Braiins OS) or a string (cpuminer; SRI reads it as hex).","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]{1,8}$"}]},"minimum-difficulty":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"subscribe-extranonce":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"info":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]}},"patternProperties":{"^(?!(?:version-rolling|minimum-difficulty|subscribe-extranonce|info)$)[^.]+$":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]}},"additionalProperties":true,"$id":"https://stratum-sdk.invalid/spec/mining/mining.configure.result.result.json"};
 const pattern7 = func2("^(?!(?:version-rolling|minimum-difficulty|subscribe-extranonce|info)$)[^.]+$", "u");
 
-function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.configure.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -995,7 +995,7 @@ if(data["version-rolling.mask"] !== undefined){
 let data1 = data["version-rolling.mask"];
 if(typeof data1 === "string"){
 if(!pattern3.test(data1)){
-const err3 = {instancePath:instancePath+"/version-rolling.mask",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+const err3 = {instancePath:instancePath+"/version-rolling.mask",schemaPath:"#/properties/version-rolling.mask/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1006,7 +1006,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/version-rolling.mask",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/version-rolling.mask",schemaPath:"#/properties/version-rolling.mask/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1018,9 +1018,9 @@ errors++;
 }
 if(data["version-rolling.min-bit-count"] !== undefined){
 let data2 = data["version-rolling.min-bit-count"];
+const _errs11 = errors;
+let valid2 = false;
 const _errs12 = errors;
-let valid3 = false;
-const _errs13 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
 const err5 = {instancePath:instancePath+"/version-rolling.min-bit-count",schemaPath:"#/properties/version-rolling.min-bit-count/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
@@ -1043,10 +1043,10 @@ vErrors.push(err6);
 errors++;
 }
 }
-var _valid1 = _errs13 === errors;
-valid3 = valid3 || _valid1;
-if(!valid3){
-const _errs15 = errors;
+var _valid1 = _errs12 === errors;
+valid2 = valid2 || _valid1;
+if(!valid2){
+const _errs14 = errors;
 if(typeof data2 === "string"){
 if(!pattern4.test(data2)){
 const err7 = {instancePath:instancePath+"/version-rolling.min-bit-count",schemaPath:"#/properties/version-rolling.min-bit-count/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{1,8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{1,8}$"+"\""};
@@ -1069,10 +1069,10 @@ vErrors.push(err8);
 }
 errors++;
 }
-var _valid1 = _errs15 === errors;
-valid3 = valid3 || _valid1;
+var _valid1 = _errs14 === errors;
+valid2 = valid2 || _valid1;
 }
-if(!valid3){
+if(!valid2){
 const err9 = {instancePath:instancePath+"/version-rolling.min-bit-count",schemaPath:"#/properties/version-rolling.min-bit-count/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err9];
@@ -1083,10 +1083,10 @@ vErrors.push(err9);
 errors++;
 }
 else {
-errors = _errs12;
+errors = _errs11;
 if(vErrors !== null){
-if(_errs12){
-vErrors.length = _errs12;
+if(_errs11){
+vErrors.length = _errs11;
 }
 else {
 vErrors = null;
@@ -1096,9 +1096,9 @@ vErrors = null;
 }
 if(data["minimum-difficulty"] !== undefined){
 let data3 = data["minimum-difficulty"];
+const _errs17 = errors;
+let valid3 = false;
 const _errs18 = errors;
-let valid4 = false;
-const _errs19 = errors;
 if(typeof data3 !== "boolean"){
 const err10 = {instancePath:instancePath+"/minimum-difficulty",schemaPath:"#/properties/minimum-difficulty/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
@@ -1109,10 +1109,10 @@ vErrors.push(err10);
 }
 errors++;
 }
-var _valid2 = _errs19 === errors;
-valid4 = valid4 || _valid2;
-if(!valid4){
-const _errs21 = errors;
+var _valid2 = _errs18 === errors;
+valid3 = valid3 || _valid2;
+if(!valid3){
+const _errs20 = errors;
 if(typeof data3 !== "string"){
 const err11 = {instancePath:instancePath+"/minimum-difficulty",schemaPath:"#/properties/minimum-difficulty/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
@@ -1123,10 +1123,10 @@ vErrors.push(err11);
 }
 errors++;
 }
-var _valid2 = _errs21 === errors;
-valid4 = valid4 || _valid2;
+var _valid2 = _errs20 === errors;
+valid3 = valid3 || _valid2;
 }
-if(!valid4){
+if(!valid3){
 const err12 = {instancePath:instancePath+"/minimum-difficulty",schemaPath:"#/properties/minimum-difficulty/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err12];
@@ -1137,10 +1137,10 @@ vErrors.push(err12);
 errors++;
 }
 else {
-errors = _errs18;
+errors = _errs17;
 if(vErrors !== null){
-if(_errs18){
-vErrors.length = _errs18;
+if(_errs17){
+vErrors.length = _errs17;
 }
 else {
 vErrors = null;
@@ -1150,9 +1150,9 @@ vErrors = null;
 }
 if(data["subscribe-extranonce"] !== undefined){
 let data4 = data["subscribe-extranonce"];
+const _errs23 = errors;
+let valid4 = false;
 const _errs24 = errors;
-let valid5 = false;
-const _errs25 = errors;
 if(typeof data4 !== "boolean"){
 const err13 = {instancePath:instancePath+"/subscribe-extranonce",schemaPath:"#/properties/subscribe-extranonce/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
@@ -1163,10 +1163,10 @@ vErrors.push(err13);
 }
 errors++;
 }
-var _valid3 = _errs25 === errors;
-valid5 = valid5 || _valid3;
-if(!valid5){
-const _errs27 = errors;
+var _valid3 = _errs24 === errors;
+valid4 = valid4 || _valid3;
+if(!valid4){
+const _errs26 = errors;
 if(typeof data4 !== "string"){
 const err14 = {instancePath:instancePath+"/subscribe-extranonce",schemaPath:"#/properties/subscribe-extranonce/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
@@ -1177,10 +1177,10 @@ vErrors.push(err14);
 }
 errors++;
 }
-var _valid3 = _errs27 === errors;
-valid5 = valid5 || _valid3;
+var _valid3 = _errs26 === errors;
+valid4 = valid4 || _valid3;
 }
-if(!valid5){
+if(!valid4){
 const err15 = {instancePath:instancePath+"/subscribe-extranonce",schemaPath:"#/properties/subscribe-extranonce/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err15];
@@ -1191,10 +1191,10 @@ vErrors.push(err15);
 errors++;
 }
 else {
-errors = _errs24;
+errors = _errs23;
 if(vErrors !== null){
-if(_errs24){
-vErrors.length = _errs24;
+if(_errs23){
+vErrors.length = _errs23;
 }
 else {
 vErrors = null;
@@ -1204,9 +1204,9 @@ vErrors = null;
 }
 if(data.info !== undefined){
 let data5 = data.info;
+const _errs29 = errors;
+let valid5 = false;
 const _errs30 = errors;
-let valid6 = false;
-const _errs31 = errors;
 if(typeof data5 !== "boolean"){
 const err16 = {instancePath:instancePath+"/info",schemaPath:"#/properties/info/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
@@ -1217,10 +1217,10 @@ vErrors.push(err16);
 }
 errors++;
 }
-var _valid4 = _errs31 === errors;
-valid6 = valid6 || _valid4;
-if(!valid6){
-const _errs33 = errors;
+var _valid4 = _errs30 === errors;
+valid5 = valid5 || _valid4;
+if(!valid5){
+const _errs32 = errors;
 if(typeof data5 !== "string"){
 const err17 = {instancePath:instancePath+"/info",schemaPath:"#/properties/info/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
@@ -1231,10 +1231,10 @@ vErrors.push(err17);
 }
 errors++;
 }
-var _valid4 = _errs33 === errors;
-valid6 = valid6 || _valid4;
+var _valid4 = _errs32 === errors;
+valid5 = valid5 || _valid4;
 }
-if(!valid6){
+if(!valid5){
 const err18 = {instancePath:instancePath+"/info",schemaPath:"#/properties/info/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err18];
@@ -1245,10 +1245,10 @@ vErrors.push(err18);
 errors++;
 }
 else {
-errors = _errs30;
+errors = _errs29;
 if(vErrors !== null){
-if(_errs30){
-vErrors.length = _errs30;
+if(_errs29){
+vErrors.length = _errs29;
 }
 else {
 vErrors = null;
@@ -1259,9 +1259,9 @@ vErrors = null;
 for(const key0 in data){
 if(pattern7.test(key0)){
 let data6 = data[key0];
+const _errs35 = errors;
+let valid7 = false;
 const _errs36 = errors;
-let valid8 = false;
-const _errs37 = errors;
 if(typeof data6 !== "boolean"){
 const err19 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/patternProperties/%5E(%3F!(%3F%3Aversion-rolling%7Cminimum-difficulty%7Csubscribe-extranonce%7Cinfo)%24)%5B%5E.%5D%2B%24/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
@@ -1272,10 +1272,10 @@ vErrors.push(err19);
 }
 errors++;
 }
-var _valid5 = _errs37 === errors;
-valid8 = valid8 || _valid5;
-if(!valid8){
-const _errs39 = errors;
+var _valid5 = _errs36 === errors;
+valid7 = valid7 || _valid5;
+if(!valid7){
+const _errs38 = errors;
 if(typeof data6 !== "string"){
 const err20 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/patternProperties/%5E(%3F!(%3F%3Aversion-rolling%7Cminimum-difficulty%7Csubscribe-extranonce%7Cinfo)%24)%5B%5E.%5D%2B%24/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
@@ -1286,10 +1286,10 @@ vErrors.push(err20);
 }
 errors++;
 }
-var _valid5 = _errs39 === errors;
-valid8 = valid8 || _valid5;
+var _valid5 = _errs38 === errors;
+valid7 = valid7 || _valid5;
 }
-if(!valid8){
+if(!valid7){
 const err21 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/patternProperties/%5E(%3F!(%3F%3Aversion-rolling%7Cminimum-difficulty%7Csubscribe-extranonce%7Cinfo)%24)%5B%5E.%5D%2B%24/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err21];
@@ -1300,10 +1300,10 @@ vErrors.push(err21);
 errors++;
 }
 else {
-errors = _errs36;
+errors = _errs35;
 if(vErrors !== null){
-if(_errs36){
-vErrors.length = _errs36;
+if(_errs35){
+vErrors.length = _errs35;
 }
 else {
 vErrors = null;
@@ -1323,14 +1323,14 @@ vErrors.push(err22);
 }
 errors++;
 }
-validate19.errors = vErrors;
+validate18.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_extranonce_subscribe__params = validate20;
-const schema25 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/mining/mining.extranonce.subscribe.params.json"};
+export const mining_extranonce_subscribe__params = validate19;
+const schema20 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/mining/mining.extranonce.subscribe.params.json"};
 
-function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.extranonce.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1366,14 +1366,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate20.errors = vErrors;
+validate19.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_extranonce_subscribe__result_result = validate21;
-const schema26 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.extranonce.subscribe.result.result.json"};
+export const mining_extranonce_subscribe__result_result = validate20;
+const schema21 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.extranonce.subscribe.result.result.json"};
 
-function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate20(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.extranonce.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1387,15 +1387,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate21.errors = vErrors;
+validate20.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_get_transactions__params = validate22;
-const schema27 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/jobId"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_transactions.params.json"};
-const schema28 = {"title":"JobId","description":"An opaque job id chosen by the pool, echoed back in mining.submit.","type":"string"};
+export const mining_get_transactions__params = validate21;
+const schema22 = {"type":"array","items":[{"type":"string"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_transactions.params.json"};
 
-function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.get_transactions.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1423,7 +1422,7 @@ errors++;
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1444,16 +1443,15 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate22.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_get_transactions__result_result = validate23;
-const schema29 = {"anyOf":[{"description":"The raw transactions of the job, without the coinbase.","type":"array","items":{"$ref":"../definitions.json#/$defs/rawTransaction"}},{"description":"ckpool: the number of transactions (\"We don't actually send the transactions\").","type":"integer","minimum":0}],"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_transactions.result.result.json"};
-const schema30 = {"title":"RawTransaction","description":"A serialized transaction as hex.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"};
+export const mining_get_transactions__result_result = validate22;
+const schema23 = {"anyOf":[{"description":"The raw transactions of the job, without the coinbase.","type":"array","items":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"}},{"description":"ckpool: the number of transactions (\"We don't actually send the transactions\").","type":"integer","minimum":0}],"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_transactions.result.result.json"};
 const pattern8 = func2("^(?:[0-9a-fA-F]{2})+$", "u");
 
-function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.get_transactions.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1466,7 +1464,7 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(typeof data0 === "string"){
 if(!pattern8.test(data0)){
-const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"../definitions.json#/$defs/rawTransaction/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
+const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/anyOf/0/items/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1477,7 +1475,7 @@ errors++;
 }
 }
 else {
-const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"../definitions.json#/$defs/rawTransaction/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/anyOf/0/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1501,7 +1499,7 @@ errors++;
 var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
-const _errs6 = errors;
+const _errs5 = errors;
 if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
 const err3 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
@@ -1524,7 +1522,7 @@ vErrors.push(err4);
 errors++;
 }
 }
-var _valid0 = _errs6 === errors;
+var _valid0 = _errs5 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
@@ -1548,14 +1546,14 @@ vErrors = null;
 }
 }
 }
-validate23.errors = vErrors;
+validate22.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_get_txnhashes__params = validate24;
-const schema31 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/jobId"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.params.json"};
+export const mining_get_txnhashes__params = validate23;
+const schema24 = {"type":"array","items":[{"type":"string"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.params.json"};
 
-function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate23(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1583,7 +1581,7 @@ errors++;
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1604,15 +1602,15 @@ vErrors.push(err3);
 }
 errors++;
 }
-validate24.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_get_txnhashes__result_result = validate25;
-const schema33 = {"type":"string","pattern":"^(?:[0-9a-fA-F]{64} ?)*$","$id":"https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.result.result.json"};
+export const mining_get_txnhashes__result_result = validate24;
+const schema25 = {"type":"string","pattern":"^(?:[0-9a-fA-F]{64} ?)*$","$id":"https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.result.result.json"};
 const pattern9 = func2("^(?:[0-9a-fA-F]{64} ?)*$", "u");
 
-function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1638,65 +1636,16 @@ vErrors.push(err1);
 }
 errors++;
 }
-validate25.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_notify__params = validate26;
-const schema34 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/jobId"},{"$ref":"../definitions.json#/$defs/hash32"},{"$ref":"../definitions.json#/$defs/hex"},{"$ref":"../definitions.json#/$defs/hex"},{"$ref":"../definitions.json#/$defs/merkleBranch"},{"$ref":"../definitions.json#/$defs/hex8"},{"$ref":"../definitions.json#/$defs/hex8"},{"$ref":"../definitions.json#/$defs/hex8"},{"type":"boolean"}],"minItems":9,"maxItems":9,"$id":"https://stratum-sdk.invalid/spec/mining/mining.notify.params.json"};
-const schema36 = {"title":"Hash32","description":"A 32-byte hash as 64 hex digits.","type":"string","pattern":"^[0-9a-fA-F]{64}$"};
-const schema37 = {"title":"Hex","description":"Hex-encoded bytes: an even number of hex digits.","type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"};
+export const mining_notify__params = validate25;
+const schema26 = {"type":"array","items":[{"type":"string"},{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"},{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}},{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"boolean"}],"minItems":9,"maxItems":9,"$id":"https://stratum-sdk.invalid/spec/mining/mining.notify.params.json"};
 const pattern10 = func2("^[0-9a-fA-F]{64}$", "u");
 const pattern11 = func2("^(?:[0-9a-fA-F]{2})*$", "u");
-const schema39 = {"title":"MerkleBranch","description":"Merkle branch hashes, deepest pairing first, each 64 hex digits.","type":"array","items":{"$ref":"#/$defs/hash32"}};
 
-function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(Array.isArray(data)){
-const len0 = data.length;
-for(let i0=0; i0<len0; i0++){
-let data0 = data[i0];
-if(typeof data0 === "string"){
-if(!pattern10.test(data0)){
-const err0 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-else {
-const err1 = {instancePath:instancePath+"/" + i0,schemaPath:"#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
-validate27.errors = vErrors;
-return errors === 0;
-}
-
-
-function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.notify.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1724,7 +1673,7 @@ errors++;
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1738,7 +1687,7 @@ if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
 if(!pattern10.test(data1)){
-const err3 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/hash32/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err3 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1749,7 +1698,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/hash32/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1763,7 +1712,7 @@ if(len0 > 2){
 let data2 = data[2];
 if(typeof data2 === "string"){
 if(!pattern11.test(data2)){
-const err5 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err5 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1774,7 +1723,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1788,7 +1737,7 @@ if(len0 > 3){
 let data3 = data[3];
 if(typeof data3 === "string"){
 if(!pattern11.test(data3)){
-const err7 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err7 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1799,7 +1748,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err8 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1810,16 +1759,14 @@ errors++;
 }
 }
 if(len0 > 4){
-if(!(validate27(data[4], {instancePath:instancePath+"/4",parentData:data,parentDataProperty:4,rootData}))){
-vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
-errors = vErrors.length;
-}
-}
-if(len0 > 5){
-let data5 = data[5];
+let data4 = data[4];
+if(Array.isArray(data4)){
+const len1 = data4.length;
+for(let i0=0; i0<len1; i0++){
+let data5 = data4[i0];
 if(typeof data5 === "string"){
-if(!pattern3.test(data5)){
-const err9 = {instancePath:instancePath+"/5",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+if(!pattern10.test(data5)){
+const err9 = {instancePath:instancePath+"/4/" + i0,schemaPath:"#/items/4/items/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1830,7 +1777,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/5",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/4/" + i0,schemaPath:"#/items/4/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1840,11 +1787,9 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(len0 > 6){
-let data6 = data[6];
-if(typeof data6 === "string"){
-if(!pattern3.test(data6)){
-const err11 = {instancePath:instancePath+"/6",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+}
+else {
+const err11 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1854,8 +1799,11 @@ vErrors.push(err11);
 errors++;
 }
 }
-else {
-const err12 = {instancePath:instancePath+"/6",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(len0 > 5){
+let data6 = data[5];
+if(typeof data6 === "string"){
+if(!pattern3.test(data6)){
+const err12 = {instancePath:instancePath+"/5",schemaPath:"#/items/5/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1865,11 +1813,8 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(len0 > 7){
-let data7 = data[7];
-if(typeof data7 === "string"){
-if(!pattern3.test(data7)){
-const err13 = {instancePath:instancePath+"/7",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+else {
+const err13 = {instancePath:instancePath+"/5",schemaPath:"#/items/5/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1879,8 +1824,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-else {
-const err14 = {instancePath:instancePath+"/7",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(len0 > 6){
+let data7 = data[6];
+if(typeof data7 === "string"){
+if(!pattern3.test(data7)){
+const err14 = {instancePath:instancePath+"/6",schemaPath:"#/items/6/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1890,9 +1838,8 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(len0 > 8){
-if(typeof data[8] !== "boolean"){
-const err15 = {instancePath:instancePath+"/8",schemaPath:"#/items/8/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err15 = {instancePath:instancePath+"/6",schemaPath:"#/items/6/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1902,9 +1849,11 @@ vErrors.push(err15);
 errors++;
 }
 }
-}
-else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(len0 > 7){
+let data8 = data[7];
+if(typeof data8 === "string"){
+if(!pattern3.test(data8)){
+const err16 = {instancePath:instancePath+"/7",schemaPath:"#/items/7/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1913,14 +1862,49 @@ vErrors.push(err16);
 }
 errors++;
 }
-validate26.errors = vErrors;
+}
+else {
+const err17 = {instancePath:instancePath+"/7",schemaPath:"#/items/7/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(len0 > 8){
+if(typeof data[8] !== "boolean"){
+const err18 = {instancePath:instancePath+"/8",schemaPath:"#/items/8/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+}
+else {
+const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+validate25.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_ping__params = validate29;
-const schema44 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/mining/mining.ping.params.json"};
+export const mining_ping__params = validate26;
+const schema27 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/mining/mining.ping.params.json"};
 
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.ping.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1956,14 +1940,14 @@ vErrors.push(err2);
 }
 errors++;
 }
-validate29.errors = vErrors;
+validate26.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_ping__result_result = validate30;
-const schema45 = {"const":"pong","$id":"https://stratum-sdk.invalid/spec/mining/mining.ping.result.result.json"};
+export const mining_ping__result_result = validate27;
+const schema28 = {"const":"pong","$id":"https://stratum-sdk.invalid/spec/mining/mining.ping.result.result.json"};
 
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.ping.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -1977,15 +1961,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate30.errors = vErrors;
+validate27.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_set_difficulty__params = validate31;
-const schema46 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/difficulty"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_difficulty.params.json"};
-const schema47 = {"title":"Difficulty","description":"A share difficulty relative to difficulty 1 (pools send integers or floats).","type":"number","exclusiveMinimum":0};
+export const mining_set_difficulty__params = validate28;
+const schema29 = {"type":"array","items":[{"type":"number","exclusiveMinimum":0}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_difficulty.params.json"};
 
-function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.set_difficulty.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2015,7 +1998,7 @@ if(len0 > 0){
 let data0 = data[0];
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 <= 0 || isNaN(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/difficulty/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2026,7 +2009,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/difficulty/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2047,15 +2030,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate31.errors = vErrors;
+validate28.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_set_extranonce__params = validate32;
-const schema48 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/hex"},{"$ref":"../definitions.json#/$defs/extranonce2Size"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_extranonce.params.json"};
-const schema50 = {"title":"Extranonce2Size","description":"The number of extranonce2 bytes the miner rolls.","type":"integer","minimum":0,"maximum":32};
+export const mining_set_extranonce__params = validate29;
+const schema30 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"},{"type":"integer","minimum":0,"maximum":32}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_extranonce.params.json"};
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.set_extranonce.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2085,7 +2067,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern11.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2096,7 +2078,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2109,7 +2091,7 @@ errors++;
 if(len0 > 1){
 let data1 = data[1];
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/extranonce2Size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2120,7 +2102,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 > 32 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/extranonce2Size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32},message:"must be <= 32"};
+const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32},message:"must be <= 32"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2130,7 +2112,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data1 < 0 || isNaN(data1)){
-const err6 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/extranonce2Size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err6 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2152,14 +2134,14 @@ vErrors.push(err7);
 }
 errors++;
 }
-validate32.errors = vErrors;
+validate29.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_set_goal__params = validate33;
-const schema51 = {"type":"array","items":[{"type":"string"},{"type":"object","properties":{"malgo":{"description":"The mining algorithm.","type":"string"}},"additionalProperties":true}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_goal.params.json"};
+export const mining_set_goal__params = validate30;
+const schema31 = {"type":"array","items":[{"type":"string"},{"type":"object","properties":{"malgo":{"description":"The mining algorithm.","type":"string"}},"additionalProperties":true}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_goal.params.json"};
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.set_goal.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2235,14 +2217,14 @@ vErrors.push(err5);
 }
 errors++;
 }
-validate33.errors = vErrors;
+validate30.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_set_version_mask__params = validate34;
-const schema52 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/hex8"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_version_mask.params.json"};
+export const mining_set_version_mask__params = validate31;
+const schema32 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{8}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_version_mask.params.json"};
 
-function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.set_version_mask.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2272,7 +2254,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern3.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2283,7 +2265,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2304,14 +2286,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate34.errors = vErrors;
+validate31.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_submit__params = validate35;
-const schema54 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/workerName"},{"$ref":"../definitions.json#/$defs/jobId"},{"$ref":"../definitions.json#/$defs/hex"},{"anyOf":[{"$ref":"../definitions.json#/$defs/hex8"},{"type":"integer","minimum":0,"maximum":4294967295}]},{"anyOf":[{"$ref":"../definitions.json#/$defs/hex8"},{"type":"integer","minimum":0,"maximum":4294967295}]},{"$ref":"../definitions.json#/$defs/hex8"}],"minItems":5,"maxItems":6,"$id":"https://stratum-sdk.invalid/spec/mining/mining.submit.params.json"};
+export const mining_submit__params = validate32;
+const schema33 = {"type":"array","items":[{"type":"string"},{"type":"string"},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"},{"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"integer","minimum":0,"maximum":4294967295}]},{"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"integer","minimum":0,"maximum":4294967295}]},{"type":"string","pattern":"^[0-9a-fA-F]{8}$"}],"minItems":5,"maxItems":6,"$id":"https://stratum-sdk.invalid/spec/mining/mining.submit.params.json"};
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.submit.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2339,7 +2321,7 @@ errors++;
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/workerName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2351,7 +2333,7 @@ errors++;
 }
 if(len0 > 1){
 if(typeof data[1] !== "string"){
-const err3 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/jobId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2365,7 +2347,7 @@ if(len0 > 2){
 let data2 = data[2];
 if(typeof data2 === "string"){
 if(!pattern11.test(data2)){
-const err4 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err4 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2376,7 +2358,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2388,12 +2370,12 @@ errors++;
 }
 if(len0 > 3){
 let data3 = data[3];
-const _errs11 = errors;
-let valid4 = false;
-const _errs12 = errors;
+const _errs8 = errors;
+let valid1 = false;
+const _errs9 = errors;
 if(typeof data3 === "string"){
 if(!pattern3.test(data3)){
-const err6 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+const err6 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2404,7 +2386,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2413,10 +2395,10 @@ vErrors.push(err7);
 }
 errors++;
 }
-var _valid0 = _errs12 === errors;
-valid4 = valid4 || _valid0;
-if(!valid4){
-const _errs15 = errors;
+var _valid0 = _errs9 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const _errs11 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
 const err8 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
@@ -2449,10 +2431,10 @@ vErrors.push(err10);
 errors++;
 }
 }
-var _valid0 = _errs15 === errors;
-valid4 = valid4 || _valid0;
+var _valid0 = _errs11 === errors;
+valid1 = valid1 || _valid0;
 }
-if(!valid4){
+if(!valid1){
 const err11 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err11];
@@ -2463,10 +2445,10 @@ vErrors.push(err11);
 errors++;
 }
 else {
-errors = _errs11;
+errors = _errs8;
 if(vErrors !== null){
-if(_errs11){
-vErrors.length = _errs11;
+if(_errs8){
+vErrors.length = _errs8;
 }
 else {
 vErrors = null;
@@ -2476,12 +2458,12 @@ vErrors = null;
 }
 if(len0 > 4){
 let data4 = data[4];
-const _errs18 = errors;
-let valid6 = false;
-const _errs19 = errors;
+const _errs14 = errors;
+let valid2 = false;
+const _errs15 = errors;
 if(typeof data4 === "string"){
 if(!pattern3.test(data4)){
-const err12 = {instancePath:instancePath+"/4",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+const err12 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2492,7 +2474,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/4",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2501,10 +2483,10 @@ vErrors.push(err13);
 }
 errors++;
 }
-var _valid1 = _errs19 === errors;
-valid6 = valid6 || _valid1;
-if(!valid6){
-const _errs22 = errors;
+var _valid1 = _errs15 === errors;
+valid2 = valid2 || _valid1;
+if(!valid2){
+const _errs17 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
 const err14 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
@@ -2537,10 +2519,10 @@ vErrors.push(err16);
 errors++;
 }
 }
-var _valid1 = _errs22 === errors;
-valid6 = valid6 || _valid1;
+var _valid1 = _errs17 === errors;
+valid2 = valid2 || _valid1;
 }
-if(!valid6){
+if(!valid2){
 const err17 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err17];
@@ -2551,10 +2533,10 @@ vErrors.push(err17);
 errors++;
 }
 else {
-errors = _errs18;
+errors = _errs14;
 if(vErrors !== null){
-if(_errs18){
-vErrors.length = _errs18;
+if(_errs14){
+vErrors.length = _errs14;
 }
 else {
 vErrors = null;
@@ -2566,7 +2548,7 @@ if(len0 > 5){
 let data5 = data[5];
 if(typeof data5 === "string"){
 if(!pattern3.test(data5)){
-const err18 = {instancePath:instancePath+"/5",schemaPath:"../definitions.json#/$defs/hex8/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+const err18 = {instancePath:instancePath+"/5",schemaPath:"#/items/5/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2577,7 +2559,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/5",schemaPath:"../definitions.json#/$defs/hex8/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/5",schemaPath:"#/items/5/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2598,14 +2580,14 @@ vErrors.push(err20);
 }
 errors++;
 }
-validate35.errors = vErrors;
+validate32.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_submit__result_result = validate36;
-const schema61 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.submit.result.result.json"};
+export const mining_submit__result_result = validate33;
+const schema34 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.submit.result.result.json"};
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.submit.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2619,14 +2601,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate36.errors = vErrors;
+validate33.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_subscribe__params = validate37;
-const schema62 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"$ref":"../definitions.json#/$defs/port"},{"type":"null"}]}],"minItems":0,"maxItems":4,"$id":"https://stratum-sdk.invalid/spec/mining/mining.subscribe.params.json"};
+export const mining_subscribe__params = validate34;
+const schema35 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"string","pattern":"^[0-9]{1,5}$"}]},{"type":"null"}]}],"minItems":0,"maxItems":4,"$id":"https://stratum-sdk.invalid/spec/mining/mining.subscribe.params.json"};
 
-function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -2777,11 +2759,11 @@ let data3 = data[3];
 const _errs16 = errors;
 let valid3 = false;
 const _errs17 = errors;
+const _errs18 = errors;
+let valid4 = false;
 const _errs19 = errors;
-let valid5 = false;
-const _errs20 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err9 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/port/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err9 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2792,7 +2774,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 65535 || isNaN(data3)){
-const err10 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/port/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+const err10 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2802,7 +2784,7 @@ vErrors.push(err10);
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/port/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err11 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2812,13 +2794,13 @@ vErrors.push(err11);
 errors++;
 }
 }
-var _valid3 = _errs20 === errors;
-valid5 = valid5 || _valid3;
-if(!valid5){
-const _errs22 = errors;
+var _valid3 = _errs19 === errors;
+valid4 = valid4 || _valid3;
+if(!valid4){
+const _errs21 = errors;
 if(typeof data3 === "string"){
 if(!pattern0.test(data3)){
-const err12 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/port/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"},message:"must match pattern \""+"^[0-9]{1,5}$"+"\""};
+const err12 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"},message:"must match pattern \""+"^[0-9]{1,5}$"+"\""};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2829,7 +2811,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/port/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2838,11 +2820,11 @@ vErrors.push(err13);
 }
 errors++;
 }
-var _valid3 = _errs22 === errors;
-valid5 = valid5 || _valid3;
+var _valid3 = _errs21 === errors;
+valid4 = valid4 || _valid3;
 }
-if(!valid5){
-const err14 = {instancePath:instancePath+"/3",schemaPath:"../definitions.json#/$defs/port/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(!valid4){
+const err14 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2852,10 +2834,10 @@ vErrors.push(err14);
 errors++;
 }
 else {
-errors = _errs19;
+errors = _errs18;
 if(vErrors !== null){
-if(_errs19){
-vErrors.length = _errs19;
+if(_errs18){
+vErrors.length = _errs18;
 }
 else {
 vErrors = null;
@@ -2865,7 +2847,7 @@ vErrors = null;
 var _valid2 = _errs17 === errors;
 valid3 = valid3 || _valid2;
 if(!valid3){
-const _errs24 = errors;
+const _errs23 = errors;
 if(data3 !== null){
 const err15 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
 if(vErrors === null){
@@ -2876,7 +2858,7 @@ vErrors.push(err15);
 }
 errors++;
 }
-var _valid2 = _errs24 === errors;
+var _valid2 = _errs23 === errors;
 valid3 = valid3 || _valid2;
 }
 if(!valid3){
@@ -2912,14 +2894,14 @@ vErrors.push(err17);
 }
 errors++;
 }
-validate37.errors = vErrors;
+validate34.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_subscribe__result_result = validate38;
-const schema64 = {"anyOf":[{"description":"The subscription triple.","type":"array","items":[{"description":"The subscriptions: a list of [method, id] pairs (Slush: set_difficulty and notify; ckpool and public-pool: notify only; goPool: four; Braiins: none), or a single flat pair (p2pool).","anyOf":[{"type":"array","items":{"description":"A subscription: [method name, subscription id], e.g. [\"mining.notify\", \"ae6812eb4cd7735a302a8a9dd95cf71f\"].","type":"array","items":[{"type":"string"},{"type":"string"}],"minItems":2,"maxItems":2}},{"description":"A subscription: [method name, subscription id], e.g. [\"mining.notify\", \"ae6812eb4cd7735a302a8a9dd95cf71f\"].","type":"array","items":[{"type":"string"},{"type":"string"}],"minItems":2,"maxItems":2}]},{"$ref":"../definitions.json#/$defs/hex"},{"$ref":"../definitions.json#/$defs/extranonce2Size"}],"minItems":3,"maxItems":3},{"description":"ckpool: a failure reported as a string in `result`, e.g. \"Initialising\", \"params not an array\", \"proxy full\".","type":"string"}],"$id":"https://stratum-sdk.invalid/spec/mining/mining.subscribe.result.result.json"};
+export const mining_subscribe__result_result = validate35;
+const schema36 = {"anyOf":[{"description":"The subscription triple.","type":"array","items":[{"description":"The subscriptions: a list of [method, id] pairs (Slush: set_difficulty and notify; ckpool and public-pool: notify only; goPool: four; Braiins: none), or a single flat pair (p2pool).","anyOf":[{"type":"array","items":{"description":"A subscription: [method name, subscription id], e.g. [\"mining.notify\", \"ae6812eb4cd7735a302a8a9dd95cf71f\"].","type":"array","items":[{"type":"string"},{"type":"string"}],"minItems":2,"maxItems":2}},{"description":"A subscription: [method name, subscription id], e.g. [\"mining.notify\", \"ae6812eb4cd7735a302a8a9dd95cf71f\"].","type":"array","items":[{"type":"string"},{"type":"string"}],"minItems":2,"maxItems":2}]},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"},{"type":"integer","minimum":0,"maximum":32}],"minItems":3,"maxItems":3},{"description":"ckpool: a failure reported as a string in `result`, e.g. \"Initialising\", \"params not an array\", \"proxy full\".","type":"string"}],"$id":"https://stratum-sdk.invalid/spec/mining/mining.subscribe.result.result.json"};
 
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3116,7 +3098,7 @@ if(len0 > 1){
 let data6 = data[1];
 if(typeof data6 === "string"){
 if(!pattern11.test(data6)){
-const err14 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err14 = {instancePath:instancePath+"/1",schemaPath:"#/anyOf/0/items/1/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3127,7 +3109,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/1",schemaPath:"../definitions.json#/$defs/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/1",schemaPath:"#/anyOf/0/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3140,7 +3122,7 @@ errors++;
 if(len0 > 2){
 let data7 = data[2];
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err16 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/extranonce2Size/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err16 = {instancePath:instancePath+"/2",schemaPath:"#/anyOf/0/items/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3151,7 +3133,7 @@ errors++;
 }
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 32 || isNaN(data7)){
-const err17 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/extranonce2Size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32},message:"must be <= 32"};
+const err17 = {instancePath:instancePath+"/2",schemaPath:"#/anyOf/0/items/2/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32},message:"must be <= 32"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3161,7 +3143,7 @@ vErrors.push(err17);
 errors++;
 }
 if(data7 < 0 || isNaN(data7)){
-const err18 = {instancePath:instancePath+"/2",schemaPath:"../definitions.json#/$defs/extranonce2Size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err18 = {instancePath:instancePath+"/2",schemaPath:"#/anyOf/0/items/2/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3186,7 +3168,7 @@ errors++;
 var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
-const _errs25 = errors;
+const _errs23 = errors;
 if(typeof data !== "string"){
 const err20 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
@@ -3197,7 +3179,7 @@ vErrors.push(err20);
 }
 errors++;
 }
-var _valid0 = _errs25 === errors;
+var _valid0 = _errs23 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
@@ -3221,14 +3203,14 @@ vErrors = null;
 }
 }
 }
-validate38.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_suggest_difficulty__params = validate39;
-const schema67 = {"type":"array","items":[{"$ref":"../definitions.json#/$defs/difficulty"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.suggest_difficulty.params.json"};
+export const mining_suggest_difficulty__params = validate36;
+const schema37 = {"type":"array","items":[{"type":"number","exclusiveMinimum":0}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.suggest_difficulty.params.json"};
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.suggest_difficulty.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3258,7 +3240,7 @@ if(len0 > 0){
 let data0 = data[0];
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 <= 0 || isNaN(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/difficulty/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
+const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3269,7 +3251,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"../definitions.json#/$defs/difficulty/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "number"},message:"must be number"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3290,14 +3272,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate39.errors = vErrors;
+validate36.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_suggest_difficulty__result_result = validate40;
-const schema69 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.suggest_difficulty.result.result.json"};
+export const mining_suggest_difficulty__result_result = validate37;
+const schema38 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.suggest_difficulty.result.result.json"};
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.suggest_difficulty.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3311,14 +3293,14 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate40.errors = vErrors;
+validate37.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_suggest_target__params = validate41;
-const schema70 = {"type":"array","items":[{"type":"string","pattern":"^(?:0x)?[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.suggest_target.params.json"};
+export const mining_suggest_target__params = validate38;
+const schema39 = {"type":"array","items":[{"type":"string","pattern":"^(?:0x)?[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.suggest_target.params.json"};
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.suggest_target.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3380,14 +3362,14 @@ vErrors.push(err4);
 }
 errors++;
 }
-validate41.errors = vErrors;
+validate38.errors = vErrors;
 return errors === 0;
 }
 
-export const mining_suggest_target__result_result = validate42;
-const schema71 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.suggest_target.result.result.json"};
+export const mining_suggest_target__result_result = validate39;
+const schema40 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.suggest_target.result.result.json"};
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.suggest_target.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -3401,7 +3383,7 @@ vErrors.push(err0);
 }
 errors++;
 }
-validate42.errors = vErrors;
+validate39.errors = vErrors;
 return errors === 0;
 }
 
