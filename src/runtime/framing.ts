@@ -1,11 +1,13 @@
 // Newline-delimited framing: bytes in, one text per line out, no I/O. TCP and TLS carry one JSON-RPC
 // message per line (WebSocket frames need none of this). Platform-free: Uint8Array and TextDecoder
-// only, so the same code runs in Node, browsers and React Native.
+// only, so the same code runs in Node, browsers and React Native; the Node transports hand it a
+// faster decoder of their own (node/tcp.ts).
 //
-// Cost is linear in the bytes received: each chunk is searched once for the newline, bytes of an
-// unfinished line wait in a list of pieces that is joined once when its newline arrives, and a line
-// inside one chunk is decoded from a view of it without copying. Memory stays bounded: at most
-// maxMessageSize + 1 bytes wait for a newline.
+// Cost is linear in the bytes received: each chunk is searched once for newlines, bytes of an
+// unfinished line wait in a list of pieces that is joined once when its newline arrives, and the
+// complete lines inside one chunk are decoded together, from a view of it, by one decoder call (a
+// call per line costs more than the decoding when lines are short), then split at their newlines.
+// Memory stays bounded: at most maxMessageSize + 1 bytes wait for a newline.
 import { MessageTooLargeError, ProtocolError } from './errors.js';
 
 /**
@@ -24,6 +26,20 @@ export interface FramerOptions {
    * report it, drop its bytes up to the next newline and carry on with the line after it.
    */
   onOversize?: 'fail' | 'skip' | undefined;
+  /**
+   * The caller hands each chunk over to the framer: it never writes into a chunk after passing it to
+   * push(). Node's sockets do (every 'data' event is a fresh Buffer), so the Node transports say so.
+   * The bytes of an unfinished line are then kept as views of the chunks instead of copies, and a
+   * message spread over many chunks is copied once, when its newline arrives, instead of twice.
+   * Off by default: a caller that reuses its read buffer would otherwise corrupt waiting bytes.
+   */
+  transferChunks?: boolean | undefined;
+  /**
+   * Decodes UTF-8 (a line, or a run of complete lines) instead of TextDecoder, for a platform with a
+   * faster decoder (the Node transports pass one). It must throw on bytes that are not valid UTF-8 and
+   * must keep a byte order mark as U+FEFF (the framer drops one at the start of each line itself).
+   */
+  decode?: ((bytes: Uint8Array) => string) | undefined;
 }
 
 export type FrameEvent =
@@ -35,17 +51,31 @@ const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
 
+const BOM = 0xfeff;
+
 const encoder = new TextEncoder();
 /** Lossy, only to show an excerpt of a line that is not valid UTF-8. */
 const lossyDecoder = new TextDecoder('utf-8');
+/**
+ * Fatal: invalid UTF-8 throws instead of turning into U+FFFD. Not streaming, so no state survives a
+ * call. A byte order mark is kept and dropped by the framer at the start of each line, as decoding each
+ * line on its own would, also when several lines are decoded together.
+ */
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The framer's default `decode`: TextDecoder, throwing on invalid UTF-8 and keeping a byte order mark. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  return utf8Decoder.decode(bytes);
+}
 
 export class NewlineFramer {
   readonly maxMessageSize: number;
   readonly onOversize: 'fail' | 'skip';
+  readonly transferChunks: boolean;
 
-  /** Fatal: invalid UTF-8 throws instead of turning into U+FFFD. Not streaming, so no state survives a call. */
-  readonly #decoder = new TextDecoder('utf-8', { fatal: true });
-  /** Pieces of the current line received before its newline; copies, so callers may reuse their buffers. */
+  /** Throws on invalid UTF-8 (see utf8Decoder). */
+  readonly #decode: (bytes: Uint8Array) => string;
+  /** Pieces of the current line received before its newline: copies, or views of handed-over chunks. */
   #pieces: Uint8Array[] = [];
   #pendingLength = 0;
   /** 'skip': an oversize line was reported; drop bytes until the next newline. */
@@ -64,6 +94,10 @@ export class NewlineFramer {
     }
     this.maxMessageSize = max;
     this.onOversize = onOversize;
+    this.transferChunks = options.transferChunks === true;
+    const decode = options.decode ?? decodeUtf8;
+    if (typeof decode !== 'function') throw new TypeError('decode must be a function');
+    this.#decode = decode;
   }
 
   /** Bytes buffered without a newline yet (for "closed mid-line" reporting). */
@@ -81,30 +115,79 @@ export class NewlineFramer {
   /** Feeds received bytes; returns what they completed, in order. */
   push(chunk: Uint8Array): FrameEvent[] {
     const events: FrameEvent[] = [];
+    if (this.#failed) return events;
     let start = 0;
-    while (!this.#failed) {
-      const newline = chunk.indexOf(LF, start);
+    if (this.#pendingLength > 0 || this.#skipping) {
+      // The end of the line that earlier chunks began.
+      const newline = chunk.indexOf(LF);
       if (newline === -1) {
-        this.#keepTail(chunk, start, events);
-        break;
+        this.#keepTail(chunk, 0, events);
+        return events;
       }
-      const segment = chunk.subarray(start, newline);
       start = newline + 1;
-      if (this.#skipping) {
-        // The end of a line already reported as oversize: resynchronised.
-        this.#skipping = false;
-        continue;
-      }
-      const total = this.#pendingLength + segment.length;
-      const last = segment.length > 0 ? segment[segment.length - 1] : this.#pieces.at(-1)?.at(-1);
-      const size = last === CR ? total - 1 : total;
-      if (size > this.maxMessageSize) {
-        this.#oversize(events);
-        continue;
-      }
-      this.#line(this.#pieces.length === 0 ? segment : this.#join(segment, total), events);
+      if (this.#skipping) this.#skipping = false; // the end of a line already reported as oversize: resynchronised
+      else this.#complete(chunk.subarray(0, newline), events);
+      if (this.#failed) return events;
     }
+    // Every line that ends in this chunk ends at or before its last newline.
+    const last = chunk.lastIndexOf(LF);
+    if (last >= start) {
+      // No line of a region within the limit can be over it, so only a larger region needs each line measured.
+      if (last - start > this.maxMessageSize || !this.#lines(chunk.subarray(start, last), events)) this.#eachLine(chunk, start, last, events);
+      if (this.#failed) return events;
+      start = last + 1;
+    }
+    this.#keepTail(chunk, start, events);
     return events;
+  }
+
+  /**
+   * The lines of a region with no line over the limit, decoded by one call and split at the newlines
+   * (a newline byte is never part of a multi-byte character, so the text's newlines are the bytes'
+   * newlines). False when the region is not valid UTF-8: then each line is decoded on its own, to
+   * report exactly the lines that are not.
+   */
+  #lines(region: Uint8Array, events: FrameEvent[]): boolean {
+    let text: string;
+    try {
+      text = this.#decode(region);
+    } catch {
+      return false;
+    }
+    let from = 0;
+    for (;;) {
+      const newline = text.indexOf('\n', from);
+      let end = newline === -1 ? text.length : newline;
+      if (end > from && text.charCodeAt(end - 1) === CR) end--;
+      if (end > from && !isBlankText(text, from, end)) {
+        const start = text.charCodeAt(from) === BOM ? from + 1 : from;
+        events.push({ type: 'message', text: text.slice(start, end) });
+      }
+      if (newline === -1) return true;
+      from = newline + 1;
+    }
+  }
+
+  /** The lines of chunk[start, last] one by one, each measured against the limit and decoded alone. */
+  #eachLine(chunk: Uint8Array, start: number, last: number, events: FrameEvent[]): void {
+    while (start <= last) {
+      const newline = chunk.indexOf(LF, start);
+      this.#complete(chunk.subarray(start, newline), events);
+      if (this.#failed) return;
+      start = newline + 1;
+    }
+  }
+
+  /** A line's last bytes (without the newline), after any pending pieces: checked, joined, decoded. */
+  #complete(segment: Uint8Array, events: FrameEvent[]): void {
+    const total = this.#pendingLength + segment.length;
+    const last = segment.length > 0 ? segment[segment.length - 1] : this.#pieces.at(-1)?.at(-1);
+    const size = last === CR ? total - 1 : total;
+    if (size > this.maxMessageSize) {
+      this.#oversize(events);
+      return;
+    }
+    this.#line(this.#pieces.length === 0 ? segment : this.#join(segment, total), events);
   }
 
   /** Bytes after the last newline of a chunk: kept for the next push, within the size limit. */
@@ -118,9 +201,12 @@ export class NewlineFramer {
       if (this.onOversize === 'skip') this.#skipping = true;
       return;
     }
-    const copy = new Uint8Array(length);
-    copy.set(chunk.subarray(start));
-    this.#pieces.push(copy);
+    if (this.transferChunks) this.#pieces.push(start === 0 ? chunk : chunk.subarray(start));
+    else {
+      const copy = new Uint8Array(length);
+      copy.set(chunk.subarray(start));
+      this.#pieces.push(copy);
+    }
     this.#pendingLength = total;
   }
 
@@ -150,7 +236,7 @@ export class NewlineFramer {
     const body = end === bytes.length ? bytes : bytes.subarray(0, end);
     let text: string;
     try {
-      text = this.#decoder.decode(body);
+      text = this.#decode(body);
     } catch (cause) {
       const excerpt = lossyDecoder.decode(body.subarray(0, 200));
       events.push({
@@ -159,7 +245,7 @@ export class NewlineFramer {
       });
       return;
     }
-    events.push({ type: 'message', text });
+    events.push({ type: 'message', text: text.charCodeAt(0) === BOM ? text.slice(1) : text });
   }
 
   #clearPending(): void {
@@ -173,6 +259,15 @@ function isBlank(bytes: Uint8Array, end: number): boolean {
   for (let i = 0; i < end; i++) {
     const b = bytes[i];
     if (b !== SPACE && b !== TAB && b !== CR) return false;
+  }
+  return true;
+}
+
+/** isBlank for text[from, end). */
+function isBlankText(text: string, from: number, end: number): boolean {
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== SPACE && c !== TAB && c !== CR) return false;
   }
   return true;
 }
@@ -196,7 +291,12 @@ export function encodeFrameText(json: string): string {
   return json;
 }
 
+/** Several messages (each checked by encodeFrameText) as the text of one write, each followed by `\n`. */
+export function framesText(jsons: readonly string[]): string {
+  return jsons.length === 1 ? `${jsons[0]}\n` : `${jsons.join('\n')}\n`;
+}
+
 /** Several messages (each checked by encodeFrameText) as the bytes of one write, each followed by `\n`. */
 export function encodeFrames(jsons: readonly string[]): Uint8Array {
-  return encoder.encode(jsons.length === 1 ? `${jsons[0]}\n` : `${jsons.join('\n')}\n`);
+  return encoder.encode(framesText(jsons));
 }

@@ -2,7 +2,7 @@
 // socket, a React Native socket) carry newline-framed JSON; message transports (WebSocket) carry one
 // JSON message per frame. Reconnect and re-subscription live in the clients, not here.
 import { ClosedError, MessageTooLargeError, ProtocolError, type StratumSdkError } from './errors.js';
-import { DEFAULT_MAX_MESSAGE_SIZE, encodeFrame, encodeFrames, encodeFrameText, NewlineFramer, type FramerOptions } from './framing.js';
+import { DEFAULT_MAX_MESSAGE_SIZE, encodeFrame, encodeFrames, encodeFrameText, framesText, NewlineFramer, type FramerOptions } from './framing.js';
 
 export interface TransportHandlers {
   /** One complete JSON message, as text. */
@@ -41,6 +41,12 @@ export interface ByteStreamOptions {
    * owners that write and close through the transport: a direct `socket.end()` would overtake them.
    */
   readonly coalesce?: boolean | undefined;
+  /**
+   * Writes text to the stream as UTF-8 itself, instead of the transport encoding it to bytes first:
+   * Node's sockets take strings (`socket.write(text)`) and encode them straight into the write request,
+   * one copy fewer per write. The stream's `write` is then not used.
+   */
+  readonly writeText?: ((text: string) => unknown) | undefined;
 }
 
 /**
@@ -76,17 +82,22 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
     const midLine = framer.pendingBytes > 0 ? ` with ${framer.pendingBytes} bytes of an unfinished message` : '';
     end(failure ?? new ClosedError(`the peer closed the connection${midLine}`));
   });
+  const writeText = options.writeText;
   let queued: string[] = [];
   const flush = () => {
     const texts = queued;
     queued = [];
-    if (!ended && texts.length) stream.write(encodeFrames(texts));
+    if (ended || !texts.length) return;
+    if (writeText) writeText(framesText(texts));
+    else stream.write(encodeFrames(texts));
   };
   return {
     send(text) {
       if (ended) throw failure ?? new ClosedError();
-      if (!options.coalesce) stream.write(encodeFrame(text));
-      else if (queued.push(encodeFrameText(text)) === 1) queueMicrotask(flush);
+      if (options.coalesce) {
+        if (queued.push(encodeFrameText(text)) === 1) queueMicrotask(flush);
+      } else if (writeText) writeText(framesText([encodeFrameText(text)]));
+      else stream.write(encodeFrame(text));
     },
     close() {
       flush(); // what was sent before close() still goes out

@@ -9,6 +9,7 @@ import {
   type FrameEvent,
   type FramerOptions,
 } from '../../src/runtime/framing.js';
+import { nodeDecodeUtf8, nodeFraming } from '../../src/runtime/node/tcp.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const bytes = (...parts: (string | number[])[]): Uint8Array => {
@@ -304,8 +305,153 @@ describe('options', () => {
     expect(() => new NewlineFramer({ maxMessageSize: value })).toThrow(RangeError);
   });
 
+  it('uses a given decoder for lines and runs of lines, and reports what it refuses as invalid UTF-8', () => {
+    const calls: number[] = [];
+    const decode = (b: Uint8Array) => {
+      calls.push(b.length);
+      if (b.includes(0x21)) throw new TypeError('no "!" here');
+      return new TextDecoder().decode(b).toUpperCase();
+    };
+    expect(feed([utf8('{"a":1}\n{"b":2}\n{"c!"}\n{"d":4}\n')], { decode })).toEqual(['{"A":1}', '{"B":2}', '!PROTOCOL:invalid-utf8', '{"D":4}']);
+    expect(calls[0]).toBe(30); // the four lines (without the last newline) in one call first
+    expect(() => new NewlineFramer({ decode: 'utf-8' as unknown as () => string })).toThrow(TypeError);
+  });
+
   it('refuses an unknown onOversize and a non-number size from untyped callers', () => {
     expect(() => new NewlineFramer({ onOversize: 'drop' as 'skip' })).toThrow(RangeError);
     expect(() => new NewlineFramer({ maxMessageSize: '100' as unknown as number })).toThrow(RangeError);
+  });
+});
+
+describe('transferChunks', () => {
+  it('keeps views of handed-over chunks instead of copies', () => {
+    const framer = new NewlineFramer({ transferChunks: true });
+    expect(framer.transferChunks).toBe(true);
+    const first = utf8('{"a":1');
+    expect(framer.push(first)).toEqual([]);
+    // Breaking the promise shows the bytes were not copied: the framer sees the new contents.
+    first.set(utf8('{"b"'), 0);
+    expect(show(framer.push(utf8('}\n')))).toEqual(['{"b":1}']);
+    expect(new NewlineFramer().transferChunks).toBe(false);
+  });
+
+  it('delivers the same messages for random multi-splits', () => {
+    const next = random(7);
+    for (let run = 0; run < 200; run++) {
+      const count = 1 + Math.floor(next() * 12);
+      const offsets = Array.from({ length: count }, () => Math.floor(next() * (STREAM.length + 1))).sort((a, b) => a - b);
+      expect(feed(cut(STREAM, offsets), { transferChunks: true }), `splits ${offsets.join(',')}`).toEqual(WANTED);
+    }
+  });
+});
+
+/**
+ * The framer's contract stated the slow, obvious way: the whole stream split at every `\n`, each line
+ * judged on its own, and the unfinished tail judged by its length alone. Chunking, the option to keep
+ * chunks and the way complete lines are decoded together must never change what comes out.
+ */
+function reference(data: Uint8Array, max: number, onOversize: 'fail' | 'skip'): { seen: Seen[]; pending: number } {
+  const seen: Seen[] = [];
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let start = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] !== 0x0a) continue;
+    let line = data.subarray(start, i);
+    start = i + 1;
+    if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
+    if (line.length > max) {
+      seen.push('!MESSAGE_TOO_LARGE');
+      if (onOversize === 'fail') return { seen, pending: 0 };
+      continue;
+    }
+    if (line.every((b) => b === 0x20 || b === 0x09 || b === 0x0d)) continue;
+    try {
+      seen.push(decoder.decode(line));
+    } catch {
+      seen.push('!PROTOCOL:invalid-utf8');
+    }
+  }
+  const tail = data.length - start;
+  if (tail > max + 1 || (tail === max + 1 && data[data.length - 1] !== 0x0d)) {
+    seen.push('!MESSAGE_TOO_LARGE');
+    return { seen, pending: 0 };
+  }
+  return { seen, pending: tail };
+}
+
+describe('the framer against the reference', () => {
+  const pieces: (string | number[])[] = [
+    '{"id":1}', '["é€😀"]', ' ', '\t', '\r', '\n', '\r\n', '\n\n', 'x'.repeat(9), 'y'.repeat(30),
+    [0xff], [0xc3, 0x28], [0xe2, 0x82], [0xf0, 0x9f, 0x98, 0x80], [0xc3], [0xa9], [0xef, 0xbb, 0xbf], [0xef, 0xbb],
+  ];
+
+  it('agrees on random streams, chunkings, limits and modes', () => {
+    const next = random(424242);
+    for (let run = 0; run < 1500; run++) {
+      const parts = Array.from({ length: Math.floor(next() * 40) }, () => pieces[Math.floor(next() * pieces.length)] as string | number[]);
+      const data = bytes(...parts);
+      const max = [4, 10, 16, 64, 1000][Math.floor(next() * 5)] as number;
+      const onOversize = next() < 0.5 ? 'fail' : 'skip';
+      const transferChunks = next() < 0.5;
+      const count = Math.floor(next() * 10);
+      const offsets = Array.from({ length: count }, () => Math.floor(next() * (data.length + 1))).sort((a, b) => a - b);
+      const framer = new NewlineFramer({ maxMessageSize: max, onOversize, transferChunks });
+      // Copies, so a framer keeping views cannot see later chunks through a shared buffer.
+      const seen = cut(data, offsets).flatMap((c) => show(framer.push(c.slice())));
+      const wanted = reference(data, max, onOversize);
+      const label = `run ${run}: max ${max} ${onOversize} transfer ${transferChunks} splits ${offsets.join(',')} data ${Array.from(data).join(',')}`;
+      expect(seen, label).toEqual(wanted.seen);
+      expect(framer.pendingBytes, label).toBe(wanted.pending);
+    }
+  });
+});
+
+describe('the Node set-up (nodeFraming)', () => {
+  it('decodes like the fatal TextDecoder: ASCII through Buffer, anything else refused or kept as it is', () => {
+    const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    const long = 'a{"x":1}'.repeat(1000); // 8,000 bytes: over the size where Buffer takes over
+    const cases = [
+      utf8(long),
+      utf8(`${long}é😀`),
+      utf8(`\uFEFF${long}`),
+      bytes(long, [0xff]),
+      bytes(long, [0xc3]),
+      bytes(long, [0xed, 0xa0, 0x80]), // an encoded surrogate
+      utf8('short'),
+      bytes('short', [0xff]),
+      new Uint8Array(0),
+    ];
+    for (const data of cases) {
+      let wanted: string | Error;
+      try {
+        wanted = strict.decode(data);
+      } catch (e) {
+        wanted = e as Error;
+      }
+      if (wanted instanceof Error) expect(() => nodeDecodeUtf8(data)).toThrow();
+      else expect(nodeDecodeUtf8(data)).toBe(wanted);
+    }
+    // A view into a larger buffer decodes only its own bytes.
+    const big = utf8(`xx${long}yy`);
+    expect(nodeDecodeUtf8(big.subarray(2, 2 + long.length))).toBe(long);
+  });
+
+  it('frames long lines, split anywhere, the same as the platform-free framer', () => {
+    const lines = [`{"a":"${'x'.repeat(9000)}"}`, `{"b":"${'é'.repeat(5000)}"}`, `\uFEFF{"c":"${'y'.repeat(5000)}"}`];
+    const data = bytes(`${lines[0]}\n`, `${lines[1]}\r\n`, `${lines[2]}\n`, [0x7b, 0xff, ...utf8('z'.repeat(5000)), 0x0a], '{"d":1}\n');
+    const wanted = feed([data]);
+    expect(wanted).toEqual([lines[0], lines[1], lines[2]!.slice(1), '!PROTOCOL:invalid-utf8', '{"d":1}']);
+    const next = random(99);
+    for (let run = 0; run < 100; run++) {
+      const offsets = Array.from({ length: 1 + Math.floor(next() * 6) }, () => Math.floor(next() * (data.length + 1))).sort((a, b) => a - b);
+      const framer = new NewlineFramer(nodeFraming(undefined));
+      const seen = cut(data, offsets).flatMap((c) => show(framer.push(c.slice())));
+      expect(seen, `splits ${offsets.join(',')}`).toEqual(wanted);
+    }
+  });
+
+  it('keeps the caller\'s own framing options', () => {
+    expect(nodeFraming({ maxMessageSize: 5, transferChunks: false })).toMatchObject({ maxMessageSize: 5, transferChunks: false, decode: nodeDecodeUtf8 });
+    expect(nodeFraming(undefined)).toMatchObject({ transferChunks: true, decode: nodeDecodeUtf8 });
   });
 });

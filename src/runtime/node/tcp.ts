@@ -1,9 +1,10 @@
 // TCP and TLS byte streams on Node. TLS verifies certificates and sends SNI unless told otherwise;
 // pinning and trust-on-first-use are decided after the handshake, before any request is written.
+import { Buffer, isAscii } from 'node:buffer';
 import net from 'node:net';
 import tls from 'node:tls';
 import { ConnectError, StratumSdkError, TlsError } from '../errors.js';
-import type { FramerOptions } from '../framing.js';
+import { decodeUtf8, type FramerOptions } from '../framing.js';
 import { byteStreamTransport, type Connector } from '../transport.js';
 import { checkPeerCertificate, checkTlsSettings, tlsConnectOptions, type TlsSettings } from './tls-trust.js';
 
@@ -25,6 +26,30 @@ export const DEFAULT_CONNECT_TIMEOUT = 10_000;
 export function isCertificateError(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException | undefined)?.code ?? '';
   return /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|HOSTNAME|ALTNAME/.test(code);
+}
+
+// Below this, TextDecoder's own call is cheaper than making a Buffer view and checking the bytes
+// (measured on Node 20: even at 2 KiB, about 0.5 µs either way; at 16 KiB, 3.7 µs against 2.0 µs).
+const BUFFER_DECODE_MIN = 4096;
+
+/**
+ * The framer's UTF-8 decoding on Node. Node 20's TextDecoder decodes about 1.3 bytes a nanosecond (9 ms
+ * for a 12 MB reply); bytes that are all ASCII (checked by Node's SIMD isAscii) are the same text in
+ * Latin-1, which Buffer copies several times faster. Anything else goes to the framer's fatal
+ * TextDecoder, so invalid UTF-8 still throws; ASCII holds no byte order mark, so none is lost either.
+ */
+export function nodeDecodeUtf8(bytes: Uint8Array): string {
+  if (bytes.length >= BUFFER_DECODE_MIN && isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+  return decodeUtf8(bytes);
+}
+
+/**
+ * What a Node socket's owner tells the framer: the chunks are its to keep, and the Node decoder. Only
+ * for sockets made without an `onread` buffer: each of their 'data' events is then a fresh Buffer that
+ * Node never writes into again, so the framer may keep it without copying. The caller's own options win.
+ */
+export function nodeFraming(framing: FramerOptions | undefined): FramerOptions {
+  return { transferChunks: true, decode: nodeDecodeUtf8, ...framing };
 }
 
 export function tcpConnector(options: TcpOptions): Connector {
@@ -57,7 +82,7 @@ export function tcpConnector(options: TcpOptions): Connector {
           clearTimeout(timer);
           socket.off('error', fail);
           socket.setNoDelay(true);
-          resolve(byteStreamTransport(socket, handlers, options.framing, { coalesce: true }));
+          resolve(byteStreamTransport(socket, handlers, nodeFraming(options.framing), { coalesce: true, writeText: (text) => socket.write(text) }));
         }, fail);
       });
     });
