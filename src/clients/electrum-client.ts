@@ -20,8 +20,8 @@ import {
 } from '../runtime/errors.js';
 import { JSON_RPC_ERRORS, parseMessage } from '../runtime/messages.js';
 import type { TlsSettings } from '../runtime/node/tls-trust.js';
-import type { ProtocolRegistry } from '../runtime/registry.js';
-import { DEFAULT_REQUEST_TIMEOUT, RpcSession, type RequestOptions } from '../runtime/session.js';
+import type { ProtocolRegistry, VersionedChecks } from '../runtime/registry.js';
+import { DEFAULT_REQUEST_TIMEOUT, RpcSession, type RequestOptions, type ResultCheck } from '../runtime/session.js';
 import { keyArity, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
 import type { Connector, Transport } from '../runtime/transport.js';
 import { compareVersions, isVersion } from '../runtime/versions.js';
@@ -124,7 +124,26 @@ interface Connection {
   readonly session: RpcSession;
   readonly transport: Transport;
   readonly info: ElectrumConnectionInfo;
+  /** Validates each result for this connection's version and keeps the subscription book in step. */
+  readonly check: ResultCheck;
 }
+
+/** What the client does for one method, worked out once per protocol version instead of per request. */
+interface MethodPlan {
+  /** Undefined for a method the registry does not know: the registry's own answer then says so. */
+  readonly checks: VersionedChecks | undefined;
+  /** A subscription's key arity (the leading params that name it); undefined for other methods. */
+  readonly subscribeArity: number | undefined;
+  /** For an unsubscribe method: the subscription it ends, and that subscription's key arity. */
+  readonly ends: { readonly method: string; readonly arity: number } | undefined;
+}
+
+const NO_OPTIONS: RequestOptions = Object.freeze({});
+
+// Plans are kept for a few versions (a reconnect may negotiate another) and a bounded number of names
+// (a caller without types may ask for any name).
+const MAX_PLAN_VERSIONS = 8;
+const MAX_PLANS = 1024;
 
 type Waiter = { resolve: (c: Connection) => void; reject: (e: StratumSdkError) => void };
 
@@ -156,6 +175,9 @@ export class ElectrumClient {
   #lastSent = Date.now();
   #cancelRetry: (() => void) | undefined;
   #closeError: StratumSdkError | undefined;
+  /** By protocol version ('' for "not negotiated yet"), then by method. */
+  readonly #plans = new Map<string, Map<string, MethodPlan>>();
+  #lastPlan: { readonly method: string; readonly version: string | undefined; readonly plan: MethodPlan } | undefined;
 
   /** Builds a client without connecting, so listeners can be added first; then call `connect()`. */
   constructor(url: string, options: ElectrumClientOptions = {}) {
@@ -173,7 +195,7 @@ export class ElectrumClient {
     if (!(this.#bufferLimit >= 1)) throw new RangeError(`notificationBuffer must be at least 1, got ${this.#bufferLimit}`);
     this.#protocol = options.protocol ?? electrumProtocol;
     this.#connector = options.connector ?? electrumConnector(url, options);
-    Object.assign(this, bindElectrumClientApi((method, params) => this.#call(method, params, {})));
+    Object.assign(this, bindElectrumClientApi((method, params) => this.#call(method, params, NO_OPTIONS)));
   }
 
   /**
@@ -333,36 +355,67 @@ export class ElectrumClient {
   #call(method: string, params: readonly unknown[], options: RequestOptions): Promise<unknown> {
     const invalid = this.#checkParams(method, params, this.#info?.protocolVersion);
     if (invalid) return Promise.reject(invalid);
+    // The common case, connected: no wait for a connection, so no promise and no turn spent on one, and
+    // the caller's options go to the session as they are (its default timeout is the client's).
+    if (this.#conn && this.#state === 'open') return this.#send(this.#conn, method, params, options);
     const timeout = options.timeout ?? this.#timeout;
-    // The common case, connected: no wait for a connection, so no promise and no turn spent on one.
-    if (this.#conn && this.#state === 'open') return this.#send(this.#conn, method, params, options.signal, timeout);
     const started = Date.now();
-    return this.#connection(method, options).then((conn) => this.#send(conn, method, params, options.signal, remainingTimeout(timeout, started)));
+    return this.#connection(method, options).then((conn) => this.#send(conn, method, params, { signal: options.signal, timeout: remainingTimeout(timeout, started) }));
   }
 
-  #send(conn: Connection, method: string, params: readonly unknown[], signal: AbortSignal | undefined, timeout: number): Promise<unknown> {
-    this.#lastSent = Date.now();
-    return conn.session.request(method, params, { signal, timeout }, (result) => this.#afterResult(method, params, result, conn.info.protocolVersion));
+  #send(conn: Connection, method: string, params: readonly unknown[], options: RequestOptions): Promise<unknown> {
+    // Only the keep-alive reads it.
+    if (this.#keepAliveMs !== false) this.#lastSent = Date.now();
+    return conn.session.request(method, params, options, conn.check);
   }
 
   #checkParams(method: string, params: readonly unknown[], version: string | undefined): ValidationError | undefined {
     if (!this.#validate) return undefined;
-    const check = this.#protocol.validateParams(method, params, { protocolVersion: version });
+    const checks = this.#plan(method, version).checks;
+    const check = checks ? checks.validateParams(params) : this.#protocol.validateParams(method, params, { protocolVersion: version });
     return check.valid ? undefined : new ValidationError(method, 'params', check.errors);
   }
 
   /** Validates a result (throwing ValidationError) and keeps the subscription book in step. */
   #afterResult(method: string, params: readonly unknown[], result: unknown, version: string) {
+    const plan = this.#plan(method, version);
     if (this.#validate) {
-      const check = this.#protocol.validateResult(method, result, { protocolVersion: version, params });
+      const check = plan.checks ? plan.checks.validateResult(result, params) : this.#protocol.validateResult(method, result, { protocolVersion: version, params });
       if (!check.valid) throw new ValidationError(method, 'result', check.errors);
     }
-    const info = this.#protocol.get(method);
-    if (info?.kind === 'subscription') this.#subs.record(method, keyArity(info), params, result);
-    else if (method.endsWith('.unsubscribe')) {
-      const sub = this.#protocol.get(method.replace(/unsubscribe$/, 'subscribe'));
-      if (sub) this.#subs.remove(sub.method, keyArity(sub), params);
+    if (plan.subscribeArity !== undefined) this.#subs.record(method, plan.subscribeArity, params, result);
+    else if (plan.ends) this.#subs.remove(plan.ends.method, plan.ends.arity, params);
+  }
+
+  /** The plan of a method at a version, made on first use. */
+  #plan(method: string, version: string | undefined): MethodPlan {
+    // Pipelined requests mostly repeat one method: its plan is at hand without a lookup.
+    const last = this.#lastPlan;
+    if (last !== undefined && last.method === method && last.version === version) return last.plan;
+    const plan = this.#lookUpPlan(method, version);
+    this.#lastPlan = { method, version, plan };
+    return plan;
+  }
+
+  #lookUpPlan(method: string, version: string | undefined): MethodPlan {
+    const key = version ?? '';
+    let byMethod = this.#plans.get(key);
+    if (!byMethod) {
+      if (this.#plans.size >= MAX_PLAN_VERSIONS) this.#plans.clear();
+      this.#plans.set(key, (byMethod = new Map()));
     }
+    let plan = byMethod.get(method);
+    if (!plan) {
+      const info = this.#protocol.get(method);
+      const sub = info?.kind !== 'subscription' && method.endsWith('.unsubscribe') ? this.#protocol.get(method.replace(/unsubscribe$/, 'subscribe')) : undefined;
+      plan = {
+        checks: info?.checksAt(version),
+        subscribeArity: info?.kind === 'subscription' ? keyArity(info) : undefined,
+        ends: sub ? { method: sub.method, arity: keyArity(sub) } : undefined,
+      };
+      if (byMethod.size < MAX_PLANS) byMethod.set(method, plan);
+    }
+    return plan;
   }
 
   async #unsubscribe(method: string, params: readonly unknown[]) {
@@ -446,7 +499,8 @@ export class ElectrumClient {
       }
       negotiated = version;
       if (this.#genesisHash) await this.#checkGenesis(session, version);
-      return { session, transport, info: { serverVersion: software, protocolVersion: version } };
+      const checkResult: ResultCheck = (method, params, result) => this.#afterResult(method, params, result, version);
+      return { session, transport, info: { serverVersion: software, protocolVersion: version }, check: checkResult };
     } catch (e) {
       session.close(e);
       transport.close();

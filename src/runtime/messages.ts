@@ -196,7 +196,9 @@ function jsonMethod(method: string): string {
 
 /** The same text as JSON.stringify({ jsonrpc: '2.0', id, method, params }) (or without "jsonrpc" for '1.0'). */
 export function encodeRequest(id: MessageId, method: string, params: readonly unknown[], dialect: Dialect): string {
-  const body = `"id":${JSON.stringify(id)},"method":${jsonMethod(method)},"params":${JSON.stringify(params)}}`;
+  // A session's ids are safe integers, whose JSON is their decimal text.
+  const idJson = typeof id === 'number' && Number.isSafeInteger(id) ? `${id}` : JSON.stringify(id);
+  const body = `"id":${idJson},"method":${jsonMethod(method)},"params":${JSON.stringify(params)}}`;
   return dialect === '2.0' ? `{"jsonrpc":"2.0",${body}` : `{${body}`;
 }
 

@@ -58,6 +58,18 @@ export interface ValidationContext {
   readonly params?: readonly unknown[] | undefined;
 }
 
+/**
+ * One method's checks with the protocol version worked out once: what validateParams and
+ * validateResult do for that version, without a context object or a version lookup per call. A client
+ * takes them once per connection and runs them for every request.
+ */
+export interface VersionedChecks {
+  /** The same outcome as `validateParams(value, { protocolVersion })`. */
+  validateParams(value: unknown): ValidationOutcome;
+  /** The same outcome as `validateResult(value, { protocolVersion, params })`. */
+  validateResult(value: unknown, params?: readonly unknown[]): ValidationOutcome;
+}
+
 export interface MethodInfo<M extends string = string> {
   readonly method: M;
   readonly protocol: Protocol;
@@ -83,6 +95,8 @@ export interface MethodInfo<M extends string = string> {
   /** Names of the result variants that apply in this context, in spec order. */
   selectResultVariants(context?: ValidationContext): readonly string[];
   validateResult(value: unknown, context?: ValidationContext): ValidationOutcome;
+  /** The params and result checks for one negotiated version (undefined: the shape of any version). */
+  checksAt(protocolVersion: string | undefined): VersionedChecks;
   /** Present where the method has a notification form (subscriptions, notifications). */
   readonly validateNotification: ((value: unknown, context?: ValidationContext) => ValidationOutcome) | undefined;
 }
@@ -107,17 +121,6 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
     }
     return ok;
   };
-  /** The first param position that does not exist at this version (Infinity when all do). */
-  const firstMissingParam = new Map<string, number>();
-  const paramsAvailable = (v: string, count: number) => {
-    let first = firstMissingParam.get(v);
-    if (first === undefined) {
-      first = paramRanges.findIndex((r) => !inVersionRange(v, r));
-      if (first === -1) first = Infinity;
-      if (firstMissingParam.size < 64) firstMissingParam.set(v, first);
-    }
-    return count <= first;
-  };
 
   // Conditions resolved to param positions once, not on every result checked.
   const results = def.results.map((r) => ({
@@ -128,23 +131,67 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
       return { index, check, fallback: p?.hasDefault ? p.default : undefined };
     }),
   }));
+  type Variant = (typeof results)[number];
 
   const conditional = results.some((r) => r.conditions.length > 0);
-  const byVersion = new Map<string, typeof results>();
-  const variantsAt = (v: string | undefined) => {
-    if (v === undefined) return results;
-    let list = byVersion.get(v);
-    if (list === undefined) {
-      list = results.filter((r) => inVersionRange(v, r.versions));
-      if (byVersion.size < 64) byVersion.set(v, list);
-    }
-    return list;
+  const variantsAt = (v: string | undefined): Variant[] => (v === undefined ? results : results.filter((r) => inVersionRange(v, r.versions)));
+  const applicable = (atVersion: Variant[], sent: readonly unknown[] | undefined) =>
+    !conditional || sent === undefined ? atVersion : atVersion.filter((r) => r.conditions.every((c) => c.check(c.index < sent.length ? sent[c.index] : c.fallback)));
+
+  const checksFor = (v: string | undefined): VersionedChecks => {
+    const available = v === undefined || isAvailable(v);
+    // The first param position that does not exist at this version (Infinity when all do).
+    let firstMissing = v === undefined ? -1 : paramRanges.findIndex((r) => !inVersionRange(v, r));
+    if (firstMissing === -1) firstMissing = Infinity;
+    const atVersion = variantsAt(v);
+    return {
+      validateParams(value) {
+        const shapeOk = def.validateParams(value);
+        if (shapeOk && available && (!Array.isArray(value) || value.length <= firstMissing)) return VALID;
+        const errors: string[] = [];
+        if (!available) errors.push(`${method} is not part of protocol ${v}${versionNote(def.versions)}`);
+        if (!shapeOk) errors.push(...formatErrors(def.validateParams.errors, 'params', paramNames));
+        if (v !== undefined && Array.isArray(value)) {
+          value.forEach((_, i) => {
+            const p = def.params[i];
+            if (p && !inVersionRange(v, paramRanges[i])) {
+              errors.push(`params[${i}] (${p.name}): not part of protocol ${v}${versionNote(p.versions)}`);
+            }
+          });
+        }
+        return invalid(errors);
+      },
+      validateResult(value, params) {
+        if (!def.results.length) return invalid([`${method} is a notification and has no result`]);
+        const candidates = applicable(atVersion, params);
+        if (!candidates.length) {
+          return invalid([`result: no shape of ${method} applies${v ? ` at protocol ${v}` : ''} with these params`]);
+        }
+        // The common case, one shape: no list of failures is built unless it fails.
+        if (candidates.length === 1) {
+          const only = candidates[0] as Variant;
+          return only.validate(value) ? VALID : invalid(formatErrors(only.validate.errors, 'result'));
+        }
+        const failures: string[] = [];
+        for (const r of candidates) {
+          if (r.validate(value)) return VALID;
+          failures.push(...formatErrors(r.validate.errors, 'result').map((l) => `[${r.name}] ${l}`));
+        }
+        return invalid(failures);
+      },
+    };
   };
-  const selectVariants = (context: ValidationContext = {}) => {
-    const atVersion = variantsAt(context.protocolVersion);
-    const sent = context.params;
-    if (!conditional || sent === undefined) return atVersion;
-    return atVersion.filter((r) => r.conditions.every((c) => c.check(c.index < sent.length ? sent[c.index] : c.fallback)));
+  // Per version string, like the answers above; the shape of any version is kept apart.
+  const anyVersion = checksFor(undefined);
+  const byVersion = new Map<string, VersionedChecks>();
+  const checksAt = (v: string | undefined): VersionedChecks => {
+    if (v === undefined) return anyVersion;
+    let checks = byVersion.get(v);
+    if (checks === undefined) {
+      checks = checksFor(v);
+      if (byVersion.size < 64) byVersion.set(v, checks);
+    }
+    return checks;
   };
 
   const info: MethodInfo<M> = {
@@ -165,38 +212,10 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
     notificationParams: def.notification?.params ?? [],
     errors: def.errors,
     isAvailable,
-    validateParams(value, context = {}) {
-      const v = context.protocolVersion;
-      const shapeOk = def.validateParams(value);
-      if (shapeOk && (v === undefined || (isAvailable(v) && (!Array.isArray(value) || paramsAvailable(v, value.length))))) return VALID;
-      const errors: string[] = [];
-      if (v !== undefined && !isAvailable(v)) errors.push(`${method} is not part of protocol ${v}${versionNote(def.versions)}`);
-      if (!shapeOk) errors.push(...formatErrors(def.validateParams.errors, 'params', paramNames));
-      if (v !== undefined && Array.isArray(value)) {
-        value.forEach((_, i) => {
-          const p = def.params[i];
-          if (p && !inVersionRange(v, paramRanges[i])) {
-            errors.push(`params[${i}] (${p.name}): not part of protocol ${v}${versionNote(p.versions)}`);
-          }
-        });
-      }
-      return invalid(errors);
-    },
-    selectResultVariants: (context) => selectVariants(context).map((r) => r.name),
-    validateResult(value, context = {}) {
-      if (!def.results.length) return invalid([`${method} is a notification and has no result`]);
-      const candidates = selectVariants(context);
-      if (!candidates.length) {
-        return invalid([`result: no shape of ${method} applies${context.protocolVersion ? ` at protocol ${context.protocolVersion}` : ''} with these params`]);
-      }
-      const failures: string[] = [];
-      for (const r of candidates) {
-        if (r.validate(value)) return VALID;
-        const lines = formatErrors(r.validate.errors, 'result');
-        failures.push(...(candidates.length > 1 ? lines.map((l) => `[${r.name}] ${l}`) : lines));
-      }
-      return invalid(failures);
-    },
+    validateParams: (value, context = {}) => checksAt(context.protocolVersion).validateParams(value),
+    selectResultVariants: (context = {}) => applicable(variantsAt(context.protocolVersion), context.params).map((r) => r.name),
+    validateResult: (value, context = {}) => checksAt(context.protocolVersion).validateResult(value, context.params),
+    checksAt,
     validateNotification: notification
       ? (value, context = {}) => {
           const errors: string[] = [];

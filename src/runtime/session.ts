@@ -33,11 +33,19 @@ export interface SessionOptions {
   readonly onProtocolError: (error: ProtocolError | ServerError) => void;
 }
 
+/**
+ * Sees a request's result before its promise settles; if it throws, the request rejects with that error
+ * instead. It is given the method and params, so one function serves every request: a caller that checks
+ * every result then keeps no closure per request in flight.
+ */
+export type ResultCheck = (method: string, params: readonly unknown[], result: unknown) => void;
+
 interface Pending {
   readonly method: string;
+  readonly params: readonly unknown[];
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: StratumSdkError) => void;
-  readonly check: ((result: unknown) => void) | undefined;
+  readonly check: ResultCheck | undefined;
   readonly signal: AbortSignal | undefined;
   readonly onAbort: (() => void) | undefined;
   /** Its deadline's queue; undefined when it waits for ever. */
@@ -79,7 +87,7 @@ export class RpcSession {
    * `check` sees the result before the promise settles; if it throws, the request rejects with that
    * error instead. A caller that validates every result then needs no second promise per request.
    */
-  request(method: string, params: readonly unknown[], options: RequestOptions = {}, check?: (result: unknown) => void): Promise<unknown> {
+  request(method: string, params: readonly unknown[], options: RequestOptions = {}, check?: ResultCheck): Promise<unknown> {
     if (this.#closed) return Promise.reject(this.#closed);
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(new AbortedError(method, signal.reason));
@@ -91,7 +99,7 @@ export class RpcSession {
       return Promise.reject(e);
     }
     return new Promise<unknown>((resolve, reject) => {
-      this.#register(id, method, timeoutMs, signal, resolve, reject, check);
+      this.#register(id, method, params, timeoutMs, signal, resolve, reject, check);
       try {
         this.#options.send(encodeRequest(id, method, params, this.#options.dialect));
       } catch (e) {
@@ -121,7 +129,7 @@ export class RpcSession {
       const id = this.#nextId++;
       ids.push(id);
       encoded.push(encodeRequest(id, method, params, this.#options.dialect));
-      return new Promise<unknown>((resolve, reject) => this.#register(id, method, timeoutMs, signal, resolve, reject));
+      return new Promise<unknown>((resolve, reject) => this.#register(id, method, params, timeoutMs, signal, resolve, reject));
     });
     try {
       this.#options.send(encodeBatch(encoded));
@@ -157,7 +165,7 @@ export class RpcSession {
         else if (!p.check) p.resolve(message.result);
         else {
           try {
-            p.check(message.result);
+            p.check(p.method, p.params, message.result);
             p.resolve(message.result);
           } catch (e) {
             p.reject(e instanceof StratumSdkError ? e : new ProtocolError('invalid-message', `${p.method}: the result was refused: ${String(e)}`, undefined, { cause: e }));
@@ -191,17 +199,18 @@ export class RpcSession {
   #register(
     id: MessageId,
     method: string,
+    params: readonly unknown[],
     timeoutMs: number,
     signal: AbortSignal | undefined,
     resolve: (value: unknown) => void,
     reject: (error: StratumSdkError) => void,
-    check?: (result: unknown) => void,
+    check?: ResultCheck,
   ) {
     const onAbort = signal ? () => this.#settle(id)?.reject(new AbortedError(method, signal.reason)) : undefined;
     const deadlines = timeoutMs <= MAX_TIMER_MS ? this.#deadlines(timeoutMs) : undefined;
     deadlines?.add(id, Date.now() + timeoutMs);
     if (signal && onAbort) signal.addEventListener('abort', onAbort, { once: true });
-    this.#pending.set(id, { method, resolve, reject, check, signal, onAbort, deadlines });
+    this.#pending.set(id, { method, params, resolve, reject, check, signal, onAbort, deadlines });
   }
 
   #settle(id: MessageId): Pending | undefined {
@@ -209,7 +218,8 @@ export class RpcSession {
     if (!p) return undefined;
     this.#pending.delete(id);
     if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
-    p.deadlines?.dropAnswered();
+    // Only the oldest entry's answer can let the queue move on.
+    if (p.deadlines?.oldest === id) p.deadlines.dropAnswered();
     return p;
   }
 
@@ -281,6 +291,11 @@ class DeadlineQueue {
     private readonly expire: (id: MessageId) => void,
     private readonly onEmpty: (() => void) | undefined,
   ) {}
+
+  /** The id of the oldest entry not yet dropped (answered or not), or undefined when empty. */
+  get oldest(): MessageId | undefined {
+    return this.#ids[this.#head];
+  }
 
   add(id: MessageId, due: number): void {
     this.#ids.push(id);

@@ -442,6 +442,16 @@ describe('encoding', () => {
     expect(encodeRequest('s1', 'mining.subscribe', ['sdk/1'], '1.0')).toBe('{"id":"s1","method":"mining.subscribe","params":["sdk/1"]}');
   });
 
+  it('writes the same text as JSON.stringify for every kind of id', () => {
+    const ids = [0, 1, -1, 2 ** 53 - 1, -(2 ** 53) + 1, 2 ** 53, 1.5, -0, 1e21, 1e-7, Number.NaN, Number.POSITIVE_INFINITY, '', 'a"b', '\n', '7'];
+    for (const id of ids) {
+      for (const dialect of ['2.0', '1.0'] as const) {
+        const wanted = JSON.stringify(dialect === '2.0' ? { jsonrpc: '2.0', id, method: 'm', params: [1, 'x'] } : { id, method: 'm', params: [1, 'x'] });
+        expect(encodeRequest(id, 'm', [1, 'x'], dialect), String(id)).toBe(wanted);
+      }
+    }
+  });
+
   it('encodes notifications: no id in 2.0, "id": null in 1.0', () => {
     expect(encodeNotification('server.ping', [], '2.0')).toBe('{"jsonrpc":"2.0","method":"server.ping","params":[]}');
     expect(encodeNotification('mining.set_difficulty', [8], '1.0')).toBe('{"id":null,"method":"mining.set_difficulty","params":[8]}');

@@ -103,3 +103,27 @@ describe('notifications', () => {
     expect(miningProtocol.validateNotification('mining.notify', ['bf']).valid).toBe(false);
   });
 });
+
+describe('checks for one version', () => {
+  it('give the same outcomes as validateParams and validateResult with that version, and are made once', () => {
+    const headers = electrumProtocol.get('blockchain.block.headers');
+    const at13 = headers?.checksAt('1.3');
+    expect(at13).toBe(headers?.checksAt('1.3'));
+    expect(at13?.validateParams([0, 1, 5])).toEqual(electrumProtocol.validateParams('blockchain.block.headers', [0, 1, 5], { protocolVersion: '1.3' }));
+    expect(at13?.validateParams([0, 1, 5]).valid).toBe(false);
+    expect(headers?.checksAt('1.4').validateParams([0, 1, 5]).valid).toBe(true);
+    const subscribe = electrumProtocol.get('blockchain.scripthash.subscribe');
+    expect(subscribe?.checksAt('1.7').validateParams([txid])).toEqual({
+      valid: false,
+      errors: ['blockchain.scripthash.subscribe is not part of protocol 1.7 (from 1.1, removed in 1.7)'],
+    });
+    expect(subscribe?.checksAt(undefined).validateParams([txid]).valid).toBe(true);
+    const get = electrumProtocol.get('blockchain.transaction.get');
+    // The result shape follows the params sent: a raw transaction unless verbose.
+    expect(get?.checksAt('1.4').validateResult(genesis, [txid]).valid).toBe(true);
+    expect(get?.checksAt('1.4').validateResult(genesis, [txid, true])).toEqual(
+      electrumProtocol.validateResult('blockchain.transaction.get', genesis, { protocolVersion: '1.4', params: [txid, true] }),
+    );
+    expect(get?.checksAt('1.4').validateResult(genesis, [txid, true]).valid).toBe(false);
+  });
+});

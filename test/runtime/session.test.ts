@@ -1,0 +1,170 @@
+// The JSON-RPC session without sockets: a result check that sees method and params, timeouts that
+// fire for the oldest unanswered request however the others were answered, aborts, closing, and no
+// timer left behind once everything is answered.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AbortedError, ClosedError, ProtocolError, ServerError, TimeoutError, ValidationError } from '../../src/runtime/errors.js';
+import { parseMessage } from '../../src/runtime/messages.js';
+import { RpcSession, type ResultCheck } from '../../src/runtime/session.js';
+
+interface Sent {
+  id: number;
+  method: string;
+  params: unknown[];
+}
+
+function session(timeout = 1000) {
+  const sent: Sent[] = [];
+  const errors: (ProtocolError | ServerError)[] = [];
+  const s = new RpcSession({
+    dialect: '2.0',
+    send: (text) => sent.push(JSON.parse(text) as Sent),
+    timeout,
+    onNotification: () => undefined,
+    onRequest: () => undefined,
+    onProtocolError: (e) => errors.push(e),
+  });
+  const reply = (id: number, result: unknown) => s.handle(parseMessage(JSON.stringify({ jsonrpc: '2.0', id, result })));
+  return { s, sent, errors, reply };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the result check', () => {
+  it('sees the method, the params sent and the result before the promise settles', async () => {
+    const { s, sent, reply } = session();
+    const seen: unknown[][] = [];
+    const check: ResultCheck = (method, params, result) => seen.push([method, params, result]);
+    const params = ['ab', 1];
+    const a = s.request('m.one', params, {}, check);
+    const b = s.request('m.two', [], {}, check);
+    reply(sent[1]!.id, 'second');
+    reply(sent[0]!.id, { first: true });
+    await expect(a).resolves.toEqual({ first: true });
+    await expect(b).resolves.toBe('second');
+    expect(seen).toEqual([
+      ['m.two', [], 'second'],
+      ['m.one', params, { first: true }],
+    ]);
+    expect(seen[1]![1]).toBe(params);
+  });
+
+  it('rejects with what the check throws: an SDK error as it is, anything else as a protocol error', async () => {
+    const { s, sent, reply } = session();
+    const refused = new ValidationError('m', 'result', ['result: must be string']);
+    const a = s.request('m', [], {}, () => {
+      throw refused;
+    });
+    const b = s.request('m', [], {}, () => {
+      throw new Error('odd');
+    });
+    reply(sent[0]!.id, 1);
+    reply(sent[1]!.id, 2);
+    await expect(a).rejects.toBe(refused);
+    const error = await b.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProtocolError);
+    expect((error as ProtocolError).message).toMatch(/m: the result was refused: Error: odd/);
+  });
+
+  it('is not run for an error reply', async () => {
+    const { s, sent } = session();
+    const check = vi.fn();
+    const p = s.request('m', [], {}, check);
+    s.handle(parseMessage(JSON.stringify({ jsonrpc: '2.0', id: sent[0]!.id, error: { code: 1, message: 'no' } })));
+    await expect(p).rejects.toBeInstanceOf(ServerError);
+    expect(check).not.toHaveBeenCalled();
+  });
+});
+
+describe('deadlines', () => {
+  it('time out the requests left unanswered, whatever order the others were answered in', async () => {
+    vi.useFakeTimers();
+    const { s, sent, reply } = session(1000);
+    const promises = Array.from({ length: 10 }, (_, i) => s.request(`m${i}`, []));
+    const outcomes = promises.map((p) => p.then((v) => ['ok', v], (e: unknown) => ['err', e]));
+    // Answer all but #0, #4 and #9, newest first, then the middle ones.
+    for (const i of [8, 7, 6, 5, 3, 2, 1]) reply(sent[i]!.id, i);
+    expect(s.pendingCount).toBe(3);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(s.pendingCount).toBe(3);
+    await vi.advanceTimersByTimeAsync(1);
+    const settled = await Promise.all(outcomes);
+    for (const i of [0, 4, 9]) {
+      expect(settled[i]![0]).toBe('err');
+      expect(settled[i]![1]).toBeInstanceOf(TimeoutError);
+      expect((settled[i]![1] as TimeoutError).message).toMatch(new RegExp(`m${i}`));
+    }
+    for (const i of [1, 2, 3, 5, 6, 7, 8]) expect(settled[i]).toEqual(['ok', i]);
+    expect(s.pendingCount).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('leave no timer once every request is answered, in order or not', async () => {
+    vi.useFakeTimers();
+    const { s, sent, reply } = session(1000);
+    for (const order of [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]]) {
+      const start = sent.length;
+      const promises = [0, 1, 2, 3].map((i) => s.request('m', [i]));
+      expect(vi.getTimerCount()).toBe(1);
+      for (const i of order) {
+        reply(sent[start + i]!.id, i);
+        expect(vi.getTimerCount(), `order ${order.join(',')} after ${i}`).toBe(s.pendingCount > 0 ? 1 : 0);
+      }
+      await expect(Promise.all(promises)).resolves.toEqual([0, 1, 2, 3]);
+    }
+  });
+
+  it('gives a request with its own timeout its own deadline', async () => {
+    vi.useFakeTimers();
+    const { s, sent, reply } = session(1000);
+    const long = s.request('long', []);
+    const short = s.request('short', [], { timeout: 100 });
+    const shortOutcome = short.catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(await shortOutcome).toBeInstanceOf(TimeoutError);
+    reply(sent[0]!.id, 'fine');
+    await expect(long).resolves.toBe('fine');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('aborts and closing', () => {
+  it('rejects on abort, before or after sending, and stops listening once settled', async () => {
+    const { s, sent, reply } = session();
+    const before = new AbortController();
+    before.abort('no');
+    await expect(s.request('m', [], { signal: before.signal })).rejects.toBeInstanceOf(AbortedError);
+    expect(sent).toHaveLength(0);
+    const during = new AbortController();
+    const p = s.request('m', [], { signal: during.signal });
+    during.abort('stop');
+    await expect(p).rejects.toBeInstanceOf(AbortedError);
+    const answered = new AbortController();
+    const q = s.request('m', [], { signal: answered.signal });
+    reply(sent[1]!.id, 5);
+    await expect(q).resolves.toBe(5);
+    answered.abort(); // too late: nothing happens
+    expect(s.pendingCount).toBe(0);
+  });
+
+  it('rejects everything pending on close, and every later request at once', async () => {
+    vi.useFakeTimers();
+    const { s } = session();
+    const promises = [s.request('a', []), s.request('b', [], { timeout: 5 })];
+    s.close(new ClosedError('gone'));
+    for (const p of promises) await expect(p).rejects.toBeInstanceOf(ClosedError);
+    await expect(s.request('c', [])).rejects.toBeInstanceOf(ClosedError);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('reports a reply to an answered request as a duplicate', async () => {
+    const { s, sent, reply, errors } = session();
+    const p = s.request('m', []);
+    reply(sent[0]!.id, 1);
+    await p;
+    reply(sent[0]!.id, 1);
+    reply(999, 1);
+    expect(errors.map((e) => (e as ProtocolError).kind)).toEqual(['duplicate-id', 'unknown-id']);
+  });
+});
