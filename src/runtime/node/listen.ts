@@ -6,6 +6,7 @@ import { ClosedError } from '../errors.js';
 import { DEFAULT_SERVER_LIMITS } from '../server/limits.js';
 import type { AcceptConnection, Listener, ServerConnection, TransportKind } from '../server/connection.js';
 import { byteStreamTransport, type Transport } from '../transport.js';
+import { nodeFraming } from './tcp.js';
 
 export interface TcpListenOptions {
   /** Address to bind; default 127.0.0.1 (pass '0.0.0.0' or '::' to serve the network). */
@@ -91,10 +92,14 @@ function serveSocket(socket: net.Socket, kind: TransportKind, options: TcpListen
   };
   const handlers = accept(connection);
   // 'fail': an oversize message closes this connection; the framer never buffers more than the limit.
-  transport = byteStreamTransport(socket, handlers, {
-    maxMessageSize: options.maxMessageSize ?? DEFAULT_SERVER_LIMITS.maxMessageSize,
-    onOversize: 'fail',
-  });
+  // 'fail': an oversize message closes this connection; the framer never buffers more than the limit.
+  // Accepted sockets, like client ones, give a fresh Buffer per 'data' event: see nodeFraming.
+  transport = byteStreamTransport(
+    socket,
+    handlers,
+    nodeFraming({ maxMessageSize: options.maxMessageSize ?? DEFAULT_SERVER_LIMITS.maxMessageSize, onOversize: 'fail' }),
+    { writeText: (text) => socket.write(text) },
+  );
 }
 
 /**
