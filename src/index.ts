@@ -31,4 +31,4 @@ export { wsConnector, type WsOptions } from './runtime/node/ws.js';
 export { memoryTrustStore, fileTrustStore, normalizeFingerprint, type TrustStore } from './runtime/node/tls-trust.js';
 export { backoffDelay, resolveBackoff, DEFAULT_BACKOFF, type Backoff, type BackoffOptions } from './runtime/backoff.js';
 export { NewlineFramer, encodeFrame, DEFAULT_MAX_MESSAGE_SIZE, type FramerOptions, type FrameEvent } from './runtime/framing.js';
-export { tcpConnector, type TcpOptions, type TlsSettings } from './runtime/node/tcp.js';
+export { tcpConnector, nodeFraming, nodeDecodeUtf8, type TcpOptions, type TlsSettings } from './runtime/node/tcp.js';
