@@ -48,7 +48,7 @@ export function nodeDecodeUtf8(bytes: Uint8Array): string {
  * for sockets made without an `onread` buffer: each of their 'data' events is then a fresh Buffer that
  * Node never writes into again, so the framer may keep it without copying. The caller's own options win.
  */
-export function nodeFraming(framing: FramerOptions | undefined): FramerOptions {
+export function nodeFraming(framing?: FramerOptions): FramerOptions {
   return { transferChunks: true, decode: nodeDecodeUtf8, ...framing };
 }
 
