@@ -53,6 +53,11 @@ const TAB = 0x09;
 
 const BOM = 0xfeff;
 
+/** Unfinished-line pieces shorter than this are gathered into buffers of ours, of up to GATHER_MAX bytes. */
+const GATHER_BELOW = 4096;
+const GATHER_FIRST = 256;
+const GATHER_MAX = 65536;
+
 const encoder = new TextEncoder();
 /** Lossy, only to show an excerpt of a line that is not valid UTF-8. */
 const lossyDecoder = new TextDecoder('utf-8');
@@ -77,6 +82,8 @@ export class NewlineFramer {
   readonly #decode: (bytes: Uint8Array) => string;
   /** Pieces of the current line received before its newline: copies, or views of handed-over chunks. */
   #pieces: Uint8Array[] = [];
+  /** The buffer behind the last piece when small pieces are being gathered into it (see #gatherPiece). */
+  #gathering: Uint8Array | undefined;
   #pendingLength = 0;
   /** 'skip': an oversize line was reported; drop bytes until the next newline. */
   #skipping = false;
@@ -201,13 +208,44 @@ export class NewlineFramer {
       if (this.onOversize === 'skip') this.#skipping = true;
       return;
     }
-    if (this.transferChunks) this.#pieces.push(start === 0 ? chunk : chunk.subarray(start));
+    if (length < GATHER_BELOW) this.#gatherPiece(chunk.subarray(start));
     else {
-      const copy = new Uint8Array(length);
-      copy.set(chunk.subarray(start));
-      this.#pieces.push(copy);
+      this.#gathering = undefined;
+      if (this.transferChunks) this.#pieces.push(start === 0 ? chunk : chunk.subarray(start));
+      else {
+        const copy = new Uint8Array(length);
+        copy.set(chunk.subarray(start));
+        this.#pieces.push(copy);
+      }
     }
     this.#pendingLength = total;
+  }
+
+  /**
+   * A small piece, copied onto the end of the last piece when that one is gathered here too. A peer
+   * that trickles a byte per packet would otherwise cost an array object per byte: over 100 bytes of
+   * memory for every byte waiting, well past what maxMessageSize promises. The buffer doubles as it
+   * fills, so each byte is copied about twice at most.
+   */
+  #gatherPiece(piece: Uint8Array): void {
+    const into = this.#gathering;
+    const last = this.#pieces.length - 1;
+    const used = into === undefined ? 0 : (this.#pieces[last] as Uint8Array).length;
+    if (into !== undefined && used + piece.length <= GATHER_MAX) {
+      let buffer = into;
+      if (used + piece.length > buffer.length) {
+        buffer = new Uint8Array(Math.min(GATHER_MAX, Math.max(buffer.length * 2, used + piece.length)));
+        buffer.set(into.subarray(0, used));
+        this.#gathering = buffer;
+      }
+      buffer.set(piece, used);
+      this.#pieces[last] = buffer.subarray(0, used + piece.length);
+      return;
+    }
+    const buffer = new Uint8Array(Math.max(GATHER_FIRST, piece.length));
+    buffer.set(piece);
+    this.#gathering = buffer;
+    this.#pieces.push(buffer.subarray(0, piece.length));
   }
 
   #oversize(events: FrameEvent[]): void {
@@ -250,6 +288,7 @@ export class NewlineFramer {
 
   #clearPending(): void {
     this.#pieces = [];
+    this.#gathering = undefined;
     this.#pendingLength = 0;
   }
 }

@@ -324,15 +324,37 @@ describe('options', () => {
 });
 
 describe('transferChunks', () => {
-  it('keeps views of handed-over chunks instead of copies', () => {
+  it('keeps views of handed-over chunks instead of copies, but gathers small pieces', () => {
     const framer = new NewlineFramer({ transferChunks: true });
     expect(framer.transferChunks).toBe(true);
-    const first = utf8('{"a":1');
+    const pad = ' '.repeat(5000);
+    const first = utf8(`{"a":1${pad}`);
     expect(framer.push(first)).toEqual([]);
     // Breaking the promise shows the bytes were not copied: the framer sees the new contents.
     first.set(utf8('{"b"'), 0);
-    expect(show(framer.push(utf8('}\n')))).toEqual(['{"b":1}']);
+    expect(show(framer.push(utf8('}\n')))).toEqual([`{"b":1${pad}}`]);
+    // A small piece is copied (into a buffer that gathers small pieces), so changing it changes nothing.
+    const small = utf8('{"c":1');
+    expect(framer.push(small)).toEqual([]);
+    small.set(utf8('{"d"'), 0);
+    expect(show(framer.push(utf8('}\n')))).toEqual(['{"c":1}']);
     expect(new NewlineFramer().transferChunks).toBe(false);
+  });
+
+  it('gathers a line trickled a byte at a time into a few buffers, and still frames it exactly', () => {
+    // A byte per push: each piece its own array would cost over 100 bytes of memory per byte waiting.
+    for (const transferChunks of [false, true]) {
+      const framer = new NewlineFramer({ maxMessageSize: 300_000, transferChunks });
+      const line = `{"id":1,"result":"${'ab'.repeat(100_000)}"}`;
+      const bytes = utf8(line);
+      for (let i = 0; i < bytes.length; i++) expect(framer.push(bytes.subarray(i, i + 1))).toEqual([]);
+      expect(framer.pendingBytes).toBe(bytes.length);
+      // Mixed sizes: small pieces around a large one keep their order.
+      const large = utf8(` ${'x'.repeat(4096)}`.replace(/x/g, ' '));
+      framer.push(large);
+      expect(show(framer.push(utf8(' \r\n')))).toEqual([`${line}${' '.repeat(large.length)} `]);
+      expect(framer.pendingBytes).toBe(0);
+    }
   });
 
   it('delivers the same messages for random multi-splits', () => {
