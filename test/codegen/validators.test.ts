@@ -10,20 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { addDefinitions, inlineDefinitions, methodSchemas, newAjv, patternEngine } from '../../codegen/schemas.mjs';
 import * as electrumValidators from '../../src/generated/electrum/validators.js';
 import { SPEC_DIR, specFiles, type SpecFile } from '../helpers/spec-files.js';
+import { random } from '../helpers/random.js';
 
 const definitions = JSON.parse(fs.readFileSync(path.join(SPEC_DIR, 'definitions.json'), 'utf8')) as Record<string, unknown>;
 const files = specFiles();
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const REPLACEMENTS: unknown[] = [null, true, 0, -1, 1, 1.5, -0.5, 2 ** 53, '', '0', 'g', 'é', [], {}, ['x'], { a: 1 }];
 

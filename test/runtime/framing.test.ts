@@ -10,6 +10,7 @@ import {
   type FramerOptions,
 } from '../../src/runtime/framing.js';
 import { nodeDecodeUtf8, nodeFraming } from '../../src/runtime/node/tcp.js';
+import { random } from '../helpers/random.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const bytes = (...parts: (string | number[])[]): Uint8Array => {
@@ -44,17 +45,6 @@ function cut(data: Uint8Array, offsets: number[]): Uint8Array[] {
     start = o;
   }
   return chunks;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // A stream mixing everything the framer must cope with, and what it must deliver.
