@@ -68,6 +68,8 @@ export async function startElectrumDaemon(server: { host: string; port: number; 
       method: 'POST',
       headers: { authorization: auth, 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }),
+      // A daemon that accepts and never answers must not hold a poll past its deadline.
+      signal: AbortSignal.timeout(10_000),
     });
     const body = (await response.json()) as { result?: T; error?: { message?: string } };
     if (body.error) throw new Error(`electrum ${method}: ${body.error.message ?? JSON.stringify(body.error)}`);

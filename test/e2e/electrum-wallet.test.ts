@@ -123,21 +123,22 @@ describe.runIf(version !== undefined)(`the real Electrum wallet (${version ?? 'n
       listen: { tls: { host: '127.0.0.1', port: 0, tls: { cert, key: await readFile(new URL('self-signed.key', fixtures)) } } },
     });
     const url = new URL(server.url('tls') ?? '');
-    const daemon = await startElectrumDaemon({ host: url.hostname, port: Number(url.port), protocol: 's' });
+    let daemon: ElectrumDaemon | undefined;
     try {
-      await daemon.waitFor('the tip at height 5 over TLS', async () => {
-        const info = await daemon.rpc<{ blockchain_height: number; connected: boolean }>('getinfo');
+      const wallet = (daemon = await startElectrumDaemon({ host: url.hostname, port: Number(url.port), protocol: 's' }));
+      await wallet.waitFor('the tip at height 5 over TLS', async () => {
+        const info = await wallet.rpc<{ blockchain_height: number; connected: boolean }>('getinfo');
         return info.connected && info.blockchain_height === 5 ? true : undefined;
       });
       // Electrum pins a self-signed certificate the first time it sees it: it must be ours.
-      const certs = join(daemon.dir, 'regtest', 'certs');
+      const certs = join(wallet.dir, 'regtest', 'certs');
       const saved = await readdir(certs);
       expect(saved).toContain(url.hostname);
       expect((await readFile(join(certs, url.hostname), 'utf8')).trim()).toBe(cert.toString('utf8').trim());
       const [session] = [...server.sessions];
       expect(session?.protocolVersion).toBe('1.4');
     } finally {
-      await daemon.stop();
+      await daemon?.stop();
       await server.close();
     }
   });
