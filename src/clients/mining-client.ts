@@ -11,6 +11,7 @@ import type {
   MiningMethods,
   MiningSubscribeParams,
 } from '../generated/mining/types.js';
+import { excerpt } from '../runtime/bounded-json.js';
 import { Emitter } from '../runtime/emitter.js';
 import { ClosedError, ConnectError, ProtocolError, ServerError, StratumSdkError, TimeoutError, ValidationError } from '../runtime/errors.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../runtime/framing.js';
@@ -317,7 +318,7 @@ export class MiningClient {
 
   async #authorize(params: readonly unknown[]): Promise<void> {
     const ok = await this.#call('mining.authorize', params, {});
-    if (ok !== true) throw new ServerError('mining.authorize', null, `the pool refused worker ${JSON.stringify(params[0])}`);
+    if (ok !== true) throw new ServerError('mining.authorize', null, `the pool refused worker ${excerpt(params[0], 100)}`);
   }
 
   /** Every reply, before the session settles it: rejections turned into errors, state updated from results. */
@@ -362,7 +363,7 @@ export class MiningClient {
   #notification(method: string, params: unknown[] | Record<string, unknown>): void {
     const info = miningProtocol.get(method);
     if (!info?.hasNotification || info.notificationDirection !== 'server-to-client') {
-      this.#protocolError(new ProtocolError('unexpected-notification', `a notification "${method}", which the spec has no server notification of`, JSON.stringify(params)));
+      this.#protocolError(new ProtocolError('unexpected-notification', `a notification "${method}", which the spec has no server notification of`, excerpt(params)));
       return;
     }
     const check = miningProtocol.validateNotification(method, params);
@@ -372,7 +373,7 @@ export class MiningClient {
     }
     if (!Array.isArray(params)) {
       // Only reached with validation off; listeners take positional params.
-      this.#protocolError(new ProtocolError('invalid-message', `a "${method}" notification with named params`, JSON.stringify(params)));
+      this.#protocolError(new ProtocolError('invalid-message', `a "${method}" notification with named params`, excerpt(params)));
       return;
     }
     // Invalid values (validation off) reach the wire-name listeners but never the state.
@@ -429,7 +430,7 @@ export class MiningClient {
     const target = this.#target(host, port, wait);
     if (!target) {
       // The spec's port allows 0 and "99999"; neither can be connected to.
-      this.#protocolError(new ProtocolError('invalid-message', `client.reconnect to port ${JSON.stringify(port)}, which cannot be connected to`, JSON.stringify([host, port, wait])));
+      this.#protocolError(new ProtocolError('invalid-message', `client.reconnect to port ${excerpt(port, 40)}, which cannot be connected to`, excerpt([host, port, wait])));
       return;
     }
     let reason = this.#refusal(target);

@@ -68,6 +68,7 @@ export type ProtocolErrorKind =
   | 'invalid-json'
   | 'invalid-utf8'
   | 'invalid-message'
+  | 'too-deep'
   | 'unknown-id'
   | 'duplicate-id'
   | 'unexpected-request'
@@ -116,7 +117,9 @@ export class ServerError extends StratumSdkError {
   /** Extra data: JSON-RPC 2.0 `data`, or the traceback of a Stratum `[code, message, traceback]`. */
   readonly data: unknown;
   constructor(method: string, serverCode: number | null, serverMessage: string, data?: unknown) {
-    super('SERVER', `${method}: server error${serverCode === null ? '' : ` ${serverCode}`}: ${serverMessage}`);
+    // The peer's message is kept whole in serverMessage; the error's own message stays a readable line.
+    const shown = serverMessage.length > 500 ? `${serverMessage.slice(0, 500)}…` : serverMessage;
+    super('SERVER', `${method}: server error${serverCode === null ? '' : ` ${serverCode}`}: ${shown}`);
     this.method = method;
     this.serverCode = serverCode;
     this.serverMessage = serverMessage;
@@ -142,11 +145,14 @@ export class WrongChainError extends StratumSdkError {
   }
 }
 
-/** A consumer fell too far behind: more values were waiting for it than its buffer holds. */
+/**
+ * A consumer fell too far behind: more values were waiting for it than its buffer holds, or more bytes
+ * were waiting to be written to a peer that does not read than the connection may buffer.
+ */
 export class OverflowError extends StratumSdkError {
   readonly limit: number;
-  constructor(what: string, limit: number) {
-    super('OVERFLOW', `${what}: more than ${limit} values were waiting to be read`);
+  constructor(what: string, limit: number, message = `${what}: more than ${limit} values were waiting to be read`) {
+    super('OVERFLOW', message);
     this.limit = limit;
   }
 }

@@ -5,6 +5,7 @@
 // Peers differ a lot (protocol-inventory A2, B1, B4, B6): Electrum servers speak JSON-RPC 2.0 or
 // a "loose" 1.0; Stratum pools send no "jsonrpc" member, `"id": null` notifications, and errors as
 // arrays, bare strings, `true` or objects. All of those are accepted here.
+import { excerpt, nestsDeeperThan } from './bounded-json.js';
 import { ProtocolError } from './errors.js';
 
 /** '2.0' sends `"jsonrpc":"2.0"`; '1.0' is Stratum style: no "jsonrpc", `"id": null` notifications, `"error": null` on success. */
@@ -29,7 +30,9 @@ export type IncomingMessage =
 
 export interface ParseOptions {
   /** Largest batch accepted; default DEFAULT_MAX_BATCH_SIZE. */
-  maxBatchSize?: number;
+  maxBatchSize?: number | undefined;
+  /** Deepest nesting of arrays and objects accepted (the message itself is level 1); default DEFAULT_MAX_DEPTH. */
+  maxDepth?: number | undefined;
 }
 
 /**
@@ -37,6 +40,14 @@ export interface ParseOptions {
  * one line can cause; the line itself is already bounded by the framing layer's size limit.
  */
 export const DEFAULT_MAX_BATCH_SIZE = 1000;
+
+/**
+ * The deepest standard message is about 7 levels (a verbose transaction's script addresses inside a
+ * batch reply); 64 leaves room for extensions, while any recursive walk of an accepted message (ours, or
+ * a caller's JSON.stringify or structuredClone, which give up after a few thousand levels) stays far
+ * from the stack's end. A 9 KB line of brackets is enough to crash code that has no such limit.
+ */
+export const DEFAULT_MAX_DEPTH = 64;
 
 /** The codes JSON-RPC 2.0 reserves (protocol-inventory A5). */
 export const JSON_RPC_ERRORS = {
@@ -59,8 +70,10 @@ export function parseMessage(text: string, options?: ParseOptions): IncomingMess
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    return { type: 'invalid', error: new ProtocolError('invalid-json', 'the message is not valid JSON', text.trim(), { cause }) };
+    return { type: 'invalid', error: new ProtocolError('invalid-json', 'the message is not valid JSON', text.slice(0, 400).trim(), { cause }) };
   }
+  const maxDepth = options?.maxDepth ?? DEFAULT_MAX_DEPTH;
+  if (nestsDeeperThan(value, maxDepth)) return tooDeep(value, maxDepth);
   if (!Array.isArray(value)) return classify(value);
 
   const max = options?.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
@@ -127,9 +140,9 @@ function errorInfo(error: unknown): RpcErrorInfo {
   if (typeof error === 'number') return Number.isInteger(error) ? { code: error, message: '' } : { code: null, message: String(error) };
   if (Array.isArray(error)) {
     // Stratum: [code, message] or [code, message, traceback | null].
-    if (error.length !== 2 && error.length !== 3) return { code: null, message: JSON.stringify(error) };
+    if (error.length !== 2 && error.length !== 3) return { code: null, message: excerpt(error) };
     const [code, message, traceback] = error as [unknown, unknown, unknown];
-    const info: RpcErrorInfo = { code: stratumCode(code), message: typeof message === 'string' ? message : JSON.stringify(message) };
+    const info: RpcErrorInfo = { code: stratumCode(code), message: typeof message === 'string' ? message : excerpt(message) };
     if (traceback !== undefined && traceback !== null) info.data = traceback;
     return info;
   }
@@ -139,7 +152,7 @@ function errorInfo(error: unknown): RpcErrorInfo {
     const message = member(error, 'message');
     const info: RpcErrorInfo = {
       code: typeof code === 'number' && Number.isInteger(code) ? code : null,
-      message: typeof message === 'string' ? message : JSON.stringify(error),
+      message: typeof message === 'string' ? message : excerpt(error),
     };
     if (Object.hasOwn(error, 'data')) info.data = error['data'];
     return info;
@@ -154,7 +167,14 @@ function stratumCode(code: unknown): number | null {
 }
 
 function invalid(message: string, value: unknown, known: { id?: MessageId | null } = {}): IncomingMessage {
-  return { type: 'invalid', error: new ProtocolError('invalid-message', message, JSON.stringify(value)), ...known };
+  return { type: 'invalid', error: new ProtocolError('invalid-message', message, excerpt(value)), ...known };
+}
+
+/** Too deep to pass on; its id is still read (a top-level member), so a server can address the refusal. */
+function tooDeep(value: unknown, maxDepth: number): IncomingMessage {
+  const id = isObject(value) ? member(value, 'id') : undefined;
+  const known = id === null || isMessageId(id) ? { id } : {};
+  return { type: 'invalid', error: new ProtocolError('too-deep', `the message is nested more than ${maxDepth} levels deep`, excerpt(value)), ...known };
 }
 
 function isObject(value: unknown): value is JsonObject {

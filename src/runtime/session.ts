@@ -1,5 +1,6 @@
 // JSON-RPC session: ids, the pending table, timeouts and aborts. No I/O: it is given a `send`
 // function and fed parsed messages, so it is tested without sockets.
+import { excerpt } from './bounded-json.js';
 import { AbortedError, ClosedError, ProtocolError, ServerError, StratumSdkError, TimeoutError } from './errors.js';
 import {
   encodeBatch,
@@ -161,7 +162,7 @@ export class RpcSession {
         return;
       case 'result': {
         const p = this.#settle(message.id);
-        if (!p) this.#stray(message.id, JSON.stringify(message.result));
+        if (!p) this.#stray(message.id, excerpt(message.result));
         else if (!p.check) p.resolve(message.result);
         else {
           try {
@@ -178,7 +179,7 @@ export class RpcSession {
         const error = new ServerError(p?.method ?? '(no request)', message.error.code, message.error.message, message.error.data);
         if (p) p.reject(error);
         else if (message.id === null) this.#options.onProtocolError(error);
-        else this.#stray(message.id, message.error.message);
+        else this.#stray(message.id, message.error.message.slice(0, 400));
         return;
       }
     }
@@ -242,13 +243,13 @@ export class RpcSession {
     return queue;
   }
 
-  #stray(id: MessageId, excerpt: string) {
+  #stray(id: MessageId, text: string) {
     // Ids are issued in order, so an id below the next one was answered (or timed out) already.
     const duplicate = typeof id === 'number' && Number.isInteger(id) && id > 0 && id < this.#nextId;
     this.#options.onProtocolError(
       duplicate
-        ? new ProtocolError('duplicate-id', `a reply for request ${id}, which was already settled`, excerpt)
-        : new ProtocolError('unknown-id', `a reply for id ${JSON.stringify(id)}, which was never sent`, excerpt),
+        ? new ProtocolError('duplicate-id', `a reply for request ${id}, which was already settled`, text)
+        : new ProtocolError('unknown-id', `a reply for id ${excerpt(id, 80)}, which was never sent`, text),
     );
   }
 

@@ -1,4 +1,5 @@
 // What the generated ajv validators look like from the outside, and how their errors read.
+import { excerpt } from './bounded-json.js';
 
 /** The outcome of checking a value against the spec: never thrown, always returned. */
 export type ValidationOutcome = { readonly valid: true } | { readonly valid: false; readonly errors: readonly string[] };
@@ -31,12 +32,26 @@ export function formatErrors(
   label: string,
   names?: readonly string[],
 ): string[] {
-  const out: string[] = [];
+  // A value a peer sent can break the schema in as many places as it has items (the validators
+  // collect every error); the first few say what is wrong, and the rest are only counted.
+  const out = new Set<string>();
+  let more = 0;
   for (const e of errors ?? []) {
     const line = `${pathOf(e.instancePath, label, names)}: ${messageOf(e)}`;
-    if (!out.includes(line)) out.push(line);
+    if (out.size < MAX_ERROR_LINES) out.add(line);
+    else if (!out.has(line)) more++;
   }
-  return out.length ? out : [`${label}: invalid`];
+  const lines = [...out];
+  if (more > 0) lines.push(`... and ${more} more error${more === 1 ? '' : 's'}`);
+  return lines.length ? lines : [`${label}: invalid`];
+}
+
+/** Distinct errors listed for one value; enough to fix it, few enough that a bad 100,000-item reply stays a short message. */
+export const MAX_ERROR_LINES = 20;
+
+/** Property names come from the peer: one could be a megabyte long. */
+function shortName(name: string): string {
+  return name.length > 80 ? `${name.slice(0, 80)}…` : name;
 }
 
 function pathOf(pointer: string, label: string, names?: readonly string[]): string {
@@ -49,7 +64,7 @@ function pathOf(pointer: string, label: string, names?: readonly string[]): stri
       const name = i === 0 ? names?.[Number(p)] : undefined;
       if (name !== undefined) out += ` (${name})`;
     } else {
-      out += /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`;
+      out += /^[A-Za-z_$][\w$]{0,79}$/.test(p) ? `.${p}` : `[${JSON.stringify(shortName(p))}]`;
     }
   });
   return out;
@@ -59,13 +74,13 @@ function messageOf(e: CompiledErrorObject): string {
   const p = e.params;
   switch (e.keyword) {
     case 'required':
-      return `missing required property "${String(p['missingProperty'])}"`;
+      return `missing required property "${shortName(String(p['missingProperty']))}"`;
     case 'additionalProperties':
-      return `unexpected property "${String(p['additionalProperty'])}"`;
+      return `unexpected property "${shortName(String(p['additionalProperty']))}"`;
     case 'enum':
-      return `must be one of ${JSON.stringify(p['allowedValues'])}`;
+      return `must be one of ${excerpt(p['allowedValues'])}`;
     case 'const':
-      return `must be ${JSON.stringify(p['allowedValue'])}`;
+      return `must be ${excerpt(p['allowedValue'])}`;
     case 'maxItems':
       return `must have at most ${String(p['limit'])} items`;
     case 'minItems':
