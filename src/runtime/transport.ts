@@ -1,7 +1,7 @@
 // The transport interface: how a client or server reaches its peer. Byte streams (TCP, TLS, a SOCKS
 // socket, a React Native socket) carry newline-framed JSON; message transports (WebSocket) carry one
 // JSON message per frame. Reconnect and re-subscription live in the clients, not here.
-import { ClosedError, MessageTooLargeError, ProtocolError, type StratumSdkError } from './errors.js';
+import { ClosedError, MessageTooLargeError, OverflowError, ProtocolError, StratumSdkError } from './errors.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, encodeFrame, encodeFrames, encodeFrameText, framesText, NewlineFramer, type FramerOptions } from './framing.js';
 
 export interface TransportHandlers {
@@ -27,6 +27,8 @@ export type Connector = (handlers: TransportHandlers) => Promise<Transport>;
  * and the socket the `socks` package hands back, all fit it.
  */
 export interface ByteStream {
+  /** Bytes written and not yet handed to the operating system (Node sockets have it); counts toward maxBufferedBytes. */
+  readonly writableLength?: number | undefined;
   write(data: Uint8Array): unknown;
   destroy(): unknown;
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
@@ -47,6 +49,47 @@ export interface ByteStreamOptions {
    * one copy fewer per write. The stream's `write` is then not used.
    */
   readonly writeText?: ((text: string) => unknown) | undefined;
+  /**
+   * Most bytes that may wait to be written to a peer that does not read (the stream's writableLength
+   * plus what is held for the end of the turn). Past it the connection fails with an OverflowError and
+   * every pending request rejects. Default DEFAULT_MAX_BUFFERED_BYTES; Infinity turns it off.
+   */
+  readonly maxBufferedBytes?: number | undefined;
+  /**
+   * Milliseconds the bytes of an unfinished message may wait for its newline; past it the connection
+   * is closed with a ClosedError, so a peer trickling a byte at a time cannot hold it open. 0 or
+   * Infinity (the default): no limit.
+   */
+  readonly partialMessageTimeout?: number | undefined;
+}
+
+/**
+ * 16.2 MB, what a server lets wait for a client that does not read: two replies of the largest size
+ * Electrum accepts. A client writes far less (20,000 pipelined requests are about 2.5 MB), so only a
+ * peer that has stopped reading, while it keeps sending requests that want answers, reaches it.
+ */
+export const DEFAULT_MAX_BUFFERED_BYTES = 16_200_000;
+
+// setTimeout fires after 1 ms for anything above this (about 24.8 days).
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function checkLimit(name: string, value: number): void {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new RangeError(`${name} must be a number >= 0 (or Infinity), got ${String(value)}`);
+}
+
+/** The failure of a connection whose input handling threw: the connection ends, the process does not. */
+function inputFailure(cause: unknown): ClosedError {
+  const reason = cause instanceof Error ? cause.message : 'a non-Error value was thrown';
+  return new ClosedError(`the connection was closed: handling its input failed: ${reason.slice(0, 200)}`, { cause });
+}
+
+function notReading(limit: number): OverflowError {
+  return new OverflowError('the peer is not reading', limit, `the peer is not reading: more than ${limit} bytes wait to be written to it`);
+}
+
+/** Timers of a connection must not keep a process alive on their own. */
+function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
+  (timer as { unref?: () => void }).unref?.();
 }
 
 /**
@@ -55,24 +98,43 @@ export interface ByteStreamOptions {
  */
 export function byteStreamTransport(stream: ByteStream, handlers: TransportHandlers, framing: FramerOptions = {}, options: ByteStreamOptions = {}): Transport {
   const framer = new NewlineFramer(framing);
+  const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  checkLimit('maxBufferedBytes', maxBuffered);
+  const partialTimeout = options.partialMessageTimeout ?? 0;
+  checkLimit('partialMessageTimeout', partialTimeout);
+  const partials = partialTimeout > 0 && partialTimeout !== Infinity ? new PartialMessageClock(partialTimeout, (waited) => fail(partialTooSlow(framer.pendingBytes, waited, partialTimeout))) : undefined;
   let ended = false;
   let failure: StratumSdkError | undefined;
   const end = (error?: StratumSdkError) => {
     if (ended) return;
     ended = true;
+    partials?.stop();
     handlers.close(error);
+  };
+  const fail = (error: StratumSdkError) => {
+    if (ended) return;
+    failure = error;
+    stream.destroy();
+    end(error);
   };
   stream.on('data', (chunk) => {
     if (ended) return;
-    for (const event of framer.push(chunk)) {
-      if (event.type === 'message') handlers.message(event.text);
-      else if (event.error.code === 'MESSAGE_TOO_LARGE' && framing.onOversize !== 'skip') {
-        failure = event.error;
-        stream.destroy();
-        end(event.error);
-        return;
-      } else handlers.error(event.error);
-      if (ended) return;
+    // The last guard: whatever a handler throws ends this connection, never the process.
+    try {
+      let completed = false;
+      for (const event of framer.push(chunk)) {
+        if (event.type === 'message') {
+          completed = true;
+          handlers.message(event.text);
+        } else if (event.error.code === 'MESSAGE_TOO_LARGE' && framing.onOversize !== 'skip') {
+          fail(event.error);
+          return;
+        } else handlers.error(event.error);
+        if (ended) return;
+      }
+      partials?.update(framer.pendingBytes > 0, completed);
+    } catch (e) {
+      fail(inputFailure(e));
     }
   });
   stream.on('error', (e) => {
@@ -84,9 +146,11 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
   });
   const writeText = options.writeText;
   let queued: string[] = [];
+  let queuedLength = 0;
   const flush = () => {
     const texts = queued;
     queued = [];
+    queuedLength = 0;
     if (ended || !texts.length) return;
     if (writeText) writeText(framesText(texts));
     else stream.write(encodeFrames(texts));
@@ -94,7 +158,13 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
   return {
     send(text) {
       if (ended) throw failure ?? new ClosedError();
+      // Text length stands in for bytes: it is exact for the ASCII JSON these protocols send.
+      if ((stream.writableLength ?? 0) + queuedLength + text.length > maxBuffered) {
+        fail(notReading(maxBuffered));
+        throw failure;
+      }
       if (options.coalesce) {
+        queuedLength += text.length + 1;
         if (queued.push(encodeFrameText(text)) === 1) queueMicrotask(flush);
       } else if (writeText) writeText(framesText([encodeFrameText(text)]));
       else stream.write(encodeFrame(text));
@@ -107,6 +177,55 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
   };
 }
 
+function partialTooSlow(pending: number, waited: number, limit: number): ClosedError {
+  return new ClosedError(`an unfinished message (${pending} bytes so far) waited ${Math.round(waited)} ms for its end, more than the limit of ${limit} ms`);
+}
+
+/**
+ * How long the current unfinished message has been waiting. A timer per message would cost a timer
+ * call for every message split across reads, so, like an idle timer, it is set when a message is first
+ * left unfinished and, when it fires, re-armed for whatever time the message now waiting has left.
+ */
+class PartialMessageClock {
+  #since = 0;
+  #waiting = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly limitMs: number,
+    private readonly onTooSlow: (waitedMs: number) => void,
+  ) {}
+
+  /** After each read: is a message unfinished now, and did this read finish at least one? */
+  update(unfinished: boolean, completed: boolean): void {
+    if (!unfinished) {
+      this.#waiting = false;
+      return;
+    }
+    // A message that began in this read (the last one finished, or none was waiting) starts the clock.
+    if (!this.#waiting || completed) this.#since = Date.now();
+    this.#waiting = true;
+    if (this.#timer === undefined) this.#arm(this.limitMs);
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#waiting = false;
+  }
+
+  #arm(delay: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (!this.#waiting) return;
+      const waited = Date.now() - this.#since;
+      if (waited >= this.limitMs) this.onTooSlow(waited);
+      else this.#arm(this.limitMs - waited);
+    }, Math.min(Math.max(delay, 1), MAX_TIMER_MS));
+    unrefTimer(this.#timer);
+  }
+}
+
 /** A connector for a socket the caller opens (a SOCKS proxy for Tor, a React Native socket, ...). */
 export function streamConnector(open: () => Promise<ByteStream>, framing?: FramerOptions): Connector {
   return async (handlers) => byteStreamTransport(await open(), handlers, framing, { coalesce: true });
@@ -117,6 +236,8 @@ export function streamConnector(open: () => Promise<ByteStream>, framing?: Frame
  * Native, Deno and the `ws` package all provide.
  */
 export interface MessageSocket {
+  /** Bytes sent and not yet transmitted (the WHATWG WebSocket has it); counts toward maxBufferedBytes. */
+  readonly bufferedAmount?: number | undefined;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
@@ -124,15 +245,27 @@ export interface MessageSocket {
   addEventListener(type: 'error', listener: (event: unknown) => void): void;
 }
 
-// RFC 6455 close code 1009: the message was too big to process.
+// RFC 6455 close codes: 1009 the message was too big to process, 1008 a policy was broken, 1011 the
+// endpoint failed to handle what it received.
 const WS_MESSAGE_TOO_BIG = 1009;
+const WS_POLICY_VIOLATION = 1008;
+const WS_INTERNAL_ERROR = 1011;
 
 /**
  * One JSON message per WebSocket message, no newline framing. Text frames are used as they are; binary
  * frames are decoded as UTF-8. A message over `maxMessageSize` fails the connection like an oversize line.
  */
-export function messageSocketTransport(socket: MessageSocket, handlers: TransportHandlers, options: { maxMessageSize?: number } = {}): Transport {
+export interface MessageSocketOptions {
+  /** Largest incoming message in bytes; default DEFAULT_MAX_MESSAGE_SIZE. */
+  readonly maxMessageSize?: number | undefined;
+  /** As for byte streams: most bytes that may wait in the socket's bufferedAmount; default DEFAULT_MAX_BUFFERED_BYTES. */
+  readonly maxBufferedBytes?: number | undefined;
+}
+
+export function messageSocketTransport(socket: MessageSocket, handlers: TransportHandlers, options: MessageSocketOptions = {}): Transport {
   const limit = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  const maxBuffered = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+  checkLimit('maxBufferedBytes', maxBuffered);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let ended = false;
   let failure: StratumSdkError | undefined;
@@ -141,9 +274,22 @@ export function messageSocketTransport(socket: MessageSocket, handlers: Transpor
     ended = true;
     handlers.close(error);
   };
-  socket.addEventListener('message', (event) => {
+  const fail = (error: StratumSdkError, code: number, reason: string) => {
     if (ended) return;
-    const data = event.data;
+    failure = error;
+    try {
+      socket.close(code, reason);
+    } catch {
+      // Browsers let scripts send only 1000 and 3000-4999; the reason still reaches our own handlers.
+      try {
+        socket.close();
+      } catch {
+        // Already closing.
+      }
+    }
+    end(error);
+  };
+  const receive = (data: unknown) => {
     let text: string;
     if (typeof data === 'string') text = data;
     else {
@@ -163,12 +309,17 @@ export function messageSocketTransport(socket: MessageSocket, handlers: Transpor
     // UTF-16 length is at most the UTF-8 byte length, so this never refuses a message within the limit.
     if (text.length > limit) return tooBig();
     handlers.message(text);
-  });
-  const tooBig = () => {
-    failure = new MessageTooLargeError(limit);
-    socket.close(WS_MESSAGE_TOO_BIG, 'message too big');
-    end(failure);
   };
+  socket.addEventListener('message', (event) => {
+    if (ended) return;
+    // The last guard: whatever a handler throws ends this connection, never the process.
+    try {
+      receive(event.data);
+    } catch (e) {
+      fail(inputFailure(e), WS_INTERNAL_ERROR, 'internal error');
+    }
+  });
+  const tooBig = () => fail(new MessageTooLargeError(limit), WS_MESSAGE_TOO_BIG, 'message too big');
   socket.addEventListener('error', (event) => {
     const cause = (event as { error?: unknown }).error ?? event;
     const message = cause instanceof Error ? cause.message : 'WebSocket error';
@@ -181,6 +332,10 @@ export function messageSocketTransport(socket: MessageSocket, handlers: Transpor
   return {
     send(text) {
       if (ended) throw failure ?? new ClosedError();
+      if ((socket.bufferedAmount ?? 0) + text.length > maxBuffered) {
+        fail(notReading(maxBuffered), WS_POLICY_VIOLATION, 'not reading');
+        throw failure;
+      }
       socket.send(text);
     },
     close() {
