@@ -60,7 +60,7 @@ export function tcpConnector(options: TcpOptions): Connector {
       const { host, port } = options;
       const where = `${host}:${port}`;
       const socket = checked
-        ? tls.connect({ host, port, ...tlsConnectOptions(checked, host, net.isIP(host) !== 0) })
+        ? tls.connect({ host, port, ...tlsConnectOptions(checked, host) })
         : net.connect({ host, port });
       let settled = false;
       const fail = (e: unknown) => {

@@ -2,6 +2,7 @@
 // trust-on-first-use as Electrum wallets do for self-signed servers. Shared by the TCP and WebSocket
 // connectors so both apply the same rules.
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import net from 'node:net';
 import tls from 'node:tls';
 import { TlsError } from '../errors.js';
 
@@ -56,11 +57,15 @@ export function checkTlsSettings(settings: TlsSettings): CheckedSettings {
 }
 
 /** Options for tls.connect (or the `ws` client): CA verification happens inside OpenSSL unless a later check replaces it. */
-export function tlsConnectOptions(checked: CheckedSettings, host: string, isIp: boolean): tls.ConnectionOptions {
+export function tlsConnectOptions(checked: CheckedSettings, host: string): tls.ConnectionOptions {
   const { settings, pins } = checked;
   const ownCheck = pins.length > 0 || settings.trustOnFirstUse !== undefined || settings.insecure === true;
   const options: tls.ConnectionOptions = { rejectUnauthorized: !ownCheck };
-  if (!isIp) options.servername = settings.servername ?? host;
+  // SNI carries host names only (RFC 6066): an IP address is never sent, but the certificate is still
+  // checked against the name asked for, which is the host unless servername says otherwise.
+  const name = settings.servername ?? host;
+  if (net.isIP(name) === 0) options.servername = name;
+  else if (name !== host) options.checkServerIdentity = (_host, cert) => tls.checkServerIdentity(name, cert);
   // Node's `ca` replaces the system roots, so they are passed along with the extra ones.
   if (settings.ca) options.ca = [...tls.rootCertificates, ...[settings.ca].flat()];
   return options;

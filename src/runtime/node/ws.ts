@@ -1,5 +1,4 @@
 // WebSocket (ws:// and wss://) on Node with the `ws` package, under the same TLS rules as TCP.
-import net from 'node:net';
 import type tls from 'node:tls';
 import WebSocket from 'ws';
 import { ConnectError, StratumSdkError, TlsError } from '../errors.js';
@@ -30,7 +29,7 @@ export function wsConnector(options: WsOptions): Connector {
   return (handlers) =>
     new Promise((resolve, reject) => {
       const socket = new WebSocket(url, {
-        ...(checked ? tlsConnectOptions(checked, host, net.isIP(host) !== 0) : {}),
+        ...(checked ? tlsConnectOptions(checked, host) : {}),
         maxPayload: maxMessageSize,
         handshakeTimeout: connectTimeout,
         perMessageDeflate: false,
