@@ -18,7 +18,7 @@ import {
   WrongChainError,
   type MessageTooLargeError,
 } from '../runtime/errors.js';
-import { JSON_RPC_ERRORS, parseMessage } from '../runtime/messages.js';
+import { JSON_RPC_ERRORS, parseMessage, type ParseOptions } from '../runtime/messages.js';
 import type { TlsSettings } from '../runtime/node/tls-trust.js';
 import type { ProtocolRegistry, VersionedChecks } from '../runtime/registry.js';
 import { DEFAULT_REQUEST_TIMEOUT, RpcSession, type RequestOptions, type ResultCheck } from '../runtime/session.js';
@@ -42,6 +42,13 @@ export interface ElectrumClientOptions {
   readonly keepAlive?: number | false | undefined;
   /** Largest accepted message in bytes (default 8,100,000, Electrum's own limit). */
   readonly maxMessageSize?: number | undefined;
+  /** Deepest nesting of arrays and objects accepted in a message (default 64, DEFAULT_MAX_DEPTH); a deeper one is a protocol error. */
+  readonly maxMessageDepth?: number | undefined;
+  /**
+   * Most bytes that may wait to be written to a server that does not read (default 16,200,000); past it the
+   * connection fails with an OverflowError, so a server that floods requests and never reads our answers cannot grow memory.
+   */
+  readonly maxBufferedBytes?: number | undefined;
   /** TLS settings for tls://, ssl:// and wss:// URLs: extra CA, pinning, trust-on-first-use, insecure. */
   readonly tls?: TlsSettings | undefined;
   /** Refuse a server whose server.features reports another genesis block hash (checked on every connection). */
@@ -154,6 +161,7 @@ export interface ElectrumClient extends ElectrumClientApi {}
 
 export class ElectrumClient {
   readonly #connector: Connector;
+  readonly #parse: ParseOptions;
   readonly #protocol: ProtocolRegistry<string>;
   readonly #events = new Emitter<ElectrumClientEvents>();
   readonly #subs = new SubscriptionBook();
@@ -195,6 +203,7 @@ export class ElectrumClient {
     if (!(this.#bufferLimit >= 1)) throw new RangeError(`notificationBuffer must be at least 1, got ${this.#bufferLimit}`);
     this.#protocol = options.protocol ?? electrumProtocol;
     this.#connector = options.connector ?? electrumConnector(url, options);
+    this.#parse = { maxDepth: options.maxMessageDepth };
     Object.assign(this, bindElectrumClientApi((method, params) => this.#call(method, params, NO_OPTIONS)));
   }
 
@@ -470,7 +479,7 @@ export class ElectrumClient {
     let session: RpcSession | undefined;
     let negotiated: string | undefined;
     const transport = await this.#connector({
-      message: (text) => session?.handle(parseMessage(text)),
+      message: (text) => session?.handle(parseMessage(text, this.#parse)),
       error: (error) => this.#events.emit('protocol-error', error),
       close: (error) => {
         session?.close(error);

@@ -9,6 +9,7 @@ import type { Connector } from '../runtime/transport.js';
 export interface ConnectSettings {
   readonly tls?: TlsSettings | undefined;
   readonly maxMessageSize?: number | undefined;
+  readonly maxBufferedBytes?: number | undefined;
   readonly connectTimeout?: number | undefined;
 }
 
@@ -28,15 +29,15 @@ export function electrumConnector(url: string, settings: ConnectSettings): Conne
   if (port === undefined) throw new ConnectError(`${url}: unknown scheme "${scheme}" (expected tcp, tls, ssl, ws or wss)`);
   if (!host) throw new ConnectError(`${url}: a host is needed`);
   const maxMessageSize = settings.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
-  const connectTimeout = settings.connectTimeout;
+  const { connectTimeout, maxBufferedBytes } = settings;
   switch (scheme) {
     case 'tcp':
-      return tcpConnector({ host, port, tls: false, framing: { maxMessageSize }, connectTimeout });
+      return tcpConnector({ host, port, tls: false, framing: { maxMessageSize }, connectTimeout, maxBufferedBytes });
     case 'tls':
     case 'ssl':
-      return tcpConnector({ host, port, tls: settings.tls ?? {}, framing: { maxMessageSize }, connectTimeout });
+      return tcpConnector({ host, port, tls: settings.tls ?? {}, framing: { maxMessageSize }, connectTimeout, maxBufferedBytes });
     default:
       // The URL goes as written: for ws and wss, URL parsing hides an explicit :80 or :443.
-      return wsConnector({ url: parsed.href, tls: settings.tls, maxMessageSize, connectTimeout });
+      return wsConnector({ url: parsed.href, tls: settings.tls, maxMessageSize, maxBufferedBytes, connectTimeout });
   }
 }

@@ -416,8 +416,9 @@ export class MiningClient {
         tls: this.#options.tls,
         connectTimeout: this.#options.connectTimeout,
         framing: { maxMessageSize: this.#options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE },
+        maxBufferedBytes: this.#options.maxBufferedBytes,
       });
-    const link = await MiningLink.open(connector, this.#linkHandlers, this.#timeout);
+    const link = await MiningLink.open(connector, this.#linkHandlers, this.#timeout, this.#options.maxMessageDepth);
     if (this.#closedByUser) {
       link.close(new ClosedError('closed by the client'));
       throw new ClosedError('closed by the client');

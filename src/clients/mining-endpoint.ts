@@ -42,6 +42,7 @@ export interface EndpointConnectorOptions {
   readonly tls?: TlsSettings | undefined;
   readonly connectTimeout?: number | undefined;
   readonly framing: FramerOptions;
+  readonly maxBufferedBytes?: number | undefined;
 }
 
 /** A TCP or TLS connector for an endpoint. TLS settings apply as given, except that an explicit SNI name stays with its host. */
@@ -54,7 +55,7 @@ export function endpointConnector(endpoint: PoolEndpoint, original: PoolEndpoint
     // name). Pins and the trust store still apply: they only ever narrow what is accepted.
     tls = sameHost(host, original.host) ? settings : { ...settings, servername: undefined };
   }
-  return tcpConnector({ host, port, tls, connectTimeout: options.connectTimeout, framing: options.framing });
+  return tcpConnector({ host, port, tls, connectTimeout: options.connectTimeout, framing: options.framing, maxBufferedBytes: options.maxBufferedBytes });
 }
 
 /** Hosts compare without case and without a trailing dot; "Pool.Example." is "pool.example". */

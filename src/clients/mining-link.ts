@@ -3,7 +3,7 @@
 // before the mining.notify that follows it in the same chunk is dispatched; a promise continuation would
 // run only after the whole chunk.
 import { ClosedError, type MessageTooLargeError, type ProtocolError, type ServerError, type StratumSdkError } from '../runtime/errors.js';
-import { parseMessage, type IncomingMessage, type MessageId } from '../runtime/messages.js';
+import { parseMessage, type IncomingMessage, type MessageId, type ParseOptions } from '../runtime/messages.js';
 import { RpcSession, type IncomingRequestHandler, type RequestOptions } from '../runtime/session.js';
 import type { Connector, Transport } from '../runtime/transport.js';
 
@@ -29,14 +29,16 @@ export class MiningLink {
   readonly #tracked = new Map<MessageId, TrackedRequest>();
   readonly #handlers: LinkHandlers;
   #transport: Transport | undefined;
+  readonly #parse: ParseOptions;
   // Set around session.request so that `send` can note the id the session chose.
   #tracking: TrackedRequest | undefined;
   #trackedId: MessageId | undefined;
   /** A mining.subscribe was answered on this connection (pools like ckpool never answer a second one). */
   subscribed = false;
 
-  private constructor(handlers: LinkHandlers, timeout: number) {
+  private constructor(handlers: LinkHandlers, timeout: number, parse: ParseOptions) {
     this.#handlers = handlers;
+    this.#parse = parse;
     const onRequest: IncomingRequestHandler = (method, params) => handlers.request(this, method, params);
     this.#session = new RpcSession({
       dialect: '1.0',
@@ -48,8 +50,8 @@ export class MiningLink {
     });
   }
 
-  static async open(connector: Connector, handlers: LinkHandlers, timeout: number): Promise<MiningLink> {
-    const link = new MiningLink(handlers, timeout);
+  static async open(connector: Connector, handlers: LinkHandlers, timeout: number, maxDepth?: number): Promise<MiningLink> {
+    const link = new MiningLink(handlers, timeout, { maxDepth });
     link.#transport = await connector({
       message: (text) => link.#message(text),
       error: (error) => handlers.protocolError(link, error),
@@ -103,7 +105,7 @@ export class MiningLink {
   }
 
   #message(text: string): void {
-    this.#session.handle(this.#look(parseMessage(text)));
+    this.#session.handle(this.#look(parseMessage(text, this.#parse)));
   }
 
   #look(message: IncomingMessage): IncomingMessage {

@@ -20,6 +20,13 @@ export interface MiningClientOptions {
   readonly validate?: boolean | undefined;
   /** Largest accepted message in bytes (default 8,100,000: a full block of transactions for mining.get_transactions). */
   readonly maxMessageSize?: number | undefined;
+  /** Deepest nesting of arrays and objects accepted in a message (default 64, DEFAULT_MAX_DEPTH); a deeper one is a protocol error. */
+  readonly maxMessageDepth?: number | undefined;
+  /**
+   * Most bytes that may wait to be written to a pool that does not read (default 16,200,000); past it the
+   * connection fails with an OverflowError, so a pool that floods requests and never reads our answers cannot grow memory.
+   */
+  readonly maxBufferedBytes?: number | undefined;
   /** How many recent jobs are kept by id (default 32); older ones are dropped so a pool cannot grow memory. */
   readonly maxJobs?: number | undefined;
   /** TLS settings for stratum+ssl:// and stratum+tls:// URLs. */

@@ -17,6 +17,8 @@ export interface TcpOptions {
   /** Milliseconds to wait for the connection (and TLS handshake). */
   readonly connectTimeout?: number | undefined;
   readonly framing?: FramerOptions | undefined;
+  /** Most bytes that may wait to be written to a server that does not read (default DEFAULT_MAX_BUFFERED_BYTES). */
+  readonly maxBufferedBytes?: number | undefined;
 }
 
 // 10 s: a server that has not accepted by then is down or blocked; requests have their own timeout.
@@ -82,7 +84,11 @@ export function tcpConnector(options: TcpOptions): Connector {
           clearTimeout(timer);
           socket.off('error', fail);
           socket.setNoDelay(true);
-          resolve(byteStreamTransport(socket, handlers, nodeFraming(options.framing), { coalesce: true, writeText: (text) => socket.write(text) }));
+          resolve(byteStreamTransport(socket, handlers, nodeFraming(options.framing), {
+              coalesce: true,
+              writeText: (text) => socket.write(text),
+              maxBufferedBytes: options.maxBufferedBytes,
+            }));
         }, fail);
       });
     });

@@ -13,6 +13,8 @@ export interface WsOptions {
   readonly tls?: TlsSettings | undefined;
   readonly connectTimeout?: number | undefined;
   readonly maxMessageSize?: number | undefined;
+  /** Most bytes that may wait to be sent to a server that does not read (default DEFAULT_MAX_BUFFERED_BYTES). */
+  readonly maxBufferedBytes?: number | undefined;
   /** Extra HTTP headers for the upgrade request (an Origin, an auth token). */
   readonly headers?: Readonly<Record<string, string>> | undefined;
 }
@@ -52,7 +54,7 @@ export function wsConnector(options: WsOptions): Connector {
       socket.once('error', fail);
       socket.once('open', () => {
         // The transport is wired at once so that nothing the server sends during the certificate check is lost.
-        const transport = messageSocketTransport(socket as unknown as MessageSocket, handlers, { maxMessageSize });
+        const transport = messageSocketTransport(socket as unknown as MessageSocket, handlers, { maxMessageSize, maxBufferedBytes: options.maxBufferedBytes });
         const ready = checked && tlsSocket ? checkPeerCertificate(tlsSocket, checked, where) : Promise.resolve();
         ready.then(() => {
           if (settled) return;
