@@ -1,6 +1,7 @@
 // The protocol basics, over raw connections: version negotiation refusing a version nobody speaks, error
 // codes for unknown methods and bad params, ids echoed as sent, batches, and surviving malformed JSON.
 import { electrumProtocol } from '../generated/electrum/methods.js';
+import { excerpt } from '../runtime/bounded-json.js';
 import { JSON_RPC_ERRORS } from '../runtime/messages.js';
 import { errorOf, isObject, ProbeClosed, ProbeTimeout, RawProbe, type Incoming, type ProbeSettings } from './raw-probe.js';
 import { fail, pass, type RunCheck, type Verdict } from './report.js';
@@ -54,7 +55,7 @@ async function unsupportedVersion(url: string, settings: ProbeSettings): Promise
     if (error) return pass(`refused protocol ${BOGUS_VERSION} with ${describeError(error)}`);
     const result = isObject(found.json) ? found.json['result'] : undefined;
     const chosen = Array.isArray(result) ? result[1] : undefined;
-    return fail(`answered ${short(JSON.stringify(result))} to a client that speaks only ${BOGUS_VERSION}${chosen === BOGUS_VERSION ? '' : ' (it should refuse: no common version)'}`);
+    return fail(`answered ${excerpt(result, 100)} to a client that speaks only ${BOGUS_VERSION}${chosen === BOGUS_VERSION ? '' : ' (it should refuse: no common version)'}`);
   } catch (e) {
     if (e instanceof ProbeClosed && e.seen.length === 0) return pass(`closed the connection on protocol ${BOGUS_VERSION}`);
     return fail(explain(e));
@@ -88,7 +89,7 @@ async function echoesId(probe: RawProbe, id: string | number): Promise<Verdict> 
   // Anything answered meanwhile with another id is what this check is about: a mangled id.
   const { found } = await probe.waitFor((m) => isObject(m.json) && ('result' in m.json || 'error' in m.json));
   if (!isObject(found.json) || found.json['id'] !== id) {
-    return fail(`sent id ${JSON.stringify(id)}, the answer carried ${isObject(found.json) ? JSON.stringify(found.json['id']) : short(found.text)}`);
+    return fail(`sent id ${JSON.stringify(id)}, the answer carried ${isObject(found.json) ? excerpt(found.json['id'], 100) : short(found.text)}`);
   }
   return pass(`id ${JSON.stringify(id)} echoed`);
 }
@@ -101,7 +102,7 @@ async function batch(probe: RawProbe): Promise<Verdict> {
     const { found } = await probe.waitFor((m) => Array.isArray(m.json) || (isObject(m.json) && ((ids as readonly unknown[]).includes(m.json['id']) || (m.json['id'] === null && 'error' in m.json))));
     if (!Array.isArray(found.json)) return fail(`answered a batch with a single message, not an array: ${short(found.text)}`);
     const got = found.json.map((a: unknown) => (isObject(a) ? a['id'] : undefined));
-    if (got.length !== 2 || !ids.every((id) => got.includes(id))) return fail(`sent ids ${JSON.stringify(ids)}, the batch answer carried ${JSON.stringify(got)}`);
+    if (got.length !== 2 || !ids.every((id) => got.includes(id))) return fail(`sent ids ${JSON.stringify(ids)}, the batch answer carried ${excerpt(got, 100)}`);
     const errors = found.json.map(errorOf).filter((e) => e !== undefined);
     if (errors.length) return fail(`a batch item failed: ${describeError(errors[0] as { code: unknown; message: unknown })}`);
     return pass('two requests, two answers matched by id');

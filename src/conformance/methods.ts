@@ -3,6 +3,7 @@
 // validated against the spec by the client.
 import type { ElectrumClient } from '../clients/electrum-client.js';
 import { electrumProtocol } from '../generated/electrum/methods.js';
+import { excerpt } from '../runtime/bounded-json.js';
 import { ServerError, StratumSdkError, ValidationError } from '../runtime/errors.js';
 import { JSON_RPC_ERRORS } from '../runtime/messages.js';
 import type { MethodStatus } from '../runtime/registry.js';
@@ -136,7 +137,7 @@ async function refusesInvalidTransaction(client: ElectrumClient, method: string,
     const result = await client.request(method as never, params as never);
     // broadcast_package and testmempoolaccept report refusals inside a valid result.
     if (method !== 'blockchain.transaction.broadcast' && !acceptedAll(result)) return pass(`invalid transaction ${shown} refused in a valid result`);
-    return fail(`accepted the invalid transaction ${shown}: ${short(JSON.stringify(result))}`);
+    return fail(`accepted the invalid transaction ${shown}: ${excerpt(result, 100)}`);
   } catch (e) {
     if (e instanceof ServerError) return pass(`invalid transaction ${shown} refused with ${serverError(e)}`);
     if (e instanceof ValidationError && e.part === 'result') return fail(`invalid result for ${shown}: ${e.errors.join('; ')}`);

@@ -1,5 +1,7 @@
 // A connection whose every message the checks choose, bypassing the client: the protocol-basics checks
 // need to send what a well-behaved client never would (bogus versions, unknown methods, broken JSON).
+import { nestsDeeperThan } from '../runtime/bounded-json.js';
+import { DEFAULT_MAX_DEPTH } from '../runtime/messages.js';
 import { electrumConnector } from '../clients/electrum-connect.js';
 import type { TlsSettings } from '../runtime/node/tls-trust.js';
 import type { Transport } from '../runtime/transport.js';
@@ -59,6 +61,8 @@ export class RawProbe {
         } catch {
           json = undefined;
         }
+        // Checks read and quote what they get: a message nested past the SDK's own limit is kept as text only.
+        if (nestsDeeperThan(json, DEFAULT_MAX_DEPTH)) json = undefined;
         // A server that floods messages a probe never asked for is cut off rather than buffered without bound.
         if (inbox.length >= MAX_INBOX) {
           state.closed = true;
