@@ -35,6 +35,13 @@ describe('stratum-sdk call', () => {
     expect(server.connections.at(-1)?.received.at(-1)?.['params']).toEqual([5]);
   });
 
+  it('refuses a param nested past the message depth limit as bad usage, before connecting', async () => {
+    const deep = `${'['.repeat(6000)}${']'.repeat(6000)}`;
+    const result = await runCli(['call', 'tcp://127.0.0.1:1', 'server.banner', deep]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/nested more than 64 levels deep/);
+  });
+
   it('shows server errors and validation failures with a non-zero exit', async () => {
     server = await electrum();
     const failed = await runCli(['call', server.url, 'blockchain.transaction.get', 'ab'.repeat(32)]);

@@ -27,9 +27,10 @@ export async function call(args: readonly string[], io: CliIo): Promise<number> 
   const [url, method, ...rest] = positionals;
   if (!url || !method) throw new UsageError('call needs a URL and a method');
   const options = sharedOptions(values);
+  const params = parseParams(rest);
   const conn = await connectCli(url, options);
   try {
-    const result = await conn.request(method, parseParams(rest));
+    const result = await conn.request(method, params);
     io.stdout(json(result));
     return 0;
   } finally {

@@ -28,6 +28,7 @@ export async function subscribe(args: readonly string[], io: CliIo): Promise<num
   }
   const [url, method, ...rest] = positionals;
   if (!url || !method) throw new UsageError('subscribe needs a URL and a method');
+  const params = parseParams(rest);
   const conn = await connectCli(url, { ...sharedOptions(values), reconnect: true });
   const line = (value: unknown) => io.stdout(JSON.stringify(value));
   try {
@@ -40,7 +41,7 @@ export async function subscribe(args: readonly string[], io: CliIo): Promise<num
         resolve(1);
       });
     });
-    const value = await conn.request(method, parseParams(rest));
+    const value = await conn.request(method, params);
     line({ type: 'result', method, value });
     return await ended;
   } finally {
