@@ -1,4 +1,5 @@
 // ElectrumClient over real sockets on 127.0.0.1, against a server whose every byte the test chooses.
+import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElectrumClient } from '../../src/clients/electrum-client.js';
@@ -13,6 +14,7 @@ import {
 } from '../../src/runtime/errors.js';
 import { streamConnector } from '../../src/runtime/transport.js';
 import { reply, startLineServer, type LineServer, type OnMessage } from '../helpers/line-server.js';
+import { until } from '../helpers/wait.js';
 
 const SH = '8b01df4e368ea28f8dc0423bcf7a4923e3a12d307c875e47a0cfbf90b5c39161';
 const STATUS = '78e96c6562cafa71c115503b9411fdfdc595a45031e2ab76ff75162fe1b0590d';
@@ -54,8 +56,16 @@ describe('version negotiation', () => {
     const server = await startLineServer(() => undefined);
     servers.push(server);
     await expect(ElectrumClient.connect(server.url, { timeout: 0 })).rejects.toBeInstanceOf(RangeError);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(server.connections).toHaveLength(0);
+    // The server accepts connections in the order they were opened: had the client opened one, it
+    // would come before this probe.
+    const probe = net.connect(server.port, '127.0.0.1');
+    try {
+      await once(probe, 'connect');
+      await until(() => server.connections.length > 0, 'the probe to reach the server');
+      expect(server.connections.map((c) => c.socket.remotePort)).toEqual([probe.localPort]);
+    } finally {
+      probe.destroy();
+    }
   });
 
   it('refuses a malformed server.version answer', async () => {
@@ -138,8 +148,17 @@ describe('requests settle', () => {
   });
 
   it('waits for ever with an Infinity timeout and refuses a nonsense one', async () => {
-    const { client } = await setup((m, c) => setTimeout(() => c.send(reply(m, 'late')), 30));
-    expect(await client.request('server.banner', [], { timeout: Infinity })).toBe('late');
+    // The server answers only when the test tells it to.
+    const held: Record<string, unknown>[] = [];
+    const { server, client } = await setup((m) => void held.push(m));
+    const forever = client.request('server.banner', [], { timeout: Infinity });
+    // Timers fire in the order they fall due: once this 50 ms timeout has fired, so has any shorter timer
+    // the first request had (setTimeout turns Infinity into 1 ms).
+    await expect(client.request('server.banner', [], { timeout: 50 })).rejects.toBeInstanceOf(TimeoutError);
+    expect(client.pendingRequests).toBe(1);
+    await until(() => held.length > 0, 'the first request to reach the server');
+    server.connections[0]!.send(reply(held[0]!, 'late'));
+    expect(await forever).toBe('late');
     await expect(client.request('server.banner', [], { timeout: -1 })).rejects.toBeInstanceOf(RangeError);
     await expect(client.request('server.banner', [], { timeout: Number.NaN })).rejects.toBeInstanceOf(RangeError);
     expect(client.pendingRequests).toBe(0);
@@ -183,6 +202,7 @@ describe('requests settle', () => {
 describe('hostile input is reported, never thrown', () => {
   it('reports garbage, unknown ids and unexpected notifications, and keeps serving', async () => {
     const { client } = await setup((m, c) => {
+      if (m['method'] === 'server.ping') return c.send(reply(m, null));
       c.raw('this is not json\n');
       c.send({ jsonrpc: '2.0', id: 999, result: 1 });
       c.send({ jsonrpc: '2.0', method: 'blockchain.relayfee', params: [] });
@@ -192,7 +212,8 @@ describe('hostile input is reported, never thrown', () => {
     const errors: string[] = [];
     client.on('protocol-error', (e) => errors.push(e instanceof ProtocolError ? e.kind : e.code));
     expect(await client.server.banner()).toBe('still here');
-    await new Promise((r) => setTimeout(r, 20));
+    // A round trip: the ping's answer comes after everything the server sent before it.
+    await client.server.ping();
     expect(errors).toEqual(['invalid-json', 'unknown-id', 'unexpected-notification', 'duplicate-id']);
   });
 });
@@ -200,6 +221,7 @@ describe('hostile input is reported, never thrown', () => {
 describe('notifications', () => {
   it('arrive as typed events, interleaved with replies and padded', async () => {
     const { client } = await setup((m, c) => {
+      if (m['method'] === 'server.ping') return c.send(reply(m, null));
       c.raw(`{"jsonrpc":"2.0","method":"blockchain.scripthash.subscribe","params":["${SH}","${STATUS}"]${' '.repeat(2000)}}\n`);
       c.send(reply(m, null));
       c.send({ jsonrpc: '2.0', method: 'blockchain.scripthash.subscribe', params: [SH, 'not-a-status'] });
@@ -209,7 +231,8 @@ describe('notifications', () => {
     client.on('blockchain.scripthash.subscribe', (scripthash, status) => seen.push([scripthash, status]));
     client.on('protocol-error', (e) => invalid.push(e.code));
     expect(await client.blockchain.scripthash.subscribe(SH)).toBeNull();
-    await new Promise((r) => setTimeout(r, 20));
+    // A round trip: the ping's answer comes after the notification the server sent before it.
+    await client.server.ping();
     expect(seen).toEqual([[SH, STATUS]]);
     expect(invalid).toEqual(['VALIDATION']);
   });

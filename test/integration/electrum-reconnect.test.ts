@@ -50,9 +50,11 @@ describe('reconnect', () => {
 
     const changed = until<[string, string | null]>((resolve) => client?.on('blockchain.scripthash.subscribe', (sh, st) => resolve([sh, st])));
     const reconnected = until<void>((resolve) => client?.once('reconnect', () => resolve()));
-    await server.pause(); // drops the connection and refuses new ones for a while
+    // The second attempt is announced once the first has failed.
+    const refused = until<void>((resolve) => client?.on('reconnecting', ({ attempt, error }) => attempt === 2 && error !== undefined && resolve()));
+    await server.pause(); // drops the connection and refuses new ones until resumed
     state.status = status('2');
-    await new Promise((r) => setTimeout(r, 60)); // at least one refused attempt
+    await refused; // at least one refused attempt
     await server.resume();
     await reconnected;
     expect(await changed).toEqual([SH, status('2')]);

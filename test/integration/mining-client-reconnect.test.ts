@@ -8,6 +8,7 @@ import type { MiningClientEvents, MiningClientOptions, ReconnectTarget } from '.
 import { ClosedError, ConnectError, ProtocolError } from '../../src/runtime/errors.js';
 import { streamConnector } from '../../src/runtime/transport.js';
 import { EXTRANONCE1, SESSION_ID, standardPool, startFakePool, type FakePool, type Script } from '../helpers/fake-pool.js';
+import { until } from '../helpers/wait.js';
 
 let pools: FakePool[] = [];
 let miners: MiningClient[] = [];
@@ -171,7 +172,9 @@ describe('following client.reconnect', () => {
     expect([miner.jobs.size, miner.currentJob, miner.subscription]).toEqual([0, undefined, undefined]);
     await expect(miner.mining.submit(...SHARE)).rejects.toThrow(/reconnecting/);
     miner.close();
-    await new Promise((r) => setTimeout(r, 20));
+    // The reconnect under way ends (it no longer counts as reconnecting) without a second 'close' and
+    // without connecting anywhere: once it has ended, nothing more can come of it.
+    await until(() => !miner.reconnecting, 'the reconnect to end');
     expect(closes).toEqual([[undefined]]);
     expect(miner.closed).toBe(true);
     expect(second.connections).toHaveLength(0);
@@ -233,7 +236,3 @@ describe('reconnect()', () => {
     await expect(miner.reconnect()).rejects.toBeInstanceOf(ClosedError);
   });
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 2));
-}

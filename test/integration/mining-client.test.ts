@@ -1,10 +1,12 @@
 // MiningClient over real sockets on 127.0.0.1, against a scripted pool whose every byte the test chooses.
+import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MiningClient } from '../../src/clients/mining-client.js';
 import type { MiningClientEvents, MiningClientOptions, MiningJob } from '../../src/clients/mining-types.js';
 import { AbortedError, ClosedError, ConnectError, ProtocolError, ServerError, TimeoutError, ValidationError } from '../../src/runtime/errors.js';
 import { EXTRANONCE1, job, SESSION_ID, standardPool, startFakePool, type FakePool, type PoolConnection, type PoolMessage, type Script } from '../helpers/fake-pool.js';
+import { until } from '../helpers/wait.js';
 
 let pools: FakePool[] = [];
 let miners: MiningClient[] = [];
@@ -54,8 +56,16 @@ describe('connecting', () => {
     pools.push(pool);
     await expect(MiningClient.connect(pool.url, { timeout: 0 })).rejects.toBeInstanceOf(RangeError);
     await expect(MiningClient.connect(pool.url, { maxJobs: 0 })).rejects.toBeInstanceOf(RangeError);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(pool.connections).toHaveLength(0);
+    // The pool accepts connections in the order they were opened: had the client opened one, it would
+    // come before this probe.
+    const probe = net.connect(pool.port, '127.0.0.1');
+    try {
+      await once(probe, 'connect');
+      await pool.connection(0);
+      expect(pool.connections.map((c) => c.socket.remotePort)).toEqual([probe.localPort]);
+    } finally {
+      probe.destroy();
+    }
   });
 
   it('reports an unreachable pool as a ConnectError', async () => {
@@ -272,8 +282,9 @@ describe('validation', () => {
     const short = SHARE.slice(0, 4) as unknown as typeof SHARE;
     await expect(miner.mining.submit(...short)).rejects.toBeInstanceOf(ValidationError);
     await expect(miner.start({ user: 'w', suggestDifficulty: -1 })).rejects.toMatchObject({ method: 'mining.suggest_difficulty', part: 'params' });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(conn.received).toHaveLength(0);
+    // A round trip: the pool reads whatever the client sent before this share first.
+    expect(await miner.mining.submit(...SHARE)).toBe(true);
+    expect(conn.received.map((m) => m.method)).toEqual(['mining.submit']);
   });
 
   it('refuses a result that breaks the spec, unless validation is off', async () => {
@@ -394,7 +405,3 @@ describe('requests settle', () => {
     expect(miner.closed).toBe(true);
   });
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((r) => setTimeout(r, 2));
-}

@@ -16,6 +16,7 @@ import { MiningClient } from '../../src/mining.js';
 import { electrumProtocol } from '../../src/generated/electrum/methods.js';
 import { ServerError } from '../../src/runtime/errors.js';
 import { startWorld, type World } from '../../src/regtest/world.js';
+import { until } from '../helpers/wait.js';
 
 const ANY = { electrumTcp: 0, electrumWs: 0, stratum: 0 };
 let world: World;
@@ -202,8 +203,9 @@ describe('a pool whose shares are not all blocks', () => {
     await miner.mining.subscribe('test');
     expect(await rejection(['w', '1', '00000000', '00000000', '00000000'])).toBe(24);
     await miner.mining.authorize('w', 'x');
-    await new Promise((r) => setTimeout(r, 20)); // the job sent before the authorize answer has been read
+    // The pool sends the first job before the authorize answer, so it has been read by now.
     const job = miner.currentJob!;
+    expect(job).toBeDefined();
     expect(await rejection(['w', 'ffff', '00000000', job.ntime, '00000000'])).toBe(21);
     expect(await rejection(['w', job.jobId, '0000', job.ntime, '00000000'])).toBe(20);
     expect(await rejection(['w', job.jobId, '00000000', '00000001', '00000000'])).toBe(20);
@@ -236,9 +238,6 @@ describe('a pool whose shares are not all blocks', () => {
         buffer = buffer.slice(nl + 1);
       }
     });
-    const until = async (test: () => boolean) => {
-      while (!test()) await new Promise((r) => setTimeout(r, 5));
-    };
     socket.write('{"id": 1, "method": "mining.subscribe", "params": ["cpuminer/2.5.1"]}\n');
     await until(() => lines.some((l) => l['id'] === 1));
     socket.write('{"id": 2, "method": "mining.authorize", "params": ["me", "x"]}\n');

@@ -36,6 +36,9 @@ function feed(chunks: Uint8Array[], options?: FramerOptions): Seen[] {
   return chunks.flatMap((c) => show(framer.push(c)));
 }
 
+/** Whether two results are the same: loops compare with this and assert once, not once per case. */
+const same = (a: readonly Seen[], b: readonly Seen[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
 /** Cuts data at the given sorted offsets. */
 function cut(data: Uint8Array, offsets: number[]): Uint8Array[] {
   const chunks: Uint8Array[] = [];
@@ -72,9 +75,9 @@ describe('chunking does not change the result', () => {
   });
 
   it('delivers the same messages for a split at every byte', () => {
-    for (let i = 0; i <= STREAM.length; i++) {
-      expect(feed(cut(STREAM, [i])), `split at ${i}`).toEqual(WANTED);
-    }
+    const wrong: number[] = [];
+    for (let i = 0; i <= STREAM.length; i++) if (!same(feed(cut(STREAM, [i])), WANTED)) wrong.push(i);
+    expect(wrong, 'splits that changed the result').toEqual([]);
   });
 
   it('delivers the same messages one byte at a time', () => {
@@ -83,11 +86,13 @@ describe('chunking does not change the result', () => {
 
   it('delivers the same messages for random multi-splits', () => {
     const next = random(20261124);
+    const wrong: string[] = [];
     for (let run = 0; run < 300; run++) {
       const count = 1 + Math.floor(next() * 12);
       const offsets = Array.from({ length: count }, () => Math.floor(next() * (STREAM.length + 1))).sort((a, b) => a - b);
-      expect(feed(cut(STREAM, offsets)), `splits ${offsets.join(',')}`).toEqual(WANTED);
+      if (!same(feed(cut(STREAM, offsets)), WANTED)) wrong.push(offsets.join(','));
     }
+    expect(wrong, 'splits that changed the result').toEqual([]);
   });
 
   it('delivers many messages from one chunk, in order', () => {
@@ -138,11 +143,11 @@ describe('line endings, blank lines and padding', () => {
 describe('UTF-8', () => {
   it('joins a multi-byte character split across chunks', () => {
     const data = utf8('["😀€é"]\n');
+    const wrong: string[] = [];
     for (let i = 0; i <= data.length; i++) {
-      for (let j = i; j <= data.length; j++) {
-        expect(feed(cut(data, [i, j])), `splits ${i},${j}`).toEqual(['["😀€é"]']);
-      }
+      for (let j = i; j <= data.length; j++) if (!same(feed(cut(data, [i, j])), ['["😀€é"]'])) wrong.push(`${i},${j}`);
     }
+    expect(wrong, 'splits that changed the result').toEqual([]);
   });
 
   it('reports a line that is not UTF-8 and delivers the next line', () => {
@@ -217,7 +222,9 @@ describe('oversize messages', () => {
     expect(framer.push(utf8('[1,2,3,4'))).toEqual([]);
     expect(show(framer.push(utf8('5,6,7')))).toEqual(['!MESSAGE_TOO_LARGE']);
     expect(framer.pendingBytes).toBe(0);
-    for (let i = 0; i < 100; i++) expect(framer.push(utf8('8,9,10,11,12'))).toEqual([]);
+    let events = 0;
+    for (let i = 0; i < 100; i++) events += framer.push(utf8('8,9,10,11,12')).length;
+    expect(events).toBe(0);
     expect(framer.pendingBytes).toBe(0);
     expect(show(framer.push(utf8(`]\n${fits}\n[1`)))).toEqual([fits]);
     expect(framer.pendingBytes).toBe(2);
@@ -226,16 +233,14 @@ describe('oversize messages', () => {
 
   it("'skip' handles an oversize line split at every byte the same way", () => {
     const data = utf8(`${fits}\n${'x'.repeat(25)}\n${fits}\n`);
+    const wrong: string[] = [];
     for (let i = 0; i <= data.length; i++) {
       for (let j = i; j <= data.length; j += 3) {
-        expect(feed(cut(data, [i, j]), { maxMessageSize: max, onOversize: 'skip' }), `splits ${i},${j}`).toEqual([
-          fits,
-          '!MESSAGE_TOO_LARGE',
-          fits,
-        ]);
-        expect(feed(cut(data, [i, j]), { maxMessageSize: max }), `splits ${i},${j}`).toEqual([fits, '!MESSAGE_TOO_LARGE']);
+        if (!same(feed(cut(data, [i, j]), { maxMessageSize: max, onOversize: 'skip' }), [fits, '!MESSAGE_TOO_LARGE', fits])) wrong.push(`skip ${i},${j}`);
+        if (!same(feed(cut(data, [i, j]), { maxMessageSize: max }), [fits, '!MESSAGE_TOO_LARGE'])) wrong.push(`fail ${i},${j}`);
       }
     }
+    expect(wrong, 'splits that changed the result').toEqual([]);
   });
 
   it('never buffers more than the limit plus one byte', () => {
@@ -333,27 +338,48 @@ describe('transferChunks', () => {
 
   it('gathers a line trickled a byte at a time into a few buffers, and still frames it exactly', () => {
     // A byte per push: each piece its own array would cost over 100 bytes of memory per byte waiting.
+    // Over 128 KiB: the gathering buffer grows from 256 bytes to its 64 KiB cap, fills, and two more follow.
+    // The text counts up (no repeating pattern), so bytes joined out of order or twice cannot go unseen.
+    const body = Array.from({ length: 35_000 }, (_, i) => i.toString(36)).join(',');
+    const line = `{"id":1,"result":"${body}`;
+    const large = ` ${body.slice(0, 5000)}`; // a piece over the 4 KiB gathering size, between small ones
+    const end = '"}';
+    expect(line.length).toBeGreaterThan(2 * 65536);
     for (const transferChunks of [false, true]) {
       const framer = new NewlineFramer({ maxMessageSize: 300_000, transferChunks });
-      const line = `{"id":1,"result":"${'ab'.repeat(100_000)}"}`;
-      const bytes = utf8(line);
-      for (let i = 0; i < bytes.length; i++) expect(framer.push(bytes.subarray(i, i + 1))).toEqual([]);
-      expect(framer.pendingBytes).toBe(bytes.length);
+      /** Pushes each byte on its own; returns what came out and the first push after which pendingBytes was wrong. */
+      const trickle = (data: Uint8Array, pendingBefore: number) => {
+        const seen: Seen[] = [];
+        let miscounted: number | undefined;
+        for (let i = 0; i < data.length; i++) {
+          seen.push(...show(framer.push(data.subarray(i, i + 1))));
+          if (miscounted === undefined && framer.pendingBytes !== pendingBefore + i + 1) miscounted = i;
+        }
+        return { seen, miscounted };
+      };
+      const start = utf8(line);
+      expect(trickle(start, 0), `transferChunks ${transferChunks}`).toEqual({ seen: [], miscounted: undefined });
+      // Small pieces are copied, even from handed-over chunks: the framer keeps no view of them.
+      start.fill(0x78);
       // Mixed sizes: small pieces around a large one keep their order.
-      const large = utf8(` ${'x'.repeat(4096)}`.replace(/x/g, ' '));
-      framer.push(large);
-      expect(show(framer.push(utf8(' \r\n')))).toEqual([`${line}${' '.repeat(large.length)} `]);
+      expect(framer.push(utf8(large))).toEqual([]);
+      const pending = start.length + large.length;
+      expect(framer.pendingBytes).toBe(pending);
+      expect(trickle(utf8(end), pending)).toEqual({ seen: [], miscounted: undefined });
+      expect(show(framer.push(utf8('\r\n')))).toEqual([`${line}${large}${end}`]);
       expect(framer.pendingBytes).toBe(0);
     }
   });
 
   it('delivers the same messages for random multi-splits', () => {
     const next = random(7);
+    const wrong: string[] = [];
     for (let run = 0; run < 200; run++) {
       const count = 1 + Math.floor(next() * 12);
       const offsets = Array.from({ length: count }, () => Math.floor(next() * (STREAM.length + 1))).sort((a, b) => a - b);
-      expect(feed(cut(STREAM, offsets), { transferChunks: true }), `splits ${offsets.join(',')}`).toEqual(WANTED);
+      if (!same(feed(cut(STREAM, offsets), { transferChunks: true }), WANTED)) wrong.push(offsets.join(','));
     }
+    expect(wrong, 'splits that changed the result').toEqual([]);
   });
 });
 
@@ -399,6 +425,7 @@ describe('the framer against the reference', () => {
 
   it('agrees on random streams, chunkings, limits and modes', () => {
     const next = random(424242);
+    const disagreements: { label: string; seen: Seen[]; pending: number; wanted: { seen: Seen[]; pending: number } }[] = [];
     for (let run = 0; run < 1500; run++) {
       const parts = Array.from({ length: Math.floor(next() * 40) }, () => pieces[Math.floor(next() * pieces.length)] as string | number[]);
       const data = bytes(...parts);
@@ -411,10 +438,12 @@ describe('the framer against the reference', () => {
       // Copies, so a framer keeping views cannot see later chunks through a shared buffer.
       const seen = cut(data, offsets).flatMap((c) => show(framer.push(c.slice())));
       const wanted = reference(data, max, onOversize);
-      const label = `run ${run}: max ${max} ${onOversize} transfer ${transferChunks} splits ${offsets.join(',')} data ${Array.from(data).join(',')}`;
-      expect(seen, label).toEqual(wanted.seen);
-      expect(framer.pendingBytes, label).toBe(wanted.pending);
+      if (!same(seen, wanted.seen) || framer.pendingBytes !== wanted.pending) {
+        const label = `run ${run}: max ${max} ${onOversize} transfer ${transferChunks} splits ${offsets.join(',')} data ${Array.from(data).join(',')}`;
+        disagreements.push({ label, seen, pending: framer.pendingBytes, wanted });
+      }
     }
+    expect(disagreements).toEqual([]);
   });
 });
 
@@ -454,12 +483,14 @@ describe('the Node set-up (nodeFraming)', () => {
     const wanted = feed([data]);
     expect(wanted).toEqual([lines[0], lines[1], lines[2]!.slice(1), '!PROTOCOL:invalid-utf8', '{"d":1}']);
     const next = random(99);
+    const wrong: string[] = [];
     for (let run = 0; run < 100; run++) {
       const offsets = Array.from({ length: 1 + Math.floor(next() * 6) }, () => Math.floor(next() * (data.length + 1))).sort((a, b) => a - b);
       const framer = new NewlineFramer(nodeFraming(undefined));
       const seen = cut(data, offsets).flatMap((c) => show(framer.push(c.slice())));
-      expect(seen, `splits ${offsets.join(',')}`).toEqual(wanted);
+      if (!same(seen, wanted)) wrong.push(offsets.join(','));
     }
+    expect(wrong, 'splits that changed the result').toEqual([]);
   });
 
   it('keeps the caller\'s own framing options', () => {

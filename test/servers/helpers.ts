@@ -157,9 +157,13 @@ export function memoryConnection(options: { pausable?: boolean } = {}) {
   };
 }
 
-/** Lets pending promise callbacks and I/O run. */
-export function tick(ms = 0): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Lets pending promise callbacks (and any I/O already due) run: resolves on the next turn of the event
+ * loop. Enough to settle work without I/O (an in-memory connection); never a way to wait for something
+ * to happen in time (wait for the event itself, or use `until` from ../helpers/wait.js).
+ */
+export function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** A promise the test settles by hand. */
