@@ -3,5 +3,5 @@ export { RegtestChain, REGTEST_GENESIS_HASH, REGTEST_GENESIS_HEADER, COINBASE_MA
 export { electrumBackend, statusOf, headerNotification, type ElectrumBackendOptions, type ElectrumBackendSession } from './regtest/electrum-backend.js';
 export { RegtestPool, PoolMiner, SHARE_ERRORS, type PoolEvents, type PoolMinerLink, type PoolOptions, type ShareEvent, type VarDiff } from './regtest/pool.js';
 export { buildJob, type JobSettings, type PoolJob } from './regtest/jobs.js';
-export { startWorld, DEFAULT_WORLD_PORTS, DEFAULT_PAYOUT_ADDRESS, type World, type WorldOptions } from './regtest/world.js';
+export { startWorld, DEFAULT_WORLD_PORTS, DEFAULT_PAYOUT_ADDRESS, WORLD_CONNECTION_LIMITS, type World, type WorldOptions } from './regtest/world.js';
 export { CpuMiner, type CpuMinerEvents, type CpuMinerOptions, type ShareResult } from './clients/cpu-miner.js';

@@ -12,6 +12,7 @@ export {
 } from './servers/electrum-server.js';
 export {
   createMiningServer,
+  MINING_SERVER_LIMITS,
   type MiningHandlers,
   type MiningListenConfig,
   type MiningServer,
@@ -25,7 +26,17 @@ export { RpcServer, type CloseOptions, type RpcServerEvents, type RpcServerOptio
 export { ServerSession, type IncomingProblem, type NotificationMap, type RequestMap, type SessionEvents, type SessionInfo } from './runtime/server/session.js';
 export { SERVER_ERROR_CODES, type DispatchRegistry, type HandlerTable, type RequestHandler, type RpcErrorBody } from './runtime/server/dispatch.js';
 export { DEFAULT_SERVER_LIMITS, type ServerLimitOptions, type ServerLimits } from './runtime/server/limits.js';
-export type { AcceptConnection, ListenAddress, Listener, ServerConnection, TransportKind } from './runtime/server/connection.js';
+export type {
+  AcceptConnection,
+  Admission,
+  AdmitConnection,
+  ConnectionRefusal,
+  ListenAddress,
+  Listener,
+  PeerAddress,
+  ServerConnection,
+  TransportKind,
+} from './runtime/server/connection.js';
 export type { V1ErrorFormat } from './runtime/server/replies.js';
 export { DEFAULT_LISTEN_HOST, listenTcp, listenTls, type TcpListenOptions, type TlsListenOptions } from './runtime/node/listen.js';
 export { listenWebSocket, type WebSocketListenOptions } from './runtime/node/ws-server.js';

@@ -40,6 +40,13 @@ export interface World {
 }
 
 export const DEFAULT_WORLD_PORTS = { electrumTcp: 50001, electrumWs: 50003, stratum: 3333 } as const;
+/**
+ * The world's connection caps, above the servers' defaults (1,000 in all, 12 per address): it is a
+ * development server whose clients all run on this machine, so every one of them comes from the same
+ * loopback address, and benches open many at once (bench/world-notify.mjs opens 1,000). A cap is kept
+ * so that a runaway test still meets a bound.
+ */
+export const WORLD_CONNECTION_LIMITS = Object.freeze({ maxConnections: 10_000, maxConnectionsPerAddress: 10_000 });
 /** P2WPKH of hash160("stratum-sdk regtest world"): a valid address whose key no one has. */
 export const DEFAULT_PAYOUT_ADDRESS = scriptPubKeyToAddress(`0014${bytesToHex(hash160(new TextEncoder().encode('stratum-sdk regtest world')))}`, 'regtest');
 
@@ -59,6 +66,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         handlers: electrumBackend<ElectrumSession<undefined>>(chain, { ...(options.banner === undefined ? {} : { banner: options.banner }), hosts: { [host]: { tcp_port: ports.electrumTcp, ws_port: ports.electrumWs } } }),
         listen: { tcp: { host, port: ports.electrumTcp }, ws: { host, port: ports.electrumWs } },
         serverSoftware: 'stratum-sdk regtest 0.1.0',
+        limits: WORLD_CONNECTION_LIMITS,
       }),
     );
     started.push(electrum);
@@ -72,6 +80,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
           ]),
         ),
         listen: { tcp: { host, port: ports.stratum } },
+        limits: WORLD_CONNECTION_LIMITS,
       }),
     );
     started.push(stratum);

@@ -79,7 +79,7 @@ export async function createElectrumServer<Ctx = undefined>(options: ElectrumSer
     context: options.context,
     validateOutgoing: options.validateOutgoing,
   });
-  await startListeners(server, options.listen ?? {}, server.limits.maxMessageSize);
+  await startListeners(server, options.listen ?? {});
   return server;
 }
 

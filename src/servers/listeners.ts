@@ -2,7 +2,8 @@
 import type tls from 'node:tls';
 import { listenTcp, listenTls } from '../runtime/node/listen.js';
 import { listenWebSocket } from '../runtime/node/ws-server.js';
-import type { AcceptConnection, Listener } from '../runtime/server/connection.js';
+import type { AcceptConnection, AdmitConnection, Listener } from '../runtime/server/connection.js';
+import type { ServerLimits } from '../runtime/server/limits.js';
 
 export interface ListenSpec {
   /** Address to bind; default 127.0.0.1 (pass '0.0.0.0' or '::' to serve the network). */
@@ -34,17 +35,23 @@ export interface ListenConfig {
 
 /** Opens every listener of `config` and hands them to the server; if one fails, closes the others and throws. */
 export async function startListeners(
-  server: { readonly accept: AcceptConnection; addListener(listener: Listener): void },
+  server: {
+    readonly accept: AcceptConnection;
+    readonly admit: AdmitConnection;
+    readonly limits: Pick<ServerLimits, 'maxMessageSize' | 'partialMessageTimeout'>;
+    addListener(listener: Listener): void;
+  },
   config: ListenConfig,
-  maxMessageSize: number,
 ): Promise<void> {
   const opened: Listener[] = [];
   const accept = server.accept;
+  // Every listener counts against the same caps: they are the server's, not each port's.
+  const shared = { maxMessageSize: server.limits.maxMessageSize, partialMessageTimeout: server.limits.partialMessageTimeout, admit: server.admit };
   try {
-    if (config.tcp) opened.push(await listenTcp({ ...config.tcp, maxMessageSize }, accept));
-    if (config.tls) opened.push(await listenTls({ ...config.tls, maxMessageSize }, accept));
-    if (config.ws) opened.push(await listenWebSocket({ ...config.ws, tls: undefined, maxMessageSize }, accept));
-    if (config.wss) opened.push(await listenWebSocket({ ...config.wss, maxMessageSize }, accept));
+    if (config.tcp) opened.push(await listenTcp({ ...config.tcp, ...shared }, accept));
+    if (config.tls) opened.push(await listenTls({ ...config.tls, ...shared }, accept));
+    if (config.ws) opened.push(await listenWebSocket({ ...config.ws, tls: undefined, ...shared }, accept));
+    if (config.wss) opened.push(await listenWebSocket({ ...config.wss, ...shared }, accept));
   } catch (e) {
     await Promise.all(opened.map((l) => l.close()));
     throw e;

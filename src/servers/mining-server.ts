@@ -31,6 +31,7 @@ export interface MiningServerOptions<Ctx> {
   readonly handlers: MiningHandlers<Ctx>;
   /** Where to listen: tcp and/or tls. Without it, connections come only through server.accept(). */
   readonly listen?: MiningListenConfig | undefined;
+  /** DEFAULT_SERVER_LIMITS, except maxConnectionsPerAddress (see MINING_SERVER_LIMITS). */
   readonly limits?: ServerLimitOptions | undefined;
   /**
    * Dialect of the pool's own messages until the miner has spoken (then the miner's is used); default
@@ -42,6 +43,14 @@ export interface MiningServerOptions<Ctx> {
   /** Check every result and notification sent against the spec (development aid; off by default). */
   readonly validateOutgoing?: boolean | undefined;
 }
+
+/**
+ * Where a mining server's default limits differ from DEFAULT_SERVER_LIMITS. No per-address cap (only
+ * maxConnections bounds one address): a mining farm's machines share one public address behind NAT,
+ * and Fulcrum's 12, right for wallets, would refuse a farm's 13th miner. A pool that serves the open
+ * internet sets one to fit its largest farm.
+ */
+export const MINING_SERVER_LIMITS: ServerLimitOptions = Object.freeze({ maxConnectionsPerAddress: Infinity });
 
 /**
  * Starts a Stratum V1 server. Resolves once every listener in `listen` is bound. A mining.subscribe
@@ -60,13 +69,18 @@ export async function createMiningServer<Ctx = undefined>(options: MiningServerO
   const server = new RpcServer<Ctx, MiningServerNotifications, MiningServerRequests>({
     registry: miningProtocol,
     handlers: table,
-    limits: options.limits,
+    limits: { ...MINING_SERVER_LIMITS, ...definedOnly(options.limits ?? {}) },
     dialect: options.dialect ?? '1.0',
     v1Errors: 'array',
     context: options.context,
     requestTimeout: options.requestTimeout,
     validateOutgoing: options.validateOutgoing,
   });
-  await startListeners(server, options.listen ?? {}, server.limits.maxMessageSize);
+  await startListeners(server, options.listen ?? {});
   return server;
+}
+
+/** `{ maxConnectionsPerAddress: undefined }` means "the default", as in resolveLimits. */
+function definedOnly(limits: ServerLimitOptions): ServerLimitOptions {
+  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 }

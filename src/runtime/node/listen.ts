@@ -4,7 +4,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { ClosedError } from '../errors.js';
 import { DEFAULT_SERVER_LIMITS } from '../server/limits.js';
-import type { AcceptConnection, Listener, ServerConnection, TransportKind } from '../server/connection.js';
+import type { AcceptConnection, AdmitConnection, Listener, ServerConnection, TransportKind } from '../server/connection.js';
 import { byteStreamTransport, type Transport } from '../transport.js';
 import { nodeFraming } from './tcp.js';
 
@@ -15,6 +15,14 @@ export interface TcpListenOptions {
   readonly port?: number | undefined;
   /** Largest incoming message in bytes; a bigger one closes that connection. */
   readonly maxMessageSize?: number | undefined;
+  /** Milliseconds an unfinished message may wait for its newline before the connection is closed; 0 or Infinity: no limit. */
+  readonly partialMessageTimeout?: number | undefined;
+  /**
+   * Counts each accepted socket against the server's connection caps before anything else is done with
+   * it (RpcServer.admit). A refused TCP socket is sent the refusal's goodbye line and closed; a refused
+   * TLS socket is closed before its handshake. Without it every socket is taken.
+   */
+  readonly admit?: AdmitConnection | undefined;
   /** Called with errors of the listening socket after it is up (e.g. EMFILE on accept); ignored otherwise. */
   readonly onError?: ((error: Error) => void) | undefined;
 }
@@ -33,11 +41,43 @@ export const END_GRACE_MS = 2_000;
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 // TCP keepalive probes find peers that vanished without a FIN sooner than the idle timeout would.
 const KEEPALIVE_DELAY_MS = 60_000;
+// How long a refused socket may take to read its goodbye and hang up before it is destroyed. It is no
+// longer counted, so this is short: a peer that ignores the goodbye cannot make refused sockets pile up.
+export const REFUSAL_GRACE_MS = 1_000;
 
 export function listenTcp(options: TcpListenOptions, accept: AcceptConnection): Promise<Listener> {
   const server = net.createServer();
-  server.on('connection', (socket) => serveSocket(socket, 'tcp', options, accept));
-  return bindListener(server, 'tcp', options, () => undefined);
+  const refused = new Set<net.Socket>();
+  server.on('connection', (socket) => {
+    const admission = options.admit?.({ kind: 'tcp', remoteAddress: socket.remoteAddress, remotePort: socket.remotePort });
+    if (admission?.admitted === false) {
+      sayGoodbye(socket, `${admission.goodbye}\n`, refused);
+      return;
+    }
+    // 'close' comes once per socket, whoever ends it.
+    if (admission) socket.once('close', admission.release);
+    serveGuarded(socket, 'tcp', options, accept);
+  });
+  return bindListener(server, 'tcp', options, () => {
+    for (const socket of refused) socket.destroy();
+  });
+}
+
+/**
+ * Tells a refused peer why (a JSON-RPC error line, or an HTTP response) and closes: what it sends is
+ * read and dropped so that its hang-up is seen, and it is destroyed after REFUSAL_GRACE_MS either way.
+ */
+export function sayGoodbye(socket: net.Socket, farewell: string, lingering: Set<net.Socket>): void {
+  socket.on('error', () => undefined);
+  lingering.add(socket);
+  const timer = setTimeout(() => socket.destroy(), REFUSAL_GRACE_MS);
+  timer.unref();
+  socket.once('close', () => {
+    clearTimeout(timer);
+    lingering.delete(socket);
+  });
+  socket.end(farewell);
+  socket.resume();
 }
 
 export function listenTls(options: TlsListenOptions, accept: AcceptConnection): Promise<Listener> {
@@ -46,6 +86,15 @@ export function listenTls(options: TlsListenOptions, accept: AcceptConnection): 
   // different object, and the peer's address and port are what the two share.
   const handshaking = new Map<string, net.Socket>();
   server.on('connection', (raw: net.Socket) => {
+    // Counted before the handshake: handshakes cost memory, and a flood of them is the cheap attack.
+    const admission = options.admit?.({ kind: 'tls', remoteAddress: raw.remoteAddress, remotePort: raw.remotePort });
+    if (admission?.admitted === false) {
+      // Nothing can be said before the handshake, and finishing one for a refusal costs what the cap saves.
+      raw.destroy();
+      return;
+    }
+    // The raw socket reports 'close' once, also when its TLS socket was the one destroyed.
+    if (admission) raw.once('close', admission.release);
     const key = peerKey(raw);
     handshaking.set(key, raw);
     raw.once('close', () => {
@@ -54,7 +103,7 @@ export function listenTls(options: TlsListenOptions, accept: AcceptConnection): 
   });
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     handshaking.delete(peerKey(socket));
-    serveSocket(socket, 'tls', options, accept);
+    serveGuarded(socket, 'tls', options, accept);
   });
   // A failed handshake destroys its socket; there is no session to tell.
   server.on('tlsClientError', () => undefined);
@@ -62,6 +111,16 @@ export function listenTls(options: TlsListenOptions, accept: AcceptConnection): 
     for (const raw of handshaking.values()) raw.destroy();
     handshaking.clear();
   });
+}
+
+/** A throw while setting a connection up (a bad option, a hook) loses that connection, not the process. */
+function serveGuarded(socket: net.Socket, kind: TransportKind, options: TcpListenOptions, accept: AcceptConnection): void {
+  try {
+    serveSocket(socket, kind, options, accept);
+  } catch (e) {
+    socket.destroy();
+    options.onError?.(e instanceof Error ? e : new Error(String(e)));
+  }
 }
 
 function serveSocket(socket: net.Socket, kind: TransportKind, options: TcpListenOptions, accept: AcceptConnection): void {
@@ -92,14 +151,25 @@ function serveSocket(socket: net.Socket, kind: TransportKind, options: TcpListen
   };
   const handlers = accept(connection);
   // 'fail': an oversize message closes this connection; the framer never buffers more than the limit.
-  // 'fail': an oversize message closes this connection; the framer never buffers more than the limit.
   // Accepted sockets, like client ones, give a fresh Buffer per 'data' event: see nodeFraming.
-  transport = byteStreamTransport(
-    socket,
-    handlers,
-    nodeFraming({ maxMessageSize: options.maxMessageSize ?? DEFAULT_SERVER_LIMITS.maxMessageSize, onOversize: 'fail' }),
-    { writeText: (text) => socket.write(text) },
-  );
+  try {
+    transport = byteStreamTransport(
+      socket,
+      handlers,
+      nodeFraming({ maxMessageSize: options.maxMessageSize ?? DEFAULT_SERVER_LIMITS.maxMessageSize, onOversize: 'fail' }),
+      {
+        writeText: (text) => socket.write(text),
+        partialMessageTimeout: options.partialMessageTimeout ?? DEFAULT_SERVER_LIMITS.partialMessageTimeout,
+        // The session holds its own limit (limits.maxBufferedBytes) and drops a client that does not read.
+        maxBufferedBytes: Infinity,
+      },
+    );
+  } catch (e) {
+    // An unusable option: the session that was just opened must still hear that its connection is gone.
+    socket.destroy();
+    handlers.close(new ClosedError('the connection could not be set up', { cause: e }));
+    throw e;
+  }
 }
 
 /**

@@ -2,12 +2,14 @@
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ClosedError, MessageTooLargeError, ProtocolError, type StratumSdkError } from '../errors.js';
-import type { AcceptConnection, Listener, ServerConnection, TransportKind } from '../server/connection.js';
+import type { AcceptConnection, AdmitConnection, ConnectionRefusal, Listener, ServerConnection, TransportKind } from '../server/connection.js';
+import { MAX_TIMER_MS } from '../server/idle.js';
 import { DEFAULT_SERVER_LIMITS } from '../server/limits.js';
-import { bindListener, END_GRACE_MS } from './listen.js';
+import { bindListener, END_GRACE_MS, REFUSAL_GRACE_MS } from './listen.js';
 
 export interface WebSocketListenOptions {
   /** Address to bind; default 127.0.0.1. */
@@ -18,6 +20,17 @@ export interface WebSocketListenOptions {
   readonly path?: string | undefined;
   /** Largest message payload in bytes; a bigger one closes that connection (WebSocket code 1009). */
   readonly maxMessageSize?: number | undefined;
+  /**
+   * Milliseconds bytes may arrive without completing a message (a frame trickled in, or a fragmented
+   * message never finished) before the connection is dropped; 0 or Infinity: no limit.
+   */
+  readonly partialMessageTimeout?: number | undefined;
+  /**
+   * Counts each accepted socket against the server's connection caps (RpcServer.admit), before the
+   * TLS handshake and the HTTP upgrade. A refused ws:// peer has its upgrade request answered 503 and
+   * is closed; a refused wss:// one is closed before its handshake. Without it every socket is taken.
+   */
+  readonly admit?: AdmitConnection | undefined;
   /** Serve wss:// with these TLS options (`key` and `cert` at least). */
   readonly tls?: tls.TlsOptions | undefined;
   /** Called with errors of the listening socket after it is up. */
@@ -26,39 +39,105 @@ export interface WebSocketListenOptions {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const lossy = new TextDecoder('utf-8');
+// RFC 6455: the endpoint met a condition it could not handle.
+const WS_INTERNAL_ERROR = 1011;
 
 export function listenWebSocket(options: WebSocketListenOptions, accept: AcceptConnection): Promise<Listener> {
   const kind: TransportKind = options.tls ? 'wss' : 'ws';
   const maxPayload = options.maxMessageSize ?? DEFAULT_SERVER_LIMITS.maxMessageSize;
+  const partialTimeout = options.partialMessageTimeout ?? DEFAULT_SERVER_LIMITS.partialMessageTimeout;
+  if (typeof partialTimeout !== 'number' || Number.isNaN(partialTimeout) || partialTimeout < 0) {
+    throw new RangeError(`partialMessageTimeout must be a number >= 0 (or Infinity), got ${String(partialTimeout)}`);
+  }
   const server = options.tls ? https.createServer(options.tls) : http.createServer();
-  // Plain HTTP requests get a short refusal rather than hanging until the client gives up.
-  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+  // Refused ws:// sockets waiting for their request, to be answered 503 (raw socket -> why).
+  const refused = new Map<net.Socket, ConnectionRefusal>();
+  server.on('connection', (raw: net.Socket) => {
+    const admission = options.admit?.({ kind, remoteAddress: raw.remoteAddress, remotePort: raw.remotePort });
+    if (!admission) return;
+    if (admission.admitted) {
+      // The raw socket reports 'close' once, also under TLS and after an upgrade.
+      raw.once('close', admission.release);
+      return;
+    }
+    if (options.tls) {
+      // Nothing can be said before the handshake, and finishing one for a refusal costs what the cap saves.
+      raw.destroy();
+      return;
+    }
+    refused.set(raw, admission.refusal);
+    const timer = setTimeout(() => raw.destroy(), REFUSAL_GRACE_MS);
+    timer.unref();
+    raw.once('close', () => {
+      clearTimeout(timer);
+      refused.delete(raw);
+    });
+  });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const refusal = refused.get(req.socket);
+    if (refusal) {
+      res.writeHead(503, { 'Content-Type': 'text/plain', Connection: 'close' });
+      res.end(`${refusal.message}\n`);
+      return;
+    }
+    // Plain HTTP requests get a short refusal rather than hanging until the client gives up.
     res.writeHead(426, { 'Content-Type': 'text/plain', Upgrade: 'websocket' });
     res.end('WebSocket connections only\n');
   });
   // Compression is off: it costs memory per connection, and ElectrumX and Fulcrum do not offer it.
+  // noServer: upgrades come through the handler below, which answers refused sockets itself.
   const wss = new WebSocketServer({
-    server,
+    noServer: true,
     maxPayload,
     perMessageDeflate: false,
     clientTracking: false,
     ...(options.path === undefined ? {} : { path: options.path }),
   });
-  // The HTTP server's errors are re-emitted here; after listening they go to onError.
-  wss.on('error', (e) => options.onError?.(e));
-  wss.on('connection', (ws: WebSocket, request: http.IncomingMessage) => serveWebSocket(ws, request.socket, kind, maxPayload, accept));
+  server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refusal = refused.get(socket as net.Socket);
+    if (refusal) {
+      refuseUpgrade(socket, refusal);
+      return;
+    }
+    // handleUpgrade checks the path (options.path) and the handshake headers, and answers a bad one 400.
+    wss.handleUpgrade(request, socket, head, (ws) => serveWebSocket(ws, request.socket, kind, maxPayload, partialTimeout, accept));
+  });
 
-  // onError is left out: the WebSocketServer already forwards the HTTP server's errors to it.
-  return bindListener(server, kind, { host: options.host, port: options.port }, () => {
+  return bindListener(server, kind, { host: options.host, port: options.port, onError: options.onError }, () => {
     wss.close();
+    for (const raw of refused.keys()) raw.destroy();
     server.closeIdleConnections();
   });
 }
 
-function serveWebSocket(ws: WebSocket, socket: net.Socket, kind: TransportKind, maxPayload: number, accept: AcceptConnection): void {
+/** A 503 for a refused upgrade, written as `ws` writes its own handshake refusals. */
+function refuseUpgrade(socket: Duplex, refusal: ConnectionRefusal): void {
+  // The HTTP server let go of the socket for the upgrade, its error handler too.
+  socket.on('error', () => socket.destroy());
+  const body = `${refusal.message}\n`;
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function serveWebSocket(ws: WebSocket, socket: net.Socket, kind: TransportKind, maxPayload: number, partialTimeout: number, accept: AcceptConnection): void {
   socket.setNoDelay(true);
   let failure: StratumSdkError | undefined;
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  const closeWith = (code: number) => {
+    // The closing handshake flushes what is queued; a peer that does not answer it is cut off.
+    graceTimer ??= setTimeout(() => ws.terminate(), END_GRACE_MS);
+    graceTimer.unref();
+    ws.close(code);
+  };
+  const partial =
+    partialTimeout > 0 && partialTimeout !== Infinity
+      ? new PartialMessageWatch(partialTimeout, (waited) => {
+          failure ??= new ClosedError(`bytes arrived for ${Math.round(waited)} ms without completing a message, more than the limit of ${partialTimeout} ms`);
+          ws.terminate();
+        })
+      : undefined;
   const connection: ServerConnection = {
     kind,
     remoteAddress: socket.remoteAddress,
@@ -72,27 +151,47 @@ function serveWebSocket(ws: WebSocket, socket: net.Socket, kind: TransportKind, 
         ws.terminate();
         return;
       }
-      // The closing handshake flushes what is queued; a peer that does not answer it is cut off.
-      graceTimer = setTimeout(() => ws.terminate(), END_GRACE_MS);
-      graceTimer.unref();
-      ws.close(1000);
+      closeWith(1000);
     },
     bufferedBytes: () => ws.bufferedAmount,
-    pause: () => ws.pause(),
-    resume: () => ws.resume(),
+    // While the server does not read, a message cannot complete: that wait is not the peer's.
+    pause: () => {
+      partial?.hold();
+      ws.pause();
+    },
+    resume: () => {
+      partial?.release();
+      ws.resume();
+    },
   };
   const handlers = accept(connection);
+  if (partial) {
+    // Ahead of ws's own listener, so that the clock has started before the messages this read
+    // completes are emitted and stop it.
+    socket.prependListener('data', () => partial.bytes());
+    // Control frames are complete messages too: a client that only pings is idle, not slow.
+    ws.on('ping', () => partial.complete());
+    ws.on('pong', () => partial.complete());
+  }
   ws.on('message', (data: RawData) => {
-    const bytes = toBytes(data);
-    let text: string;
+    partial?.complete();
+    // The last guard: whatever a handler throws ends this connection, never the process.
     try {
-      text = decoder.decode(bytes);
-    } catch (cause) {
-      const excerpt = lossy.decode(bytes.subarray(0, 200));
-      handlers.error(new ProtocolError('invalid-utf8', `a message of ${bytes.length} bytes is not valid UTF-8`, excerpt, { cause }));
-      return;
+      const bytes = toBytes(data);
+      let text: string;
+      try {
+        text = decoder.decode(bytes);
+      } catch (cause) {
+        const excerpt = lossy.decode(bytes.subarray(0, 200));
+        handlers.error(new ProtocolError('invalid-utf8', `a message of ${bytes.length} bytes is not valid UTF-8`, excerpt, { cause }));
+        return;
+      }
+      handlers.message(text);
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : 'a non-Error value was thrown';
+      failure ??= new ClosedError(`the connection was closed: handling its input failed: ${reason.slice(0, 200)}`, { cause: e });
+      closeWith(WS_INTERNAL_ERROR);
     }
-    handlers.message(text);
   });
   ws.on('error', (e: Error & { code?: string }) => {
     failure ??=
@@ -102,8 +201,68 @@ function serveWebSocket(ws: WebSocket, socket: net.Socket, kind: TransportKind, 
   });
   ws.on('close', (code: number) => {
     clearTimeout(graceTimer);
+    partial?.stop();
     handlers.close(failure ?? new ClosedError(`the peer closed the WebSocket (code ${code})`));
   });
+}
+
+/**
+ * How long bytes have been arriving without completing a message. `ws` gathers partial frames itself,
+ * so this watches from outside: the clock starts at the first read after a complete message and stops
+ * at the next complete message. One timer per connection, re-armed when it fires early, rather than a
+ * timer call per read.
+ */
+class PartialMessageWatch {
+  readonly #limit: number;
+  readonly #onTooSlow: (waitedMs: number) => void;
+  #since = 0;
+  #waiting = false;
+  #held = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(limitMs: number, onTooSlow: (waitedMs: number) => void) {
+    this.#limit = limitMs;
+    this.#onTooSlow = onTooSlow;
+  }
+
+  bytes(): void {
+    if (this.#waiting) return;
+    this.#waiting = true;
+    this.#since = performance.now();
+    if (this.#timer === undefined) this.#arm(this.#limit);
+  }
+
+  complete(): void {
+    this.#waiting = false;
+  }
+
+  hold(): void {
+    this.#held = true;
+  }
+
+  /** Reading again: the unfinished message gets the whole limit from now. */
+  release(): void {
+    this.#held = false;
+    this.#since = performance.now();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#waiting = false;
+  }
+
+  #arm(delay: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (!this.#waiting) return;
+      const waited = performance.now() - this.#since;
+      if (this.#held) this.#arm(this.#limit);
+      else if (waited >= this.#limit) this.#onTooSlow(waited);
+      else this.#arm(this.#limit - waited);
+    }, Math.min(Math.max(delay, 1), MAX_TIMER_MS));
+    this.#timer.unref();
+  }
 }
 
 function toBytes(data: RawData): Uint8Array {

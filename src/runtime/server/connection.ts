@@ -32,6 +32,32 @@ export interface ServerConnection {
  */
 export type AcceptConnection = (connection: ServerConnection) => TransportHandlers;
 
+/** What a listener knows of a peer the moment its socket is accepted, before any handshake. */
+export interface PeerAddress {
+  readonly kind: TransportKind;
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+}
+
+/** Why a connection was refused at accept time, and the cap it met. */
+export interface ConnectionRefusal extends PeerAddress {
+  readonly reason: 'max-connections' | 'max-connections-per-address';
+  /** The cap that was reached (limits.maxConnections or limits.maxConnectionsPerAddress). */
+  readonly limit: number;
+  /** One line for a person: what was refused and why. */
+  readonly message: string;
+}
+
+/**
+ * A listener's answer from its server's connection count. Admitted: `release` must run once the
+ * socket has closed (running it again does nothing). Refused: close the socket promptly; a transport
+ * that can still say something may send `goodbye` (a JSON-RPC error line in the server's dialect) first.
+ */
+export type Admission = { readonly admitted: true; release(): void } | { readonly admitted: false; readonly refusal: ConnectionRefusal; readonly goodbye: string };
+
+/** Counts a freshly accepted socket against the server's connection caps (RpcServer.admit). */
+export type AdmitConnection = (peer: PeerAddress) => Admission;
+
 export interface ListenAddress {
   readonly kind: TransportKind;
   readonly host: string;

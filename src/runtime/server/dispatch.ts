@@ -60,26 +60,37 @@ export class Dispatcher<S extends DispatchSubject> {
   }
 
   /**
-   * Answers one request. Never rejects. Lookup and validation run before the first await, so they
-   * see the session as it was when the request arrived.
+   * Answers one request. Never rejects: whatever throws on the way (the handler, and also a
+   * validator or a registry meeting input nobody foresaw) is answered -32603 and reported. Lookup and
+   * validation run before the first await, so they see the session as it was when the request arrived.
    */
   async answer(method: string, rawParams: unknown[] | Record<string, unknown>, session: S): Promise<Outcome> {
-    const checked = this.#check(method, rawParams, session);
+    let checked: Checked<S>;
+    try {
+      checked = this.#check(method, rawParams, session);
+    } catch (e) {
+      return this.#internal(e, method, session);
+    }
     if ('error' in checked) return checked;
     let result: unknown;
     try {
+      // Awaiting inside the try also catches a thenable whose `then` throws or rejects with anything.
       result = await checked.handler(checked.params, session);
     } catch (e) {
       return this.#failure(e, method, session);
     }
     if (this.#options.validateResults) {
-      const check = this.#options.registry.validateResult(method, result === undefined ? null : result, {
-        protocolVersion: checked.version,
-        params: checked.params,
-      });
-      if (!check.valid) {
-        this.#options.onError(new ValidationError(method, 'result', check.errors), session, method);
-        return { error: { code: JSON_RPC_ERRORS.INTERNAL_ERROR, message: `internal error: the ${method} result broke the spec` } };
+      try {
+        const check = this.#options.registry.validateResult(method, result === undefined ? null : result, {
+          protocolVersion: checked.version,
+          params: checked.params,
+        });
+        if (!check.valid) {
+          this.#options.onError(new ValidationError(method, 'result', check.errors), session, method);
+          return { error: { code: JSON_RPC_ERRORS.INTERNAL_ERROR, message: `internal error: the ${method} result broke the spec` } };
+        }
+      } catch (e) {
+        return this.#internal(e, method, session);
       }
     }
     return { result };
@@ -116,6 +127,10 @@ export class Dispatcher<S extends DispatchSubject> {
       const code = e.serverCode ?? JSON_RPC_ERRORS.INTERNAL_ERROR;
       return { error: e.data === undefined ? { code, message: e.serverMessage } : { code, message: e.serverMessage, data: e.data } };
     }
+    return this.#internal(e, method, session);
+  }
+
+  #internal(e: unknown, method: string, session: S): Outcome {
     this.#options.onError(e, session, method);
     return { error: { code: JSON_RPC_ERRORS.INTERNAL_ERROR, message: 'internal error' } };
   }

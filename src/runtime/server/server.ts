@@ -5,10 +5,11 @@ import { ClosedError, ValidationError, type StratumSdkError } from '../errors.js
 import { encodeNotification, type Dialect } from '../messages.js';
 import { DEFAULT_REQUEST_TIMEOUT } from '../session.js';
 import type { TransportHandlers } from '../transport.js';
-import type { ListenAddress, Listener, ServerConnection, TransportKind } from './connection.js';
-import { Dispatcher, type DispatchRegistry, type HandlerTable } from './dispatch.js';
+import { ConnectionCounter } from './admission.js';
+import type { Admission, ConnectionRefusal, ListenAddress, Listener, PeerAddress, ServerConnection, TransportKind } from './connection.js';
+import { Dispatcher, SERVER_ERROR_CODES, type DispatchRegistry, type HandlerTable } from './dispatch.js';
 import { resolveLimits, type ServerLimitOptions, type ServerLimits } from './limits.js';
-import type { V1ErrorFormat } from './replies.js';
+import { encodeErrorReply, type V1ErrorFormat } from './replies.js';
 import {
   openSession,
   writeEncoded,
@@ -51,6 +52,11 @@ export interface RpcServerEvents<S> {
   error: [error: unknown, session: S | undefined];
   /** A client sent a notification (a request without id); nothing is answered. */
   notification: [method: string, params: unknown[] | Record<string, unknown>, session: S];
+  /**
+   * A connection was refused at accept time: the server or its address was at its connection cap.
+   * Not logged when nobody listens (a flood would flood the log too); `refusedConnections` counts them.
+   */
+  refused: [refusal: ConnectionRefusal];
 }
 
 export interface CloseOptions<S> {
@@ -69,13 +75,19 @@ export class RpcServer<Ctx = unknown, N extends NotificationMap<N> = Record<stri
   readonly #sessions = new Set<ServerSession<Ctx, N, R>>();
   readonly #subscriptions = new SubscriptionIndex<ServerSession<Ctx, N, R>>();
   readonly #listeners: Listener[] = [];
+  readonly #connections: ConnectionCounter;
+  readonly #dialect: Dialect;
+  readonly #v1Errors: V1ErrorFormat;
   // A throwing event listener is logged, not re-emitted: an 'error' listener that throws must not loop.
-  readonly #events = new Emitter<RpcServerEvents<ServerSession<Ctx, N, R>>>((e) => console.error('stratum-sdk server: an event listener threw:', e));
+  readonly #events = new Emitter<RpcServerEvents<ServerSession<Ctx, N, R>>>((e) => logQuietly('stratum-sdk server: an event listener threw:', e));
   #nextId = 1;
   #closing: Promise<void> | undefined;
 
   constructor(options: RpcServerOptions<Ctx, N, R>) {
     this.limits = resolveLimits(options.limits);
+    this.#connections = new ConnectionCounter(this.limits);
+    this.#dialect = options.dialect ?? '2.0';
+    this.#v1Errors = options.v1Errors ?? 'array';
     const requestTimeout = options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
     if (!(requestTimeout > 0)) throw new RangeError(`requestTimeout must be a positive number of ms, got ${requestTimeout}`);
     this.#context = options.context;
@@ -90,8 +102,8 @@ export class RpcServer<Ctx = unknown, N extends NotificationMap<N> = Record<stri
         onError: (error, session) => this.#reportError(error, session),
       }),
       limits: this.limits,
-      dialect: options.dialect ?? '2.0',
-      v1Errors: options.v1Errors ?? 'array',
+      dialect: this.#dialect,
+      v1Errors: this.#v1Errors,
       requestTimeout,
       barriers: new Set(options.barriers ?? []),
       subscriptions: this.#subscriptions,
@@ -113,6 +125,24 @@ export class RpcServer<Ctx = unknown, N extends NotificationMap<N> = Record<stri
 
   get closing(): boolean {
     return this.#closing !== undefined;
+  }
+
+  /**
+   * Connections counted against limits.maxConnections now: every socket the listeners have accepted
+   * and not yet seen close, sessions and handshakes in progress alike.
+   */
+  get connectionCount(): number {
+    return this.#connections.count;
+  }
+
+  /** Connections refused at accept time since the server started (see the 'refused' event). */
+  get refusedConnections(): number {
+    return this.#connections.refused;
+  }
+
+  /** Connections counted now for one address (for IPv6, its /64). */
+  connectionsFrom(address: string): number {
+    return this.#connections.countOf(address);
   }
 
   on<E extends keyof RpcServerEvents<ServerSession<Ctx, N, R>>>(event: E, listener: (...args: RpcServerEvents<ServerSession<Ctx, N, R>>[E]) => void): () => void {
@@ -141,6 +171,22 @@ export class RpcServer<Ctx = unknown, N extends NotificationMap<N> = Record<stri
     this.#sessions.add(opened.session);
     this.#events.emit('connection', opened.session);
     return opened.handlers;
+  };
+
+  /**
+   * Counts a freshly accepted socket against limits.maxConnections and limits.maxConnectionsPerAddress.
+   * The server's own listeners call it before any handshake; a connection of your own given to
+   * `accept` is counted only if you call this first (and `release` once it has closed).
+   */
+  readonly admit = (peer: PeerAddress): Admission => {
+    const counted = this.#connections.admit(peer);
+    if (counted.admitted) return counted;
+    const { refusal } = counted;
+    this.#events.emit('refused', refusal);
+    // -101 is what aiorpcx (ElectrumX) answers excessive resource usage with; id null because the
+    // client has asked nothing yet. Written in the server's own dialect: the client has not spoken.
+    const goodbye = encodeErrorReply(null, { code: SERVER_ERROR_CODES.EXCESSIVE_RESOURCE_USAGE, message: refusal.message }, this.#dialect, this.#v1Errors);
+    return { admitted: false, refusal, goodbye };
   };
 
   /** Adopts a listening socket: its address is reported and it is closed with the server. */
@@ -240,8 +286,20 @@ export class RpcServer<Ctx = unknown, N extends NotificationMap<N> = Record<stri
     if (!check.valid) throw new ValidationError(method, 'notification', check.errors);
   }
 
+  /** Never throws: it is what the last guards of the input path call. */
   #reportError(error: unknown, session: ServerSession<Ctx, N, R> | undefined): void {
-    if (this.#events.listenerCount('error') > 0) this.#events.emit('error', error, session);
-    else console.error(`stratum-sdk server${session ? ` (session ${session.id})` : ''}:`, error);
+    if (this.#events.listenerCount('error') > 0) {
+      this.#events.emit('error', error, session);
+      return;
+    }
+    logQuietly(`stratum-sdk server${session ? ` (session ${session.id})` : ''}:`, error);
+  }
+}
+
+function logQuietly(label: string, error: unknown): void {
+  try {
+    console.error(label, error);
+  } catch {
+    // A thrown value whose inspection throws (a hostile Proxy) is not worth a crash.
   }
 }

@@ -2,12 +2,12 @@
 // in the dialect each came in, enforces the per-connection limits, and carries the server's own
 // notifications and requests to the client. No Node imports: the connection is handed in.
 import { Emitter } from '../emitter.js';
-import { ClosedError, ProtocolError, ServerError, type MessageTooLargeError, type StratumSdkError } from '../errors.js';
+import { ClosedError, ProtocolError, ServerError, ValidationError, type MessageTooLargeError, type StratumSdkError } from '../errors.js';
 import { encodeBatch, encodeNotification, JSON_RPC_ERRORS, parseMessage, type Dialect, type IncomingMessage } from '../messages.js';
 import { RpcSession, type RequestOptions } from '../session.js';
 import type { TransportHandlers } from '../transport.js';
 import type { ServerConnection, TransportKind } from './connection.js';
-import { SERVER_ERROR_CODES, type Dispatcher, type DispatchSubject, type RpcErrorBody } from './dispatch.js';
+import { SERVER_ERROR_CODES, type Dispatcher, type DispatchSubject, type Outcome, type RpcErrorBody } from './dispatch.js';
 import { IdleTimer, MAX_TIMER_MS, unref } from './idle.js';
 import type { ServerLimits } from './limits.js';
 import { encodeErrorReply, encodeReply, type V1ErrorFormat } from './replies.js';
@@ -247,7 +247,7 @@ export class ServerSession<
   #receive(text: string): void {
     if (this.#state === 'ending' || this.#state === 'closed') return;
     this.#idle.touch();
-    const message = parseMessage(text, { maxBatchSize: this.#env.limits.maxBatchSize });
+    const message = parseMessage(text, { maxBatchSize: this.#env.limits.maxBatchSize, maxDepth: this.#env.limits.maxMessageDepth });
     // Answers to the server's own requests never wait, even while closing: a handler in flight may
     // be awaiting one.
     if (message.type === 'result' || message.type === 'error') this.#response(message);
@@ -313,19 +313,57 @@ export class ServerSession<
     // version the next requests are checked at).
     const barrier = this.#env.barriers.has(message.method);
     if (barrier) this.#barrier = true;
-    void this.#answer(message).then((text) => {
-      this.#write(text);
-      if (barrier) this.#barrier = false;
-      this.#answered();
-    });
+    this.#settle(
+      this.#answer(message).then((text) => {
+        this.#write(text);
+        if (barrier) this.#barrier = false;
+        this.#answered();
+      }),
+    );
   }
 
-  /** The encoded reply, once the handler is done. */
+  /** The encoded reply, once the handler is done. Never rejects: whatever fails is answered -32603. */
   #answer(message: RequestMessage): Promise<string> {
     this.#pending++;
-    return this.#env.dispatcher.answer(message.method, message.params, this).then((outcome) => {
-      this.#pending--;
+    return this.#env.dispatcher.answer(message.method, message.params, this).then(
+      (outcome) => {
+        this.#pending--;
+        return this.#encode(message, outcome);
+      },
+      (error: unknown) => {
+        // The dispatcher promises not to reject; if it does anyway, the client still gets its answer.
+        this.#pending--;
+        return this.#internalError(message, error);
+      },
+    );
+  }
+
+  /**
+   * A handler's result can be something JSON cannot carry (a BigInt, a cycle, a toJSON that throws):
+   * that is the handler's bug, so its client gets -32603 and the server reports it.
+   */
+  #encode(message: RequestMessage, outcome: Outcome): string {
+    try {
       return encodeReply(message.id, outcome, message.dialect, this.#env.v1Errors);
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      return this.#internalError(message, new ValidationError(message.method, 'result', [`the reply cannot be encoded as JSON: ${reason}`]));
+    }
+  }
+
+  #internalError(message: RequestMessage, error: unknown): string {
+    this.#env.onError(error, this);
+    return encodeErrorReply(message.id, { code: JSON_RPC_ERRORS.INTERNAL_ERROR, message: 'internal error' }, message.dialect, this.#env.v1Errors);
+  }
+
+  /**
+   * The last guard of a reply's way out: nothing in it should throw, but a rejection left unhandled
+   * would take the whole process down, so one that does is reported and ends only this connection.
+   */
+  #settle(done: Promise<void>): void {
+    done.catch((e: unknown) => {
+      this.#env.onError(e, this);
+      this.destroy(new ClosedError('the connection was closed: answering it failed', { cause: e }));
     });
   }
 
@@ -353,11 +391,13 @@ export class ServerSession<
           return undefined; // parseMessage never nests batches
       }
     });
-    void Promise.all(replies).then((texts) => {
-      const encoded = texts.filter((t): t is string => t !== undefined);
-      if (encoded.length > 0) this.#write(encodeBatch(encoded));
-      this.#answered();
-    });
+    this.#settle(
+      Promise.all(replies).then((texts) => {
+        const encoded = texts.filter((t): t is string => t !== undefined);
+        if (encoded.length > 0) this.#write(encodeBatch(encoded));
+        this.#answered();
+      }),
+    );
   }
 
   /** A client's answer to a request the server sent. */
