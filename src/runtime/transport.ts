@@ -29,6 +29,8 @@ export type Connector = (handlers: TransportHandlers) => Promise<Transport>;
 export interface ByteStream {
   /** Bytes written and not yet handed to the operating system (Node sockets have it); counts toward maxBufferedBytes. */
   readonly writableLength?: number | undefined;
+  /** Whether the owner has stopped reading (Node sockets have it): an unfinished message does not age meanwhile. */
+  isPaused?(): boolean;
   write(data: Uint8Array): unknown;
   destroy(): unknown;
   on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
@@ -102,7 +104,11 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
   checkLimit('maxBufferedBytes', maxBuffered);
   const partialTimeout = options.partialMessageTimeout ?? 0;
   checkLimit('partialMessageTimeout', partialTimeout);
-  const partials = partialTimeout > 0 && partialTimeout !== Infinity ? new PartialMessageClock(partialTimeout, (waited) => fail(partialTooSlow(framer.pendingBytes, waited, partialTimeout))) : undefined;
+  const partials = partialTimeout > 0 && partialTimeout !== Infinity ? new PartialMessageClock(
+          partialTimeout,
+          () => stream.isPaused?.() === true,
+          (waited) => fail(partialTooSlow(framer.pendingBytes, waited, partialTimeout)),
+        ) : undefined;
   let ended = false;
   let failure: StratumSdkError | undefined;
   const end = (error?: StratumSdkError) => {
@@ -193,6 +199,8 @@ class PartialMessageClock {
 
   constructor(
     private readonly limitMs: number,
+    /** While the owner does not read (a server over its pending limit), the rest of the message cannot arrive. */
+    private readonly paused: () => boolean,
     private readonly onTooSlow: (waitedMs: number) => void,
   ) {}
 
@@ -218,6 +226,12 @@ class PartialMessageClock {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       if (!this.#waiting) return;
+      if (this.paused()) {
+        // The message's time starts again once reading resumes; checking again after a full period is enough.
+        this.#since = Date.now();
+        this.#arm(this.limitMs);
+        return;
+      }
       const waited = Date.now() - this.#since;
       if (waited >= this.limitMs) this.onTooSlow(waited);
       else this.#arm(this.limitMs - waited);

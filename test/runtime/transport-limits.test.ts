@@ -162,6 +162,22 @@ describe('partialMessageTimeout', () => {
     expect(messages).toHaveLength(10);
   });
 
+  it('does not age a message while the owner has stopped reading', () => {
+    vi.useFakeTimers();
+    const stream = new FakeStream() as FakeStream & { paused: boolean; isPaused(): boolean };
+    stream.paused = false;
+    stream.isPaused = () => stream.paused;
+    const { handlers, closes } = recorder();
+    byteStreamTransport(stream, handlers, {}, { partialMessageTimeout: 1000 });
+    stream.emit('data', bytes('{"id":'));
+    stream.paused = true; // a server over its pending limit stops reading
+    vi.advanceTimersByTime(10_000);
+    expect(closes).toEqual([]);
+    stream.paused = false;
+    vi.advanceTimersByTime(2_000);
+    expect(closes).toHaveLength(1);
+  });
+
   it('is off by default', () => {
     vi.useFakeTimers();
     const stream = new FakeStream();
