@@ -21,6 +21,8 @@ export type {
   IterateOptions,
 } from './clients/electrum-client.js';
 export type { BackoffOptions } from './runtime/backoff.js';
-export type { TlsSettings, TrustStore } from './runtime/node/tls-trust.js';
-export { memoryTrustStore, fileTrustStore } from './runtime/node/tls-trust.js';
+export type { TlsSettings, TrustStore } from './runtime/tls-settings.js';
+export { memoryTrustStore } from './runtime/tls-settings.js';
+// A file needs Node: in a browser or React Native bundle this is the platform module's stub, which throws.
+export { fileTrustStore } from './platform/platform.js';
 export type { RequestOptions } from './runtime/session.js';

@@ -1,4 +1,5 @@
 // stratum-sdk: both protocols under their own namespace (their type names overlap), plus the runtime pieces.
+// Platform-free, like stratum-sdk/electrum, /mining and /bitcoin: nothing here imports a Node module.
 export * as electrum from './electrum.js';
 export * as mining from './mining.js';
 export type { ValidationOutcome } from './runtime/validation.js';
@@ -26,9 +27,11 @@ export {
   type Transport,
   type TransportHandlers,
 } from './runtime/transport.js';
-export { webSocketConnector, type WebSocketConstructor } from './runtime/websocket.js';
-export { wsConnector, type WsOptions } from './runtime/node/ws.js';
-export { memoryTrustStore, fileTrustStore, normalizeFingerprint, type TrustStore } from './runtime/node/tls-trust.js';
+export { webSocketConnector, type WebSocketConnectorOptions, type WebSocketConstructor } from './runtime/websocket.js';
+export { memoryTrustStore, normalizeFingerprint, type TlsSettings, type TrustStore } from './runtime/tls-settings.js';
+// A file needs Node: in a browser or React Native bundle this is the platform module's stub, which throws.
+export { fileTrustStore } from './platform/platform.js';
 export { backoffDelay, resolveBackoff, DEFAULT_BACKOFF, type Backoff, type BackoffOptions } from './runtime/backoff.js';
 export { NewlineFramer, encodeFrame, DEFAULT_MAX_MESSAGE_SIZE, type FramerOptions, type FrameEvent } from './runtime/framing.js';
-export { tcpConnector, nodeFraming, nodeDecodeUtf8, type TcpOptions, type TlsSettings } from './runtime/node/tcp.js';
+// Node's own TCP, TLS and `ws` connectors and the Node framing helpers are in stratum-sdk/node (src/node.ts), so
+// that this entry point bundles for browsers and React Native.

@@ -1,7 +1,8 @@
 // Options every command shares: TLS, timeouts and the protocol version range, turned into client options.
 import { readFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
-import { fileTrustStore, normalizeFingerprint, type TlsSettings } from '../runtime/node/tls-trust.js';
+import { fileTrustStore, normalizeFingerprint } from '../runtime/node/tls-trust.js';
+import type { TlsSettings } from '../runtime/tls-settings.js';
 import { isVersion } from '../runtime/versions.js';
 import { UsageError } from './io.js';
 

@@ -19,7 +19,7 @@ import {
   type MessageTooLargeError,
 } from '../runtime/errors.js';
 import { JSON_RPC_ERRORS, parseMessage, type ParseOptions } from '../runtime/messages.js';
-import type { TlsSettings } from '../runtime/node/tls-trust.js';
+import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { ProtocolRegistry, VersionedChecks } from '../runtime/registry.js';
 import { DEFAULT_REQUEST_TIMEOUT, RpcSession, type RequestOptions, type ResultCheck } from '../runtime/session.js';
 import { keyArity, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';

@@ -1,9 +1,9 @@
-// Electrum server URLs to connectors: tcp://, tls:// (alias ssl://), ws://, wss://.
+// Electrum server URLs to connectors: tcp://, tls:// (alias ssl://), ws://, wss://. The sockets come from the
+// platform module: Node's TCP, TLS and `ws` here, the platform's WebSocket in a browser or React Native bundle.
+import { openStream, openWebSocket } from '../platform/platform.js';
 import { ConnectError } from '../runtime/errors.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../runtime/framing.js';
-import { tcpConnector } from '../runtime/node/tcp.js';
-import type { TlsSettings } from '../runtime/node/tls-trust.js';
-import { wsConnector } from '../runtime/node/ws.js';
+import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { Connector } from '../runtime/transport.js';
 
 export interface ConnectSettings {
@@ -32,12 +32,12 @@ export function electrumConnector(url: string, settings: ConnectSettings): Conne
   const { connectTimeout, maxBufferedBytes } = settings;
   switch (scheme) {
     case 'tcp':
-      return tcpConnector({ host, port, tls: false, framing: { maxMessageSize }, connectTimeout, maxBufferedBytes });
+      return openStream({ url, host, port, tls: false, framing: { maxMessageSize }, connectTimeout, maxBufferedBytes });
     case 'tls':
     case 'ssl':
-      return tcpConnector({ host, port, tls: settings.tls ?? {}, framing: { maxMessageSize }, connectTimeout, maxBufferedBytes });
+      return openStream({ url, host, port, tls: settings.tls ?? {}, framing: { maxMessageSize }, connectTimeout, maxBufferedBytes });
     default:
       // The URL goes as written: for ws and wss, URL parsing hides an explicit :80 or :443.
-      return wsConnector({ url: parsed.href, tls: settings.tls, maxMessageSize, maxBufferedBytes, connectTimeout });
+      return openWebSocket({ url: parsed.href, tls: settings.tls, maxMessageSize, maxBufferedBytes, connectTimeout });
   }
 }

@@ -1,8 +1,9 @@
 // Stratum pool addresses: `stratum+tcp://host:port`, `stratum+ssl://` and `stratum+tls://`, and the
 // checks a client.reconnect target must pass before the client follows it.
+import { openStream } from '../platform/platform.js';
 import { ConnectError } from '../runtime/errors.js';
 import type { FramerOptions } from '../runtime/framing.js';
-import { tcpConnector, type TlsSettings } from '../runtime/node/tcp.js';
+import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { Connector } from '../runtime/transport.js';
 import type { MiningClientOptions, ReconnectTarget } from './mining-types.js';
 
@@ -45,7 +46,10 @@ export interface EndpointConnectorOptions {
   readonly maxBufferedBytes?: number | undefined;
 }
 
-/** A TCP or TLS connector for an endpoint. TLS settings apply as given, except that an explicit SNI name stays with its host. */
+/**
+ * A TCP or TLS connector for an endpoint, from the platform module (a browser or React Native has none: it throws
+ * a ConnectError saying to pass a `connector`). TLS settings apply as given, except that an explicit SNI name stays with its host.
+ */
 export function endpointConnector(endpoint: PoolEndpoint, original: PoolEndpoint, options: EndpointConnectorOptions): Connector {
   const { host, port } = endpoint;
   let tls: TlsSettings | false = false;
@@ -55,7 +59,9 @@ export function endpointConnector(endpoint: PoolEndpoint, original: PoolEndpoint
     // name). Pins and the trust store still apply: they only ever narrow what is accepted.
     tls = sameHost(host, original.host) ? settings : { ...settings, servername: undefined };
   }
-  return tcpConnector({ host, port, tls, connectTimeout: options.connectTimeout, framing: options.framing, maxBufferedBytes: options.maxBufferedBytes });
+  const scheme = endpoint.tls ? 'stratum+ssl' : 'stratum+tcp';
+  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return openStream({ url, host, port, tls, connectTimeout: options.connectTimeout, framing: options.framing, maxBufferedBytes: options.maxBufferedBytes });
 }
 
 /** Hosts compare without case and without a trailing dot; "Pool.Example." is "pool.example". */

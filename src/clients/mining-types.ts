@@ -2,7 +2,7 @@
 import type { MiningConfigureParams, MiningConfigureResult, MiningMethods, MiningServerNotifications, MiningClientRequestName } from '../generated/mining/types.js';
 import type { StratumJob } from '../bitcoin/job.js';
 import type { MessageTooLargeError, ProtocolError, ServerError, StratumSdkError, ValidationError } from '../runtime/errors.js';
-import type { TlsSettings } from '../runtime/node/tcp.js';
+import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { Connector } from '../runtime/transport.js';
 
 export interface MiningClientOptions {

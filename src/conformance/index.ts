@@ -3,7 +3,7 @@
 // for what the server does wrong, only when it cannot be reached at all.
 import { DEFAULT_PROTOCOL_VERSION, ElectrumClient } from '../clients/electrum-client.js';
 import { ConnectError, StratumSdkError, TlsError, ValidationError } from '../runtime/errors.js';
-import type { TlsSettings } from '../runtime/node/tls-trust.js';
+import type { TlsSettings } from '../runtime/tls-settings.js';
 import { compareVersions } from '../runtime/versions.js';
 import { checkBasics, CLIENT_NAME } from './basics.js';
 import { checkMethods } from './methods.js';

@@ -3,7 +3,7 @@
 import { nestsDeeperThan } from '../runtime/bounded-json.js';
 import { DEFAULT_MAX_DEPTH } from '../runtime/messages.js';
 import { electrumConnector } from '../clients/electrum-connect.js';
-import type { TlsSettings } from '../runtime/node/tls-trust.js';
+import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { Transport } from '../runtime/transport.js';
 
 /** One message from the server: parsed JSON, or the text when it did not parse. */

@@ -19,6 +19,9 @@ export interface Transport {
   close(): void;
 }
 
+// 10 s: a server that has not accepted by then is down or blocked; requests have their own timeout.
+export const DEFAULT_CONNECT_TIMEOUT = 10_000;
+
 /** Opens a connection and wires it to the handlers. Rejects with ConnectError or TlsError. */
 export type Connector = (handlers: TransportHandlers) => Promise<Transport>;
 

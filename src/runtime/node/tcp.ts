@@ -5,7 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { ConnectError, StratumSdkError, TlsError } from '../errors.js';
 import { decodeUtf8, type FramerOptions } from '../framing.js';
-import { byteStreamTransport, type Connector } from '../transport.js';
+import { byteStreamTransport, DEFAULT_CONNECT_TIMEOUT, type Connector } from '../transport.js';
 import { checkPeerCertificate, checkTlsSettings, tlsConnectOptions, type TlsSettings } from './tls-trust.js';
 
 export type { TlsSettings, TrustStore } from './tls-trust.js';
@@ -21,8 +21,7 @@ export interface TcpOptions {
   readonly maxBufferedBytes?: number | undefined;
 }
 
-// 10 s: a server that has not accepted by then is down or blocked; requests have their own timeout.
-export const DEFAULT_CONNECT_TIMEOUT = 10_000;
+export { DEFAULT_CONNECT_TIMEOUT };
 
 /** OpenSSL's codes for "this certificate is not trusted", as opposed to "the network failed". */
 export function isCertificateError(e: unknown): boolean {

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// What the SDK costs in a browser bundle: each case is a small app bundled with esbuild the way a browser app
+// would be (platform "browser", minified, ESM, tree-shaken, resolved through the package's exports and its
+// "browser" map), measured minified and gzipped (level 9), against @electrum-cash/network bundled the same way in
+// the same run. Needs the build: `npm run build && node bench/bundle-size.mjs` (the package is resolved by its
+// own name from this repository, so the figures are for dist/ as it would be published). Prints, never asserts.
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+// The peer: a WebSocket Electrum client with version negotiation, requests and subscriptions, no validation.
+const BASELINE = {
+  name: '@electrum-cash/network (baseline)',
+  code: `import { ElectrumClient } from '@electrum-cash/network';
+    const c = new ElectrumClient('app', '1.4.1', 'electrum.example.org');
+    await c.connect();
+    await c.subscribe('blockchain.headers.subscribe');
+    console.log(await c.request('server.banner'));`,
+};
+
+const CASES = [
+  {
+    name: 'Electrum client, WebSocket, validating',
+    code: `import { ElectrumClient } from 'stratum-sdk/electrum';
+      const c = await ElectrumClient.connect('wss://electrum.example.org:50004');
+      c.on('blockchain.headers.subscribe', (h) => console.log(h));
+      await c.blockchain.headers.subscribe();
+      console.log(await c.server.banner());`,
+  },
+  {
+    name: 'Electrum client, WebSocket, validate: false',
+    note: 'the validators are still bundled: validate is a run-time option, so the bundler cannot drop them',
+    code: `import { ElectrumClient } from 'stratum-sdk/electrum';
+      const c = await ElectrumClient.connect('wss://electrum.example.org:50004', { validate: false });
+      c.on('blockchain.headers.subscribe', (h) => console.log(h));
+      await c.blockchain.headers.subscribe();
+      console.log(await c.server.banner());`,
+  },
+  {
+    name: 'Mining client (own connector)',
+    code: `import { streamConnector } from 'stratum-sdk';
+      import { MiningClient } from 'stratum-sdk/mining';
+      const m = await MiningClient.connect('stratum+tcp://pool.example.org:3333', { connector: streamConnector(async () => globalThis.socket) });
+      m.on('job', (j) => console.log(j));
+      await m.start({ user: 'me' });`,
+  },
+  { name: 'stratum-sdk/bitcoin, all of it', code: `import * as bitcoin from 'stratum-sdk/bitcoin'; console.log(bitcoin);` },
+  { name: 'stratum-sdk/bitcoin, blockHash alone', code: `import { blockHash } from 'stratum-sdk/bitcoin'; console.log(blockHash(globalThis.header));` },
+  { name: 'compareVersions alone', code: `import { compareVersions } from 'stratum-sdk/electrum'; console.log(compareVersions('1.4', '1.6'));` },
+];
+
+async function measure({ code }) {
+  const result = await build({
+    stdin: { contents: code, resolveDir: root, loader: 'js' },
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    minify: true,
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    outfile: 'out.js',
+  });
+  const bytes = result.outputFiles[0].contents;
+  const inputs = Object.values(result.metafile.outputs)[0].inputs;
+  const validators = Object.entries(inputs)
+    .filter(([path]) => /generated\/(electrum|mining)\/validators\.js$/.test(path))
+    .reduce((n, [, input]) => n + input.bytesInOutput, 0);
+  const nodeOnly = Object.keys(result.metafile.inputs).filter((p) => p.startsWith('node:') || /node_modules\/ws\//.test(p));
+  return { minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length, validators, nodeOnly };
+}
+
+const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
+const base = await measure(BASELINE);
+const rows = [[BASELINE.name, base, undefined]];
+for (const c of CASES) rows.push([c.name, await measure(c), c.note]);
+
+const width = Math.max(...rows.map(([name]) => name.length));
+console.log(`bundle sizes (esbuild ${(await import('esbuild')).version}, platform browser, minified, gzip -9), ratios against ${BASELINE.name}`);
+console.log(`${'case'.padEnd(width)} | minified  | gzipped   | gzip ratio | validators (minified)`);
+console.log(`${'-'.repeat(width)}-+-----------+-----------+------------+----------------------`);
+for (const [name, m] of rows) {
+  const share = m.validators ? `${kB(m.validators)} (${Math.round((100 * m.validators) / m.minified)}%)` : '-';
+  console.log(`${name.padEnd(width)} | ${kB(m.minified).padStart(9)} | ${kB(m.gzipped).padStart(9)} | ${`${(m.gzipped / base.gzipped).toFixed(2)}x`.padStart(10)} | ${share}`);
+}
+for (const [name, m, note] of rows) {
+  if (note) console.log(`note: ${name}: ${note}`);
+  if (m.nodeOnly.length) console.log(`WARNING: ${name} pulled in Node-only modules: ${m.nodeOnly.join(', ')}`);
+}
