@@ -5,6 +5,7 @@ import { electrumProtocol } from '../generated/electrum/methods.js';
 import type { ElectrumClientRequestName, ElectrumMethods, ElectrumServerNotifications } from '../generated/electrum/types.js';
 import { backoffDelay, resolveBackoff, type Backoff, type BackoffOptions } from '../runtime/backoff.js';
 import { Channel } from '../runtime/channel.js';
+import { excerpt } from '../runtime/bounded-json.js';
 import { Emitter } from '../runtime/emitter.js';
 import {
   AbortedError,
@@ -22,7 +23,7 @@ import { JSON_RPC_ERRORS, parseMessage, type ParseOptions } from '../runtime/mes
 import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { ProtocolRegistry, VersionedChecks } from '../runtime/registry.js';
 import { DEFAULT_REQUEST_TIMEOUT, RpcSession, type RequestOptions, type ResultCheck } from '../runtime/session.js';
-import { keyArity, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
+import { keyArity, PendingRenewals, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
 import type { Connector, Transport } from '../runtime/transport.js';
 import { compareVersions, isVersion } from '../runtime/versions.js';
 import { electrumConnector } from './electrum-connect.js';
@@ -186,6 +187,8 @@ export class ElectrumClient {
   /** By protocol version ('' for "not negotiated yet"), then by method. */
   readonly #plans = new Map<string, Map<string, MethodPlan>>();
   #lastPlan: { readonly method: string; readonly version: string | undefined; readonly plan: MethodPlan } | undefined;
+  /** While a reconnect's renewals are unanswered: the keys on which nothing has arrived yet. */
+  #renewals: PendingRenewals | undefined;
 
   /** Builds a client without connecting, so listeners can be added first; then call `connect()`. */
   constructor(url: string, options: ElectrumClientOptions = {}) {
@@ -392,8 +395,22 @@ export class ElectrumClient {
       const check = plan.checks ? plan.checks.validateResult(result, params) : this.#protocol.validateResult(method, result, { protocolVersion: version, params });
       if (!check.valid) throw new ValidationError(method, 'result', check.errors);
     }
-    if (plan.subscribeArity !== undefined) this.#subs.record(method, plan.subscribeArity, params, result);
-    else if (plan.ends) this.#subs.remove(plan.ends.method, plan.ends.arity, params);
+    if (plan.subscribeArity !== undefined) {
+      const renewals = this.#renewals;
+      if (renewals !== undefined) this.#answeredWhileRenewing(renewals, method, plan.subscribeArity, params, result);
+      this.#subs.record(method, plan.subscribeArity, params, result);
+    } else if (plan.ends) this.#subs.remove(plan.ends.method, plan.ends.arity, params);
+  }
+
+  /**
+   * A subscribe answered on a fresh connection before the renewal of the same subscription: it is the
+   * first word on what changed while away (the renewal's answer, when it comes, is dropped), so a change
+   * is emitted here, or listeners of the subscription would never hear of it.
+   */
+  #answeredWhileRenewing(renewals: PendingRenewals, method: string, arity: number, params: readonly unknown[], result: unknown) {
+    const keyParams = params.slice(0, arity);
+    if (!renewals.take(method, subscriptionKey(keyParams)) || !this.#subs.has(method, arity, keyParams)) return;
+    if (!sameValue(this.#subs.value(method, arity, keyParams), result)) this.#deliver(method, [...keyParams, result]);
   }
 
   /** The plan of a method at a version, made on first use. */
@@ -579,31 +596,56 @@ export class ElectrumClient {
     this.#finish(lastError ?? new ClosedError('gave up reconnecting'), false);
   }
 
-  /** Renews every subscription on a fresh connection and emits what changed while disconnected. */
+  /**
+   * Renews every subscription on a fresh connection and emits what changed while disconnected.
+   *
+   * Answers are taken as the session reads them (in a result check), in wire order with the
+   * notifications around them: awaiting them instead would let the later messages of the same read go
+   * first. An answer is compared with the value stored when it is read, which any notification read
+   * before it has already updated, and only if nothing arrived on its key first (see PendingRenewals).
+   */
   async #renewSubscriptions(conn: Connection) {
     const version = conn.info.protocolVersion;
-    const renewals = [...this.#subs.entries()].map(async ({ method, params, value }) => {
+    const pending = new PendingRenewals();
+    this.#renewals = pending;
+    // One check for every renewal: no closure per subscription renewed.
+    const renewed: ResultCheck = (method, params, fresh) => this.#renewed(conn, pending, method, params, fresh);
+    const renewals = [...this.#subs.entries()].map(async ({ method, params }) => {
       const info = this.#protocol.get(method);
       if (!info) return;
-      let fresh: unknown;
+      const arity = keyArity(info);
       try {
         const invalid = this.#checkParams(method, params, version);
         if (invalid) throw invalid;
-        fresh = await conn.session.request(method, params);
-        if (this.#validate) {
-          const check = this.#protocol.validateResult(method, fresh, { protocolVersion: version, params });
-          if (!check.valid) throw new ValidationError(method, 'result', check.errors);
-        }
+        pending.add(method, subscriptionKey(params.slice(0, arity)));
+        await conn.session.request(method, params, NO_OPTIONS, renewed);
       } catch (e) {
-        if (conn !== this.#conn) return; // dropped again; the next reconnect renews it
-        this.#subs.remove(method, keyArity(info), params);
-        this.#endChannels(method, subscriptionKey(params.slice(0, keyArity(info))), asSdkError(e));
+        // Dropped again: the next reconnect renews it. Ended by the user meanwhile: nothing is lost.
+        if (conn !== this.#conn || !this.#subs.has(method, arity, params)) return;
+        this.#subs.remove(method, arity, params);
+        this.#endChannels(method, subscriptionKey(params.slice(0, arity)), asSdkError(e));
         this.#events.emit('subscription-lost', method, params, asSdkError(e));
-        return;
       }
-      if (!sameValue(value, fresh)) this.#deliver(method, [...params.slice(0, keyArity(info)), fresh]);
     });
-    await Promise.all(renewals);
+    try {
+      await Promise.all(renewals);
+    } finally {
+      if (this.#renewals === pending) this.#renewals = undefined;
+    }
+  }
+
+  /** A renewal's answer, as the session reads it; throwing refuses it (the renewal then fails). */
+  #renewed(conn: Connection, pending: PendingRenewals, method: string, params: readonly unknown[], fresh: unknown) {
+    const plan = this.#plan(method, conn.info.protocolVersion);
+    if (this.#validate) {
+      const check = plan.checks ? plan.checks.validateResult(fresh, params) : this.#protocol.validateResult(method, fresh, { protocolVersion: conn.info.protocolVersion, params });
+      if (!check.valid) throw new ValidationError(method, 'result', check.errors);
+    }
+    const arity = plan.subscribeArity ?? 0;
+    const keyParams = params.slice(0, arity);
+    // Something read before it on this key is newer; a subscription ended meanwhile emits nothing.
+    if (!pending.take(method, subscriptionKey(keyParams)) || conn !== this.#conn || !this.#subs.has(method, arity, keyParams)) return;
+    if (!sameValue(this.#subs.value(method, arity, keyParams), fresh)) this.#deliver(method, [...keyParams, fresh]);
   }
 
   /** Waits between attempts; false when the client was closed meanwhile. */
@@ -640,7 +682,7 @@ export class ElectrumClient {
   #dispatch(method: string, params: unknown[] | Record<string, unknown>, version: string | undefined) {
     const info = this.#protocol.get(method);
     if (!info?.hasNotification || info.notificationDirection === 'client-to-server') {
-      this.#events.emit('protocol-error', new ProtocolError('unexpected-notification', `a notification "${method}", which the spec has no server notification of`, JSON.stringify(params)));
+      this.#events.emit('protocol-error', new ProtocolError('unexpected-notification', `a notification "${method}", which the spec has no server notification of`, excerpt(params)));
       return;
     }
     if (this.#validate) {
@@ -652,9 +694,11 @@ export class ElectrumClient {
     }
     if (!Array.isArray(params)) {
       // Only reached with validation off; listeners take positional params, so named ones cannot be passed on.
-      this.#events.emit('protocol-error', new ProtocolError('invalid-message', `a "${method}" notification with named params`, JSON.stringify(params)));
+      this.#events.emit('protocol-error', new ProtocolError('invalid-message', `a "${method}" notification with named params`, excerpt(params)));
       return;
     }
+    const renewals = this.#renewals;
+    if (renewals !== undefined) renewals.notified(method, params);
     this.#deliver(method, params);
   }
 

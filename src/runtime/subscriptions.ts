@@ -41,6 +41,12 @@ export function subscriptionKey(keyParams: readonly unknown[]): string {
   return JSON.stringify(keyParams);
 }
 
+/** The key of a notification's params (the key params, then the value); a lone script hash needs no copy. */
+function notificationKey(notificationParams: readonly unknown[]): string {
+  const arity = notificationParams.length - 1;
+  return arity === 1 && typeof notificationParams[0] === 'string' ? notificationParams[0] : subscriptionKey(notificationParams.slice(0, arity));
+}
+
 export class SubscriptionBook {
   /** Per method, per key: the last value, or an Entry when the params are more than the key. */
   readonly #byMethod = new Map<string, Map<string, unknown>>();
@@ -72,11 +78,17 @@ export class SubscriptionBook {
   update(method: string, notificationParams: readonly unknown[]): void {
     const entries = this.#byMethod.get(method);
     if (!entries || notificationParams.length === 0) return;
-    const arity = notificationParams.length - 1;
-    const key = arity === 1 && typeof notificationParams[0] === 'string' ? notificationParams[0] : subscriptionKey(notificationParams.slice(0, arity));
+    const key = notificationKey(notificationParams);
+    const value = notificationParams[notificationParams.length - 1];
     const entry = entries.get(key);
-    if (entry instanceof Entry) entry.value = notificationParams[arity];
-    else if (entry !== undefined || entries.has(key)) entries.set(key, notificationParams[arity]);
+    if (entry instanceof Entry) entry.value = value;
+    else if (entry !== undefined || entries.has(key)) entries.set(key, value);
+  }
+
+  /** The last value of a subscription; undefined when there is none (ask `has` to tell that from a value). */
+  value(method: string, arity: number, keyParams: readonly unknown[]): unknown {
+    const entry = this.#byMethod.get(method)?.get(subscriptionKey(keyParams.slice(0, arity)));
+    return entry instanceof Entry ? entry.value : entry;
   }
 
   *entries(): IterableIterator<ActiveSubscription> {
@@ -89,6 +101,35 @@ export class SubscriptionBook {
 
   clear(): void {
     this.#byMethod.clear();
+  }
+}
+
+/**
+ * The renewals in flight after a reconnect, by method and key, each until the first word on its key
+ * arrives on the new connection. A renewal's answer is the status when the server took the subscribe;
+ * a notification for that key on the new connection can only follow the server storing the
+ * subscription, so even one written before the answer is at least as new (ElectrumX stores it once the
+ * status is computed; a server that stores it first notifies any later change again). So whatever
+ * arrives first settles the key, and a renewal answer arriving after it is older news.
+ */
+export class PendingRenewals {
+  readonly #byMethod = new Map<string, Set<string>>();
+
+  add(method: string, key: string): void {
+    let keys = this.#byMethod.get(method);
+    if (!keys) this.#byMethod.set(method, (keys = new Set()));
+    keys.add(key);
+  }
+
+  /** Takes the key's slot: true when nothing about the key arrived before (the caller has the first word). */
+  take(method: string, key: string): boolean {
+    return this.#byMethod.get(method)?.delete(key) ?? false;
+  }
+
+  /** A notification arrived: it has the first word on its key, if nothing else had. */
+  notified(method: string, notificationParams: readonly unknown[]): void {
+    if (notificationParams.length === 0) return;
+    this.#byMethod.get(method)?.delete(notificationKey(notificationParams));
   }
 }
 
