@@ -84,7 +84,10 @@ export interface ElectrumClientLifecycleEvents {
   disconnect: [error: StratumSdkError];
   /** A reconnect attempt is scheduled; `error` says why the previous attempt failed. */
   reconnecting: [attempt: { readonly attempt: number; readonly delay: number; readonly error: StratumSdkError | undefined }];
-  /** Reconnected: versions renegotiated and every subscription renewed. */
+  /**
+   * Reconnected and the version renegotiated; the renewals of the subscriptions have been sent (a change
+   * they reveal arrives as a notification, and one the server refuses as `subscription-lost`).
+   */
   reconnect: [info: ElectrumConnectionInfo];
   /** A subscription could not be renewed after a reconnect and was dropped. */
   'subscription-lost': [method: string, params: readonly unknown[], error: StratumSdkError];
@@ -262,14 +265,14 @@ export class ElectrumClient {
       const started = Date.now();
       const conn = await this.#connection('batch', options);
       const remaining = remainingTimeout(options.timeout ?? this.#timeout, started);
-      const promises = conn.session.requestBatch(toSend, { ...options, timeout: remaining });
+      // Results are checked as the session reads them, in wire order with the notifications around them.
+      const promises = conn.session.requestBatch(toSend, { ...options, timeout: remaining }, conn.check);
       this.#lastSent = Date.now();
       await Promise.all(
         promises.map(async (promise, j) => {
           const call = toSend[j] as (typeof toSend)[number];
           try {
             const value = await promise;
-            this.#afterResult(call.method, call.params, value, conn.info.protocolVersion);
             outcomes[call.index] = { ok: true, value };
           } catch (e) {
             outcomes[call.index] = { ok: false, error: asSdkError(e) };

@@ -111,9 +111,9 @@ export class RpcSession {
 
   /**
    * Sends several requests as one JSON-RPC batch. Each gets its own promise, settled by its own reply
-   * (servers answer batch members in any order); the timeout and signal apply to each.
+   * (servers answer batch members in any order); the timeout, signal and result check apply to each.
    */
-  requestBatch(calls: readonly { readonly method: string; readonly params: readonly unknown[] }[], options: RequestOptions = {}): Promise<unknown>[] {
+  requestBatch(calls: readonly { readonly method: string; readonly params: readonly unknown[] }[], options: RequestOptions = {}, check?: ResultCheck): Promise<unknown>[] {
     if (calls.length === 0) return [];
     if (this.#closed) return calls.map(() => Promise.reject(this.#closed));
     const signal = options.signal;
@@ -130,7 +130,7 @@ export class RpcSession {
       const id = this.#nextId++;
       ids.push(id);
       encoded.push(encodeRequest(id, method, params, this.#options.dialect));
-      return new Promise<unknown>((resolve, reject) => this.#register(id, method, params, timeoutMs, signal, resolve, reject));
+      return new Promise<unknown>((resolve, reject) => this.#register(id, method, params, timeoutMs, signal, resolve, reject, check));
     });
     try {
       this.#options.send(encodeBatch(encoded));
