@@ -1,5 +1,5 @@
 // Mining jobs from a block template: the coinbase cut around the extranonce, the merkle branch of the
-// coinbase, and the mining.notify params in Stratum's byte orders.
+// coinbase, and the mining.notify params in Stratum's byte orders; and the shares a job has taken.
 import { bytesToHex, hexToBytes, u32ToHex } from '../bitcoin/bytes.js';
 import { prevHashToStratum, type StratumJob } from '../bitcoin/job.js';
 import { coinbaseMerkleBranch } from '../bitcoin/merkle.js';
@@ -56,4 +56,46 @@ export function buildJob(jobId: string, template: BlockTemplate, settings: JobSe
     template,
     notify: [jobId, job.prevHash, coinb1, coinb2, merkleBranch, job.version, job.nbits, job.ntime, cleanJobs],
   };
+}
+
+/**
+ * The shares one job has taken, for refusing duplicates. A share is its block header: two submits that build
+ * the same header are the same work however they spell it (hex case, ntime and nonce as numbers, version bits
+ * absent or zero), so each share is remembered by the header's sha256d, 32 bytes kept as a 32-character
+ * one-byte string: about 70 bytes a share with the Set's own slot (measured on Node 20). Nothing is forgotten
+ * while the job lives; at `limit` the job takes no more, which bounds its memory to about limit × 70 bytes,
+ * and it all goes with the job.
+ */
+export class JobShares {
+  readonly limit: number;
+  readonly #hashes = new Set<string>();
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  get size(): number {
+    return this.#hashes.size;
+  }
+
+  get full(): boolean {
+    return this.#hashes.size >= this.limit;
+  }
+
+  has(key: string): boolean {
+    return this.#hashes.has(key);
+  }
+
+  /** Remembers a share by its shareKey; false (and nothing kept) when the job is full. */
+  add(key: string): boolean {
+    if (this.full) return false;
+    this.#hashes.add(key);
+    return true;
+  }
+}
+
+/** The key JobShares remembers a share by: its header hash, one character a byte. */
+export function shareKey(headerHash: Uint8Array): string {
+  // One call makes a flat string; appending a character at a time makes a rope of 32 pieces (~700 bytes).
+  return String.fromCharCode(...headerHash);
 }
