@@ -32,7 +32,10 @@ export function bitCount(value: number): number {
 export interface VersionRollingRequest {
   /** `version-rolling.mask` from the miner; BIP310's default is "ffffffff". */
   readonly mask?: string | number;
-  /** `version-rolling.min-bit-count`; some miners send it as a string, some omit it. */
+  /**
+   * `version-rolling.min-bit-count`; some miners send it as a string (read as hex, as SRI does: 1 to 8 digits),
+   * some omit it. More than 32 cannot be granted: the grant is then not `enough`.
+   */
   readonly minBitCount?: number | string;
 }
 
@@ -54,16 +57,20 @@ export function negotiateVersionRolling(serverMask: number, request: VersionRoll
       : typeof request.mask === 'string'
         ? parseVersionMask(request.mask)
         : checkU32(request.mask, 'mask');
-  const minBits = request.minBitCount === undefined ? 0 : Number(request.minBitCount);
-  if (!Number.isInteger(minBits) || minBits < 0 || minBits > 32) {
-    throw new BitcoinError(
-      'bad-argument',
-      `version-rolling.min-bit-count: expected 0 to 32, got ${String(request.minBitCount)}`,
-    );
-  }
+  const minBits = minBitCountOf(request.minBitCount);
   const mask = (serverMask & requested) >>> 0;
   const count = bitCount(mask);
   return { mask, maskHex: formatVersionMask(mask), bitCount: count, enough: count >= minBits };
+}
+
+/** A count as miners send it: an integer >= 0, or up to 8 hex digits. */
+function minBitCountOf(value: number | string | undefined): number {
+  if (value === undefined) return 0;
+  if (typeof value === 'string' ? /^[0-9a-fA-F]{1,8}$/.test(value) : Number.isInteger(value) && value >= 0) {
+    return typeof value === 'string' ? Number.parseInt(value, 16) : value;
+  }
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 20)) : String(value);
+  throw new BitcoinError('bad-argument', `version-rolling.min-bit-count: expected an integer >= 0 or 1 to 8 hex digits, got ${shown}`);
 }
 
 /** BIP310's block version: (jobVersion & ~mask) | (versionBits & mask), unsigned. */

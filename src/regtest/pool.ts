@@ -279,10 +279,7 @@ export class RegtestPool {
           if (ext === 'version-rolling') {
             const mask = parameters['version-rolling.mask'];
             const minBitCount = parameters['version-rolling.min-bit-count'];
-            const grant = negotiateVersionRolling(this.#options.versionMask, {
-              ...(typeof mask === 'string' ? { mask } : {}),
-              ...(typeof minBitCount === 'number' || typeof minBitCount === 'string' ? { minBitCount } : {}),
-            });
+            const grant = grantVersionRolling(this.#options.versionMask, mask, minBitCount);
             const granted = grant.enough ? grant.mask : 0;
             if (granted !== miner.versionMask) miner.validators.clear();
             miner.versionMask = granted;
@@ -387,4 +384,20 @@ export class RegtestPool {
 function u32Hex(value: unknown): string | undefined {
   if (typeof value === 'number') return Number.isInteger(value) && value >= 0 && value <= 0xffffffff ? value.toString(16).padStart(8, '0') : undefined;
   return typeof value === 'string' && /^[0-9a-fA-F]{8}$/.test(value) ? value : undefined;
+}
+
+/**
+ * A version-rolling grant for what a miner asked; a request the toolkit cannot read (a mask or count the
+ * server's param checks would have refused) is granted nothing, as BIP310 answers a request it cannot meet.
+ */
+function grantVersionRolling(serverMask: number, mask: unknown, minBitCount: unknown) {
+  try {
+    return negotiateVersionRolling(serverMask, {
+      ...(typeof mask === 'string' ? { mask } : {}),
+      ...(typeof minBitCount === 'number' || typeof minBitCount === 'string' ? { minBitCount } : {}),
+    });
+  } catch (e) {
+    if (e instanceof BitcoinError) return { mask: 0, maskHex: '00000000', bitCount: 0, enough: false };
+    throw e;
+  }
 }

@@ -50,6 +50,16 @@ describe('version rolling (BIP310)', () => {
   it('refuses malformed masks', () => {
     expect(() => parseVersionMask('1fffe00')).toThrow(BitcoinError);
     expect(() => negotiateVersionRolling(BIP320_VERSION_MASK, { minBitCount: 'two' })).toThrow(BitcoinError);
+    expect(() => negotiateVersionRolling(BIP320_VERSION_MASK, { minBitCount: -1 })).toThrow(BitcoinError);
+    expect(() => negotiateVersionRolling(BIP320_VERSION_MASK, { minBitCount: 1.5 })).toThrow(BitcoinError);
+  });
+
+  it('reads a string min-bit-count as hex, as SRI does, and grants nothing for more than 32 bits', () => {
+    expect(negotiateVersionRolling(BIP320_VERSION_MASK, { minBitCount: '10' }).enough).toBe(true); // 16 bits of 16
+    expect(negotiateVersionRolling(BIP320_VERSION_MASK, { minBitCount: '11' }).enough).toBe(false); // 17
+    expect(negotiateVersionRolling(0xffffffff, { minBitCount: 33 }).enough).toBe(false);
+    expect(negotiateVersionRolling(0xffffffff, { minBitCount: 2 ** 32 }).enough).toBe(false);
+    expect(negotiateVersionRolling(0xffffffff, { minBitCount: 'ffffffff' }).enough).toBe(false);
     expect(() => applyVersionBits(-1, 0, 0)).toThrow(BitcoinError);
   });
 });
