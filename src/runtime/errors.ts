@@ -119,7 +119,9 @@ export class ServerError extends StratumSdkError {
   constructor(method: string, serverCode: number | null, serverMessage: string, data?: unknown) {
     // The peer's message is kept whole in serverMessage; the error's own message stays a readable line.
     const shown = serverMessage.length > 500 ? `${serverMessage.slice(0, 500)}…` : serverMessage;
-    super('SERVER', `${method}: server error${serverCode === null ? '' : ` ${serverCode}`}: ${shown}`);
+    // The method can be the peer's too (a request it sent): only its start goes into the line.
+    const name = method.length > 100 ? `${method.slice(0, 100)}…` : method;
+    super('SERVER', `${name}: server error${serverCode === null ? '' : ` ${serverCode}`}: ${shown}`);
     this.method = method;
     this.serverCode = serverCode;
     this.serverMessage = serverMessage;

@@ -1,6 +1,7 @@
 // One client connection on a server: parses what arrives, answers requests through the dispatcher
 // in the dialect each came in, enforces the per-connection limits, and carries the server's own
 // notifications and requests to the client. No Node imports: the connection is handed in.
+import { excerpt } from '../bounded-json.js';
 import { Emitter } from '../emitter.js';
 import { ClosedError, ProtocolError, ServerError, ValidationError, type MessageTooLargeError, type StratumSdkError } from '../errors.js';
 import { encodeBatch, encodeNotification, JSON_RPC_ERRORS, parseMessage, type Dialect, type IncomingMessage } from '../messages.js';
@@ -404,7 +405,7 @@ export class ServerSession<
   #response(message: Extract<IncomingMessage, { type: 'result' | 'error' }>): void {
     if (this.#rpc) this.#rpc.handle(message);
     else {
-      const id = JSON.stringify(message.id);
+      const id = excerpt(message.id, 80);
       this.#env.onProtocolError(new ProtocolError('unknown-id', `a reply for id ${id}, but no request was sent to this client`, id), this);
     }
   }
