@@ -20,7 +20,6 @@ declare const scripthash: string;
 declare const signal: AbortSignal;
 declare const client: import('stratum-sdk/electrum').ElectrumClient;
 declare const ca: string;
-declare const job: import('stratum-sdk/mining').MiningJob;
 declare const ntime: string;
 declare const nonce: string;
 declare const versionBits: string;
