@@ -373,6 +373,9 @@ function judge(protocol: ProtocolName, call: Call, outcome: Outcome<unknown>, in
   if (!(e instanceof StratumSdkError)) return `${what}: rejected with ${String(e)}, not a StratumSdkError`;
   // A request the client never got to send (it was closed already) has no intent: it rejects at once.
   const allowed = intent === undefined ? ['CLOSED'] : ALLOWED[intent];
+  // A loaded machine can stall past any request's timeout (200 ms here): a timeout is an honest way for
+  // any request to settle. What the test holds to is that nothing else does, and that stalls only time out.
+  if (e.code === 'TIMEOUT' && intent !== undefined) return undefined;
   return allowed.includes(e.code) ? undefined : `${what}: rejected with ${e.code} (${e.message})`;
 }
 
