@@ -18,56 +18,80 @@ function loadTemplates() {
 
 const ARTICLES = { electrum: 'an', mining: 'a' };
 
-function versionLines(doc) {
-  const v = doc.versions;
+function versionLines(m) {
+  const v = m.versions;
   const lines = [];
   if (v) {
     lines.push(`@since protocol ${v.since}`);
     if (v.deprecated) lines.push(`@deprecated Deprecated in protocol ${v.deprecated}${v.removed ? `, removed in ${v.removed}` : ''}.`);
     else if (v.removed) lines.push(`@remarks Removed in protocol ${v.removed}: a server negotiating ${v.removed} or later does not offer it.`);
   }
-  if (doc.status === 'draft') lines.push('@deprecated A draft that never came into use; kept to recognise it on the wire.');
-  if (doc.status !== 'standard') lines.push(`@remarks Status: ${doc.status}${doc.implementations ? ` (${doc.implementations.join(', ')})` : ''}.`);
+  if (m.status === 'draft') lines.push('@deprecated A draft that never came into use; kept to recognise it on the wire.');
+  if (m.status !== 'standard') lines.push(`@remarks Status: ${m.status}${m.implementations ? ` (${m.implementations.join(', ')})` : ''}.`);
   return lines;
 }
 
 function paramLines(params) {
   return params.map((p) => {
     const extra = [];
-    if (p.optional) extra.push('default' in p ? `optional, default ${JSON.stringify(p.default)}` : 'optional');
+    if (p.optional) extra.push(p.hasDefault ? `optional, default ${JSON.stringify(p.default)}` : 'optional');
     if (p.versions) extra.push(`protocol ${p.versions.since}${p.versions.removed ? ` to before ${p.versions.removed}` : '+'}`);
     return `- \`${p.name}\`${extra.length ? ` (${extra.join('; ')})` : ''}: ${p.description}`;
   });
 }
 
+/** Lines about the method's place in a session: replies that may not come, session state, subscription keys. */
+function factLines(m) {
+  const lines = [];
+  if (m.optionalReply) {
+    const when = m.optionalReply.when === 'repeated' ? 'A repeat on the same connection may be left unanswered' : 'May be left unanswered';
+    lines.push(`${when}: ${m.optionalReply.reason}`);
+  }
+  if (m.sessionState) lines.push(`Session state: ${m.sessionState.sets} On a new connection: ${RECONNECT[m.sessionState.onReconnect](m.sessionState)}.`);
+  if (m.subscriptionKey) lines.push(`Subscription key: ${keyText(m)}.`);
+  if (m.endedBy) lines.push(`Ended by \`${m.endedBy}\`.`);
+  if (m.ends) lines.push(`Ends the \`${m.ends}\` subscription with the same key.`);
+  return lines.length ? ['', ...lines] : [];
+}
+
+const RECONNECT = {
+  replay: () => 'sent again as last accepted',
+  'replay-each': () => 'each accepted one sent again',
+  resume: (s) => `sent again with \`${s.resumeParam}\` to resume the session, or without it if refused`,
+};
+
+function keyText(m) {
+  const k = m.subscriptionKey;
+  if (k.params === 0) return 'none (one subscription per connection)';
+  const names = m.params.slice(0, k.params).map((p) => `\`${p.name}\``).join(', ');
+  return k.inNotifications === 'script-hash' ? `${names}, named in notifications by its script hash` : names;
+}
+
 function methodData(m) {
-  const doc = m.doc;
-  const head = [doc.summary, '', doc.description];
+  const head = [m.summary, '', m.description];
   const paramsDoc = docComment([`Params of \`${m.method}\`.`, ...(m.params.length ? ['', ...paramLines(m.params)] : [])]);
   const resultLines = m.hasResult
-    ? ['', `Result: ${doc.result.description}`, ...(m.multiVariant ? m.variants.map((v) => `- \`${v.name}\` (${describeWhen(v.when)}): ${v.description}`) : [])]
+    ? ['', `Result: ${m.result.description}`, ...(m.multiVariant ? m.variants.map((v) => `- \`${v.name}\` (${describeWhen(v.when)}): ${v.description}`) : [])]
     : [];
   const notificationLines = m.notification && m.kind !== 'notification' ? ['', `Notifications (\`${m.method}\`): ${m.notification.description}`] : [];
-  const wrapperDoc = docComment([...head, ...(m.params.length ? ['', 'Params:', ...paramLines(m.params)] : []), ...resultLines, ...notificationLines, '', ...versionLines(doc)]);
+  const wrapperDoc = docComment([...head, ...(m.params.length ? ['', 'Params:', ...paramLines(m.params)] : []), ...resultLines, ...notificationLines, ...factLines(m), '', ...versionLines(m)]);
   return {
     ...m,
     paramsDoc,
     wrapperDoc,
-    handlerDoc: docComment([`\`${m.method}\`: ${doc.summary}`, '', ...versionLines(doc)], '  '),
+    handlerDoc: docComment([`\`${m.method}\`: ${m.summary}`, '', ...versionLines(m)], '  '),
     notificationDoc: docComment([
       `Params of the \`${m.method}\` notification${m.notification?.description ? `: ${m.notification.description}` : '.'}`,
       '',
       ...paramLines(m.notification?.params ?? []),
     ]),
-    params: m.params.map((p) => ({ ...p, hasDefault: 'default' in p })),
-    additionalParams: doc.additionalParams === true,
     overloadTypes: m.overloads.map((o) => ({ ...o, name: `${m.paramsType}${upperFirst(o.variant)}` })),
     variants: m.variants.map((v) => ({
       ...v,
       conditionValidators: Object.keys(v.when?.params ?? {}).map((param) => ({ param, validator: `${m.key}__when_${v.name}_${param}` })),
     })),
     notificationValidator: m.kind === 'notification' ? `${m.key}__params` : `${m.key}__notification`,
-    errorList: (doc.errors ?? []).map((e) => ({ code: e.code, message: e.message })),
+    errorList: m.errors.map((e) => ({ code: e.code, message: e.message })),
   };
 }
 

@@ -3,10 +3,8 @@
 // schema; what it cannot say (who sends a message, subscriptions and their notifications, protocol
 // version gates, results chosen by version or param, known deviations) goes under `x-` keys, which
 // the OpenRPC meta-schema allows on the document, its info, methods and content descriptors.
-import { PROTOCOL_TITLES, namespaceOf } from './names.mjs';
-import { mapDefinitionRefs, schemasOfMethod, usedDefinitionNames } from './refs.mjs';
-import { namedVersions } from './versions.mjs';
-import { resultVariants } from './schemas.mjs';
+// Everything comes from the model (codegen/model.mjs); no method file is read here.
+import { mapDefinitionRefs } from './refs.mjs';
 
 // The newest OpenRPC version that @open-rpc/meta-schema 1.14 knows.
 export const OPENRPC_VERSION = '1.3.2';
@@ -21,6 +19,11 @@ export const EXTENSIONS = {
   'x-additional-params': 'true when extra positional params after the declared ones must be accepted and ignored.',
   'x-variants': "On a result: each shape the result can take and the condition that selects it (when.versions: a range of the negotiated version, until exclusive; when.params: a JSON Schema each named param, default filled in, must match). The result's own schema is their anyOf.",
   'x-notification': 'On a subscription (or a request that may also be sent as a notification): the notification that follows, with its direction, versions and params.',
+  'x-subscription-key': 'On a subscription: params, how many leading request params identify one subscription (its notifications carry them first, then the value); inNotifications, how notifications carry them (as-sent, or script-hash: the script hash of the scriptPubKey sent).',
+  'x-ends': 'On an unsubscribe request: the subscription it ends; its params are that subscription\'s key.',
+  'x-ended-by': 'On a subscription: the request that ends it.',
+  'x-optional-reply': 'On a request that real peers may leave unanswered: when (always, or repeated: only a repeat on the same connection), reason and source. Senders should not wait long for it.',
+  'x-session-state': 'On a request whose accepted answer changes the session: what it sets, and what a client sends on a new connection (onReconnect: replay, replay-each, or resume with resumeParam).',
   'x-deviations': 'What real implementations do differently from the protocol documents, and how the schemas accept it.',
   'x-sources': 'Where the facts come from.',
   'x-protocol-version': 'On an example: the negotiated protocol version it was seen at.',
@@ -31,7 +34,7 @@ export const EXTENSIONS = {
 
 const DESCRIPTIONS = {
   electrum:
-    'The Electrum protocol (wallets and explorers talking to ElectrumX, Fulcrum or electrs): JSON-RPC 2.0 over newline-delimited TCP, TLS or WebSocket, with version negotiation by server.version. Params are positional.',
+    'The Electrum protocol (wallets and explorers talking to ElectrumX, Fulcrum or electrs): JSON-RPC 2.0 over newline-delimited TCP, TLS or WebSocket, with version negotiation by server.version. Params are positional; JSON-RPC 2.0 params by name, with the names given here, are taken by ElectrumX (and the stratum-sdk servers), not by Fulcrum or electrs.',
   mining:
     'Stratum V1 (miners, proxies and pools): JSON-RPC 1.0-style messages over newline-delimited TCP, sent in both directions. Params are positional; notifications carry "id": null.',
 };
@@ -48,20 +51,20 @@ function contentDescriptor(p) {
   return {
     name: p.name,
     description: p.description,
-    required: p.required !== false,
-    schema: 'default' in p && schema && typeof schema === 'object' ? { ...schema, default: p.default } : schema,
+    required: p.required,
+    schema: p.hasDefault && schema && typeof schema === 'object' ? { ...schema, default: p.default } : schema,
     ...(p.versions ? { 'x-versions': p.versions } : {}),
   };
 }
 
-function resultDescriptor(doc) {
-  const variants = resultVariants(doc);
-  if (!variants.length) return undefined;
-  const single = !doc.result.variants;
+function resultDescriptor(m) {
+  const variants = m.variants;
+  if (!m.result) return undefined;
+  const single = !m.multiVariant;
   return {
     name: 'result',
-    description: doc.result.description,
-    schema: single ? toComponents(doc.result.schema) : { anyOf: variants.map((v) => toComponents(v.schema)) },
+    description: m.result.description,
+    schema: single ? toComponents(variants[0].schema) : { anyOf: variants.map((v) => toComponents(v.schema)) },
     ...(single
       ? {}
       : {
@@ -78,8 +81,8 @@ function resultDescriptor(doc) {
   };
 }
 
-function example(doc, ex) {
-  const names = doc.params;
+function example(m, ex) {
+  const names = m.params;
   return {
     name: ex.name,
     description: `Source: ${ex.source}`,
@@ -91,57 +94,66 @@ function example(doc, ex) {
   };
 }
 
-function method(doc) {
-  const result = resultDescriptor(doc);
-  const deprecated = Boolean(doc.versions?.deprecated) || doc.status === 'legacy' || doc.status === 'draft';
-  const namespace = namespaceOf(doc.method);
+function method(m) {
+  const result = resultDescriptor(m);
+  const deprecated = Boolean(m.versions?.deprecated) || m.status === 'legacy' || m.status === 'draft';
+  const n = m.notification?.separate ? m.notification : null;
   return {
-    name: doc.method,
-    summary: doc.summary,
-    description: doc.description,
-    ...(namespace ? { tags: [{ name: namespace }] } : {}),
+    name: m.method,
+    summary: m.summary,
+    description: m.description,
+    ...(m.namespace ? { tags: [{ name: m.namespace }] } : {}),
+    // Params go by position; JSON-RPC 2.0 servers that take them by name (ElectrumX) use these names.
     paramStructure: 'by-position',
-    params: doc.params.map(contentDescriptor),
+    params: m.params.map(contentDescriptor),
     ...(result ? { result } : {}),
-    ...(doc.errors?.length ? { errors: doc.errors.map((e) => ({ code: e.code, message: e.message })) } : {}),
-    examples: doc.examples.map((ex) => example(doc, ex)),
+    ...(m.errors.length ? { errors: m.errors.map((e) => ({ code: e.code, message: e.message })) } : {}),
+    examples: m.examples.map((ex) => example(m, ex)),
     ...(deprecated ? { deprecated: true } : {}),
-    'x-kind': doc.kind,
-    'x-direction': doc.direction,
-    'x-status': doc.status,
-    ...(doc.implementations ? { 'x-implementations': doc.implementations } : {}),
-    ...(doc.versions ? { 'x-versions': doc.versions } : {}),
-    ...(doc.additionalParams ? { 'x-additional-params': true } : {}),
-    ...(doc.notification
+    'x-kind': m.kind,
+    'x-direction': m.direction,
+    'x-status': m.status,
+    ...(m.implementations ? { 'x-implementations': m.implementations } : {}),
+    ...(m.versions ? { 'x-versions': m.versions } : {}),
+    ...(m.additionalParams ? { 'x-additional-params': true } : {}),
+    ...(n
       ? {
           'x-notification': {
-            name: doc.method,
-            description: doc.notification.description,
-            direction: doc.notification.direction,
-            ...(doc.notification.versions ? { versions: doc.notification.versions } : {}),
-            params: doc.notification.params.map(contentDescriptor),
+            name: m.method,
+            description: n.description,
+            direction: n.direction,
+            ...(n.versions ? { versions: n.versions } : {}),
+            params: n.params.map(contentDescriptor),
           },
         }
       : {}),
-    ...(doc.deviations?.length ? { 'x-deviations': doc.deviations } : {}),
-    'x-sources': doc.sources,
+    ...(m.subscriptionKey ? { 'x-subscription-key': m.subscriptionKey } : {}),
+    ...(m.ends ? { 'x-ends': m.ends } : {}),
+    ...(m.endedBy ? { 'x-ended-by': m.endedBy } : {}),
+    ...(m.optionalReply ? { 'x-optional-reply': m.optionalReply } : {}),
+    ...(m.sessionState ? { 'x-session-state': m.sessionState } : {}),
+    ...(m.deviations.length ? { 'x-deviations': m.deviations } : {}),
+    'x-sources': m.sources,
   };
 }
 
-/** The OpenRPC document for one protocol's method files, as a plain object with a stable key order. */
-export function buildOpenRpc(protocol, docs, definitions) {
-  const versions = namedVersions(docs);
-  const used = usedDefinitionNames(docs.flatMap(schemasOfMethod), definitions);
+/**
+ * The OpenRPC document for one protocol's model, as a plain object with a stable key order.
+ * @param {import('./model.mjs').ProtocolModel} model @param {object} definitions
+ */
+export function buildOpenRpc(model, definitions) {
+  const { protocol, versions } = model;
+  const used = model.referencedDefinitions;
   return {
     openrpc: OPENRPC_VERSION,
     info: {
-      title: `${PROTOCOL_TITLES[protocol]} protocol`,
+      title: `${model.title} protocol`,
       description: `${DESCRIPTIONS[protocol]} Generated from spec/${protocol}/ by stratum-sdk (codegen/generate.mjs); the x- keys are described under x-extensions.`,
       // The version of the described API: the newest protocol version the spec names (Stratum V1 has none).
       version: versions.length ? versions[versions.length - 1] : '1',
       ...(versions.length ? { 'x-protocol-versions': versions } : {}),
     },
-    methods: docs.map(method),
+    methods: model.methods.map(method),
     components: {
       schemas: Object.fromEntries(used.map((name) => [name, toComponents(definitions.$defs[name])])),
     },
@@ -149,6 +161,6 @@ export function buildOpenRpc(protocol, docs, definitions) {
   };
 }
 
-export function emitOpenRpc(protocol, docs, definitions) {
-  return `${JSON.stringify(buildOpenRpc(protocol, docs, definitions), null, 2)}\n`;
+export function emitOpenRpc(model, definitions) {
+  return `${JSON.stringify(buildOpenRpc(model, definitions), null, 2)}\n`;
 }

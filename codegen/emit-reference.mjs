@@ -1,14 +1,18 @@
 // Stage 4e: the Markdown method reference, one page per protocol (docs/reference/<protocol>.md).
-// This file turns method files into plain rows and strings; templates/reference.hbs only prints them.
+// This file turns the model (codegen/model.mjs) into plain rows and strings; templates/reference.hbs only
+// prints them. No method file is read here.
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { PROTOCOL_TITLES, namespaceOf } from './names.mjs';
-import { definitionName, schemasOfMethod, usedDefinitionNames } from './refs.mjs';
-import { resultVariants } from './schemas.mjs';
-import { namedVersions } from './versions.mjs';
+import { definitionName } from './refs.mjs';
 
 const TEMPLATE = path.join(path.dirname(new URL(import.meta.url).pathname), 'templates', 'reference.hbs');
+
+// How params travel, per protocol, for the page's introduction.
+const PARAMS_NOTES = {
+  electrum:
+    'Params go by position. JSON-RPC 2.0 params by name, with the names in the tables (`{"height": 1, "cp_height": 121}`), are taken by ElectrumX and by the stratum-sdk servers, not by Fulcrum or electrs.',
+};
 
 const DIRECTIONS = { 'client-to-server': 'client → server', 'server-to-client': 'server → client', both: 'both ways' };
 
@@ -94,8 +98,8 @@ function paramRows(params, definitions) {
     index: i,
     name: p.name,
     type: cell(typeOf(p.schema, definitions)),
-    required: p.required === false ? 'no' : 'yes',
-    default: 'default' in p ? cell(`\`${JSON.stringify(p.default)}\``) : '',
+    required: p.required ? 'yes' : 'no',
+    default: p.hasDefault ? cell(`\`${JSON.stringify(p.default)}\``) : '',
     versions: cell(versionText(p.versions)),
     description: cell(p.description),
   }));
@@ -115,15 +119,15 @@ function fieldRows(schema, definitions) {
 
 const json = (value) => JSON.stringify(value, null, 2);
 
-function exampleLines(doc, ex) {
+function exampleLines(m, ex) {
   const lines = [];
-  if (doc.kind === 'notification') lines.push(`${arrow(doc.direction)} ${JSON.stringify({ method: doc.method, params: ex.params })}`);
+  if (m.kind === 'notification') lines.push(`${arrow(m.direction)} ${JSON.stringify({ method: m.method, params: ex.params })}`);
   else {
-    lines.push(`${arrow(doc.direction)} ${JSON.stringify({ id: 1, method: doc.method, params: ex.params })}`);
-    if ('result' in ex) lines.push(`${arrow(doc.direction, true)} ${JSON.stringify({ id: 1, result: ex.result })}`);
-    if (ex.error) lines.push(`${arrow(doc.direction, true)} ${JSON.stringify({ id: 1, error: ex.error })}`);
+    lines.push(`${arrow(m.direction)} ${JSON.stringify({ id: 1, method: m.method, params: ex.params })}`);
+    if ('result' in ex) lines.push(`${arrow(m.direction, true)} ${JSON.stringify({ id: 1, result: ex.result })}`);
+    if (ex.error) lines.push(`${arrow(m.direction, true)} ${JSON.stringify({ id: 1, error: ex.error })}`);
   }
-  if (ex.notification) lines.push(`${arrow(doc.notification?.direction ?? 'server-to-client')} ${JSON.stringify({ method: doc.method, params: ex.notification })}`);
+  if (ex.notification) lines.push(`${arrow(m.notification?.direction ?? 'server-to-client')} ${JSON.stringify({ method: m.method, params: ex.notification })}`);
   return lines.join('\n');
 }
 
@@ -133,77 +137,107 @@ function arrow(direction, reply = false) {
   return fromServer !== reply ? '<--' : '-->';
 }
 
-function methodView(doc, definitions) {
-  const variants = resultVariants(doc);
+const RECONNECT = {
+  replay: () => 'the last accepted one is sent again with the same params',
+  'replay-each': () => 'every accepted one is sent again, one per value of its first param',
+  resume: (s) => `sent again with \`${s.resumeParam}\` naming the session to resume; if refused, sent again without it`,
+};
+
+/** Rows about the method's place in a session, for the method's summary table. */
+function factRows(m) {
+  const rows = [];
+  if (m.subscriptionKey) {
+    const k = m.subscriptionKey;
+    const names = m.params.slice(0, k.params).map((p) => `\`${p.name}\``).join(', ');
+    const carried = k.inNotifications === 'script-hash' ? 'notifications name it by its script hash' : `notifications repeat ${k.params === 1 ? 'it' : 'them'} before the value`;
+    rows.push({ label: 'Subscription key', value: cell(k.params === 0 ? 'none: one subscription per connection' : `${names}; ${carried}`) });
+  }
+  if (m.endedBy) rows.push({ label: 'Ended by', value: `[\`${m.endedBy}\`](#${m.endedBy})` });
+  if (m.ends) rows.push({ label: 'Ends', value: `[\`${m.ends}\`](#${m.ends}) (the subscription with the same key)` });
+  if (m.optionalReply) {
+    const r = m.optionalReply;
+    const when = r.when === 'repeated' ? 'a repeat on the same connection may be left unanswered' : 'may be left unanswered';
+    rows.push({ label: 'Reply', value: cell(`${when}: ${r.reason} (source: ${r.source})`) });
+  }
+  if (m.sessionState) {
+    const st = m.sessionState;
+    rows.push({ label: 'Session state', value: cell(`${st.sets} On a new connection: ${RECONNECT[st.onReconnect](st)}.`) });
+  }
+  return rows;
+}
+
+function methodView(m, definitions) {
   return {
-    method: doc.method,
-    anchor: doc.method,
-    summary: cell(doc.summary),
-    summaryText: prose(doc.summary),
-    description: prose(doc.description),
-    kind: doc.kind,
-    direction: DIRECTIONS[doc.direction],
-    status: doc.status,
-    implementations: doc.implementations?.join(', ') ?? '',
-    versions: versionText(doc.versions),
-    params: paramRows(doc.params, definitions),
-    additionalParams: doc.additionalParams === true,
-    result: doc.result
+    method: m.method,
+    anchor: m.method,
+    summary: cell(m.summary),
+    summaryText: prose(m.summary),
+    description: prose(m.description),
+    kind: m.kind,
+    direction: DIRECTIONS[m.direction],
+    status: m.status,
+    implementations: m.implementations?.join(', ') ?? '',
+    versions: versionText(m.versions),
+    facts: factRows(m),
+    params: paramRows(m.params, definitions),
+    additionalParams: m.additionalParams,
+    result: m.result
       ? {
-          description: prose(doc.result.description),
-          variants: variants.map((v) => ({
+          description: prose(m.result.description),
+          variants: m.variants.map((v) => ({
             name: v.name,
             when: cell(whenText(v.when)),
             type: cell(typeOf(v.schema, definitions)),
             // A single shape's description is the result's own, already printed above the table.
-            description: doc.result.variants ? cell(v.description) : '',
+            description: m.multiVariant ? cell(v.description) : '',
             fields: fieldRows(v.schema, definitions),
             schema: selfDescribing(v.schema) ? '' : json(v.schema),
           })),
         }
       : null,
-    notification: doc.notification
+    notification: m.notification?.separate
       ? {
-          description: prose(doc.notification.description),
-          direction: DIRECTIONS[doc.notification.direction],
-          versions: versionText(doc.notification.versions),
-          params: paramRows(doc.notification.params, definitions),
+          description: prose(m.notification.description),
+          direction: DIRECTIONS[m.notification.direction],
+          versions: versionText(m.notification.versions),
+          params: paramRows(m.notification.params, definitions),
         }
       : null,
-    errors: (doc.errors ?? []).map((e) => ({ code: e.code, message: cell(`\`${e.message}\``), description: cell(e.description ?? ''), source: cell(e.source) })),
-    deviations: (doc.deviations ?? []).map(prose),
-    examples: doc.examples.map((ex) => ({
+    errors: m.errors.map((e) => ({ code: e.code, message: cell(`\`${e.message}\``), description: cell(e.description ?? ''), source: cell(e.source) })),
+    deviations: m.deviations.map(prose),
+    examples: m.examples.map((ex) => ({
       name: prose(ex.name),
       note: prose([ex.protocolVersion ? `protocol ${ex.protocolVersion}` : '', `source: ${ex.source}`].filter(Boolean).join('; ')),
-      lines: exampleLines(doc, ex),
+      lines: exampleLines(m, ex),
     })),
-    sources: doc.sources.map(prose),
+    sources: m.sources.map(prose),
   };
 }
 
-export function emitReference(protocol, docs, definitions) {
+/** @param {import('./model.mjs').ProtocolModel} model @param {object} definitions */
+export function emitReference(model, definitions) {
   const hb = Handlebars.create();
   const template = hb.compile(fs.readFileSync(TEMPLATE, 'utf8'), { noEscape: true, strict: true });
-  const methods = docs.map((d) => methodView(d, definitions));
+  const methods = model.methods.map((m) => methodView(m, definitions));
   const byNamespace = new Map();
-  for (const m of methods) {
-    const ns = namespaceOf(m.method);
+  for (const [i, m] of methods.entries()) {
+    const ns = model.methods[i].namespace;
     if (!byNamespace.has(ns)) byNamespace.set(ns, []);
     byNamespace.get(ns).push(m);
   }
   const groups = [...byNamespace.keys()].sort().map((namespace) => ({ namespace, methods: byNamespace.get(namespace) }));
-  const used = usedDefinitionNames(docs.flatMap(schemasOfMethod), definitions);
-  const versions = namedVersions(docs);
+  const versions = model.versions;
   const text = template({
     banner: REFERENCE_BANNER,
-    protocol,
-    title: PROTOCOL_TITLES[protocol],
+    protocol: model.protocol,
+    title: model.title,
+    paramsNote: PARAMS_NOTES[model.protocol] ?? '',
     versions: versions.join(', '),
     hasVersions: versions.length > 0,
     count: methods.length,
     groups,
     methods,
-    definitions: used.map((name) => {
+    definitions: model.referencedDefinitions.map((name) => {
       const def = definitions.$defs[name];
       return { name, anchor: definitionAnchor(name), title: def.title ?? name, description: prose(def.description), type: typeOf(def, definitions), schema: json(def) };
     }),

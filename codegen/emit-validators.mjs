@@ -1,13 +1,15 @@
-// Stage 4b: ajv standalone validators, so ajv is a build-time dependency only.
+// Stage 4b: ajv standalone validators, so ajv is a build-time dependency only. The schemas are the
+// model's (each method's params tuple, result variants, variant conditions and notification tuple).
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { addDefinitions, methodSchemas, newAjv } from './schemas.mjs';
+import { addDefinitions, newAjv } from './schemas.mjs';
 
-export function emitValidators(docs, definitions) {
+/** @param {import('./model.mjs').ProtocolModel} model @param {object} definitions */
+export function emitValidators(model, definitions) {
   const ajv = newAjv();
   addDefinitions(ajv, definitions);
   const exports = {};
-  for (const doc of docs) {
-    for (const s of methodSchemas(doc, definitions)) {
+  for (const m of model.methods) {
+    for (const s of m.schemas) {
       ajv.addSchema(s.schema);
       exports[s.name] = s.id;
     }

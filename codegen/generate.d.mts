@@ -1,4 +1,6 @@
 // Types for tests and tools that call the generator in-process.
+import type { SpecModel } from './model.mjs';
+
 export declare const BANNER: string;
 /** The folders under docs/ that the generator owns. */
 export declare const DOCS_FOLDERS: readonly string[];
@@ -12,5 +14,10 @@ export interface GenerateOptions {
  */
 export declare function generate(
   specDir: string,
+  options?: GenerateOptions,
+): Promise<{ files: Map<string, string>; docs: Map<string, string>; errors: string[] }>;
+/** Every output file from a model (what `generate` does once the spec is loaded, validated and modelled); the model is only read. */
+export declare function emitAll(
+  model: SpecModel,
   options?: GenerateOptions,
 ): Promise<{ files: Map<string, string>; docs: Map<string, string>; errors: string[] }>;

@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 // npm run generate: spec/ -> src/generated/ (code) and docs/ (OpenRPC documents, Markdown reference).
-// Stages, in order: load, validate, model, emit, format, write. With --check nothing is written: the
+// Stages, in order: load, validate, model (all three once, in codegen/model.mjs), emit, format, write.
+// Every emitter reads the one model; none reads the spec's files. With --check nothing is written: the
 // output is compared with what is committed and any drift fails.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
-import { loadSpec, PROTOCOLS } from './load.mjs';
-import { validateSpec } from './validate.mjs';
-import { buildModel } from './model.mjs';
+import { loadModel } from './model.mjs';
 import { emitDefinitionTypes, emitProtocolTypes } from './emit-types.mjs';
 import { emitValidators } from './emit-validators.mjs';
 import { emitCode } from './emit-code.mjs';
@@ -35,28 +34,33 @@ export const DOCS_FOLDERS = ['openrpc', 'reference'];
  *   files: paths relative to the code folder; docs: paths relative to the docs folder.
  */
 export async function generate(specDir, options = {}) {
-  const spec = loadSpec(specDir);
-  if (spec.errors.length) return { files: new Map(), docs: new Map(), errors: spec.errors };
-  const errors = validateSpec(spec);
-  if (errors.length) return { files: new Map(), docs: new Map(), errors };
-  const runtimeImport = options.runtimeImport ?? '../../runtime';
+  const { model, errors } = loadModel(specDir);
+  if (!model) return { files: new Map(), docs: new Map(), errors };
+  return emitAll(model, options);
+}
 
+/**
+ * Every output file from a model (see codegen/model.mjs): what `generate` does once the spec is loaded,
+ * validated and modelled. The model is only read.
+ */
+export async function emitAll(model, options = {}) {
+  const runtimeImport = options.runtimeImport ?? '../../runtime';
+  const { definitions } = model;
   const files = new Map();
   const docs = new Map();
   const put = async (rel, code, format = true) => files.set(rel, format ? await prettier.format(code, PRETTIER) : code);
-  await put('definitions.ts', `${BANNER}\n\n${await emitDefinitionTypes(spec.definitions)}`);
-  for (const protocol of PROTOCOLS) {
-    const protocolDocs = spec.files.filter((f) => f.protocolDir === protocol).map((f) => f.doc);
-    const model = buildModel(protocol, protocolDocs, spec.definitions);
-    const types = await emitProtocolTypes(model, spec.definitions);
-    const imports = [...new Set([...types.imports, ...model.usedDefinitions])].sort();
-    const code = emitCode(model, { banner: BANNER, jsttTypes: types.code, definitionImports: imports, runtimeImport });
+  await put('definitions.ts', `${BANNER}\n\n${await emitDefinitionTypes(definitions)}`);
+  for (const protocolModel of model.protocols) {
+    const { protocol } = protocolModel;
+    const types = await emitProtocolTypes(protocolModel, definitions);
+    const imports = [...new Set([...types.imports, ...protocolModel.usedDefinitions])].sort();
+    const code = emitCode(protocolModel, { banner: BANNER, jsttTypes: types.code, definitionImports: imports, runtimeImport });
     for (const [name, text] of Object.entries(code)) await put(`${protocol}/${name}`, text);
-    const validators = emitValidators(protocolDocs, spec.definitions);
+    const validators = emitValidators(protocolModel, definitions);
     // ts-nocheck: ajv's output is plain JavaScript; its typed face is CompiledValidator in the runtime.
     await put(`${protocol}/validators.ts`, `${BANNER}\n// @ts-nocheck\n/* eslint-disable */\n${validators.code}\n`, false);
-    docs.set(`openrpc/${protocol}.openrpc.json`, emitOpenRpc(protocol, protocolDocs, spec.definitions));
-    docs.set(`reference/${protocol}.md`, emitReference(protocol, protocolDocs, spec.definitions));
+    docs.set(`openrpc/${protocol}.openrpc.json`, emitOpenRpc(protocolModel, definitions));
+    docs.set(`reference/${protocol}.md`, emitReference(protocolModel, definitions));
   }
   return { files, docs, errors: [] };
 }

@@ -1,11 +1,61 @@
-// Stage 3: one context per protocol with every name, type expression and default resolved, so the
-// emitters only print. Nothing here reads files or knows a particular method.
-import { accessorPath, pascal, upperFirst } from './names.mjs';
-import { methodKey, resultVariants } from './schemas.mjs';
+// Stage 3: the model. Load, validate and model happen once, here (loadModel); every emitter (types,
+// wrappers, handler interfaces, event maps, the registry, validators, OpenRPC, the reference) reads
+// this model and nothing else: no emitter sees a method file. Each method's entry holds every fact of
+// its file, resolved once: names, TypeScript expressions, result variants, the JSON Schemas its
+// validators are compiled from, and the facts about its place in a session (optional replies, session
+// state, subscription keys, which unsubscribe ends which subscription). Nothing here knows a method by name.
+import { loadSpec, PROTOCOLS } from './load.mjs';
+import { accessorPath, namespaceOf, pascal, PROTOCOL_TITLES, upperFirst } from './names.mjs';
+import { schemasOfMethod, usedDefinitionNames } from './refs.mjs';
+import { methodKey, methodSchemas, resultVariants } from './schemas.mjs';
+import { validateSpec } from './validate.mjs';
+import { namedVersions } from './versions.mjs';
 
 const DEF_REF = /^\.\.\/definitions\.json#\/\$defs\/([A-Za-z0-9_]+)$/;
 
-export function buildModel(protocol, docs, definitions) {
+/**
+ * Reads spec/, validates it and builds the model.
+ * @returns {{ model: SpecModel, errors: [] } | { model: null, errors: string[] }}
+ */
+export function loadModel(specDir) {
+  const spec = loadSpec(specDir);
+  if (spec.errors.length) return { model: null, errors: spec.errors };
+  const errors = validateSpec(spec);
+  if (errors.length) return { model: null, errors };
+  return { model: buildModel(spec), errors: [] };
+}
+
+/**
+ * The whole spec: the shared definitions and one model per protocol, in PROTOCOLS order.
+ * @typedef {{ definitions: object, protocols: ProtocolModel[] }} SpecModel
+ * @typedef {ReturnType<typeof buildProtocolModel>} ProtocolModel
+ */
+export function buildModel({ definitions, files }) {
+  return {
+    definitions,
+    protocols: PROTOCOLS.map((protocol) =>
+      buildProtocolModel(
+        protocol,
+        files.filter((f) => f.protocolDir === protocol).map((f) => f.doc),
+        definitions,
+      ),
+    ),
+  };
+}
+
+const paramModel = (p, ts) => ({
+  name: p.name,
+  description: p.description,
+  schema: p.schema,
+  required: p.required !== false,
+  optional: p.required === false,
+  hasDefault: 'default' in p,
+  ...('default' in p ? { default: p.default } : {}),
+  versions: p.versions ?? null,
+  ts,
+});
+
+export function buildProtocolModel(protocol, docs, definitions) {
   const titleOf = (defName) => {
     const def = definitions.$defs[defName];
     if (!def?.title) throw new Error(`definitions.json: /$defs/${defName}: missing (or has no title)`);
@@ -19,34 +69,53 @@ export function buildModel(protocol, docs, definitions) {
     complexTypes.push({ name: fallbackName, schema });
     return fallbackName;
   };
+  // The reverse of `ends`: the unsubscribe that ends each subscription.
+  const endedBy = new Map(docs.filter((d) => d.ends).map((d) => [d.ends, d.method]));
 
   const methods = docs.map((doc) => {
     const P = pascal(doc.method);
     const key = methodKey(doc.method);
-    const params = doc.params.map((p) => ({ ...p, optional: p.required === false, ts: typeExpr(p.schema, `${P}Param${pascal(p.name)}`) }));
+    const params = doc.params.map((p) => paramModel(p, typeExpr(p.schema, `${P}Param${pascal(p.name)}`)));
     const paramsTuple = tuple(params, doc.additionalParams === true);
     const variants = resultVariants(doc).map((v) => {
       const typeName = doc.result.variants ? `${P}Result${upperFirst(v.name)}` : `${P}Result`;
       complexTypes.push({ name: typeName, schema: v.schema, description: v.description });
-      return { ...v, typeName };
+      return { name: v.name, description: v.description, when: v.when ?? {}, schema: v.schema, typeName };
     });
     let notification = null;
-    if (doc.kind === 'notification') notification = { tuple: paramsTuple, params, direction: doc.direction, versions: doc.versions };
-    else if (doc.notification) {
-      const np = doc.notification.params.map((p) => ({ ...p, optional: p.required === false, ts: typeExpr(p.schema, `${P}NotificationParam${pascal(p.name)}`) }));
-      notification = { tuple: tuple(np, false), params: np, direction: doc.notification.direction, versions: doc.notification.versions, description: doc.notification.description };
+    if (doc.kind === 'notification') {
+      notification = { tuple: paramsTuple, params, direction: doc.direction, versions: doc.versions ?? null, description: null, separate: false };
+    } else if (doc.notification) {
+      const np = doc.notification.params.map((p) => paramModel(p, typeExpr(p.schema, `${P}NotificationParam${pascal(p.name)}`)));
+      notification = {
+        tuple: tuple(np, false),
+        params: np,
+        direction: doc.notification.direction,
+        versions: doc.notification.versions ?? null,
+        description: doc.notification.description,
+        // A form of its own beside the request (a subscription's updates), not the method itself.
+        separate: true,
+      };
     }
     return {
-      doc,
       method: doc.method,
+      protocol: doc.protocol,
       key,
       P,
       accessor: accessorPath(doc.method),
+      namespace: namespaceOf(doc.method),
       kind: doc.kind,
       direction: doc.direction,
+      status: doc.status,
+      implementations: doc.implementations ?? null,
+      summary: doc.summary,
+      description: doc.description,
+      versions: doc.versions ?? null,
       params,
+      additionalParams: doc.additionalParams === true,
       paramsType: `${P}Params`,
       paramsTuple,
+      result: doc.result ? { description: doc.result.description } : null,
       variants,
       hasResult: variants.length > 0,
       resultType: variants.length ? `${P}Result` : null,
@@ -60,9 +129,32 @@ export function buildModel(protocol, docs, definitions) {
       serverSends: doc.kind !== 'notification' && doc.direction !== 'client-to-server',
       serverNotifies: notification !== null && notification.direction !== 'client-to-server',
       clientNotifies: notification !== null && notification.direction !== 'server-to-client',
+      // Facts about the method's place in a session.
+      optionalReply: doc.optionalReply ?? null,
+      sessionState: doc.sessionState ?? null,
+      subscriptionKey: doc.subscriptionKey ? { params: doc.subscriptionKey.params, inNotifications: doc.subscriptionKey.inNotifications ?? 'as-sent' } : null,
+      ends: doc.ends ?? null,
+      endedBy: endedBy.get(doc.method) ?? null,
+      errors: (doc.errors ?? []).map((e) => ({ code: e.code, message: e.message, description: e.description ?? null, source: e.source })),
+      deviations: doc.deviations ?? [],
+      sources: doc.sources,
+      examples: doc.examples,
+      invalidExamples: doc.invalidExamples ?? [],
+      // The JSON Schemas its validators are compiled from, shared definitions inlined.
+      schemas: methodSchemas(doc, definitions),
     };
   });
-  return { protocol, methods, complexTypes, usedDefinitions: [...usedDefinitions].sort() };
+  return {
+    protocol,
+    title: PROTOCOL_TITLES[protocol],
+    methods,
+    complexTypes,
+    usedDefinitions: [...usedDefinitions].sort(),
+    // Names in definitions.json the methods use, directly or through other definitions.
+    referencedDefinitions: usedDefinitionNames(docs.flatMap(schemasOfMethod), definitions),
+    // Every protocol version the methods name, oldest first.
+    versions: namedVersions(docs),
+  };
 }
 
 function tuple(params, open) {

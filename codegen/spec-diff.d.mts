@@ -12,7 +12,7 @@ export interface Change {
    * status-changed, errors-changed, param-added, param-removed, param-reordered, param-required,
    * param-optional, param-default-changed, additional-params-changed, result-added, result-removed,
    * result-variants-changed, result-shape-added, result-shape-removed, notification-added,
-   * notification-removed; and for schemas: retyped, type-widened, type-narrowed, made-nullable,
+   * notification-removed, session-facts-changed (subscriptionKey, ends, optionalReply, sessionState); and for schemas: retyped, type-widened, type-narrowed, made-nullable,
    * made-non-nullable, enum-widened, enum-narrowed, enum-changed, field-added, field-removed,
    * field-required, field-optional, constraint-tightened, constraint-relaxed, constraint-changed, schema-changed.
    */

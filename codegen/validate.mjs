@@ -3,7 +3,7 @@
 import path from 'node:path';
 import Ajv from 'ajv';
 import { addDefinitions, methodSchemas, newAjv, resultVariants, SCHEMA_BASE } from './schemas.mjs';
-import { compareVersions } from './versions.mjs';
+import { compareVersions, inVersions } from './versions.mjs';
 
 export function validateSpec({ meta, definitions, files }) {
   const errors = [];
@@ -24,12 +24,15 @@ export function validateSpec({ meta, definitions, files }) {
   }
 
   const seen = new Map();
+  /** Files that passed the meta-schema, for the checks across files. */
+  const checked = [];
   for (const { file, protocolDir, doc } of files) {
     const err = (pointer, msg) => errors.push(`${file}: ${pointer || '/'}: ${msg}`);
     if (!checkMeta(doc)) {
       for (const e of checkMeta.errors ?? []) err(e.instancePath, describeMetaError(e));
       continue;
     }
+    checked.push({ doc, err });
     if (path.basename(file, '.json') !== doc.method) err('/method', `must equal the file name "${path.basename(file, '.json')}"`);
     if (doc.protocol !== protocolDir) err('/protocol', `is "${doc.protocol}" but the file is in spec/${protocolDir}/`);
     if (seen.has(doc.method)) err('/method', `"${doc.method}" is also declared in ${seen.get(doc.method)}`);
@@ -38,6 +41,7 @@ export function validateSpec({ meta, definitions, files }) {
     checkVersions(doc.versions, '/versions', err);
     checkParams(doc.params, '/params', doc, err);
     if (doc.notification) checkParams(doc.notification.params, '/notification/params', doc, err);
+    checkSessionFacts(doc, err);
 
     const variants = resultVariants(doc);
     const variantNames = new Set();
@@ -75,18 +79,82 @@ export function validateSpec({ meta, definitions, files }) {
       }
     });
     doc.examples.forEach((ex, i) => {
-      if (ex.protocolVersion && doc.versions && !inRange(ex.protocolVersion, doc.versions)) {
+      if (ex.protocolVersion && doc.versions && !inVersions(ex.protocolVersion, doc.versions)) {
         err(`/examples/${i}/protocolVersion`, `${ex.protocolVersion} is outside the method's versions`);
       }
       if ('result' in ex && !doc.result) err(`/examples/${i}/result`, 'the method has no result');
       if ('notification' in ex && !doc.notification) err(`/examples/${i}/notification`, 'the method has no notification');
     });
   }
+  checkEnds(checked);
   return errors;
 }
 
-function inRange(v, r) {
-  return compareVersions(v, r.since) >= 0 && (!r.removed || compareVersions(v, r.removed) < 0);
+/** The facts about a method's place in a session that one file can be checked for on its own. */
+function checkSessionFacts(doc, err) {
+  const key = doc.subscriptionKey;
+  if (key && doc.kind !== 'subscription') err('/subscriptionKey', `only a subscription has a key (this is a ${doc.kind})`);
+  else if (key) {
+    const count = key.params;
+    if (count > doc.params.length) err('/subscriptionKey/params', `is ${count}, but the request has ${doc.params.length} param${doc.params.length === 1 ? '' : 's'}`);
+    doc.params.slice(0, count).forEach((p, i) => {
+      if (p.required === false) err(`/params/${i}/required`, `"${p.name}" is part of the subscription key, so it must be required`);
+    });
+    const np = doc.notification?.params ?? [];
+    if (np.length !== count + 1) err('/subscriptionKey/params', `is ${count}, but the notification has ${np.length} param${np.length === 1 ? '' : 's'}: it must carry the key, then the value (${count + 1})`);
+    const carried = key.inNotifications ?? 'as-sent';
+    if (carried === 'script-hash' && count !== 1) err('/subscriptionKey/inNotifications', 'script-hash needs a key of exactly one param (the scriptPubKey)');
+    if (carried === 'as-sent') {
+      for (let i = 0; i < Math.min(count, np.length, doc.params.length); i++) {
+        if (np[i].name !== doc.params[i].name) {
+          err(`/notification/params/${i}/name`, `is "${np[i].name}", but key param ${i} of the request is "${doc.params[i].name}" (a key notifications carry another way needs subscriptionKey.inNotifications)`);
+        }
+      }
+    }
+  }
+  if (doc.ends !== undefined && doc.kind !== 'request') err('/ends', `only a request ends a subscription (this is a ${doc.kind})`);
+  if (doc.optionalReply && doc.kind === 'notification') err('/optionalReply', 'a notification is never answered');
+  if (doc.sessionState && doc.kind === 'notification') err('/sessionState', 'a notification has no answer to change the session with');
+  const resume = doc.sessionState?.resumeParam;
+  if (resume !== undefined) {
+    const i = doc.params.findIndex((p) => p.name === resume);
+    if (i < 0) err('/sessionState/resumeParam', `no param named "${resume}"`);
+    else if (doc.params[i].required !== false) err('/sessionState/resumeParam', `"${resume}" must be an optional param: a fresh start sends the request without it`);
+  }
+}
+
+/** `ends` names a subscription of the same protocol, takes exactly its key, lives within its versions; one unsubscribe each. */
+function checkEnds(checked) {
+  const byName = new Map(checked.map(({ doc }) => [`${doc.protocol}/${doc.method}`, doc]));
+  const enders = new Map();
+  for (const { doc, err } of checked) {
+    if (doc.ends === undefined || doc.kind !== 'request') continue;
+    const target = byName.get(`${doc.protocol}/${doc.ends}`);
+    if (!target) {
+      err('/ends', `no ${doc.protocol} method "${doc.ends}"`);
+      continue;
+    }
+    if (target.kind !== 'subscription') {
+      err('/ends', `"${doc.ends}" is a ${target.kind}, not a subscription`);
+      continue;
+    }
+    const keyNames = target.params.slice(0, target.subscriptionKey?.params ?? 0).map((p) => p.name);
+    const names = doc.params.map((p) => p.name);
+    if (names.join(',') !== keyNames.join(',')) {
+      err('/params', `must be the key params of ${doc.ends}, by the same names: [${keyNames.join(', ')}] (has [${names.join(', ')}])`);
+    }
+    if (target.versions) {
+      const v = doc.versions;
+      const within =
+        v !== undefined &&
+        compareVersions(v.since, target.versions.since) >= 0 &&
+        (target.versions.removed === undefined || (v.removed !== undefined && compareVersions(v.removed, target.versions.removed) <= 0));
+      if (!within) err('/versions', `must lie within the versions of ${doc.ends} (${target.versions.since}${target.versions.removed ? ` to before ${target.versions.removed}` : '+'})`);
+    }
+    const key = `${doc.protocol}/${doc.ends}`;
+    if (enders.has(key)) err('/ends', `${enders.get(key)} already ends "${doc.ends}"`);
+    else enders.set(key, doc.method);
+  }
 }
 
 function checkVersions(v, at, err) {

@@ -1,13 +1,35 @@
-// Dotted protocol versions; kept in step with src/runtime/versions.ts, which the generated code uses at run time.
+// Dotted protocol versions, for the generator and the spec diff. The comparison itself is the runtime's:
+// src/runtime/versions.ts is read and run here as it is (its types stripped by esbuild, a devDependency
+// like the generator's others), so the generator and the SDK can never disagree on which version is newer,
+// and `npm run generate` needs no build step. That file must stay self-contained (no imports).
+import fs from 'node:fs';
+import { transformSync } from 'esbuild';
 
-export function compareVersions(a, b) {
-  const x = a.split('.').map(Number);
-  const y = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d !== 0) return Math.sign(d);
+export const RUNTIME_VERSIONS_SOURCE = new URL('../src/runtime/versions.ts', import.meta.url);
+
+function loadRuntimeVersions() {
+  const source = fs.readFileSync(RUNTIME_VERSIONS_SOURCE, 'utf8');
+  const { code } = transformSync(source, { loader: 'ts', format: 'cjs', target: 'es2022', sourcefile: 'src/runtime/versions.ts' });
+  if (/\brequire\(/.test(code)) throw new Error('src/runtime/versions.ts imports another module; the generator runs it alone, so it must import nothing');
+  const module = { exports: {} };
+  new Function('module', 'exports', code)(module, module.exports);
+  for (const name of ['compareVersions', 'inVersionRange', 'isVersion']) {
+    if (typeof module.exports[name] !== 'function') throw new Error(`src/runtime/versions.ts no longer exports ${name}, which the generator uses`);
   }
-  return 0;
+  return module.exports;
+}
+
+const runtime = loadRuntimeVersions();
+
+/** The runtime's compareVersions: -1, 0 or 1; missing trailing parts count as zero ("1.6.0" equals "1.6"). */
+export const compareVersions = runtime.compareVersions;
+/** The runtime's inVersionRange: since inclusive, until exclusive. */
+export const inVersionRange = runtime.inVersionRange;
+export const isVersion = runtime.isVersion;
+
+/** Whether `v` lies in a method file's `versions` (since inclusive, removed exclusive). */
+export function inVersions(v, versions) {
+  return inVersionRange(v, versions ? { since: versions.since, until: versions.removed } : undefined);
 }
 
 /** Every protocol version a set of method files names (method, param and notification gates, variant conditions), sorted. */

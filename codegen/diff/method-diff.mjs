@@ -1,6 +1,6 @@
 // What changed in one method between two specs, each change classified for clients and for servers
 // (see impact.mjs for what "breaking" means). Pure: method files and definitions in, changes out.
-import { compareVersions } from '../versions.mjs';
+import { compareVersions, inVersions } from '../versions.mjs';
 import { NOT_BREAKING, breaks, impactOf, rolesOf } from './impact.mjs';
 import { canonical, normalizeSchema } from './normalize.mjs';
 import { compareResults } from './result-diff.mjs';
@@ -13,7 +13,7 @@ import { compareSchemas } from './schema-diff.mjs';
  *   knownVersions: the versions the old spec names; protocolIsNew: the old spec had no method of this protocol.
  */
 
-const inRange = (v, r) => compareVersions(v, r.since) >= 0 && (!r.removed || compareVersions(v, r.removed) < 0);
+const inRange = inVersions;
 
 /** Whether something newly offered lands on versions implementations already speak (or on a protocol without versions). */
 function reachesKnownVersions(range, ctx) {
@@ -172,6 +172,7 @@ export function diffMethod(a, b, ctx) {
   }
 
   out.push(...compareNotifications(a, b, standard, ctx));
+  out.push(...compareSessionFacts(a, b));
 
   const codes = (doc) => new Set((doc.errors ?? []).map((e) => e.code));
   const added = [...codes(b)].filter((c) => !codes(a).has(c));
@@ -181,6 +182,32 @@ export function diffMethod(a, b, ctx) {
     out.push({ section: 'method', where: 'errors', kind: 'errors-changed', message: parts.join('; '), breaking: NOT_BREAKING });
   }
   return out.map((c) => (c.path === '' ? withoutPath(c) : c));
+}
+
+/**
+ * The facts about a method's place in a session (subscriptionKey, ends, optionalReply, sessionState). They
+ * describe how peers behave rather than what a message may hold, so only a changed subscription key breaks
+ * anyone: clients match notifications by it and servers key subscriptions by it. A fact recorded for the
+ * first time is reported as such (older specs did not record them).
+ */
+function compareSessionFacts(a, b) {
+  const out = [];
+  const push = (where, message, breaking = NOT_BREAKING) => out.push({ section: 'method', where, kind: 'session-facts-changed', message, breaking });
+  const keyText = (k) => `${k.params} param${k.params === 1 ? '' : 's'}${k.inNotifications === 'script-hash' ? ', notified by script hash' : ''}`;
+  const key = (doc) => (doc.subscriptionKey ? { params: doc.subscriptionKey.params, inNotifications: doc.subscriptionKey.inNotifications ?? 'as-sent' } : undefined);
+  const [ka, kb] = [key(a), key(b)];
+  if (!ka && kb) push('subscriptionKey', `recorded: ${keyText(kb)}`);
+  else if (ka && !kb) push('subscriptionKey', `removed (was ${keyText(ka)})`);
+  else if (ka && kb && canonical(ka) !== canonical(kb)) push('subscriptionKey', `${keyText(ka)} -> ${keyText(kb)}`, { client: true, server: true });
+  if (a.ends !== b.ends) push('ends', b.ends ? `${a.ends ? `${a.ends} -> ` : 'recorded: '}${b.ends}` : `removed (was ${a.ends})`);
+  if (canonical(a.optionalReply ?? null) !== canonical(b.optionalReply ?? null)) {
+    const text = (r) => (r.when === 'repeated' ? 'a repeat may be left unanswered' : 'may be left unanswered');
+    push('optionalReply', b.optionalReply ? `${text(b.optionalReply)}${a.optionalReply ? ` (was: ${text(a.optionalReply)})` : ''}` : 'always answered now, by the spec');
+  }
+  if (canonical(a.sessionState ?? null) !== canonical(b.sessionState ?? null)) {
+    push('sessionState', b.sessionState ? `sets session state; on a new connection: ${b.sessionState.onReconnect}${a.sessionState ? ` (was ${a.sessionState.onReconnect})` : ''}` : 'no longer sets session state');
+  }
+  return out;
 }
 
 function withoutPath({ path: _path, ...rest }) {

@@ -2,12 +2,12 @@
 // versions and each param condition, the shapes the old spec allows are compared with the shapes the
 // new one allows. So splitting one result into "before 1.8" and "from 1.8" variants reports exactly
 // "at 1.8+ the result changed so", and renaming a variant reports nothing that matters.
-import { compareVersions } from '../versions.mjs';
+import { compareVersions, inVersionRange } from '../versions.mjs';
 import { resultVariants } from '../schemas.mjs';
 import { canonical, normalizeSchema } from './normalize.mjs';
 import { compareSchemas } from './schema-diff.mjs';
 
-const inRange = (v, since, until) => (since === undefined || compareVersions(v, since) >= 0) && (until === undefined || compareVersions(v, until) < 0);
+const inRange = (v, since, until) => inVersionRange(v, { since, until });
 const methodHas = (doc, v) => v === undefined || !doc.versions || inRange(v, doc.versions.since, doc.versions.removed);
 
 /** Stretches of versions between every boundary either side names; `at` is a version inside each. */

@@ -1,8 +1,10 @@
 // The protocol basics, over raw connections: version negotiation refusing a version nobody speaks, error
-// codes for unknown methods and bad params, ids echoed as sent, batches, and surviving malformed JSON.
+// codes for unknown methods and bad params, params by name as by position, ids echoed as sent, batches,
+// and surviving malformed JSON.
 import { electrumProtocol } from '../generated/electrum/methods.js';
 import { excerpt } from '../runtime/bounded-json.js';
 import { JSON_RPC_ERRORS } from '../runtime/messages.js';
+import { sameValue } from '../runtime/subscriptions.js';
 import { errorOf, isObject, ProbeClosed, ProbeTimeout, RawProbe, type Incoming, type ProbeSettings } from './raw-probe.js';
 import { fail, pass, type RunCheck, type Verdict } from './report.js';
 
@@ -11,9 +13,20 @@ export const CLIENT_NAME = 'stratum-sdk-conformance';
 export const BOGUS_VERSION = '0.1';
 // A method whose params have a fixed type (an integer height), so a string is wrong on every server.
 const BAD_PARAMS_METHOD = 'blockchain.block.header';
+// The method sent by name: ElectrumX 1.20 answers {"height":1,"cp_height":121} with the same proof as [1, 121].
+const NAMED_PARAMS_METHOD = 'blockchain.block.header';
 
 // Numeric ids everywhere but the string-id check, so a server that mangles string ids fails that check alone.
-const IDS = { version: 1, bogusVersion: 2, unknownMethod: 3, badParams: 4, numeric: 4242, batch: [5, 6], afterMalformed: 8 } as const;
+const IDS = {
+  version: 1,
+  bogusVersion: 2,
+  unknownMethod: 3,
+  badParams: 4,
+  numeric: 4242,
+  batch: [5, 6],
+  afterMalformed: 8,
+  named: { positional: 20, byName: 21, tipProbe: 22, proofPositional: 23, proofByName: 24, unknownName: 25 },
+} as const;
 
 export interface BasicsSettings extends ProbeSettings {
   /** The version the client negotiated; the raw connection asks for exactly this one. */
@@ -37,6 +50,7 @@ export async function checkBasics(url: string, settings: BasicsSettings, run: Ru
   try {
     await run('basics: unknown method', () => unknownMethod(probe));
     await run('basics: bad params', () => badParams(probe));
+    await run('basics: named params', () => namedParams(probe));
     await run('basics: string id', () => echoesId(probe, 'conformance-id-ü'));
     await run('basics: numeric id', () => echoesId(probe, IDS.numeric));
     await run('basics: batch', () => batch(probe));
@@ -84,6 +98,55 @@ async function badParams(probe: RawProbe): Promise<Verdict> {
   return pass(`${BAD_PARAMS_METHOD} ["x"]: ${describeError(error)}`);
 }
 
+/**
+ * JSON-RPC 2.0 params by name. A server may refuse them (JSON-RPC 2.0 leaves it to the server: ElectrumX
+ * takes them, Fulcrum and electrs do not), but one that takes them must answer exactly as it answers the
+ * same params by position, whatever the order of the names, and refuse a name the method does not have.
+ */
+async function namedParams(probe: RawProbe): Promise<Verdict> {
+  const ids = IDS.named;
+  const ask = async (id: number, params: unknown[] | Record<string, unknown>) => {
+    probe.sendJson(request(id, NAMED_PARAMS_METHOD, params));
+    const { found } = await probe.answerTo(id);
+    const error = errorOf(found.json);
+    return error ? { error } : { result: isObject(found.json) ? found.json['result'] : undefined };
+  };
+  const show = (params: unknown) => JSON.stringify(params);
+  /**
+   * The answer by name must be the answer by position. Whether that answer follows the spec is the
+   * method's own check (blockchain.block.header's row), not this one's.
+   */
+  const compare = (named: Record<string, unknown>, positional: unknown[], byPosition: unknown, byName: { result?: unknown; error?: { code: unknown; message: unknown } }): string | undefined => {
+    if (byName.error) return `${show(named)} by name refused with ${describeError(byName.error)}, though ${show(positional)} by position was answered`;
+    if (!sameValue(byName.result, byPosition)) return `${show(named)} by name answered ${excerpt(byName.result, 100)}, but ${show(positional)} by position ${excerpt(byPosition, 100)}`;
+    return undefined;
+  };
+  try {
+    const positional = await ask(ids.positional, [0]);
+    if (positional.error) return fail(`${NAMED_PARAMS_METHOD} [0] by position failed: ${describeError(positional.error)}`);
+    const byName = await ask(ids.byName, { height: 0 });
+    if (byName.error) return pass(`by position only: ${show({ height: 0 })} by name refused with ${describeError(byName.error)} (allowed by JSON-RPC 2.0; ElectrumX takes names)`);
+    const plain = compare({ height: 0 }, [0], positional.result, byName);
+    if (plain) return fail(plain);
+    const done = [`${show({ height: 0 })} as [0]`];
+    // A checkpoint proof needs a block above 0; the names go in reverse order, so only names can place them.
+    const tip = await ask(ids.tipProbe, [1]);
+    if (!tip.error) {
+      const proofPositional = await ask(ids.proofPositional, [0, 1]);
+      if (proofPositional.error) return fail(`${NAMED_PARAMS_METHOD} [0,1] by position failed: ${describeError(proofPositional.error)}`);
+      const named = { cp_height: 1, height: 0 };
+      const proof = compare(named, [0, 1], proofPositional.result, await ask(ids.proofByName, named));
+      if (proof) return fail(proof);
+      done.push(`${show(named)} as [0,1]`);
+    }
+    const unknown = await ask(ids.unknownName, { height: 0, no_such_param: 1 });
+    if (!unknown.error) return fail(`accepted an unknown param name: ${show({ height: 0, no_such_param: 1 })} answered ${excerpt(unknown.result, 100)} (ElectrumX refuses it with ${JSON_RPC_ERRORS.INVALID_PARAMS})`);
+    return pass(`by name ${done.join(' and ')}; an unknown name refused with ${describeError(unknown.error)}`);
+  } catch (e) {
+    return fail(explain(e));
+  }
+}
+
 async function echoesId(probe: RawProbe, id: string | number): Promise<Verdict> {
   probe.sendJson(request(id, 'server.ping', []));
   // Anything answered meanwhile with another id is what this check is about: a mangled id.
@@ -129,7 +192,7 @@ async function malformedJson(probe: RawProbe): Promise<Verdict> {
   }
 }
 
-function request(id: string | number, method: string, params: unknown[]) {
+function request(id: string | number, method: string, params: unknown[] | Record<string, unknown>) {
   return { jsonrpc: '2.0', id, method, params };
 }
 

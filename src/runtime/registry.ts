@@ -15,6 +15,40 @@ export interface Versions {
   readonly removed?: string | undefined;
 }
 
+/**
+ * A request the peer may leave unanswered (spec: `optionalReply`). `always`: any such request;
+ * `repeated`: only a repeat on a connection where one was already answered (a second mining.subscribe).
+ */
+export interface OptionalReply {
+  readonly when: 'always' | 'repeated';
+  /** Who leaves it unanswered, and why. */
+  readonly reason: string;
+  /** Where that was seen. */
+  readonly source: string;
+}
+
+/**
+ * A request whose accepted answer changes the session (spec: `sessionState`): a client watches its
+ * answer as it arrives, and on a new connection sends it again as `onReconnect` says.
+ * - `replay`: the last accepted one, with the same params (mining.configure, mining.extranonce.subscribe);
+ * - `replay-each`: every accepted one, one per value of its first param (mining.authorize: each worker);
+ * - `resume`: again with `resumeParam` naming the session to resume, and without it if the peer refuses
+ *   (mining.subscribe with session_id).
+ */
+export interface SessionState {
+  /** What an accepted answer establishes for the rest of the connection. */
+  readonly sets: string;
+  readonly onReconnect: 'replay' | 'replay-each' | 'resume';
+  /** For `resume`: the name of the param that names the session to resume. */
+  readonly resumeParam?: string | undefined;
+}
+
+/**
+ * How notifications of a subscription carry its key: `as-sent`, the key params as the request sent them;
+ * `script-hash`, the Electrum script hash of the one key param, a scriptPubKey (blockchain.scriptpubkey.subscribe).
+ */
+export type KeyInNotifications = 'as-sent' | 'script-hash';
+
 export interface ParamInfo {
   readonly name: string;
   readonly required: boolean;
@@ -49,6 +83,14 @@ export interface MethodDefinition {
       }
     | undefined;
   readonly errors: readonly { readonly code: number; readonly message: string }[];
+  readonly optionalReply?: OptionalReply | undefined;
+  readonly sessionState?: SessionState | undefined;
+  /** Subscriptions: how many leading params are the key, and how notifications carry it. */
+  readonly subscriptionKey?: { readonly params: number; readonly inNotifications: KeyInNotifications } | undefined;
+  /** Unsubscribe requests: the subscription ended. */
+  readonly ends?: string | undefined;
+  /** Subscriptions: the unsubscribe request that ends them. */
+  readonly endedBy?: string | undefined;
 }
 
 export interface ValidationContext {
@@ -89,8 +131,30 @@ export interface MethodInfo<M extends string = string> {
   /** Names of the notification's params, in order (empty when there is no notification). */
   readonly notificationParams: readonly string[];
   readonly errors: readonly { readonly code: number; readonly message: string }[];
+  /** Present when the peer may leave this request unanswered (pools do): give it a short timeout and carry on without. */
+  readonly optionalReply: OptionalReply | undefined;
+  /** Present when an accepted answer changes the session: watch the answer, and send it again on a new connection. */
+  readonly sessionState: SessionState | undefined;
+  /**
+   * Subscriptions: how many leading params identify one subscription among others of the method (0: one
+   * per connection). Its notifications carry the key first, then the value.
+   */
+  readonly subscriptionKey: number | undefined;
+  /** Subscriptions: how notifications carry the key (see KeyInNotifications). */
+  readonly keyInNotifications: KeyInNotifications | undefined;
+  /** Unsubscribe requests: the wire name of the subscription they end (their params are its key). */
+  readonly ends: string | undefined;
+  /** Subscriptions: the wire name of the unsubscribe request that ends them, if the protocol has one. */
+  readonly endedBy: string | undefined;
+  /**
+   * The positional params for params as sent: a list as it is, or JSON-RPC 2.0 named params (an object)
+   * placed by the spec's param names, a gap before a given param filled with its default. A name the
+   * method does not have is refused, unless it takes extra params (server.version), which ignores it.
+   */
+  positionalParams(value: readonly unknown[] | Readonly<Record<string, unknown>>): PositionalParams;
   /** Whether the method exists at this protocol version (always true for Stratum, which has none). */
   isAvailable(protocolVersion: string): boolean;
+  /** Params as sent, positional (a list) or, as JSON-RPC 2.0 allows, by name (an object; see positionalParams). */
   validateParams(value: unknown, context?: ValidationContext): ValidationOutcome;
   /** Names of the result variants that apply in this context, in spec order. */
   selectResultVariants(context?: ValidationContext): readonly string[];
@@ -99,6 +163,41 @@ export interface MethodInfo<M extends string = string> {
   checksAt(protocolVersion: string | undefined): VersionedChecks;
   /** Present where the method has a notification form (subscriptions, notifications). */
   readonly validateNotification: ((value: unknown, context?: ValidationContext) => ValidationOutcome) | undefined;
+}
+
+export type PositionalParams = { readonly ok: true; readonly params: unknown[] } | { readonly ok: false; readonly error: string };
+
+/**
+ * Positional params from JSON-RPC 2.0 named ones, by the spec's param names. A name the spec does not
+ * know is refused unless the method takes extra params (ElectrumX's server.version ignores extra names).
+ * A gap before a given param is filled with the missing param's default, or refused when it has none;
+ * params after the last one given are left out, as a positional request would leave them.
+ */
+export function namedToPositional(
+  named: Readonly<Record<string, unknown>>,
+  params: readonly ParamInfo[],
+  additionalParams: boolean,
+): PositionalParams {
+  const unknown = Object.keys(named).filter((k) => !params.some((p) => p.name === k));
+  if (unknown.length > 0 && !additionalParams) {
+    return { ok: false, error: `unknown param${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}` };
+  }
+  let last = -1;
+  params.forEach((p, i) => {
+    if (Object.hasOwn(named, p.name)) last = i;
+  });
+  const out: unknown[] = [];
+  for (let i = 0; i <= last; i++) {
+    const p = params[i] as ParamInfo;
+    if (Object.hasOwn(named, p.name)) out.push(named[p.name]);
+    else if (p.hasDefault) out.push(p.default);
+    else return { ok: false, error: `param "${p.name}" is missing but a later one is given` };
+  }
+  return { ok: true, params: out };
+}
+
+function isNamed(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function rangeOf(v: Versions | undefined): VersionRange | undefined {
@@ -144,10 +243,17 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
     let firstMissing = v === undefined ? -1 : paramRanges.findIndex((r) => !inVersionRange(v, r));
     if (firstMissing === -1) firstMissing = Infinity;
     const atVersion = variantsAt(v);
-    return {
+    const checks: VersionedChecks = {
       validateParams(value) {
         const shapeOk = def.validateParams(value);
         if (shapeOk && available && (!Array.isArray(value) || value.length <= firstMissing)) return VALID;
+        // Named params (JSON-RPC 2.0): checked as the positional params they stand for. Off the fast path:
+        // the tuple schema refuses any object, so they only get here.
+        if (isNamed(value)) {
+          const positional = namedToPositional(value, def.params, def.additionalParams);
+          if (!positional.ok) return invalid([`params: ${positional.error} (${method} takes ${paramList(def.params)})`]);
+          return checks.validateParams(positional.params);
+        }
         const errors: string[] = [];
         if (!available) errors.push(`${method} is not part of protocol ${v}${versionNote(def.versions)}`);
         if (!shapeOk) errors.push(...formatErrors(def.validateParams.errors, 'params', paramNames));
@@ -180,6 +286,7 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
         return invalid(failures);
       },
     };
+    return checks;
   };
   // Per version string, like the answers above; the shape of any version is kept apart.
   const anyVersion = checksFor(undefined);
@@ -211,6 +318,13 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
     notificationDirection: def.notification?.direction,
     notificationParams: def.notification?.params ?? [],
     errors: def.errors,
+    optionalReply: def.optionalReply,
+    sessionState: def.sessionState,
+    subscriptionKey: def.subscriptionKey?.params,
+    keyInNotifications: def.subscriptionKey?.inNotifications,
+    ends: def.ends,
+    endedBy: def.endedBy,
+    positionalParams: (value) => (isNamed(value) ? namedToPositional(value, def.params, def.additionalParams) : { ok: true, params: [...value] }),
     isAvailable,
     validateParams: (value, context = {}) => checksAt(context.protocolVersion).validateParams(value),
     selectResultVariants: (context = {}) => applicable(variantsAt(context.protocolVersion), context.params).map((r) => r.name),
@@ -229,6 +343,10 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
       : undefined,
   };
   return Object.freeze(info);
+}
+
+function paramList(params: readonly ParamInfo[]): string {
+  return params.length ? params.map((p) => p.name).join(', ') : 'no params';
 }
 
 function versionNote(v: Versions | undefined): string {

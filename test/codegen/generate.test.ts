@@ -32,7 +32,11 @@ function brokenSpec(file: string, edit: ((doc: Record<string, unknown>) => void)
 }
 
 const GET = 'electrum/demo.item.get.json';
+const WATCH = 'electrum/demo.watch.json';
+const UNWATCH = 'electrum/demo.unwatch.json';
+const ASK = 'mining/demo.ask.json';
 const params = (doc: Record<string, unknown>) => doc['params'] as Record<string, unknown>[];
+const notificationParams = (doc: Record<string, unknown>) => (doc['notification'] as { params: Record<string, unknown>[] }).params;
 
 describe('a broken spec is refused', () => {
   const cases: [string, string, ((doc: Record<string, unknown>) => void) | string, RegExp][] = [
@@ -55,6 +59,19 @@ describe('a broken spec is refused', () => {
     ['subscription without notification', 'electrum/demo.watch.json', (d) => delete d['notification'], /demo\.watch\.json: \/: missing required property "notification"/],
     ['versions on a Stratum method', 'mining/demo.job.json', (d) => (d['versions'] = { since: '1.0' }), /demo\.job\.json: \/versions: Stratum V1 has no protocol versions/],
     ['invalid JSON', GET, '{ "method": ', /demo\.item\.get\.json: invalid JSON/],
+    // Facts about a method's place in a session.
+    ['subscription without a key', WATCH, (d) => delete d['subscriptionKey'], /demo\.watch\.json: \/: missing required property "subscriptionKey"/],
+    ['key longer than the notification carries', WATCH, (d) => (d['subscriptionKey'] = { params: 2 }), /demo\.watch\.json: \/subscriptionKey\/params: is 2, but the request has 1 param\b/],
+    ['key notifications name otherwise', WATCH, (d) => (notificationParams(d)[0]!['name'] = 'script'), /\/notification\/params\/0\/name: is "script", but key param 0 of the request is "scripthash"/],
+    ['key on a request', GET, (d) => (d['subscriptionKey'] = { params: 1 }), /demo\.item\.get\.json: \/subscriptionKey: only a subscription has a key \(this is a request\)/],
+    ['unsubscribe of an unknown method', UNWATCH, (d) => (d['ends'] = 'demo.nothing'), /demo\.unwatch\.json: \/ends: no electrum method "demo\.nothing"/],
+    ['unsubscribe of a request', UNWATCH, (d) => (d['ends'] = 'demo.item.get'), /demo\.unwatch\.json: \/ends: "demo\.item\.get" is a request, not a subscription/],
+    ['unsubscribe params that are not the key', UNWATCH, (d) => (params(d)[0]!['name'] = 'hash'), /demo\.unwatch\.json: \/params: must be the key params of demo\.watch, by the same names: \[scripthash\] \(has \[hash\]\)/],
+    ['unsubscribe before its subscription', UNWATCH, (d) => (d['versions'] = { since: '1.2' }), /demo\.unwatch\.json: \/versions: must lie within the versions of demo\.watch \(1\.4\+\)/],
+    ['optional reply of a notification', 'mining/demo.job.json', (d) => (d['optionalReply'] = { when: 'always', reason: 'r', source: 's' }), /demo\.job\.json: \/optionalReply: a notification is never answered/],
+    ['resume without the param to resume with', ASK, (d) => (d['sessionState'] = { sets: 's', onReconnect: 'resume' }), /demo\.ask\.json: \/sessionState: missing required property "resumeParam"/],
+    ['resume by a param the method does not have', ASK, (d) => (d['sessionState'] = { sets: 's', onReconnect: 'resume', resumeParam: 'session_id' }), /demo\.ask\.json: \/sessionState\/resumeParam: no param named "session_id"/],
+    ['an unknown reply condition', ASK, (d) => (d['optionalReply'] = { when: 'sometimes', reason: 'r', source: 's' }), /demo\.ask\.json: \/optionalReply\/when: must be equal to one of the allowed values: "always", "repeated"/],
   ];
 
   it.each(cases)('%s', async (_name, file, edit, wanted) => {
@@ -140,6 +157,78 @@ describe('output', () => {
       await expect(text).toMatchFileSnapshot(path.join(ROOT, 'test', 'codegen', '__snapshots__', 'mini-spec', 'docs', `${name}.snap`));
     }
   });
+});
+
+describe('the generated code type-checks', () => {
+  it('compiles the mini-spec output, with the runtime it imports, under the strictest settings the package uses', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratum-tsc-'));
+    temps.push(dir);
+    const out = path.join(dir, 'generated');
+    // Imported as src/generated imports it, by a relative path from <out>/<protocol>/.
+    const runtimeImport = path.relative(path.join(out, 'electrum'), path.join(ROOT, 'src', 'runtime')).split(path.sep).join('/');
+    const { files, errors } = await generate(FIXTURE, { runtimeImport });
+    expect(errors).toEqual([]);
+    for (const [name, text] of files) {
+      fs.mkdirSync(path.dirname(path.join(out, name)), { recursive: true });
+      fs.writeFileSync(path.join(out, name), text);
+    }
+    // ES modules, as in the package; no Node types, as in the platform-free build.
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    // A use of every emitted map, so a type that names nothing real fails here and not in a user's build.
+    fs.writeFileSync(
+      path.join(dir, 'use.ts'),
+      [
+        "import { electrumProtocol, electrumMethods } from './generated/electrum/methods.js';",
+        "import { bindElectrumClientApi } from './generated/electrum/client-api.js';",
+        "import type { ElectrumServerHandlers } from './generated/electrum/server-api.js';",
+        "import type { ElectrumMethods, ElectrumServerNotifications } from './generated/electrum/types.js';",
+        "import { miningProtocol } from './generated/mining/methods.js';",
+        "import type { MiningClientHandlers } from './generated/mining/server-api.js';",
+        "const key: number | undefined = electrumMethods['demo.watch'].subscriptionKey;",
+        "const ends: string | undefined = electrumMethods['demo.unwatch'].ends;",
+        "const reply: 'always' | 'repeated' | undefined = miningProtocol.methods['demo.ask'].optionalReply?.when;",
+        "const api = bindElectrumClientApi(async () => null);",
+        "const watched: Promise<ElectrumMethods['demo.watch']['result']> = api.demo.watch('00');",
+        "const handlers: ElectrumServerHandlers = { 'demo.unwatch': ([scripthash]) => scripthash.length > 0 };",
+        "const answers: MiningClientHandlers = { 'demo.ask': () => 'x/1' };",
+        "const event: ElectrumServerNotifications['demo.watch'] = ['00', null];",
+        'export const used = [key, ends, reply, watched, handlers, answers, event, electrumProtocol.names];',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          lib: ['ES2022'],
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          types: [],
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          exactOptionalPropertyTypes: true,
+          verbatimModuleSyntax: true,
+          isolatedModules: true,
+          noImplicitOverride: true,
+          skipLibCheck: true,
+          noEmit: true,
+        },
+        files: ['use.ts', ...[...files.keys()].map((name) => `generated/${name}`)],
+      }),
+    );
+    const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    let output = '';
+    let status = 0;
+    try {
+      execFileSync(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.json')], { stdio: 'pipe' });
+    } catch (e) {
+      const err = e as { status: number; stdout: Buffer; stderr: Buffer };
+      status = err.status;
+      output = `${err.stdout.toString()}${err.stderr.toString()}`;
+    }
+    expect(output).toBe('');
+    expect(status).toBe(0);
+  }, 60_000);
 });
 
 describe('the command line', () => {

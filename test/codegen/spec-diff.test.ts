@@ -284,3 +284,36 @@ describe.skipIf(!hasGit)("this repository's history", () => {
     expect([report.old, report.new]).toEqual([expect.stringMatching(/^HEAD \(/), 'spec']);
   });
 });
+
+describe('facts about a session', () => {
+  // Two in-memory specs that differ only in one method file's facts.
+  const spec = (label: string, doc: Record<string, unknown>) => ({
+    label,
+    definitions: { $defs: {} },
+    methods: { electrum: new Map([[doc['method'] as string, doc]]), mining: new Map() },
+  });
+  const base = {
+    method: 'demo.watch',
+    protocol: 'electrum',
+    kind: 'subscription',
+    direction: 'client-to-server',
+    status: 'standard',
+    versions: { since: '1.4' },
+    params: [{ name: 'scripthash', description: 'x', schema: { type: 'string' } }],
+    result: { description: 'x', schema: { type: 'string' } },
+    notification: { description: 'x', direction: 'server-to-client', params: [{ name: 'scripthash', description: 'x', schema: { type: 'string' } }, { name: 'status', description: 'x', schema: { type: 'string' } }] },
+  };
+  const diff = (a: Record<string, unknown>, b: Record<string, unknown>) => rows(diffSpecs(spec('old', { ...base, ...a }), spec('new', { ...base, ...b })));
+
+  it('are reported when first recorded, and break no one', () => {
+    expect(diff({}, { subscriptionKey: { params: 1 }, optionalReply: { when: 'always', reason: 'r', source: 's' } })).toEqual([
+      ['demo.watch', 'subscriptionKey', 'session-facts-changed', '-'],
+      ['demo.watch', 'optionalReply', 'session-facts-changed', '-'],
+    ]);
+    expect(diff({ subscriptionKey: { params: 1 } }, { subscriptionKey: { params: 1, inNotifications: 'as-sent' } })).toEqual([]);
+  });
+
+  it('break clients and servers when a subscription key changes', () => {
+    expect(diff({ subscriptionKey: { params: 1 } }, { subscriptionKey: { params: 1, inNotifications: 'script-hash' } })).toEqual([['demo.watch', 'subscriptionKey', 'session-facts-changed', 'CS']]);
+  });
+});

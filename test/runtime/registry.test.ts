@@ -127,3 +127,101 @@ describe('checks for one version', () => {
     expect(get?.checksAt('1.4').validateResult(genesis, [txid, true]).valid).toBe(false);
   });
 });
+
+describe('facts about a method in a session', () => {
+  const names = <M extends string>(registry: { names: readonly M[]; get(m: string): { optionalReply: unknown; sessionState: unknown } | undefined }, pick: 'optionalReply' | 'sessionState') =>
+    registry.names.filter((n) => registry.get(n)?.[pick] !== undefined);
+
+  it('say which Stratum requests pools may leave unanswered: the four MiningClient waits briefly for, and a second subscribe', () => {
+    expect(names(miningProtocol, 'optionalReply').sort()).toEqual(['mining.configure', 'mining.extranonce.subscribe', 'mining.subscribe', 'mining.suggest_difficulty', 'mining.suggest_target']);
+    const always = miningProtocol.names.filter((n) => miningProtocol.get(n)?.optionalReply?.when === 'always');
+    expect(always.sort()).toEqual(['mining.configure', 'mining.extranonce.subscribe', 'mining.suggest_difficulty', 'mining.suggest_target']);
+    expect(miningProtocol.get('mining.subscribe')?.optionalReply).toMatchObject({ when: 'repeated', reason: expect.stringContaining('ckpool'), source: expect.stringContaining('stratifier.c') });
+    for (const n of always) expect(miningProtocol.get(n)?.optionalReply?.source, n).toMatch(/\S/);
+    expect(names(electrumProtocol, 'optionalReply')).toEqual([]);
+  });
+
+  it('say which Stratum requests set session state, and how each is sent again on a new connection', () => {
+    expect(names(miningProtocol, 'sessionState').sort()).toEqual(['mining.authorize', 'mining.configure', 'mining.extranonce.subscribe', 'mining.subscribe']);
+    const onReconnect = Object.fromEntries(names(miningProtocol, 'sessionState').map((n) => [n, miningProtocol.get(n)?.sessionState?.onReconnect]));
+    expect(onReconnect).toEqual({ 'mining.authorize': 'replay-each', 'mining.configure': 'replay', 'mining.extranonce.subscribe': 'replay', 'mining.subscribe': 'resume' });
+    const subscribe = miningProtocol.get('mining.subscribe')!;
+    expect(subscribe.sessionState?.resumeParam).toBe('session_id');
+    expect(subscribe.params.find((p) => p.name === 'session_id')?.required).toBe(false);
+    expect(names(electrumProtocol, 'sessionState')).toEqual([]);
+  });
+
+  it('key each subscription by as many params as its notifications carry before the value', () => {
+    const subscriptions = electrumProtocol.names.filter((n) => electrumProtocol.get(n)?.kind === 'subscription');
+    expect(subscriptions.length).toBeGreaterThanOrEqual(6);
+    for (const n of subscriptions) {
+      const info = electrumProtocol.get(n)!;
+      // What src/runtime/subscriptions.ts keyArity derives from the notification today.
+      expect(info.subscriptionKey, n).toBe(info.notificationParams.length - 1);
+      expect(info.keyInNotifications, n).toBe(n === 'blockchain.scriptpubkey.subscribe' ? 'script-hash' : 'as-sent');
+    }
+    expect(electrumMethods['blockchain.outpoint.subscribe'].subscriptionKey).toBe(2);
+    expect(electrumMethods['blockchain.headers.subscribe'].subscriptionKey).toBe(0);
+    expect(electrumMethods['blockchain.transaction.get'].subscriptionKey).toBeUndefined();
+    expect(miningProtocol.names.filter((n) => miningProtocol.get(n)?.subscriptionKey !== undefined)).toEqual([]);
+  });
+
+  it('say which unsubscribe ends which subscription, both ways, where renaming the wire name used to tell', () => {
+    const enders = electrumProtocol.names.filter((n) => electrumProtocol.get(n)?.ends !== undefined);
+    expect(enders.sort()).toEqual(['blockchain.outpoint.unsubscribe', 'blockchain.scripthash.unsubscribe', 'blockchain.scriptpubkey.unsubscribe']);
+    for (const n of enders) {
+      const info = electrumProtocol.get(n)!;
+      const sub = electrumProtocol.get(info.ends!)!;
+      expect(info.ends, n).toBe(n.replace(/unsubscribe$/, 'subscribe'));
+      expect(sub.kind).toBe('subscription');
+      expect(sub.endedBy).toBe(n);
+      // Its params are the subscription's key.
+      expect(info.params.map((p) => p.name)).toEqual(sub.params.slice(0, sub.subscriptionKey).map((p) => p.name));
+    }
+    // Every other *.unsubscribe-less subscription has no ender; every name ending in .unsubscribe is one.
+    const suffixed = electrumProtocol.names.filter((n) => n.endsWith('.unsubscribe'));
+    expect(suffixed.sort()).toEqual(enders.sort());
+    expect(electrumMethods['blockchain.headers.subscribe'].endedBy).toBeUndefined();
+  });
+});
+
+describe('params by name (JSON-RPC 2.0)', () => {
+  const header = electrumMethods['blockchain.block.header'];
+
+  it('are checked as the positional params they stand for, by the spec names, in any order', () => {
+    expect(electrumProtocol.validateParams('blockchain.block.header', { height: 1, cp_height: 121 })).toEqual({ valid: true });
+    expect(electrumProtocol.validateParams('blockchain.block.header', { cp_height: 121, height: 1 })).toEqual({ valid: true });
+    expect(header.positionalParams({ cp_height: 121, height: 1 })).toEqual({ ok: true, params: [1, 121] });
+    expect(header.positionalParams([1])).toEqual({ ok: true, params: [1] });
+    const wrongType = electrumProtocol.validateParams('blockchain.block.header', { height: 'one' });
+    expect(wrongType.valid ? [] : wrongType.errors).toEqual(['params[0] (height): must be integer']);
+    const missing = electrumProtocol.validateParams('blockchain.block.header', {});
+    expect(missing.valid ? [] : missing.errors).toEqual(['params: must have at least 1 items']);
+  });
+
+  it('report names the method does not have, and a gap no default fills', () => {
+    const r = electrumProtocol.validateParams('blockchain.block.header', { height: 1, cp_heigth: 2, colour: 'red' });
+    expect(r.valid ? [] : r.errors).toEqual(['params: unknown params "cp_heigth", "colour" (blockchain.block.header takes height, cp_height)']);
+    const gap = electrumProtocol.validateParams('blockchain.transaction.get_merkle', { height: 5 });
+    expect(gap.valid ? [] : gap.errors).toEqual(['params: param "tx_hash" is missing but a later one is given (blockchain.transaction.get_merkle takes tx_hash, height)']);
+    expect(header.positionalParams({ heigth: 1 })).toEqual({ ok: false, error: 'unknown param "heigth"' });
+    const none = electrumProtocol.validateParams('server.banner', { x: 1 });
+    expect(none.valid ? [] : none.errors).toEqual(['params: unknown param "x" (server.banner takes no params)']);
+  });
+
+  it('fill a gap with the default, and let server.version ignore extra names as ElectrumX does', () => {
+    const version = electrumMethods['server.version'];
+    expect(version.positionalParams({ protocol_version: '1.4' })).toEqual({ ok: true, params: ['', '1.4'] });
+    expect(electrumProtocol.validateParams('server.version', { protocol_version: ['1.4', '1.6'], extra: 1 })).toEqual({ valid: true });
+  });
+
+  it('are gated by the negotiated version like positional ones', () => {
+    const r = electrumProtocol.validateParams('blockchain.block.headers', { start_height: 0, count: 1, cp_height: 5 }, { protocolVersion: '1.3' });
+    expect(r.valid ? [] : r.errors).toEqual(['params[2] (cp_height): not part of protocol 1.3 (from 1.4)']);
+    expect(electrumProtocol.get('blockchain.block.headers')?.checksAt('1.4').validateParams({ start_height: 0, count: 1, cp_height: 5 })).toEqual({ valid: true });
+  });
+
+  it('are refused in any other shape', () => {
+    for (const value of ['x', 5, null, true]) expect(electrumProtocol.validateParams('blockchain.block.header', value).valid, String(value)).toBe(false);
+  });
+});

@@ -72,8 +72,25 @@ describe.each(specFiles().map((f) => [f.method, f] as const))('%s', (_name, spec
     }
     const required = spec.params.filter((p) => p.required !== false).length;
     if (required > 0) expectInvalid(registry.validateParams(spec.method, ex.params.slice(0, required - 1)), 'a required param missing');
-    expectInvalid(registry.validateParams(spec.method, { 0: ex.params[0] }), 'params not an array');
+    expectInvalid(registry.validateParams(spec.method, 'x'), 'params neither a list nor an object');
+    expectInvalid(registry.validateParams(spec.method, null), 'params null');
   });
+
+  // JSON-RPC 2.0 params by name (ElectrumX takes them): each example's params, named by the spec, check
+  // as the same params by position; a name the method does not have is refused, unless it takes extra params.
+  const named = spec.examples.filter((e) => e.params.length <= spec.params.length);
+  if (named.length) {
+    it('accepts each example by name as by position, and refuses an unknown name', () => {
+      for (const ex of named) {
+        const byName = Object.fromEntries(ex.params.map((value, i) => [spec.params[i]!.name, value]));
+        const context = { protocolVersion: ex.protocolVersion };
+        expect(registry.validateParams(spec.method, byName, context), ex.name).toEqual(registry.validateParams(spec.method, ex.params, context));
+        const unknown = registry.validateParams(spec.method, { ...byName, no_such_param: 1 }, context);
+        if (spec.additionalParams) expect(unknown, `${ex.name}: extra name ignored`).toEqual(registry.validateParams(spec.method, ex.params, context));
+        else expect(unknown.valid ? [] : unknown.errors, `${ex.name}: unknown name`).toEqual([expect.stringMatching(/^params: unknown param "no_such_param" \(/)]);
+      }
+    });
+  }
 
   const withResult = spec.examples.filter((e) => 'result' in e);
   if (withResult.length) {

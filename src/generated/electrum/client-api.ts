@@ -220,6 +220,8 @@ export interface ElectrumClientApi {
        *
        * Notifications (`blockchain.address.subscribe`): The address's status changed.
        *
+       * Subscription key: `address`.
+       *
        * @since protocol 1.0
        * @deprecated Deprecated in protocol 1.2, removed in 1.3.
        * @remarks Status: legacy.
@@ -349,6 +351,8 @@ export interface ElectrumClientApi {
        *
        * Notifications (`blockchain.headers.subscribe`): A new chain tip, in the same form as the result.
        *
+       * Subscription key: none (one subscription per connection).
+       *
        * @since protocol 1.0
        */
       subscribe(...params: BlockchainHeadersSubscribeParams): Promise<BlockchainHeadersSubscribeResult>;
@@ -381,6 +385,8 @@ export interface ElectrumClientApi {
        * Result: The height of the current chain tip.
        *
        * Notifications (`blockchain.numblocks.subscribe`): The chain tip changed.
+       *
+       * Subscription key: none (one subscription per connection).
        *
        * @since protocol 1.0
        * @deprecated Deprecated in protocol 1.0, removed in 1.1.
@@ -420,6 +426,9 @@ export interface ElectrumClientApi {
        *
        * Notifications (`blockchain.outpoint.subscribe`): The outpoint's status changed. Three flat params: the funding txid, the output index and the new status.
        *
+       * Subscription key: `tx_hash`, `txout_idx`.
+       * Ended by `blockchain.outpoint.unsubscribe`.
+       *
        * @since protocol 1.7
        * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
        */
@@ -434,6 +443,8 @@ export interface ElectrumClientApi {
        * - `txout_idx`: The output index of the outpoint.
        *
        * Result: Whether the outpoint was subscribed.
+       *
+       * Ends the `blockchain.outpoint.subscribe` subscription with the same key.
        *
        * @since protocol 1.7
        * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
@@ -536,6 +547,9 @@ export interface ElectrumClientApi {
        *
        * Notifications (`blockchain.scripthash.subscribe`): The script hash's status changed.
        *
+       * Subscription key: `scripthash`.
+       * Ended by `blockchain.scripthash.unsubscribe`.
+       *
        * @since protocol 1.1
        * @remarks Removed in protocol 1.7: a server negotiating 1.7 or later does not offer it.
        */
@@ -549,6 +563,8 @@ export interface ElectrumClientApi {
        * - `scripthash`: The script hash: SHA-256 of the output script, byte-reversed, as hex.
        *
        * Result: Whether the script hash was subscribed.
+       *
+       * Ends the `blockchain.scripthash.subscribe` subscription with the same key.
        *
        * @since protocol 1.4.2
        * @remarks Removed in protocol 1.7: a server negotiating 1.7 or later does not offer it.
@@ -625,6 +641,9 @@ export interface ElectrumClientApi {
        *
        * Notifications (`blockchain.scriptpubkey.subscribe`): The script's status changed. The first param is the script hash (SHA-256 of the script, byte-reversed), not the scriptPubKey that was subscribed.
        *
+       * Subscription key: `scriptpubkey`, named in notifications by its script hash.
+       * Ended by `blockchain.scriptpubkey.unsubscribe`.
+       *
        * @since protocol 1.7
        * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).
        */
@@ -638,6 +657,8 @@ export interface ElectrumClientApi {
        * - `scriptpubkey`: The raw output script (scriptPubKey) as hex; the server hashes it into the script hash itself.
        *
        * Result: Whether the script was subscribed.
+       *
+       * Ends the `blockchain.scriptpubkey.subscribe` subscription with the same key.
        *
        * @since protocol 1.7
        * @remarks Status: experimental (ElectrumX (spesmilo master), Electrum (PR 10627)).

@@ -130,6 +130,7 @@ export const electrumProtocol = defineProtocol('electrum', {
       { code: -1, message: '<address> is not a valid address' },
       { code: 1, message: '<address> is not a valid address' },
     ],
+    subscriptionKey: { params: 1, inNotifications: 'as-sent' },
   },
   'blockchain.block.get_chunk': {
     kind: 'request',
@@ -286,6 +287,7 @@ export const electrumProtocol = defineProtocol('electrum', {
       validate: v.blockchain_headers_subscribe__notification,
     },
     errors: [],
+    subscriptionKey: { params: 0, inNotifications: 'as-sent' },
   },
   'blockchain.name.get_value_proof': {
     kind: 'request',
@@ -332,6 +334,7 @@ export const electrumProtocol = defineProtocol('electrum', {
       validate: v.blockchain_numblocks_subscribe__notification,
     },
     errors: [],
+    subscriptionKey: { params: 0, inNotifications: 'as-sent' },
   },
   'blockchain.outpoint.get_status': {
     kind: 'request',
@@ -395,6 +398,8 @@ export const electrumProtocol = defineProtocol('electrum', {
       { code: 1, message: 'tx <txid> was reorged while processing request' },
       { code: -32602, message: 'N arguments passed to method ... but it requires M' },
     ],
+    subscriptionKey: { params: 2, inNotifications: 'as-sent' },
+    endedBy: 'blockchain.outpoint.unsubscribe',
   },
   'blockchain.outpoint.unsubscribe': {
     kind: 'request',
@@ -419,6 +424,7 @@ export const electrumProtocol = defineProtocol('electrum', {
       { code: 1, message: '<tx_hash> should be a transaction hash' },
       { code: 1, message: '<txout_idx> should be a non-negative integer' },
     ],
+    ends: 'blockchain.outpoint.subscribe',
   },
   'blockchain.relayfee': {
     kind: 'request',
@@ -548,6 +554,8 @@ export const electrumProtocol = defineProtocol('electrum', {
       validate: v.blockchain_scripthash_subscribe__notification,
     },
     errors: [],
+    subscriptionKey: { params: 1, inNotifications: 'as-sent' },
+    endedBy: 'blockchain.scripthash.unsubscribe',
   },
   'blockchain.scripthash.unsubscribe': {
     kind: 'request',
@@ -565,6 +573,7 @@ export const electrumProtocol = defineProtocol('electrum', {
       },
     ],
     errors: [{ code: 1, message: '<scripthash> is not a valid script hash' }],
+    ends: 'blockchain.scripthash.subscribe',
   },
   'blockchain.scriptpubkey.get_balance': {
     kind: 'request',
@@ -675,6 +684,8 @@ export const electrumProtocol = defineProtocol('electrum', {
       { code: 10001, message: 'history too large' },
       { code: 1, message: '<scriptpubkey> should be a hex string' },
     ],
+    subscriptionKey: { params: 1, inNotifications: 'script-hash' },
+    endedBy: 'blockchain.scriptpubkey.unsubscribe',
   },
   'blockchain.scriptpubkey.unsubscribe': {
     kind: 'request',
@@ -693,6 +704,7 @@ export const electrumProtocol = defineProtocol('electrum', {
       },
     ],
     errors: [{ code: 1, message: '<scriptpubkey> should be a hex string' }],
+    ends: 'blockchain.scriptpubkey.subscribe',
   },
   'blockchain.transaction.broadcast': {
     kind: 'request',

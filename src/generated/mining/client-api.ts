@@ -38,6 +38,8 @@ export interface MiningClientApi {
      * - `password` (optional): The worker password; many pools ignore it ("x").
      *
      * Result: true: authorized. false: refused.
+     *
+     * Session state: The worker may submit shares on this connection (several workers may be authorized on one). On a new connection: each accepted one sent again.
      */
     authorize(...params: MiningAuthorizeParams): Promise<MiningAuthorizeResult>;
     /**
@@ -51,6 +53,9 @@ export interface MiningClientApi {
      *
      * Result: Extension code -> TExtensionResult for every requested extension, plus return values such as "version-rolling.mask".
      *
+     * May be left unanswered: Pools without BIP310 may send nothing at all: node-stratum-pool never answers it (it logs "Unknown stratum method"). ckpool answers it.
+     * Session state: The negotiated extensions, above all the version-rolling mask that mining.submit's version bits must stay within. On a new connection: sent again as last accepted.
+     *
      * @remarks Status: extension.
      */
     configure(...params: MiningConfigureParams): Promise<MiningConfigureResult>;
@@ -61,6 +66,9 @@ export interface MiningClientApi {
        * Sent after mining.subscribe. A pool that supports it answers true and may later change extranonce1 and extranonce2_size with mining.set_extranonce instead of dropping the connection (used when hash power is moved between orders). Many pools never answer it at all, so clients must not wait for the result.
        *
        * Result: true if supported; false (with error 20 "Not supported.") if not.
+       *
+       * May be left unanswered: Pools without the NiceHash extension often send nothing: ckpool has no handler for it and node-stratum-pool does not know it; others answer an error or drop the connection.
+       * Session state: The pool may change extranonce1 and the extranonce2 size with mining.set_extranonce. On a new connection: sent again as last accepted.
        *
        * @remarks Status: extension.
        */
@@ -119,6 +127,9 @@ export interface MiningClientApi {
      * - `port` (optional): The port the miner connected to; GMiner sends it as a string, Braiins OS sends null.
      *
      * Result: The subscription triple [subscriptions, extranonce1, extranonce2_size], or (ckpool) an error string.
+     *
+     * A repeat on the same connection may be left unanswered: ckpool ignores a second mining.subscribe on a connection: no reply at all. The first one is always answered.
+     * Session state: extranonce1, the extranonce2 size and the subscription ids; the mining.notify subscription id is the session id to resume with. On a new connection: sent again with `session_id` to resume the session, or without it if refused.
      */
     subscribe(...params: MiningSubscribeParams): Promise<MiningSubscribeResult>;
     /**
@@ -130,6 +141,8 @@ export interface MiningClientApi {
      * - `difficulty`: The suggested share difficulty. ckpool only accepts an integer; btcpool/Tangpool want a power of two, sent before mining.subscribe.
      *
      * Result: true if taken into account (rarely sent).
+     *
+     * May be left unanswered: Servers need not honour it and many never answer: ckpool answers with a mining.set_difficulty instead of a reply, node-stratum-pool sends nothing, and cgminer does not wait.
      */
     suggestDifficulty(...params: MiningSuggestDifficultyParams): Promise<MiningSuggestDifficultyResult>;
     /**
@@ -141,6 +154,8 @@ export interface MiningClientApi {
      * - `target`: The share target as 64 hex digits, big-endian; btcpool/Tangpool also accept a "0x" prefix.
      *
      * Result: true if taken into account (rarely sent).
+     *
+     * May be left unanswered: Not reliably answered: servers need not honour it; ckpool handles every method starting with "mining.suggest" as a difficulty suggestion and never replies, and node-stratum-pool answers no method it does not know.
      */
     suggestTarget(...params: MiningSuggestTargetParams): Promise<MiningSuggestTargetResult>;
   };

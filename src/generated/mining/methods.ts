@@ -83,6 +83,10 @@ export const miningProtocol = defineProtocol('mining', {
       { code: 25, message: 'Not subscribed' },
       { code: 20, message: 'Other/Unknown' },
     ],
+    sessionState: {
+      sets: 'The worker may submit shares on this connection (several workers may be authorized on one).',
+      onReconnect: 'replay-each',
+    },
   },
   'mining.capabilities': {
     kind: 'notification',
@@ -118,6 +122,16 @@ export const miningProtocol = defineProtocol('mining', {
       },
     ],
     errors: [],
+    optionalReply: {
+      when: 'always',
+      reason:
+        'Pools without BIP310 may send nothing at all: node-stratum-pool never answers it (it logs "Unknown stratum method"). ckpool answers it.',
+      source: 'observed-on-the-wire.md (node-stratum-pool, ckpool 0.9.9); protocol-inventory.md B2',
+    },
+    sessionState: {
+      sets: "The negotiated extensions, above all the version-rolling mask that mining.submit's version bits must stay within.",
+      onReconnect: 'replay',
+    },
   },
   'mining.extranonce.subscribe': {
     kind: 'request',
@@ -134,6 +148,17 @@ export const miningProtocol = defineProtocol('mining', {
       },
     ],
     errors: [{ code: 20, message: 'Not supported.' }],
+    optionalReply: {
+      when: 'always',
+      reason:
+        'Pools without the NiceHash extension often send nothing: ckpool has no handler for it and node-stratum-pool does not know it; others answer an error or drop the connection.',
+      source:
+        'observed-on-the-wire.md (ckpool 0.9.9, node-stratum-pool); ckpool stratifier.c L6755-6757; NiceHash extranonce.subscribe',
+    },
+    sessionState: {
+      sets: 'The pool may change extranonce1 and the extranonce2 size with mining.set_extranonce.',
+      onReconnect: 'replay',
+    },
   },
   'mining.get_transactions': {
     kind: 'request',
@@ -331,6 +356,17 @@ export const miningProtocol = defineProtocol('mining', {
       },
     ],
     errors: [{ code: 20, message: 'Other/Unknown' }],
+    optionalReply: {
+      when: 'repeated',
+      reason:
+        'ckpool ignores a second mining.subscribe on a connection: no reply at all. The first one is always answered.',
+      source: 'ckpool stratifier.c L4934-4944, L5008-5012, L6613-6635 (protocol-inventory.md B3)',
+    },
+    sessionState: {
+      sets: 'extranonce1, the extranonce2 size and the subscription ids; the mining.notify subscription id is the session id to resume with.',
+      onReconnect: 'resume',
+      resumeParam: 'session_id',
+    },
   },
   'mining.suggest_difficulty': {
     kind: 'request',
@@ -347,6 +383,13 @@ export const miningProtocol = defineProtocol('mining', {
       },
     ],
     errors: [],
+    optionalReply: {
+      when: 'always',
+      reason:
+        'Servers need not honour it and many never answer: ckpool answers with a mining.set_difficulty instead of a reply, node-stratum-pool sends nothing, and cgminer does not wait.',
+      source:
+        'observed-on-the-wire.md (ckpool 0.9.9, node-stratum-pool); ckpool stratifier.c L6472-6500; cgminer util.c L2774-2778',
+    },
   },
   'mining.suggest_target': {
     kind: 'request',
@@ -363,6 +406,13 @@ export const miningProtocol = defineProtocol('mining', {
       },
     ],
     errors: [],
+    optionalReply: {
+      when: 'always',
+      reason:
+        'Not reliably answered: servers need not honour it; ckpool handles every method starting with "mining.suggest" as a difficulty suggestion and never replies, and node-stratum-pool answers no method it does not know.',
+      source:
+        'Stratum wiki copy (mining.suggest_target); ckpool stratifier.c L6472-6500 and cmdmatch (protocol-inventory.md B1, B2); observed-on-the-wire.md (node-stratum-pool)',
+    },
   },
 });
 

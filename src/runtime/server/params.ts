@@ -1,35 +1,17 @@
 // JSON-RPC 2.0 lets a client pass params by name; the spec's validators and the handlers take them
-// by position. ElectrumX accepts named params (protocol-inventory A2), so they are turned into the
-// positional tuple here, by the names the spec gives each param.
-import type { ParamInfo } from '../registry.js';
+// by position. ElectrumX accepts named params (protocol-inventory A2; observed-on-the-wire: ElectrumX 1.20
+// answers {"height":1,"cp_height":121} by name with the same proof as [1, 121]), so they are turned into
+// the positional tuple by the names the spec gives each param. The rule is the registry's own
+// (namedToPositional), so the servers accept exactly what the registry's validators accept.
+import { namedToPositional, type ParamInfo, type PositionalParams } from '../registry.js';
 
-export type PositionalParams = { ok: true; params: unknown[] } | { ok: false; error: string };
+export type { PositionalParams } from '../registry.js';
 
 /**
  * Positional params from named ones. A name the spec does not know is refused unless the method takes
  * extra params (server.version must ignore them). A gap before a given param is filled with the
  * missing param's default, or refused when it has none.
  */
-export function toPositional(
-  named: Record<string, unknown>,
-  params: readonly ParamInfo[],
-  additionalParams: boolean,
-): PositionalParams {
-  const names = new Set(params.map((p) => p.name));
-  const unknown = Object.keys(named).filter((k) => !names.has(k));
-  if (unknown.length > 0 && !additionalParams) {
-    return { ok: false, error: `unknown param${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}` };
-  }
-  let last = -1;
-  params.forEach((p, i) => {
-    if (Object.hasOwn(named, p.name)) last = i;
-  });
-  const out: unknown[] = [];
-  for (let i = 0; i <= last; i++) {
-    const p = params[i]!;
-    if (Object.hasOwn(named, p.name)) out.push(named[p.name]);
-    else if (p.hasDefault) out.push(p.default);
-    else return { ok: false, error: `param "${p.name}" is missing but a later one is given` };
-  }
-  return { ok: true, params: out };
+export function toPositional(named: Record<string, unknown>, params: readonly ParamInfo[], additionalParams: boolean): PositionalParams {
+  return namedToPositional(named, params, additionalParams);
 }

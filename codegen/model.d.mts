@@ -1,0 +1,29 @@
+// Types for tests and tools that read the generator's model (codegen/model.mjs). The model is plain data;
+// only the parts tests read are typed closely.
+export interface MethodModel {
+  readonly method: string;
+  readonly protocol: 'electrum' | 'mining';
+  readonly kind: 'request' | 'subscription' | 'notification';
+  readonly direction: 'client-to-server' | 'server-to-client' | 'both';
+  readonly params: readonly { readonly name: string; readonly required: boolean; readonly hasDefault: boolean; readonly default?: unknown }[];
+  readonly optionalReply: { readonly when: 'always' | 'repeated'; readonly reason: string; readonly source: string } | null;
+  readonly sessionState: { readonly sets: string; readonly onReconnect: 'replay' | 'replay-each' | 'resume'; readonly resumeParam?: string } | null;
+  readonly subscriptionKey: { readonly params: number; readonly inNotifications: 'as-sent' | 'script-hash' } | null;
+  readonly ends: string | null;
+  readonly endedBy: string | null;
+  readonly [field: string]: unknown;
+}
+export interface ProtocolModel {
+  readonly protocol: 'electrum' | 'mining';
+  readonly title: string;
+  readonly methods: readonly MethodModel[];
+  readonly versions: readonly string[];
+  readonly referencedDefinitions: readonly string[];
+  readonly [field: string]: unknown;
+}
+export interface SpecModel {
+  readonly definitions: Record<string, unknown>;
+  readonly protocols: readonly ProtocolModel[];
+}
+/** Reads spec/, validates it and builds the model; on a problem, `model` is null and `errors` says why. */
+export declare function loadModel(specDir: string): { model: SpecModel; errors: [] } | { model: null; errors: string[] };
