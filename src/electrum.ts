@@ -21,6 +21,7 @@ export type {
   IterateOptions,
 } from './clients/electrum-client.js';
 export type { BackoffOptions } from './runtime/backoff.js';
+export type { ReconnectAttempt } from './runtime/connection.js';
 export type { TlsSettings, TrustStore } from './runtime/tls-settings.js';
 export { memoryTrustStore } from './runtime/tls-settings.js';
 // A file needs Node: in a browser or React Native bundle this is the platform module's stub, which throws.

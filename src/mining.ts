@@ -25,6 +25,8 @@ export type {
   ReconnectRequest,
   ReconnectTarget,
 } from './clients/mining-types.js';
+export type { BackoffOptions } from './runtime/backoff.js';
+export type { ReconnectAttempt } from './runtime/connection.js';
 export type { TlsSettings, TrustStore } from './runtime/tls-settings.js';
 export { memoryTrustStore } from './runtime/tls-settings.js';
 // A file needs Node: in a browser or React Native bundle this is the platform module's stub, which throws.

@@ -95,7 +95,8 @@ export class CpuMiner {
         this.events.emit('share', { job, extranonce2, nonce: found.nonceHex, ntime, hash: found.hash, accepted });
       } catch (e) {
         if (!(e instanceof StratumSdkError)) throw e;
-        if (e.code === 'CLOSED') throw e;
+        // A share lost to a reconnect (the client's `reconnect` option) is a lost share; a closed client ends the run.
+        if (e.code === 'CLOSED' && this.#client.closed) throw e;
         this.events.emit('share', { job, extranonce2, nonce: found.nonceHex, ntime, hash: found.hash, accepted: false, error: e });
       }
     }

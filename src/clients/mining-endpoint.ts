@@ -5,7 +5,7 @@ import { ConnectError } from '../runtime/errors.js';
 import type { FramerOptions } from '../runtime/framing.js';
 import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { Connector } from '../runtime/transport.js';
-import type { MiningClientOptions, ReconnectTarget } from './mining-types.js';
+import type { MiningClientOptions, ReconnectRequest, ReconnectTarget } from './mining-types.js';
 
 /** Where a pool lives: the host and port, and whether the connection is TLS. */
 export interface PoolEndpoint {
@@ -116,4 +116,39 @@ export function redirectRefusal(
     allowed = false; // a policy that throws allows nothing
   }
   return allowed ? undefined : `a redirect to another host (${target.host}) needs the allowRedirect option`;
+}
+
+type ReconnectOptions = Pick<MiningClientOptions, 'connector' | 'allowRedirect' | 'followReconnect' | 'maxReconnectWait'>;
+
+/** One client's rules for reconnects: its original pool and its options. */
+export class ReconnectPolicy {
+  readonly #original: PoolEndpoint;
+  readonly #options: ReconnectOptions;
+  readonly #maxWait: number;
+
+  constructor(original: PoolEndpoint, options: ReconnectOptions, defaultMaxWait: number) {
+    this.#original = original;
+    this.#options = options;
+    this.#maxWait = options.maxReconnectWait ?? defaultMaxWait;
+    if (!(this.#maxWait >= 0 && Number.isFinite(this.#maxWait))) throw new RangeError(`maxReconnectWait must be a finite number of seconds >= 0, got ${this.#maxWait}`);
+  }
+
+  /** See reconnectTarget. */
+  target(current: PoolEndpoint, host: string | null | undefined, port: unknown, wait: number | null | undefined): ReconnectTarget | undefined {
+    return reconnectTarget(current, host, port, wait, this.#maxWait);
+  }
+
+  /** See redirectRefusal. */
+  refusal(target: ReconnectTarget, current: PoolEndpoint): string | undefined {
+    return redirectRefusal(target, current, this.#original, this.#options);
+  }
+
+  /** What to do about the pool's client.reconnect to `target`; `busy` when a reconnect is already under way. */
+  decide(target: ReconnectTarget, current: PoolEndpoint, busy: boolean): Pick<ReconnectRequest, 'decision' | 'reason'> {
+    const reason = this.refusal(target, current);
+    if (reason) return { decision: 'refused', reason };
+    if (!(this.#options.followReconnect ?? true)) return { decision: 'ignored', reason: undefined };
+    if (busy) return { decision: 'ignored', reason: 'a reconnect is already under way' };
+    return { decision: 'follow', reason: undefined };
+  }
 }

@@ -1,6 +1,8 @@
 // The public shapes of the MiningClient: options, session state snapshots and events.
 import type { MiningConfigureParams, MiningConfigureResult, MiningMethods, MiningServerNotifications, MiningClientRequestName } from '../generated/mining/types.js';
 import type { StratumJob } from '../bitcoin/job.js';
+import type { BackoffOptions } from '../runtime/backoff.js';
+import type { ReconnectAttempt } from '../runtime/connection.js';
 import type { MessageTooLargeError, ProtocolError, ServerError, StratumSdkError, ValidationError } from '../runtime/errors.js';
 import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { Connector } from '../runtime/transport.js';
@@ -47,6 +49,12 @@ export interface MiningClientOptions {
   readonly allowRedirect?: boolean | ((target: ReconnectTarget) => boolean) | undefined;
   /** Longest wait a client.reconnect may ask for, in seconds (default 60); longer waits are cut to it. */
   readonly maxReconnectWait?: number | undefined;
+  /**
+   * Reconnect on its own when the connection drops: exponential backoff with jitter (`true`, or the delays
+   * and `maxAttempts`), then the session resumed as `reconnect()` does it. A followed client.reconnect that
+   * fails is retried the same way. Off by default: a drop closes the client.
+   */
+  readonly reconnect?: boolean | BackoffOptions | undefined;
 }
 
 /** One job from mining.notify (the toolkit's StratumJob, fields as sent), with the session values that apply to it. */
@@ -102,6 +110,13 @@ export interface MiningClientLifecycleEvents {
   'version-mask': [mask: string | undefined];
   /** The pool sent client.reconnect; `decision` says what the client does about it. */
   'reconnect-request': [request: ReconnectRequest];
+  /** The connection dropped and the client will reconnect (the `reconnect` option); the old jobs are dropped. */
+  disconnect: [error: StratumSdkError];
+  /**
+   * A reconnect attempt is scheduled (after a drop, a followed client.reconnect or `reconnect()`); `error`
+   * says why the previous attempt failed.
+   */
+  reconnecting: [attempt: ReconnectAttempt];
   /** A reconnect finished: subscribed (resumed or not) and every worker authorized again. */
   reconnect: [info: ReconnectInfo];
   /** The pool sent something that breaks the protocol or the spec; the connection carries on. */

@@ -34,19 +34,35 @@ export interface SessionOptions {
   readonly onProtocolError: (error: ProtocolError | ServerError) => void;
 }
 
+/** A success reply as parsed, with what the result alone does not show (ckpool's `reject-reason`). */
+export type ResultReply = Extract<IncomingMessage, { type: 'result' }>;
+/** An error reply as parsed: the peer's error in one shape, and any result or `reject-reason` sent beside it. */
+export type ErrorReply = Extract<IncomingMessage, { type: 'error' }>;
+
 /**
- * Sees a request's result before its promise settles; if it throws, the request rejects with that error
- * instead. It is given the method and params, so one function serves every request: a caller that checks
- * every result then keeps no closure per request in flight.
+ * Sees a request's result before its promise settles, in the order the session reads the peer's
+ * messages (a notification read after the reply has not been dispatched yet); if it throws, the request
+ * rejects with that error instead. It is given the method and params, so one function serves every
+ * request: a caller that checks every result then keeps no closure per request in flight.
  */
-export type ResultCheck = (method: string, params: readonly unknown[], result: unknown) => void;
+export type ResultCheck = (method: string, params: readonly unknown[], result: unknown, reply: ResultReply) => void;
+
+/**
+ * A result check that also sees error replies before their request rejects: a client that keeps state
+ * from replies (a worker the pool refused) reads both kinds in wire order, with the request they answer.
+ */
+export interface ReplyCheck {
+  readonly result: ResultCheck;
+  /** Returns the error to reject with instead of `error` (or nothing to keep it); a throw is used the same way. */
+  readonly error: (method: string, params: readonly unknown[], error: ServerError, reply: ErrorReply) => StratumSdkError | undefined;
+}
 
 interface Pending {
   readonly method: string;
   readonly params: readonly unknown[];
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: StratumSdkError) => void;
-  readonly check: ResultCheck | undefined;
+  readonly check: ResultCheck | ReplyCheck | undefined;
   readonly signal: AbortSignal | undefined;
   readonly onAbort: (() => void) | undefined;
   /** Its deadline's queue; undefined when it waits for ever. */
@@ -85,10 +101,10 @@ export class RpcSession {
   }
 
   /**
-   * `check` sees the result before the promise settles; if it throws, the request rejects with that
+   * `check` sees the reply before the promise settles; if it throws, the request rejects with that
    * error instead. A caller that validates every result then needs no second promise per request.
    */
-  request(method: string, params: readonly unknown[], options: RequestOptions = {}, check?: ResultCheck): Promise<unknown> {
+  request(method: string, params: readonly unknown[], options: RequestOptions = {}, check?: ResultCheck | ReplyCheck): Promise<unknown> {
     if (this.#closed) return Promise.reject(this.#closed);
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(new AbortedError(method, signal.reason));
@@ -113,7 +129,11 @@ export class RpcSession {
    * Sends several requests as one JSON-RPC batch. Each gets its own promise, settled by its own reply
    * (servers answer batch members in any order); the timeout, signal and result check apply to each.
    */
-  requestBatch(calls: readonly { readonly method: string; readonly params: readonly unknown[] }[], options: RequestOptions = {}, check?: ResultCheck): Promise<unknown>[] {
+  requestBatch(
+    calls: readonly { readonly method: string; readonly params: readonly unknown[] }[],
+    options: RequestOptions = {},
+    check?: ResultCheck | ReplyCheck,
+  ): Promise<unknown>[] {
     if (calls.length === 0) return [];
     if (this.#closed) return calls.map(() => Promise.reject(this.#closed));
     const signal = options.signal;
@@ -163,13 +183,15 @@ export class RpcSession {
       case 'result': {
         const p = this.#settle(message.id);
         if (!p) this.#stray(message.id, excerpt(message.result));
-        else if (!p.check) p.resolve(message.result);
+        else if (p.check === undefined) p.resolve(message.result);
         else {
           try {
-            p.check(p.method, p.params, message.result);
+            const check = p.check;
+            if (typeof check === 'function') check(p.method, p.params, message.result, message);
+            else check.result(p.method, p.params, message.result, message);
             p.resolve(message.result);
           } catch (e) {
-            p.reject(e instanceof StratumSdkError ? e : new ProtocolError('invalid-message', `${p.method}: the result was refused: ${String(e)}`, undefined, { cause: e }));
+            p.reject(refused(p.method, e));
           }
         }
         return;
@@ -177,7 +199,7 @@ export class RpcSession {
       case 'error': {
         const p = message.id === null ? undefined : this.#settle(message.id);
         const error = new ServerError(p?.method ?? '(no request)', message.error.code, message.error.message, message.error.data);
-        if (p) p.reject(error);
+        if (p) p.reject(p.check === undefined || typeof p.check === 'function' ? error : checkedError(p, p.check, error, message));
         else if (message.id === null) this.#options.onProtocolError(error);
         else this.#stray(message.id, message.error.message.slice(0, 400));
         return;
@@ -205,7 +227,7 @@ export class RpcSession {
     signal: AbortSignal | undefined,
     resolve: (value: unknown) => void,
     reject: (error: StratumSdkError) => void,
-    check?: ResultCheck,
+    check: ResultCheck | ReplyCheck | undefined,
   ) {
     const onAbort = signal ? () => this.#settle(id)?.reject(new AbortedError(method, signal.reason)) : undefined;
     const deadlines = timeoutMs <= MAX_TIMER_MS ? this.#deadlines(timeoutMs) : undefined;
@@ -271,6 +293,19 @@ export class RpcSession {
     } catch {
       // The connection is going away; its close handler rejects what is pending.
     }
+  }
+}
+
+/** What a check threw, as the request's error: an SDK error as it is, anything else as a protocol error. */
+function refused(method: string, e: unknown): StratumSdkError {
+  return e instanceof StratumSdkError ? e : new ProtocolError('invalid-message', `${method}: the result was refused: ${String(e)}`, undefined, { cause: e });
+}
+
+function checkedError(p: Pending, check: ReplyCheck, error: ServerError, reply: ErrorReply): StratumSdkError {
+  try {
+    return check.error(p.method, p.params, error, reply) ?? error;
+  } catch (e) {
+    return refused(p.method, e);
   }
 }
 

@@ -1,6 +1,6 @@
 // The transport interface: how a client or server reaches its peer. Byte streams (TCP, TLS, a SOCKS
 // socket, a React Native socket) carry newline-framed JSON; message transports (WebSocket) carry one
-// JSON message per frame. Reconnect and re-subscription live in the clients, not here.
+// JSON message per frame. Reconnect, backoff and keep-alive live in the connection core (connection.ts), not here.
 import { ClosedError, MessageTooLargeError, OverflowError, ProtocolError, StratumSdkError } from './errors.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, encodeFrame, encodeFrames, encodeFrameText, framesText, NewlineFramer, type FramerOptions } from './framing.js';
 
@@ -16,7 +16,11 @@ export interface TransportHandlers {
 export interface Transport {
   /** Sends one JSON message (the transport adds the framing). */
   send(text: string): void;
-  close(): void;
+  /**
+   * Closes the connection; the handlers' `close` runs before it returns. The built-in transports return a
+   * promise that resolves once the socket itself has closed (a WebSocket's closing handshake takes a round trip).
+   */
+  close(): void | Promise<void>;
 }
 
 // 10 s: a server that has not accepted by then is down or blocked; requests have their own timeout.
@@ -114,6 +118,7 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
         ) : undefined;
   let ended = false;
   let failure: StratumSdkError | undefined;
+  const socketClosed = new SocketClosed();
   const end = (error?: StratumSdkError) => {
     if (ended) return;
     ended = true;
@@ -150,6 +155,7 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
     failure ??= new ClosedError(`the connection failed: ${e.message}`, { cause: e });
   });
   stream.on('close', () => {
+    socketClosed.fire();
     const midLine = framer.pendingBytes > 0 ? ` with ${framer.pendingBytes} bytes of an unfinished message` : '';
     end(failure ?? new ClosedError(`the peer closed the connection${midLine}`));
   });
@@ -182,8 +188,26 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
       flush(); // what was sent before close() still goes out
       stream.destroy();
       end();
+      return socketClosed.wait();
     },
   };
+}
+
+/** Resolves once the socket reported its close; the promise is made on first ask, so a transport nobody awaits costs nothing. */
+class SocketClosed {
+  #closed = false;
+  #promise: Promise<void> | undefined;
+  #resolve: (() => void) | undefined;
+
+  fire(): void {
+    this.#closed = true;
+    this.#resolve?.();
+  }
+
+  wait(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return (this.#promise ??= new Promise((resolve) => (this.#resolve = resolve)));
+  }
 }
 
 function partialTooSlow(pending: number, waited: number, limit: number): ClosedError {
@@ -286,6 +310,7 @@ export function messageSocketTransport(socket: MessageSocket, handlers: Transpor
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let ended = false;
   let failure: StratumSdkError | undefined;
+  const socketClosed = new SocketClosed();
   const end = (error?: StratumSdkError) => {
     if (ended) return;
     ended = true;
@@ -343,6 +368,7 @@ export function messageSocketTransport(socket: MessageSocket, handlers: Transpor
     failure ??= /max payload/i.test(message) ? new MessageTooLargeError(limit) : new ClosedError(`the connection failed: ${message}`, { cause });
   });
   socket.addEventListener('close', (event) => {
+    socketClosed.fire();
     if (event.code === WS_MESSAGE_TOO_BIG) failure ??= new MessageTooLargeError(limit);
     end(failure ?? new ClosedError(`the peer closed the connection (WebSocket code ${event.code}${event.reason ? `: ${event.reason}` : ''})`));
   });
@@ -358,6 +384,7 @@ export function messageSocketTransport(socket: MessageSocket, handlers: Transpor
     close() {
       socket.close(1000);
       end();
+      return socketClosed.wait();
     },
   };
 }

@@ -1,10 +1,10 @@
-// The JSON-RPC session without sockets: a result check that sees method and params, timeouts that
-// fire for the oldest unanswered request however the others were answered, aborts, closing, and no
-// timer left behind once everything is answered.
+// The JSON-RPC session without sockets: a result check that sees method and params, a reply check that
+// also sees error replies and the raw reply, timeouts that fire for the oldest unanswered request however
+// the others were answered, aborts, closing, and no timer left behind once everything is answered.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AbortedError, ClosedError, ProtocolError, ServerError, TimeoutError, ValidationError } from '../../src/runtime/errors.js';
 import { parseMessage } from '../../src/runtime/messages.js';
-import { RpcSession, type ResultCheck } from '../../src/runtime/session.js';
+import { RpcSession, type ErrorReply, type ReplyCheck, type ResultCheck, type ResultReply } from '../../src/runtime/session.js';
 
 interface Sent {
   id: number;
@@ -74,6 +74,103 @@ describe('the result check', () => {
     s.handle(parseMessage(JSON.stringify({ jsonrpc: '2.0', id: sent[0]!.id, error: { code: 1, message: 'no' } })));
     await expect(p).rejects.toBeInstanceOf(ServerError);
     expect(check).not.toHaveBeenCalled();
+  });
+});
+
+describe('the reply check', () => {
+  /** A Stratum-style session (JSON-RPC 1.0) whose peer's lines are fed as one read. */
+  function stratum() {
+    const sent: Sent[] = [];
+    const order: string[] = [];
+    const s = new RpcSession({
+      dialect: '1.0',
+      send: (text) => sent.push(JSON.parse(text) as Sent),
+      timeout: 1000,
+      onNotification: (method) => order.push(`notification ${method}`),
+      onRequest: () => undefined,
+      onProtocolError: () => undefined,
+    });
+    return { s, sent, order, read: (...messages: unknown[]) => s.handle(parseMessage(JSON.stringify(messages))) };
+  }
+
+  it('sees results and error replies with their request and the raw reply, before anything read after them', async () => {
+    const { s, sent, order, read } = stratum();
+    const results: [string, readonly unknown[], unknown, ResultReply][] = [];
+    const errors: [string, readonly unknown[], ServerError, ErrorReply][] = [];
+    const check: ReplyCheck = {
+      result: (method, params, result, reply) => {
+        order.push(`result ${method}`);
+        results.push([method, params, result, reply]);
+      },
+      error: (method, params, error, reply) => {
+        order.push(`error ${method}`);
+        errors.push([method, params, error, reply]);
+        return undefined;
+      },
+    };
+    const submit = s.request('mining.submit', ['w', 'job'], {}, check);
+    const authorize = s.request('mining.authorize', ['w', 'x'], {}, check);
+    // ckpool's rejection as a result with a reason, a Stratum error array, and a job: one read, in this order.
+    read(
+      { id: sent[0]!.id, result: false, error: null, 'reject-reason': 'Stale' },
+      { id: sent[1]!.id, result: null, error: [24, 'Unauthorized worker', null] },
+      { id: null, method: 'mining.notify', params: [] },
+    );
+    expect(order).toEqual(['result mining.submit', 'error mining.authorize', 'notification mining.notify']);
+    expect(results[0]?.slice(0, 3)).toEqual(['mining.submit', ['w', 'job'], false]);
+    expect(results[0]?.[3].rejectReason).toBe('Stale');
+    expect(errors[0]?.[1]).toEqual(['w', 'x']);
+    expect(errors[0]?.[3].error).toEqual({ code: 24, message: 'Unauthorized worker' });
+    // Returning nothing keeps the session's own outcome.
+    await expect(submit).resolves.toBe(false);
+    await expect(authorize).rejects.toBe(errors[0]?.[2]);
+    expect(errors[0]?.[2]).toMatchObject({ method: 'mining.authorize', serverCode: 24, serverMessage: 'Unauthorized worker' });
+  });
+
+  it('turns a result into a rejection, and replaces an error with its own', async () => {
+    const { s, sent, read } = stratum();
+    const replaced = new ValidationError('mining.authorize', 'result', ['refused for a reason of our own']);
+    const check: ReplyCheck = {
+      result: (method, _params, result, reply) => {
+        if (result === false && reply.rejectReason !== undefined) throw new ServerError(method, null, reply.rejectReason);
+      },
+      error: (method) => (method === 'mining.authorize' ? replaced : undefined),
+    };
+    const submit = s.request('mining.submit', [], {}, check);
+    const authorize = s.request('mining.authorize', [], {}, check);
+    const thrown = s.request('mining.configure', [], {}, {
+      result: () => undefined,
+      error: () => {
+        throw new Error('odd');
+      },
+    });
+    read(
+      { id: sent[0]!.id, result: false, error: null, 'reject-reason': 'Duplicate share' },
+      { id: sent[1]!.id, result: null, error: 'no' },
+      { id: sent[2]!.id, result: null, error: true },
+    );
+    await expect(submit).rejects.toMatchObject({ code: 'SERVER', serverCode: null, serverMessage: 'Duplicate share' });
+    await expect(authorize).rejects.toBe(replaced);
+    await expect(thrown).rejects.toBeInstanceOf(ProtocolError);
+  });
+
+  it('also checks each member of a batch', async () => {
+    const { s, sent } = stratum();
+    const seen: string[] = [];
+    const check: ReplyCheck = { result: (method) => void seen.push(`result ${method}`), error: (method) => void seen.push(`error ${method}`) };
+    const [a, b] = s.requestBatch(
+      [
+        { method: 'a', params: [] },
+        { method: 'b', params: [] },
+      ],
+      {},
+      check,
+    );
+    const batch = sent as unknown as Sent[][];
+    s.handle(parseMessage(JSON.stringify([{ id: batch[0]![1]!.id, result: null, error: [1, 'x', null] }, { id: batch[0]![0]!.id, result: 1, error: null }])));
+    await expect(a).resolves.toBe(1);
+    await expect(b).rejects.toBeInstanceOf(ServerError);
+    expect(seen).toEqual(['error b', 'result a']);
   });
 });
 

@@ -1,0 +1,45 @@
+// What every fresh Electrum connection does before it carries a request: server.version within the
+// client's range, then (when asked) server.features to refuse a server of another chain.
+import { ValidationError, VersionMismatchError, WrongChainError } from '../runtime/errors.js';
+import type { ProtocolRegistry } from '../runtime/registry.js';
+import type { RpcSession } from '../runtime/session.js';
+import { compareVersions, isVersion } from '../runtime/versions.js';
+import type { ElectrumConnectionInfo } from './electrum-types.js';
+
+/** Sends server.version with the client's name and range; the server's choice must fall inside it. */
+export async function negotiateVersion(
+  session: RpcSession,
+  clientName: string,
+  [min, max]: readonly [string, string],
+  protocol: ProtocolRegistry<string>,
+): Promise<ElectrumConnectionInfo> {
+  const reply = await session.request('server.version', [clientName, min === max ? min : [min, max]]);
+  // Checked whatever `validate` says: everything after depends on these two strings.
+  const check = protocol.validateResult('server.version', reply, { protocolVersion: max });
+  if (!check.valid || !Array.isArray(reply)) throw new ValidationError('server.version', 'result', check.valid ? ['not a list'] : check.errors);
+  const [serverVersion, protocolVersion] = reply as [string, string];
+  if (!isVersion(protocolVersion) || compareVersions(protocolVersion, min) < 0 || compareVersions(protocolVersion, max) > 0) {
+    throw new VersionMismatchError(`the server chose protocol ${protocolVersion}, outside the client's range ${min}-${max}`);
+  }
+  return { serverVersion, protocolVersion };
+}
+
+/** Refuses a server whose server.features names another genesis block than `genesisHash` (lower-case hex). */
+export async function checkGenesis(session: RpcSession, version: string, genesisHash: string, protocol: ProtocolRegistry<string>, validate: boolean): Promise<void> {
+  const features = await session.request('server.features', []);
+  if (validate) {
+    const check = protocol.validateResult('server.features', features, { protocolVersion: version });
+    if (!check.valid) throw new ValidationError('server.features', 'result', check.errors);
+  }
+  const actual = typeof features === 'object' && features !== null ? (features as { genesis_hash?: unknown }).genesis_hash : undefined;
+  if (typeof actual !== 'string') throw new ValidationError('server.features', 'result', ['genesis_hash is missing']);
+  if (actual.toLowerCase() !== genesisHash) throw new WrongChainError(genesisHash, actual);
+}
+
+export function normalizeRange(v: string | readonly [string, string]): readonly [string, string] {
+  const range = typeof v === 'string' ? ([v, v] as const) : v;
+  if (!isVersion(range[0]) || !isVersion(range[1]) || compareVersions(range[0], range[1]) > 0) {
+    throw new RangeError(`protocolVersion must be a version or [min, max] with min <= max, got ${JSON.stringify(v)}`);
+  }
+  return range;
+}

@@ -1,0 +1,183 @@
+// The Electrum client's subscriptions: the book of what is subscribed (with the last value of each),
+// notifications dispatched to listeners and async iterators, and the renewals after a reconnect, which
+// emit what changed while the client was away without ever emitting an older value after a newer one.
+import type { ElectrumClientEvents, ElectrumConnectionInfo } from './electrum-types.js';
+import type { MethodPlan, MethodPlans } from './electrum-plans.js';
+import { excerpt } from '../runtime/bounded-json.js';
+import { Channel } from '../runtime/channel.js';
+import type { Link } from '../runtime/connection.js';
+import { asSdkError } from '../runtime/connection.js';
+import type { Emitter } from '../runtime/emitter.js';
+import { ProtocolError, ValidationError, type StratumSdkError } from '../runtime/errors.js';
+import type { ProtocolRegistry } from '../runtime/registry.js';
+import type { RequestOptions, ResultCheck } from '../runtime/session.js';
+import { keyArity, PendingRenewals, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
+
+/** What the subscriptions need from their client. */
+export interface SubscriptionsHost {
+  readonly protocol: ProtocolRegistry<string>;
+  readonly plans: MethodPlans;
+  readonly validate: boolean;
+  /** Values an iterator holds for a slow reader. */
+  readonly bufferLimit: number;
+  readonly events: Emitter<ElectrumClientEvents>;
+  /** The current connection: a renewal answered on any other is old news. */
+  current(): Link<ElectrumConnectionInfo> | undefined;
+}
+
+type ElectrumLink = Link<ElectrumConnectionInfo>;
+
+const NO_OPTIONS: RequestOptions = Object.freeze({});
+
+export class ElectrumSubscriptions {
+  readonly #host: SubscriptionsHost;
+  readonly #book = new SubscriptionBook();
+  /** Async iterators by method, then by subscription key ('*' for every notification of the method). */
+  readonly #channels = new Map<string, Map<string, Set<Channel<unknown[]>>>>();
+  /** While a reconnect's renewals are unanswered: the keys on which nothing has arrived yet. */
+  #renewals: PendingRenewals | undefined;
+
+  constructor(host: SubscriptionsHost) {
+    this.#host = host;
+  }
+
+  get size(): number {
+    return this.#book.size;
+  }
+
+  has(method: string, arity: number, params: readonly unknown[]): boolean {
+    return this.#book.has(method, arity, params);
+  }
+
+  remove(method: string, arity: number, params: readonly unknown[]): void {
+    this.#book.remove(method, arity, params);
+  }
+
+  /** A validated result, as the session reads it: keeps the book in step with subscribes and unsubscribes. */
+  answered(plan: MethodPlan, method: string, params: readonly unknown[], result: unknown): void {
+    if (plan.subscribeArity !== undefined) {
+      const renewals = this.#renewals;
+      if (renewals !== undefined) this.#answeredWhileRenewing(renewals, method, plan.subscribeArity, params, result);
+      this.#book.record(method, plan.subscribeArity, params, result);
+    } else if (plan.ends) this.#book.remove(plan.ends.method, plan.ends.arity, params);
+  }
+
+  /**
+   * A subscribe answered on a fresh connection before the renewal of the same subscription: it is the
+   * first word on what changed while away (the renewal's answer, when it comes, is dropped), so a change
+   * is emitted here, or listeners of the subscription would never hear of it.
+   */
+  #answeredWhileRenewing(renewals: PendingRenewals, method: string, arity: number, params: readonly unknown[], result: unknown) {
+    const keyParams = params.slice(0, arity);
+    if (!renewals.take(method, subscriptionKey(keyParams)) || !this.#book.has(method, arity, keyParams)) return;
+    if (!sameValue(this.#book.value(method, arity, keyParams), result)) this.#deliver(method, [...keyParams, result]);
+  }
+
+  /**
+   * Renews every subscription on a fresh connection and emits what changed while disconnected. The
+   * renewals are all sent before it first yields.
+   *
+   * Answers are taken as the session reads them (in a result check), in wire order with the
+   * notifications around them: awaiting them instead would let the later messages of the same read go
+   * first. An answer is compared with the value stored when it is read, which any notification read
+   * before it has already updated, and only if nothing arrived on its key first (see PendingRenewals).
+   */
+  async renew(link: ElectrumLink): Promise<void> {
+    const version = (link.info as ElectrumConnectionInfo).protocolVersion;
+    const pending = new PendingRenewals();
+    this.#renewals = pending;
+    // One check for every renewal: no closure per subscription renewed.
+    const renewed: ResultCheck = (method, params, fresh) => this.#renewed(link, pending, method, params, fresh);
+    const renewals = [...this.#book.entries()].map(async ({ method, params }) => {
+      const info = this.#host.protocol.get(method);
+      if (!info) return;
+      const arity = keyArity(info);
+      try {
+        const invalid = this.#host.plans.checkParams(method, params, version);
+        if (invalid) throw invalid;
+        pending.add(method, subscriptionKey(params.slice(0, arity)));
+        await link.session.request(method, params, NO_OPTIONS, renewed);
+      } catch (e) {
+        // Dropped again: the next reconnect renews it. Ended by the user meanwhile: nothing is lost.
+        if (link !== this.#host.current() || !this.#book.has(method, arity, params)) return;
+        this.#book.remove(method, arity, params);
+        this.#endChannels(method, subscriptionKey(params.slice(0, arity)), asSdkError(e));
+        this.#host.events.emit('subscription-lost', method, params, asSdkError(e));
+      }
+    });
+    try {
+      await Promise.all(renewals);
+    } finally {
+      if (this.#renewals === pending) this.#renewals = undefined;
+    }
+  }
+
+  /** A renewal's answer, as the session reads it; throwing refuses it (the renewal then fails). */
+  #renewed(link: ElectrumLink, pending: PendingRenewals, method: string, params: readonly unknown[], fresh: unknown) {
+    const plan = this.#host.plans.checkResult(method, params, fresh, (link.info as ElectrumConnectionInfo).protocolVersion);
+    const arity = plan.subscribeArity ?? 0;
+    const keyParams = params.slice(0, arity);
+    // Something read before it on this key is newer; a subscription ended meanwhile emits nothing.
+    if (!pending.take(method, subscriptionKey(keyParams)) || link !== this.#host.current() || !this.#book.has(method, arity, keyParams)) return;
+    if (!sameValue(this.#book.value(method, arity, keyParams), fresh)) this.#deliver(method, [...keyParams, fresh]);
+  }
+
+  /** A notification from the server, checked against the spec at the connection's version. */
+  dispatch(method: string, params: unknown[] | Record<string, unknown>, version: string | undefined): void {
+    const host = this.#host;
+    const info = host.protocol.get(method);
+    if (!info?.hasNotification || info.notificationDirection === 'client-to-server') {
+      host.events.emit('protocol-error', new ProtocolError('unexpected-notification', `a notification "${method}", which the spec has no server notification of`, excerpt(params)));
+      return;
+    }
+    if (host.validate) {
+      const check = host.protocol.validateNotification(method, params, { protocolVersion: version });
+      if (!check.valid) {
+        host.events.emit('protocol-error', new ValidationError(method, 'notification', check.errors));
+        return;
+      }
+    }
+    if (!Array.isArray(params)) {
+      // Only reached with validation off; listeners take positional params, so named ones cannot be passed on.
+      host.events.emit('protocol-error', new ProtocolError('invalid-message', `a "${method}" notification with named params`, excerpt(params)));
+      return;
+    }
+    const renewals = this.#renewals;
+    if (renewals !== undefined) renewals.notified(method, params);
+    this.#deliver(method, params);
+  }
+
+  /** Records a notification's value and hands it to listeners and iterators. */
+  #deliver(method: string, params: unknown[]) {
+    this.#book.update(method, params);
+    (this.#host.events.emit as (event: string, ...args: unknown[]) => void)(method, ...params);
+    const byKey = this.#channels.get(method);
+    if (!byKey) return;
+    const key = subscriptionKey(params.slice(0, Math.max(0, params.length - 1)));
+    for (const k of [key, '*']) for (const channel of [...(byKey.get(k) ?? [])]) channel.push(params);
+  }
+
+  /** An iterator of one subscription's notifications (`key`), or of all of a method's ('*'). */
+  openChannel(method: string, key: string): Channel<unknown[]> {
+    let byKey = this.#channels.get(method);
+    if (!byKey) this.#channels.set(method, (byKey = new Map()));
+    let set = byKey.get(key);
+    if (!set) byKey.set(key, (set = new Set()));
+    const channels = set;
+    const channel: Channel<unknown[]> = new Channel(`${method} notifications`, this.#host.bufferLimit, () => {
+      channels.delete(channel);
+      if (channels.size === 0 && byKey.get(key) === channels) byKey.delete(key);
+    });
+    channels.add(channel);
+    return channel;
+  }
+
+  /** Ends every iterator: cleanly when `error` is undefined (the client closed), else with it. */
+  endAll(error: StratumSdkError | undefined): void {
+    for (const [method, byKey] of this.#channels) for (const key of byKey.keys()) this.#endChannels(method, key, error);
+  }
+
+  #endChannels(method: string, key: string, error: StratumSdkError | undefined) {
+    for (const channel of [...(this.#channels.get(method)?.get(key) ?? [])]) channel.end(error);
+  }
+}

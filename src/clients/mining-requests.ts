@@ -1,0 +1,72 @@
+// The mining client's requests: params checked before anything is sent, the short timeout for requests
+// pools often leave unanswered, and the requests whose failure is not the caller's error (a configure the
+// pool ignores, answers nobody waits for).
+import { miningProtocol } from '../generated/mining/methods.js';
+import type { MiningConfigureParams, MiningConfigureResult } from '../generated/mining/types.js';
+import { excerpt } from '../runtime/bounded-json.js';
+import type { Connection } from '../runtime/connection.js';
+import { ServerError, TimeoutError, ValidationError } from '../runtime/errors.js';
+import type { RequestOptions } from '../runtime/session.js';
+import type { PoolEndpoint } from './mining-endpoint.js';
+import type { MiningReplies } from './mining-replies.js';
+import type { ReplayCalls } from './mining-resume.js';
+import type { ReconnectInfo } from './mining-types.js';
+
+/** What each pool connection is: where it leads, and the check its replies go through. */
+export interface PoolLink {
+  readonly endpoint: PoolEndpoint;
+  readonly replies: MiningReplies;
+}
+
+// Requests real pools often leave unanswered (observed-on-the-wire: node-stratum-pool, ckpool).
+const OPTIONAL_REPLY: ReadonlySet<string> = new Set(['mining.configure', 'mining.extranonce.subscribe', 'mining.suggest_difficulty', 'mining.suggest_target']);
+
+const NO_OPTIONS: RequestOptions = Object.freeze({});
+
+export class MiningRequests implements ReplayCalls {
+  readonly #core: Connection<PoolLink, ReconnectInfo>;
+  readonly #validate: boolean;
+  readonly #optionalTimeout: number;
+
+  constructor(core: Connection<PoolLink, ReconnectInfo>, validate: boolean, optionalTimeout: number) {
+    this.#core = core;
+    this.#validate = validate;
+    this.#optionalTimeout = optionalTimeout;
+  }
+
+  /** Results are checked as the session reads them (MiningReplies): a rejection or an invalid result rejects. */
+  async call(method: string, params: readonly unknown[], options: RequestOptions = NO_OPTIONS): Promise<unknown> {
+    this.checkParams(method, params);
+    const unsure = OPTIONAL_REPLY.has(method) || (method === 'mining.subscribe' && this.#core.link?.info?.replies.subscribed === true);
+    const timeout = options.timeout ?? (unsure ? this.#optionalTimeout : undefined);
+    return this.#core.request(method, params, timeout === undefined && options.signal === undefined ? NO_OPTIONS : { signal: options.signal, timeout });
+  }
+
+  checkParams(method: string, params: readonly unknown[]): void {
+    if (!this.#validate) return;
+    const check = miningProtocol.validateParams(method, params);
+    if (!check.valid) throw new ValidationError(method, 'params', check.errors);
+  }
+
+  /** Pools that ignore these are the norm; the answer, if any, is already in the state. */
+  fireAndForget(method: string, params: readonly unknown[]): void {
+    void this.call(method, params).catch(() => undefined);
+  }
+
+  /** Undefined when the pool refused or did not answer. */
+  async configure(params: MiningConfigureParams): Promise<MiningConfigureResult | undefined> {
+    try {
+      return (await this.call('mining.configure', params)) as MiningConfigureResult;
+    } catch (e) {
+      // BIP310: a pool without the extension answers with an error, or (node-stratum-pool) not at all.
+      if (e instanceof ServerError || e instanceof TimeoutError) return undefined;
+      throw e;
+    }
+  }
+
+  /** A refusal, bare `false` included, rejects with a ServerError. */
+  async authorize(params: readonly unknown[]): Promise<void> {
+    const ok = await this.call('mining.authorize', params);
+    if (ok !== true) throw new ServerError('mining.authorize', null, `the pool refused worker ${excerpt(params[0], 100)}`);
+  }
+}
