@@ -74,7 +74,7 @@ export type CoinPerKilobyte = number;
  */
 export type RawHeader = string;
 /**
- * An Electrum protocol version: dotted numbers with at least one dot ("1.4", "1.4.2", "1.6.0").
+ * An Electrum protocol version: dotted numbers with at least one dot ("1.4", "1.4.2", "1.6.0"), at most 32 characters: no real version is near it, and a peer must not make us keep or echo a megabyte.
  */
 export type ProtocolVersion = string;
 /**

@@ -10,8 +10,11 @@ export interface VersionRange {
 
 const VERSION = /^\d+(?:\.\d+)+$/;
 
+/** The spec's protocolVersion maxLength: no real version is near it, and a peer's version is kept and echoed. */
+export const MAX_VERSION_LENGTH = 32;
+
 export function isVersion(value: unknown): value is string {
-  return typeof value === 'string' && VERSION.test(value);
+  return typeof value === 'string' && value.length <= MAX_VERSION_LENGTH && VERSION.test(value);
 }
 
 // A handful of version strings (the spec's and the negotiated one) are compared on every request and
@@ -23,7 +26,8 @@ function versionParts(v: string): readonly number[] {
   let parts = parsedVersions.get(v);
   if (parts === undefined) {
     parts = v.split('.').map(Number);
-    if (parsedVersions.size < MAX_PARSED_VERSIONS) parsedVersions.set(v, parts);
+    // Only versions short enough to be real are kept: a long one is compared, then forgotten.
+    if (v.length <= MAX_VERSION_LENGTH && parsedVersions.size < MAX_PARSED_VERSIONS) parsedVersions.set(v, parts);
   }
   return parts;
 }

@@ -2,6 +2,7 @@
 // version or [min, max]; the server answers min(client max, server max) unless that is below both
 // minimums. The answer is spelled as the side that set it spelled it, so a client asking for exactly
 // "1.4" (Electrum 4.x, which drops a server answering anything else) gets "1.4" back.
+import { excerpt } from '../runtime/bounded-json.js';
 import { compareVersions, isVersion } from '../runtime/versions.js';
 
 export type Negotiation = { readonly ok: true; readonly version: string } | { readonly ok: false; readonly message: string };
@@ -21,13 +22,13 @@ export function versionRange(value: string | readonly [string, string], what = '
  */
 export function negotiateVersion(requested: unknown, server: readonly [string, string]): Negotiation {
   const client = clientRange(requested);
-  if (!client) return { ok: false, message: `unsupported protocol version: ${JSON.stringify(requested)}` };
+  if (!client) return { ok: false, message: `unsupported protocol version: ${excerpt(requested, 80)}` };
   const [clientMin, clientMax] = client;
   const [serverMin, serverMax] = server;
   const version = compareVersions(clientMax, serverMax) <= 0 ? clientMax : serverMax;
   const floor = compareVersions(clientMin, serverMin) >= 0 ? clientMin : serverMin;
   if (compareVersions(version, floor) < 0) {
-    return { ok: false, message: `unsupported protocol version: ${JSON.stringify(requested)} (this server speaks ${serverMin} to ${serverMax})` };
+    return { ok: false, message: `unsupported protocol version: ${excerpt(requested, 80)} (this server speaks ${serverMin} to ${serverMax})` };
   }
   return { ok: true, version };
 }

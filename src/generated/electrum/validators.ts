@@ -12098,8 +12098,8 @@ return errors === 0;
 }
 
 export const server_add_peer__params = validate124;
-const schema125 = {"type":"array","items":[{"type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hosts":{"type":"object","description":"Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.","additionalProperties":{"type":"object","additionalProperties":{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"null"}]}}},"hash_function":{"description":"\"sha256\"; removed in 1.7.","type":"string"},"server_version":{"type":"string"},"protocol_max":{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},"protocol_min":{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},"pruning":{"description":"The pruning limit in blocks, or null (or absent) when not pruning.","anyOf":[{"type":"integer","minimum":0},{"type":"null"}]},"services":{"description":"ElectrumX: service URLs like \"tcp://example.com:50001\".","type":"array","items":{"type":"string"}}}}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json"};
-const pattern116 = func2("^[0-9]+(?:\\.[0-9]+)+$", "u");
+const schema125 = {"type":"array","items":[{"type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hosts":{"type":"object","description":"Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.","additionalProperties":{"type":"object","additionalProperties":{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"null"}]}}},"hash_function":{"description":"\"sha256\"; removed in 1.7.","type":"string"},"server_version":{"type":"string"},"protocol_max":{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},"protocol_min":{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},"pruning":{"description":"The pruning limit in blocks, or null (or absent) when not pruning.","anyOf":[{"type":"integer","minimum":0},{"type":"null"}]},"services":{"description":"ElectrumX: service URLs like \"tcp://example.com:50001\".","type":"array","items":{"type":"string"}}}}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json"};
+const pattern116 = func2("^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$", "u");
 
 function validate124(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json" */;
@@ -12339,7 +12339,7 @@ if(data0.protocol_max !== undefined){
 let data7 = data0.protocol_max;
 if(typeof data7 === "string"){
 if(!pattern116.test(data7)){
-const err18 = {instancePath:instancePath+"/0/protocol_max",schemaPath:"#/items/0/properties/protocol_max/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err18 = {instancePath:instancePath+"/0/protocol_max",schemaPath:"#/items/0/properties/protocol_max/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -12364,7 +12364,7 @@ if(data0.protocol_min !== undefined){
 let data8 = data0.protocol_min;
 if(typeof data8 === "string"){
 if(!pattern116.test(data8)){
-const err20 = {instancePath:instancePath+"/0/protocol_min",schemaPath:"#/items/0/properties/protocol_min/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err20 = {instancePath:instancePath+"/0/protocol_min",schemaPath:"#/items/0/properties/protocol_min/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -12740,7 +12740,7 @@ return errors === 0;
 }
 
 export const server_features__result_result = validate131;
-const schema132 = {"anyOf":[{"type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hosts":{"type":"object","description":"Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.","additionalProperties":{"type":"object","additionalProperties":{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"null"}]}}},"hash_function":{"description":"\"sha256\"; removed in 1.7.","type":"string"},"server_version":{"type":"string"},"protocol_max":{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},"protocol_min":{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},"pruning":{"description":"The pruning limit in blocks, or null (or absent) when not pruning.","anyOf":[{"type":"integer","minimum":0},{"type":"null"}]},"services":{"description":"ElectrumX: service URLs like \"tcp://example.com:50001\".","type":"array","items":{"type":"string"}}}},{"title":"ElectrsServerFeatures","description":"electrs: like ServerFeatures but `hosts` is {\"tcp_port\": port} itself, not keyed by host name.","type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hosts":{"type":"object","required":["tcp_port"],"properties":{"tcp_port":{"type":"integer","minimum":0,"maximum":65535}}},"hash_function":{"type":"string"},"server_version":{"type":"string"},"protocol_max":{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},"protocol_min":{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},"pruning":{"anyOf":[{"type":"integer","minimum":0},{"type":"null"}]}}}],"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.result.result.json"};
+const schema132 = {"anyOf":[{"type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hosts":{"type":"object","description":"Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.","additionalProperties":{"type":"object","additionalProperties":{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"null"}]}}},"hash_function":{"description":"\"sha256\"; removed in 1.7.","type":"string"},"server_version":{"type":"string"},"protocol_max":{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},"protocol_min":{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},"pruning":{"description":"The pruning limit in blocks, or null (or absent) when not pruning.","anyOf":[{"type":"integer","minimum":0},{"type":"null"}]},"services":{"description":"ElectrumX: service URLs like \"tcp://example.com:50001\".","type":"array","items":{"type":"string"}}}},{"title":"ElectrsServerFeatures","description":"electrs: like ServerFeatures but `hosts` is {\"tcp_port\": port} itself, not keyed by host name.","type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hosts":{"type":"object","required":["tcp_port"],"properties":{"tcp_port":{"type":"integer","minimum":0,"maximum":65535}}},"hash_function":{"type":"string"},"server_version":{"type":"string"},"protocol_max":{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},"protocol_min":{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},"pruning":{"anyOf":[{"type":"integer","minimum":0},{"type":"null"}]}}}],"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.result.result.json"};
 
 function validate131(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.features.result.result.json" */;
@@ -12959,7 +12959,7 @@ if(data.protocol_max !== undefined){
 let data6 = data.protocol_max;
 if(typeof data6 === "string"){
 if(!pattern116.test(data6)){
-const err16 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/anyOf/0/properties/protocol_max/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err16 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/anyOf/0/properties/protocol_max/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -12984,7 +12984,7 @@ if(data.protocol_min !== undefined){
 let data7 = data.protocol_min;
 if(typeof data7 === "string"){
 if(!pattern116.test(data7)){
-const err18 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/anyOf/0/properties/protocol_min/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err18 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/anyOf/0/properties/protocol_min/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -13278,7 +13278,7 @@ if(data.protocol_max !== undefined){
 let data16 = data.protocol_max;
 if(typeof data16 === "string"){
 if(!pattern116.test(data16)){
-const err41 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/anyOf/1/properties/protocol_max/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err41 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/anyOf/1/properties/protocol_max/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -13303,7 +13303,7 @@ if(data.protocol_min !== undefined){
 let data17 = data.protocol_min;
 if(typeof data17 === "string"){
 if(!pattern116.test(data17)){
-const err43 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/anyOf/1/properties/protocol_min/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err43 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/anyOf/1/properties/protocol_min/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -13828,7 +13828,7 @@ return errors === 0;
 }
 
 export const server_version__params = validate138;
-const schema139 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},{"type":"array","items":{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"},"minItems":2,"maxItems":2}]}],"minItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.params.json"};
+const schema139 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},{"type":"array","items":{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},"minItems":2,"maxItems":2}]}],"minItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.params.json"};
 
 function validate138(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.version.params.json" */;
@@ -13865,7 +13865,7 @@ let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 === "string"){
 if(!pattern116.test(data1)){
-const err2 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err2 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -13915,7 +13915,7 @@ for(let i0=0; i0<len1; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
 if(!pattern116.test(data2)){
-const err6 = {instancePath:instancePath+"/1/" + i0,schemaPath:"#/items/1/anyOf/1/items/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err6 = {instancePath:instancePath+"/1/" + i0,schemaPath:"#/items/1/anyOf/1/items/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -14009,7 +14009,7 @@ return errors === 0;
 }
 
 export const server_version__result_negotiated = validate140;
-const schema141 = {"type":"array","items":[{"type":"string"},{"type":"string","pattern":"^[0-9]+(?:\\.[0-9]+)+$"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.negotiated.json"};
+const schema141 = {"type":"array","items":[{"type":"string"},{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.negotiated.json"};
 
 function validate140(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.version.result.negotiated.json" */;
@@ -14053,7 +14053,7 @@ if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
 if(!pattern116.test(data1)){
-const err3 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err3 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
 if(vErrors === null){
 vErrors = [err3];
 }
