@@ -1,6 +1,7 @@
 // The Electrum client: its protocol rules on the connection core (runtime/connection.ts). server.version
 // first, typed wrappers bound from the generated tree, results validated against the spec for the
 // negotiated version as the session reads them, subscriptions kept across reconnects.
+import { excerpt } from '../runtime/bounded-json.js';
 import { bindElectrumClientApi, type ElectrumClientApi } from '../generated/electrum/client-api.js';
 import { electrumProtocol } from '../generated/electrum/methods.js';
 import type { ElectrumMethods, ElectrumServerNotifications } from '../generated/electrum/types.js';
@@ -111,7 +112,7 @@ export class ElectrumClient {
         notification: (method, params, link) => this.#subs.dispatch(method, params, link.info?.protocolVersion),
         // Electrum servers send no requests; answer any with method-not-found rather than hang the peer.
         request: (method) => {
-          throw new ServerError(method, JSON_RPC_ERRORS.METHOD_NOT_FOUND, `unknown method "${method}"`);
+          throw new ServerError(method, JSON_RPC_ERRORS.METHOD_NOT_FOUND, `unknown method ${excerpt(method, 80)}`);
         },
         protocolError: (error) => events.emit('protocol-error', error),
         // A failed ping needs no handling here: a dead connection reports itself through close.

@@ -127,7 +127,7 @@ export class ElectrumSubscriptions {
     const host = this.#host;
     const info = host.protocol.get(method);
     if (!info?.hasNotification || info.notificationDirection === 'client-to-server') {
-      host.events.emit('protocol-error', new ProtocolError('unexpected-notification', `a notification "${method}", which the spec has no server notification of`, excerpt(params)));
+      host.events.emit('protocol-error', new ProtocolError('unexpected-notification', `a notification ${excerpt(method, 80)}, which the spec has no server notification of`, excerpt(params)));
       return;
     }
     if (host.validate) {
@@ -139,7 +139,7 @@ export class ElectrumSubscriptions {
     }
     if (!Array.isArray(params)) {
       // Only reached with validation off; listeners take positional params, so named ones cannot be passed on.
-      host.events.emit('protocol-error', new ProtocolError('invalid-message', `a "${method}" notification with named params`, excerpt(params)));
+      host.events.emit('protocol-error', new ProtocolError('invalid-message', `a ${excerpt(method, 80)} notification with named params`, excerpt(params)));
       return;
     }
     const renewals = this.#renewals;

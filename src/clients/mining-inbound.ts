@@ -30,7 +30,7 @@ export class MiningInbound {
   notification(method: string, params: Params): void {
     const info = miningProtocol.get(method);
     if (!info?.hasNotification || info.notificationDirection !== 'server-to-client') {
-      this.#protocolError(new ProtocolError('unexpected-notification', `a notification "${method}", which the spec has no server notification of`, excerpt(params)));
+      this.#protocolError(new ProtocolError('unexpected-notification', `a notification ${excerpt(method, 80)}, which the spec has no server notification of`, excerpt(params)));
       return;
     }
     const check = miningProtocol.validateNotification(method, params);
@@ -40,7 +40,7 @@ export class MiningInbound {
     }
     if (!Array.isArray(params)) {
       // Only reached with validation off; listeners take positional params.
-      this.#protocolError(new ProtocolError('invalid-message', `a "${method}" notification with named params`, excerpt(params)));
+      this.#protocolError(new ProtocolError('invalid-message', `a ${excerpt(method, 80)} notification with named params`, excerpt(params)));
       return;
     }
     // Invalid values (validation off) reach the wire-name listeners but never the state.
@@ -61,7 +61,7 @@ export class MiningInbound {
       this.notification(method, params);
       return true;
     }
-    throw new ServerError(method, JSON_RPC_ERRORS.METHOD_NOT_FOUND, `unknown method "${method}"`);
+    throw new ServerError(method, JSON_RPC_ERRORS.METHOD_NOT_FOUND, `unknown method ${excerpt(method, 80)}`);
   }
 
   #protocolError(error: MiningClientEvents['protocol-error'][0]): void {

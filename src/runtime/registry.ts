@@ -1,6 +1,7 @@
 // The method registry: what the spec says of each method at run time, and validation of params,
 // results and notifications against it. The generated code supplies the data and the compiled
 // validators; this file knows no method by name.
+import { excerpt } from './bounded-json.js';
 import { inVersionRange, type VersionRange } from './versions.js';
 import { formatErrors, invalid, VALID, type CompiledValidator, type ValidationOutcome } from './validation.js';
 
@@ -379,7 +380,7 @@ export function defineProtocol<M extends string>(
 
   const has = (method: string): method is M => Object.prototype.hasOwnProperty.call(methods, method);
   const get = (method: string): MethodInfo<M> | undefined => (has(method) ? methods[method] : undefined);
-  const unknown = (method: string) => invalid([`unknown ${protocol} method ${JSON.stringify(method)}`]);
+  const unknown = (method: string) => invalid([`unknown ${protocol} method ${excerpt(method, 80)}`]);
 
   return Object.freeze({
     protocol,

@@ -1,6 +1,7 @@
 // From one request to its answer: find the handler, gate by protocol version, validate the params
 // against the registry, run the handler, turn what it throws into a JSON-RPC error. No I/O and no
 // method known by name: the registry and the handler table come from the caller.
+import { excerpt } from '../bounded-json.js';
 import { ServerError, ValidationError } from '../errors.js';
 import { JSON_RPC_ERRORS } from '../messages.js';
 import type { MethodInfo, ValidationContext } from '../registry.js';
@@ -104,11 +105,11 @@ export class Dispatcher<S extends DispatchSubject> {
   #check(method: string, rawParams: unknown[] | Record<string, unknown>, session: S): Checked<S> {
     const info = this.#options.registry.get(method);
     const handler = this.#handler(method);
-    if (!info || !handler) return { error: { code: JSON_RPC_ERRORS.METHOD_NOT_FOUND, message: `unknown method "${method}"` } };
+    if (!info || !handler) return { error: { code: JSON_RPC_ERRORS.METHOD_NOT_FOUND, message: `unknown method ${excerpt(method, 80)}` } };
     const version = session.protocolVersion ?? this.#options.assumedVersion;
     // ElectrumX answers a method outside the negotiated version as unknown, not as bad params.
     if (version !== undefined && !info.isAvailable(version)) {
-      return { error: { code: JSON_RPC_ERRORS.METHOD_NOT_FOUND, message: `method "${method}" is not available at protocol ${version}` } };
+      return { error: { code: JSON_RPC_ERRORS.METHOD_NOT_FOUND, message: `method ${excerpt(method, 80)} is not available at protocol ${version}` } };
     }
     let params: unknown[];
     if (Array.isArray(rawParams)) params = rawParams;
