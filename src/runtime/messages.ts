@@ -26,7 +26,8 @@ export type IncomingMessage =
   | { type: 'result'; id: MessageId; result: unknown; rejectReason?: string; dialect: Dialect }
   | { type: 'error'; id: MessageId | null; error: RpcErrorInfo; result?: unknown; rejectReason?: string; dialect: Dialect }
   | { type: 'batch'; items: IncomingMessage[] }
-  | { type: 'invalid'; error: ProtocolError; id?: MessageId | null };
+  /** `reply`: it had no "method", so its id is one of ours (a request of ours it answers, badly). */
+  | { type: 'invalid'; error: ProtocolError; id?: MessageId | null; reply?: true };
 
 export interface ParseOptions {
   /** Largest batch accepted; default DEFAULT_MAX_BATCH_SIZE. */
@@ -174,7 +175,8 @@ function invalid(message: string, value: unknown, known: { id?: MessageId | null
 function tooDeep(value: unknown, maxDepth: number): IncomingMessage {
   const id = isObject(value) ? member(value, 'id') : undefined;
   const known = id === null || isMessageId(id) ? { id } : {};
-  return { type: 'invalid', error: new ProtocolError('too-deep', `the message is nested more than ${maxDepth} levels deep`, excerpt(value)), ...known };
+  const reply = isObject(value) && member(value, 'method') === undefined && isMessageId(id) ? { reply: true as const } : {};
+  return { type: 'invalid', error: new ProtocolError('too-deep', `the message is nested more than ${maxDepth} levels deep`, excerpt(value)), ...known, ...reply };
 }
 
 function isObject(value: unknown): value is JsonObject {

@@ -171,9 +171,14 @@ export class RpcSession {
       case 'batch':
         for (const item of message.items) this.handle(item);
         return;
-      case 'invalid':
+      case 'invalid': {
         this.#options.onProtocolError(message.error);
+        // A reply that carried a usable id (too deep, say) answers its request, badly: it fails now
+        // instead of waiting out its timeout. A peer's request with that id is not ours to settle.
+        const p = message.reply && message.id !== undefined && message.id !== null ? this.#settle(message.id) : undefined;
+        p?.reject(message.error);
         return;
+      }
       case 'notification':
         this.#options.onNotification(message.method, message.params);
         return;

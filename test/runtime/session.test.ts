@@ -265,3 +265,25 @@ describe('aborts and closing', () => {
     expect(errors.map((e) => (e as ProtocolError).kind)).toEqual(['duplicate-id', 'unknown-id']);
   });
 });
+
+describe('a reply too deep to read', () => {
+  const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+  it('fails the request it answers at once with the protocol error, instead of leaving it to time out', async () => {
+    const { s, sent, errors } = session(60_000);
+    const pending = s.request('m', []);
+    s.handle(parseMessage(`{"jsonrpc":"2.0","id":${sent[0]!.id},"result":${deep(100)}}`));
+    await expect(pending).rejects.toMatchObject({ code: 'PROTOCOL', kind: 'too-deep' });
+    expect(errors.map((e) => (e as ProtocolError).kind)).toEqual(['too-deep']);
+    expect(s.pendingCount).toBe(0);
+  });
+
+  it('leaves our request alone when a too-deep request of the peer carries the same id', async () => {
+    const { s, sent, reply } = session(60_000);
+    const pending = s.request('m', []);
+    s.handle(parseMessage(`{"jsonrpc":"2.0","id":${sent[0]!.id},"method":"x","params":${deep(100)}}`));
+    expect(s.pendingCount).toBe(1);
+    reply(sent[0]!.id, 'fine');
+    await expect(pending).resolves.toBe('fine');
+  });
+});
