@@ -3,8 +3,10 @@ import { ElectrumClient } from '../clients/electrum-client.js';
 import { electrumProtocol } from '../generated/electrum/methods.js';
 import type { ElectrumServerNotifications } from '../generated/electrum/types.js';
 import type { RequestOptions } from '../runtime/session.js';
-import { protocolOf, type SharedOptions } from './options.js';
+import { wrongServer } from './diagnose.js';
+import type { SharedOptions } from './options.js';
 import { UsageError } from './io.js';
+import { checkServerUrl, type CheckedUrl } from './urls.js';
 
 export interface CliConnection {
   readonly protocol: 'electrum' | 'mining';
@@ -23,11 +25,38 @@ export interface ConnectOptions extends SharedOptions {
   readonly clientName?: string;
 }
 
-export async function connectCli(url: string, options: ConnectOptions): Promise<CliConnection> {
-  if (protocolOf(url) === 'mining') {
+/**
+ * Connects for a command: the URL is checked first (a mistake in it is a UsageError), and a server of the
+ * other protocol at that address is recognised and named (a UsageError saying which URL to use).
+ */
+export async function connectCli(text: string | CheckedUrl, options: ConnectOptions): Promise<CliConnection> {
+  const url = typeof text === 'string' ? checkServerUrl(text) : text;
+  if (url.protocol === 'mining') {
     const { connectMiningCli } = await import('./connect-mining.js');
-    return connectMiningCli(url, options);
+    const conn = await connectMiningCli(url.url, options);
+    // A pool's first answer tells whether it is one: an Electrum server refuses mining.* as unknown methods.
+    let first = true;
+    return {
+      ...conn,
+      request: async (method, params, requestOptions) => {
+        const wasFirst = first;
+        first = false;
+        try {
+          return await conn.request(method, params, requestOptions);
+        } catch (e) {
+          throw (wasFirst && (await wrongServer(url, e, options.tls))) || e;
+        }
+      },
+    };
   }
+  try {
+    return await connectElectrum(url.url, options);
+  } catch (e) {
+    throw (await wrongServer(url, e, options.tls)) ?? e;
+  }
+}
+
+async function connectElectrum(url: string, options: ConnectOptions): Promise<CliConnection> {
   const client = await ElectrumClient.connect(url, {
     clientName: options.clientName ?? 'stratum-sdk-cli',
     protocolVersion: options.protocolVersion,

@@ -13,7 +13,9 @@ const COMMANDS: Readonly<Record<string, { run: () => Promise<Command>; summary: 
   conformance: { run: async () => (await import('./commands/conformance.js')).conformance, summary: 'check an Electrum server against the spec, method by method' },
   world: { run: async () => (await import('./commands/world.js')).world, summary: 'the regtest world with a miner and a wallet, narrated (npm start)' },
   serve: { run: async () => (await import('./commands/serve.js')).serve, summary: 'the regtest world alone, for your own wallet or miner' },
-  mine: { run: async () => (await import('./commands/mine.js')).mine, summary: 'mine on one CPU core against any Stratum pool' },
+  mine: { run: async () => (await import('./commands/mine.js')).mine, summary: 'mine on every CPU core against any Stratum pool' },
+  scripthash: { run: async () => (await import('./commands/script.js')).scripthash, summary: 'the Electrum script hash of an address (or of --script <hex>)' },
+  address: { run: async () => (await import('./commands/script.js')).address, summary: 'the address of a scriptPubKey (--network, default mainnet)' },
 };
 
 export const HELP = `Usage: stratum-sdk <command> [options]
@@ -44,10 +46,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 function report(e: unknown, command: string, io: CliIo): number {
-  if (e instanceof UsageError || isParseArgsError(e)) {
-    io.stderr(`stratum-sdk ${command}: ${(e as Error).message}\nRun \`stratum-sdk ${command} --help\` for usage.`);
+  // Usage errors are one line: what is wrong, and where the usage is.
+  const usage = (message: string) => {
+    io.stderr(`stratum-sdk ${command}: ${message.replace(/\s*\n\s*/g, ' ')} (see \`stratum-sdk ${command} --help\`)`);
     return 2;
-  }
+  };
+  if (e instanceof UsageError || isParseArgsError(e)) return usage((e as Error).message);
+  // Params the spec refuses are the caller's mistake, found before anything was sent.
+  if (e instanceof ValidationError && e.part === 'params') return usage(`invalid params for ${e.method}: ${e.errors.join('; ')}`);
   if (e instanceof ServerError) {
     io.stderr(`server error${e.serverCode === null ? '' : ` ${e.serverCode}`} from ${e.method}: ${e.serverMessage}`);
     return 1;

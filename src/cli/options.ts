@@ -92,8 +92,3 @@ function tlsSettings(values: SharedValues): TlsSettings | undefined {
   if (settings.pin && settings.trustOnFirstUse) throw new UsageError('use --tls-pin or --tls-tofu, not both');
   return settings;
 }
-
-/** Which protocol a URL speaks. */
-export function protocolOf(url: string): 'electrum' | 'mining' {
-  return /^stratum\+/i.test(url) ? 'mining' : 'electrum';
-}

@@ -50,9 +50,13 @@ describe('stratum-sdk call', () => {
     const invalid = await runCli(['call', server.url, 'server.donation_address']);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toMatch(/^invalid result for server.donation_address:\n  - result: must be string/);
+    // Params the spec refuses are bad usage, on one line, and nothing is sent.
     const badParams = await runCli(['call', server.url, 'blockchain.scripthash.get_balance', 'xyz']);
-    expect(badParams.code).toBe(1);
-    expect(badParams.stderr).toMatch(/invalid params for blockchain.scripthash.get_balance/);
+    expect(badParams.code).toBe(2);
+    expect(badParams.stderr).toMatch(/^stratum-sdk call: invalid params for blockchain\.scripthash\.get_balance: .*\(see `stratum-sdk call --help`\)$/);
+    expect(badParams.stderr).not.toMatch(/\n/);
+    const all = server.connections.flatMap((c) => c.received);
+    expect(all.some((m) => m['method'] === 'blockchain.scripthash.get_balance' && (m['params'] as unknown[])[0] === 'xyz')).toBe(false);
   });
 
   it('refuses bad usage with exit code 2 and a hint', async () => {

@@ -34,8 +34,11 @@ export interface ElectrumDaemon {
   stop(): Promise<void>;
 }
 
-/** Starts `electrum --regtest daemon` talking to exactly one server: `host:port` over TCP ('t', the default) or TLS ('s'). */
-export async function startElectrumDaemon(server: { host: string; port: number; protocol?: 't' | 's' }): Promise<ElectrumDaemon> {
+/**
+ * Starts `electrum --regtest daemon` talking to exactly one server: `host:port` over TCP ('t', the default) or
+ * TLS ('s'), with `--serverfingerprint` when a certificate fingerprint (SHA-256 hex) is given.
+ */
+export async function startElectrumDaemon(server: { host: string; port: number; protocol?: 't' | 's'; fingerprint?: string }): Promise<ElectrumDaemon> {
   const dir = await mkdtemp(join(tmpdir(), 'stratum-sdk-electrum-'));
   const rpcPort = await freePort();
   const auth = `Basic ${Buffer.from('sdk:test').toString('base64')}`;
@@ -45,7 +48,8 @@ export async function startElectrumDaemon(server: { host: string; port: number; 
     join(dir, 'regtest', 'config'),
     JSON.stringify({ rpcuser: 'sdk', rpcpassword: 'test', rpchost: '127.0.0.1', rpcport: rpcPort, use_exchange_rate: false, check_updates: false, auto_connect: false }),
   );
-  const child: ChildProcess = spawn(ELECTRUM_BIN, ['--regtest', '-D', dir, '-v', 'daemon', '--oneserver', '--server', `${server.host}:${server.port}:${server.protocol ?? 't'}`], {
+  const pin = server.fingerprint === undefined ? [] : ['--serverfingerprint', server.fingerprint];
+  const child: ChildProcess = spawn(ELECTRUM_BIN, ['--regtest', '-D', dir, '-v', 'daemon', '--oneserver', '--server', `${server.host}:${server.port}:${server.protocol ?? 't'}`, ...pin], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressToScriptPubKey } from '../../src/bitcoin/address.js';
 import { scriptHash } from '../../src/bitcoin/scripthash.js';
-import { COINBASE_MATURITY, DEFAULT_PAYOUT_ADDRESS, electrumBackend, RegtestChain, startWorld, type World } from '../../src/regtest.js';
-import { createElectrumServer, type ElectrumSession } from '../../src/server.js';
+import { COINBASE_MATURITY, DEFAULT_PAYOUT_ADDRESS, startWorld, type World } from '../../src/regtest.js';
 import { electrumVersion, startElectrumDaemon, type ElectrumDaemon } from './electrum-daemon.js';
 
 const version = electrumVersion();
@@ -113,33 +112,33 @@ describe.runIf(version !== undefined)(`the real Electrum wallet (${version ?? 'n
 });
 
 describe.runIf(version !== undefined)(`the real Electrum wallet (${version ?? 'not installed'}) over TLS`, { timeout: 60_000 }, () => {
-  it('connects to a server with a self-signed certificate, records it on first use and syncs the headers', async () => {
-    const fixtures = new URL('../fixtures/tls/', import.meta.url);
-    const cert = await readFile(new URL('self-signed.pem', fixtures));
-    const chain = new RegtestChain();
-    for (let i = 0; i < 5; i++) chain.mine('51');
-    const server = await createElectrumServer({
-      handlers: electrumBackend<ElectrumSession<undefined>>(chain),
-      listen: { tls: { host: '127.0.0.1', port: 0, tls: { cert, key: await readFile(new URL('self-signed.key', fixtures)) } } },
-    });
-    const url = new URL(server.url('tls') ?? '');
+  it("connects to the world's TLS port with the certificate the world made, pinned as the world prints it, and syncs the headers", async () => {
+    const world = await startWorld({ ports: { electrumTcp: 0, electrumWs: 0, stratum: 0, electrumTls: 0, electrumWss: 0, stratumTls: 0 } });
+    for (let i = 0; i < 5; i++) world.chain.mine('51');
+    const url = new URL(world.urls.electrumTls ?? '');
+    const { cert, fingerprint } = world.tls!;
     let daemon: ElectrumDaemon | undefined;
     try {
-      const wallet = (daemon = await startElectrumDaemon({ host: url.hostname, port: Number(url.port), protocol: 's' }));
+      // What `stratum-sdk world` prints: electrum --regtest --oneserver --server 127.0.0.1:<port>:s --serverfingerprint <sha256>
+      const wallet = (daemon = await startElectrumDaemon({ host: url.hostname, port: Number(url.port), protocol: 's', fingerprint }));
       await wallet.waitFor('the tip at height 5 over TLS', async () => {
         const info = await wallet.rpc<{ blockchain_height: number; connected: boolean }>('getinfo');
         return info.connected && info.blockchain_height === 5 ? true : undefined;
       });
-      // Electrum pins a self-signed certificate the first time it sees it: it must be ours.
+      // Electrum keeps the self-signed certificate it checked, for later connections: it must be the world's.
       const certs = join(wallet.dir, 'regtest', 'certs');
       const saved = await readdir(certs);
       expect(saved).toContain(url.hostname);
-      expect((await readFile(join(certs, url.hostname), 'utf8')).trim()).toBe(cert.toString('utf8').trim());
-      const [session] = [...server.sessions];
-      expect(session?.protocolVersion).toBe('1.4');
+      expect((await readFile(join(certs, url.hostname), 'utf8')).trim()).toBe(cert.trim());
+      const sessions = [...world.electrum.sessions];
+      expect(sessions.length).toBeGreaterThan(0);
+      for (const session of sessions) expect(session.protocolVersion).toBe('1.4');
+      // And a new block reaches it over TLS.
+      world.chain.mine('51');
+      await wallet.waitFor('the tip at height 6 over TLS', async () => ((await wallet.rpc<{ blockchain_height: number }>('getinfo')).blockchain_height === 6 ? true : undefined));
     } finally {
       await daemon?.stop();
-      await server.close();
+      await world.close();
     }
   });
 });

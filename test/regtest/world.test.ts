@@ -1,6 +1,11 @@
 // The regtest world end to end over 127.0.0.1: every Electrum method of 1.4 and 1.6 through the SDK's own
 // client (results validated against the spec), proofs checked with the toolkit, a CPU miner on the pool
 // whose block reaches an Electrum subscriber, share rejections over the wire, and hostile clients.
+import { X509Certificate } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressToScriptPubKey } from '../../src/bitcoin/address.js';
@@ -269,5 +274,109 @@ describe('a pool whose shares are not all blocks', () => {
     miner.close();
     garbage.destroy();
     silent.destroy();
+  });
+});
+
+describe('the regtest world over TLS', () => {
+  const TLS_PORTS = { ...ANY, electrumTls: 0, electrumWss: 0, stratumTls: 0 };
+
+  it('has no TLS listeners unless asked', () => {
+    expect(world.tls).toBeUndefined();
+    expect(Object.keys(world.urls).sort()).toEqual(['electrumTcp', 'electrumWs', 'stratum']);
+  });
+
+  it('serves Electrum over TLS and secure WebSocket, and Stratum over TLS, with a certificate made at start', async () => {
+    const secure = await startWorld({ ports: TLS_PORTS, shareDifficulty: 2 ** -20 });
+    try {
+      const { fingerprint, cert, generated } = secure.tls!;
+      expect(generated).toBe(true);
+      expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+      const x509 = new X509Certificate(cert);
+      expect(x509.fingerprint256.replace(/:/g, '').toLowerCase()).toBe(fingerprint);
+      expect(x509.subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
+      expect(secure.urls.electrumTls).toMatch(/^tls:\/\/127\.0\.0\.1:\d+$/);
+      expect(secure.urls.electrumWss).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
+      expect(secure.urls.stratumTls).toMatch(/^stratum\+ssl:\/\/127\.0\.0\.1:\d+$/);
+
+      for (const url of [secure.urls.electrumTls!, secure.urls.electrumWss!]) {
+        const client = await ElectrumClient.connect(url, { tls: { pin: fingerprint }, keepAlive: false, genesisHash: secure.chain.genesisHash });
+        const features = await client.server.features();
+        // server.features lists the ports actually bound.
+        expect((features.hosts as Record<string, unknown>)['127.0.0.1']).toEqual({
+          tcp_port: Number(new URL(secure.urls.electrumTcp).port),
+          ws_port: Number(new URL(secure.urls.electrumWs).port),
+          ssl_port: Number(new URL(secure.urls.electrumTls!).port),
+          wss_port: Number(new URL(secure.urls.electrumWss!.replace('wss:', 'http:')).port),
+        });
+        client.close();
+      }
+      // A certificate other than the pinned one is refused.
+      await expect(ElectrumClient.connect(secure.urls.electrumTls!, { tls: { pin: 'ab'.repeat(32) }, keepAlive: false })).rejects.toThrow(/matches no pinned fingerprint/);
+
+      // A MiningClient on the pool's TLS port, pinned, gets a share accepted.
+      const miner = await MiningClient.connect(secure.urls.stratumTls!, { tls: { pin: fingerprint } });
+      try {
+        await miner.start({ user: 'tls.miner', password: 'x' });
+        const cpu = new CpuMiner(miner, { worker: 'tls.miner' });
+        const stop = new AbortController();
+        const share = new Promise<boolean>((resolve) => cpu.events.on('share', (s) => resolve(s.accepted)));
+        const running = cpu.run(stop.signal);
+        expect(await share).toBe(true);
+        stop.abort();
+        await running;
+        expect(secure.chain.height).toBeGreaterThanOrEqual(1);
+      } finally {
+        miner.close();
+      }
+    } finally {
+      await secure.close();
+    }
+  });
+
+  it('makes a certificate that X.509 checkers accept: its own signature, a CA for itself, ten years from an hour ago', async () => {
+    const { selfSignedCertificate } = await import('../../src/regtest/certificate.js');
+    // From 2045, the ten years end past 2049: written as GeneralizedTime, not UTCTime (RFC 5280).
+    const now = new Date('2045-06-01T00:00:00Z');
+    const made = selfSignedCertificate({ hosts: ['localhost', '127.0.0.1', '10.1.2.3', 'fe80::1'], now });
+    const x509 = new X509Certificate(made.cert);
+    expect(x509.verify(x509.publicKey)).toBe(true);
+    expect(x509.ca).toBe(true);
+    expect(x509.checkHost('localhost')).toBe('localhost');
+    expect(x509.checkIP('10.1.2.3')).toBe('10.1.2.3');
+    expect(x509.checkIP('fe80::1')).toBe('fe80::1');
+    expect(new Date(x509.validFrom).toISOString()).toBe('2045-05-31T23:00:00.000Z');
+    expect(new Date(x509.validTo).toISOString()).toBe(new Date(now.getTime() + 3650 * 86400_000).toISOString());
+    expect(x509.keyUsage).toContain('1.3.6.1.5.5.7.3.1');
+    // OpenSSL's strict verifier, where the command is installed (Debian's openssl package is).
+    const openssl = spawnSync('openssl', ['version']);
+    if (openssl.status === 0) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'stratum-sdk-cert-'));
+      try {
+        const file = path.join(dir, 'cert.pem');
+        writeFileSync(file, selfSignedCertificate().cert);
+        const verify = spawnSync('openssl', ['verify', '-x509_strict', '-CAfile', file, file], { encoding: 'utf8' });
+        expect(verify.stdout.trim()).toBe(`${file}: OK`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('uses a certificate given as PEM, and explains a busy TLS port', async () => {
+    const fixtures = new URL('../fixtures/tls/', import.meta.url);
+    const cert = readFileSync(new URL('localhost.pem', fixtures), 'utf8');
+    const key = readFileSync(new URL('localhost.key', fixtures), 'utf8');
+    const secure = await startWorld({ ports: TLS_PORTS, tls: { cert, key } });
+    try {
+      expect(secure.tls?.generated).toBe(false);
+      expect(secure.tls?.fingerprint).toBe(new X509Certificate(cert).fingerprint256.replace(/:/g, '').toLowerCase());
+      const client = await ElectrumClient.connect(secure.urls.electrumTls!, { tls: { ca: readFileSync(new URL('ca.pem', fixtures), 'utf8') }, keepAlive: false });
+      expect(client.protocolVersion).toBe('1.6');
+      client.close();
+      const busy = Number(new URL(secure.urls.electrumTls!).port);
+      await expect(startWorld({ ports: { ...TLS_PORTS, electrumTls: busy } })).rejects.toThrow(`the Electrum TLS port ${busy} is already in use`);
+    } finally {
+      await secure.close();
+    }
   });
 });

@@ -1,9 +1,11 @@
 // stratum-sdk conformance <url>: checks an Electrum server against the spec and prints pass or fail per
 // method with the reason; exit 1 on any failure.
-import { parseArgs } from 'node:util';
 import { runConformance, type CheckResult, type ConformanceReport, type ProgressEvent } from '../../conformance/index.js';
 import { json, UsageError, type CliIo } from '../io.js';
-import { protocolOf, SHARED_HELP, SHARED_OPTIONS, sharedOptions } from '../options.js';
+import { parseCommand } from '../args.js';
+import { otherProtocolAnswers, wrongServer } from '../diagnose.js';
+import { SHARED_HELP, SHARED_OPTIONS, sharedOptions } from '../options.js';
+import { checkServerUrl } from '../urls.js';
 
 export const CONFORMANCE_HELP = `Usage: stratum-sdk conformance <url> [--all] [--json]
 
@@ -26,12 +28,7 @@ ${SHARED_HELP}
 (--no-validate has no effect here: conformance always validates.)`;
 
 export async function conformance(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    options: { ...SHARED_OPTIONS, all: { type: 'boolean' }, json: { type: 'boolean' } },
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values, positionals } = parseCommand(args, { ...SHARED_OPTIONS, all: { type: 'boolean' }, json: { type: 'boolean' } });
   if (values.help) {
     io.stdout(CONFORMANCE_HELP);
     return 0;
@@ -39,11 +36,25 @@ export async function conformance(args: readonly string[], io: CliIo): Promise<n
   const [url, ...extra] = positionals;
   if (!url) throw new UsageError('conformance needs a URL');
   if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
-  if (protocolOf(url) === 'mining') throw new UsageError('conformance checks Electrum servers (tcp://, tls://, ws://, wss://); Stratum mining pools are not covered');
+  const server = checkServerUrl(url);
+  if (server.protocol === 'mining') throw new UsageError('conformance checks Electrum servers (tcp://, tls://, ws://, wss://); Stratum mining pools are not covered');
   const options = sharedOptions(values);
 
   const progress = progressPrinter(io);
-  const report = await runConformance(url, { protocolVersion: options.protocolVersion, tls: options.tls, timeout: options.timeout, all: values.all ?? false }, progress.onEvent);
+  let report: ConformanceReport;
+  try {
+    report = await runConformance(url, { protocolVersion: options.protocolVersion, tls: options.tls, timeout: options.timeout, all: values.all ?? false }, progress.onEvent);
+  } catch (e) {
+    throw (await wrongServer(server, e, options.tls)) ?? e;
+  }
+  // A pool refuses server.version as an unknown method: say so rather than list every method as failed.
+  if (report.checks.find((c) => c.name === 'server.version')?.status === 'fail') {
+    const hint = await otherProtocolAnswers(server, options.tls);
+    if (hint) {
+      progress.finish(report);
+      throw hint;
+    }
+  }
   progress.finish(report);
   io.stdout(values.json ? json(report) : `${table(report.checks)}\n\n${summary(report)}`);
   return report.ok ? 0 : 1;
