@@ -27,3 +27,4 @@ export { memoryTrustStore } from './runtime/tls-settings.js';
 // A file needs Node: in a browser or React Native bundle this is the platform module's stub, which throws.
 export { fileTrustStore } from './platform/platform.js';
 export type { RequestOptions } from './runtime/session.js';
+export * from './network/index.js';

@@ -7,7 +7,8 @@
 // witness commitments or block weight: this chain is for testing wallets and miners, not for consensus.
 // A block's time must be later than the median of the last 11, as in Bitcoin Core; new blocks take
 // max(that + 1, now), so blocks mined faster than the clock do not each push the time a second ahead.
-// Reorgs are not modelled: blocks only ever extend the tip.
+// Reorgs: `reorg(depth)` replaces the last blocks with new ones (see there); the dropped blocks' transactions
+// go back to the mempool where still valid.
 import { bytesToHex, hexToBytes, writeU32LE } from '../bitcoin/bytes.js';
 import { BitcoinError } from '../bitcoin/errors.js';
 import { sha256d } from '../bitcoin/hash.js';
@@ -75,8 +76,52 @@ export interface HistoryEntry {
 
 /** What a block or a new mempool transaction changed. */
 export interface ChainEvents {
+  /**
+   * A block joined the chain. `touched`: the script hashes whose status may have changed since the event
+   * before; the first block after a `reorg` event also names every script hash the reorganisation touched.
+   */
   block: [block: ChainBlock, touched: ReadonlySet<string>];
   transaction: [txid: string, touched: ReadonlySet<string>];
+  /**
+   * Blocks were disconnected: the chain is back at `ancestor`, the dropped blocks' transactions are back in the
+   * mempool where still valid, and the `block` events of the new blocks follow at once (in the same tick).
+   */
+  reorg: [reorg: ReorgEvent];
+}
+
+export interface ReorgEvent {
+  /** How many blocks were disconnected. */
+  readonly depth: number;
+  /** The last block both chains share: the tip while the event is emitted. */
+  readonly ancestor: ChainBlock;
+  /** The disconnected blocks, lowest first. */
+  readonly disconnected: readonly ChainBlock[];
+  /** Script hashes whose history the disconnection changed. */
+  readonly touched: ReadonlySet<string>;
+}
+
+export interface ReorgOptions {
+  /**
+   * Blocks mined on the ancestor (default `depth`, at least 1). With the chain's fixed bits, `depth` new blocks
+   * make a branch of equal work and more make one of more work; fewer make a branch of less work, which a node
+   * following the most work would not take.
+   */
+  readonly blocks?: number;
+  /** The script (hex) the new blocks' coinbases pay (default: what the first disconnected block's coinbase paid). */
+  readonly payoutScript?: string;
+  /** Confirm the mempool, returned transactions included, in the first new block (default false: they stay in the mempool). */
+  readonly confirmMempool?: boolean;
+}
+
+export interface ReorgResult {
+  readonly depth: number;
+  readonly ancestor: ChainBlock;
+  readonly disconnected: readonly ChainBlock[];
+  readonly connected: readonly ChainBlock[];
+  /** Transactions of the disconnected blocks now back in the mempool (or confirmed again with `confirmMempool`). */
+  readonly returned: readonly string[];
+  /** Transactions gone: the disconnected coinbases, and any transaction (block or mempool) no longer valid without them. */
+  readonly dropped: readonly string[];
 }
 
 /** The data a pool needs to build mining jobs on the tip. */
@@ -107,6 +152,8 @@ export class RegtestChain {
   readonly #history = new Map<string, string[]>();
   readonly #now: () => number;
   readonly #bits: number;
+  /** Reorganisations so far: each one's blocks carry its number in their coinbase, so no new block repeats a dropped one. */
+  #reorgs = 0;
 
   /**
    * `bits`: the compact target of new blocks; regtest's minimum difficulty (0x207fffff, a hash or two per
@@ -199,6 +246,13 @@ export class RegtestChain {
 
   /** Validates and adds a transaction to the mempool; returns its txid. Throws TransactionRejected. */
   acceptTransaction(raw: string): string {
+    const record = this.#admit(raw);
+    this.events.emit('transaction', record.tx.txid, record.touched as ReadonlySet<string>);
+    return record.tx.txid;
+  }
+
+  /** acceptTransaction without the event. */
+  #admit(raw: string): TxRecord {
     let tx: Transaction;
     try {
       tx = parseTransaction(raw);
@@ -233,8 +287,7 @@ export class RegtestChain {
     for (const input of tx.inputs) this.#mempoolSpends.set(`${input.txid}:${input.vout}`, tx.txid);
     this.#addOutputs(tx, 0, false);
     this.#mempool.set(tx.txid, record);
-    this.events.emit('transaction', tx.txid, touched);
-    return tx.txid;
+    return record;
   }
 
   /** What a pool needs to build jobs on the tip. */
@@ -247,8 +300,11 @@ export class RegtestChain {
 
   /** Mines one block on the tip whose coinbase pays `payoutScript` (hex), with every mempool transaction. */
   mine(payoutScript: string, options: { tag?: string } = {}): ChainBlock {
-    const template = this.template();
-    const coinbase = serializeTransaction(coinbaseTransaction(template.height, payoutScript, template.coinbaseValue, bytesToHex(new TextEncoder().encode(options.tag ?? '/stratum-sdk/'))));
+    return this.#mine(payoutScript, this.template(), options.tag ?? '/stratum-sdk/');
+  }
+
+  #mine(payoutScript: string, template: BlockTemplate, tag: string, alsoTouched?: ReadonlySet<string>): ChainBlock {
+    const coinbase = serializeTransaction(coinbaseTransaction(template.height, payoutScript, template.coinbaseValue, bytesToHex(new TextEncoder().encode(tag))));
     const txids = [parseTransaction(coinbase).txid, ...template.transactions.map((t) => t.txid)];
     const header: BlockHeader = { version: template.version, prevHash: template.prevHash, merkleRoot: merkleRoot(txids), time: template.time, bits: template.bits, nonce: 0 };
     const bytes = serializeHeaderBytes(header);
@@ -258,7 +314,7 @@ export class RegtestChain {
       if (hashMeetsTarget(sha256d(bytes), target)) break;
       if (nonce === 0xffffffff) throw new Error('no nonce found'); // unreachable at regtest difficulty
     }
-    return this.submitBlock(bytes, coinbase, template.transactions);
+    return this.#connect(bytes, coinbase, template.transactions, alsoTouched);
   }
 
   /**
@@ -266,6 +322,10 @@ export class RegtestChain {
    * and transactions given. Throws BitcoinError otherwise (a stale or invalid solution).
    */
   submitBlock(header: Uint8Array, coinbaseRaw: Uint8Array, transactions: readonly Transaction[]): ChainBlock {
+    return this.#connect(header, coinbaseRaw, transactions);
+  }
+
+  #connect(header: Uint8Array, coinbaseRaw: Uint8Array, transactions: readonly Transaction[], alsoTouched?: ReadonlySet<string>): ChainBlock {
     const h = parseHeader(header);
     if (h.prevHash !== this.tip.hash) throw new BitcoinError('bad-argument', `stale block: it builds on ${h.prevHash}, the tip is ${this.tip.hash}`);
     if (h.time <= this.medianTimePast) throw new BitcoinError('bad-argument', `time-too-old: the block time ${h.time} is not after the median time past ${this.medianTimePast}`);
@@ -281,7 +341,7 @@ export class RegtestChain {
     if (paid > subsidy(height) + fees) throw new BitcoinError('bad-transaction', `the coinbase pays ${paid} sat, more than the ${subsidy(height) + fees} allowed`);
 
     const block: ChainBlock = { height, hash: blockHash(header), header: Uint8Array.from(header), headerHex: bytesToHex(header), time: h.time, txids };
-    const touched = new Set<string>();
+    const touched = new Set<string>(alsoTouched);
     this.#blocks.push(block);
     this.#txs.set(coinbase.txid, { tx: coinbase, raw: bytesToHex(coinbaseRaw), height, pos: 0, fee: 0 });
     this.#addOutputs(coinbase, height, true);
@@ -306,6 +366,84 @@ export class RegtestChain {
     }
     this.events.emit('block', block, touched);
     return block;
+  }
+
+  /**
+   * Replaces the last `depth` blocks with new ones (`blocks` of them, default `depth`), as a reorganisation
+   * would. The disconnected blocks' transactions go back to the mempool where still valid (in block order,
+   * then the old mempool in arrival order), as Bitcoin Core does; coinbases and whatever spends them (or
+   * anything else no longer there) are dropped. The new blocks confirm nothing but their coinbase unless
+   * `confirmMempool` is set. Events: `reorg` once the chain is back at the ancestor, then a `block` event for
+   * each new block (the first naming every script hash the reorganisation touched), so a server wired to
+   * `block` events tells its subscribers the new tip and recomputes their statuses.
+   */
+  reorg(depth: number, options: ReorgOptions = {}): ReorgResult {
+    if (!Number.isInteger(depth) || depth < 1 || depth > this.height) throw new RangeError(`reorg depth must be an integer from 1 to the height (${this.height}), got ${depth}`);
+    const count = options.blocks ?? depth;
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`reorg blocks must be an integer of at least 1, got ${count}`);
+    const ancestorHeight = this.height - depth;
+    const disconnected = this.#blocks.slice(ancestorHeight + 1);
+    const records = disconnected.flatMap((b) => b.txids.map((txid) => this.#txs.get(txid) as TxRecord));
+    const payoutScript = options.payoutScript ?? (records[0] as TxRecord).tx.outputs[0]?.scriptPubKey ?? '51';
+    const oldMempool = [...this.#mempool.values()];
+    const touched = new Set<string>();
+    // Before the rebuild: #touches looks the spent outputs up in the transactions about to go.
+    for (const r of [...records, ...oldMempool]) for (const sh of r.touched ?? this.#touches(r.tx)) touched.add(sh);
+
+    this.#rebuild(ancestorHeight);
+    const returned: string[] = [];
+    const dropped: string[] = [];
+    for (const r of records) {
+      if (r.pos === 0) dropped.push(r.tx.txid);
+      else if (this.#tryAdmit(r.raw)) returned.push(r.tx.txid);
+      else dropped.push(r.tx.txid);
+    }
+    for (const r of oldMempool) if (!this.#tryAdmit(r.raw)) dropped.push(r.tx.txid);
+    const ancestor = this.tip;
+    this.events.emit('reorg', { depth, ancestor, disconnected, touched });
+
+    const reorg = ++this.#reorgs;
+    const connected: ChainBlock[] = [];
+    for (let i = 0; i < count; i++) {
+      const full = this.template();
+      const template = options.confirmMempool && i === 0 ? full : { ...full, transactions: [], coinbaseValue: subsidy(full.height) };
+      connected.push(this.#mine(payoutScript, template, `/stratum-sdk reorg ${reorg}/`, i === 0 ? touched : undefined));
+    }
+    return { depth, ancestor, disconnected, connected, returned, dropped };
+  }
+
+  /** Mempool admission that reports a refusal as false. */
+  #tryAdmit(raw: string): boolean {
+    try {
+      this.#admit(raw);
+      return true;
+    } catch (e) {
+      if (e instanceof TransactionRejected) return false;
+      throw e;
+    }
+  }
+
+  /** Rebuilds every index from the blocks up to `height`, dropping the blocks above it and the whole mempool. */
+  #rebuild(height: number) {
+    const kept = this.#blocks.slice(0, height + 1);
+    const genesis = kept[0] as ChainBlock;
+    const genesisRecord = this.#txs.get(genesis.txids[0] as string) as TxRecord;
+    const records = kept.slice(1).flatMap((b) => b.txids.map((txid) => this.#txs.get(txid) as TxRecord));
+    this.#blocks.length = height + 1;
+    this.#txs.clear();
+    this.#txs.set(genesisRecord.tx.txid, genesisRecord);
+    this.#outputs.clear();
+    this.#mempoolSpends.clear();
+    this.#mempool.clear();
+    this.#history.clear();
+    // Block order, and block order within a block, so every spent output is there before its spender.
+    for (const r of records) {
+      this.#txs.set(r.tx.txid, r);
+      const coinbase = r.pos === 0;
+      if (!coinbase) for (const input of r.tx.inputs) this.#outputs.delete(`${input.txid}:${input.vout}`);
+      this.#addOutputs(r.tx, r.height, coinbase);
+      this.#index(r.tx, new Set());
+    }
   }
 
   /** Script hashes a transaction pays or spends from. */

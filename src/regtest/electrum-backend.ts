@@ -7,6 +7,7 @@ import type { ElectrumServerHandlers } from '../generated/electrum/server-api.js
 import type { HeaderNotification, Status } from '../generated/definitions.js';
 import { ServerError } from '../runtime/errors.js';
 import { compareVersions } from '../runtime/versions.js';
+import type { ElectrumServer } from '../servers/electrum-server.js';
 import { TransactionRejected, type ChainBlock, type RegtestChain } from './chain.js';
 import { transactionId, type Transaction } from '../bitcoin/tx.js';
 
@@ -47,6 +48,30 @@ export function headerNotification(block: ChainBlock): HeaderNotification {
 /** The status of a script hash as the server reports it (1.6 mempool ordering, valid for every version). */
 export function statusOf(chain: RegtestChain, scripthash: string): Status {
   return electrumStatus(chain.history(scripthash)) as Status;
+}
+
+/**
+ * Wires a chain's events to a server's subscribers: a block notifies headers subscribers of it and the
+ * subscribers of every script hash it touched of their new status; a mempool transaction notifies the statuses
+ * it touched. A reorganisation needs nothing more: the chain follows its `reorg` event with a `block` event for
+ * each new block, the first naming the script hashes the disconnected blocks touched, so subscribers get the new
+ * tip and recomputed statuses. Returns the function that unwires.
+ */
+export function notifyChainEvents<Ctx>(chain: RegtestChain, server: ElectrumServer<Ctx>): () => void {
+  const statuses = (touched: ReadonlySet<string>) => {
+    for (const sh of touched) {
+      if (server.subscribers('blockchain.scripthash.subscribe', sh).length) server.notifySubscribers('blockchain.scripthash.subscribe', sh, [sh, statusOf(chain, sh)]);
+    }
+  };
+  const offBlock = chain.events.on('block', (block, touched) => {
+    server.notifySubscribers('blockchain.headers.subscribe', [headerNotification(block)]);
+    statuses(touched);
+  });
+  const offTx = chain.events.on('transaction', (_txid, touched) => statuses(touched));
+  return () => {
+    offBlock();
+    offTx();
+  };
 }
 
 export function electrumBackend<Ctx extends ElectrumBackendSession>(chain: RegtestChain, options: ElectrumBackendOptions = {}): ElectrumServerHandlers<Ctx> {

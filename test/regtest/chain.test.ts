@@ -135,4 +135,94 @@ describe('RegtestChain', () => {
     // Stripped of marker and flag (2 bytes) and the witness (count, length, one byte: 3 bytes).
     expect(parsed.weight).toBe((parsed.size - 2 - 3) * 3 + parsed.size);
   });
+
+  describe('reorg', () => {
+    /** A chain at height 101 whose first coinbase (block 1, paying A) is spendable; the spend is confirmed in block 102. */
+    function spentChain() {
+      const chain = new RegtestChain();
+      const first = chain.mine(P2WPKH_A);
+      for (let i = 0; i < 100; i++) chain.mine(P2WPKH_B);
+      const txid = chain.acceptTransaction(spend([[first.txids[0]!, 0]], [[P2WPKH_B, 49e8], [P2WPKH_A, 0.5e8]]));
+      const block = chain.mine(P2WPKH_B);
+      return { chain, first, txid, block };
+    }
+
+    it('replaces the last blocks, returns their transactions to the mempool and keeps every index right', () => {
+      const { chain, first, txid, block } = spentChain();
+      const before = { height: chain.height, tip: chain.tip.hash };
+      const events: string[] = [];
+      chain.events.on('reorg', (r) => events.push(`reorg ${r.depth} to ${r.ancestor.height} (tip ${chain.height})`));
+      chain.events.on('block', (b, touched) => events.push(`block ${b.height}${touched.has(SH_A) ? ' A' : ''}`));
+      const result = chain.reorg(1);
+      expect(result.depth).toBe(1);
+      expect(result.disconnected.map((b) => b.hash)).toEqual([before.tip]);
+      expect(result.connected).toHaveLength(1);
+      expect(chain.height).toBe(before.height);
+      expect(chain.tip.hash).not.toBe(before.tip);
+      expect(chain.tip.hash).toBe(result.connected[0]!.hash);
+      expect(chain.block(chain.height)!.headerHex).toBe(result.connected[0]!.headerHex);
+      // The spend is back in the mempool; the disconnected coinbase is gone.
+      expect(result.returned).toEqual([txid]);
+      expect(result.dropped).toEqual([block.txids[0]]);
+      expect(chain.transaction(block.txids[0]!)).toBeUndefined();
+      expect(chain.transaction(txid)).toMatchObject({ height: 0, pos: -1 });
+      expect(chain.mempool().map((t) => t.txid)).toEqual([txid]);
+      expect(chain.history(SH_A)).toEqual([{ tx_hash: first.txids[0], height: 1 }, { tx_hash: txid, height: 0, fee: 0.5e8 }]);
+      expect(chain.balance(SH_A)).toEqual({ confirmed: 50e8, unconfirmed: -49.5e8 });
+      // reorg at the ancestor, then the new block naming the script hashes the reorganisation touched.
+      expect(events).toEqual([`reorg 1 to ${before.height - 1} (tip ${before.height - 1})`, `block ${before.height} A`]);
+      // The chain still links and still mines: the next block confirms the returned spend.
+      const headers = Array.from({ length: chain.height + 1 }, (_, h) => chain.block(h)!.header);
+      expect(verifyHeaderChain(headers, { network: 'regtest' }).valid).toBe(true);
+      const next = chain.mine(P2WPKH_B);
+      expect(next.txids).toContain(txid);
+      expect(chain.balance(SH_A)).toEqual({ confirmed: 0.5e8, unconfirmed: 0 });
+    });
+
+    it('goes deeper, mines more blocks than it drops, and drops what spends a disconnected coinbase', () => {
+      const chain = new RegtestChain();
+      for (let i = 0; i < 10; i++) chain.mine(P2WPKH_A);
+      const old = Array.from({ length: 11 }, (_, h) => chain.block(h)!.hash);
+      expect(chain.history(SH_A)).toHaveLength(10);
+      const result = chain.reorg(6, { blocks: 7, payoutScript: P2WPKH_B });
+      expect(result.ancestor.height).toBe(4);
+      expect(result.disconnected.map((b) => b.height)).toEqual([5, 6, 7, 8, 9, 10]);
+      expect(result.connected.map((b) => b.height)).toEqual([5, 6, 7, 8, 9, 10, 11]);
+      expect(chain.height).toBe(11);
+      for (let h = 0; h <= 4; h++) expect(chain.block(h)!.hash).toBe(old[h]);
+      for (let h = 5; h <= 10; h++) expect(chain.block(h)!.hash).not.toBe(old[h]);
+      expect(chain.history(SH_A).map((e) => e.height)).toEqual([1, 2, 3, 4]);
+      expect(chain.history(SH_B).map((e) => e.height)).toEqual([5, 6, 7, 8, 9, 10, 11]);
+      expect(chain.balance(SH_A)).toEqual({ confirmed: 4 * 50e8, unconfirmed: 0 });
+      // The same depth again builds yet another branch, never one block of the first.
+      const again = chain.reorg(1);
+      expect(again.connected[0]!.hash).not.toBe(result.connected[6]!.hash);
+      expect(() => chain.reorg(0)).toThrow(RangeError);
+      expect(() => chain.reorg(chain.height + 1)).toThrow(RangeError);
+    });
+
+    it('confirms the returned transactions in the first new block when asked', () => {
+      const { chain, txid } = spentChain();
+      const result = chain.reorg(1, { blocks: 2, confirmMempool: true });
+      expect(result.connected[0]!.txids).toContain(txid);
+      expect(chain.transaction(txid)).toMatchObject({ height: result.connected[0]!.height, pos: 1 });
+      expect(chain.mempool()).toEqual([]);
+    });
+
+    it('drops a mempool transaction whose input a reorganisation removed', () => {
+      const { chain, txid } = spentChain();
+      // A child of the confirmed spend waits in the mempool; a reorg of 2 disconnects block 101 too, whose
+      // coinbase funds nothing here, and block 102, whose spend comes back: the child stays valid.
+      const child = chain.acceptTransaction(spend([[txid, 1]], [[P2WPKH_A, 0.4e8]]));
+      const result = chain.reorg(2);
+      expect(result.returned).toEqual([txid]);
+      expect(chain.mempool().map((t) => t.txid)).toEqual([txid, child]);
+      expect(chain.mempoolHistory(SH_A).find((e) => e.tx_hash === child)?.height).toBe(-1);
+      // Disconnecting block 1 removes the coinbase the spend came from: the spend and its child are dropped.
+      const deep = chain.reorg(chain.height, { payoutScript: P2WPKH_B });
+      expect(deep.dropped).toEqual(expect.arrayContaining([txid, child]));
+      expect(chain.mempool()).toEqual([]);
+      expect(chain.history(SH_A)).toEqual([]);
+    });
+  });
 });
