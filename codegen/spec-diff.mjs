@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // npm run spec:diff -- <old> <new>: what changed between two specs (folders or git revisions), per
-// method, and whom each change breaks. The work is in diff/; this file only reads arguments and prints.
+// method, whom each change breaks and which release it needs. The work is in diff/ (its rules:
+// diff/README.md); this file only reads arguments and prints.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diffSpecs, fails, FAIL_ON } from './diff/diff.mjs';
 import { formatReport } from './diff/format.mjs';
 import { loadSpecSource, SpecSourceError } from './diff/source.mjs';
 
-export { diffSpecs, fails } from './diff/diff.mjs';
+export { diffSpecs, fails, FAIL_ON } from './diff/diff.mjs';
 export { formatReport } from './diff/format.mjs';
+export { RULES, rulesTable } from './diff/rules.mjs';
 export { loadSpecSource, SpecSourceError } from './diff/source.mjs';
 
 const USAGE = `usage: node codegen/spec-diff.mjs <old> <new> [--json] [--fail-on ${FAIL_ON.join('|')}] [--spec-path DIR]
@@ -17,8 +19,13 @@ const USAGE = `usage: node codegen/spec-diff.mjs <old> <new> [--json] [--fail-on
                  (commit, tag, branch), whose spec/ tree is read without checking anything out
   --json         print the report as JSON
   --fail-on X    exit 1 when the report has a change of that kind: breaking (for clients or servers),
-                 client-breaking, server-breaking, or any change
+                 client-breaking, server-breaking, strict (breaking, or breaking only a receiver that
+                 refuses what the spec leaves open), any change; or when the release it needs is at
+                 least X: major (something breaks), minor (something changes beyond words), patch
   --spec-path    where the spec folder is inside the repository, for git revisions (default spec)
+
+Each change is judged for the code of the side that sends the message it is in and of the side that
+receives it (the rules: codegen/diff/README.md); the report says which release it needs.
 
 Exit status: 0 done, 1 a --fail-on condition was met, 2 bad arguments or an unreadable spec.`;
 

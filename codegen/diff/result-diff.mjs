@@ -56,15 +56,15 @@ function rangeLabel(from, to) {
 }
 
 /**
- * @returns {Array<{ kind: string, path: string, relation: string, message: string, where: string }>}
- *   relations are about the result as the responder produces it.
+ * @returns {Array<{ kind: string, path: string, rule: string, message: string, where: string }>}
+ *   rules are about the result as the responder produces it.
  */
 export function compareResults(oldDoc, newDoc, oldDefs, newDefs) {
   const oldVs = resultVariants(oldDoc);
   const newVs = resultVariants(newDoc);
   if (!oldVs.length && !newVs.length) return [];
-  if (!oldVs.length) return [{ kind: 'result-added', path: '', relation: 'changed', message: 'now has a result', where: 'result' }];
-  if (!newVs.length) return [{ kind: 'result-removed', path: '', relation: 'changed', message: 'no longer has a result', where: 'result' }];
+  if (!oldVs.length) return [{ kind: 'result-added', path: '', rule: 'kind-changed', message: 'now has a result', where: 'result' }];
+  if (!newVs.length) return [{ kind: 'result-removed', path: '', rule: 'kind-changed', message: 'no longer has a result', where: 'result' }];
   const norm = { old: (s) => normalizeSchema(s, oldDefs), new: (s) => normalizeSchema(s, newDefs) };
   const out = [];
 
@@ -76,12 +76,12 @@ export function compareResults(oldDoc, newDoc, oldDefs, newDefs) {
   const when = (v) => [rangeLabel(v.when?.versions?.since, v.when?.versions?.until), contextLabel(Object.entries(v.when?.params ?? {}).map(([p, s]) => [p, normalizeSchema(s)]))].filter(Boolean).join(', ');
   const list = (vs) => vs.map((v) => `"${v.name}"${when(v) ? ` (${when(v)})` : ''}`).join(', ');
   if (!oldDoc.result.variants && newDoc.result.variants) {
-    out.push({ kind: 'result-variants-changed', path: '', relation: 'compatible', message: `now has several shapes: ${list(newVs)}`, where: 'result' });
+    out.push({ kind: 'result-variants-changed', path: '', rule: 'result-shapes-renamed', message: `now has several shapes: ${list(newVs)}`, where: 'result' });
   } else if (oldDoc.result.variants && !newDoc.result.variants) {
-    out.push({ kind: 'result-variants-changed', path: '', relation: 'compatible', message: `now has one shape (was ${list(oldVs)})`, where: 'result' });
+    out.push({ kind: 'result-variants-changed', path: '', rule: 'result-shapes-renamed', message: `now has one shape (was ${list(oldVs)})`, where: 'result' });
   } else if (oldDoc.result.variants) {
-    for (const v of newVs) if (!oldNames.has(v.name)) out.push({ kind: 'result-variants-changed', path: '', relation: 'compatible', message: `shape "${v.name}" added${when(v) ? ` (${when(v)})` : ''}`, where: 'result' });
-    for (const v of oldVs) if (!newNames.has(v.name)) out.push({ kind: 'result-variants-changed', path: '', relation: 'compatible', message: `shape "${v.name}" removed${when(v) ? ` (was ${when(v)})` : ''}`, where: 'result' });
+    for (const v of newVs) if (!oldNames.has(v.name)) out.push({ kind: 'result-variants-changed', path: '', rule: 'result-shapes-renamed', message: `shape "${v.name}" added${when(v) ? ` (${when(v)})` : ''}`, where: 'result' });
+    for (const v of oldVs) if (!newNames.has(v.name)) out.push({ kind: 'result-variants-changed', path: '', rule: 'result-shapes-renamed', message: `shape "${v.name}" removed${when(v) ? ` (was ${when(v)})` : ''}`, where: 'result' });
   }
 
   const segs = segments(oldDoc, newDoc);
@@ -93,8 +93,8 @@ export function compareResults(oldDoc, newDoc, oldDefs, newDefs) {
       const a = oldVs.filter((v) => applies(v, seg, ctx, norm.old));
       const b = newVs.filter((v) => applies(v, seg, ctx, norm.new));
       if (!a.length && !b.length) return null;
-      if (!a.length) return [{ kind: 'result-shape-added', path: '', relation: 'widened', message: 'a result is now defined where none was' }];
-      if (!b.length) return [{ kind: 'result-shape-removed', path: '', relation: 'narrowed', message: 'no result shape is defined any more' }];
+      if (!a.length) return [{ kind: 'result-shape-added', path: '', rule: 'value-widened', message: 'a result is now defined where none was' }];
+      if (!b.length) return [{ kind: 'result-shape-removed', path: '', rule: 'value-narrowed', message: 'no result shape is defined any more' }];
       const changes = compareSchemas(normalizeSchema(union(a.map((v) => v.schema)), oldDefs), normalizeSchema(union(b.map((v) => v.schema)), newDefs));
       return changes.length ? changes : null;
     });

@@ -1,10 +1,14 @@
-// What changed between two normalized schemas, as a list of changes each with a relation:
-//   narrowed   - the new schema accepts less (some values valid before are now refused);
-//   widened    - it accepts more (values refused before may now arrive);
-//   changed    - both, or a change that cannot be ordered (a new pattern);
-//   compatible - a change that neither side must act on (a new optional field of an open object).
-// Who that breaks depends on who produces the value, which the caller knows (see impact.mjs).
+// What changed between two normalized schemas, as a list of changes each with the rule it falls under
+// (rules.mjs), mostly one of:
+//   value-narrowed - the new schema accepts less (some values valid before are now refused);
+//   value-widened  - it accepts more (values refused before may now arrive);
+//   value-changed  - both, or a change that cannot be ordered (a new pattern);
+// and for objects, the field-* and extra-fields-* rules, which depend on whether the object is closed.
+// Who that breaks depends on who produces the value, which the caller knows (see rules.mjs).
 import { acceptsAnything, alternativeKey, alternatives, canonical } from './normalize.mjs';
+import { RULE } from './rules.mjs';
+
+const RELATION_RULE = { narrowed: 'value-narrowed', widened: 'value-widened', changed: 'value-changed' };
 
 const TYPE_NAMES = { null: 'null', boolean: 'boolean', number: 'number', integer: 'integer', string: 'string', array: 'array', object: 'object' };
 
@@ -23,12 +27,12 @@ const describeAll = (alts) => (alts.length ? alts.map(describeAlternative).join(
 /**
  * @param {unknown} a the old schema, normalized
  * @param {unknown} b the new schema, normalized
- * @returns {Array<{ kind: string, path: string, relation: string, message: string }>}
+ * @returns {Array<{ kind: string, path: string, rule: string, message: string }>}
  */
 export function compareSchemas(a, b, path = '') {
   if (canonical(a) === canonical(b)) return [];
-  if (acceptsAnything(b)) return [{ kind: 'type-widened', path, relation: 'widened', message: 'now accepts anything' }];
-  if (acceptsAnything(a)) return [{ kind: 'type-narrowed', path, relation: 'narrowed', message: `was anything, now ${describeAll(alternatives(b))}` }];
+  if (acceptsAnything(b)) return [{ kind: 'type-widened', path, rule: 'value-widened', message: 'now accepts anything' }];
+  if (acceptsAnything(a)) return [{ kind: 'type-narrowed', path, rule: 'value-narrowed', message: `was anything, now ${describeAll(alternatives(b))}` }];
 
   const altsA = alternatives(a);
   const altsB = alternatives(b);
@@ -45,21 +49,21 @@ export function compareSchemas(a, b, path = '') {
 
   // Nothing in common: the value is of another kind altogether.
   if (![...groups.values()].some((g) => g.old.length && g.new.length)) {
-    return [{ kind: 'retyped', path, relation: 'changed', message: `retyped: ${describeAll(altsA)} -> ${describeAll(altsB)}` }];
+    return [{ kind: 'retyped', path, rule: 'value-changed', message: `retyped: ${describeAll(altsA)} -> ${describeAll(altsB)}` }];
   }
   const out = [];
   for (const [key, g] of groups) {
     if (!g.old.length) {
       out.push(
         key === 'null'
-          ? { kind: 'made-nullable', path, relation: 'widened', message: 'made nullable: null is now accepted' }
-          : { kind: 'type-widened', path, relation: 'widened', message: `now also accepts ${describeAll(g.new)}` },
+          ? { kind: 'made-nullable', path, rule: 'value-widened', message: 'made nullable: null is now accepted' }
+          : { kind: 'type-widened', path, rule: 'value-widened', message: `now also accepts ${describeAll(g.new)}` },
       );
     } else if (!g.new.length) {
       out.push(
         key === 'null'
-          ? { kind: 'made-non-nullable', path, relation: 'narrowed', message: 'no longer nullable' }
-          : { kind: 'type-narrowed', path, relation: 'narrowed', message: `no longer accepts ${describeAll(g.old)}` },
+          ? { kind: 'made-non-nullable', path, rule: 'value-narrowed', message: 'no longer nullable' }
+          : { kind: 'type-narrowed', path, rule: 'value-narrowed', message: `no longer accepts ${describeAll(g.old)}` },
       );
     } else out.push(...compareGroup(g.old, g.new, path));
   }
@@ -72,9 +76,14 @@ function compareGroup(olds, news, path) {
   const restNew = news.filter((y) => !olds.some((x) => canonical(x) === canonical(y)));
   if (!restOld.length && !restNew.length) return [];
   if (restOld.length === 1 && restNew.length === 1) return compareSingle(restOld[0], restNew[0], path);
-  if (!restOld.length) return [{ kind: 'type-widened', path, relation: 'widened', message: `now also accepts another ${describeAll(restNew)} shape` }];
-  if (!restNew.length) return [{ kind: 'type-narrowed', path, relation: 'narrowed', message: `no longer accepts one of its ${describeAll(restOld)} shapes` }];
-  return [{ kind: 'retyped', path, relation: 'changed', message: `the ${describeAlternative(restOld[0])} shapes changed` }];
+  // As many changed shapes on each side, in the same order: each one compares with its counterpart.
+  if (restOld.length === restNew.length && olds.length === news.length && restOld.every((x, i) => olds.indexOf(x) === news.indexOf(restNew[i]))) {
+    const found = restOld.flatMap((x, i) => compareSingle(x, restNew[i], path));
+    return found.filter((c, i) => found.findIndex((d) => canonical(d) === canonical(c)) === i);
+  }
+  if (!restOld.length) return [{ kind: 'type-widened', path, rule: 'value-widened', message: `now also accepts another ${describeAll(restNew)} shape` }];
+  if (!restNew.length) return [{ kind: 'type-narrowed', path, rule: 'value-narrowed', message: `no longer accepts one of its ${describeAll(restOld)} shapes` }];
+  return [{ kind: 'retyped', path, rule: 'value-changed', message: `the ${describeAlternative(restOld[0])} shapes changed` }];
 }
 
 const LOWER_BOUNDS = ['minimum', 'exclusiveMinimum', 'minLength', 'minItems', 'minProperties'];
@@ -86,12 +95,12 @@ const HANDLED = new Set(['type', 'enum', 'properties', 'required', 'additionalPr
 function compareSingle(a, b, path) {
   if (canonical(a) === canonical(b)) return [];
   const out = [];
-  const change = (kind, relation, message) => out.push({ kind, path, relation, message });
+  const change = (kind, relation, message) => out.push({ kind, path, rule: RELATION_RULE[relation], message });
 
   if (a.type !== b.type) {
     if (a.type === 'integer' && b.type === 'number') change('type-widened', 'widened', 'integer -> number: fractions are now accepted');
     else if (a.type === 'number' && b.type === 'integer') change('type-narrowed', 'narrowed', 'number -> integer: fractions are no longer accepted');
-    else return [{ kind: 'retyped', path, relation: 'changed', message: `retyped: ${describeAlternative(a)} -> ${describeAlternative(b)}` }];
+    else return [{ kind: 'retyped', path, rule: 'value-changed', message: `retyped: ${describeAlternative(a)} -> ${describeAlternative(b)}` }];
   }
 
   compareEnum(a.enum, b.enum, change);
@@ -102,7 +111,9 @@ function compareSingle(a, b, path) {
   for (const k of UPPER_BOUNDS) compareBound(k, a[k], b[k], -1, change);
   for (const k of RESTRICTIONS) {
     if (canonical(a[k]) === canonical(b[k])) continue;
-    if (a[k] === undefined) change('constraint-tightened', 'narrowed', `${k} added: ${short(b[k])}`);
+    if (k === 'pattern' && a[k] !== undefined && b[k] !== undefined && withoutLookahead(b[k]) === a[k]) change('constraint-tightened', 'narrowed', `pattern narrowed: ${short(a[k])} -> ${short(b[k])}`);
+    else if (k === 'pattern' && a[k] !== undefined && b[k] !== undefined && withoutLookahead(a[k]) === b[k]) change('constraint-relaxed', 'widened', `pattern widened: ${short(a[k])} -> ${short(b[k])}`);
+    else if (a[k] === undefined) change('constraint-tightened', 'narrowed', `${k} added: ${short(b[k])}`);
     else if (b[k] === undefined) change('constraint-relaxed', 'widened', `${k} removed (was ${short(a[k])})`);
     else change('constraint-changed', 'changed', `${k} changed: ${short(a[k])} -> ${short(b[k])}`);
   }
@@ -143,6 +154,25 @@ function compareBound(key, a, b, direction, change) {
   else change('constraint-relaxed', 'widened', `${key} ${was} -> ${now}`);
 }
 
+/**
+ * A pattern without a lookahead right after its leading "^" ("^(?=.{3,32}$)[0-9]+" -> "^[0-9]+"), or null.
+ * A lookahead only adds a condition, so a pattern that is another plus one accepts a subset of it.
+ */
+function withoutLookahead(pattern) {
+  if (typeof pattern !== 'string' || !pattern.startsWith('^(?=')) return null;
+  let depth = 0;
+  for (let i = 1; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      // A character class: its parens are literal.
+      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return `^${pattern.slice(i + 1)}`;
+  }
+  return null;
+}
+
 function short(value) {
   const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
@@ -164,9 +194,20 @@ function compareItems(a, b, path) {
   } else if (!ta && !tb) {
     if (canonical(a.items) !== canonical(b.items)) out.push(...compareSchemas(a.items ?? true, b.items ?? true, `${path}[]`));
   } else {
-    out.push({ kind: 'retyped', path, relation: 'changed', message: ta ? 'a tuple became a list' : 'a list became a tuple' });
+    out.push({ kind: 'retyped', path, rule: 'value-changed', message: ta ? 'a tuple became a list' : 'a list became a tuple' });
   }
   return out;
+}
+
+/**
+ * Whether an object whose undeclared fields must match `extra` (its additionalProperties: absent or true
+ * for anything, false for nothing) takes a field of schema `field` as an undeclared one: "open" when
+ * every such value passes, "closed" when some would be refused.
+ */
+function takesAsExtra(extra, field) {
+  if (extra === undefined || acceptsAnything(extra)) return 'open';
+  if (extra === false) return 'closed';
+  return compareSchemas(field, extra).some((c) => RULE[c.rule].sender === 'breaking') ? 'closed' : 'open';
 }
 
 function compareObject(a, b, path) {
@@ -175,32 +216,35 @@ function compareObject(a, b, path) {
   const propsB = b.properties ?? {};
   const reqA = new Set(a.required ?? []);
   const reqB = new Set(b.required ?? []);
-  const closedA = a.additionalProperties === false;
-  const closedB = b.additionalProperties === false;
   const names = [...new Set([...Object.keys(propsA), ...reqA, ...Object.keys(propsB), ...reqB])];
   for (const name of names) {
     const at = `${path}.${name}`;
     const inA = name in propsA || reqA.has(name);
     const inB = name in propsB || reqB.has(name);
     if (!inA) {
-      if (reqB.has(name)) out.push({ kind: 'field-added', path: at, relation: 'narrowed', message: `field "${name}" added (required)` });
-      // An open object already allowed any extra key, so a new optional field obliges no one.
-      else out.push({ kind: 'field-added', path: at, relation: closedA ? 'widened' : 'compatible', message: `field "${name}" added (optional)` });
+      // Old receivers take the new field as an undeclared one: refused if the old object was closed to it,
+      // ignored by the SDK (and refused only by a strict receiver) if it was open.
+      const open = takesAsExtra(a.additionalProperties, propsB[name] ?? true) === 'open';
+      const required = reqB.has(name);
+      out.push({ kind: 'field-added', path: at, rule: `field-added-${required ? 'required' : 'optional'}${open ? '-open' : ''}`, message: `field "${name}" added (${required ? 'required' : 'optional'}${open ? '' : ', to a closed object'})` });
       continue;
     }
     if (!inB) {
-      out.push({ kind: 'field-removed', path: at, relation: closedB ? 'narrowed' : 'widened', message: `field "${name}" removed${reqA.has(name) ? ' (was required)' : ''}` });
+      // New receivers take the old field, which old senders still send, as an undeclared one.
+      const open = takesAsExtra(b.additionalProperties, propsA[name] ?? true) === 'open';
+      const required = reqA.has(name);
+      out.push({ kind: 'field-removed', path: at, rule: `field-removed-${required ? 'required' : 'optional'}${open ? '-open' : ''}`, message: `field "${name}" removed${required ? ' (was required)' : ''}${open ? '' : ' from a closed object'}` });
       continue;
     }
-    if (reqA.has(name) && !reqB.has(name)) out.push({ kind: 'field-optional', path: at, relation: 'widened', message: `field "${name}" is now optional (may be missing)` });
-    if (!reqA.has(name) && reqB.has(name)) out.push({ kind: 'field-required', path: at, relation: 'narrowed', message: `field "${name}" is now required` });
+    if (reqA.has(name) && !reqB.has(name)) out.push({ kind: 'field-optional', path: at, rule: 'value-widened', message: `field "${name}" is now optional (may be missing)` });
+    if (!reqA.has(name) && reqB.has(name)) out.push({ kind: 'field-required', path: at, rule: 'value-narrowed', message: `field "${name}" is now required` });
     out.push(...compareSchemas(propsA[name] ?? true, propsB[name] ?? true, at));
   }
   if (canonical(a.additionalProperties) !== canonical(b.additionalProperties)) {
     const x = a.additionalProperties ?? true;
     const y = b.additionalProperties ?? true;
-    if (y === false) out.push({ kind: 'constraint-tightened', path, relation: 'narrowed', message: 'no longer accepts undeclared fields' });
-    else if (x === false) out.push({ kind: 'constraint-relaxed', path, relation: 'widened', message: 'now accepts undeclared fields' });
+    if (y === false) out.push({ kind: 'constraint-tightened', path, rule: 'extra-fields-refused', message: 'no longer accepts undeclared fields' });
+    else if (x === false) out.push({ kind: 'constraint-relaxed', path, rule: 'extra-fields-accepted', message: 'now accepts undeclared fields' });
     else out.push(...compareSchemas(x, y, `${path}.*`));
   }
   return out;

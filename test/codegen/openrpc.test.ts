@@ -1,9 +1,11 @@
 // The OpenRPC export: each document is valid against the OpenRPC meta-schema (@open-rpc/meta-schema),
-// is self-contained (every $ref resolves inside it), agrees with its own examples, and carries what
-// OpenRPC cannot say under documented x- keys.
+// is self-contained (every $ref resolves inside it), agrees with its own examples, carries what
+// OpenRPC cannot say under x- keys defined in its x-extensions list, and works with the OpenRPC
+// project's own tools (@open-rpc/schema-utils-js: validate, parse, dereference, MethodCallValidator).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { dereferenceDocument, MethodCallValidator, parseOpenRPCDocument, validateOpenRPCDocument } from '@open-rpc/schema-utils-js';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../../codegen/generate.mjs';
@@ -29,12 +31,31 @@ interface Method {
   deprecated?: boolean;
   [ext: `x-${string}`]: unknown;
 }
+/** An OpenRPC document as @open-rpc/schema-utils-js types it. */
+type OpenrpcDocument = Parameters<typeof validateOpenRPCDocument>[0];
+/** What these tests read of a method file in spec/. */
+interface SpecFile {
+  method: string;
+  params: unknown[];
+  examples: unknown[];
+  invalidExamples?: { name: string; params: unknown[]; result?: unknown; notification?: unknown }[];
+}
+/** A Specification Extension object (@open-rpc/specification-extension-spec). */
+interface Extension {
+  openrpcExtension: string;
+  name: string;
+  version: string;
+  summary: string;
+  description: string;
+  restricted: string[];
+  schema: Record<string, unknown>;
+}
 interface OpenRpcDoc {
   openrpc: string;
   info: { title: string; version: string; [ext: `x-${string}`]: unknown };
   methods: Method[];
   components: { schemas: Record<string, unknown> };
-  'x-extensions': Record<string, string>;
+  'x-extensions': Extension[];
 }
 
 // The package's typings declare its types only; the schema is the CommonJS export `openrpcDocument`.
@@ -64,6 +85,13 @@ function openRpcValidator() {
 }
 
 const validate = openRpcValidator();
+// The format of an entry of x-extensions, as @open-rpc/schema-utils-js itself loads it (its `schema`
+// member, a JSON Schema, is checked by compiling it below instead of against a meta-schema URL).
+const extensionMetaSchema = (() => {
+  const spec = createRequire(require.resolve('@open-rpc/schema-utils-js'))('@open-rpc/specification-extension-spec') as { metaSchema: Record<string, unknown> };
+  const { $schema: _s, ...schema } = spec.metaSchema;
+  return { ...schema, properties: { ...(schema['properties'] as object), schema: { type: 'object' } } };
+})();
 const errorsOf = (doc: unknown) => (validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`));
 
 describe.each(['electrum', 'mining'])('docs/openrpc/%s.openrpc.json', (protocol) => {
@@ -99,21 +127,37 @@ describe.each(['electrum', 'mining'])('docs/openrpc/%s.openrpc.json', (protocol)
     expect(checked).toBeGreaterThan(doc.methods.length);
   });
 
-  it('documents every x- key it uses', () => {
-    const used = new Set<string>();
-    const walk = (node: unknown, inSchema: boolean) => {
-      if (Array.isArray(node)) return node.forEach((n) => walk(n, inSchema));
-      if (!node || typeof node !== 'object') return;
-      for (const [k, v] of Object.entries(node)) {
-        if (k === 'x-extensions') continue;
-        if (k.startsWith('x-') && !inSchema) used.add(k);
-        // Schemas and example values are data; a key spelled "x-..." there would not be an extension.
-        walk(v, inSchema || k === 'schema' || k === 'schemas' || k === 'value');
-      }
+  it('defines every x- key it uses, on the objects it is used on', () => {
+    // Where each x- key sits, by the name of the OpenRPC meta-schema definition of the object it is on.
+    const used = new Map<string, Set<string>>();
+    const note = (obj: object, where: string) => {
+      for (const k of Object.keys(obj)) if (k.startsWith('x-')) (used.get(k) ?? used.set(k, new Set()).get(k)!).add(where);
     };
-    walk(doc, false);
+    note(doc.info, 'infoObject');
+    for (const m of doc.methods) {
+      note(m, 'methodObject');
+      for (const p of m.params) note(p, 'contentDescriptorObject');
+      if (m.result) note(m.result, 'contentDescriptorObject');
+      for (const ex of m.examples) note(ex, 'examplePairingObject');
+    }
     expect(used.size).toBeGreaterThan(3);
-    for (const k of used) expect(doc['x-extensions'], k).toHaveProperty([k]);
+    const defined = new Map(doc['x-extensions'].map((e) => [e.name, e]));
+    expect(defined.size).toBe(doc['x-extensions'].length);
+    for (const [key, objects] of used) {
+      expect(defined.has(key), key).toBe(true);
+      for (const o of objects) expect(defined.get(key)!.restricted, `${key} on ${o}`).toContain(o);
+    }
+    // Nothing else carries x- keys (the document itself carries only x-extensions).
+    expect(Object.keys(doc).filter((k) => k.startsWith('x-'))).toEqual(['x-extensions']);
+  });
+
+  it('defines its extensions in the Specification Extension format', () => {
+    const check = new Ajv({ strict: false, allErrors: true }).compile(extensionMetaSchema);
+    for (const e of doc['x-extensions']) {
+      expect(check(e), `${e.name}: ${JSON.stringify(check.errors)}`).toBe(true);
+      expect(e.restricted.length, e.name).toBeGreaterThan(0);
+      expect(() => new Ajv({ strict: true, allowUnionTypes: true }).compile(e.schema), e.name).not.toThrow();
+    }
   });
 
   it('refuses a broken copy (the validator is not vacuous)', () => {
@@ -125,6 +169,69 @@ describe.each(['electrum', 'mining'])('docs/openrpc/%s.openrpc.json', (protocol)
     const badSchema = structuredClone(doc);
     badSchema.components.schemas['broken'] = { type: 'no-such-type' };
     expect(errorsOf(badSchema).length).toBeGreaterThan(0);
+  });
+});
+
+// The OpenRPC project's own library, as an OpenRPC user would run it on these documents.
+describe.each(['electrum', 'mining'])("docs/openrpc/%s.openrpc.json with the OpenRPC tools (@open-rpc/schema-utils-js)", (protocol) => {
+  const doc = readDoc(protocol);
+  const asOpenRpc = (d: unknown) => structuredClone(d) as OpenrpcDocument;
+  const specFiles = fs
+    .readdirSync(path.join(ROOT, 'spec', protocol))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(ROOT, 'spec', protocol, f), 'utf8')) as SpecFile);
+  let parsed: OpenrpcDocument;
+  beforeAll(async () => {
+    parsed = await parseOpenRPCDocument(asOpenRpc(doc));
+  });
+
+  it('validateOpenRPCDocument accepts it, every extension value checked against its definition', () => {
+    expect(validateOpenRPCDocument(asOpenRpc(doc))).toBe(true);
+  });
+
+  it('parseOpenRPCDocument validates and dereferences it: no $ref is left in a param or result schema', () => {
+    expect(parsed.methods.map((m) => (m as Method).name)).toEqual(doc.methods.map((m) => m.name));
+    const schemas = parsed.methods.map((m) => [(m as Method).params.map((p) => p.schema), (m as Method).result?.schema]);
+    expect(JSON.stringify(schemas)).not.toMatch(/"\$ref"/);
+  });
+
+  it('dereferenceDocument resolves it on its own', async () => {
+    const deref = await dereferenceDocument(asOpenRpc(doc));
+    expect(deref.methods).toHaveLength(doc.methods.length);
+  });
+
+  it("MethodCallValidator accepts the params of every spec example", () => {
+    const validator = new MethodCallValidator(parsed);
+    let checked = 0;
+    for (const m of doc.methods) {
+      for (const ex of m.examples) {
+        expect(validator.validate(m.name, ex.params.map((p) => p.value)), `${m.name}: ${ex.name}`).toEqual([]);
+        checked++;
+      }
+    }
+    expect(checked).toBe(specFiles.reduce((n, f) => n + f.examples.length, 0));
+  });
+
+  it("MethodCallValidator refuses the spec's invalid params, except extra params (it does not count params)", () => {
+    const validator = new MethodCallValidator(parsed);
+    let refused = 0;
+    for (const f of specFiles) {
+      for (const ex of f.invalidExamples ?? []) {
+        if ('result' in ex || 'notification' in ex) continue;
+        const errors = validator.validate(f.method, ex.params);
+        const tooMany = ex.params.length > f.params.length;
+        expect(Array.isArray(errors) && errors.length > 0, `${f.method}: ${ex.name}`).toBe(!tooMany);
+        if (!tooMany) refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(10);
+  });
+
+  it('refuses an extension value its definition does not allow, and chokes on the old object form of x-extensions', () => {
+    const badValue = asOpenRpc(doc) as unknown as OpenRpcDoc;
+    (badValue.methods[0] as Method)['x-kind'] = 'sometimes';
+    expect(validateOpenRPCDocument(badValue as unknown as OpenrpcDocument)).not.toBe(true);
+    const oldForm = { ...asOpenRpc(doc), 'x-extensions': Object.fromEntries(doc['x-extensions'].map((e) => [e.name, e.description])) };
+    expect(() => validateOpenRPCDocument(oldForm as OpenrpcDocument)).toThrow(/x-extensions\.forEach is not a function/);
   });
 });
 
@@ -182,10 +289,14 @@ describe('the fixture spec', () => {
     ({ docs } = await generate(path.join(ROOT, 'test', 'fixtures', 'mini-spec')));
   });
 
-  it('exports valid OpenRPC documents too', () => {
+  it('exports valid OpenRPC documents too, which the OpenRPC tools parse', async () => {
     for (const protocol of ['electrum', 'mining']) {
       const doc = JSON.parse(docs.get(`openrpc/${protocol}.openrpc.json`)!) as OpenRpcDoc;
       expect(errorsOf(doc), protocol).toEqual([]);
+      expect(validateOpenRPCDocument(structuredClone(doc) as unknown as OpenrpcDocument), protocol).toBe(true);
+      const parsed = await parseOpenRPCDocument(structuredClone(doc) as unknown as OpenrpcDocument);
+      const validator = new MethodCallValidator(parsed);
+      for (const m of doc.methods) for (const ex of m.examples) expect(validator.validate(m.name, ex.params.map((p) => p.value)), `${m.name}: ${ex.name}`).toEqual([]);
     }
   });
 });
