@@ -12,6 +12,8 @@ function loadTemplates() {
   const hb = Handlebars.create();
   hb.registerHelper('json', (value) => JSON.stringify(value));
   hb.registerPartial('node', fs.readFileSync(path.join(TEMPLATES, 'node.hbs'), 'utf8'));
+  hb.registerPartial('nodeIn', fs.readFileSync(path.join(TEMPLATES, 'node-in.hbs'), 'utf8'));
+  hb.registerPartial('handlerNode', fs.readFileSync(path.join(TEMPLATES, 'handler-node.hbs'), 'utf8'));
   const t = (name) => hb.compile(fs.readFileSync(path.join(TEMPLATES, `${name}.hbs`), 'utf8'), { noEscape: true, strict: true });
   return { types: t('types'), methods: t('methods'), clientApi: t('client-api'), serverApi: t('server-api') };
 }
@@ -103,6 +105,28 @@ function describeWhen(when) {
   return parts.join(', ') || 'always';
 }
 
+/** One method's eras as a TypeScript union of objects (see codegen/eras.mjs). */
+function requestErasType(m) {
+  // Every era of a method with overloads names them all (never where one does not exist), so a wrapper
+  // reaches one by indexing, which the type checker resolves and prints as the union it is.
+  const names = m.overloads.map((o) => o.variant);
+  return m.eras.requests
+    .map((e) => {
+      const overload = (name) => e.overloads.find((o) => o.name === name);
+      const overloads = names.length
+        ? `; overloads: { ${names.map((name) => `${name}: ${overload(name) ? `{ params: ${overload(name).params}; result: ${overload(name).result} }` : 'never'}`).join('; ')} }`
+        : '';
+      return `{ at: ${atType(e.at)}; params: ${e.params}; named: ${e.named}; result: ${e.result}${overloads} }`;
+    })
+    .join(' | ');
+}
+
+function notificationErasType(eras) {
+  return eras.map((e) => `{ at: ${atType(e.at)}; params: ${e.params} }`).join(' | ');
+}
+
+const atType = (versions) => versions.map((v) => `'${v}'`).join(' | ');
+
 function buildTree(methods, protocol) {
   const root = {};
   for (const m of methods) {
@@ -137,12 +161,29 @@ export function emitCode(model, { banner, jsttTypes, definitionImports, runtimeI
   const clientMethods = methods.filter((m) => m.clientSends);
   const serverMethods = methods.filter((m) => m.serverSends);
   const tree = buildTree(clientMethods, model.protocol);
+  // What a server sends a client of its own accord: its requests, and notifications that are methods of
+  // their own (not a subscription's updates). A client dispatches them through this generated tree, so it
+  // names no wire name by hand.
+  const serverMessages = methods.filter((m) => m.serverSends || (m.kind === 'notification' && m.serverNotifies));
+  const serverTree = serverMessages.length ? buildTree(serverMessages, model.protocol) : null;
   const first = clientMethods.find((m) => m.accessor.length > 2) ?? clientMethods[0];
   const sorted = (xs) => [...new Set(xs)].sort();
+  // Electrum has versions: its types say what each method is at each of them, and its wrappers are typed
+  // by the versions a client speaks. Stratum V1 has none.
+  const versioned = model.versions.length > 0;
+  const byVersion = versioned
+    ? {
+        namedVersionsTuple: `[${model.versions.map((v) => `'${v}'`).join(', ')}]`,
+        requestEras: methods.filter((m) => m.eras.requests.length).map((m) => ({ method: m.method, eras: requestErasType(m) })),
+        notificationEras: methods.filter((m) => m.eras.notifications.length).map((m) => ({ method: m.method, eras: notificationErasType(m.eras.notifications) })),
+      }
+    : {};
 
   return {
     'types.ts': t.types({
       ...common,
+      versioned,
+      ...byVersion,
       jsttTypes,
       definitionImports: definitionImports.join(', '),
       clientRequestNames: names((m) => m.clientSends),
@@ -151,14 +192,26 @@ export function emitCode(model, { banner, jsttTypes, definitionImports, runtimeI
     'methods.ts': t.methods(common),
     'client-api.ts': t.clientApi({
       ...common,
+      versioned,
+      serverTree: serverTree?.view ?? null,
+      serverTreeJson: serverTree ? JSON.stringify(serverTree.json, null, 2) : '',
       tree: tree.view,
       treeJson: JSON.stringify(tree.json, null, 2),
       example: first ? { wire: first.method, accessor: `client.${first.accessor.join('.')}` } : { wire: '', accessor: '' },
-      typeImports: sorted(clientMethods.flatMap((m) => [m.paramsType, m.resultType, ...m.overloadTypes.map((o) => o.name), ...m.overloads.flatMap((o) => o.resultTypes)])),
+      typeImports: sorted([
+        ...(versioned
+          ? [`${Proto}NamedVersion`, `${Proto}RequestsByVersion`]
+          : clientMethods.flatMap((m) => [m.paramsType, m.resultType, ...m.overloadTypes.map((o) => o.name), ...m.overloads.flatMap((o) => o.resultTypes)])),
+        ...serverMessages.flatMap((m) => (m.serverSends ? [m.paramsType, m.resultType] : [m.notificationType])),
+      ]),
     }),
     'server-api.ts': t.serverApi({
       ...common,
-      typeImports: sorted([...clientMethods, ...serverMethods].flatMap((m) => [m.paramsType, m.resultType])),
+      versioned,
+      typeImports: sorted([
+        ...[...clientMethods, ...serverMethods].flatMap((m) => [m.paramsType, m.resultType]),
+        ...(versioned ? [`${Proto}Methods`, `${Proto}RequestsByVersion`] : []),
+      ]),
     }),
   };
 }

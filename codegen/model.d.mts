@@ -11,6 +11,20 @@ export interface MethodModel {
   readonly subscriptionKey: { readonly params: number; readonly inNotifications: 'as-sent' | 'script-hash' } | null;
   readonly ends: string | null;
   readonly endedBy: string | null;
+  /**
+   * What the method is at each named protocol version (codegen/eras.mjs), consecutive versions alike merged
+   * into one era; TypeScript text. Empty for Stratum V1.
+   */
+  readonly eras: {
+    readonly requests: readonly {
+      readonly at: readonly string[];
+      readonly params: string;
+      readonly named: string;
+      readonly result: string;
+      readonly overloads: readonly { readonly name: string; readonly params: string; readonly result: string }[];
+    }[];
+    readonly notifications: readonly { readonly at: readonly string[]; readonly params: string }[];
+  };
   readonly [field: string]: unknown;
 }
 export interface ProtocolModel {

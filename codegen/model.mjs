@@ -10,6 +10,7 @@ import { schemasOfMethod, usedDefinitionNames } from './refs.mjs';
 import { methodKey, methodSchemas, resultVariants } from './schemas.mjs';
 import { validateSpec } from './validate.mjs';
 import { namedVersions } from './versions.mjs';
+import { protocolEras } from './eras.mjs';
 
 const DEF_REF = /^\.\.\/definitions\.json#\/\$defs\/([A-Za-z0-9_]+)$/;
 
@@ -144,16 +145,20 @@ export function buildProtocolModel(protocol, docs, definitions) {
       schemas: methodSchemas(doc, definitions),
     };
   });
+  // What each method is at each named version (requests a client sends, notifications a server sends),
+  // for the types of a client or server that speaks a range of versions. None for Stratum V1.
+  const versions = namedVersions(docs);
+  const eras = protocolEras(methods, versions, definitions);
   return {
     protocol,
     title: PROTOCOL_TITLES[protocol],
-    methods,
+    methods: methods.map((m) => ({ ...m, eras: eras.get(m.method) ?? { requests: [], notifications: [] } })),
     complexTypes,
     usedDefinitions: [...usedDefinitions].sort(),
     // Names in definitions.json the methods use, directly or through other definitions.
     referencedDefinitions: usedDefinitionNames(docs.flatMap(schemasOfMethod), definitions),
     // Every protocol version the methods name, oldest first.
-    versions: namedVersions(docs),
+    versions,
   };
 }
 
@@ -192,7 +197,16 @@ function overloads(params, variants) {
       const optional = p.optional && i > lastFixed;
       return `${p.name}${optional ? '?' : ''}: ${ts}`;
     });
-    out.push({ tuple: `[${items.join(', ')}]`, variant: group[0].name, resultTypes: group.map((v) => v.typeName), resultType: group.map((v) => v.typeName).join(' | ') });
+    out.push({
+      tuple: `[${items.join(', ')}]`,
+      // The tuple's members, and the params it fixes: the eras cut it where a version lacks params.
+      items,
+      fixedParams: [...fixed.keys()],
+      variant: group[0].name,
+      variants: group.map((v) => v.name),
+      resultTypes: group.map((v) => v.typeName),
+      resultType: group.map((v) => v.typeName).join(' | '),
+    });
   }
   return out;
 }

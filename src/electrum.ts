@@ -5,19 +5,36 @@ export * from './generated/electrum/methods.js';
 export * from './generated/electrum/client-api.js';
 export type * from './generated/electrum/server-api.js';
 export type { ValidationOutcome } from './runtime/validation.js';
-export type { MethodInfo, ProtocolRegistry, ValidationContext } from './runtime/registry.js';
+export type { CompareVersions, MethodInfo, ProtocolRegistry, ValidationContext, VersionsFrom, VersionsInRange } from './runtime/registry.js';
 export { compareVersions, inVersionRange } from './runtime/versions.js';
 export { ElectrumClient, DEFAULT_KEEP_ALIVE, DEFAULT_NOTIFICATION_BUFFER, DEFAULT_PROTOCOL_VERSION } from './clients/electrum-client.js';
 export type {
   BatchItemResult,
   ElectrumBatchCall,
   ElectrumBatchResults,
+  ElectrumClientConstructor,
   ElectrumClientEvents,
   ElectrumClientLifecycleEvents,
   ElectrumClientOptions,
+  ElectrumClientVersions,
   ElectrumConnectionInfo,
+  ElectrumDefaultRange,
+  ElectrumDefaultVersions,
+  ElectrumEventName,
+  ElectrumListener,
+  ElectrumNamedParamsIn,
+  ElectrumNotificationIn,
+  ElectrumParamsIn,
+  ElectrumRequestName,
+  ElectrumRequestNameIn,
+  ElectrumResultIn,
   ElectrumSubscription,
   ElectrumSubscriptionName,
+  ElectrumSubscriptionNameIn,
+  ElectrumSubscriptionOf,
+  ElectrumVersionRange,
+  ElectrumVersionsFrom,
+  ElectrumVersionsOf,
   IterateOptions,
 } from './clients/electrum-client.js';
 export type { BackoffOptions } from './runtime/backoff.js';

@@ -4,12 +4,12 @@ import type { Connection } from '../runtime/connection.js';
 import type { RequestOptions } from '../runtime/session.js';
 import { asSdkError } from '../runtime/connection.js';
 import type { MethodPlans } from './electrum-plans.js';
-import type { BatchItemResult, ElectrumBatchCall, ElectrumConnectionInfo } from './electrum-types.js';
+import type { BatchItemResult, ElectrumConnectionInfo } from './electrum-types.js';
 
 export async function sendBatch(
   connection: Connection<ElectrumConnectionInfo, ElectrumConnectionInfo>,
   plans: MethodPlans,
-  calls: readonly ElectrumBatchCall[],
+  calls: readonly (readonly [method: string, params: readonly unknown[]])[],
   options: RequestOptions,
 ): Promise<BatchItemResult<unknown>[]> {
   const version = connection.info?.protocolVersion;

@@ -1,10 +1,12 @@
 // The Electrum client: its protocol rules on the connection core (runtime/connection.ts). server.version
 // first, typed wrappers bound from the generated tree, results validated against the spec for the
-// negotiated version as the session reads them, subscriptions kept across reconnects.
+// negotiated version as the session reads them, subscriptions kept across reconnects. Its types follow
+// the version range it speaks (electrum-types.ts): a client of ['1.4', '1.6'] has the methods, params and
+// result shapes of those versions only.
 import { excerpt } from '../runtime/bounded-json.js';
-import { bindElectrumClientApi, type ElectrumClientApi } from '../generated/electrum/client-api.js';
+import { bindElectrumClientApi, type ElectrumClientApiIn } from '../generated/electrum/client-api.js';
 import { electrumProtocol } from '../generated/electrum/methods.js';
-import type { ElectrumMethods, ElectrumServerNotifications } from '../generated/electrum/types.js';
+import type { ElectrumServerNotifications } from '../generated/electrum/types.js';
 import { resolveBackoff } from '../runtime/backoff.js';
 import { Connection, type Link } from '../runtime/connection.js';
 import { asyncDispose } from '../runtime/dispose.js';
@@ -13,7 +15,8 @@ import { ClosedError, ServerError, ValidationError } from '../runtime/errors.js'
 import { JSON_RPC_ERRORS } from '../runtime/messages.js';
 import type { ProtocolRegistry } from '../runtime/registry.js';
 import { DEFAULT_REQUEST_TIMEOUT, type RequestOptions } from '../runtime/session.js';
-import { keyArity, subscriptionKey } from '../runtime/subscriptions.js';
+import { subscriptionKey } from '../runtime/subscriptions.js';
+import { compareVersions } from '../runtime/versions.js';
 import { sendBatch } from './electrum-batch.js';
 import { electrumConnector } from './electrum-connect.js';
 import { checkGenesis, negotiateVersion, normalizeRange } from './electrum-handshake.js';
@@ -27,10 +30,22 @@ import {
   type ElectrumBatchResults,
   type ElectrumClientEvents,
   type ElectrumClientOptions,
+  type ElectrumClientVersions,
   type ElectrumConnectionInfo,
+  type ElectrumDefaultRange,
+  type ElectrumDefaultVersions,
+  type ElectrumEventName,
+  type ElectrumListener,
+  type ElectrumNamedParamsIn,
+  type ElectrumNotificationIn,
+  type ElectrumParamsIn,
   type ElectrumRequestName,
+  type ElectrumResultIn,
   type ElectrumSubscription,
   type ElectrumSubscriptionName,
+  type ElectrumVersionRange,
+  type ElectrumVersionsFrom,
+  type ElectrumVersionsOf,
   type IterateOptions,
 } from './electrum-types.js';
 
@@ -42,9 +57,25 @@ export type {
   ElectrumClientEvents,
   ElectrumClientLifecycleEvents,
   ElectrumClientOptions,
+  ElectrumClientVersions,
   ElectrumConnectionInfo,
+  ElectrumDefaultRange,
+  ElectrumDefaultVersions,
+  ElectrumEventName,
+  ElectrumListener,
+  ElectrumNamedParamsIn,
+  ElectrumNotificationIn,
+  ElectrumParamsIn,
+  ElectrumRequestName,
+  ElectrumRequestNameIn,
+  ElectrumResultIn,
   ElectrumSubscription,
   ElectrumSubscriptionName,
+  ElectrumSubscriptionNameIn,
+  ElectrumSubscriptionOf,
+  ElectrumVersionRange,
+  ElectrumVersionsFrom,
+  ElectrumVersionsOf,
   IterateOptions,
 } from './electrum-types.js';
 
@@ -54,12 +85,40 @@ const NO_OPTIONS: RequestOptions = Object.freeze({});
 const FATAL = new Set(['VERSION_MISMATCH', 'WRONG_CHAIN', 'TLS']);
 
 type ElectrumLink = Link<ElectrumConnectionInfo>;
+type AnyEvents = ElectrumClientEvents<string>;
 
-export interface ElectrumClient extends ElectrumClientApi {}
+/**
+ * How `ElectrumClient` is built: the version range given as `protocolVersion` (literals, or the default
+ * ['1.4', '1.6']) types the client. A range known only at run time (a `string`) gives a client typed with
+ * every shape of every version, and accepted where a client of any range is expected.
+ */
+export interface ElectrumClientConstructor {
+  /** Builds a client without connecting, so listeners can be added first; then call `connect()`. */
+  new <const R extends ElectrumVersionRange = ElectrumDefaultRange>(url: string, options?: ElectrumClientOptions<R>): ElectrumClient<ElectrumClientVersions<R>>;
+  /**
+   * Connects to `tcp://`, `tls://` (alias `ssl://`), `ws://` or `wss://` host:port, negotiates the
+   * protocol version and resolves once the server has answered server.version within the client's range.
+   */
+  connect<const R extends ElectrumVersionRange = ElectrumDefaultRange>(url: string, options?: ElectrumClientOptions<R>): Promise<ElectrumClient<ElectrumClientVersions<R>>>;
+  readonly prototype: ElectrumClient<any>;
+}
 
-export class ElectrumClient {
+/** The typed wrappers of a client speaking the versions V (see ElectrumClientApiIn). */
+interface ElectrumClient<V = ElectrumDefaultVersions> extends ElectrumClientApiIn<V> {}
+
+/**
+ * An Electrum client. `V` is the union of the named protocol versions its range spans (see
+ * ElectrumClientVersions): `ElectrumClient` alone is a client of the default range ['1.4', '1.6'],
+ * `ElectrumClient<string>` one of any range.
+ */
+class ElectrumClient<V = ElectrumDefaultVersions> {
+  /**
+   * Never set: it tells the type checker to compare clients of two ranges member by member (a client of a
+   * narrower range is a client of a wider one), which it would otherwise refuse by the type argument alone.
+   */
+  readonly #versions?: { readonly [K in V & string]+?: unknown };
   readonly #core: Connection<ElectrumConnectionInfo, ElectrumConnectionInfo>;
-  readonly #events = new Emitter<ElectrumClientEvents>();
+  readonly #events = new Emitter<AnyEvents>();
   readonly #protocol: ProtocolRegistry<string>;
   readonly #plans: MethodPlans;
   readonly #subs: ElectrumSubscriptions;
@@ -136,8 +195,11 @@ export class ElectrumClient {
    * Connects to `tcp://`, `tls://` (alias `ssl://`), `ws://` or `wss://` host:port, negotiates the
    * protocol version and resolves once the server has answered server.version within the client's range.
    */
-  static async connect(url: string, options: ElectrumClientOptions = {}): Promise<ElectrumClient> {
-    const client = new ElectrumClient(url, options);
+  static async connect<const R extends ElectrumVersionRange = ElectrumDefaultRange>(
+    url: string,
+    options: ElectrumClientOptions<R> = {},
+  ): Promise<ElectrumClient<ElectrumClientVersions<R>>> {
+    const client = new ElectrumClient<ElectrumClientVersions<R>>(url, options);
     await client.connect();
     return client;
   }
@@ -157,27 +219,50 @@ export class ElectrumClient {
     return this.#connected().protocolVersion;
   }
 
-  /** Any client request by wire name, typed from the spec. */
-  request<M extends ElectrumRequestName>(method: M, params: ElectrumMethods[M]['params'], options: RequestOptions = {}): Promise<ElectrumMethods[M]['result']> {
-    return this.#call(method, params, options) as Promise<ElectrumMethods[M]['result']>;
+  /**
+   * Whether the negotiated version is `version` or later: false before the first connection. A type
+   * guard: where it holds, the client is typed for the versions of its range from `version` on
+   * (`if (client.supports('1.4'))` drops the pre-1.4 shapes of a ['1.2', '1.6'] client). A reconnect
+   * negotiates again, within the range; ask again after one.
+   */
+  supports<const T extends string>(version: T): this is ElectrumClient<ElectrumVersionsFrom<V, T>> {
+    const negotiated = this.#core.info?.protocolVersion;
+    return negotiated !== undefined && compareVersions(negotiated, version) >= 0;
+  }
+
+  /**
+   * Any client request by wire name, typed from the spec for the client's versions. Params are positional
+   * (a list) or, as JSON-RPC 2.0 allows, by name (an object: `{ height: 1, cp_height: 121 }`), sent as
+   * they are given and checked as the positional params they stand for.
+   */
+  request<M extends ElectrumRequestName>(
+    method: M,
+    params: ElectrumParamsIn<M, V> | ElectrumNamedParamsIn<M, V>,
+    options: RequestOptions = {},
+  ): Promise<ElectrumResultIn<M, V>> {
+    return this.#call(method, params as readonly unknown[] | Readonly<Record<string, unknown>>, options) as Promise<ElectrumResultIn<M, V>>;
   }
 
   /**
    * Sends several requests as one JSON-RPC batch. Resolves when every call has settled, each with its
    * own result or error (the batch itself never rejects for one call's failure).
    */
-  async batch<const C extends readonly ElectrumBatchCall[]>(calls: C, options: RequestOptions = {}): Promise<ElectrumBatchResults<C>> {
-    return (await sendBatch(this.#core, this.#plans, calls, options)) as ElectrumBatchResults<C>;
+  async batch<const C extends readonly ElectrumBatchCall<V>[]>(calls: C, options: RequestOptions = {}): Promise<ElectrumBatchResults<C, V>> {
+    return (await sendBatch(this.#core, this.#plans, calls, options)) as ElectrumBatchResults<C, V>;
   }
 
   /**
    * Subscribes and returns an async iterable of the subscription's later notifications (typed params,
    * as the events carry them); `initial` is the value the subscribe call answered with.
    */
-  async subscribe<M extends ElectrumSubscriptionName>(method: M, params: ElectrumMethods[M]['params'], options: RequestOptions = {}): Promise<ElectrumSubscription<M>> {
+  async subscribe<M extends ElectrumSubscriptionName>(
+    method: M,
+    params: ElectrumParamsIn<M, V>,
+    options: RequestOptions = {},
+  ): Promise<ElectrumSubscription<M, V>> {
     const info = this.#protocol.get(method);
     if (!info || info.kind !== 'subscription') throw new ValidationError(method, 'params', [`${method} is not a subscription`]);
-    const keyParams = (params as readonly unknown[]).slice(0, keyArity(info));
+    const keyParams = (params as readonly unknown[]).slice(0, info.subscriptionKey ?? 0);
     // Listening starts before the request goes out, so a notification right after the answer is not lost.
     const channel = this.#openChannel(method, subscriptionKey(keyParams));
     let initial: unknown;
@@ -197,30 +282,33 @@ export class ElectrumClient {
         await client.#unsubscribe(method, params as readonly unknown[]);
       },
     });
-    return subscription as unknown as ElectrumSubscription<M>;
+    return subscription as unknown as ElectrumSubscription<M, V>;
   }
 
   /** Every later notification of one kind (all script hashes, say) as an async iterable. */
-  notifications<M extends keyof ElectrumServerNotifications>(method: M, options: IterateOptions = {}): AsyncIterableIterator<ElectrumServerNotifications[M]> {
+  notifications<M extends keyof ElectrumServerNotifications>(
+    method: M extends keyof ElectrumClientEvents<V> ? M : never,
+    options: IterateOptions = {},
+  ): AsyncIterableIterator<ElectrumNotificationIn<M, V>> {
     const channel = this.#openChannel(method, '*');
     if (options.signal) {
       if (options.signal.aborted) channel.end();
       else options.signal.addEventListener('abort', () => channel.end(), { once: true });
     }
-    return channel as unknown as AsyncIterableIterator<ElectrumServerNotifications[M]>;
+    return channel as unknown as AsyncIterableIterator<ElectrumNotificationIn<M, V>>;
   }
 
   /** Listens to a notification (by wire name, with its typed params) or a lifecycle event. Returns the remover. */
-  on<E extends keyof ElectrumClientEvents>(event: E, listener: (...args: ElectrumClientEvents[E]) => void): () => void {
-    return this.#events.on(event, listener);
+  on<E extends ElectrumEventName>(event: E, listener: ElectrumListener<E, V>): () => void {
+    return this.#events.on(event as keyof AnyEvents, listener as never);
   }
 
-  once<E extends keyof ElectrumClientEvents>(event: E, listener: (...args: ElectrumClientEvents[E]) => void): () => void {
-    return this.#events.once(event, listener);
+  once<E extends ElectrumEventName>(event: E, listener: ElectrumListener<E, V>): () => void {
+    return this.#events.once(event as keyof AnyEvents, listener as never);
   }
 
-  off<E extends keyof ElectrumClientEvents>(event: E, listener: (...args: ElectrumClientEvents[E]) => void): void {
-    this.#events.off(event, listener);
+  off<E extends ElectrumEventName>(event: E, listener: ElectrumListener<E, V>): void {
+    this.#events.off(event as keyof AnyEvents, listener as never);
   }
 
   /** Requests waiting for an answer on the current connection. */
@@ -254,10 +342,14 @@ export class ElectrumClient {
     return this.close();
   }
 
-  #call(method: string, params: readonly unknown[], options: RequestOptions): Promise<unknown> {
+  /**
+   * Params by name (an object) are sent as they are, JSON-RPC 2.0's by-name params; the session keeps
+   * them as sent, and the result check reads them as the positional params they stand for.
+   */
+  #call(method: string, params: readonly unknown[] | Readonly<Record<string, unknown>>, options: RequestOptions): Promise<unknown> {
     const invalid = this.#plans.checkParams(method, params, this.#core.info?.protocolVersion);
     if (invalid) return Promise.reject(invalid);
-    return this.#core.request(method, params, options);
+    return this.#core.request(method, params as readonly unknown[], options);
   }
 
   /** server.version, then the genesis check; every result on the link is then checked for its version. */
@@ -269,16 +361,19 @@ export class ElectrumClient {
     if (this.#genesisHash) await checkGenesis(link.session, version, this.#genesisHash, this.#protocol, this.#validate);
     return {
       info,
-      check: (method: string, params: readonly unknown[], result: unknown) => this.#subs.answered(this.#plans.checkResult(method, params, result, version), method, params, result),
+      check: (method: string, sent: readonly unknown[], result: unknown) => {
+        const params = Array.isArray(sent) ? sent : this.#plans.positional(method, sent);
+        this.#subs.answered(this.#plans.checkResult(method, params, result, version), method, params, result);
+      },
     };
   }
 
   async #unsubscribe(method: string, params: readonly unknown[]) {
     const info = this.#protocol.get(method);
     if (!info) return;
-    const arity = keyArity(info);
+    const arity = info.subscriptionKey ?? 0;
     if (!this.#subs.has(method, arity, params)) return;
-    const unsub = this.#protocol.get(method.replace(/subscribe$/, 'unsubscribe'));
+    const unsub = info.endedBy === undefined ? undefined : this.#protocol.get(info.endedBy);
     const version = this.#core.info?.protocolVersion;
     if (unsub && version && unsub.isAvailable(version) && this.#core.state === 'open') {
       await this.#call(unsub.method, params.slice(0, unsub.params.length), NO_OPTIONS);
@@ -298,3 +393,8 @@ export class ElectrumClient {
     return info;
   }
 }
+
+/** The class, typed by its constructor: `new ElectrumClient(url, { protocolVersion })` infers the client's versions. */
+const PublicElectrumClient = ElectrumClient as unknown as ElectrumClientConstructor;
+type PublicElectrumClient<V = ElectrumDefaultVersions> = ElectrumClient<V>;
+export { PublicElectrumClient as ElectrumClient };

@@ -2,7 +2,6 @@
 // subscribes or unsubscribes), worked out once instead of per request.
 import { ValidationError } from '../runtime/errors.js';
 import type { ProtocolRegistry, VersionedChecks } from '../runtime/registry.js';
-import { keyArity } from '../runtime/subscriptions.js';
 
 export interface MethodPlan {
   /** Undefined for a method the registry does not know: the registry's own answer then says so. */
@@ -30,8 +29,8 @@ export class MethodPlans {
     this.#validate = validate;
   }
 
-  /** A ValidationError for params that break the spec at `version`; undefined when fine or not validating. */
-  checkParams(method: string, params: readonly unknown[], version: string | undefined): ValidationError | undefined {
+  /** A ValidationError for params (positional, or by name) that break the spec at `version`; undefined when fine or not validating. */
+  checkParams(method: string, params: readonly unknown[] | Readonly<Record<string, unknown>>, version: string | undefined): ValidationError | undefined {
     if (!this.#validate) return undefined;
     const checks = this.plan(method, version).checks;
     const check = checks ? checks.validateParams(params) : this.#protocol.validateParams(method, params, { protocolVersion: version });
@@ -46,6 +45,17 @@ export class MethodPlans {
       if (!check.valid) throw new ValidationError(method, 'result', check.errors);
     }
     return plan;
+  }
+
+  /**
+   * The positional params that params by name stand for (placed by the spec's param names); an empty
+   * list when they do not fit the method (only reached unvalidated: a check would have refused them).
+   */
+  positional(method: string, named: unknown): unknown[] {
+    if (Array.isArray(named)) return named;
+    const info = this.#protocol.get(method);
+    const placed = info !== undefined && typeof named === 'object' && named !== null ? info.positionalParams(named as Readonly<Record<string, unknown>>) : undefined;
+    return placed?.ok ? placed.params : [];
   }
 
   /** The plan of a method at a version, made on first use. */
@@ -68,11 +78,11 @@ export class MethodPlans {
     let plan = byMethod.get(method);
     if (!plan) {
       const info = this.#protocol.get(method);
-      const sub = info?.kind !== 'subscription' && method.endsWith('.unsubscribe') ? this.#protocol.get(method.replace(/unsubscribe$/, 'subscribe')) : undefined;
+      const ended = info?.ends === undefined ? undefined : this.#protocol.get(info.ends);
       plan = {
         checks: info?.checksAt(version),
-        subscribeArity: info?.kind === 'subscription' ? keyArity(info) : undefined,
-        ends: sub ? { method: sub.method, arity: keyArity(sub) } : undefined,
+        subscribeArity: info?.subscriptionKey,
+        ends: ended ? { method: ended.method, arity: ended.subscriptionKey ?? 0 } : undefined,
       };
       if (byMethod.size < MAX_PLANS) byMethod.set(method, plan);
     }

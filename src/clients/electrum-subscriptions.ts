@@ -11,7 +11,7 @@ import type { Emitter } from '../runtime/emitter.js';
 import { ProtocolError, ValidationError, type StratumSdkError } from '../runtime/errors.js';
 import type { ProtocolRegistry } from '../runtime/registry.js';
 import type { RequestOptions, ResultCheck } from '../runtime/session.js';
-import { keyArity, PendingRenewals, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
+import { PendingRenewals, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
 
 /** What the subscriptions need from their client. */
 export interface SubscriptionsHost {
@@ -20,7 +20,7 @@ export interface SubscriptionsHost {
   readonly validate: boolean;
   /** Values an iterator holds for a slow reader. */
   readonly bufferLimit: number;
-  readonly events: Emitter<ElectrumClientEvents>;
+  readonly events: Emitter<ElectrumClientEvents<string>>;
   /** The current connection: a renewal answered on any other is old news. */
   current(): Link<ElectrumConnectionInfo> | undefined;
 }
@@ -70,7 +70,7 @@ export class ElectrumSubscriptions {
   #answeredWhileRenewing(renewals: PendingRenewals, method: string, arity: number, params: readonly unknown[], result: unknown) {
     const keyParams = params.slice(0, arity);
     if (!renewals.take(method, subscriptionKey(keyParams)) || !this.#book.has(method, arity, keyParams)) return;
-    if (!sameValue(this.#book.value(method, arity, keyParams), result)) this.#deliver(method, [...keyParams, result]);
+    if (!sameValue(this.#book.value(method, arity, keyParams), result)) this.#deliver(method, [...keyParams, result], arity);
   }
 
   /**
@@ -91,7 +91,7 @@ export class ElectrumSubscriptions {
     const renewals = [...this.#book.entries()].map(async ({ method, params }) => {
       const info = this.#host.protocol.get(method);
       if (!info) return;
-      const arity = keyArity(info);
+      const arity = info.subscriptionKey ?? 0;
       try {
         const invalid = this.#host.plans.checkParams(method, params, version);
         if (invalid) throw invalid;
@@ -119,10 +119,15 @@ export class ElectrumSubscriptions {
     const keyParams = params.slice(0, arity);
     // Something read before it on this key is newer; a subscription ended meanwhile emits nothing.
     if (!pending.take(method, subscriptionKey(keyParams)) || link !== this.#host.current() || !this.#book.has(method, arity, keyParams)) return;
-    if (!sameValue(this.#book.value(method, arity, keyParams), fresh)) this.#deliver(method, [...keyParams, fresh]);
+    if (!sameValue(this.#book.value(method, arity, keyParams), fresh)) this.#deliver(method, [...keyParams, fresh], arity);
   }
 
-  /** A notification from the server, checked against the spec at the connection's version. */
+  /**
+   * A notification from the server, checked against the spec at the connection's version. A subscription's
+   * value comes in the same form as its result (the key params, then the new value), so where the result's
+   * shape depends on the version it is also checked against the shapes of the negotiated one: a 1.4
+   * connection's header notification is {height, hex}, as the client's types say.
+   */
   dispatch(method: string, params: unknown[] | Record<string, unknown>, version: string | undefined): void {
     const host = this.#host;
     const info = host.protocol.get(method);
@@ -131,7 +136,10 @@ export class ElectrumSubscriptions {
       return;
     }
     if (host.validate) {
-      const check = host.protocol.validateNotification(method, params, { protocolVersion: version });
+      let check = host.protocol.validateNotification(method, params, { protocolVersion: version });
+      if (check.valid && info.kind === 'subscription' && info.resultVariants.length > 1 && Array.isArray(params)) {
+        check = info.checksAt(version).validateResult(params[params.length - 1]);
+      }
       if (!check.valid) {
         host.events.emit('protocol-error', new ValidationError(method, 'notification', check.errors));
         return;
@@ -142,19 +150,21 @@ export class ElectrumSubscriptions {
       host.events.emit('protocol-error', new ProtocolError('invalid-message', `a ${excerpt(method, 80)} notification with named params`, excerpt(params)));
       return;
     }
+    // Not a subscription (a 1.7 server.ping notification): no key, only listeners of every one.
+    const arity = info.subscriptionKey;
     const renewals = this.#renewals;
-    if (renewals !== undefined) renewals.notified(method, params);
-    this.#deliver(method, params);
+    if (renewals !== undefined && arity !== undefined) renewals.notified(method, params, arity);
+    this.#deliver(method, params, arity);
   }
 
-  /** Records a notification's value and hands it to listeners and iterators. */
-  #deliver(method: string, params: unknown[]) {
-    this.#book.update(method, params);
+  /** Records a notification's value (`arity` key params, then the value) and hands it to listeners and iterators. */
+  #deliver(method: string, params: unknown[], arity: number | undefined) {
+    if (arity !== undefined) this.#book.update(method, params, arity);
     (this.#host.events.emit as (event: string, ...args: unknown[]) => void)(method, ...params);
     const byKey = this.#channels.get(method);
     if (!byKey) return;
-    const key = subscriptionKey(params.slice(0, Math.max(0, params.length - 1)));
-    for (const k of [key, '*']) for (const channel of [...(byKey.get(k) ?? [])]) channel.push(params);
+    if (arity !== undefined) for (const channel of [...(byKey.get(subscriptionKey(params.slice(0, arity))) ?? [])]) channel.push(params);
+    for (const channel of [...(byKey.get('*') ?? [])]) channel.push(params);
   }
 
   /** An iterator of one subscription's notifications (`key`), or of all of a method's ('*'). */

@@ -1,17 +1,34 @@
-// The public shapes of the ElectrumClient: options, connection info, events, batches and subscriptions.
-import type { ElectrumClientRequestName, ElectrumMethods, ElectrumServerNotifications } from '../generated/electrum/types.js';
+// The public shapes of the ElectrumClient: options, connection info, events, batches and subscriptions,
+// typed by the protocol versions the client speaks (see "Typed by the version range" below).
+import type {
+  ElectrumClientRequestName,
+  ElectrumMethods,
+  ElectrumNamedVersion,
+  ElectrumNamedVersions,
+  ElectrumRequestsByVersion,
+  ElectrumRequestsIn,
+  ElectrumServerNotifications,
+  ElectrumServerNotificationsIn,
+  ElectrumVersionsIn,
+} from '../generated/electrum/types.js';
 import type { BackoffOptions } from '../runtime/backoff.js';
 import type { ReconnectAttempt } from '../runtime/connection.js';
 import type { MessageTooLargeError, ProtocolError, ServerError, StratumSdkError, ValidationError } from '../runtime/errors.js';
-import type { ProtocolRegistry } from '../runtime/registry.js';
+import type { ErasIn, IsLiteralRange, ProtocolRegistry, VersionsFrom } from '../runtime/registry.js';
 import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { Connector } from '../runtime/transport.js';
 
-export interface ElectrumClientOptions {
+/** The versions a client speaks: one version, or [min, max]. */
+export type ElectrumVersionRange = string | readonly [string, string];
+
+export interface ElectrumClientOptions<R extends ElectrumVersionRange = ElectrumVersionRange> {
   /** Sent as the first param of server.version. */
   readonly clientName?: string | undefined;
-  /** The versions the client speaks: [min, max] or one version. Default ['1.4', '1.6']. */
-  readonly protocolVersion?: string | readonly [string, string] | undefined;
+  /**
+   * The versions the client speaks: [min, max] or one version. Default ['1.4', '1.6']. Given as literals,
+   * they also type the client: its wrappers, requests and events are those of these versions only.
+   */
+  readonly protocolVersion?: R | undefined;
   /** Default per-request timeout in milliseconds (30 s, ElectrumX's own request timeout). */
   readonly timeout?: number | undefined;
   /** Milliseconds to wait for a connection and its handshakes (default 10 s). */
@@ -76,26 +93,83 @@ export interface ElectrumClientLifecycleEvents {
   close: [error: StratumSdkError | undefined];
 }
 
-export type ElectrumClientEvents = ElectrumServerNotifications & ElectrumClientLifecycleEvents;
+// ---- Typed by the version range --------------------------------------------------------------------
+// A client's type parameter is the union of the named protocol versions (ElectrumNamedVersion) its range
+// spans: `ElectrumClient<'1.4' | '1.4.2' | '1.4.3' | '1.6'>` for the default ['1.4', '1.6']. Its wrappers,
+// `request`, `batch`, `subscribe`, events and iterators take the params and give the shapes of those
+// versions only. `ElectrumClient<string>` is a client of any range (every shape); a client typed `any`
+// (built from a range known only at run time) has every shape too and is accepted where any client is.
 
+/** The default range, ['1.4', '1.6']. */
+export const DEFAULT_PROTOCOL_VERSION = ['1.4', '1.6'] as const;
+export type ElectrumDefaultRange = typeof DEFAULT_PROTOCOL_VERSION;
+/** The named versions of the default range: '1.4' | '1.4.2' | '1.4.3' | '1.6'. */
+export type ElectrumDefaultVersions = ElectrumVersionsIn<ElectrumDefaultRange>;
+
+/**
+ * The type parameter of a client built with `protocolVersion: R`: the named versions R spans, or `any`
+ * when R is not literal (a `string`, a range known only at run time).
+ */
+export type ElectrumClientVersions<R> = IsLiteralRange<R> extends true ? ElectrumVersionsIn<R> : any;
+/** The named versions a client's type parameter stands for: `any` is all of them. */
+export type ElectrumVersionsOf<V> = 0 extends 1 & V ? ElectrumNamedVersion : V;
+/** The named versions of S at or after `Min`: what a client of S is once it negotiated `Min` or later. */
+export type ElectrumVersionsFrom<S, Min extends string> = ElectrumVersionsOf<S> & VersionsFrom<ElectrumNamedVersions, Min>;
+
+/** The requests a client of the versions S can send. */
+export type ElectrumRequestNameIn<S> = keyof ElectrumRequestsIn<S> & ElectrumRequestName;
+/** A request's positional params at the versions S: a union of the forms they take there. */
+export type ElectrumParamsIn<M extends string, S> = M extends keyof ElectrumRequestsByVersion ? ErasIn<ElectrumRequestsByVersion[M], S>['params'] : never;
+/** A request's params by name (JSON-RPC 2.0) at the versions S. */
+export type ElectrumNamedParamsIn<M extends string, S> = M extends keyof ElectrumRequestsByVersion ? ErasIn<ElectrumRequestsByVersion[M], S>['named'] : never;
+/** A request's result shapes at the versions S. */
+export type ElectrumResultIn<M extends string, S> = M extends keyof ElectrumRequestsByVersion ? ErasIn<ElectrumRequestsByVersion[M], S>['result'] : never;
+/** Methods whose notifications the server sends at the versions S, that a client of S can subscribe to. */
+export type ElectrumSubscriptionNameIn<S> = ElectrumRequestNameIn<S> & ElectrumSubscriptionName & keyof ElectrumServerNotificationsIn<S>;
+/** A notification's params at the versions S. */
+export type ElectrumNotificationIn<M extends string, S> = M extends keyof ElectrumServerNotificationsIn<S> ? ElectrumServerNotificationsIn<S>[M] : never;
+
+/** Notifications at the client's versions (by wire name, with their typed params) and lifecycle events. */
+export type ElectrumClientEvents<S = ElectrumDefaultVersions> = ElectrumServerNotificationsIn<S> & ElectrumClientLifecycleEvents;
+/** Every event a client of some version may see: notifications by wire name, and lifecycle events. */
+export type ElectrumEventName = keyof ElectrumServerNotifications | keyof ElectrumClientLifecycleEvents;
+/** A listener of an event at the versions S; never for a notification no version of S has (it cannot be listened to). */
+export type ElectrumListener<E extends ElectrumEventName, S> = E extends keyof ElectrumClientEvents<S>
+  ? (...args: ElectrumClientEvents<S>[E]) => void
+  : never;
+
+/** Every request a client sends, at any version. */
 export type ElectrumRequestName = ElectrumClientRequestName & keyof ElectrumMethods;
 /** Methods whose notifications the server sends: the subscriptions. */
 export type ElectrumSubscriptionName = ElectrumRequestName & keyof ElectrumServerNotifications;
 
 /** One call of a batch: the wire name and its params. */
-export type ElectrumBatchCall = { [M in ElectrumRequestName]: readonly [method: M, params: Readonly<ElectrumMethods[M]['params']>] }[ElectrumRequestName];
+export type ElectrumBatchCall<S = ElectrumDefaultVersions> = {
+  [M in ElectrumRequestNameIn<S>]: readonly [method: M, params: Readonly<ElectrumParamsIn<M, S>>];
+}[ElectrumRequestNameIn<S>];
 /** How one call of a batch ended: every call settles on its own. */
 export type BatchItemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: StratumSdkError };
-export type ElectrumBatchResults<C extends readonly ElectrumBatchCall[]> = {
-  -readonly [K in keyof C]: BatchItemResult<C[K] extends readonly [infer M extends ElectrumRequestName, unknown] ? ElectrumMethods[M]['result'] : never>;
+export type ElectrumBatchResults<C extends readonly unknown[], S = ElectrumDefaultVersions> = {
+  -readonly [K in keyof C]: BatchItemResult<C[K] extends readonly [infer M extends string, unknown] ? ElectrumResultIn<M, S> : never>;
 };
 
-/** A subscription read as an async iterable of its notifications. */
-export interface ElectrumSubscription<M extends ElectrumSubscriptionName> extends AsyncIterableIterator<ElectrumServerNotifications[M]> {
+/**
+ * A subscription read as an async iterable of its notifications, typed for the versions S: `initial` in
+ * the result's shapes there, each notification's params as they are there.
+ */
+export type ElectrumSubscription<M extends ElectrumSubscriptionName, S = ElectrumDefaultVersions> = ElectrumSubscriptionOf<
+  M,
+  ElectrumNotificationIn<M, S>,
+  ElectrumParamsIn<M, S>,
+  ElectrumResultIn<M, S>
+>;
+
+/** A subscription to `M` whose notifications are `Notification`, sent with `Params` and answered with `Initial`. */
+export interface ElectrumSubscriptionOf<M extends string, Notification, Params, Initial> extends AsyncIterableIterator<Notification> {
   readonly method: M;
-  readonly params: ElectrumMethods[M]['params'];
+  readonly params: Params;
   /** The value the subscribe call answered with. */
-  readonly initial: ElectrumMethods[M]['result'];
+  readonly initial: Initial;
   /** Stops reading, and unsubscribes on the server where the protocol version has an unsubscribe method. */
   unsubscribe(): Promise<void>;
 }
@@ -108,5 +182,4 @@ export interface IterateOptions {
 
 // 4 minutes: ElectrumX drops sessions idle for 600 s, and the protocol docs suggest a ping at ~450 s.
 export const DEFAULT_KEEP_ALIVE = 240_000;
-export const DEFAULT_PROTOCOL_VERSION: readonly [string, string] = ['1.4', '1.6'];
 export const DEFAULT_NOTIFICATION_BUFFER = 10_000;

@@ -2,7 +2,7 @@
 // connection speaking JSON-RPC 1.0 as pools do, typed wrappers bound from the generated tree, the session
 // state (extranonce, difficulty, version mask, jobs, workers) kept and evented, server requests answered,
 // and the session resumed on a new connection: after client.reconnect, reconnect(), or a drop.
-import { bindMiningClientApi, type MiningClientApi } from '../generated/mining/client-api.js';
+import { bindMiningClientApi, miningClientTree, type MiningClientApi } from '../generated/mining/client-api.js';
 import type { ClientReconnectNotification, MiningConfigureResult, MiningMethods, MiningSubscribeParams } from '../generated/mining/types.js';
 import { excerpt } from '../runtime/bounded-json.js';
 import { resolveBackoff } from '../runtime/backoff.js';
@@ -177,11 +177,13 @@ export class MiningClient {
     const userAgent = options.userAgent ?? this.#agent;
     const subscribe: MiningSubscribeParams = options.sessionId === undefined ? [userAgent] : [userAgent, options.sessionId];
     const authorize = options.password === undefined ? [options.user] : [options.user, options.password];
+    // The difficulty suggestion is the request behind the mining.suggestDifficulty wrapper.
+    const suggest = miningClientTree.mining.suggestDifficulty;
     const plan: [string, readonly unknown[] | undefined][] = [
       ['mining.configure', options.configure],
       ['mining.subscribe', subscribe],
       ['mining.authorize', authorize],
-      ['mining.suggest_difficulty', options.suggestDifficulty === undefined ? undefined : [options.suggestDifficulty]],
+      [suggest, options.suggestDifficulty === undefined ? undefined : [options.suggestDifficulty]],
     ];
     const requests = this.#requests;
     for (const [method, params] of plan) if (params) requests.checkParams(method, params);
@@ -194,7 +196,7 @@ export class MiningClient {
     if (!subscription) throw new ValidationError('mining.subscribe', 'result', ['not a subscription triple']);
     if (options.extranonceSubscribe) requests.fireAndForget('mining.extranonce.subscribe', []);
     await requests.authorize(authorize);
-    if (options.suggestDifficulty !== undefined) requests.fireAndForget('mining.suggest_difficulty', [options.suggestDifficulty]);
+    if (options.suggestDifficulty !== undefined) requests.fireAndForget(suggest, [options.suggestDifficulty]);
     return { subscription, configure: await configuring };
   }
 

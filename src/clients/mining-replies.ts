@@ -1,13 +1,11 @@
 // Every reply to the mining client, as the session reads it: before its request settles, and before a
 // notification read after it in the same chunk is dispatched, so a mining.subscribe result is in the
-// state before the mining.notify that follows it. One per connection (it notes whether a subscribe was
-// answered there), shared by every request on it: no closure per request.
+// state before the mining.notify that follows it. One per connection (it notes which requests were
+// answered there: a pool may leave a repeat unanswered), shared by every request on it: no closure per
+// request. Which replies change the session is the spec's word (MethodInfo.sessionState).
 import { miningProtocol } from '../generated/mining/methods.js';
 import { ServerError, ValidationError } from '../runtime/errors.js';
 import type { ReplyCheck, ResultReply } from '../runtime/session.js';
-
-// Requests whose replies change the session state.
-const STATEFUL: ReadonlySet<string> = new Set(['mining.subscribe', 'mining.authorize', 'mining.configure', 'mining.extranonce.subscribe']);
 
 /** What the client does with replies: keeps its state from spec-valid results, forgets refused workers. */
 export interface ReplyObserver {
@@ -16,8 +14,11 @@ export interface ReplyObserver {
 }
 
 export class MiningReplies implements ReplyCheck {
-  /** A mining.subscribe was answered on this connection (pools like ckpool never answer a second one). */
-  subscribed = false;
+  /**
+   * Requests answered on this connection that a pool may leave unanswered when repeated (the spec's
+   * `optionalReply: repeated`: ckpool never answers a second mining.subscribe).
+   */
+  readonly #answered = new Set<string>();
   readonly #validate: boolean;
   readonly #observer: ReplyObserver;
 
@@ -26,11 +27,17 @@ export class MiningReplies implements ReplyCheck {
     this.#observer = observer;
   }
 
+  /** Whether `method` was answered on this connection (for requests whose repeats may go unanswered). */
+  answered(method: string): boolean {
+    return this.#answered.has(method);
+  }
+
   /** Rejections sent as successes become ServerErrors; results are validated; the state sees valid ones. */
   result(method: string, params: readonly unknown[], result: unknown, reply: ResultReply): void {
     const rejection = rejectionOf(method, result, reply);
     if (rejection) throw rejection;
-    const stateful = STATEFUL.has(method);
+    const info = miningProtocol.get(method);
+    const stateful = info?.sessionState !== undefined;
     if (!stateful && !this.#validate) return;
     const check = miningProtocol.validateResult(method, result, { params });
     if (!check.valid) {
@@ -38,8 +45,8 @@ export class MiningReplies implements ReplyCheck {
       // The state only ever holds spec-valid values, whatever `validate` says.
       return;
     }
+    if (info?.optionalReply?.when === 'repeated') this.#answered.add(method);
     if (!stateful) return;
-    if (method === 'mining.subscribe') this.subscribed = true;
     this.#observer.result(method, params, result);
   }
 

@@ -18,9 +18,6 @@ export interface PoolLink {
   readonly replies: MiningReplies;
 }
 
-// Requests real pools often leave unanswered (observed-on-the-wire: node-stratum-pool, ckpool).
-const OPTIONAL_REPLY: ReadonlySet<string> = new Set(['mining.configure', 'mining.extranonce.subscribe', 'mining.suggest_difficulty', 'mining.suggest_target']);
-
 const NO_OPTIONS: RequestOptions = Object.freeze({});
 
 export class MiningRequests implements ReplayCalls {
@@ -34,10 +31,15 @@ export class MiningRequests implements ReplayCalls {
     this.#optionalTimeout = optionalTimeout;
   }
 
-  /** Results are checked as the session reads them (MiningReplies): a rejection or an invalid result rejects. */
+  /**
+   * Results are checked as the session reads them (MiningReplies): a rejection or an invalid result rejects.
+   * A request real pools may leave unanswered (the spec's `optionalReply`: always, or when a repeat on a
+   * connection that already answered one) gets the short timeout.
+   */
   async call(method: string, params: readonly unknown[], options: RequestOptions = NO_OPTIONS): Promise<unknown> {
     this.checkParams(method, params);
-    const unsure = OPTIONAL_REPLY.has(method) || (method === 'mining.subscribe' && this.#core.link?.info?.replies.subscribed === true);
+    const optional = miningProtocol.get(method)?.optionalReply;
+    const unsure = optional !== undefined && (optional.when === 'always' || this.#core.link?.info?.replies.answered(method) === true);
     const timeout = options.timeout ?? (unsure ? this.#optionalTimeout : undefined);
     return this.#core.request(method, params, timeout === undefined && options.signal === undefined ? NO_OPTIONS : { signal: options.signal, timeout });
   }

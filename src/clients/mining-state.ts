@@ -1,5 +1,6 @@
 // The miner's view of one Stratum session: extranonce, difficulty, version mask, jobs and workers.
 // No I/O: the client feeds it validated results and notifications and it emits what changed.
+import { miningServerTree, type MiningServerMessageHandlers } from '../generated/mining/client-api.js';
 import type { MiningConfigureResult, MiningNotifyNotification } from '../generated/mining/types.js';
 import type { Emitter } from '../runtime/emitter.js';
 import type { MiningClientEvents, MiningJob, MiningSubscribeTriple, MiningSubscription } from './mining-types.js';
@@ -13,6 +14,9 @@ export const DEFAULT_MAX_JOBS = 32;
 
 /** The Stratum default share difficulty until the pool sends mining.set_difficulty. */
 const INITIAL_DIFFICULTY = 1;
+
+/** What to emit once a notification's own wire-name event has gone out (undefined: nothing changed). */
+export type AfterNotification = (() => void) | undefined;
 
 export class MiningState {
   readonly #emit: Emitter<MiningClientEvents>['emit'];
@@ -64,7 +68,8 @@ export class MiningState {
     // p2pool answers with one flat pair instead of a list of pairs.
     const pairs = isPair(list) ? [list] : (list as [string, string][]);
     const subscriptions = pairs.map(([method, id]) => [method, id] as const);
-    const subscription = { subscriptions, extranonce1, extranonce2Size, sessionId: subscriptions.find(([m]) => m === 'mining.notify')?.[1] };
+    // The session id is the subscription id the pool gave its job notifications.
+    const subscription = { subscriptions, extranonce1, extranonce2Size, sessionId: subscriptions.find(([m]) => m === miningServerTree.mining.notify)?.[1] };
     this.#subscription = subscription;
     this.#setExtranonce(extranonce1, extranonce2Size)?.();
     return subscription;
@@ -80,25 +85,22 @@ export class MiningState {
     else this.#workers.delete(user);
   }
 
-  /** Applies one validated server notification; returns what to emit after the wire-name event. */
-  notification(method: string, params: readonly unknown[]): (() => void) | undefined {
-    switch (method) {
-      case 'mining.notify':
-        return this.#notify(params as MiningNotifyNotification);
-      case 'mining.set_difficulty': {
-        const difficulty = params[0] as number;
+  /**
+   * The notifications that change the state, by their place in the generated tree of what a pool sends:
+   * each applies one validated notification and returns what to emit after its wire-name event.
+   */
+  readonly handlers: MiningServerMessageHandlers<AfterNotification> = {
+    mining: {
+      notify: (params) => this.#notify(params),
+      setDifficulty: ([difficulty]) => {
         if (difficulty === this.#difficulty) return undefined;
         this.#difficulty = difficulty;
         return () => this.#emit('difficulty', difficulty);
-      }
-      case 'mining.set_extranonce':
-        return this.#setExtranonce(params[0] as string, params[1] as number);
-      case 'mining.set_version_mask':
-        return this.#setVersionMask(params[0] as string);
-      default:
-        return undefined;
-    }
-  }
+      },
+      setExtranonce: ([extranonce1, extranonce2Size]) => this.#setExtranonce(extranonce1, extranonce2Size),
+      setVersionMask: ([mask]) => this.#setVersionMask(mask),
+    },
+  };
 
   /** A new connection: jobs of the old one cannot be submitted there. */
   newConnection(): void {

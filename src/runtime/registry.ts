@@ -400,3 +400,112 @@ export function defineProtocol<M extends string>(
     },
   });
 }
+
+// ---- Protocol versions as types ---------------------------------------------------------------------
+// A client typed by the version range it speaks: the generated code lists the protocol versions the spec
+// names (oldest first) and what each method is at each of them; these types pick the named versions a
+// range spans and the methods, params and result shapes those versions have. Nothing changes between
+// two named versions, so a version between them behaves as the earlier one: a range spans the named
+// versions inside it and the last one at or before its start.
+
+/** -1, 0 or 1, as compareVersions says for two literal versions: dotted numbers, missing parts zero. */
+export type CompareVersions<A extends string, B extends string> = CompareParts<VersionParts<A>, VersionParts<B>>;
+
+type VersionParts<V extends string> = V extends `${infer Head}.${infer Tail}` ? [Head, ...VersionParts<Tail>] : [V];
+
+type CompareParts<A extends readonly string[], B extends readonly string[]> = A extends readonly [infer X extends string, ...infer AR extends string[]]
+  ? B extends readonly [infer Y extends string, ...infer BR extends string[]]
+    ? CompareNumerals<X, Y> extends infer C
+      ? C extends 0
+        ? CompareParts<AR, BR>
+        : C
+      : never
+    : CompareNumerals<X, '0'> extends 0
+      ? CompareParts<AR, []>
+      : 1
+  : B extends readonly [infer Y extends string, ...infer BR extends string[]]
+    ? CompareNumerals<'0', Y> extends 0
+      ? CompareParts<[], BR>
+      : -1
+    : 0;
+
+type WithoutLeadingZeros<N extends string> = N extends `0${infer Rest}` ? (Rest extends '' ? '0' : WithoutLeadingZeros<Rest>) : N;
+type Characters<S extends string> = S extends `${infer C}${infer Rest}` ? [C, ...Characters<Rest>] : [];
+type CompareLengths<A extends readonly unknown[], B extends readonly unknown[]> = A extends readonly [unknown, ...infer AR]
+  ? B extends readonly [unknown, ...infer BR]
+    ? CompareLengths<AR, BR>
+    : 1
+  : B extends readonly []
+    ? 0
+    : -1;
+/** Digit by digit, for numerals of the same length: a digit is smaller when it comes first in "0123456789". */
+type CompareDigits<A extends readonly string[], B extends readonly string[]> = A extends readonly [infer X extends string, ...infer AR extends string[]]
+  ? B extends readonly [infer Y extends string, ...infer BR extends string[]]
+    ? X extends Y
+      ? CompareDigits<AR, BR>
+      : '0123456789' extends `${string}${X}${string}${Y}${string}`
+        ? -1
+        : 1
+    : 0
+  : 0;
+type CompareNumerals<A extends string, B extends string> =
+  CompareLengths<Characters<WithoutLeadingZeros<A>>, Characters<WithoutLeadingZeros<B>>> extends infer C
+    ? C extends 0
+      ? CompareDigits<Characters<WithoutLeadingZeros<A>>, Characters<WithoutLeadingZeros<B>>>
+      : C
+    : never;
+
+/**
+ * The named versions (a tuple, oldest first) that a range spans: the ones from `Min` to `Max`, and the
+ * last one at or before `Min`. `Max` never: no upper end.
+ */
+type Spanned<Named extends readonly string[], Min extends string, Max extends string, Floor extends string = never, Inside extends string = never> = Named extends readonly [
+  infer V extends string,
+  ...infer Rest extends readonly string[],
+]
+  ? [Max] extends [never]
+    ? CompareVersions<V, Min> extends 1
+      ? Spanned<Rest, Min, Max, Floor, Inside | V>
+      : Spanned<Rest, Min, Max, V, Inside>
+    : CompareVersions<V, Max> extends 1
+      ? Floor | Inside
+      : CompareVersions<V, Min> extends 1
+        ? Spanned<Rest, Min, Max, Floor, Inside | V>
+        : Spanned<Rest, Min, Max, V, Inside>
+  : Floor | Inside;
+
+/**
+ * The named versions a version range spans, as a union: `R` is one version or `[min, max]`, as a client's
+ * `protocolVersion` option takes it. A range that is not literal (a `string`) spans them all.
+ */
+export type VersionsInRange<Named extends readonly string[], R> = R extends readonly [infer Min extends string, infer Max extends string]
+  ? string extends Min | Max
+    ? Named[number]
+    : Spanned<Named, Min, Max>
+  : R extends string
+    ? string extends R
+      ? Named[number]
+      : Spanned<Named, R, R>
+    : Named[number];
+
+/** The named versions at or after `Min` (and the last one before it, which a version just after it behaves as). */
+export type VersionsFrom<Named extends readonly string[], Min extends string> = string extends Min ? Named[number] : Spanned<Named, Min, never>;
+
+/** Whether a range is known at compile time: literal versions, not `string`. */
+export type IsLiteralRange<R> = [R] extends [string | readonly [string, string]]
+  ? R extends readonly [infer Min extends string, infer Max extends string]
+    ? string extends Min | Max
+      ? false
+      : true
+    : string extends R
+      ? false
+      : true
+  : false;
+
+/**
+ * One method's eras as generated: a union of objects, each saying what the method is at the named
+ * versions in its `at`. ErasIn keeps the eras that hold at some version of `S` (never: at none).
+ */
+export type ErasIn<E, S> = E extends { readonly at: infer At } ? ([Extract<At, S>] extends [never] ? never : E) : never;
+/** The methods of a generated table (wire name to eras) that exist at some version of `S`, each with those eras. */
+export type MethodsIn<T, S> = { [M in keyof T as [ErasIn<T[M], S>] extends [never] ? never : M]: ErasIn<T[M], S> };

@@ -1,6 +1,7 @@
 // Client-side bookkeeping of subscriptions: which ones are active, with the last value the server gave
 // for each, so that after a reconnect they are renewed and a change missed while disconnected is seen.
-// Protocol-agnostic: a subscription's key is the part of its params that its notifications repeat.
+// Protocol-agnostic: a subscription's key is the part of its params that its notifications repeat, and
+// how many params that is comes from the spec (MethodInfo.subscriptionKey), passed in by the caller.
 import type { MethodInfo } from './registry.js';
 
 /**
@@ -27,8 +28,9 @@ export interface ActiveSubscription {
 }
 
 /**
- * How many leading params identify a subscription: its notifications carry them, then the new value
- * (`[scripthash, status]`: 1; `[header]`: 0; `[txid, index, status]`: 2).
+ * How many leading params of a notification come before its value (`[scripthash, status]`: 1; `[header]`:
+ * 0; `[txid, index, status]`: 2).
+ * @deprecated The spec says it: use MethodInfo.subscriptionKey. Kept for callers outside the SDK.
  */
 export function keyArity(info: Pick<MethodInfo, 'notificationParams'>): number {
   return Math.max(0, info.notificationParams.length - 1);
@@ -41,9 +43,8 @@ export function subscriptionKey(keyParams: readonly unknown[]): string {
   return JSON.stringify(keyParams);
 }
 
-/** The key of a notification's params (the key params, then the value); a lone script hash needs no copy. */
-function notificationKey(notificationParams: readonly unknown[]): string {
-  const arity = notificationParams.length - 1;
+/** The key of a notification's params (`arity` key params, then the value); a lone script hash needs no copy. */
+function notificationKey(arity: number, notificationParams: readonly unknown[]): string {
   return arity === 1 && typeof notificationParams[0] === 'string' ? notificationParams[0] : subscriptionKey(notificationParams.slice(0, arity));
 }
 
@@ -74,11 +75,14 @@ export class SubscriptionBook {
     return this.#byMethod.get(method)?.has(subscriptionKey(keyParams.slice(0, arity))) ?? false;
   }
 
-  /** Takes a notification's params (key params then the value) and keeps the value as the latest. */
-  update(method: string, notificationParams: readonly unknown[]): void {
+  /**
+   * Takes a notification's params (`arity` key params, the subscription's MethodInfo.subscriptionKey, then
+   * the value) and keeps the value as the latest. Without `arity`, every param but the last is the key.
+   */
+  update(method: string, notificationParams: readonly unknown[], arity: number = notificationParams.length - 1): void {
     const entries = this.#byMethod.get(method);
-    if (!entries || notificationParams.length === 0) return;
-    const key = notificationKey(notificationParams);
+    if (!entries || arity < 0 || notificationParams.length <= arity) return;
+    const key = notificationKey(arity, notificationParams);
     const value = notificationParams[notificationParams.length - 1];
     const entry = entries.get(key);
     if (entry instanceof Entry) entry.value = value;
@@ -126,10 +130,10 @@ export class PendingRenewals {
     return this.#byMethod.get(method)?.delete(key) ?? false;
   }
 
-  /** A notification arrived: it has the first word on its key, if nothing else had. */
-  notified(method: string, notificationParams: readonly unknown[]): void {
-    if (notificationParams.length === 0) return;
-    this.#byMethod.get(method)?.delete(notificationKey(notificationParams));
+  /** A notification arrived (`arity` key params, then the value): it has the first word on its key, if nothing else had. */
+  notified(method: string, notificationParams: readonly unknown[], arity: number = notificationParams.length - 1): void {
+    if (arity < 0 || notificationParams.length <= arity) return;
+    this.#byMethod.get(method)?.delete(notificationKey(arity, notificationParams));
   }
 }
 

@@ -2,9 +2,10 @@
 // for the version each session negotiated, server.version negotiated here unless a handler takes it
 // over, and typed notifications to one session or to every subscriber of a key.
 import { electrumMethods, electrumProtocol } from '../generated/electrum/methods.js';
-import type { ElectrumServerHandlers } from '../generated/electrum/server-api.js';
+import type { ElectrumServerHandlers, ElectrumServerHandlersIn } from '../generated/electrum/server-api.js';
 import type {
   ElectrumMethods,
+  ElectrumVersionsIn,
   ElectrumServerNotifications,
   ElectrumServerRequestName,
   ServerPingParams,
@@ -13,6 +14,7 @@ import type {
   ServerVersionResult,
 } from '../generated/electrum/types.js';
 import { ServerError, VersionMismatchError } from '../runtime/errors.js';
+import type { IsLiteralRange } from '../runtime/registry.js';
 import type { RequestHandler } from '../runtime/server/dispatch.js';
 import type { ServerLimitOptions } from '../runtime/server/limits.js';
 import { RpcServer } from '../runtime/server/server.js';
@@ -29,15 +31,29 @@ export type ElectrumSession<Ctx = undefined> = ServerSession<Ctx, ElectrumServer
 export type ElectrumServer<Ctx = undefined> = RpcServer<Ctx, ElectrumServerNotifications, ElectrumServerRequests>;
 /** The handlers an Electrum server takes: each gets its validated params and the session. */
 export type ElectrumHandlers<Ctx = undefined> = ElectrumServerHandlers<ElectrumSession<Ctx>>;
+/**
+ * The handlers of a server that serves the named versions S: each must answer with the result shapes of
+ * those versions, and a method none of them has takes no handler.
+ */
+export type ElectrumHandlersIn<Ctx, S> = ElectrumServerHandlersIn<ElectrumSession<Ctx>, S>;
+/**
+ * The handlers a server given `protocolVersion: R` takes: typed for the versions R spans when R is
+ * literal, every version's shapes otherwise (and without the option).
+ */
+export type ElectrumHandlersFor<Ctx, R> = IsLiteralRange<R> extends true ? ElectrumHandlersIn<Ctx, ElectrumVersionsIn<R>> : ElectrumHandlers<Ctx>;
 
-export interface ElectrumServerOptions<Ctx> {
+export interface ElectrumServerOptions<Ctx, R extends string | readonly [string, string] = string | readonly [string, string]> {
   /** Makes each session's `context` (your per-connection state). */
   readonly context?: ((info: SessionInfo) => Ctx) | undefined;
-  readonly handlers: ElectrumHandlers<Ctx>;
+  /** By wire name; given a literal `protocolVersion`, each must answer with the shapes of those versions. */
+  readonly handlers: ElectrumHandlersFor<Ctx, R>;
   /** Where to listen: any of tcp, tls, ws, wss. Without it, connections come only through server.accept(). */
   readonly listen?: ListenConfig | undefined;
-  /** The protocol versions served, [min, max] or one; default ['1.4', '1.6']. */
-  readonly protocolVersion?: string | readonly [string, string] | undefined;
+  /**
+   * The protocol versions served, [min, max] or one; default ['1.4', '1.6']. Given as literals, they also
+   * type the handlers: each answers with the result shapes of those versions only.
+   */
+  readonly protocolVersion?: R | undefined;
   /** The software name answered in server.version; default "stratum-sdk". */
   readonly serverSoftware?: string | undefined;
   readonly limits?: ServerLimitOptions | undefined;
@@ -60,7 +76,9 @@ export const MAX_PONG_LENGTH = 65_536;
  * the server's minimum version. A `server.version` handler takes over: its `[software, version]`
  * answer becomes the session's version. server.ping answers null (an object from 1.7) unless handled.
  */
-export async function createElectrumServer<Ctx = undefined>(options: ElectrumServerOptions<Ctx>): Promise<ElectrumServer<Ctx>> {
+export async function createElectrumServer<Ctx = undefined, const R extends string | readonly [string, string] = string | readonly [string, string]>(
+  options: ElectrumServerOptions<Ctx, R>,
+): Promise<ElectrumServer<Ctx>> {
   const range = versionRange(options.protocolVersion ?? DEFAULT_SERVER_PROTOCOL_VERSION);
   const software = options.serverSoftware ?? DEFAULT_SERVER_SOFTWARE;
   const table = bindHandlers<ElectrumSession<Ctx>>(electrumProtocol.names, options.handlers);

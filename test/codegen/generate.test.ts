@@ -192,7 +192,17 @@ describe('the generated code type-checks', () => {
         "const handlers: ElectrumServerHandlers = { 'demo.unwatch': ([scripthash]) => scripthash.length > 0 };",
         "const answers: MiningClientHandlers = { 'demo.ask': () => 'x/1' };",
         "const event: ElectrumServerNotifications['demo.watch'] = ['00', null];",
-        'export const used = [key, ends, reply, watched, handlers, answers, event, electrumProtocol.names];',
+        // The maps by version: what a client of 1.2 to 1.4 is typed with.
+        "import type { ElectrumClientApiIn } from './generated/electrum/client-api.js';",
+        "import type { ElectrumRequestsIn, ElectrumServerNotificationsIn, ElectrumVersionsIn } from './generated/electrum/types.js';",
+        "type Old = ElectrumVersionsIn<readonly ['1.2', '1.4']>;",
+        "declare const old: ElectrumClientApiIn<Old>;",
+        "const detailed: Promise<{ txid: string }> = old.demo.item.get('00', true);",
+        "const requests: (keyof ElectrumRequestsIn<'1.2'>)[] = ['demo.item.get'];",
+        "const heard: ElectrumServerNotificationsIn<'1.4'>['demo.watch'] = ['00', 'ab'];",
+        "import type { ElectrumServerHandlersIn } from './generated/electrum/server-api.js';",
+        "const served: ElectrumServerHandlersIn<undefined, '1.4'> = { 'demo.watch': () => null };",
+        'export const used = [key, ends, reply, watched, handlers, answers, event, detailed, requests, heard, served, electrumProtocol.names];',
       ].join('\n'),
     );
     fs.writeFileSync(

@@ -77,6 +77,49 @@ describe('the model', () => {
   });
 });
 
+describe('the eras: what each method is at each named version', () => {
+  const real = () => modelOf(SPEC_DIR);
+  const method = (name: string) => real().protocols.find((p) => p.protocol === 'electrum')!.methods.find((m) => m.method === name)!;
+
+  it('cover exactly the named versions a request exists at, each once, in order', () => {
+    const electrum = real().protocols.find((p) => p.protocol === 'electrum')!;
+    for (const m of electrum.methods) {
+      const versions = m['versions'] as { since: string; removed?: string } | null;
+      const at = m.eras.requests.flatMap((e) => e.at);
+      const expected = m.kind === 'notification' ? [] : electrum.versions.filter((v) => generatorRange(v, versions ? { since: versions.since, until: versions.removed } : undefined));
+      expect(at, m.method).toEqual(expected);
+    }
+    // Stratum V1 has no versions, so no eras.
+    for (const m of real().protocols.find((p) => p.protocol === 'mining')!.methods) expect(m.eras, m.method).toEqual({ requests: [], notifications: [] });
+  });
+
+  it('change where a result shape, a param or the method does, and merge where nothing changes', () => {
+    const headers = method('blockchain.headers.subscribe').eras;
+    expect(headers.requests.map((e) => [e.at, e.params, e.result])).toEqual([
+      [['1.0', '1.1'], '[]', 'BlockchainHeadersSubscribeResultDeserialized'],
+      [['1.2', '1.3'], '[raw?: boolean]', 'BlockchainHeadersSubscribeResultDeserialized | BlockchainHeadersSubscribeResultRaw'],
+      [['1.4', '1.4.2', '1.4.3', '1.6', '1.7'], '[]', 'BlockchainHeadersSubscribeResultRaw'],
+    ]);
+    // The notification carries the value in the result's shape of its versions.
+    expect(headers.notifications.map((e) => e.params)).toEqual([
+      '[header: BlockchainHeadersSubscribeResultDeserialized]',
+      '[header: BlockchainHeadersSubscribeResultDeserialized | BlockchainHeadersSubscribeResultRaw]',
+      '[header: BlockchainHeadersSubscribeResultRaw]',
+    ]);
+    // Before cp_height existed (1.3) only its default, 0, can be sent: the raw header, never a proof.
+    const header = method('blockchain.block.header').eras.requests;
+    expect(header[0]).toMatchObject({ at: ['1.3'], params: '[height: Height]', named: '{ height: Height }', result: 'BlockchainBlockHeaderResultRaw', overloads: [] });
+    expect(header[1]?.overloads).toEqual([{ name: 'raw', params: '[height: Height, cp_height?: 0]', result: 'BlockchainBlockHeaderResultRaw' }]);
+    // A verbose transaction needs the verbose param, which 1.0 and 1.1 do not have.
+    const get = method('blockchain.transaction.get').eras.requests;
+    expect(get[0]).toMatchObject({ at: ['1.0', '1.1'], params: '[tx_hash: Txid]', result: 'BlockchainTransactionGetResultRaw', overloads: [] });
+    expect(get[1]?.overloads.map((o) => o.name)).toEqual(['raw', 'verbose']);
+    // Params by name; server.version ignores names it does not know.
+    expect(method('server.banner').eras.requests[0]?.named).toBe('Record<string, never>');
+    expect(method('server.version').eras.requests.at(-1)?.named).toMatch(/\[extra: string\]: unknown/);
+  });
+});
+
 describe('the version comparison', () => {
   const pairs: [string, string][] = [
     ['1.4', '1.4'],

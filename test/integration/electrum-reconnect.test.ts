@@ -43,7 +43,7 @@ describe('reconnect', () => {
     client.on('reconnecting', ({ attempt }) => events.push(`reconnecting ${attempt}`));
     client.on('reconnect', () => events.push('reconnect'));
     const headers: number[] = [];
-    client.on('blockchain.headers.subscribe', (h) => headers.push('height' in h ? h.height : -1));
+    client.on('blockchain.headers.subscribe', (h) => headers.push(h.height));
     await client.connect();
     expect(await client.blockchain.scripthash.subscribe(SH)).toBe(status('1'));
     await client.blockchain.headers.subscribe();

@@ -15,21 +15,12 @@ import { ROOT, specFiles } from '../helpers/spec-files.js';
 const HANDSHAKE = ['server.version', 'server.features', 'server.ping', 'mining.configure', 'mining.subscribe', 'mining.extranonce.subscribe', 'mining.authorize'];
 
 /**
- * The wire names src/clients and src/runtime still spell out, each for a fact the registry now holds or a
- * behaviour that is the client's own. They go as the clients switch to the registry's fields (issue 14);
- * until then the strict test below is skipped, and this list may only shrink.
+ * The wire names src/clients and src/runtime spelled out for facts the registry now holds, until the clients
+ * switched to the registry's fields (issue 14): none are left, and none may come back. A client that must
+ * dispatch what a peer sends does it through the generated tree of what a server sends (miningServerTree),
+ * and a request that is not a handshake message is named through the generated wrapper tree.
  */
-const PENDING: Record<string, string> = {
-  'mining.suggest_difficulty': 'the set of requests pools may leave unanswered (MethodInfo.optionalReply), and start() sending it',
-  'mining.suggest_target': 'the set of requests pools may leave unanswered (MethodInfo.optionalReply)',
-  'client.get_version': "the mining client's answer to the pool's request (its agent string)",
-  'mining.ping': "the mining client's answer to the pool's request ('pong')",
-  'client.reconnect': 'the mining client following a reconnect request',
-  'mining.notify': 'the mining state: the job, and the session id in the subscribe result',
-  'mining.set_difficulty': 'the mining state: the share difficulty',
-  'mining.set_extranonce': 'the mining state: the new extranonce',
-  'mining.set_version_mask': 'the mining state: the version mask',
-};
+const PENDING: Record<string, string> = {};
 
 const SCANNED = ['src/clients', 'src/runtime'];
 
@@ -119,11 +110,10 @@ describe('wire names in src/clients and src/runtime', () => {
     expect(unexpected).toEqual([]);
   });
 
-  // Skipped until the clients read the registry's facts instead (the client engineer's part of issue 14):
-  // sets of wire names kept by hand (they hold handshake names too, which the literal test allows), a
-  // subscription found from an unsubscribe (or back) by renaming, and a key derived from the notification's
-  // length instead of MethodInfo.subscriptionKey.
-  it.skip('keep no facts about methods by hand: no sets of wire names, no renaming, no key arity from notifications', () => {
+  // The clients read the registry's facts: no sets of wire names kept by hand (they would hold handshake
+  // names too, which the literal test allows), no subscription found from an unsubscribe (or back) by
+  // renaming, and no key derived from the notification's length instead of MethodInfo.subscriptionKey.
+  it('keep no facts about methods by hand: no sets of wire names, no renaming, no key arity from notifications', () => {
     const methods = new Set(specFiles().map((f) => f.method));
     const found: string[] = [];
     for (const folder of SCANNED) {
@@ -143,9 +133,8 @@ describe('wire names in src/clients and src/runtime', () => {
     expect(found).toEqual([]);
   });
 
-  // Skipped until the clients read the registry's facts instead (the client engineer's part of issue 14):
-  // then PENDING is emptied and this is un-skipped. Run it to print what is left, file and line.
-  it.skip('are only the handshake messages whose order the protocols fix', () => {
+  // What is left is printed with file and line.
+  it('are only the handshake messages whose order the protocols fix', () => {
     const found = wireNameLiterals();
     const left = [...found].filter(([name]) => !HANDSHAKE.includes(name)).map(([name, where]) => `${name} (${where.join(', ')})`);
     expect(left).toEqual([]);

@@ -66,8 +66,8 @@ export async function world(args: readonly string[], io: CliIo): Promise<number>
     await client.connect();
     let tipSeen = startHeight;
     client.on('blockchain.headers.subscribe', (header) => {
-      if ('height' in header) tipSeen = Math.max(tipSeen, header.height);
-      if ('hex' in header) io.stdout(`[wallet] header notification: height ${header.height}, ${header.hex.slice(0, 24)}…`);
+      tipSeen = Math.max(tipSeen, header.height);
+      io.stdout(`[wallet] header notification: height ${header.height}, ${header.hex.slice(0, 24)}…`);
     });
     const who = ownAddress ? 'your address' : 'payout address';
     client.on('blockchain.scripthash.subscribe', (scripthash, status) => {
@@ -80,7 +80,7 @@ export async function world(args: readonly string[], io: CliIo): Promise<number>
       );
     });
     const tip = await client.blockchain.headers.subscribe();
-    io.stdout(`[wallet] tip: height ${'height' in tip ? tip.height : '?'}`);
+    io.stdout(`[wallet] tip: height ${tip.height}`);
     const status = await client.blockchain.scripthash.subscribe(w.payoutScripthash);
     io.stdout(`[wallet] subscribed to ${ownAddress ? 'your address' : 'the payout address'} ${w.payoutAddress}: status ${status ?? 'null (no history yet)'}`);
     if (ownAddress) io.stdout(`[wallet] ${maturityNote(w.chain.height, COINBASE_MATURITY)}`);

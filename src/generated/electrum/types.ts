@@ -27,6 +27,7 @@ import type {
   Txid,
   UnspentOutput,
 } from '../definitions.js';
+import type { ErasIn, MethodsIn, VersionsInRange } from '../../runtime/registry.js';
 
 export type BlockchainAddressGetBalanceResult = Balance;
 /**
@@ -1412,3 +1413,482 @@ export interface ElectrumServerNotifications {
 export interface ElectrumClientNotifications {
   'server.ping': ServerPingNotification;
 }
+
+// ---- By protocol version -------------------------------------------------------------------------
+
+/**
+ * Every protocol version the spec names, oldest first: each is where a method, a param, a result shape or a
+ * notification begins or ends. Nothing changes between two of them, so a version in between behaves as the
+ * earlier one.
+ */
+export type ElectrumNamedVersions = ['1.0', '1.1', '1.2', '1.3', '1.4', '1.4.2', '1.4.3', '1.6', '1.7'];
+/** One of the named versions. */
+export type ElectrumNamedVersion = ElectrumNamedVersions[number];
+/**
+ * The named versions a range spans, as a union: `R` is one version or `[min, max]`, as a client's
+ * `protocolVersion` option takes it. A range that is not literal (a `string`) spans them all.
+ */
+export type ElectrumVersionsIn<R> = VersionsInRange<ElectrumNamedVersions, R>;
+
+/**
+ * Each request a client sends, by wire name, as it is at the named versions in `at` (one object per era:
+ * versions where nothing about it changes): its positional params there (a param that does not exist
+ * there left out), the same by name, the result shapes possible there, and the wrapper overloads (params
+ * that select a shape) that exist there.
+ */
+export interface ElectrumRequestsByVersion {
+  'blockchain.address.get_balance': {
+    at: '1.0' | '1.1' | '1.2';
+    params: [address: Address];
+    named: { address: Address };
+    result: BlockchainAddressGetBalanceResult;
+  };
+  'blockchain.address.get_history': {
+    at: '1.0' | '1.1' | '1.2';
+    params: [address: Address];
+    named: { address: Address };
+    result: BlockchainAddressGetHistoryResult;
+  };
+  'blockchain.address.get_mempool': {
+    at: '1.0' | '1.1' | '1.2';
+    params: [address: Address];
+    named: { address: Address };
+    result: BlockchainAddressGetMempoolResult;
+  };
+  'blockchain.address.get_proof': {
+    at: '1.0';
+    params: [address: Address];
+    named: { address: Address };
+    result: BlockchainAddressGetProofResult;
+  };
+  'blockchain.address.listunspent': {
+    at: '1.0' | '1.1' | '1.2';
+    params: [address: Address];
+    named: { address: Address };
+    result: BlockchainAddressListunspentResult;
+  };
+  'blockchain.address.subscribe': {
+    at: '1.0' | '1.1' | '1.2';
+    params: [address: Address];
+    named: { address: Address };
+    result: BlockchainAddressSubscribeResult;
+  };
+  'blockchain.block.get_chunk': {
+    at: '1.0' | '1.1' | '1.2' | '1.3';
+    params: [index: number];
+    named: { index: number };
+    result: BlockchainBlockGetChunkResult;
+  };
+  'blockchain.block.get_header': {
+    at: '1.0' | '1.1' | '1.2' | '1.3';
+    params: [height: Height];
+    named: { height: Height };
+    result: BlockchainBlockGetHeaderResult;
+  };
+  'blockchain.block.header':
+    | {
+        at: '1.3';
+        params: [height: Height];
+        named: { height: Height };
+        result: BlockchainBlockHeaderResultRaw;
+        overloads: { raw: never };
+      }
+    | {
+        at: '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+        params: [height: Height, cp_height?: Height];
+        named: { height: Height; cp_height?: Height };
+        result: BlockchainBlockHeaderResultRaw | BlockchainBlockHeaderResultProof;
+        overloads: { raw: { params: [height: Height, cp_height?: 0]; result: BlockchainBlockHeaderResultRaw } };
+      };
+  'blockchain.block.headers':
+    | {
+        at: '1.2' | '1.3';
+        params: [start_height: Height, count: number];
+        named: { start_height: Height; count: number };
+        result: BlockchainBlockHeadersResultConcatenated;
+      }
+    | {
+        at: '1.4' | '1.4.2' | '1.4.3';
+        params: [start_height: Height, count: number, cp_height?: Height];
+        named: { start_height: Height; count: number; cp_height?: Height };
+        result: BlockchainBlockHeadersResultConcatenated;
+      }
+    | {
+        at: '1.6' | '1.7';
+        params: [start_height: Height, count: number, cp_height?: Height];
+        named: { start_height: Height; count: number; cp_height?: Height };
+        result: BlockchainBlockHeadersResultList;
+      };
+  'blockchain.estimatefee':
+    | {
+        at: '1.0' | '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3';
+        params: [number: number];
+        named: { number: number };
+        result: BlockchainEstimatefeeResult;
+      }
+    | {
+        at: '1.6' | '1.7';
+        params: [number: number, mode?: string];
+        named: { number: number; mode?: string };
+        result: BlockchainEstimatefeeResult;
+      };
+  'blockchain.headers.get_tip': {
+    at: '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+    params: [];
+    named: Record<string, never>;
+    result: BlockchainHeadersGetTipResult;
+  };
+  'blockchain.headers.subscribe':
+    | {
+        at: '1.0' | '1.1';
+        params: [];
+        named: Record<string, never>;
+        result: BlockchainHeadersSubscribeResultDeserialized;
+      }
+    | {
+        at: '1.2' | '1.3';
+        params: [raw?: boolean];
+        named: { raw?: boolean };
+        result: BlockchainHeadersSubscribeResultDeserialized | BlockchainHeadersSubscribeResultRaw;
+      }
+    | {
+        at: '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+        params: [];
+        named: Record<string, never>;
+        result: BlockchainHeadersSubscribeResultRaw;
+      };
+  'blockchain.name.get_value_proof': {
+    at: '1.4.3' | '1.6' | '1.7';
+    params: [scripthash: Scripthash, cp_height?: Height];
+    named: { scripthash: Scripthash; cp_height?: Height };
+    result: BlockchainNameGetValueProofResult;
+  };
+  'blockchain.numblocks.subscribe': {
+    at: '1.0';
+    params: [];
+    named: Record<string, never>;
+    result: BlockchainNumblocksSubscribeResult;
+  };
+  'blockchain.outpoint.get_status': {
+    at: '1.7';
+    params: [tx_hash: Txid, txout_idx: number, spk_hint: ScriptPubKeyHex];
+    named: { tx_hash: Txid; txout_idx: number; spk_hint: ScriptPubKeyHex };
+    result: BlockchainOutpointGetStatusResult;
+  };
+  'blockchain.outpoint.subscribe': {
+    at: '1.7';
+    params: [tx_hash: Txid, txout_idx: number, spk_hint: ScriptPubKeyHex];
+    named: { tx_hash: Txid; txout_idx: number; spk_hint: ScriptPubKeyHex };
+    result: BlockchainOutpointSubscribeResult;
+  };
+  'blockchain.outpoint.unsubscribe': {
+    at: '1.7';
+    params: [tx_hash: Txid, txout_idx: number];
+    named: { tx_hash: Txid; txout_idx: number };
+    result: BlockchainOutpointUnsubscribeResult;
+  };
+  'blockchain.relayfee': {
+    at: '1.0' | '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3';
+    params: [];
+    named: Record<string, never>;
+    result: BlockchainRelayfeeResult;
+  };
+  'blockchain.scripthash.get_balance': {
+    at: '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6';
+    params: [scripthash: Scripthash];
+    named: { scripthash: Scripthash };
+    result: BlockchainScripthashGetBalanceResult;
+  };
+  'blockchain.scripthash.get_first_use': {
+    at: '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+    params: [scripthash: Scripthash];
+    named: { scripthash: Scripthash };
+    result: BlockchainScripthashGetFirstUseResult;
+  };
+  'blockchain.scripthash.get_history': {
+    at: '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6';
+    params: [scripthash: Scripthash];
+    named: { scripthash: Scripthash };
+    result: BlockchainScripthashGetHistoryResult;
+  };
+  'blockchain.scripthash.get_mempool': {
+    at: '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6';
+    params: [scripthash: Scripthash];
+    named: { scripthash: Scripthash };
+    result: BlockchainScripthashGetMempoolResult;
+  };
+  'blockchain.scripthash.listunspent': {
+    at: '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6';
+    params: [scripthash: Scripthash];
+    named: { scripthash: Scripthash };
+    result: BlockchainScripthashListunspentResult;
+  };
+  'blockchain.scripthash.subscribe': {
+    at: '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6';
+    params: [scripthash: Scripthash];
+    named: { scripthash: Scripthash };
+    result: BlockchainScripthashSubscribeResult;
+  };
+  'blockchain.scripthash.unsubscribe': {
+    at: '1.4.2' | '1.4.3' | '1.6';
+    params: [scripthash: Scripthash];
+    named: { scripthash: Scripthash };
+    result: BlockchainScripthashUnsubscribeResult;
+  };
+  'blockchain.scriptpubkey.get_balance': {
+    at: '1.7';
+    params: [scriptpubkey: ScriptPubKeyHex];
+    named: { scriptpubkey: ScriptPubKeyHex };
+    result: BlockchainScriptpubkeyGetBalanceResult;
+  };
+  'blockchain.scriptpubkey.get_history': {
+    at: '1.7';
+    params: [scriptpubkey: ScriptPubKeyHex];
+    named: { scriptpubkey: ScriptPubKeyHex };
+    result: BlockchainScriptpubkeyGetHistoryResult;
+  };
+  'blockchain.scriptpubkey.get_mempool': {
+    at: '1.7';
+    params: [scriptpubkey: ScriptPubKeyHex];
+    named: { scriptpubkey: ScriptPubKeyHex };
+    result: BlockchainScriptpubkeyGetMempoolResult;
+  };
+  'blockchain.scriptpubkey.listunspent': {
+    at: '1.7';
+    params: [scriptpubkey: ScriptPubKeyHex];
+    named: { scriptpubkey: ScriptPubKeyHex };
+    result: BlockchainScriptpubkeyListunspentResult;
+  };
+  'blockchain.scriptpubkey.subscribe': {
+    at: '1.7';
+    params: [scriptpubkey: ScriptPubKeyHex];
+    named: { scriptpubkey: ScriptPubKeyHex };
+    result: BlockchainScriptpubkeySubscribeResult;
+  };
+  'blockchain.scriptpubkey.unsubscribe': {
+    at: '1.7';
+    params: [scriptpubkey: ScriptPubKeyHex];
+    named: { scriptpubkey: ScriptPubKeyHex };
+    result: BlockchainScriptpubkeyUnsubscribeResult;
+  };
+  'blockchain.transaction.broadcast':
+    | {
+        at: '1.0';
+        params: [raw_tx: RawTransaction];
+        named: { raw_tx: RawTransaction };
+        result: BlockchainTransactionBroadcastResultLegacyResultString;
+      }
+    | {
+        at: '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+        params: [raw_tx: RawTransaction];
+        named: { raw_tx: RawTransaction };
+        result: BlockchainTransactionBroadcastResultTxid;
+      };
+  'blockchain.transaction.broadcast_package': {
+    at: '1.6' | '1.7';
+    params: [raw_txs: RawTransaction[], verbose?: boolean];
+    named: { raw_txs: RawTransaction[]; verbose?: boolean };
+    result: BlockchainTransactionBroadcastPackageResultSummary | BlockchainTransactionBroadcastPackageResultVerbose;
+    overloads: {
+      summary: {
+        params: [raw_txs: RawTransaction[], verbose?: false];
+        result: BlockchainTransactionBroadcastPackageResultSummary;
+      };
+      verbose: {
+        params: [raw_txs: RawTransaction[], verbose: true];
+        result: BlockchainTransactionBroadcastPackageResultVerbose;
+      };
+    };
+  };
+  'blockchain.transaction.get':
+    | {
+        at: '1.0' | '1.1';
+        params: [tx_hash: Txid];
+        named: { tx_hash: Txid };
+        result: BlockchainTransactionGetResultRaw;
+        overloads: { raw: never; verbose: never };
+      }
+    | {
+        at: '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+        params: [tx_hash: Txid, verbose?: boolean];
+        named: { tx_hash: Txid; verbose?: boolean };
+        result: BlockchainTransactionGetResultRaw | BlockchainTransactionGetResultVerbose;
+        overloads: {
+          raw: { params: [tx_hash: Txid, verbose?: false]; result: BlockchainTransactionGetResultRaw };
+          verbose: { params: [tx_hash: Txid, verbose: true]; result: BlockchainTransactionGetResultVerbose };
+        };
+      };
+  'blockchain.transaction.get_confirmed_blockhash': {
+    at: '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+    params: [tx_hash: Txid, include_header?: boolean];
+    named: { tx_hash: Txid; include_header?: boolean };
+    result:
+      | BlockchainTransactionGetConfirmedBlockhashResultBlockhash
+      | BlockchainTransactionGetConfirmedBlockhashResultWithHeader;
+    overloads: {
+      blockhash: {
+        params: [tx_hash: Txid, include_header?: false];
+        result: BlockchainTransactionGetConfirmedBlockhashResultBlockhash;
+      };
+      withHeader: {
+        params: [tx_hash: Txid, include_header: true];
+        result: BlockchainTransactionGetConfirmedBlockhashResultWithHeader;
+      };
+    };
+  };
+  'blockchain.transaction.get_height': {
+    at: '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+    params: [tx_hash: Txid];
+    named: { tx_hash: Txid };
+    result: BlockchainTransactionGetHeightResult;
+  };
+  'blockchain.transaction.get_merkle': {
+    at: '1.0' | '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+    params: [tx_hash: Txid, height?: Height];
+    named: { tx_hash: Txid; height?: Height };
+    result: BlockchainTransactionGetMerkleResult;
+  };
+  'blockchain.transaction.id_from_pos': {
+    at: '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+    params: [height: Height, tx_pos: number, merkle?: boolean];
+    named: { height: Height; tx_pos: number; merkle?: boolean };
+    result: BlockchainTransactionIdFromPosResultTxid | BlockchainTransactionIdFromPosResultWithMerkle;
+    overloads: {
+      txid: {
+        params: [height: Height, tx_pos: number, merkle?: false];
+        result: BlockchainTransactionIdFromPosResultTxid;
+      };
+      withMerkle: {
+        params: [height: Height, tx_pos: number, merkle: true];
+        result: BlockchainTransactionIdFromPosResultWithMerkle;
+      };
+    };
+  };
+  'blockchain.transaction.testmempoolaccept': {
+    at: '1.7';
+    params: [raw_txs: RawTransaction[]];
+    named: { raw_txs: RawTransaction[] };
+    result: BlockchainTransactionTestmempoolacceptResult;
+  };
+  'blockchain.utxo.get_address': {
+    at: '1.0';
+    params: [tx_hash: Txid, index: number];
+    named: { tx_hash: Txid; index: number };
+    result: BlockchainUtxoGetAddressResult;
+  };
+  'blockchain.utxo.get_info': {
+    at: '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+    params: [tx_hash: Txid, out_n: number];
+    named: { tx_hash: Txid; out_n: number };
+    result: BlockchainUtxoGetInfoResult;
+  };
+  'mempool.get_fee_histogram': {
+    at: '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+    params: [];
+    named: Record<string, never>;
+    result: MempoolGetFeeHistogramResult;
+  };
+  'mempool.get_info': { at: '1.6' | '1.7'; params: []; named: Record<string, never>; result: MempoolGetInfoResult };
+  'mempool.recent': { at: '1.7'; params: []; named: Record<string, never>; result: MempoolRecentResult };
+  'server.add_peer': {
+    at: '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+    params: [features: ServerFeatures];
+    named: { features: ServerFeatures };
+    result: ServerAddPeerResult;
+  };
+  'server.banner': {
+    at: '1.0' | '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+    params: [];
+    named: Record<string, never>;
+    result: ServerBannerResult;
+  };
+  'server.donation_address': {
+    at: '1.0' | '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+    params: [];
+    named: Record<string, never>;
+    result: ServerDonationAddressResult;
+  };
+  'server.features': {
+    at: '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+    params: [];
+    named: Record<string, never>;
+    result: ServerFeaturesResult;
+  };
+  'server.peers.subscribe': {
+    at: '1.0' | '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+    params: [];
+    named: Record<string, never>;
+    result: ServerPeersSubscribeResult;
+  };
+  'server.ping':
+    | {
+        at: '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6';
+        params: [];
+        named: Record<string, never>;
+        result: ServerPingResultNull;
+      }
+    | {
+        at: '1.7';
+        params: [pong_len?: number, data?: string];
+        named: { pong_len?: number; data?: string };
+        result: ServerPingResultPong;
+      };
+  'server.version':
+    | {
+        at: '1.0';
+        params: [client_name?: string, protocol_version?: ProtocolVersion | ProtocolVersion[], ...extra: unknown[]];
+        named: {
+          client_name?: string;
+          protocol_version?: ProtocolVersion | ProtocolVersion[];
+          [extra: string]: unknown;
+        };
+        result: ServerVersionResultServerSoftware;
+      }
+    | {
+        at: '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7';
+        params: [client_name?: string, protocol_version?: ProtocolVersion | ProtocolVersion[], ...extra: unknown[]];
+        named: {
+          client_name?: string;
+          protocol_version?: ProtocolVersion | ProtocolVersion[];
+          [extra: string]: unknown;
+        };
+        result: ServerVersionResultNegotiated;
+      };
+}
+
+/**
+ * Each notification a server sends, by wire name, as it is at the named versions in `at`. A subscription's
+ * value is in its result's shape at those versions.
+ */
+export interface ElectrumServerNotificationsByVersion {
+  'blockchain.address.subscribe': { at: '1.0' | '1.1' | '1.2'; params: [address: Address, status: Status] };
+  'blockchain.headers.subscribe':
+    | { at: '1.0' | '1.1'; params: [header: BlockchainHeadersSubscribeResultDeserialized] }
+    | {
+        at: '1.2' | '1.3';
+        params: [header: BlockchainHeadersSubscribeResultDeserialized | BlockchainHeadersSubscribeResultRaw];
+      }
+    | { at: '1.4' | '1.4.2' | '1.4.3' | '1.6' | '1.7'; params: [header: BlockchainHeadersSubscribeResultRaw] };
+  'blockchain.numblocks.subscribe': { at: '1.0'; params: [height: Height] };
+  'blockchain.outpoint.subscribe': { at: '1.7'; params: [tx_hash: Txid, txout_idx: number, status: OutpointStatus] };
+  'blockchain.scripthash.subscribe': {
+    at: '1.1' | '1.2' | '1.3' | '1.4' | '1.4.2' | '1.4.3' | '1.6';
+    params: [scripthash: Scripthash, status: Status];
+  };
+  'blockchain.scriptpubkey.subscribe': { at: '1.7'; params: [scripthash: Scripthash, status: Status] };
+  'server.ping': { at: '1.7'; params: [data: string] };
+}
+
+/** The requests a client may send at some version of `S` (a union of named versions), each with its eras there. */
+export type ElectrumRequestsIn<S> = MethodsIn<ElectrumRequestsByVersion, S>;
+
+/** The notifications a server may send at some version of `S`, with their params there: a client's event map. */
+export type ElectrumServerNotificationsIn<S> = {
+  [
+    M in keyof ElectrumServerNotificationsByVersion as [ErasIn<ElectrumServerNotificationsByVersion[M], S>] extends [
+      never,
+    ]
+      ? never
+      : M
+  ]: ErasIn<ElectrumServerNotificationsByVersion[M], S>['params'];
+};

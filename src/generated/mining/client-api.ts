@@ -2,6 +2,10 @@
 // edit the spec (or the generator) and run `npm run generate`.
 import { bindMethodTree, type CallFunction } from '../../runtime/bind.js';
 import type {
+  ClientGetVersionParams,
+  ClientGetVersionResult,
+  ClientReconnectNotification,
+  ClientShowMessageNotification,
   MiningAuthorizeParams,
   MiningAuthorizeResult,
   MiningConfigureParams,
@@ -12,6 +16,13 @@ import type {
   MiningGetTransactionsResult,
   MiningGetTxnhashesParams,
   MiningGetTxnhashesResult,
+  MiningNotifyNotification,
+  MiningPingParams,
+  MiningPingResult,
+  MiningSetDifficultyNotification,
+  MiningSetExtranonceNotification,
+  MiningSetGoalNotification,
+  MiningSetVersionMaskNotification,
   MiningSubmitParams,
   MiningSubmitResult,
   MiningSubscribeParams,
@@ -181,4 +192,81 @@ export const miningClientTree = {
 /** Binds the wrappers to a connection's `call(method, params)`. */
 export function bindMiningClientApi(call: CallFunction): MiningClientApi {
   return bindMethodTree(miningClientTree, call) as MiningClientApi;
+}
+
+/**
+ * What a Stratum V1 server sends a client of its own accord (its requests, and notifications that
+ * are methods of their own), by wire name, named as the wrappers are.
+ */
+export const miningServerTree = {
+  client: {
+    getVersion: 'client.get_version',
+    reconnect: 'client.reconnect',
+    showMessage: 'client.show_message',
+  },
+  mining: {
+    notify: 'mining.notify',
+    ping: 'mining.ping',
+    setDifficulty: 'mining.set_difficulty',
+    setExtranonce: 'mining.set_extranonce',
+    setGoal: 'mining.set_goal',
+    setVersionMask: 'mining.set_version_mask',
+  },
+} as const;
+
+/**
+ * Handlers a client gives for what the server sends, in the shape of miningServerTree (a client then names no
+ * wire name to dispatch them): a request's handler returns the answer; a notification's handler returns `N`,
+ * whatever the client makes of it.
+ */
+export interface MiningServerMessageHandlers<N = void> {
+  client?: {
+    /**
+     * `client.get_version`: The pool asks the miner for its software name and version.
+     */
+    getVersion?: (params: ClientGetVersionParams) => ClientGetVersionResult;
+    /**
+     * `client.reconnect`: The pool asks the miner to disconnect and reconnect, to the same or another server.
+     */
+    reconnect?: (params: ClientReconnectNotification) => N;
+    /**
+     * `client.show_message`: A human-readable message from the pool operator, to show or log.
+     */
+    showMessage?: (params: ClientShowMessageNotification) => N;
+  };
+  mining?: {
+    /**
+     * `mining.notify`: A new job: everything the miner needs to build block headers.
+     */
+    notify?: (params: MiningNotifyNotification) => N;
+    /**
+     * `mining.ping`: A keepalive request from the pool; the miner answers "pong".
+     *
+     * @remarks Status: implementation-specific (ckpool, cgminer, goPool).
+     */
+    ping?: (params: MiningPingParams) => MiningPingResult;
+    /**
+     * `mining.set_difficulty`: The share difficulty for the jobs that follow.
+     */
+    setDifficulty?: (params: MiningSetDifficultyNotification) => N;
+    /**
+     * `mining.set_extranonce`: NiceHash: replace extranonce1 and extranonce2_size from the next job on.
+     *
+     * @remarks Status: extension.
+     */
+    setExtranonce?: (params: MiningSetExtranonceNotification) => N;
+    /**
+     * `mining.set_goal`: Draft: the pool names the mining goal (e.g. the algorithm) of the following jobs. Not in use.
+     *
+     * @deprecated A draft that never came into use; kept to recognise it on the wire.
+     * @remarks Status: draft.
+     */
+    setGoal?: (params: MiningSetGoalNotification) => N;
+    /**
+     * `mining.set_version_mask`: BIP310: a new version-rolling mask, valid immediately.
+     *
+     * @remarks Status: extension.
+     */
+    setVersionMask?: (params: MiningSetVersionMaskNotification) => N;
+  };
 }
