@@ -6,7 +6,6 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +14,8 @@ import { bytesToHex } from '../src/bitcoin/bytes.js';
 import { addressToScriptHash } from '../src/bitcoin/scripthash.js';
 import { serializeTransaction } from '../src/bitcoin/tx.js';
 import { startWorld, type World } from '../src/regtest/world.js';
+import { repo, typecheckAsPackage } from './helpers/typecheck.js';
 
-const repo = path.resolve(fileURLToPath(import.meta.url), '../..');
 const examples = path.join(repo, 'examples');
 const src = path.join(repo, 'src');
 const run = promisify(execFile);
@@ -69,31 +68,7 @@ describe('examples/', () => {
       // Imports as a user writes them: the package's entry points, nothing from src/.
       for (const [, from] of text.matchAll(/from '([^']+)'/g)) expect(from, name).toMatch(/^stratum-sdk\/(bitcoin|electrum|mining|server|regtest)$/);
     }
-    await writeFile(
-      path.join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          lib: ['ES2022'],
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          strict: true,
-          noUncheckedIndexedAccess: true,
-          exactOptionalPropertyTypes: true,
-          skipLibCheck: true,
-          noEmit: true,
-          types: ['node'],
-          typeRoots: [path.join(repo, 'node_modules/@types')],
-          paths: { 'stratum-sdk': [path.join(src, 'index.ts')], 'stratum-sdk/*': [path.join(src, '*.ts')] },
-        },
-        files: names.map((n) => path.join(examples, n)),
-      }),
-    );
-    const tsc = path.join(repo, 'node_modules/typescript/bin/tsc');
-    const output = await run(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { cwd: dir }).then(
-      () => '',
-      (e: { stdout?: string }) => e.stdout ?? String(e),
-    );
+    const output = await typecheckAsPackage(dir, names.map((n) => path.join(examples, n)));
     expect(output.replaceAll(`${repo}${path.sep}`, '')).toBe('');
   });
 

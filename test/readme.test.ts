@@ -2,16 +2,12 @@
 // entry points (mapped to src/), with the free names the snippets leave to the reader (a txid, a client,
 // a job) declared once in globals of the right types. A README example that no longer matches the API
 // fails here, not in a user's editor.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { repo, typecheckAsPackage } from './helpers/typecheck.js';
 
-const repo = path.resolve(fileURLToPath(import.meta.url), '../..');
-const run = promisify(execFile);
 
 /** What the snippets use without defining it: a module's own declaration of the same name shadows these. */
 const GLOBALS = `
@@ -63,33 +59,7 @@ describe('README.md', () => {
     const names = blocks.map((b) => `readme-line-${b.line}.ts`);
     await Promise.all(blocks.map((b, i) => writeFile(path.join(dir!, names[i]!), `${b.code}\nexport {};\n`)));
     await writeFile(path.join(dir, 'globals.d.ts'), GLOBALS);
-    await writeFile(path.join(dir, 'package.json'), '{ "type": "module" }\n');
-    const src = path.join(repo, 'src');
-    await writeFile(
-      path.join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          lib: ['ES2022'],
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          strict: true,
-          noUncheckedIndexedAccess: true,
-          exactOptionalPropertyTypes: true,
-          skipLibCheck: true,
-          noEmit: true,
-          types: ['node'],
-          typeRoots: [path.join(repo, 'node_modules/@types')],
-          paths: { 'stratum-sdk': [path.join(src, 'index.ts')], 'stratum-sdk/*': [path.join(src, '*.ts')] },
-        },
-        files: ['globals.d.ts', ...names],
-      }),
-    );
-    const tsc = path.join(repo, 'node_modules/typescript/bin/tsc');
-    const output = await run(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], { cwd: dir }).then(
-      () => '',
-      (e: { stdout?: string }) => e.stdout ?? String(e),
-    );
+    const output = await typecheckAsPackage(dir, ['globals.d.ts', ...names]);
     // Errors name the block by the README line it starts on.
     expect(output.replaceAll(`${dir}${path.sep}`, '')).toBe('');
   });
