@@ -2,6 +2,7 @@
 // socket, a React Native socket) carry newline-framed JSON; message transports (WebSocket) carry one
 // JSON message per frame. Reconnect, backoff and keep-alive live in the connection core (connection.ts), not here.
 import { ClosedError, MessageTooLargeError, OverflowError, ProtocolError, StratumSdkError } from './errors.js';
+import { PartialMessageClock } from './partial-message-clock.js';
 import { DEFAULT_MAX_MESSAGE_SIZE, encodeFrame, encodeFrames, encodeFrameText, framesText, NewlineFramer, type FramerOptions } from './framing.js';
 
 export interface TransportHandlers {
@@ -79,9 +80,6 @@ export interface ByteStreamOptions {
  */
 export const DEFAULT_MAX_BUFFERED_BYTES = 16_200_000;
 
-// setTimeout fires after 1 ms for anything above this (about 24.8 days).
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 function checkLimit(name: string, value: number): void {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0) throw new RangeError(`${name} must be a number >= 0 (or Infinity), got ${String(value)}`);
 }
@@ -96,10 +94,6 @@ function notReading(limit: number): OverflowError {
   return new OverflowError('the peer is not reading', limit, `the peer is not reading: more than ${limit} bytes wait to be written to it`);
 }
 
-/** Timers of a connection must not keep a process alive on their own. */
-function unrefTimer(timer: ReturnType<typeof setTimeout>): void {
-  (timer as { unref?: () => void }).unref?.();
-}
 
 /**
  * Newline-framed JSON over a connected byte stream. An oversize message fails the connection (the
@@ -111,11 +105,7 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
   checkLimit('maxBufferedBytes', maxBuffered);
   const partialTimeout = options.partialMessageTimeout ?? 0;
   checkLimit('partialMessageTimeout', partialTimeout);
-  const partials = partialTimeout > 0 && partialTimeout !== Infinity ? new PartialMessageClock(
-          partialTimeout,
-          () => stream.isPaused?.() === true,
-          (waited) => fail(partialTooSlow(framer.pendingBytes, waited, partialTimeout)),
-        ) : undefined;
+  const partials = partialTimeout > 0 && partialTimeout !== Infinity ? new PartialMessageClock(partialTimeout, (waited) => fail(partialTooSlow(framer.pendingBytes, waited, partialTimeout)), () => stream.isPaused?.() === true) : undefined;
   let ended = false;
   let failure: StratumSdkError | undefined;
   const socketClosed = new SocketClosed();
@@ -146,7 +136,12 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
         } else handlers.error(event.error);
         if (ended) return;
       }
-      partials?.update(framer.pendingBytes > 0, completed);
+      // A message left unfinished by this read started in it if an earlier one ended here.
+      if (partials) {
+        if (framer.pendingBytes === 0) partials.end();
+        else if (completed) partials.restart();
+        else partials.begin();
+      }
     } catch (e) {
       fail(inputFailure(e));
     }
@@ -214,58 +209,6 @@ function partialTooSlow(pending: number, waited: number, limit: number): ClosedE
   return new ClosedError(`an unfinished message (${pending} bytes so far) waited ${Math.round(waited)} ms for its end, more than the limit of ${limit} ms`);
 }
 
-/**
- * How long the current unfinished message has been waiting. A timer per message would cost a timer
- * call for every message split across reads, so, like an idle timer, it is set when a message is first
- * left unfinished and, when it fires, re-armed for whatever time the message now waiting has left.
- */
-class PartialMessageClock {
-  #since = 0;
-  #waiting = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(
-    private readonly limitMs: number,
-    /** While the owner does not read (a server over its pending limit), the rest of the message cannot arrive. */
-    private readonly paused: () => boolean,
-    private readonly onTooSlow: (waitedMs: number) => void,
-  ) {}
-
-  /** After each read: is a message unfinished now, and did this read finish at least one? */
-  update(unfinished: boolean, completed: boolean): void {
-    if (!unfinished) {
-      this.#waiting = false;
-      return;
-    }
-    // A message that began in this read (the last one finished, or none was waiting) starts the clock.
-    if (!this.#waiting || completed) this.#since = Date.now();
-    this.#waiting = true;
-    if (this.#timer === undefined) this.#arm(this.limitMs);
-  }
-
-  stop(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#waiting = false;
-  }
-
-  #arm(delay: number): void {
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (!this.#waiting) return;
-      if (this.paused()) {
-        // The message's time starts again once reading resumes; checking again after a full period is enough.
-        this.#since = Date.now();
-        this.#arm(this.limitMs);
-        return;
-      }
-      const waited = Date.now() - this.#since;
-      if (waited >= this.limitMs) this.onTooSlow(waited);
-      else this.#arm(this.limitMs - waited);
-    }, Math.min(Math.max(delay, 1), MAX_TIMER_MS));
-    unrefTimer(this.#timer);
-  }
-}
 
 /** A connector for a socket the caller opens (a SOCKS proxy for Tor, a React Native socket, ...). */
 export function streamConnector(open: () => Promise<ByteStream>, framing?: FramerOptions): Connector {

@@ -9,6 +9,7 @@ import { ClosedError, MessageTooLargeError, ProtocolError, type StratumSdkError 
 import type { AcceptConnection, AdmitConnection, ConnectionRefusal, Listener, ServerConnection, TransportKind } from '../server/connection.js';
 import { MAX_TIMER_MS } from '../server/idle.js';
 import { DEFAULT_SERVER_LIMITS } from '../server/limits.js';
+import { PartialMessageClock } from '../partial-message-clock.js';
 import { bindListener, END_GRACE_MS, REFUSAL_GRACE_MS } from './listen.js';
 
 export interface WebSocketListenOptions {
@@ -133,7 +134,7 @@ function serveWebSocket(ws: WebSocket, socket: net.Socket, kind: TransportKind, 
   };
   const partial =
     partialTimeout > 0 && partialTimeout !== Infinity
-      ? new PartialMessageWatch(partialTimeout, (waited) => {
+      ? new PartialMessageClock(partialTimeout, (waited) => {
           failure ??= new ClosedError(`bytes arrived for ${Math.round(waited)} ms without completing a message, more than the limit of ${partialTimeout} ms`);
           ws.terminate();
         })
@@ -168,13 +169,13 @@ function serveWebSocket(ws: WebSocket, socket: net.Socket, kind: TransportKind, 
   if (partial) {
     // Ahead of ws's own listener, so that the clock has started before the messages this read
     // completes are emitted and stop it.
-    socket.prependListener('data', () => partial.bytes());
+    socket.prependListener('data', () => partial.begin());
     // Control frames are complete messages too: a client that only pings is idle, not slow.
-    ws.on('ping', () => partial.complete());
-    ws.on('pong', () => partial.complete());
+    ws.on('ping', () => partial.end());
+    ws.on('pong', () => partial.end());
   }
   ws.on('message', (data: RawData) => {
-    partial?.complete();
+    partial?.end();
     // The last guard: whatever a handler throws ends this connection, never the process.
     try {
       const bytes = toBytes(data);
@@ -206,64 +207,6 @@ function serveWebSocket(ws: WebSocket, socket: net.Socket, kind: TransportKind, 
   });
 }
 
-/**
- * How long bytes have been arriving without completing a message. `ws` gathers partial frames itself,
- * so this watches from outside: the clock starts at the first read after a complete message and stops
- * at the next complete message. One timer per connection, re-armed when it fires early, rather than a
- * timer call per read.
- */
-class PartialMessageWatch {
-  readonly #limit: number;
-  readonly #onTooSlow: (waitedMs: number) => void;
-  #since = 0;
-  #waiting = false;
-  #held = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(limitMs: number, onTooSlow: (waitedMs: number) => void) {
-    this.#limit = limitMs;
-    this.#onTooSlow = onTooSlow;
-  }
-
-  bytes(): void {
-    if (this.#waiting) return;
-    this.#waiting = true;
-    this.#since = performance.now();
-    if (this.#timer === undefined) this.#arm(this.#limit);
-  }
-
-  complete(): void {
-    this.#waiting = false;
-  }
-
-  hold(): void {
-    this.#held = true;
-  }
-
-  /** Reading again: the unfinished message gets the whole limit from now. */
-  release(): void {
-    this.#held = false;
-    this.#since = performance.now();
-  }
-
-  stop(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#waiting = false;
-  }
-
-  #arm(delay: number): void {
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (!this.#waiting) return;
-      const waited = performance.now() - this.#since;
-      if (this.#held) this.#arm(this.#limit);
-      else if (waited >= this.#limit) this.#onTooSlow(waited);
-      else this.#arm(this.#limit - waited);
-    }, Math.min(Math.max(delay, 1), MAX_TIMER_MS));
-    this.#timer.unref();
-  }
-}
 
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
