@@ -18,6 +18,7 @@ import { DEFAULT_REQUEST_TIMEOUT, type RequestOptions } from '../runtime/session
 import { subscriptionKey } from '../runtime/subscriptions.js';
 import { compareVersions } from '../runtime/versions.js';
 import { sendBatch } from './electrum-batch.js';
+import { proxyOption } from '../platform/proxy.js';
 import { electrumConnector } from './electrum-connect.js';
 import { checkGenesis, negotiateVersion, normalizeRange } from './electrum-handshake.js';
 import { MethodPlans } from './electrum-plans.js';
@@ -152,6 +153,7 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
       events,
       current: () => this.#core.link,
     });
+    proxyOption(options); // a proxy given with a connector, which would bypass it, is refused here
     this.#core = new Connection<ElectrumConnectionInfo, ElectrumConnectionInfo>({
       connector: options.connector ?? electrumConnector(url, options),
       backoff,

@@ -57,7 +57,14 @@ export interface ElectrumClientOptions<R extends ElectrumVersionRange = Electrum
   readonly reconnect?: boolean | BackoffOptions | undefined;
   /** Values an async iterator holds for a slow reader before it fails with an OverflowError (default 10,000). */
   readonly notificationBuffer?: number | undefined;
-  /** Bring your own transport (a SOCKS proxy, a React Native socket); the URL then only names the server. */
+  /**
+   * Connect through a SOCKS5 proxy, such as Tor: `socks5h://127.0.0.1:9050` (the proxy resolves names, so no DNS
+   * query leaves this machine) or `socks5://host:port` (names resolved here, except `.onion` ones, which always go
+   * to the proxy); `user:password@` for RFC 1929. Every scheme goes through it, TLS and its checks as for a direct
+   * connection. Node only, and needs the optional `socks` package; refused together with `connector`.
+   */
+  readonly proxy?: string | undefined;
+  /** Bring your own transport (a React Native socket, a tunnel); the URL then only names the server. */
   readonly connector?: Connector | undefined;
   /**
    * The method registry to negotiate, gate and validate with: a registry generated from another spec

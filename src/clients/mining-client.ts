@@ -13,6 +13,7 @@ import { ClosedError, ConnectError, ProtocolError, TimeoutError, ValidationError
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../runtime/framing.js';
 import { DEFAULT_REQUEST_TIMEOUT, type RequestOptions } from '../runtime/session.js';
 import type { Connector } from '../runtime/transport.js';
+import { proxyOption, type ProxyTarget } from '../platform/proxy.js';
 import { endpointConnector, parsePoolUrl, ReconnectPolicy, type PoolEndpoint } from './mining-endpoint.js';
 import { MiningInbound } from './mining-inbound.js';
 import { MiningReplies } from './mining-replies.js';
@@ -75,6 +76,7 @@ export class MiningClient {
   readonly #original: PoolEndpoint;
   readonly #policy: ReconnectPolicy;
   readonly #requests: MiningRequests;
+  readonly #proxy: ProxyTarget | undefined;
   #endpoint: PoolEndpoint;
   /** Where the next connection goes when not where the current one went (a followed client.reconnect). */
   #next: PoolEndpoint | undefined;
@@ -86,6 +88,7 @@ export class MiningClient {
     const timeout = positive('timeout', options.timeout ?? DEFAULT_REQUEST_TIMEOUT);
     this.#optionalTimeout = positive('optionalReplyTimeout', options.optionalReplyTimeout ?? DEFAULT_OPTIONAL_REPLY_TIMEOUT);
     this.#policy = new ReconnectPolicy(endpoint, options, DEFAULT_MAX_RECONNECT_WAIT);
+    this.#proxy = proxyOption(options);
     const backoff = options.reconnect ? resolveBackoff(options.reconnect === true ? {} : options.reconnect) : undefined;
     this.#validate = options.validate ?? true;
     const events = this.#events;
@@ -318,6 +321,7 @@ export class MiningClient {
         connectTimeout: this.#options.connectTimeout,
         framing: { maxMessageSize: this.#options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE },
         maxBufferedBytes: this.#options.maxBufferedBytes,
+        proxy: this.#proxy,
       })
     );
   }

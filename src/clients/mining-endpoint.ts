@@ -1,6 +1,7 @@
 // Stratum pool addresses: `stratum+tcp://host:port`, `stratum+ssl://` and `stratum+tls://`, and the
 // checks a client.reconnect target must pass before the client follows it.
 import { openStream } from '../platform/platform.js';
+import type { ProxyTarget } from '../platform/proxy.js';
 import { ConnectError } from '../runtime/errors.js';
 import type { FramerOptions } from '../runtime/framing.js';
 import type { TlsSettings } from '../runtime/tls-settings.js';
@@ -44,6 +45,7 @@ export interface EndpointConnectorOptions {
   readonly connectTimeout?: number | undefined;
   readonly framing: FramerOptions;
   readonly maxBufferedBytes?: number | undefined;
+  readonly proxy?: ProxyTarget | undefined;
 }
 
 /**
@@ -61,7 +63,7 @@ export function endpointConnector(endpoint: PoolEndpoint, original: PoolEndpoint
   }
   const scheme = endpoint.tls ? 'stratum+ssl' : 'stratum+tcp';
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  return openStream({ url, host, port, tls, connectTimeout: options.connectTimeout, framing: options.framing, maxBufferedBytes: options.maxBufferedBytes });
+  return openStream({ url, host, port, tls, connectTimeout: options.connectTimeout, framing: options.framing, maxBufferedBytes: options.maxBufferedBytes, proxy: options.proxy });
 }
 
 /** Hosts compare without case and without a trailing dot; "Pool.Example." is "pool.example". */

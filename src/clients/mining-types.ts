@@ -36,7 +36,14 @@ export interface MiningClientOptions {
   /** Milliseconds to wait for the TCP connection and TLS handshake (default 10 s). */
   readonly connectTimeout?: number | undefined;
   /**
-   * Bring your own transport (a SOCKS proxy, a React Native socket). The URL then only names the pool, and a
+   * Connect through a SOCKS5 proxy, such as Tor: `socks5h://127.0.0.1:9050` (the proxy resolves names) or
+   * `socks5://host:port` (names resolved here, except `.onion` ones); `user:password@` for RFC 1929. Reconnects and
+   * followed client.reconnect requests go through it too. Node only, needs the optional `socks` package; refused
+   * together with `connector`.
+   */
+  readonly proxy?: string | undefined;
+  /**
+   * Bring your own transport (a React Native socket, a tunnel). The URL then only names the pool, and a
    * client.reconnect can only be followed to that same host and port.
    */
   readonly connector?: Connector | undefined;

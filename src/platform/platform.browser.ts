@@ -17,6 +17,12 @@ export const openStream: OpenStream = (target) => {
 };
 
 export const openWebSocket: OpenWebSocket = (target) => {
+  if (target.proxy) {
+    throw new ConnectError(
+      `${target.url}: this platform cannot use a SOCKS proxy (${target.proxy.url}): its WebSocket makes its own connections and has no ` +
+        'proxy setting. Leave `proxy` out (the system or browser proxy settings apply), or pass a `connector` that goes through one.',
+    );
+  }
   if (/^wss:/i.test(target.url) && target.tls) refuseTlsSettings(target.url, target.tls);
   const open = webSocketConnector(target.url, { maxMessageSize: target.maxMessageSize, maxBufferedBytes: target.maxBufferedBytes });
   return withConnectTimeout(open, target.url, target.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);

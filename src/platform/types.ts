@@ -4,6 +4,7 @@
 import type { FramerOptions } from '../runtime/framing.js';
 import type { TlsSettings, TrustStore } from '../runtime/tls-settings.js';
 import type { Connector } from '../runtime/transport.js';
+import type { ProxyTarget } from './proxy.js';
 
 /** A TCP or TLS server, as a client's URL named it. */
 export interface StreamTarget {
@@ -16,6 +17,8 @@ export interface StreamTarget {
   readonly framing: FramerOptions;
   readonly connectTimeout?: number | undefined;
   readonly maxBufferedBytes?: number | undefined;
+  /** A SOCKS5 proxy to connect through (Node only); the connect timeout covers its handshake too. */
+  readonly proxy?: ProxyTarget | undefined;
 }
 
 /** A ws:// or wss:// server. */
@@ -26,6 +29,8 @@ export interface WebSocketTarget {
   readonly maxMessageSize: number;
   readonly connectTimeout?: number | undefined;
   readonly maxBufferedBytes?: number | undefined;
+  /** A SOCKS5 proxy to connect through (Node only). */
+  readonly proxy?: ProxyTarget | undefined;
 }
 
 /** Opens TCP or TLS connections to the target; throws ConnectError at once where the platform has no raw sockets. */

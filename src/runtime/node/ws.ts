@@ -1,9 +1,12 @@
 // WebSocket (ws:// and wss://) on Node with the `ws` package, under the same TLS rules as TCP.
+import type { ClientRequestArgs } from 'node:http';
 import type tls from 'node:tls';
 import WebSocket from 'ws';
+import { parseProxyUrl, type ProxyTarget } from '../../platform/proxy.js';
 import { ConnectError, StratumSdkError, TlsError } from '../errors.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../framing.js';
 import { messageSocketTransport, type Connector, type MessageSocket } from '../transport.js';
+import { socksWebSocketConnection } from './socks-connector.js';
 import { DEFAULT_CONNECT_TIMEOUT, isCertificateError } from './tcp.js';
 import { checkPeerCertificate, checkTlsSettings, tlsConnectOptions, type TlsSettings } from './tls-trust.js';
 
@@ -17,6 +20,8 @@ export interface WsOptions {
   readonly maxBufferedBytes?: number | undefined;
   /** Extra HTTP headers for the upgrade request (an Origin, an auth token). */
   readonly headers?: Readonly<Record<string, string>> | undefined;
+  /** A SOCKS5 proxy (socks5h://host:port or socks5://host:port) to connect through; needs the `socks` package. */
+  readonly proxy?: string | ProxyTarget | undefined;
 }
 
 export function wsConnector(options: WsOptions): Connector {
@@ -28,20 +33,28 @@ export function wsConnector(options: WsOptions): Connector {
   const where = url.host;
   const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+  const proxy = typeof options.proxy === 'string' ? parseProxyUrl(options.proxy) : options.proxy;
   return (handlers) =>
     new Promise((resolve, reject) => {
+      // Through a proxy, `ws` gets the socket from it. ws's handshakeTimeout only starts once it has a socket,
+      // so this connector's own timer covers the proxy's part as well.
+      // Node's request calls it with a callback and waits for the socket (the `ws` types only know the sync form).
+      const createConnection = proxy ? (socksWebSocketConnection(proxy, secure, Date.now() + connectTimeout) as ClientRequestArgs['createConnection']) : undefined;
       const socket = new WebSocket(url, {
         ...(checked ? tlsConnectOptions(checked, host) : {}),
         maxPayload: maxMessageSize,
         handshakeTimeout: connectTimeout,
         perMessageDeflate: false,
         headers: { ...options.headers },
+        createConnection,
       });
       let tlsSocket: tls.TLSSocket | undefined;
       let settled = false;
+      const timer = proxy ? setTimeout(() => fail(new ConnectError(`${where} via ${proxy.url}: no connection within ${connectTimeout} ms`)), connectTimeout) : undefined;
       const fail = (e: unknown) => {
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         socket.terminate();
         if (e instanceof StratumSdkError) reject(e);
         else if (checked && isCertificateError(e)) reject(new TlsError(`${where}: certificate refused: ${(e as Error).message}`, { cause: e }));
@@ -59,6 +72,7 @@ export function wsConnector(options: WsOptions): Connector {
         ready.then(() => {
           if (settled) return;
           settled = true;
+          clearTimeout(timer);
           socket.off('error', fail);
           // Errors after the handshake reach the transport's own listener; this keeps `ws` from throwing them.
           socket.on('error', () => undefined);
