@@ -6,7 +6,7 @@ import type { CliConnection, ConnectOptions } from './connect.js';
 import { UsageError } from './io.js';
 
 export async function connectMiningCli(url: string, options: ConnectOptions): Promise<CliConnection> {
-  const client = await MiningClient.connect(url, { timeout: options.timeout, tls: options.tls, validate: options.validate });
+  const client = await MiningClient.connect(url, { timeout: options.timeout, tls: options.tls, proxy: options.proxy, validate: options.validate });
   // Every server-to-client notification of the spec, so a new one needs no change here.
   const names = miningProtocol.names.filter((n) => {
     const info = miningProtocol.get(n);

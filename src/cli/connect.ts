@@ -44,7 +44,7 @@ export async function connectCli(text: string | CheckedUrl, options: ConnectOpti
         try {
           return await conn.request(method, params, requestOptions);
         } catch (e) {
-          throw (wasFirst && (await wrongServer(url, e, options.tls))) || e;
+          throw (wasFirst && (await wrongServer(url, e, options.tls, options.proxy))) || e;
         }
       },
     };
@@ -52,7 +52,7 @@ export async function connectCli(text: string | CheckedUrl, options: ConnectOpti
   try {
     return await connectElectrum(url.url, options);
   } catch (e) {
-    throw (await wrongServer(url, e, options.tls)) ?? e;
+    throw (await wrongServer(url, e, options.tls, options.proxy)) ?? e;
   }
 }
 
@@ -62,6 +62,7 @@ async function connectElectrum(url: string, options: ConnectOptions): Promise<Cl
     protocolVersion: options.protocolVersion,
     timeout: options.timeout,
     tls: options.tls,
+    proxy: options.proxy,
     validate: options.validate,
     reconnect: options.reconnect ?? false,
   });

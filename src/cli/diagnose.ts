@@ -22,29 +22,32 @@ export function looksLikeWrongProtocol(error: unknown): boolean {
  * After `error` from speaking `url.protocol` to it, checks whether the other protocol answers at the same
  * address. Returns a UsageError naming the right URL when it does, or undefined.
  */
-export async function wrongServer(url: CheckedUrl, error: unknown, tls: TlsSettings | undefined): Promise<UsageError | undefined> {
+export async function wrongServer(url: CheckedUrl, error: unknown, tls: TlsSettings | undefined, proxy?: string): Promise<UsageError | undefined> {
   if (!looksLikeWrongProtocol(error)) return undefined;
-  return otherProtocolAnswers(url, tls);
+  return otherProtocolAnswers(url, tls, proxy);
 }
 
-/** Whether the other protocol answers at the URL's address: a UsageError naming the URL to use, or undefined. */
-export async function otherProtocolAnswers(url: CheckedUrl, tls: TlsSettings | undefined): Promise<UsageError | undefined> {
+/**
+ * Whether the other protocol answers at the URL's address: a UsageError naming the URL to use, or undefined.
+ * The probe goes through the command's proxy: a server meant to be reached only through Tor is never reached directly.
+ */
+export async function otherProtocolAnswers(url: CheckedUrl, tls: TlsSettings | undefined, proxy?: string): Promise<UsageError | undefined> {
   const hostPort = `${url.host.includes(':') ? `[${url.host}]` : url.host}:${url.port}`;
   if (url.protocol === 'electrum') {
     const pool = `${url.secure ? 'stratum+ssl' : 'stratum+tcp'}://${hostPort}`;
-    if (await answersStratum(pool, tls)) return new UsageError(`${url.url}: this looks like a Stratum mining pool, not an Electrum server: try ${pool}`);
+    if (await answersStratum(pool, tls, proxy)) return new UsageError(`${url.url}: this looks like a Stratum mining pool, not an Electrum server: try ${pool}`);
     return undefined;
   }
   const server = `${url.secure ? 'tls' : 'tcp'}://${hostPort}`;
-  const software = await answersElectrum(server, tls);
+  const software = await answersElectrum(server, tls, proxy);
   if (software !== undefined) return new UsageError(`${url.url}: this looks like an Electrum server (${software}), not a Stratum mining pool: try ${server}`);
   return undefined;
 }
 
-async function answersStratum(url: string, tls: TlsSettings | undefined): Promise<boolean> {
+async function answersStratum(url: string, tls: TlsSettings | undefined, proxy: string | undefined): Promise<boolean> {
   let client: MiningClient | undefined;
   try {
-    client = await MiningClient.connect(url, { timeout: PROBE_TIMEOUT, connectTimeout: PROBE_TIMEOUT, tls, agent: 'stratum-sdk-cli probe' });
+    client = await MiningClient.connect(url, { timeout: PROBE_TIMEOUT, connectTimeout: PROBE_TIMEOUT, tls, proxy, agent: 'stratum-sdk-cli probe' });
     const answer = await client.request('mining.subscribe', ['stratum-sdk-cli probe'], { timeout: PROBE_TIMEOUT });
     return Array.isArray(answer);
   } catch {
@@ -54,10 +57,10 @@ async function answersStratum(url: string, tls: TlsSettings | undefined): Promis
   }
 }
 
-async function answersElectrum(url: string, tls: TlsSettings | undefined): Promise<string | undefined> {
+async function answersElectrum(url: string, tls: TlsSettings | undefined, proxy: string | undefined): Promise<string | undefined> {
   let client: ElectrumClient | undefined;
   try {
-    client = await ElectrumClient.connect(url, { timeout: PROBE_TIMEOUT, connectTimeout: PROBE_TIMEOUT, tls, reconnect: false, keepAlive: false, clientName: 'stratum-sdk-cli probe' });
+    client = await ElectrumClient.connect(url, { timeout: PROBE_TIMEOUT, connectTimeout: PROBE_TIMEOUT, tls, proxy, reconnect: false, keepAlive: false, clientName: 'stratum-sdk-cli probe' });
     return client.serverVersion;
   } catch {
     return undefined;

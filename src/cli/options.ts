@@ -1,6 +1,7 @@
 // Options every command shares: TLS, timeouts and the protocol version range, turned into client options.
 import { readFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
+import { parseProxyUrl } from '../platform/proxy.js';
 import { fileTrustStore, normalizeFingerprint } from '../runtime/node/tls-trust.js';
 import type { TlsSettings } from '../runtime/tls-settings.js';
 import { isVersion } from '../runtime/versions.js';
@@ -14,6 +15,7 @@ export const SHARED_OPTIONS = {
   'tls-tofu': { type: 'string' },
   insecure: { type: 'boolean' },
   'no-validate': { type: 'boolean' },
+  proxy: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
@@ -25,6 +27,9 @@ export const SHARED_HELP = `Shared options:
   --tls-tofu <file.json>         trust on first use: record unknown certificates in this file, refuse changed ones
   --insecure                     accept any certificate (tests and your own servers only)
   --no-validate                  do not check results against the spec
+  --proxy <url>                  connect through a SOCKS5 proxy: socks5h://127.0.0.1:9050 for Tor (the proxy
+                                 resolves names; needed for .onion), socks5://host:port to resolve them here,
+                                 socks5h://user:password@host:port to log in (needs the socks package)
   -h, --help                     this help`;
 
 export interface SharedValues {
@@ -35,6 +40,7 @@ export interface SharedValues {
   'tls-tofu'?: string | undefined;
   insecure?: boolean | undefined;
   'no-validate'?: boolean | undefined;
+  proxy?: string | undefined;
 }
 
 export interface SharedOptions {
@@ -42,6 +48,8 @@ export interface SharedOptions {
   readonly protocolVersion: string | readonly [string, string] | undefined;
   readonly tls: TlsSettings | undefined;
   readonly validate: boolean;
+  /** A SOCKS5 proxy URL, checked; every connection of the command goes through it. */
+  readonly proxy: string | undefined;
 }
 
 export function sharedOptions(values: SharedValues): SharedOptions {
@@ -50,7 +58,17 @@ export function sharedOptions(values: SharedValues): SharedOptions {
     protocolVersion: values['protocol-version'] === undefined ? undefined : versionRange(values['protocol-version']),
     tls: tlsSettings(values),
     validate: !values['no-validate'],
+    proxy: values.proxy === undefined ? undefined : proxyUrl(values.proxy),
   };
+}
+
+function proxyUrl(text: string): string {
+  try {
+    parseProxyUrl(text);
+  } catch (e) {
+    throw new UsageError(`--proxy: ${(e as Error).message}`);
+  }
+  return text;
 }
 
 function positiveNumber(flag: string, text: string): number {

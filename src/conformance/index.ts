@@ -15,6 +15,8 @@ export interface ConformanceOptions {
   /** The versions to negotiate, [min, max] or one (default the client's 1.4-1.6). */
   readonly protocolVersion?: string | readonly [string, string] | undefined;
   readonly tls?: TlsSettings | undefined;
+  /** A SOCKS5 proxy URL every connection goes through (socks5h://127.0.0.1:9050 for Tor). */
+  readonly proxy?: string | undefined;
   /** Per-request timeout in milliseconds (default 10 s: a conforming server answers each check at once). */
   readonly timeout?: number | undefined;
   /** Also check implementation-specific and experimental methods. */
@@ -39,6 +41,7 @@ export async function runConformance(url: string, options: ConformanceOptions = 
       timeout,
       connectTimeout: timeout,
       tls: options.tls,
+      proxy: options.proxy,
       // Conformance is validation: it cannot be turned off here.
       validate: true,
       keepAlive: false,
@@ -59,7 +62,7 @@ export async function runConformance(url: string, options: ConformanceOptions = 
   const connected = client;
   const protocolVersion = connected.protocolVersion;
   try {
-    await checkBasics(url, { tls: options.tls, timeout, protocolVersion }, run);
+    await checkBasics(url, { tls: options.tls, proxy: options.proxy, timeout, protocolVersion }, run);
     await checkMethods(connected, { protocolVersion, all: options.all ?? false }, run);
   } finally {
     connected.close();

@@ -23,6 +23,7 @@ export class ProbeClosed extends Error {
 
 export interface ProbeSettings {
   readonly tls?: TlsSettings | undefined;
+  readonly proxy?: string | undefined;
   /** How long one wait for an answer may take, in milliseconds. */
   readonly timeout: number;
 }
@@ -51,7 +52,7 @@ export class RawProbe {
   static async open(url: string, settings: ProbeSettings): Promise<RawProbe> {
     const inbox: Incoming[] = [];
     const state: ProbeState = { closed: false, wake: undefined };
-    const connect = electrumConnector(url, { tls: settings.tls, connectTimeout: settings.timeout });
+    const connect = electrumConnector(url, { tls: settings.tls, connectTimeout: settings.timeout, proxy: settings.proxy });
     let transport: Transport | undefined = undefined;
     transport = await connect({
       message: (text) => {

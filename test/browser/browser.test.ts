@@ -88,11 +88,11 @@ async function bundle(dir: string, options: BuildOptions): Promise<{ metafile: M
   return { metafile: result.metafile, code };
 }
 
-/** Node modules and the `ws` package, wherever a bundle would have met them. */
+/** Node modules and the `ws` and `socks` packages, wherever a bundle would have met them. */
 function nodeOnlyInputs(metafile: Metafile, code: string): string[] {
-  const found = Object.keys(metafile.inputs).filter((p) => /(^|\/)node_modules\/ws\//.test(p) || p.startsWith('node:'));
-  for (const output of Object.values(metafile.outputs)) for (const i of output.imports) if (i.path.startsWith('node:') || i.path === 'ws') found.push(i.path);
-  for (const m of code.matchAll(/(?:from\s*|import\s*\(\s*|require\s*\(\s*)["'](node:[^"']+|ws)["']/g)) found.push(m[1]!);
+  const found = Object.keys(metafile.inputs).filter((p) => /(^|\/)node_modules\/(ws|socks)\//.test(p) || p.startsWith('node:'));
+  for (const output of Object.values(metafile.outputs)) for (const i of output.imports) if (i.path.startsWith('node:') || i.path === 'ws' || i.path === 'socks') found.push(i.path);
+  for (const m of code.matchAll(/(?:from\s*|import\s*\(\s*|require\s*\(\s*)["'](node:[^"']+|ws|socks)["']/g)) found.push(m[1]!);
   return found;
 }
 

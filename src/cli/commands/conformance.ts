@@ -43,13 +43,13 @@ export async function conformance(args: readonly string[], io: CliIo): Promise<n
   const progress = progressPrinter(io);
   let report: ConformanceReport;
   try {
-    report = await runConformance(url, { protocolVersion: options.protocolVersion, tls: options.tls, timeout: options.timeout, all: values.all ?? false }, progress.onEvent);
+    report = await runConformance(url, { protocolVersion: options.protocolVersion, tls: options.tls, proxy: options.proxy, timeout: options.timeout, all: values.all ?? false }, progress.onEvent);
   } catch (e) {
-    throw (await wrongServer(server, e, options.tls)) ?? e;
+    throw (await wrongServer(server, e, options.tls, options.proxy)) ?? e;
   }
   // A pool refuses server.version as an unknown method: say so rather than list every method as failed.
   if (report.checks.find((c) => c.name === 'server.version')?.status === 'fail') {
-    const hint = await otherProtocolAnswers(server, options.tls);
+    const hint = await otherProtocolAnswers(server, options.tls, options.proxy);
     if (hint) {
       progress.finish(report);
       throw hint;

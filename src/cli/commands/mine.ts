@@ -57,12 +57,12 @@ export async function mine(args: readonly string[], io: CliIo): Promise<number> 
   const every = values['status-every'] === undefined ? 5 : Number(values['status-every']);
   if (!(every > 0) || !Number.isFinite(every)) throw new UsageError(`--status-every must be a positive number of seconds, got ${JSON.stringify(values['status-every'])}`);
   const shared = sharedOptions(values);
-  const client = await MiningClient.connect(url, { timeout: shared.timeout, tls: shared.tls, validate: shared.validate });
+  const client = await MiningClient.connect(url, { timeout: shared.timeout, tls: shared.tls, proxy: shared.proxy, validate: shared.validate });
   const run: MinerRun = { user: values.user, password: values.password ?? 'x', shares: wanted, versionRolling: values['version-rolling'] === true, prefix: '', threads, statusEvery: values.quiet ? 0 : every };
   try {
     return await runMiner(client, run, io);
   } catch (e) {
-    throw (await wrongServer(pool, e, shared.tls)) ?? e;
+    throw (await wrongServer(pool, e, shared.tls, shared.proxy)) ?? e;
   }
 }
 
