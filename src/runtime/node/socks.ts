@@ -87,6 +87,9 @@ export interface SocksRoute {
  * A socket connected through the proxy to host:port, ready for the protocol (or for TLS on top). The proxy
  * resolves the name under socks5h:// and for `.onion` hosts always; under socks5:// other names are resolved here.
  * Rejects with ConnectError; the socket is destroyed on any failure, and nothing outlives the deadline.
+ * What the proxy can make this hold is bounded: the `socks` package reads each reply only up to its length (at most
+ * 262 bytes), keeps at most one socket read beyond it for the protocol, and stops reading once connected; the tap
+ * keeps 6 bytes; and the deadline ends a proxy that trickles or stalls.
  */
 export async function socksConnect(route: SocksRoute): Promise<net.Socket> {
   const SocksClient = await loadSocks();
@@ -109,9 +112,17 @@ export async function socksConnect(route: SocksRoute): Promise<net.Socket> {
         reject(error);
       };
       timer = setTimeout(() => fail(new ConnectError(`${where}: no connection within the connect timeout (the SOCKS proxy did not finish connecting)`)), remaining(route));
-      socket.on('error', (e) => fail(new ConnectError(`${where}: cannot reach the proxy at ${proxy.host}:${proxy.port}: ${e.message}`, { cause: e })));
+      let connected = false;
+      socket.on('error', (e) =>
+        fail(
+          connected
+            ? new ConnectError(`${where}: the connection to the proxy failed during the SOCKS5 handshake: ${e.message}`, { cause: e })
+            : new ConnectError(`${where}: cannot reach the proxy at ${proxy.host}:${proxy.port}: ${e.message}`, { cause: e }),
+        ),
+      );
       socket.once('connect', () => {
         if (settled) return;
+        connected = true;
         socket.on('data', tap);
         SocksClient.createConnection({
           proxy: { host: proxy.host, port: proxy.port, type: 5, ...(proxy.username !== undefined ? { userId: proxy.username, password: proxy.password ?? '' } : {}) },
