@@ -1,6 +1,7 @@
 // A small SOCKS5 proxy on 127.0.0.1 for tests (RFC 1928 CONNECT, RFC 1929 username and password). It records what
 // each client asked for (the name as sent, not a resolved address), maps `.onion` names to local servers as Tor
-// would reach them, and can refuse with any reply code, answer garbage, or drop connections on demand.
+// would reach them, and can refuse with any reply code, answer garbage, hang, hang up mid-handshake, or drop relayed
+// connections on demand.
 import net from 'node:net';
 
 export interface SocksRequest {
@@ -31,6 +32,8 @@ export interface Socks5Server {
   badGreeting: Uint8Array | undefined;
   /** Accept connections and never answer (a proxy that hangs). */
   silent: boolean;
+  /** Close each connection as soon as its greeting arrives (a proxy that drops clients mid-handshake). */
+  hangUp: boolean;
   /** Connections relayed to their server and still open. */
   readonly relayed: number;
   /** Drops every relayed connection abruptly, both sides. */
@@ -60,6 +63,7 @@ export async function startSocks5Server(options: Socks5ServerOptions = {}): Prom
     refuse: undefined,
     badGreeting: undefined,
     silent: false,
+    hangUp: false,
     onion: (name, port) => void onions.set(name.toLowerCase(), port),
     get relayed() {
       return relays.size;
@@ -91,6 +95,7 @@ export async function startSocks5Server(options: Socks5ServerOptions = {}): Prom
           if (buffer.length < 2 || buffer.length < 2 + (buffer[1] as number)) return;
           const methods = [...buffer.subarray(2, 2 + (buffer[1] as number))];
           buffer = buffer.subarray(2 + (buffer[1] as number));
+          if (state.hangUp) return void client.destroy();
           if (state.badGreeting) return void client.end(state.badGreeting);
           const wanted = options.auth ? 2 : 0;
           if (!methods.includes(wanted)) return void client.end(Buffer.from([5, 0xff]));

@@ -205,6 +205,26 @@ describe('proxy failures', () => {
     expect(Date.now() - started).toBeLessThan(4000);
   });
 
+  it('a proxy that hangs up during the handshake', async () => {
+    const proxy = await socks();
+    proxy.hangUp = true;
+    const dropped = electrum('tcp://127.0.0.1:50001', { proxy: proxy.url });
+    await expect(dropped).rejects.toBeInstanceOf(ConnectError);
+    await expect(dropped).rejects.toThrow(/the proxy closed the connection during the SOCKS5 handshake|the connection to the proxy failed during the SOCKS5 handshake/);
+  });
+
+  it('a server behind the proxy that never starts TLS: the connect timeout covers the TLS handshake too', async () => {
+    // It reads (so it sees the client leave) and never answers.
+    const silent = net.createServer((socket) => socket.on('error', () => undefined).resume());
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+    const proxy = await socks();
+    const port = (silent.address() as net.AddressInfo).port;
+    const hung = electrum(`tls://127.0.0.1:${port}`, { proxy: proxy.url, connectTimeout: 300, tls: { pin: fingerprint('self-signed') } });
+    await expect(hung).rejects.toThrow(/no connection within the connect timeout \(the TLS handshake did not finish\)/);
+    proxy.dropAll();
+  });
+
   it('a silent proxy on ws:// times out too', async () => {
     const proxy = await socks();
     proxy.silent = true;
@@ -223,6 +243,16 @@ describe('the MiningClient through the proxy', () => {
     expect(subscription.extranonce1).toBe(EXTRANONCE1);
     expect(miner.authorizedWorkers).toEqual(['w']);
     expect(proxy.requests).toEqual([{ atyp: 3, host: 'localhost', port: pool.port }]);
+  });
+
+  it('stratum+ssl:// through the proxy with a pinned certificate, and a wrong pin refused', async () => {
+    pool = later(await startFakePool(standardPool(), { tls: { key: fixture('self-signed.key'), cert: fixture('self-signed.pem') } }));
+    const proxy = await socks();
+    const miner = later(await MiningClient.connect(pool.url, { proxy: proxy.url, optionalReplyTimeout: 50, tls: { pin: fingerprint('self-signed') } }));
+    await miner.start({ user: 'w', password: 'p' });
+    expect(miner.authorizedWorkers).toEqual(['w']);
+    await expect(MiningClient.connect(pool.url, { proxy: proxy.url, tls: { pin: fingerprint('other-self-signed') } })).rejects.toBeInstanceOf(TlsError);
+    expect(proxy.requests).toHaveLength(2);
   });
 
   it('reconnects through the proxy after the proxy drops the connection, and resumes the session', async () => {
