@@ -398,7 +398,8 @@ export class TrafficChecker {
     if (outcome.valid) return;
     for (const line of outcome.errors) {
       const colon = line.indexOf(': ');
-      const path = colon > 0 ? line.slice(0, colon) : 'message';
+      // The one error without a path: the method itself is not part of the negotiated version.
+      const path = colon > 0 ? line.slice(0, colon) : / is not part of protocol /.test(line) ? 'method' : 'message';
       this.#report(ctx, 'violation', path, colon > 0 ? line.slice(colon + 2) : line);
     }
   }
