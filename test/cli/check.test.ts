@@ -8,6 +8,7 @@ import { runCli } from '../helpers/cli.js';
 
 const fixture = (name: string) => new URL(`../fixtures/transcripts/${name}`, import.meta.url).pathname;
 const CPUMINER = fixture('cpuminer-2.5.0-session.jsonl');
+const WALLET = fixture('electrum-wallet-4.3.4-session.jsonl');
 
 let dir = '';
 beforeAll(async () => {
@@ -37,6 +38,19 @@ describe('stratum-sdk check', () => {
 
     const strict = await runCli(['check', CPUMINER, '--fail-on', 'deviation']);
     expect(strict.code).toBe(summary?.deviations ? 1 : 0);
+  });
+
+  it('passes the recorded session of the real Electrum wallet (4.3.4) against the world, and both fixtures at once', async () => {
+    const run = await runCli(['check', WALLET, CPUMINER, '--json']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as { ok: boolean; files: { summary: { violations: number; deviations: number; messages: number; connections: { protocol: string; version: string }[] }; malformedCount: number }[] };
+    expect(report.ok).toBe(true);
+    const [wallet, cpuminer] = report.files;
+    expect(wallet?.summary).toMatchObject({ violations: 0, deviations: 0 });
+    expect(wallet?.summary.messages).toBeGreaterThan(900);
+    expect(wallet?.summary.connections).toEqual([expect.objectContaining({ protocol: 'electrum', version: '1.4' })]);
+    expect(wallet?.malformedCount).toBe(0);
+    expect(cpuminer?.summary).toMatchObject({ violations: 0 });
   });
 
   it('reports malformed transcript lines by number, and violations in the messages, without stopping', async () => {
