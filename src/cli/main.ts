@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, { run: () => Promise<Command>; summary: 
   conformance: { run: async () => (await import('./commands/conformance.js')).conformance, summary: 'check an Electrum server against the spec, method by method' },
   world: { run: async () => (await import('./commands/world.js')).world, summary: 'the regtest world with a miner and a wallet, narrated (npm start)' },
   serve: { run: async () => (await import('./commands/serve.js')).serve, summary: 'the regtest world alone, for your own wallet or miner' },
+  proxy: { run: async () => (await import('./commands/proxy.js')).proxy, summary: 'a validating proxy: forwards bytes unchanged, checks every message against the spec' },
   check: { run: async () => (await import('./commands/check.js')).check, summary: 'validate recorded traffic (transcripts) against the spec' },
   mine: { run: async () => (await import('./commands/mine.js')).mine, summary: 'mine on every CPU core against any Stratum pool' },
   scripthash: { run: async () => (await import('./commands/script.js')).scripthash, summary: 'the Electrum script hash of an address (or of --script <hex>)' },
