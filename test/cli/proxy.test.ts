@@ -136,7 +136,7 @@ describe('the validating proxy', () => {
     const serverSockets: net.Socket[] = [];
     const upstream = net.createServer((s) => {
       serverSockets.push(s);
-      s.on('data', (d) => toServer.push(d));
+      s.on('data', (d: Buffer) => toServer.push(d));
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     cleanup.push(() => new Promise((r) => upstream.close(r)), () => serverSockets.forEach((s) => s.destroy()));
@@ -145,7 +145,7 @@ describe('the validating proxy', () => {
 
     const client = net.connect(proxy.port, '127.0.0.1');
     const toClient: Buffer[] = [];
-    client.on('data', (d) => toClient.push(d));
+    client.on('data', (d: Buffer) => toClient.push(d));
     await new Promise<void>((r) => client.once('connect', r));
     cleanup.push(() => client.destroy());
     const sent = ['  {"jsonrpc":"2.0", "id":1,"method":"server.version","params":["x","1.4"]}\r\n', '\n', '{"id":2,"meth', 'od":"server.banner","params":[]}\n', '{not json}\n', 'é€\n'];
