@@ -394,21 +394,21 @@ export class TrafficChecker {
     tally.messages++;
   }
 
+  /** One finding per message part that fails: the first error's path and text, and every error as details. */
   #outcome(ctx: Ctx, outcome: ValidationOutcome): void {
     if (outcome.valid) return;
-    for (const line of outcome.errors) {
-      const colon = line.indexOf(': ');
-      // The one error without a path: the method itself is not part of the negotiated version.
-      const path = colon > 0 ? line.slice(0, colon) : / is not part of protocol /.test(line) ? 'method' : 'message';
-      this.#report(ctx, 'violation', path, colon > 0 ? line.slice(colon + 2) : line);
-    }
+    const first = outcome.errors[0] ?? 'invalid';
+    const colon = first.indexOf(': ');
+    // The one error without a path: the method itself is not part of the negotiated version.
+    const path = colon > 0 ? first.slice(0, colon) : / is not part of protocol /.test(first) ? 'method' : 'message';
+    this.#report(ctx, 'violation', path, colon > 0 ? first.slice(colon + 2) : first, undefined, outcome.errors.length > 1 ? outcome.errors : undefined);
   }
 
   #deviation(ctx: Ctx, name: DeviationName, path: string, message: string): void {
     this.#report(ctx, 'deviation', path, message, DEVIATIONS[name]);
   }
 
-  #report(ctx: Ctx, kind: FindingKind, path: string, text: string, reference?: string): void {
+  #report(ctx: Ctx, kind: FindingKind, path: string, text: string, reference?: string, details?: readonly string[]): void {
     const { conn, message } = ctx;
     const finding: TrafficFinding = {
       kind,
@@ -422,6 +422,7 @@ export class TrafficChecker {
       ...(message.t === undefined ? {} : { t: message.t }),
       ...(message.lineNumber === undefined ? {} : { line: message.lineNumber }),
       ...(reference === undefined ? {} : { reference }),
+      ...(details === undefined ? {} : { details }),
     };
     const tally = this.#methods.get(ctx.method ?? '(unknown)') ?? this.#methods.get('(other)');
     if (kind === 'violation') {

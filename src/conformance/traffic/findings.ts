@@ -31,6 +31,8 @@ export interface TrafficFinding {
   readonly t?: number | undefined;
   /** The transcript line it came from (from 1), when checking a transcript. */
   readonly line?: number | undefined;
+  /** Every error found in that part of the message, "path: what" each (bounded), when there was more than one. */
+  readonly details?: readonly string[] | undefined;
   /** For a deviation: the spec file and the documented behaviour it matches. */
   readonly reference?: string | undefined;
 }
@@ -68,5 +70,5 @@ export interface TrafficSummary {
 export function formatFinding(f: TrafficFinding): string {
   const where = f.line === undefined ? '' : `line ${f.line} `;
   const arrow = f.dir === 'c2s' ? 'client->server' : 'server->client';
-  return `${f.kind === 'violation' ? 'VIOLATION' : 'deviation'} ${where}conn ${f.conn} ${arrow} ${f.method ?? '(unknown method)'} ${f.path}: ${f.message}${f.reference ? ` [documented: ${f.reference}]` : ''}\n    ${f.excerpt}`;
+  return `${f.kind === 'violation' ? 'VIOLATION' : 'deviation'} ${where}conn ${f.conn} ${arrow} ${f.method ?? '(unknown method)'} ${f.path}: ${f.message}${f.reference ? ` [documented: ${f.reference}]` : ''}${(f.details ?? []).map((d) => `\n    - ${d}`).join('')}\n    ${f.excerpt}`;
 }
