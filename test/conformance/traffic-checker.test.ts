@@ -83,3 +83,20 @@ describe('TrafficChecker', () => {
     expect(tooLong.live[0]?.excerpt.length).toBeLessThanOrEqual(201);
   });
 });
+
+describe('TrafficChecker: the JSON-RPC dialect of an Electrum session', () => {
+  it('a session begun in 2.0 stays in 2.0 both ways; one begun without "jsonrpc" is not held to it', () => {
+    const { live } = run([
+      ['a', 'c2s', { jsonrpc: '2.0', id: 0, method: 'server.version', params: ['t', '1.4'] }],
+      ['a', 's2c', { id: 0, result: ['srv', '1.4'], error: null }],
+      ['a', 'c2s', { id: 1, method: 'server.banner', params: [] }],
+      ['a', 's2c', { jsonrpc: '2.0', id: 1, result: 'hi' }],
+      ['b', 'c2s', { id: 0, method: 'server.version', params: ['electrum-cash', '1.4'] }],
+      ['b', 's2c', { jsonrpc: '2.0', id: 0, result: ['srv', '1.4'] }],
+    ]);
+    expect(live.map((f) => [f.conn, f.side, f.method, f.path])).toEqual([
+      ['a', 'server', 'server.version', 'jsonrpc'],
+      ['a', 'client', 'server.banner', 'jsonrpc'],
+    ]);
+  });
+});

@@ -1,7 +1,7 @@
 // The traffic checker: fed every message of a conversation (which connection, which way, the raw text),
-// it follows each connection's version negotiation, matches replies to requests by id, and checks every
-// message against the spec for the negotiated version: params, results (for the params sent), notifications
-// and error shapes. What it finds it reports as it goes (onFinding) and in a summary. Platform-free: the
+// it follows each connection's version negotiation and JSON-RPC dialect, matches replies to requests by id,
+// and checks every message against the spec for the negotiated version: params, results (for the params
+// sent), notifications and error shapes (Electrum's error objects; Stratum's [code, message, traceback]). What it finds it reports as it goes (onFinding) and in a summary. Platform-free: the
 // proxy feeds it live, `serve --check-clients` feeds it a server's traffic, `check` a transcript.
 //
 // Everything it is fed is untrusted: a line longer than the message limit is reported and not parsed, a
@@ -79,6 +79,11 @@ interface Connection {
   version: string | undefined;
   /** server.version was sent by the client. */
   versionAsked: boolean;
+  /**
+   * Electrum: the JSON-RPC dialect the client's first message set for the session, as ElectrumX (aiorpcX)
+   * reads it: '2.0' when it carried "jsonrpc": "2.0", '1.0' (aiorpcX's v1 or loose) otherwise.
+   */
+  dialect: '2.0' | '1.0' | undefined;
   /** Requests each side sent, by id, awaiting the other side's reply (a list: Stratum peers reuse ids). */
   readonly pending: Record<TrafficDirection, Map<string, Pending[]>>;
   pendingCount: Record<TrafficDirection, number>;
@@ -168,6 +173,7 @@ export class TrafficChecker {
     const registry = REGISTRIES[protocol];
     const dir = message.dir;
     const item: Ctx = { ...ctx, method: undefined };
+    const dialect = (d: '2.0' | '1.0') => protocol === 'electrum' && this.#dialect(item, d);
     switch (m.type) {
       case 'invalid': {
         // A reply that could not be matched still ends its request.
@@ -183,6 +189,7 @@ export class TrafficChecker {
       case 'notification': {
         item.method = m.method;
         this.#tallyMethod(m.method);
+        dialect(m.dialect);
         const info = registry.get(m.method);
         if (m.type === 'request') {
           if (protocol === 'electrum' && dir === 'c2s') this.#electrumOrder(item, m.method);
@@ -201,12 +208,14 @@ export class TrafficChecker {
         if (m.type === 'error' && m.id === null) {
           // Only an error can have a null id: the peer could not read the request it answers.
           this.#tallyMethod(undefined);
+          dialect(m.dialect);
           this.#errorShape(item, m, protocol);
           return;
         }
         const pending = m.id === null ? undefined : this.#take(conn, other(dir), m.id);
         item.method = pending?.method;
         this.#tallyMethod(item.method);
+        dialect(m.dialect);
         if (!pending) {
           this.#report(item, 'violation', 'id', `a reply to ${JSON.stringify(m.id)}, which no pending request of the ${dir === 's2c' ? 'client' : 'server'} has${inBatch ? ' (in a batch)' : ''}`);
           return;
@@ -218,6 +227,22 @@ export class TrafficChecker {
         this.#result(item, pending, m.result);
         return;
       }
+    }
+  }
+
+  /**
+   * Electrum: a session that began in JSON-RPC 2.0 stays in it, both ways (observed-on-the-wire: ElectrumX
+   * refuses a later message without "jsonrpc" with -32600).
+   */
+  #dialect(ctx: Ctx, dialect: '2.0' | '1.0'): void {
+    const conn = ctx.conn;
+    if (conn.dialect === undefined) {
+      if (ctx.message.dir === 'c2s') conn.dialect = dialect;
+      return;
+    }
+    if (conn.dialect === '2.0' && dialect !== '2.0') {
+      const who = ctx.message.dir === 'c2s' ? 'the client' : 'the server';
+      this.#report(ctx, 'violation', 'jsonrpc', `no "jsonrpc": "2.0" from ${who} in a session the client began in JSON-RPC 2.0`);
     }
   }
 
@@ -364,6 +389,7 @@ export class TrafficChecker {
       protocol,
       version: undefined,
       versionAsked: false,
+      dialect: undefined,
       pending: { c2s: new Map(), s2c: new Map() },
       pendingCount: { c2s: 0, s2c: 0 },
     };
