@@ -9,8 +9,8 @@
 // past maxBufferedBytes gets both connections closed.
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Listener, ServerConnection } from '../runtime/server/connection.js';
-import { bindListener } from '../runtime/node/listen.js';
+import type { AdmitConnection, Listener, ServerConnection } from '../runtime/server/connection.js';
+import { bindListener, TLS_HANDSHAKE_TIMEOUT_MS } from '../runtime/node/listen.js';
 import { checkPeerCertificate, checkTlsSettings, tlsConnectOptions, type TlsSettings } from '../runtime/node/tls-trust.js';
 import { wsConnector } from '../runtime/node/ws.js';
 import { listenWebSocket } from '../runtime/node/ws-server.js';
@@ -49,7 +49,12 @@ export interface TrafficProxyOptions {
   /** Bytes allowed to wait for a peer that does not read before both connections are closed (default DEFAULT_PROXY_MAX_BUFFERED). */
   readonly maxBufferedBytes?: number | undefined;
   readonly connectTimeout?: number | undefined;
+  /** Client connections open at once; more are refused (default DEFAULT_PROXY_MAX_CONNECTIONS). */
+  readonly maxConnections?: number | undefined;
 }
+
+/** The SDK servers' own default cap: a proxy for development sees a handful, and each pair may hold two buffers. */
+export const DEFAULT_PROXY_MAX_CONNECTIONS = 1_000;
 
 /** Two of the largest messages: a peer may be one message behind while another is being written. */
 export const DEFAULT_PROXY_MAX_BUFFERED = 2 * DEFAULT_MAX_MESSAGE_SIZE;
@@ -225,9 +230,26 @@ type StartPair = (
 /** The client-facing listener: raw sockets for tcp and tls (bytes kept as they are), the SDK's WebSocket listener for ws and wss. */
 async function listen(options: TrafficProxyOptions, maxMessageSize: number, startPair: StartPair): Promise<Listener> {
   const { transport, host, port, path } = options.listen;
+  const maxConnections = options.maxConnections ?? DEFAULT_PROXY_MAX_CONNECTIONS;
   if (transport === 'ws' || transport === 'wss') {
+    let open = 0;
+    const admit: AdmitConnection = (peer) => {
+      if (open < maxConnections) {
+        open++;
+        let released = false;
+        return {
+          admitted: true,
+          release: () => {
+            if (!released) open--;
+            released = true;
+          },
+        };
+      }
+      const message = `the proxy has ${maxConnections} connections open, its limit`;
+      return { admitted: false, refusal: { ...peer, reason: 'max-connections', limit: maxConnections, message }, goodbye: JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -101, message } }) };
+    };
     return listenWebSocket(
-      { host, port, path, maxMessageSize, ...(transport === 'wss' ? { tls: { cert: options.listenTls?.cert, key: options.listenTls?.key } } : {}) },
+      { host, port, path, maxMessageSize, admit, ...(transport === 'wss' ? { tls: { cert: options.listenTls?.cert, key: options.listenTls?.key } } : {}) },
       (connection: ServerConnection) => {
         let onMessage: (text: string) => void = () => undefined;
         let onClose: () => void = () => undefined;
@@ -239,7 +261,9 @@ async function listen(options: TrafficProxyOptions, maxMessageSize: number, star
       },
     );
   }
-  const server = transport === 'tls' ? tls.createServer({ cert: options.listenTls?.cert, key: options.listenTls?.key }) : net.createServer();
+  const server = transport === 'tls' ? tls.createServer({ cert: options.listenTls?.cert, key: options.listenTls?.key, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }) : net.createServer();
+  // Node drops connections past this cap as they arrive.
+  server.maxConnections = maxConnections;
   const sockets = new Set<net.Socket>();
   server.on(transport === 'tls' ? 'secureConnection' : 'connection', (socket: net.Socket) => {
     sockets.add(socket);

@@ -191,6 +191,29 @@ describe('the validating proxy', () => {
     expect(check.stdout).toMatch(/PASS: 10 messages/);
   });
 
+  it('closes a client whose upstream cannot be reached, saying why, and refuses clients past maxConnections', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const deadPort = (closed.address() as net.AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const events: string[] = [];
+    const p = await startTrafficProxy({ listen: { transport: 'tcp', host: '127.0.0.1', port: 0 }, upstream: { transport: 'tcp', host: '127.0.0.1', port: deadPort }, onEvent: (e) => events.push(e), maxConnections: 1 });
+    cleanup.push(() => p.close());
+    const client = net.connect(p.port, '127.0.0.1');
+    client.on('error', () => undefined);
+    await new Promise<void>((r) => client.once('close', () => r()));
+    expect(events).toContainEqual(expect.stringMatching(/^conn 1: upstream tcp:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/));
+    expect(p.open).toBe(0);
+
+    const w = await world();
+    const capped = await startTrafficProxy({ listen: { transport: 'tcp', host: '127.0.0.1', port: 0 }, upstream: address(w.urls.electrumTcp), maxConnections: 1 });
+    cleanup.push(() => capped.close());
+    const first = await ElectrumClient.connect(capped.url, { keepAlive: false });
+    cleanup.push(() => first.close());
+    await expect(ElectrumClient.connect(capped.url, { keepAlive: false, timeout: 2_000 })).rejects.toThrow();
+    await first.server.banner();
+  });
+
   it('refuses bad URLs as usage errors', async () => {
     expect((await runCli(['proxy', '--upstream', 'tcp://127.0.0.1:1'])).code).toBe(2);
     expect((await runCli(['proxy', '--listen', 'tcp://127.0.0.1', '--upstream', 'tcp://127.0.0.1:1'])).code).toBe(2);
