@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { addressToScriptPubKey } from '../bitcoin/address.js';
 import { BitcoinError } from '../bitcoin/errors.js';
 import { DEFAULT_WORLD_PORTS, type World, type WorldOptions, type WorldPorts } from '../regtest/world.js';
+import { TranscriptRecorder, tapWorld } from '../conformance/transcript-recorder.js';
+import { TrafficChecker } from '../conformance/traffic/checker.js';
+import { formatFinding, type TrafficSummary } from '../conformance/traffic/findings.js';
 import { UsageError, type CliIo } from './io.js';
 
 export const WORLD_OPTIONS = {
@@ -194,4 +197,53 @@ export function printWorld(world: World, io: CliIo, extra: { certFile?: string |
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+// ---- serve --check-clients / --record ------------------------------------------------------------------
+
+export const TRAFFIC_OPTIONS = {
+  'check-clients': { type: 'boolean' },
+  record: { type: 'string' },
+} as const;
+
+export const TRAFFIC_HELP = `Traffic options:
+  --check-clients           check every message your clients send (and the world's answers) against the spec
+                            for the version and dialect they negotiated; each violation is printed to stderr as
+                            it happens, and a summary per method and per connection when the world stops
+                            (exit code 1 if a client broke the spec)
+  --record <file.jsonl>     write every message of every connection to a transcript (see \`stratum-sdk check\`)`;
+
+export interface TrafficWatch {
+  /** Stops watching, closes the transcript; the checker's summary when --check-clients was given. */
+  stop(): Promise<TrafficSummary | undefined>;
+}
+
+/** Starts what --check-clients and --record ask for on a running world (nothing when neither was given). */
+export async function watchWorldTraffic(world: World, values: { 'check-clients'?: boolean | undefined; record?: string | undefined }, io: CliIo): Promise<TrafficWatch> {
+  const checker = values['check-clients'] ? new TrafficChecker({ onFinding: (f) => io.stderr(formatFinding(f)) }) : undefined;
+  let recorder: TranscriptRecorder | undefined;
+  if (values.record !== undefined) {
+    try {
+      recorder = await TranscriptRecorder.open(values.record, { source: 'stratum-sdk serve --record', onStopped: (reason) => io.stderr(`--record: ${reason}`) });
+    } catch (e) {
+      throw new UsageError(`--record: cannot write ${values.record}: ${(e as Error).message}`);
+    }
+  }
+  const stopTap =
+    checker || recorder
+      ? tapWorld(world, {
+          message: (m) => {
+            recorder?.write({ t: m.t ?? Date.now(), conn: m.conn, dir: m.dir, line: m.line });
+            checker?.feed(m);
+          },
+          end: (conn) => checker?.end(conn),
+        })
+      : () => undefined;
+  return {
+    async stop() {
+      stopTap();
+      await recorder?.close();
+      return checker?.summary();
+    },
+  };
 }

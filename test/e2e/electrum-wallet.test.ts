@@ -4,11 +4,15 @@
 // and sees it in the mempool and then confirmed.
 // Runs when `electrum` is installed (Debian: apt-get install electrum). CI installs it and sets
 // STRATUM_SDK_REAL_ELECTRUM=required, so there a missing wallet fails instead of skipping.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addressToScriptPubKey } from '../../src/bitcoin/address.js';
 import { scriptHash } from '../../src/bitcoin/scripthash.js';
+import { tapWorld } from '../../src/conformance/transcript-recorder.js';
+import { transcriptHeader, transcriptLine } from '../../src/conformance/transcript.js';
+import { TrafficChecker } from '../../src/conformance/traffic/checker.js';
+import { formatFinding } from '../../src/conformance/traffic/findings.js';
 import { COINBASE_MATURITY, DEFAULT_PAYOUT_ADDRESS, startWorld, type World } from '../../src/regtest.js';
 import { electrumVersion, startElectrumDaemon, type ElectrumDaemon } from './electrum-daemon.js';
 
@@ -36,12 +40,23 @@ describe.runIf(version !== undefined)(`the real Electrum wallet (${version ?? 'n
   let daemon: ElectrumDaemon;
   let wallet: string;
   let address: string;
+  // Every message of the session, checked as it happens (what `serve --check-clients` does) and kept as a
+  // transcript; STRATUM_SDK_RECORD_WALLET=<file> writes it out (how the fixture in test/fixtures/transcripts was made).
+  const checker = new TrafficChecker();
+  const transcript: string[] = [];
 
   const height = () => daemon.rpc<{ blockchain_height: number; connected: boolean }>('getinfo');
   const history = async () => (await daemon.rpc<History>('onchain_history', { wallet })).transactions;
 
   beforeAll(async () => {
     world = await startWorld({ ports: { electrumTcp: 0, electrumWs: 0, stratum: 0 } });
+    tapWorld(world, {
+      message: (m) => {
+        checker.feed(m);
+        transcript.push(transcriptLine({ t: m.t ?? Date.now(), conn: m.conn, dir: m.dir, line: m.line }));
+      },
+      end: (conn) => checker.end(conn),
+    });
     const url = new URL(world.urls.electrumTcp);
     daemon = await startElectrumDaemon({ host: url.hostname, port: Number(url.port) });
     await daemon.waitFor('a connection to the world', async () => ((await height()).connected ? true : undefined));
@@ -108,6 +123,18 @@ describe.runIf(version !== undefined)(`the real Electrum wallet (${version ?? 'n
     const paid = await daemon.rpc<{ confirmed: string }>('getaddressbalance', { address: destination });
     expect(Math.round(Number(paid.confirmed) * 1e8)).toBe(world.chain.balance(destinationHash).confirmed);
     expect(world.chain.balance(destinationHash).confirmed).toBeGreaterThanOrEqual(125_000_000);
+  });
+
+  it('sent only what the spec allows, and got only spec answers, over the whole session', async () => {
+    const record = process.env.STRATUM_SDK_RECORD_WALLET;
+    if (record) {
+      const source = `the Debian electrum wallet (${version ?? '?'}) against the regtest world, recorded by test/e2e/electrum-wallet.test.ts`;
+      await writeFile(record, [transcriptHeader({ protocol: 'electrum', source }), ...transcript, ''].join('\n'));
+    }
+    const summary = checker.summary();
+    expect(summary.messages).toBeGreaterThan(200);
+    expect(summary.methods['blockchain.transaction.get_merkle']?.messages).toBeGreaterThan(0);
+    expect(summary.findings.map(formatFinding)).toEqual([]);
   });
 });
 

@@ -4,7 +4,8 @@ import { COINBASE_MATURITY } from '../../regtest/chain.js';
 import { startWorld } from '../../regtest/world.js';
 import { parseCommand } from '../args.js';
 import { UsageError, type CliIo } from '../io.js';
-import { maturityNote, printWorld, publicCertificateFile, WORLD_HELP, WORLD_OPTIONS, worldOptions } from '../world-options.js';
+import { formatSummary } from '../../conformance/traffic/format.js';
+import { maturityNote, printWorld, publicCertificateFile, TRAFFIC_HELP, TRAFFIC_OPTIONS, watchWorldTraffic, WORLD_HELP, WORLD_OPTIONS, worldOptions } from '../world-options.js';
 
 export const SERVE_HELP = `Usage: stratum-sdk serve [options]
 
@@ -15,16 +16,22 @@ certificate made at start (or --tls-cert/--tls-key); its SHA-256 fingerprint is 
 that pin it. Stops cleanly on Ctrl-C.
 
 ${WORLD_HELP}
+
+${TRAFFIC_HELP}
+
   --blocks <n>              mine n blocks to the payout address first (default 0; a coinbase is spendable
                             with ${COINBASE_MATURITY} confirmations, so --blocks ${COINBASE_MATURITY} gives one spendable coin)
 
 Example (your own Electrum wallet, paid and able to spend):
-  stratum-sdk serve --address $(electrum --regtest getunusedaddress) --blocks ${COINBASE_MATURITY}`;
+  stratum-sdk serve --address $(electrum --regtest getunusedaddress) --blocks ${COINBASE_MATURITY}
+
+Example (does my miner follow the spec?):
+  stratum-sdk serve --check-clients --record session.jsonl`;
 
 const sats = (n: number) => `${(n / 1e8).toFixed(8)} BTC`;
 
 export async function serve(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseCommand(args, { ...WORLD_OPTIONS, blocks: { type: 'string' } }, { positionals: false });
+  const { values } = parseCommand(args, { ...WORLD_OPTIONS, ...TRAFFIC_OPTIONS, blocks: { type: 'string' } }, { positionals: false });
   if (values.help) {
     io.stdout(SERVE_HELP);
     return 0;
@@ -34,7 +41,9 @@ export async function serve(args: readonly string[], io: CliIo): Promise<number>
   const cli = await worldOptions(values);
   const world = await startWorld(cli.options);
   const certFile = cli.certFile === undefined && world.tls ? await publicCertificateFile(world.tls) : undefined;
+  let traffic: Awaited<ReturnType<typeof watchWorldTraffic>> | undefined;
   try {
+    traffic = await watchWorldTraffic(world, values, io);
     const script = addressToScriptPubKey(world.payoutAddress, 'regtest');
     for (let i = 0; i < blocks; i++) world.chain.mine(script);
     if (cli.wroteCertificate) io.stdout(`wrote a new certificate to ${cli.wroteCertificate.cert} and its key to ${cli.wroteCertificate.key}; later starts with the same flags present it again`);
@@ -43,11 +52,20 @@ export async function serve(args: readonly string[], io: CliIo): Promise<number>
       const balance = world.chain.balance(world.payoutScripthash);
       io.stdout(`your address ${world.payoutAddress}: ${sats(balance.confirmed)} from ${blocks} block${blocks === 1 ? '' : 's'}; ${maturityNote(world.chain.height, COINBASE_MATURITY)}`);
     }
+    if (values['check-clients']) io.stdout('checking every client message against the spec: violations go to stderr as they happen, a summary when the world stops');
+    if (values.record !== undefined) io.stdout(`recording every message to ${values.record}`);
     world.chain.events.on('block', (block) => io.stdout(`block ${block.height} ${block.hash}`));
     if (!io.interrupt.aborted) await new Promise<void>((resolve) => io.interrupt.addEventListener('abort', () => resolve(), { once: true }));
     io.stdout('stopping');
+    const summary = await traffic.stop();
+    traffic = undefined;
+    if (summary) {
+      io.stdout(formatSummary(summary));
+      return summary.ok ? 0 : 1;
+    }
     return 0;
   } finally {
+    await traffic?.stop();
     await world.close();
     await certFile?.remove();
   }

@@ -21,6 +21,7 @@ import {
   type SessionInfo,
 } from './session.js';
 import { SubscriptionIndex } from './subscriptions.js';
+import { tapConnection, tapHandlers, type TrafficTap } from './tap.js';
 
 export interface RpcServerOptions<Ctx, N extends NotificationMap<N>, R extends RequestMap<R>> {
   /** Validates params (and, with validateOutgoing, results and notifications); knows which version has what. */
@@ -82,6 +83,7 @@ export class RpcServer<Ctx = unknown, N extends NotificationMap<N> = Record<stri
   readonly #events = new Emitter<RpcServerEvents<ServerSession<Ctx, N, R>>>((e) => logQuietly('stratum-sdk server: an event listener threw:', e));
   #nextId = 1;
   #closing: Promise<void> | undefined;
+  readonly #taps = new Set<TrafficTap>();
 
   constructor(options: RpcServerOptions<Ctx, N, R>) {
     this.limits = resolveLimits(options.limits);
@@ -160,8 +162,10 @@ export class RpcServer<Ctx = unknown, N extends NotificationMap<N> = Record<stri
       return NO_HANDLERS;
     }
     let opened: ReturnType<typeof openSession<Ctx, N, R>>;
+    const id = this.#nextId++;
+    const tapped = this.#taps.size > 0;
     try {
-      opened = openSession<Ctx, N, R>(connection, this.#env, this.#nextId++, this.#context);
+      opened = openSession<Ctx, N, R>(tapped ? tapConnection(connection, (text) => this.#tapped(id, 'out', text)) : connection, this.#env, id, this.#context);
     } catch (e) {
       // The context factory threw: no session for this connection, and the server carries on.
       this.#reportError(e, undefined);
@@ -170,8 +174,27 @@ export class RpcServer<Ctx = unknown, N extends NotificationMap<N> = Record<stri
     }
     this.#sessions.add(opened.session);
     this.#events.emit('connection', opened.session);
-    return opened.handlers;
+    return tapped ? tapHandlers(opened.handlers, (text) => this.#tapped(id, 'in', text)) : opened.handlers;
   };
+
+  /**
+   * Shows every message of the connections accepted from now on to `tap`, as text ('in' what a client
+   * sent, 'out' what was written to it; the session id names the connection). Returns the way to stop.
+   */
+  tap(tap: TrafficTap): () => void {
+    this.#taps.add(tap);
+    return () => this.#taps.delete(tap);
+  }
+
+  #tapped(session: number, direction: 'in' | 'out', text: string): void {
+    for (const tap of this.#taps) {
+      try {
+        tap(session, direction, text);
+      } catch (e) {
+        this.#reportError(e, undefined);
+      }
+    }
+  }
 
   /**
    * Counts a freshly accepted socket against limits.maxConnections and limits.maxConnectionsPerAddress.

@@ -1,0 +1,223 @@
+// The validating proxy between the SDK's clients and the world's servers (Electrum over TCP and WebSocket,
+// Stratum over TCP), against a deliberately wrong server, forwarding bytes unchanged, and as the command.
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ElectrumClient } from '../../src/clients/electrum-client.js';
+import { MiningClient } from '../../src/clients/mining-client.js';
+import type { TrafficFinding } from '../../src/conformance/traffic/findings.js';
+import { startTrafficProxy, type ProxyAddress, type TrafficProxy } from '../../src/cli/traffic-proxy.js';
+import { selfSignedCertificate } from '../../src/regtest/certificate.js';
+import { startWorld, type World } from '../../src/regtest/world.js';
+import { createElectrumServer, type ElectrumHandlers } from '../../src/servers/electrum-server.js';
+import { runCli } from '../helpers/cli.js';
+import { until } from '../helpers/wait.js';
+
+const cleanup: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+async function world(): Promise<World> {
+  const w = await startWorld({ ports: { electrumTcp: 0, electrumWs: 0, stratum: 0 }, tls: false });
+  cleanup.push(() => w.close());
+  return w;
+}
+
+function address(url: string): ProxyAddress {
+  const u = new URL(url.replace(/^stratum\+tcp:/, 'tcp:').replace(/^(tcp|tls):/, 'http:'));
+  const transport = url.startsWith('ws:') ? 'ws' : url.startsWith('wss:') ? 'wss' : 'tcp';
+  return { transport, host: u.hostname, port: Number(u.port) };
+}
+
+async function proxyTo(upstream: string, listen: ProxyAddress['transport'] = 'tcp', extra: { protocol?: 'electrum' | 'stratum' } = {}) {
+  const findings: TrafficFinding[] = [];
+  const p = await startTrafficProxy({ listen: { transport: listen, host: '127.0.0.1', port: 0 }, upstream: address(upstream), onFinding: (f) => findings.push(f), ...extra });
+  cleanup.push(() => p.close());
+  return { proxy: p, findings };
+}
+
+async function electrumSession(url: string, w: World) {
+  const client = await ElectrumClient.connect(url, { keepAlive: false });
+  await client.server.banner();
+  await client.blockchain.headers.subscribe();
+  await client.blockchain.scripthash.getBalance(w.payoutScripthash);
+  await client.batch([
+    ['server.ping', []],
+    ['blockchain.block.header', [0]],
+  ]);
+  await client.close();
+}
+
+describe('the validating proxy', () => {
+  it('Electrum over TCP: the SDK client through the proxy to the world, every message checked, no findings', async () => {
+    const w = await world();
+    const { proxy, findings } = await proxyTo(w.urls.electrumTcp);
+    await electrumSession(proxy.url, w);
+    await until(() => proxy.open === 0, 'the pair closed');
+    const summary = proxy.checker.summary();
+    expect(findings).toEqual([]);
+    expect(summary.connections).toEqual([expect.objectContaining({ protocol: 'electrum', version: '1.6' })]);
+    expect(summary.methods['blockchain.block.header']?.messages).toBe(2);
+    expect(summary.messages).toBe(10);
+  });
+
+  it('Electrum over WebSocket on both sides, and a TCP client through a WebSocket upstream', async () => {
+    const w = await world();
+    const ws = await proxyTo(w.urls.electrumWs, 'ws');
+    expect(ws.proxy.url).toMatch(/^ws:\/\//);
+    await electrumSession(ws.proxy.url, w);
+    const mixed = await proxyTo(w.urls.electrumWs, 'tcp');
+    await electrumSession(mixed.proxy.url, w);
+    for (const { proxy, findings } of [ws, mixed]) {
+      expect(findings).toEqual([]);
+      expect(proxy.checker.summary().messages).toBe(10);
+    }
+  });
+
+  it('TLS to the clients and secure WebSocket to the world, each certificate checked', async () => {
+    const w = await startWorld({ ports: { electrumTcp: 0, electrumWs: 0, stratum: 0, electrumTls: 0, electrumWss: 0, stratumTls: 0 } });
+    cleanup.push(() => w.close());
+    const own = selfSignedCertificate();
+    const wss = new URL(w.urls.electrumWss ?? '');
+    const findings: TrafficFinding[] = [];
+    const proxy = await startTrafficProxy({
+      listen: { transport: 'tls', host: '127.0.0.1', port: 0 },
+      listenTls: { cert: own.cert, key: own.key },
+      upstream: { transport: 'wss', host: wss.hostname, port: Number(wss.port) },
+      upstreamTls: { pin: [w.tls?.fingerprint ?? ''] },
+      onFinding: (f) => findings.push(f),
+    });
+    cleanup.push(() => proxy.close());
+    expect(proxy.url).toMatch(/^tls:\/\//);
+    const client = await ElectrumClient.connect(proxy.url, { keepAlive: false, tls: { pin: [own.fingerprint] } });
+    await client.server.banner();
+    await client.close();
+    expect(findings).toEqual([]);
+    expect(proxy.checker.summary().messages).toBe(4);
+  });
+
+  it('Stratum over TCP: the SDK miner through the proxy to the pool', async () => {
+    const w = await world();
+    const { proxy, findings } = await proxyTo(w.urls.stratum, 'tcp', { protocol: 'stratum' });
+    const miner = await MiningClient.connect(proxy.url.replace(/^tcp:/, 'stratum+tcp:'), { agent: 'proxied-miner/1.0' });
+    await miner.start({ user: 'proxied.worker', password: 'x', configure: [['version-rolling'], { 'version-rolling.mask': '1fffe000' }] });
+    await until(() => (proxy.checker.summary().methods['mining.notify']?.messages ?? 0) > 0, 'a job through the proxy');
+    await miner.close();
+    const summary = proxy.checker.summary();
+    expect(findings).toEqual([]);
+    expect(summary.connections).toEqual([expect.objectContaining({ protocol: 'stratum' })]);
+    expect(Object.keys(summary.methods)).toEqual(expect.arrayContaining(['mining.configure', 'mining.subscribe', 'mining.authorize', 'mining.notify', 'mining.set_difficulty']));
+  });
+
+  it('reports a server whose result breaks the spec, as it happens', async () => {
+    const wrong = await createElectrumServer({
+      // Deliberately wrong: a banner must be a string, and a header a hex string.
+      handlers: { 'server.banner': () => 42, 'blockchain.block.header': () => ({ hex: 'zz' }) } as unknown as ElectrumHandlers,
+      listen: { tcp: { port: 0 } },
+    });
+    cleanup.push(() => wrong.close());
+    const { proxy, findings } = await proxyTo(wrong.url('tcp') ?? '');
+    const client = await ElectrumClient.connect(proxy.url, { keepAlive: false, validate: false });
+    await client.server.banner();
+    await client.blockchain.block.header(1);
+    await client.close();
+    expect(findings).toEqual([
+      expect.objectContaining({ kind: 'violation', side: 'server', dir: 's2c', method: 'server.banner', path: 'result', message: 'must be string', conn: '1' }),
+      expect.objectContaining({ kind: 'violation', side: 'server', method: 'blockchain.block.header', path: 'result' }),
+    ]);
+    expect(findings[0]?.excerpt).toContain('"result":42');
+  });
+
+  it('forwards bytes unchanged in both directions: whitespace, CRs, split chunks and invalid JSON included', async () => {
+    const toServer: Buffer[] = [];
+    const serverSockets: net.Socket[] = [];
+    const upstream = net.createServer((s) => {
+      serverSockets.push(s);
+      s.on('data', (d: Buffer) => toServer.push(d));
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise((r) => upstream.close(r)), () => serverSockets.forEach((s) => s.destroy()));
+    const port = (upstream.address() as net.AddressInfo).port;
+    const { proxy, findings } = await proxyTo(`tcp://127.0.0.1:${port}`);
+
+    const client = net.connect(proxy.port, '127.0.0.1');
+    const toClient: Buffer[] = [];
+    client.on('data', (d: Buffer) => toClient.push(d));
+    await new Promise<void>((r) => client.once('connect', r));
+    cleanup.push(() => client.destroy());
+    const sent = ['  {"jsonrpc":"2.0", "id":1,"method":"server.version","params":["x","1.4"]}\r\n', '\n', '{"id":2,"meth', 'od":"server.banner","params":[]}\n', '{not json}\n', 'é€\n'];
+    for (const part of sent) {
+      client.write(part);
+      await until(() => Buffer.concat(toServer).length >= Buffer.byteLength(sent.slice(0, sent.indexOf(part) + 1).join('')), 'the bytes upstream');
+    }
+    await until(() => serverSockets.length === 1, 'the upstream connection');
+    const answer = Buffer.from('{"jsonrpc":"2.0","id":1,"result":["srv","1.4"]}\n{"jsonrpc":"2.0" ,"id":2,"result":"hi"}\r\n\n\u00ff\n', 'utf8');
+    serverSockets[0]?.write(answer.subarray(0, 10));
+    serverSockets[0]?.write(answer.subarray(10));
+    await until(() => Buffer.concat(toClient).length >= answer.length, 'the bytes downstream');
+
+    expect(Buffer.concat(toServer).equals(Buffer.from(sent.join(''), 'utf8'))).toBe(true);
+    expect(Buffer.concat(toClient).equals(answer)).toBe(true);
+    // And every message was checked on the way: the malformed ones are findings.
+    expect(findings.filter((f) => f.message.includes('malformed JSON')).map((f) => f.dir)).toEqual(['c2s', 'c2s', 's2c']);
+    expect(proxy.checker.summary().connections[0]?.version).toBe('1.4');
+  });
+
+  it('as the command: --record writes a transcript that check passes, and Ctrl-C prints the summary', async () => {
+    const w = await world();
+    const dir = await mkdtemp(join(tmpdir(), 'stratum-sdk-proxy-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'session.jsonl');
+    const stop = new AbortController();
+    let url = '';
+    const running = runCli(['proxy', '--listen', 'tcp://127.0.0.1:0', '--upstream', w.urls.electrumTcp, '--record', file], stop.signal, (line) => {
+      url = /proxy (tcp:\/\/\S+)/.exec(line)?.[1] ?? url;
+    });
+    await until(() => url !== '', 'the proxy to listen');
+    await electrumSession(url, w);
+    stop.abort();
+    const run = await running;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/PASS: 10 messages on 1 connection, 0 violations/);
+    expect(run.stderr).toMatch(/conn 1: .* connected/);
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ transcript: 'stratum-sdk', version: 1 });
+    expect(lines).toHaveLength(11);
+    const check = await runCli(['check', file]);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/PASS: 10 messages/);
+  });
+
+  it('closes a client whose upstream cannot be reached, saying why, and refuses clients past maxConnections', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const deadPort = (closed.address() as net.AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const events: string[] = [];
+    const p = await startTrafficProxy({ listen: { transport: 'tcp', host: '127.0.0.1', port: 0 }, upstream: { transport: 'tcp', host: '127.0.0.1', port: deadPort }, onEvent: (e) => events.push(e), maxConnections: 1 });
+    cleanup.push(() => p.close());
+    const client = net.connect(p.port, '127.0.0.1');
+    client.on('error', () => undefined);
+    await new Promise<void>((r) => client.once('close', () => r()));
+    expect(events).toContainEqual(expect.stringMatching(/^conn 1: upstream tcp:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/));
+    expect(p.open).toBe(0);
+
+    const w = await world();
+    const capped = await startTrafficProxy({ listen: { transport: 'tcp', host: '127.0.0.1', port: 0 }, upstream: address(w.urls.electrumTcp), maxConnections: 1 });
+    cleanup.push(() => capped.close());
+    const first = await ElectrumClient.connect(capped.url, { keepAlive: false });
+    cleanup.push(() => first.close());
+    await expect(ElectrumClient.connect(capped.url, { keepAlive: false, timeout: 2_000 })).rejects.toThrow();
+    await first.server.banner();
+  });
+
+  it('refuses bad URLs as usage errors', async () => {
+    expect((await runCli(['proxy', '--upstream', 'tcp://127.0.0.1:1'])).code).toBe(2);
+    expect((await runCli(['proxy', '--listen', 'tcp://127.0.0.1', '--upstream', 'tcp://127.0.0.1:1'])).code).toBe(2);
+    expect((await runCli(['proxy', '--listen', 'http://127.0.0.1:0', '--upstream', 'tcp://127.0.0.1:1'])).code).toBe(2);
+    expect((await runCli(['proxy', '--listen', 'tcp://127.0.0.1:0', '--upstream', 'tcp://127.0.0.1:1', '--protocol', 'x'])).code).toBe(2);
+  });
+});
