@@ -7,6 +7,9 @@ const str = (s) => JSON.stringify(s);
 /** @param {import('./share-rejections.mjs').ShareRejectionsModel} model */
 export function emitShareRejections(model, banner) {
   const lines = [banner, ''];
+  lines.push('/** The request whose refusals are share rejections. */');
+  lines.push(`export const SHARE_REJECTION_METHOD = ${str(model.method)};`);
+  lines.push('');
   lines.push('/** Why a pool refused a share, in words no pool owns (spec/share-rejections.json). */');
   lines.push(`export const SHARE_REJECTION_REASONS = [${model.reasons.map((r) => str(r.name)).join(', ')}] as const;`);
   lines.push('');

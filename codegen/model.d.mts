@@ -40,6 +40,7 @@ export interface SpecModel {
   readonly protocols: readonly ProtocolModel[];
   /** spec/share-rejections.json, modelled (codegen/share-rejections.mjs); null when the spec folder has none. */
   readonly shareRejections?: {
+    readonly method: string;
     readonly reasons: readonly { readonly name: string; readonly description: string }[];
     readonly fallback: string;
     readonly codes: readonly { readonly code: number; readonly reason: string; readonly meaning: string }[];

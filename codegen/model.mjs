@@ -24,7 +24,8 @@ export function loadModel(specDir) {
   if (spec.errors.length) return { model: null, errors: spec.errors };
   const errors = validateSpec(spec);
   if (errors.length) return { model: null, errors };
-  const rejections = loadShareRejections(specDir);
+  const miningMethods = spec.files.filter((f) => f.protocolDir === 'mining').map((f) => f.doc.method);
+  const rejections = loadShareRejections(specDir, miningMethods);
   if (rejections.errors.length) return { model: null, errors: rejections.errors };
   return { model: { ...buildModel(spec), shareRejections: rejections.shareRejections }, errors: [] };
 }

@@ -11,6 +11,7 @@ export const SHARE_REJECTIONS_SCHEMA = 'share-rejections.schema.json';
 /**
  * @returns {{ shareRejections: ShareRejectionsModel | null, errors: string[] }}
  * @typedef {{
+ *   method: string,
  *   reasons: Array<{ name: string, description: string }>,
  *   fallback: string,
  *   codes: Array<{ code: number, reason: string, meaning: string }>,
@@ -18,7 +19,7 @@ export const SHARE_REJECTIONS_SCHEMA = 'share-rejections.schema.json';
  *   prefixes: Array<{ message: string, reason: string }>,
  * }} ShareRejectionsModel
  */
-export function loadShareRejections(specDir) {
+export function loadShareRejections(specDir, miningMethods = []) {
   const file = path.join(specDir, SHARE_REJECTIONS_FILE);
   if (!fs.existsSync(file)) return { shareRejections: null, errors: [] };
   const errors = [];
@@ -39,14 +40,15 @@ export function loadShareRejections(specDir) {
     for (const e of validate.errors ?? []) errors.push(`${file}: ${e.instancePath || '/'} ${e.message}`);
     return { shareRejections: null, errors };
   }
-  return modelOf(file, data);
+  return modelOf(file, data, miningMethods);
 }
 
 /** Compared as the runtime compares: without regard to case or surrounding spaces. */
 export const normalize = (message) => message.trim().toLowerCase();
 
-function modelOf(file, data) {
+function modelOf(file, data, miningMethods) {
   const errors = [];
+  if (!miningMethods.includes(data.method)) errors.push(`${file}: /method: "${data.method}" is not a method of spec/mining/`);
   const reasons = Object.keys(data.reasons);
   const known = (where, reason) => {
     if (!reasons.includes(reason)) errors.push(`${file}: ${where}: reason "${reason}" is not declared under "reasons"`);
@@ -79,6 +81,7 @@ function modelOf(file, data) {
   const entries = (table) => [...table].map(([message, { reason }]) => ({ message, reason }));
   return {
     shareRejections: {
+      method: data.method,
       reasons: reasons.map((name) => ({ name, description: data.reasons[name] })),
       fallback: data.fallback,
       codes: [...codes.values()].sort((a, b) => a.code - b.code).map(({ code, reason, meaning }) => ({ code, reason, meaning })),

@@ -6,10 +6,10 @@
 import { miningProtocol } from '../generated/mining/methods.js';
 import { ServerError, ValidationError } from '../runtime/errors.js';
 import type { ReplyCheck, ResultReply } from '../runtime/session.js';
+// A share's refusal carries its pool-neutral reason (ShareRejectedError), whatever its encoding; which
+// request's refusals are shares is the spec's word (spec/share-rejections.json).
+import { SHARE_REJECTION_METHOD as SUBMIT } from '../generated/mining/share-rejections.js';
 import { ShareRejectedError } from './share-rejections.js';
-
-// A share's refusal carries its pool-neutral reason (ShareRejectedError), whatever its encoding.
-const SUBMIT = 'mining.submit';
 
 /** What the client does with replies: keeps its state from spec-valid results, forgets refused workers. */
 export interface ReplyObserver {
