@@ -13,6 +13,7 @@ import { emitValidators } from './emit-validators.mjs';
 import { emitCode } from './emit-code.mjs';
 import { emitOpenRpc } from './emit-openrpc.mjs';
 import { emitReference } from './emit-reference.mjs';
+import { emitShareRejections } from './emit-share-rejections.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -62,6 +63,7 @@ export async function emitAll(model, options = {}) {
     docs.set(`openrpc/${protocol}.openrpc.json`, emitOpenRpc(protocolModel, definitions));
     docs.set(`reference/${protocol}.md`, emitReference(protocolModel, definitions));
   }
+  if (model.shareRejections) await put('mining/share-rejections.ts', emitShareRejections(model.shareRejections, BANNER));
   return { files, docs, errors: [] };
 }
 

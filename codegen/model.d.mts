@@ -38,6 +38,15 @@ export interface ProtocolModel {
 export interface SpecModel {
   readonly definitions: Record<string, unknown>;
   readonly protocols: readonly ProtocolModel[];
+  /** spec/share-rejections.json, modelled (codegen/share-rejections.mjs); null when the spec folder has none. */
+  readonly shareRejections?: {
+    readonly method: string;
+    readonly reasons: readonly { readonly name: string; readonly description: string }[];
+    readonly fallback: string;
+    readonly codes: readonly { readonly code: number; readonly reason: string; readonly meaning: string }[];
+    readonly exact: readonly { readonly message: string; readonly reason: string }[];
+    readonly prefixes: readonly { readonly message: string; readonly reason: string }[];
+  } | null;
 }
 /** Reads spec/, validates it and builds the model; on a problem, `model` is null and `errors` says why. */
 export declare function loadModel(specDir: string): { model: SpecModel; errors: [] } | { model: null; errors: string[] };

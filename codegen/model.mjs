@@ -11,6 +11,7 @@ import { methodKey, methodSchemas, resultVariants } from './schemas.mjs';
 import { validateSpec } from './validate.mjs';
 import { namedVersions } from './versions.mjs';
 import { protocolEras } from './eras.mjs';
+import { loadShareRejections } from './share-rejections.mjs';
 
 const DEF_REF = /^\.\.\/definitions\.json#\/\$defs\/([A-Za-z0-9_]+)$/;
 
@@ -23,7 +24,10 @@ export function loadModel(specDir) {
   if (spec.errors.length) return { model: null, errors: spec.errors };
   const errors = validateSpec(spec);
   if (errors.length) return { model: null, errors };
-  return { model: buildModel(spec), errors: [] };
+  const miningMethods = spec.files.filter((f) => f.protocolDir === 'mining').map((f) => f.doc.method);
+  const rejections = loadShareRejections(specDir, miningMethods);
+  if (rejections.errors.length) return { model: null, errors: rejections.errors };
+  return { model: { ...buildModel(spec), shareRejections: rejections.shareRejections }, errors: [] };
 }
 
 /**

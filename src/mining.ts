@@ -10,6 +10,7 @@ export { compareVersions, inVersionRange } from './runtime/versions.js';
 export { MiningClient, DEFAULT_MINING_AGENT, DEFAULT_OPTIONAL_REPLY_TIMEOUT, DEFAULT_MAX_RECONNECT_WAIT } from './clients/mining-client.js';
 export type { MiningClientWrappers } from './clients/mining-client.js';
 export { DEFAULT_MAX_JOBS } from './clients/mining-state.js';
+export { shareRejectionReason, ShareRejectedError, SHARE_REJECTION_REASONS, MAX_COMPARED_MESSAGE_LENGTH, type ShareRejectionReason } from './clients/share-rejections.js';
 export type {
   MiningClientEvents,
   MiningClientLifecycleEvents,

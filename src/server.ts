@@ -38,6 +38,7 @@ export type {
   TransportKind,
 } from './runtime/server/connection.js';
 export type { V1ErrorFormat } from './runtime/server/replies.js';
+export type { AiorpcxProtocol, DialectDetection } from './runtime/server/dialects.js';
 export { DEFAULT_LISTEN_HOST, listenTcp, listenTls, type TcpListenOptions, type TlsListenOptions } from './runtime/node/listen.js';
 export { listenWebSocket, type WebSocketListenOptions } from './runtime/node/ws-server.js';
 export { ClosedError, ServerError, StratumSdkError, ValidationError, VersionMismatchError } from './runtime/errors.js';

@@ -1,9 +1,9 @@
-// examples/: every program type-checks against the package's entry points (mapped to src/, as the README's
-// blocks are in readme.test.ts), and the two that finish on their own run to completion as a user runs them,
+// examples/: every program type-checks against the built package (its entry points resolved through its
+// "exports" to dist/*.d.ts, as the README's blocks are in readme.test.ts), and the two that finish on their own run to completion as a user runs them,
 // a Node process each: the balance check against an in-process regtest world, and the server of your own.
 // Each is bundled from its TypeScript with esbuild, 'stratum-sdk/*' resolved to the sources.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +14,7 @@ import { bytesToHex } from '../src/bitcoin/bytes.js';
 import { addressToScriptHash } from '../src/bitcoin/scripthash.js';
 import { serializeTransaction } from '../src/bitcoin/tx.js';
 import { startWorld, type World } from '../src/regtest/world.js';
-import { repo, typecheckAsPackage } from './helpers/typecheck.js';
+import { removeBuiltPackage, repo, sdkFilesRead, typecheckAsPackage } from './helpers/typecheck.js';
 
 const examples = path.join(repo, 'examples');
 const src = path.join(repo, 'src');
@@ -28,6 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
+  await removeBuiltPackage();
 });
 
 /** 'stratum-sdk' and 'stratum-sdk/x' to src/index.ts and src/x.ts, as the package's exports map them to dist/. */
@@ -68,8 +69,15 @@ describe('examples/', () => {
       // Imports as a user writes them: the package's entry points, nothing from src/.
       for (const [, from] of text.matchAll(/from '([^']+)'/g)) expect(from, name).toMatch(/^stratum-sdk\/(bitcoin|electrum|mining|server|regtest)$/);
     }
-    const output = await typecheckAsPackage(dir, names.map((n) => path.join(examples, n)));
-    expect(output.replaceAll(`${repo}${path.sep}`, '')).toBe('');
+    // Copied out of the repository: there 'stratum-sdk' would resolve to the repository's own (maybe stale) dist/.
+    const consumer = path.join(dir, 'typecheck');
+    await mkdir(path.join(consumer, 'examples'), { recursive: true });
+    await Promise.all(names.map((n) => copyFile(path.join(examples, n), path.join(consumer, 'examples', n))));
+    const output = await typecheckAsPackage(consumer, names.map((n) => `examples/${n}`));
+    expect(output.replaceAll(`${consumer}${path.sep}`, '')).toBe('');
+    const read = await sdkFilesRead(consumer);
+    expect(read.length).toBeGreaterThan(0);
+    expect(read.filter((f) => !f.endsWith('.d.ts'))).toEqual([]);
   });
 
   describe('run to completion', () => {

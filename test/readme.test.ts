@@ -1,12 +1,12 @@
-// The README's TypeScript compiles: every ```ts block, as a module of its own, against the package's
-// entry points (mapped to src/), with the free names the snippets leave to the reader (a txid, a client,
+// The README's TypeScript compiles: every ```ts block, as a module of its own, against the built package
+// (its entry points resolved through its "exports" to dist/*.d.ts, see helpers/typecheck.ts), with the free names the snippets leave to the reader (a txid, a client,
 // a job) declared once in globals of the right types. A README example that no longer matches the API
 // fails here, not in a user's editor.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repo, typecheckAsPackage } from './helpers/typecheck.js';
+import { removeBuiltPackage, repo, sdkFilesRead, typecheckAsPackage } from './helpers/typecheck.js';
 
 
 /** What the snippets use without defining it: a module's own declaration of the same name shadows these. */
@@ -49,6 +49,7 @@ export function typeScriptBlocks(markdown: string): { line: number; code: string
 let dir: string | undefined;
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
+  await removeBuiltPackage();
 });
 
 describe('README.md', () => {
@@ -62,5 +63,9 @@ describe('README.md', () => {
     const output = await typecheckAsPackage(dir, ['globals.d.ts', ...names]);
     // Errors name the block by the README line it starts on.
     expect(output.replaceAll(`${dir}${path.sep}`, '')).toBe('');
+    // What was checked is the build, not the sources.
+    const read = await sdkFilesRead(dir);
+    expect(read.length).toBeGreaterThan(0);
+    expect(read.filter((f) => !f.endsWith('.d.ts'))).toEqual([]);
   });
 });

@@ -6,6 +6,10 @@
 import { miningProtocol } from '../generated/mining/methods.js';
 import { ServerError, ValidationError } from '../runtime/errors.js';
 import type { ReplyCheck, ResultReply } from '../runtime/session.js';
+// A share's refusal carries its pool-neutral reason (ShareRejectedError), whatever its encoding; which
+// request's refusals are shares is the spec's word (spec/share-rejections.json).
+import { SHARE_REJECTION_METHOD as SUBMIT } from '../generated/mining/share-rejections.js';
+import { ShareRejectedError } from './share-rejections.js';
 
 /** What the client does with replies: keeps its state from spec-valid results, forgets refused workers. */
 export interface ReplyObserver {
@@ -50,10 +54,10 @@ export class MiningReplies implements ReplyCheck {
     this.#observer.result(method, params, result);
   }
 
-  /** The session's own ServerError stands; a refused authorize takes the worker off the list. */
-  error(method: string, params: readonly unknown[]): undefined {
+  /** A refused share gets its reason; a refused authorize takes the worker off the list; else the session's ServerError stands. */
+  error(method: string, params: readonly unknown[], error: ServerError): ServerError | undefined {
     if (method === 'mining.authorize') this.#observer.refused(String(params[0]));
-    return undefined;
+    return method === SUBMIT ? ShareRejectedError.from(error) : undefined;
   }
 }
 
@@ -64,7 +68,9 @@ export class MiningReplies implements ReplyCheck {
 export function rejectionOf(method: string, result: unknown, reply: ResultReply): ServerError | undefined {
   // ckpool: `"result": false, "error": null, "reject-reason": "Stale"` is a rejection with a reason, like the
   // array, string and object encodings; the reason becomes the message (no code was sent).
-  if (result === false && reply.rejectReason !== undefined) return new ServerError(method, null, reply.rejectReason);
+  if (result === false && reply.rejectReason !== undefined) {
+    return method === SUBMIT ? new ShareRejectedError(method, null, reply.rejectReason) : new ServerError(method, null, reply.rejectReason);
+  }
   // ckpool reports a failed subscribe as a string in `result` ("Initialising", "proxy full").
   if (method === 'mining.subscribe' && typeof result === 'string') return new ServerError(method, null, result);
   return undefined;

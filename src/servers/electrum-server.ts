@@ -94,6 +94,8 @@ export async function createElectrumServer<Ctx = undefined, const R extends stri
     limits: options.limits,
     dialect: '2.0',
     v1Errors: 'object',
+    // As ElectrumX: a client without "jsonrpc" (@electrum-cash/network) is answered in 2.0, not with "error": null.
+    dialectDetection: 'aiorpcx',
     context: options.context,
     validateOutgoing: options.validateOutgoing,
   });

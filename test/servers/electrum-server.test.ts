@@ -128,11 +128,11 @@ describe('dispatch', () => {
     expect(errors).toEqual([]);
   });
 
-  it('replies in JSON-RPC 1.0 to a client that sends no "jsonrpc"', async () => {
+  it('replies in JSON-RPC 2.0 to a client that sends no "jsonrpc", as aiorpcX\'s loose dialect does (dialects.test.ts has the rest)', async () => {
     const { port } = await start();
     const c = await connect(port);
-    expect(await c.call(1, 'server.banner', [], false)).toEqual({ id: 1, result: 'hello #1', error: null });
-    expect(await c.call(2, 'no.such', [], false)).toEqual({ id: 2, result: null, error: { code: -32601, message: 'unknown method "no.such"' } });
+    expect(await c.call(1, 'server.banner', [], false)).toEqual({ jsonrpc: '2.0', id: 1, result: 'hello #1' });
+    expect(await c.call(2, 'no.such', [], false)).toEqual({ jsonrpc: '2.0', id: 2, error: { code: -32601, message: 'unknown method "no.such"' } });
   });
 
   it('answers malformed JSON with -32700 and id null, and the connection stays open', async () => {

@@ -7,6 +7,7 @@ import { DEFAULT_REQUEST_TIMEOUT } from '../session.js';
 import type { TransportHandlers } from '../transport.js';
 import { ConnectionCounter } from './admission.js';
 import type { Admission, ConnectionRefusal, ListenAddress, Listener, PeerAddress, ServerConnection, TransportKind } from './connection.js';
+import type { DialectDetection } from './dialects.js';
 import { Dispatcher, SERVER_ERROR_CODES, type DispatchRegistry, type HandlerTable } from './dispatch.js';
 import { resolveLimits, type ServerLimitOptions, type ServerLimits } from './limits.js';
 import { encodeErrorReply, type V1ErrorFormat } from './replies.js';
@@ -36,6 +37,8 @@ export interface RpcServerOptions<Ctx, N extends NotificationMap<N>, R extends R
   readonly dialect?: Dialect | undefined;
   /** How 1.0 replies carry errors (default 'array', Stratum's). */
   readonly v1Errors?: V1ErrorFormat | undefined;
+  /** How a client's dialect is read: 'per-message' (default, Stratum's) or 'aiorpcx' (ElectrumX's); see dialects.ts. */
+  readonly dialectDetection?: DialectDetection | undefined;
   /** Makes each session's `context`. */
   readonly context?: ((info: SessionInfo) => Ctx) | undefined;
   /** Default timeout of requests sent to clients, in ms (30 s). */
@@ -106,6 +109,7 @@ export class RpcServer<Ctx = unknown, N extends NotificationMap<N> = Record<stri
       limits: this.limits,
       dialect: this.#dialect,
       v1Errors: this.#v1Errors,
+      detection: options.dialectDetection ?? 'per-message',
       requestTimeout,
       barriers: new Set(options.barriers ?? []),
       subscriptions: this.#subscriptions,

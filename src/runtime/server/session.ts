@@ -8,6 +8,7 @@ import { encodeBatch, encodeNotification, JSON_RPC_ERRORS, parseMessage, type Di
 import { RpcSession, type RequestOptions } from '../session.js';
 import type { TransportHandlers } from '../transport.js';
 import type { ServerConnection, TransportKind } from './connection.js';
+import { aiorpcxDialect, aiorpcxRefusal, detectAiorpcxProtocol, type AiorpcxProtocol, type DialectDetection } from './dialects.js';
 import { SERVER_ERROR_CODES, type Dispatcher, type DispatchSubject, type Outcome, type RpcErrorBody } from './dispatch.js';
 import { IdleTimer, MAX_TIMER_MS, unref } from './idle.js';
 import type { ServerLimits } from './limits.js';
@@ -42,6 +43,8 @@ export interface SessionEnvironment<S extends DispatchSubject> {
   /** The dialect of server-initiated messages until the client has spoken. */
   readonly dialect: Dialect;
   readonly v1Errors: V1ErrorFormat;
+  /** How the client's dialect is read (dialects.ts). */
+  readonly detection: DialectDetection;
   /** Default timeout of requests the server sends to the client. */
   readonly requestTimeout: number;
   /** Methods whose reply is sent before anything after them is looked at (server.version). */
@@ -98,6 +101,8 @@ export class ServerSession<
   #state: State = 'open';
   #closeError: StratumSdkError | undefined;
   #dialect: Dialect | undefined;
+  /** With 'aiorpcx' detection: the protocol the client's first JSON message fixed. */
+  #protocol: AiorpcxProtocol | undefined;
   /** Requests being handled: what the pending limit counts. */
   #pending = 0;
   /** Replies (single or batch) not yet written: what a graceful close waits for. */
@@ -248,6 +253,10 @@ export class ServerSession<
   #receive(text: string): void {
     if (this.#state === 'ending' || this.#state === 'closed') return;
     this.#idle.touch();
+    if (this.#env.detection === 'aiorpcx' && this.#protocol === undefined) {
+      this.#protocol = detectAiorpcxProtocol(text);
+      if (this.#protocol !== undefined) this.#dialect = aiorpcxDialect(this.#protocol);
+    }
     const message = parseMessage(text, { maxBatchSize: this.#env.limits.maxBatchSize, maxDepth: this.#env.limits.maxMessageDepth });
     // Answers to the server's own requests never wait, even while closing: a handler in flight may
     // be awaiting one.
@@ -287,6 +296,11 @@ export class ServerSession<
   #route(message: IncomingMessage): void {
     if (this.#state !== 'open') return;
     this.#dialect ??= dialectOf(message);
+    const refusal = this.#refusal(message);
+    if (refusal) {
+      this.#writeError(message.type === 'request' ? message.id : null, refusal, this.dialect);
+      return;
+    }
     switch (message.type) {
       case 'request':
         this.#request(message);
@@ -345,7 +359,7 @@ export class ServerSession<
    */
   #encode(message: RequestMessage, outcome: Outcome): string {
     try {
-      return encodeReply(message.id, outcome, message.dialect, this.#env.v1Errors);
+      return encodeReply(message.id, outcome, this.#replyDialect(message), this.#env.v1Errors);
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
       return this.#internalError(message, new ValidationError(message.method, 'result', [`the reply cannot be encoded as JSON: ${reason}`]));
@@ -354,7 +368,7 @@ export class ServerSession<
 
   #internalError(message: RequestMessage, error: unknown): string {
     this.#env.onError(error, this);
-    return encodeErrorReply(message.id, { code: JSON_RPC_ERRORS.INTERNAL_ERROR, message: 'internal error' }, message.dialect, this.#env.v1Errors);
+    return encodeErrorReply(message.id, { code: JSON_RPC_ERRORS.INTERNAL_ERROR, message: 'internal error' }, this.#replyDialect(message), this.#env.v1Errors);
   }
 
   /**
@@ -377,13 +391,19 @@ export class ServerSession<
     this.#unanswered++;
     const replies = items.map((item): string | undefined | Promise<string> => {
       switch (item.type) {
-        case 'request':
-          return this.#answer(item);
+        case 'request': {
+          const refusal = this.#refusal(item);
+          return refusal ? encodeErrorReply(item.id, refusal, this.dialect, this.#env.v1Errors) : this.#answer(item);
+        }
         case 'invalid':
           return encodeErrorReply(item.id ?? null, this.#invalid(item.error), this.dialect, this.#env.v1Errors);
-        case 'notification':
+        case 'notification': {
+          // aiorpcX answers a notification it refuses, with id null.
+          const refusal = this.#refusal(item);
+          if (refusal) return encodeErrorReply(null, refusal, this.dialect, this.#env.v1Errors);
           this.#env.onNotification(item.method, item.params, this);
           return undefined;
+        }
         case 'result':
         case 'error':
           this.#response(item);
@@ -428,11 +448,24 @@ export class ServerSession<
    */
   #busy(message: IncomingMessage): void {
     const v1 = this.#env.v1Errors;
-    if (message.type === 'request') this.#write(encodeErrorReply(message.id, this.#tooMany(), message.dialect, v1));
+    if (message.type === 'request') this.#write(encodeErrorReply(message.id, this.#tooMany(), this.#replyDialect(message), v1));
     else if (message.type === 'batch') {
-      const refused = message.items.flatMap((item) => (item.type === 'request' ? [encodeErrorReply(item.id, this.#tooMany(), item.dialect, v1)] : []));
+      const refused = message.items.flatMap((item) => (item.type === 'request' ? [encodeErrorReply(item.id, this.#tooMany(), this.#replyDialect(item), v1)] : []));
       if (refused.length > 0) this.#write(encodeBatch(refused));
     }
+  }
+
+  /** Per message, or (aiorpcX) the session's protocol. */
+  #replyDialect(message: RequestMessage): Dialect {
+    return this.#env.detection === 'aiorpcx' ? this.dialect : message.dialect;
+  }
+
+  /** What a request, notification or batch is refused with under aiorpcX's detected protocol (reported as a protocol error). */
+  #refusal(message: IncomingMessage): RpcErrorBody | undefined {
+    if (this.#env.detection !== 'aiorpcx') return undefined;
+    const refusal = aiorpcxRefusal(this.#protocol, message);
+    if (refusal) this.#env.onProtocolError(new ProtocolError('invalid-message', `${refusal.message} (the session speaks aiorpcX's JSON-RPC ${this.#protocol})`), this);
+    return refusal;
   }
 
   #tooMany(): RpcErrorBody {
