@@ -97,7 +97,7 @@ describe('stratum-sdk conformance', () => {
   it('prints the report as JSON with --json, at the protocol version asked for', async () => {
     const r = await runCli(['conformance', world.urls.electrumTcp, '--json', '--protocol-version', '1.4']);
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { protocolVersion: string; ok: boolean; checks: { name: string; status: string; reason: string }[] };
+    const report = JSON.parse(r.stdout) as { protocolVersion: string; ok: boolean; checks: { id: string; title: string; status: string; reason: string }[] };
     expect(report.protocolVersion).toBe('1.4');
     expect(report.ok).toBe(true);
     // blockchain.relayfee is legacy, offered below 1.6; mempool.get_info only from 1.6.
