@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPoolConformance, type ConformanceReport } from '../../src/conformance/index.js';
+import type { PoolMiner } from '../../src/regtest/pool.js';
 import { startWorld, type World } from '../../src/regtest/world.js';
 import { runCli } from '../helpers/cli.js';
 import { brokenPool, HARD_BLOCKS, rewritingProxy } from './pool-helpers.js';
@@ -116,8 +117,8 @@ describe('the pool probe against broken pools', () => {
     const sizes = await keep(
       brokenPool({
         handlers: (pool) => ({
-          'mining.subscribe': ((params: never, miner) => {
-            const [subs, extranonce1] = (pool.handlers['mining.subscribe'] as (p: never, m: typeof miner) => [unknown, string, number])(params, miner);
+          'mining.subscribe': ((params: never, miner: PoolMiner) => {
+            const [subs, extranonce1] = (pool.handlers['mining.subscribe'] as (p: never, m: PoolMiner) => [unknown, string, number])(params, miner);
             return [subs, extranonce1, 8];
           }) as never,
         }),
