@@ -94,6 +94,17 @@ describe('the pool probe against the regtest world', () => {
   });
 });
 
+describe('the pool probe over TLS', () => {
+  it('probes a stratum+ssl:// pool with the shared TLS options', async () => {
+    const secure = await keep(startWorld({ ports: { electrumTcp: 0, electrumWs: 0, stratum: 0, electrumTls: 0, electrumWss: 0, stratumTls: 0 }, shareDifficulty: 1 / 1_000_000, blockBits: HARD_BLOCKS }));
+    const url = secure.urls.stratumTls as string;
+    expect(url).toMatch(/^stratum\+ssl:/);
+    const r = await runCli(['conformance', url, '--user', 'me', '--tls-pin', secure.tls?.fingerprint as string, '--timeout', String(STEP * 4)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^share: duplicate +\| pass +\| the same share again refused: error array, code 22/m);
+  });
+});
+
 describe('the pool probe against broken pools', () => {
   it('fails a notify of the wrong shape, quoting its bytes', async () => {
     const pool = await keep(brokenPool({ notify: (method, params) => (method === 'mining.notify' ? params.slice(0, 8) : params) }));
