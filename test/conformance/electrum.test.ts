@@ -85,7 +85,7 @@ describe('electrum conformance', () => {
     const electrsLike = (method: 'blockchain.block.header' | 'blockchain.block.headers', positional: number) =>
       ((params: unknown[], session: never) => {
         if (params.length > positional) throw new ServerError(method, -32602, 'cp_height is not supported');
-        return (backend[method] as (p: unknown[], s: never) => unknown)(params, session);
+        return (backend[method] as unknown as (p: unknown[], s: never) => unknown)(params, session);
       }) as never;
     const server = await createElectrumServer({
       handlers: { ...backend, 'blockchain.block.header': electrsLike('blockchain.block.header', 1), 'blockchain.block.headers': electrsLike('blockchain.block.headers', 2) } as ElectrumHandlers,
