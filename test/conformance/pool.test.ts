@@ -2,6 +2,7 @@
 // deliberately broken pools fail the check that names what they break, with the bytes; a pool that never
 // answers mining.configure gets a skip, one that stops answering is reported within the step timeouts;
 // ckpool's refusal encodings are deviations the spec documents, which --fail-on deviation turns into exit 1.
+import net from 'node:net';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -223,6 +224,42 @@ describe('the pool probe against broken pools', () => {
     expect(check(report, 'pool.submit.unknown-job')).toMatchObject({ status: 'fail', reason: 'a share for an unknown job refused: error object, code 20 "Job not found"; the spec\'s code for a share for an unknown job is 21' });
     expect(check(report, 'pool.submit.ntime')).toMatchObject({ status: 'pass', reason: expect.stringMatching(/error object, code 20 "Ntime out of range"/) });
     expect(check(report, 'pool.submit.low-difficulty')).toMatchObject({ status: 'fail', reason: expect.stringMatching(/not an error encoding Stratum uses$/), bytes: expect.stringMatching(/^\{"id":\d+,"result":null,"error":23\}$/) });
+  });
+
+  it('survives a hostile pool: garbage, deep nesting, a flood and a hang-up give failures, never a crash or a hang', async () => {
+    const answers: ((socket: net.Socket, id: unknown) => void)[] = [
+      (socket) => socket.write('this is not JSON\n'),
+      (socket, id) => socket.write(`{"id":${JSON.stringify(id)},"result":${'['.repeat(5000)}${']'.repeat(5000)},"error":null}\n`),
+      (socket) => {
+        for (let i = 0; i < 3000; i++) socket.write('{"id":null,"method":"mining.set_difficulty","params":[1]}\n');
+      },
+      (socket) => socket.destroy(),
+    ];
+    for (const [n, answer] of answers.entries()) {
+      const server = net.createServer((socket) => {
+        socket.on('error', () => undefined);
+        socket.on('data', (chunk) => {
+          for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+            let id: unknown = null;
+            try {
+              id = (JSON.parse(line) as { id?: unknown }).id;
+            } catch {
+              // answered all the same
+            }
+            if (!socket.destroyed) answer(socket, id);
+          }
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      pools.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+      const url = `stratum+tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+      const r = await runCli(['conformance', url, '--user', 'me', '--timeout', String(STEP), '--json']);
+      expect(r.code, `answer ${n}`).toBe(1);
+      const report = JSON.parse(r.stdout) as ConformanceReport;
+      expect(check(report, 'pool.subscribe')?.status, `answer ${n}`).toBe('fail');
+      for (const c of report.checks) expect((c.bytes ?? '').length).toBeLessThanOrEqual(400);
+      server.close();
+    }
   });
 
   it('is not a verdict when the pool cannot be reached: the CLI says why, exit 1', async () => {

@@ -31,6 +31,8 @@ export interface LineProbeSettings {
 export const MAX_PROBE_LINES = 2000;
 /** Bytes of one line the probe accepts: far above any Stratum message (a notify with a long branch is a few KB). */
 export const MAX_PROBE_LINE_SIZE = 1_000_000;
+/** Characters of all lines kept together: a run reads a few KB, and lines × line size alone would allow 2 GB. */
+export const MAX_PROBE_TOTAL = 16_000_000;
 
 interface Waiter {
   readonly match: (line: Line) => boolean;
@@ -60,6 +62,7 @@ export class LineProbe {
     const lines: Line[] = [];
     const waiters = new Set<Waiter>();
     const state = { closed: false };
+    let total = 0;
     const wake = () => {
       for (const w of [...waiters]) {
         const line = lines.slice(w.from).find(w.match);
@@ -80,7 +83,8 @@ export class LineProbe {
         }
         // Checks quote what they get: a line nested past the SDK's own limit is kept as text only.
         if (nestsDeeperThan(json, DEFAULT_MAX_DEPTH)) json = undefined;
-        if (lines.length >= MAX_PROBE_LINES) {
+        total += text.length;
+        if (lines.length >= MAX_PROBE_LINES || total > MAX_PROBE_TOTAL) {
           state.closed = true;
           void transport?.close();
         } else lines.push({ json, text, index: lines.length });
