@@ -50,7 +50,7 @@ async function holdingProxy(port: number, delay: number): Promise<{ url: string;
   };
 }
 
-describe('electrum conformance', () => {
+describe('electrum conformance', { timeout: 60_000 }, () => {
   it('pipelines independent checks: a server holding each reply costs a few holds, not one per check', async () => {
     const delay = 300;
     const port = Number(new URL(world.urls.electrumTcp).port);

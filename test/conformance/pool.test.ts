@@ -31,7 +31,7 @@ async function keep<T extends { close(): Promise<void> }>(pool: Promise<T>): Pro
   return p;
 }
 
-describe('the pool probe against the regtest world', () => {
+describe('the pool probe against the regtest world', { timeout: 60_000 }, () => {
   it('passes every applicable check and mines an accepted share with --mine, JSON out', async () => {
     const r = await runCli(['conformance', world.urls.stratum, '--user', 'me', '--mine', '60', '--json', '--timeout', String(STEP * 4)]);
     expect(r.code).toBe(0);
@@ -95,7 +95,7 @@ describe('the pool probe against the regtest world', () => {
   });
 });
 
-describe('the pool probe over TLS', () => {
+describe('the pool probe over TLS', { timeout: 60_000 }, () => {
   it('probes a stratum+ssl:// pool with the shared TLS options', async () => {
     const secure = await keep(startWorld({ ports: { electrumTcp: 0, electrumWs: 0, stratum: 0, electrumTls: 0, electrumWss: 0, stratumTls: 0 }, shareDifficulty: 1 / 1_000_000, blockBits: HARD_BLOCKS }));
     const url = secure.urls.stratumTls as string;
@@ -106,7 +106,7 @@ describe('the pool probe over TLS', () => {
   });
 });
 
-describe('the pool probe against broken pools', () => {
+describe('the pool probe against broken pools', { timeout: 60_000 }, () => {
   it('fails a notify of the wrong shape, quoting its bytes', async () => {
     const pool = await keep(brokenPool({ notify: (method, params) => (method === 'mining.notify' ? params.slice(0, 8) : params) }));
     const report = await runPoolConformance(pool.url, { user: 'me', timeout: STEP });
