@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPoolConformance, type ConformanceReport } from '../../src/conformance/index.js';
+import { BAD_WORKER } from '../../src/conformance/pool/probe.js';
 import type { PoolMiner } from '../../src/regtest/pool.js';
 import { startWorld, type World } from '../../src/regtest/world.js';
 import { runCli } from '../helpers/cli.js';
@@ -189,8 +190,12 @@ describe('the pool probe against broken pools', { timeout: 60_000 }, () => {
     // ckpool's share refusals: "result": false, "error": null and a "reject-reason".
     const proxy = await keep(
       rewritingProxy(pool.port, (message, request) => {
+        // And its format errors as bare strings, for a share and for a worker name it will not take.
+        if (request?.method === 'mining.authorize' && request.params[0] === BAD_WORKER) return { id: message['id'], result: false, error: 'Invalid character in username' };
         if (request?.method !== 'mining.submit' || !Array.isArray(message['error'])) return message;
-        return { id: message['id'], result: false, error: null, 'reject-reason': String((message['error'] as unknown[])[1]) };
+        const reason = String((message['error'] as unknown[])[1]);
+        if (/extranonce2/.test(reason)) return { id: message['id'], result: false, error: 'Invalid array size' };
+        return { id: message['id'], result: false, error: null, 'reject-reason': reason };
       }),
     );
     const report = await runPoolConformance(proxy.url, { user: 'me', timeout: STEP });
@@ -199,8 +204,10 @@ describe('the pool probe against broken pools', { timeout: 60_000 }, () => {
       reason: 'a share for an unknown job refused: "result": false, "reject-reason": "Job not found"',
       documented: expect.stringMatching(/^mining\.submit: ckpool rejects shares with "result": false, "error": null and a "reject-reason"/),
     });
+    expect(check(report, 'pool.submit.extranonce2-size')).toMatchObject({ status: 'deviation', reason: expect.stringMatching(/refused: error string "Invalid array size"/), documented: expect.stringMatching(/a bare error string/) });
+    expect(check(report, 'pool.authorize.bad')).toMatchObject({ status: 'deviation', reason: `refused "${BAD_WORKER}": error string "Invalid character in username"`, documented: expect.stringMatching(/^mining\.authorize: ckpool reports failures as bare error strings/) });
     expect(report.ok).toBe(true);
-    expect(report.counts.deviation).toBeGreaterThanOrEqual(6);
+    expect(report.counts.deviation).toBeGreaterThanOrEqual(8);
 
     const lenient = await runCli(['conformance', proxy.url, '--user', 'me', '--timeout', String(STEP)]);
     expect(lenient.code).toBe(0);
