@@ -4,15 +4,15 @@
 // and mining.notify (shape and consistency), then shares that are wrong in one way each, and how each
 // refusal came back. Independent steps are pipelined (sent together, each awaiting its own answer), every
 // wait has the step timeout, and a pool that stops answering gets each pending check reported, not waited on.
-import { parseVersionMask } from '../../bitcoin/version-rolling.js';
 import { miningProtocol } from '../../generated/mining/methods.js';
 import type { TlsSettings } from '../../runtime/tls-settings.js';
 import { documented } from '../deviations.js';
 import { buildReport, CheckRunner, fail, pass, skip, type ConformanceReport, type ProgressEvent, type Verdict } from '../report.js';
 import { checkJob } from './job-checks.js';
+import { judgeAuthorize, judgeBadAuthorize, judgeConfigure, judgeExtranonceSubscribe, judgeSubscribe, VERSION_ROLLING } from './judges.js';
 import { LineProbe, type Line } from './line-probe.js';
 import { mineOneShare } from './mine.js';
-import { describeRefusal, judgeRefusal, noAnswer, readReply, SUBMIT_CODES, type Reply } from './replies.js';
+import { describeRefusal, judgeRefusal, noAnswer, readReply, SUBMIT_CODES } from './replies.js';
 import { DEFAULT_SOLVE_BUDGET, ShareMaker, submitParams, type PoolFacts, type Share } from './shares.js';
 
 export interface PoolConformanceOptions {
@@ -40,11 +40,6 @@ export const DEFAULT_POOL_STEP_TIMEOUT = 5_000;
 export const CONFORMANCE_AGENT = 'stratum-sdk-conformance/1.0';
 /** A worker name no pool has an account for. */
 export const BAD_WORKER = 'stratum-sdk-conformance.no-such-worker';
-/** The version-rolling request: BIP320's bits, at least two of them (what cgminer-style miners ask). */
-const VERSION_ROLLING: readonly unknown[] = [['version-rolling'], { 'version-rolling.mask': '1fffe000', 'version-rolling.min-bit-count': 2 }];
-const REQUESTED_MASK = 0x1fffe000;
-
-type Refused = Extract<Reply, { kind: 'refused' }>;
 
 export async function runPoolConformance(url: string, options: PoolConformanceOptions, onProgress?: (event: ProgressEvent) => void): Promise<ConformanceReport> {
   const timeout = options.timeout ?? DEFAULT_POOL_STEP_TIMEOUT;
@@ -282,77 +277,3 @@ function paramsOf(line: Line): unknown[] | undefined {
 function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
-
-async function judgeConfigure(reply: Reply, timeout: number): Promise<{ verdict: Verdict; mask: number }> {
-  const none = { mask: 0 };
-  if (reply.kind === 'timeout') return { ...none, verdict: skip(`no answer within ${timeout} ms: the pool does not speak BIP310 (allowed: node-stratum-pool never answers it), so version rolling is not checked`) };
-  if (reply.kind === 'closed') return { ...none, verdict: fail('the pool closed the connection on mining.configure') };
-  if (reply.kind === 'malformed') return { ...none, verdict: fail(`the answer is ${reply.why}`, reply.line.text) };
-  if (reply.kind === 'refused') return { ...none, verdict: pass(`refused (${describeRefusal(reply)}): no version rolling`, reply.line.text) };
-  const check = miningProtocol.validateResult('mining.configure', reply.result, { params: VERSION_ROLLING as unknown[] });
-  if (!check.valid) return { ...none, verdict: fail(`invalid result: ${check.errors.join('; ')}`, reply.line.text) };
-  const result = reply.result as Record<string, unknown>;
-  const granted = result['version-rolling'];
-  if (granted !== true) return { ...none, verdict: pass(`version rolling not granted (${JSON.stringify(granted)})`, reply.line.text) };
-  const maskText = result['version-rolling.mask'];
-  if (typeof maskText !== 'string') return { ...none, verdict: fail('"version-rolling": true without a "version-rolling.mask"', reply.line.text) };
-  const mask = parseVersionMask(maskText);
-  if ((mask & ~REQUESTED_MASK) >>> 0 !== 0) {
-    const verdict = await documented('mining', 'mining.configure', 'whatever was requested', `granted mask ${maskText}, which has bits outside the ${hex(REQUESTED_MASK)} asked for`, reply.line.text);
-    return { mask, verdict };
-  }
-  return { mask, verdict: pass(`version rolling granted, mask ${maskText}`, reply.line.text) };
-}
-
-function judgeSubscribe(reply: Reply, params: readonly unknown[], timeout: number): { verdict: Verdict; subscription?: { extranonce1: string; extranonce2Size: number } } {
-  if (reply.kind === 'timeout' || reply.kind === 'closed') return { verdict: fail(noAnswer(reply, timeout)) };
-  if (reply.kind === 'malformed') return { verdict: fail(`the answer is ${reply.why}`, reply.line.text) };
-  if (reply.kind === 'refused') return { verdict: fail(`refused: ${describeRefusal(reply)}`, reply.line.text) };
-  const check = miningProtocol.validateResult('mining.subscribe', reply.result, { params: [...params] });
-  if (!check.valid) return { verdict: fail(`invalid result: ${check.errors.join('; ')}`, reply.line.text) };
-  if (typeof reply.result === 'string') return { verdict: fail(`refused with a string result (ckpool's way): ${JSON.stringify(reply.result)}`, reply.line.text) };
-  const [, extranonce1, extranonce2Size] = reply.result as [unknown, string, number];
-  return {
-    verdict: pass(`extranonce1 ${extranonce1}, extranonce2_size ${extranonce2Size}`, reply.line.text),
-    subscription: { extranonce1, extranonce2Size },
-  };
-}
-
-async function judgeExtranonceSubscribe(reply: Reply, timeout: number): Promise<Verdict> {
-  if (reply.kind === 'timeout') return documented('mining', 'mining.extranonce.subscribe', 'send no reply at all', `no answer within ${timeout} ms`);
-  if (reply.kind === 'closed') return documented('mining', 'mining.extranonce.subscribe', 'drop the connection', 'the pool closed the connection');
-  if (reply.kind === 'malformed') return fail(`the answer is ${reply.why}`, reply.line.text);
-  if (reply.kind === 'refused') return pass(`not supported: ${describeRefusal(reply)}`, reply.line.text);
-  const check = miningProtocol.validateResult('mining.extranonce.subscribe', reply.result);
-  if (!check.valid) return fail(`invalid result: ${check.errors.join('; ')}`, reply.line.text);
-  return pass(`answered ${JSON.stringify(reply.result)}`, reply.line.text);
-}
-
-function judgeAuthorize(reply: Reply, worker: string, timeout: number): Verdict {
-  if (reply.kind === 'timeout' || reply.kind === 'closed') return fail(noAnswer(reply, timeout));
-  if (reply.kind === 'malformed') return fail(`the answer is ${reply.why}`, reply.line.text);
-  if (reply.kind === 'refused') return fail(`refused ${JSON.stringify(worker)} (check --user and --password): ${describeRefusal(reply)}`, reply.line.text);
-  const check = miningProtocol.validateResult('mining.authorize', reply.result);
-  if (!check.valid) return fail(`invalid result: ${check.errors.join('; ')}`, reply.line.text);
-  return pass(`authorized ${JSON.stringify(worker)}`, reply.line.text);
-}
-
-async function judgeBadAuthorize(reply: Reply, worker: string, timeout: number): Promise<Verdict> {
-  if (reply.kind === 'timeout') return fail(`no answer within ${timeout} ms`);
-  if (reply.kind === 'closed') return pass('refused by closing the connection');
-  if (reply.kind === 'malformed') return fail(`the answer is ${reply.why}`, reply.line.text);
-  if (reply.kind === 'result') {
-    const check = miningProtocol.validateResult('mining.authorize', reply.result);
-    if (!check.valid) return fail(`invalid result: ${check.errors.join('; ')}`, reply.line.text);
-    return skip(`authorized ${JSON.stringify(worker)}: the pool takes any worker name (an open pool), so refusals cannot be checked (--bad-user names one it should refuse)`, reply.line.text);
-  }
-  return refusedAuthorize(reply, worker);
-}
-
-async function refusedAuthorize(reply: Refused, worker: string): Promise<Verdict> {
-  const shown = `refused ${JSON.stringify(worker)}: ${describeRefusal(reply)}`;
-  if (reply.encoding === 'error string') return documented('mining', 'mining.authorize', 'bare error strings', shown, reply.line.text);
-  if (reply.encoding === 'other error') return fail(`${shown}: not an error encoding Stratum uses`, reply.line.text);
-  return pass(shown, reply.line.text);
-}
-
