@@ -53,10 +53,15 @@ export async function runPoolConformance(url: string, options: PoolConformanceOp
   // Not reaching the pool at all is not a verdict on it: the caller gets the ConnectError or TlsError.
   const main = await LineProbe.open(url, settings);
   const opened: LineProbe[] = [main];
-  const open = async () => {
-    const probe = await LineProbe.open(url, settings);
-    opened.push(probe);
-    return probe;
+  // More connections from one address may be refused (a per-address cap): that is a skip, not a verdict.
+  const open = async (): Promise<LineProbe | string> => {
+    try {
+      const probe = await LineProbe.open(url, settings);
+      opened.push(probe);
+      return probe;
+    } catch (e) {
+      return `could not open another connection: ${e instanceof Error ? e.message : String(e)}`;
+    }
   };
 
   let mask = 0;
@@ -110,6 +115,7 @@ export async function runPoolConformance(url: string, options: PoolConformanceOp
     const second = run('pool.subscribe.session', 'mining.subscribe [agent, session id]', async () => {
       await subscribed;
       const probe = await open();
+      if (typeof probe === 'string') return skip(probe);
       const params = [CONFORMANCE_AGENT, subscription?.extranonce1 ?? null];
       const reply = readReply(await probe.answer(probe.request('mining.subscribe', params)));
       const judged = judgeSubscribe(reply, params, timeout);
@@ -162,6 +168,7 @@ export async function runPoolConformance(url: string, options: PoolConformanceOp
       await notify;
       if (!facts) return skip('no job to submit to');
       const probe = await open();
+      if (typeof probe === 'string') return skip(probe);
       const sub = readReply(await probe.answer(probe.request('mining.subscribe', [CONFORMANCE_AGENT])));
       if (sub.kind !== 'result') return skip(`the third connection did not subscribe: ${sub.kind === 'refused' ? describeRefusal(sub) : sub.kind}`);
       const params = [worker, facts.job.jobId, '00'.repeat(facts.extranonce2Size), facts.job.ntime, '00000000'];
