@@ -10,7 +10,7 @@ type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 const COMMANDS: Readonly<Record<string, { run: () => Promise<Command>; summary: string }>> = {
   call: { run: async () => call, summary: 'send one request and print the result as JSON' },
   subscribe: { run: async () => subscribe, summary: 'subscribe and print every notification as JSON lines' },
-  conformance: { run: async () => (await import('./commands/conformance.js')).conformance, summary: 'check an Electrum server against the spec, method by method' },
+  conformance: { run: async () => (await import('./commands/conformance.js')).conformance, summary: 'check an Electrum server or a mining pool against the spec' },
   world: { run: async () => (await import('./commands/world.js')).world, summary: 'the regtest world with a miner and a wallet, narrated (npm start)' },
   serve: { run: async () => (await import('./commands/serve.js')).serve, summary: 'the regtest world alone, for your own wallet or miner' },
   proxy: { run: async () => (await import('./commands/proxy.js')).proxy, summary: 'a validating proxy: forwards bytes unchanged, checks every message against the spec' },

@@ -6,10 +6,12 @@ import { ConnectError, StratumSdkError, TlsError, ValidationError } from '../run
 import type { TlsSettings } from '../runtime/tls-settings.js';
 import { compareVersions } from '../runtime/versions.js';
 import { checkBasics, CLIENT_NAME } from './basics.js';
-import { checkMethods } from './methods.js';
-import { buildReport, checkRunner, fail, pass, type CheckResult, type ConformanceReport, type ProgressEvent } from './report.js';
+import { checkMethods, methodsToCheck } from './methods.js';
+import { buildReport, CheckRunner, fail, pass, type ConformanceReport, type ProgressEvent } from './report.js';
 
-export type { CheckResult, CheckStatus, ConformanceReport, ProgressEvent } from './report.js';
+export * from './report.js';
+export { DEFAULT_POOL_STEP_TIMEOUT, runPoolConformance, type PoolConformanceOptions } from './pool/probe.js';
+export { DEFAULT_SOLVE_BUDGET } from './pool/shares.js';
 
 export interface ConformanceOptions {
   /** The versions to negotiate, [min, max] or one (default the client's 1.4-1.6). */
@@ -26,8 +28,9 @@ export interface ConformanceOptions {
 export const DEFAULT_CONFORMANCE_TIMEOUT = 10_000;
 
 export async function runConformance(url: string, options: ConformanceOptions = {}, onProgress?: (event: ProgressEvent) => void): Promise<ConformanceReport> {
-  const checks: CheckResult[] = [];
-  const run = checkRunner(onProgress, checks);
+  const runner = new CheckRunner(onProgress);
+  const run = runner.run;
+  runner.expect(1);
   const timeout = options.timeout ?? DEFAULT_CONFORMANCE_TIMEOUT;
   const range = options.protocolVersion ?? DEFAULT_PROTOCOL_VERSION;
   const [min, max] = typeof range === 'string' ? [range, range] : range;
@@ -52,22 +55,24 @@ export async function runConformance(url: string, options: ConformanceOptions = 
     if (e instanceof ConnectError || e instanceof TlsError) throw e;
     refused = e;
   }
-  await run('server.version', async () => {
+  await run('server.version', 'server.version', async () => {
     if (!client) return fail(describeFailure(refused));
     const v = client.protocolVersion;
     if (compareVersions(v, min) < 0 || compareVersions(v, max) > 0) return fail(`negotiated ${v}, outside the range asked for (${min}-${max})`);
     return pass(`negotiated ${v} within ${min}-${max} (${client.serverVersion})`);
   });
-  if (!client) return buildReport(url, undefined, undefined, checks);
+  if (!client) return buildReport({ target: url, kind: 'electrum' }, runner.results());
   const connected = client;
   const protocolVersion = connected.protocolVersion;
+  const methods = { protocolVersion, all: options.all ?? false };
+  // 8 basics (each on its own connection) and every method (pipelined on the client), all at once.
+  runner.expect(8 + methodsToCheck(methods).length);
   try {
-    await checkBasics(url, { tls: options.tls, proxy: options.proxy, timeout, protocolVersion }, run);
-    await checkMethods(connected, { protocolVersion, all: options.all ?? false }, run);
+    await Promise.all([checkBasics(url, { tls: options.tls, proxy: options.proxy, timeout, protocolVersion }, run), checkMethods(connected, methods, run)]);
   } finally {
     connected.close();
   }
-  return buildReport(url, connected.serverVersion, protocolVersion, checks);
+  return buildReport({ target: url, kind: 'electrum', software: connected.serverVersion, protocolVersion }, runner.results());
 }
 
 function describeFailure(e: unknown): string {

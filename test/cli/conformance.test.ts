@@ -77,9 +77,10 @@ describe('stratum-sdk conformance', () => {
     // Implementation-specific methods only with --all.
     expect(byName.has('blockchain.transaction.get_height')).toBe(false);
     expect(r.stdout).toMatch(/blockchain\.scripthash\.get_balance +\| pass +\| \["[0-9a-f]{8}…"\] \(params from the server's data\)$/m);
-    expect(r.stdout).toMatch(/^PASS: \d+ checks, \d+ passed, 0 failed, 1 skipped \(stratum-sdk regtest 0\.1\.0, protocol 1\.6\)$/m);
-    // Progress: one line per check on stderr when it is not a terminal.
-    expect(r.stderr.split('\n')).toContain('pass blockchain.block.header');
+    expect(r.stdout).toMatch(/^PASS: \d+ checks, \d+ passed, 0 failed, 1 skipped, 0 deviations \(stratum-sdk regtest 0\.1\.0, protocol 1\.6\)$/m);
+    // Progress: one line per check on stderr when it is not a terminal, with how many are left.
+    expect(r.stderr).toMatch(/^pass blockchain\.block\.header \(\d+ done, \d+ left\)$/m);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/\(\d+ done, 0 left\)$/);
   });
 
   it('rewrites one progress line in place on a terminal, and works over WebSocket too', async () => {
@@ -87,7 +88,7 @@ describe('stratum-sdk conformance', () => {
     const out: string[] = [];
     const code = await main(['conformance', world.urls.electrumWs], { stdout: (t) => out.push(t), stderr: (t) => err.push(t), interrupt: new AbortController().signal, isTty: true });
     expect(code).toBe(0);
-    expect(err[0]).toBe('checking server.version… (0 done)');
+    expect(err[0]).toBe('checking server.version… (0 done, 1 left)');
     expect(err.slice(1).every((line) => line.startsWith('\x1b[1A\x1b[2K'))).toBe(true);
     expect(err.at(-1)).toMatch(/^\x1b\[1A\x1b\[2Kchecked \d+: none failed$/);
     expect(out.join('\n')).toMatch(/^PASS: /m);
@@ -96,12 +97,12 @@ describe('stratum-sdk conformance', () => {
   it('prints the report as JSON with --json, at the protocol version asked for', async () => {
     const r = await runCli(['conformance', world.urls.electrumTcp, '--json', '--protocol-version', '1.4']);
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { protocolVersion: string; ok: boolean; checks: { name: string; status: string; reason: string }[] };
+    const report = JSON.parse(r.stdout) as { protocolVersion: string; ok: boolean; checks: { id: string; title: string; status: string; reason: string }[] };
     expect(report.protocolVersion).toBe('1.4');
     expect(report.ok).toBe(true);
     // blockchain.relayfee is legacy, offered below 1.6; mempool.get_info only from 1.6.
-    expect(report.checks.find((c) => c.name === 'blockchain.relayfee')?.status).toBe('pass');
-    expect(report.checks.some((c) => c.name === 'mempool.get_info')).toBe(false);
+    expect(report.checks.find((c) => c.id === 'blockchain.relayfee')?.status).toBe('pass');
+    expect(report.checks.some((c) => c.id === 'mempool.get_info')).toBe(false);
   });
 
   it('fails naming the method whose answer breaks the spec, exit 1', async () => {
@@ -116,7 +117,7 @@ describe('stratum-sdk conformance', () => {
       expect(r.stdout).toMatch(/^blockchain\.block\.header +\| fail +\| invalid result for \[2\]: /m);
       expect(r.stdout).toMatch(/^blockchain\.block\.headers +\| pass /m);
       expect(r.stdout).toMatch(/^FAIL: \d+ checks, \d+ passed, 2 failed/m);
-      expect(r.stderr.split('\n')).toContain('fail server.banner');
+      expect(r.stderr).toMatch(/^fail server\.banner \(\d+ done, \d+ left, \d failed\)$/m);
     } finally {
       await server.close();
     }
@@ -132,8 +133,8 @@ describe('stratum-sdk conformance', () => {
     try {
       const report = await runConformance(server.url('tcp') as string);
       const failed = report.checks.filter((c) => c.status === 'fail');
-      expect(failed.map((c) => c.name).sort()).toEqual(['blockchain.scripthash.get_balance', 'blockchain.transaction.broadcast']);
-      expect(failed.find((c) => c.name === 'blockchain.transaction.broadcast')?.reason).toMatch(/accepted the invalid transaction \["00"\]/);
+      expect(failed.map((c) => c.id).sort()).toEqual(['blockchain.scripthash.get_balance', 'blockchain.transaction.broadcast']);
+      expect(failed.find((c) => c.id === 'blockchain.transaction.broadcast')?.reason).toMatch(/accepted the invalid transaction \["00"\]/);
       expect(report.ok).toBe(false);
     } finally {
       await server.close();
@@ -152,7 +153,7 @@ describe('stratum-sdk conformance', () => {
     });
     try {
       const report = await runConformance(server.url, { timeout: 2_000 });
-      const status = (name: string) => report.checks.find((c) => c.name === name);
+      const status = (title: string) => report.checks.find((c) => c.title === title);
       expect(status('server.version')?.status).toBe('pass');
       expect(status('basics: unsupported version')).toMatchObject({ status: 'fail', reason: expect.stringMatching(/answered \["scripted 1.0","1.4"\] to a client that speaks only 0.1/) });
       expect(status('basics: unknown method')).toMatchObject({ status: 'fail', reason: 'error code 2 for an unknown method, expected -32601' });
@@ -172,7 +173,9 @@ describe('stratum-sdk conformance', () => {
 
   it('refuses bad usage and explains an unreachable server', async () => {
     expect((await runCli(['conformance'])).code).toBe(2);
-    expect((await runCli(['conformance', 'stratum+tcp://127.0.0.1:1'])).stderr).toMatch(/Stratum mining pools are not covered/);
+    expect((await runCli(['conformance', 'stratum+tcp://127.0.0.1:1'])).stderr).toMatch(/a pool probe needs --user <worker>/);
+    expect((await runCli(['conformance', 'tcp://127.0.0.1:1', '--user', 'me'])).stderr).toMatch(/--user is for pools/);
+    expect((await runCli(['conformance', 'tcp://127.0.0.1:1', '--fail-on', 'warning'])).stderr).toMatch(/--fail-on must be error or deviation/);
     const help = await runCli(['conformance', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: stratum-sdk conformance <url>/);

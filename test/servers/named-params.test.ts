@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkBasics } from '../../src/conformance/basics.js';
-import { checkRunner, type CheckResult } from '../../src/conformance/report.js';
+import { CheckRunner, type CheckResult } from '../../src/conformance/report.js';
 import { RegtestChain } from '../../src/regtest/chain.js';
 import { electrumBackend } from '../../src/regtest/electrum-backend.js';
 import { createElectrumServer, type ElectrumHandlers, type ElectrumServer } from '../../src/servers/electrum-server.js';
@@ -190,9 +190,9 @@ async function scriptedElectrum(byName: (params: Record<string, unknown>, positi
 }
 
 async function namedParamsCheck(url: string): Promise<CheckResult | undefined> {
-  const checks: CheckResult[] = [];
-  await checkBasics(url, { timeout: 2_000, protocolVersion: '1.4' }, checkRunner(undefined, checks));
-  return checks.find((c) => c.name === 'basics: named params');
+  const runner = new CheckRunner();
+  await checkBasics(url, { timeout: 2_000, protocolVersion: '1.4' }, runner.run);
+  return runner.results().find((c) => c.id === 'basics.named-params');
 }
 
 describe('the conformance check of params by name', () => {
@@ -200,7 +200,8 @@ describe('the conformance check of params by name', () => {
     const { server } = await electrum();
     const check = await namedParamsCheck(server.url('tcp')!);
     expect(check).toEqual({
-      name: 'basics: named params',
+      id: 'basics.named-params',
+      title: 'basics: named params',
       status: 'pass',
       reason: 'by name {"height":0} as [0] and {"cp_height":1,"height":0} as [0,1]; an unknown name refused with error -32602 (invalid params for blockchain.block.header: unknown param "no_such_param")',
     });
