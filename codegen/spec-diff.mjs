@@ -13,6 +13,17 @@ export { formatReport } from './diff/format.mjs';
 export { RULES, rulesTable } from './diff/rules.mjs';
 export { loadSpecSource, SpecSourceError } from './diff/source.mjs';
 
+/**
+ * The diff of two specs by where they are: each a spec folder, or a git revision of the repository at
+ * `cwd` (its `specPath` tree). What 'stratum-sdk/spec-diff' users call; throws SpecSourceError for a
+ * spec that cannot be read.
+ * @param {string} oldRef @param {string} newRef
+ * @param {{ cwd?: string, specPath?: string }} [options]
+ */
+export function specDiff(oldRef, newRef, options = {}) {
+  return diffSpecs(loadSpecSource(oldRef, options), loadSpecSource(newRef, options));
+}
+
 const USAGE = `usage: node codegen/spec-diff.mjs <old> <new> [--json] [--fail-on ${FAIL_ON.join('|')}] [--spec-path DIR]
 
   <old>, <new>   a spec folder (holding definitions.json, electrum/, mining/) or a git revision

@@ -28,7 +28,12 @@ export async function typecheckAsPackage(dir: string, files: readonly string[]):
         noEmit: true,
         types: ['node'],
         typeRoots: [path.join(repo, 'node_modules/@types')],
-        paths: { 'stratum-sdk': [path.join(src, 'index.ts')], 'stratum-sdk/*': [path.join(src, '*.ts')] },
+        paths: {
+          'stratum-sdk': [path.join(src, 'index.ts')],
+          // The one entry point outside src/: the spec diff, shipped as codegen/ with its own types.
+          'stratum-sdk/spec-diff': [path.join(repo, 'codegen', 'spec-diff.d.mts')],
+          'stratum-sdk/*': [path.join(src, '*.ts')],
+        },
       },
       files,
     }),
