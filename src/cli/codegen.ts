@@ -24,9 +24,9 @@ export function codegenUrl(name: string): URL {
 }
 
 /** Imports codegen/<name>; a missing npm dependency of it becomes a MissingGeneratorError. */
-export async function importCodegen<T>(command: string, name: string): Promise<T> {
+export async function importCodegen<T>(command: string, name: string, url: URL = codegenUrl(name)): Promise<T> {
   try {
-    return (await import(codegenUrl(name).href)) as T;
+    return (await import(url.href)) as T;
   } catch (e) {
     const code = (e as { code?: unknown } | undefined)?.code;
     const message = e instanceof Error ? e.message : String(e);
