@@ -61,8 +61,13 @@ describe('stratum-sdk generate', () => {
     expect((await runCli(['generate', '--spec', path.join(FIXTURE, 'spec'), '--out', out])).code).toBe(0);
   });
 
-  it("type-checks the project's program against the generated code and the package, and refuses its misuses", { timeout: 120_000 }, async () => {
-    expect(await typecheckAsPackage(dir, ['app.ts', 'misuse.ts'])).toBe('');
+  it("type-checks the project's program and the README's example against the generated code and the package, and refuses the misuses", { timeout: 120_000 }, async () => {
+    // The README's "```ts overlay" blocks use code generated from the fixture (readme.test.ts leaves them to this test).
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/^```ts overlay\n([\s\S]*?)^```$/gm)].map((m) => m[1] as string);
+    expect(blocks.length).toBeGreaterThanOrEqual(1);
+    blocks.forEach((code, i) => fs.writeFileSync(path.join(dir, `readme-${i}.ts`), `${code}\nexport {};\n`));
+    expect(await typecheckAsPackage(dir, ['app.ts', 'misuse.ts', ...blocks.map((_, i) => `readme-${i}.ts`)])).toBe('');
   });
 
   it('runs: its own server and pool answer the unchanged clients through the protocol option', { timeout: 120_000 }, async () => {
