@@ -12,6 +12,7 @@ import { ROOT } from '../helpers/spec-files.js';
 import { typecheckAsPackage } from '../helpers/typecheck.js';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'spec-diff');
+const OVERLAY = path.join(ROOT, 'test', 'fixtures', 'overlay-project', 'spec');
 const pair = (name: string) => [path.join(FIXTURES, name, 'old'), path.join(FIXTURES, name, 'new')];
 
 async function usageError(args: string[]): Promise<string> {
@@ -64,6 +65,51 @@ describe('stratum-sdk spec-diff', () => {
     expect(await usageError(['spec-diff', ...pair('no-change'), '--bogus'])).toMatch(/unknown option --bogus/);
     expect(await usageError(['spec-diff', path.join(FIXTURES, 'does-not-exist'), FIXTURES])).toMatch(/neither a folder nor a git revision/);
     expect(await usageError(['spec-diff', FIXTURES, path.join(FIXTURES, 'no-change', 'old')])).toMatch(/not a spec folder \(no definitions\.json\)/);
+  });
+
+  it('--overlay compares two overlays, each merged over the package spec', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'stratum-sdk-overlay-diff-'));
+    try {
+      const before = path.join(dir, 'before');
+      const after = path.join(dir, 'after');
+      fs.cpSync(OVERLAY, before, { recursive: true });
+      fs.cpSync(OVERLAY, after, { recursive: true });
+      // The new method's id becomes a number: old clients send strings the new server refuses.
+      const file = path.join(after, 'electrum', 'blockchain.example.get_thing.json');
+      const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { params: { schema: unknown }[] };
+      (doc.params[0] as { schema: unknown }).schema = { type: 'integer' };
+      fs.writeFileSync(file, JSON.stringify(doc));
+      const r = await runCli(['spec-diff', before, after, '--overlay', '--json', '--fail-on', 'major']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as { methods: { method: string; changes: { kind: string; breaking: { client: boolean } }[] }[] };
+      expect(report.methods.map((m) => m.method)).toEqual(['blockchain.example.get_thing']);
+      expect(report.methods[0]?.changes).toContainEqual(expect.objectContaining({ kind: 'retyped', breaking: expect.objectContaining({ client: true }) }));
+
+      // Against itself, and at git revisions of the repository (the fixture's own tree): nothing changed.
+      expect((await runCli(['spec-diff', before, before, '--overlay', '--fail-on', 'patch'])).code).toBe(0);
+      const git = await runCli(['spec-diff', 'HEAD', 'HEAD', '--overlay', '--spec-path', 'test/fixtures/overlay-project/spec', '--json', '--fail-on', 'patch']);
+      expect(git.stderr).toBe('');
+      expect(git.code).toBe(0);
+      expect((JSON.parse(git.stdout) as { summary: { changes: number } }).summary.changes).toBe(0);
+
+      // An overlay that does not merge is a bad argument, with its file, pointer and reason.
+      fs.writeFileSync(path.join(after, 'electrum', 'server.ping.json'), JSON.stringify({ method: 'server.ping', protocol: 'electrum', params: [] }));
+      expect(await usageError(['spec-diff', before, after, '--overlay'])).toMatch(/the overlay does not merge over the package's spec: electrum\/server\.ping\.json: \/method: electrum method "server\.ping" is already in the package's spec/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a spec file nested deeper than it may be, before walking it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'stratum-sdk-deep-spec-'));
+    try {
+      fs.cpSync(path.join(FIXTURES, 'no-change', 'old'), path.join(dir, 'deep'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'deep', 'definitions.json'), `{"$defs":{"x":${'['.repeat(50_000)}${']'.repeat(50_000)}}}`);
+      expect(await usageError(['spec-diff', path.join(FIXTURES, 'no-change', 'old'), path.join(dir, 'deep')])).toMatch(/definitions\.json: nested 50002 deep, more than the 64 a spec file may be/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('has a --help that names the exit statuses', async () => {

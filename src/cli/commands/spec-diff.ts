@@ -6,7 +6,7 @@ import { parseCommand } from '../args.js';
 import { importCodegen } from '../codegen.js';
 import { json, UsageError, type CliIo } from '../io.js';
 
-export const SPEC_DIFF_HELP = `Usage: stratum-sdk spec-diff <old> <new> [--json] [--fail-on <what>] [--spec-path <dir>]
+export const SPEC_DIFF_HELP = `Usage: stratum-sdk spec-diff <old> <new> [--json] [--fail-on <what>] [--spec-path <dir>] [--overlay]
 
 Compares two specs, method by method: each change is judged for the code of the side that sends the message
 it is in and of the side that receives it, and the report says which release the whole change needs.
@@ -18,17 +18,21 @@ it is in and of the side that receives it, and the report says which release the
                      change that is breaking (for clients or servers), client-breaking, server-breaking,
                      strict, or any change at all
   --spec-path <dir>  where the spec folder is inside the repository, for git revisions (default spec)
+  --overlay          <old> and <new> are overlays (the folders \`stratum-sdk generate --spec\` takes), each
+                     merged over the package's spec before they are compared
 
 Exit status: 0 compared, 1 the --fail-on condition was met, 2 bad arguments or a spec that cannot be read.
 
 Examples:
   stratum-sdk spec-diff v1.2.0 HEAD --fail-on major
-  stratum-sdk spec-diff ./spec-before ./spec --json`;
+  stratum-sdk spec-diff ./spec-before ./spec --json
+  stratum-sdk spec-diff main HEAD --overlay --spec-path my-spec --fail-on major`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
   'fail-on': { type: 'string' },
   'spec-path': { type: 'string' },
+  overlay: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -49,7 +53,7 @@ export async function specDiff(args: readonly string[], io: CliIo): Promise<numb
   const [oldRef, newRef] = positionals as [string, string];
   let report: SpecDiff.SpecDiffReport;
   try {
-    report = diff.specDiff(oldRef, newRef, { cwd: process.cwd(), specPath: values['spec-path'] ?? 'spec' });
+    report = diff.specDiff(oldRef, newRef, { cwd: process.cwd(), specPath: values['spec-path'] ?? 'spec', overlay: values.overlay === true });
   } catch (e) {
     // A spec that cannot be read is a wrong argument: one line, exit 2.
     if (e instanceof diff.SpecSourceError) throw new UsageError(e.message);
