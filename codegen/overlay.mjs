@@ -13,6 +13,7 @@ import Ajv from 'ajv';
 import { emitAll, BANNER } from './generate.mjs';
 import { loadSpec, PROTOCOLS } from './load.mjs';
 import { buildModel } from './model.mjs';
+import { addDefinitions, methodSchemas, newAjv } from './schemas.mjs';
 import { upperFirst } from './names.mjs';
 import { describeMetaError, validateSpec } from './validate.mjs';
 import { APPENDED, EXTENSION_FIELDS, extend, isObject, jsonDepth, mergeDefinitions, PACKAGE_SPEC } from './overlay-merge.mjs';
@@ -97,8 +98,9 @@ export function mergeOverlay(overlayDir, { baseDir = PACKAGE_SPEC, limits = {} }
 
   // The merged spec is judged exactly as the package's own: the same checks, file by file and across files.
   const spec = { meta: base.meta, definitions, files };
-  const judged = validateSpec(spec).map((e) => pointIntoOverlay(e, offsets));
-  if (judged.length) return { spec: null, errors: judged, touched: [] };
+  const judged = validateSpec(spec);
+  if (!judged.length) judged.push(...checkExamples(files.filter((f) => !f.file.startsWith(baseDir)), definitions));
+  if (judged.length) return { spec: null, errors: judged.map((e) => pointIntoOverlay(e, offsets)), touched: [] };
   const touched = PROTOCOLS.filter((p) => overlay.files.some((f) => f.protocolDir === p));
   return { spec, errors: [], touched: touched.length ? touched : [...PROTOCOLS] };
 }
@@ -231,6 +233,31 @@ function readJson(file, lim, errors) {
     errors.push(`${file}: /: invalid JSON: ${e.message}`);
     return undefined;
   }
+}
+
+/**
+ * The overlay's examples must validate, as the package's own do in its tests: params against the params
+ * tuple, a result against one of the result shapes, a notification against its tuple. (Which shape applies
+ * at which version and params is the runtime's to say; here any of them will do.)
+ */
+function checkExamples(files, definitions) {
+  const errors = [];
+  const ajv = newAjv();
+  addDefinitions(ajv, definitions);
+  for (const { file, doc } of files) {
+    const schemas = methodSchemas(doc, definitions);
+    const compiled = (role) => schemas.filter((x) => x.role === role).map((x) => ajv.compile(x.schema));
+    const [params] = compiled('params');
+    const results = compiled('result');
+    const [notification] = doc.kind === 'notification' ? [params] : compiled('notification');
+    doc.examples.forEach((ex, i) => {
+      const err = (part, msg) => errors.push(`${file}: /examples/${i}/${part}: ${msg}`);
+      if (params && Array.isArray(ex.params) && !params(ex.params)) err('params', `does not match the params: ${ajv.errorsText(params.errors)}`);
+      if ('result' in ex && results.length && !results.some((v) => v(ex.result))) err('result', `matches none of the result shapes: ${ajv.errorsText(results[0].errors)}`);
+      if ('notification' in ex && notification && !notification(ex.notification)) err('notification', `does not match the notification: ${ajv.errorsText(notification.errors)}`);
+    });
+  }
+  return errors;
 }
 
 /** The meta-schema's own pieces, for a file that adds to a method of the package's spec. */

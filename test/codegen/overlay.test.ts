@@ -149,6 +149,17 @@ describe('invalid overlays: file, JSON pointer and reason; nothing written', () 
     expect(errorsOf(overlay({ 'mining/mining.example.get_rate.json': { ...rate, versions: { since: '1.0' } } }))).toEqual([expect.stringMatching(/\/versions: Stratum V1 has no protocol versions/)]);
   });
 
+  it('its examples must validate, as the package examples do', () => {
+    const wrong = { ...thing, examples: [{ name: 'a number id', source: 'x', protocolVersion: '1.8', params: [7], result: { id: 'a1', size: -1 } }] };
+    expect(errorsOf(overlay({ 'definitions.json': JSON.parse(fs.readFileSync(path.join(FIXTURE, 'spec', 'definitions.json'), 'utf8')) as unknown, 'electrum/blockchain.example.get_thing.json': wrong }))).toEqual([
+      expect.stringMatching(/get_thing\.json: \/examples\/0\/params: does not match the params: .*must be string/),
+      expect.stringMatching(/get_thing\.json: \/examples\/0\/result: matches none of the result shapes: .*must be >= 0/),
+    ]);
+    // An extension's examples are its own items: /examples/0 is the file's first, not the package's.
+    const banner = { method: 'server.banner', protocol: 'electrum', extends: true, examples: [{ name: 'a number', source: 'x', params: [], result: 5 }] };
+    expect(errorsOf(overlay({ 'electrum/server.banner.json': banner }))).toEqual([expect.stringMatching(/server\.banner\.json: \/examples\/0\/result: matches none of the result shapes: .*must be string/)]);
+  });
+
   it('definitions may be added, not redefined', () => {
     const at = overlay({ 'definitions.json': { $defs: { txid: { title: 'Txid', type: 'string' }, mine: { title: 'Txid', type: 'string' } } } });
     expect(errorsOf(at)).toEqual([
