@@ -88,6 +88,7 @@ describe('stratum-sdk generate', () => {
       banner: 'Bienvenue',
       refused: 'ValidationError',
       rate: 1_250_000,
+      updated: 1_250_000,
     });
   });
 });
