@@ -1,8 +1,8 @@
 // `stratum-sdk generate --spec <overlay> --out <dir>`: a folder of the user's own method files (new
 // methods, params added to the package's methods, later protocol versions, deviations) merged over the
 // package's spec, validated as the package's own spec is, and emitted as code that imports only the
-// package's public entry points. The rules of the merge are in OVERLAY_RULES (and the README):
-// an overlay adds facts; it never changes one the package's spec states.
+// package's public entry points. The merge itself is overlay-merge.mjs's (its rules also in the README
+// and `stratum-sdk generate --help`): an overlay adds facts; it never changes one the package's spec states.
 //
 // The overlay is input from outside: it is read within named limits (OVERLAY_LIMITS), its JSON depth is
 // checked without recursion before anything walks it, and every problem is one line,
@@ -19,7 +19,6 @@ import { describeMetaError, validateSpec } from './validate.mjs';
 import { APPENDED, EXTENSION_FIELDS, extend, isObject, jsonDepth, mergeDefinitions, PACKAGE_SPEC } from './overlay-merge.mjs';
 
 export { EXTENSION_FIELDS, jsonDepth, PACKAGE_SPEC };
-
 
 export const OVERLAY_LIMITS = Object.freeze({
   // Method files in one protocol folder: the package's spec has about a hundred in all; thousands mean a
