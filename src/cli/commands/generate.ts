@@ -53,7 +53,9 @@ export async function generate(args: readonly string[], io: CliIo): Promise<numb
   const overlay = await importCodegen<OverlayModule>('generate', 'overlay.mjs');
   const { files, errors, protocols } = await overlay.generateOverlay(overlayDir);
   if (errors.length) {
-    const rel = (line: string) => line.replace(/^(\S+?): /, (_, file: string) => `${path.relative(process.cwd(), file) || file}: `);
+    // Paths inside the working folder are shown relative to it; others as they are.
+    const shown = (file: string) => (path.isAbsolute(file) && !path.relative(process.cwd(), file).startsWith('..') ? path.relative(process.cwd(), file) || file : file);
+    const rel = (line: string) => line.replace(/^(\S+?): /, (_, file: string) => `${shown(file)}: `);
     io.stderr(`stratum-sdk generate: the overlay is invalid (${errors.length} problem${errors.length === 1 ? '' : 's'}); nothing was written:\n${errors.map((e) => `  ${rel(e)}`).join('\n')}`);
     return 2;
   }
