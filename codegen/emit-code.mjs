@@ -215,6 +215,7 @@ export function emitCode(model, { banner, jsttTypes, definitionImports, runtimeI
     'server-api.ts': t.serverApi({
       ...common,
       versioned,
+      serverSendsAny: serverMethods.length > 0,
       typeImports: sorted([
         ...[...clientMethods, ...serverMethods].flatMap((m) => [m.paramsType, m.resultType]),
         ...(versioned ? [`${Proto}Methods`, `${Proto}RequestsByVersion`] : []),
