@@ -70,6 +70,27 @@ describe('stratum-sdk generate', () => {
     expect(await typecheckAsPackage(dir, ['app.ts', 'misuse.ts', ...blocks.map((_, i) => `readme-${i}.ts`)])).toBe('');
   });
 
+  it("compiles under a project's stricter settings (unused names, implicit returns, index access)", { timeout: 120_000 }, async () => {
+    // On the package-like settings the type-check above wrote.
+    expect(fs.existsSync(path.join(dir, 'tsconfig.json'))).toBe(true);
+    const strict = path.join(dir, 'tsconfig.strict.json');
+    fs.writeFileSync(
+      strict,
+      JSON.stringify({
+        extends: './tsconfig.json',
+        compilerOptions: { noUnusedLocals: true, noUnusedParameters: true, noImplicitReturns: true, noPropertyAccessFromIndexSignature: true, verbatimModuleSyntax: true, isolatedModules: true },
+        files: ['generated/electrum/index.ts', 'generated/electrum/server.ts', 'generated/mining/index.ts', 'generated/mining/server.ts'],
+      }),
+    );
+    const diagnostics = await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', strict, '--pretty', 'false'], { cwd: dir }).then(
+      () => '',
+      (e: { stdout?: string }) => e.stdout ?? String(e),
+    );
+    // The package's own sources are compiled here too (paths map to src/); a user compiles its .d.ts instead.
+    expect(diagnostics).not.toMatch(/error TS5\d{3}/);
+    expect(diagnostics.split('\n').filter((l) => l.startsWith('generated/'))).toEqual([]);
+  });
+
   it('runs: its own server and pool answer the unchanged clients through the protocol option', { timeout: 120_000 }, async () => {
     const src = path.join(ROOT, 'src');
     // 'stratum-sdk' and 'stratum-sdk/x' to src/, as the package's exports map them to dist/.
