@@ -47,6 +47,21 @@ const cli = (args: string[]) =>
 const fixture = (name: string, side: string) => path.join(ROOT, 'test', 'fixtures', 'spec-diff', name, side);
 
 describe('a plain install of the package', () => {
+  it('reaches codegen/ only from the two commands that need it, never from an entry point a client or server imports', () => {
+    const reaching: string[] = [];
+    const walk = (folder: string) => {
+      for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+        const file = path.join(folder, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (entry.name.endsWith('.ts') && /codegen\//.test(fs.readFileSync(file, 'utf8'))) reaching.push(path.relative(ROOT, file));
+      }
+    };
+    walk(path.join(ROOT, 'src'));
+    expect(reaching.sort()).toEqual(['src/cli/codegen.ts', 'src/cli/commands/generate.ts', 'src/cli/commands/spec-diff.ts']);
+    // And the CLI loads those commands lazily, by import() in its command table.
+    expect(fs.readFileSync(path.join(ROOT, 'src', 'cli', 'main.ts'), 'utf8')).toMatch(/await import\('\.\/commands\/generate\.js'\)[\s\S]*await import\('\.\/commands\/spec-diff\.js'\)/);
+  });
+
   it('has no generator dependency to find', () => {
     for (const name of ['esbuild', 'ajv', 'handlebars', 'json-schema-to-typescript', 'prettier']) {
       expect(fs.existsSync(path.join(dir, 'node_modules', name)), name).toBe(false);
