@@ -151,12 +151,19 @@ function buildTree(methods, protocol) {
   return { view: toView(root), json: toJson(root) };
 }
 
-export function emitCode(model, { banner, jsttTypes, definitionImports, runtimeImport = '../../runtime' }) {
+/**
+ * runtimeImport: the folder of src/runtime relative to <out>/<protocol>/; packageImport, instead: the
+ * package's name, for code generated outside the package (`stratum-sdk generate`), which imports the
+ * runtime through the package's public entry point only.
+ */
+export function emitCode(model, { banner, jsttTypes, definitionImports, runtimeImport = '../../runtime', packageImport }) {
   const t = loadTemplates();
   const methods = model.methods.map(methodData);
   const Proto = upperFirst(model.protocol);
   const names = (pred) => methods.filter(pred).map((m) => `'${m.method}'`).join(' | ') || 'never';
-  const common = { banner, runtimeImport, protocol: model.protocol, proto: model.protocol, Proto, protocolTitle: PROTOCOL_TITLES[model.protocol], article: ARTICLES[model.protocol], methods };
+  const registryImport = packageImport ?? `${runtimeImport}/registry.js`;
+  const bindImport = packageImport ?? `${runtimeImport}/bind.js`;
+  const common = { banner, registryImport, bindImport, protocol: model.protocol, proto: model.protocol, Proto, protocolTitle: PROTOCOL_TITLES[model.protocol], article: ARTICLES[model.protocol], methods };
 
   const clientMethods = methods.filter((m) => m.clientSends);
   const serverMethods = methods.filter((m) => m.serverSends);
@@ -208,6 +215,7 @@ export function emitCode(model, { banner, jsttTypes, definitionImports, runtimeI
     'server-api.ts': t.serverApi({
       ...common,
       versioned,
+      serverSendsAny: serverMethods.length > 0,
       typeImports: sorted([
         ...[...clientMethods, ...serverMethods].flatMap((m) => [m.paramsType, m.resultType]),
         ...(versioned ? [`${Proto}Methods`, `${Proto}RequestsByVersion`] : []),

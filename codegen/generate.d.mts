@@ -7,6 +7,8 @@ export declare const DOCS_FOLDERS: readonly string[];
 export interface GenerateOptions {
   /** How generated code under <out>/<protocol>/ imports src/runtime; default '../../runtime' (right for src/generated). */
   readonly runtimeImport?: string;
+  /** Import the runtime from this package's public entry point instead ('stratum-sdk'): code generated outside the package. */
+  readonly packageImport?: string;
 }
 /**
  * Validates the spec and renders every output file; writes nothing. `files`: paths relative to

@@ -29,8 +29,9 @@ export const DOCS_FOLDERS = ['openrpc', 'reference'];
 
 /**
  * @param {string} specDir
- * @param {{ runtimeImport?: string }} [options] runtimeImport: how generated code under <out>/<protocol>/
- *   imports src/runtime (default '../../runtime', right for src/generated).
+ * @param {{ runtimeImport?: string, packageImport?: string }} [options] runtimeImport: how generated code
+ *   under <out>/<protocol>/ imports src/runtime (default '../../runtime', right for src/generated);
+ *   packageImport: the package name to import the runtime from instead (code generated outside it).
  * @returns {Promise<{ files: Map<string, string>, docs: Map<string, string>, errors: string[] }>}
  *   files: paths relative to the code folder; docs: paths relative to the docs folder.
  */
@@ -46,6 +47,7 @@ export async function generate(specDir, options = {}) {
  */
 export async function emitAll(model, options = {}) {
   const runtimeImport = options.runtimeImport ?? '../../runtime';
+  const { packageImport } = options;
   const { definitions } = model;
   const files = new Map();
   const docs = new Map();
@@ -55,7 +57,7 @@ export async function emitAll(model, options = {}) {
     const { protocol } = protocolModel;
     const types = await emitProtocolTypes(protocolModel, definitions);
     const imports = [...new Set([...types.imports, ...protocolModel.usedDefinitions])].sort();
-    const code = emitCode(protocolModel, { banner: BANNER, jsttTypes: types.code, definitionImports: imports, runtimeImport });
+    const code = emitCode(protocolModel, { banner: BANNER, jsttTypes: types.code, definitionImports: imports, runtimeImport, packageImport });
     for (const [name, text] of Object.entries(code)) await put(`${protocol}/${name}`, text);
     const validators = emitValidators(protocolModel, definitions);
     // ts-nocheck: ajv's output is plain JavaScript; its typed face is CompiledValidator in the runtime.

@@ -2,6 +2,9 @@
 // param conditions and its notification tuple. Shared by the validate stage (they must compile) and the
 // validator emitter (they become standalone code), so both see exactly the same schemas.
 import Ajv from 'ajv';
+import { resultVariants } from './result-variants.mjs';
+
+export { resultVariants };
 
 // Schema ids only: nothing is ever fetched from this base. ".invalid" is reserved and resolves nowhere,
 // and a real scheme is needed for ajv to resolve the spec's relative "../definitions.json" references.
@@ -184,9 +187,3 @@ export function methodSchemas(doc, definitions) {
   return definitions ? out.map((s) => ({ ...s, schema: inlineDefinitions(s.schema, definitions) })) : out;
 }
 
-/** A single `result.schema` is treated as one variant named "result" that always applies. */
-export function resultVariants(doc) {
-  if (!doc.result) return [];
-  if (doc.result.variants) return doc.result.variants;
-  return [{ name: 'result', description: doc.result.description, when: {}, schema: doc.result.schema }];
-}

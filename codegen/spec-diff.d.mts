@@ -1,4 +1,7 @@
-// Types for tests and tools that run the spec diff in-process.
+// The spec diff as a library: 'stratum-sdk/spec-diff' (codegen/spec-diff.mjs). It needs none of the
+// generator's dependencies. A project that keeps its own spec gates its CI on it:
+//   const report = specDiff('spec-at-last-release', 'spec');
+//   if (fails(report, 'major')) process.exit(1);
 
 export type Side = 'client' | 'server';
 export type Section = 'method' | 'params' | 'result' | 'notification' | 'definition';
@@ -102,6 +105,13 @@ export declare class SpecSourceError extends Error {
 
 /** A spec folder, or the spec/ tree of a git revision (read with git, nothing checked out). */
 export declare function loadSpecSource(ref: string, options?: { cwd?: string; specPath?: string }): LoadedSpec;
+/**
+ * The diff of two specs by where they are (folders, or git revisions of the repository at `cwd`); with
+ * `overlay`, two overlays, each merged over the package's spec.
+ */
+export declare function specDiff(oldRef: string, newRef: string, options?: { cwd?: string; specPath?: string; overlay?: boolean }): SpecDiffReport;
+/** An overlay (the folder `stratum-sdk generate --spec` takes), or its tree at a git revision, merged over the package's spec. */
+export declare function loadOverlaySource(ref: string, options?: { cwd?: string; specPath?: string; baseDir?: string }): LoadedSpec;
 export declare function diffSpecs(before: LoadedSpec, after: LoadedSpec): SpecDiffReport;
 export declare function fails(report: SpecDiffReport, failOn: FailOn): boolean;
 export declare function formatReport(report: SpecDiffReport): string;

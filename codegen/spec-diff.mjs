@@ -7,11 +7,26 @@ import { fileURLToPath } from 'node:url';
 import { diffSpecs, fails, FAIL_ON } from './diff/diff.mjs';
 import { formatReport } from './diff/format.mjs';
 import { loadSpecSource, SpecSourceError } from './diff/source.mjs';
+import { loadOverlaySource } from './diff/overlay-source.mjs';
 
 export { diffSpecs, fails, FAIL_ON } from './diff/diff.mjs';
 export { formatReport } from './diff/format.mjs';
 export { RULES, rulesTable } from './diff/rules.mjs';
 export { loadSpecSource, SpecSourceError } from './diff/source.mjs';
+export { loadOverlaySource } from './diff/overlay-source.mjs';
+
+/**
+ * The diff of two specs by where they are: each a spec folder, or a git revision of the repository at
+ * `cwd` (its `specPath` tree). What 'stratum-sdk/spec-diff' users call; throws SpecSourceError for a
+ * spec that cannot be read. With `overlay`, each is an overlay folder (or its tree at a git revision),
+ * merged over the package's spec before they are compared.
+ * @param {string} oldRef @param {string} newRef
+ * @param {{ cwd?: string, specPath?: string, overlay?: boolean }} [options]
+ */
+export function specDiff(oldRef, newRef, { overlay = false, ...options } = {}) {
+  const load = overlay ? loadOverlaySource : loadSpecSource;
+  return diffSpecs(load(oldRef, options), load(newRef, options));
+}
 
 const USAGE = `usage: node codegen/spec-diff.mjs <old> <new> [--json] [--fail-on ${FAIL_ON.join('|')}] [--spec-path DIR]
 

@@ -185,7 +185,7 @@ function pointerOf(doc, s) {
   return s.role === 'condition' ? `${at}/when/params/${s.param}` : `${at}/schema`;
 }
 
-function describeMetaError(e) {
+export function describeMetaError(e) {
   switch (e.keyword) {
     case 'required':
       return `missing required property "${e.params.missingProperty}"`;

@@ -3,7 +3,7 @@
 // new one allows. So splitting one result into "before 1.8" and "from 1.8" variants reports exactly
 // "at 1.8+ the result changed so", and renaming a variant reports nothing that matters.
 import { compareVersions, inVersionRange } from '../versions.mjs';
-import { resultVariants } from '../schemas.mjs';
+import { resultVariants } from '../result-variants.mjs';
 import { canonical, normalizeSchema } from './normalize.mjs';
 import { compareSchemas } from './schema-diff.mjs';
 

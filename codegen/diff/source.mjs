@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROTOCOLS } from '../load.mjs';
+import { jsonDepth } from '../overlay-merge.mjs';
 
 /** A spec that cannot be read: a bad argument, a missing folder, invalid JSON. The CLI exits 2. */
 export class SpecSourceError extends Error {
@@ -21,17 +22,27 @@ export class SpecSourceError extends Error {
  * @returns {import('./diff.mjs').LoadedSpec}
  */
 export function loadSpecSource(ref, { cwd = process.cwd(), specPath = 'spec' } = {}) {
+  const { label, files } = readSpecFiles(ref, { cwd, specPath });
+  return fromFiles(label, files, ref);
+}
+
+/**
+ * The texts of a spec's files by path inside it ("definitions.json", "electrum/<method>.json"), from a folder
+ * or a git revision; `requireDefinitions: false` for an overlay, whose definitions.json is optional.
+ * @returns {{ label: string, files: Map<string, string> }}
+ */
+export function readSpecFiles(ref, { cwd = process.cwd(), specPath = 'spec', requireDefinitions = true } = {}) {
   if (typeof ref !== 'string' || ref === '') throw new SpecSourceError('an empty spec argument');
   const asFolder = path.resolve(cwd, ref);
   if (fs.existsSync(asFolder)) {
     if (!fs.statSync(asFolder).isDirectory()) throw new SpecSourceError(`${ref}: not a folder (expected a spec folder or a git revision)`);
-    return fromFiles(ref, readFolder(asFolder), ref);
+    return { label: ref, files: readFolder(asFolder, requireDefinitions) };
   }
-  const { commit, files } = readRevision(ref, cwd, specPath);
-  return fromFiles(commit.startsWith(ref) ? ref : `${ref} (${commit.slice(0, 7)})`, files, ref);
+  const { commit, files } = readRevision(ref, cwd, specPath, requireDefinitions);
+  return { label: commit.startsWith(ref) ? ref : `${ref} (${commit.slice(0, 7)})`, files };
 }
 
-function readFolder(dir) {
+function readFolder(dir, requireDefinitions = true) {
   const files = new Map();
   const read = (rel) => {
     try {
@@ -40,8 +51,8 @@ function readFolder(dir) {
       throw new SpecSourceError(`${path.join(dir, rel)}: cannot read: ${e.message}`);
     }
   };
-  if (!fs.existsSync(path.join(dir, 'definitions.json'))) throw new SpecSourceError(`${dir}: not a spec folder (no definitions.json)`);
-  read('definitions.json');
+  if (fs.existsSync(path.join(dir, 'definitions.json'))) read('definitions.json');
+  else if (requireDefinitions) throw new SpecSourceError(`${dir}: not a spec folder (no definitions.json)`);
   for (const protocol of PROTOCOLS) {
     const sub = path.join(dir, protocol);
     if (!fs.existsSync(sub)) continue;
@@ -54,7 +65,7 @@ function git(args, cwd, input) {
   return execFileSync('git', args, { cwd, input, maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-function readRevision(ref, cwd, specPath) {
+function readRevision(ref, cwd, specPath, requireDefinitions = true) {
   let commit;
   try {
     commit = git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd).toString().trim();
@@ -66,7 +77,8 @@ function readRevision(ref, cwd, specPath) {
     .toString()
     .split('\0')
     .filter((n) => n.endsWith('.json'));
-  if (!names.includes(`${prefix}/definitions.json`)) throw new SpecSourceError(`${ref}: no ${prefix}/definitions.json at that revision`);
+  if (requireDefinitions && !names.includes(`${prefix}/definitions.json`)) throw new SpecSourceError(`${ref}: no ${prefix}/definitions.json at that revision`);
+  if (!names.length) throw new SpecSourceError(`${ref}: no ${prefix}/ files at that revision`);
   // One cat-file process reads every blob: "<sha> blob <size>\n<bytes>\n" per requested path.
   const out = git(['cat-file', '--batch'], cwd, names.map((n) => `${commit}:${n}\n`).join(''));
   const files = new Map();
@@ -91,9 +103,15 @@ function isRepository(cwd) {
   }
 }
 
+// Nesting of arrays and objects in one spec file: the package's deepest is under 20. Checked before the
+// diff walks a schema (recursively), so a file from anywhere cannot exhaust the stack.
+export const MAX_SPEC_DEPTH = 64;
+
 /** Parses the texts into the shape diffSpecs takes. Only what the diff needs is checked. */
 function fromFiles(label, files, ref) {
   const parse = (rel) => {
+    const depth = jsonDepth(files.get(rel));
+    if (depth > MAX_SPEC_DEPTH) throw new SpecSourceError(`${ref}: ${rel}: nested ${depth} deep, more than the ${MAX_SPEC_DEPTH} a spec file may be`);
     try {
       return JSON.parse(files.get(rel));
     } catch (e) {

@@ -18,6 +18,8 @@ const COMMANDS: Readonly<Record<string, { run: () => Promise<Command>; summary: 
   mine: { run: async () => (await import('./commands/mine.js')).mine, summary: 'mine on every CPU core against any Stratum pool' },
   scripthash: { run: async () => (await import('./commands/script.js')).scripthash, summary: 'the Electrum script hash of an address (or of --script <hex>)' },
   address: { run: async () => (await import('./commands/script.js')).address, summary: 'the address of a scriptPubKey (--network, default mainnet)' },
+  generate: { run: async () => (await import('./commands/generate.js')).generate, summary: 'typed code for your own spec overlay (new methods, params, versions)' },
+  'spec-diff': { run: async () => (await import('./commands/spec-diff.js')).specDiff, summary: 'what changed between two specs, whom it breaks, which release it needs' },
 };
 
 export const HELP = `Usage: stratum-sdk <command> [options]

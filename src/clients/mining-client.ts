@@ -3,6 +3,7 @@
 // state (extranonce, difficulty, version mask, jobs, workers) kept and evented, server requests answered,
 // and the session resumed on a new connection: after client.reconnect, reconnect(), or a drop.
 import { bindMiningClientApi, miningClientTree, type MiningClientApi } from '../generated/mining/client-api.js';
+import { miningProtocol } from '../generated/mining/methods.js';
 import type { ClientReconnectNotification, MiningConfigureResult, MiningMethods, MiningSubscribeParams } from '../generated/mining/types.js';
 import { excerpt } from '../runtime/bounded-json.js';
 import { resolveBackoff } from '../runtime/backoff.js';
@@ -91,10 +92,12 @@ export class MiningClient {
     this.#proxy = proxyOption(options);
     const backoff = options.reconnect ? resolveBackoff(options.reconnect === true ? {} : options.reconnect) : undefined;
     this.#validate = options.validate ?? true;
+    const protocol = options.protocol ?? miningProtocol;
+    if (protocol.protocol !== 'mining') throw new TypeError(`protocol: a mining client needs a mining registry, not an ${protocol.protocol} one`);
     const events = this.#events;
     const state = (this.#state = new MiningState((event, ...args) => events.emit(event, ...args), options.maxJobs));
     this.#original = this.#endpoint = this.#dialing = endpoint;
-    const inbound = new MiningInbound(state, events, this.#agent, this.#validate, (params) => this.#reconnectRequested(params));
+    const inbound = new MiningInbound(state, events, this.#agent, this.#validate, (params) => this.#reconnectRequested(params), protocol);
     const observer = {
       result: (method: string, params: readonly unknown[], result: unknown) => this.#observed(method, params, result),
       refused: (worker: string) => state.authorized(worker, undefined, false),
@@ -111,7 +114,7 @@ export class MiningClient {
         parse: { maxDepth: options.maxMessageDepth },
         // Nothing is sent until start() or the wrappers.
         handshake: async () => {
-          const replies = new MiningReplies(this.#validate, observer);
+          const replies = new MiningReplies(this.#validate, observer, protocol);
           return { info: { endpoint: this.#dialing, replies }, check: replies };
         },
         renew: (link) => this.#renew(link.info as PoolLink),
@@ -131,7 +134,7 @@ export class MiningClient {
         close: (error) => events.emit('close', error),
       },
     });
-    const requests = (this.#requests = new MiningRequests(this.#core, this.#validate, this.#optionalTimeout));
+    const requests = (this.#requests = new MiningRequests(this.#core, this.#validate, this.#optionalTimeout, protocol));
     Object.assign(this, bindMiningClientApi((method, params) => requests.call(method, params)));
   }
 

@@ -9,6 +9,7 @@ import { excerpt } from '../runtime/bounded-json.js';
 import type { Emitter } from '../runtime/emitter.js';
 import { ProtocolError, ServerError, ValidationError } from '../runtime/errors.js';
 import { JSON_RPC_ERRORS } from '../runtime/messages.js';
+import type { ProtocolRegistry } from '../runtime/registry.js';
 import { handlersByWireName, type InboundHandler } from './handler-tree.js';
 import type { AfterNotification, MiningState } from './mining-state.js';
 import type { MiningClientEvents } from './mining-types.js';
@@ -20,9 +21,18 @@ export class MiningInbound {
   readonly #validate: boolean;
   /** By wire name: the state's notifications, the client's own, and its answers to the pool's requests. */
   readonly #handlers: Map<string, InboundHandler>;
+  readonly #protocol: ProtocolRegistry<string>;
 
-  constructor(state: MiningState, events: Emitter<MiningClientEvents>, agent: string, validate: boolean, onReconnect: (params: ClientReconnectNotification) => void) {
+  constructor(
+    state: MiningState,
+    events: Emitter<MiningClientEvents>,
+    agent: string,
+    validate: boolean,
+    onReconnect: (params: ClientReconnectNotification) => void,
+    protocol: ProtocolRegistry<string> = miningProtocol,
+  ) {
     this.#events = events;
+    this.#protocol = protocol;
     this.#validate = validate;
     const own: MiningServerMessageHandlers<AfterNotification> = {
       // The pool asks who we are, or whether we are there.
@@ -37,12 +47,12 @@ export class MiningInbound {
   }
 
   notification(method: string, params: Params): void {
-    const info = miningProtocol.get(method);
+    const info = this.#protocol.get(method);
     if (!info?.hasNotification || info.notificationDirection !== 'server-to-client') {
       this.#protocolError(new ProtocolError('unexpected-notification', `a notification ${excerpt(method, 80)}, which the spec has no server notification of`, excerpt(params)));
       return;
     }
-    const check = miningProtocol.validateNotification(method, params);
+    const check = this.#protocol.validateNotification(method, params);
     if (!check.valid && this.#validate) {
       this.#protocolError(new ValidationError(method, 'notification', check.errors));
       return;
@@ -60,7 +70,7 @@ export class MiningInbound {
 
   /** A request from the pool: the value answers it, a thrown ServerError refuses it. */
   request(method: string, params: Params): unknown {
-    const info = miningProtocol.get(method);
+    const info = this.#protocol.get(method);
     const handler = this.#handlers.get(method);
     if (info?.kind === 'request' && info.direction !== 'client-to-server' && handler) return handler(Array.isArray(params) ? params : []);
     if (info?.hasNotification && info.notificationDirection === 'server-to-client') {

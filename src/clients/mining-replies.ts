@@ -5,6 +5,7 @@
 // request. Which replies change the session is the spec's word (MethodInfo.sessionState).
 import { miningProtocol } from '../generated/mining/methods.js';
 import { ServerError, ValidationError } from '../runtime/errors.js';
+import type { ProtocolRegistry } from '../runtime/registry.js';
 import type { ReplyCheck, ResultReply } from '../runtime/session.js';
 // A share's refusal carries its pool-neutral reason (ShareRejectedError), whatever its encoding; which
 // request's refusals are shares is the spec's word (spec/share-rejections.json).
@@ -25,9 +26,11 @@ export class MiningReplies implements ReplyCheck {
   readonly #answered = new Set<string>();
   readonly #validate: boolean;
   readonly #observer: ReplyObserver;
+  readonly #protocol: ProtocolRegistry<string>;
 
-  constructor(validate: boolean, observer: ReplyObserver) {
+  constructor(validate: boolean, observer: ReplyObserver, protocol: ProtocolRegistry<string> = miningProtocol) {
     this.#validate = validate;
+    this.#protocol = protocol;
     this.#observer = observer;
   }
 
@@ -40,10 +43,10 @@ export class MiningReplies implements ReplyCheck {
   result(method: string, params: readonly unknown[], result: unknown, reply: ResultReply): void {
     const rejection = rejectionOf(method, result, reply);
     if (rejection) throw rejection;
-    const info = miningProtocol.get(method);
+    const info = this.#protocol.get(method);
     const stateful = info?.sessionState !== undefined;
     if (!stateful && !this.#validate) return;
-    const check = miningProtocol.validateResult(method, result, { params });
+    const check = this.#protocol.validateResult(method, result, { params });
     if (!check.valid) {
       if (this.#validate) throw new ValidationError(method, 'result', check.errors);
       // The state only ever holds spec-valid values, whatever `validate` says.

@@ -5,6 +5,7 @@ import { miningProtocol } from '../generated/mining/methods.js';
 import type { MiningConfigureParams, MiningConfigureResult } from '../generated/mining/types.js';
 import { excerpt } from '../runtime/bounded-json.js';
 import type { Connection } from '../runtime/connection.js';
+import type { ProtocolRegistry } from '../runtime/registry.js';
 import { ServerError, TimeoutError, ValidationError } from '../runtime/errors.js';
 import type { RequestOptions } from '../runtime/session.js';
 import type { PoolEndpoint } from './mining-endpoint.js';
@@ -24,9 +25,11 @@ export class MiningRequests implements ReplayCalls {
   readonly #core: Connection<PoolLink, ReconnectInfo>;
   readonly #validate: boolean;
   readonly #optionalTimeout: number;
+  readonly #protocol: ProtocolRegistry<string>;
 
-  constructor(core: Connection<PoolLink, ReconnectInfo>, validate: boolean, optionalTimeout: number) {
+  constructor(core: Connection<PoolLink, ReconnectInfo>, validate: boolean, optionalTimeout: number, protocol: ProtocolRegistry<string> = miningProtocol) {
     this.#core = core;
+    this.#protocol = protocol;
     this.#validate = validate;
     this.#optionalTimeout = optionalTimeout;
   }
@@ -38,7 +41,7 @@ export class MiningRequests implements ReplayCalls {
    */
   async call(method: string, params: readonly unknown[], options: RequestOptions = NO_OPTIONS): Promise<unknown> {
     this.checkParams(method, params);
-    const optional = miningProtocol.get(method)?.optionalReply;
+    const optional = this.#protocol.get(method)?.optionalReply;
     const unsure = optional !== undefined && (optional.when === 'always' || this.#core.link?.info?.replies.answered(method) === true);
     const timeout = options.timeout ?? (unsure ? this.#optionalTimeout : undefined);
     return this.#core.request(method, params, timeout === undefined && options.signal === undefined ? NO_OPTIONS : { signal: options.signal, timeout });
@@ -46,7 +49,7 @@ export class MiningRequests implements ReplayCalls {
 
   checkParams(method: string, params: readonly unknown[]): void {
     if (!this.#validate) return;
-    const check = miningProtocol.validateParams(method, params);
+    const check = this.#protocol.validateParams(method, params);
     if (!check.valid) throw new ValidationError(method, 'params', check.errors);
   }
 

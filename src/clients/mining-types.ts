@@ -4,6 +4,7 @@ import type { StratumJob } from '../bitcoin/job.js';
 import type { BackoffOptions } from '../runtime/backoff.js';
 import type { ReconnectAttempt } from '../runtime/connection.js';
 import type { MessageTooLargeError, ProtocolError, ServerError, StratumSdkError, ValidationError } from '../runtime/errors.js';
+import type { ProtocolRegistry } from '../runtime/registry.js';
 import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { Connector } from '../runtime/transport.js';
 
@@ -20,6 +21,12 @@ export interface MiningClientOptions {
   readonly optionalReplyTimeout?: number | undefined;
   /** Validate params before sending, and results and notifications on arrival (default true). */
   readonly validate?: boolean | undefined;
+  /**
+   * The method registry to check requests, results and notifications by: one generated from your own spec
+   * (`stratum-sdk generate`) instead of the built-in one. The client's own logic (subscribe, authorize,
+   * jobs) stays the built-in protocol's.
+   */
+  readonly protocol?: ProtocolRegistry<string> | undefined;
   /** Largest accepted message in bytes (default 8,100,000: a full block of transactions for mining.get_transactions). */
   readonly maxMessageSize?: number | undefined;
   /** Deepest nesting of arrays and objects accepted in a message (default 64, DEFAULT_MAX_DEPTH); a deeper one is a protocol error. */

@@ -14,7 +14,7 @@ import type {
   ServerVersionResult,
 } from '../generated/electrum/types.js';
 import { ServerError, VersionMismatchError } from '../runtime/errors.js';
-import type { IsLiteralRange } from '../runtime/registry.js';
+import type { IsLiteralRange, ProtocolRegistry } from '../runtime/registry.js';
 import type { RequestHandler } from '../runtime/server/dispatch.js';
 import type { ServerLimitOptions } from '../runtime/server/limits.js';
 import { RpcServer } from '../runtime/server/server.js';
@@ -59,6 +59,11 @@ export interface ElectrumServerOptions<Ctx, R extends string | readonly [string,
   readonly limits?: ServerLimitOptions | undefined;
   /** Check every result and notification sent against the spec (development aid; off by default). */
   readonly validateOutgoing?: boolean | undefined;
+  /**
+   * The method registry to serve by: one generated from your own spec (`stratum-sdk generate`, which also
+   * types the handlers for it) instead of the built-in one. Requests are validated and gated by it.
+   */
+  readonly protocol?: ProtocolRegistry<string> | undefined;
 }
 
 export const DEFAULT_SERVER_PROTOCOL_VERSION: readonly [string, string] = ['1.4', '1.6'];
@@ -81,12 +86,14 @@ export async function createElectrumServer<Ctx = undefined, const R extends stri
 ): Promise<ElectrumServer<Ctx>> {
   const range = versionRange(options.protocolVersion ?? DEFAULT_SERVER_PROTOCOL_VERSION);
   const software = options.serverSoftware ?? DEFAULT_SERVER_SOFTWARE;
-  const table = bindHandlers<ElectrumSession<Ctx>>(electrumProtocol.names, options.handlers);
+  const registry = options.protocol ?? electrumProtocol;
+  if (registry.protocol !== 'electrum') throw new TypeError(`protocol: an Electrum server needs an electrum registry, not a ${registry.protocol} one`);
+  const table = bindHandlers<ElectrumSession<Ctx>>(registry.names, options.handlers);
   table['server.version'] = versionHandler(range, software, table['server.version']);
   table['server.ping'] ??= pingHandler(range[0]);
 
   const server = new RpcServer<Ctx, ElectrumServerNotifications, ElectrumServerRequests>({
-    registry: electrumProtocol,
+    registry,
     handlers: table,
     // The negotiated version decides how everything after server.version is checked.
     barriers: ['server.version'],

@@ -6,6 +6,7 @@ import { miningProtocol } from '../generated/mining/methods.js';
 import type { MiningServerHandlers } from '../generated/mining/server-api.js';
 import type { MiningMethods, MiningServerNotifications, MiningServerRequestName, MiningSubscribeParams } from '../generated/mining/types.js';
 import type { Dialect } from '../runtime/messages.js';
+import type { ProtocolRegistry } from '../runtime/registry.js';
 import type { ServerLimitOptions } from '../runtime/server/limits.js';
 import { RpcServer } from '../runtime/server/server.js';
 import type { ServerSession, SessionInfo } from '../runtime/server/session.js';
@@ -42,6 +43,11 @@ export interface MiningServerOptions<Ctx> {
   readonly requestTimeout?: number | undefined;
   /** Check every result and notification sent against the spec (development aid; off by default). */
   readonly validateOutgoing?: boolean | undefined;
+  /**
+   * The method registry to serve by: one generated from your own spec (`stratum-sdk generate`, which also
+   * types the handlers for it) instead of the built-in one. Requests are validated by it.
+   */
+  readonly protocol?: ProtocolRegistry<string> | undefined;
 }
 
 /**
@@ -57,7 +63,9 @@ export const MINING_SERVER_LIMITS: ServerLimitOptions = Object.freeze({ maxConne
  * handler's user agent (its first param) is kept as `session.clientName`.
  */
 export async function createMiningServer<Ctx = undefined>(options: MiningServerOptions<Ctx>): Promise<MiningServer<Ctx>> {
-  const table = bindHandlers<MiningSession<Ctx>>(miningProtocol.names, options.handlers);
+  const registry = options.protocol ?? miningProtocol;
+  if (registry.protocol !== 'mining') throw new TypeError(`protocol: a mining server needs a mining registry, not an ${registry.protocol} one`);
+  const table = bindHandlers<MiningSession<Ctx>>(registry.names, options.handlers);
   const subscribe = table['mining.subscribe'];
   if (subscribe) {
     table['mining.subscribe'] = (params, session) => {
@@ -67,7 +75,7 @@ export async function createMiningServer<Ctx = undefined>(options: MiningServerO
     };
   }
   const server = new RpcServer<Ctx, MiningServerNotifications, MiningServerRequests>({
-    registry: miningProtocol,
+    registry,
     handlers: table,
     limits: { ...MINING_SERVER_LIMITS, ...definedOnly(options.limits ?? {}) },
     dialect: options.dialect ?? '1.0',

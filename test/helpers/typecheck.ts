@@ -33,6 +33,8 @@ export async function builtPackage(): Promise<string> {
       throw new Error(`the package does not build:\n${e.stdout ?? String(e)}`);
     });
     await cp(path.join(repo, 'package.json'), path.join(pkg, 'package.json'));
+    // The one entry point outside dist/: the spec diff, shipped as codegen/ with its own types.
+    await symlink(path.join(repo, 'codegen'), path.join(pkg, 'codegen'), 'dir');
     await symlink(path.join(repo, 'node_modules'), path.join(pkg, 'node_modules'), 'dir');
     return { root, modules };
   })();

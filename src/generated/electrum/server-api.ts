@@ -629,4 +629,5 @@ export type ElectrumServerHandlersIn<Context, S> = {
 };
 
 /** Handlers an Electrum client implements for requests the server sends, by wire name. */
-export interface ElectrumClientHandlers<Context = unknown> {}
+// No requests: the parameter is kept for the shape, named so that noUnusedParameters lets it be.
+export interface ElectrumClientHandlers<_Context = unknown> {}
