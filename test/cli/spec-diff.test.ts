@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { ROOT } from '../helpers/spec-files.js';
-import { typecheckAsPackage } from '../helpers/typecheck.js';
+import { removeBuiltPackage, typecheckAsPackage } from '../helpers/typecheck.js';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'spec-diff');
 const OVERLAY = path.join(ROOT, 'test', 'fixtures', 'overlay-project', 'spec');
@@ -181,3 +181,6 @@ describe("'stratum-sdk/spec-diff', the library", () => {
     }
   });
 });
+
+// The package built for the type checks above lives in a temporary folder of its own.
+afterAll(removeBuiltPackage);

@@ -16,13 +16,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeOverlay } from '../../codegen/overlay.mjs';
 import { runCli } from '../helpers/cli.js';
 import { ROOT } from '../helpers/spec-files.js';
-import { typecheckAsPackage } from '../helpers/typecheck.js';
+import { removeBuiltPackage, typecheckAsPackage } from '../helpers/typecheck.js';
 
 const FIXTURE = path.join(ROOT, 'test', 'fixtures', 'overlay-project');
 const run = promisify(execFile);
 
 let dir: string;
 let out: string;
+/** Where the program is type-checked as a package user's project: the built package is linked as its node_modules. */
+let project: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'stratum-sdk-overlay-'));
   out = path.join(dir, 'generated');
@@ -66,14 +68,18 @@ describe('stratum-sdk generate', () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const blocks = [...readme.matchAll(/^```ts overlay\n([\s\S]*?)^```$/gm)].map((m) => m[1] as string);
     expect(blocks.length).toBeGreaterThanOrEqual(1);
-    blocks.forEach((code, i) => fs.writeFileSync(path.join(dir, `readme-${i}.ts`), `${code}\nexport {};\n`));
-    expect(await typecheckAsPackage(dir, ['app.ts', 'misuse.ts', ...blocks.map((_, i) => `readme-${i}.ts`)])).toBe('');
+    project = path.join(dir, 'project');
+    fs.mkdirSync(project);
+    for (const f of ['app.ts', 'misuse.ts']) fs.copyFileSync(path.join(dir, f), path.join(project, f));
+    fs.cpSync(out, path.join(project, 'generated'), { recursive: true });
+    blocks.forEach((code, i) => fs.writeFileSync(path.join(project, `readme-${i}.ts`), `${code}\nexport {};\n`));
+    expect(await typecheckAsPackage(project, ['app.ts', 'misuse.ts', ...blocks.map((_, i) => `readme-${i}.ts`)])).toBe('');
   });
 
   it("compiles under a project's stricter settings (unused names, implicit returns, index access)", { timeout: 120_000 }, async () => {
     // On the package-like settings the type-check above wrote.
-    expect(fs.existsSync(path.join(dir, 'tsconfig.json'))).toBe(true);
-    const strict = path.join(dir, 'tsconfig.strict.json');
+    expect(fs.existsSync(path.join(project, 'tsconfig.json'))).toBe(true);
+    const strict = path.join(project, 'tsconfig.strict.json');
     fs.writeFileSync(
       strict,
       JSON.stringify({
@@ -82,11 +88,11 @@ describe('stratum-sdk generate', () => {
         files: ['generated/electrum/index.ts', 'generated/electrum/server.ts', 'generated/mining/index.ts', 'generated/mining/server.ts'],
       }),
     );
-    const diagnostics = await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', strict, '--pretty', 'false'], { cwd: dir }).then(
+    const diagnostics = await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', strict, '--pretty', 'false'], { cwd: project }).then(
       () => '',
       (e: { stdout?: string }) => e.stdout ?? String(e),
     );
-    // The package's own sources are compiled here too (paths map to src/); a user compiles its .d.ts instead.
+    // The package is read as its built .d.ts here, as a user's project reads it.
     expect(diagnostics).not.toMatch(/error TS5\d{3}/);
     expect(diagnostics.split('\n').filter((l) => l.startsWith('generated/'))).toEqual([]);
   });
@@ -248,3 +254,6 @@ describe('invalid overlays: file, JSON pointer and reason; nothing written', () 
     }
   });
 });
+
+// The package built for the type checks above lives in a temporary folder of its own.
+afterAll(removeBuiltPackage);
