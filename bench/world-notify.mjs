@@ -15,9 +15,10 @@
 // the mempool (timed from the acceptance), then when the block confirms it (timed, like the header, from
 // the start of the mining).
 //
-// File descriptors: each process needs one per connection and a few more. When the soft limit
-// (`ulimit -n`) is too low and the hard limit allows, the bench runs itself again under
-// `sh -c 'ulimit -n N; exec node ...'`; when the hard limit is too low it says how to raise it.
+// File descriptors: each process needs one per connection and a few more. Node raises its own soft
+// limit to the hard one at start-up, so the hard limit is what counts; when the soft limit is still too
+// low (a runtime that does not) and the hard limit allows, the bench runs itself again under
+// `sh -c 'ulimit -n N && exec node ...'`; when the hard limit is too low it stops and says how to raise it.
 //
 // Run: npm run build && node bench/world-notify.mjs [--connections 10000] [--seconds 20]
 //      [--per-connection 10] [--changes 1000]   (or env CONNECTIONS, SECONDS, PER_CONNECTION, CHANGES)
