@@ -15,10 +15,12 @@
 //   { type: 'status', value: 'hex' | 'null' }        what scripthash.subscribe answers from now on: a
 //                                                       64-hex status (a used address) or null (unused)
 //                                                       -> { type: 'status' }
-//   { type: 'prepare', client, count, id }           builds `count` blockchain.scripthash.subscribe
+//   { type: 'prepare', client, count, id, status? }  builds `count` blockchain.scripthash.subscribe
 //                                                       notifications for the connection whose
 //                                                       server.version named `client`, cycling over the
-//                                                       scripthashes it subscribed -> { type: 'prepared', id, count, bytes }
+//                                                       scripthashes it subscribed, each with `status`
+//                                                       (64 hex digits; default 'b2' x 32)
+//                                                       -> { type: 'prepared', id, count, bytes }
 //   { type: 'notify', id }                           writes the prepared notifications in one go
 //                                                       -> { type: 'notified', id } once written
 // On start it sends { type: 'listening', port }. It exits when the parent disconnects.
@@ -180,9 +182,10 @@ process.on('message', (message) => {
         return;
       }
       const subs = connection.subscribed;
+      const status = typeof message.status === 'string' && /^[0-9a-f]{64}$/.test(message.status) ? `"${message.status}"` : STATUS_CHANGED;
       const parts = new Array(message.count);
       for (let n = 0; n < message.count; n++) {
-        parts[n] = `{"jsonrpc":"2.0","method":"blockchain.scripthash.subscribe","params":["${subs[n % subs.length]}",${STATUS_CHANGED}]}\n`;
+        parts[n] = `{"jsonrpc":"2.0","method":"blockchain.scripthash.subscribe","params":["${subs[n % subs.length]}",${status}]}\n`;
       }
       const text = parts.join('');
       prepared.set(message.id, { connection, text });

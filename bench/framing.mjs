@@ -7,14 +7,17 @@
 // is what the client does on Node. The platform-free set-up (TextDecoder, chunks copied, Uint8Array
 // chunks, as in a browser) is timed too, for comparison, and so is a naive quadratic framer (append
 // each chunk to one string and search it from the start, as several peer libraries do).
+// All of them run interleaved, round by round (bench/lib/rounds.mjs); each ratio is taken within a round
+// and printed as its median with its minimum and maximum.
 // Needs the build: `npm run build && node bench/framing.mjs`. Ratios are printed, never asserted.
 import { electrumProtocol } from '../dist/generated/electrum/methods.js';
 import { NewlineFramer } from '../dist/runtime/framing.js';
 import { nodeDecodeUtf8, nodeFraming } from '../dist/runtime/node/tcp.js';
+import { fmtMs, fmtRatio, interleave, machine, ratios, verdict } from './lib/rounds.mjs';
 
 const ENTRIES = 125_000;
 const CHUNK = 64 * 1024;
-const RUNS = 7;
+const ROUNDS = 9;
 const TARGET = 1.5;
 
 function buildReply() {
@@ -47,16 +50,11 @@ class NaiveFramer {
   }
 }
 
-function median(fn) {
-  fn(); // warm up
-  const samples = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    fn();
-    samples.push(performance.now() - t);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
+/** One timed run of `fn`, in milliseconds. */
+function timed(fn) {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
 }
 
 const data = buildReply();
@@ -98,22 +96,9 @@ const checkAndValidate = (value) => {
   validate(value);
 };
 
-const baseline = median(() => check(JSON.parse(new TextDecoder().decode(joined))));
-// The same, decoded as the Node transports decode (see nodeDecodeUtf8): not the target's baseline, but
-// it shows how much of the margin comes from decoding faster rather than from framing and validating.
-const nodeBaseline = median(() => check(JSON.parse(nodeDecodeUtf8(joined))));
-const framed = median(() => frameAndParse(check));
-const validated = median(() => frameAndParse(checkAndValidate));
-const platformFree = median(() => frameAndParse(checkAndValidate, { platformFree: true }));
-
-// Where the validated run's time goes: JSON.parse and validation each timed on their own; framing and
-// decoding is what the framed run adds to JSON.parse alone. (Timed on its own, framing swings with the
-// collections that the 12 MB strings it makes set off, so it is not timed apart.)
 const replyTextForParse = new TextDecoder().decode(joined);
 const parsedReply = JSON.parse(replyTextForParse);
-const parsePart = median(() => check(JSON.parse(replyTextForParse)));
-const validationPart = median(() => validate(parsedReply));
-const naive = median(() => {
+function naiveRun() {
   const framer = new NaiveFramer();
   let count = 0;
   for (const chunk of chunks) {
@@ -123,7 +108,27 @@ const naive = median(() => {
     }
   }
   if (count !== 1) throw new Error(`expected one message, got ${count}`);
-});
+}
+
+// Every contestant once per round. nodeBaseline: the same bytes decoded as the Node transports decode
+// (see nodeDecodeUtf8), not the target's baseline, but it shows how much of the margin comes from decoding
+// faster rather than from framing and validating. parse and validation alone show where the validated
+// run's time goes (framing and decoding is what the framed run adds to JSON.parse alone; timed on its
+// own, framing swings with the collections the 12 MB strings it makes set off, so it is not timed apart).
+const t = await interleave(
+  {
+    baseline: () => timed(() => check(JSON.parse(new TextDecoder().decode(joined)))),
+    nodeBaseline: () => timed(() => check(JSON.parse(nodeDecodeUtf8(joined)))),
+    framed: () => timed(() => frameAndParse(check)),
+    validated: () => timed(() => frameAndParse(checkAndValidate)),
+    platformFree: () => timed(() => frameAndParse(checkAndValidate, { platformFree: true })),
+    parse: () => timed(() => check(JSON.parse(replyTextForParse))),
+    validation: () => timed(() => validate(parsedReply)),
+  },
+  { rounds: ROUNDS, warmUp: 1 },
+);
+// The naive framer is quadratic (seconds a run): two rounds against the baseline are enough to show it.
+const naive = await interleave({ baseline: () => timed(() => check(JSON.parse(new TextDecoder().decode(joined)))), naive: () => timed(naiveRun) }, { rounds: 2, warmUp: 0 });
 
 // A validator that accepted anything would make the validated figure meaningless: prove it refuses a
 // reply whose last entry has a string height, and one whose last tx_hash has a non-hex last digit.
@@ -150,15 +155,20 @@ function proveValidatorRefuses() {
   }
 }
 proveValidatorRefuses();
-const validatedAfterRefusal = median(() => frameAndParse(checkAndValidate));
+const afterRefusal = await interleave(
+  { baseline: () => timed(() => check(JSON.parse(new TextDecoder().decode(joined)))), validated: () => timed(() => frameAndParse(checkAndValidate)) },
+  { rounds: 3, warmUp: 0 },
+);
 
 const mb = (data.length / 1e6).toFixed(1);
-console.log(`framing: one get_history reply of ${ENTRIES} entries, ${mb} MB, in ${chunks.length} chunks of 64 KiB`);
-console.log(`  baseline, decode + JSON.parse of the joined bytes: ${baseline.toFixed(1)} ms median of ${RUNS}`);
-console.log(`  (the same bytes decoded as the Node transports decode, + JSON.parse: ${nodeBaseline.toFixed(1)} ms; against it, the validated run below is ${(validated / nodeBaseline).toFixed(2)}x)`);
-console.log(`  NewlineFramer + JSON.parse:                        ${framed.toFixed(1)} ms, ratio ${(framed / baseline).toFixed(2)}x (target at most ${TARGET}x): ${framed / baseline <= TARGET ? 'within' : 'OVER'}`);
-console.log(`  NewlineFramer + JSON.parse + validateResult:       ${validated.toFixed(1)} ms, ratio ${(validated / baseline).toFixed(2)}x (target at most ${TARGET}x): ${validated / baseline <= TARGET ? 'within' : 'OVER'}`);
-console.log(`    where it goes: JSON.parse alone ${parsePart.toFixed(1)} ms; framing and decoding ${(framed - parsePart).toFixed(1)} ms (the framed run less that); validation alone ${validationPart.toFixed(1)} ms (the validated run less the framed one: ${(validated - framed).toFixed(1)} ms)`);
-console.log(`  the same, platform-free framer (TextDecoder, copies): ${platformFree.toFixed(1)} ms, ratio ${(platformFree / baseline).toFixed(2)}x (no target: the set-up for other platforms)`);
-console.log(`  naive string framer + JSON.parse (comparison):     ${naive.toFixed(1)} ms, ratio ${(naive / baseline).toFixed(2)}x`);
-console.log(`  validated again, after the validator refused two bad 125,000-entry replies: ${validatedAfterRefusal.toFixed(1)} ms, ratio ${(validatedAfterRefusal / baseline).toFixed(2)}x (no target)`);
+const vs = (name) => ratios(t[name], t.baseline);
+console.log(`framing: one get_history reply of ${ENTRIES} entries, ${mb} MB, in ${chunks.length} chunks of 64 KiB; ${ROUNDS} interleaved rounds after a warm-up, times median (min-max), ratios per round against the baseline`);
+console.log(`  machine: ${await machine()}`);
+console.log(`  baseline, decode + JSON.parse of the joined bytes: ${fmtMs(t.baseline)}`);
+console.log(`  (the same bytes decoded as the Node transports decode, + JSON.parse: ${fmtMs(t.nodeBaseline)}; against it, the validated run below is ${fmtRatio(ratios(t.validated, t.nodeBaseline))})`);
+console.log(`  NewlineFramer + JSON.parse:                  ${fmtMs(t.framed)}, ratio ${fmtRatio(vs('framed'))} ${verdict(vs('framed'), TARGET, false)}`);
+console.log(`  NewlineFramer + JSON.parse + validateResult: ${fmtMs(t.validated)}, ratio ${fmtRatio(vs('validated'))} ${verdict(vs('validated'), TARGET, false)}`);
+console.log(`    where it goes: JSON.parse alone ${fmtMs(t.parse)}; validation alone ${fmtMs(t.validation)}`);
+console.log(`  the same, platform-free framer (TextDecoder, copies): ${fmtMs(t.platformFree)}, ratio ${fmtRatio(vs('platformFree'))} (no target: the set-up for other platforms)`);
+console.log(`  naive string framer + JSON.parse (comparison): ${fmtMs(naive.naive, 0)}, ratio ${fmtRatio(ratios(naive.naive, naive.baseline), 0)}`);
+console.log(`  validated again, after the validator refused two bad 125,000-entry replies: ${fmtMs(afterRefusal.validated)}, ratio ${fmtRatio(ratios(afterRefusal.validated, afterRefusal.baseline))} (no target)`);

@@ -13,19 +13,23 @@
 // Dispatch: the server writes NOTIFICATIONS blockchain.scripthash.subscribe notifications for the
 // subscribed scripthashes; the time runs until the listener has seen the last one. The baseline is a
 // bare newline-JSON loop in this process (split, JSON.parse, hand the params to a listener by method)
-// receiving the same lines from the same server. Rounds alternate between the clients; medians.
+// receiving the same lines from the same server. Rounds interleave the clients (bench/lib/rounds.mjs);
+// each ratio is taken within a round and shown as its median, minimum and maximum.
 // Needs the build and --expose-gc: `npm run build && node --expose-gc bench/subscriptions.mjs`.
 import { ElectrumClient } from '../dist/electrum.js';
-import { bareConnection, median, scripthashes, startServer } from './server-process.mjs';
+import { fmtRate, fmtRatio, interleave, machine, ratios, verdict as ratioVerdict } from './lib/rounds.mjs';
+import { bareConnection, scripthashes, startServer } from './server-process.mjs';
 
 const SUBSCRIPTIONS = 100_000;
 const NOTIFICATIONS = 100_000;
 // Subscribe calls in flight at once: a wallet's burst after start-up, without 100,000 timers at once.
 const WINDOW = 10_000;
-const ROUNDS = 5;
-const TARGET_BYTES = 300;
+const ROUNDS = 7;
+const TARGET_BYTES = 120;
+const TARGET_DISPATCH = 0.8;
 const STATUS_HEX = 'a1'.repeat(32);
-const STATUS_CHANGED = 'b2'.repeat(32);
+/** A 64-hex status of its own for each dispatch round. */
+const roundStatus = (round) => `${String(round).padStart(8, '0')}${'b2'.repeat(28)}`;
 const METHOD = 'blockchain.scripthash.subscribe';
 
 if (typeof globalThis.gc !== 'function') {
@@ -77,9 +81,19 @@ async function oursClient(server, name, validate) {
 }
 
 /** The baseline (see bareConnection): the least a client does to pipeline requests and hand notifications to a listener. */
-async function bareClient(server, name) {
+async function bareClient(server, name, { keepStatuses = false } = {}) {
   let onStatus = () => undefined;
-  const conn = await bareConnection(server.port, { name, onNotification: (method, params) => method === METHOD && onStatus(...params) });
+  // keepStatuses: also keep each subscription's last status in a Map, as any client that renews its
+  // subscriptions after a reconnect must (to see what changed meanwhile): the cost of that alone.
+  const statuses = keepStatuses ? new Map() : undefined;
+  const conn = await bareConnection(server.port, {
+    name,
+    onNotification: (method, params) => {
+      if (method !== METHOD) return;
+      if (statuses?.has(params[0])) statuses.set(params[0], params[1]);
+      onStatus(...params);
+    },
+  });
   let seen = 0;
   let target = Infinity;
   let last;
@@ -90,7 +104,11 @@ async function bareClient(server, name) {
   };
   return {
     name,
-    subscribe: (sh) => conn.call(METHOD, [sh]),
+    subscribe: async (sh) => {
+      const status = await conn.call(METHOD, [sh]);
+      statuses?.set(sh, status);
+      return status;
+    },
     expect(count) {
       seen = 0;
       target = count;
@@ -105,14 +123,16 @@ async function bareClient(server, name) {
 /** One dispatch run: the server's text is built first, so the clock covers writing, reading and dispatch. */
 async function dispatchRate(server, entry, round) {
   const id = `${entry.name}-${round}`;
-  await server.request({ type: 'prepare', client: entry.name, count: NOTIFICATIONS, id }, 'prepared');
+  // A new status every round, as a real notification brings: each one replaces the value kept for its key.
+  const status = roundStatus(round);
+  await server.request({ type: 'prepare', client: entry.name, count: NOTIFICATIONS, id, status }, 'prepared');
   const seen = entry.expect(NOTIFICATIONS);
   const started = performance.now();
   const written = server.request({ type: 'notify', id }, 'notified');
   const last = await seen;
   const elapsed = performance.now() - started;
   await written;
-  if (last !== STATUS_CHANGED) throw new Error(`${entry.name}: the last notification carried ${JSON.stringify(last)}`);
+  if (last !== status) throw new Error(`${entry.name}: the last notification carried ${JSON.stringify(last)}`);
   return (NOTIFICATIONS / elapsed) * 1000;
 }
 
@@ -155,25 +175,29 @@ try {
   // --- Dispatch ---
   const bare = await bareClient(server, 'bench-bare');
   await subscribeAll(bare.subscribe, keys, STATUS_HEX);
+  const bareKept = await bareClient(server, 'bench-bare-kept', { keepStatuses: true });
+  await subscribeAll(bareKept.subscribe, keys, STATUS_HEX);
   const noValidate = await oursClient(server, 'bench-ours-novalidate', false);
   await subscribeAll(noValidate.subscribe, keys, STATUS_HEX);
-  const entries = [
-    { label: 'bare loop (baseline)', client: bare, rates: [] },
-    { label: 'stratum-sdk ElectrumClient, validate on', client: ours, rates: [] },
-    { label: 'stratum-sdk ElectrumClient, validate off', client: noValidate, rates: [] },
-  ];
-  for (const e of entries) await dispatchRate(server, e.client, 'warm-up');
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const e of entries) e.rates.push(await dispatchRate(server, e.client, round));
-  }
-  for (const e of entries) e.client.close();
+  let round = 0;
+  const samples = await interleave(
+    {
+      bare: () => dispatchRate(server, bare, round++),
+      bareKept: () => dispatchRate(server, bareKept, round++),
+      ours: () => dispatchRate(server, ours, round++),
+      off: () => dispatchRate(server, noValidate, round++),
+    },
+    { rounds: ROUNDS, warmUp: 1 },
+  );
+  for (const c of [bare, bareKept, ours, noValidate]) c.close();
 
-  const base = median(entries[0].rates);
-  out(`  notification dispatch: ${NOTIFICATIONS.toLocaleString('en-US')} notifications written by the server at once, until the listener saw the last; median of ${ROUNDS} rounds after a warm-up`);
-  for (const e of entries) {
-    const rate = median(e.rates);
-    out(`    ${e.label.padEnd(42)} ${Math.round(rate).toLocaleString('en-US').padStart(9)} notifications/s   ${(rate / base).toFixed(2)}x the baseline`);
-  }
+  out(`  notification dispatch: ${NOTIFICATIONS.toLocaleString('en-US')} notifications written by the server at once, until the listener saw the last; ${ROUNDS} interleaved rounds after a warm-up; notifications/s median (min-max)`);
+  out(`    ${'bare loop (baseline)'.padEnd(42)} ${fmtRate(samples.bare)}`);
+  out(`    ${'bare loop keeping the last status per key'.padEnd(42)} ${fmtRate(samples.bareKept)}   ${fmtRatio(ratios(samples.bareKept, samples.bare))} the baseline (no target: what a Map of 100,000 statuses costs by itself)`);
+  const vsBare = ratios(samples.ours, samples.bare);
+  out(`    ${'stratum-sdk ElectrumClient, validate on'.padEnd(42)} ${fmtRate(samples.ours)}   ${fmtRatio(vsBare)} the baseline ${ratioVerdict(vsBare, TARGET_DISPATCH, true)}`);
+  out(`    ${'stratum-sdk ElectrumClient, validate off'.padEnd(42)} ${fmtRate(samples.off)}   ${fmtRatio(ratios(samples.off, samples.bare))} the baseline`);
+  out(`  machine: ${await machine()}`);
   t = performance.now() - wallStarted;
   out(`  total ${(t / 1000).toFixed(1)} s`);
 } finally {

@@ -3,16 +3,18 @@
 // confirms a transaction paying the script hashes the parent names, so those subscribers are notified.
 //
 // IPC in:  {type:'start-world', changesPerBlock, totalScripthashes} | {type:'memory', label} |
-//          {type:'mine', index} | {type:'stop'}
-// IPC out: {type:'ready', url} | {type:'memory', label, usage} | {type:'mined', ...} | {type:'error', message}
+//          {type:'mine', index} | {type:'profile-start'} | {type:'profile-stop'} | {type:'stop'}
+// IPC out: {type:'ready', url} | {type:'memory', label, usage} | {type:'mined', ...} |
+//          {type:'profile-started'} | {type:'profile', summary} | {type:'error', message}
 import { addressToScriptPubKey, bytesToHex, scriptHash, serializeTransaction } from '../dist/bitcoin.js';
 import { statusOf } from '../dist/regtest/electrum-backend.js';
 import { startWorld } from '../dist/regtest/world.js';
+import { startProfile, summarizeProfile } from './lib/profile.mjs';
 
-/** The bench's script hashes: P2WPKH scripts over 20 distinct bytes, so both sides derive the same list. */
-export function benchScripts(count) {
+/** The bench's script hashes (those numbered `from` to `count`): P2WPKH scripts over 20 distinct bytes, so every process derives the same list. */
+export function benchScripts(count, from = 0) {
   const scripts = [];
-  for (let i = 0; i < count; i++) scripts.push(`0014${i.toString(16).padStart(8, '0')}${'ab'.repeat(16)}`);
+  for (let i = from; i < count; i++) scripts.push(`0014${i.toString(16).padStart(8, '0')}${'ab'.repeat(16)}`);
   return scripts;
 }
 
@@ -23,14 +25,15 @@ async function settledMemory() {
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
-  const { heapUsed, rss } = process.memoryUsage();
-  return { heapUsed, rss };
+  const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
+  return { heapUsed, rss, external, arrayBuffers };
 }
 
 let world;
 let payoutScript;
 let scripts = [];
 let changesPerBlock = 0;
+let stopProfile;
 /** Coinbase txids by height; the one 100 blocks deep funds the next block's transaction. */
 const coinbases = new Map();
 
@@ -86,6 +89,15 @@ process.on('message', async (message) => {
       case 'mine':
         process.send(mineWithChanges(message.index));
         break;
+      case 'profile-start':
+        stopProfile = await startProfile();
+        process.send({ type: 'profile-started' });
+        break;
+      case 'profile-stop': {
+        const profile = await stopProfile();
+        process.send({ type: 'profile', summary: summarizeProfile(profile, message.top ?? 15) });
+        break;
+      }
       case 'stop':
         await world?.close();
         process.exit(0);

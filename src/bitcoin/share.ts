@@ -1,9 +1,11 @@
 // Checking mining.submit shares against a job, built for a pool's hot path. Everything that does not change per
 // share is decoded once per job; the merkle root is kept per extranonce2 (a miner rolls nonce, ntime and version
-// bits thousands of times before it changes extranonce2), so a typical share costs one 80-byte sha256d.
+// bits thousands of times before it changes extranonce2), so a typical share costs one 80-byte sha256d, and
+// while version and root stay the same, only the header's second block and the second hash (header-hash.ts).
 import { bytesToHex, concatBytes, hashToHex, hexToBytes, u32FromHex, writeU32LE } from './bytes.js';
 import { BitcoinError } from './errors.js';
 import { sha256d } from './hash.js';
+import { HeaderHasher } from './header-hash.js';
 import { HEADER_SIZE } from './header.js';
 import { compileJob, foldBranch, type CompiledJob, type StratumJob } from './job.js';
 import { bitsToTarget, difficultyToTarget, hashDifficulty, hashMeetsTarget, targetToBytes } from './target.js';
@@ -76,8 +78,14 @@ export class ShareValidator {
   readonly #networkTarget: Uint8Array;
   readonly #header = new Uint8Array(HEADER_SIZE);
   readonly #roots = new Map<string, Uint8Array>();
+  readonly #hasher = new HeaderHasher();
+  /** The version and root (by identity: the cache keeps one array per extranonce2) the hasher's prefix was taken with. */
+  #prefixVersion = -1;
+  #prefixRoot: Uint8Array | undefined;
   #lastDifficulty = NaN;
   #lastTarget: Uint8Array = new Uint8Array(32);
+  /** The root #fill last wrote into the header. */
+  #lastRoot: Uint8Array | undefined;
 
   constructor(job: StratumJob, session: ShareSession) {
     this.#job = compileJob(job);
@@ -98,8 +106,15 @@ export class ShareValidator {
    */
   check(submit: ShareSubmit, difficulty: number): ShareCheck {
     const header = this.#fill(submit);
-    const hash = sha256d(header);
     const version = readVersion(header);
+    const root = this.#lastRoot;
+    if (version !== this.#prefixVersion || root !== this.#prefixRoot) {
+      this.#hasher.setPrefix(header);
+      this.#prefixVersion = version;
+      this.#prefixRoot = root;
+    }
+    const hash = new Uint8Array(32);
+    this.#hasher.hashInto(header, hash);
     if (
       submit.versionBits !== undefined &&
       !versionBitsAllowed(u32FromHex(submit.versionBits, 'version_bits'), this.#versionMask)
@@ -133,7 +148,9 @@ export class ShareValidator {
         ? this.#job.version
         : applyVersionBits(this.#job.version, bits & this.#versionMask, this.#versionMask),
     );
-    header.set(this.#root(submit.extranonce2), 36);
+    const root = this.#root(submit.extranonce2);
+    this.#lastRoot = root;
+    header.set(root, 36);
     writeU32LE(header, 68, u32FromHex(submit.ntime, 'ntime'));
     writeU32LE(header, 76, u32FromHex(submit.nonce, 'nonce'));
     return header;

@@ -9,7 +9,8 @@ import type { Link } from '../runtime/connection.js';
 import { asSdkError } from '../runtime/connection.js';
 import type { Emitter } from '../runtime/emitter.js';
 import { ProtocolError, ValidationError, type StratumSdkError } from '../runtime/errors.js';
-import type { ProtocolRegistry } from '../runtime/registry.js';
+import type { MethodInfo, ProtocolRegistry, VersionedChecks } from '../runtime/registry.js';
+import type { ValidationOutcome } from '../runtime/validation.js';
 import type { RequestOptions, ResultCheck } from '../runtime/session.js';
 import { PendingRenewals, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
 
@@ -27,6 +28,17 @@ export interface SubscriptionsHost {
 
 type ElectrumLink = Link<ElectrumConnectionInfo>;
 
+/** One notification method at one protocol version: its MethodInfo (undefined when no server notification of it) and checks. */
+interface NotificationPlan {
+  /** The name as the server sent it. */
+  readonly wire: string;
+  readonly version: string | undefined;
+  readonly info: MethodInfo | undefined;
+  readonly checks: VersionedChecks | undefined;
+  /** Whether the value is also checked against the negotiated version's result shapes. */
+  readonly checkValue: boolean;
+}
+
 const NO_OPTIONS: RequestOptions = Object.freeze({});
 
 export class ElectrumSubscriptions {
@@ -36,6 +48,8 @@ export class ElectrumSubscriptions {
   readonly #channels = new Map<string, Map<string, Set<Channel<unknown[]>>>>();
   /** While a reconnect's renewals are unanswered: the keys on which nothing has arrived yet. */
   #renewals: PendingRenewals | undefined;
+  /** The plan of the last notification method dispatched (see dispatch). */
+  #lastNotification: NotificationPlan | undefined;
 
   constructor(host: SubscriptionsHost) {
     this.#host = host;
@@ -130,37 +144,56 @@ export class ElectrumSubscriptions {
    */
   dispatch(method: string, params: unknown[] | Record<string, unknown>, version: string | undefined): void {
     const host = this.#host;
-    const info = host.protocol.get(method);
-    if (!info?.hasNotification || info.notificationDirection === 'client-to-server') {
+    // A server's notifications mostly repeat one method: its plan is at hand without a lookup.
+    let plan = this.#lastNotification;
+    if (plan === undefined || plan.version !== version || plan.wire !== method) plan = this.#lastNotification = this.#notificationPlan(method, version);
+    const info = plan.info;
+    if (info === undefined) {
       host.events.emit('protocol-error', new ProtocolError('unexpected-notification', `a notification ${excerpt(method, 80)}, which the spec has no server notification of`, excerpt(params)));
       return;
     }
+    // The spec's own string for the name: the maps below find it without hashing the one just parsed.
+    const name = info.method;
     if (host.validate) {
-      let check = host.protocol.validateNotification(method, params, { protocolVersion: version });
-      if (check.valid && info.kind === 'subscription' && info.resultVariants.length > 1 && Array.isArray(params)) {
-        check = info.checksAt(version).validateResult(params[params.length - 1]);
-      }
+      const checks = plan.checks as VersionedChecks;
+      let check = (checks.validateNotification as (value: unknown) => ValidationOutcome)(params);
+      if (check.valid && plan.checkValue && Array.isArray(params)) check = checks.validateResult(params[params.length - 1]);
       if (!check.valid) {
-        host.events.emit('protocol-error', new ValidationError(method, 'notification', check.errors));
+        host.events.emit('protocol-error', new ValidationError(name, 'notification', check.errors));
         return;
       }
     }
     if (!Array.isArray(params)) {
       // Only reached with validation off; listeners take positional params, so named ones cannot be passed on.
-      host.events.emit('protocol-error', new ProtocolError('invalid-message', `a ${excerpt(method, 80)} notification with named params`, excerpt(params)));
+      host.events.emit('protocol-error', new ProtocolError('invalid-message', `a ${excerpt(name, 80)} notification with named params`, excerpt(params)));
       return;
     }
     // Not a subscription (a 1.7 server.ping notification): no key, only listeners of every one.
     const arity = info.subscriptionKey;
     const renewals = this.#renewals;
-    if (renewals !== undefined && arity !== undefined) renewals.notified(method, params, arity);
-    this.#deliver(method, params, arity);
+    if (renewals !== undefined && arity !== undefined) renewals.notified(name, params, arity);
+    this.#deliver(name, params, arity);
+  }
+
+  /** What a notification method needs at a version, worked out once (see dispatch). */
+  #notificationPlan(method: string, version: string | undefined): NotificationPlan {
+    const info = this.#host.protocol.get(method);
+    if (!info?.hasNotification || info.notificationDirection === 'client-to-server') return { wire: method, version, info: undefined, checks: undefined, checkValue: false };
+    return {
+      wire: method,
+      version,
+      info,
+      checks: info.checksAt(version),
+      // A subscription's value comes in the form of its result: where that depends on the version, it is checked too.
+      checkValue: info.kind === 'subscription' && info.resultVariants.length > 1,
+    };
   }
 
   /** Records a notification's value (`arity` key params, then the value) and hands it to listeners and iterators. */
   #deliver(method: string, params: unknown[], arity: number | undefined) {
     if (arity !== undefined) this.#book.update(method, params, arity);
-    (this.#host.events.emit as (event: string, ...args: unknown[]) => void)(method, ...params);
+    this.#host.events.emitArgs(method as keyof ElectrumClientEvents<string>, params as never);
+    if (this.#channels.size === 0) return;
     const byKey = this.#channels.get(method);
     if (!byKey) return;
     if (arity !== undefined) for (const channel of [...(byKey.get(subscriptionKey(params.slice(0, arity))) ?? [])]) channel.push(params);

@@ -42,6 +42,12 @@ export interface FramerOptions {
   decode?: ((bytes: Uint8Array) => string) | undefined;
 }
 
+/** Where NewlineFramer.pushTo hands what the bytes completed. */
+export interface FrameSink {
+  message(text: string): void;
+  error(error: MessageTooLargeError | ProtocolError): void;
+}
+
 export type FrameEvent =
   | { type: 'message'; text: string }
   | { type: 'error'; error: MessageTooLargeError | ProtocolError };
@@ -122,30 +128,41 @@ export class NewlineFramer {
   /** Feeds received bytes; returns what they completed, in order. */
   push(chunk: Uint8Array): FrameEvent[] {
     const events: FrameEvent[] = [];
-    if (this.#failed) return events;
+    this.pushTo(chunk, {
+      message: (text) => events.push({ type: 'message', text }),
+      error: (error) => events.push({ type: 'error', error }),
+    });
+    return events;
+  }
+
+  /**
+   * push(), handing what the bytes completed to `sink` as it goes, in the same order, instead of
+   * gathering it in an array: the transports' way, with no object per message.
+   */
+  pushTo(chunk: Uint8Array, sink: FrameSink): void {
+    if (this.#failed) return;
     let start = 0;
     if (this.#pendingLength > 0 || this.#skipping) {
       // The end of the line that earlier chunks began.
       const newline = chunk.indexOf(LF);
       if (newline === -1) {
-        this.#keepTail(chunk, 0, events);
-        return events;
+        this.#keepTail(chunk, 0, sink);
+        return;
       }
       start = newline + 1;
       if (this.#skipping) this.#skipping = false; // the end of a line already reported as oversize: resynchronised
-      else this.#complete(chunk.subarray(0, newline), events);
-      if (this.#failed) return events;
+      else this.#complete(chunk.subarray(0, newline), sink);
+      if (this.#failed) return;
     }
     // Every line that ends in this chunk ends at or before its last newline.
     const last = chunk.lastIndexOf(LF);
     if (last >= start) {
       // No line of a region within the limit can be over it, so only a larger region needs each line measured.
-      if (last - start > this.maxMessageSize || !this.#lines(chunk.subarray(start, last), events)) this.#eachLine(chunk, start, last, events);
-      if (this.#failed) return events;
+      if (last - start > this.maxMessageSize || !this.#lines(chunk.subarray(start, last), sink)) this.#eachLine(chunk, start, last, sink);
+      if (this.#failed) return;
       start = last + 1;
     }
-    this.#keepTail(chunk, start, events);
-    return events;
+    this.#keepTail(chunk, start, sink);
   }
 
   /**
@@ -154,7 +171,7 @@ export class NewlineFramer {
    * newlines). False when the region is not valid UTF-8: then each line is decoded on its own, to
    * report exactly the lines that are not.
    */
-  #lines(region: Uint8Array, events: FrameEvent[]): boolean {
+  #lines(region: Uint8Array, out: FrameSink): boolean {
     let text: string;
     try {
       text = this.#decode(region);
@@ -168,7 +185,7 @@ export class NewlineFramer {
       if (end > from && text.charCodeAt(end - 1) === CR) end--;
       if (end > from && !isBlankText(text, from, end)) {
         const start = text.charCodeAt(from) === BOM ? from + 1 : from;
-        events.push({ type: 'message', text: text.slice(start, end) });
+        out.message(text.slice(start, end));
       }
       if (newline === -1) return true;
       from = newline + 1;
@@ -176,35 +193,35 @@ export class NewlineFramer {
   }
 
   /** The lines of chunk[start, last] one by one, each measured against the limit and decoded alone. */
-  #eachLine(chunk: Uint8Array, start: number, last: number, events: FrameEvent[]): void {
+  #eachLine(chunk: Uint8Array, start: number, last: number, out: FrameSink): void {
     while (start <= last) {
       const newline = chunk.indexOf(LF, start);
-      this.#complete(chunk.subarray(start, newline), events);
+      this.#complete(chunk.subarray(start, newline), out);
       if (this.#failed) return;
       start = newline + 1;
     }
   }
 
   /** A line's last bytes (without the newline), after any pending pieces: checked, joined, decoded. */
-  #complete(segment: Uint8Array, events: FrameEvent[]): void {
+  #complete(segment: Uint8Array, out: FrameSink): void {
     const total = this.#pendingLength + segment.length;
     const last = segment.length > 0 ? segment[segment.length - 1] : this.#pieces.at(-1)?.at(-1);
     const size = last === CR ? total - 1 : total;
     if (size > this.maxMessageSize) {
-      this.#oversize(events);
+      this.#oversize(out);
       return;
     }
-    this.#line(this.#pieces.length === 0 ? segment : this.#join(segment, total), events);
+    this.#line(this.#pieces.length === 0 ? segment : this.#join(segment, total), out);
   }
 
   /** Bytes after the last newline of a chunk: kept for the next push, within the size limit. */
-  #keepTail(chunk: Uint8Array, start: number, events: FrameEvent[]): void {
+  #keepTail(chunk: Uint8Array, start: number, out: FrameSink): void {
     const length = chunk.length - start;
     if (length === 0 || this.#skipping) return;
     const total = this.#pendingLength + length;
     // One byte over the limit may still be the `\r` of a `\r\n`; two over cannot.
     if (total > this.maxMessageSize + 1 || (total === this.maxMessageSize + 1 && chunk[chunk.length - 1] !== CR)) {
-      this.#oversize(events);
+      this.#oversize(out);
       if (this.onOversize === 'skip') this.#skipping = true;
       return;
     }
@@ -248,9 +265,9 @@ export class NewlineFramer {
     this.#pieces.push(buffer.subarray(0, piece.length));
   }
 
-  #oversize(events: FrameEvent[]): void {
+  #oversize(out: FrameSink): void {
     this.#clearPending();
-    events.push({ type: 'error', error: new MessageTooLargeError(this.maxMessageSize) });
+    out.error(new MessageTooLargeError(this.maxMessageSize));
     if (this.onOversize === 'fail') this.#failed = true;
   }
 
@@ -268,7 +285,7 @@ export class NewlineFramer {
   }
 
   /** One complete line without its `\n`: drop a `\r`, skip it if blank, else decode it. */
-  #line(bytes: Uint8Array, events: FrameEvent[]): void {
+  #line(bytes: Uint8Array, out: FrameSink): void {
     const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
     if (isBlank(bytes, end)) return;
     const body = end === bytes.length ? bytes : bytes.subarray(0, end);
@@ -277,13 +294,10 @@ export class NewlineFramer {
       text = this.#decode(body);
     } catch (cause) {
       const excerpt = lossyDecoder.decode(body.subarray(0, 200));
-      events.push({
-        type: 'error',
-        error: new ProtocolError('invalid-utf8', `a line of ${end} bytes is not valid UTF-8`, excerpt, { cause }),
-      });
+      out.error(new ProtocolError('invalid-utf8', `a line of ${end} bytes is not valid UTF-8`, excerpt, { cause }));
       return;
     }
-    events.push({ type: 'message', text: text.charCodeAt(0) === BOM ? text.slice(1) : text });
+    out.message(text.charCodeAt(0) === BOM ? text.slice(1) : text);
   }
 
   #clearPending(): void {

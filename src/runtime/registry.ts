@@ -111,6 +111,8 @@ export interface VersionedChecks {
   validateParams(value: unknown): ValidationOutcome;
   /** The same outcome as `validateResult(value, { protocolVersion, params })`. */
   validateResult(value: unknown, params?: readonly unknown[]): ValidationOutcome;
+  /** The same outcome as `validateNotification(value, { protocolVersion })`; undefined when the method has no notification. */
+  readonly validateNotification: ((value: unknown) => ValidationOutcome) | undefined;
 }
 
 export interface MethodInfo<M extends string = string> {
@@ -244,6 +246,8 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
     let firstMissing = v === undefined ? -1 : paramRanges.findIndex((r) => !inVersionRange(v, r));
     if (firstMissing === -1) firstMissing = Infinity;
     const atVersion = variantsAt(v);
+    // A notification's version range is settled once, like the method's: the common case is one call.
+    const notificationHere = v === undefined || inVersionRange(v, notificationRange);
     const checks: VersionedChecks = {
       validateParams(value) {
         const shapeOk = def.validateParams(value);
@@ -286,6 +290,9 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
         }
         return invalid(failures);
       },
+      validateNotification: notification
+        ? (value) => (notificationHere && notification.validate(value) ? VALID : (info.validateNotification as NonNullable<MethodInfo['validateNotification']>)(value, { protocolVersion: v }))
+        : undefined,
     };
     return checks;
   };

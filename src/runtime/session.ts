@@ -79,6 +79,16 @@ function checkTimeout(ms: number): void {
   if (!(ms > 0)) throw new RangeError(`a timeout must be a positive number of milliseconds (or Infinity), got ${ms}`);
 }
 
+/**
+ * One executor for every request's promise: it hands its resolve and reject over here, read right after
+ * the constructor (which runs it synchronously) returns, so no closure is made per request.
+ */
+const captured: { resolve: (value: unknown) => void; reject: (error: StratumSdkError) => void } = { resolve: () => undefined, reject: () => undefined };
+function capture(resolve: (value: unknown) => void, reject: (error: StratumSdkError) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
 export class RpcSession {
   readonly #options: SessionOptions;
   readonly #pending = new Map<MessageId, Pending>();
@@ -115,14 +125,21 @@ export class RpcSession {
     } catch (e) {
       return Promise.reject(e);
     }
-    return new Promise<unknown>((resolve, reject) => {
+    const promise = new Promise<unknown>(capture);
+    const { resolve, reject } = captured;
+    try {
       this.#register(id, method, params, timeoutMs, signal, resolve, reject, check);
-      try {
-        this.#options.send(encodeRequest(id, method, params, this.#options.dialect));
-      } catch (e) {
-        this.#settle(id)?.reject(new ClosedError(`${method}: could not send`, { cause: e }));
-      }
-    });
+    } catch (e) {
+      // As a throw inside a promise's executor would: the promise rejects, request() does not throw.
+      reject(e as StratumSdkError);
+      return promise;
+    }
+    try {
+      this.#options.send(encodeRequest(id, method, params, this.#options.dialect));
+    } catch (e) {
+      this.#settle(id)?.reject(new ClosedError(`${method}: could not send`, { cause: e }));
+    }
+    return promise;
   }
 
   /**
@@ -234,11 +251,17 @@ export class RpcSession {
     reject: (error: StratumSdkError) => void,
     check: ResultCheck | ReplyCheck | undefined,
   ) {
-    const onAbort = signal ? () => this.#settle(id)?.reject(new AbortedError(method, signal.reason)) : undefined;
+    const onAbort = signal ? this.#abortListener(id, method, signal) : undefined;
     const deadlines = timeoutMs <= MAX_TIMER_MS ? this.#deadlines(timeoutMs) : undefined;
     deadlines?.add(id, Date.now() + timeoutMs);
-    if (signal && onAbort) signal.addEventListener('abort', onAbort, { once: true });
     this.#pending.set(id, { method, params, resolve, reject, check, signal, onAbort, deadlines });
+  }
+
+  /** Listens for an abort of one request; a function of its own, so requests without a signal make no closure context. */
+  #abortListener(id: MessageId, method: string, signal: AbortSignal): () => void {
+    const onAbort = () => this.#settle(id)?.reject(new AbortedError(method, signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    return onAbort;
   }
 
   #settle(id: MessageId): Pending | undefined {

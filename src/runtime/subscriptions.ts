@@ -16,6 +16,55 @@ class Entry {
   ) {}
 }
 
+/**
+ * A lone value that, kept as it is, would read as a packed status (see packStatus): rare enough to cost
+ * an object when it happens.
+ */
+class Verbatim {
+  constructor(readonly value: string) {}
+}
+
+// A status, the hex SHA-256 of a history, is most of what a subscription weighs: 64 hex digits are an
+// 80-byte string. Kept as a marker and its 32 bytes, one character each, it is a 56-byte one; a value
+// that is not 64 lowercase hex digits is kept as it came. The marker keeps the two apart.
+const PACKED_MARK = 0x01;
+const PACKED_LENGTH = 33;
+const packCodes: number[] = new Array<number>(PACKED_LENGTH).fill(0);
+packCodes[0] = PACKED_MARK;
+const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
+/** What the book keeps for a lone value (see PACKED_MARK): a status packed, anything else as it is. */
+function packValue(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (value.length === 64) {
+    for (let i = 0; i < 32; i++) {
+      const hi = hexValue(value.charCodeAt(2 * i));
+      const lo = hexValue(value.charCodeAt(2 * i + 1));
+      if ((hi | lo) < 0) return value;
+      packCodes[i + 1] = (hi << 4) | lo;
+    }
+    return String.fromCharCode.apply(null, packCodes);
+  }
+  return value.length === PACKED_LENGTH && value.charCodeAt(0) === PACKED_MARK ? new Verbatim(value) : value;
+}
+
+/** The value packValue was given. */
+function unpackValue(kept: unknown): unknown {
+  if (typeof kept === 'string') {
+    if (kept.length !== PACKED_LENGTH || kept.charCodeAt(0) !== PACKED_MARK) return kept;
+    let hex = '';
+    for (let i = 1; i < PACKED_LENGTH; i++) hex += HEX_PAIRS[kept.charCodeAt(i)] as string;
+    return hex;
+  }
+  return kept instanceof Verbatim ? kept.value : kept;
+}
+
 /** Whether params can be rebuilt from the key alone: one string param that is the whole key. */
 function keyIsParams(arity: number, params: readonly unknown[]): boolean {
   return arity === 1 && params.length === 1 && typeof params[0] === 'string';
@@ -63,7 +112,7 @@ export class SubscriptionBook {
     let entries = this.#byMethod.get(method);
     if (!entries) this.#byMethod.set(method, (entries = new Map()));
     const key = subscriptionKey(params.slice(0, arity));
-    entries.set(key, keyIsParams(arity, params) ? value : new Entry(params, value));
+    entries.set(key, keyIsParams(arity, params) ? packValue(value) : new Entry(params, value));
   }
 
   remove(method: string, arity: number, keyParams: readonly unknown[]): boolean {
@@ -86,19 +135,19 @@ export class SubscriptionBook {
     const value = notificationParams[notificationParams.length - 1];
     const entry = entries.get(key);
     if (entry instanceof Entry) entry.value = value;
-    else if (entry !== undefined || entries.has(key)) entries.set(key, value);
+    else if (entry !== undefined || entries.has(key)) entries.set(key, packValue(value));
   }
 
   /** The last value of a subscription; undefined when there is none (ask `has` to tell that from a value). */
   value(method: string, arity: number, keyParams: readonly unknown[]): unknown {
     const entry = this.#byMethod.get(method)?.get(subscriptionKey(keyParams.slice(0, arity)));
-    return entry instanceof Entry ? entry.value : entry;
+    return entry instanceof Entry ? entry.value : unpackValue(entry);
   }
 
   *entries(): IterableIterator<ActiveSubscription> {
     for (const [method, entries] of this.#byMethod) {
       for (const [key, entry] of entries) {
-        yield entry instanceof Entry ? { method, params: entry.params, value: entry.value } : { method, params: [key], value: entry };
+        yield entry instanceof Entry ? { method, params: entry.params, value: entry.value } : { method, params: [key], value: unpackValue(entry) };
       }
     }
   }

@@ -3,7 +3,7 @@
 // JSON message per frame. Reconnect, backoff and keep-alive live in the connection core (connection.ts), not here.
 import { ClosedError, MessageTooLargeError, OverflowError, ProtocolError, StratumSdkError } from './errors.js';
 import { PartialMessageClock } from './partial-message-clock.js';
-import { DEFAULT_MAX_MESSAGE_SIZE, encodeFrame, encodeFrames, encodeFrameText, framesText, NewlineFramer, type FramerOptions } from './framing.js';
+import { DEFAULT_MAX_MESSAGE_SIZE, encodeFrame, encodeFrames, encodeFrameText, framesText, NewlineFramer, type FrameSink, type FramerOptions } from './framing.js';
 
 export interface TransportHandlers {
   /** One complete JSON message, as text. */
@@ -121,21 +121,28 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
     stream.destroy();
     end(error);
   };
+  // What one read completed goes straight to the handlers (framer.pushTo), in order; once a handler or
+  // an oversize message has ended the connection, the rest of that read is dropped.
+  let completed = false;
+  const sink: FrameSink = {
+    message(text) {
+      if (ended) return;
+      completed = true;
+      handlers.message(text);
+    },
+    error(error) {
+      if (ended) return;
+      if (error.code === 'MESSAGE_TOO_LARGE' && framing.onOversize !== 'skip') fail(error);
+      else handlers.error(error);
+    },
+  };
   stream.on('data', (chunk) => {
     if (ended) return;
     // The last guard: whatever a handler throws ends this connection, never the process.
     try {
-      let completed = false;
-      for (const event of framer.push(chunk)) {
-        if (event.type === 'message') {
-          completed = true;
-          handlers.message(event.text);
-        } else if (event.error.code === 'MESSAGE_TOO_LARGE' && framing.onOversize !== 'skip') {
-          fail(event.error);
-          return;
-        } else handlers.error(event.error);
-        if (ended) return;
-      }
+      completed = false;
+      framer.pushTo(chunk, sink);
+      if (ended) return;
       // A message left unfinished by this read started in it if an earlier one ended here.
       if (partials) {
         if (framer.pendingBytes === 0) partials.end();

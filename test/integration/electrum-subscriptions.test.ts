@@ -187,3 +187,45 @@ describe('WebSocket', () => {
     await expect(ElectrumClient.connect(url, { keepAlive: false })).rejects.toMatchObject({ code: 'CONNECT' });
   });
 });
+
+describe('notification dispatch', () => {
+  // The client keeps the last notification method's plan (its MethodInfo and checks for the version)
+  // between notifications: a run of one method, then others, must be judged each on its own.
+  it('judges each notification by its own method, whatever came before: unknown, invalid, valid, in any order', async () => {
+    const { server, client } = await setup(subscribeHandler, ['FakeX 1.0', '1.4']);
+    await client.blockchain.scripthash.subscribe(SH1);
+    await client.blockchain.headers.subscribe();
+    const errors: string[] = [];
+    client.on('protocol-error', (e) => errors.push(`${e.code}:${e.message}`));
+    const statuses: string[] = [];
+    client.on('blockchain.scripthash.subscribe', (sh, st) => statuses.push(`${sh.slice(0, 4)}=${String(st).slice(0, 2)}`));
+    const heights: number[] = [];
+    client.on('blockchain.headers.subscribe', (h) => heights.push(h.height));
+    const send = (method: string, params: unknown) => server.broadcast({ jsonrpc: '2.0', method, params });
+    send('blockchain.scripthash.subscribe', [SH1, status('2')]);
+    send('no.such.notification', [1]);
+    send('blockchain.scripthash.subscribe', [SH1, 5]); // invalid status
+    send('blockchain.headers.subscribe', [{ height: 8, hex: '00'.repeat(80) }]);
+    send('blockchain.scripthash.subscribe', [SH1, status('3')]);
+    send('blockchain.transaction.get', ['00']); // a method with no notification
+    send('blockchain.scripthash.subscribe', [SH1, status('4')]);
+    send('blockchain.headers.subscribe', [{ height: 9 }]); // invalid header
+    send('blockchain.headers.subscribe', [{ height: 10, hex: '00'.repeat(80) }]);
+    await waitFor(() => heights.length === 2 && errors.length === 4);
+    expect(statuses).toEqual([`${SH1.slice(0, 4)}=22`, `${SH1.slice(0, 4)}=33`, `${SH1.slice(0, 4)}=44`]);
+    expect(heights).toEqual([8, 10]);
+    expect(errors.map((e) => e.split(':')[0])).toEqual(['PROTOCOL', 'VALIDATION', 'PROTOCOL', 'VALIDATION']);
+    expect(errors[0]).toContain('"no.such.notification", which the spec has no server notification of');
+    expect(errors[1]).toContain('blockchain.scripthash.subscribe');
+    expect(errors[2]).toContain('"blockchain.transaction.get", which the spec has no server notification of');
+    expect(errors[3]).toContain('blockchain.headers.subscribe');
+  });
+});
+
+async function waitFor(condition: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -225,3 +225,29 @@ describe('params by name (JSON-RPC 2.0)', () => {
     for (const value of ['x', 5, null, true]) expect(electrumProtocol.validateParams('blockchain.block.header', value).valid, String(value)).toBe(false);
   });
 });
+
+describe('checksAt(version).validateNotification', () => {
+  // The per-version check is what the client runs for every notification: it must answer as the
+  // registry does, valid or not, inside and outside the notification's versions.
+  const sh = txid;
+  const cases: [string, unknown][] = [
+    ['blockchain.scripthash.subscribe', [sh, null]],
+    ['blockchain.scripthash.subscribe', [sh, sh]],
+    ['blockchain.scripthash.subscribe', [sh, 5]],
+    ['blockchain.scripthash.subscribe', [sh]],
+    ['blockchain.scripthash.subscribe', { scripthash: sh, status: null }],
+    ['blockchain.headers.subscribe', [{ height: 1, hex: genesis }]],
+    ['blockchain.headers.subscribe', [{ height: 1 }]],
+  ];
+  it.each(['1.0', '1.2', '1.4', '1.6', '1.7', undefined])('answers as validateNotification at protocol %s', (version) => {
+    for (const [method, value] of cases) {
+      const info = electrumProtocol.get(method);
+      const fast = info?.checksAt(version).validateNotification;
+      expect(fast, method).toBeTypeOf('function');
+      expect(fast?.(value), `${method} ${JSON.stringify(value)} at ${version}`).toEqual(electrumProtocol.validateNotification(method, value, { protocolVersion: version }));
+    }
+  });
+  it('is undefined for a method without a notification', () => {
+    expect(electrumProtocol.get('blockchain.transaction.get')?.checksAt('1.4').validateNotification).toBeUndefined();
+  });
+});

@@ -43,3 +43,36 @@ describe('sameValue', () => {
     expect(sameValue(null, 'x')).toBe(false);
   });
 });
+
+describe('SubscriptionBook keeps values exactly, however it stores them', () => {
+  // Statuses (64 lowercase hex digits) are kept packed; everything else as it came. What the book
+  // gives back (value(), entries()) must be what it was given, for every kind of value.
+  const SH = 'ab'.repeat(32);
+  const values: unknown[] = [
+    null,
+    '0123456789abcdef'.repeat(4),
+    'f'.repeat(64),
+    '0'.repeat(64),
+    'ABCDEF0123456789'.repeat(4), // upper case: not packed
+    `${'a'.repeat(63)}g`, // not hex
+    'a'.repeat(63),
+    'a'.repeat(65),
+    `\u0001${'x'.repeat(32)}`, // what a packed status looks like
+    `\u0001${'\u00ff'.repeat(32)}`,
+    '',
+    5,
+    { height: 1, hex: '00' },
+    ['a', 1],
+  ];
+  it.each(values.map((v) => [JSON.stringify(v), v]))('%s: recorded, then updated, reads back unchanged', (_label, value) => {
+    const book = new SubscriptionBook();
+    book.record('blockchain.scripthash.subscribe', 1, [SH], value);
+    expect(book.value('blockchain.scripthash.subscribe', 1, [SH])).toEqual(value);
+    expect([...book.entries()]).toEqual([{ method: 'blockchain.scripthash.subscribe', params: [SH], value }]);
+    book.update('blockchain.scripthash.subscribe', [SH, 'c'.repeat(64)], 1);
+    expect(book.value('blockchain.scripthash.subscribe', 1, [SH])).toBe('c'.repeat(64));
+    book.update('blockchain.scripthash.subscribe', [SH, value], 1);
+    expect(book.value('blockchain.scripthash.subscribe', 1, [SH])).toEqual(value);
+    expect(book.has('blockchain.scripthash.subscribe', 1, [SH])).toBe(true);
+  });
+});

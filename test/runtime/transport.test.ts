@@ -93,3 +93,72 @@ describe('reads', () => {
     }
   });
 });
+
+describe('one read, several messages', () => {
+  // The transport hands each message and framing error to its handlers as the framer finds them
+  // (framer.pushTo): in wire order, and nothing more of the read once the connection has ended.
+  const read = (...lines: (string | number[])[]) => {
+    const parts = lines.map((l) => (typeof l === 'string' ? new TextEncoder().encode(`${l}\n`) : Uint8Array.from([...l, 0x0a])));
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+
+  it('delivers messages and framing errors in wire order', () => {
+    const stream = new FakeStream();
+    const seen: string[] = [];
+    byteStreamTransport(stream, { message: (t) => seen.push(t), error: (e) => seen.push(`error ${e.code}`), close: () => seen.push('close') }, {});
+    stream.emit('data', read('{"id":1}', [0xff, 0xfe], '{"id":2}'));
+    expect(seen).toEqual(['{"id":1}', 'error PROTOCOL', '{"id":2}']);
+  });
+
+  it('delivers nothing more of a read once a handler closed the transport', () => {
+    const stream = new FakeStream();
+    const seen: string[] = [];
+    const transport = byteStreamTransport(stream, {
+      message: (t) => {
+        seen.push(t);
+        if (t === '{"id":2}') void transport.close();
+      },
+      error: (e) => seen.push(`error ${e.code}`),
+      close: () => seen.push('close'),
+    }, {});
+    stream.emit('data', read('{"id":1}', '{"id":2}', '{"id":3}', [0xff]));
+    stream.emit('data', read('{"id":4}'));
+    expect(seen).toEqual(['{"id":1}', '{"id":2}', 'close']);
+  });
+
+  it('fails the connection when a handler throws, and delivers nothing more of the read', () => {
+    const stream = new FakeStream();
+    const seen: string[] = [];
+    const closes: unknown[] = [];
+    byteStreamTransport(stream, {
+      message: (t) => {
+        seen.push(t);
+        if (t === '{"id":1}') throw new Error('handler broke');
+      },
+      error: () => undefined,
+      close: (e) => closes.push(e),
+    }, {});
+    stream.emit('data', read('{"id":1}', '{"id":2}'));
+    expect(seen).toEqual(['{"id":1}']);
+    expect(closes).toHaveLength(1);
+    expect(closes[0]).toBeInstanceOf(ClosedError);
+    expect((closes[0] as Error).message).toContain('handler broke');
+    expect(stream.destroyed).toBe(true);
+  });
+
+  it('ends at an oversize line: the messages before it are delivered, none after', () => {
+    const stream = new FakeStream();
+    const seen: string[] = [];
+    const closes: unknown[] = [];
+    byteStreamTransport(stream, { message: (t) => seen.push(t), error: (e) => seen.push(`error ${e.code}`), close: (e) => closes.push(e) }, { maxMessageSize: 20 });
+    stream.emit('data', read('{"id":1}', `{"id":2,"x":"${'y'.repeat(30)}"}`, '{"id":3}'));
+    expect(seen).toEqual(['{"id":1}']);
+    expect((closes[0] as { code?: string }).code).toBe('MESSAGE_TOO_LARGE');
+  });
+});
