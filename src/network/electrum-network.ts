@@ -19,7 +19,7 @@ import { Emitter } from '../runtime/emitter.js';
 import { AbortedError, ClosedError, ConnectError, ServerError, StratumSdkError, TimeoutError, ValidationError } from '../runtime/errors.js';
 import type { RequestOptions } from '../runtime/session.js';
 import { compareVersions } from '../runtime/versions.js';
-import { GENESIS, type Checkpoint } from './checkpoints.js';
+import { GENESIS, TESTNET4_GENESIS, type Checkpoint } from './checkpoints.js';
 import { LyingServerError, OtherChainError, type LieKind } from './errors.js';
 import { ChainProblem, HeaderChain, SerialQueue, type ChainTip, type FollowResult, type HeaderSource } from './header-chain.js';
 import { MemoryHeaderStore } from './header-store.js';
@@ -125,7 +125,8 @@ export class ElectrumNetwork {
     const start: Checkpoint = checkpoint ?? GENESIS[this.#network];
     const genesisHash = client.genesisHash ?? (start.height === 0 ? start.hash : GENESIS[this.#network].hash);
     this.#clientOptions = (url) => ({ ...client, protocolVersion: range, genesisHash, ...(connector ? { connector: connector(url) } : {}) });
-    this.#chain = new HeaderChain(headerStore ?? new MemoryHeaderStore(), start, this.#network);
+    // Testnet4 is told apart from testnet3 by its genesis: its difficulty rules are BIP94's.
+    this.#chain = new HeaderChain(headerStore ?? new MemoryHeaderStore(), start, this.#network, { bip94: this.#network === 'testnet' && genesisHash === TESTNET4_GENESIS.hash });
     Object.assign(this, bindElectrumClientApi((method, params) => this.#call(method, params, NO_OPTIONS)));
   }
 
@@ -287,8 +288,7 @@ export class ElectrumNetwork {
       peer.announced ??= first;
       await this.#chainQueue.run(async () => {
         if (peer.dropped) return;
-        const checkpoint = this.#chain.checkpoint;
-        await this.#chain.init(async () => (await peer.client.request('blockchain.block.header', [checkpoint.height])) as string);
+        await this.#chain.init(this.#source(peer));
         // Notifications that came meanwhile are followed here; from `ready` on, each is followed as it comes.
         let followed: HeaderNotification | undefined;
         do {
@@ -452,13 +452,7 @@ export class ElectrumNetwork {
   /** Follows a server's tip (in the chain queue): extends or reorganises the chain, emits, re-elects. */
   async #followLocked(peer: Peer, announced: HeaderNotification): Promise<void> {
     if (peer.dropped || this.#state === 'closed' || !this.#chain.tip) return;
-    const source: HeaderSource = {
-      header: async (height) => (await peer.client.request('blockchain.block.header', [height])) as string,
-      headers: async (start, count) => {
-        const result = await peer.client.request('blockchain.block.headers', [start, count]);
-        return 'headers' in result ? result.headers : splitHeaders(result.hex).map(bytesToHex);
-      },
-    };
+    const source = this.#source(peer);
     let result: FollowResult;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -488,6 +482,16 @@ export class ElectrumNetwork {
       this.#events.emit('blockchain.headers.subscribe', { height: result.newTip.height, hex: result.newTip.header });
     }
     this.#elect();
+  }
+
+  #source(peer: Peer): HeaderSource {
+    return {
+      header: async (height) => (await peer.client.request('blockchain.block.header', [height])) as string,
+      headers: async (start, count) => {
+        const result = await peer.client.request('blockchain.block.headers', [start, count]);
+        return 'headers' in result ? result.headers : splitHeaders(result.hex).map(bytesToHex);
+      },
+    };
   }
 
   /** Follows a server's current tip now (its proofs may be for a block the chain has not reached yet). */
