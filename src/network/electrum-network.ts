@@ -24,6 +24,7 @@ import { LyingServerError, OtherChainError, type LieKind } from './errors.js';
 import { ChainProblem, HeaderChain, SerialQueue, type ChainTip, type FollowResult, type HeaderSource } from './header-chain.js';
 import { MemoryHeaderStore } from './header-store.js';
 import type { ElectrumNetworkEvents, ElectrumNetworkOptions, ElectrumNetworkRequestName, VerifiedHistoryEntry } from './types.js';
+import { DEFAULT_MAX_DISCOVERED, peerUrls } from './discovery.js';
 import { deriveWalletData, sameUnspent } from './wallet-data.js';
 
 export const DEFAULT_CONNECTIONS = 2;
@@ -78,7 +79,12 @@ export interface ElectrumNetwork extends ElectrumClientApi {}
  * ...) go to the server in use and move on to the next when it times out, disconnects or is caught lying.
  */
 export class ElectrumNetwork {
-  readonly #urls: readonly string[];
+  /** Candidates in order of preference: the servers configured, then those discovered. */
+  readonly #urls: string[];
+  readonly #discovery: boolean;
+  readonly #maxDiscovered: number;
+  readonly #minVersion: string;
+  #discovered = 0;
   readonly #connections: number;
   readonly #verify: boolean;
   readonly #network: Network;
@@ -105,9 +111,12 @@ export class ElectrumNetwork {
   #fillTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ElectrumNetworkOptions) {
-    const { servers, connections, network, checkpoint, headerStore, verify, connector, retryDelay, maxAttempts, ...client } = options;
+    const { servers, connections, network, checkpoint, headerStore, verify, connector, retryDelay, maxAttempts, discovery, maxDiscovered, ...client } = options;
     if (!Array.isArray(servers) || servers.length === 0) throw new RangeError('servers: give at least one server URL');
     this.#urls = [...new Set(servers)];
+    this.#discovery = discovery ?? false;
+    this.#maxDiscovered = maxDiscovered ?? DEFAULT_MAX_DISCOVERED;
+    if (!Number.isInteger(this.#maxDiscovered) || this.#maxDiscovered < 0) throw new RangeError(`maxDiscovered must be a non-negative integer, got ${maxDiscovered}`);
     this.#connections = connections ?? DEFAULT_CONNECTIONS;
     if (!Number.isInteger(this.#connections) || this.#connections < 1) throw new RangeError(`connections must be an integer of at least 1, got ${connections}`);
     this.#network = network ?? 'mainnet';
@@ -120,6 +129,7 @@ export class ElectrumNetwork {
     this.#timeout = client.timeout ?? DEFAULT_TIMEOUT;
     const range = client.protocolVersion ?? ['1.4', '1.6'];
     const min = typeof range === 'string' ? range : range[0];
+    this.#minVersion = min;
     // Before 1.4 headers came deserialized and blockchain.block.headers did not exist: nothing to verify with.
     if (compareVersions(min, '1.4') < 0) throw new RangeError(`protocolVersion: the network needs protocol 1.4 or later, got ${JSON.stringify(range)}`);
     const start: Checkpoint = checkpoint ?? GENESIS[this.#network];
@@ -301,9 +311,33 @@ export class ElectrumNetwork {
       this.#retryAt.delete(peer.url);
       this.#events.emit('server-connected', peer.url);
       this.#elect();
+      if (this.#discovery && this.#discovered < this.#maxDiscovered) void this.#discover(peer);
     } catch (e) {
       this.#drop(peer, this.#dropReason(peer, e) ?? asSdkError(e));
     }
+  }
+
+  /**
+   * Adds the servers `peer` announces to the candidates, after every configured one, up to `maxDiscovered`; on the
+   * transport of the servers configured (TLS when any is tls:// or wss://) where they offer it.
+   */
+  async #discover(peer: Peer) {
+    let announced: unknown;
+    try {
+      announced = await peer.client.request('server.peers.subscribe', []);
+    } catch {
+      return; // a server that keeps its peers to itself is no worse for it
+    }
+    if (this.#state === 'closed') return;
+    const prefer = this.#urls.some((u) => /^(tls|wss):/i.test(u)) ? 'tls' : 'tcp';
+    for (const url of peerUrls(announced, prefer, this.#minVersion)) {
+      if (this.#discovered >= this.#maxDiscovered) break;
+      if (this.#urls.includes(url)) continue;
+      this.#urls.push(url);
+      this.#discovered++;
+      this.#events.emit('server-discovered', url, peer.url);
+    }
+    this.#fill();
   }
 
   /** Drops a server: permanently for a lie or another chain, else until `retryDelay` has passed. */

@@ -5,3 +5,4 @@ export { LyingServerError, OtherChainError, type LieKind } from './errors.js';
 export { MemoryHeaderStore, type HeaderStore, type MaybePromise } from './header-store.js';
 export { GENESIS, MAINNET_GENESIS, TESTNET3_GENESIS, TESTNET4_GENESIS, SIGNET_GENESIS, REGTEST_GENESIS, type Checkpoint } from './checkpoints.js';
 export type { ChainTip } from './header-chain.js';
+export { DEFAULT_MAX_DISCOVERED, MAX_PEER_ENTRIES, peerUrls } from './discovery.js';

@@ -31,6 +31,13 @@ export interface ElectrumNetworkOptions extends Omit<ElectrumClientOptions, 'con
   readonly retryDelay?: number | undefined;
   /** Servers one request is tried on before its last error is thrown (default connections + 1, at least 3). */
   readonly maxAttempts?: number | undefined;
+  /**
+   * Ask each server for its peers (server.peers.subscribe) and add them to the candidates (default false). They
+   * come after every server configured, which they never replace, and are verified like any other.
+   */
+  readonly discovery?: boolean | undefined;
+  /** Most servers discovery adds (default 20: enough to fail over many times, few enough to bound what a server can push). */
+  readonly maxDiscovered?: number | undefined;
 }
 
 /** A reorganisation of the verified chain. */
@@ -46,6 +53,8 @@ export interface NetworkReorg {
 export interface ElectrumNetworkLifecycleEvents {
   /** The server requests now go to (the first one, and each change). */
   server: [url: string];
+  /** A server announced by another (`from`) was added to the candidates (with `discovery`). */
+  'server-discovered': [url: string, from: string];
   /** A server connected, negotiated and had its tip checked. */
   'server-connected': [url: string];
   /**

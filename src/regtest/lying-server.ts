@@ -36,6 +36,8 @@ export interface LyingServerOptions {
   /** Default 0: any free port. */
   readonly port?: number | undefined;
   readonly protocolVersion?: string | readonly [string, string] | undefined;
+  /** What server.peers.subscribe answers (default none): [ip, host, features] entries. */
+  readonly peers?: readonly (readonly [string, string, readonly string[]])[] | undefined;
 }
 
 export interface LyingServer {
@@ -67,6 +69,7 @@ export async function startLyingElectrumServer(chain: RegtestChain, options: Lyi
 
   const honest = electrumBackend<ElectrumSession<undefined>>(chain) as unknown as Record<string, (params: unknown[], session: ElectrumSession<undefined>) => unknown>;
   const alter: Record<string, (result: unknown, params: unknown[]) => unknown> = {
+    'server.peers.subscribe': (r) => options.peers ?? r,
     'server.features': (r) => (options.genesisHash ? { ...(r as object), genesis_hash: options.genesisHash } : r),
     'blockchain.headers.subscribe': (r) => (lying('header') ? badHeaderNotification(r as HeaderNotification) : r),
     'blockchain.block.header': (r) => {
