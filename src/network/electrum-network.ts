@@ -17,10 +17,11 @@ import type { ElectrumMethods } from '../generated/electrum/types.js';
 import { asyncDispose } from '../runtime/dispose.js';
 import { Emitter } from '../runtime/emitter.js';
 import { AbortedError, ClosedError, ConnectError, ServerError, StratumSdkError, TimeoutError, ValidationError } from '../runtime/errors.js';
+import type { BatchItemResult, ElectrumBatchCall, ElectrumBatchResults } from '../clients/electrum-types.js';
 import type { RequestOptions } from '../runtime/session.js';
 import { compareVersions } from '../runtime/versions.js';
 import { GENESIS, TESTNET4_GENESIS, type Checkpoint } from './checkpoints.js';
-import { LyingServerError, OtherChainError, type LieKind } from './errors.js';
+import { LyingServerError, OtherChainError, ServerLimitError, type LieKind } from './errors.js';
 import { ChainProblem, HeaderChain, SerialQueue, type ChainTip, type FollowResult, type HeaderSource } from './header-chain.js';
 import { MemoryHeaderStore } from './header-store.js';
 import type { ElectrumNetworkEvents, ElectrumNetworkOptions, ElectrumNetworkRequestName, VerifiedHistoryEntry } from './types.js';
@@ -29,6 +30,8 @@ import { deriveWalletData, sameUnspent } from './wallet-data.js';
 
 export const DEFAULT_CONNECTIONS = 2;
 export const DEFAULT_RETRY_DELAY = 30_000;
+/** Calls in one JSON-RPC batch: Fulcrum's max_batch, the smallest cap of the common servers (ElectrumX has none). */
+export const DEFAULT_MAX_BATCH = 345;
 const DEFAULT_TIMEOUT = 30_000;
 /** Raw transactions kept once checked against their txid (they never change). */
 const TRANSACTION_CACHE = 2_000;
@@ -64,8 +67,14 @@ interface Waiter {
   reject(error: StratumSdkError): void;
 }
 
+type History = ElectrumMethods['blockchain.scripthash.get_history']['result'];
+type Balance = ElectrumMethods['blockchain.scripthash.get_balance']['result'];
+type Unspent = ElectrumMethods['blockchain.scripthash.listunspent']['result'];
+/** Handled by the network itself, never sent in a batch. */
+const SUBSCRIPTION_METHODS: ReadonlySet<string> = new Set(['blockchain.headers.subscribe', 'blockchain.scripthash.subscribe', 'blockchain.scripthash.unsubscribe']);
+
 interface CheckedHistory {
-  readonly history: ElectrumMethods['blockchain.scripthash.get_history']['result'];
+  readonly history: History;
   readonly entries: VerifiedHistoryEntry[];
   readonly status: Status;
 }
@@ -84,6 +93,7 @@ export class ElectrumNetwork {
   readonly #discovery: boolean;
   readonly #maxDiscovered: number;
   readonly #minVersion: string;
+  readonly #maxBatch: number;
   #discovered = 0;
   readonly #connections: number;
   readonly #verify: boolean;
@@ -111,7 +121,9 @@ export class ElectrumNetwork {
   #fillTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ElectrumNetworkOptions) {
-    const { servers, connections, network, checkpoint, headerStore, verify, connector, retryDelay, maxAttempts, discovery, maxDiscovered, ...client } = options;
+    const { servers, connections, network, checkpoint, headerStore, verify, connector, retryDelay, maxAttempts, discovery, maxDiscovered, maxBatch, ...client } = options;
+    this.#maxBatch = maxBatch ?? DEFAULT_MAX_BATCH;
+    if (!Number.isInteger(this.#maxBatch) || this.#maxBatch < 1) throw new RangeError(`maxBatch must be an integer of at least 1, got ${maxBatch}`);
     if (!Array.isArray(servers) || servers.length === 0) throw new RangeError('servers: give at least one server URL');
     this.#urls = [...new Set(servers)];
     this.#discovery = discovery ?? false;
@@ -293,7 +305,7 @@ export class ElectrumNetwork {
       await peer.client.connect();
       if (peer.dropped) return;
       peer.mempoolOrder = compareVersions(peer.client.protocolVersion, '1.6') >= 0 ? '1.6' : 'as-given';
-      const first = await peer.client.request('blockchain.headers.subscribe', []);
+      const first = await this.#ask(peer, 'blockchain.headers.subscribe', []);
       if (!('hex' in first)) throw new ValidationError('blockchain.headers.subscribe', 'result', ['a deserialized header: the network needs protocol 1.4 headers']);
       peer.announced ??= first;
       await this.#chainQueue.run(async () => {
@@ -324,7 +336,7 @@ export class ElectrumNetwork {
   async #discover(peer: Peer) {
     let announced: unknown;
     try {
-      announced = await peer.client.request('server.peers.subscribe', []);
+      announced = await this.#ask(peer, 'server.peers.subscribe', []);
     } catch {
       return; // a server that keeps its peers to itself is no worse for it
     }
@@ -377,9 +389,15 @@ export class ElectrumNetwork {
       case 'WRONG_CHAIN':
       case 'VERSION_MISMATCH':
         return e;
+      case 'LIE':
+        return e;
+      case 'SERVER_LIMIT':
+        // Its cost or load: asked elsewhere and retried later. A history or a subscription it will not hold: the
+        // caller is told, and the server, fine for every other script hash, is kept.
+        return e instanceof ServerLimitError && e.limit === 'cost' ? e : undefined;
       case 'VALIDATION':
-        // A lie, or a result that breaks the spec; a ValidationError of our own params says nothing of the server.
-        return e instanceof LyingServerError || (e instanceof ValidationError && e.part !== 'params') ? e : undefined;
+        // A result that breaks the spec; a ValidationError of our own params says nothing of the server.
+        return e instanceof ValidationError && e.part !== 'params' ? e : undefined;
       default:
         return undefined;
     }
@@ -520,9 +538,9 @@ export class ElectrumNetwork {
 
   #source(peer: Peer): HeaderSource {
     return {
-      header: async (height) => (await peer.client.request('blockchain.block.header', [height])) as string,
+      header: async (height) => (await this.#ask(peer, 'blockchain.block.header', [height])) as string,
       headers: async (start, count) => {
-        const result = await peer.client.request('blockchain.block.headers', [start, count]);
+        const result = await this.#ask(peer, 'blockchain.block.headers', [start, count]);
         return 'headers' in result ? result.headers : splitHeaders(result.hex).map(bytesToHex);
       },
     };
@@ -530,13 +548,20 @@ export class ElectrumNetwork {
 
   /** Follows a server's current tip now (its proofs may be for a block the chain has not reached yet). */
   async #syncWith(peer: Peer, options: RequestOptions): Promise<void> {
-    const tip = await peer.client.request('blockchain.headers.subscribe', [], options);
+    const tip = await this.#ask(peer, 'blockchain.headers.subscribe', [], options);
     if (!('hex' in tip)) return;
     peer.announced = tip;
     await this.#chainQueue.run(() => this.#followLocked(peer, tip));
   }
 
   // ---- Requests ----
+
+  /** A request to one server; a refusal for one of the server's limits becomes a ServerLimitError. */
+  #ask<M extends ElectrumNetworkRequestName>(peer: Peer, method: M, params: ElectrumMethods[M]['params'], options: RequestOptions = NO_OPTIONS): Promise<ElectrumMethods[M]['result']> {
+    return (peer.client.request(method as never, params as never, options) as Promise<ElectrumMethods[M]['result']>).catch((e: unknown) => {
+      throw limitOf(peer.url, method, params as readonly unknown[], e) ?? e;
+    });
+  }
 
   #call(method: string, params: readonly unknown[], options: RequestOptions): Promise<unknown> {
     switch (method) {
@@ -547,47 +572,96 @@ export class ElectrumNetwork {
       case 'blockchain.scripthash.unsubscribe':
         return this.#unsubscribe(String(params[0]).toLowerCase(), options);
     }
-    const plain = () => this.#route(options, (peer) => peer.client.request(method as ElectrumNetworkRequestName, params as never, options) as Promise<unknown>);
-    if (!this.#verify) return plain();
+    if (this.#verify && method === 'blockchain.block.header') return this.#blockHeader(params[0] as number, (params[1] as number | undefined) ?? 0, options);
+    return this.#route(options, async (peer) => this.#checked(peer, method, params, await this.#ask(peer, method as ElectrumNetworkRequestName, params as never, options), options));
+  }
+
+  /**
+   * Several requests as JSON-RPC batches of at most `maxBatch` calls (a server refuses a bigger batch whole: Fulcrum's
+   * max_batch is 345), one batch after another to the server in use; each call settles on its own and is checked as
+   * `request` checks it. A timeout, a lost connection, a refusal for cost or a lie moves the whole batch to the next
+   * server. Subscribe and unsubscribe calls go through `subscribe` and `unsubscribe`, outside the batch.
+   */
+  async batch<const C extends readonly ElectrumBatchCall[]>(calls: C, options: RequestOptions = {}): Promise<ElectrumBatchResults<C>> {
+    const results: BatchItemResult<unknown>[] = new Array<BatchItemResult<unknown>>(calls.length);
+    const settle = (i: number, run: () => Promise<unknown>) =>
+      run().then(
+        (value) => void (results[i] = { ok: true, value }),
+        (e: unknown) => void (results[i] = { ok: false, error: asSdkError(e) }),
+      );
+    const wire: number[] = [];
+    const apart: Promise<void>[] = [];
+    calls.forEach(([method, params], i) => {
+      if (SUBSCRIPTION_METHODS.has(method)) apart.push(settle(i, () => this.#call(method, params as readonly unknown[], options)));
+      else wire.push(i);
+    });
+    if (wire.length > 0) {
+      await this.#route(options, async (peer) => {
+        for (let from = 0; from < wire.length; from += this.#maxBatch) {
+          const slice = wire.slice(from, from + this.#maxBatch);
+          const answers = await peer.client.batch(slice.map((i) => calls[i]) as never, options);
+          await Promise.all(
+            slice.map((i, j) => {
+              const [method, params] = calls[i] as readonly [string, readonly unknown[]];
+              const answer = answers[j] as BatchItemResult<unknown>;
+              if (!answer.ok) {
+                const error = limitOf(peer.url, method, params, answer.error) ?? answer.error;
+                // The server failed, not the call: the whole batch goes to the next server.
+                if (this.#dropReason(peer, error)) throw error;
+                results[i] = { ok: false, error };
+                return undefined;
+              }
+              return this.#checked(peer, method, params, answer.value, options).then(
+                (value) => void (results[i] = { ok: true, value }),
+                (e: unknown) => {
+                  if (this.#dropReason(peer, e)) throw e;
+                  results[i] = { ok: false, error: asSdkError(e) };
+                },
+              );
+            }),
+          );
+        }
+      });
+    }
+    await Promise.all(apart);
+    return results as ElectrumBatchResults<C>;
+  }
+
+  /** A server's answer to `method`, checked when `verify` is on: returned as is, or thrown as a LyingServerError. */
+  async #checked(peer: Peer, method: string, params: readonly unknown[], result: unknown, options: RequestOptions): Promise<unknown> {
+    if (!this.#verify) return result;
     switch (method) {
       case 'blockchain.block.header':
-        return this.#blockHeader(params[0] as number, (params[1] as number | undefined) ?? 0, options);
-      case 'blockchain.block.headers':
-        return this.#route(options, async (peer) => {
-          const result = await peer.client.request('blockchain.block.headers', params as ElectrumMethods['blockchain.block.headers']['params'], options);
-          this.#checkHeaders(peer, 'headers' in result ? result.headers : splitHeaders(result.hex).map(bytesToHex));
-          return result;
-        });
-      case 'blockchain.transaction.get':
-        return this.#route(options, async (peer) => {
-          const result = await peer.client.request('blockchain.transaction.get', params as ElectrumMethods['blockchain.transaction.get']['params'], options);
-          const raw = typeof result === 'string' ? result : (result as { hex?: unknown }).hex;
-          if (typeof raw === 'string') this.#checkTransaction(peer, String(params[0]), raw, 'blockchain.transaction.get');
-          return result;
-        });
-      case 'blockchain.transaction.get_merkle':
-        return this.#route(options, async (peer) => {
-          const txid = String(params[0]).toLowerCase();
-          const proof = await peer.client.request('blockchain.transaction.get_merkle', params as ElectrumMethods['blockchain.transaction.get_merkle']['params'], options);
-          await this.#prove(peer, txid, proof.block_height, options, proof);
-          return proof;
-        });
-      case 'blockchain.transaction.broadcast':
-        return this.#route(options, async (peer) => {
-          const raw = String(params[0]);
-          const txid = await peer.client.request('blockchain.transaction.broadcast', [raw], options);
-          const expected = txidOf(raw);
-          if (expected !== undefined && txid.toLowerCase() !== expected) lie(peer, 'transaction', 'blockchain.transaction.broadcast', `it answered ${txid} for a transaction whose txid is ${expected}`);
-          return txid;
-        });
+        this.#checkHeaders(peer, [typeof result === 'string' ? result : (result as { header: string }).header]);
+        return result;
+      case 'blockchain.block.headers': {
+        const r = result as { headers: string[] } | { hex: string };
+        this.#checkHeaders(peer, 'headers' in r ? r.headers : splitHeaders(r.hex).map(bytesToHex));
+        return result;
+      }
+      case 'blockchain.transaction.get': {
+        const raw = typeof result === 'string' ? result : (result as { hex?: unknown }).hex;
+        if (typeof raw === 'string') this.#checkTransaction(peer, String(params[0]), raw, 'blockchain.transaction.get');
+        return result;
+      }
+      case 'blockchain.transaction.get_merkle': {
+        const proof = result as ElectrumMethods['blockchain.transaction.get_merkle']['result'];
+        await this.#prove(peer, String(params[0]).toLowerCase(), proof.block_height, options, proof);
+        return result;
+      }
+      case 'blockchain.transaction.broadcast': {
+        const expected = txidOf(String(params[0]));
+        if (expected !== undefined && String(result).toLowerCase() !== expected) lie(peer, 'transaction', 'blockchain.transaction.broadcast', `it answered ${String(result)} for a transaction whose txid is ${expected}`);
+        return result;
+      }
       case 'blockchain.scripthash.get_history':
-        return this.#route(options, async (peer) => (await this.#checkedHistory(peer, String(params[0]).toLowerCase(), options)).history);
+        return (await this.#checkedHistory(peer, String(params[0]).toLowerCase(), options, result as History)).history;
       case 'blockchain.scripthash.get_balance':
-        return this.#route(options, (peer) => this.#checkedBalance(peer, String(params[0]).toLowerCase(), options));
+        return this.#checkedBalance(peer, String(params[0]).toLowerCase(), options, result as Balance);
       case 'blockchain.scripthash.listunspent':
-        return this.#route(options, (peer) => this.#checkedUnspent(peer, String(params[0]).toLowerCase(), options));
+        return this.#checkedUnspent(peer, String(params[0]).toLowerCase(), options, result as Unspent);
       default:
-        return plain();
+        return result;
     }
   }
 
@@ -604,9 +678,8 @@ export class ElectrumNetwork {
       if (known !== undefined) return known;
     }
     return this.#route(options, async (peer) => {
-      const result = await peer.client.request('blockchain.block.header', [height, cpHeight] as ElectrumMethods['blockchain.block.header']['params'], options);
-      this.#checkHeaders(peer, [typeof result === 'string' ? result : result.header]);
-      return result;
+      const result = await this.#ask(peer, 'blockchain.block.header', [height, cpHeight] as ElectrumMethods['blockchain.block.header']['params'], options);
+      return this.#checked(peer, 'blockchain.block.header', [height, cpHeight], result, options);
     });
   }
 
@@ -632,7 +705,7 @@ export class ElectrumNetwork {
   async #transaction(peer: Peer, txid: string, options: RequestOptions): Promise<Transaction> {
     const cached = this.#transactions.get(txid);
     if (cached) return cached;
-    const raw = await peer.client.request('blockchain.transaction.get', [txid], options);
+    const raw = await this.#ask(peer, 'blockchain.transaction.get', [txid], options);
     const tx = this.#checkTransaction(peer, txid, raw as string, 'blockchain.transaction.get');
     remember(this.#transactions, txid, tx, TRANSACTION_CACHE);
     return tx;
@@ -656,7 +729,7 @@ export class ElectrumNetwork {
     for (let look = 0; look < 2; look++) {
       if (proof === undefined) {
         try {
-          proof = await peer.client.request('blockchain.transaction.get_merkle', [txid, height], options);
+          proof = await this.#ask(peer, 'blockchain.transaction.get_merkle', [txid, height], options);
         } catch (e) {
           if (e instanceof ServerError) return { kind: 'refused' };
           throw e;
@@ -670,7 +743,7 @@ export class ElectrumNetwork {
         return { kind: 'proven', blockHash: hash };
       }
       proof = undefined;
-      const theirs = ((await peer.client.request('blockchain.block.header', [height], options)) as string).toLowerCase();
+      const theirs = ((await this.#ask(peer, 'blockchain.block.header', [height], options)) as string).toLowerCase();
       if (theirs !== header) {
         await this.#syncWith(peer, options);
         if (!(await this.#chain.contains(height, blockHash(theirs)))) return { kind: 'unverifiable' };
@@ -684,17 +757,23 @@ export class ElectrumNetwork {
    * confirmed entry's merkle proof against the verified header at its height. A mismatch is looked at twice before
    * it is called a lie, so a chain that moved between two answers is not taken for one.
    */
-  async #checkedHistory(peer: Peer, sh: string, options: RequestOptions): Promise<CheckedHistory> {
+  async #checkedHistory(peer: Peer, sh: string, options: RequestOptions, given?: History): Promise<CheckedHistory> {
     for (let look = 0; ; look++) {
-      const history = await peer.client.request('blockchain.scripthash.get_history', [sh], options);
+      const history = look === 0 && given !== undefined ? given : await this.#ask(peer, 'blockchain.scripthash.get_history', [sh], options);
       const status = electrumStatus(history, { mempoolOrder: peer.mempoolOrder }) as Status;
       const announced = peer.statuses.get(sh);
       if (announced !== undefined && announced !== status) {
         if (look === 0) {
-          peer.statuses.set(sh, await peer.client.request('blockchain.scripthash.subscribe', [sh], options));
+          peer.statuses.set(sh, await this.#ask(peer, 'blockchain.scripthash.subscribe', [sh], options));
           continue;
         }
+        if (history.length === 0) throw truncated(peer, 'blockchain.scripthash.get_history', sh, `it sent an empty history, but its status for it is ${announced}`);
         lie(peer, 'status', 'blockchain.scripthash.subscribe', `it announced status ${announced} for ${sh}, but the status of the history it returns is ${status}`);
+      }
+      if (history.length === 0 && announced === undefined) {
+        // No status to hold it against: an empty history costs a balance, which Fulcrum still tells above max_history.
+        const balance = await this.#ask(peer, 'blockchain.scripthash.get_balance', [sh], options);
+        if (balance.confirmed !== 0 || balance.unconfirmed !== 0) throw truncated(peer, 'blockchain.scripthash.get_history', sh, `it sent an empty history, but a balance of ${balance.confirmed} confirmed and ${balance.unconfirmed} unconfirmed`);
       }
       const outcomes = await Promise.all(history.map((e) => (e.height > 0 ? this.#prove(peer, e.tx_hash.toLowerCase(), e.height, options) : undefined)));
       const refused = history.find((_, i) => outcomes[i]?.kind === 'refused');
@@ -717,19 +796,20 @@ export class ElectrumNetwork {
     return new Map(txs.map((t) => [t.txid, t]));
   }
 
-  async #checkedBalance(peer: Peer, sh: string, options: RequestOptions): Promise<ElectrumMethods['blockchain.scripthash.get_balance']['result']> {
+  async #checkedBalance(peer: Peer, sh: string, options: RequestOptions, given?: Balance): Promise<Balance> {
     for (let look = 0; ; look++) {
-      const balance = await peer.client.request('blockchain.scripthash.get_balance', [sh], options);
+      const balance = look === 0 && given !== undefined ? given : await this.#ask(peer, 'blockchain.scripthash.get_balance', [sh], options);
       const { history } = await this.#checkedHistory(peer, sh, options);
       const derived = deriveWalletData(sh, history, await this.#historyTransactions(peer, history, options)).balance;
       if (derived.confirmed === balance.confirmed && derived.unconfirmed === balance.unconfirmed) return balance;
+      if (history.length === 0 && look > 0) throw truncated(peer, 'blockchain.scripthash.get_balance', sh, `it sent an empty history, but a balance of ${balance.confirmed} confirmed and ${balance.unconfirmed} unconfirmed`);
       if (look > 0) lie(peer, 'balance', 'blockchain.scripthash.get_balance', `it says ${balance.confirmed} confirmed and ${balance.unconfirmed} unconfirmed for ${sh}; its history's transactions make ${derived.confirmed} and ${derived.unconfirmed}`);
     }
   }
 
-  async #checkedUnspent(peer: Peer, sh: string, options: RequestOptions): Promise<ElectrumMethods['blockchain.scripthash.listunspent']['result']> {
+  async #checkedUnspent(peer: Peer, sh: string, options: RequestOptions, given?: Unspent): Promise<Unspent> {
     for (let look = 0; ; look++) {
-      const unspent = await peer.client.request('blockchain.scripthash.listunspent', [sh], options);
+      const unspent = look === 0 && given !== undefined ? given : await this.#ask(peer, 'blockchain.scripthash.listunspent', [sh], options);
       const { history } = await this.#checkedHistory(peer, sh, options);
       const derived = deriveWalletData(sh, history, await this.#historyTransactions(peer, history, options)).unspent;
       if (sameUnspent(unspent, derived)) return unspent;
@@ -743,14 +823,21 @@ export class ElectrumNetwork {
     let sub = this.#subs.get(sh);
     if (!sub) this.#subs.set(sh, (sub = { delivered: undefined, queue: new SerialQueue() }));
     const subscription = sub;
-    return subscription.queue.run(() =>
-      this.#route(options, async (peer) => {
-        const status = await this.#subscribeOn(peer, sh, options);
-        if (subscription.delivered === undefined) subscription.delivered = status;
-        else this.#deliver(subscription, sh, status);
-        return status;
-      }),
-    );
+    return subscription.queue.run(async () => {
+      try {
+        return await this.#route(options, async (peer) => {
+          const status = await this.#subscribeOn(peer, sh, options);
+          if (subscription.delivered === undefined) subscription.delivered = status;
+          else this.#deliver(subscription, sh, status);
+          return status;
+        });
+      } catch (e) {
+        // Never held: forgotten, so no later change of server subscribes it again (a refusal for a limit would
+        // otherwise come back at every move).
+        if (subscription.delivered === undefined && this.#subs.get(sh) === subscription) this.#subs.delete(sh);
+        throw e;
+      }
+    });
   }
 
   async #unsubscribe(sh: string, options: RequestOptions): Promise<boolean> {
@@ -759,14 +846,14 @@ export class ElectrumNetwork {
     for (const peer of this.#peers.values()) peer.statuses.delete(sh);
     if (primary?.ready) {
       // Where the negotiated version has no unsubscribe the server keeps sending; those notifications are ignored.
-      await primary.client.request('blockchain.scripthash.unsubscribe', [sh], options).catch(() => undefined);
+      await this.#ask(primary, 'blockchain.scripthash.unsubscribe', [sh], options).catch(() => undefined);
     }
     return had;
   }
 
   /** Subscribes on one server; with `verify`, its status is checked against its history before it is used. */
   async #subscribeOn(peer: Peer, sh: string, options: RequestOptions): Promise<Status> {
-    const status = await peer.client.request('blockchain.scripthash.subscribe', [sh], options);
+    const status = await this.#ask(peer, 'blockchain.scripthash.subscribe', [sh], options);
     peer.statuses.set(sh, status);
     return this.#verify ? (await this.#checkedHistory(peer, sh, options)).status : status;
   }
@@ -800,7 +887,14 @@ export class ElectrumNetwork {
             if (this.#subs.get(sh) === sub) this.#deliver(sub, sh, status);
           });
         })
-        .catch(() => undefined); // no server now: the next election moves it again
+        .catch((e: unknown) => {
+          // The new server will not hold it (or its history): the subscription ends, and the application is told,
+          // instead of a retry at every move. With no server now, the next election moves it again.
+          if (e instanceof ServerLimitError && this.#subs.get(sh) === sub) {
+            this.#subs.delete(sh);
+            this.#events.emit('subscription-ended', sh, e);
+          }
+        });
     }
   }
 
@@ -809,6 +903,26 @@ export class ElectrumNetwork {
     sub.delivered = status;
     this.#events.emit('blockchain.scripthash.subscribe', sh, status);
   }
+}
+
+/**
+ * The server limit a server's error reply names, if any. Servers word them differently (janoside/btc-rpc-explorer#353):
+ * ElectrumX "history too large" and "response too large (at least N bytes)", electrs and this SDK's servers "too many
+ * subscriptions", mempool/electrs a subscription "limit"; aiorpcx's codes -101 and -102 for cost and load.
+ */
+function limitOf(url: string, method: string, params: readonly unknown[], e: unknown): ServerLimitError | undefined {
+  if (!(e instanceof ServerError)) return undefined;
+  if (e.serverCode === -101 || e.serverCode === -102) return new ServerLimitError(url, 'cost', method, undefined, e.serverMessage, { cause: e });
+  if (!method.startsWith('blockchain.scripthash.')) return undefined;
+  const sh = typeof params[0] === 'string' ? params[0].toLowerCase() : undefined;
+  if (/too large|too long|too many (tx|transactions)/i.test(e.serverMessage)) return new ServerLimitError(url, 'history', method, sh, e.serverMessage, { cause: e });
+  if (method === 'blockchain.scripthash.subscribe' && /subscri|limit/i.test(e.serverMessage)) return new ServerLimitError(url, 'subscriptions', method, sh, e.serverMessage, { cause: e });
+  return undefined;
+}
+
+/** Fulcrum above its max_history: an empty history its own status or balance contradicts. */
+function truncated(peer: Peer, method: string, sh: string, message: string): ServerLimitError {
+  return new ServerLimitError(peer.url, 'history', method, sh, `${message}: it keeps the history to itself (as Fulcrum does above its max_history)`);
 }
 
 function isPermanent(error: StratumSdkError): boolean {

@@ -5,6 +5,7 @@ import type { ElectrumClientRequestName, ElectrumMethods, ElectrumServerNotifica
 import type { StratumSdkError } from '../runtime/errors.js';
 import type { Connector } from '../runtime/transport.js';
 import type { Checkpoint } from './checkpoints.js';
+import type { ServerLimitError } from './errors.js';
 import type { ChainTip } from './header-chain.js';
 import type { HeaderStore } from './header-store.js';
 
@@ -36,6 +37,8 @@ export interface ElectrumNetworkOptions extends Omit<ElectrumClientOptions, 'con
    * come after every server configured, which they never replace, and are verified like any other.
    */
   readonly discovery?: boolean | undefined;
+  /** Calls in one JSON-RPC batch sent by `batch` (default 345, Fulcrum's max_batch; a bigger batch is split). */
+  readonly maxBatch?: number | undefined;
   /** Most servers discovery adds (default 20: enough to fail over many times, few enough to bound what a server can push). */
   readonly maxDiscovered?: number | undefined;
 }
@@ -63,6 +66,11 @@ export interface ElectrumNetworkLifecycleEvents {
    * again after `retryDelay`).
    */
   'server-dropped': [url: string, error: StratumSdkError];
+  /**
+   * A script hash subscription ended because the server it moved to would not hold it (its subscription limit, or a
+   * history too large for it): subscribe again later, or on a network of other servers.
+   */
+  'subscription-ended': [scripthash: string, error: ServerLimitError];
   /** A new verified tip (after an extension or a reorganisation). */
   header: [tip: ChainTip];
   /** The verified chain switched to a branch with more work; `header` follows with the new tip. */

@@ -9,6 +9,7 @@ import { bitsToTarget, hashMeetsTarget } from '../bitcoin/target.js';
 import { parseTransaction, serializeTransaction } from '../bitcoin/tx.js';
 import type { HeaderNotification, Status } from '../generated/definitions.js';
 import { ServerError } from '../runtime/errors.js';
+import type { ServerLimitOptions } from '../runtime/server/limits.js';
 import { createElectrumServer, type ElectrumHandlers, type ElectrumServer, type ElectrumSession } from '../servers/electrum-server.js';
 import type { RegtestChain } from './chain.js';
 import { electrumBackend, headerNotification, statusOf } from './electrum-backend.js';
@@ -36,6 +37,16 @@ export interface LyingServerOptions {
   /** Default 0: any free port. */
   readonly port?: number | undefined;
   readonly protocolVersion?: string | readonly [string, string] | undefined;
+  /** The server's limits (createElectrumServer's: maxBatchSize, maxSubscriptions, ...). */
+  readonly limits?: ServerLimitOptions | undefined;
+  /**
+   * Histories longer than `limit` are not sent: 'electrumx' answers error 1 "history too large" to every script hash
+   * method; 'fulcrum' (above its max_history) sends an empty history and no unspent outputs, while its status and
+   * balance still tell the truth.
+   */
+  readonly maxHistory?: { readonly limit: number; readonly style: 'electrumx' | 'fulcrum' } | undefined;
+  /** Requests answered before every later one is refused for its cost (aiorpcx's -101 "excessive resource usage"); see LyingServer.costLimit. */
+  readonly costLimit?: number | undefined;
   /** What server.peers.subscribe answers (default none): [ip, host, features] entries. */
   readonly peers?: readonly (readonly [string, string, readonly string[]])[] | undefined;
 }
@@ -52,6 +63,8 @@ export interface LyingServer {
   readonly told: number;
   /** Requests received, by method. */
   readonly received: ReadonlyMap<string, number>;
+  /** Requests answered before every later one is refused for its cost (mutable; undefined: never). */
+  costLimit: number | undefined;
   close(): Promise<void>;
 }
 
@@ -101,9 +114,17 @@ export async function startLyingElectrumServer(chain: RegtestChain, options: Lyi
     'blockchain.scripthash.listunspent': (r) => (lying('unspent') ? (r as { value: number }[]).map((u) => ({ ...u, value: u.value + 1 })) : r),
   };
   const handlers: Record<string, (params: unknown[], session: ElectrumSession<undefined>) => unknown> = {};
+  let answered = 0;
+  let costLimit = options.costLimit;
+  const tooLong = (sh: unknown) => options.maxHistory !== undefined && typeof sh === 'string' && chain.history(sh).length + chain.mempoolHistory(sh).length > options.maxHistory.limit;
   for (const [method, handler] of Object.entries(honest)) {
     handlers[method] = (params, session) => {
       received.set(method, (received.get(method) ?? 0) + 1);
+      if (costLimit !== undefined && ++answered > costLimit) throw new ServerError(method, -101, 'excessive resource usage');
+      if (method.startsWith('blockchain.scripthash.') && tooLong(params[0])) {
+        if (options.maxHistory?.style === 'electrumx') throw new ServerError(method, 1, 'history too large');
+        if (method === 'blockchain.scripthash.get_history' || method === 'blockchain.scripthash.listunspent') return [];
+      }
       if (stalled.has(method)) {
         // Never answered; released (as an error reply no one reads) when the server closes, so closing does not wait.
         return new Promise((_resolve, reject) => parked.add(() => reject(new ServerError(method, 2, 'the server is closing'))));
@@ -117,6 +138,7 @@ export async function startLyingElectrumServer(chain: RegtestChain, options: Lyi
   const server = await createElectrumServer<undefined>({
     handlers: handlers as unknown as ElectrumHandlers<undefined>,
     listen: { tcp: { host: options.host ?? '127.0.0.1', port: options.port ?? 0 } },
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
     serverSoftware: `stratum-sdk regtest${lies.size ? ' (lying)' : ''} 0.1.0`,
     ...(options.protocolVersion === undefined ? {} : { protocolVersion: options.protocolVersion }),
   });
@@ -145,6 +167,13 @@ export async function startLyingElectrumServer(chain: RegtestChain, options: Lyi
       return told;
     },
     received,
+    get costLimit() {
+      return costLimit;
+    },
+    set costLimit(limit: number | undefined) {
+      costLimit = limit;
+      answered = 0;
+    },
     close: async () => {
       offBlock();
       offTx();
