@@ -17,14 +17,15 @@ import type { ElectrumMethods } from '../generated/electrum/types.js';
 import { asyncDispose } from '../runtime/dispose.js';
 import { Emitter } from '../runtime/emitter.js';
 import { AbortedError, ClosedError, ConnectError, ServerError, StratumSdkError, TimeoutError, ValidationError } from '../runtime/errors.js';
-import type { BatchItemResult, ElectrumBatchCall, ElectrumBatchResults } from '../clients/electrum-types.js';
+import { DEFAULT_NOTIFICATION_BUFFER, type BatchItemResult, type ElectrumBatchCall, type ElectrumBatchResults, type ElectrumDefaultVersions, type ElectrumNotificationIn, type ElectrumParamsIn, type ElectrumSubscription, type IterateOptions } from '../clients/electrum-types.js';
+import { Channel } from '../runtime/channel.js';
 import type { RequestOptions } from '../runtime/session.js';
 import { compareVersions } from '../runtime/versions.js';
 import { GENESIS, TESTNET4_GENESIS, type Checkpoint } from './checkpoints.js';
 import { LyingServerError, OtherChainError, ServerLimitError, type LieKind } from './errors.js';
 import { ChainProblem, HeaderChain, SerialQueue, type ChainTip, type FollowResult, type HeaderSource } from './header-chain.js';
 import { MemoryHeaderStore } from './header-store.js';
-import type { ElectrumNetworkEvents, ElectrumNetworkOptions, ElectrumNetworkRequestName, VerifiedHistoryEntry } from './types.js';
+import type { ElectrumNetworkEvents, ElectrumNetworkOptions, ElectrumNetworkRequestName, ElectrumNetworkSubscriptionName, VerifiedHistoryEntry } from './types.js';
 import { DEFAULT_MAX_DISCOVERED, peerUrls } from './discovery.js';
 import { deriveWalletData, sameUnspent } from './wallet-data.js';
 
@@ -94,6 +95,8 @@ export class ElectrumNetwork {
   readonly #maxDiscovered: number;
   readonly #minVersion: string;
   readonly #maxBatch: number;
+  readonly #notificationBuffer: number;
+  readonly #channels = new Set<Channel<readonly unknown[]>>();
   #discovered = 0;
   readonly #connections: number;
   readonly #verify: boolean;
@@ -123,6 +126,8 @@ export class ElectrumNetwork {
   constructor(options: ElectrumNetworkOptions) {
     const { servers, connections, network, checkpoint, headerStore, verify, connector, retryDelay, maxAttempts, discovery, maxDiscovered, maxBatch, ...client } = options;
     this.#maxBatch = maxBatch ?? DEFAULT_MAX_BATCH;
+    this.#notificationBuffer = client.notificationBuffer ?? DEFAULT_NOTIFICATION_BUFFER;
+    if (!(this.#notificationBuffer >= 1)) throw new RangeError(`notificationBuffer must be at least 1, got ${client.notificationBuffer}`);
     if (!Number.isInteger(this.#maxBatch) || this.#maxBatch < 1) throw new RangeError(`maxBatch must be an integer of at least 1, got ${maxBatch}`);
     if (!Array.isArray(servers) || servers.length === 0) throw new RangeError('servers: give at least one server URL');
     this.#urls = [...new Set(servers)];
@@ -219,6 +224,52 @@ export class ElectrumNetwork {
     return this.#route(options, async (peer) => (await this.#checkedHistory(peer, sh, options)).entries);
   }
 
+  /**
+   * Subscribes (as `request` does: moved across servers with no status change missed or told twice) and returns an
+   * async iterable of the later notifications, as the ElectrumClient's `subscribe` does; `initial` is the answer.
+   */
+  async subscribe<M extends ElectrumNetworkSubscriptionName>(method: M, params: ElectrumParamsIn<M, ElectrumDefaultVersions>, options: RequestOptions = {}): Promise<ElectrumSubscription<M>> {
+    if (method !== 'blockchain.scripthash.subscribe' && method !== 'blockchain.headers.subscribe') throw new ValidationError(method, 'params', [`${method} is not a subscription of the network`]);
+    const sh = method === 'blockchain.scripthash.subscribe' ? String((params as readonly unknown[])[0]).toLowerCase() : undefined;
+    const channel = this.#channel(method, sh);
+    let initial: unknown;
+    try {
+      initial = await this.#call(method, params as readonly unknown[], options);
+    } catch (e) {
+      channel.end();
+      throw e;
+    }
+    const unsubscribe = async () => {
+      channel.end();
+      if (sh !== undefined) await this.#unsubscribe(sh, NO_OPTIONS);
+    };
+    return Object.assign(channel, { method, params, initial, unsubscribe }) as unknown as ElectrumSubscription<M>;
+  }
+
+  /** Every later notification of one kind (all script hashes, or each new verified tip) as an async iterable. */
+  notifications<M extends ElectrumNetworkSubscriptionName>(method: M, options: IterateOptions = {}): AsyncIterableIterator<ElectrumNotificationIn<M, ElectrumDefaultVersions>> {
+    const channel = this.#channel(method, undefined);
+    if (options.signal) {
+      if (options.signal.aborted) channel.end();
+      else options.signal.addEventListener('abort', () => channel.end(), { once: true });
+    }
+    return channel as unknown as AsyncIterableIterator<ElectrumNotificationIn<M, ElectrumDefaultVersions>>;
+  }
+
+  /** A bounded queue of one event's arguments (of one script hash, when given), ended when the network closes. */
+  #channel(method: ElectrumNetworkSubscriptionName, sh: string | undefined): Channel<readonly unknown[]> {
+    if (this.#state === 'closed') throw new ClosedError('the network is closed');
+    const off = this.#events.on(method, ((...args: unknown[]) => {
+      if (sh === undefined || args[0] === sh) channel.push(args);
+    }) as never);
+    const channel: Channel<readonly unknown[]> = new Channel(`${method} notifications`, this.#notificationBuffer, () => {
+      off();
+      this.#channels.delete(channel);
+    });
+    this.#channels.add(channel);
+    return channel;
+  }
+
   on<E extends keyof ElectrumNetworkEvents>(event: E, listener: (...args: ElectrumNetworkEvents[E]) => void): () => void {
     return this.#events.on(event, listener);
   }
@@ -238,6 +289,7 @@ export class ElectrumNetwork {
     if (this.#fillTimer !== undefined) clearTimeout(this.#fillTimer);
     this.#fillTimer = undefined;
     this.#rejectWaiters(new ClosedError('the network is closed'));
+    for (const channel of [...this.#channels]) channel.end();
     const peers = [...this.#peers.values()];
     this.#peers.clear();
     this.#primary = undefined;

@@ -85,6 +85,9 @@ export type ElectrumNetworkEvents = ElectrumNetworkLifecycleEvents &
 
 export type ElectrumNetworkRequestName = ElectrumClientRequestName & keyof ElectrumMethods;
 
+/** The subscriptions the network keeps across servers (`subscribe`, `notifications`). */
+export type ElectrumNetworkSubscriptionName = 'blockchain.scripthash.subscribe' | 'blockchain.headers.subscribe';
+
 /** A history entry with what the network could prove of it. */
 export interface VerifiedHistoryEntry {
   readonly tx_hash: string;
