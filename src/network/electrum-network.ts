@@ -6,7 +6,6 @@
 // Platform-free: it talks to servers only through ElectrumClient's public API.
 import { blockHash, parseHeader, splitHeaders } from '../bitcoin/header.js';
 import { bytesToHex } from '../bitcoin/bytes.js';
-import { verifyTransactionInHeader } from '../bitcoin/merkle.js';
 import type { Network } from '../bitcoin/networks.js';
 import { electrumStatus } from '../bitcoin/status.js';
 import { parseTransaction, type Transaction } from '../bitcoin/tx.js';
@@ -25,6 +24,7 @@ import { GENESIS, TESTNET4_GENESIS, type Checkpoint } from './checkpoints.js';
 import { LyingServerError, OtherChainError, ServerLimitError, type LieKind } from './errors.js';
 import { ChainProblem, HeaderChain, SerialQueue, type ChainTip, type FollowResult, type HeaderSource } from './header-chain.js';
 import { MemoryHeaderStore } from './header-store.js';
+import { ProvenNodes } from './proven-nodes.js';
 import type { ElectrumNetworkEvents, ElectrumNetworkOptions, ElectrumNetworkRequestName, ElectrumNetworkSubscriptionName, VerifiedHistoryEntry } from './types.js';
 import { DEFAULT_MAX_DISCOVERED, peerUrls } from './discovery.js';
 import { deriveWalletData, sameUnspent } from './wallet-data.js';
@@ -69,6 +69,7 @@ interface Waiter {
 }
 
 type History = ElectrumMethods['blockchain.scripthash.get_history']['result'];
+type MerkleProofResult = ElectrumMethods['blockchain.transaction.get_merkle']['result'];
 type Balance = ElectrumMethods['blockchain.scripthash.get_balance']['result'];
 type Unspent = ElectrumMethods['blockchain.scripthash.listunspent']['result'];
 /** Handled by the network itself, never sent in a batch. */
@@ -117,6 +118,7 @@ export class ElectrumNetwork {
   readonly #chainQueue = new SerialQueue();
   readonly #subs = new Map<string, Subscription>();
   readonly #proven = new Map<string, { height: number; hash: string }>();
+  readonly #nodes = new ProvenNodes();
   readonly #transactions = new Map<string, Transaction>();
   readonly #waiters = new Set<Waiter>();
   #primary: Peer | undefined;
@@ -649,8 +651,7 @@ export class ElectrumNetwork {
     });
     if (wire.length > 0) {
       await this.#route(options, async (peer) => {
-        for (let from = 0; from < wire.length; from += this.#maxBatch) {
-          const slice = wire.slice(from, from + this.#maxBatch);
+        await inWindow(chunked(wire, this.#maxBatch), async (slice) => {
           const answers = await peer.client.batch(slice.map((i) => calls[i]) as never, options);
           await Promise.all(
             slice.map((i, j) => {
@@ -672,7 +673,7 @@ export class ElectrumNetwork {
               );
             }),
           );
-        }
+        });
       });
     }
     await Promise.all(apart);
@@ -769,6 +770,35 @@ export class ElectrumNetwork {
    * server's header differs, the chain first follows the server (it may be ahead), and if its block is still not on
    * the chain followed, nothing can be proven ('unverifiable'). A server refusing the proof: 'refused'.
    */
+  /**
+   * The merkle proofs of a history's confirmed entries not proven before, asked in batches of `maxBatch` (a wallet's
+   * sync asks thousands). 'refused': the server answered with an error of its own.
+   */
+  async #fetchProofs(peer: Peer, history: History, options: RequestOptions): Promise<Map<string, MerkleProofResult | 'refused'>> {
+    const out = new Map<string, MerkleProofResult | 'refused'>();
+    const wanted: { txid: string; height: number }[] = [];
+    for (const e of history) {
+      if (e.height <= 0) continue;
+      const txid = e.tx_hash.toLowerCase();
+      const cached = this.#proven.get(txid);
+      if (cached?.height !== e.height) wanted.push({ txid, height: e.height });
+    }
+    await inWindow(chunked(wanted, this.#maxBatch), async (slice) => {
+      const answers = await peer.client.batch(slice.map(({ txid, height }) => ['blockchain.transaction.get_merkle', [txid, height]] as const), options);
+      answers.forEach((answer, i) => {
+        const { txid } = slice[i] as { txid: string };
+        if (answer.ok) out.set(txid, answer.value);
+        else if (!(answer.error instanceof ServerError)) throw answer.error; // a timeout, a lost connection: the server failed
+        else {
+          const limit = limitOf(peer.url, 'blockchain.transaction.get_merkle', [txid], answer.error);
+          if (limit) throw limit; // its cost: asked elsewhere
+          out.set(txid, 'refused');
+        }
+      });
+    });
+    return out;
+  }
+
   async #prove(peer: Peer, txid: string, height: number, options: RequestOptions, given?: { block_height: number; merkle: string[]; pos: number }): Promise<ProofOutcome> {
     const cached = this.#proven.get(txid);
     if (cached && cached.height === height && (await this.#chain.contains(height, cached.hash))) return { kind: 'proven', blockHash: cached.hash };
@@ -789,8 +819,8 @@ export class ElectrumNetwork {
       }
       const header = await this.#chain.header(height);
       if (header === undefined) return { kind: 'unverifiable' };
-      if (proof.block_height === height && safeVerify(txid, proof, header)) {
-        const hash = blockHash(header);
+      const hash = (await this.#chain.hashAt(height)) as string;
+      if (proof.block_height === height && this.#nodes.verify(txid, proof, header, hash)) {
         remember(this.#proven, txid, { height, hash }, PROOF_CACHE);
         return { kind: 'proven', blockHash: hash };
       }
@@ -827,7 +857,14 @@ export class ElectrumNetwork {
         const balance = await this.#ask(peer, 'blockchain.scripthash.get_balance', [sh], options);
         if (balance.confirmed !== 0 || balance.unconfirmed !== 0) throw truncated(peer, 'blockchain.scripthash.get_history', sh, `it sent an empty history, but a balance of ${balance.confirmed} confirmed and ${balance.unconfirmed} unconfirmed`);
       }
-      const outcomes = await Promise.all(history.map((e) => (e.height > 0 ? this.#prove(peer, e.tx_hash.toLowerCase(), e.height, options) : undefined)));
+      const proofs = await this.#fetchProofs(peer, history, options);
+      const outcomes = await Promise.all(
+        history.map((e) => {
+          if (e.height <= 0) return undefined;
+          const proof = proofs.get(e.tx_hash.toLowerCase());
+          return proof === 'refused' ? ({ kind: 'refused' } as const) : this.#prove(peer, e.tx_hash.toLowerCase(), e.height, options, proof);
+        }),
+      );
       const refused = history.find((_, i) => outcomes[i]?.kind === 'refused');
       if (refused) {
         if (look === 0) continue;
@@ -989,20 +1026,43 @@ function lie(peer: Peer, kind: LieKind, method: string, message: string): never 
   throw new LyingServerError(peer.url, kind, method, message);
 }
 
-function safeVerify(txid: string, proof: { merkle: string[]; pos: number }, header: string): boolean {
-  try {
-    return verifyTransactionInHeader(txid, proof, header);
-  } catch {
-    return false;
-  }
-}
-
 function txidOf(raw: string): string | undefined {
   try {
     return parseTransaction(raw).txid;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Batches in flight at once on one connection: the server answers a batch only once all of it is done, so a few in
+ * flight keep it busy while the client checks the answers of another; few enough that a server limiting
+ * concurrent work per connection (ElectrumX's cost) is not flooded.
+ */
+const BATCH_WINDOW = 8;
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let from = 0; from < items.length; from += size) out.push(items.slice(from, from + size));
+  return out;
+}
+
+/** Runs `task` on each item, at most BATCH_WINDOW at a time; the first failure is thrown once all have settled. */
+async function inWindow<T>(items: readonly T[], task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && failure === undefined) {
+      const item = items[next++] as T;
+      try {
+        await task(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCH_WINDOW, items.length) }, worker));
+  if (failure) throw failure.error;
 }
 
 /** A bounded map: the oldest entry goes when it is full. */

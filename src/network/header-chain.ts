@@ -63,6 +63,8 @@ export function headerWork(bits: number): bigint {
 }
 
 const HEADER_HEX = /^[0-9a-fA-F]{160}$/;
+/** Block hashes kept by height. */
+const HASH_CACHE = 4_096;
 /** Stored headers read at once when the difficulty rules need earlier ones. */
 const STORE_WINDOW = 64;
 
@@ -79,6 +81,8 @@ export class HeaderChain {
   readonly #network: Network;
   readonly #rules: DifficultyRules | undefined;
   #tip: ChainTip | undefined;
+  /** Block hashes by height, of the chain followed (merkle proofs ask for the same blocks again and again). */
+  readonly #hashes = new Map<number, string>();
 
   constructor(store: HeaderStore, checkpoint: Checkpoint, network: Network, options: HeaderChainOptions = {}) {
     if (!Number.isSafeInteger(checkpoint.height) || checkpoint.height < 0) throw new RangeError(`checkpoint height must be a non-negative integer, got ${checkpoint.height}`);
@@ -138,7 +142,7 @@ export class HeaderChain {
       const check = verifyHeaderChain(run, { network: this.#network });
       if (!check.valid) throw new ChainProblem('bad-header', `its headers from height ${from}: ${check.message}`);
     }
-    await this.#store.replace(from, run);
+    await this.#replace(from, run);
     this.#tip = { height, hash, header: run[run.length - 1] as string };
   }
 
@@ -149,8 +153,20 @@ export class HeaderChain {
   }
 
   async hashAt(height: number): Promise<string | undefined> {
+    const known = this.#hashes.get(height);
+    if (known !== undefined && this.#tip && height <= this.#tip.height && height >= this.#checkpoint.height) return known;
     const header = await this.header(height);
-    return header === undefined ? undefined : blockHash(header);
+    if (header === undefined) return undefined;
+    const hash = blockHash(header);
+    this.#hashes.set(height, hash);
+    if (this.#hashes.size > HASH_CACHE) this.#hashes.delete(this.#hashes.keys().next().value as number);
+    return hash;
+  }
+
+  /** Writes the store and forgets the hashes it replaces. */
+  async #replace(height: number, headers: readonly string[]): Promise<void> {
+    for (const h of [...this.#hashes.keys()]) if (h >= height) this.#hashes.delete(h);
+    await this.#store.replace(height, headers);
   }
 
   /** Whether a block (height and hash) is on the chain followed. */
@@ -190,7 +206,7 @@ export class HeaderChain {
     if (height === tip.height + 1 && parseHeader(hex).prevHash === tip.hash) {
       const rules = await this.#difficultyProblem([hex], height);
       if (rules) throw new ChainProblem('bad-header', `its tip: ${rules}`);
-      await this.#store.replace(height, [hex]);
+      await this.#replace(height, [hex]);
       this.#tip = { height, hash, header: hex };
       return { kind: 'extended', oldTip: tip, newTip: this.#tip };
     }
@@ -229,7 +245,7 @@ export class HeaderChain {
       const rules = await this.#difficultyProblem(chunk, start, branch, ancestor + 1);
       if (rules) throw new ChainProblem('bad-header', `its headers from height ${start}: ${rules}`);
       if (extending) {
-        await this.#store.replace(start, chunk);
+        await this.#replace(start, chunk);
         const last = chunk[chunk.length - 1] as string;
         this.#tip = { height: start + chunk.length - 1, hash: check.tipHash as string, header: last };
       } else branch.push(...chunk);
@@ -253,7 +269,7 @@ export class HeaderChain {
     for (const h of theirs) theirWork += headerWork(parseHeader(h).bits);
     if (theirWork < ourWork || (theirWork === ourWork && !preferOnTie)) return { kind: 'weaker' };
     const ancestorHeader = (await this.#store.get(fork)) as string;
-    await this.#store.replace(fork + 1, theirs);
+    await this.#replace(fork + 1, theirs);
     const last = theirs[theirs.length - 1] as string;
     this.#tip = { height: fork + theirs.length, hash: blockHash(last), header: last };
     if (fork === oldTip.height) return { kind: 'extended', oldTip, newTip: this.#tip };
