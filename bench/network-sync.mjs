@@ -28,6 +28,8 @@ const SELF = fileURLToPath(import.meta.url);
 const HOST = '127.0.0.1';
 const TARGET_VS_ELECTRUM = 5;
 const TARGET_VS_CASH = 1;
+/** Satoshis each wallet transaction pays (buildWalletHistory's default). */
+const AMOUNT = 1_000;
 // Electrum wallet runs are long: one is enough to compare against, and a deadline keeps a stuck daemon from
 // holding the bench forever.
 const ELECTRUM_DEADLINE_MS = 15 * 60_000;
@@ -59,7 +61,7 @@ async function serve() {
   const chain = new RegtestChain();
   const scripts = Array.from({ length: ADDRESSES }, (_, i) => `0014${(i + 1).toString(16).padStart(40, '0')}`);
   const started = performance.now();
-  buildWalletHistory(chain, scripts, { transactions: TRANSACTIONS });
+  buildWalletHistory(chain, scripts, { transactions: TRANSACTIONS, amount: AMOUNT });
   const buildMs = performance.now() - started;
 
   // Merkle branches, one tree per block, built on first use.
@@ -195,10 +197,10 @@ async function syncElectrum(port, addresses) {
     for (;;) {
       const out = (await run('electrum', [...base, 'is_synchronized'])).trim();
       if (out === 'true') {
-        // is_synchronized is true before the first address is even asked for: the history must be there too.
-        const history = JSON.parse(await run('electrum', [...base, 'onchain_history']));
-        const count = (history.transactions ?? history).length;
-        if (count >= TRANSACTIONS) return { ms: performance.now() - started, transactions: count };
+        // is_synchronized is true before the first address is even asked for: the confirmed balance must be all
+        // there too (each transaction pays its address AMOUNT satoshis).
+        const { confirmed } = JSON.parse(await run('electrum', [...base, 'getbalance']));
+        if (Math.round(Number(confirmed) * 1e8) === TRANSACTIONS * AMOUNT) return { ms: performance.now() - started, transactions: TRANSACTIONS };
       }
       if (Date.now() > deadline) throw new Error(`not synchronized after ${ELECTRUM_DEADLINE_MS / 1000} s`);
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -226,7 +228,6 @@ async function main() {
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const client of clients) {
-        if (process.env.BENCH_DEBUG) console.log(`  round ${round + 1}: ${client.name}`);
         const { ms, transactions } = await client.sync();
         if (transactions !== TRANSACTIONS) throw new Error(`${client.name} synced ${transactions} transactions, not ${TRANSACTIONS}`);
         client.times.push(ms);

@@ -653,6 +653,16 @@ export class ElectrumNetwork {
       await this.#route(options, async (peer) => {
         await inWindow(chunked(wire, this.#maxBatch), async (slice) => {
           const answers = await peer.client.batch(slice.map((i) => calls[i]) as never, options);
+          // The merkle proofs of every history in this batch, asked together in batches of their own (a wallet's
+          // sync proves thousands: a few large batches, not one small batch per script hash).
+          let proofs: Map<string, MerkleProofResult | 'refused'> | undefined;
+          if (this.#verify) {
+            const entries = slice.flatMap((i, j) => {
+              const answer = answers[j] as BatchItemResult<unknown>;
+              return (calls[i] as readonly [string, unknown])[0] === 'blockchain.scripthash.get_history' && answer.ok && Array.isArray(answer.value) ? (answer.value as History) : [];
+            });
+            if (entries.length > 0) proofs = await this.#fetchProofs(peer, entries, options);
+          }
           await Promise.all(
             slice.map((i, j) => {
               const [method, params] = calls[i] as readonly [string, readonly unknown[]];
@@ -664,7 +674,7 @@ export class ElectrumNetwork {
                 results[i] = { ok: false, error };
                 return undefined;
               }
-              return this.#checked(peer, method, params, answer.value, options).then(
+              return this.#checked(peer, method, params, answer.value, options, proofs).then(
                 (value) => void (results[i] = { ok: true, value }),
                 (e: unknown) => {
                   if (this.#dropReason(peer, e)) throw e;
@@ -681,7 +691,7 @@ export class ElectrumNetwork {
   }
 
   /** A server's answer to `method`, checked when `verify` is on: returned as is, or thrown as a LyingServerError. */
-  async #checked(peer: Peer, method: string, params: readonly unknown[], result: unknown, options: RequestOptions): Promise<unknown> {
+  async #checked(peer: Peer, method: string, params: readonly unknown[], result: unknown, options: RequestOptions, proofs?: ReadonlyMap<string, MerkleProofResult | 'refused'>): Promise<unknown> {
     if (!this.#verify) return result;
     switch (method) {
       case 'blockchain.block.header':
@@ -708,7 +718,7 @@ export class ElectrumNetwork {
         return result;
       }
       case 'blockchain.scripthash.get_history':
-        return (await this.#checkedHistory(peer, String(params[0]).toLowerCase(), options, result as History)).history;
+        return (await this.#checkedHistory(peer, String(params[0]).toLowerCase(), options, result as History, proofs)).history;
       case 'blockchain.scripthash.get_balance':
         return this.#checkedBalance(peer, String(params[0]).toLowerCase(), options, result as Balance);
       case 'blockchain.scripthash.listunspent':
@@ -839,7 +849,7 @@ export class ElectrumNetwork {
    * confirmed entry's merkle proof against the verified header at its height. A mismatch is looked at twice before
    * it is called a lie, so a chain that moved between two answers is not taken for one.
    */
-  async #checkedHistory(peer: Peer, sh: string, options: RequestOptions, given?: History): Promise<CheckedHistory> {
+  async #checkedHistory(peer: Peer, sh: string, options: RequestOptions, given?: History, givenProofs?: ReadonlyMap<string, MerkleProofResult | 'refused'>): Promise<CheckedHistory> {
     for (let look = 0; ; look++) {
       const history = look === 0 && given !== undefined ? given : await this.#ask(peer, 'blockchain.scripthash.get_history', [sh], options);
       const status = electrumStatus(history, { mempoolOrder: peer.mempoolOrder }) as Status;
@@ -857,7 +867,7 @@ export class ElectrumNetwork {
         const balance = await this.#ask(peer, 'blockchain.scripthash.get_balance', [sh], options);
         if (balance.confirmed !== 0 || balance.unconfirmed !== 0) throw truncated(peer, 'blockchain.scripthash.get_history', sh, `it sent an empty history, but a balance of ${balance.confirmed} confirmed and ${balance.unconfirmed} unconfirmed`);
       }
-      const proofs = await this.#fetchProofs(peer, history, options);
+      const proofs = look === 0 && givenProofs !== undefined ? givenProofs : await this.#fetchProofs(peer, history, options);
       const outcomes = await Promise.all(
         history.map((e) => {
           if (e.height <= 0) return undefined;
