@@ -25,6 +25,7 @@ import { LyingServerError, OtherChainError, ServerLimitError, type LieKind } fro
 import { ChainProblem, HeaderChain, SerialQueue, type ChainTip, type FollowResult, type HeaderSource } from './header-chain.js';
 import { MemoryHeaderStore } from './header-store.js';
 import { ProvenNodes } from './proven-nodes.js';
+import { txidOfRaw } from './txid.js';
 import type { ElectrumNetworkEvents, ElectrumNetworkOptions, ElectrumNetworkRequestName, ElectrumNetworkSubscriptionName, VerifiedHistoryEntry } from './types.js';
 import { DEFAULT_MAX_DISCOVERED, peerUrls } from './discovery.js';
 import { deriveWalletData, sameUnspent } from './wallet-data.js';
@@ -632,7 +633,7 @@ export class ElectrumNetwork {
 
   /**
    * Several requests as JSON-RPC batches of at most `maxBatch` calls (a server refuses a bigger batch whole: Fulcrum's
-   * max_batch is 345), one batch after another to the server in use; each call settles on its own and is checked as
+   * max_batch is 345), a few in flight at once on the server in use; each call settles on its own and is checked as
    * `request` checks it. A timeout, a lost connection, a refusal for cost or a lie moves the whole batch to the next
    * server. Subscribe and unsubscribe calls go through `subscribe` and `unsubscribe`, outside the batch.
    */
@@ -704,7 +705,8 @@ export class ElectrumNetwork {
       }
       case 'blockchain.transaction.get': {
         const raw = typeof result === 'string' ? result : (result as { hex?: unknown }).hex;
-        if (typeof raw === 'string') this.#checkTransaction(peer, String(params[0]), raw, 'blockchain.transaction.get');
+        const txid = String(params[0]).toLowerCase();
+        if (typeof raw === 'string' && txidOfRaw(raw) !== txid) this.#checkTransaction(peer, txid, raw, 'blockchain.transaction.get'); // says what is wrong
         return result;
       }
       case 'blockchain.transaction.get_merkle': {

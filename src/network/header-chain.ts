@@ -63,7 +63,7 @@ export function headerWork(bits: number): bigint {
 }
 
 const HEADER_HEX = /^[0-9a-fA-F]{160}$/;
-/** Block hashes kept by height. */
+/** Block hashes and headers kept by height. */
 const HASH_CACHE = 4_096;
 /** Stored headers read at once when the difficulty rules need earlier ones. */
 const STORE_WINDOW = 64;
@@ -83,6 +83,8 @@ export class HeaderChain {
   #tip: ChainTip | undefined;
   /** Block hashes by height, of the chain followed (merkle proofs ask for the same blocks again and again). */
   readonly #hashes = new Map<number, string>();
+  /** Headers by height, read from the store (a pluggable store may be slow, or hand out bytes as hex each time). */
+  readonly #headers = new Map<number, string>();
 
   constructor(store: HeaderStore, checkpoint: Checkpoint, network: Network, options: HeaderChainOptions = {}) {
     if (!Number.isSafeInteger(checkpoint.height) || checkpoint.height < 0) throw new RangeError(`checkpoint height must be a non-negative integer, got ${checkpoint.height}`);
@@ -149,7 +151,11 @@ export class HeaderChain {
   /** The verified header at `height` (hex), or undefined when it is not on the chain followed. */
   async header(height: number): Promise<string | undefined> {
     if (!this.#tip || !Number.isSafeInteger(height) || height < this.#checkpoint.height || height > this.#tip.height) return undefined;
-    return this.#store.get(height);
+    const known = this.#headers.get(height);
+    if (known !== undefined) return known;
+    const header = await this.#store.get(height);
+    if (header !== undefined) remember(this.#headers, height, header);
+    return header;
   }
 
   async hashAt(height: number): Promise<string | undefined> {
@@ -158,14 +164,14 @@ export class HeaderChain {
     const header = await this.header(height);
     if (header === undefined) return undefined;
     const hash = blockHash(header);
-    this.#hashes.set(height, hash);
-    if (this.#hashes.size > HASH_CACHE) this.#hashes.delete(this.#hashes.keys().next().value as number);
+    remember(this.#hashes, height, hash);
     return hash;
   }
 
   /** Writes the store and forgets the hashes it replaces. */
   async #replace(height: number, headers: readonly string[]): Promise<void> {
     for (const h of [...this.#hashes.keys()]) if (h >= height) this.#hashes.delete(h);
+    for (const h of [...this.#headers.keys()]) if (h >= height) this.#headers.delete(h);
     await this.#store.replace(height, headers);
   }
 
@@ -328,6 +334,11 @@ export class HeaderChain {
     const header = await this.#store.get(this.#checkpoint.height);
     return header !== undefined && blockHash(header) === this.#checkpoint.hash ? header : undefined;
   }
+}
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V) {
+  map.set(key, value);
+  if (map.size > HASH_CACHE) map.delete(map.keys().next().value as K);
 }
 
 /** Runs tasks one after another, each once the one before has settled. */

@@ -1,7 +1,9 @@
 // An Electrum server over a RegtestChain that lies on purpose, for testing clients that must not believe one server
 // (the ElectrumNetwork). It is the regtest backend (electrum-backend.ts) served by createElectrumServer, with the
-// chosen answers altered, and can stall methods (never answer them) or claim another chain's genesis. Without a
-// lie, it is an honest server on 127.0.0.1 and a free port.
+// chosen answers altered, and can stall methods (never answer them) or claim another chain's genesis. It can also
+// reproduce real servers' limits (a batch or subscription cap, ElectrumX's "history too large" and cost refusals,
+// Fulcrum's silent empty history above max_history) and announce peers. Without a lie, it is an honest server on
+// 127.0.0.1 and a free port.
 import { bytesToHex, hexToBytes, writeU32LE } from '../bitcoin/bytes.js';
 import { sha256, sha256d } from '../bitcoin/hash.js';
 import { parseHeader } from '../bitcoin/header.js';
