@@ -99,6 +99,8 @@ export class ElectrumNetwork {
   readonly #maxBatch: number;
   readonly #notificationBuffer: number;
   readonly #channels = new Set<Channel<readonly unknown[]>>();
+  #batchesOnWire = 0;
+  readonly #batchQueue: (() => void)[] = [];
   #discovered = 0;
   readonly #connections: number;
   readonly #verify: boolean;
@@ -611,6 +613,19 @@ export class ElectrumNetwork {
 
   // ---- Requests ----
 
+  /** Runs a batch request once fewer than BATCH_WINDOW of the network's batches are on the wire. */
+  async #onWire<T>(send: () => Promise<T>): Promise<T> {
+    if (this.#batchesOnWire >= BATCH_WINDOW) await new Promise<void>((resolve) => this.#batchQueue.push(resolve));
+    else this.#batchesOnWire++;
+    try {
+      return await send();
+    } finally {
+      const next = this.#batchQueue.shift();
+      if (next) next();
+      else this.#batchesOnWire--;
+    }
+  }
+
   /** A request to one server; a refusal for one of the server's limits becomes a ServerLimitError. */
   #ask<M extends ElectrumNetworkRequestName>(peer: Peer, method: M, params: ElectrumMethods[M]['params'], options: RequestOptions = NO_OPTIONS): Promise<ElectrumMethods[M]['result']> {
     return (peer.client.request(method as never, params as never, options) as Promise<ElectrumMethods[M]['result']>).catch((e: unknown) => {
@@ -652,8 +667,8 @@ export class ElectrumNetwork {
     });
     if (wire.length > 0) {
       await this.#route(options, async (peer) => {
-        await inWindow(chunked(wire, this.#maxBatch), async (slice) => {
-          const answers = await peer.client.batch(slice.map((i) => calls[i]) as never, options);
+        await each(chunked(wire, this.#maxBatch), async (slice) => {
+          const answers = await this.#onWire(() => peer.client.batch(slice.map((i) => calls[i]) as never, options));
           // The merkle proofs of every history in this batch, asked together in batches of their own (a wallet's
           // sync proves thousands: a few large batches, not one small batch per script hash).
           let proofs: Map<string, MerkleProofResult | 'refused'> | undefined;
@@ -795,8 +810,8 @@ export class ElectrumNetwork {
       const cached = this.#proven.get(txid);
       if (cached?.height !== e.height) wanted.push({ txid, height: e.height });
     }
-    await inWindow(chunked(wanted, this.#maxBatch), async (slice) => {
-      const answers = await peer.client.batch(slice.map(({ txid, height }) => ['blockchain.transaction.get_merkle', [txid, height]] as const), options);
+    await each(chunked(wanted, this.#maxBatch), async (slice) => {
+      const answers = await this.#onWire(() => peer.client.batch(slice.map(({ txid, height }) => ['blockchain.transaction.get_merkle', [txid, height]] as const), options));
       answers.forEach((answer, i) => {
         const { txid } = slice[i] as { txid: string };
         if (answer.ok) out.set(txid, answer.value);
@@ -1047,9 +1062,10 @@ function txidOf(raw: string): string | undefined {
 }
 
 /**
- * Batches in flight at once on one connection: the server answers a batch only once all of it is done, so a few in
- * flight keep it busy while the client checks the answers of another; few enough that a server limiting
- * concurrent work per connection (ElectrumX's cost) is not flooded.
+ * Batches the network has on the wire at once, over all its calls: the server answers a batch only once all of it is
+ * done, so a few in flight keep it busy while the client checks the answers of another; few enough that a server
+ * limiting concurrent work per connection (ElectrumX's cost) is not flooded, and that proofs asked while histories
+ * are checked do not multiply them.
  */
 const BATCH_WINDOW = 8;
 
@@ -1059,22 +1075,11 @@ function chunked<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** Runs `task` on each item, at most BATCH_WINDOW at a time; the first failure is thrown once all have settled. */
-async function inWindow<T>(items: readonly T[], task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (next < items.length && failure === undefined) {
-      const item = items[next++] as T;
-      try {
-        await task(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(BATCH_WINDOW, items.length) }, worker));
-  if (failure) throw failure.error;
+/** Runs `task` on every item at once; the first failure is thrown once all have settled (none is left running). */
+async function each<T>(items: readonly T[], task: (item: T) => Promise<void>): Promise<void> {
+  const outcomes = await Promise.allSettled(items.map(task));
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** A bounded map: the oldest entry goes when it is full. */
