@@ -76,6 +76,23 @@ export {
   type DecodedBits,
 } from './bitcoin/target.js';
 export {
+  MAX_TIMEWARP,
+  RETARGET_INTERVAL,
+  TARGET_SPACING,
+  TARGET_TIMESPAN,
+  allowsMinDifficulty,
+  checkDifficulty,
+  contextStart,
+  nextWorkRequired,
+  periodStart,
+  powLimitBits,
+  retargetBits,
+  type AncestorLookup,
+  type DifficultyCheck,
+  type DifficultyHeader,
+  type DifficultyRules,
+} from './bitcoin/difficulty.js';
+export {
   buildCoinbase,
   buildHeader,
   compileJob,

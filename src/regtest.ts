@@ -7,3 +7,4 @@ export { startWorld, DEFAULT_WORLD_PORTS, DEFAULT_PAYOUT_ADDRESS, WORLD_CONNECTI
 export { selfSignedCertificate, certificateFingerprint, DEFAULT_CERTIFICATE_HOSTS, type SelfSignedOptions, type TlsCertificate } from './regtest/certificate.js';
 export { CpuMiner, type CpuMinerEvents, type CpuMinerOptions, type ShareResult } from './clients/cpu-miner.js';
 export { startLyingElectrumServer, badPow, type Lie, type LyingServer, type LyingServerOptions } from './regtest/lying-server.js';
+export { buildWalletHistory, type WalletHistoryOptions } from './regtest/chain.js';

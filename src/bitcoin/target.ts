@@ -13,7 +13,8 @@ export const MAX_TARGET: bigint = (1n << 256n) - 1n;
 export const POW_LIMITS = {
   mainnet: (1n << 224n) - 1n,
   testnet: (1n << 224n) - 1n,
-  signet: 0x00000377aen << 208n,
+  // uint256 "00000377ae" followed by 54 zero digits: the compact 0x1e0377ae of signet's genesis.
+  signet: 0x377aen << 216n,
   regtest: (1n << 255n) - 1n,
 } as const;
 

@@ -6,7 +6,6 @@
 // Platform-free: it talks to servers only through ElectrumClient's public API.
 import { blockHash, parseHeader, splitHeaders } from '../bitcoin/header.js';
 import { bytesToHex } from '../bitcoin/bytes.js';
-import { verifyTransactionInHeader } from '../bitcoin/merkle.js';
 import type { Network } from '../bitcoin/networks.js';
 import { electrumStatus } from '../bitcoin/status.js';
 import { parseTransaction, type Transaction } from '../bitcoin/tx.js';
@@ -17,17 +16,24 @@ import type { ElectrumMethods } from '../generated/electrum/types.js';
 import { asyncDispose } from '../runtime/dispose.js';
 import { Emitter } from '../runtime/emitter.js';
 import { AbortedError, ClosedError, ConnectError, ServerError, StratumSdkError, TimeoutError, ValidationError } from '../runtime/errors.js';
+import { DEFAULT_NOTIFICATION_BUFFER, type BatchItemResult, type ElectrumBatchCall, type ElectrumBatchResults, type ElectrumDefaultVersions, type ElectrumNotificationIn, type ElectrumParamsIn, type ElectrumSubscription, type IterateOptions } from '../clients/electrum-types.js';
+import { Channel } from '../runtime/channel.js';
 import type { RequestOptions } from '../runtime/session.js';
 import { compareVersions } from '../runtime/versions.js';
-import { GENESIS, type Checkpoint } from './checkpoints.js';
-import { LyingServerError, OtherChainError, type LieKind } from './errors.js';
+import { GENESIS, TESTNET4_GENESIS, type Checkpoint } from './checkpoints.js';
+import { LyingServerError, OtherChainError, ServerLimitError, type LieKind } from './errors.js';
 import { ChainProblem, HeaderChain, SerialQueue, type ChainTip, type FollowResult, type HeaderSource } from './header-chain.js';
 import { MemoryHeaderStore } from './header-store.js';
-import type { ElectrumNetworkEvents, ElectrumNetworkOptions, ElectrumNetworkRequestName, VerifiedHistoryEntry } from './types.js';
+import { ProvenNodes } from './proven-nodes.js';
+import { txidOfRaw } from './txid.js';
+import type { ElectrumNetworkEvents, ElectrumNetworkOptions, ElectrumNetworkRequestName, ElectrumNetworkSubscriptionName, VerifiedHistoryEntry } from './types.js';
+import { DEFAULT_MAX_DISCOVERED, peerUrls } from './discovery.js';
 import { deriveWalletData, sameUnspent } from './wallet-data.js';
 
 export const DEFAULT_CONNECTIONS = 2;
 export const DEFAULT_RETRY_DELAY = 30_000;
+/** Calls in one JSON-RPC batch: Fulcrum's max_batch, the smallest cap of the common servers (ElectrumX has none). */
+export const DEFAULT_MAX_BATCH = 345;
 const DEFAULT_TIMEOUT = 30_000;
 /** Raw transactions kept once checked against their txid (they never change). */
 const TRANSACTION_CACHE = 2_000;
@@ -63,8 +69,15 @@ interface Waiter {
   reject(error: StratumSdkError): void;
 }
 
+type History = ElectrumMethods['blockchain.scripthash.get_history']['result'];
+type MerkleProofResult = ElectrumMethods['blockchain.transaction.get_merkle']['result'];
+type Balance = ElectrumMethods['blockchain.scripthash.get_balance']['result'];
+type Unspent = ElectrumMethods['blockchain.scripthash.listunspent']['result'];
+/** Handled by the network itself, never sent in a batch. */
+const SUBSCRIPTION_METHODS: ReadonlySet<string> = new Set(['blockchain.headers.subscribe', 'blockchain.scripthash.subscribe', 'blockchain.scripthash.unsubscribe']);
+
 interface CheckedHistory {
-  readonly history: ElectrumMethods['blockchain.scripthash.get_history']['result'];
+  readonly history: History;
   readonly entries: VerifiedHistoryEntry[];
   readonly status: Status;
 }
@@ -78,7 +91,17 @@ export interface ElectrumNetwork extends ElectrumClientApi {}
  * ...) go to the server in use and move on to the next when it times out, disconnects or is caught lying.
  */
 export class ElectrumNetwork {
-  readonly #urls: readonly string[];
+  /** Candidates in order of preference: the servers configured, then those discovered. */
+  readonly #urls: string[];
+  readonly #discovery: boolean;
+  readonly #maxDiscovered: number;
+  readonly #minVersion: string;
+  readonly #maxBatch: number;
+  readonly #notificationBuffer: number;
+  readonly #channels = new Set<Channel<readonly unknown[]>>();
+  #batchesOnWire = 0;
+  readonly #batchQueue: (() => void)[] = [];
+  #discovered = 0;
   readonly #connections: number;
   readonly #verify: boolean;
   readonly #network: Network;
@@ -98,6 +121,7 @@ export class ElectrumNetwork {
   readonly #chainQueue = new SerialQueue();
   readonly #subs = new Map<string, Subscription>();
   readonly #proven = new Map<string, { height: number; hash: string }>();
+  readonly #nodes = new ProvenNodes();
   readonly #transactions = new Map<string, Transaction>();
   readonly #waiters = new Set<Waiter>();
   #primary: Peer | undefined;
@@ -105,9 +129,16 @@ export class ElectrumNetwork {
   #fillTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ElectrumNetworkOptions) {
-    const { servers, connections, network, checkpoint, headerStore, verify, connector, retryDelay, maxAttempts, ...client } = options;
+    const { servers, connections, network, checkpoint, headerStore, verify, connector, retryDelay, maxAttempts, discovery, maxDiscovered, maxBatch, ...client } = options;
+    this.#maxBatch = maxBatch ?? DEFAULT_MAX_BATCH;
+    this.#notificationBuffer = client.notificationBuffer ?? DEFAULT_NOTIFICATION_BUFFER;
+    if (!(this.#notificationBuffer >= 1)) throw new RangeError(`notificationBuffer must be at least 1, got ${client.notificationBuffer}`);
+    if (!Number.isInteger(this.#maxBatch) || this.#maxBatch < 1) throw new RangeError(`maxBatch must be an integer of at least 1, got ${maxBatch}`);
     if (!Array.isArray(servers) || servers.length === 0) throw new RangeError('servers: give at least one server URL');
     this.#urls = [...new Set(servers)];
+    this.#discovery = discovery ?? false;
+    this.#maxDiscovered = maxDiscovered ?? DEFAULT_MAX_DISCOVERED;
+    if (!Number.isInteger(this.#maxDiscovered) || this.#maxDiscovered < 0) throw new RangeError(`maxDiscovered must be a non-negative integer, got ${maxDiscovered}`);
     this.#connections = connections ?? DEFAULT_CONNECTIONS;
     if (!Number.isInteger(this.#connections) || this.#connections < 1) throw new RangeError(`connections must be an integer of at least 1, got ${connections}`);
     this.#network = network ?? 'mainnet';
@@ -120,12 +151,14 @@ export class ElectrumNetwork {
     this.#timeout = client.timeout ?? DEFAULT_TIMEOUT;
     const range = client.protocolVersion ?? ['1.4', '1.6'];
     const min = typeof range === 'string' ? range : range[0];
+    this.#minVersion = min;
     // Before 1.4 headers came deserialized and blockchain.block.headers did not exist: nothing to verify with.
     if (compareVersions(min, '1.4') < 0) throw new RangeError(`protocolVersion: the network needs protocol 1.4 or later, got ${JSON.stringify(range)}`);
     const start: Checkpoint = checkpoint ?? GENESIS[this.#network];
     const genesisHash = client.genesisHash ?? (start.height === 0 ? start.hash : GENESIS[this.#network].hash);
     this.#clientOptions = (url) => ({ ...client, protocolVersion: range, genesisHash, ...(connector ? { connector: connector(url) } : {}) });
-    this.#chain = new HeaderChain(headerStore ?? new MemoryHeaderStore(), start, this.#network);
+    // Testnet4 is told apart from testnet3 by its genesis: its difficulty rules are BIP94's.
+    this.#chain = new HeaderChain(headerStore ?? new MemoryHeaderStore(), start, this.#network, { bip94: this.#network === 'testnet' && genesisHash === TESTNET4_GENESIS.hash });
     Object.assign(this, bindElectrumClientApi((method, params) => this.#call(method, params, NO_OPTIONS)));
   }
 
@@ -196,6 +229,52 @@ export class ElectrumNetwork {
     return this.#route(options, async (peer) => (await this.#checkedHistory(peer, sh, options)).entries);
   }
 
+  /**
+   * Subscribes (as `request` does: moved across servers with no status change missed or told twice) and returns an
+   * async iterable of the later notifications, as the ElectrumClient's `subscribe` does; `initial` is the answer.
+   */
+  async subscribe<M extends ElectrumNetworkSubscriptionName>(method: M, params: ElectrumParamsIn<M, ElectrumDefaultVersions>, options: RequestOptions = {}): Promise<ElectrumSubscription<M>> {
+    if (method !== 'blockchain.scripthash.subscribe' && method !== 'blockchain.headers.subscribe') throw new ValidationError(method, 'params', [`${method} is not a subscription of the network`]);
+    const sh = method === 'blockchain.scripthash.subscribe' ? String((params as readonly unknown[])[0]).toLowerCase() : undefined;
+    const channel = this.#channel(method, sh);
+    let initial: unknown;
+    try {
+      initial = await this.#call(method, params as readonly unknown[], options);
+    } catch (e) {
+      channel.end();
+      throw e;
+    }
+    const unsubscribe = async () => {
+      channel.end();
+      if (sh !== undefined) await this.#unsubscribe(sh, NO_OPTIONS);
+    };
+    return Object.assign(channel, { method, params, initial, unsubscribe }) as unknown as ElectrumSubscription<M>;
+  }
+
+  /** Every later notification of one kind (all script hashes, or each new verified tip) as an async iterable. */
+  notifications<M extends ElectrumNetworkSubscriptionName>(method: M, options: IterateOptions = {}): AsyncIterableIterator<ElectrumNotificationIn<M, ElectrumDefaultVersions>> {
+    const channel = this.#channel(method, undefined);
+    if (options.signal) {
+      if (options.signal.aborted) channel.end();
+      else options.signal.addEventListener('abort', () => channel.end(), { once: true });
+    }
+    return channel as unknown as AsyncIterableIterator<ElectrumNotificationIn<M, ElectrumDefaultVersions>>;
+  }
+
+  /** A bounded queue of one event's arguments (of one script hash, when given), ended when the network closes. */
+  #channel(method: ElectrumNetworkSubscriptionName, sh: string | undefined): Channel<readonly unknown[]> {
+    if (this.#state === 'closed') throw new ClosedError('the network is closed');
+    const off = this.#events.on(method, ((...args: unknown[]) => {
+      if (sh === undefined || args[0] === sh) channel.push(args);
+    }) as never);
+    const channel: Channel<readonly unknown[]> = new Channel(`${method} notifications`, this.#notificationBuffer, () => {
+      off();
+      this.#channels.delete(channel);
+    });
+    this.#channels.add(channel);
+    return channel;
+  }
+
   on<E extends keyof ElectrumNetworkEvents>(event: E, listener: (...args: ElectrumNetworkEvents[E]) => void): () => void {
     return this.#events.on(event, listener);
   }
@@ -215,6 +294,7 @@ export class ElectrumNetwork {
     if (this.#fillTimer !== undefined) clearTimeout(this.#fillTimer);
     this.#fillTimer = undefined;
     this.#rejectWaiters(new ClosedError('the network is closed'));
+    for (const channel of [...this.#channels]) channel.end();
     const peers = [...this.#peers.values()];
     this.#peers.clear();
     this.#primary = undefined;
@@ -282,13 +362,12 @@ export class ElectrumNetwork {
       await peer.client.connect();
       if (peer.dropped) return;
       peer.mempoolOrder = compareVersions(peer.client.protocolVersion, '1.6') >= 0 ? '1.6' : 'as-given';
-      const first = await peer.client.request('blockchain.headers.subscribe', []);
+      const first = await this.#ask(peer, 'blockchain.headers.subscribe', []);
       if (!('hex' in first)) throw new ValidationError('blockchain.headers.subscribe', 'result', ['a deserialized header: the network needs protocol 1.4 headers']);
       peer.announced ??= first;
       await this.#chainQueue.run(async () => {
         if (peer.dropped) return;
-        const checkpoint = this.#chain.checkpoint;
-        await this.#chain.init(async () => (await peer.client.request('blockchain.block.header', [checkpoint.height])) as string);
+        await this.#chain.init(this.#source(peer));
         // Notifications that came meanwhile are followed here; from `ready` on, each is followed as it comes.
         let followed: HeaderNotification | undefined;
         do {
@@ -301,9 +380,33 @@ export class ElectrumNetwork {
       this.#retryAt.delete(peer.url);
       this.#events.emit('server-connected', peer.url);
       this.#elect();
+      if (this.#discovery && this.#discovered < this.#maxDiscovered) void this.#discover(peer);
     } catch (e) {
       this.#drop(peer, this.#dropReason(peer, e) ?? asSdkError(e));
     }
+  }
+
+  /**
+   * Adds the servers `peer` announces to the candidates, after every configured one, up to `maxDiscovered`; on the
+   * transport of the servers configured (TLS when any is tls:// or wss://) where they offer it.
+   */
+  async #discover(peer: Peer) {
+    let announced: unknown;
+    try {
+      announced = await this.#ask(peer, 'server.peers.subscribe', []);
+    } catch {
+      return; // a server that keeps its peers to itself is no worse for it
+    }
+    if (this.#state === 'closed') return;
+    const prefer = this.#urls.some((u) => /^(tls|wss):/i.test(u)) ? 'tls' : 'tcp';
+    for (const url of peerUrls(announced, prefer, this.#minVersion)) {
+      if (this.#discovered >= this.#maxDiscovered) break;
+      if (this.#urls.includes(url)) continue;
+      this.#urls.push(url);
+      this.#discovered++;
+      this.#events.emit('server-discovered', url, peer.url);
+    }
+    this.#fill();
   }
 
   /** Drops a server: permanently for a lie or another chain, else until `retryDelay` has passed. */
@@ -343,9 +446,15 @@ export class ElectrumNetwork {
       case 'WRONG_CHAIN':
       case 'VERSION_MISMATCH':
         return e;
+      case 'LIE':
+        return e;
+      case 'SERVER_LIMIT':
+        // Its cost or load: asked elsewhere and retried later. A history or a subscription it will not hold: the
+        // caller is told, and the server, fine for every other script hash, is kept.
+        return e instanceof ServerLimitError && e.limit === 'cost' ? e : undefined;
       case 'VALIDATION':
-        // A lie, or a result that breaks the spec; a ValidationError of our own params says nothing of the server.
-        return e instanceof LyingServerError || (e instanceof ValidationError && e.part !== 'params') ? e : undefined;
+        // A result that breaks the spec; a ValidationError of our own params says nothing of the server.
+        return e instanceof ValidationError && e.part !== 'params' ? e : undefined;
       default:
         return undefined;
     }
@@ -452,13 +561,7 @@ export class ElectrumNetwork {
   /** Follows a server's tip (in the chain queue): extends or reorganises the chain, emits, re-elects. */
   async #followLocked(peer: Peer, announced: HeaderNotification): Promise<void> {
     if (peer.dropped || this.#state === 'closed' || !this.#chain.tip) return;
-    const source: HeaderSource = {
-      header: async (height) => (await peer.client.request('blockchain.block.header', [height])) as string,
-      headers: async (start, count) => {
-        const result = await peer.client.request('blockchain.block.headers', [start, count]);
-        return 'headers' in result ? result.headers : splitHeaders(result.hex).map(bytesToHex);
-      },
-    };
+    const source = this.#source(peer);
     let result: FollowResult;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -490,15 +593,45 @@ export class ElectrumNetwork {
     this.#elect();
   }
 
+  #source(peer: Peer): HeaderSource {
+    return {
+      header: async (height) => (await this.#ask(peer, 'blockchain.block.header', [height])) as string,
+      headers: async (start, count) => {
+        const result = await this.#ask(peer, 'blockchain.block.headers', [start, count]);
+        return 'headers' in result ? result.headers : splitHeaders(result.hex).map(bytesToHex);
+      },
+    };
+  }
+
   /** Follows a server's current tip now (its proofs may be for a block the chain has not reached yet). */
   async #syncWith(peer: Peer, options: RequestOptions): Promise<void> {
-    const tip = await peer.client.request('blockchain.headers.subscribe', [], options);
+    const tip = await this.#ask(peer, 'blockchain.headers.subscribe', [], options);
     if (!('hex' in tip)) return;
     peer.announced = tip;
     await this.#chainQueue.run(() => this.#followLocked(peer, tip));
   }
 
   // ---- Requests ----
+
+  /** Runs a batch request once fewer than BATCH_WINDOW of the network's batches are on the wire. */
+  async #onWire<T>(send: () => Promise<T>): Promise<T> {
+    if (this.#batchesOnWire >= BATCH_WINDOW) await new Promise<void>((resolve) => this.#batchQueue.push(resolve));
+    else this.#batchesOnWire++;
+    try {
+      return await send();
+    } finally {
+      const next = this.#batchQueue.shift();
+      if (next) next();
+      else this.#batchesOnWire--;
+    }
+  }
+
+  /** A request to one server; a refusal for one of the server's limits becomes a ServerLimitError. */
+  #ask<M extends ElectrumNetworkRequestName>(peer: Peer, method: M, params: ElectrumMethods[M]['params'], options: RequestOptions = NO_OPTIONS): Promise<ElectrumMethods[M]['result']> {
+    return (peer.client.request(method as never, params as never, options) as Promise<ElectrumMethods[M]['result']>).catch((e: unknown) => {
+      throw limitOf(peer.url, method, params as readonly unknown[], e) ?? e;
+    });
+  }
 
   #call(method: string, params: readonly unknown[], options: RequestOptions): Promise<unknown> {
     switch (method) {
@@ -509,47 +642,106 @@ export class ElectrumNetwork {
       case 'blockchain.scripthash.unsubscribe':
         return this.#unsubscribe(String(params[0]).toLowerCase(), options);
     }
-    const plain = () => this.#route(options, (peer) => peer.client.request(method as ElectrumNetworkRequestName, params as never, options) as Promise<unknown>);
-    if (!this.#verify) return plain();
+    if (this.#verify && method === 'blockchain.block.header') return this.#blockHeader(params[0] as number, (params[1] as number | undefined) ?? 0, options);
+    return this.#route(options, async (peer) => this.#checked(peer, method, params, await this.#ask(peer, method as ElectrumNetworkRequestName, params as never, options), options));
+  }
+
+  /**
+   * Several requests as JSON-RPC batches of at most `maxBatch` calls (a server refuses a bigger batch whole: Fulcrum's
+   * max_batch is 345), a few in flight at once on the server in use; each call settles on its own and is checked as
+   * `request` checks it. A timeout, a lost connection, a refusal for cost or a lie moves the whole batch to the next
+   * server. Subscribe and unsubscribe calls go through `subscribe` and `unsubscribe`, outside the batch.
+   */
+  async batch<const C extends readonly ElectrumBatchCall[]>(calls: C, options: RequestOptions = {}): Promise<ElectrumBatchResults<C>> {
+    const results: BatchItemResult<unknown>[] = new Array<BatchItemResult<unknown>>(calls.length);
+    const settle = (i: number, run: () => Promise<unknown>) =>
+      run().then(
+        (value) => void (results[i] = { ok: true, value }),
+        (e: unknown) => void (results[i] = { ok: false, error: asSdkError(e) }),
+      );
+    const wire: number[] = [];
+    const apart: Promise<void>[] = [];
+    calls.forEach(([method, params], i) => {
+      if (SUBSCRIPTION_METHODS.has(method)) apart.push(settle(i, () => this.#call(method, params as readonly unknown[], options)));
+      else wire.push(i);
+    });
+    if (wire.length > 0) {
+      await this.#route(options, async (peer) => {
+        await each(chunked(wire, this.#maxBatch), async (slice) => {
+          const answers = await this.#onWire(() => peer.client.batch(slice.map((i) => calls[i]) as never, options));
+          // The merkle proofs of every history in this batch, asked together in batches of their own (a wallet's
+          // sync proves thousands: a few large batches, not one small batch per script hash).
+          let proofs: Map<string, MerkleProofResult | 'refused'> | undefined;
+          if (this.#verify) {
+            const entries = slice.flatMap((i, j) => {
+              const answer = answers[j] as BatchItemResult<unknown>;
+              return (calls[i] as readonly [string, unknown])[0] === 'blockchain.scripthash.get_history' && answer.ok && Array.isArray(answer.value) ? (answer.value as History) : [];
+            });
+            if (entries.length > 0) proofs = await this.#fetchProofs(peer, entries, options);
+          }
+          await Promise.all(
+            slice.map((i, j) => {
+              const [method, params] = calls[i] as readonly [string, readonly unknown[]];
+              const answer = answers[j] as BatchItemResult<unknown>;
+              if (!answer.ok) {
+                const error = limitOf(peer.url, method, params, answer.error) ?? answer.error;
+                // The server failed, not the call: the whole batch goes to the next server.
+                if (this.#dropReason(peer, error)) throw error;
+                results[i] = { ok: false, error };
+                return undefined;
+              }
+              return this.#checked(peer, method, params, answer.value, options, proofs).then(
+                (value) => void (results[i] = { ok: true, value }),
+                (e: unknown) => {
+                  if (this.#dropReason(peer, e)) throw e;
+                  results[i] = { ok: false, error: asSdkError(e) };
+                },
+              );
+            }),
+          );
+        });
+      });
+    }
+    await Promise.all(apart);
+    return results as ElectrumBatchResults<C>;
+  }
+
+  /** A server's answer to `method`, checked when `verify` is on: returned as is, or thrown as a LyingServerError. */
+  async #checked(peer: Peer, method: string, params: readonly unknown[], result: unknown, options: RequestOptions, proofs?: ReadonlyMap<string, MerkleProofResult | 'refused'>): Promise<unknown> {
+    if (!this.#verify) return result;
     switch (method) {
       case 'blockchain.block.header':
-        return this.#blockHeader(params[0] as number, (params[1] as number | undefined) ?? 0, options);
-      case 'blockchain.block.headers':
-        return this.#route(options, async (peer) => {
-          const result = await peer.client.request('blockchain.block.headers', params as ElectrumMethods['blockchain.block.headers']['params'], options);
-          this.#checkHeaders(peer, 'headers' in result ? result.headers : splitHeaders(result.hex).map(bytesToHex));
-          return result;
-        });
-      case 'blockchain.transaction.get':
-        return this.#route(options, async (peer) => {
-          const result = await peer.client.request('blockchain.transaction.get', params as ElectrumMethods['blockchain.transaction.get']['params'], options);
-          const raw = typeof result === 'string' ? result : (result as { hex?: unknown }).hex;
-          if (typeof raw === 'string') this.#checkTransaction(peer, String(params[0]), raw, 'blockchain.transaction.get');
-          return result;
-        });
-      case 'blockchain.transaction.get_merkle':
-        return this.#route(options, async (peer) => {
-          const txid = String(params[0]).toLowerCase();
-          const proof = await peer.client.request('blockchain.transaction.get_merkle', params as ElectrumMethods['blockchain.transaction.get_merkle']['params'], options);
-          await this.#prove(peer, txid, proof.block_height, options, proof);
-          return proof;
-        });
-      case 'blockchain.transaction.broadcast':
-        return this.#route(options, async (peer) => {
-          const raw = String(params[0]);
-          const txid = await peer.client.request('blockchain.transaction.broadcast', [raw], options);
-          const expected = txidOf(raw);
-          if (expected !== undefined && txid.toLowerCase() !== expected) lie(peer, 'transaction', 'blockchain.transaction.broadcast', `it answered ${txid} for a transaction whose txid is ${expected}`);
-          return txid;
-        });
+        this.#checkHeaders(peer, [typeof result === 'string' ? result : (result as { header: string }).header]);
+        return result;
+      case 'blockchain.block.headers': {
+        const r = result as { headers: string[] } | { hex: string };
+        this.#checkHeaders(peer, 'headers' in r ? r.headers : splitHeaders(r.hex).map(bytesToHex));
+        return result;
+      }
+      case 'blockchain.transaction.get': {
+        const raw = typeof result === 'string' ? result : (result as { hex?: unknown }).hex;
+        const txid = String(params[0]).toLowerCase();
+        if (typeof raw === 'string' && txidOfRaw(raw) !== txid) this.#checkTransaction(peer, txid, raw, 'blockchain.transaction.get'); // says what is wrong
+        return result;
+      }
+      case 'blockchain.transaction.get_merkle': {
+        const proof = result as ElectrumMethods['blockchain.transaction.get_merkle']['result'];
+        await this.#prove(peer, String(params[0]).toLowerCase(), proof.block_height, options, proof);
+        return result;
+      }
+      case 'blockchain.transaction.broadcast': {
+        const expected = txidOf(String(params[0]));
+        if (expected !== undefined && String(result).toLowerCase() !== expected) lie(peer, 'transaction', 'blockchain.transaction.broadcast', `it answered ${String(result)} for a transaction whose txid is ${expected}`);
+        return result;
+      }
       case 'blockchain.scripthash.get_history':
-        return this.#route(options, async (peer) => (await this.#checkedHistory(peer, String(params[0]).toLowerCase(), options)).history);
+        return (await this.#checkedHistory(peer, String(params[0]).toLowerCase(), options, result as History, proofs)).history;
       case 'blockchain.scripthash.get_balance':
-        return this.#route(options, (peer) => this.#checkedBalance(peer, String(params[0]).toLowerCase(), options));
+        return this.#checkedBalance(peer, String(params[0]).toLowerCase(), options, result as Balance);
       case 'blockchain.scripthash.listunspent':
-        return this.#route(options, (peer) => this.#checkedUnspent(peer, String(params[0]).toLowerCase(), options));
+        return this.#checkedUnspent(peer, String(params[0]).toLowerCase(), options, result as Unspent);
       default:
-        return plain();
+        return result;
     }
   }
 
@@ -566,9 +758,8 @@ export class ElectrumNetwork {
       if (known !== undefined) return known;
     }
     return this.#route(options, async (peer) => {
-      const result = await peer.client.request('blockchain.block.header', [height, cpHeight] as ElectrumMethods['blockchain.block.header']['params'], options);
-      this.#checkHeaders(peer, [typeof result === 'string' ? result : result.header]);
-      return result;
+      const result = await this.#ask(peer, 'blockchain.block.header', [height, cpHeight] as ElectrumMethods['blockchain.block.header']['params'], options);
+      return this.#checked(peer, 'blockchain.block.header', [height, cpHeight], result, options);
     });
   }
 
@@ -594,7 +785,7 @@ export class ElectrumNetwork {
   async #transaction(peer: Peer, txid: string, options: RequestOptions): Promise<Transaction> {
     const cached = this.#transactions.get(txid);
     if (cached) return cached;
-    const raw = await peer.client.request('blockchain.transaction.get', [txid], options);
+    const raw = await this.#ask(peer, 'blockchain.transaction.get', [txid], options);
     const tx = this.#checkTransaction(peer, txid, raw as string, 'blockchain.transaction.get');
     remember(this.#transactions, txid, tx, TRANSACTION_CACHE);
     return tx;
@@ -606,6 +797,35 @@ export class ElectrumNetwork {
    * server's header differs, the chain first follows the server (it may be ahead), and if its block is still not on
    * the chain followed, nothing can be proven ('unverifiable'). A server refusing the proof: 'refused'.
    */
+  /**
+   * The merkle proofs of a history's confirmed entries not proven before, asked in batches of `maxBatch` (a wallet's
+   * sync asks thousands). 'refused': the server answered with an error of its own.
+   */
+  async #fetchProofs(peer: Peer, history: History, options: RequestOptions): Promise<Map<string, MerkleProofResult | 'refused'>> {
+    const out = new Map<string, MerkleProofResult | 'refused'>();
+    const wanted: { txid: string; height: number }[] = [];
+    for (const e of history) {
+      if (e.height <= 0) continue;
+      const txid = e.tx_hash.toLowerCase();
+      const cached = this.#proven.get(txid);
+      if (cached?.height !== e.height) wanted.push({ txid, height: e.height });
+    }
+    await each(chunked(wanted, this.#maxBatch), async (slice) => {
+      const answers = await this.#onWire(() => peer.client.batch(slice.map(({ txid, height }) => ['blockchain.transaction.get_merkle', [txid, height]] as const), options));
+      answers.forEach((answer, i) => {
+        const { txid } = slice[i] as { txid: string };
+        if (answer.ok) out.set(txid, answer.value);
+        else if (!(answer.error instanceof ServerError)) throw answer.error; // a timeout, a lost connection: the server failed
+        else {
+          const limit = limitOf(peer.url, 'blockchain.transaction.get_merkle', [txid], answer.error);
+          if (limit) throw limit; // its cost: asked elsewhere
+          out.set(txid, 'refused');
+        }
+      });
+    });
+    return out;
+  }
+
   async #prove(peer: Peer, txid: string, height: number, options: RequestOptions, given?: { block_height: number; merkle: string[]; pos: number }): Promise<ProofOutcome> {
     const cached = this.#proven.get(txid);
     if (cached && cached.height === height && (await this.#chain.contains(height, cached.hash))) return { kind: 'proven', blockHash: cached.hash };
@@ -618,7 +838,7 @@ export class ElectrumNetwork {
     for (let look = 0; look < 2; look++) {
       if (proof === undefined) {
         try {
-          proof = await peer.client.request('blockchain.transaction.get_merkle', [txid, height], options);
+          proof = await this.#ask(peer, 'blockchain.transaction.get_merkle', [txid, height], options);
         } catch (e) {
           if (e instanceof ServerError) return { kind: 'refused' };
           throw e;
@@ -626,13 +846,13 @@ export class ElectrumNetwork {
       }
       const header = await this.#chain.header(height);
       if (header === undefined) return { kind: 'unverifiable' };
-      if (proof.block_height === height && safeVerify(txid, proof, header)) {
-        const hash = blockHash(header);
+      const hash = (await this.#chain.hashAt(height)) as string;
+      if (proof.block_height === height && this.#nodes.verify(txid, proof, header, hash)) {
         remember(this.#proven, txid, { height, hash }, PROOF_CACHE);
         return { kind: 'proven', blockHash: hash };
       }
       proof = undefined;
-      const theirs = ((await peer.client.request('blockchain.block.header', [height], options)) as string).toLowerCase();
+      const theirs = ((await this.#ask(peer, 'blockchain.block.header', [height], options)) as string).toLowerCase();
       if (theirs !== header) {
         await this.#syncWith(peer, options);
         if (!(await this.#chain.contains(height, blockHash(theirs)))) return { kind: 'unverifiable' };
@@ -646,19 +866,49 @@ export class ElectrumNetwork {
    * confirmed entry's merkle proof against the verified header at its height. A mismatch is looked at twice before
    * it is called a lie, so a chain that moved between two answers is not taken for one.
    */
-  async #checkedHistory(peer: Peer, sh: string, options: RequestOptions): Promise<CheckedHistory> {
+  async #checkedHistory(peer: Peer, sh: string, options: RequestOptions, given?: History, givenProofs?: ReadonlyMap<string, MerkleProofResult | 'refused'>): Promise<CheckedHistory> {
     for (let look = 0; ; look++) {
-      const history = await peer.client.request('blockchain.scripthash.get_history', [sh], options);
+      const history = look === 0 && given !== undefined ? given : await this.#ask(peer, 'blockchain.scripthash.get_history', [sh], options);
       const status = electrumStatus(history, { mempoolOrder: peer.mempoolOrder }) as Status;
       const announced = peer.statuses.get(sh);
       if (announced !== undefined && announced !== status) {
         if (look === 0) {
-          peer.statuses.set(sh, await peer.client.request('blockchain.scripthash.subscribe', [sh], options));
+          peer.statuses.set(sh, await this.#ask(peer, 'blockchain.scripthash.subscribe', [sh], options));
           continue;
         }
+        if (history.length === 0) throw truncated(peer, 'blockchain.scripthash.get_history', sh, `it sent an empty history, but its status for it is ${announced}`);
         lie(peer, 'status', 'blockchain.scripthash.subscribe', `it announced status ${announced} for ${sh}, but the status of the history it returns is ${status}`);
       }
-      const outcomes = await Promise.all(history.map((e) => (e.height > 0 ? this.#prove(peer, e.tx_hash.toLowerCase(), e.height, options) : undefined)));
+      if (history.length === 0 && announced === undefined) {
+        // No status to hold it against: an empty history costs a balance, which Fulcrum still tells above max_history.
+        const balance = await this.#ask(peer, 'blockchain.scripthash.get_balance', [sh], options);
+        if (balance.confirmed !== 0 || balance.unconfirmed !== 0) throw truncated(peer, 'blockchain.scripthash.get_history', sh, `it sent an empty history, but a balance of ${balance.confirmed} confirmed and ${balance.unconfirmed} unconfirmed`);
+      }
+      const proofs = look === 0 && givenProofs !== undefined ? givenProofs : await this.#fetchProofs(peer, history, options);
+      // The verified blocks the entries name, read once each; then each proof is checked without a wait, and only
+      // one that fails (or a block not reached yet) takes the long way, which tells a lie from a chain that moved.
+      const blocks = new Map<number, { header: string; hash: string } | undefined>();
+      for (const e of history) {
+        if (e.height <= 0 || blocks.has(e.height)) continue;
+        const header = await this.#chain.header(e.height);
+        blocks.set(e.height, header === undefined ? undefined : { header, hash: (await this.#chain.hashAt(e.height)) as string });
+      }
+      const outcomes = await Promise.all(
+        history.map((e) => {
+          if (e.height <= 0) return undefined;
+          const txid = e.tx_hash.toLowerCase();
+          const proof = proofs.get(txid);
+          if (proof === 'refused') return { kind: 'refused' } as const;
+          const block = blocks.get(e.height);
+          const cached = this.#proven.get(txid);
+          if (block && cached?.height === e.height && cached.hash === block.hash) return { kind: 'proven', blockHash: block.hash } as const;
+          if (block && proof?.block_height === e.height && this.#nodes.verify(txid, proof, block.header, block.hash)) {
+            remember(this.#proven, txid, { height: e.height, hash: block.hash }, PROOF_CACHE);
+            return { kind: 'proven', blockHash: block.hash } as const;
+          }
+          return this.#prove(peer, txid, e.height, options, proof);
+        }),
+      );
       const refused = history.find((_, i) => outcomes[i]?.kind === 'refused');
       if (refused) {
         if (look === 0) continue;
@@ -679,19 +929,20 @@ export class ElectrumNetwork {
     return new Map(txs.map((t) => [t.txid, t]));
   }
 
-  async #checkedBalance(peer: Peer, sh: string, options: RequestOptions): Promise<ElectrumMethods['blockchain.scripthash.get_balance']['result']> {
+  async #checkedBalance(peer: Peer, sh: string, options: RequestOptions, given?: Balance): Promise<Balance> {
     for (let look = 0; ; look++) {
-      const balance = await peer.client.request('blockchain.scripthash.get_balance', [sh], options);
+      const balance = look === 0 && given !== undefined ? given : await this.#ask(peer, 'blockchain.scripthash.get_balance', [sh], options);
       const { history } = await this.#checkedHistory(peer, sh, options);
       const derived = deriveWalletData(sh, history, await this.#historyTransactions(peer, history, options)).balance;
       if (derived.confirmed === balance.confirmed && derived.unconfirmed === balance.unconfirmed) return balance;
+      if (history.length === 0 && look > 0) throw truncated(peer, 'blockchain.scripthash.get_balance', sh, `it sent an empty history, but a balance of ${balance.confirmed} confirmed and ${balance.unconfirmed} unconfirmed`);
       if (look > 0) lie(peer, 'balance', 'blockchain.scripthash.get_balance', `it says ${balance.confirmed} confirmed and ${balance.unconfirmed} unconfirmed for ${sh}; its history's transactions make ${derived.confirmed} and ${derived.unconfirmed}`);
     }
   }
 
-  async #checkedUnspent(peer: Peer, sh: string, options: RequestOptions): Promise<ElectrumMethods['blockchain.scripthash.listunspent']['result']> {
+  async #checkedUnspent(peer: Peer, sh: string, options: RequestOptions, given?: Unspent): Promise<Unspent> {
     for (let look = 0; ; look++) {
-      const unspent = await peer.client.request('blockchain.scripthash.listunspent', [sh], options);
+      const unspent = look === 0 && given !== undefined ? given : await this.#ask(peer, 'blockchain.scripthash.listunspent', [sh], options);
       const { history } = await this.#checkedHistory(peer, sh, options);
       const derived = deriveWalletData(sh, history, await this.#historyTransactions(peer, history, options)).unspent;
       if (sameUnspent(unspent, derived)) return unspent;
@@ -705,14 +956,21 @@ export class ElectrumNetwork {
     let sub = this.#subs.get(sh);
     if (!sub) this.#subs.set(sh, (sub = { delivered: undefined, queue: new SerialQueue() }));
     const subscription = sub;
-    return subscription.queue.run(() =>
-      this.#route(options, async (peer) => {
-        const status = await this.#subscribeOn(peer, sh, options);
-        if (subscription.delivered === undefined) subscription.delivered = status;
-        else this.#deliver(subscription, sh, status);
-        return status;
-      }),
-    );
+    return subscription.queue.run(async () => {
+      try {
+        return await this.#route(options, async (peer) => {
+          const status = await this.#subscribeOn(peer, sh, options);
+          if (subscription.delivered === undefined) subscription.delivered = status;
+          else this.#deliver(subscription, sh, status);
+          return status;
+        });
+      } catch (e) {
+        // Never held: forgotten, so no later change of server subscribes it again (a refusal for a limit would
+        // otherwise come back at every move).
+        if (subscription.delivered === undefined && this.#subs.get(sh) === subscription) this.#subs.delete(sh);
+        throw e;
+      }
+    });
   }
 
   async #unsubscribe(sh: string, options: RequestOptions): Promise<boolean> {
@@ -721,14 +979,14 @@ export class ElectrumNetwork {
     for (const peer of this.#peers.values()) peer.statuses.delete(sh);
     if (primary?.ready) {
       // Where the negotiated version has no unsubscribe the server keeps sending; those notifications are ignored.
-      await primary.client.request('blockchain.scripthash.unsubscribe', [sh], options).catch(() => undefined);
+      await this.#ask(primary, 'blockchain.scripthash.unsubscribe', [sh], options).catch(() => undefined);
     }
     return had;
   }
 
   /** Subscribes on one server; with `verify`, its status is checked against its history before it is used. */
   async #subscribeOn(peer: Peer, sh: string, options: RequestOptions): Promise<Status> {
-    const status = await peer.client.request('blockchain.scripthash.subscribe', [sh], options);
+    const status = await this.#ask(peer, 'blockchain.scripthash.subscribe', [sh], options);
     peer.statuses.set(sh, status);
     return this.#verify ? (await this.#checkedHistory(peer, sh, options)).status : status;
   }
@@ -762,7 +1020,14 @@ export class ElectrumNetwork {
             if (this.#subs.get(sh) === sub) this.#deliver(sub, sh, status);
           });
         })
-        .catch(() => undefined); // no server now: the next election moves it again
+        .catch((e: unknown) => {
+          // The new server will not hold it (or its history): the subscription ends, and the application is told,
+          // instead of a retry at every move. With no server now, the next election moves it again.
+          if (e instanceof ServerLimitError && this.#subs.get(sh) === sub) {
+            this.#subs.delete(sh);
+            this.#events.emit('subscription-ended', sh, e);
+          }
+        });
     }
   }
 
@@ -771,6 +1036,26 @@ export class ElectrumNetwork {
     sub.delivered = status;
     this.#events.emit('blockchain.scripthash.subscribe', sh, status);
   }
+}
+
+/**
+ * The server limit a server's error reply names, if any. Servers word them differently (janoside/btc-rpc-explorer#353):
+ * ElectrumX "history too large" and "response too large (at least N bytes)", electrs and this SDK's servers "too many
+ * subscriptions", mempool/electrs a subscription "limit"; aiorpcx's codes -101 and -102 for cost and load.
+ */
+function limitOf(url: string, method: string, params: readonly unknown[], e: unknown): ServerLimitError | undefined {
+  if (!(e instanceof ServerError)) return undefined;
+  if (e.serverCode === -101 || e.serverCode === -102) return new ServerLimitError(url, 'cost', method, undefined, e.serverMessage, { cause: e });
+  if (!method.startsWith('blockchain.scripthash.')) return undefined;
+  const sh = typeof params[0] === 'string' ? params[0].toLowerCase() : undefined;
+  if (/too large|too long|too many (tx|transactions)/i.test(e.serverMessage)) return new ServerLimitError(url, 'history', method, sh, e.serverMessage, { cause: e });
+  if (method === 'blockchain.scripthash.subscribe' && /subscri|limit/i.test(e.serverMessage)) return new ServerLimitError(url, 'subscriptions', method, sh, e.serverMessage, { cause: e });
+  return undefined;
+}
+
+/** Fulcrum above its max_history: an empty history its own status or balance contradicts. */
+function truncated(peer: Peer, method: string, sh: string, message: string): ServerLimitError {
+  return new ServerLimitError(peer.url, 'history', method, sh, `${message}: it keeps the history to itself (as Fulcrum does above its max_history)`);
 }
 
 function isPermanent(error: StratumSdkError): boolean {
@@ -785,20 +1070,33 @@ function lie(peer: Peer, kind: LieKind, method: string, message: string): never 
   throw new LyingServerError(peer.url, kind, method, message);
 }
 
-function safeVerify(txid: string, proof: { merkle: string[]; pos: number }, header: string): boolean {
-  try {
-    return verifyTransactionInHeader(txid, proof, header);
-  } catch {
-    return false;
-  }
-}
-
 function txidOf(raw: string): string | undefined {
   try {
     return parseTransaction(raw).txid;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Batches the network has on the wire at once, over all its calls: the server answers a batch only once all of it is
+ * done, so a few in flight keep it busy while the client checks the answers of another; few enough that a server
+ * limiting concurrent work per connection (ElectrumX's cost) is not flooded, and that proofs asked while histories
+ * are checked do not multiply them.
+ */
+const BATCH_WINDOW = 8;
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let from = 0; from < items.length; from += size) out.push(items.slice(from, from + size));
+  return out;
+}
+
+/** Runs `task` on every item at once; the first failure is thrown once all have settled (none is left running). */
+async function each<T>(items: readonly T[], task: (item: T) => Promise<void>): Promise<void> {
+  const outcomes = await Promise.allSettled(items.map(task));
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** A bounded map: the oldest entry goes when it is full. */

@@ -1,6 +1,8 @@
-// Why the network stopped trusting a server. Both classes extend StratumSdkError with codes of the closed union in
-// runtime/errors.ts: a lie is a 'VALIDATION' failure of what the server said (the answer was well-formed but false),
-// and a chain without the checkpoint is 'WRONG_CHAIN', as a wrong genesis hash is for the ElectrumClient.
+// Why the network stopped trusting a server, or could not get an answer from it. The classes extend StratumSdkError
+// with codes of the closed union in runtime/errors.ts: a lie is 'LIE' (the answer was well-formed but false: not a
+// 'VALIDATION' failure, which is an answer that breaks the spec), a chain without the checkpoint is 'WRONG_CHAIN', as
+// a wrong genesis hash is for the ElectrumClient, and an answer refused or cut short by a server's own limit is
+// 'SERVER_LIMIT'.
 import { StratumSdkError } from '../runtime/errors.js';
 
 /** What a server was caught lying about. */
@@ -20,14 +22,14 @@ export type LieKind =
   /** Unspent outputs that are not the unspent outputs of the history's transactions. */
   | 'unspent';
 
-/** A server said something provably false; the network drops it and asks another. `code` is 'VALIDATION'. */
+/** A server said something provably false; the network drops it for good and asks another. `code` is 'LIE'. */
 export class LyingServerError extends StratumSdkError {
   readonly url: string;
   readonly lie: LieKind;
   /** The request whose answer was false. */
   readonly method: string;
   constructor(url: string, lie: LieKind, method: string, message: string) {
-    super('VALIDATION', `${url} lied (${lie}) in ${method}: ${message}`);
+    super('LIE', `${url} lied (${lie}) in ${method}: ${message}`);
     this.url = url;
     this.lie = lie;
     this.method = method;
@@ -42,5 +44,35 @@ export class OtherChainError extends StratumSdkError {
     super('WRONG_CHAIN', `${url} follows another chain: ${message}`);
     this.url = url;
     this.checkpoint = { height: checkpoint.height, hash: checkpoint.hash };
+  }
+}
+
+/**
+ * Which limit of a server stood in the way:
+ * - `history`: a script hash's history the server will not send (ElectrumX's "history too large", over MAX_SEND) or
+ *   silently sends empty (Fulcrum above max_history, contradicted by its status or balance);
+ * - `subscriptions`: the server holds no more subscriptions for this connection;
+ * - `cost`: the server refuses work for this connection's cost or its load (ElectrumX/aiorpcx -101
+ *   EXCESSIVE_RESOURCE_USAGE, -102 SERVER_BUSY).
+ */
+export type ServerLimitKind = 'history' | 'subscriptions' | 'cost';
+
+/**
+ * A server would not answer in full for one of its limits. `history` and `subscriptions` are thrown to the caller (the
+ * server is not dropped: its answers for other script hashes are fine); `cost` drops the server until `retryDelay`
+ * has passed and the request is asked elsewhere. `code` is 'SERVER_LIMIT'.
+ */
+export class ServerLimitError extends StratumSdkError {
+  readonly url: string;
+  readonly limit: ServerLimitKind;
+  readonly method: string;
+  /** The script hash whose history or subscription was refused. */
+  readonly scripthash: string | undefined;
+  constructor(url: string, limit: ServerLimitKind, method: string, scripthash: string | undefined, message: string, options?: { cause?: unknown }) {
+    super('SERVER_LIMIT', `${url} (${limit} limit) in ${method}${scripthash === undefined ? '' : ` for ${scripthash}`}: ${message}`, options);
+    this.url = url;
+    this.limit = limit;
+    this.method = method;
+    this.scripthash = scripthash;
   }
 }

@@ -1,13 +1,20 @@
 // The verified header chain: anchored at a checkpoint, every header checked before it is stored (80 bytes, linked
-// to the one before, proof of work against its own bits, bits within the network's proof-of-work limit, and on
-// mainnet bits unchanged inside a 2016-block period), and the most-work chain followed across servers, with
-// reorganisations found by walking back to the common ancestor.
+// to the one before, proof of work against its own bits, bits within the network's proof-of-work limit, and the
+// network's difficulty rules: the 2016-block retarget, bits unchanged inside a period on mainnet and signet,
+// testnet's 20-minute rule, regtest's fixed bits; see bitcoin/difficulty.ts), and the most-work chain followed
+// across servers, with reorganisations found by walking back to the common ancestor.
 //
-// Not checked: the value of the retarget at each 2016-block boundary, testnet's 20-minute min-difficulty rule,
-// median time past and future times. A server could feed a chain with bits it made up (each header meeting
-// them) as long as they stay within the limit; the most-work rule is what makes that expensive on mainnet.
+// The rules read earlier headers: a retarget at height B reads B-1 and B-2016, testnet's walk back reads the
+// period's headers back to its first. So the store starts at the first block of the checkpoint's period, not at the
+// checkpoint: `init` fetches those headers (one blockchain.block.headers request of at most 2016) and accepts them
+// only if they link up to the checkpoint's hash, which commits to them as it does to the checkpoint itself. A
+// checkpoint at a period's first block (genesis, or any multiple of 2016) with its header needs nothing fetched.
+//
+// Not checked: median time past and times in the future (they need the clock and eleven headers, and cost a
+// server nothing to get right), so a server can still choose timestamps, within the retarget's clamp.
 import { blockHash, parseHeader, verifyHeaderChain } from '../bitcoin/header.js';
 import type { Network } from '../bitcoin/networks.js';
+import { checkDifficulty, contextStart, periodStart, type DifficultyHeader, type DifficultyRules } from '../bitcoin/difficulty.js';
 import { bitsToTarget } from '../bitcoin/target.js';
 import type { Checkpoint } from './checkpoints.js';
 import type { HeaderStore } from './header-store.js';
@@ -56,14 +63,30 @@ export function headerWork(bits: number): bigint {
 }
 
 const HEADER_HEX = /^[0-9a-fA-F]{160}$/;
+/** Block hashes and headers kept by height. */
+const HASH_CACHE = 4_096;
+/** Stored headers read at once when the difficulty rules need earlier ones. */
+const STORE_WINDOW = 64;
+
+export interface HeaderChainOptions {
+  /** Testnet4's difficulty rules (BIP94). */
+  readonly bip94?: boolean | undefined;
+  /** Check the difficulty rules (default true). Off only for tests that need bits the rules would refuse. */
+  readonly difficultyRules?: boolean | undefined;
+}
 
 export class HeaderChain {
   readonly #store: HeaderStore;
   readonly #checkpoint: Checkpoint;
   readonly #network: Network;
+  readonly #rules: DifficultyRules | undefined;
   #tip: ChainTip | undefined;
+  /** Block hashes by height, of the chain followed (merkle proofs ask for the same blocks again and again). */
+  readonly #hashes = new Map<number, string>();
+  /** Headers by height, read from the store (a pluggable store may be slow, or hand out bytes as hex each time). */
+  readonly #headers = new Map<number, string>();
 
-  constructor(store: HeaderStore, checkpoint: Checkpoint, network: Network) {
+  constructor(store: HeaderStore, checkpoint: Checkpoint, network: Network, options: HeaderChainOptions = {}) {
     if (!Number.isSafeInteger(checkpoint.height) || checkpoint.height < 0) throw new RangeError(`checkpoint height must be a non-negative integer, got ${checkpoint.height}`);
     if (!/^[0-9a-fA-F]{64}$/.test(checkpoint.hash)) throw new RangeError(`checkpoint hash must be 64 hex digits, got ${JSON.stringify(checkpoint.hash)}`);
     if (checkpoint.header !== undefined && (!HEADER_HEX.test(checkpoint.header) || blockHash(checkpoint.header) !== checkpoint.hash.toLowerCase())) {
@@ -72,6 +95,7 @@ export class HeaderChain {
     this.#store = store;
     this.#checkpoint = { height: checkpoint.height, hash: checkpoint.hash.toLowerCase(), header: checkpoint.header?.toLowerCase() };
     this.#network = network;
+    this.#rules = options.difficultyRules === false ? undefined : { network, bip94: options.bip94 === true };
   }
 
   get checkpoint(): Checkpoint {
@@ -83,16 +107,18 @@ export class HeaderChain {
     return this.#tip;
   }
 
-  /** Whether the checkpoint header is known without asking a server (given, or already in the store). */
+  /** Whether the chain can start without a server: a checkpoint header at a period's first block, or a stored chain. */
   async canInitAlone(): Promise<boolean> {
-    return this.#checkpoint.header !== undefined || (await this.#storedCheckpoint()) !== undefined;
+    const c = this.#checkpoint;
+    return (c.header !== undefined && periodStart(c.height) === c.height) || (await this.#storedCheckpoint()) !== undefined;
   }
 
   /**
-   * Loads the stored chain if it holds the checkpoint (else clears the store), or stores the checkpoint header:
-   * the one given, or `fetch`'s, which must hash to the checkpoint (ChainProblem 'other-chain' otherwise).
+   * Loads the stored chain if it holds the checkpoint and the headers of its period before it (else clears the
+   * store), or stores them from `source`: the headers from the first block of the checkpoint's period up to the
+   * checkpoint, which must link up to its hash (ChainProblem 'other-chain' otherwise).
    */
-  async init(fetch?: () => Promise<string>): Promise<void> {
+  async init(source?: Pick<HeaderSource, 'headers'>): Promise<void> {
     if (this.#tip) return;
     const stored = await this.#storedCheckpoint();
     if (stored !== undefined) {
@@ -102,27 +128,51 @@ export class HeaderChain {
       return;
     }
     await this.#store.clear();
-    let header = this.#checkpoint.header;
-    if (header === undefined) {
-      if (!fetch) throw new RangeError('the checkpoint header is needed: give it, or a server to fetch it from');
-      const fetched = await fetch();
-      if (!HEADER_HEX.test(fetched)) throw new ChainProblem('bad-header', `the header at the checkpoint height ${this.#checkpoint.height} is not 80 bytes of hex`);
-      header = fetched.toLowerCase();
-      if (blockHash(header) !== this.#checkpoint.hash) throw new ChainProblem('other-chain', `its block ${this.#checkpoint.height} is ${blockHash(header)}, not the checkpoint ${this.#checkpoint.hash}`);
+    const { height, hash } = this.#checkpoint;
+    const from = periodStart(height);
+    let run: string[];
+    if (from === height && this.#checkpoint.header !== undefined) run = [this.#checkpoint.header];
+    else {
+      if (!source) throw new RangeError('the headers from the start of the checkpoint\'s difficulty period are needed: give a checkpoint at a multiple of 2016 with its header, or a server to fetch them from');
+      const fetched = await source.headers(from, height - from + 1);
+      if (!Array.isArray(fetched) || fetched.some((h) => typeof h !== 'string' || !HEADER_HEX.test(h))) throw new ChainProblem('bad-header', `its headers from height ${from} are not 80-byte headers`);
+      run = fetched.map((h) => h.toLowerCase());
+      // Fewer: it has not reached the checkpoint (or its chain moved); not a lie, it may be tried again.
+      if (run.length !== height - from + 1) throw new ChainProblem('changed', `it sent ${run.length} headers from height ${from}, not the ${height - from + 1} up to the checkpoint`);
+      const top = blockHash(run[run.length - 1] as string);
+      if (top !== hash) throw new ChainProblem('other-chain', `its block ${height} is ${top}, not the checkpoint ${hash}`);
+      const check = verifyHeaderChain(run, { network: this.#network });
+      if (!check.valid) throw new ChainProblem('bad-header', `its headers from height ${from}: ${check.message}`);
     }
-    await this.#store.replace(this.#checkpoint.height, [header]);
-    this.#tip = { height: this.#checkpoint.height, hash: this.#checkpoint.hash, header };
+    await this.#replace(from, run);
+    this.#tip = { height, hash, header: run[run.length - 1] as string };
   }
 
   /** The verified header at `height` (hex), or undefined when it is not on the chain followed. */
   async header(height: number): Promise<string | undefined> {
     if (!this.#tip || !Number.isSafeInteger(height) || height < this.#checkpoint.height || height > this.#tip.height) return undefined;
-    return this.#store.get(height);
+    const known = this.#headers.get(height);
+    if (known !== undefined) return known;
+    const header = await this.#store.get(height);
+    if (header !== undefined) remember(this.#headers, height, header);
+    return header;
   }
 
   async hashAt(height: number): Promise<string | undefined> {
+    const known = this.#hashes.get(height);
+    if (known !== undefined && this.#tip && height <= this.#tip.height && height >= this.#checkpoint.height) return known;
     const header = await this.header(height);
-    return header === undefined ? undefined : blockHash(header);
+    if (header === undefined) return undefined;
+    const hash = blockHash(header);
+    remember(this.#hashes, height, hash);
+    return hash;
+  }
+
+  /** Writes the store and forgets the hashes it replaces. */
+  async #replace(height: number, headers: readonly string[]): Promise<void> {
+    for (const h of [...this.#hashes.keys()]) if (h >= height) this.#hashes.delete(h);
+    for (const h of [...this.#headers.keys()]) if (h >= height) this.#headers.delete(h);
+    await this.#store.replace(height, headers);
   }
 
   /** Whether a block (height and hash) is on the chain followed. */
@@ -160,7 +210,9 @@ export class HeaderChain {
     }
     if (height <= tip.height && (await this.hashAt(height)) === hash) return { kind: 'same' };
     if (height === tip.height + 1 && parseHeader(hex).prevHash === tip.hash) {
-      await this.#store.replace(height, [hex]);
+      const rules = await this.#difficultyProblem([hex], height);
+      if (rules) throw new ChainProblem('bad-header', `its tip: ${rules}`);
+      await this.#replace(height, [hex]);
       this.#tip = { height, hash, header: hex };
       return { kind: 'extended', oldTip: tip, newTip: this.#tip };
     }
@@ -196,8 +248,10 @@ export class HeaderChain {
         if (check.problem === 'bad-link' && check.index === 0) throw new ChainProblem('changed', `its header ${start} does not link to its header ${start - 1} of an earlier answer`);
         throw new ChainProblem('bad-header', `its headers from height ${start}: ${check.message}`);
       }
+      const rules = await this.#difficultyProblem(chunk, start, branch, ancestor + 1);
+      if (rules) throw new ChainProblem('bad-header', `its headers from height ${start}: ${rules}`);
       if (extending) {
-        await this.#store.replace(start, chunk);
+        await this.#replace(start, chunk);
         const last = chunk[chunk.length - 1] as string;
         this.#tip = { height: start + chunk.length - 1, hash: check.tipHash as string, header: last };
       } else branch.push(...chunk);
@@ -221,19 +275,70 @@ export class HeaderChain {
     for (const h of theirs) theirWork += headerWork(parseHeader(h).bits);
     if (theirWork < ourWork || (theirWork === ourWork && !preferOnTie)) return { kind: 'weaker' };
     const ancestorHeader = (await this.#store.get(fork)) as string;
-    await this.#store.replace(fork + 1, theirs);
+    await this.#replace(fork + 1, theirs);
     const last = theirs[theirs.length - 1] as string;
     this.#tip = { height: fork + theirs.length, hash: blockHash(last), header: last };
     if (fork === oldTip.height) return { kind: 'extended', oldTip, newTip: this.#tip };
     return { kind: 'reorg', depth: oldTip.height - fork, ancestor: { height: fork, hash: blockHash(ancestorHeader), header: ancestorHeader }, oldTip, newTip: this.#tip };
   }
 
+  /**
+   * Why `headers` (from height `start`) break the difficulty rules, or undefined. Earlier headers are read from
+   * `branch` (a server's headers from `branchStart`, not stored yet), then from the store, loaded as the rules ask.
+   */
+  async #difficultyProblem(headers: readonly string[], start: number, branch: readonly string[] = [], branchStart = start): Promise<string | undefined> {
+    const rules = this.#rules;
+    if (!rules) return undefined;
+    const known = new Map<number, DifficultyHeader>();
+    const info = (height: number, hex: string): DifficultyHeader => {
+      const { time, bits } = parseHeader(hex);
+      const header = { height, time, bits };
+      known.set(height, header);
+      return header;
+    };
+    const lookup = (height: number): DifficultyHeader | undefined => {
+      const seen = known.get(height);
+      if (seen) return seen;
+      const i = height - start;
+      if (i >= 0 && i < headers.length) return info(height, headers[i] as string);
+      const j = height - branchStart;
+      if (j >= 0 && j < branch.length) return info(height, branch[j] as string);
+      return undefined;
+    };
+    const base = (await this.#store.range())?.base ?? 0;
+    for (let i = 0; i < headers.length; i++) {
+      const header = lookup(start + i) as DifficultyHeader;
+      for (;;) {
+        const check = checkDifficulty(header, lookup, rules);
+        if (check.valid) break;
+        if (check.problem !== 'no-context') return check.message;
+        // An ancestor below the branch: on the chain stored. Loaded a window at a time (mainnet reads one header,
+        // a retarget two, testnet's walk back up to a period). `init` stores the checkpoint's whole period, so
+        // nothing the rules read is below the store's base.
+        const missing = check.missing as number;
+        const low = Math.max(base, contextStart(header.height), missing - STORE_WINDOW + 1);
+        if (missing < base || missing < low) throw new Error(`the header chain lacks header ${missing} to check header ${header.height}`);
+        for (let h = missing; h >= low && !known.has(h); h--) {
+          const hex = await this.#store.get(h);
+          if (hex === undefined) throw new Error(`the header store lacks header ${h}`);
+          info(h, hex);
+        }
+      }
+    }
+    return undefined;
+  }
+
   async #storedCheckpoint(): Promise<string | undefined> {
     const range = await this.#store.range();
-    if (!range || range.base > this.#checkpoint.height || range.tip < this.#checkpoint.height) return undefined;
+    if (!range || range.base > periodStart(this.#checkpoint.height) || range.tip < this.#checkpoint.height) return undefined;
     const header = await this.#store.get(this.#checkpoint.height);
     return header !== undefined && blockHash(header) === this.#checkpoint.hash ? header : undefined;
   }
+}
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V) {
+  map.set(key, value);
+  if (map.size > HASH_CACHE) map.delete(map.keys().next().value as K);
 }
 
 /** Runs tasks one after another, each once the one before has settled. */

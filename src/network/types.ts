@@ -5,6 +5,7 @@ import type { ElectrumClientRequestName, ElectrumMethods, ElectrumServerNotifica
 import type { StratumSdkError } from '../runtime/errors.js';
 import type { Connector } from '../runtime/transport.js';
 import type { Checkpoint } from './checkpoints.js';
+import type { ServerLimitError } from './errors.js';
 import type { ChainTip } from './header-chain.js';
 import type { HeaderStore } from './header-store.js';
 
@@ -31,6 +32,15 @@ export interface ElectrumNetworkOptions extends Omit<ElectrumClientOptions, 'con
   readonly retryDelay?: number | undefined;
   /** Servers one request is tried on before its last error is thrown (default connections + 1, at least 3). */
   readonly maxAttempts?: number | undefined;
+  /**
+   * Ask each server for its peers (server.peers.subscribe) and add them to the candidates (default false). They
+   * come after every server configured, which they never replace, and are verified like any other.
+   */
+  readonly discovery?: boolean | undefined;
+  /** Calls in one JSON-RPC batch sent by `batch` (default 345, Fulcrum's max_batch; a bigger batch is split). */
+  readonly maxBatch?: number | undefined;
+  /** Most servers discovery adds (default 20: enough to fail over many times, few enough to bound what a server can push). */
+  readonly maxDiscovered?: number | undefined;
 }
 
 /** A reorganisation of the verified chain. */
@@ -46,6 +56,8 @@ export interface NetworkReorg {
 export interface ElectrumNetworkLifecycleEvents {
   /** The server requests now go to (the first one, and each change). */
   server: [url: string];
+  /** A server announced by another (`from`) was added to the candidates (with `discovery`). */
+  'server-discovered': [url: string, from: string];
   /** A server connected, negotiated and had its tip checked. */
   'server-connected': [url: string];
   /**
@@ -54,6 +66,11 @@ export interface ElectrumNetworkLifecycleEvents {
    * again after `retryDelay`).
    */
   'server-dropped': [url: string, error: StratumSdkError];
+  /**
+   * A script hash subscription ended because the server it moved to would not hold it (its subscription limit, or a
+   * history too large for it): subscribe again later, or on a network of other servers.
+   */
+  'subscription-ended': [scripthash: string, error: ServerLimitError];
   /** A new verified tip (after an extension or a reorganisation). */
   header: [tip: ChainTip];
   /** The verified chain switched to a branch with more work; `header` follows with the new tip. */
@@ -67,6 +84,9 @@ export type ElectrumNetworkEvents = ElectrumNetworkLifecycleEvents &
   Pick<ElectrumServerNotifications, 'blockchain.scripthash.subscribe' | 'blockchain.headers.subscribe'>;
 
 export type ElectrumNetworkRequestName = ElectrumClientRequestName & keyof ElectrumMethods;
+
+/** The subscriptions the network keeps across servers (`subscribe`, `notifications`). */
+export type ElectrumNetworkSubscriptionName = 'blockchain.scripthash.subscribe' | 'blockchain.headers.subscribe';
 
 /** A history entry with what the network could prove of it. */
 export interface VerifiedHistoryEntry {

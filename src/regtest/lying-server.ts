@@ -1,7 +1,9 @@
 // An Electrum server over a RegtestChain that lies on purpose, for testing clients that must not believe one server
 // (the ElectrumNetwork). It is the regtest backend (electrum-backend.ts) served by createElectrumServer, with the
-// chosen answers altered, and can stall methods (never answer them) or claim another chain's genesis. Without a
-// lie, it is an honest server on 127.0.0.1 and a free port.
+// chosen answers altered, and can stall methods (never answer them) or claim another chain's genesis. It can also
+// reproduce real servers' limits (a batch or subscription cap, ElectrumX's "history too large" and cost refusals,
+// Fulcrum's silent empty history above max_history) and announce peers. Without a lie, it is an honest server on
+// 127.0.0.1 and a free port.
 import { bytesToHex, hexToBytes, writeU32LE } from '../bitcoin/bytes.js';
 import { sha256, sha256d } from '../bitcoin/hash.js';
 import { parseHeader } from '../bitcoin/header.js';
@@ -9,6 +11,7 @@ import { bitsToTarget, hashMeetsTarget } from '../bitcoin/target.js';
 import { parseTransaction, serializeTransaction } from '../bitcoin/tx.js';
 import type { HeaderNotification, Status } from '../generated/definitions.js';
 import { ServerError } from '../runtime/errors.js';
+import type { ServerLimitOptions } from '../runtime/server/limits.js';
 import { createElectrumServer, type ElectrumHandlers, type ElectrumServer, type ElectrumSession } from '../servers/electrum-server.js';
 import type { RegtestChain } from './chain.js';
 import { electrumBackend, headerNotification, statusOf } from './electrum-backend.js';
@@ -36,6 +39,18 @@ export interface LyingServerOptions {
   /** Default 0: any free port. */
   readonly port?: number | undefined;
   readonly protocolVersion?: string | readonly [string, string] | undefined;
+  /** The server's limits (createElectrumServer's: maxBatchSize, maxSubscriptions, ...). */
+  readonly limits?: ServerLimitOptions | undefined;
+  /**
+   * Histories longer than `limit` are not sent: 'electrumx' answers error 1 "history too large" to every script hash
+   * method; 'fulcrum' (above its max_history) sends an empty history and no unspent outputs, while its status and
+   * balance still tell the truth.
+   */
+  readonly maxHistory?: { readonly limit: number; readonly style: 'electrumx' | 'fulcrum' } | undefined;
+  /** Requests answered before every later one is refused for its cost (aiorpcx's -101 "excessive resource usage"); see LyingServer.costLimit. */
+  readonly costLimit?: number | undefined;
+  /** What server.peers.subscribe answers (default none): [ip, host, features] entries. */
+  readonly peers?: readonly (readonly [string, string, readonly string[]])[] | undefined;
 }
 
 export interface LyingServer {
@@ -50,6 +65,8 @@ export interface LyingServer {
   readonly told: number;
   /** Requests received, by method. */
   readonly received: ReadonlyMap<string, number>;
+  /** Requests answered before every later one is refused for its cost (mutable; undefined: never). */
+  costLimit: number | undefined;
   close(): Promise<void>;
 }
 
@@ -67,6 +84,7 @@ export async function startLyingElectrumServer(chain: RegtestChain, options: Lyi
 
   const honest = electrumBackend<ElectrumSession<undefined>>(chain) as unknown as Record<string, (params: unknown[], session: ElectrumSession<undefined>) => unknown>;
   const alter: Record<string, (result: unknown, params: unknown[]) => unknown> = {
+    'server.peers.subscribe': (r) => options.peers ?? r,
     'server.features': (r) => (options.genesisHash ? { ...(r as object), genesis_hash: options.genesisHash } : r),
     'blockchain.headers.subscribe': (r) => (lying('header') ? badHeaderNotification(r as HeaderNotification) : r),
     'blockchain.block.header': (r) => {
@@ -98,9 +116,17 @@ export async function startLyingElectrumServer(chain: RegtestChain, options: Lyi
     'blockchain.scripthash.listunspent': (r) => (lying('unspent') ? (r as { value: number }[]).map((u) => ({ ...u, value: u.value + 1 })) : r),
   };
   const handlers: Record<string, (params: unknown[], session: ElectrumSession<undefined>) => unknown> = {};
+  let answered = 0;
+  let costLimit = options.costLimit;
+  const tooLong = (sh: unknown) => options.maxHistory !== undefined && typeof sh === 'string' && chain.history(sh).length + chain.mempoolHistory(sh).length > options.maxHistory.limit;
   for (const [method, handler] of Object.entries(honest)) {
     handlers[method] = (params, session) => {
       received.set(method, (received.get(method) ?? 0) + 1);
+      if (costLimit !== undefined && ++answered > costLimit) throw new ServerError(method, -101, 'excessive resource usage');
+      if (method.startsWith('blockchain.scripthash.') && tooLong(params[0])) {
+        if (options.maxHistory?.style === 'electrumx') throw new ServerError(method, 1, 'history too large');
+        if (method === 'blockchain.scripthash.get_history' || method === 'blockchain.scripthash.listunspent') return [];
+      }
       if (stalled.has(method)) {
         // Never answered; released (as an error reply no one reads) when the server closes, so closing does not wait.
         return new Promise((_resolve, reject) => parked.add(() => reject(new ServerError(method, 2, 'the server is closing'))));
@@ -114,6 +140,7 @@ export async function startLyingElectrumServer(chain: RegtestChain, options: Lyi
   const server = await createElectrumServer<undefined>({
     handlers: handlers as unknown as ElectrumHandlers<undefined>,
     listen: { tcp: { host: options.host ?? '127.0.0.1', port: options.port ?? 0 } },
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
     serverSoftware: `stratum-sdk regtest${lies.size ? ' (lying)' : ''} 0.1.0`,
     ...(options.protocolVersion === undefined ? {} : { protocolVersion: options.protocolVersion }),
   });
@@ -142,6 +169,13 @@ export async function startLyingElectrumServer(chain: RegtestChain, options: Lyi
       return told;
     },
     received,
+    get costLimit() {
+      return costLimit;
+    },
+    set costLimit(limit: number | undefined) {
+      costLimit = limit;
+      answered = 0;
+    },
     close: async () => {
       offBlock();
       offTx();

@@ -13,7 +13,11 @@ export type ErrorCode =
   | 'SERVER'
   | 'VERSION_MISMATCH'
   | 'WRONG_CHAIN'
-  | 'OVERFLOW';
+  | 'OVERFLOW'
+  /** A server said something provably false (the ElectrumNetwork's LyingServerError). */
+  | 'LIE'
+  /** A server refused or cut short an answer for one of its own limits (the ElectrumNetwork's ServerLimitError). */
+  | 'SERVER_LIMIT';
 
 export class StratumSdkError extends Error {
   readonly code: ErrorCode;

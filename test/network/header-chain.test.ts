@@ -6,7 +6,7 @@ import { sha256d } from '../../src/bitcoin/hash.js';
 import { blockHash, serializeHeaderBytes } from '../../src/bitcoin/header.js';
 import { bitsToTarget, hashMeetsTarget } from '../../src/bitcoin/target.js';
 import { GENESIS, REGTEST_GENESIS, TESTNET4_GENESIS } from '../../src/network/checkpoints.js';
-import { ChainProblem, HEADERS_CHUNK, HeaderChain, headerWork, type HeaderSource } from '../../src/network/header-chain.js';
+import { ChainProblem, HEADERS_CHUNK, HeaderChain, headerWork, type HeaderChainOptions, type HeaderSource } from '../../src/network/header-chain.js';
 import { MemoryHeaderStore } from '../../src/network/header-store.js';
 import { badPow } from '../../src/regtest/lying-server.js';
 
@@ -51,8 +51,8 @@ function source(chain: () => readonly string[]): HeaderSource & { calls: string[
 
 const tipOf = (chain: readonly string[]) => ({ height: chain.length, hex: chain[chain.length - 1] as string });
 
-async function started(network: 'regtest' | 'mainnet' = 'regtest') {
-  const chain = new HeaderChain(new MemoryHeaderStore(), REGTEST_GENESIS, network);
+async function started(network: 'regtest' | 'mainnet' = 'regtest', options: HeaderChainOptions = {}) {
+  const chain = new HeaderChain(new MemoryHeaderStore(), REGTEST_GENESIS, network, options);
   await chain.init();
   return chain;
 }
@@ -100,7 +100,8 @@ describe('HeaderChain', () => {
   });
 
   it('weighs work by bits, not by length', async () => {
-    const chain = await started();
+    // Regtest's rules keep its bits fixed (the next test): they are off here to give one header harder bits.
+    const chain = await started('regtest', { difficultyRules: false });
     const easy = headers(REGTEST_GENESIS.hash, 3, 1);
     await chain.follow(source(() => easy), tipOf(easy), false);
     // One block 16 times harder outweighs three easy ones.
@@ -128,16 +129,54 @@ describe('HeaderChain', () => {
     expect(new ChainProblem('changed', 'x')).toBeInstanceOf(Error);
   });
 
+  it("refuses bits the network's difficulty rules do not give, at a retarget boundary and inside a period", async () => {
+    const chain = await started();
+    // Harder bits carry more work and their own proof of work, but regtest never retargets.
+    const harder = headers(REGTEST_GENESIS.hash, 1, 1, 0x2007ffff);
+    await expect(chain.follow(source(() => harder), tipOf(harder), true)).rejects.toMatchObject({ kind: 'bad-header', message: expect.stringMatching(/nBits 0x2007ffff, but the regtest difficulty rules give 0x207fffff/) });
+    // A whole period, then a boundary block with other bits: the chunk holding it is refused, the tip stays.
+    const main = headers(REGTEST_GENESIS.hash, HEADERS_CHUNK - 1, 2);
+    await chain.follow(source(() => main), tipOf(main), true);
+    const boundary = [...main, ...headers(blockHash(main.at(-1)!), 1, 3, 0x2007ffff)];
+    await expect(chain.follow(source(() => boundary), tipOf(boundary), true)).rejects.toMatchObject({ kind: 'bad-header', message: expect.stringMatching(/header 2016: nBits/) });
+    expect(chain.tip?.height).toBe(HEADERS_CHUNK - 1);
+    const good = [...main, ...headers(blockHash(main.at(-1)!), 2, 3)];
+    expect(await chain.follow(source(() => good), tipOf(good), true)).toMatchObject({ kind: 'extended', newTip: { height: HEADERS_CHUNK + 1 } });
+  });
+
+  it("stores the checkpoint's period from its first block, fetched and checked against the checkpoint's hash", async () => {
+    const main = headers(REGTEST_GENESIS.hash, 10, 1);
+    const checkpoint = { height: 7, hash: blockHash(main[6]!), header: main[6]! };
+    const store = new MemoryHeaderStore();
+    const chain = new HeaderChain(store, checkpoint, 'regtest');
+    // Its header alone is not enough: the rules read the headers of its period before it.
+    expect(await chain.canInitAlone()).toBe(false);
+    await expect(chain.init()).rejects.toThrow(/multiple of 2016/);
+    const server = source(() => main);
+    await chain.init(server);
+    expect(server.calls).toEqual(['headers 0']);
+    expect(store.range()).toEqual({ base: 0, tip: 7 });
+    expect(await chain.header(6)).toBeUndefined(); // below the checkpoint: context, not a header the chain answers for
+    // Fewer headers than asked, or a run that does not link: refused.
+    const short = { ...source(() => main), headers: async () => main.slice(0, 3) };
+    await expect(new HeaderChain(new MemoryHeaderStore(), checkpoint, 'regtest').init(short)).rejects.toMatchObject({ kind: 'changed' });
+    const broken = { ...source(() => main), headers: async () => [REGTEST_GENESIS.header!, ...main.slice(1, 7), main[6]!] }; // 1 missing, 7 twice
+    await expect(new HeaderChain(new MemoryHeaderStore(), checkpoint, 'regtest').init(broken)).rejects.toMatchObject({ kind: 'bad-header' });
+    // A checkpoint at a period's first block with its header needs no server.
+    expect(await new HeaderChain(new MemoryHeaderStore(), REGTEST_GENESIS, 'regtest').canInitAlone()).toBe(true);
+    expect(await new HeaderChain(store, checkpoint, 'regtest').canInitAlone()).toBe(true);
+  });
+
   it('refuses a chain without the checkpoint', async () => {
     const main = headers(REGTEST_GENESIS.hash, 10, 1);
     const chain = new HeaderChain(new MemoryHeaderStore(), { height: 5, hash: blockHash(main[4]!) }, 'regtest');
-    await chain.init(async () => main[4]!);
+    await chain.init(source(() => main));
     const other = headers(REGTEST_GENESIS.hash, 12, 2);
     await expect(chain.follow(source(() => other), tipOf(other), true)).rejects.toMatchObject({ kind: 'other-chain' });
     await expect(chain.follow(source(() => other), { height: 5, hex: other[4]! }, true)).rejects.toMatchObject({ kind: 'other-chain' });
     expect(await chain.follow(source(() => main), { height: 3, hex: main[2]! }, true)).toEqual({ kind: 'behind' });
     const fresh = new HeaderChain(new MemoryHeaderStore(), { height: 5, hash: blockHash(main[4]!) }, 'regtest');
-    await expect(fresh.init(async () => other[4]!)).rejects.toMatchObject({ kind: 'other-chain' });
+    await expect(fresh.init(source(() => other))).rejects.toMatchObject({ kind: 'other-chain' });
     expect(() => new HeaderChain(new MemoryHeaderStore(), { height: 5, hash: blockHash(main[4]!), header: other[4]! }, 'regtest')).toThrow(RangeError);
   });
 

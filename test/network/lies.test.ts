@@ -54,7 +54,7 @@ describe('ElectrumNetwork and lying servers', () => {
     const [url, error] = seen.dropped[0]!;
     expect(url).toBe(liar!.url);
     expect(error).toBeInstanceOf(LyingServerError);
-    expect(error).toMatchObject({ code: 'VALIDATION', lie, url: liar!.url });
+    expect(error).toMatchObject({ code: 'LIE', lie, url: liar!.url });
     expect(network.currentServer).toBe(honest!.url);
   });
 

@@ -1,0 +1,259 @@
+#!/usr/bin/env node
+// Issue 16 item 5: syncing a wallet from the regtest world, side by side in one run. The world (a child process)
+// gives 1,000 addresses 20,000 transactions (buildWalletHistory) and serves them over Electrum TCP; each client then
+// fetches every address's history, every transaction, every merkle proof and the headers, and the wall time is
+// measured:
+//   - ElectrumNetwork with verify on: headers checked from genesis (proof of work, difficulty rules), every history
+//     entry proven by its merkle proof against them, every transaction hashed against its txid;
+//   - ElectrumNetwork with verify off (headers are verified either way);
+//   - electrum-cash 3.2 (TCP), a client of the same server, which verifies nothing;
+//   - the Electrum wallet (/usr/bin/electrum, if installed): a watch-only wallet of the same addresses, from the
+//     daemon's start until `is_synchronized` (it fetches the same data and checks merkle proofs and headers).
+// Rounds alternate the clients (a noisy neighbour slows all alike) and each figure is the median of its rounds.
+// Targets, printed as ratios and never asserted: verify on at least 5x faster than the Electrum wallet, and no
+// slower than electrum-cash without verification.
+//
+// The server memoizes merkle branches (one tree per block, built once) so that what is timed is the client: the
+// regtest backend recomputes a 1,000-leaf tree for each get_merkle, which all clients would pay alike.
+//
+// Run: npm run build && node bench/network-sync.mjs [--addresses 1000] [--transactions 20000] [--rounds 3]
+//      [--no-electrum]   (or env ADDRESSES, TRANSACTIONS, ROUNDS)
+import { execFile, fork } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SELF = fileURLToPath(import.meta.url);
+const HOST = '127.0.0.1';
+const TARGET_VS_ELECTRUM = 5;
+const TARGET_VS_CASH = 1;
+/** Satoshis each wallet transaction pays (buildWalletHistory's default). */
+const AMOUNT = 1_000;
+// Electrum wallet runs are long: one is enough to compare against, and a deadline keeps a stuck daemon from
+// holding the bench forever.
+const ELECTRUM_DEADLINE_MS = 15 * 60_000;
+
+function option(name, env, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  const raw = at !== -1 ? process.argv[at + 1] : process.env[env];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`--${name} must be a positive integer, got ${raw}`);
+  return value;
+}
+
+const ADDRESSES = option('addresses', 'ADDRESSES', 1000);
+const TRANSACTIONS = option('transactions', 'TRANSACTIONS', 20_000);
+const ROUNDS = option('rounds', 'ROUNDS', 3);
+const WITH_ELECTRUM = !process.argv.includes('--no-electrum');
+
+if (process.argv.includes('--serve')) await serve();
+else await main();
+
+// ---- The world, in its own process ----
+
+async function serve() {
+  const { RegtestChain, buildWalletHistory } = await import('../dist/regtest/chain.js');
+  const { electrumBackend, notifyChainEvents } = await import('../dist/regtest/electrum-backend.js');
+  const { createElectrumServer } = await import('../dist/servers/electrum-server.js');
+  const { scriptHash, scriptPubKeyToAddress, merkleParent, hashFromHex, hashToHex } = await loadBitcoin();
+  const chain = new RegtestChain();
+  const scripts = Array.from({ length: ADDRESSES }, (_, i) => `0014${(i + 1).toString(16).padStart(40, '0')}`);
+  const started = performance.now();
+  buildWalletHistory(chain, scripts, { transactions: TRANSACTIONS, amount: AMOUNT });
+  const buildMs = performance.now() - started;
+
+  // Merkle branches, one tree per block, built on first use.
+  const trees = new Map();
+  const branch = (height, pos) => {
+    let levels = trees.get(height);
+    if (!levels) {
+      levels = [chain.block(height).txids.map((t) => hashFromHex(t))];
+      while (levels[levels.length - 1].length > 1) {
+        const level = levels[levels.length - 1];
+        const next = [];
+        for (let j = 0; j < level.length; j += 2) next.push(merkleParent(level[j], level[j + 1] ?? level[j]));
+        levels.push(next);
+      }
+      trees.set(height, levels);
+    }
+    const out = [];
+    let i = pos;
+    for (const level of levels.slice(0, -1)) {
+      out.push(hashToHex(level[i ^ 1] ?? level[i]));
+      i >>= 1;
+    }
+    return out;
+  };
+  const handlers = electrumBackend(chain);
+  const honestMerkle = handlers['blockchain.transaction.get_merkle'];
+  handlers['blockchain.transaction.get_merkle'] = (params, ctx) => {
+    const found = chain.transaction(params[0]);
+    if (!found || found.pos < 0 || (params[1] !== undefined && params[1] !== found.height)) return honestMerkle(params, ctx);
+    return { block_height: found.height, merkle: branch(found.height, found.pos), pos: found.pos };
+  };
+  const server = await createElectrumServer({
+    handlers,
+    listen: { tcp: { host: HOST, port: 0 } },
+    serverSoftware: 'stratum-sdk bench 0.1.0',
+    // Electrum's own sync pipelines hundreds of requests; none of the clients should be slowed by our defaults.
+    limits: { maxPendingRequests: 100_000, maxSubscriptions: 1_000_000 },
+  });
+  notifyChainEvents(chain, server);
+  process.send({
+    type: 'ready',
+    port: Number(new URL(server.url('tcp')).port),
+    height: chain.height,
+    buildMs,
+    scripthashes: scripts.map((s) => scriptHash(s)),
+    addresses: scripts.map((s) => scriptPubKeyToAddress(s, 'regtest')),
+  });
+  process.on('message', (m) => m?.type === 'stop' && server.close().then(() => process.exit(0)));
+}
+
+async function loadBitcoin() {
+  const bitcoin = await import('../dist/bitcoin.js');
+  const { merkleParent } = await import('../dist/bitcoin/merkle.js');
+  const { hashFromHex, hashToHex } = await import('../dist/bitcoin/bytes.js');
+  return { ...bitcoin, merkleParent, hashFromHex, hashToHex };
+}
+
+// ---- The clients ----
+
+async function syncOurs(port, scripthashes, verify) {
+  const { ElectrumNetwork } = await import('../dist/electrum.js');
+  const started = performance.now();
+  const network = await ElectrumNetwork.connect({ servers: [`tcp://${HOST}:${port}`], network: 'regtest', verify, keepAlive: false, timeout: 300_000, clientName: 'bench' });
+  // Histories: with verify, each confirmed entry's merkle proof is fetched and checked against the verified header.
+  const histories = await network.batch(scripthashes.map((sh) => ['blockchain.scripthash.get_history', [sh]]));
+  const txids = [];
+  for (const h of histories) {
+    if (!h.ok) throw h.error;
+    for (const e of h.value) txids.push(e.tx_hash);
+  }
+  // Without verify, the proofs are fetched as they are (with it, the history check has fetched and proven them).
+  if (!verify) {
+    const proofs = await network.batch(txids.map((t) => ['blockchain.transaction.get_merkle', [t]]));
+    for (const p of proofs) if (!p.ok) throw p.error;
+  }
+  const txs = await network.batch(txids.map((t) => ['blockchain.transaction.get', [t]]));
+  for (const t of txs) if (!t.ok) throw t.error;
+  const ms = performance.now() - started;
+  await network.close();
+  return { ms, transactions: txids.length };
+}
+
+async function syncCash(port, scripthashes, height) {
+  const { ElectrumClient, ElectrumTransport } = await import('electrum-cash');
+  // electrum-cash sends no "jsonrpc" member, so the server answers in JSON-RPC 1.0, with "error": null beside each
+  // result (as ElectrumX does), which electrum-cash takes for an error (it tests `'error' in message`; it is written
+  // for Fulcrum, which answers 2.0). The member is dropped before it reads the message: one `delete` a reply.
+  if (!ElectrumClient.prototype.response.patched) {
+    const response = ElectrumClient.prototype.response;
+    ElectrumClient.prototype.response = function (message) {
+      if (message !== null && typeof message === 'object' && message.error === null) delete message.error;
+      return response.call(this, message);
+    };
+    ElectrumClient.prototype.response.patched = true;
+  }
+  const ask = async (client, method, ...params) => {
+    const value = await client.request(method, ...params);
+    if (value instanceof Error) throw value; // electrum-cash resolves (not rejects) with an Error
+    return value;
+  };
+  const started = performance.now();
+  const client = new ElectrumClient('bench-electrum-cash', '1.4', HOST, port, ElectrumTransport.TCP.Scheme, 300_000, 600_000, 600_000);
+  await client.connect();
+  for (let start = 0; start <= height; start += 2016) await ask(client, 'blockchain.block.headers', start, Math.min(2016, height + 1 - start));
+  const histories = await Promise.all(scripthashes.map((sh) => ask(client, 'blockchain.scripthash.get_history', sh)));
+  const entries = histories.flat();
+  await Promise.all(entries.map((e) => ask(client, 'blockchain.transaction.get_merkle', e.tx_hash, e.height)));
+  await Promise.all(entries.map((e) => ask(client, 'blockchain.transaction.get', e.tx_hash)));
+  const ms = performance.now() - started;
+  await client.disconnect(true);
+  return { ms, transactions: entries.length };
+}
+
+function run(file, args, timeout = 120_000) {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${file} ${args.slice(0, 4).join(' ')} ...: ${error.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** The Electrum wallet: a watch-only wallet of the addresses, timed from the daemon's start to is_synchronized. */
+async function syncElectrum(port, addresses) {
+  const dir = mkdtempSync(join(tmpdir(), 'electrum-bench-'));
+  const base = ['--regtest', '--dir', dir];
+  try {
+    await run('electrum', [...base, '--offline', 'restore', addresses.join(' ')]);
+    const started = performance.now();
+    await run('electrum', [...base, 'daemon', '-d', '--oneserver', '--server', `${HOST}:${port}:t`]);
+    await run('electrum', [...base, 'load_wallet']);
+    const deadline = Date.now() + ELECTRUM_DEADLINE_MS;
+    for (;;) {
+      const out = (await run('electrum', [...base, 'is_synchronized'])).trim();
+      if (out === 'true') {
+        // is_synchronized is true before the first address is even asked for: the confirmed balance must be all
+        // there too (each transaction pays its address AMOUNT satoshis).
+        const { confirmed } = JSON.parse(await run('electrum', [...base, 'getbalance']));
+        if (Math.round(Number(confirmed) * 1e8) === TRANSACTIONS * AMOUNT) return { ms: performance.now() - started, transactions: TRANSACTIONS };
+      }
+      if (Date.now() > deadline) throw new Error(`not synchronized after ${ELECTRUM_DEADLINE_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await run('electrum', [...base, 'stop']).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- The run ----
+
+async function main() {
+  const child = fork(SELF, ['--serve', ...process.argv.slice(2)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const world = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`the world exited (code ${code})`)));
+  });
+  console.log(`network-sync: ${ADDRESSES} addresses, ${TRANSACTIONS} transactions in ${world.height} blocks (the world built them in ${(world.buildMs / 1000).toFixed(1)} s)`);
+  const clients = [
+    { name: 'ElectrumNetwork, verify on', sync: () => syncOurs(world.port, world.scripthashes, true), times: [] },
+    { name: 'ElectrumNetwork, verify off', sync: () => syncOurs(world.port, world.scripthashes, false), times: [] },
+    { name: 'electrum-cash 3.2 (no verification)', sync: () => syncCash(world.port, world.scripthashes, world.height), times: [] },
+  ];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const client of clients) {
+        const { ms, transactions } = await client.sync();
+        if (transactions !== TRANSACTIONS) throw new Error(`${client.name} synced ${transactions} transactions, not ${TRANSACTIONS}`);
+        client.times.push(ms);
+      }
+    }
+    let electrum;
+    if (WITH_ELECTRUM) {
+      if (!existsSync('/usr/bin/electrum')) electrum = { skipped: 'no /usr/bin/electrum' };
+      else {
+        try {
+          electrum = await syncElectrum(world.port, world.addresses);
+        } catch (e) {
+          electrum = { skipped: e.message.split('\n')[0] };
+        }
+      }
+    }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    for (const c of clients) console.log(`  ${c.name.padEnd(40)} ${(median(c.times) / 1000).toFixed(2).padStart(7)} s  (median of ${c.times.length})`);
+    const on = median(clients[0].times);
+    const cash = median(clients[2].times);
+    if (electrum?.ms !== undefined) console.log(`  ${'Electrum wallet 4 (watch-only, to synced)'.padEnd(40)} ${(electrum.ms / 1000).toFixed(2).padStart(7)} s  (one run)`);
+    else if (electrum) console.log(`  Electrum wallet: skipped (${electrum.skipped})`);
+    console.log(`  verify on vs electrum-cash: ${(cash / on).toFixed(2)}x as fast (target >= ${TARGET_VS_CASH}x)`);
+    if (electrum?.ms !== undefined) console.log(`  verify on vs Electrum wallet: ${(electrum.ms / on).toFixed(2)}x as fast (target >= ${TARGET_VS_ELECTRUM}x)`);
+    console.log(`  verify off vs verify on: verification costs ${((on / median(clients[1].times) - 1) * 100).toFixed(0)} %`);
+  } finally {
+    child.send({ type: 'stop' });
+  }
+}
