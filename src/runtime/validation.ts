@@ -24,6 +24,24 @@ export interface CompiledValidator {
 }
 
 /**
+ * One method's generated validators (src/generated/<protocol>/validators/<method>.ts): each method is a
+ * module of its own, so a bundle carries only the methods an application imports.
+ */
+export interface MethodValidators<M extends string = string> {
+  readonly method: M;
+  readonly params: CompiledValidator;
+  /** By result variant name (one, "result", when the shape never varies). */
+  readonly results: Readonly<Record<string, CompiledValidator>>;
+  /** The params that choose a result variant: by variant name, then by param name. */
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, CompiledValidator>>>> | undefined;
+  /** The notification's params, where the method has a notification form. */
+  readonly notification?: CompiledValidator | undefined;
+}
+
+/** Validators by wire name: what a registry (and so a client) checks. A method missing from it is not checked. */
+export type ValidatorSet<M extends string = string> = { readonly [K in M]?: MethodValidators<K> | undefined };
+
+/**
  * Turns ajv's JSON pointers into paths a person reads: "/1/headers/3" under the label "params" with
  * names ["tx_hash", "verbose"] becomes "params[1] (verbose).headers[3]".
  */
