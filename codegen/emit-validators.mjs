@@ -40,7 +40,7 @@ export function emitValidators(model, definitions, { banner, runtimeImport }) {
 function methodModule(m, definitions, banner, runtime) {
   // An ajv of its own per method: the functions' names restart in every file, so a change to one method
   // leaves the other methods' files as they were.
-  const ajv = newAjv();
+  const ajv = newAjv({ messages: false });
   addDefinitions(ajv, definitions);
   const exports = {};
   for (const s of m.schemas) {
@@ -60,6 +60,9 @@ function methodModule(m, definitions, banner, runtime) {
     return '';
   });
   if (engine.test(code)) throw new Error(`codegen: ${m.method}: ajv emitted a helper function other than the pattern engine`);
+  // Where in the schema an error arose: the runtime never reads it (CompiledErrorObject has no such
+  // field), and each error site would carry it into every bundle.
+  code = code.replace(/schemaPath:"(?:[^"\\]|\\.)*",/g, '');
   // Patterns are made when the module loads: marked pure, so a bundler may drop a module nothing uses.
   code = code.replace(/^(const pattern\d+ = )(func\d+\()/gm, '$1/* @__PURE__ */ $2');
   // ajv's "use strict" and its exports: the module's own export below replaces them.

@@ -64,9 +64,7 @@ export interface MethodDefinition {
   readonly kind: MethodKind;
   readonly direction: Direction;
   readonly status: MethodStatus;
-  readonly summary: string;
   readonly versions?: Versions | undefined;
-  readonly implementations?: readonly string[] | undefined;
   readonly params: readonly ParamInfo[];
   readonly additionalParams: boolean;
   readonly results: readonly {
@@ -80,7 +78,6 @@ export interface MethodDefinition {
         readonly params: readonly string[];
       }
     | undefined;
-  readonly errors: readonly { readonly code: number; readonly message: string }[];
   readonly optionalReply?: OptionalReply | undefined;
   readonly sessionState?: SessionState | undefined;
   /** Subscriptions: how many leading params are the key, and how notifications carry it. */
@@ -89,6 +86,13 @@ export interface MethodDefinition {
   readonly ends?: string | undefined;
   /** Subscriptions: the unsubscribe request that ends them. */
   readonly endedBy?: string | undefined;
+}
+
+/** Generated input: what the spec tells a person of one method, apart from what the runtime needs. */
+export interface MethodDocs {
+  readonly summary: string;
+  readonly implementations?: readonly string[] | undefined;
+  readonly errors: readonly { readonly code: number; readonly message: string }[];
 }
 
 /** Generated input: every method's metadata by wire name. */
@@ -119,6 +123,7 @@ export interface MethodInfo<M extends string = string> {
   readonly kind: MethodKind;
   readonly direction: Direction;
   readonly status: MethodStatus;
+  /** One line on what it does ('' in a registry built without the docs table, as a client's own is). */
   readonly summary: string;
   readonly versions: Versions | undefined;
   readonly implementations: readonly string[];
@@ -136,6 +141,7 @@ export interface MethodInfo<M extends string = string> {
   readonly notificationDirection: Direction | undefined;
   /** Names of the notification's params, in order (empty when there is no notification). */
   readonly notificationParams: readonly string[];
+  /** The error codes the spec lists for it (none in a registry built without the docs table). */
   readonly errors: readonly { readonly code: number; readonly message: string }[];
   /** Present when the peer may leave this request unanswered (pools do): give it a short timeout and carry on without. */
   readonly optionalReply: OptionalReply | undefined;
@@ -213,7 +219,13 @@ function rangeOf(v: Versions | undefined): VersionRange | undefined {
 /** Stands for a validator the registry does not carry: every shape passes. */
 const PASS: CompiledValidator = () => true;
 
-export function defineMethod<M extends string>(protocol: Protocol, method: M, def: MethodDefinition, validators?: MethodValidators): MethodInfo<M> {
+export function defineMethod<M extends string>(
+  protocol: Protocol,
+  method: M,
+  def: MethodDefinition,
+  validators?: MethodValidators,
+  docs?: MethodDocs,
+): MethodInfo<M> {
   const validateParams = validators?.params ?? PASS;
   const paramNames = def.params.map((p) => p.name);
   const notification = def.notification;
@@ -319,9 +331,9 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
     kind: def.kind,
     direction: def.direction,
     status: def.status,
-    summary: def.summary,
+    summary: docs?.summary ?? '',
     versions: def.versions,
-    implementations: def.implementations ?? [],
+    implementations: docs?.implementations ?? [],
     params: def.params,
     additionalParams: def.additionalParams,
     validated: validators !== undefined,
@@ -330,7 +342,7 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
     hasNotification: def.notification !== undefined,
     notificationDirection: def.notification?.direction,
     notificationParams: def.notification?.params ?? [],
-    errors: def.errors,
+    errors: docs?.errors ?? [],
     optionalReply: def.optionalReply,
     sessionState: def.sessionState,
     subscriptionKey: def.subscriptionKey?.params,
@@ -383,12 +395,14 @@ export interface ProtocolRegistry<M extends string> {
 
 /**
  * A registry from a method table and the validators to check with: all of them for a server, the ones an
- * application imports for a client (see ValidatorSet), none for a client that checks nothing.
+ * application imports for a client (see ValidatorSet), none for a client that checks nothing. Without
+ * `docs` (a client's own registry, kept small) summaries are empty and no errors are listed.
  */
 export function defineProtocol<M extends string>(
   protocol: Protocol,
   definitions: MethodTable<M>,
   validators: ValidatorSet<M> = {},
+  docs?: { readonly [K in M]: MethodDocs },
 ): ProtocolRegistry<M> {
   const methods = Object.create(null) as { [K in M]: MethodInfo<K> };
   const names = Object.keys(definitions) as M[];
@@ -396,7 +410,7 @@ export function defineProtocol<M extends string>(
     // Own properties only: a set is an object literal, and "constructor" is no method of it.
     const own = Object.prototype.hasOwnProperty.call(validators, name) ? (validators[name] as MethodValidators | undefined) : undefined;
     if (own !== undefined && own.method !== name) throw new TypeError(`the validators of ${own.method} were given for ${name}`);
-    methods[name] = defineMethod(protocol, name, definitions[name], own) as MethodInfo<typeof name>;
+    methods[name] = defineMethod(protocol, name, definitions[name], own, docs?.[name]) as MethodInfo<typeof name>;
   }
   Object.freeze(methods);
 

@@ -5,15 +5,14 @@ import type { MiningClientRequestName } from './types.js';
 
 /**
  * What the spec says of every Stratum V1 method, by wire name: direction, kind, versions, params,
- * result shapes and session facts, without validators (see ./validators/), so a client that checks
- * nothing carries none.
+ * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts), so a
+ * client that checks nothing carries neither.
  */
 export const miningMethodTable = {
   'client.get_version': {
     kind: 'request',
     direction: 'server-to-client',
     status: 'standard',
-    summary: 'The pool asks the miner for its software name and version.',
     params: [],
     additionalParams: false,
     results: [
@@ -21,13 +20,11 @@ export const miningMethodTable = {
         name: 'result',
       },
     ],
-    errors: [],
   },
   'client.reconnect': {
     kind: 'notification',
     direction: 'server-to-client',
     status: 'standard',
-    summary: 'The pool asks the miner to disconnect and reconnect, to the same or another server.',
     params: [
       { name: 'host', required: false, hasDefault: false },
       { name: 'port', required: false, hasDefault: false },
@@ -39,13 +36,11 @@ export const miningMethodTable = {
       direction: 'server-to-client',
       params: ['host', 'port', 'wait'],
     },
-    errors: [],
   },
   'client.show_message': {
     kind: 'notification',
     direction: 'server-to-client',
     status: 'standard',
-    summary: 'A human-readable message from the pool operator, to show or log.',
     params: [{ name: 'message', required: true, hasDefault: false }],
     additionalParams: false,
     results: [],
@@ -53,13 +48,11 @@ export const miningMethodTable = {
       direction: 'server-to-client',
       params: ['message'],
     },
-    errors: [],
   },
   'mining.authorize': {
     kind: 'request',
     direction: 'client-to-server',
     status: 'standard',
-    summary: 'Authorize a worker on this connection; shares are credited to authorized workers only.',
     params: [
       { name: 'username', required: true, hasDefault: false },
       { name: 'password', required: false, hasDefault: false },
@@ -70,11 +63,6 @@ export const miningMethodTable = {
         name: 'result',
       },
     ],
-    errors: [
-      { code: 24, message: 'Unauthorized worker' },
-      { code: 25, message: 'Not subscribed' },
-      { code: 20, message: 'Other/Unknown' },
-    ],
     sessionState: {
       sets: 'The worker may submit shares on this connection (several workers may be authorized on one).',
       onReconnect: 'replay-each',
@@ -84,7 +72,6 @@ export const miningMethodTable = {
     kind: 'notification',
     direction: 'client-to-server',
     status: 'draft',
-    summary: 'Draft: the miner announces which server messages it supports. Never adopted; use mining.configure.',
     params: [{ name: 'capabilities', required: true, hasDefault: false }],
     additionalParams: false,
     results: [],
@@ -92,13 +79,11 @@ export const miningMethodTable = {
       direction: 'client-to-server',
       params: ['capabilities'],
     },
-    errors: [],
   },
   'mining.configure': {
     kind: 'request',
     direction: 'client-to-server',
     status: 'extension',
-    summary: 'BIP310: negotiate protocol extensions (version rolling, minimum difficulty, extranonce updates, info).',
     params: [
       { name: 'extensions', required: true, hasDefault: false },
       { name: 'extension_parameters', required: true, hasDefault: false },
@@ -109,7 +94,6 @@ export const miningMethodTable = {
         name: 'result',
       },
     ],
-    errors: [],
     optionalReply: {
       when: 'always',
       reason:
@@ -125,7 +109,6 @@ export const miningMethodTable = {
     kind: 'request',
     direction: 'client-to-server',
     status: 'extension',
-    summary: 'NiceHash: tell the pool this miner understands mining.set_extranonce.',
     params: [],
     additionalParams: false,
     results: [
@@ -133,7 +116,6 @@ export const miningMethodTable = {
         name: 'result',
       },
     ],
-    errors: [{ code: 20, message: 'Not supported.' }],
     optionalReply: {
       when: 'always',
       reason:
@@ -150,7 +132,6 @@ export const miningMethodTable = {
     kind: 'request',
     direction: 'client-to-server',
     status: 'standard',
-    summary: 'Ask for the transactions of a job (besides the coinbase), to check what the pool mines.',
     params: [{ name: 'job_id', required: true, hasDefault: false }],
     additionalParams: false,
     results: [
@@ -158,14 +139,11 @@ export const miningMethodTable = {
         name: 'result',
       },
     ],
-    errors: [],
   },
   'mining.get_txnhashes': {
     kind: 'request',
     direction: 'client-to-server',
     status: 'implementation-specific',
-    summary: "ckpool: the txids of a job's transactions, as one space-separated string.",
-    implementations: ['ckpool'],
     params: [{ name: 'job_id', required: true, hasDefault: false }],
     additionalParams: false,
     results: [
@@ -173,13 +151,11 @@ export const miningMethodTable = {
         name: 'result',
       },
     ],
-    errors: [],
   },
   'mining.notify': {
     kind: 'notification',
     direction: 'server-to-client',
     status: 'standard',
-    summary: 'A new job: everything the miner needs to build block headers.',
     params: [
       { name: 'job_id', required: true, hasDefault: false },
       { name: 'prevhash', required: true, hasDefault: false },
@@ -197,14 +173,11 @@ export const miningMethodTable = {
       direction: 'server-to-client',
       params: ['job_id', 'prevhash', 'coinb1', 'coinb2', 'merkle_branch', 'version', 'nbits', 'ntime', 'clean_jobs'],
     },
-    errors: [],
   },
   'mining.ping': {
     kind: 'request',
     direction: 'server-to-client',
     status: 'implementation-specific',
-    summary: 'A keepalive request from the pool; the miner answers "pong".',
-    implementations: ['ckpool', 'cgminer', 'goPool'],
     params: [],
     additionalParams: false,
     results: [
@@ -212,13 +185,11 @@ export const miningMethodTable = {
         name: 'result',
       },
     ],
-    errors: [],
   },
   'mining.set_difficulty': {
     kind: 'notification',
     direction: 'server-to-client',
     status: 'standard',
-    summary: 'The share difficulty for the jobs that follow.',
     params: [{ name: 'difficulty', required: true, hasDefault: false }],
     additionalParams: false,
     results: [],
@@ -226,13 +197,11 @@ export const miningMethodTable = {
       direction: 'server-to-client',
       params: ['difficulty'],
     },
-    errors: [],
   },
   'mining.set_extranonce': {
     kind: 'notification',
     direction: 'server-to-client',
     status: 'extension',
-    summary: 'NiceHash: replace extranonce1 and extranonce2_size from the next job on.',
     params: [
       { name: 'extranonce1', required: true, hasDefault: false },
       { name: 'extranonce2_size', required: true, hasDefault: false },
@@ -243,13 +212,11 @@ export const miningMethodTable = {
       direction: 'server-to-client',
       params: ['extranonce1', 'extranonce2_size'],
     },
-    errors: [],
   },
   'mining.set_goal': {
     kind: 'notification',
     direction: 'server-to-client',
     status: 'draft',
-    summary: 'Draft: the pool names the mining goal (e.g. the algorithm) of the following jobs. Not in use.',
     params: [
       { name: 'goal_name', required: true, hasDefault: false },
       { name: 'goal', required: true, hasDefault: false },
@@ -260,13 +227,11 @@ export const miningMethodTable = {
       direction: 'server-to-client',
       params: ['goal_name', 'goal'],
     },
-    errors: [],
   },
   'mining.set_version_mask': {
     kind: 'notification',
     direction: 'server-to-client',
     status: 'extension',
-    summary: 'BIP310: a new version-rolling mask, valid immediately.',
     params: [{ name: 'mask', required: true, hasDefault: false }],
     additionalParams: false,
     results: [],
@@ -274,13 +239,11 @@ export const miningMethodTable = {
       direction: 'server-to-client',
       params: ['mask'],
     },
-    errors: [],
   },
   'mining.submit': {
     kind: 'request',
     direction: 'client-to-server',
     status: 'standard',
-    summary: 'Submit a share: the extranonce2, ntime, nonce (and BIP310 version bits) that solve a job.',
     params: [
       { name: 'worker_name', required: true, hasDefault: false },
       { name: 'job_id', required: true, hasDefault: false },
@@ -295,20 +258,11 @@ export const miningMethodTable = {
         name: 'result',
       },
     ],
-    errors: [
-      { code: 20, message: 'Other/Unknown' },
-      { code: 21, message: 'Job not found' },
-      { code: 22, message: 'Duplicate share' },
-      { code: 23, message: 'Low difficulty share' },
-      { code: 24, message: 'Unauthorized worker' },
-      { code: 25, message: 'Not subscribed' },
-    ],
   },
   'mining.subscribe': {
     kind: 'request',
     direction: 'client-to-server',
     status: 'standard',
-    summary: 'Open a mining session: get the extranonce1 and the extranonce2 size used to build coinbases.',
     params: [
       { name: 'user_agent', required: false, hasDefault: false },
       { name: 'session_id', required: false, hasDefault: false },
@@ -321,7 +275,6 @@ export const miningMethodTable = {
         name: 'result',
       },
     ],
-    errors: [{ code: 20, message: 'Other/Unknown' }],
     optionalReply: {
       when: 'repeated',
       reason:
@@ -338,7 +291,6 @@ export const miningMethodTable = {
     kind: 'request',
     direction: 'client-to-server',
     status: 'standard',
-    summary: 'Ask the pool for a share difficulty; the pool may honour it with mining.set_difficulty.',
     params: [{ name: 'difficulty', required: true, hasDefault: false }],
     additionalParams: false,
     results: [
@@ -346,7 +298,6 @@ export const miningMethodTable = {
         name: 'result',
       },
     ],
-    errors: [],
     optionalReply: {
       when: 'always',
       reason:
@@ -359,7 +310,6 @@ export const miningMethodTable = {
     kind: 'request',
     direction: 'client-to-server',
     status: 'standard',
-    summary: 'Ask the pool for a share target given as a full 256-bit hex target.',
     params: [{ name: 'target', required: true, hasDefault: false }],
     additionalParams: false,
     results: [
@@ -367,7 +317,6 @@ export const miningMethodTable = {
         name: 'result',
       },
     ],
-    errors: [],
     optionalReply: {
       when: 'always',
       reason:

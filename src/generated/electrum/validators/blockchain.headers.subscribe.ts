@@ -12,7 +12,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -22,7 +22,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 0){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 0}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -34,7 +34,7 @@ errors++;
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "boolean"){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -46,7 +46,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err3 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -68,7 +68,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_height"},message:"must have required property '"+"block_height"+"'"};
+const err0 = {instancePath,keyword:"required",params:{missingProperty: "block_height"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -78,7 +78,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.version === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+const err1 = {instancePath,keyword:"required",params:{missingProperty: "version"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -88,7 +88,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.prev_block_hash === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "prev_block_hash"},message:"must have required property '"+"prev_block_hash"+"'"};
+const err2 = {instancePath,keyword:"required",params:{missingProperty: "prev_block_hash"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -98,7 +98,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.merkle_root === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "merkle_root"},message:"must have required property '"+"merkle_root"+"'"};
+const err3 = {instancePath,keyword:"required",params:{missingProperty: "merkle_root"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -108,7 +108,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.timestamp === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+const err4 = {instancePath,keyword:"required",params:{missingProperty: "timestamp"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -118,7 +118,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.bits === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "bits"},message:"must have required property '"+"bits"+"'"};
+const err5 = {instancePath,keyword:"required",params:{missingProperty: "bits"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -128,7 +128,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.nonce === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "nonce"},message:"must have required property '"+"nonce"+"'"};
+const err6 = {instancePath,keyword:"required",params:{missingProperty: "nonce"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -140,7 +140,7 @@ errors++;
 if(data.block_height !== undefined){
 let data0 = data.block_height;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err7 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err7 = {instancePath:instancePath+"/block_height",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -151,7 +151,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err8 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err8 = {instancePath:instancePath+"/block_height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -165,7 +165,7 @@ errors++;
 if(data.version !== undefined){
 let data1 = data.version;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err9 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err9 = {instancePath:instancePath+"/version",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -179,7 +179,7 @@ if(data.prev_block_hash !== undefined){
 let data2 = data.prev_block_hash;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-const err10 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/properties/prev_block_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err10 = {instancePath:instancePath+"/prev_block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -190,7 +190,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/prev_block_hash",schemaPath:"#/properties/prev_block_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/prev_block_hash",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -204,7 +204,7 @@ if(data.merkle_root !== undefined){
 let data3 = data.merkle_root;
 if(typeof data3 === "string"){
 if(!pattern0.test(data3)){
-const err12 = {instancePath:instancePath+"/merkle_root",schemaPath:"#/properties/merkle_root/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err12 = {instancePath:instancePath+"/merkle_root",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -215,7 +215,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/merkle_root",schemaPath:"#/properties/merkle_root/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/merkle_root",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -228,7 +228,7 @@ errors++;
 if(data.timestamp !== undefined){
 let data4 = data.timestamp;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err14 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err14 = {instancePath:instancePath+"/timestamp",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -239,7 +239,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-const err15 = {instancePath:instancePath+"/timestamp",schemaPath:"#/properties/timestamp/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err15 = {instancePath:instancePath+"/timestamp",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -253,7 +253,7 @@ errors++;
 if(data.bits !== undefined){
 let data5 = data.bits;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err16 = {instancePath:instancePath+"/bits",schemaPath:"#/properties/bits/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err16 = {instancePath:instancePath+"/bits",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -264,7 +264,7 @@ errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
-const err17 = {instancePath:instancePath+"/bits",schemaPath:"#/properties/bits/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err17 = {instancePath:instancePath+"/bits",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -278,7 +278,7 @@ errors++;
 if(data.nonce !== undefined){
 let data6 = data.nonce;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err18 = {instancePath:instancePath+"/nonce",schemaPath:"#/properties/nonce/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err18 = {instancePath:instancePath+"/nonce",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -289,7 +289,7 @@ errors++;
 }
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 0 || isNaN(data6)){
-const err19 = {instancePath:instancePath+"/nonce",schemaPath:"#/properties/nonce/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err19 = {instancePath:instancePath+"/nonce",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -302,7 +302,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err20 = {instancePath,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -324,7 +324,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.height === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+const err0 = {instancePath,keyword:"required",params:{missingProperty: "height"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -334,7 +334,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.hex === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "hex"},message:"must have required property '"+"hex"+"'"};
+const err1 = {instancePath,keyword:"required",params:{missingProperty: "hex"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -346,7 +346,7 @@ errors++;
 if(data.height !== undefined){
 let data0 = data.height;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/height",schemaPath:"#/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err2 = {instancePath:instancePath+"/height",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -357,7 +357,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/height",schemaPath:"#/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err3 = {instancePath:instancePath+"/height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -372,7 +372,7 @@ if(data.hex !== undefined){
 let data1 = data.hex;
 if(typeof data1 === "string"){
 if(!pattern2.test(data1)){
-const err4 = {instancePath:instancePath+"/hex",schemaPath:"#/properties/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+const err4 = {instancePath:instancePath+"/hex",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -383,7 +383,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/hex",schemaPath:"#/properties/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/hex",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -395,7 +395,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err6 = {instancePath,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -416,7 +416,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -426,7 +426,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -443,7 +443,7 @@ let valid1 = false;
 const _errs3 = errors;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.height === undefined){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/0/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+const err2 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "height"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -453,7 +453,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data0.hex === undefined){
-const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/0/required",keyword:"required",params:{missingProperty: "hex"},message:"must have required property '"+"hex"+"'"};
+const err3 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "hex"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -465,7 +465,7 @@ errors++;
 if(data0.height !== undefined){
 let data1 = data0.height;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/0/height",schemaPath:"#/items/0/anyOf/0/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/0/height",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -476,7 +476,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/0/height",schemaPath:"#/items/0/anyOf/0/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err5 = {instancePath:instancePath+"/0/height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -491,7 +491,7 @@ if(data0.hex !== undefined){
 let data2 = data0.hex;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-const err6 = {instancePath:instancePath+"/0/hex",schemaPath:"#/items/0/anyOf/0/properties/hex/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+const err6 = {instancePath:instancePath+"/0/hex",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -502,7 +502,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/0/hex",schemaPath:"#/items/0/anyOf/0/properties/hex/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/0/hex",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -514,7 +514,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err8 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -529,7 +529,7 @@ if(!valid1){
 const _errs9 = errors;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.block_height === undefined){
-const err9 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/required",keyword:"required",params:{missingProperty: "block_height"},message:"must have required property '"+"block_height"+"'"};
+const err9 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "block_height"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -539,7 +539,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data0.version === undefined){
-const err10 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+const err10 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "version"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -549,7 +549,7 @@ vErrors.push(err10);
 errors++;
 }
 if(data0.prev_block_hash === undefined){
-const err11 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/required",keyword:"required",params:{missingProperty: "prev_block_hash"},message:"must have required property '"+"prev_block_hash"+"'"};
+const err11 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "prev_block_hash"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -559,7 +559,7 @@ vErrors.push(err11);
 errors++;
 }
 if(data0.merkle_root === undefined){
-const err12 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/required",keyword:"required",params:{missingProperty: "merkle_root"},message:"must have required property '"+"merkle_root"+"'"};
+const err12 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "merkle_root"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -569,7 +569,7 @@ vErrors.push(err12);
 errors++;
 }
 if(data0.timestamp === undefined){
-const err13 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/required",keyword:"required",params:{missingProperty: "timestamp"},message:"must have required property '"+"timestamp"+"'"};
+const err13 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "timestamp"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -579,7 +579,7 @@ vErrors.push(err13);
 errors++;
 }
 if(data0.bits === undefined){
-const err14 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/required",keyword:"required",params:{missingProperty: "bits"},message:"must have required property '"+"bits"+"'"};
+const err14 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "bits"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -589,7 +589,7 @@ vErrors.push(err14);
 errors++;
 }
 if(data0.nonce === undefined){
-const err15 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/required",keyword:"required",params:{missingProperty: "nonce"},message:"must have required property '"+"nonce"+"'"};
+const err15 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "nonce"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -601,7 +601,7 @@ errors++;
 if(data0.block_height !== undefined){
 let data3 = data0.block_height;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err16 = {instancePath:instancePath+"/0/block_height",schemaPath:"#/items/0/anyOf/1/properties/block_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err16 = {instancePath:instancePath+"/0/block_height",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -612,7 +612,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 0 || isNaN(data3)){
-const err17 = {instancePath:instancePath+"/0/block_height",schemaPath:"#/items/0/anyOf/1/properties/block_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err17 = {instancePath:instancePath+"/0/block_height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -626,7 +626,7 @@ errors++;
 if(data0.version !== undefined){
 let data4 = data0.version;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err18 = {instancePath:instancePath+"/0/version",schemaPath:"#/items/0/anyOf/1/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err18 = {instancePath:instancePath+"/0/version",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -640,7 +640,7 @@ if(data0.prev_block_hash !== undefined){
 let data5 = data0.prev_block_hash;
 if(typeof data5 === "string"){
 if(!pattern0.test(data5)){
-const err19 = {instancePath:instancePath+"/0/prev_block_hash",schemaPath:"#/items/0/anyOf/1/properties/prev_block_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err19 = {instancePath:instancePath+"/0/prev_block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -651,7 +651,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/0/prev_block_hash",schemaPath:"#/items/0/anyOf/1/properties/prev_block_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/0/prev_block_hash",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -665,7 +665,7 @@ if(data0.merkle_root !== undefined){
 let data6 = data0.merkle_root;
 if(typeof data6 === "string"){
 if(!pattern0.test(data6)){
-const err21 = {instancePath:instancePath+"/0/merkle_root",schemaPath:"#/items/0/anyOf/1/properties/merkle_root/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err21 = {instancePath:instancePath+"/0/merkle_root",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -676,7 +676,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/0/merkle_root",schemaPath:"#/items/0/anyOf/1/properties/merkle_root/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/0/merkle_root",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -689,7 +689,7 @@ errors++;
 if(data0.timestamp !== undefined){
 let data7 = data0.timestamp;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err23 = {instancePath:instancePath+"/0/timestamp",schemaPath:"#/items/0/anyOf/1/properties/timestamp/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err23 = {instancePath:instancePath+"/0/timestamp",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -700,7 +700,7 @@ errors++;
 }
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 < 0 || isNaN(data7)){
-const err24 = {instancePath:instancePath+"/0/timestamp",schemaPath:"#/items/0/anyOf/1/properties/timestamp/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err24 = {instancePath:instancePath+"/0/timestamp",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -714,7 +714,7 @@ errors++;
 if(data0.bits !== undefined){
 let data8 = data0.bits;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err25 = {instancePath:instancePath+"/0/bits",schemaPath:"#/items/0/anyOf/1/properties/bits/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err25 = {instancePath:instancePath+"/0/bits",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -725,7 +725,7 @@ errors++;
 }
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 < 0 || isNaN(data8)){
-const err26 = {instancePath:instancePath+"/0/bits",schemaPath:"#/items/0/anyOf/1/properties/bits/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err26 = {instancePath:instancePath+"/0/bits",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -739,7 +739,7 @@ errors++;
 if(data0.nonce !== undefined){
 let data9 = data0.nonce;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err27 = {instancePath:instancePath+"/0/nonce",schemaPath:"#/items/0/anyOf/1/properties/nonce/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err27 = {instancePath:instancePath+"/0/nonce",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -750,7 +750,7 @@ errors++;
 }
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 < 0 || isNaN(data9)){
-const err28 = {instancePath:instancePath+"/0/nonce",schemaPath:"#/items/0/anyOf/1/properties/nonce/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err28 = {instancePath:instancePath+"/0/nonce",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -763,7 +763,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err29 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -776,7 +776,7 @@ var _valid0 = _errs9 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err30 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err30 = {instancePath:instancePath+"/0",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -799,7 +799,7 @@ vErrors = null;
 }
 }
 else {
-const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err31 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err31];
 }

@@ -14,7 +14,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 3){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 3},message:"must NOT have more than 3 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 3}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -24,7 +24,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 3){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 3},message:"must NOT have fewer than 3 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 3}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -38,7 +38,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -49,7 +49,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -62,7 +62,7 @@ errors++;
 if(len0 > 1){
 let data1 = data[1];
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -73,7 +73,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err5 = {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -88,7 +88,7 @@ if(len0 > 2){
 let data2 = data[2];
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-const err6 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err6 = {instancePath:instancePath+"/2",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -99,7 +99,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -111,7 +111,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err8 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -133,10 +133,10 @@ let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.spender_txhash !== undefined){
 if(data.funder_height === undefined){
-const err0 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_txhash",
+const err0 = {instancePath,keyword:"dependencies",params:{property: "spender_txhash",
     missingProperty: "funder_height",
     depsCount: 2,
-    deps: "funder_height, spender_height"},message:"must have properties funder_height, spender_height when property spender_txhash is present"};
+    deps: "funder_height, spender_height"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -146,10 +146,10 @@ vErrors.push(err0);
 errors++;
 }
 if(data.spender_height === undefined){
-const err1 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_txhash",
+const err1 = {instancePath,keyword:"dependencies",params:{property: "spender_txhash",
     missingProperty: "spender_height",
     depsCount: 2,
-    deps: "funder_height, spender_height"},message:"must have properties funder_height, spender_height when property spender_txhash is present"};
+    deps: "funder_height, spender_height"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -161,10 +161,10 @@ errors++;
 }
 if(data.spender_height !== undefined){
 if(data.funder_height === undefined){
-const err2 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_height",
+const err2 = {instancePath,keyword:"dependencies",params:{property: "spender_height",
     missingProperty: "funder_height",
     depsCount: 2,
-    deps: "funder_height, spender_txhash"},message:"must have properties funder_height, spender_txhash when property spender_height is present"};
+    deps: "funder_height, spender_txhash"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -174,10 +174,10 @@ vErrors.push(err2);
 errors++;
 }
 if(data.spender_txhash === undefined){
-const err3 = {instancePath,schemaPath:"#/dependencies",keyword:"dependencies",params:{property: "spender_height",
+const err3 = {instancePath,keyword:"dependencies",params:{property: "spender_height",
     missingProperty: "spender_txhash",
     depsCount: 2,
-    deps: "funder_height, spender_txhash"},message:"must have properties funder_height, spender_txhash when property spender_height is present"};
+    deps: "funder_height, spender_txhash"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -190,7 +190,7 @@ errors++;
 if(data.funder_height !== undefined){
 let data0 = data.funder_height;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err4 = {instancePath:instancePath+"/funder_height",schemaPath:"#/properties/funder_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/funder_height",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -201,7 +201,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < -1 || isNaN(data0)){
-const err5 = {instancePath:instancePath+"/funder_height",schemaPath:"#/properties/funder_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+const err5 = {instancePath:instancePath+"/funder_height",keyword:"minimum",params:{comparison: ">=", limit: -1}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -216,7 +216,7 @@ if(data.spender_txhash !== undefined){
 let data1 = data.spender_txhash;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err6 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/properties/spender_txhash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err6 = {instancePath:instancePath+"/spender_txhash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -227,7 +227,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/spender_txhash",schemaPath:"#/properties/spender_txhash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/spender_txhash",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -240,7 +240,7 @@ errors++;
 if(data.spender_height !== undefined){
 let data2 = data.spender_height;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err8 = {instancePath:instancePath+"/spender_height",schemaPath:"#/properties/spender_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err8 = {instancePath:instancePath+"/spender_height",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -251,7 +251,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < -1 || isNaN(data2)){
-const err9 = {instancePath:instancePath+"/spender_height",schemaPath:"#/properties/spender_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+const err9 = {instancePath:instancePath+"/spender_height",keyword:"minimum",params:{comparison: ">=", limit: -1}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -264,7 +264,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err10 = {instancePath,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err10];
 }

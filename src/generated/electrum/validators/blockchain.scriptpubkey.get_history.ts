@@ -13,7 +13,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -23,7 +23,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -37,7 +37,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -48,7 +48,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -60,7 +60,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err4 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -82,7 +82,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.history === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "history"},message:"must have required property '"+"history"+"'"};
+const err0 = {instancePath,keyword:"required",params:{missingProperty: "history"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -102,7 +102,7 @@ let valid3 = false;
 const _errs5 = errors;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.height === undefined){
-const err1 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/anyOf/0/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+const err1 = {instancePath:instancePath+"/history/" + i0,keyword:"required",params:{missingProperty: "height"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -112,7 +112,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data1.tx_hash === undefined){
-const err2 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/anyOf/0/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+const err2 = {instancePath:instancePath+"/history/" + i0,keyword:"required",params:{missingProperty: "tx_hash"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -124,7 +124,7 @@ errors++;
 if(data1.height !== undefined){
 let data2 = data1.height;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err3 = {instancePath:instancePath+"/history/" + i0+"/height",schemaPath:"#/properties/history/items/anyOf/0/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err3 = {instancePath:instancePath+"/history/" + i0+"/height",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -135,7 +135,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 1 || isNaN(data2)){
-const err4 = {instancePath:instancePath+"/history/" + i0+"/height",schemaPath:"#/properties/history/items/anyOf/0/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err4 = {instancePath:instancePath+"/history/" + i0+"/height",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -150,7 +150,7 @@ if(data1.tx_hash !== undefined){
 let data3 = data1.tx_hash;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err5 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",schemaPath:"#/properties/history/items/anyOf/0/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err5 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -161,7 +161,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",schemaPath:"#/properties/history/items/anyOf/0/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -173,7 +173,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err7 = {instancePath:instancePath+"/history/" + i0,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -188,7 +188,7 @@ if(!valid3){
 const _errs11 = errors;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.height === undefined){
-const err8 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/anyOf/1/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+const err8 = {instancePath:instancePath+"/history/" + i0,keyword:"required",params:{missingProperty: "height"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -198,7 +198,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data1.tx_hash === undefined){
-const err9 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/anyOf/1/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+const err9 = {instancePath:instancePath+"/history/" + i0,keyword:"required",params:{missingProperty: "tx_hash"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -210,7 +210,7 @@ errors++;
 if(data1.height !== undefined){
 let data4 = data1.height;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err10 = {instancePath:instancePath+"/history/" + i0+"/height",schemaPath:"#/properties/history/items/anyOf/1/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err10 = {instancePath:instancePath+"/history/" + i0+"/height",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -221,7 +221,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 0 || isNaN(data4)){
-const err11 = {instancePath:instancePath+"/history/" + i0+"/height",schemaPath:"#/properties/history/items/anyOf/1/properties/height/maximum",keyword:"maximum",params:{comparison: "<=", limit: 0},message:"must be <= 0"};
+const err11 = {instancePath:instancePath+"/history/" + i0+"/height",keyword:"maximum",params:{comparison: "<=", limit: 0}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -231,7 +231,7 @@ vErrors.push(err11);
 errors++;
 }
 if(data4 < -1 || isNaN(data4)){
-const err12 = {instancePath:instancePath+"/history/" + i0+"/height",schemaPath:"#/properties/history/items/anyOf/1/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: -1},message:"must be >= -1"};
+const err12 = {instancePath:instancePath+"/history/" + i0+"/height",keyword:"minimum",params:{comparison: ">=", limit: -1}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -246,7 +246,7 @@ if(data1.tx_hash !== undefined){
 let data5 = data1.tx_hash;
 if(typeof data5 === "string"){
 if(!pattern1.test(data5)){
-const err13 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",schemaPath:"#/properties/history/items/anyOf/1/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err13 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -257,7 +257,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",schemaPath:"#/properties/history/items/anyOf/1/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -270,7 +270,7 @@ errors++;
 if(data1.fee !== undefined){
 let data6 = data1.fee;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err15 = {instancePath:instancePath+"/history/" + i0+"/fee",schemaPath:"#/properties/history/items/anyOf/1/properties/fee/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err15 = {instancePath:instancePath+"/history/" + i0+"/fee",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -281,7 +281,7 @@ errors++;
 }
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 0 || isNaN(data6)){
-const err16 = {instancePath:instancePath+"/history/" + i0+"/fee",schemaPath:"#/properties/history/items/anyOf/1/properties/fee/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err16 = {instancePath:instancePath+"/history/" + i0+"/fee",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -294,7 +294,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err17 = {instancePath:instancePath+"/history/" + i0,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -307,7 +307,7 @@ var _valid0 = _errs11 === errors;
 valid3 = valid3 || _valid0;
 }
 if(!valid3){
-const err18 = {instancePath:instancePath+"/history/" + i0,schemaPath:"#/properties/history/items/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err18 = {instancePath:instancePath+"/history/" + i0,keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -330,7 +330,7 @@ vErrors = null;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/history",schemaPath:"#/properties/history/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err19 = {instancePath:instancePath+"/history",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -342,7 +342,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err20 = {instancePath,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err20];
 }

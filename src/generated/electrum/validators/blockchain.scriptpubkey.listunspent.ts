@@ -13,7 +13,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -23,7 +23,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -37,7 +37,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -48,7 +48,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -60,7 +60,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err4 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -82,7 +82,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.utxos === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "utxos"},message:"must have required property '"+"utxos"+"'"};
+const err0 = {instancePath,keyword:"required",params:{missingProperty: "utxos"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -99,7 +99,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.height === undefined){
-const err1 = {instancePath:instancePath+"/utxos/" + i0,schemaPath:"#/properties/utxos/items/required",keyword:"required",params:{missingProperty: "height"},message:"must have required property '"+"height"+"'"};
+const err1 = {instancePath:instancePath+"/utxos/" + i0,keyword:"required",params:{missingProperty: "height"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -109,7 +109,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data1.tx_pos === undefined){
-const err2 = {instancePath:instancePath+"/utxos/" + i0,schemaPath:"#/properties/utxos/items/required",keyword:"required",params:{missingProperty: "tx_pos"},message:"must have required property '"+"tx_pos"+"'"};
+const err2 = {instancePath:instancePath+"/utxos/" + i0,keyword:"required",params:{missingProperty: "tx_pos"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -119,7 +119,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data1.tx_hash === undefined){
-const err3 = {instancePath:instancePath+"/utxos/" + i0,schemaPath:"#/properties/utxos/items/required",keyword:"required",params:{missingProperty: "tx_hash"},message:"must have required property '"+"tx_hash"+"'"};
+const err3 = {instancePath:instancePath+"/utxos/" + i0,keyword:"required",params:{missingProperty: "tx_hash"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -129,7 +129,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data1.value === undefined){
-const err4 = {instancePath:instancePath+"/utxos/" + i0,schemaPath:"#/properties/utxos/items/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
+const err4 = {instancePath:instancePath+"/utxos/" + i0,keyword:"required",params:{missingProperty: "value"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -141,7 +141,7 @@ errors++;
 if(data1.height !== undefined){
 let data2 = data1.height;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err5 = {instancePath:instancePath+"/utxos/" + i0+"/height",schemaPath:"#/properties/utxos/items/properties/height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err5 = {instancePath:instancePath+"/utxos/" + i0+"/height",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -152,7 +152,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 0 || isNaN(data2)){
-const err6 = {instancePath:instancePath+"/utxos/" + i0+"/height",schemaPath:"#/properties/utxos/items/properties/height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err6 = {instancePath:instancePath+"/utxos/" + i0+"/height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -166,7 +166,7 @@ errors++;
 if(data1.tx_pos !== undefined){
 let data3 = data1.tx_pos;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err7 = {instancePath:instancePath+"/utxos/" + i0+"/tx_pos",schemaPath:"#/properties/utxos/items/properties/tx_pos/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err7 = {instancePath:instancePath+"/utxos/" + i0+"/tx_pos",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -177,7 +177,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 0 || isNaN(data3)){
-const err8 = {instancePath:instancePath+"/utxos/" + i0+"/tx_pos",schemaPath:"#/properties/utxos/items/properties/tx_pos/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err8 = {instancePath:instancePath+"/utxos/" + i0+"/tx_pos",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -192,7 +192,7 @@ if(data1.tx_hash !== undefined){
 let data4 = data1.tx_hash;
 if(typeof data4 === "string"){
 if(!pattern1.test(data4)){
-const err9 = {instancePath:instancePath+"/utxos/" + i0+"/tx_hash",schemaPath:"#/properties/utxos/items/properties/tx_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err9 = {instancePath:instancePath+"/utxos/" + i0+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -203,7 +203,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/utxos/" + i0+"/tx_hash",schemaPath:"#/properties/utxos/items/properties/tx_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/utxos/" + i0+"/tx_hash",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -216,7 +216,7 @@ errors++;
 if(data1.value !== undefined){
 let data5 = data1.value;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err11 = {instancePath:instancePath+"/utxos/" + i0+"/value",schemaPath:"#/properties/utxos/items/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err11 = {instancePath:instancePath+"/utxos/" + i0+"/value",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -227,7 +227,7 @@ errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
-const err12 = {instancePath:instancePath+"/utxos/" + i0+"/value",schemaPath:"#/properties/utxos/items/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err12 = {instancePath:instancePath+"/utxos/" + i0+"/value",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -240,7 +240,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/utxos/" + i0,schemaPath:"#/properties/utxos/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err13 = {instancePath:instancePath+"/utxos/" + i0,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -252,7 +252,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/utxos",schemaPath:"#/properties/utxos/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err14 = {instancePath:instancePath+"/utxos",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -264,7 +264,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err15 = {instancePath,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err15];
 }

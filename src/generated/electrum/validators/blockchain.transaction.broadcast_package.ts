@@ -13,7 +13,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -23,7 +23,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -37,7 +37,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+const err2 = {instancePath:instancePath+"/0",keyword:"minItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -51,7 +51,7 @@ for(let i0=0; i0<len1; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err3 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/items/0/items/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})+$"+"\""};
+const err3 = {instancePath:instancePath+"/0/" + i0,keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -62,7 +62,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/items/0/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/0/" + i0,keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -74,7 +74,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err5 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -86,7 +86,7 @@ errors++;
 }
 if(len0 > 1){
 if(typeof data[1] !== "boolean"){
-const err6 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err6 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -98,7 +98,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err7 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -120,7 +120,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.success === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "success"},message:"must have required property '"+"success"+"'"};
+const err0 = {instancePath,keyword:"required",params:{missingProperty: "success"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -131,7 +131,7 @@ errors++;
 }
 if(data.success !== undefined){
 if(typeof data.success !== "boolean"){
-const err1 = {instancePath:instancePath+"/success",schemaPath:"#/properties/success/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err1 = {instancePath:instancePath+"/success",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -149,7 +149,7 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.txid === undefined){
-const err2 = {instancePath:instancePath+"/errors/" + i0,schemaPath:"#/properties/errors/items/required",keyword:"required",params:{missingProperty: "txid"},message:"must have required property '"+"txid"+"'"};
+const err2 = {instancePath:instancePath+"/errors/" + i0,keyword:"required",params:{missingProperty: "txid"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -159,7 +159,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data2.error === undefined){
-const err3 = {instancePath:instancePath+"/errors/" + i0,schemaPath:"#/properties/errors/items/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
+const err3 = {instancePath:instancePath+"/errors/" + i0,keyword:"required",params:{missingProperty: "error"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -172,7 +172,7 @@ if(data2.txid !== undefined){
 let data3 = data2.txid;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err4 = {instancePath:instancePath+"/errors/" + i0+"/txid",schemaPath:"#/properties/errors/items/properties/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err4 = {instancePath:instancePath+"/errors/" + i0+"/txid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -183,7 +183,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/errors/" + i0+"/txid",schemaPath:"#/properties/errors/items/properties/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/errors/" + i0+"/txid",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -195,7 +195,7 @@ errors++;
 }
 if(data2.error !== undefined){
 if(typeof data2.error !== "string"){
-const err6 = {instancePath:instancePath+"/errors/" + i0+"/error",schemaPath:"#/properties/errors/items/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/errors/" + i0+"/error",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -207,7 +207,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/errors/" + i0,schemaPath:"#/properties/errors/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err7 = {instancePath:instancePath+"/errors/" + i0,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -219,7 +219,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/errors",schemaPath:"#/properties/errors/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err8 = {instancePath:instancePath+"/errors",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -231,7 +231,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err9 = {instancePath,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -251,7 +251,7 @@ function validate12(data, {instancePath="", parentData, parentDataProperty, root
 let vErrors = null;
 let errors = 0;
 if(false !== data){
-const err0 = {instancePath,schemaPath:"#/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+const err0 = {instancePath,keyword:"const",params:{allowedValue: false}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -272,7 +272,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data["tx-results"] === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tx-results"},message:"must have required property '"+"tx-results"+"'"};
+const err0 = {instancePath,keyword:"required",params:{missingProperty: "tx-results"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -283,7 +283,7 @@ errors++;
 }
 if(data.package_msg !== undefined){
 if(typeof data.package_msg !== "string"){
-const err1 = {instancePath:instancePath+"/package_msg",schemaPath:"#/properties/package_msg/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath:instancePath+"/package_msg",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -303,7 +303,7 @@ if(data2.txid !== undefined){
 let data3 = data2.txid;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err2 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",schemaPath:"#/properties/tx-results/additionalProperties/properties/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -314,7 +314,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",schemaPath:"#/properties/tx-results/additionalProperties/properties/txid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -328,7 +328,7 @@ if(data2["other-wtxid"] !== undefined){
 let data4 = data2["other-wtxid"];
 if(typeof data4 === "string"){
 if(!pattern1.test(data4)){
-const err4 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",schemaPath:"#/properties/tx-results/additionalProperties/properties/other-wtxid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err4 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -339,7 +339,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",schemaPath:"#/properties/tx-results/additionalProperties/properties/other-wtxid/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -352,7 +352,7 @@ errors++;
 if(data2.vsize !== undefined){
 let data5 = data2.vsize;
 if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err6 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize",schemaPath:"#/properties/tx-results/additionalProperties/properties/vsize/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err6 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -363,7 +363,7 @@ errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
-const err7 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize",schemaPath:"#/properties/tx-results/additionalProperties/properties/vsize/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err7 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -381,7 +381,7 @@ if(data6.base !== undefined){
 let data7 = data6.base;
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 < 0 || isNaN(data7)){
-const err8 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base",schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/properties/base/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err8 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -392,7 +392,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base",schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/properties/base/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err9 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -406,7 +406,7 @@ if(data6["effective-feerate"] !== undefined){
 let data8 = data6["effective-feerate"];
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 < 0 || isNaN(data8)){
-const err10 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate",schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/properties/effective-feerate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err10 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -417,7 +417,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate",schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/properties/effective-feerate/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err11 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -435,7 +435,7 @@ for(let i0=0; i0<len0; i0++){
 let data10 = data9[i0];
 if(typeof data10 === "string"){
 if(!pattern1.test(data10)){
-const err12 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/properties/effective-includes/items/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err12 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -446,7 +446,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/properties/effective-includes/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -458,7 +458,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes",schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/properties/effective-includes/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err14 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -470,7 +470,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees",schemaPath:"#/properties/tx-results/additionalProperties/properties/fees/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err15 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -482,7 +482,7 @@ errors++;
 }
 if(data2.error !== undefined){
 if(typeof data2.error !== "string"){
-const err16 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/error",schemaPath:"#/properties/tx-results/additionalProperties/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/error",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -494,7 +494,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/tx-results/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err17 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -506,7 +506,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/tx-results",schemaPath:"#/properties/tx-results/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err18 = {instancePath:instancePath+"/tx-results",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -524,7 +524,7 @@ for(let i1=0; i1<len1; i1++){
 let data13 = data12[i1];
 if(typeof data13 === "string"){
 if(!pattern1.test(data13)){
-const err19 = {instancePath:instancePath+"/replaced-transactions/" + i1,schemaPath:"#/properties/replaced-transactions/items/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err19 = {instancePath:instancePath+"/replaced-transactions/" + i1,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -535,7 +535,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/replaced-transactions/" + i1,schemaPath:"#/properties/replaced-transactions/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/replaced-transactions/" + i1,keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -547,7 +547,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/replaced-transactions",schemaPath:"#/properties/replaced-transactions/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err21 = {instancePath:instancePath+"/replaced-transactions",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -559,7 +559,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err22 = {instancePath,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -579,7 +579,7 @@ function validate14(data, {instancePath="", parentData, parentDataProperty, root
 let vErrors = null;
 let errors = 0;
 if(true !== data){
-const err0 = {instancePath,schemaPath:"#/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+const err0 = {instancePath,keyword:"const",params:{allowedValue: true}};
 if(vErrors === null){
 vErrors = [err0];
 }

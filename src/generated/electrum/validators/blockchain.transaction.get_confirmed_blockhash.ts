@@ -13,7 +13,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -23,7 +23,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -37,7 +37,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -48,7 +48,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -60,7 +60,7 @@ errors++;
 }
 if(len0 > 1){
 if(typeof data[1] !== "boolean"){
-const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -72,7 +72,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err5 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -94,7 +94,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_hash === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_hash"},message:"must have required property '"+"block_hash"+"'"};
+const err0 = {instancePath,keyword:"required",params:{missingProperty: "block_hash"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -104,7 +104,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.block_height === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_height"},message:"must have required property '"+"block_height"+"'"};
+const err1 = {instancePath,keyword:"required",params:{missingProperty: "block_height"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -117,7 +117,7 @@ if(data.block_hash !== undefined){
 let data0 = data.block_hash;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/block_hash",schemaPath:"#/properties/block_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -128,7 +128,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/block_hash",schemaPath:"#/properties/block_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/block_hash",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -141,7 +141,7 @@ errors++;
 if(data.block_height !== undefined){
 let data1 = data.block_height;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/block_height",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -152,7 +152,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 1 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err5 = {instancePath:instancePath+"/block_height",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -167,7 +167,7 @@ if(data.block_header !== undefined){
 let data2 = data.block_header;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-const err6 = {instancePath:instancePath+"/block_header",schemaPath:"#/properties/block_header/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+const err6 = {instancePath:instancePath+"/block_header",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -178,7 +178,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/block_header",schemaPath:"#/properties/block_header/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/block_header",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -190,7 +190,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err8 = {instancePath,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -210,7 +210,7 @@ function validate12(data, {instancePath="", parentData, parentDataProperty, root
 let vErrors = null;
 let errors = 0;
 if(false !== data){
-const err0 = {instancePath,schemaPath:"#/const",keyword:"const",params:{allowedValue: false},message:"must be equal to constant"};
+const err0 = {instancePath,keyword:"const",params:{allowedValue: false}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -231,7 +231,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_hash === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_hash"},message:"must have required property '"+"block_hash"+"'"};
+const err0 = {instancePath,keyword:"required",params:{missingProperty: "block_hash"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -241,7 +241,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.block_height === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_height"},message:"must have required property '"+"block_height"+"'"};
+const err1 = {instancePath,keyword:"required",params:{missingProperty: "block_height"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -251,7 +251,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.block_header === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "block_header"},message:"must have required property '"+"block_header"+"'"};
+const err2 = {instancePath,keyword:"required",params:{missingProperty: "block_header"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -264,7 +264,7 @@ if(data.block_hash !== undefined){
 let data0 = data.block_hash;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err3 = {instancePath:instancePath+"/block_hash",schemaPath:"#/properties/block_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err3 = {instancePath:instancePath+"/block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -275,7 +275,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/block_hash",schemaPath:"#/properties/block_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/block_hash",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -288,7 +288,7 @@ errors++;
 if(data.block_height !== undefined){
 let data1 = data.block_height;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err5 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err5 = {instancePath:instancePath+"/block_height",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -299,7 +299,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 1 || isNaN(data1)){
-const err6 = {instancePath:instancePath+"/block_height",schemaPath:"#/properties/block_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err6 = {instancePath:instancePath+"/block_height",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -314,7 +314,7 @@ if(data.block_header !== undefined){
 let data2 = data.block_header;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-const err7 = {instancePath:instancePath+"/block_header",schemaPath:"#/properties/block_header/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2}){80,}$"+"\""};
+const err7 = {instancePath:instancePath+"/block_header",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -325,7 +325,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/block_header",schemaPath:"#/properties/block_header/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err8 = {instancePath:instancePath+"/block_header",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -337,7 +337,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err9 = {instancePath,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -357,7 +357,7 @@ function validate14(data, {instancePath="", parentData, parentDataProperty, root
 let vErrors = null;
 let errors = 0;
 if(true !== data){
-const err0 = {instancePath,schemaPath:"#/const",keyword:"const",params:{allowedValue: true},message:"must be equal to constant"};
+const err0 = {instancePath,keyword:"const",params:{allowedValue: true}};
 if(vErrors === null){
 vErrors = [err0];
 }

@@ -13,7 +13,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -23,7 +23,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 2){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -37,7 +37,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -48,7 +48,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -61,7 +61,7 @@ errors++;
 if(len0 > 1){
 let data1 = data[1];
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -72,7 +72,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err5 = {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -85,7 +85,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err6 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -111,7 +111,7 @@ let valid0 = false;
 const _errs1 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.value === undefined){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "value"},message:"must have required property '"+"value"+"'"};
+const err0 = {instancePath,keyword:"required",params:{missingProperty: "value"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -121,7 +121,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.scripthash === undefined){
-const err1 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "scripthash"},message:"must have required property '"+"scripthash"+"'"};
+const err1 = {instancePath,keyword:"required",params:{missingProperty: "scripthash"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -133,7 +133,7 @@ errors++;
 if(data.value !== undefined){
 let data0 = data.value;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/value",schemaPath:"#/anyOf/0/properties/value/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err2 = {instancePath:instancePath+"/value",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -144,7 +144,7 @@ errors++;
 }
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/value",schemaPath:"#/anyOf/0/properties/value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err3 = {instancePath:instancePath+"/value",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -159,7 +159,7 @@ if(data.scripthash !== undefined){
 let data1 = data.scripthash;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err4 = {instancePath:instancePath+"/scripthash",schemaPath:"#/anyOf/0/properties/scripthash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err4 = {instancePath:instancePath+"/scripthash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -170,7 +170,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/scripthash",schemaPath:"#/anyOf/0/properties/scripthash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/scripthash",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -183,7 +183,7 @@ errors++;
 if(data.confirmed_height !== undefined){
 let data2 = data.confirmed_height;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err6 = {instancePath:instancePath+"/confirmed_height",schemaPath:"#/anyOf/0/properties/confirmed_height/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err6 = {instancePath:instancePath+"/confirmed_height",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -194,7 +194,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 1 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/confirmed_height",schemaPath:"#/anyOf/0/properties/confirmed_height/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err7 = {instancePath:instancePath+"/confirmed_height",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -209,7 +209,7 @@ if(data.token_data !== undefined){
 let data3 = data.token_data;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(data3.category === undefined){
-const err8 = {instancePath:instancePath+"/token_data",schemaPath:"#/anyOf/0/properties/token_data/required",keyword:"required",params:{missingProperty: "category"},message:"must have required property '"+"category"+"'"};
+const err8 = {instancePath:instancePath+"/token_data",keyword:"required",params:{missingProperty: "category"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -219,7 +219,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data3.amount === undefined){
-const err9 = {instancePath:instancePath+"/token_data",schemaPath:"#/anyOf/0/properties/token_data/required",keyword:"required",params:{missingProperty: "amount"},message:"must have required property '"+"amount"+"'"};
+const err9 = {instancePath:instancePath+"/token_data",keyword:"required",params:{missingProperty: "amount"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -232,7 +232,7 @@ if(data3.category !== undefined){
 let data4 = data3.category;
 if(typeof data4 === "string"){
 if(!pattern0.test(data4)){
-const err10 = {instancePath:instancePath+"/token_data/category",schemaPath:"#/anyOf/0/properties/token_data/properties/category/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err10 = {instancePath:instancePath+"/token_data/category",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -243,7 +243,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/token_data/category",schemaPath:"#/anyOf/0/properties/token_data/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/token_data/category",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -257,7 +257,7 @@ if(data3.amount !== undefined){
 let data5 = data3.amount;
 if(typeof data5 === "string"){
 if(!pattern3.test(data5)){
-const err12 = {instancePath:instancePath+"/token_data/amount",schemaPath:"#/anyOf/0/properties/token_data/properties/amount/pattern",keyword:"pattern",params:{pattern: "^[0-9]+$"},message:"must match pattern \""+"^[0-9]+$"+"\""};
+const err12 = {instancePath:instancePath+"/token_data/amount",keyword:"pattern",params:{pattern: "^[0-9]+$"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -268,7 +268,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/token_data/amount",schemaPath:"#/anyOf/0/properties/token_data/properties/amount/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/token_data/amount",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -282,7 +282,7 @@ if(data3.nft !== undefined){
 let data6 = data3.nft;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.capability === undefined){
-const err14 = {instancePath:instancePath+"/token_data/nft",schemaPath:"#/anyOf/0/properties/token_data/properties/nft/required",keyword:"required",params:{missingProperty: "capability"},message:"must have required property '"+"capability"+"'"};
+const err14 = {instancePath:instancePath+"/token_data/nft",keyword:"required",params:{missingProperty: "capability"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -292,7 +292,7 @@ vErrors.push(err14);
 errors++;
 }
 if(data6.commitment === undefined){
-const err15 = {instancePath:instancePath+"/token_data/nft",schemaPath:"#/anyOf/0/properties/token_data/properties/nft/required",keyword:"required",params:{missingProperty: "commitment"},message:"must have required property '"+"commitment"+"'"};
+const err15 = {instancePath:instancePath+"/token_data/nft",keyword:"required",params:{missingProperty: "commitment"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -304,7 +304,7 @@ errors++;
 if(data6.capability !== undefined){
 let data7 = data6.capability;
 if(!(((data7 === "none") || (data7 === "mutable")) || (data7 === "minting"))){
-const err16 = {instancePath:instancePath+"/token_data/nft/capability",schemaPath:"#/anyOf/0/properties/token_data/properties/nft/properties/capability/enum",keyword:"enum",params:{allowedValues: schema12.anyOf[0].properties.token_data.properties.nft.properties.capability.enum},message:"must be equal to one of the allowed values"};
+const err16 = {instancePath:instancePath+"/token_data/nft/capability",keyword:"enum",params:{allowedValues: schema12.anyOf[0].properties.token_data.properties.nft.properties.capability.enum}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -318,7 +318,7 @@ if(data6.commitment !== undefined){
 let data8 = data6.commitment;
 if(typeof data8 === "string"){
 if(!pattern4.test(data8)){
-const err17 = {instancePath:instancePath+"/token_data/nft/commitment",schemaPath:"#/anyOf/0/properties/token_data/properties/nft/properties/commitment/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err17 = {instancePath:instancePath+"/token_data/nft/commitment",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -329,7 +329,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/token_data/nft/commitment",schemaPath:"#/anyOf/0/properties/token_data/properties/nft/properties/commitment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err18 = {instancePath:instancePath+"/token_data/nft/commitment",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -341,7 +341,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/token_data/nft",schemaPath:"#/anyOf/0/properties/token_data/properties/nft/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err19 = {instancePath:instancePath+"/token_data/nft",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -353,7 +353,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/token_data",schemaPath:"#/anyOf/0/properties/token_data/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err20 = {instancePath:instancePath+"/token_data",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -365,7 +365,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err21 = {instancePath,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -379,7 +379,7 @@ valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs20 = errors;
 if(data !== null){
-const err22 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err22 = {instancePath,keyword:"type",params:{type: "null"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -392,7 +392,7 @@ var _valid0 = _errs20 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err23 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err23 = {instancePath,keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err23];
 }

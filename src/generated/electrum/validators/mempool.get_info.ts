@@ -11,7 +11,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 0){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 0},message:"must NOT have more than 0 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 0}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -21,7 +21,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 0){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 0}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -32,7 +32,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err2 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -53,7 +53,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.mempoolminfee === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "mempoolminfee"},message:"must have required property '"+"mempoolminfee"+"'"};
+const err0 = {instancePath,keyword:"required",params:{missingProperty: "mempoolminfee"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -63,7 +63,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.minrelaytxfee === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "minrelaytxfee"},message:"must have required property '"+"minrelaytxfee"+"'"};
+const err1 = {instancePath,keyword:"required",params:{missingProperty: "minrelaytxfee"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -73,7 +73,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.incrementalrelayfee === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "incrementalrelayfee"},message:"must have required property '"+"incrementalrelayfee"+"'"};
+const err2 = {instancePath,keyword:"required",params:{missingProperty: "incrementalrelayfee"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -86,7 +86,7 @@ if(data.mempoolminfee !== undefined){
 let data0 = data.mempoolminfee;
 if((typeof data0 == "number") && (isFinite(data0))){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/mempoolminfee",schemaPath:"#/properties/mempoolminfee/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err3 = {instancePath:instancePath+"/mempoolminfee",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -97,7 +97,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/mempoolminfee",schemaPath:"#/properties/mempoolminfee/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err4 = {instancePath:instancePath+"/mempoolminfee",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -111,7 +111,7 @@ if(data.minrelaytxfee !== undefined){
 let data1 = data.minrelaytxfee;
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/minrelaytxfee",schemaPath:"#/properties/minrelaytxfee/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err5 = {instancePath:instancePath+"/minrelaytxfee",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -122,7 +122,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/minrelaytxfee",schemaPath:"#/properties/minrelaytxfee/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err6 = {instancePath:instancePath+"/minrelaytxfee",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -136,7 +136,7 @@ if(data.incrementalrelayfee !== undefined){
 let data2 = data.incrementalrelayfee;
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 0 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/incrementalrelayfee",schemaPath:"#/properties/incrementalrelayfee/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err7 = {instancePath:instancePath+"/incrementalrelayfee",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -147,7 +147,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/incrementalrelayfee",schemaPath:"#/properties/incrementalrelayfee/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err8 = {instancePath:instancePath+"/incrementalrelayfee",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -159,7 +159,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err9 = {instancePath,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err9];
 }

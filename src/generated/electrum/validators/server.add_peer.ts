@@ -14,7 +14,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 1},message:"must NOT have more than 1 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -24,7 +24,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -38,7 +38,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.genesis_hash === undefined){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/required",keyword:"required",params:{missingProperty: "genesis_hash"},message:"must have required property '"+"genesis_hash"+"'"};
+const err2 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "genesis_hash"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -48,7 +48,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data0.hosts === undefined){
-const err3 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'"};
+const err3 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "hosts"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -58,7 +58,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data0.protocol_max === undefined){
-const err4 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/required",keyword:"required",params:{missingProperty: "protocol_max"},message:"must have required property '"+"protocol_max"+"'"};
+const err4 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "protocol_max"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -68,7 +68,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data0.protocol_min === undefined){
-const err5 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/required",keyword:"required",params:{missingProperty: "protocol_min"},message:"must have required property '"+"protocol_min"+"'"};
+const err5 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "protocol_min"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -78,7 +78,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data0.server_version === undefined){
-const err6 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/required",keyword:"required",params:{missingProperty: "server_version"},message:"must have required property '"+"server_version"+"'"};
+const err6 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "server_version"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -91,7 +91,7 @@ if(data0.genesis_hash !== undefined){
 let data1 = data0.genesis_hash;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err7 = {instancePath:instancePath+"/0/genesis_hash",schemaPath:"#/items/0/properties/genesis_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err7 = {instancePath:instancePath+"/0/genesis_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -102,7 +102,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/0/genesis_hash",schemaPath:"#/items/0/properties/genesis_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err8 = {instancePath:instancePath+"/0/genesis_hash",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -124,7 +124,7 @@ const _errs12 = errors;
 let valid4 = false;
 const _errs13 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err9 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/0/properties/hosts/additionalProperties/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err9 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -135,7 +135,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 65535 || isNaN(data4)){
-const err10 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/0/properties/hosts/additionalProperties/additionalProperties/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+const err10 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -145,7 +145,7 @@ vErrors.push(err10);
 errors++;
 }
 if(data4 < 0 || isNaN(data4)){
-const err11 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/0/properties/hosts/additionalProperties/additionalProperties/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err11 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -160,7 +160,7 @@ valid4 = valid4 || _valid0;
 if(!valid4){
 const _errs15 = errors;
 if(data4 !== null){
-const err12 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/0/properties/hosts/additionalProperties/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err12 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "null"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -173,7 +173,7 @@ var _valid0 = _errs15 === errors;
 valid4 = valid4 || _valid0;
 }
 if(!valid4){
-const err13 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/0/properties/hosts/additionalProperties/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err13 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -196,7 +196,7 @@ vErrors = null;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/items/0/properties/hosts/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err14 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -208,7 +208,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/0/hosts",schemaPath:"#/items/0/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err15 = {instancePath:instancePath+"/0/hosts",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -220,7 +220,7 @@ errors++;
 }
 if(data0.hash_function !== undefined){
 if(typeof data0.hash_function !== "string"){
-const err16 = {instancePath:instancePath+"/0/hash_function",schemaPath:"#/items/0/properties/hash_function/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/0/hash_function",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -232,7 +232,7 @@ errors++;
 }
 if(data0.server_version !== undefined){
 if(typeof data0.server_version !== "string"){
-const err17 = {instancePath:instancePath+"/0/server_version",schemaPath:"#/items/0/properties/server_version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err17 = {instancePath:instancePath+"/0/server_version",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -246,7 +246,7 @@ if(data0.protocol_max !== undefined){
 let data7 = data0.protocol_max;
 if(typeof data7 === "string"){
 if(!pattern1.test(data7)){
-const err18 = {instancePath:instancePath+"/0/protocol_max",schemaPath:"#/items/0/properties/protocol_max/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err18 = {instancePath:instancePath+"/0/protocol_max",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -257,7 +257,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/0/protocol_max",schemaPath:"#/items/0/properties/protocol_max/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/0/protocol_max",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -271,7 +271,7 @@ if(data0.protocol_min !== undefined){
 let data8 = data0.protocol_min;
 if(typeof data8 === "string"){
 if(!pattern1.test(data8)){
-const err20 = {instancePath:instancePath+"/0/protocol_min",schemaPath:"#/items/0/properties/protocol_min/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err20 = {instancePath:instancePath+"/0/protocol_min",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -282,7 +282,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/0/protocol_min",schemaPath:"#/items/0/properties/protocol_min/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/0/protocol_min",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -298,7 +298,7 @@ const _errs26 = errors;
 let valid5 = false;
 const _errs27 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err22 = {instancePath:instancePath+"/0/pruning",schemaPath:"#/items/0/properties/pruning/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err22 = {instancePath:instancePath+"/0/pruning",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -309,7 +309,7 @@ errors++;
 }
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 < 0 || isNaN(data9)){
-const err23 = {instancePath:instancePath+"/0/pruning",schemaPath:"#/items/0/properties/pruning/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err23 = {instancePath:instancePath+"/0/pruning",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -324,7 +324,7 @@ valid5 = valid5 || _valid1;
 if(!valid5){
 const _errs29 = errors;
 if(data9 !== null){
-const err24 = {instancePath:instancePath+"/0/pruning",schemaPath:"#/items/0/properties/pruning/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err24 = {instancePath:instancePath+"/0/pruning",keyword:"type",params:{type: "null"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -337,7 +337,7 @@ var _valid1 = _errs29 === errors;
 valid5 = valid5 || _valid1;
 }
 if(!valid5){
-const err25 = {instancePath:instancePath+"/0/pruning",schemaPath:"#/items/0/properties/pruning/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err25 = {instancePath:instancePath+"/0/pruning",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -364,7 +364,7 @@ if(Array.isArray(data10)){
 const len1 = data10.length;
 for(let i0=0; i0<len1; i0++){
 if(typeof data10[i0] !== "string"){
-const err26 = {instancePath:instancePath+"/0/services/" + i0,schemaPath:"#/items/0/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err26 = {instancePath:instancePath+"/0/services/" + i0,keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -376,7 +376,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/0/services",schemaPath:"#/items/0/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err27 = {instancePath:instancePath+"/0/services",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -388,7 +388,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err28 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -400,7 +400,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err29 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -420,7 +420,7 @@ function validate11(data, {instancePath="", parentData, parentDataProperty, root
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "boolean"){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err0 = {instancePath,keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err0];
 }

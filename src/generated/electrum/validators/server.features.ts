@@ -12,7 +12,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 0){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 0},message:"must NOT have more than 0 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 0}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -22,7 +22,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 0){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 0}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -33,7 +33,7 @@ errors++;
 }
 }
 else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err2 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -59,7 +59,7 @@ let valid0 = false;
 const _errs1 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.genesis_hash === undefined){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "genesis_hash"},message:"must have required property '"+"genesis_hash"+"'"};
+const err0 = {instancePath,keyword:"required",params:{missingProperty: "genesis_hash"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -69,7 +69,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.hosts === undefined){
-const err1 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'"};
+const err1 = {instancePath,keyword:"required",params:{missingProperty: "hosts"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -79,7 +79,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.protocol_max === undefined){
-const err2 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "protocol_max"},message:"must have required property '"+"protocol_max"+"'"};
+const err2 = {instancePath,keyword:"required",params:{missingProperty: "protocol_max"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -89,7 +89,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.protocol_min === undefined){
-const err3 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "protocol_min"},message:"must have required property '"+"protocol_min"+"'"};
+const err3 = {instancePath,keyword:"required",params:{missingProperty: "protocol_min"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -99,7 +99,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.server_version === undefined){
-const err4 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "server_version"},message:"must have required property '"+"server_version"+"'"};
+const err4 = {instancePath,keyword:"required",params:{missingProperty: "server_version"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -112,7 +112,7 @@ if(data.genesis_hash !== undefined){
 let data0 = data.genesis_hash;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err5 = {instancePath:instancePath+"/genesis_hash",schemaPath:"#/anyOf/0/properties/genesis_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err5 = {instancePath:instancePath+"/genesis_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -123,7 +123,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/genesis_hash",schemaPath:"#/anyOf/0/properties/genesis_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/genesis_hash",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -145,7 +145,7 @@ const _errs12 = errors;
 let valid4 = false;
 const _errs13 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err7 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/anyOf/0/properties/hosts/additionalProperties/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err7 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -156,7 +156,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 65535 || isNaN(data3)){
-const err8 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/anyOf/0/properties/hosts/additionalProperties/additionalProperties/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+const err8 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -166,7 +166,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err9 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/anyOf/0/properties/hosts/additionalProperties/additionalProperties/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err9 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -181,7 +181,7 @@ valid4 = valid4 || _valid1;
 if(!valid4){
 const _errs15 = errors;
 if(data3 !== null){
-const err10 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/anyOf/0/properties/hosts/additionalProperties/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err10 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "null"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -194,7 +194,7 @@ var _valid1 = _errs15 === errors;
 valid4 = valid4 || _valid1;
 }
 if(!valid4){
-const err11 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/anyOf/0/properties/hosts/additionalProperties/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err11 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -217,7 +217,7 @@ vErrors = null;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/anyOf/0/properties/hosts/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err12 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -229,7 +229,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/hosts",schemaPath:"#/anyOf/0/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err13 = {instancePath:instancePath+"/hosts",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -241,7 +241,7 @@ errors++;
 }
 if(data.hash_function !== undefined){
 if(typeof data.hash_function !== "string"){
-const err14 = {instancePath:instancePath+"/hash_function",schemaPath:"#/anyOf/0/properties/hash_function/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/hash_function",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -253,7 +253,7 @@ errors++;
 }
 if(data.server_version !== undefined){
 if(typeof data.server_version !== "string"){
-const err15 = {instancePath:instancePath+"/server_version",schemaPath:"#/anyOf/0/properties/server_version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/server_version",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -267,7 +267,7 @@ if(data.protocol_max !== undefined){
 let data6 = data.protocol_max;
 if(typeof data6 === "string"){
 if(!pattern1.test(data6)){
-const err16 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/anyOf/0/properties/protocol_max/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err16 = {instancePath:instancePath+"/protocol_max",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -278,7 +278,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/anyOf/0/properties/protocol_max/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err17 = {instancePath:instancePath+"/protocol_max",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -292,7 +292,7 @@ if(data.protocol_min !== undefined){
 let data7 = data.protocol_min;
 if(typeof data7 === "string"){
 if(!pattern1.test(data7)){
-const err18 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/anyOf/0/properties/protocol_min/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err18 = {instancePath:instancePath+"/protocol_min",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -303,7 +303,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/anyOf/0/properties/protocol_min/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/protocol_min",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -319,7 +319,7 @@ const _errs26 = errors;
 let valid5 = false;
 const _errs27 = errors;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err20 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/0/properties/pruning/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err20 = {instancePath:instancePath+"/pruning",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -330,7 +330,7 @@ errors++;
 }
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 < 0 || isNaN(data8)){
-const err21 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/0/properties/pruning/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err21 = {instancePath:instancePath+"/pruning",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -345,7 +345,7 @@ valid5 = valid5 || _valid2;
 if(!valid5){
 const _errs29 = errors;
 if(data8 !== null){
-const err22 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/0/properties/pruning/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err22 = {instancePath:instancePath+"/pruning",keyword:"type",params:{type: "null"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -358,7 +358,7 @@ var _valid2 = _errs29 === errors;
 valid5 = valid5 || _valid2;
 }
 if(!valid5){
-const err23 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/0/properties/pruning/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err23 = {instancePath:instancePath+"/pruning",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -385,7 +385,7 @@ if(Array.isArray(data9)){
 const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
 if(typeof data9[i0] !== "string"){
-const err24 = {instancePath:instancePath+"/services/" + i0,schemaPath:"#/anyOf/0/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/services/" + i0,keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -397,7 +397,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/services",schemaPath:"#/anyOf/0/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err25 = {instancePath:instancePath+"/services",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -409,7 +409,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err26 = {instancePath,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -424,7 +424,7 @@ if(!valid0){
 const _errs35 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.genesis_hash === undefined){
-const err27 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "genesis_hash"},message:"must have required property '"+"genesis_hash"+"'"};
+const err27 = {instancePath,keyword:"required",params:{missingProperty: "genesis_hash"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -434,7 +434,7 @@ vErrors.push(err27);
 errors++;
 }
 if(data.hosts === undefined){
-const err28 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'"};
+const err28 = {instancePath,keyword:"required",params:{missingProperty: "hosts"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -444,7 +444,7 @@ vErrors.push(err28);
 errors++;
 }
 if(data.protocol_max === undefined){
-const err29 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "protocol_max"},message:"must have required property '"+"protocol_max"+"'"};
+const err29 = {instancePath,keyword:"required",params:{missingProperty: "protocol_max"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -454,7 +454,7 @@ vErrors.push(err29);
 errors++;
 }
 if(data.protocol_min === undefined){
-const err30 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "protocol_min"},message:"must have required property '"+"protocol_min"+"'"};
+const err30 = {instancePath,keyword:"required",params:{missingProperty: "protocol_min"}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -464,7 +464,7 @@ vErrors.push(err30);
 errors++;
 }
 if(data.server_version === undefined){
-const err31 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "server_version"},message:"must have required property '"+"server_version"+"'"};
+const err31 = {instancePath,keyword:"required",params:{missingProperty: "server_version"}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -477,7 +477,7 @@ if(data.genesis_hash !== undefined){
 let data11 = data.genesis_hash;
 if(typeof data11 === "string"){
 if(!pattern0.test(data11)){
-const err32 = {instancePath:instancePath+"/genesis_hash",schemaPath:"#/anyOf/1/properties/genesis_hash/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err32 = {instancePath:instancePath+"/genesis_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -488,7 +488,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/genesis_hash",schemaPath:"#/anyOf/1/properties/genesis_hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err33 = {instancePath:instancePath+"/genesis_hash",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -502,7 +502,7 @@ if(data.hosts !== undefined){
 let data12 = data.hosts;
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 if(data12.tcp_port === undefined){
-const err34 = {instancePath:instancePath+"/hosts",schemaPath:"#/anyOf/1/properties/hosts/required",keyword:"required",params:{missingProperty: "tcp_port"},message:"must have required property '"+"tcp_port"+"'"};
+const err34 = {instancePath:instancePath+"/hosts",keyword:"required",params:{missingProperty: "tcp_port"}};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -514,7 +514,7 @@ errors++;
 if(data12.tcp_port !== undefined){
 let data13 = data12.tcp_port;
 if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-const err35 = {instancePath:instancePath+"/hosts/tcp_port",schemaPath:"#/anyOf/1/properties/hosts/properties/tcp_port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err35 = {instancePath:instancePath+"/hosts/tcp_port",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -525,7 +525,7 @@ errors++;
 }
 if((typeof data13 == "number") && (isFinite(data13))){
 if(data13 > 65535 || isNaN(data13)){
-const err36 = {instancePath:instancePath+"/hosts/tcp_port",schemaPath:"#/anyOf/1/properties/hosts/properties/tcp_port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+const err36 = {instancePath:instancePath+"/hosts/tcp_port",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -535,7 +535,7 @@ vErrors.push(err36);
 errors++;
 }
 if(data13 < 0 || isNaN(data13)){
-const err37 = {instancePath:instancePath+"/hosts/tcp_port",schemaPath:"#/anyOf/1/properties/hosts/properties/tcp_port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err37 = {instancePath:instancePath+"/hosts/tcp_port",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -548,7 +548,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/hosts",schemaPath:"#/anyOf/1/properties/hosts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err38 = {instancePath:instancePath+"/hosts",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -560,7 +560,7 @@ errors++;
 }
 if(data.hash_function !== undefined){
 if(typeof data.hash_function !== "string"){
-const err39 = {instancePath:instancePath+"/hash_function",schemaPath:"#/anyOf/1/properties/hash_function/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err39 = {instancePath:instancePath+"/hash_function",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -572,7 +572,7 @@ errors++;
 }
 if(data.server_version !== undefined){
 if(typeof data.server_version !== "string"){
-const err40 = {instancePath:instancePath+"/server_version",schemaPath:"#/anyOf/1/properties/server_version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err40 = {instancePath:instancePath+"/server_version",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -586,7 +586,7 @@ if(data.protocol_max !== undefined){
 let data16 = data.protocol_max;
 if(typeof data16 === "string"){
 if(!pattern1.test(data16)){
-const err41 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/anyOf/1/properties/protocol_max/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err41 = {instancePath:instancePath+"/protocol_max",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -597,7 +597,7 @@ errors++;
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/protocol_max",schemaPath:"#/anyOf/1/properties/protocol_max/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err42 = {instancePath:instancePath+"/protocol_max",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -611,7 +611,7 @@ if(data.protocol_min !== undefined){
 let data17 = data.protocol_min;
 if(typeof data17 === "string"){
 if(!pattern1.test(data17)){
-const err43 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/anyOf/1/properties/protocol_min/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err43 = {instancePath:instancePath+"/protocol_min",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -622,7 +622,7 @@ errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/protocol_min",schemaPath:"#/anyOf/1/properties/protocol_min/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err44 = {instancePath:instancePath+"/protocol_min",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -638,7 +638,7 @@ const _errs52 = errors;
 let valid10 = false;
 const _errs53 = errors;
 if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-const err45 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/1/properties/pruning/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err45 = {instancePath:instancePath+"/pruning",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -649,7 +649,7 @@ errors++;
 }
 if((typeof data18 == "number") && (isFinite(data18))){
 if(data18 < 0 || isNaN(data18)){
-const err46 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/1/properties/pruning/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err46 = {instancePath:instancePath+"/pruning",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -664,7 +664,7 @@ valid10 = valid10 || _valid3;
 if(!valid10){
 const _errs55 = errors;
 if(data18 !== null){
-const err47 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/1/properties/pruning/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err47 = {instancePath:instancePath+"/pruning",keyword:"type",params:{type: "null"}};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -677,7 +677,7 @@ var _valid3 = _errs55 === errors;
 valid10 = valid10 || _valid3;
 }
 if(!valid10){
-const err48 = {instancePath:instancePath+"/pruning",schemaPath:"#/anyOf/1/properties/pruning/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err48 = {instancePath:instancePath+"/pruning",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -700,7 +700,7 @@ vErrors = null;
 }
 }
 else {
-const err49 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err49 = {instancePath,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -713,7 +713,7 @@ var _valid0 = _errs35 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err50 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err50 = {instancePath,keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err50];
 }

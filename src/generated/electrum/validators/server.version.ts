@@ -13,7 +13,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length < 0){
-const err0 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
+const err0 = {instancePath,keyword:"minItems",params:{limit: 0}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -25,7 +25,7 @@ errors++;
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err1 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -42,7 +42,7 @@ let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err2 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err2 = {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -53,7 +53,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -68,7 +68,7 @@ if(!valid1){
 const _errs7 = errors;
 if(Array.isArray(data1)){
 if(data1.length > 2){
-const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+const err4 = {instancePath:instancePath+"/1",keyword:"maxItems",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -78,7 +78,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data1.length < 2){
-const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/1/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+const err5 = {instancePath:instancePath+"/1",keyword:"minItems",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -92,7 +92,7 @@ for(let i0=0; i0<len1; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-const err6 = {instancePath:instancePath+"/1/" + i0,schemaPath:"#/items/1/anyOf/1/items/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err6 = {instancePath:instancePath+"/1/" + i0,keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -103,7 +103,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/1/" + i0,schemaPath:"#/items/1/anyOf/1/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/1/" + i0,keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -115,7 +115,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err8 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -128,7 +128,7 @@ var _valid0 = _errs7 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err9 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err9 = {instancePath:instancePath+"/1",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -151,7 +151,7 @@ vErrors = null;
 }
 }
 else {
-const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err10 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -171,7 +171,7 @@ function validate11(data, {instancePath="", parentData, parentDataProperty, root
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err0 = {instancePath,keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -192,7 +192,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -202,7 +202,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 2){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -214,7 +214,7 @@ errors++;
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -228,7 +228,7 @@ if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err3 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/pattern",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},message:"must match pattern \""+"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"+"\""};
+const err3 = {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -239,7 +239,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -251,7 +251,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err5 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err5];
 }

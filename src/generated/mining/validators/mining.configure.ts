@@ -15,7 +15,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -25,7 +25,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 2){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -43,7 +43,7 @@ for(let i0=0; i0<len1; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err2 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/items/0/items/pattern",keyword:"pattern",params:{pattern: "^\\S+$"},message:"must match pattern \""+"^\\S+$"+"\""};
+const err2 = {instancePath:instancePath+"/0/" + i0,keyword:"pattern",params:{pattern: "^\\S+$"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -54,7 +54,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/items/0/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/0/" + i0,keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -66,7 +66,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err4 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -83,7 +83,7 @@ if(data2["version-rolling.mask"] !== undefined){
 let data3 = data2["version-rolling.mask"];
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err5 = {instancePath:instancePath+"/1/version-rolling.mask",schemaPath:"#/items/1/properties/version-rolling.mask/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+const err5 = {instancePath:instancePath+"/1/version-rolling.mask",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -94,7 +94,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/1/version-rolling.mask",schemaPath:"#/items/1/properties/version-rolling.mask/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/1/version-rolling.mask",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -110,7 +110,7 @@ const _errs11 = errors;
 let valid4 = false;
 const _errs12 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err7 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",schemaPath:"#/items/1/properties/version-rolling.min-bit-count/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err7 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -121,7 +121,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-const err8 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",schemaPath:"#/items/1/properties/version-rolling.min-bit-count/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err8 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -137,7 +137,7 @@ if(!valid4){
 const _errs14 = errors;
 if(typeof data4 === "string"){
 if(!pattern2.test(data4)){
-const err9 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",schemaPath:"#/items/1/properties/version-rolling.min-bit-count/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{1,8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{1,8}$"+"\""};
+const err9 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{1,8}$"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -148,7 +148,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",schemaPath:"#/items/1/properties/version-rolling.min-bit-count/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -161,7 +161,7 @@ var _valid0 = _errs14 === errors;
 valid4 = valid4 || _valid0;
 }
 if(!valid4){
-const err11 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",schemaPath:"#/items/1/properties/version-rolling.min-bit-count/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err11 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -186,7 +186,7 @@ if(data2["minimum-difficulty.value"] !== undefined){
 let data5 = data2["minimum-difficulty.value"];
 if((typeof data5 == "number") && (isFinite(data5))){
 if(data5 < 0 || isNaN(data5)){
-const err12 = {instancePath:instancePath+"/1/minimum-difficulty.value",schemaPath:"#/items/1/properties/minimum-difficulty.value/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err12 = {instancePath:instancePath+"/1/minimum-difficulty.value",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -197,7 +197,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/1/minimum-difficulty.value",schemaPath:"#/items/1/properties/minimum-difficulty.value/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err13 = {instancePath:instancePath+"/1/minimum-difficulty.value",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -209,7 +209,7 @@ errors++;
 }
 if(data2["info.connection-url"] !== undefined){
 if(typeof data2["info.connection-url"] !== "string"){
-const err14 = {instancePath:instancePath+"/1/info.connection-url",schemaPath:"#/items/1/properties/info.connection-url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/1/info.connection-url",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -221,7 +221,7 @@ errors++;
 }
 if(data2["info.hw-version"] !== undefined){
 if(typeof data2["info.hw-version"] !== "string"){
-const err15 = {instancePath:instancePath+"/1/info.hw-version",schemaPath:"#/items/1/properties/info.hw-version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/1/info.hw-version",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -233,7 +233,7 @@ errors++;
 }
 if(data2["info.sw-version"] !== undefined){
 if(typeof data2["info.sw-version"] !== "string"){
-const err16 = {instancePath:instancePath+"/1/info.sw-version",schemaPath:"#/items/1/properties/info.sw-version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/1/info.sw-version",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -245,7 +245,7 @@ errors++;
 }
 if(data2["info.hw-id"] !== undefined){
 if(typeof data2["info.hw-id"] !== "string"){
-const err17 = {instancePath:instancePath+"/1/info.hw-id",schemaPath:"#/items/1/properties/info.hw-id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err17 = {instancePath:instancePath+"/1/info.hw-id",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -257,7 +257,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err18 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -269,7 +269,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err19 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -296,7 +296,7 @@ const _errs3 = errors;
 let valid1 = false;
 const _errs4 = errors;
 if(typeof data0 !== "boolean"){
-const err0 = {instancePath:instancePath+"/version-rolling",schemaPath:"#/properties/version-rolling/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err0 = {instancePath:instancePath+"/version-rolling",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -310,7 +310,7 @@ valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs6 = errors;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/version-rolling",schemaPath:"#/properties/version-rolling/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err1 = {instancePath:instancePath+"/version-rolling",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -323,7 +323,7 @@ var _valid0 = _errs6 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err2 = {instancePath:instancePath+"/version-rolling",schemaPath:"#/properties/version-rolling/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err2 = {instancePath:instancePath+"/version-rolling",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -348,7 +348,7 @@ if(data["version-rolling.mask"] !== undefined){
 let data1 = data["version-rolling.mask"];
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-const err3 = {instancePath:instancePath+"/version-rolling.mask",schemaPath:"#/properties/version-rolling.mask/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+const err3 = {instancePath:instancePath+"/version-rolling.mask",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -359,7 +359,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/version-rolling.mask",schemaPath:"#/properties/version-rolling.mask/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/version-rolling.mask",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -375,7 +375,7 @@ const _errs11 = errors;
 let valid2 = false;
 const _errs12 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err5 = {instancePath:instancePath+"/version-rolling.min-bit-count",schemaPath:"#/properties/version-rolling.min-bit-count/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err5 = {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -386,7 +386,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 0 || isNaN(data2)){
-const err6 = {instancePath:instancePath+"/version-rolling.min-bit-count",schemaPath:"#/properties/version-rolling.min-bit-count/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err6 = {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -402,7 +402,7 @@ if(!valid2){
 const _errs14 = errors;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-const err7 = {instancePath:instancePath+"/version-rolling.min-bit-count",schemaPath:"#/properties/version-rolling.min-bit-count/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{1,8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{1,8}$"+"\""};
+const err7 = {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{1,8}$"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -413,7 +413,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/version-rolling.min-bit-count",schemaPath:"#/properties/version-rolling.min-bit-count/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err8 = {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -426,7 +426,7 @@ var _valid1 = _errs14 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
-const err9 = {instancePath:instancePath+"/version-rolling.min-bit-count",schemaPath:"#/properties/version-rolling.min-bit-count/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err9 = {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -453,7 +453,7 @@ const _errs17 = errors;
 let valid3 = false;
 const _errs18 = errors;
 if(typeof data3 !== "boolean"){
-const err10 = {instancePath:instancePath+"/minimum-difficulty",schemaPath:"#/properties/minimum-difficulty/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err10 = {instancePath:instancePath+"/minimum-difficulty",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -467,7 +467,7 @@ valid3 = valid3 || _valid2;
 if(!valid3){
 const _errs20 = errors;
 if(typeof data3 !== "string"){
-const err11 = {instancePath:instancePath+"/minimum-difficulty",schemaPath:"#/properties/minimum-difficulty/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/minimum-difficulty",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -480,7 +480,7 @@ var _valid2 = _errs20 === errors;
 valid3 = valid3 || _valid2;
 }
 if(!valid3){
-const err12 = {instancePath:instancePath+"/minimum-difficulty",schemaPath:"#/properties/minimum-difficulty/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err12 = {instancePath:instancePath+"/minimum-difficulty",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -507,7 +507,7 @@ const _errs23 = errors;
 let valid4 = false;
 const _errs24 = errors;
 if(typeof data4 !== "boolean"){
-const err13 = {instancePath:instancePath+"/subscribe-extranonce",schemaPath:"#/properties/subscribe-extranonce/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err13 = {instancePath:instancePath+"/subscribe-extranonce",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -521,7 +521,7 @@ valid4 = valid4 || _valid3;
 if(!valid4){
 const _errs26 = errors;
 if(typeof data4 !== "string"){
-const err14 = {instancePath:instancePath+"/subscribe-extranonce",schemaPath:"#/properties/subscribe-extranonce/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/subscribe-extranonce",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -534,7 +534,7 @@ var _valid3 = _errs26 === errors;
 valid4 = valid4 || _valid3;
 }
 if(!valid4){
-const err15 = {instancePath:instancePath+"/subscribe-extranonce",schemaPath:"#/properties/subscribe-extranonce/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err15 = {instancePath:instancePath+"/subscribe-extranonce",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -561,7 +561,7 @@ const _errs29 = errors;
 let valid5 = false;
 const _errs30 = errors;
 if(typeof data5 !== "boolean"){
-const err16 = {instancePath:instancePath+"/info",schemaPath:"#/properties/info/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err16 = {instancePath:instancePath+"/info",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -575,7 +575,7 @@ valid5 = valid5 || _valid4;
 if(!valid5){
 const _errs32 = errors;
 if(typeof data5 !== "string"){
-const err17 = {instancePath:instancePath+"/info",schemaPath:"#/properties/info/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err17 = {instancePath:instancePath+"/info",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -588,7 +588,7 @@ var _valid4 = _errs32 === errors;
 valid5 = valid5 || _valid4;
 }
 if(!valid5){
-const err18 = {instancePath:instancePath+"/info",schemaPath:"#/properties/info/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err18 = {instancePath:instancePath+"/info",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -616,7 +616,7 @@ const _errs35 = errors;
 let valid7 = false;
 const _errs36 = errors;
 if(typeof data6 !== "boolean"){
-const err19 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/patternProperties/%5E(%3F!(%3F%3Aversion-rolling%7Cminimum-difficulty%7Csubscribe-extranonce%7Cinfo)%24)%5B%5E.%5D%2B%24/anyOf/0/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err19 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -630,7 +630,7 @@ valid7 = valid7 || _valid5;
 if(!valid7){
 const _errs38 = errors;
 if(typeof data6 !== "string"){
-const err20 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/patternProperties/%5E(%3F!(%3F%3Aversion-rolling%7Cminimum-difficulty%7Csubscribe-extranonce%7Cinfo)%24)%5B%5E.%5D%2B%24/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -643,7 +643,7 @@ var _valid5 = _errs38 === errors;
 valid7 = valid7 || _valid5;
 }
 if(!valid7){
-const err21 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/patternProperties/%5E(%3F!(%3F%3Aversion-rolling%7Cminimum-difficulty%7Csubscribe-extranonce%7Cinfo)%24)%5B%5E.%5D%2B%24/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err21 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -667,7 +667,7 @@ vErrors = null;
 }
 }
 else {
-const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err22 = {instancePath,keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err22];
 }

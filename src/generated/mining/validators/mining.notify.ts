@@ -15,7 +15,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 9){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 9},message:"must NOT have more than 9 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 9}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -25,7 +25,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 9){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 9},message:"must NOT have fewer than 9 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 9}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -37,7 +37,7 @@ errors++;
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -51,7 +51,7 @@ if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err3 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err3 = {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -62,7 +62,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -76,7 +76,7 @@ if(len0 > 2){
 let data2 = data[2];
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-const err5 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err5 = {instancePath:instancePath+"/2",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -87,7 +87,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -101,7 +101,7 @@ if(len0 > 3){
 let data3 = data[3];
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err7 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err7 = {instancePath:instancePath+"/3",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -112,7 +112,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err8 = {instancePath:instancePath+"/3",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -130,7 +130,7 @@ for(let i0=0; i0<len1; i0++){
 let data5 = data4[i0];
 if(typeof data5 === "string"){
 if(!pattern0.test(data5)){
-const err9 = {instancePath:instancePath+"/4/" + i0,schemaPath:"#/items/4/items/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+const err9 = {instancePath:instancePath+"/4/" + i0,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -141,7 +141,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/4/" + i0,schemaPath:"#/items/4/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/4/" + i0,keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -153,7 +153,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err11 = {instancePath:instancePath+"/4",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -167,7 +167,7 @@ if(len0 > 5){
 let data6 = data[5];
 if(typeof data6 === "string"){
 if(!pattern4.test(data6)){
-const err12 = {instancePath:instancePath+"/5",schemaPath:"#/items/5/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+const err12 = {instancePath:instancePath+"/5",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -178,7 +178,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/5",schemaPath:"#/items/5/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/5",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -192,7 +192,7 @@ if(len0 > 6){
 let data7 = data[6];
 if(typeof data7 === "string"){
 if(!pattern4.test(data7)){
-const err14 = {instancePath:instancePath+"/6",schemaPath:"#/items/6/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+const err14 = {instancePath:instancePath+"/6",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -203,7 +203,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/6",schemaPath:"#/items/6/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/6",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -217,7 +217,7 @@ if(len0 > 7){
 let data8 = data[7];
 if(typeof data8 === "string"){
 if(!pattern4.test(data8)){
-const err16 = {instancePath:instancePath+"/7",schemaPath:"#/items/7/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+const err16 = {instancePath:instancePath+"/7",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -228,7 +228,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/7",schemaPath:"#/items/7/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err17 = {instancePath:instancePath+"/7",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -240,7 +240,7 @@ errors++;
 }
 if(len0 > 8){
 if(typeof data[8] !== "boolean"){
-const err18 = {instancePath:instancePath+"/8",schemaPath:"#/items/8/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err18 = {instancePath:instancePath+"/8",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -252,7 +252,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err19 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err19];
 }

@@ -14,7 +14,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 6){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 6},message:"must NOT have more than 6 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 6}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -24,7 +24,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 5){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 5},message:"must NOT have fewer than 5 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 5}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -36,7 +36,7 @@ errors++;
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -48,7 +48,7 @@ errors++;
 }
 if(len0 > 1){
 if(typeof data[1] !== "string"){
-const err3 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -62,7 +62,7 @@ if(len0 > 2){
 let data2 = data[2];
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-const err4 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err4 = {instancePath:instancePath+"/2",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -73,7 +73,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -90,7 +90,7 @@ let valid1 = false;
 const _errs9 = errors;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err6 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+const err6 = {instancePath:instancePath+"/3",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -101,7 +101,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err7 = {instancePath:instancePath+"/3",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -115,7 +115,7 @@ valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs11 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err8 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err8 = {instancePath:instancePath+"/3",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -126,7 +126,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 4294967295 || isNaN(data3)){
-const err9 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
+const err9 = {instancePath:instancePath+"/3",keyword:"maximum",params:{comparison: "<=", limit: 4294967295}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -136,7 +136,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err10 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err10 = {instancePath:instancePath+"/3",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -150,7 +150,7 @@ var _valid0 = _errs11 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err11 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err11 = {instancePath:instancePath+"/3",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -178,7 +178,7 @@ let valid2 = false;
 const _errs15 = errors;
 if(typeof data4 === "string"){
 if(!pattern1.test(data4)){
-const err12 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/anyOf/0/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+const err12 = {instancePath:instancePath+"/4",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -189,7 +189,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/4",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -203,7 +203,7 @@ valid2 = valid2 || _valid1;
 if(!valid2){
 const _errs17 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err14 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/anyOf/1/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err14 = {instancePath:instancePath+"/4",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -214,7 +214,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 > 4294967295 || isNaN(data4)){
-const err15 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/anyOf/1/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967295},message:"must be <= 4294967295"};
+const err15 = {instancePath:instancePath+"/4",keyword:"maximum",params:{comparison: "<=", limit: 4294967295}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -224,7 +224,7 @@ vErrors.push(err15);
 errors++;
 }
 if(data4 < 0 || isNaN(data4)){
-const err16 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/anyOf/1/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err16 = {instancePath:instancePath+"/4",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -238,7 +238,7 @@ var _valid1 = _errs17 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
-const err17 = {instancePath:instancePath+"/4",schemaPath:"#/items/4/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err17 = {instancePath:instancePath+"/4",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -263,7 +263,7 @@ if(len0 > 5){
 let data5 = data[5];
 if(typeof data5 === "string"){
 if(!pattern1.test(data5)){
-const err18 = {instancePath:instancePath+"/5",schemaPath:"#/items/5/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}$"+"\""};
+const err18 = {instancePath:instancePath+"/5",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -274,7 +274,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/5",schemaPath:"#/items/5/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/5",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -286,7 +286,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err20 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -306,7 +306,7 @@ function validate11(data, {instancePath="", parentData, parentDataProperty, root
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "boolean"){
-const err0 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err0 = {instancePath,keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err0];
 }

@@ -13,7 +13,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 4){
-const err0 = {instancePath,schemaPath:"#/maxItems",keyword:"maxItems",params:{limit: 4},message:"must NOT have more than 4 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 4}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -23,7 +23,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 0){
-const err1 = {instancePath,schemaPath:"#/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 0}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -35,7 +35,7 @@ errors++;
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",schemaPath:"#/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -51,7 +51,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err3 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -65,7 +65,7 @@ valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs7 = errors;
 if(data1 !== null){
-const err4 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "null"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -78,7 +78,7 @@ var _valid0 = _errs7 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/1",schemaPath:"#/items/1/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err5 = {instancePath:instancePath+"/1",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -105,7 +105,7 @@ const _errs10 = errors;
 let valid2 = false;
 const _errs11 = errors;
 if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -119,7 +119,7 @@ valid2 = valid2 || _valid1;
 if(!valid2){
 const _errs13 = errors;
 if(data2 !== null){
-const err7 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err7 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "null"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -132,7 +132,7 @@ var _valid1 = _errs13 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
-const err8 = {instancePath:instancePath+"/2",schemaPath:"#/items/2/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err8 = {instancePath:instancePath+"/2",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -162,7 +162,7 @@ const _errs18 = errors;
 let valid4 = false;
 const _errs19 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err9 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/anyOf/0/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err9 = {instancePath:instancePath+"/3",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -173,7 +173,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 65535 || isNaN(data3)){
-const err10 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/anyOf/0/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+const err10 = {instancePath:instancePath+"/3",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -183,7 +183,7 @@ vErrors.push(err10);
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/anyOf/0/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err11 = {instancePath:instancePath+"/3",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -199,7 +199,7 @@ if(!valid4){
 const _errs21 = errors;
 if(typeof data3 === "string"){
 if(!pattern0.test(data3)){
-const err12 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"},message:"must match pattern \""+"^[0-9]{1,5}$"+"\""};
+const err12 = {instancePath:instancePath+"/3",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -210,7 +210,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/3",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -223,7 +223,7 @@ var _valid3 = _errs21 === errors;
 valid4 = valid4 || _valid3;
 }
 if(!valid4){
-const err14 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/0/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err14 = {instancePath:instancePath+"/3",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -248,7 +248,7 @@ valid3 = valid3 || _valid2;
 if(!valid3){
 const _errs23 = errors;
 if(data3 !== null){
-const err15 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf/1/type",keyword:"type",params:{type: "null"},message:"must be null"};
+const err15 = {instancePath:instancePath+"/3",keyword:"type",params:{type: "null"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -261,7 +261,7 @@ var _valid2 = _errs23 === errors;
 valid3 = valid3 || _valid2;
 }
 if(!valid3){
-const err16 = {instancePath:instancePath+"/3",schemaPath:"#/items/3/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err16 = {instancePath:instancePath+"/3",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -284,7 +284,7 @@ vErrors = null;
 }
 }
 else {
-const err17 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err17 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -309,7 +309,7 @@ let valid0 = false;
 const _errs1 = errors;
 if(Array.isArray(data)){
 if(data.length > 3){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/maxItems",keyword:"maxItems",params:{limit: 3},message:"must NOT have more than 3 items"};
+const err0 = {instancePath,keyword:"maxItems",params:{limit: 3}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -319,7 +319,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.length < 3){
-const err1 = {instancePath,schemaPath:"#/anyOf/0/minItems",keyword:"minItems",params:{limit: 3},message:"must NOT have fewer than 3 items"};
+const err1 = {instancePath,keyword:"minItems",params:{limit: 3}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -340,7 +340,7 @@ for(let i0=0; i0<len1; i0++){
 let data1 = data0[i0];
 if(Array.isArray(data1)){
 if(data1.length > 2){
-const err2 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/anyOf/0/items/0/anyOf/0/items/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+const err2 = {instancePath:instancePath+"/0/" + i0,keyword:"maxItems",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -350,7 +350,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data1.length < 2){
-const err3 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/anyOf/0/items/0/anyOf/0/items/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+const err3 = {instancePath:instancePath+"/0/" + i0,keyword:"minItems",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -362,7 +362,7 @@ errors++;
 const len2 = data1.length;
 if(len2 > 0){
 if(typeof data1[0] !== "string"){
-const err4 = {instancePath:instancePath+"/0/" + i0+"/0",schemaPath:"#/anyOf/0/items/0/anyOf/0/items/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err4 = {instancePath:instancePath+"/0/" + i0+"/0",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -374,7 +374,7 @@ errors++;
 }
 if(len2 > 1){
 if(typeof data1[1] !== "string"){
-const err5 = {instancePath:instancePath+"/0/" + i0+"/1",schemaPath:"#/anyOf/0/items/0/anyOf/0/items/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err5 = {instancePath:instancePath+"/0/" + i0+"/1",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -386,7 +386,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/0/" + i0,schemaPath:"#/anyOf/0/items/0/anyOf/0/items/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err6 = {instancePath:instancePath+"/0/" + i0,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -398,7 +398,7 @@ errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/0",schemaPath:"#/anyOf/0/items/0/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err7 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -413,7 +413,7 @@ if(!valid2){
 const _errs13 = errors;
 if(Array.isArray(data0)){
 if(data0.length > 2){
-const err8 = {instancePath:instancePath+"/0",schemaPath:"#/anyOf/0/items/0/anyOf/1/maxItems",keyword:"maxItems",params:{limit: 2},message:"must NOT have more than 2 items"};
+const err8 = {instancePath:instancePath+"/0",keyword:"maxItems",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -423,7 +423,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data0.length < 2){
-const err9 = {instancePath:instancePath+"/0",schemaPath:"#/anyOf/0/items/0/anyOf/1/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items"};
+const err9 = {instancePath:instancePath+"/0",keyword:"minItems",params:{limit: 2}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -435,7 +435,7 @@ errors++;
 const len3 = data0.length;
 if(len3 > 0){
 if(typeof data0[0] !== "string"){
-const err10 = {instancePath:instancePath+"/0/0",schemaPath:"#/anyOf/0/items/0/anyOf/1/items/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/0/0",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -447,7 +447,7 @@ errors++;
 }
 if(len3 > 1){
 if(typeof data0[1] !== "string"){
-const err11 = {instancePath:instancePath+"/0/1",schemaPath:"#/anyOf/0/items/0/anyOf/1/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/0/1",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -459,7 +459,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/0",schemaPath:"#/anyOf/0/items/0/anyOf/1/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err12 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -472,7 +472,7 @@ var _valid1 = _errs13 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
-const err13 = {instancePath:instancePath+"/0",schemaPath:"#/anyOf/0/items/0/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err13 = {instancePath:instancePath+"/0",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -497,7 +497,7 @@ if(len0 > 1){
 let data6 = data[1];
 if(typeof data6 === "string"){
 if(!pattern1.test(data6)){
-const err14 = {instancePath:instancePath+"/1",schemaPath:"#/anyOf/0/items/1/pattern",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"},message:"must match pattern \""+"^(?:[0-9a-fA-F]{2})*$"+"\""};
+const err14 = {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -508,7 +508,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/1",schemaPath:"#/anyOf/0/items/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -521,7 +521,7 @@ errors++;
 if(len0 > 2){
 let data7 = data[2];
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err16 = {instancePath:instancePath+"/2",schemaPath:"#/anyOf/0/items/2/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err16 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -532,7 +532,7 @@ errors++;
 }
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 32 || isNaN(data7)){
-const err17 = {instancePath:instancePath+"/2",schemaPath:"#/anyOf/0/items/2/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32},message:"must be <= 32"};
+const err17 = {instancePath:instancePath+"/2",keyword:"maximum",params:{comparison: "<=", limit: 32}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -542,7 +542,7 @@ vErrors.push(err17);
 errors++;
 }
 if(data7 < 0 || isNaN(data7)){
-const err18 = {instancePath:instancePath+"/2",schemaPath:"#/anyOf/0/items/2/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err18 = {instancePath:instancePath+"/2",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -555,7 +555,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath,schemaPath:"#/anyOf/0/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err19 = {instancePath,keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -569,7 +569,7 @@ valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs23 = errors;
 if(typeof data !== "string"){
-const err20 = {instancePath,schemaPath:"#/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath,keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -582,7 +582,7 @@ var _valid0 = _errs23 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err21 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err21 = {instancePath,keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err21];
 }
