@@ -1,9 +1,9 @@
 // The lean ElectrumClient (stratum-sdk/electrum/lean) over real sockets on 127.0.0.1: it checks the methods
 // whose validators it is given and no others, and still refuses a server.version answer it cannot read.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ElectrumClient, walletValidators } from '../../src/electrum-lean.js';
+import { ElectrumClient, walletValidators } from '../../src/electrum/lean.js';
 import { ElectrumClient as FullClient } from '../../src/electrum.js';
-import { blockchain_block_headers } from '../../src/electrum-validators.js';
+import { blockchain_block_headers } from '../../src/electrum/validators.js';
 import { ValidationError } from '../../src/runtime/errors.js';
 import { reply, startLineServer, type LineServer, type OnMessage } from '../helpers/line-server.js';
 

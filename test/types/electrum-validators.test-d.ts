@@ -2,9 +2,9 @@
 // under its own name; the lean client is typed as the full one.
 import { describe, expectTypeOf, it } from 'vitest';
 import type { ElectrumClientOptions } from '../../src/electrum.js';
-import { ElectrumClient, walletValidators, type ElectrumValidators } from '../../src/electrum-lean.js';
+import { ElectrumClient, walletValidators, type ElectrumValidators } from '../../src/electrum/lean.js';
 import { ElectrumClient as FullClient } from '../../src/electrum.js';
-import { blockchain_block_header, server_features, server_version, type MethodValidators } from '../../src/electrum-validators.js';
+import { blockchain_block_header, server_features, server_version, type MethodValidators } from '../../src/electrum/validators.js';
 
 describe('the validators option', () => {
   it('takes walletValidators and sets built from the per-method exports', () => {

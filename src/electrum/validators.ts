@@ -1,8 +1,8 @@
 // stratum-sdk/electrum/validators: the spec's checks of each Electrum method, one export (and one module)
 // per method, so a bundle holds only those imported; `walletValidators` is the set a wallet needs and
 // `electrumValidators` all of them. Give a set to a client as its `validators` option.
-export * from './generated/electrum/validators/index.js';
-export type { MethodValidators, ValidatorSet } from './runtime/validation.js';
+export * from '../generated/electrum/validators/index.js';
+export type { MethodValidators, ValidatorSet } from '../runtime/validation.js';
 import {
   blockchain_headers_subscribe,
   blockchain_scripthash_get_balance,
@@ -13,7 +13,7 @@ import {
   blockchain_transaction_get,
   blockchain_transaction_get_merkle,
   server_version,
-} from './generated/electrum/validators/index.js';
+} from '../generated/electrum/validators/index.js';
 
 /**
  * The validators of the methods a typical wallet uses: server.version, the tip's subscription
