@@ -55,7 +55,16 @@ const CASES = [
       ${APP}`,
   },
   {
-    name: 'Mining client (own connector)',
+    name: 'Mining client, lean (session validators only)',
+    note: "the lean Mining client always carries its session's validators (13 of 19 methods): its state holds spec-valid values only",
+    code: `import { streamConnector } from 'stratum-sdk';
+      import { MiningClient } from 'stratum-sdk/mining/lean';
+      const m = await MiningClient.connect('stratum+tcp://pool.example.org:3333', { connector: streamConnector(async () => globalThis.socket), validate: false });
+      m.on('job', (j) => console.log(j));
+      await m.start({ user: 'me' });`,
+  },
+  {
+    name: 'Mining client (own connector), all validators',
     code: `import { streamConnector } from 'stratum-sdk';
       import { MiningClient } from 'stratum-sdk/mining';
       const m = await MiningClient.connect('stratum+tcp://pool.example.org:3333', { connector: streamConnector(async () => globalThis.socket) });

@@ -31,7 +31,10 @@ export function emitValidators(model, definitions, { banner, runtimeImport }) {
   const index = [];
   for (const m of model.methods) {
     files[`${VALIDATORS_DIR}/${validatorFile(m.method)}`] = { code: methodModule(m, definitions, banner, runtime), format: false };
-    index.push({ method: m.method, name: methodKey(m.method) });
+    // What a client acts on itself: answers that change the session, and whatever the peer sends of its
+    // own accord. A client keeps its session state from spec-valid values only, so it carries these always.
+    const session = Boolean(m.sessionState) || m.serverSends || (m.kind === 'notification' && m.serverNotifies);
+    index.push({ method: m.method, name: methodKey(m.method), session });
   }
   files[`${VALIDATORS_DIR}/index.ts`] = { code: indexModule(model, index, banner, runtime), format: true };
   return { files };
@@ -124,6 +127,15 @@ function indexModule(model, index, banner, runtime) {
     `/** Every method's validators: what the servers check with, and a client by default. */`,
     `export const ${model.protocol}Validators = {`,
     ...index.map((e) => `  '${e.method}': ${e.name},`),
+    `} satisfies ${Proto}Validators;`,
+    '',
+    `/**`,
+    ` * The validators a client carries whatever else it is given: of the requests whose answers change the`,
+    ` * session (the spec's sessionState) and of what the peer sends of its own accord, since the client keeps`,
+    ` * its session state from spec-valid values only.`,
+    ` */`,
+    `export const ${model.protocol}SessionValidators = {`,
+    ...index.filter((e) => e.session).map((e) => `  '${e.method}': ${e.name},`),
     `} satisfies ${Proto}Validators;`,
     '',
   ].join('\n');

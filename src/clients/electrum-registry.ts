@@ -11,7 +11,7 @@ const NONE: ElectrumValidators = Object.freeze({});
 export function electrumRegistry(validators: ElectrumValidators = NONE): ProtocolRegistry<string> {
   let registry = registries.get(validators);
   if (registry === undefined) {
-    registry = defineProtocol('electrum', electrumMethodTable, validators as Record<string, never>);
+    registry = defineProtocol('electrum', electrumMethodTable, validators);
     registries.set(validators, registry);
   }
   return registry;

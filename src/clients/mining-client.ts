@@ -14,7 +14,9 @@ import { DEFAULT_MAX_MESSAGE_SIZE } from '../runtime/framing.js';
 import { DEFAULT_REQUEST_TIMEOUT, type RequestOptions } from '../runtime/session.js';
 import type { Connector } from '../runtime/transport.js';
 import { endpointConnector, parsePoolUrl, ReconnectPolicy, type PoolEndpoint } from './mining-endpoint.js';
+import { miningValidators } from '../generated/mining/validators/index.js';
 import { MiningInbound } from './mining-inbound.js';
+import { miningRegistry } from './mining-registry.js';
 import { MiningReplies } from './mining-replies.js';
 import { MiningRequests, type PoolLink } from './mining-requests.js';
 import { MiningResume } from './mining-resume.js';
@@ -48,7 +50,7 @@ export type MiningClientWrappers = {
   };
 };
 
-export interface MiningClient extends MiningClientWrappers {}
+interface MiningClient extends MiningClientWrappers {}
 
 /**
  * A Stratum V1 mining client.
@@ -63,7 +65,7 @@ export interface MiningClient extends MiningClientWrappers {}
  * a bare string, an object, `error: true`, and ckpool's `result: false` with a `reject-reason` (serverCode
  * null, serverMessage the reason). A bare `false` with no error and no reason resolves `false`.
  */
-export class MiningClient {
+class MiningClient {
   readonly #events = new Emitter<MiningClientEvents>();
   readonly #state: MiningState;
   readonly #resume = new MiningResume();
@@ -80,7 +82,7 @@ export class MiningClient {
   #next: PoolEndpoint | undefined;
   #dialing: PoolEndpoint;
 
-  private constructor(endpoint: PoolEndpoint, options: MiningClientOptions) {
+  protected constructor(endpoint: PoolEndpoint, options: MiningClientOptions) {
     this.#options = options;
     this.#agent = options.agent ?? DEFAULT_MINING_AGENT;
     const timeout = positive('timeout', options.timeout ?? DEFAULT_REQUEST_TIMEOUT);
@@ -88,10 +90,11 @@ export class MiningClient {
     this.#policy = new ReconnectPolicy(endpoint, options, DEFAULT_MAX_RECONNECT_WAIT);
     const backoff = options.reconnect ? resolveBackoff(options.reconnect === true ? {} : options.reconnect) : undefined;
     this.#validate = options.validate ?? true;
+    const protocol = miningRegistry(options.validators);
     const events = this.#events;
     const state = (this.#state = new MiningState((event, ...args) => events.emit(event, ...args), options.maxJobs));
     this.#original = this.#endpoint = this.#dialing = endpoint;
-    const inbound = new MiningInbound(state, events, this.#agent, this.#validate, (params) => this.#reconnectRequested(params));
+    const inbound = new MiningInbound(protocol, state, events, this.#agent, this.#validate, (params) => this.#reconnectRequested(params));
     const observer = {
       result: (method: string, params: readonly unknown[], result: unknown) => this.#observed(method, params, result),
       refused: (worker: string) => state.authorized(worker, undefined, false),
@@ -108,7 +111,7 @@ export class MiningClient {
         parse: { maxDepth: options.maxMessageDepth },
         // Nothing is sent until start() or the wrappers.
         handshake: async () => {
-          const replies = new MiningReplies(this.#validate, observer);
+          const replies = new MiningReplies(protocol, this.#validate, observer);
           return { info: { endpoint: this.#dialing, replies }, check: replies };
         },
         renew: (link) => this.#renew(link.info as PoolLink),
@@ -128,7 +131,7 @@ export class MiningClient {
         close: (error) => events.emit('close', error),
       },
     });
-    const requests = (this.#requests = new MiningRequests(this.#core, this.#validate, this.#optionalTimeout));
+    const requests = (this.#requests = new MiningRequests(protocol, this.#core, this.#validate, this.#optionalTimeout));
     Object.assign(this, bindMiningClientApi((method, params) => requests.call(method, params)));
   }
 
@@ -138,7 +141,8 @@ export class MiningClient {
    * the wrappers. Rejects with ConnectError (bad URL, unreachable) or TlsError (certificate refused).
    */
   static async connect(url: string, options: MiningClientOptions = {}): Promise<MiningClient> {
-    const client = new MiningClient(parsePoolUrl(url), options);
+    // `this`: the class it is called on, the lean one or the one that validates every method.
+    const client = new this(parsePoolUrl(url), options);
     await client.#core.connect();
     return client;
   }
@@ -356,3 +360,25 @@ function positive(name: string, ms: number): number {
   if (!(ms > 0)) throw new RangeError(`${name} must be a positive number of milliseconds (or Infinity), got ${ms}`);
   return ms;
 }
+
+/**
+ * The client of stratum-sdk/mining: every method's validators by default (a bundle holds them all);
+ * `validators` in the options chooses otherwise.
+ */
+const MiningClientBase = MiningClient;
+const ValidatingMiningClient = class MiningClient extends MiningClientBase {
+  static override async connect(url: string, options: MiningClientOptions = {}): Promise<MiningClient> {
+    return MiningClientBase.connect.call(this, url, options.validators === undefined ? { ...options, validators: miningValidators } : options);
+  }
+};
+const PublicMiningClient: typeof MiningClient = ValidatingMiningClient;
+type PublicMiningClient = MiningClient;
+export { PublicMiningClient as MiningClient };
+
+/**
+ * The client of stratum-sdk/mining/lean: the same client, carrying the session's validators and those given
+ * as `validators` only, so a bundle that imports it and not the full one holds no others.
+ */
+const LeanMiningClient: typeof MiningClient = MiningClient;
+type LeanMiningClient = MiningClient;
+export { LeanMiningClient };

@@ -3,12 +3,12 @@
 // id acknowledged, anything else refused with -32601). What is handled is given in the shape of the generated
 // tree of what a pool sends (miningServerTree), so nothing here names a method by hand.
 import { miningServerTree, type MiningServerMessageHandlers } from '../generated/mining/client-api.js';
-import { miningProtocol } from '../generated/mining/methods.js';
 import type { ClientReconnectNotification } from '../generated/mining/types.js';
 import { excerpt } from '../runtime/bounded-json.js';
 import type { Emitter } from '../runtime/emitter.js';
 import { ProtocolError, ServerError, ValidationError } from '../runtime/errors.js';
 import { JSON_RPC_ERRORS } from '../runtime/messages.js';
+import type { ProtocolRegistry } from '../runtime/registry.js';
 import { handlersByWireName, type InboundHandler } from './handler-tree.js';
 import type { AfterNotification, MiningState } from './mining-state.js';
 import type { MiningClientEvents } from './mining-types.js';
@@ -18,10 +18,19 @@ type Params = unknown[] | Record<string, unknown>;
 export class MiningInbound {
   readonly #events: Emitter<MiningClientEvents>;
   readonly #validate: boolean;
+  readonly #protocol: ProtocolRegistry<string>;
   /** By wire name: the state's notifications, the client's own, and its answers to the pool's requests. */
   readonly #handlers: Map<string, InboundHandler>;
 
-  constructor(state: MiningState, events: Emitter<MiningClientEvents>, agent: string, validate: boolean, onReconnect: (params: ClientReconnectNotification) => void) {
+  constructor(
+    protocol: ProtocolRegistry<string>,
+    state: MiningState,
+    events: Emitter<MiningClientEvents>,
+    agent: string,
+    validate: boolean,
+    onReconnect: (params: ClientReconnectNotification) => void,
+  ) {
+    this.#protocol = protocol;
     this.#events = events;
     this.#validate = validate;
     const own: MiningServerMessageHandlers<AfterNotification> = {
@@ -37,12 +46,12 @@ export class MiningInbound {
   }
 
   notification(method: string, params: Params): void {
-    const info = miningProtocol.get(method);
+    const info = this.#protocol.get(method);
     if (!info?.hasNotification || info.notificationDirection !== 'server-to-client') {
       this.#protocolError(new ProtocolError('unexpected-notification', `a notification ${excerpt(method, 80)}, which the spec has no server notification of`, excerpt(params)));
       return;
     }
-    const check = miningProtocol.validateNotification(method, params);
+    const check = this.#protocol.validateNotification(method, params);
     if (!check.valid && this.#validate) {
       this.#protocolError(new ValidationError(method, 'notification', check.errors));
       return;
@@ -60,7 +69,7 @@ export class MiningInbound {
 
   /** A request from the pool: the value answers it, a thrown ServerError refuses it. */
   request(method: string, params: Params): unknown {
-    const info = miningProtocol.get(method);
+    const info = this.#protocol.get(method);
     const handler = this.#handlers.get(method);
     if (info?.kind === 'request' && info.direction !== 'client-to-server' && handler) return handler(Array.isArray(params) ? params : []);
     if (info?.hasNotification && info.notificationDirection === 'server-to-client') {

@@ -3,8 +3,8 @@
 // state before the mining.notify that follows it. One per connection (it notes which requests were
 // answered there: a pool may leave a repeat unanswered), shared by every request on it: no closure per
 // request. Which replies change the session is the spec's word (MethodInfo.sessionState).
-import { miningProtocol } from '../generated/mining/methods.js';
 import { ServerError, ValidationError } from '../runtime/errors.js';
+import type { ProtocolRegistry } from '../runtime/registry.js';
 import type { ReplyCheck, ResultReply } from '../runtime/session.js';
 
 /** What the client does with replies: keeps its state from spec-valid results, forgets refused workers. */
@@ -21,8 +21,10 @@ export class MiningReplies implements ReplyCheck {
   readonly #answered = new Set<string>();
   readonly #validate: boolean;
   readonly #observer: ReplyObserver;
+  readonly #protocol: ProtocolRegistry<string>;
 
-  constructor(validate: boolean, observer: ReplyObserver) {
+  constructor(protocol: ProtocolRegistry<string>, validate: boolean, observer: ReplyObserver) {
+    this.#protocol = protocol;
     this.#validate = validate;
     this.#observer = observer;
   }
@@ -36,10 +38,10 @@ export class MiningReplies implements ReplyCheck {
   result(method: string, params: readonly unknown[], result: unknown, reply: ResultReply): void {
     const rejection = rejectionOf(method, result, reply);
     if (rejection) throw rejection;
-    const info = miningProtocol.get(method);
+    const info = this.#protocol.get(method);
     const stateful = info?.sessionState !== undefined;
     if (!stateful && !this.#validate) return;
-    const check = miningProtocol.validateResult(method, result, { params });
+    const check = this.#protocol.validateResult(method, result, { params });
     if (!check.valid) {
       if (this.#validate) throw new ValidationError(method, 'result', check.errors);
       // The state only ever holds spec-valid values, whatever `validate` says.

@@ -1,11 +1,11 @@
 // The mining client's requests: params checked before anything is sent, the short timeout for requests
 // pools often leave unanswered, and the requests whose failure is not the caller's error (a configure the
 // pool ignores, answers nobody waits for).
-import { miningProtocol } from '../generated/mining/methods.js';
 import type { MiningConfigureParams, MiningConfigureResult } from '../generated/mining/types.js';
 import { excerpt } from '../runtime/bounded-json.js';
 import type { Connection } from '../runtime/connection.js';
 import { ServerError, TimeoutError, ValidationError } from '../runtime/errors.js';
+import type { ProtocolRegistry } from '../runtime/registry.js';
 import type { RequestOptions } from '../runtime/session.js';
 import type { PoolEndpoint } from './mining-endpoint.js';
 import type { MiningReplies } from './mining-replies.js';
@@ -24,8 +24,10 @@ export class MiningRequests implements ReplayCalls {
   readonly #core: Connection<PoolLink, ReconnectInfo>;
   readonly #validate: boolean;
   readonly #optionalTimeout: number;
+  readonly #protocol: ProtocolRegistry<string>;
 
-  constructor(core: Connection<PoolLink, ReconnectInfo>, validate: boolean, optionalTimeout: number) {
+  constructor(protocol: ProtocolRegistry<string>, core: Connection<PoolLink, ReconnectInfo>, validate: boolean, optionalTimeout: number) {
+    this.#protocol = protocol;
     this.#core = core;
     this.#validate = validate;
     this.#optionalTimeout = optionalTimeout;
@@ -38,7 +40,7 @@ export class MiningRequests implements ReplayCalls {
    */
   async call(method: string, params: readonly unknown[], options: RequestOptions = NO_OPTIONS): Promise<unknown> {
     this.checkParams(method, params);
-    const optional = miningProtocol.get(method)?.optionalReply;
+    const optional = this.#protocol.get(method)?.optionalReply;
     const unsure = optional !== undefined && (optional.when === 'always' || this.#core.link?.info?.replies.answered(method) === true);
     const timeout = options.timeout ?? (unsure ? this.#optionalTimeout : undefined);
     return this.#core.request(method, params, timeout === undefined && options.signal === undefined ? NO_OPTIONS : { signal: options.signal, timeout });
@@ -46,7 +48,7 @@ export class MiningRequests implements ReplayCalls {
 
   checkParams(method: string, params: readonly unknown[]): void {
     if (!this.#validate) return;
-    const check = miningProtocol.validateParams(method, params);
+    const check = this.#protocol.validateParams(method, params);
     if (!check.valid) throw new ValidationError(method, 'params', check.errors);
   }
 

@@ -2,7 +2,8 @@
 // package is built and installed as test/browser/browser.test.ts does, each app is bundled with esbuild's
 // browser settings, minified and tree-shaken. A lean client with validate: false holds no validator module;
 // one given walletValidators (or a set of its own) holds those methods' modules and no others; the default
-// client of stratum-sdk/electrum holds them all, as the servers need.
+// client of stratum-sdk/electrum holds them all. The lean Mining client holds its session's validators and no
+// others; the default one all of them.
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,8 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { electrumMethodTable } from '../../src/generated/electrum/table.js';
+import { miningMethodTable } from '../../src/generated/mining/table.js';
+import { miningSessionValidators } from '../../src/generated/mining/validators/index.js';
 
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -48,7 +51,7 @@ afterAll(async () => {
 });
 
 /** The methods whose validator modules end up in the bundle of `code`, with the bytes each contributes. */
-async function validatorsIn(code: string): Promise<{ methods: string[]; shared: boolean; bytes: number }> {
+async function validatorsIn(code: string, protocol = 'electrum'): Promise<{ methods: string[]; shared: boolean; bytes: number }> {
   const entry = join(dir, `app-${Math.random().toString(36).slice(2)}.js`);
   await writeFile(entry, code);
   const result = await build({
@@ -68,7 +71,7 @@ async function validatorsIn(code: string): Promise<{ methods: string[]; shared: 
   let shared = false;
   let bytes = 0;
   for (const [path, input] of Object.entries(inputs)) {
-    const m = /dist\/generated\/electrum\/validators\/(.+)\.js$/.exec(path);
+    const m = new RegExp(`dist/generated/${protocol}/validators/(.+)\\.js$`).exec(path);
     if (!m) continue;
     bytes += input.bytesInOutput;
     if (m[1] === 'shared') shared = input.bytesInOutput > 0;
@@ -115,5 +118,34 @@ describe('validators in a browser bundle of the Electrum client', { timeout: 120
       const c = await ElectrumClient.connect('wss://electrum.example.org:50004');
       ${APP}`);
     expect(found.methods).toEqual(Object.keys(electrumMethodTable).sort());
+  });
+});
+
+const MINER = `m.on('job', (j) => console.log(j));
+  await m.start({ user: 'me' });
+  console.log(await m.mining.submit('me', 'bf', '00000001', '504e86ed', 'b2957c02'));`;
+
+describe('validators in a browser bundle of the Mining client', { timeout: 120_000 }, () => {
+  it("lean: the session's validators and no others, whatever validate says", async () => {
+    const found = await validatorsIn(
+      `import { streamConnector } from 'stratum-sdk';
+      import { MiningClient } from 'stratum-sdk/mining/lean';
+      const m = await MiningClient.connect('stratum+tcp://pool.example.org:3333', { connector: streamConnector(async () => globalThis.socket), validate: false });
+      ${MINER}`,
+      'mining',
+    );
+    expect(found.methods).toEqual(Object.keys(miningSessionValidators).sort());
+    expect(found.methods).not.toContain('mining.submit');
+  });
+
+  it('the default client of stratum-sdk/mining: every method', async () => {
+    const found = await validatorsIn(
+      `import { streamConnector } from 'stratum-sdk';
+      import { MiningClient } from 'stratum-sdk/mining';
+      const m = await MiningClient.connect('stratum+tcp://pool.example.org:3333', { connector: streamConnector(async () => globalThis.socket) });
+      ${MINER}`,
+      'mining',
+    );
+    expect(found.methods).toEqual(Object.keys(miningMethodTable).sort());
   });
 });

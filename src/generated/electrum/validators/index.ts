@@ -225,3 +225,10 @@ export const electrumValidators = {
   'server.ping': server_ping,
   'server.version': server_version,
 } satisfies ElectrumValidators;
+
+/**
+ * The validators a client carries whatever else it is given: of the requests whose answers change the
+ * session (the spec's sessionState) and of what the peer sends of its own accord, since the client keeps
+ * its session state from spec-valid values only.
+ */
+export const electrumSessionValidators = {} satisfies ElectrumValidators;

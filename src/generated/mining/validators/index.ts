@@ -93,3 +93,24 @@ export const miningValidators = {
   'mining.suggest_difficulty': mining_suggest_difficulty,
   'mining.suggest_target': mining_suggest_target,
 } satisfies MiningValidators;
+
+/**
+ * The validators a client carries whatever else it is given: of the requests whose answers change the
+ * session (the spec's sessionState) and of what the peer sends of its own accord, since the client keeps
+ * its session state from spec-valid values only.
+ */
+export const miningSessionValidators = {
+  'client.get_version': client_get_version,
+  'client.reconnect': client_reconnect,
+  'client.show_message': client_show_message,
+  'mining.authorize': mining_authorize,
+  'mining.configure': mining_configure,
+  'mining.extranonce.subscribe': mining_extranonce_subscribe,
+  'mining.notify': mining_notify,
+  'mining.ping': mining_ping,
+  'mining.set_difficulty': mining_set_difficulty,
+  'mining.set_extranonce': mining_set_extranonce,
+  'mining.set_goal': mining_set_goal,
+  'mining.set_version_mask': mining_set_version_mask,
+  'mining.subscribe': mining_subscribe,
+} satisfies MiningValidators;
