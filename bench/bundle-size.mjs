@@ -20,26 +20,51 @@ const BASELINE = {
     console.log(await c.request('server.banner'));`,
 };
 
+const APP = `c.on('blockchain.headers.subscribe', (h) => console.log(h));
+      await c.blockchain.headers.subscribe();
+      console.log(await c.blockchain.scripthash.get_history('00'.repeat(32)));`;
+
 const CASES = [
   {
-    name: 'Electrum client, WebSocket, validating',
+    name: 'Electrum client, WS, no validators (lean, validate: false)',
+    target: { max: 1, what: 'without validation: at most 1x' },
+    code: `import { ElectrumClient } from 'stratum-sdk/electrum/lean';
+      const c = await ElectrumClient.connect('wss://electrum.example.org:50004', { validate: false });
+      ${APP}`,
+  },
+  {
+    name: 'Electrum client, WS, wallet validators (lean)',
+    target: { max: 2, what: "with a wallet's validators: at most 2x" },
+    code: `import { ElectrumClient, walletValidators } from 'stratum-sdk/electrum/lean';
+      const c = await ElectrumClient.connect('wss://electrum.example.org:50004', { validators: walletValidators });
+      ${APP}`,
+  },
+  {
+    name: '  same + blockchain.block.header(s)',
+    note: 'the wallet set and the two block header methods a wallet verifying merkle proofs also calls',
+    code: `import { ElectrumClient, walletValidators } from 'stratum-sdk/electrum/lean';
+      import { blockchain_block_header, blockchain_block_headers } from 'stratum-sdk/electrum/validators';
+      const validators = { ...walletValidators, 'blockchain.block.header': blockchain_block_header, 'blockchain.block.headers': blockchain_block_headers };
+      const c = await ElectrumClient.connect('wss://electrum.example.org:50004', { validators });
+      ${APP}`,
+  },
+  {
+    name: 'Electrum client, WS, all validators (default)',
     code: `import { ElectrumClient } from 'stratum-sdk/electrum';
       const c = await ElectrumClient.connect('wss://electrum.example.org:50004');
-      c.on('blockchain.headers.subscribe', (h) => console.log(h));
-      await c.blockchain.headers.subscribe();
-      console.log(await c.server.banner());`,
+      ${APP}`,
   },
   {
-    name: 'Electrum client, WebSocket, validate: false',
-    note: 'the validators are still bundled: validate is a run-time option, so the bundler cannot drop them',
-    code: `import { ElectrumClient } from 'stratum-sdk/electrum';
-      const c = await ElectrumClient.connect('wss://electrum.example.org:50004', { validate: false });
-      c.on('blockchain.headers.subscribe', (h) => console.log(h));
-      await c.blockchain.headers.subscribe();
-      console.log(await c.server.banner());`,
+    name: 'Mining client, lean (session validators only)',
+    note: "the lean Mining client always carries its session's validators (13 of 19 methods): its state holds spec-valid values only",
+    code: `import { streamConnector } from 'stratum-sdk';
+      import { MiningClient } from 'stratum-sdk/mining/lean';
+      const m = await MiningClient.connect('stratum+tcp://pool.example.org:3333', { connector: streamConnector(async () => globalThis.socket), validate: false });
+      m.on('job', (j) => console.log(j));
+      await m.start({ user: 'me' });`,
   },
   {
-    name: 'Mining client (own connector)',
+    name: 'Mining client (own connector), all validators',
     code: `import { streamConnector } from 'stratum-sdk';
       import { MiningClient } from 'stratum-sdk/mining';
       const m = await MiningClient.connect('stratum+tcp://pool.example.org:3333', { connector: streamConnector(async () => globalThis.socket) });
@@ -65,27 +90,33 @@ async function measure({ code }) {
   });
   const bytes = result.outputFiles[0].contents;
   const inputs = Object.values(result.metafile.outputs)[0].inputs;
-  const validators = Object.entries(inputs)
-    .filter(([path]) => /generated\/(electrum|mining)\/validators\.js$/.test(path))
-    .reduce((n, [, input]) => n + input.bytesInOutput, 0);
+  // Each method's validators are a module of their own under generated/<protocol>/validators/.
+  const validatorInputs = Object.entries(inputs).filter(([path]) => /generated\/(electrum|mining)\/validators\//.test(path));
+  const validators = validatorInputs.reduce((n, [, input]) => n + input.bytesInOutput, 0);
+  const methods = validatorInputs.filter(([path]) => !/\/(shared|index)\.js$/.test(path)).length;
   const nodeOnly = Object.keys(result.metafile.inputs).filter((p) => p.startsWith('node:') || /node_modules\/ws\//.test(p));
-  return { minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length, validators, nodeOnly };
+  return { minified: bytes.length, gzipped: gzipSync(bytes, { level: 9 }).length, validators, methods, nodeOnly };
 }
 
 const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
 const base = await measure(BASELINE);
-const rows = [[BASELINE.name, base, undefined]];
-for (const c of CASES) rows.push([c.name, await measure(c), c.note]);
+const rows = [[BASELINE, base]];
+for (const c of CASES) rows.push([c, await measure(c)]);
 
-const width = Math.max(...rows.map(([name]) => name.length));
+const width = Math.max(...rows.map(([c]) => c.name.length));
 console.log(`bundle sizes (esbuild ${(await import('esbuild')).version}, platform browser, minified, gzip -9), ratios against ${BASELINE.name}`);
 console.log(`${'case'.padEnd(width)} | minified  | gzipped   | gzip ratio | validators (minified)`);
 console.log(`${'-'.repeat(width)}-+-----------+-----------+------------+----------------------`);
-for (const [name, m] of rows) {
-  const share = m.validators ? `${kB(m.validators)} (${Math.round((100 * m.validators) / m.minified)}%)` : '-';
-  console.log(`${name.padEnd(width)} | ${kB(m.minified).padStart(9)} | ${kB(m.gzipped).padStart(9)} | ${`${(m.gzipped / base.gzipped).toFixed(2)}x`.padStart(10)} | ${share}`);
+for (const [c, m] of rows) {
+  const share = m.validators ? `${kB(m.validators)} (${Math.round((100 * m.validators) / m.minified)}%, ${m.methods} method${m.methods === 1 ? '' : 's'})` : '-';
+  console.log(`${c.name.padEnd(width)} | ${kB(m.minified).padStart(9)} | ${kB(m.gzipped).padStart(9)} | ${`${(m.gzipped / base.gzipped).toFixed(2)}x`.padStart(10)} | ${share}`);
 }
-for (const [name, m, note] of rows) {
-  if (note) console.log(`note: ${name}: ${note}`);
-  if (m.nodeOnly.length) console.log(`WARNING: ${name} pulled in Node-only modules: ${m.nodeOnly.join(', ')}`);
+for (const [c, m] of rows) {
+  if (c.target) {
+    const ratio = m.gzipped / base.gzipped;
+    const verdict = ratio <= c.target.max ? 'met' : `MISSED by ${kB(m.gzipped - c.target.max * base.gzipped)} gzipped (${ratio.toFixed(2)}x)`;
+    console.log(`target (issue 13), ${c.target.what}: ${c.name}: ${verdict}`);
+  }
+  if (c.note) console.log(`note: ${c.name.trim()}: ${c.note}`);
+  if (m.nodeOnly.length) console.log(`WARNING: ${c.name} pulled in Node-only modules: ${m.nodeOnly.join(', ')}`);
 }

@@ -15,7 +15,7 @@ function loadTemplates() {
   hb.registerPartial('nodeIn', fs.readFileSync(path.join(TEMPLATES, 'node-in.hbs'), 'utf8'));
   hb.registerPartial('handlerNode', fs.readFileSync(path.join(TEMPLATES, 'handler-node.hbs'), 'utf8'));
   const t = (name) => hb.compile(fs.readFileSync(path.join(TEMPLATES, `${name}.hbs`), 'utf8'), { noEscape: true, strict: true });
-  return { types: t('types'), methods: t('methods'), clientApi: t('client-api'), serverApi: t('server-api') };
+  return { types: t('types'), table: t('table'), docs: t('docs'), methods: t('methods'), clientApi: t('client-api'), serverApi: t('server-api') };
 }
 
 const ARTICLES = { electrum: 'an', mining: 'a' };
@@ -196,6 +196,8 @@ export function emitCode(model, { banner, jsttTypes, definitionImports, runtimeI
       clientRequestNames: names((m) => m.clientSends),
       serverRequestNames: names((m) => m.serverSends),
     }),
+    'table.ts': t.table(common),
+    'docs.ts': t.docs(common),
     'methods.ts': t.methods(common),
     'client-api.ts': t.clientApi({
       ...common,

@@ -1,23 +1,148 @@
 // Stage 4b: ajv standalone validators, so ajv is a build-time dependency only. The schemas are the
 // model's (each method's params tuple, result variants, variant conditions and notification tuple).
+//
+// One module per method, so that a bundler keeps only the validators an application imports: a browser
+// wallet that checks ten methods carries those ten, and a client built without validators carries none.
+// What every method's code shares (the hex pattern engine) is one small module of its own; `index.ts`
+// re-exports each method's validators by name and gathers them all as one set for the servers and the
+// default client.
 import standaloneCode from 'ajv/dist/standalone/index.js';
-import { addDefinitions, newAjv } from './schemas.mjs';
+import { addDefinitions, methodKey, newAjv, patternEngine } from './schemas.mjs';
 
-/** @param {import('./model.mjs').ProtocolModel} model @param {object} definitions */
-export function emitValidators(model, definitions) {
-  const ajv = newAjv();
+/** The folder, under the protocol's generated folder, that holds the validator modules. */
+export const VALIDATORS_DIR = 'validators';
+
+/** The file of one method's validators, relative to the validators folder. */
+export function validatorFile(method) {
+  return `${method}.ts`;
+}
+
+/**
+ * @param {import('./model.mjs').ProtocolModel} model @param {object} definitions
+ * @param {{ banner: string, runtimeImport: string, packageImport?: string }} options runtimeImport: as seen from
+ *   <protocol>/; packageImport: the package name, for code generated outside it.
+ * @returns {{ files: Record<string, { code: string, format: boolean }> }} paths relative to <protocol>/.
+ */
+export function emitValidators(model, definitions, { banner, runtimeImport, packageImport }) {
+  const files = {};
+  // One directory deeper than the protocol's other generated files; code generated outside the package
+  // (`stratum-sdk generate`) takes the runtime's types from the package's public entry point instead.
+  const runtime = packageImport ?? `${runtimeImport.startsWith('.') ? `../${runtimeImport}` : runtimeImport}/validation.js`;
+  const shared = `${banner}\n// @ts-nocheck\n/* eslint-disable */\n// The pattern engine every method's validators use (see codegen/schemas.mjs), once for all of them.\nexport const patternEngine = ${patternEngine.code};\n`;
+  files[`${VALIDATORS_DIR}/shared.ts`] = { code: shared, format: false };
+  const index = [];
+  for (const m of model.methods) {
+    files[`${VALIDATORS_DIR}/${validatorFile(m.method)}`] = { code: methodModule(m, definitions, banner, runtime), format: false };
+    // What a client acts on itself: answers that change the session, and whatever the peer sends of its
+    // own accord. A client keeps its session state from spec-valid values only, so it carries these always.
+    const session = Boolean(m.sessionState) || m.serverSends || (m.kind === 'notification' && m.serverNotifies);
+    index.push({ method: m.method, name: methodKey(m.method), session });
+  }
+  files[`${VALIDATORS_DIR}/index.ts`] = { code: indexModule(model, index, banner, runtime), format: true };
+  return { files };
+}
+
+function methodModule(m, definitions, banner, runtime) {
+  // An ajv of its own per method: the functions' names restart in every file, so a change to one method
+  // leaves the other methods' files as they were.
+  const ajv = newAjv({ messages: false });
   addDefinitions(ajv, definitions);
   const exports = {};
-  for (const m of model.methods) {
-    for (const s of m.schemas) {
-      ajv.addSchema(s.schema);
-      exports[s.name] = s.id;
-    }
+  for (const s of m.schemas) {
+    ajv.addSchema(s.schema);
+    exports[s.name] = s.id;
   }
-  const code = standaloneCode(ajv, exports);
+  let code = standaloneCode(ajv, exports);
   // A runtime import would make ajv (or its helpers) a dependency of every user of the SDK.
   if (/\brequire\(/.test(code) || /^\s*import\s/m.test(code)) {
     throw new Error('codegen: the standalone validators import ajv at run time; avoid the keyword that needs it (object const/enum, uniqueItems, unicode string lengths)');
   }
-  return { code, names: Object.keys(exports) };
+  // The engine's source, embedded by ajv in every file that has a hex pattern, comes from the shared module.
+  const imports = [];
+  const engine = /^const (func\d+) = /gm;
+  code = code.replace(new RegExp(`^const (func\\d+) = ${escapeRegExp(patternEngine.code)};\\n`, 'gm'), (_, name) => {
+    imports.push(`import { patternEngine as ${name} } from './shared.js';`);
+    return '';
+  });
+  if (engine.test(code)) throw new Error(`codegen: ${m.method}: ajv emitted a helper function other than the pattern engine`);
+  // Where in the schema an error arose: the runtime never reads it (CompiledErrorObject has no such
+  // field), and each error site would carry it into every bundle.
+  code = code.replace(/schemaPath:"(?:[^"\\]|\\.)*",/g, '');
+  // Patterns are made when the module loads: marked pure, so a bundler may drop a module nothing uses.
+  code = code.replace(/^(const pattern\d+ = )(func\d+\()/gm, '$1/* @__PURE__ */ $2');
+  // ajv's "use strict" and its exports: the module's own export below replaces them.
+  code = code.replace(/^"use strict";\n/, '').replace(/^export const (\w+) = (validate\d+);\n/gm, (_, name, fn) => {
+    exports[name] = fn;
+    return '';
+  });
+  const byRole = (role) => m.schemas.filter((s) => s.role === role);
+  const fn = (s) => exports[s.name];
+  const params = byRole('params')[0];
+  const results = byRole('result').map((s) => `${JSON.stringify(s.variant)}: ${fn(s)}`);
+  const conditions = new Map();
+  for (const s of byRole('condition')) {
+    if (!conditions.has(s.variant)) conditions.set(s.variant, []);
+    conditions.get(s.variant).push(`${JSON.stringify(s.param)}: ${fn(s)}`);
+  }
+  // A notification method's notification is its params; a subscription's is its own tuple.
+  const notification = byRole('notification')[0] ?? (m.kind === 'notification' ? params : undefined);
+  const fields = [
+    `method: ${JSON.stringify(m.method)}`,
+    `params: ${fn(params)}`,
+    `results: { ${results.join(', ')} }`,
+    ...(conditions.size ? [`conditions: { ${[...conditions].map(([v, list]) => `${JSON.stringify(v)}: { ${list.join(', ')} }`).join(', ')} }`] : []),
+    ...(notification ? [`notification: ${fn(notification)}`] : []),
+  ];
+  return [
+    banner,
+    '// @ts-nocheck',
+    '/* eslint-disable */',
+    `import type { MethodValidators } from '${runtime}';`,
+    ...imports,
+    code.trimEnd(),
+    '',
+    `/** The spec's checks of \`${m.method}\`: its params, result${m.schemas.some((s) => s.role === 'notification') || m.kind === 'notification' ? ' and notification' : ''}. */`,
+    `export const ${methodKey(m.method)}: MethodValidators<${JSON.stringify(m.method)}> = { ${fields.join(', ')} };`,
+    '',
+  ].join('\n');
+}
+
+function indexModule(model, index, banner, runtime) {
+  const Proto = model.protocol[0].toUpperCase() + model.protocol.slice(1);
+  const names = index.map((e) => `'${e.method}'`).join(' | ') || 'never';
+  return [
+    banner,
+    `import type { MethodValidators } from '${runtime}';`,
+    ...index.map((e) => `import { ${e.name} } from './${validatorFile(e.method).replace(/\.ts$/, '.js')}';`),
+    '',
+    `export { ${index.map((e) => e.name).join(', ')} };`,
+    '',
+    `/** Wire names of every method with validators. */`,
+    `export type ${Proto}ValidatedMethod = ${names};`,
+    '',
+    `/**`,
+    ` * A set of validators by wire name: what a client checks. Build one from the per-method exports`,
+    ` * (\`{ 'server.version': server_version }\`) to bundle only those methods' checks.`,
+    ` */`,
+    `export type ${Proto}Validators = { readonly [M in ${Proto}ValidatedMethod]?: MethodValidators<M> };`,
+    '',
+    `/** Every method's validators: what the servers check with, and a client by default. */`,
+    `export const ${model.protocol}Validators = {`,
+    ...index.map((e) => `  '${e.method}': ${e.name},`),
+    `} satisfies ${Proto}Validators;`,
+    '',
+    `/**`,
+    ` * The validators a client carries whatever else it is given: of the requests whose answers change the`,
+    ` * session (the spec's sessionState) and of what the peer sends of its own accord, since the client keeps`,
+    ` * its session state from spec-valid values only.`,
+    ` */`,
+    `export const ${model.protocol}SessionValidators = {`,
+    ...index.filter((e) => e.session).map((e) => `  '${e.method}': ${e.name},`),
+    `} satisfies ${Proto}Validators;`,
+    '',
+  ].join('\n');
+}
+
+function escapeRegExp(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -59,9 +59,9 @@ export async function emitAll(model, options = {}) {
     const imports = [...new Set([...types.imports, ...protocolModel.usedDefinitions])].sort();
     const code = emitCode(protocolModel, { banner: BANNER, jsttTypes: types.code, definitionImports: imports, runtimeImport, packageImport });
     for (const [name, text] of Object.entries(code)) await put(`${protocol}/${name}`, text);
-    const validators = emitValidators(protocolModel, definitions);
-    // ts-nocheck: ajv's output is plain JavaScript; its typed face is CompiledValidator in the runtime.
-    await put(`${protocol}/validators.ts`, `${BANNER}\n// @ts-nocheck\n/* eslint-disable */\n${validators.code}\n`, false);
+    // ts-nocheck in each method's module: ajv's output is plain JavaScript; its typed face is MethodValidators.
+    const validators = emitValidators(protocolModel, definitions, { banner: BANNER, runtimeImport, packageImport });
+    for (const [name, { code: text, format }] of Object.entries(validators.files)) await put(`${protocol}/${name}`, text, format);
     docs.set(`openrpc/${protocol}.openrpc.json`, emitOpenRpc(protocolModel, definitions));
     docs.set(`reference/${protocol}.md`, emitReference(protocolModel, definitions));
   }

@@ -43,10 +43,16 @@ export function patternEngine(pattern, flags) {
 }
 patternEngine.code = `(${patternEngine.toString()})`;
 
-export function newAjv() {
+/**
+ * @param {{ messages?: boolean }} [options] messages: false for the emitted validators, whose errors the
+ *   runtime words itself from keyword and params (src/runtime/validation.ts: ajvMessage), as ajv would:
+ *   every error site would otherwise carry its sentence into every bundle.
+ */
+export function newAjv({ messages = true } = {}) {
   // strictTuples is off because optional params make open-ended tuples by design (minItems < items).
   // unicodeRegExp stays on; hex patterns are ASCII either way.
   return new Ajv({
+    messages,
     allErrors: true,
     strict: true,
     strictTuples: false,

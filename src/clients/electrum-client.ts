@@ -6,6 +6,7 @@
 import { excerpt } from '../runtime/bounded-json.js';
 import { bindElectrumClientApi, type ElectrumClientApiIn } from '../generated/electrum/client-api.js';
 import { electrumProtocol } from '../generated/electrum/methods.js';
+import { electrumRegistry } from './electrum-registry.js';
 import type { ElectrumServerNotifications } from '../generated/electrum/types.js';
 import { resolveBackoff } from '../runtime/backoff.js';
 import { Connection, type Link } from '../runtime/connection.js';
@@ -142,7 +143,7 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
     if (this.#genesisHash !== undefined && !/^[0-9a-f]{64}$/.test(this.#genesisHash)) throw new RangeError(`genesisHash must be 64 hex digits, got ${JSON.stringify(options.genesisHash)}`);
     const bufferLimit = options.notificationBuffer ?? DEFAULT_NOTIFICATION_BUFFER;
     if (!(bufferLimit >= 1)) throw new RangeError(`notificationBuffer must be at least 1, got ${bufferLimit}`);
-    this.#protocol = options.protocol ?? electrumProtocol;
+    this.#protocol = options.protocol ?? electrumRegistry(options.validators);
     this.#plans = new MethodPlans(this.#protocol, this.#validate);
     const events = this.#events;
     this.#subs = new ElectrumSubscriptions({
@@ -201,7 +202,8 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
     url: string,
     options: ElectrumClientOptions<R> = {},
   ): Promise<ElectrumClient<ElectrumClientVersions<R>>> {
-    const client = new ElectrumClient<ElectrumClientVersions<R>>(url, options);
+    // `this`: the class it is called on, the lean one or the one that validates every method.
+    const client = new (this as unknown as ElectrumClientConstructor)(url, options);
     await client.connect();
     return client;
   }
@@ -396,7 +398,26 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
   }
 }
 
+/**
+ * The client of stratum-sdk/electrum: it checks every method by default (the full registry, all the
+ * validators; a bundle holds them all). `validators` or `protocol` in the options choose otherwise.
+ */
+const ClientBase = ElectrumClient;
+const ValidatingElectrumClient = class ElectrumClient<V = ElectrumDefaultVersions> extends ClientBase<V> {
+  constructor(url: string, options: ElectrumClientOptions = {}) {
+    super(url, options.validators === undefined && options.protocol === undefined ? { ...options, protocol: electrumProtocol } : options);
+  }
+};
+
 /** The class, typed by its constructor: `new ElectrumClient(url, { protocolVersion })` infers the client's versions. */
-const PublicElectrumClient = ElectrumClient as unknown as ElectrumClientConstructor;
+const PublicElectrumClient = ValidatingElectrumClient as unknown as ElectrumClientConstructor;
 type PublicElectrumClient<V = ElectrumDefaultVersions> = ElectrumClient<V>;
 export { PublicElectrumClient as ElectrumClient };
+
+/**
+ * The client of stratum-sdk/electrum/lean: the same client, carrying only the validators given as
+ * `validators` (none by default), so a bundle that imports it and not the full one holds no others.
+ */
+const LeanElectrumClient = ElectrumClient as unknown as ElectrumClientConstructor;
+type LeanElectrumClient<V = ElectrumDefaultVersions> = ElectrumClient<V>;
+export { LeanElectrumClient };

@@ -16,7 +16,11 @@ export async function negotiateVersion(
   const reply = await session.request('server.version', [clientName, min === max ? min : [min, max]]);
   // Checked whatever `validate` says: everything after depends on these two strings.
   const check = protocol.validateResult('server.version', reply, { protocolVersion: max });
-  if (!check.valid || !Array.isArray(reply)) throw new ValidationError('server.version', 'result', check.valid ? ['not a list'] : check.errors);
+  if (!check.valid) throw new ValidationError('server.version', 'result', check.errors);
+  // The same again without the spec's validator (a client that carries none): the two strings read below.
+  if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'string') {
+    throw new ValidationError('server.version', 'result', [Array.isArray(reply) ? 'result: must be two strings, the server software and the protocol version' : 'not a list']);
+  }
   const [serverVersion, protocolVersion] = reply as [string, string];
   if (!isVersion(protocolVersion) || compareVersions(protocolVersion, min) < 0 || compareVersions(protocolVersion, max) > 0) {
     throw new VersionMismatchError(`the server chose protocol ${protocolVersion}, outside the client's range ${min}-${max}`);

@@ -16,6 +16,7 @@ import type { ReconnectAttempt } from '../runtime/connection.js';
 import type { MessageTooLargeError, ProtocolError, ServerError, StratumSdkError, ValidationError } from '../runtime/errors.js';
 import type { ErasIn, IsLiteralRange, ProtocolRegistry, VersionsFrom } from '../runtime/registry.js';
 import type { TlsSettings } from '../runtime/tls-settings.js';
+import type { ElectrumValidators } from '../generated/electrum/validators/index.js';
 import type { Connector } from '../runtime/transport.js';
 
 /** The versions a client speaks: one version, or [min, max]. */
@@ -35,6 +36,14 @@ export interface ElectrumClientOptions<R extends ElectrumVersionRange = Electrum
   readonly connectTimeout?: number | undefined;
   /** Validate params before sending and results and notifications on arrival (default true). */
   readonly validate?: boolean | undefined;
+  /**
+   * The spec's checks the client carries, by wire name: `walletValidators`, or a set built from the
+   * per-method exports of `stratum-sdk/electrum/validators` (`{ 'server.features': server_features }`).
+   * A method outside the set is sent and read unchecked, but for the version rules. Default: every
+   * method's (`electrumValidators`) from `stratum-sdk/electrum`, none from `stratum-sdk/electrum/lean`,
+   * whose bundle then holds only the validators named here.
+   */
+  readonly validators?: ElectrumValidators | undefined;
   /** Send server.ping after this many idle milliseconds; false to disable. */
   readonly keepAlive?: number | false | undefined;
   /** Largest accepted message in bytes (default 8,100,000, Electrum's own limit). */

@@ -3,7 +3,6 @@
 // state (extranonce, difficulty, version mask, jobs, workers) kept and evented, server requests answered,
 // and the session resumed on a new connection: after client.reconnect, reconnect(), or a drop.
 import { bindMiningClientApi, miningClientTree, type MiningClientApi } from '../generated/mining/client-api.js';
-import { miningProtocol } from '../generated/mining/methods.js';
 import type { ClientReconnectNotification, MiningConfigureResult, MiningMethods, MiningSubscribeParams } from '../generated/mining/types.js';
 import { excerpt } from '../runtime/bounded-json.js';
 import { resolveBackoff } from '../runtime/backoff.js';
@@ -16,7 +15,9 @@ import { DEFAULT_REQUEST_TIMEOUT, type RequestOptions } from '../runtime/session
 import type { Connector } from '../runtime/transport.js';
 import { proxyOption, type ProxyTarget } from '../platform/proxy.js';
 import { endpointConnector, parsePoolUrl, ReconnectPolicy, type PoolEndpoint } from './mining-endpoint.js';
+import { miningValidators } from '../generated/mining/validators/index.js';
 import { MiningInbound } from './mining-inbound.js';
+import { miningRegistry } from './mining-registry.js';
 import { MiningReplies } from './mining-replies.js';
 import { MiningRequests, type PoolLink } from './mining-requests.js';
 import { MiningResume } from './mining-resume.js';
@@ -50,7 +51,7 @@ export type MiningClientWrappers = {
   };
 };
 
-export interface MiningClient extends MiningClientWrappers {}
+interface MiningClient extends MiningClientWrappers {}
 
 /**
  * A Stratum V1 mining client.
@@ -65,7 +66,7 @@ export interface MiningClient extends MiningClientWrappers {}
  * a bare string, an object, `error: true`, and ckpool's `result: false` with a `reject-reason` (serverCode
  * null, serverMessage the reason). A bare `false` with no error and no reason resolves `false`.
  */
-export class MiningClient {
+class MiningClient {
   readonly #events = new Emitter<MiningClientEvents>();
   readonly #state: MiningState;
   readonly #resume = new MiningResume();
@@ -83,7 +84,7 @@ export class MiningClient {
   #next: PoolEndpoint | undefined;
   #dialing: PoolEndpoint;
 
-  private constructor(endpoint: PoolEndpoint, options: MiningClientOptions) {
+  protected constructor(endpoint: PoolEndpoint, options: MiningClientOptions) {
     this.#options = options;
     this.#agent = options.agent ?? DEFAULT_MINING_AGENT;
     const timeout = positive('timeout', options.timeout ?? DEFAULT_REQUEST_TIMEOUT);
@@ -92,12 +93,13 @@ export class MiningClient {
     this.#proxy = proxyOption(options);
     const backoff = options.reconnect ? resolveBackoff(options.reconnect === true ? {} : options.reconnect) : undefined;
     this.#validate = options.validate ?? true;
-    const protocol = options.protocol ?? miningProtocol;
+    if (options.protocol && options.validators) throw new TypeError('protocol and validators: a registry of your own carries its validators; give one or the other');
+    const protocol = options.protocol ?? miningRegistry(options.validators);
     if (protocol.protocol !== 'mining') throw new TypeError(`protocol: a mining client needs a mining registry, not an ${protocol.protocol} one`);
     const events = this.#events;
     const state = (this.#state = new MiningState((event, ...args) => events.emit(event, ...args), options.maxJobs));
     this.#original = this.#endpoint = this.#dialing = endpoint;
-    const inbound = new MiningInbound(state, events, this.#agent, this.#validate, (params) => this.#reconnectRequested(params), protocol);
+    const inbound = new MiningInbound(protocol, state, events, this.#agent, this.#validate, (params) => this.#reconnectRequested(params));
     const observer = {
       result: (method: string, params: readonly unknown[], result: unknown) => this.#observed(method, params, result),
       refused: (worker: string) => state.authorized(worker, undefined, false),
@@ -114,7 +116,7 @@ export class MiningClient {
         parse: { maxDepth: options.maxMessageDepth },
         // Nothing is sent until start() or the wrappers.
         handshake: async () => {
-          const replies = new MiningReplies(this.#validate, observer, protocol);
+          const replies = new MiningReplies(protocol, this.#validate, observer);
           return { info: { endpoint: this.#dialing, replies }, check: replies };
         },
         renew: (link) => this.#renew(link.info as PoolLink),
@@ -134,7 +136,7 @@ export class MiningClient {
         close: (error) => events.emit('close', error),
       },
     });
-    const requests = (this.#requests = new MiningRequests(this.#core, this.#validate, this.#optionalTimeout, protocol));
+    const requests = (this.#requests = new MiningRequests(protocol, this.#core, this.#validate, this.#optionalTimeout));
     Object.assign(this, bindMiningClientApi((method, params) => requests.call(method, params)));
   }
 
@@ -144,7 +146,8 @@ export class MiningClient {
    * the wrappers. Rejects with ConnectError (bad URL, unreachable) or TlsError (certificate refused).
    */
   static async connect(url: string, options: MiningClientOptions = {}): Promise<MiningClient> {
-    const client = new MiningClient(parsePoolUrl(url), options);
+    // `this`: the class it is called on, the lean one or the one that validates every method.
+    const client = new this(parsePoolUrl(url), options);
     await client.#core.connect();
     return client;
   }
@@ -363,3 +366,25 @@ function positive(name: string, ms: number): number {
   if (!(ms > 0)) throw new RangeError(`${name} must be a positive number of milliseconds (or Infinity), got ${ms}`);
   return ms;
 }
+
+/**
+ * The client of stratum-sdk/mining: every method's validators by default (a bundle holds them all);
+ * `validators` in the options chooses otherwise.
+ */
+const MiningClientBase = MiningClient;
+const ValidatingMiningClient = class MiningClient extends MiningClientBase {
+  static override async connect(url: string, options: MiningClientOptions = {}): Promise<MiningClient> {
+    return MiningClientBase.connect.call(this, url, options.validators === undefined && options.protocol === undefined ? { ...options, validators: miningValidators } : options);
+  }
+};
+const PublicMiningClient: typeof MiningClient = ValidatingMiningClient;
+type PublicMiningClient = MiningClient;
+export { PublicMiningClient as MiningClient };
+
+/**
+ * The client of stratum-sdk/mining/lean: the same client, carrying the session's validators and those given
+ * as `validators` only, so a bundle that imports it and not the full one holds no others.
+ */
+const LeanMiningClient: typeof MiningClient = MiningClient;
+type LeanMiningClient = MiningClient;
+export { LeanMiningClient };

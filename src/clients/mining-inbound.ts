@@ -3,7 +3,6 @@
 // id acknowledged, anything else refused with -32601). What is handled is given in the shape of the generated
 // tree of what a pool sends (miningServerTree), so nothing here names a method by hand.
 import { miningServerTree, type MiningServerMessageHandlers } from '../generated/mining/client-api.js';
-import { miningProtocol } from '../generated/mining/methods.js';
 import type { ClientReconnectNotification } from '../generated/mining/types.js';
 import { excerpt } from '../runtime/bounded-json.js';
 import type { Emitter } from '../runtime/emitter.js';
@@ -24,15 +23,15 @@ export class MiningInbound {
   readonly #protocol: ProtocolRegistry<string>;
 
   constructor(
+    protocol: ProtocolRegistry<string>,
     state: MiningState,
     events: Emitter<MiningClientEvents>,
     agent: string,
     validate: boolean,
     onReconnect: (params: ClientReconnectNotification) => void,
-    protocol: ProtocolRegistry<string> = miningProtocol,
   ) {
-    this.#events = events;
     this.#protocol = protocol;
+    this.#events = events;
     this.#validate = validate;
     const own: MiningServerMessageHandlers<AfterNotification> = {
       // The pool asks who we are, or whether we are there.

@@ -3,7 +3,6 @@
 // state before the mining.notify that follows it. One per connection (it notes which requests were
 // answered there: a pool may leave a repeat unanswered), shared by every request on it: no closure per
 // request. Which replies change the session is the spec's word (MethodInfo.sessionState).
-import { miningProtocol } from '../generated/mining/methods.js';
 import { ServerError, ValidationError } from '../runtime/errors.js';
 import type { ProtocolRegistry } from '../runtime/registry.js';
 import type { ReplyCheck, ResultReply } from '../runtime/session.js';
@@ -28,9 +27,9 @@ export class MiningReplies implements ReplyCheck {
   readonly #observer: ReplyObserver;
   readonly #protocol: ProtocolRegistry<string>;
 
-  constructor(validate: boolean, observer: ReplyObserver, protocol: ProtocolRegistry<string> = miningProtocol) {
-    this.#validate = validate;
+  constructor(protocol: ProtocolRegistry<string>, validate: boolean, observer: ReplyObserver) {
     this.#protocol = protocol;
+    this.#validate = validate;
     this.#observer = observer;
   }
 

@@ -1,12 +1,11 @@
 // The mining client's requests: params checked before anything is sent, the short timeout for requests
 // pools often leave unanswered, and the requests whose failure is not the caller's error (a configure the
 // pool ignores, answers nobody waits for).
-import { miningProtocol } from '../generated/mining/methods.js';
 import type { MiningConfigureParams, MiningConfigureResult } from '../generated/mining/types.js';
 import { excerpt } from '../runtime/bounded-json.js';
 import type { Connection } from '../runtime/connection.js';
-import type { ProtocolRegistry } from '../runtime/registry.js';
 import { ServerError, TimeoutError, ValidationError } from '../runtime/errors.js';
+import type { ProtocolRegistry } from '../runtime/registry.js';
 import type { RequestOptions } from '../runtime/session.js';
 import type { PoolEndpoint } from './mining-endpoint.js';
 import type { MiningReplies } from './mining-replies.js';
@@ -27,9 +26,9 @@ export class MiningRequests implements ReplayCalls {
   readonly #optionalTimeout: number;
   readonly #protocol: ProtocolRegistry<string>;
 
-  constructor(core: Connection<PoolLink, ReconnectInfo>, validate: boolean, optionalTimeout: number, protocol: ProtocolRegistry<string> = miningProtocol) {
-    this.#core = core;
+  constructor(protocol: ProtocolRegistry<string>, core: Connection<PoolLink, ReconnectInfo>, validate: boolean, optionalTimeout: number) {
     this.#protocol = protocol;
+    this.#core = core;
     this.#validate = validate;
     this.#optionalTimeout = optionalTimeout;
   }

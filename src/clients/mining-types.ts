@@ -7,6 +7,7 @@ import type { MessageTooLargeError, ProtocolError, ServerError, StratumSdkError,
 import type { ProtocolRegistry } from '../runtime/registry.js';
 import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { Connector } from '../runtime/transport.js';
+import type { MiningValidators } from '../generated/mining/validators/index.js';
 
 export interface MiningClientOptions {
   /** Answer to client.get_version and the default mining.subscribe user agent (default "stratum-sdk/0.1.0"). */
@@ -24,9 +25,17 @@ export interface MiningClientOptions {
   /**
    * The method registry to check requests, results and notifications by: one generated from your own spec
    * (`stratum-sdk generate`) instead of the built-in one. The client's own logic (subscribe, authorize,
-   * jobs) stays the built-in protocol's.
+   * jobs) stays the built-in protocol's. Carries its own validators: not given together with `validators`.
    */
   readonly protocol?: ProtocolRegistry<string> | undefined;
+  /**
+   * The spec's checks the client carries, by wire name, beyond those of the session it always carries
+   * (miningSessionValidators: what the pool sends of its own accord and the answers that change the session,
+   * since the state only ever holds spec-valid values): per-method exports of stratum-sdk/mining/validators
+   * (`{ 'mining.submit': mining_submit }`). Default: every method's from stratum-sdk/mining, the session's
+   * alone from stratum-sdk/mining/lean, whose bundle then holds no others.
+   */
+  readonly validators?: MiningValidators | undefined;
   /** Largest accepted message in bytes (default 8,100,000: a full block of transactions for mining.get_transactions). */
   readonly maxMessageSize?: number | undefined;
   /** Deepest nesting of arrays and objects accepted in a message (default 64, DEFAULT_MAX_DEPTH); a deeper one is a protocol error. */

@@ -1,9 +1,10 @@
 // The method registry: what the spec says of each method at run time, and validation of params,
-// results and notifications against it. The generated code supplies the data and the compiled
-// validators; this file knows no method by name.
+// results and notifications against it. The generated code supplies the data (a method table) and the
+// compiled validators (a set, one module per method, so a bundle carries only those it uses); this file
+// knows no method by name.
 import { excerpt } from './bounded-json.js';
 import { inVersionRange, type VersionRange } from './versions.js';
-import { formatErrors, invalid, VALID, type CompiledValidator, type ValidationOutcome } from './validation.js';
+import { formatErrors, invalid, VALID, type CompiledValidator, type MethodValidators, type ValidationOutcome, type ValidatorSet } from './validation.js';
 
 export type Protocol = 'electrum' | 'mining';
 export type MethodKind = 'request' | 'subscription' | 'notification';
@@ -58,32 +59,25 @@ export interface ParamInfo {
   readonly versions?: Versions | undefined;
 }
 
-/** Generated input: one method's metadata and compiled validators. */
+/** Generated input: one method's metadata (its validators come apart, as MethodValidators). */
 export interface MethodDefinition {
   readonly kind: MethodKind;
   readonly direction: Direction;
   readonly status: MethodStatus;
-  readonly summary: string;
   readonly versions?: Versions | undefined;
-  readonly implementations?: readonly string[] | undefined;
   readonly params: readonly ParamInfo[];
   readonly additionalParams: boolean;
-  readonly validateParams: CompiledValidator;
   readonly results: readonly {
     readonly name: string;
     readonly versions?: VersionRange | undefined;
-    readonly params?: Readonly<Record<string, CompiledValidator>> | undefined;
-    readonly validate: CompiledValidator;
   }[];
   readonly notification?:
     | {
         readonly direction: Direction;
         readonly versions?: Versions | undefined;
         readonly params: readonly string[];
-        readonly validate: CompiledValidator;
       }
     | undefined;
-  readonly errors: readonly { readonly code: number; readonly message: string }[];
   readonly optionalReply?: OptionalReply | undefined;
   readonly sessionState?: SessionState | undefined;
   /** Subscriptions: how many leading params are the key, and how notifications carry it. */
@@ -93,6 +87,16 @@ export interface MethodDefinition {
   /** Subscriptions: the unsubscribe request that ends them. */
   readonly endedBy?: string | undefined;
 }
+
+/** Generated input: what the spec tells a person of one method, apart from what the runtime needs. */
+export interface MethodDocs {
+  readonly summary: string;
+  readonly implementations?: readonly string[] | undefined;
+  readonly errors: readonly { readonly code: number; readonly message: string }[];
+}
+
+/** Generated input: every method's metadata by wire name. */
+export type MethodTable<M extends string = string> = { readonly [K in M]: MethodDefinition };
 
 export interface ValidationContext {
   /** The negotiated protocol version (Electrum); omit to accept the shape of any version. */
@@ -121,11 +125,17 @@ export interface MethodInfo<M extends string = string> {
   readonly kind: MethodKind;
   readonly direction: Direction;
   readonly status: MethodStatus;
+  /** One line on what it does ('' in a registry built without the docs table, as a client's own is). */
   readonly summary: string;
   readonly versions: Versions | undefined;
   readonly implementations: readonly string[];
   readonly params: readonly ParamInfo[];
   readonly additionalParams: boolean;
+  /**
+   * Whether the registry carries this method's validators. Without them only what the table decides is
+   * checked (the method and its params exist at the version); every shape passes.
+   */
+  readonly validated: boolean;
   /** Names of the result shapes (one, "result", when the shape never varies). */
   readonly resultVariants: readonly string[];
   readonly hasResult: boolean;
@@ -133,6 +143,7 @@ export interface MethodInfo<M extends string = string> {
   readonly notificationDirection: Direction | undefined;
   /** Names of the notification's params, in order (empty when there is no notification). */
   readonly notificationParams: readonly string[];
+  /** The error codes the spec lists for it (none in a registry built without the docs table). */
   readonly errors: readonly { readonly code: number; readonly message: string }[];
   /** Present when the peer may leave this request unanswered (pools do): give it a short timeout and carry on without. */
   readonly optionalReply: OptionalReply | undefined;
@@ -207,9 +218,20 @@ function rangeOf(v: Versions | undefined): VersionRange | undefined {
   return v ? { since: v.since, until: v.removed } : undefined;
 }
 
-export function defineMethod<M extends string>(protocol: Protocol, method: M, def: MethodDefinition): MethodInfo<M> {
+/** Stands for a validator the registry does not carry: every shape passes. */
+const PASS: CompiledValidator = () => true;
+
+export function defineMethod<M extends string>(
+  protocol: Protocol,
+  method: M,
+  def: MethodDefinition,
+  validators?: MethodValidators,
+  docs?: MethodDocs,
+): MethodInfo<M> {
+  const validateParams = validators?.params ?? PASS;
   const paramNames = def.params.map((p) => p.name);
   const notification = def.notification;
+  const validateNotification = validators?.notification ?? PASS;
   const methodRange = rangeOf(def.versions);
   const paramRanges = def.params.map((p) => rangeOf(p.versions));
   const notificationRange = rangeOf(notification?.versions);
@@ -227,7 +249,8 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
   // Conditions resolved to param positions once, not on every result checked.
   const results = def.results.map((r) => ({
     ...r,
-    conditions: Object.entries(r.params ?? {}).map(([name, check]) => {
+    validate: validators?.results[r.name] ?? PASS,
+    conditions: Object.entries(validators?.conditions?.[r.name] ?? {}).map(([name, check]) => {
       const index = paramNames.indexOf(name);
       const p = def.params[index];
       return { index, check, fallback: p?.hasDefault ? p.default : undefined };
@@ -250,7 +273,7 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
     const notificationHere = v === undefined || inVersionRange(v, notificationRange);
     const checks: VersionedChecks = {
       validateParams(value) {
-        const shapeOk = def.validateParams(value);
+        const shapeOk = validateParams(value);
         if (shapeOk && available && (!Array.isArray(value) || value.length <= firstMissing)) return VALID;
         // Named params (JSON-RPC 2.0): checked as the positional params they stand for. Off the fast path:
         // the tuple schema refuses any object, so they only get here.
@@ -261,7 +284,7 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
         }
         const errors: string[] = [];
         if (!available) errors.push(`${method} is not part of protocol ${v}${versionNote(def.versions)}`);
-        if (!shapeOk) errors.push(...formatErrors(def.validateParams.errors, 'params', paramNames));
+        if (!shapeOk) errors.push(...formatErrors(validateParams.errors, 'params', paramNames));
         if (v !== undefined && Array.isArray(value)) {
           value.forEach((_, i) => {
             const p = def.params[i];
@@ -291,7 +314,7 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
         return invalid(failures);
       },
       validateNotification: notification
-        ? (value) => (notificationHere && notification.validate(value) ? VALID : (info.validateNotification as NonNullable<MethodInfo['validateNotification']>)(value, { protocolVersion: v }))
+        ? (value) => (notificationHere && validateNotification(value) ? VALID : (info.validateNotification as NonNullable<MethodInfo['validateNotification']>)(value, { protocolVersion: v }))
         : undefined,
     };
     return checks;
@@ -315,17 +338,18 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
     kind: def.kind,
     direction: def.direction,
     status: def.status,
-    summary: def.summary,
+    summary: docs?.summary ?? '',
     versions: def.versions,
-    implementations: def.implementations ?? [],
+    implementations: docs?.implementations ?? [],
     params: def.params,
     additionalParams: def.additionalParams,
+    validated: validators !== undefined,
     resultVariants: def.results.map((r) => r.name),
     hasResult: def.results.length > 0,
     hasNotification: def.notification !== undefined,
     notificationDirection: def.notification?.direction,
     notificationParams: def.notification?.params ?? [],
-    errors: def.errors,
+    errors: docs?.errors ?? [],
     optionalReply: def.optionalReply,
     sessionState: def.sessionState,
     subscriptionKey: def.subscriptionKey?.params,
@@ -345,7 +369,7 @@ export function defineMethod<M extends string>(protocol: Protocol, method: M, de
           if (v !== undefined && notificationRange && !inVersionRange(v, notificationRange)) {
             errors.push(`the ${method} notification is not part of protocol ${v}${versionNote(notification.versions)}`);
           }
-          if (!notification.validate(value)) errors.push(...formatErrors(notification.validate.errors, 'params', notification.params));
+          if (!validateNotification(value)) errors.push(...formatErrors(validateNotification.errors, 'params', notification.params));
           return errors.length ? invalid(errors) : VALID;
         }
       : undefined,
@@ -376,13 +400,25 @@ export interface ProtocolRegistry<M extends string> {
   validateNotification(method: string, value: unknown, context?: ValidationContext): ValidationOutcome;
 }
 
+/**
+ * A registry from a method table and the validators to check with: all of them for a server, the ones an
+ * application imports for a client (see ValidatorSet), none for a client that checks nothing. Without
+ * `docs` (a client's own registry, kept small) summaries are empty and no errors are listed.
+ */
 export function defineProtocol<M extends string>(
   protocol: Protocol,
-  definitions: { readonly [K in M]: MethodDefinition },
+  definitions: MethodTable<M>,
+  validators: ValidatorSet<M> = {},
+  docs?: { readonly [K in M]: MethodDocs },
 ): ProtocolRegistry<M> {
   const methods = Object.create(null) as { [K in M]: MethodInfo<K> };
   const names = Object.keys(definitions) as M[];
-  for (const name of names) methods[name] = defineMethod(protocol, name, definitions[name]) as MethodInfo<typeof name>;
+  for (const name of names) {
+    // Own properties only: a set is an object literal, and "constructor" is no method of it.
+    const own = Object.prototype.hasOwnProperty.call(validators, name) ? (validators[name] as MethodValidators | undefined) : undefined;
+    if (own !== undefined && own.method !== name) throw new TypeError(`the validators of ${own.method} were given for ${name}`);
+    methods[name] = defineMethod(protocol, name, definitions[name], own, docs?.[name]) as MethodInfo<typeof name>;
+  }
   Object.freeze(methods);
 
   const has = (method: string): method is M => Object.prototype.hasOwnProperty.call(methods, method);

@@ -24,6 +24,24 @@ export interface CompiledValidator {
 }
 
 /**
+ * One method's generated validators (src/generated/<protocol>/validators/<method>.ts): each method is a
+ * module of its own, so a bundle carries only the methods an application imports.
+ */
+export interface MethodValidators<M extends string = string> {
+  readonly method: M;
+  readonly params: CompiledValidator;
+  /** By result variant name (one, "result", when the shape never varies). */
+  readonly results: Readonly<Record<string, CompiledValidator>>;
+  /** The params that choose a result variant: by variant name, then by param name. */
+  readonly conditions?: Readonly<Record<string, Readonly<Record<string, CompiledValidator>>>> | undefined;
+  /** The notification's params, where the method has a notification form. */
+  readonly notification?: CompiledValidator | undefined;
+}
+
+/** Validators by wire name: what a registry (and so a client) checks. A method missing from it is not checked. */
+export type ValidatorSet<M extends string = string> = { readonly [K in M]?: MethodValidators<K> | undefined };
+
+/**
  * Turns ajv's JSON pointers into paths a person reads: "/1/headers/3" under the label "params" with
  * names ["tx_hash", "verbose"] becomes "params[1] (verbose).headers[3]".
  */
@@ -86,6 +104,67 @@ function messageOf(e: CompiledErrorObject): string {
     case 'minItems':
       return `must have at least ${String(p['limit'])} items`;
     default:
-      return e.message ?? `fails "${e.keyword}"`;
+      return e.message ?? ajvMessage(e) ?? `fails "${e.keyword}"`;
+  }
+}
+
+/**
+ * ajv's own sentence for an error, from its keyword and params: the generated validators are emitted
+ * without messages (each error site would carry its sentence into every bundle), and this words them
+ * as ajv would have (test/codegen/validators.test.ts holds the two to the same text). Undefined for a
+ * keyword the spec does not use.
+ */
+export function ajvMessage(e: CompiledErrorObject): string | undefined {
+  const p = e.params;
+  const fewerOrMore = (max: string) => (e.keyword === max ? 'more' : 'fewer');
+  switch (e.keyword) {
+    case 'type':
+      return `must be ${String(p['type'])}`;
+    case 'pattern':
+      return `must match pattern "${String(p['pattern'])}"`;
+    case 'format':
+      return `must match format "${String(p['format'])}"`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `must be ${String(p['comparison'])} ${String(p['limit'])}`;
+    case 'multipleOf':
+      return `must be multiple of ${String(p['multipleOf'])}`;
+    case 'minLength':
+    case 'maxLength':
+      return `must NOT have ${fewerOrMore('maxLength')} than ${String(p['limit'])} characters`;
+    case 'minItems':
+    case 'maxItems':
+      return `must NOT have ${fewerOrMore('maxItems')} than ${String(p['limit'])} items`;
+    case 'additionalItems':
+      return `must NOT have more than ${String(p['limit'])} items`;
+    case 'minProperties':
+    case 'maxProperties':
+      return `must NOT have ${fewerOrMore('maxProperties')} than ${String(p['limit'])} properties`;
+    case 'required':
+      return `must have required property '${String(p['missingProperty'])}'`;
+    case 'additionalProperties':
+      return 'must NOT have additional properties';
+    case 'dependencies':
+      return `must have ${p['depsCount'] === 1 ? 'property' : 'properties'} ${String(p['deps'])} when property ${String(p['property'])} is present`;
+    case 'propertyNames':
+      return 'property name must be valid';
+    case 'const':
+      return 'must be equal to constant';
+    case 'enum':
+      return 'must be equal to one of the allowed values';
+    case 'anyOf':
+      return 'must match a schema in anyOf';
+    case 'oneOf':
+      return 'must match exactly one schema in oneOf';
+    case 'not':
+      return 'must NOT be valid';
+    case 'if':
+      return `must match "${String(p['ifClause'])}" schema`;
+    case 'false schema':
+      return 'boolean schema is false';
+    default:
+      return undefined;
   }
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { addDefinitions, inlineDefinitions, methodSchemas, newAjv, patternEngine } from '../../codegen/schemas.mjs';
-import * as electrumValidators from '../../src/generated/electrum/validators.js';
+import { blockchain_scripthash_get_balance } from '../../src/generated/electrum/validators/index.js';
 import { SPEC_DIR, specFiles, type SpecFile } from '../helpers/spec-files.js';
 import { random } from '../helpers/random.js';
 
@@ -174,7 +174,7 @@ describe('the fixed-length hex pattern engine', () => {
   });
 
   it('is what the generated validators embed: a script hash param is checked the same way', () => {
-    const validate = electrumValidators.blockchain_scripthash_get_balance__params as (data: unknown) => boolean;
+    const validate = blockchain_scripthash_get_balance.params;
     const regexp = /^[0-9a-fA-F]{64}$/u;
     const base = hexOf(64);
     expect(validate([base])).toBe(true);
