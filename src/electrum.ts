@@ -36,7 +36,7 @@ export type {
   ElectrumVersionsFrom,
   ElectrumVersionsOf,
   IterateOptions,
-} from './clients/electrum-client.js';
+} from './clients/electrum-types.js';
 export type { BackoffOptions } from './runtime/backoff.js';
 export type { ReconnectAttempt } from './runtime/connection.js';
 export type { TlsSettings, TrustStore } from './runtime/tls-settings.js';

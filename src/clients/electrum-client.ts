@@ -8,20 +8,20 @@ import { bindElectrumClientApi, type ElectrumClientApiIn } from '../generated/el
 import { electrumProtocol } from '../generated/electrum/methods.js';
 import { electrumRegistry } from './electrum-registry.js';
 import type { ElectrumServerNotifications } from '../generated/electrum/types.js';
-import { resolveBackoff } from '../runtime/backoff.js';
 import { Connection, type Link } from '../runtime/connection.js';
 import { asyncDispose } from '../runtime/dispose.js';
 import { Emitter } from '../runtime/emitter.js';
 import { ClosedError, ServerError, ValidationError } from '../runtime/errors.js';
 import { JSON_RPC_ERRORS } from '../runtime/messages.js';
 import type { ProtocolRegistry } from '../runtime/registry.js';
-import { DEFAULT_REQUEST_TIMEOUT, type RequestOptions } from '../runtime/session.js';
+import type { RequestOptions } from '../runtime/session.js';
 import { subscriptionKey } from '../runtime/subscriptions.js';
 import { compareVersions } from '../runtime/versions.js';
 import { sendBatch } from './electrum-batch.js';
 import { proxyOption } from '../platform/proxy.js';
 import { electrumConnector } from './electrum-connect.js';
 import { checkGenesis, negotiateVersion, normalizeRange } from './electrum-handshake.js';
+import { checkedOptions } from './electrum-options.js';
 import { MethodPlans } from './electrum-plans.js';
 import { ElectrumSubscriptions } from './electrum-subscriptions.js';
 import {
@@ -30,6 +30,7 @@ import {
   DEFAULT_PROTOCOL_VERSION,
   type ElectrumBatchCall,
   type ElectrumBatchResults,
+  type ElectrumClientConstructor,
   type ElectrumClientEvents,
   type ElectrumClientOptions,
   type ElectrumClientVersions,
@@ -52,34 +53,7 @@ import {
 } from './electrum-types.js';
 
 export { DEFAULT_KEEP_ALIVE, DEFAULT_NOTIFICATION_BUFFER, DEFAULT_PROTOCOL_VERSION };
-export type {
-  BatchItemResult,
-  ElectrumBatchCall,
-  ElectrumBatchResults,
-  ElectrumClientEvents,
-  ElectrumClientLifecycleEvents,
-  ElectrumClientOptions,
-  ElectrumClientVersions,
-  ElectrumConnectionInfo,
-  ElectrumDefaultRange,
-  ElectrumDefaultVersions,
-  ElectrumEventName,
-  ElectrumListener,
-  ElectrumNamedParamsIn,
-  ElectrumNotificationIn,
-  ElectrumParamsIn,
-  ElectrumRequestName,
-  ElectrumRequestNameIn,
-  ElectrumResultIn,
-  ElectrumSubscription,
-  ElectrumSubscriptionName,
-  ElectrumSubscriptionNameIn,
-  ElectrumSubscriptionOf,
-  ElectrumVersionRange,
-  ElectrumVersionsFrom,
-  ElectrumVersionsOf,
-  IterateOptions,
-} from './electrum-types.js';
+// The client's types are exported from electrum-types.ts, where they are declared.
 
 const NO_OPTIONS: RequestOptions = Object.freeze({});
 
@@ -89,21 +63,6 @@ const FATAL = new Set(['VERSION_MISMATCH', 'WRONG_CHAIN', 'TLS']);
 type ElectrumLink = Link<ElectrumConnectionInfo>;
 type AnyEvents = ElectrumClientEvents<string>;
 
-/**
- * How `ElectrumClient` is built: the version range given as `protocolVersion` (literals, or the default
- * ['1.4', '1.6']) types the client. A range known only at run time (a `string`) gives a client typed with
- * every shape of every version, and accepted where a client of any range is expected.
- */
-export interface ElectrumClientConstructor {
-  /** Builds a client without connecting, so listeners can be added first; then call `connect()`. */
-  new <const R extends ElectrumVersionRange = ElectrumDefaultRange>(url: string, options?: ElectrumClientOptions<R>): ElectrumClient<ElectrumClientVersions<R>>;
-  /**
-   * Connects to `tcp://`, `tls://` (alias `ssl://`), `ws://` or `wss://` host:port, negotiates the
-   * protocol version and resolves once the server has answered server.version within the client's range.
-   */
-  connect<const R extends ElectrumVersionRange = ElectrumDefaultRange>(url: string, options?: ElectrumClientOptions<R>): Promise<ElectrumClient<ElectrumClientVersions<R>>>;
-  readonly prototype: ElectrumClient<any>;
-}
 
 /** The typed wrappers of a client speaking the versions V (see ElectrumClientApiIn). */
 interface ElectrumClient<V = ElectrumDefaultVersions> extends ElectrumClientApiIn<V> {}
@@ -133,16 +92,9 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
   constructor(url: string, options: ElectrumClientOptions = {}) {
     this.#range = normalizeRange(options.protocolVersion ?? DEFAULT_PROTOCOL_VERSION);
     this.#clientName = options.clientName ?? 'stratum-sdk';
-    const timeout = options.timeout ?? DEFAULT_REQUEST_TIMEOUT;
-    if (!(timeout > 0)) throw new RangeError(`timeout must be a positive number of milliseconds (or Infinity), got ${timeout}`);
+    const { timeout, keepAlive, backoff, genesisHash, bufferLimit } = checkedOptions(options);
     this.#validate = options.validate ?? true;
-    const keepAlive = options.keepAlive ?? DEFAULT_KEEP_ALIVE;
-    if (keepAlive !== false && !(keepAlive >= 1000)) throw new RangeError(`keepAlive must be at least 1000 ms or false, got ${keepAlive}`);
-    const backoff = options.reconnect ? resolveBackoff(options.reconnect === true ? {} : options.reconnect) : undefined;
-    this.#genesisHash = options.genesisHash?.toLowerCase();
-    if (this.#genesisHash !== undefined && !/^[0-9a-f]{64}$/.test(this.#genesisHash)) throw new RangeError(`genesisHash must be 64 hex digits, got ${JSON.stringify(options.genesisHash)}`);
-    const bufferLimit = options.notificationBuffer ?? DEFAULT_NOTIFICATION_BUFFER;
-    if (!(bufferLimit >= 1)) throw new RangeError(`notificationBuffer must be at least 1, got ${bufferLimit}`);
+    this.#genesisHash = genesisHash;
     this.#protocol = options.protocol ?? electrumRegistry(options.validators);
     this.#plans = new MethodPlans(this.#protocol, this.#validate);
     const events = this.#events;

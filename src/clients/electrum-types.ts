@@ -18,6 +18,7 @@ import type { ErasIn, IsLiteralRange, ProtocolRegistry, VersionsFrom } from '../
 import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { ElectrumValidators } from '../generated/electrum/validators/index.js';
 import type { Connector } from '../runtime/transport.js';
+import type { ElectrumClient as ElectrumClientClass } from './electrum-client.js';
 
 /** The versions a client speaks: one version, or [min, max]. */
 export type ElectrumVersionRange = string | readonly [string, string];
@@ -199,3 +200,19 @@ export interface IterateOptions {
 // 4 minutes: ElectrumX drops sessions idle for 600 s, and the protocol docs suggest a ping at ~450 s.
 export const DEFAULT_KEEP_ALIVE = 240_000;
 export const DEFAULT_NOTIFICATION_BUFFER = 10_000;
+
+/**
+ * How `ElectrumClient` is built: the version range given as `protocolVersion` (literals, or the default
+ * ['1.4', '1.6']) types the client. A range known only at run time (a `string`) gives a client typed with
+ * every shape of every version, and accepted where a client of any range is expected.
+ */
+export interface ElectrumClientConstructor {
+  /** Builds a client without connecting, so listeners can be added first; then call `connect()`. */
+  new <const R extends ElectrumVersionRange = ElectrumDefaultRange>(url: string, options?: ElectrumClientOptions<R>): ElectrumClientClass<ElectrumClientVersions<R>>;
+  /**
+   * Connects to `tcp://`, `tls://` (alias `ssl://`), `ws://` or `wss://` host:port, negotiates the
+   * protocol version and resolves once the server has answered server.version within the client's range.
+   */
+  connect<const R extends ElectrumVersionRange = ElectrumDefaultRange>(url: string, options?: ElectrumClientOptions<R>): Promise<ElectrumClientClass<ElectrumClientVersions<R>>>;
+  readonly prototype: ElectrumClientClass<any>;
+}

@@ -2,7 +2,7 @@
 // connection speaking JSON-RPC 1.0 as pools do, typed wrappers bound from the generated tree, the session
 // state (extranonce, difficulty, version mask, jobs, workers) kept and evented, server requests answered,
 // and the session resumed on a new connection: after client.reconnect, reconnect(), or a drop.
-import { bindMiningClientApi, miningClientTree, type MiningClientApi } from '../generated/mining/client-api.js';
+import { bindMiningClientApi, miningClientTree } from '../generated/mining/client-api.js';
 import type { ClientReconnectNotification, MiningConfigureResult, MiningMethods, MiningSubscribeParams } from '../generated/mining/types.js';
 import { excerpt } from '../runtime/bounded-json.js';
 import { resolveBackoff } from '../runtime/backoff.js';
@@ -22,34 +22,26 @@ import { MiningReplies } from './mining-replies.js';
 import { MiningRequests, type PoolLink } from './mining-requests.js';
 import { MiningResume } from './mining-resume.js';
 import { MiningState } from './mining-state.js';
-import type {
-  MiningClientEvents,
-  MiningClientOptions,
-  MiningJob,
-  MiningRequestName,
-  MiningResult,
-  MiningStartOptions,
-  MiningStartResult,
-  MiningSubscribeTriple,
-  MiningSubscription,
-  ReconnectInfo,
-  ReconnectTarget,
+import {
+  DEFAULT_MAX_RECONNECT_WAIT,
+  DEFAULT_MINING_AGENT,
+  DEFAULT_OPTIONAL_REPLY_TIMEOUT,
+  type MiningClientWrappers,
+  type MiningClientEvents,
+  type MiningClientOptions,
+  type MiningJob,
+  type MiningRequestName,
+  type MiningResult,
+  type MiningStartOptions,
+  type MiningStartResult,
+  type MiningSubscribeTriple,
+  type MiningSubscription,
+  type ReconnectInfo,
+  type ReconnectTarget,
 } from './mining-types.js';
 
-export const DEFAULT_MINING_AGENT = 'stratum-sdk/0.1.0';
-// 5 s: a pool that answers these does so at once (ckpool's configure, goPool's suggest_difficulty); the many
-// that never answer (node-stratum-pool, ckpool for extranonce.subscribe) would otherwise hold a promise 30 s.
-export const DEFAULT_OPTIONAL_REPLY_TIMEOUT = 5_000;
-// 60 s: ckpool drops a client that has not come back a minute after client.reconnect.
-export const DEFAULT_MAX_RECONNECT_WAIT = 60;
-
-/** The generated wrappers, with mining.subscribe resolving only to the subscription triple. */
-export type MiningClientWrappers = {
-  readonly mining: Omit<MiningClientApi['mining'], 'subscribe'> & {
-    /** See MiningClientApi. ckpool's failure string in `result` rejects with a ServerError instead of resolving. */
-    subscribe(...params: MiningSubscribeParams): Promise<MiningSubscribeTriple>;
-  };
-};
+export { DEFAULT_MAX_RECONNECT_WAIT, DEFAULT_MINING_AGENT, DEFAULT_OPTIONAL_REPLY_TIMEOUT };
+export type { MiningClientWrappers };
 
 interface MiningClient extends MiningClientWrappers {}
 

@@ -1,5 +1,6 @@
 // The public shapes of the MiningClient: options, session state snapshots and events.
-import type { MiningConfigureParams, MiningConfigureResult, MiningMethods, MiningServerNotifications, MiningClientRequestName } from '../generated/mining/types.js';
+import type { MiningClientApi } from '../generated/mining/client-api.js';
+import type { MiningConfigureParams, MiningConfigureResult, MiningMethods, MiningServerNotifications, MiningClientRequestName, MiningSubscribeParams } from '../generated/mining/types.js';
 import type { StratumJob } from '../bitcoin/job.js';
 import type { BackoffOptions } from '../runtime/backoff.js';
 import type { ReconnectAttempt } from '../runtime/connection.js';
@@ -179,3 +180,18 @@ export interface MiningStartResult {
   /** The configure answer, or undefined when the pool refused it or did not answer within `optionalReplyTimeout`. */
   readonly configure: MiningConfigureResult | undefined;
 }
+
+export const DEFAULT_MINING_AGENT = 'stratum-sdk/0.1.0';
+// 5 s: a pool that answers these does so at once (ckpool's configure, goPool's suggest_difficulty); the many
+// that never answer (node-stratum-pool, ckpool for extranonce.subscribe) would otherwise hold a promise 30 s.
+export const DEFAULT_OPTIONAL_REPLY_TIMEOUT = 5_000;
+// 60 s: ckpool drops a client that has not come back a minute after client.reconnect.
+export const DEFAULT_MAX_RECONNECT_WAIT = 60;
+
+/** The generated wrappers, with mining.subscribe resolving only to the subscription triple. */
+export type MiningClientWrappers = {
+  readonly mining: Omit<MiningClientApi['mining'], 'subscribe'> & {
+    /** See MiningClientApi. ckpool's failure string in `result` rejects with a ServerError instead of resolving. */
+    subscribe(...params: MiningSubscribeParams): Promise<MiningSubscribeTriple>;
+  };
+};

@@ -1,6 +1,6 @@
 // The public shapes of the ElectrumNetwork: options, events, verified history entries.
 import type { Network } from '../bitcoin/networks.js';
-import type { ElectrumClientOptions } from '../clients/electrum-client.js';
+import type { ElectrumClientOptions } from '../clients/electrum-types.js';
 import type { ElectrumClientRequestName, ElectrumMethods, ElectrumServerNotifications } from '../generated/electrum/types.js';
 import type { StratumSdkError } from '../runtime/errors.js';
 import type { Connector } from '../runtime/transport.js';
