@@ -16,7 +16,7 @@ import type { MethodInfo, ProtocolRegistry } from '../../runtime/registry.js';
 import type { ValidationOutcome } from '../../runtime/validation.js';
 import { detectAiorpcxProtocol, type AiorpcxProtocol } from '../../runtime/server/dialects.js';
 import { isVersion } from '../../runtime/versions.js';
-import { DEVIATIONS, type DeviationName } from './deviations.js';
+import { deviationText, type SpecDeviationId } from '../deviations.js';
 import type { ConnectionTally, FindingKind, Tally, TrafficDirection, TrafficFinding, TrafficProtocol, TrafficSummary } from './findings.js';
 
 export interface TrafficMessage {
@@ -93,6 +93,19 @@ interface Connection {
   readonly pending: Record<TrafficDirection, Map<string, Pending[]>>;
   pendingCount: Record<TrafficDirection, number>;
 }
+
+/**
+ * Where the spec documents Stratum software reusing an id while a request with it is unanswered, by the
+ * method of the request that reuses it. Elsewhere a reused id is a violation.
+ */
+const REUSED_IDS: Readonly<Record<string, SpecDeviationId>> = { 'mining.ping': 'ping-fixed-id', 'mining.submit': 'submit-fixed-id' };
+
+/** Where the spec documents errors that are neither [code, message, traceback] nor an object, by the method answered. */
+const LOOSE_ERRORS: Readonly<Record<string, SpecDeviationId>> = {
+  'mining.submit': 'submit-reject-encodings',
+  'mining.authorize': 'authorize-error-strings',
+  'mining.get_transactions': 'get-transactions-count',
+};
 
 const REGISTRIES: Readonly<Record<TrafficProtocol, ProtocolRegistry<string>>> = { electrum: electrumProtocol, stratum: miningProtocol };
 
@@ -286,7 +299,7 @@ export class TrafficChecker {
       if (conn.versionAsked) this.#report(ctx, 'violation', 'method', 'a second server.version: only the first one of a connection counts (from protocol 1.4)');
       conn.versionAsked = true;
     } else if (!conn.versionAsked) {
-      this.#deviation(ctx, 'electrum-request-before-version', 'method', `${method} before server.version (from protocol 1.6 server.version must be the first message)`);
+      this.#deviation(ctx, 'request-before-version', 'method', `${method} before server.version (from protocol 1.6 server.version must be the first message)`);
     }
   }
 
@@ -354,8 +367,14 @@ export class TrafficChecker {
     }
     const isArrayError = Array.isArray(error) && (error.length === 2 || error.length === 3) && Number.isInteger(error[0]) && typeof error[1] === 'string';
     if (isArrayError) return;
-    if (isObjectError) this.#deviation(ctx, 'stratum-object-error', 'error', 'a JSON-RPC 2.0 error object where Stratum V1 sends [code, message, traceback]');
-    else this.#deviation(ctx, 'stratum-loose-error', 'error', `an error that is neither [code, message, traceback] nor an object: ${excerpt(error, 80)}`);
+    if (isObjectError) {
+      this.#deviation(ctx, 'stratum-error-object', 'error', 'a JSON-RPC 2.0 error object where Stratum V1 sends [code, message, traceback]');
+      return;
+    }
+    const text = `an error that is neither [code, message, traceback] nor an object: ${excerpt(error, 80)}`;
+    const documented = ctx.method === undefined ? undefined : LOOSE_ERRORS[ctx.method];
+    if (documented) this.#deviation(ctx, documented, 'error', text);
+    else this.#report(ctx, 'violation', 'error', `${text} (the spec documents no such error for ${ctx.method ?? 'a reply to nothing'})`);
   }
 
   // ---- pending requests -----------------------------------------------------------------------------
@@ -367,8 +386,10 @@ export class TrafficChecker {
     const table = conn.pending[dir];
     const queue = table.get(key);
     if (queue && queue.length > 0) {
-      if (conn.protocol === 'stratum') this.#deviation(ctx, 'stratum-reused-id', 'id', `id ${JSON.stringify(id)} reused while a request with it is still unanswered`);
-      else this.#report(ctx, 'violation', 'id', `id ${JSON.stringify(id)} reused while a request with it is still unanswered: the replies cannot be told apart`);
+      const documented = conn.protocol === 'stratum' ? REUSED_IDS[method] : undefined;
+      const text = `id ${JSON.stringify(id)} reused while a request with it is still unanswered`;
+      if (documented) this.#deviation(ctx, documented, 'id', text);
+      else this.#report(ctx, 'violation', 'id', `${text}: the replies cannot be told apart`);
     }
     if (conn.pendingCount[dir] >= this.#maxPending) {
       // The oldest is forgotten: a peer that never answers must not grow the table.
@@ -475,11 +496,11 @@ export class TrafficChecker {
     this.#report(ctx, 'violation', path, colon > 0 ? first.slice(colon + 2) : first, undefined, outcome.errors.length > 1 ? outcome.errors : undefined);
   }
 
-  #deviation(ctx: Ctx, name: DeviationName, path: string, message: string): void {
-    this.#report(ctx, 'deviation', path, message, DEVIATIONS[name]);
+  #deviation(ctx: Ctx, id: SpecDeviationId, path: string, message: string): void {
+    this.#report(ctx, 'deviation', path, message, id);
   }
 
-  #report(ctx: Ctx, kind: FindingKind, path: string, text: string, reference?: string, details?: readonly string[], side?: 'client' | 'server'): void {
+  #report(ctx: Ctx, kind: FindingKind, path: string, text: string, deviation?: SpecDeviationId, details?: readonly string[], side?: 'client' | 'server'): void {
     const { conn, message } = ctx;
     const finding: TrafficFinding = {
       kind,
@@ -492,7 +513,7 @@ export class TrafficChecker {
       excerpt: message.line.length > this.#excerptLength ? `${message.line.slice(0, this.#excerptLength)}…` : message.line,
       ...(message.t === undefined ? {} : { t: message.t }),
       ...(message.lineNumber === undefined ? {} : { line: message.lineNumber }),
-      ...(reference === undefined ? {} : { reference }),
+      ...(deviation === undefined ? {} : { deviation, reference: deviationText(deviation) }),
       ...(details === undefined ? {} : { details }),
     };
     const tally = this.#methods.get(ctx.method ?? '(unknown)') ?? this.#methods.get('(other)');

@@ -35,7 +35,9 @@ export interface TrafficFinding {
   readonly line?: number | undefined;
   /** Every error found in that part of the message, "path: what" each (bounded), when there was more than one. */
   readonly details?: readonly string[] | undefined;
-  /** For a deviation: the spec file and the documented behaviour it matches. */
+  /** For a deviation: the id of the spec's deviation it matches (SPEC_DEVIATIONS, src/generated/deviations.ts). */
+  readonly deviation?: string | undefined;
+  /** For a deviation: the spec's text, as deviationText quotes it (`<method> (<software>): <text>`). */
   readonly reference?: string | undefined;
 }
 
@@ -75,5 +77,5 @@ export interface TrafficSummary {
 export function formatFinding(f: TrafficFinding): string {
   const where = f.line === undefined ? '' : `line ${f.line} `;
   const arrow = f.dir === 'c2s' ? 'client->server' : 'server->client';
-  return `${f.kind === 'violation' ? 'VIOLATION' : f.kind === 'deviation' ? 'deviation' : 'unanswered'} ${where}conn ${f.conn} ${arrow} ${f.method ?? '(unknown method)'} ${f.path}: ${f.message}${f.reference ? ` [documented: ${f.reference}]` : ''}${(f.details ?? []).map((d) => `\n    - ${d}`).join('')}\n    ${f.excerpt}`;
+  return `${f.kind === 'violation' ? 'VIOLATION' : f.kind === 'deviation' ? 'deviation' : 'unanswered'} ${where}conn ${f.conn} ${arrow} ${f.method ?? '(unknown method)'} ${f.path}: ${f.message}${f.reference ? ` [documented${f.deviation ? ` ${f.deviation}` : ''}: ${f.reference}]` : ''}${(f.details ?? []).map((d) => `\n    - ${d}`).join('')}\n    ${f.excerpt}`;
 }
