@@ -100,7 +100,7 @@ export const SPEC_DEVIATIONS: Readonly<Record<SpecDeviationId, SpecDeviation>> =
     protocol: 'mining',
     method: 'mining.submit',
     software: ['cpuminer'],
-    text: 'cpuminer 2.5.0 sends every mining.submit with "id": 4, (test/fixtures/cpuminer), so a submit may reuse the id of one still unanswered.',
+    text: 'cpuminer 2.5.0 sends every mining.submit with "id": 4 (test/fixtures/cpuminer), so a submit may reuse the id of one still unanswered.',
   },
   'submit-lenient-params': {
     protocol: 'mining',
