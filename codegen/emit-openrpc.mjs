@@ -108,7 +108,21 @@ export const EXTENSIONS = [
       properties: { sets: { type: 'string' }, onReconnect: { enum: ['replay', 'replay-each', 'resume'] }, resumeParam: { type: 'string' } },
     },
   ],
-  ['x-deviations', 'What implementations do differently', ['methodObject'], 'What real implementations do differently from the protocol documents, and how the schemas accept it.', STRINGS],
+  [
+    'x-deviations',
+    'What implementations do differently',
+    ['methodObject'],
+    'What real implementations do differently from the protocol documents, and how the schemas accept it: a string, or {id, software, text} for one a conformance checker cites by id.',
+    {
+      type: 'array',
+      items: {
+        oneOf: [
+          { type: 'string', minLength: 1 },
+          { type: 'object', additionalProperties: false, required: ['id', 'software', 'text'], properties: { id: { type: 'string' }, software: STRINGS, text: { type: 'string' } } },
+        ],
+      },
+    },
+  ],
   ['x-sources', 'Where the facts come from', ['methodObject'], 'Where the facts come from.', { ...STRINGS, minItems: 1 }],
   ['x-protocol-version', 'The version an example was seen at', ['examplePairingObject'], 'On an example: the negotiated protocol version it was seen at.', VERSION],
   [
@@ -238,7 +252,7 @@ function method(m) {
     ...(m.endedBy ? { 'x-ended-by': m.endedBy } : {}),
     ...(m.optionalReply ? { 'x-optional-reply': m.optionalReply } : {}),
     ...(m.sessionState ? { 'x-session-state': m.sessionState } : {}),
-    ...(m.deviations.length ? { 'x-deviations': m.deviations } : {}),
+    ...(m.deviations.length ? { 'x-deviations': m.deviations.map((d) => (d.id ? { id: d.id, software: d.software, text: d.text } : d.text)) } : {}),
     'x-sources': m.sources,
   };
 }

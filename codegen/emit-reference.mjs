@@ -204,7 +204,7 @@ function methodView(m, definitions) {
         }
       : null,
     errors: m.errors.map((e) => ({ code: e.code, message: cell(`\`${e.message}\``), description: cell(e.description ?? ''), source: cell(e.source) })),
-    deviations: m.deviations.map(prose),
+    deviations: m.deviations.map((d) => prose(d.id ? `${d.text} (\`${d.id}\`: ${d.software.join(', ')})` : d.text)),
     examples: m.examples.map((ex) => ({
       name: prose(ex.name),
       note: prose([ex.protocolVersion ? `protocol ${ex.protocolVersion}` : '', `source: ${ex.source}`].filter(Boolean).join('; ')),

@@ -14,6 +14,7 @@ import { emitCode } from './emit-code.mjs';
 import { emitOpenRpc } from './emit-openrpc.mjs';
 import { emitReference } from './emit-reference.mjs';
 import { emitShareRejections } from './emit-share-rejections.mjs';
+import { emitDeviations } from './emit-deviations.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -66,6 +67,8 @@ export async function emitAll(model, options = {}) {
     docs.set(`reference/${protocol}.md`, emitReference(protocolModel, definitions));
   }
   if (model.shareRejections) await put('mining/share-rejections.ts', emitShareRejections(model.shareRejections, BANNER));
+  // Only a spec that gives deviations ids has the table (an overlay's or a fixture's may not).
+  if (model.protocols.some((p) => p.methods.some((m) => m.deviations.some((d) => d.id)))) await put('deviations.ts', emitDeviations(model, BANNER));
   return { files, docs, errors: [] };
 }
 

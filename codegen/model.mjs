@@ -141,7 +141,8 @@ export function buildProtocolModel(protocol, docs, definitions) {
       ends: doc.ends ?? null,
       endedBy: endedBy.get(doc.method) ?? null,
       errors: (doc.errors ?? []).map((e) => ({ code: e.code, message: e.message, description: e.description ?? null, source: e.source })),
-      deviations: doc.deviations ?? [],
+      // Plain strings and structured entries alike: { id, software, text } (id null for a plain string).
+      deviations: (doc.deviations ?? []).map((d) => (typeof d === 'string' ? { id: null, software: [], text: d } : { id: d.id, software: d.software, text: d.text })),
       sources: doc.sources,
       examples: doc.examples,
       invalidExamples: doc.invalidExamples ?? [],

@@ -87,7 +87,20 @@ export function validateSpec({ meta, definitions, files }) {
     });
   }
   checkEnds(checked);
+  checkDeviationIds(checked);
   return errors;
+}
+
+/** A deviation's id names it for the checkers that cite it: one entry per id across the whole spec. */
+function checkDeviationIds(checked) {
+  const ids = new Map();
+  for (const { doc, err } of checked) {
+    (doc.deviations ?? []).forEach((d, i) => {
+      if (typeof d === 'string') return;
+      if (ids.has(d.id)) err(`/deviations/${i}/id`, `"${d.id}" is also the id of a deviation of ${ids.get(d.id)}`);
+      else ids.set(d.id, `${doc.protocol}/${doc.method}`);
+    });
+  }
 }
 
 /** The facts about a method's place in a session that one file can be checked for on its own. */

@@ -243,6 +243,8 @@ export async function watchWorldTraffic(world: World, values: { 'check-clients'?
     async stop() {
       stopTap();
       await recorder?.close();
+      // Connections still open when the world stops end here: what awaits a reply is reported.
+      checker?.finish();
       return checker?.summary();
     },
   };

@@ -7,7 +7,7 @@ import { excerpt } from '../runtime/bounded-json.js';
 import { ServerError, StratumSdkError, ValidationError } from '../runtime/errors.js';
 import { JSON_RPC_ERRORS } from '../runtime/messages.js';
 import type { MethodStatus } from '../runtime/registry.js';
-import { findDeviation } from './deviations.js';
+import { deviationText, type SpecDeviationId } from './deviations.js';
 import { deviation, fail, pass, skip, type RunCheck, type Verdict } from './report.js';
 import { specExampleParams } from './spec-examples.js';
 import { gatherServerData, type ServerData } from './server-data.js';
@@ -22,8 +22,8 @@ interface Attempt {
   readonly optional?: boolean;
   /** Params that name nothing on the server (a block target, a chunk index). */
   readonly fixed?: boolean;
-  /** Text of the spec's deviation that documents a server refusing these params (electrs and cp_height). */
-  readonly deviation?: string;
+  /** The spec's deviation that documents a server refusing these params (electrs and cp_height). */
+  readonly deviation?: SpecDeviationId;
 }
 
 type Plan =
@@ -66,7 +66,7 @@ async function checkMethod(client: ElectrumClient, method: string, version: stri
   if (plan.kind === 'special') return plan.run(client);
   const notes: string[] = [];
   const used: string[] = [];
-  const deviations: { reason: string; text: string }[] = [];
+  const deviations: { reason: string; id: SpecDeviationId }[] = [];
   // The attempts go out together; their answers are judged in order.
   const outcomes = await Promise.all(
     plan.attempts.map((attempt) =>
@@ -87,11 +87,8 @@ async function checkMethod(client: ElectrumClient, method: string, version: stri
     // Implementation-specific and experimental methods are optional: not offering one is allowed.
     if (e instanceof ServerError && e.serverCode === JSON_RPC_ERRORS.METHOD_NOT_FOUND && !expected) return skip(`not offered by this server (${serverError(e)})`);
     if (e instanceof ServerError && attempt.deviation) {
-      const text = await findDeviation('electrum', method, attempt.deviation);
-      if (text) {
-        deviations.push({ reason: `${shown} refused (${serverError(e)})`, text: `${method}: ${text}` });
-        continue;
-      }
+      deviations.push({ reason: `${shown} refused (${serverError(e)})`, id: attempt.deviation });
+      continue;
     }
     if (e instanceof ServerError && attempt.optional) {
       notes.push(`${shown} refused (${serverError(e)})`);
@@ -106,7 +103,7 @@ async function checkMethod(client: ElectrumClient, method: string, version: stri
   const tail = notes.length ? `; ${notes.join('; ')}` : '';
   const source = plan.source === 'none' ? '' : plan.source === 'server data' ? " (params from the server's data)" : " (params from the spec's examples)";
   const first = deviations[0];
-  if (first) return deviation(`${used.join(' and ')}${source}; ${deviations.map((d) => d.reason).join('; ')}${tail}`, first.text);
+  if (first) return { ...deviation(`${used.join(' and ')}${source}; ${deviations.map((d) => d.reason).join('; ')}${tail}`, deviationText(first.id)), deviationId: first.id };
   return pass(`${used.join(' and ')}${source}${tail}`);
 }
 
@@ -135,10 +132,10 @@ function derivedAttempts(method: string, data: ServerData): Attempt[] {
   switch (method) {
     case 'blockchain.block.header':
       if (tip === undefined) return [];
-      return tip > 0 ? [{ params: [tip] }, { params: [0, tip], deviation: 'electrs accepts only [height]' }] : [{ params: [tip] }];
+      return tip > 0 ? [{ params: [tip] }, { params: [0, tip], deviation: 'electrs-header-no-checkpoint' }] : [{ params: [tip] }];
     case 'blockchain.block.headers':
       if (tip === undefined) return [];
-      return tip > 0 ? [{ params: [tip - 1, 2] }, { params: [0, 2, tip], deviation: 'electrs accepts only [start_height, count]' }] : [{ params: [0, 1] }];
+      return tip > 0 ? [{ params: [tip - 1, 2] }, { params: [0, 2, tip], deviation: 'electrs-headers-no-checkpoint' }] : [{ params: [0, 1] }];
     case 'blockchain.block.get_header':
       return tip === undefined ? [] : [{ params: [tip] }];
     case 'blockchain.block.get_chunk':

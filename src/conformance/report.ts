@@ -34,8 +34,10 @@ export interface CheckResult {
   readonly reason: string;
   /** What came back on the wire, cut to MAX_BYTES_EXCERPT characters. */
   readonly bytes?: string;
-  /** For a deviation: the spec's text documenting it (`<method>: <deviation>`). */
+  /** For a deviation: the spec's text documenting it (`<method> (<software>): <deviation>`). */
   readonly documented?: string;
+  /** For a deviation: the id of the spec's deviation (SPEC_DEVIATIONS in src/generated/deviations.ts). */
+  readonly deviationId?: string;
 }
 
 /** A check's outcome before it is named. */

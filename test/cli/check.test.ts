@@ -1,10 +1,12 @@
 // stratum-sdk check: transcripts validated offline, on the repository's real recordings and on broken ones.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTranscriptText } from '../../src/conformance/traffic/transcript-check.js';
+import type { TrafficReport } from '../../src/conformance/traffic/report.js';
 import { runCli } from '../helpers/cli.js';
+import { junitCounts } from '../conformance/junit-xml.js';
 
 const fixture = (name: string) => new URL(`../fixtures/transcripts/${name}`, import.meta.url).pathname;
 const CPUMINER = fixture('cpuminer-2.5.0-session.jsonl');
@@ -29,9 +31,10 @@ describe('stratum-sdk check', () => {
     expect(run.stdout).toMatch(/mining\.submit +\| +44 \| +0 \|/);
 
     const json = await runCli(['check', CPUMINER, '--json']);
-    const report = JSON.parse(json.stdout) as { ok: boolean; files: { summary: { violations: number; deviations: number; findings: { kind: string; method: string; reference: string }[] } }[] };
+    const report = JSON.parse(json.stdout) as TrafficReport;
     expect(report.ok).toBe(true);
-    const summary = report.files[0]?.summary;
+    expect(report.kind).toBe('transcript');
+    const summary = report.traffic[0]?.summary;
     expect(summary?.violations).toBe(0);
     // The only deviations are cpuminer's every submit with "id":4 while the previous one may be unanswered.
     expect(new Set(summary?.findings.map((f) => `${f.kind} ${f.method}`))).toEqual(new Set(summary?.deviations ? ['deviation mining.submit'] : []));
@@ -43,9 +46,11 @@ describe('stratum-sdk check', () => {
   it('passes the recorded session of the real Electrum wallet (4.3.4) against the world, and both fixtures at once', async () => {
     const run = await runCli(['check', WALLET, CPUMINER, '--json']);
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as { ok: boolean; files: { summary: { violations: number; deviations: number; messages: number; connections: { protocol: string; version: string }[] }; malformedCount: number }[] };
+    const report = JSON.parse(run.stdout) as TrafficReport;
     expect(report.ok).toBe(true);
-    const [wallet, cpuminer] = report.files;
+    // One report for the run: each file's checks named by the file.
+    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining([`${WALLET}#transcript.lines`, `${CPUMINER}#traffic.mining.submit`, `${WALLET}#traffic.server.version`]));
+    const [wallet, cpuminer] = report.traffic;
     expect(wallet?.summary).toMatchObject({ violations: 0, deviations: 0 });
     expect(wallet?.summary.messages).toBeGreaterThan(900);
     expect(wallet?.summary.connections).toEqual([expect.objectContaining({ protocol: 'electrum', version: '1.4' })]);
@@ -85,6 +90,55 @@ describe('stratum-sdk check', () => {
     expect(run.stdout).toMatch(/VIOLATION line 12 conn a server->client server\.banner result: must be string/);
     expect(run.stdout).toMatch(/VIOLATION line 13 conn a server->client \(unknown method\) id: a reply to 9/);
     expect(run.stdout).toContain('4 malformed lines');
+
+    // The same as the shared report: JSON, JUnit that parses, and the exit code of --fail-on.
+    const xmlFile = join(dir, 'broken.xml');
+    const json = await runCli(['check', file, '--json', '--junit', xmlFile]);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout) as TrafficReport;
+    const status = Object.fromEntries(report.checks.map((c) => [c.title, c.status]));
+    expect(status).toEqual({
+      'transcript lines': 'fail',
+      '(unknown)': 'fail', // the malformed JSON and the reply to nothing
+      'blockchain.block.header': 'fail',
+      'server.banner': 'fail',
+      'server.version': 'pass',
+    });
+    expect(report.checks.find((c) => c.title === 'transcript lines')?.reason).toMatch(/^4 lines are not transcript lines: line 3: not JSON/);
+    expect(report.checks.find((c) => c.title === 'server.banner')?.bytes).toBe('{"jsonrpc":"2.0","id":4,"result":42}');
+    expect(report.counts).toEqual({ pass: 1, fail: 4, skip: 0, deviation: 0 });
+    const junit = junitCounts(await readFile(xmlFile, 'utf8'));
+    expect(junit).toMatchObject({ tests: 5, failures: 4, skipped: 0 });
+    expect(junit.failing).toEqual(['transcript lines', '(unknown)', 'blockchain.block.header', 'server.banner']);
+  });
+
+  it('--junit and --fail-on for documented deviations: a deviation passes by default and fails with --fail-on deviation', async () => {
+    const file = join(dir, 'deviation.jsonl');
+    await writeFile(
+      file,
+      [
+        line('m', 'c2s', { id: 1, method: 'mining.subscribe', params: [] }),
+        line('m', 's2c', { id: 1, result: [[], '00000001', 4], error: null }),
+        line('m', 'c2s', { id: 2, method: 'mining.authorize', params: ['w', 'x'] }),
+        line('m', 's2c', { id: 2, result: false, error: 'Invalid workername parameter' }),
+        line('m', 'c2s', { id: 3, method: 'mining.suggest_difficulty', params: [1] }),
+      ].join('\n'),
+    );
+    const xmlFile = join(dir, 'deviation.xml');
+    const lenient = await runCli(['check', file, '--junit', xmlFile]);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toMatch(/unanswered line 5 conn m client->server mining\.suggest_difficulty id: no reply to mining\.suggest_difficulty id 3/);
+    expect(junitCounts(await readFile(xmlFile, 'utf8'))).toMatchObject({ tests: 4, failures: 0, skipped: 0 });
+    const strict = await runCli(['check', file, '--junit', xmlFile, '--fail-on', 'deviation', '--json']);
+    expect(strict.code).toBe(1);
+    const report = JSON.parse(strict.stdout) as TrafficReport;
+    const authorize = report.checks.find((c) => c.title === 'mining.authorize');
+    expect(authorize).toMatchObject({ status: 'deviation', documented: expect.stringContaining('ckpool') });
+    expect(report.checks.find((c) => c.title === 'mining.suggest_difficulty')).toMatchObject({ status: 'pass', reason: expect.stringContaining('1 unanswered') });
+    expect(report.traffic[0]?.summary.unanswered).toBe(1);
+    expect(junitCounts(await readFile(xmlFile, 'utf8'))).toMatchObject({ tests: 4, failures: 1, failing: ['mining.authorize'] });
+    expect((await runCli(['check', file, '--fail-on', 'warning'])).code).toBe(2);
+    expect((await runCli(['check', file, '--junit', join(dir, 'no-such-dir', 'x.xml')])).code).toBe(2);
   });
 
   it('bounds an overlong line and a flood of garbage, and never throws on them', () => {

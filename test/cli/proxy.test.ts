@@ -12,7 +12,10 @@ import { startTrafficProxy, type ProxyAddress, type TrafficProxy } from '../../s
 import { selfSignedCertificate } from '../../src/regtest/certificate.js';
 import { startWorld, type World } from '../../src/regtest/world.js';
 import { createElectrumServer, type ElectrumHandlers } from '../../src/servers/electrum-server.js';
+import type { TrafficReport } from '../../src/conformance/traffic/report.js';
 import { runCli } from '../helpers/cli.js';
+import { startLineServer } from '../helpers/line-server.js';
+import { junitCounts } from '../conformance/junit-xml.js';
 import { until } from '../helpers/wait.js';
 
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
@@ -191,6 +194,59 @@ describe('the validating proxy', () => {
     expect(check.stdout).toMatch(/PASS: 10 messages/);
   });
 
+  it('as the command: --json, --junit and --fail-on at exit, with a violation, a documented deviation and a request left unanswered', async () => {
+    // A ckpool-like pool: a bare error string for a bad worker (documented), a wrong difficulty (not), and no
+    // answer to mining.extranonce.subscribe.
+    const pool = await startLineServer((m, conn) => {
+      if (m['method'] === 'mining.subscribe') conn.send({ id: m['id'], result: [[], '00000001', 4], error: null });
+      if (m['method'] === 'mining.authorize') {
+        conn.send({ id: m['id'], result: false, error: 'Invalid workername parameter' });
+        conn.send({ id: null, method: 'mining.set_difficulty', params: ['high'] });
+      }
+    });
+    cleanup.push(() => pool.close());
+    const dir = await mkdtemp(join(tmpdir(), 'stratum-sdk-proxy-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const session = async (failOn: string) => {
+      const xmlFile = join(dir, `${failOn}.xml`);
+      const stop = new AbortController();
+      let url = '';
+      const running = runCli(['proxy', '--listen', 'stratum+tcp://127.0.0.1:0', '--upstream', `stratum+tcp://127.0.0.1:${pool.port}`, '--json', '--junit', xmlFile, '--fail-on', failOn], stop.signal, undefined, (line) => {
+        url = /proxy tcp:\/\/127\.0\.0\.1:(\d+)/.exec(line)?.[1] ?? url;
+      });
+      await until(() => url !== '', 'the proxy to listen');
+      const socket = net.connect(Number(url), '127.0.0.1');
+      let received = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (t: string) => (received += t));
+      socket.write('{"id":1,"method":"mining.subscribe","params":[]}\n{"id":2,"method":"mining.extranonce.subscribe","params":[]}\n{"id":3,"method":"mining.authorize","params":["w","x"]}\n');
+      await until(() => received.split('\n').length > 3, 'the answers');
+      const upstreamSide = pool.connections[pool.connections.length - 1]?.socket;
+      const upstreamClosed = new Promise((r) => upstreamSide?.once('close', r));
+      socket.destroy();
+      // The proxy closes the upstream side when the client goes, after it checked the connection's end.
+      await upstreamClosed;
+      stop.abort();
+      return { run: await running, junit: junitCounts(await readFile(xmlFile, 'utf8')) };
+    };
+    const { run, junit } = await session('error');
+    expect(run.code).toBe(1); // the difficulty violation
+    expect(run.stderr).toMatch(/deviation conn 1 server->client mining\.authorize error/);
+    const report = JSON.parse(run.stdout) as TrafficReport;
+    expect(report).toMatchObject({ kind: 'proxy', ok: false });
+    expect(Object.fromEntries(report.checks.map((c) => [c.title, c.status]))).toEqual({
+      'mining.subscribe': 'pass',
+      'mining.extranonce.subscribe': 'pass',
+      'mining.authorize': 'deviation',
+      'mining.set_difficulty': 'fail',
+    });
+    expect(report.traffic[0]?.summary.findings).toContainEqual(expect.objectContaining({ kind: 'unanswered', method: 'mining.extranonce.subscribe' }));
+    expect(junit).toMatchObject({ tests: 4, failures: 1, failing: ['mining.set_difficulty'] });
+    const strict = await session('deviation');
+    expect(strict.run.code).toBe(1);
+    expect(strict.junit).toMatchObject({ tests: 4, failures: 2, failing: ['mining.authorize', 'mining.set_difficulty'] });
+  });
+
   it('closes a client whose upstream cannot be reached, saying why, and refuses clients past maxConnections', async () => {
     const closed = net.createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
@@ -219,5 +275,6 @@ describe('the validating proxy', () => {
     expect((await runCli(['proxy', '--listen', 'tcp://127.0.0.1', '--upstream', 'tcp://127.0.0.1:1'])).code).toBe(2);
     expect((await runCli(['proxy', '--listen', 'http://127.0.0.1:0', '--upstream', 'tcp://127.0.0.1:1'])).code).toBe(2);
     expect((await runCli(['proxy', '--listen', 'tcp://127.0.0.1:0', '--upstream', 'tcp://127.0.0.1:1', '--protocol', 'x'])).code).toBe(2);
+    expect((await runCli(['proxy', '--listen', 'tcp://127.0.0.1:0', '--upstream', 'tcp://127.0.0.1:1', '--fail-on', 'x'])).code).toBe(2);
   });
 });

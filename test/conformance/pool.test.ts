@@ -149,7 +149,7 @@ describe('the pool probe against broken pools', { timeout: 60_000 }, () => {
       expect(check(report, id), id).toMatchObject({ status: 'fail', reason: expect.stringMatching(/^accepted /), bytes: expect.stringMatching(/"result":true/) });
     }
     // Taking a longer extranonce2 is what the spec documents ckpool doing (pad or truncate): a deviation.
-    expect(check(report, 'pool.submit.extranonce2-size')).toMatchObject({ status: 'deviation', documented: expect.stringMatching(/^mining\.submit: ckpool .*pads or truncates extranonce2/) });
+    expect(check(report, 'pool.submit.extranonce2-size')).toMatchObject({ status: 'deviation', documented: expect.stringMatching(/^mining\.submit \(ckpool\): ckpool .*pads or truncates extranonce2/) });
     expect(check(report, 'pool.submit.valid')?.status).toBe('pass');
   });
 
@@ -202,17 +202,17 @@ describe('the pool probe against broken pools', { timeout: 60_000 }, () => {
     expect(check(report, 'pool.submit.unknown-job')).toMatchObject({
       status: 'deviation',
       reason: 'a share for an unknown job refused: "result": false, "reject-reason": "Job not found"',
-      documented: expect.stringMatching(/^mining\.submit: ckpool rejects shares with "result": false, "error": null and a "reject-reason"/),
+      documented: expect.stringMatching(/^mining\.submit \(ckpool\): ckpool rejects shares with "result": false, "error": null and a "reject-reason"/),
     });
     expect(check(report, 'pool.submit.extranonce2-size')).toMatchObject({ status: 'deviation', reason: expect.stringMatching(/refused: error string "Invalid array size"/), documented: expect.stringMatching(/a bare error string/) });
-    expect(check(report, 'pool.authorize.bad')).toMatchObject({ status: 'deviation', reason: `refused "${BAD_WORKER}": error string "Invalid character in username"`, documented: expect.stringMatching(/^mining\.authorize: ckpool reports failures as bare error strings/) });
+    expect(check(report, 'pool.authorize.bad')).toMatchObject({ status: 'deviation', reason: `refused "${BAD_WORKER}": error string "Invalid character in username"`, documented: expect.stringMatching(/^mining\.authorize \(ckpool\): ckpool reports failures as bare error strings/) });
     expect(report.ok).toBe(true);
     expect(report.counts.deviation).toBeGreaterThanOrEqual(8);
 
     const lenient = await runCli(['conformance', proxy.url, '--user', 'me', '--timeout', String(STEP)]);
     expect(lenient.code).toBe(0);
     expect(lenient.stdout).toMatch(/^share: duplicate +\| deviation \| the same share again refused: "result": false, "reject-reason": "Duplicate share"$/m);
-    expect(lenient.stdout).toMatch(/^ +\| +\| +documented: mining\.submit: ckpool rejects shares/m);
+    expect(lenient.stdout).toMatch(/^ +\| +\| +documented: mining\.submit \(ckpool\): ckpool rejects shares/m);
     const strict = await runCli(['conformance', proxy.url, '--user', 'me', '--timeout', String(STEP), '--fail-on', 'deviation']);
     expect(strict.code).toBe(1);
   });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { TrafficChecker, type TrafficMessage } from '../../src/conformance/traffic/checker.js';
 import type { TrafficFinding } from '../../src/conformance/traffic/findings.js';
+import { checkTranscriptText } from '../../src/conformance/traffic/transcript-check.js';
 
 function run(messages: [conn: string, dir: 'c2s' | 's2c', message: unknown][], options: ConstructorParameters<typeof TrafficChecker>[0] = {}) {
   const live: TrafficFinding[] = [];
@@ -63,7 +64,8 @@ describe('TrafficChecker', () => {
       ['deviation', 'mining.submit', 'error'],
       ['violation', 'mining.set_difficulty', 'params[0] (difficulty)'],
     ]);
-    expect(live[0]?.reference).toContain('mining.ping.json');
+    expect(live[0]).toMatchObject({ deviation: 'submit-fixed-id', reference: expect.stringContaining('cpuminer 2.5.0 sends every mining.submit') });
+    expect(live[1]).toMatchObject({ deviation: 'submit-reject-encodings' });
   });
 
   it('bounds what it keeps: pending requests, connections, findings and method names', () => {
@@ -98,5 +100,95 @@ describe('TrafficChecker: the JSON-RPC dialect of an Electrum session', () => {
       ['a', 'server', 'server.version', 'jsonrpc'],
       ['a', 'client', 'server.banner', 'jsonrpc'],
     ]);
+  });
+});
+
+describe('TrafficChecker: the JSON-RPC dialect the servers detect (aiorpcX: v2, v1, loose by the first message)', () => {
+  it('an @electrum-cash/network-style session (no "jsonrpc" at all, 2.0 answers) checks clean, also as a transcript', () => {
+    const session: [string, 'c2s' | 's2c', unknown][] = [
+      ['l', 'c2s', { id: 0, method: 'server.version', params: ['@electrum-cash/network', ['1.4', '1.5']] }],
+      ['l', 's2c', { jsonrpc: '2.0', id: 0, result: ['srv', '1.5'] }],
+      ['l', 'c2s', { id: 1, method: 'blockchain.headers.subscribe', params: [] }],
+      ['l', 's2c', { jsonrpc: '2.0', id: 1, result: { height: 1, hex: '00'.repeat(80) } }],
+      ['l', 'c2s', { jsonrpc: '2.0', id: 2, method: 'server.ping', params: [] }], // loose takes both
+      ['l', 's2c', { jsonrpc: '2.0', id: 2, result: null }],
+      ['l', 's2c', { jsonrpc: '2.0', method: 'blockchain.headers.subscribe', params: [{ height: 2, hex: '00'.repeat(80) }] }],
+    ];
+    const { live, summary } = run(session);
+    expect(live).toEqual([]);
+    expect(summary.ok).toBe(true);
+    const text = session.map(([conn, dir, m], i) => JSON.stringify({ t: i, conn, dir, line: JSON.stringify(m) })).join('\n');
+    const checked = checkTranscriptText(text);
+    expect(checked.summary.findings).toEqual([]);
+    expect(checked.ok).toBe(true);
+  });
+
+  it('a v2 session that later drops "jsonrpc" is reported; a v1 session is judged by 1.0 rules', () => {
+    const { live } = run([
+      ['a', 'c2s', { jsonrpc: '2.0', id: 0, method: 'server.version', params: ['t', '1.4'] }],
+      ['a', 's2c', { jsonrpc: '2.0', id: 0, result: ['srv', '1.4'] }],
+      ['a', 'c2s', { id: 1, method: 'server.banner', params: [] }],
+      ['a', 's2c', { jsonrpc: '2.0', id: 1, result: 'hi' }],
+      ['b', 'c2s', { jsonrpc: '1.0', id: 0, method: 'server.version', params: ['t', '1.4'] }],
+      ['b', 's2c', { id: 0, result: ['srv', '1.4'], error: null }], // 1.0 answers: fine
+      ['b', 'c2s', { jsonrpc: '1.0', id: 1, method: 'server.banner', params: {} }], // params by name: not in 1.0
+      ['b', 's2c', { jsonrpc: '2.0', id: 1, result: 'hi' }], // a 2.0 answer to a 1.0 session
+      ['b', 'c2s', [{ jsonrpc: '1.0', id: 2, method: 'server.ping', params: [] }]], // no batches in 1.0
+    ]);
+    expect(live.map((f) => [f.conn, f.side, f.method, f.path])).toEqual([
+      ['a', 'client', 'server.banner', 'jsonrpc'],
+      ['b', 'client', 'server.banner', 'params'],
+      ['b', 'server', 'server.banner', 'jsonrpc'],
+      ['b', 'client', undefined, 'message'],
+    ]);
+  });
+
+  it('a first message that is not JSON decides nothing: the next one fixes the dialect', () => {
+    const { live } = run([
+      ['a', 'c2s', 'not json'],
+      ['a', 'c2s', { jsonrpc: '2.0', id: 0, method: 'server.version', params: ['t', '1.4'] }],
+      ['a', 's2c', { jsonrpc: '2.0', id: 0, result: ['srv', '1.4'] }],
+      ['a', 'c2s', { id: 1, method: 'server.banner', params: [] }],
+    ]);
+    expect(live.map((f) => [f.method, f.path])).toEqual([
+      [undefined, 'message'],
+      ['server.banner', 'jsonrpc'],
+    ]);
+  });
+});
+
+describe('TrafficChecker: requests left unanswered', () => {
+  it('reports each request still pending when its connection ends or the transcript ends, with its method and id, not as a violation', () => {
+    const live: TrafficFinding[] = [];
+    const checker = new TrafficChecker({ onFinding: (f) => live.push(f) });
+    checker.feed({ conn: 'a', dir: 'c2s', line: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'server.version', params: ['t', '1.4'] }) });
+    checker.feed({ conn: 'a', dir: 's2c', line: JSON.stringify({ jsonrpc: '2.0', id: 0, result: ['srv', '1.4'] }) });
+    checker.feed({ conn: 'a', dir: 'c2s', line: JSON.stringify({ jsonrpc: '2.0', id: 'x', method: 'server.banner', params: [] }), lineNumber: 7 });
+    checker.end('a');
+    expect(live).toEqual([
+      expect.objectContaining({ kind: 'unanswered', conn: 'a', dir: 'c2s', side: 'server', method: 'server.banner', path: 'id', line: 7, message: expect.stringContaining('id "x"') }),
+    ]);
+    const summary = checker.summary();
+    expect(summary).toMatchObject({ unanswered: 1, violations: 0, ok: true });
+    expect(summary.methods['server.banner']).toMatchObject({ unanswered: 1 });
+    expect(summary.connections[0]).toMatchObject({ unanswered: 1 });
+
+    const transcript = [
+      { t: 1, conn: 'm', dir: 'c2s', line: JSON.stringify({ id: 1, method: 'mining.subscribe', params: [] }) },
+      { t: 2, conn: 'm', dir: 'c2s', line: JSON.stringify({ id: 2, method: 'mining.extranonce.subscribe', params: [] }) },
+      { t: 3, conn: 'm', dir: 's2c', line: JSON.stringify({ id: 1, result: [[], '00000001', 4], error: null }) },
+    ];
+    const checked = checkTranscriptText(transcript.map((l) => JSON.stringify(l)).join('\n'));
+    expect(checked.summary.findings).toEqual([expect.objectContaining({ kind: 'unanswered', method: 'mining.extranonce.subscribe', line: 2, message: expect.stringMatching(/id 2 .*optionalReply/) })]);
+    expect(checked.ok).toBe(true);
+  });
+
+  it('reports no more than the pending limit kept', () => {
+    const live: TrafficFinding[] = [];
+    const checker = new TrafficChecker({ maxPending: 5, onFinding: (f) => live.push(f) });
+    for (let i = 0; i < 20; i++) checker.feed({ conn: 'a', dir: 'c2s', line: JSON.stringify({ jsonrpc: '2.0', id: i, method: 'server.ping', params: [] }) });
+    checker.finish();
+    expect(live.filter((f) => f.kind === 'unanswered').map((f) => f.message.match(/id (\d+)/)?.[1])).toEqual(['15', '16', '17', '18', '19']);
+    expect(checker.summary().unanswered).toBe(5);
   });
 });

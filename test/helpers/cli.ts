@@ -7,8 +7,8 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `stratum-sdk ...args`; `interrupt` lets a test press Ctrl-C. */
-export async function runCli(args: string[], interrupt: AbortSignal = new AbortController().signal, onStdout?: (line: string) => void): Promise<CliRun> {
+/** Runs `stratum-sdk ...args`; `interrupt` lets a test press Ctrl-C; onStdout/onStderr see each line as it comes. */
+export async function runCli(args: string[], interrupt: AbortSignal = new AbortController().signal, onStdout?: (line: string) => void, onStderr?: (line: string) => void): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(args, {
@@ -16,7 +16,10 @@ export async function runCli(args: string[], interrupt: AbortSignal = new AbortC
       out.push(t);
       onStdout?.(t);
     },
-    stderr: (t) => err.push(t),
+    stderr: (t) => {
+      err.push(t);
+      onStderr?.(t);
+    },
     interrupt,
   });
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };

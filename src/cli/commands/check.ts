@@ -4,9 +4,11 @@ import { createReadStream } from 'node:fs';
 import { formatFinding } from '../../conformance/traffic/findings.js';
 import type { TrafficProtocol } from '../../conformance/traffic/findings.js';
 import { formatSummary } from '../../conformance/traffic/format.js';
+import { trafficReport } from '../../conformance/traffic/report.js';
 import { TranscriptCheck, type TranscriptCheckResult } from '../../conformance/traffic/transcript-check.js';
 import { parseCommand } from '../args.js';
-import { json, UsageError, type CliIo } from '../io.js';
+import { UsageError, type CliIo } from '../io.js';
+import { EXIT_CODES_HELP, failOnOf, finishReport, REPORT_OPTIONS } from '../report-options.js';
 
 export const CHECK_HELP = `Usage: stratum-sdk check <transcript.jsonl...> [options]
 
@@ -19,11 +21,15 @@ sent, notifications, error shapes) is checked. Transcripts are what \`stratum-sd
 Options:
   --protocol <p>            electrum or stratum for every connection (default: the transcript's header, or
                             told per connection from its first message)
-  --json                    print the results as JSON
-  --fail-on <what>          error (default): exit 1 on a violation or a malformed line; deviation: also on a
+  --json                    print the report as JSON (the shared conformance report: a check per method and
+                            one for the transcript's lines, with each file's traffic summary and findings)
+  --junit <file>            also write the report as JUnit XML (a testcase per method)
+  --fail-on error|deviation error (default): exit 1 on a violation or a malformed line; deviation: also on a
                             documented deviation
 
-Exit codes: 0 nothing to fail on, 1 something to fail on, 2 bad usage (a file that cannot be read).`;
+Requests still awaiting their reply when a transcript ends are listed as unanswered (not a violation).
+
+${EXIT_CODES_HELP} A file that cannot be read is bad usage.`;
 
 export interface CheckFileResult extends TranscriptCheckResult {
   readonly file: string;
@@ -32,8 +38,7 @@ export interface CheckFileResult extends TranscriptCheckResult {
 export async function check(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand(args, {
     protocol: { type: 'string' },
-    json: { type: 'boolean' },
-    'fail-on': { type: 'string' },
+    ...REPORT_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -43,27 +48,26 @@ export async function check(args: readonly string[], io: CliIo): Promise<number>
   if (positionals.length === 0) throw new UsageError('give at least one transcript file');
   const protocol = values.protocol;
   if (protocol !== undefined && protocol !== 'electrum' && protocol !== 'stratum') throw new UsageError(`--protocol must be electrum or stratum, got ${JSON.stringify(protocol)}`);
-  const failOn = values['fail-on'] ?? 'error';
-  if (failOn !== 'error' && failOn !== 'deviation') throw new UsageError(`--fail-on must be error or deviation, got ${JSON.stringify(failOn)}`);
+  const failOn = failOnOf(values['fail-on']);
 
   const results: CheckFileResult[] = [];
   for (const file of positionals) results.push({ file, ...(await checkFile(file, protocol)) });
-  const failed = results.some((r) => !r.ok || (failOn === 'deviation' && r.summary.deviations > 0));
+  const report = trafficReport(
+    { target: positionals.join(', '), kind: 'transcript' },
+    results.map((r) => ({ source: r.file, header: r.header, summary: r.summary, malformed: r.malformed, malformedCount: r.malformedCount })),
+  );
+  return finishReport(report, values, failOn, io, () => results.map(formatFile).join('\n'));
+}
 
-  if (values.json) {
-    io.stdout(json({ ok: !failed, failOn, files: results }));
-    return failed ? 1 : 0;
-  }
-  for (const r of results) {
-    io.stdout(`== ${r.file}${r.header?.source ? ` (${r.header.source})` : ''}`);
-    for (const f of r.summary.findings) io.stdout(formatFinding(f));
-    for (const m of r.malformed) io.stdout(`MALFORMED line ${m.lineNumber}: ${m.reason}`);
-    if (r.malformedCount > r.malformed.length) io.stdout(`... and ${r.malformedCount - r.malformed.length} more malformed lines`);
-    io.stdout(formatSummary(r.summary));
-    if (r.malformedCount > 0) io.stdout(`${r.malformedCount} malformed line${r.malformedCount === 1 ? '' : 's'}`);
-    io.stdout('');
-  }
-  return failed ? 1 : 0;
+function formatFile(r: CheckFileResult): string {
+  const out = [`== ${r.file}${r.header?.source ? ` (${r.header.source})` : ''}`];
+  for (const f of r.summary.findings) out.push(formatFinding(f));
+  for (const m of r.malformed) out.push(`MALFORMED line ${m.lineNumber}: ${m.reason}`);
+  if (r.malformedCount > r.malformed.length) out.push(`... and ${r.malformedCount - r.malformed.length} more malformed lines`);
+  out.push(formatSummary(r.summary));
+  if (r.malformedCount > 0) out.push(`${r.malformedCount} malformed line${r.malformedCount === 1 ? '' : 's'}`);
+  out.push('');
+  return out.join('\n');
 }
 
 /** Reads a transcript in chunks (any size of file, bounded memory) and checks it. */

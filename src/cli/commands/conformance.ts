@@ -1,22 +1,18 @@
 // stratum-sdk conformance <url>: checks an Electrum server or a Stratum V1 pool against the spec and prints
 // pass, fail, skip or deviation per check with the reason; the exit code follows --fail-on.
-import { writeFile } from 'node:fs/promises';
 import {
-  exitCode,
-  formatJson,
-  formatJunit,
   formatTable,
   progressPrinter,
   runConformance,
   runPoolConformance,
   DEFAULT_POOL_STEP_TIMEOUT,
   type ConformanceReport,
-  type FailOn,
 } from '../../conformance/index.js';
 import { UsageError, type CliIo } from '../io.js';
 import { parseCommand } from '../args.js';
 import { otherProtocolAnswers, wrongServer } from '../diagnose.js';
 import { SHARED_HELP, SHARED_OPTIONS, sharedOptions } from '../options.js';
+import { EXIT_CODES_HELP, failOnOf, finishReport, REPORT_OPTIONS } from '../report-options.js';
 import { checkServerUrl } from '../urls.js';
 
 export const CONFORMANCE_HELP = `Usage: stratum-sdk conformance <url> [--all] [--json] [--junit <file>] [--fail-on error|deviation]
@@ -48,6 +44,8 @@ Options:
   --junit <file>                 also write the report as JUnit XML to this file
   --fail-on error|deviation      exit 1 on a failed check (default), or on a deviation too
 
+${EXIT_CODES_HELP}
+
 Examples:
   stratum-sdk conformance tcp://127.0.0.1:50001
   stratum-sdk conformance tls://electrum.example.org:50002 --protocol-version 1.4 --json
@@ -60,9 +58,7 @@ For pools --timeout is the wait for each step (default ${DEFAULT_POOL_STEP_TIMEO
 const OPTIONS = {
   ...SHARED_OPTIONS,
   all: { type: 'boolean' },
-  json: { type: 'boolean' },
-  junit: { type: 'string' },
-  'fail-on': { type: 'string' },
+  ...REPORT_OPTIONS,
   user: { type: 'string' },
   password: { type: 'string' },
   'bad-user': { type: 'string' },
@@ -113,20 +109,7 @@ export async function conformance(args: readonly string[], io: CliIo): Promise<n
     }
   }
   progress.finish(report);
-  if (values.junit !== undefined) {
-    try {
-      await writeFile(values.junit, formatJunit(report, failOn));
-    } catch (e) {
-      throw new UsageError(`--junit ${values.junit}: ${(e as Error).message}`);
-    }
-  }
-  io.stdout(values.json ? formatJson(report) : formatTable(report));
-  return exitCode(report, failOn);
-}
-
-function failOnOf(text: string | undefined): FailOn {
-  if (text === undefined || text === 'error' || text === 'deviation') return text ?? 'error';
-  throw new UsageError(`--fail-on must be error or deviation, got ${JSON.stringify(text)}`);
+  return finishReport(report, values, failOn, io, () => formatTable(report));
 }
 
 function seconds(text: string): number {

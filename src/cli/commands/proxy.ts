@@ -5,9 +5,11 @@ import { readFileSync } from 'node:fs';
 import { TranscriptRecorder } from '../../conformance/transcript-recorder.js';
 import { formatFinding, type TrafficProtocol } from '../../conformance/traffic/findings.js';
 import { formatSummary } from '../../conformance/traffic/format.js';
+import { trafficReport } from '../../conformance/traffic/report.js';
 import { parseCommand } from '../args.js';
-import { json, UsageError, type CliIo } from '../io.js';
+import { UsageError, type CliIo } from '../io.js';
 import { sharedOptions } from '../options.js';
+import { EXIT_CODES_HELP, failOnOf, finishReport, REPORT_OPTIONS, runningIo } from '../report-options.js';
 import { startTrafficProxy, type ProxyAddress, type ProxyTransport } from '../traffic-proxy.js';
 import { checkServerUrl } from '../urls.js';
 
@@ -32,10 +34,16 @@ Options:
   --tls-cert <file.pem>     certificate and key for a tls:// or wss:// --listen (default: a self-signed one
   --tls-key <file.pem>      made at start, whose SHA-256 fingerprint is printed)
   --tls-ca, --tls-pin, --insecure   how the upstream's certificate is checked (as for every command)
-  --json                    print the summary as JSON at exit
+  --json                    at exit, print the report as JSON (the shared conformance report: a check per
+                            method, with the traffic summary and findings) instead of the summary tables;
+                            stdout holds the report alone, everything else goes to stderr
+  --junit <file>            at exit, also write the report as JUnit XML (a testcase per method)
+  --fail-on error|deviation exit 1 on a violation (default), or on a documented deviation too
   -h, --help                this help
 
-Exit codes: 0 no violations, 1 violations were seen, 2 bad usage.
+Requests still awaiting their reply when a connection closes are listed as unanswered (not a violation).
+
+${EXIT_CODES_HELP}
 
 Example (does my wallet talk to this server the way the spec says?):
   stratum-sdk proxy --listen tcp://127.0.0.1:50011 --upstream tcp://127.0.0.1:50001 --record session.jsonl`;
@@ -50,19 +58,21 @@ const PROXY_OPTIONS = {
   'tls-ca': { type: 'string', multiple: true },
   'tls-pin': { type: 'string', multiple: true },
   insecure: { type: 'boolean' },
-  json: { type: 'boolean' },
+  ...REPORT_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export async function proxy(args: readonly string[], io: CliIo): Promise<number> {
+export async function proxy(args: readonly string[], out: CliIo): Promise<number> {
   const { values } = parseCommand(args, PROXY_OPTIONS, { positionals: false });
+  const io = runningIo(out, values.json);
   if (values.help) {
-    io.stdout(PROXY_HELP);
+    out.stdout(PROXY_HELP);
     return 0;
   }
   if (values.listen === undefined) throw new UsageError('--listen <url> is required, e.g. --listen tcp://127.0.0.1:50011');
   if (values.upstream === undefined) throw new UsageError('--upstream <url> is required, e.g. --upstream tcp://127.0.0.1:50001');
   const listen = listenAddress(values.listen);
+  const failOn = failOnOf(values['fail-on']);
   const upstreamUrl = checkServerUrl(values.upstream);
   const upstream: ProxyAddress = {
     transport: transportOf(upstreamUrl.scheme),
@@ -107,9 +117,10 @@ export async function proxy(args: readonly string[], io: CliIo): Promise<number>
     io.stdout(`proxy ${running.url} -> ${values.upstream}${protocol ? ` (${protocol})` : ''}: every message checked against the spec; Ctrl-C prints the summary`);
     if (!io.interrupt.aborted) await new Promise<void>((resolve) => io.interrupt.addEventListener('abort', () => resolve(), { once: true }));
     await running.close();
+    running.checker.finish();
     const summary = running.checker.summary();
-    io.stdout(values.json ? json(summary) : formatSummary(summary));
-    return summary.ok ? 0 : 1;
+    const report = trafficReport({ target: values.upstream, kind: 'proxy' }, [{ source: values.upstream, summary }]);
+    return await finishReport(report, values, failOn, out, () => formatSummary(summary));
   } finally {
     await recorder?.close();
   }

@@ -5,6 +5,8 @@ import { startWorld } from '../../regtest/world.js';
 import { parseCommand } from '../args.js';
 import { UsageError, type CliIo } from '../io.js';
 import { formatSummary } from '../../conformance/traffic/format.js';
+import { trafficReport } from '../../conformance/traffic/report.js';
+import { EXIT_CODES_HELP, failOnOf, finishReport, REPORT_OPTIONS, runningIo } from '../report-options.js';
 import { maturityNote, printWorld, publicCertificateFile, TRAFFIC_HELP, TRAFFIC_OPTIONS, watchWorldTraffic, WORLD_HELP, WORLD_OPTIONS, worldOptions } from '../world-options.js';
 
 export const SERVE_HELP = `Usage: stratum-sdk serve [options]
@@ -18,6 +20,12 @@ that pin it. Stops cleanly on Ctrl-C.
 ${WORLD_HELP}
 
 ${TRAFFIC_HELP}
+  --json                    with --check-clients: at exit, print the report as JSON (the shared conformance
+                            report: a check per method, with the traffic summary and findings); stdout holds
+                            the report alone, everything else goes to stderr
+  --junit <file>            with --check-clients: at exit, also write the report as JUnit XML
+  --fail-on error|deviation with --check-clients: exit 1 on a violation (default), or on a documented
+                            deviation too. ${EXIT_CODES_HELP}
 
   --blocks <n>              mine n blocks to the payout address first (default 0; a coinbase is spendable
                             with ${COINBASE_MATURITY} confirmations, so --blocks ${COINBASE_MATURITY} gives one spendable coin)
@@ -30,12 +38,16 @@ Example (does my miner follow the spec?):
 
 const sats = (n: number) => `${(n / 1e8).toFixed(8)} BTC`;
 
-export async function serve(args: readonly string[], io: CliIo): Promise<number> {
-  const { values } = parseCommand(args, { ...WORLD_OPTIONS, ...TRAFFIC_OPTIONS, blocks: { type: 'string' } }, { positionals: false });
+export async function serve(args: readonly string[], out: CliIo): Promise<number> {
+  const { values } = parseCommand(args, { ...WORLD_OPTIONS, ...TRAFFIC_OPTIONS, ...REPORT_OPTIONS, blocks: { type: 'string' } }, { positionals: false });
   if (values.help) {
-    io.stdout(SERVE_HELP);
+    out.stdout(SERVE_HELP);
     return 0;
   }
+  const failOn = failOnOf(values['fail-on']);
+  const reportFlag = (['json', 'junit', 'fail-on'] as const).find((name) => values[name] !== undefined);
+  if (reportFlag && !values['check-clients']) throw new UsageError(`--${reportFlag} reports on --check-clients; give --check-clients too`);
+  const io = runningIo(out, values.json);
   const blocks = values.blocks === undefined ? 0 : Number(values.blocks);
   if (!Number.isInteger(blocks) || blocks < 0 || blocks > 100_000) throw new UsageError(`--blocks must be a whole number from 0 to 100000, got ${JSON.stringify(values.blocks)}`);
   const cli = await worldOptions(values);
@@ -60,8 +72,8 @@ export async function serve(args: readonly string[], io: CliIo): Promise<number>
     const summary = await traffic.stop();
     traffic = undefined;
     if (summary) {
-      io.stdout(formatSummary(summary));
-      return summary.ok ? 0 : 1;
+      const report = trafficReport({ target: 'stratum-sdk serve --check-clients', kind: 'client' }, [{ source: 'the world\'s servers', summary }]);
+      return await finishReport(report, values, failOn, out, () => formatSummary(summary));
     }
     return 0;
   } finally {

@@ -28,7 +28,7 @@ export async function judgeConfigure(reply: Reply, timeout: number): Promise<{ v
   if (typeof maskText !== 'string') return { ...none, verdict: fail('"version-rolling": true without a "version-rolling.mask"', reply.line.text) };
   const mask = parseVersionMask(maskText);
   if ((mask & ~REQUESTED_MASK) >>> 0 !== 0) {
-    const verdict = await documented('mining', 'mining.configure', 'whatever was requested', `granted mask ${maskText}, which has bits outside the ${hex(REQUESTED_MASK)} asked for`, reply.line.text);
+    const verdict = documented('configure-fixed-answer', `granted mask ${maskText}, which has bits outside the ${hex(REQUESTED_MASK)} asked for`, reply.line.text);
     return { mask, verdict };
   }
   return { mask, verdict: pass(`version rolling granted, mask ${maskText}`, reply.line.text) };
@@ -49,8 +49,8 @@ export function judgeSubscribe(reply: Reply, params: readonly unknown[], timeout
 }
 
 export async function judgeExtranonceSubscribe(reply: Reply, timeout: number): Promise<Verdict> {
-  if (reply.kind === 'timeout') return documented('mining', 'mining.extranonce.subscribe', 'send no reply at all', `no answer within ${timeout} ms`);
-  if (reply.kind === 'closed') return documented('mining', 'mining.extranonce.subscribe', 'drop the connection', 'the pool closed the connection');
+  if (reply.kind === 'timeout') return documented('extranonce-subscribe-unanswered', `no answer within ${timeout} ms`);
+  if (reply.kind === 'closed') return documented('extranonce-subscribe-unanswered', 'the pool closed the connection');
   if (reply.kind === 'malformed') return fail(`the answer is ${reply.why}`, reply.line.text);
   if (reply.kind === 'refused') return pass(`not supported: ${describeRefusal(reply)}`, reply.line.text);
   const check = miningProtocol.validateResult('mining.extranonce.subscribe', reply.result);
@@ -81,7 +81,7 @@ export async function judgeBadAuthorize(reply: Reply, worker: string, timeout: n
 
 async function refusedAuthorize(reply: Refused, worker: string): Promise<Verdict> {
   const shown = `refused ${JSON.stringify(worker)}: ${describeRefusal(reply)}`;
-  if (reply.encoding === 'error string') return documented('mining', 'mining.authorize', 'bare error strings', shown, reply.line.text);
+  if (reply.encoding === 'error string') return documented('authorize-error-strings', shown, reply.line.text);
   if (reply.encoding === 'other error') return fail(`${shown}: not an error encoding Stratum uses`, reply.line.text);
   return pass(shown, reply.line.text);
 }

@@ -245,7 +245,7 @@ async function shareChecks(probe: LineProbe, facts: PoolFacts | undefined, setti
     run(cases[1][0], cases[1][1], async () => {
       const what = `an extranonce2 of ${facts.extranonce2Size + 1} bytes (size ${facts.extranonce2Size})`;
       const reply = readReply(await answers.extranonce2);
-      if (reply.kind === 'result' && reply.result === true) return documented('mining', 'mining.submit', 'pads or truncates extranonce2', `accepted ${what}`, reply.line.text);
+      if (reply.kind === 'result' && reply.result === true) return documented('submit-lenient-params', `accepted ${what}`, reply.line.text);
       return withNote(await judgeRefusal(reply, expect(what, [], extranonce2)), unsolved);
     }),
     run(cases[2][0], cases[2][1], async () => withNote(await judgeRefusal(readReply(await answers.ntime), expect(`ntime ${ntime.ntime} (the job's ${facts.job.ntime} + more than 2 hours)`, [], ntime)), unsolved)),

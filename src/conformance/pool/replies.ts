@@ -87,8 +87,8 @@ export async function judgeRefusal(reply: Reply, expected: RefusalExpectation): 
     return fail(`${expected.what}: the result is not a boolean`, reply.line.text);
   }
   const shown = `${expected.what} refused: ${describeRefusal(reply)}`;
-  if (reply.encoding === 'result false with reject-reason') return documented('mining', 'mining.submit', '"result": false, "error": null and a "reject-reason"', shown, reply.line.text);
-  if (reply.encoding === 'error string') return documented('mining', 'mining.submit', 'a bare error string', shown, reply.line.text);
+  if (reply.encoding === 'result false with reject-reason') return documented('submit-reject-encodings', shown, reply.line.text);
+  if (reply.encoding === 'error string') return documented('submit-reject-encodings', shown, reply.line.text);
   if (reply.encoding === 'other error') return fail(`${shown}: not an error encoding Stratum uses`, reply.line.text);
   if (reply.code === null || expected.codes.length === 0 || expected.codes.includes(reply.code)) return pass(shown, reply.line.text);
   if (expected.alsoRight && reply.code === expected.alsoRight.code) return pass(`${shown} (${expected.alsoRight.why})`, reply.line.text);

@@ -14,8 +14,9 @@ import { DEFAULT_MAX_MESSAGE_SIZE } from '../../runtime/framing.js';
 import { parseMessage, type IncomingMessage, type MessageId } from '../../runtime/messages.js';
 import type { MethodInfo, ProtocolRegistry } from '../../runtime/registry.js';
 import type { ValidationOutcome } from '../../runtime/validation.js';
+import { detectAiorpcxProtocol, type AiorpcxProtocol } from '../../runtime/server/dialects.js';
 import { isVersion } from '../../runtime/versions.js';
-import { DEVIATIONS, type DeviationName } from './deviations.js';
+import { deviationText, type SpecDeviationId } from '../deviations.js';
 import type { ConnectionTally, FindingKind, Tally, TrafficDirection, TrafficFinding, TrafficProtocol, TrafficSummary } from './findings.js';
 
 export interface TrafficMessage {
@@ -63,6 +64,7 @@ export const MAX_METHOD_NAMES = 256;
 const MAX_NOTES = 50;
 
 interface Pending {
+  readonly id: MessageId;
   readonly method: string;
   readonly info: MethodInfo | undefined;
   /** The params, kept only when they choose the result's shape. */
@@ -70,6 +72,9 @@ interface Pending {
   /** The params were valid: otherwise the result is not checked against them. */
   readonly paramsValid: boolean;
   readonly version: string | undefined;
+  /** Where the request was seen, for the finding if it is never answered. */
+  readonly t: number | undefined;
+  readonly lineNumber: number | undefined;
 }
 
 interface Connection {
@@ -80,14 +85,27 @@ interface Connection {
   /** server.version was sent by the client. */
   versionAsked: boolean;
   /**
-   * Electrum: the JSON-RPC dialect the client's first message set for the session, as ElectrumX (aiorpcX)
-   * reads it: '2.0' when it carried "jsonrpc": "2.0", '1.0' (aiorpcX's v1 or loose) otherwise.
+   * Electrum: the JSON-RPC protocol the client's first JSON message fixed for the session, as ElectrumX
+   * (aiorpcX) and the SDK's servers read it (src/runtime/server/dialects.ts): v2, v1 or loose.
    */
-  dialect: '2.0' | '1.0' | undefined;
+  dialect: AiorpcxProtocol | undefined;
   /** Requests each side sent, by id, awaiting the other side's reply (a list: Stratum peers reuse ids). */
   readonly pending: Record<TrafficDirection, Map<string, Pending[]>>;
   pendingCount: Record<TrafficDirection, number>;
 }
+
+/**
+ * Where the spec documents Stratum software reusing an id while a request with it is unanswered, by the
+ * method of the request that reuses it. Elsewhere a reused id is a violation.
+ */
+const REUSED_IDS: Readonly<Record<string, SpecDeviationId>> = { 'mining.ping': 'ping-fixed-id', 'mining.submit': 'submit-fixed-id' };
+
+/** Where the spec documents errors that are neither [code, message, traceback] nor an object, by the method answered. */
+const LOOSE_ERRORS: Readonly<Record<string, SpecDeviationId>> = {
+  'mining.submit': 'submit-reject-encodings',
+  'mining.authorize': 'authorize-error-strings',
+  'mining.get_transactions': 'get-transactions-count',
+};
 
 const REGISTRIES: Readonly<Record<TrafficProtocol, ProtocolRegistry<string>>> = { electrum: electrumProtocol, stratum: miningProtocol };
 
@@ -108,6 +126,7 @@ export class TrafficChecker {
   #messages = 0;
   #violations = 0;
   #deviations = 0;
+  #unansweredCount = 0;
 
   constructor(options: TrafficCheckerOptions = {}) {
     this.#options = options;
@@ -130,22 +149,43 @@ export class TrafficChecker {
       return;
     }
     const parsed = parseMessage(message.line);
+    if (conn.protocol === undefined) this.#detect(conn, parsed.type === 'batch' ? parsed.items[0] : parsed);
+    if (conn.dialect === undefined && message.dir === 'c2s' && conn.protocol === 'electrum') {
+      // A first message that is not JSON decides nothing: the next one does, as in aiorpcX.
+      conn.dialect = detectAiorpcxProtocol(message.line);
+    }
     if (parsed.type === 'batch') {
-      if (conn.protocol === undefined) this.#detect(conn, parsed.items[0]);
+      if (conn.dialect === 'v1' && message.dir === 'c2s' && conn.protocol === 'electrum') {
+        this.#tallyMethod(undefined);
+        this.#report(ctx, 'violation', 'message', 'a batch in a session the client began in JSON-RPC 1.0, which has no batches (aiorpcX refuses it whole)');
+        return;
+      }
       for (const item of parsed.items) this.#one(ctx, item, true);
     } else {
-      if (conn.protocol === undefined) this.#detect(conn, parsed);
       this.#one(ctx, parsed, false);
     }
   }
 
-  /** The connection ended: its pending requests are forgotten (an unanswered request is not an error: the peer may hang up). */
+  /**
+   * The connection ended: each request still awaiting its reply is reported as an `unanswered` finding
+   * (with its method and id; as many as the pending limit kept), then the connection is forgotten.
+   */
   end(conn: string | number): void {
     const key = String(conn);
     const c = this.#connections.get(key);
     if (!c) return;
     this.#connections.delete(key);
+    for (const dir of ['c2s', 's2c'] as const) {
+      for (const queue of c.pending[dir].values()) for (const p of queue) this.#unanswered(c, dir, p);
+      c.pending[dir].clear();
+      c.pendingCount[dir] = 0;
+    }
     this.#keepFinished(c.tally);
+  }
+
+  /** The conversation is over (a transcript's end, a proxy or server stopping): every connection ends. */
+  finish(): void {
+    for (const key of [...this.#connections.keys()]) this.end(key);
   }
 
   summary(): TrafficSummary {
@@ -156,6 +196,7 @@ export class TrafficChecker {
       messages: this.#messages,
       violations: this.#violations,
       deviations: this.#deviations,
+      unanswered: this.#unansweredCount,
       methods,
       connections,
       findings: [...this.#findings],
@@ -173,7 +214,7 @@ export class TrafficChecker {
     const registry = REGISTRIES[protocol];
     const dir = message.dir;
     const item: Ctx = { ...ctx, method: undefined };
-    const dialect = (d: '2.0' | '1.0') => protocol === 'electrum' && this.#dialect(item, d);
+    const dialect = (d: IncomingMessage & { dialect: '2.0' | '1.0' }) => protocol === 'electrum' && this.#dialect(item, d);
     switch (m.type) {
       case 'invalid': {
         // A reply that could not be matched still ends its request.
@@ -189,7 +230,7 @@ export class TrafficChecker {
       case 'notification': {
         item.method = m.method;
         this.#tallyMethod(m.method);
-        dialect(m.dialect);
+        dialect(m);
         const info = registry.get(m.method);
         if (m.type === 'request') {
           if (protocol === 'electrum' && dir === 'c2s') this.#electrumOrder(item, m.method);
@@ -208,14 +249,14 @@ export class TrafficChecker {
         if (m.type === 'error' && m.id === null) {
           // Only an error can have a null id: the peer could not read the request it answers.
           this.#tallyMethod(undefined);
-          dialect(m.dialect);
+          dialect(m);
           this.#errorShape(item, m, protocol);
           return;
         }
         const pending = m.id === null ? undefined : this.#take(conn, other(dir), m.id);
         item.method = pending?.method;
         this.#tallyMethod(item.method);
-        dialect(m.dialect);
+        dialect(m);
         if (!pending) {
           this.#report(item, 'violation', 'id', `a reply to ${JSON.stringify(m.id)}, which no pending request of the ${dir === 's2c' ? 'client' : 'server'} has${inBatch ? ' (in a batch)' : ''}`);
           return;
@@ -231,18 +272,23 @@ export class TrafficChecker {
   }
 
   /**
-   * Electrum: a session that began in JSON-RPC 2.0 stays in it, both ways (observed-on-the-wire: ElectrumX
-   * refuses a later message without "jsonrpc" with -32600).
+   * Electrum: the session's JSON-RPC protocol, fixed by the client's first message as aiorpcX fixes it
+   * (src/runtime/server/dialects.ts). v2: every message both ways carries "jsonrpc": "2.0" (ElectrumX
+   * refuses a later request without it with -32600). v1: the client sends params as an array and the
+   * server answers in 1.0, without "jsonrpc". loose (a request without "jsonrpc", as @electrum-cash/network
+   * sends): either is fine both ways.
    */
-  #dialect(ctx: Ctx, dialect: '2.0' | '1.0'): void {
-    const conn = ctx.conn;
-    if (conn.dialect === undefined) {
-      if (ctx.message.dir === 'c2s') conn.dialect = dialect;
-      return;
-    }
-    if (conn.dialect === '2.0' && dialect !== '2.0') {
-      const who = ctx.message.dir === 'c2s' ? 'the client' : 'the server';
+  #dialect(ctx: Ctx, m: IncomingMessage & { dialect: '2.0' | '1.0' }): void {
+    const { conn, message } = ctx;
+    const who = message.dir === 'c2s' ? 'the client' : 'the server';
+    if (conn.dialect === 'v2' && m.dialect !== '2.0') {
       this.#report(ctx, 'violation', 'jsonrpc', `no "jsonrpc": "2.0" from ${who} in a session the client began in JSON-RPC 2.0`);
+    } else if (conn.dialect === 'v1') {
+      if (message.dir === 's2c' && m.dialect === '2.0') {
+        this.#report(ctx, 'violation', 'jsonrpc', 'a JSON-RPC 2.0 message from the server in a session the client began in JSON-RPC 1.0');
+      } else if (message.dir === 'c2s' && (m.type === 'request' || m.type === 'notification') && !Array.isArray(m.params)) {
+        this.#report(ctx, 'violation', 'params', 'params by name in a session the client began in JSON-RPC 1.0, which takes params as an array');
+      }
     }
   }
 
@@ -253,7 +299,7 @@ export class TrafficChecker {
       if (conn.versionAsked) this.#report(ctx, 'violation', 'method', 'a second server.version: only the first one of a connection counts (from protocol 1.4)');
       conn.versionAsked = true;
     } else if (!conn.versionAsked) {
-      this.#deviation(ctx, 'electrum-request-before-version', 'method', `${method} before server.version (from protocol 1.6 server.version must be the first message)`);
+      this.#deviation(ctx, 'request-before-version', 'method', `${method} before server.version (from protocol 1.6 server.version must be the first message)`);
     }
   }
 
@@ -321,8 +367,14 @@ export class TrafficChecker {
     }
     const isArrayError = Array.isArray(error) && (error.length === 2 || error.length === 3) && Number.isInteger(error[0]) && typeof error[1] === 'string';
     if (isArrayError) return;
-    if (isObjectError) this.#deviation(ctx, 'stratum-object-error', 'error', 'a JSON-RPC 2.0 error object where Stratum V1 sends [code, message, traceback]');
-    else this.#deviation(ctx, 'stratum-loose-error', 'error', `an error that is neither [code, message, traceback] nor an object: ${excerpt(error, 80)}`);
+    if (isObjectError) {
+      this.#deviation(ctx, 'stratum-error-object', 'error', 'a JSON-RPC 2.0 error object where Stratum V1 sends [code, message, traceback]');
+      return;
+    }
+    const text = `an error that is neither [code, message, traceback] nor an object: ${excerpt(error, 80)}`;
+    const documented = ctx.method === undefined ? undefined : LOOSE_ERRORS[ctx.method];
+    if (documented) this.#deviation(ctx, documented, 'error', text);
+    else this.#report(ctx, 'violation', 'error', `${text} (the spec documents no such error for ${ctx.method ?? 'a reply to nothing'})`);
   }
 
   // ---- pending requests -----------------------------------------------------------------------------
@@ -334,8 +386,10 @@ export class TrafficChecker {
     const table = conn.pending[dir];
     const queue = table.get(key);
     if (queue && queue.length > 0) {
-      if (conn.protocol === 'stratum') this.#deviation(ctx, 'stratum-reused-id', 'id', `id ${JSON.stringify(id)} reused while a request with it is still unanswered`);
-      else this.#report(ctx, 'violation', 'id', `id ${JSON.stringify(id)} reused while a request with it is still unanswered: the replies cannot be told apart`);
+      const documented = conn.protocol === 'stratum' ? REUSED_IDS[method] : undefined;
+      const text = `id ${JSON.stringify(id)} reused while a request with it is still unanswered`;
+      if (documented) this.#deviation(ctx, documented, 'id', text);
+      else this.#report(ctx, 'violation', 'id', `${text}: the replies cannot be told apart`);
     }
     if (conn.pendingCount[dir] >= this.#maxPending) {
       // The oldest is forgotten: a peer that never answers must not grow the table.
@@ -355,7 +409,7 @@ export class TrafficChecker {
       // Kept only when they choose the result's shape: a broadcast's megabyte of hex is not.
       if (p.ok && info.resultVariants.length > 1) positional = p.params;
     }
-    const entry: Pending = { method, info, params: positional, paramsValid, version: conn.version };
+    const entry: Pending = { id, method, info, params: positional, paramsValid, version: conn.version, t: message.t, lineNumber: message.lineNumber };
     if (queue) queue.push(entry);
     else table.set(key, [entry]);
     conn.pendingCount[dir]++;
@@ -368,6 +422,18 @@ export class TrafficChecker {
     if (queue && queue.length === 0) conn.pending[dir].delete(key);
     if (first) conn.pendingCount[dir]--;
     return first;
+  }
+
+  /** A request the connection's end left without its reply: a finding of its own kind, not a violation. */
+  #unanswered(conn: Connection, dir: TrafficDirection, p: Pending): void {
+    const optional = p.info?.optionalReply?.when === 'always' ? ' (the spec allows no reply: optionalReply)' : '';
+    const message: TrafficMessage = { conn: conn.tally.conn, dir, line: `{"id":${JSON.stringify(p.id)},"method":${JSON.stringify(excerpt(p.method, 80))}}`, t: p.t, lineNumber: p.lineNumber };
+    this.#unansweredCount++;
+    conn.tally.unanswered++;
+    const tally = this.#methods.get(p.method) ?? this.#methods.get('(other)');
+    if (tally) tally.unanswered++;
+    const who = dir === 'c2s' ? 'server' : 'client';
+    this.#report({ conn, message, method: p.method }, 'unanswered', 'id', `no reply to ${p.method} id ${JSON.stringify(p.id)} from the ${who} before the connection ended${optional}`, undefined, undefined, who);
   }
 
   // ---- connections, tallies, findings -----------------------------------------------------------------
@@ -385,7 +451,7 @@ export class TrafficChecker {
     }
     const protocol = this.#options.protocol;
     c = {
-      tally: { conn: key, messages: 0, violations: 0, deviations: 0, protocol, version: undefined },
+      tally: { conn: key, messages: 0, violations: 0, deviations: 0, unanswered: 0, protocol, version: undefined },
       protocol,
       version: undefined,
       versionAsked: false,
@@ -416,7 +482,7 @@ export class TrafficChecker {
     let name = method ?? '(unknown)';
     if (!this.#methods.has(name) && this.#methods.size >= MAX_METHOD_NAMES) name = '(other)';
     let tally = this.#methods.get(name);
-    if (!tally) this.#methods.set(name, (tally = { messages: 0, violations: 0, deviations: 0 }));
+    if (!tally) this.#methods.set(name, (tally = { messages: 0, violations: 0, deviations: 0, unanswered: 0 }));
     tally.messages++;
   }
 
@@ -430,24 +496,24 @@ export class TrafficChecker {
     this.#report(ctx, 'violation', path, colon > 0 ? first.slice(colon + 2) : first, undefined, outcome.errors.length > 1 ? outcome.errors : undefined);
   }
 
-  #deviation(ctx: Ctx, name: DeviationName, path: string, message: string): void {
-    this.#report(ctx, 'deviation', path, message, DEVIATIONS[name]);
+  #deviation(ctx: Ctx, id: SpecDeviationId, path: string, message: string): void {
+    this.#report(ctx, 'deviation', path, message, id);
   }
 
-  #report(ctx: Ctx, kind: FindingKind, path: string, text: string, reference?: string, details?: readonly string[]): void {
+  #report(ctx: Ctx, kind: FindingKind, path: string, text: string, deviation?: SpecDeviationId, details?: readonly string[], side?: 'client' | 'server'): void {
     const { conn, message } = ctx;
     const finding: TrafficFinding = {
       kind,
       conn: conn.tally.conn,
       dir: message.dir,
-      side: message.dir === 'c2s' ? 'client' : 'server',
+      side: side ?? (message.dir === 'c2s' ? 'client' : 'server'),
       method: ctx.method,
       path,
       message: text,
       excerpt: message.line.length > this.#excerptLength ? `${message.line.slice(0, this.#excerptLength)}…` : message.line,
       ...(message.t === undefined ? {} : { t: message.t }),
       ...(message.lineNumber === undefined ? {} : { line: message.lineNumber }),
-      ...(reference === undefined ? {} : { reference }),
+      ...(deviation === undefined ? {} : { deviation, reference: deviationText(deviation) }),
       ...(details === undefined ? {} : { details }),
     };
     const tally = this.#methods.get(ctx.method ?? '(unknown)') ?? this.#methods.get('(other)');
@@ -455,7 +521,7 @@ export class TrafficChecker {
       this.#violations++;
       conn.tally.violations++;
       if (tally) tally.violations++;
-    } else {
+    } else if (kind === 'deviation') {
       this.#deviations++;
       conn.tally.deviations++;
       if (tally) tally.deviations++;

@@ -8,16 +8,18 @@ export type TrafficProtocol = 'electrum' | 'stratum';
 
 /**
  * `violation`: the message breaks the spec. `deviation`: it breaks the letter of the spec in a way the
- * spec's `deviations` document as what real software does (each finding names where).
+ * spec's `deviations` document as what real software does (each finding names where). `unanswered`: a
+ * request still awaiting its reply when its connection closed or the transcript ended (not counted as a
+ * violation: a peer may hang up, a recording may stop).
  */
-export type FindingKind = 'violation' | 'deviation';
+export type FindingKind = 'violation' | 'deviation' | 'unanswered';
 
 export interface TrafficFinding {
   readonly kind: FindingKind;
   /** The connection, as the recording or the caller named it. */
   readonly conn: string;
   readonly dir: TrafficDirection;
-  /** Who broke the spec: the sender of the message. */
+  /** Who broke the spec: the sender of the message (for `unanswered`, the side that did not answer). */
   readonly side: 'client' | 'server';
   /** The method the message is (or answers); undefined when it could not be told (malformed JSON). */
   readonly method: string | undefined;
@@ -33,7 +35,9 @@ export interface TrafficFinding {
   readonly line?: number | undefined;
   /** Every error found in that part of the message, "path: what" each (bounded), when there was more than one. */
   readonly details?: readonly string[] | undefined;
-  /** For a deviation: the spec file and the documented behaviour it matches. */
+  /** For a deviation: the id of the spec's deviation it matches (SPEC_DEVIATIONS, src/generated/deviations.ts). */
+  readonly deviation?: string | undefined;
+  /** For a deviation: the spec's text, as deviationText quotes it (`<method> (<software>): <text>`). */
   readonly reference?: string | undefined;
 }
 
@@ -41,6 +45,8 @@ export interface Tally {
   messages: number;
   violations: number;
   deviations: number;
+  /** Requests (of this method, or on this connection) left without a reply when their connection ended. */
+  unanswered: number;
 }
 
 export interface ConnectionTally extends Tally {
@@ -54,6 +60,7 @@ export interface TrafficSummary {
   readonly messages: number;
   readonly violations: number;
   readonly deviations: number;
+  readonly unanswered: number;
   /** Per wire name ("(unknown)" for messages whose method could not be told, "(other)" past the name limit). */
   readonly methods: Readonly<Record<string, Tally>>;
   readonly connections: readonly ConnectionTally[];
@@ -70,5 +77,5 @@ export interface TrafficSummary {
 export function formatFinding(f: TrafficFinding): string {
   const where = f.line === undefined ? '' : `line ${f.line} `;
   const arrow = f.dir === 'c2s' ? 'client->server' : 'server->client';
-  return `${f.kind === 'violation' ? 'VIOLATION' : 'deviation'} ${where}conn ${f.conn} ${arrow} ${f.method ?? '(unknown method)'} ${f.path}: ${f.message}${f.reference ? ` [documented: ${f.reference}]` : ''}${(f.details ?? []).map((d) => `\n    - ${d}`).join('')}\n    ${f.excerpt}`;
+  return `${f.kind === 'violation' ? 'VIOLATION' : f.kind === 'deviation' ? 'deviation' : 'unanswered'} ${where}conn ${f.conn} ${arrow} ${f.method ?? '(unknown method)'} ${f.path}: ${f.message}${f.reference ? ` [documented${f.deviation ? ` ${f.deviation}` : ''}: ${f.reference}]` : ''}${(f.details ?? []).map((d) => `\n    - ${d}`).join('')}\n    ${f.excerpt}`;
 }

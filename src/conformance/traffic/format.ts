@@ -2,18 +2,19 @@
 import type { TrafficSummary } from './findings.js';
 
 export function formatSummary(summary: TrafficSummary): string {
-  const rows: string[][] = [['method', 'messages', 'violations', 'deviations']];
-  for (const [name, t] of Object.entries(summary.methods)) rows.push([name, String(t.messages), String(t.violations), String(t.deviations)]);
-  const connRows: string[][] = [['connection', 'protocol', 'version', 'messages', 'violations', 'deviations']];
+  const rows: string[][] = [['method', 'messages', 'violations', 'deviations', 'unanswered']];
+  for (const [name, t] of Object.entries(summary.methods)) rows.push([name, String(t.messages), String(t.violations), String(t.deviations), String(t.unanswered)]);
+  const connRows: string[][] = [['connection', 'protocol', 'version', 'messages', 'violations', 'deviations', 'unanswered']];
   for (const c of summary.connections) {
-    connRows.push([c.conn, c.protocol ?? '-', c.version ?? '-', String(c.messages), String(c.violations), String(c.deviations)]);
+    connRows.push([c.conn, c.protocol ?? '-', c.version ?? '-', String(c.messages), String(c.violations), String(c.deviations), String(c.unanswered)]);
   }
   const out = [table(rows), '', table(connRows), ''];
   for (const note of summary.notes) out.push(`note: ${note}`);
   if (summary.findingsDropped > 0) out.push(`note: ${summary.findingsDropped} more findings were counted but not kept`);
   out.push(
     `${summary.ok ? 'PASS' : 'FAIL'}: ${summary.messages} messages on ${summary.connections.length} connection${summary.connections.length === 1 ? '' : 's'}, ` +
-      `${summary.violations} violation${summary.violations === 1 ? '' : 's'}, ${summary.deviations} documented deviation${summary.deviations === 1 ? '' : 's'}`,
+      `${summary.violations} violation${summary.violations === 1 ? '' : 's'}, ${summary.deviations} documented deviation${summary.deviations === 1 ? '' : 's'}` +
+      (summary.unanswered > 0 ? `, ${summary.unanswered} unanswered request${summary.unanswered === 1 ? '' : 's'}` : ''),
   );
   return out.join('\n');
 }

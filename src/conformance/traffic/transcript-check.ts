@@ -54,6 +54,8 @@ export class TranscriptCheck {
 
   end(): TranscriptCheckResult {
     this.#splitter.end();
+    // What is still awaiting a reply when the recording stops is reported, as at a connection's close.
+    this.#checker.finish();
     const summary = this.#checker.summary();
     return { header: this.#header, summary, malformed: [...this.#malformed], malformedCount: this.#malformedCount, ok: summary.ok && this.#malformedCount === 0 };
   }

@@ -1,0 +1,35 @@
+// Stage 4: src/generated/deviations.ts: every deviation the spec gives an id ({ id, software, text } in a
+// method's `deviations`), as a table from id to the method, the software and the spec's text. The
+// conformance checkers cite these ids and quote the text; a test checks every id they cite is here.
+
+const str = (s) => JSON.stringify(s);
+
+/** @param {import('./model.d.mts').SpecModel} model */
+export function emitDeviations(model, banner) {
+  const rows = [];
+  for (const p of model.protocols) {
+    for (const m of p.methods) {
+      for (const d of m.deviations) if (d.id) rows.push({ ...d, protocol: p.protocol, method: m.method });
+    }
+  }
+  rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const lines = [banner, ''];
+  lines.push('export interface SpecDeviation {');
+  lines.push('  /** The spec file it is in: spec/<protocol>/<method>.json. */');
+  lines.push("  readonly protocol: 'electrum' | 'mining';");
+  lines.push('  readonly method: string;');
+  lines.push('  /** The implementations that behave this way. */');
+  lines.push('  readonly software: readonly string[];');
+  lines.push("  /** The spec's text, as a report quotes it. */");
+  lines.push('  readonly text: string;');
+  lines.push('}');
+  lines.push('');
+  lines.push("/** The ids of the spec's structured deviations. */");
+  lines.push(`export type SpecDeviationId = ${rows.length ? rows.map((r) => str(r.id)).join(' | ') : 'never'};`);
+  lines.push('');
+  lines.push("/** The spec's structured deviations by id (spec/<protocol>/<method>.json, `deviations`). */");
+  lines.push('export const SPEC_DEVIATIONS: Readonly<Record<SpecDeviationId, SpecDeviation>> = {');
+  for (const r of rows) lines.push(`  ${str(r.id)}: { protocol: ${str(r.protocol)}, method: ${str(r.method)}, software: [${r.software.map(str).join(', ')}], text: ${str(r.text)} },`);
+  lines.push('};');
+  return `${lines.join('\n')}\n`;
+}
