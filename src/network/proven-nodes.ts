@@ -5,16 +5,29 @@
 // merkle root is already known. A proof that reaches a remembered place with another hash is false. Places are
 // counted for one depth of tree per block, the depth of its first proof: a proof of another depth (a server passing an
 // inner node off as a transaction, say) is checked on its own, all the way to the root, and leaves nothing behind.
-import { bytesToHex, hashFromHex, hexToBytes } from '../bitcoin/bytes.js';
-import { sha256d } from '../bitcoin/hash.js';
+//
+// The siblings a proven path was hashed with are remembered too: a proven parent is sha256d(left ‖ right), so both
+// halves are the tree's nodes at their places (short of a SHA-256 collision). The plain check of a later proof
+// reaching such a place would hash that same pair to that same parent, so it is proven there with no hashing at all:
+// the second transaction of every pair costs none. (The copy an odd level pairs its last node with is remembered at
+// the place after it, where the plain check accepts it too: Bitcoin's merkle trees do not tell the two apart.)
+import { equalBytes, hashFromHex, hexToBytes } from '../bitcoin/bytes.js';
+import { merkleParent } from '../bitcoin/merkle.js';
 
-/** Tree nodes remembered over all blocks (about 100 bytes each); the oldest block's go first. */
+/** Tree nodes remembered over all blocks (about 150 bytes each); the oldest block's go first. */
 export const PROVEN_NODES = 200_000;
 /** Deeper than any block can be (2^64 transactions): a longer branch is refused before any hashing. */
 const MAX_BRANCH = 64;
 
+interface ProvenBlock {
+  readonly depth: number;
+  /** By level (0: transactions), the nodes proven at each index, internal byte order. */
+  readonly levels: Map<number, Uint8Array>[];
+  size: number;
+}
+
 export class ProvenNodes {
-  readonly #blocks = new Map<string, { depth: number; nodes: Map<string, string> }>();
+  readonly #blocks = new Map<string, ProvenBlock>();
   #size = 0;
 
   /** Whether `proof` puts `txid` (display hex) under the merkle root of `header` (hex), the header of block `blockHash`. */
@@ -22,51 +35,53 @@ export class ProvenNodes {
     const branch = proof.merkle;
     if (!Array.isArray(branch) || branch.length > MAX_BRANCH || !Number.isSafeInteger(proof.pos) || proof.pos < 0 || proof.pos >= 2 ** branch.length) return false;
     try {
+      const depth = branch.length;
       const block = this.#blocks.get(blockHash);
-      const same = block === undefined || block.depth === branch.length;
-      const known = same ? block?.nodes : undefined;
-      const path: [string, string][] = [];
+      const same = block === undefined || block.depth === depth;
+      const known = same ? block?.levels : undefined;
+      // What this proof would prove, flat: level, index, node; each path node followed by its sibling.
+      const learned: (number | Uint8Array)[] = [];
       let node = hashFromHex(txid, 'txid');
       let index = proof.pos;
-      for (let level = 0; level <= branch.length; level++) {
-        const key = `${level}:${index}`;
-        const hex = bytesToHex(node);
-        const seen = known?.get(key);
+      for (let level = 0; ; level++) {
+        const seen = known?.[level]?.get(index);
         if (seen !== undefined) {
-          if (seen !== hex) return false;
-          this.#remember(blockHash, branch.length, path);
+          if (!equalBytes(seen, node)) return false;
+          this.#remember(blockHash, depth, learned);
           return true;
         }
-        path.push([key, hex]);
-        if (level === branch.length) break;
+        learned.push(level, index, node);
+        if (level === depth) break;
         const sibling = hashFromHex(branch[level] as string, 'merkle');
-        const pair = new Uint8Array(64);
-        pair.set(index & 1 ? sibling : node, 0);
-        pair.set(index & 1 ? node : sibling, 32);
-        node = sha256d(pair);
+        learned.push(level, index ^ 1, sibling);
+        node = index & 1 ? merkleParent(sibling, node) : merkleParent(node, sibling);
         index = Math.floor(index / 2);
       }
-      const root = bytesToHex(hexToBytes(header, 'header', 80).subarray(36, 68));
-      if (bytesToHex(node) !== root) return false;
-      if (same) this.#remember(blockHash, branch.length, path);
+      // The root, bytes 36..68 of the header, in internal order as computed.
+      if (typeof header !== 'string' || header.length !== 160) return false;
+      if (!equalBytes(hexToBytes(header.slice(72, 136), 'header'), node)) return false;
+      if (same) this.#remember(blockHash, depth, learned);
       return true;
     } catch {
       return false; // hex that is not a hash: a proof that proves nothing
     }
   }
 
-  #remember(blockHash: string, depth: number, path: readonly [string, string][]) {
+  #remember(blockHash: string, depth: number, learned: readonly (number | Uint8Array)[]) {
     let block = this.#blocks.get(blockHash);
-    if (!block) this.#blocks.set(blockHash, (block = { depth, nodes: new Map() }));
-    const nodes = block.nodes;
-    for (const [key, hex] of path) {
-      if (nodes.has(key)) continue;
-      nodes.set(key, hex);
+    if (!block) this.#blocks.set(blockHash, (block = { depth, levels: [], size: 0 }));
+    for (let i = 0; i < learned.length; i += 3) {
+      const level = learned[i] as number;
+      const index = learned[i + 1] as number;
+      const nodes = block.levels[level] ?? (block.levels[level] = new Map());
+      if (nodes.has(index)) continue;
+      nodes.set(index, learned[i + 2] as Uint8Array);
+      block.size++;
       this.#size++;
     }
     while (this.#size > PROVEN_NODES && this.#blocks.size > 1) {
-      const [oldest, { nodes: oldestNodes }] = this.#blocks.entries().next().value as [string, { nodes: Map<string, string> }];
-      this.#size -= oldestNodes.size;
+      const [oldest, { size }] = this.#blocks.entries().next().value as [string, ProvenBlock];
+      this.#size -= size;
       this.#blocks.delete(oldest);
     }
   }
