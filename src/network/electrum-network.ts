@@ -950,16 +950,20 @@ export class ElectrumNetwork {
         if (look === 0) continue;
         lie(peer, 'history', 'blockchain.scripthash.get_history', `it lists ${refused.tx_hash} at height ${refused.height} for ${sh} but refuses its merkle proof`);
       }
-      const entries = history.map((e, i): VerifiedHistoryEntry => {
-        const outcome = outcomes[i];
-        const base = { tx_hash: e.tx_hash, height: e.height, ...('fee' in e && typeof e.fee === 'number' ? { fee: e.fee } : {}) };
-        return outcome?.kind === 'proven' ? { ...base, confirmed: true, blockHash: outcome.blockHash } : { ...base, confirmed: false };
-      });
+      // Built when read (verifiedHistory): a batch of get_history returns the history itself.
+      const entriesOf = () =>
+        history.map((e, i): VerifiedHistoryEntry => {
+          const outcome = outcomes[i];
+          const base = { tx_hash: e.tx_hash, height: e.height, ...('fee' in e && typeof e.fee === 'number' ? { fee: e.fee } : {}) };
+          return outcome?.kind === 'proven' ? { ...base, confirmed: true, blockHash: outcome.blockHash } : { ...base, confirmed: false };
+        });
       const mempoolOrder = peer.mempoolOrder;
       let computed = status;
       return {
         history,
-        entries,
+        get entries() {
+          return entriesOf();
+        },
         get status() {
           return (computed ??= electrumStatus(history, { mempoolOrder }) as Status);
         },

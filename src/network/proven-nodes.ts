@@ -21,61 +21,75 @@ const MAX_BRANCH = 64;
 
 interface ProvenBlock {
   readonly depth: number;
-  /** By level (0: transactions), the nodes proven at each index, internal byte order. */
-  readonly levels: Map<number, Uint8Array>[];
+  /** By level (0: transactions, `depth`: the root), the nodes proven at each index, internal byte order. */
+  readonly levels: readonly Map<number, Uint8Array>[];
   size: number;
 }
 
 export class ProvenNodes {
   readonly #blocks = new Map<string, ProvenBlock>();
   #size = 0;
+  // What the proof being checked would prove (each path node and its sibling), kept from one call to the next so
+  // that a sync of thousands of proofs does not allocate three arrays for each.
+  readonly #levels: number[] = [];
+  readonly #indexes: number[] = [];
+  readonly #nodes: Uint8Array[] = [];
 
   /** Whether `proof` puts `txid` (display hex) under the merkle root of `header` (hex), the header of block `blockHash`. */
   verify(txid: string, proof: { readonly merkle: readonly string[]; readonly pos: number }, header: string, blockHash: string): boolean {
     const branch = proof.merkle;
     if (!Array.isArray(branch) || branch.length > MAX_BRANCH || !Number.isSafeInteger(proof.pos) || proof.pos < 0 || proof.pos >= 2 ** branch.length) return false;
+    const depth = branch.length;
+    const block = this.#blocks.get(blockHash);
+    const known = block !== undefined && block.depth === depth ? block.levels : undefined;
+    const same = block === undefined || known !== undefined;
+    this.#levels.length = 0;
+    this.#indexes.length = 0;
+    this.#nodes.length = 0;
     try {
-      const depth = branch.length;
-      const block = this.#blocks.get(blockHash);
-      const same = block === undefined || block.depth === depth;
-      const known = same ? block?.levels : undefined;
-      // What this proof would prove, flat: level, index, node; each path node followed by its sibling.
-      const learned: (number | Uint8Array)[] = [];
       let node = hashFromHex(txid, 'txid');
       let index = proof.pos;
       for (let level = 0; ; level++) {
-        const seen = known?.[level]?.get(index);
+        const seen = known === undefined ? undefined : (known[level] as Map<number, Uint8Array>).get(index);
         if (seen !== undefined) {
           if (!equalBytes(seen, node)) return false;
-          this.#remember(blockHash, depth, learned);
+          this.#remember(blockHash, depth);
           return true;
         }
-        learned.push(level, index, node);
+        this.#learn(level, index, node);
         if (level === depth) break;
         const sibling = hashFromHex(branch[level] as string, 'merkle');
-        learned.push(level, index ^ 1, sibling);
+        this.#learn(level, index ^ 1, sibling);
         node = index & 1 ? merkleParent(sibling, node) : merkleParent(node, sibling);
         index = Math.floor(index / 2);
       }
       // The root, bytes 36..68 of the header, in internal order as computed.
       if (typeof header !== 'string' || header.length !== 160) return false;
       if (!equalBytes(hexToBytes(header.slice(72, 136), 'header'), node)) return false;
-      if (same) this.#remember(blockHash, depth, learned);
+      if (same) this.#remember(blockHash, depth);
       return true;
     } catch {
       return false; // hex that is not a hash: a proof that proves nothing
     }
   }
 
-  #remember(blockHash: string, depth: number, learned: readonly (number | Uint8Array)[]) {
+  #learn(level: number, index: number, node: Uint8Array) {
+    this.#levels.push(level);
+    this.#indexes.push(index);
+    this.#nodes.push(node);
+  }
+
+  #remember(blockHash: string, depth: number) {
     let block = this.#blocks.get(blockHash);
-    if (!block) this.#blocks.set(blockHash, (block = { depth, levels: [], size: 0 }));
-    for (let i = 0; i < learned.length; i += 3) {
-      const level = learned[i] as number;
-      const index = learned[i + 1] as number;
-      const nodes = block.levels[level] ?? (block.levels[level] = new Map());
+    if (!block) {
+      block = { depth, levels: Array.from({ length: depth + 1 }, () => new Map<number, Uint8Array>()), size: 0 };
+      this.#blocks.set(blockHash, block);
+    }
+    for (let i = 0; i < this.#nodes.length; i++) {
+      const nodes = block.levels[this.#levels[i] as number] as Map<number, Uint8Array>;
+      const index = this.#indexes[i] as number;
       if (nodes.has(index)) continue;
-      nodes.set(index, learned[i + 2] as Uint8Array);
+      nodes.set(index, this.#nodes[i] as Uint8Array);
       block.size++;
       this.#size++;
     }
