@@ -1149,7 +1149,7 @@ async function each<T>(items: readonly T[], task: (item: T) => Promise<void>): P
 
 /** A bounded map: the oldest entry goes when it is full. */
 function remember<K, V>(map: Map<K, V>, key: K, value: V, limit: number) {
-  map.delete(key);
+  if (map.has(key)) map.delete(key); // to the back of the line (a miss, the common case, costs one lookup)
   map.set(key, value);
   if (map.size > limit) map.delete(map.keys().next().value as K);
 }

@@ -14,26 +14,31 @@
 import { equalBytes, hashFromHex, hexToBytes } from '../bitcoin/bytes.js';
 import { merkleParent } from '../bitcoin/merkle.js';
 
-/** Tree nodes remembered over all blocks (about 150 bytes each); the oldest block's go first. */
+/** Tree nodes remembered over all blocks (about 60 bytes each); the oldest block's go first. */
 export const PROVEN_NODES = 200_000;
 /** Deeper than any block can be (2^64 transactions): a longer branch is refused before any hashing. */
 const MAX_BRANCH = 64;
 
 interface ProvenBlock {
   readonly depth: number;
-  /** By level (0: transactions, `depth`: the root), the nodes proven at each index, internal byte order. */
-  readonly levels: readonly Map<number, Uint8Array>[];
-  size: number;
+  /** By level (0: transactions, `depth`: the root), where each proven node's 32 bytes (internal order) are in `slab`. */
+  readonly levels: readonly Map<number, number>[];
+  /**
+   * The nodes' bytes, one after another: one buffer a block rather than an object a node, which the garbage collector
+   * would copy and mark again and again while a sync keeps tens of thousands of them.
+   */
+  slab: Uint8Array;
+  used: number;
 }
 
 export class ProvenNodes {
   readonly #blocks = new Map<string, ProvenBlock>();
   #size = 0;
   // What the proof being checked would prove (each path node and its sibling), kept from one call to the next so
-  // that a sync of thousands of proofs does not allocate three arrays for each.
+  // that a sync of thousands of proofs allocates nothing for it: places, and their nodes' bytes one after another.
   readonly #levels: number[] = [];
   readonly #indexes: number[] = [];
-  readonly #nodes: Uint8Array[] = [];
+  readonly #learned = new Uint8Array((MAX_BRANCH + 1) * 2 * 32);
 
   /** Whether `proof` puts `txid` (display hex) under the merkle root of `header` (hex), the header of block `blockHash`. */
   verify(txid: string, proof: { readonly merkle: readonly string[]; readonly pos: number }, header: string, blockHash: string): boolean {
@@ -41,18 +46,17 @@ export class ProvenNodes {
     if (!Array.isArray(branch) || branch.length > MAX_BRANCH || !Number.isSafeInteger(proof.pos) || proof.pos < 0 || proof.pos >= 2 ** branch.length) return false;
     const depth = branch.length;
     const block = this.#blocks.get(blockHash);
-    const known = block !== undefined && block.depth === depth ? block.levels : undefined;
+    const known = block !== undefined && block.depth === depth ? block : undefined;
     const same = block === undefined || known !== undefined;
     this.#levels.length = 0;
     this.#indexes.length = 0;
-    this.#nodes.length = 0;
     try {
       let node = hashFromHex(txid, 'txid');
       let index = proof.pos;
       for (let level = 0; ; level++) {
-        const seen = known === undefined ? undefined : (known[level] as Map<number, Uint8Array>).get(index);
-        if (seen !== undefined) {
-          if (!equalBytes(seen, node)) return false;
+        const at = known === undefined ? undefined : (known.levels[level] as Map<number, number>).get(index);
+        if (at !== undefined) {
+          if (!sameBytes((known as ProvenBlock).slab, at, node)) return false;
           this.#remember(blockHash, depth);
           return true;
         }
@@ -74,29 +78,41 @@ export class ProvenNodes {
   }
 
   #learn(level: number, index: number, node: Uint8Array) {
+    this.#learned.set(node, this.#levels.length * 32);
     this.#levels.push(level);
     this.#indexes.push(index);
-    this.#nodes.push(node);
   }
 
   #remember(blockHash: string, depth: number) {
     let block = this.#blocks.get(blockHash);
     if (!block) {
-      block = { depth, levels: Array.from({ length: depth + 1 }, () => new Map<number, Uint8Array>()), size: 0 };
+      block = { depth, levels: Array.from({ length: depth + 1 }, () => new Map<number, number>()), slab: new Uint8Array(32 * 64), used: 0 };
       this.#blocks.set(blockHash, block);
     }
-    for (let i = 0; i < this.#nodes.length; i++) {
-      const nodes = block.levels[this.#levels[i] as number] as Map<number, Uint8Array>;
+    for (let i = 0; i < this.#levels.length; i++) {
+      const nodes = block.levels[this.#levels[i] as number] as Map<number, number>;
       const index = this.#indexes[i] as number;
       if (nodes.has(index)) continue;
-      nodes.set(index, this.#nodes[i] as Uint8Array);
-      block.size++;
+      if (block.used + 32 > block.slab.length) {
+        const grown = new Uint8Array(block.slab.length * 2);
+        grown.set(block.slab);
+        block.slab = grown;
+      }
+      block.slab.set(this.#learned.subarray(i * 32, i * 32 + 32), block.used);
+      nodes.set(index, block.used);
+      block.used += 32;
       this.#size++;
     }
     while (this.#size > PROVEN_NODES && this.#blocks.size > 1) {
-      const [oldest, { size }] = this.#blocks.entries().next().value as [string, ProvenBlock];
-      this.#size -= size;
+      const [oldest, { used }] = this.#blocks.entries().next().value as [string, ProvenBlock];
+      this.#size -= used / 32;
       this.#blocks.delete(oldest);
     }
   }
+}
+
+/** Whether the 32 bytes at `at` in `slab` are `node`. */
+function sameBytes(slab: Uint8Array, at: number, node: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if (slab[at + i] !== node[i]) return false;
+  return true;
 }
