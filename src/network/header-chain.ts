@@ -350,9 +350,16 @@ export class HeaderChain {
   }
 }
 
+/** When full, the oldest eighth goes in one pass (one at a time, V8 walks over the holes deletions leave each time). */
 function remember<K, V>(map: Map<K, V>, key: K, value: V) {
   map.set(key, value);
-  if (map.size > HASH_CACHE) map.delete(map.keys().next().value as K);
+  if (map.size > HASH_CACHE) {
+    let drop = map.size - HASH_CACHE + (HASH_CACHE >> 3);
+    for (const oldest of map.keys()) {
+      if (drop-- <= 0) break;
+      map.delete(oldest);
+    }
+  }
 }
 
 /** Runs tasks one after another, each once the one before has settled. */
