@@ -91,6 +91,24 @@ export function hashFromHex(input: BytesLike, what = 'hash'): Uint8Array {
   return hexToBytes(input, what, 32).reverse(); // its own fresh copy: reversed in place
 }
 
+/**
+ * hashFromHex into `out` at `offset` (32 bytes), allocating nothing: for loops over thousands of hashes, such as a
+ * wallet's merkle proofs. Throws as hashFromHex does; `out` is left partly written then.
+ */
+export function hashFromHexInto(input: string, out: Uint8Array, offset: number, what = 'hash'): void {
+  if (typeof input === 'string' && input.length === 64 && offset >= 0 && offset + 32 <= out.length) {
+    for (let i = 0, at = 62; i < 32; i++, at -= 2) {
+      const high = NIBBLES[input.charCodeAt(at)];
+      const low = NIBBLES[input.charCodeAt(at + 1)];
+      if (high === undefined || low === undefined || (high | low) < 0) break;
+      out[offset + i] = (high << 4) | low;
+      if (i === 31) return;
+    }
+  }
+  if (offset < 0 || offset + 32 > out.length) throw new BitcoinError('bad-argument', `${what}: no room for 32 bytes at ${offset} of ${out.length}`);
+  out.set(hashFromHex(input, what), offset); // throws, saying what is wrong, or writes what a decoder decodes
+}
+
 /** The value of each ASCII hex digit by its char code, -1 for any other ASCII character. */
 const NIBBLES = (() => {
   const table = new Int8Array(128).fill(-1);

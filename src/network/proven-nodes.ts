@@ -11,8 +11,8 @@
 // reaching such a place would hash that same pair to that same parent, so it is proven there with no hashing at all:
 // the second transaction of every pair costs none. (The copy an odd level pairs its last node with is remembered at
 // the place after it, where the plain check accepts it too: Bitcoin's merkle trees do not tell the two apart.)
-import { equalBytes, hashFromHex, hexToBytes } from '../bitcoin/bytes.js';
-import { merkleParent } from '../bitcoin/merkle.js';
+import { equalBytes, hashFromHex, hashFromHexInto, hexToBytes } from '../bitcoin/bytes.js';
+import { sha256d } from '../bitcoin/hash.js';
 
 /** Tree nodes remembered over all blocks (about 60 bytes each); the oldest block's go first. */
 export const PROVEN_NODES = 200_000;
@@ -39,6 +39,8 @@ export class ProvenNodes {
   readonly #levels: number[] = [];
   readonly #indexes: number[] = [];
   readonly #learned = new Uint8Array((MAX_BRANCH + 1) * 2 * 32);
+  /** The pair being hashed: the path's node and its sibling, decoded straight into their halves. */
+  readonly #pair = new Uint8Array(64);
 
   /** Whether `proof` puts `txid` (display hex) under the merkle root of `header` (hex), the header of block `blockHash`. */
   verify(txid: string, proof: { readonly merkle: readonly string[]; readonly pos: number }, header: string, blockHash: string): boolean {
@@ -60,11 +62,14 @@ export class ProvenNodes {
           this.#remember(blockHash, depth);
           return true;
         }
-        this.#learn(level, index, node);
+        this.#learn(level, index, node, 0);
         if (level === depth) break;
-        const sibling = hashFromHex(branch[level] as string, 'merkle');
-        this.#learn(level, index ^ 1, sibling);
-        node = index & 1 ? merkleParent(sibling, node) : merkleParent(node, sibling);
+        const pair = this.#pair;
+        const left = index & 1 ? 32 : 0; // the node's half; the sibling takes the other
+        pair.set(node, left);
+        hashFromHexInto(branch[level] as string, pair, 32 - left, 'merkle');
+        this.#learn(level, index ^ 1, pair, 32 - left);
+        node = sha256d(pair);
         index = Math.floor(index / 2);
       }
       // The root, bytes 36..68 of the header, in internal order as computed.
@@ -77,8 +82,10 @@ export class ProvenNodes {
     }
   }
 
-  #learn(level: number, index: number, node: Uint8Array) {
-    this.#learned.set(node, this.#levels.length * 32);
+  /** Notes that the 32 bytes at `offset` of `source` are the node at (level, index), should the proof prove. */
+  #learn(level: number, index: number, source: Uint8Array, offset: number) {
+    const learned = this.#learned;
+    for (let k = 0, to = this.#levels.length * 32; k < 32; k++) learned[to + k] = source[offset + k] as number;
     this.#levels.push(level);
     this.#indexes.push(index);
   }
@@ -98,7 +105,8 @@ export class ProvenNodes {
         grown.set(block.slab);
         block.slab = grown;
       }
-      block.slab.set(this.#learned.subarray(i * 32, i * 32 + 32), block.used);
+      const slab = block.slab;
+      for (let k = 0, from = i * 32, to = block.used; k < 32; k++) slab[to + k] = this.#learned[from + k] as number;
       nodes.set(index, block.used);
       block.used += 32;
       this.#size++;

@@ -1,7 +1,7 @@
 // The hex decoding a wallet's sync runs on every txid, merkle node and transaction (src/bitcoin/bytes.ts): the fast
 // paths give what the plain decoding gives, and refuse what it refuses with the same errors.
 import { describe, expect, it } from 'vitest';
-import { bytesToHex, hashFromHex, hashToHex, hexToBytes, reverseBytes } from '../../src/bitcoin/bytes.js';
+import { bytesToHex, hashFromHex, hashFromHexInto, hashToHex, hexToBytes, reverseBytes } from '../../src/bitcoin/bytes.js';
 import { BitcoinError } from '../../src/bitcoin/errors.js';
 
 /** Seeded, so a failure can be replayed. */
@@ -19,6 +19,10 @@ describe('hex decoding', () => {
       expect(hashFromHex(display.toUpperCase())).toEqual(bytes);
       expect(hashToHex(hashFromHex(display))).toBe(display);
       expect(hexToBytes(display)).toEqual(reverseBytes(bytes));
+      const into = new Uint8Array(40).fill(7);
+      hashFromHexInto(display.toUpperCase(), into, 5);
+      expect([...into.subarray(0, 5), ...into.subarray(37)]).toEqual([7, 7, 7, 7, 7, 7, 7, 7]);
+      expect(into.subarray(5, 37)).toEqual(bytes);
     }
   });
 
@@ -38,6 +42,11 @@ describe('hex decoding', () => {
       for (const bad of ['g', 'z', ' ', '-', '\u00e9', '\u0660']) expect(code(() => hashFromHex(good.slice(0, at) + bad + good.slice(at + 1), 'txid'))).toBe('bad-hex');
     }
     expect(code(() => hashFromHex(good.slice(2), 'txid'))).toBe('bad-length');
+    for (const bad of [`${good.slice(0, 63)}g`, `g${good.slice(1)}`, good.slice(2)]) {
+      expect(code(() => hashFromHexInto(bad, new Uint8Array(32), 0, 'txid'))).toBe(code(() => hashFromHex(bad, 'txid')));
+    }
+    expect(code(() => hashFromHexInto(good, new Uint8Array(32), 1, 'txid'))).toBe('bad-argument');
+    expect(code(() => hashFromHexInto(good, new Uint8Array(32), -1, 'txid'))).toBe('bad-argument');
     expect(code(() => hashFromHex(`${good}ab`, 'txid'))).toBe('bad-length');
     expect(code(() => hashFromHex(good.slice(1), 'txid'))).toBe('bad-hex');
     expect(code(() => hashFromHex(`${good.slice(2)}zz`.slice(2), 'txid'))).toBe('bad-hex');
