@@ -9,20 +9,25 @@
 //   - electrum-cash 3.2 (TCP), a client of the same server, which verifies nothing;
 //   - the Electrum wallet (/usr/bin/electrum, if installed): a watch-only wallet of the same addresses, from the
 //     daemon's start until `is_synchronized` (it fetches the same data and checks merkle proofs and headers).
-// Rounds alternate the clients (a noisy neighbour slows all alike) and each figure is the median of its rounds.
+// All run against the same server process, interleaved round by round after a warm-up (bench/lib/rounds.mjs: a noisy
+// neighbour slows each alike); each time is shown as its median (min-max), each ratio is taken within a round, with
+// the CPU time the client (this process) and the server (the world's) spent, which tells a client that computes from
+// one that waits. `--profile` adds the functions a verify-on sync spends its time in (self time, this process).
 // Targets, printed as ratios and never asserted: verify on at least 5x faster than the Electrum wallet, and no
 // slower than electrum-cash without verification.
 //
 // The server memoizes merkle branches (one tree per block, built once) so that what is timed is the client: the
 // regtest backend recomputes a 1,000-leaf tree for each get_merkle, which all clients would pay alike.
 //
-// Run: npm run build && node bench/network-sync.mjs [--addresses 1000] [--transactions 20000] [--rounds 3]
-//      [--no-electrum]   (or env ADDRESSES, TRANSACTIONS, ROUNDS)
+// Run: npm run build && node bench/network-sync.mjs [--addresses 1000] [--transactions 20000] [--rounds 5]
+//      [--no-electrum] [--profile]   (or env ADDRESSES, TRANSACTIONS, ROUNDS)
 import { execFile, fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatProfile, startProfile, summarizeProfile } from './lib/profile.mjs';
+import { fmtRatio, interleave, machine, ratios, spread, verdict } from './lib/rounds.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const HOST = '127.0.0.1';
@@ -45,8 +50,9 @@ function option(name, env, fallback) {
 
 const ADDRESSES = option('addresses', 'ADDRESSES', 1000);
 const TRANSACTIONS = option('transactions', 'TRANSACTIONS', 20_000);
-const ROUNDS = option('rounds', 'ROUNDS', 3);
+const ROUNDS = option('rounds', 'ROUNDS', 5);
 const WITH_ELECTRUM = !process.argv.includes('--no-electrum');
+const PROFILE = process.argv.includes('--profile');
 
 if (process.argv.includes('--serve')) await serve();
 else await main();
@@ -109,7 +115,10 @@ async function serve() {
     scripthashes: scripts.map((s) => scriptHash(s)),
     addresses: scripts.map((s) => scriptPubKeyToAddress(s, 'regtest')),
   });
-  process.on('message', (m) => m?.type === 'stop' && server.close().then(() => process.exit(0)));
+  process.on('message', (m) => {
+    if (m?.type === 'stop') void server.close().then(() => process.exit(0));
+    if (m?.type === 'cpu') process.send({ type: 'cpu', usage: process.cpuUsage() });
+  });
 }
 
 async function loadBitcoin() {
@@ -145,18 +154,9 @@ async function syncOurs(port, scripthashes, verify) {
 }
 
 async function syncCash(port, scripthashes, height) {
+  // Unmodified: the server reads a client's JSON-RPC dialect as aiorpcX does (src/runtime/server/dialects.ts), and
+  // answers electrum-cash, which sends no "jsonrpc", in 2.0, without the `"error": null` it would take for an error.
   const { ElectrumClient, ElectrumTransport } = await import('electrum-cash');
-  // electrum-cash sends no "jsonrpc" member, so the server answers in JSON-RPC 1.0, with "error": null beside each
-  // result (as ElectrumX does), which electrum-cash takes for an error (it tests `'error' in message`; it is written
-  // for Fulcrum, which answers 2.0). The member is dropped before it reads the message: one `delete` a reply.
-  if (!ElectrumClient.prototype.response.patched) {
-    const response = ElectrumClient.prototype.response;
-    ElectrumClient.prototype.response = function (message) {
-      if (message !== null && typeof message === 'object' && message.error === null) delete message.error;
-      return response.call(this, message);
-    };
-    ElectrumClient.prototype.response.patched = true;
-  }
   const ask = async (client, method, ...params) => {
     const value = await client.request(method, ...params);
     if (value instanceof Error) throw value; // electrum-cash resolves (not rejects) with an Error
@@ -213,6 +213,13 @@ async function syncElectrum(port, addresses) {
 
 // ---- The run ----
 
+function serverCpu(child) {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve((m.usage.user + m.usage.system) / 1000));
+    child.send({ type: 'cpu' });
+  });
+}
+
 async function main() {
   const child = fork(SELF, ['--serve', ...process.argv.slice(2)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const world = await new Promise((resolve, reject) => {
@@ -220,19 +227,32 @@ async function main() {
     child.once('exit', (code) => reject(new Error(`the world exited (code ${code})`)));
   });
   console.log(`network-sync: ${ADDRESSES} addresses, ${TRANSACTIONS} transactions in ${world.height} blocks (the world built them in ${(world.buildMs / 1000).toFixed(1)} s)`);
-  const clients = [
-    { name: 'ElectrumNetwork, verify on', sync: () => syncOurs(world.port, world.scripthashes, true), times: [] },
-    { name: 'ElectrumNetwork, verify off', sync: () => syncOurs(world.port, world.scripthashes, false), times: [] },
-    { name: 'electrum-cash 3.2 (no verification)', sync: () => syncCash(world.port, world.scripthashes, world.height), times: [] },
-  ];
+  console.log(`  machine: ${await machine()}`);
+  const clients = {
+    'ElectrumNetwork, verify on': () => syncOurs(world.port, world.scripthashes, true),
+    'ElectrumNetwork, verify off': () => syncOurs(world.port, world.scripthashes, false),
+    'electrum-cash 3.2 (no verification)': () => syncCash(world.port, world.scripthashes, world.height),
+  };
+  const cpu = Object.fromEntries(Object.keys(clients).map((name) => [name, { client: [], server: [] }]));
+  const timed = Object.fromEntries(
+    Object.entries(clients).map(([name, sync]) => [
+      name,
+      async () => {
+        const server = await serverCpu(child);
+        const client = process.cpuUsage();
+        const { ms, transactions } = await sync();
+        const used = process.cpuUsage(client);
+        cpu[name].client.push((used.user + used.system) / 1000);
+        cpu[name].server.push((await serverCpu(child)) - server);
+        if (transactions !== TRANSACTIONS) throw new Error(`${name} synced ${transactions} transactions, not ${TRANSACTIONS}`);
+        return ms;
+      },
+    ]),
+  );
   try {
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const client of clients) {
-        const { ms, transactions } = await client.sync();
-        if (transactions !== TRANSACTIONS) throw new Error(`${client.name} synced ${transactions} transactions, not ${TRANSACTIONS}`);
-        client.times.push(ms);
-      }
-    }
+    const times = await interleave(timed, { rounds: ROUNDS, warmUp: 1 });
+    // The warm-up's CPU figures are dropped with its times.
+    for (const c of Object.values(cpu)) for (const k of ['client', 'server']) c[k].splice(0, c[k].length - ROUNDS);
     let electrum;
     if (WITH_ELECTRUM) {
       if (!existsSync('/usr/bin/electrum')) electrum = { skipped: 'no /usr/bin/electrum' };
@@ -244,15 +264,34 @@ async function main() {
         }
       }
     }
-    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    for (const c of clients) console.log(`  ${c.name.padEnd(40)} ${(median(c.times) / 1000).toFixed(2).padStart(7)} s  (median of ${c.times.length})`);
-    const on = median(clients[0].times);
-    const cash = median(clients[2].times);
-    if (electrum?.ms !== undefined) console.log(`  ${'Electrum wallet 4 (watch-only, to synced)'.padEnd(40)} ${(electrum.ms / 1000).toFixed(2).padStart(7)} s  (one run)`);
+    const s = (xs, digits = 2) => {
+      const { min, median, max } = spread(xs);
+      return `${(median / 1000).toFixed(digits)} s (${(min / 1000).toFixed(digits)}-${(max / 1000).toFixed(digits)})`;
+    };
+    const med = (xs) => spread(xs).median;
+    console.log(`  ${ROUNDS} interleaved rounds after a warm-up; wall time median (min-max); CPU medians, this process and the server's`);
+    for (const [name, xs] of Object.entries(times)) {
+      console.log(`  ${name.padEnd(38)} ${s(xs).padEnd(22)} client CPU ${med(cpu[name].client).toFixed(0).padStart(5)} ms, server CPU ${med(cpu[name].server).toFixed(0).padStart(5)} ms`);
+    }
+    const on = times['ElectrumNetwork, verify on'];
+    const off = times['ElectrumNetwork, verify off'];
+    const cash = times['electrum-cash 3.2 (no verification)'];
+    if (electrum?.ms !== undefined) console.log(`  ${'Electrum wallet 4 (watch-only, to synced)'.padEnd(38)} ${(electrum.ms / 1000).toFixed(2)} s (one run)`);
     else if (electrum) console.log(`  Electrum wallet: skipped (${electrum.skipped})`);
-    console.log(`  verify on vs electrum-cash: ${(cash / on).toFixed(2)}x as fast (target >= ${TARGET_VS_CASH}x)`);
-    if (electrum?.ms !== undefined) console.log(`  verify on vs Electrum wallet: ${(electrum.ms / on).toFixed(2)}x as fast (target >= ${TARGET_VS_ELECTRUM}x)`);
-    console.log(`  verify off vs verify on: verification costs ${((on / median(clients[1].times) - 1) * 100).toFixed(0)} %`);
+    const vsCash = ratios(cash, on);
+    console.log(`  verify on vs electrum-cash: ${fmtRatio(vsCash)} as fast ${verdict(vsCash, TARGET_VS_CASH, true)}`);
+    if (electrum?.ms !== undefined) {
+      const vsElectrum = on.map((t) => electrum.ms / t);
+      console.log(`  verify on vs Electrum wallet: ${fmtRatio(vsElectrum)} as fast ${verdict(vsElectrum, TARGET_VS_ELECTRUM, true)}`);
+    }
+    console.log(`  verify off vs electrum-cash: ${fmtRatio(ratios(cash, off))} as fast`);
+    console.log(`  verification costs ${fmtRatio(ratios(on, off))} the time of verify off`);
+    if (PROFILE) {
+      const stop = await startProfile();
+      await syncOurs(world.port, world.scripthashes, true);
+      console.log('  profile of one verify-on sync (this process; "dispatch" is the profiler starting and stopping):');
+      console.log(formatProfile(summarizeProfile(await stop(), 20)));
+    }
   } finally {
     child.send({ type: 'stop' });
   }

@@ -9,11 +9,19 @@ import { headerHashBytes, parseHeader, splitHeaders, verifyHeaderChain } from '.
 
 /** sha256d(left ‖ right), both internal byte order. */
 export function merkleParent(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const buf = new Uint8Array(64);
-  buf.set(left, 0);
-  buf.set(right, 32);
-  return sha256d(buf);
+  // One pair at a time (sha256d keeps nothing of its input): no buffer allocated per node of a tree. Hashes of
+  // another length (not a tree's) keep the zero-padded buffer of their own they always had.
+  if (left.length !== 32 || right.length !== 32) {
+    const buf = new Uint8Array(64);
+    buf.set(left, 0);
+    buf.set(right, 32);
+    return sha256d(buf);
+  }
+  pair.set(left, 0);
+  pair.set(right, 32);
+  return sha256d(pair);
 }
+const pair = new Uint8Array(64);
 
 /** The merkle root of leaves in internal byte order. */
 export function merkleRootBytes(leaves: readonly Uint8Array[]): Uint8Array {

@@ -82,6 +82,15 @@ interface CheckedHistory {
   readonly status: Status;
 }
 
+/**
+ * A merkle proof as #fetchProofs leaves it: the server's answer, 'refused' (an error of its own), or, for one proven
+ * as it came, the block it was proven in (the proof itself is not kept: a wallet's sync holds thousands at once).
+ */
+type FetchedProof = MerkleProofResult | 'refused' | ProvenIn;
+interface ProvenIn {
+  readonly provenIn: string;
+}
+
 type ProofOutcome = { kind: 'proven'; blockHash: string } | { kind: 'unverifiable' } | { kind: 'refused' };
 
 export interface ElectrumNetwork extends ElectrumClientApi {}
@@ -671,7 +680,7 @@ export class ElectrumNetwork {
           const answers = await this.#onWire(() => peer.client.batch(slice.map((i) => calls[i]) as never, options));
           // The merkle proofs of every history in this batch, asked together in batches of their own (a wallet's
           // sync proves thousands: a few large batches, not one small batch per script hash).
-          let proofs: Map<string, MerkleProofResult | 'refused'> | undefined;
+          let proofs: Map<string, FetchedProof> | undefined;
           if (this.#verify) {
             const entries = slice.flatMap((i, j) => {
               const answer = answers[j] as BatchItemResult<unknown>;
@@ -707,7 +716,7 @@ export class ElectrumNetwork {
   }
 
   /** A server's answer to `method`, checked when `verify` is on: returned as is, or thrown as a LyingServerError. */
-  async #checked(peer: Peer, method: string, params: readonly unknown[], result: unknown, options: RequestOptions, proofs?: ReadonlyMap<string, MerkleProofResult | 'refused'>): Promise<unknown> {
+  async #checked(peer: Peer, method: string, params: readonly unknown[], result: unknown, options: RequestOptions, proofs?: ReadonlyMap<string, FetchedProof>): Promise<unknown> {
     if (!this.#verify) return result;
     switch (method) {
       case 'blockchain.block.header':
@@ -801,21 +810,34 @@ export class ElectrumNetwork {
    * The merkle proofs of a history's confirmed entries not proven before, asked in batches of `maxBatch` (a wallet's
    * sync asks thousands). 'refused': the server answered with an error of its own.
    */
-  async #fetchProofs(peer: Peer, history: History, options: RequestOptions): Promise<Map<string, MerkleProofResult | 'refused'>> {
-    const out = new Map<string, MerkleProofResult | 'refused'>();
+  async #fetchProofs(peer: Peer, history: History, options: RequestOptions): Promise<Map<string, FetchedProof>> {
+    const out = new Map<string, FetchedProof>();
     const wanted: { txid: string; height: number }[] = [];
+    // A transaction in several histories of one batch (a payment between two of the wallet's addresses) is asked once.
+    const asked = new Set<string>();
     for (const e of history) {
       if (e.height <= 0) continue;
       const txid = e.tx_hash.toLowerCase();
       const cached = this.#proven.get(txid);
-      if (cached?.height !== e.height) wanted.push({ txid, height: e.height });
+      if (cached?.height !== e.height && !asked.has(txid)) {
+        asked.add(txid);
+        wanted.push({ txid, height: e.height });
+      }
     }
+    // The blocks they name, read into the chain's memory first, so that each answer is proven as it comes (while the
+    // server works on the next), and only a proof that does not prove so is kept for #checkedHistory to look at.
+    for (const { height } of wanted) if (!this.#chain.cachedBlock(height)) await this.#block(height);
     await each(chunked(wanted, this.#maxBatch), async (slice) => {
       const answers = await this.#onWire(() => peer.client.batch(slice.map(({ txid, height }) => ['blockchain.transaction.get_merkle', [txid, height]] as const), options));
       answers.forEach((answer, i) => {
-        const { txid } = slice[i] as { txid: string };
-        if (answer.ok) out.set(txid, answer.value);
-        else if (!(answer.error instanceof ServerError)) throw answer.error; // a timeout, a lost connection: the server failed
+        const { txid, height } = slice[i] as { txid: string; height: number };
+        if (answer.ok) {
+          const block = answer.value.block_height === height ? this.#chain.cachedBlock(height) : undefined;
+          if (block && this.#nodes.verify(txid, answer.value, block.header, block.hash)) {
+            remember(this.#proven, txid, { height, hash: block.hash }, PROOF_CACHE);
+            out.set(txid, { provenIn: block.hash });
+          } else out.set(txid, answer.value);
+        } else if (!(answer.error instanceof ServerError)) throw answer.error; // a timeout, a lost connection: the server failed
         else {
           const limit = limitOf(peer.url, 'blockchain.transaction.get_merkle', [txid], answer.error);
           if (limit) throw limit; // its cost: asked elsewhere
@@ -824,6 +846,12 @@ export class ElectrumNetwork {
       });
     });
     return out;
+  }
+
+  /** The verified header and hash at `height` (read from the store when not in memory), or undefined off the chain. */
+  async #block(height: number): Promise<{ readonly header: string; readonly hash: string } | undefined> {
+    const header = await this.#chain.header(height);
+    return header === undefined ? undefined : { header, hash: (await this.#chain.hashAt(height)) as string };
   }
 
   async #prove(peer: Peer, txid: string, height: number, options: RequestOptions, given?: { block_height: number; merkle: string[]; pos: number }): Promise<ProofOutcome> {
@@ -866,11 +894,12 @@ export class ElectrumNetwork {
    * confirmed entry's merkle proof against the verified header at its height. A mismatch is looked at twice before
    * it is called a lie, so a chain that moved between two answers is not taken for one.
    */
-  async #checkedHistory(peer: Peer, sh: string, options: RequestOptions, given?: History, givenProofs?: ReadonlyMap<string, MerkleProofResult | 'refused'>): Promise<CheckedHistory> {
+  async #checkedHistory(peer: Peer, sh: string, options: RequestOptions, given?: History, givenProofs?: ReadonlyMap<string, FetchedProof>): Promise<CheckedHistory> {
     for (let look = 0; ; look++) {
       const history = look === 0 && given !== undefined ? given : await this.#ask(peer, 'blockchain.scripthash.get_history', [sh], options);
-      const status = electrumStatus(history, { mempoolOrder: peer.mempoolOrder }) as Status;
       const announced = peer.statuses.get(sh);
+      // Hashed only when there is a status to hold it against, or when the caller reads it (a subscription).
+      const status = announced === undefined ? undefined : (electrumStatus(history, { mempoolOrder: peer.mempoolOrder }) as Status);
       if (announced !== undefined && announced !== status) {
         if (look === 0) {
           peer.statuses.set(sh, await this.#ask(peer, 'blockchain.scripthash.subscribe', [sh], options));
@@ -887,39 +916,58 @@ export class ElectrumNetwork {
       const proofs = look === 0 && givenProofs !== undefined ? givenProofs : await this.#fetchProofs(peer, history, options);
       // The verified blocks the entries name, read once each; then each proof is checked without a wait, and only
       // one that fails (or a block not reached yet) takes the long way, which tells a lie from a chain that moved.
-      const blocks = new Map<number, { header: string; hash: string } | undefined>();
+      const blocks = new Map<number, { readonly header: string; readonly hash: string } | undefined>();
       for (const e of history) {
         if (e.height <= 0 || blocks.has(e.height)) continue;
-        const header = await this.#chain.header(e.height);
-        blocks.set(e.height, header === undefined ? undefined : { header, hash: (await this.#chain.hashAt(e.height)) as string });
+        blocks.set(e.height, this.#chain.cachedBlock(e.height) ?? (await this.#block(e.height)));
       }
-      const outcomes = await Promise.all(
-        history.map((e) => {
-          if (e.height <= 0) return undefined;
-          const txid = e.tx_hash.toLowerCase();
-          const proof = proofs.get(txid);
-          if (proof === 'refused') return { kind: 'refused' } as const;
-          const block = blocks.get(e.height);
-          const cached = this.#proven.get(txid);
-          if (block && cached?.height === e.height && cached.hash === block.hash) return { kind: 'proven', blockHash: block.hash } as const;
-          if (block && proof?.block_height === e.height && this.#nodes.verify(txid, proof, block.header, block.hash)) {
-            remember(this.#proven, txid, { height: e.height, hash: block.hash }, PROOF_CACHE);
-            return { kind: 'proven', blockHash: block.hash } as const;
-          }
-          return this.#prove(peer, txid, e.height, options, proof);
-        }),
-      );
+      // Settled here without a wait when proven (most are, often by #fetchProofs as their answers came); only the
+      // others wait, on #prove.
+      const outcomes: (ProofOutcome | undefined)[] = new Array<ProofOutcome | undefined>(history.length);
+      const slow: Promise<void>[] = [];
+      history.forEach((e, i) => {
+        if (e.height <= 0) return;
+        const txid = e.tx_hash.toLowerCase();
+        const proof = proofs.get(txid);
+        if (proof === 'refused') {
+          outcomes[i] = { kind: 'refused' };
+          return;
+        }
+        const block = blocks.get(e.height);
+        const cached = this.#proven.get(txid);
+        // Proven as it came (in the block at this height, as the proof was asked for it), or earlier.
+        const provenIn = proof !== undefined && 'provenIn' in proof ? proof.provenIn : cached?.height === e.height ? cached.hash : undefined;
+        const given = proof !== undefined && 'provenIn' in proof ? undefined : proof;
+        if (block && provenIn === block.hash) outcomes[i] = { kind: 'proven', blockHash: block.hash };
+        else if (block && given?.block_height === e.height && this.#nodes.verify(txid, given, block.header, block.hash)) {
+          remember(this.#proven, txid, { height: e.height, hash: block.hash }, PROOF_CACHE);
+          outcomes[i] = { kind: 'proven', blockHash: block.hash };
+        } else slow.push(this.#prove(peer, txid, e.height, options, given).then((o) => void (outcomes[i] = o)));
+      });
+      if (slow.length > 0) await Promise.all(slow);
       const refused = history.find((_, i) => outcomes[i]?.kind === 'refused');
       if (refused) {
         if (look === 0) continue;
         lie(peer, 'history', 'blockchain.scripthash.get_history', `it lists ${refused.tx_hash} at height ${refused.height} for ${sh} but refuses its merkle proof`);
       }
-      const entries = history.map((e, i): VerifiedHistoryEntry => {
-        const outcome = outcomes[i];
-        const base = { tx_hash: e.tx_hash, height: e.height, ...('fee' in e && typeof e.fee === 'number' ? { fee: e.fee } : {}) };
-        return outcome?.kind === 'proven' ? { ...base, confirmed: true, blockHash: outcome.blockHash } : { ...base, confirmed: false };
-      });
-      return { history, entries, status };
+      // Built when read (verifiedHistory): a batch of get_history returns the history itself.
+      const entriesOf = () =>
+        history.map((e, i): VerifiedHistoryEntry => {
+          const outcome = outcomes[i];
+          const base = { tx_hash: e.tx_hash, height: e.height, ...('fee' in e && typeof e.fee === 'number' ? { fee: e.fee } : {}) };
+          return outcome?.kind === 'proven' ? { ...base, confirmed: true, blockHash: outcome.blockHash } : { ...base, confirmed: false };
+        });
+      const mempoolOrder = peer.mempoolOrder;
+      let computed = status;
+      return {
+        history,
+        get entries() {
+          return entriesOf();
+        },
+        get status() {
+          return (computed ??= electrumStatus(history, { mempoolOrder }) as Status);
+        },
+      };
     }
   }
 
@@ -1099,9 +1147,18 @@ async function each<T>(items: readonly T[], task: (item: T) => Promise<void>): P
   if (failed) throw failed.reason;
 }
 
-/** A bounded map: the oldest entry goes when it is full. */
+/**
+ * A bounded map: when it is full, its oldest eighth goes, in one pass. (One at a time, each eviction would cost more
+ * than the last: V8 walks over the holes that deletions leave at the front of a Map, until it rehashes.)
+ */
 function remember<K, V>(map: Map<K, V>, key: K, value: V, limit: number) {
-  map.delete(key);
+  if (map.has(key)) map.delete(key); // to the back of the line (a miss, the common case, costs one lookup)
   map.set(key, value);
-  if (map.size > limit) map.delete(map.keys().next().value as K);
+  if (map.size > limit) {
+    let drop = map.size - limit + (limit >> 3);
+    for (const oldest of map.keys()) {
+      if (drop-- <= 0) break;
+      map.delete(oldest);
+    }
+  }
 }

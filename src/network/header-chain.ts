@@ -163,9 +163,23 @@ export class HeaderChain {
     if (known !== undefined && this.#tip && height <= this.#tip.height && height >= this.#checkpoint.height) return known;
     const header = await this.header(height);
     if (header === undefined) return undefined;
+    // Many histories ask for the same block at once: the first of them back from the store hashes it, the others find it.
+    const found = this.#hashes.get(height);
+    if (found !== undefined && this.#headers.get(height) === header) return found;
     const hash = blockHash(header);
     remember(this.#hashes, height, hash);
     return hash;
+  }
+
+  /**
+   * The header and hash at `height` if both are in memory now, read without a wait (a wallet's sync looks up the same
+   * blocks tens of thousands of times); undefined otherwise, when `header` and `hashAt` read the store.
+   */
+  cachedBlock(height: number): { readonly header: string; readonly hash: string } | undefined {
+    if (!this.#tip || height < this.#checkpoint.height || height > this.#tip.height) return undefined;
+    const header = this.#headers.get(height);
+    const hash = this.#hashes.get(height);
+    return header !== undefined && hash !== undefined ? { header, hash } : undefined;
   }
 
   /** Writes the store and forgets the hashes it replaces. */
@@ -336,9 +350,16 @@ export class HeaderChain {
   }
 }
 
+/** When full, the oldest eighth goes in one pass (one at a time, V8 walks over the holes deletions leave each time). */
 function remember<K, V>(map: Map<K, V>, key: K, value: V) {
   map.set(key, value);
-  if (map.size > HASH_CACHE) map.delete(map.keys().next().value as K);
+  if (map.size > HASH_CACHE) {
+    let drop = map.size - HASH_CACHE + (HASH_CACHE >> 3);
+    for (const oldest of map.keys()) {
+      if (drop-- <= 0) break;
+      map.delete(oldest);
+    }
+  }
 }
 
 /** Runs tasks one after another, each once the one before has settled. */

@@ -34,4 +34,37 @@ describe('ProvenNodes', () => {
     // Another block's places are its own.
     expect(nodes.verify(txids[2]!, proofOf(2), '11'.repeat(80), 'other')).toBe(false);
   });
+
+  it('knows the siblings a proven path was hashed with, and still refuses another transaction in their place', () => {
+    const nodes = new ProvenNodes();
+    expect(nodes.verify(txids[4]!, proofOf(4), header, 'block')).toBe(true);
+    // Transaction 5 was hashed with 4: its place is known, so even a proof with junk siblings proves it (as above).
+    const junk = proofOf(5).merkle.map(() => 'ef'.repeat(32));
+    expect(nodes.verify(txids[5]!, { merkle: junk, pos: 5 }, header, 'block')).toBe(true);
+    // Another transaction at that place, or transaction 5 at another, is refused, with honest siblings or not.
+    expect(nodes.verify(txids[6]!, { merkle: proofOf(5).merkle, pos: 5 }, header, 'block')).toBe(false);
+    expect(nodes.verify(txids[5]!, { merkle: proofOf(6).merkle, pos: 6 }, header, 'block')).toBe(false);
+    // The copy the odd last node is paired with: the plain check accepts it at the place after, and so does this.
+    const last = { merkle: merkleBranch(txids, 12), pos: 13 };
+    expect(verifyMerkleProof(txids[12]!, last, root)).toBe(true);
+    expect(nodes.verify(txids[12]!, proofOf(12), header, 'block')).toBe(true);
+    expect(nodes.verify(txids[12]!, { merkle: junk.slice(0, last.merkle.length), pos: 13 }, header, 'block')).toBe(true);
+  });
+
+  it('learns nothing from a false proof: a lie cannot make a later one pass (the cache is shared by every server)', () => {
+    const nodes = new ProvenNodes();
+    const liar = 'aa'.repeat(32);
+    // A liar's proof of a transaction not in the block, with made-up siblings: refused, and nothing of it is kept.
+    const made = proofOf(2).merkle.map((_, i) => (i === 0 ? 'bb'.repeat(32) : 'cc'.repeat(32)));
+    expect(nodes.verify(liar, { merkle: made, pos: 2 }, header, 'block')).toBe(false);
+    expect(nodes.verify(liar, { merkle: made, pos: 2 }, header, 'block')).toBe(false);
+    // A false sibling beside a true transaction: refused; the true proofs still pass, and the false sibling is not known.
+    expect(nodes.verify(txids[2]!, { merkle: ['bb'.repeat(32), ...proofOf(2).merkle.slice(1)], pos: 2 }, header, 'block')).toBe(false);
+    expect(nodes.verify('bb'.repeat(32), { merkle: proofOf(3).merkle, pos: 3 }, header, 'block')).toBe(false);
+    expect(nodes.verify(txids[2]!, proofOf(2), header, 'block')).toBe(true);
+    expect(nodes.verify(txids[3]!, proofOf(3), header, 'block')).toBe(true);
+    // Every transaction still proves as the plain check says, in any order.
+    for (const pos of [12, 0, 7, 1, 11, 6, 9, 4, 10, 5, 8]) expect(nodes.verify(txids[pos]!, proofOf(pos), header, 'block')).toBe(true);
+    for (let pos = 0; pos < txids.length; pos++) expect(nodes.verify(liar, proofOf(pos), header, 'block')).toBe(false);
+  });
 });
