@@ -71,7 +71,7 @@ export function worthFastCheck(schema) {
 }
 
 /**
- * The body of `function name(data)` returning true only for values the schema accepts, or undefined
+ * The source of `function name(data)` (and the walk it calls) returning true only for values the schema accepts, or undefined
  * when the schema uses a keyword (or a pattern, or a const) this check does not implement exactly.
  * `hexBatch` is the shared module's, under that name.
  */
@@ -185,7 +185,10 @@ export function compileFastCheck(schema, name) {
   };
   try {
     const body = node(schema, 'data', 'return false;');
-    return `function ${name}(data) {\nhexBatch.start();\n${body}return hexBatch.done();\n}`;
+    // The walk is a function of its own: V8 optimises a long walk while it runs (on-stack replacement),
+    // and a property read it had not yet reached then (the batch's verdict, after the loop) threw the
+    // optimised code away at the end of every large result.
+    return `function ${name}(data) {\nhexBatch.start();\nreturn ${name}Walk(data) && hexBatch.done();\n}\n\nfunction ${name}Walk(data) {\n${body}return true;\n}`;
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;

@@ -220,6 +220,10 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 if (!(Array.isArray(data))) return false;
 if (Array.isArray(data)) {
 for (let i0 = 0, n = data.length; i0 < n; i0++) {
@@ -254,7 +258,7 @@ if (typeof d3 == "number" && isFinite(d3) && (d3 < 0)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {

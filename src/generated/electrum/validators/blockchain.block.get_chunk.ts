@@ -108,12 +108,16 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 if (!((typeof data == "string"))) return false;
 if (typeof data == "string") {
 if (!((data.length & 1) === 0)) return false;
 if (!hexBatch.add(data)) return false;
 }
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {

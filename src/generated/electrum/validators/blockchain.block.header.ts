@@ -329,12 +329,16 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 if (!((typeof data == "string"))) return false;
 if (typeof data == "string") {
 if (!(data.length >= 160 && (data.length & 1) === 0)) return false;
 if (!hexBatch.add(data)) return false;
 }
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {
@@ -349,6 +353,10 @@ return valid;
 
 function fast13(data) {
 hexBatch.start();
+return fast13Walk(data) && hexBatch.done();
+}
+
+function fast13Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
 if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["branch"] === undefined || data["header"] === undefined || data["root"] === undefined) return false;
@@ -389,7 +397,7 @@ if (!hexBatch.add(d3)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked13(data) {

@@ -530,6 +530,10 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
 if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["count"] === undefined || data["hex"] === undefined || data["max"] === undefined) return false;
@@ -584,7 +588,7 @@ if (!hexBatch.add(d5)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {
@@ -599,6 +603,10 @@ return valid;
 
 function fast12(data) {
 hexBatch.start();
+return fast12Walk(data) && hexBatch.done();
+}
+
+function fast12Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
 if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["count"] === undefined || data["headers"] === undefined || data["max"] === undefined) return false;
@@ -659,7 +667,7 @@ if (!hexBatch.add(d6)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked12(data) {

@@ -815,6 +815,10 @@ return errors === 0;
 
 function fast12(data) {
 hexBatch.start();
+return fast12Walk(data) && hexBatch.done();
+}
+
+function fast12Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
 if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["height"] === undefined || data["hex"] === undefined) return false;
@@ -836,7 +840,7 @@ if (!hexBatch.add(d1)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked12(data) {

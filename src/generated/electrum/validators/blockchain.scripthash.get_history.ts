@@ -332,6 +332,10 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 if (!(Array.isArray(data))) return false;
 if (Array.isArray(data)) {
 for (let i0 = 0, n = data.length; i0 < n; i0++) {
@@ -395,7 +399,7 @@ any0 = true;
 if (!any0) return false;
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {

@@ -254,6 +254,10 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 if (!(Array.isArray(data))) return false;
 if (Array.isArray(data)) {
 for (let i0 = 0, n = data.length; i0 < n; i0++) {
@@ -295,7 +299,7 @@ if (typeof d4 == "number" && isFinite(d4) && (d4 < 0)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {

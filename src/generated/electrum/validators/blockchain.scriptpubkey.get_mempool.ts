@@ -245,6 +245,10 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
 if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["history"] === undefined) return false;
@@ -288,7 +292,7 @@ if (typeof d4 == "number" && isFinite(d4) && (d4 < 0)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {

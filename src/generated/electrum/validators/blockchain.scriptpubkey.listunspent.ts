@@ -280,6 +280,10 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
 if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["utxos"] === undefined) return false;
@@ -330,7 +334,7 @@ if (typeof d5 == "number" && isFinite(d5) && (d5 < 0)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {

@@ -595,6 +595,10 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
 if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["success"] === undefined) return false;
@@ -636,7 +640,7 @@ if (!((typeof d4 == "string"))) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {
@@ -651,6 +655,10 @@ return valid;
 
 function fast13(data) {
 hexBatch.start();
+return fast13Walk(data) && hexBatch.done();
+}
+
+function fast13Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
 if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["tx-results"] === undefined) return false;
@@ -762,7 +770,7 @@ if (!hexBatch.add(d14)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked13(data) {

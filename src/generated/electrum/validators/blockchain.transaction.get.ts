@@ -590,12 +590,16 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 if (!((typeof data == "string"))) return false;
 if (typeof data == "string") {
 if (!(data.length >= 2 && (data.length & 1) === 0)) return false;
 if (!hexBatch.add(data)) return false;
 }
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {
@@ -610,6 +614,10 @@ return valid;
 
 function fast13(data) {
 hexBatch.start();
+return fast13Walk(data) && hexBatch.done();
+}
+
+function fast13Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
 if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["txid"] === undefined || data["hex"] === undefined) return false;
@@ -742,7 +750,7 @@ if (typeof d15 == "number" && isFinite(d15) && (d15 < 0)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked13(data) {

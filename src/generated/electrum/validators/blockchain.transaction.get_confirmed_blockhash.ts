@@ -373,6 +373,10 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
 if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["block_hash"] === undefined || data["block_height"] === undefined) return false;
@@ -404,7 +408,7 @@ if (!hexBatch.add(d2)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {
@@ -419,6 +423,10 @@ return valid;
 
 function fast13(data) {
 hexBatch.start();
+return fast13Walk(data) && hexBatch.done();
+}
+
+function fast13Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
 if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["block_hash"] === undefined || data["block_height"] === undefined || data["block_header"] === undefined) return false;
@@ -450,7 +458,7 @@ if (!hexBatch.add(d2)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked13(data) {

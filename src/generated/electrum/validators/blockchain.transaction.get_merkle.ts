@@ -269,6 +269,10 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
 if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["block_height"] === undefined || data["merkle"] === undefined || data["pos"] === undefined) return false;
@@ -313,7 +317,7 @@ if (!hexBatch.add(d4)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {

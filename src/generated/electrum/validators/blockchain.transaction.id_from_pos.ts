@@ -293,6 +293,10 @@ return errors === 0;
 
 function fast13(data) {
 hexBatch.start();
+return fast13Walk(data) && hexBatch.done();
+}
+
+function fast13Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
 if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["tx_hash"] === undefined || data["merkle"] === undefined) return false;
@@ -323,7 +327,7 @@ if (!hexBatch.add(d2)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked13(data) {

@@ -255,6 +255,10 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 if (!(Array.isArray(data))) return false;
 if (Array.isArray(data)) {
 if (data.length < 1) return false;
@@ -298,7 +302,7 @@ if (!((typeof d4 == "string"))) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {

@@ -203,6 +203,10 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 if (!(Array.isArray(data))) return false;
 if (Array.isArray(data)) {
 if (data.length > 10) return false;
@@ -238,7 +242,7 @@ if (typeof d3 == "number" && isFinite(d3) && (d3 < 1)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {

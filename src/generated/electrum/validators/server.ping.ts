@@ -246,6 +246,10 @@ return errors === 0;
 
 function fast12(data) {
 hexBatch.start();
+return fast12Walk(data) && hexBatch.done();
+}
+
+function fast12Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
 if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["data"] === undefined) return false;
@@ -259,7 +263,7 @@ if (!hexBatch.add(d0)) return false;
 }
 }
 }
-return hexBatch.done();
+return true;
 }
 
 function checked12(data) {

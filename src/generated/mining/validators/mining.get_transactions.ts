@@ -164,6 +164,10 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 let any0 = false;
 if (!any0) branch1: {
 if (!(Array.isArray(data))) break branch1;
@@ -185,7 +189,7 @@ if (typeof data == "number" && isFinite(data) && (data < 0)) break branch2;
 any0 = true;
 }
 if (!any0) return false;
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {

@@ -609,6 +609,10 @@ return errors === 0;
 
 function fast11(data) {
 hexBatch.start();
+return fast11Walk(data) && hexBatch.done();
+}
+
+function fast11Walk(data) {
 let any0 = false;
 if (!any0) branch1: {
 if (!(Array.isArray(data))) break branch1;
@@ -679,7 +683,7 @@ if (!((typeof data == "string"))) break branch5;
 any0 = true;
 }
 if (!any0) return false;
-return hexBatch.done();
+return true;
 }
 
 function checked11(data) {
