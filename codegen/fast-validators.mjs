@@ -205,7 +205,8 @@ export function compileFastCheck(schema, name) {
  * On V8 this takes about half the time of one table lookup per character, which is most of a large
  * reply's validation. Nothing is allocated per string but encodeInto's small result: concatenating the
  * strings instead made the young-generation collector copy the freshly parsed reply, several times over.
- * Without TextEncoder, one lookup per character. Source text, not a function's toString(): the emitted
+ * Short strings (a nonce, a version), and all of them without TextEncoder, take one lookup per
+ * character, cheaper there than a call to encodeInto. Source text, not a function's toString(): the emitted
  * code must not depend on who loaded the generator.
  */
 export const HEX_BATCH_CODE = `/* @__PURE__ */ (() => {
@@ -227,7 +228,7 @@ export const HEX_BATCH_CODE = `/* @__PURE__ */ (() => {
   };
   const add = (s) => {
     const n = s.length;
-    if (encoder === undefined) {
+    if (encoder === undefined || n < 24) {
       let ok = 1;
       for (let i = 0; i < n; i++) ok &= table[s.charCodeAt(i)];
       return ok === 1;

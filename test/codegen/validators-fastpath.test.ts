@@ -135,7 +135,7 @@ describe('the fast checks in front of the validators of large results', () => {
     expect(compiled.length).toBeGreaterThan(10);
   });
 
-  it('agree with a RegExp on every UTF-16 code unit at every offset within a word, around the batch boundaries', () => {
+  it('agree with a RegExp on every UTF-16 code unit at every offset within a word, in short strings and long, around the batch boundaries', () => {
     for (const batch of [hexBatch, emittedHexBatch as HexBatch]) {
       const re = /^[0-9a-fA-F]*$/;
       for (let c = 0; c < 0x10000; c++) {
@@ -144,6 +144,11 @@ describe('the fast checks in front of the validators of large results', () => {
           const s = `${'a'.repeat(at)}${ch}${'F'.repeat(63 - at)}`;
           batch.start();
           expect(batch.add(s) && batch.done(), `U+${c.toString(16)} at ${at}`).toBe(re.test(s));
+        }
+        // Short strings take the table, not TextEncoder.
+        for (const s of [ch, `0${ch}F`]) {
+          batch.start();
+          expect(batch.add(s) && batch.done(), `U+${c.toString(16)} in ${s.length}`).toBe(re.test(s));
         }
       }
       // Strings of every length 0-9 and across the 4 KiB buffer (and one longer than it), bad last or first.

@@ -44,7 +44,7 @@ export const hexBatch = /* @__PURE__ */ (() => {
   };
   const add = (s) => {
     const n = s.length;
-    if (encoder === undefined) {
+    if (encoder === undefined || n < 24) {
       let ok = 1;
       for (let i = 0; i < n; i++) ok &= table[s.charCodeAt(i)];
       return ok === 1;
