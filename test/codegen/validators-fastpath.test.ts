@@ -127,7 +127,7 @@ describe('the fast checks in front of the validators of large results', () => {
   };
 
   it('exist for the hot shapes, and the emitted modules embed the hex batch codegen compiles', () => {
-    for (const m of ['blockchain.scripthash.get_history', 'blockchain.scripthash.listunspent', 'blockchain.scripthash.get_mempool', 'mempool.get_fee_histogram']) byName(m);
+    for (const m of ['blockchain.scripthash.get_history', 'blockchain.scripthash.listunspent', 'blockchain.scripthash.get_mempool']) byName(m);
     byName('blockchain.block.headers', 'concatenated');
     byName('blockchain.block.headers', 'list');
     const shared = fs.readFileSync(path.join(SPEC_DIR, '..', 'src', 'generated', 'electrum', 'validators', 'shared.ts'), 'utf8');

@@ -338,13 +338,11 @@ return fast11Walk(data) && hexBatch.done();
 
 function fast11Walk(data) {
 if (!(Array.isArray(data))) return false;
-if (Array.isArray(data)) {
 for (let i0 = 0, n = data.length; i0 < n; i0++) {
 const d0 = data[i0];
 let any0 = false;
 if (!any0) branch1: {
 if (!((d0 && typeof d0 == "object" && !Array.isArray(d0)))) break branch1;
-if ((d0 && typeof d0 == "object" && !Array.isArray(d0))) {
 if (d0["height"] === undefined || d0["tx_hash"] === undefined) break branch1;
 {
 const d1 = d0["height"];
@@ -363,12 +361,10 @@ if (!hexBatch.add(d2)) return false;
 }
 }
 }
-}
 any0 = true;
 }
 if (!any0) branch2: {
 if (!((d0 && typeof d0 == "object" && !Array.isArray(d0)))) break branch2;
-if ((d0 && typeof d0 == "object" && !Array.isArray(d0))) {
 if (d0["height"] === undefined || d0["tx_hash"] === undefined) break branch2;
 {
 const d3 = d0["height"];
@@ -394,11 +390,9 @@ if (!((typeof d5 == "number" && !(d5 % 1) && !isNaN(d5) && isFinite(d5)))) break
 if (typeof d5 == "number" && isFinite(d5) && (d5 < 0)) break branch2;
 }
 }
-}
 any0 = true;
 }
 if (!any0) return false;
-}
 }
 return true;
 }

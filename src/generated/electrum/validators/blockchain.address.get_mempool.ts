@@ -225,11 +225,9 @@ return fast11Walk(data) && hexBatch.done();
 
 function fast11Walk(data) {
 if (!(Array.isArray(data))) return false;
-if (Array.isArray(data)) {
 for (let i0 = 0, n = data.length; i0 < n; i0++) {
 const d0 = data[i0];
 if (!((d0 && typeof d0 == "object" && !Array.isArray(d0)))) return false;
-if ((d0 && typeof d0 == "object" && !Array.isArray(d0))) {
 if (d0["height"] === undefined || d0["tx_hash"] === undefined) return false;
 {
 const d1 = d0["height"];
@@ -253,8 +251,6 @@ const d3 = d0["fee"];
 if (d3 !== undefined) {
 if (!((typeof d3 == "number" && !(d3 % 1) && !isNaN(d3) && isFinite(d3)))) return false;
 if (typeof d3 == "number" && isFinite(d3) && (d3 < 0)) return false;
-}
-}
 }
 }
 }

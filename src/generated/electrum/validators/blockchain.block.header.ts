@@ -327,30 +327,6 @@ validate14.errors = vErrors;
 return errors === 0;
 }
 
-function fast11(data) {
-hexBatch.start();
-return fast11Walk(data) && hexBatch.done();
-}
-
-function fast11Walk(data) {
-if (!((typeof data == "string"))) return false;
-if (typeof data == "string") {
-if (!(data.length >= 160 && (data.length & 1) === 0)) return false;
-if (!hexBatch.add(data)) return false;
-}
-return true;
-}
-
-function checked11(data) {
-if (fast11(data)) {
-checked11.errors = null;
-return true;
-}
-const valid = validate11(data);
-checked11.errors = validate11.errors;
-return valid;
-}
-
 function fast13(data) {
 hexBatch.start();
 return fast13Walk(data) && hexBatch.done();
@@ -358,20 +334,17 @@ return fast13Walk(data) && hexBatch.done();
 
 function fast13Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["branch"] === undefined || data["header"] === undefined || data["root"] === undefined) return false;
 {
 const d0 = data["branch"];
 if (d0 !== undefined) {
 if (!(Array.isArray(d0))) return false;
-if (Array.isArray(d0)) {
 for (let i1 = 0, n = d0.length; i1 < n; i1++) {
 const d1 = d0[i1];
 if (!((typeof d1 == "string"))) return false;
 if (typeof d1 == "string") {
 if (!(d1.length === 64)) return false;
 if (!hexBatch.add(d1)) return false;
-}
 }
 }
 }
@@ -396,7 +369,6 @@ if (!hexBatch.add(d3)) return false;
 }
 }
 }
-}
 return true;
 }
 
@@ -411,4 +383,4 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.block.header`: its params, result. */
-export const blockchain_block_header: MethodValidators<"blockchain.block.header"> = { method: "blockchain.block.header", params: validate10, results: { "raw": checked11, "proof": checked13 }, conditions: { "raw": { "cp_height": validate12 }, "proof": { "cp_height": validate14 } } };
+export const blockchain_block_header: MethodValidators<"blockchain.block.header"> = { method: "blockchain.block.header", params: validate10, results: { "raw": validate11, "proof": checked13 }, conditions: { "raw": { "cp_height": validate12 }, "proof": { "cp_height": validate14 } } };

@@ -535,7 +535,6 @@ return fast11Walk(data) && hexBatch.done();
 
 function fast11Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["count"] === undefined || data["hex"] === undefined || data["max"] === undefined) return false;
 {
 const d0 = data["count"];
@@ -575,15 +574,12 @@ if (!hexBatch.add(d3)) return false;
 const d4 = data["branch"];
 if (d4 !== undefined) {
 if (!(Array.isArray(d4))) return false;
-if (Array.isArray(d4)) {
 for (let i5 = 0, n = d4.length; i5 < n; i5++) {
 const d5 = d4[i5];
 if (!((typeof d5 == "string"))) return false;
 if (typeof d5 == "string") {
 if (!(d5.length === 64)) return false;
 if (!hexBatch.add(d5)) return false;
-}
-}
 }
 }
 }
@@ -608,7 +604,6 @@ return fast12Walk(data) && hexBatch.done();
 
 function fast12Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["count"] === undefined || data["headers"] === undefined || data["max"] === undefined) return false;
 {
 const d0 = data["count"];
@@ -621,14 +616,12 @@ if (typeof d0 == "number" && isFinite(d0) && (d0 < 0)) return false;
 const d1 = data["headers"];
 if (d1 !== undefined) {
 if (!(Array.isArray(d1))) return false;
-if (Array.isArray(d1)) {
 for (let i2 = 0, n = d1.length; i2 < n; i2++) {
 const d2 = d1[i2];
 if (!((typeof d2 == "string"))) return false;
 if (typeof d2 == "string") {
 if (!(d2.length >= 160 && (d2.length & 1) === 0)) return false;
 if (!hexBatch.add(d2)) return false;
-}
 }
 }
 }
@@ -654,15 +647,12 @@ if (!hexBatch.add(d4)) return false;
 const d5 = data["branch"];
 if (d5 !== undefined) {
 if (!(Array.isArray(d5))) return false;
-if (Array.isArray(d5)) {
 for (let i6 = 0, n = d5.length; i6 < n; i6++) {
 const d6 = d5[i6];
 if (!((typeof d6 == "string"))) return false;
 if (typeof d6 == "string") {
 if (!(d6.length === 64)) return false;
 if (!hexBatch.add(d6)) return false;
-}
-}
 }
 }
 }

@@ -4,7 +4,6 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
-import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.get_tip.params.json"};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -140,45 +139,5 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-function fast11(data) {
-hexBatch.start();
-return fast11Walk(data) && hexBatch.done();
-}
-
-function fast11Walk(data) {
-if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
-if (data["height"] === undefined || data["hex"] === undefined) return false;
-{
-const d0 = data["height"];
-if (d0 !== undefined) {
-if (!((typeof d0 == "number" && !(d0 % 1) && !isNaN(d0) && isFinite(d0)))) return false;
-if (typeof d0 == "number" && isFinite(d0) && (d0 < 0)) return false;
-}
-}
-{
-const d1 = data["hex"];
-if (d1 !== undefined) {
-if (!((typeof d1 == "string"))) return false;
-if (typeof d1 == "string") {
-if (!(d1.length >= 160 && (d1.length & 1) === 0)) return false;
-if (!hexBatch.add(d1)) return false;
-}
-}
-}
-}
-return true;
-}
-
-function checked11(data) {
-if (fast11(data)) {
-checked11.errors = null;
-return true;
-}
-const valid = validate11(data);
-checked11.errors = validate11.errors;
-return valid;
-}
-
 /** The spec's checks of `blockchain.headers.get_tip`: its params, result. */
-export const blockchain_headers_get_tip: MethodValidators<"blockchain.headers.get_tip"> = { method: "blockchain.headers.get_tip", params: validate10, results: { "result": checked11 } };
+export const blockchain_headers_get_tip: MethodValidators<"blockchain.headers.get_tip"> = { method: "blockchain.headers.get_tip", params: validate10, results: { "result": validate11 } };

@@ -4,7 +4,6 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
-import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"boolean"}],"minItems":0,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.params.json"};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -813,45 +812,5 @@ validate13.errors = vErrors;
 return errors === 0;
 }
 
-function fast12(data) {
-hexBatch.start();
-return fast12Walk(data) && hexBatch.done();
-}
-
-function fast12Walk(data) {
-if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
-if (data["height"] === undefined || data["hex"] === undefined) return false;
-{
-const d0 = data["height"];
-if (d0 !== undefined) {
-if (!((typeof d0 == "number" && !(d0 % 1) && !isNaN(d0) && isFinite(d0)))) return false;
-if (typeof d0 == "number" && isFinite(d0) && (d0 < 0)) return false;
-}
-}
-{
-const d1 = data["hex"];
-if (d1 !== undefined) {
-if (!((typeof d1 == "string"))) return false;
-if (typeof d1 == "string") {
-if (!(d1.length >= 160 && (d1.length & 1) === 0)) return false;
-if (!hexBatch.add(d1)) return false;
-}
-}
-}
-}
-return true;
-}
-
-function checked12(data) {
-if (fast12(data)) {
-checked12.errors = null;
-return true;
-}
-const valid = validate12(data);
-checked12.errors = validate12.errors;
-return valid;
-}
-
 /** The spec's checks of `blockchain.headers.subscribe`: its params, result and notification. */
-export const blockchain_headers_subscribe: MethodValidators<"blockchain.headers.subscribe"> = { method: "blockchain.headers.subscribe", params: validate10, results: { "deserialized": validate11, "raw": checked12 }, notification: validate13 };
+export const blockchain_headers_subscribe: MethodValidators<"blockchain.headers.subscribe"> = { method: "blockchain.headers.subscribe", params: validate10, results: { "deserialized": validate11, "raw": validate12 }, notification: validate13 };

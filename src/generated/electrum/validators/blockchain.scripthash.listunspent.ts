@@ -259,11 +259,9 @@ return fast11Walk(data) && hexBatch.done();
 
 function fast11Walk(data) {
 if (!(Array.isArray(data))) return false;
-if (Array.isArray(data)) {
 for (let i0 = 0, n = data.length; i0 < n; i0++) {
 const d0 = data[i0];
 if (!((d0 && typeof d0 == "object" && !Array.isArray(d0)))) return false;
-if ((d0 && typeof d0 == "object" && !Array.isArray(d0))) {
 if (d0["height"] === undefined || d0["tx_pos"] === undefined || d0["tx_hash"] === undefined || d0["value"] === undefined) return false;
 {
 const d1 = d0["height"];
@@ -294,8 +292,6 @@ const d4 = d0["value"];
 if (d4 !== undefined) {
 if (!((typeof d4 == "number" && !(d4 % 1) && !isNaN(d4) && isFinite(d4)))) return false;
 if (typeof d4 == "number" && isFinite(d4) && (d4 < 0)) return false;
-}
-}
 }
 }
 }

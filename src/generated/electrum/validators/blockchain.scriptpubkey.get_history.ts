@@ -363,19 +363,16 @@ return fast11Walk(data) && hexBatch.done();
 
 function fast11Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["history"] === undefined) return false;
 {
 const d0 = data["history"];
 if (d0 !== undefined) {
 if (!(Array.isArray(d0))) return false;
-if (Array.isArray(d0)) {
 for (let i1 = 0, n = d0.length; i1 < n; i1++) {
 const d1 = d0[i1];
 let any0 = false;
 if (!any0) branch1: {
 if (!((d1 && typeof d1 == "object" && !Array.isArray(d1)))) break branch1;
-if ((d1 && typeof d1 == "object" && !Array.isArray(d1))) {
 if (d1["height"] === undefined || d1["tx_hash"] === undefined) break branch1;
 {
 const d2 = d1["height"];
@@ -394,12 +391,10 @@ if (!hexBatch.add(d3)) return false;
 }
 }
 }
-}
 any0 = true;
 }
 if (!any0) branch2: {
 if (!((d1 && typeof d1 == "object" && !Array.isArray(d1)))) break branch2;
-if ((d1 && typeof d1 == "object" && !Array.isArray(d1))) {
 if (d1["height"] === undefined || d1["tx_hash"] === undefined) break branch2;
 {
 const d4 = d1["height"];
@@ -425,12 +420,9 @@ if (!((typeof d6 == "number" && !(d6 % 1) && !isNaN(d6) && isFinite(d6)))) break
 if (typeof d6 == "number" && isFinite(d6) && (d6 < 0)) break branch2;
 }
 }
-}
 any0 = true;
 }
 if (!any0) return false;
-}
-}
 }
 }
 }

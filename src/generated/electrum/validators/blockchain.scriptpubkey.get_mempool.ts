@@ -250,17 +250,14 @@ return fast11Walk(data) && hexBatch.done();
 
 function fast11Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["history"] === undefined) return false;
 {
 const d0 = data["history"];
 if (d0 !== undefined) {
 if (!(Array.isArray(d0))) return false;
-if (Array.isArray(d0)) {
 for (let i1 = 0, n = d0.length; i1 < n; i1++) {
 const d1 = d0[i1];
 if (!((d1 && typeof d1 == "object" && !Array.isArray(d1)))) return false;
-if ((d1 && typeof d1 == "object" && !Array.isArray(d1))) {
 if (d1["height"] === undefined || d1["tx_hash"] === undefined) return false;
 {
 const d2 = d1["height"];
@@ -284,9 +281,6 @@ const d4 = d1["fee"];
 if (d4 !== undefined) {
 if (!((typeof d4 == "number" && !(d4 % 1) && !isNaN(d4) && isFinite(d4)))) return false;
 if (typeof d4 == "number" && isFinite(d4) && (d4 < 0)) return false;
-}
-}
-}
 }
 }
 }

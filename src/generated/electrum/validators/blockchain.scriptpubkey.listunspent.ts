@@ -285,17 +285,14 @@ return fast11Walk(data) && hexBatch.done();
 
 function fast11Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["utxos"] === undefined) return false;
 {
 const d0 = data["utxos"];
 if (d0 !== undefined) {
 if (!(Array.isArray(d0))) return false;
-if (Array.isArray(d0)) {
 for (let i1 = 0, n = d0.length; i1 < n; i1++) {
 const d1 = d0[i1];
 if (!((d1 && typeof d1 == "object" && !Array.isArray(d1)))) return false;
-if ((d1 && typeof d1 == "object" && !Array.isArray(d1))) {
 if (d1["height"] === undefined || d1["tx_pos"] === undefined || d1["tx_hash"] === undefined || d1["value"] === undefined) return false;
 {
 const d2 = d1["height"];
@@ -326,9 +323,6 @@ const d5 = d1["value"];
 if (d5 !== undefined) {
 if (!((typeof d5 == "number" && !(d5 % 1) && !isNaN(d5) && isFinite(d5)))) return false;
 if (typeof d5 == "number" && isFinite(d5) && (d5 < 0)) return false;
-}
-}
-}
 }
 }
 }

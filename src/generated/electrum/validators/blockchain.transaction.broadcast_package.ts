@@ -600,7 +600,6 @@ return fast11Walk(data) && hexBatch.done();
 
 function fast11Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["success"] === undefined) return false;
 {
 const d0 = data["success"];
@@ -612,11 +611,9 @@ if (!((typeof d0 == "boolean"))) return false;
 const d1 = data["errors"];
 if (d1 !== undefined) {
 if (!(Array.isArray(d1))) return false;
-if (Array.isArray(d1)) {
 for (let i2 = 0, n = d1.length; i2 < n; i2++) {
 const d2 = d1[i2];
 if (!((d2 && typeof d2 == "object" && !Array.isArray(d2)))) return false;
-if ((d2 && typeof d2 == "object" && !Array.isArray(d2))) {
 if (d2["txid"] === undefined || d2["error"] === undefined) return false;
 {
 const d3 = d2["txid"];
@@ -632,9 +629,6 @@ if (!hexBatch.add(d3)) return false;
 const d4 = d2["error"];
 if (d4 !== undefined) {
 if (!((typeof d4 == "string"))) return false;
-}
-}
-}
 }
 }
 }
@@ -660,7 +654,6 @@ return fast13Walk(data) && hexBatch.done();
 
 function fast13Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["tx-results"] === undefined) return false;
 {
 const d0 = data["package_msg"];
@@ -672,11 +665,9 @@ if (!((typeof d0 == "string"))) return false;
 const d1 = data["tx-results"];
 if (d1 !== undefined) {
 if (!((d1 && typeof d1 == "object" && !Array.isArray(d1)))) return false;
-if ((d1 && typeof d1 == "object" && !Array.isArray(d1))) {
 for (const k2 in d1) {
 const d3 = d1[k2];
 if (!((d3 && typeof d3 == "object" && !Array.isArray(d3)))) return false;
-if ((d3 && typeof d3 == "object" && !Array.isArray(d3))) {
 {
 const d4 = d3["txid"];
 if (d4 !== undefined) {
@@ -708,7 +699,6 @@ if (typeof d6 == "number" && isFinite(d6) && (d6 < 0)) return false;
 const d7 = d3["fees"];
 if (d7 !== undefined) {
 if (!((d7 && typeof d7 == "object" && !Array.isArray(d7)))) return false;
-if ((d7 && typeof d7 == "object" && !Array.isArray(d7))) {
 {
 const d8 = d7["base"];
 if (d8 !== undefined) {
@@ -727,15 +717,12 @@ if (typeof d9 == "number" && isFinite(d9) && (d9 < 0)) return false;
 const d10 = d7["effective-includes"];
 if (d10 !== undefined) {
 if (!(Array.isArray(d10))) return false;
-if (Array.isArray(d10)) {
 for (let i11 = 0, n = d10.length; i11 < n; i11++) {
 const d11 = d10[i11];
 if (!((typeof d11 == "string"))) return false;
 if (typeof d11 == "string") {
 if (!(d11.length === 64)) return false;
 if (!hexBatch.add(d11)) return false;
-}
-}
 }
 }
 }
@@ -751,21 +738,16 @@ if (!((typeof d12 == "string"))) return false;
 }
 }
 }
-}
-}
 {
 const d13 = data["replaced-transactions"];
 if (d13 !== undefined) {
 if (!(Array.isArray(d13))) return false;
-if (Array.isArray(d13)) {
 for (let i14 = 0, n = d13.length; i14 < n; i14++) {
 const d14 = d13[i14];
 if (!((typeof d14 == "string"))) return false;
 if (typeof d14 == "string") {
 if (!(d14.length === 64)) return false;
 if (!hexBatch.add(d14)) return false;
-}
-}
 }
 }
 }

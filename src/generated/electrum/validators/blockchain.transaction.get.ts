@@ -619,7 +619,6 @@ return fast13Walk(data) && hexBatch.done();
 
 function fast13Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["txid"] === undefined || data["hex"] === undefined) return false;
 {
 const d0 = data["txid"];
@@ -689,11 +688,9 @@ if (typeof d7 == "number" && isFinite(d7) && (d7 < 0)) return false;
 const d8 = data["vin"];
 if (d8 !== undefined) {
 if (!(Array.isArray(d8))) return false;
-if (Array.isArray(d8)) {
 for (let i9 = 0, n = d8.length; i9 < n; i9++) {
 const d9 = d8[i9];
 if (!((d9 && typeof d9 == "object" && !Array.isArray(d9)))) return false;
-}
 }
 }
 }
@@ -701,11 +698,9 @@ if (!((d9 && typeof d9 == "object" && !Array.isArray(d9)))) return false;
 const d10 = data["vout"];
 if (d10 !== undefined) {
 if (!(Array.isArray(d10))) return false;
-if (Array.isArray(d10)) {
 for (let i11 = 0, n = d10.length; i11 < n; i11++) {
 const d11 = d10[i11];
 if (!((d11 && typeof d11 == "object" && !Array.isArray(d11)))) return false;
-}
 }
 }
 }
@@ -747,7 +742,6 @@ const d15 = data["blocktime"];
 if (d15 !== undefined) {
 if (!((typeof d15 == "number" && !(d15 % 1) && !isNaN(d15) && isFinite(d15)))) return false;
 if (typeof d15 == "number" && isFinite(d15) && (d15 < 0)) return false;
-}
 }
 }
 return true;

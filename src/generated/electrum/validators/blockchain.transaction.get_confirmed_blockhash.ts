@@ -4,7 +4,6 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
-import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
@@ -371,105 +370,5 @@ validate14.errors = vErrors;
 return errors === 0;
 }
 
-function fast11(data) {
-hexBatch.start();
-return fast11Walk(data) && hexBatch.done();
-}
-
-function fast11Walk(data) {
-if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
-if (data["block_hash"] === undefined || data["block_height"] === undefined) return false;
-{
-const d0 = data["block_hash"];
-if (d0 !== undefined) {
-if (!((typeof d0 == "string"))) return false;
-if (typeof d0 == "string") {
-if (!(d0.length === 64)) return false;
-if (!hexBatch.add(d0)) return false;
-}
-}
-}
-{
-const d1 = data["block_height"];
-if (d1 !== undefined) {
-if (!((typeof d1 == "number" && !(d1 % 1) && !isNaN(d1) && isFinite(d1)))) return false;
-if (typeof d1 == "number" && isFinite(d1) && (d1 < 1)) return false;
-}
-}
-{
-const d2 = data["block_header"];
-if (d2 !== undefined) {
-if (!((typeof d2 == "string"))) return false;
-if (typeof d2 == "string") {
-if (!(d2.length >= 160 && (d2.length & 1) === 0)) return false;
-if (!hexBatch.add(d2)) return false;
-}
-}
-}
-}
-return true;
-}
-
-function checked11(data) {
-if (fast11(data)) {
-checked11.errors = null;
-return true;
-}
-const valid = validate11(data);
-checked11.errors = validate11.errors;
-return valid;
-}
-
-function fast13(data) {
-hexBatch.start();
-return fast13Walk(data) && hexBatch.done();
-}
-
-function fast13Walk(data) {
-if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
-if (data["block_hash"] === undefined || data["block_height"] === undefined || data["block_header"] === undefined) return false;
-{
-const d0 = data["block_hash"];
-if (d0 !== undefined) {
-if (!((typeof d0 == "string"))) return false;
-if (typeof d0 == "string") {
-if (!(d0.length === 64)) return false;
-if (!hexBatch.add(d0)) return false;
-}
-}
-}
-{
-const d1 = data["block_height"];
-if (d1 !== undefined) {
-if (!((typeof d1 == "number" && !(d1 % 1) && !isNaN(d1) && isFinite(d1)))) return false;
-if (typeof d1 == "number" && isFinite(d1) && (d1 < 1)) return false;
-}
-}
-{
-const d2 = data["block_header"];
-if (d2 !== undefined) {
-if (!((typeof d2 == "string"))) return false;
-if (typeof d2 == "string") {
-if (!(d2.length >= 160 && (d2.length & 1) === 0)) return false;
-if (!hexBatch.add(d2)) return false;
-}
-}
-}
-}
-return true;
-}
-
-function checked13(data) {
-if (fast13(data)) {
-checked13.errors = null;
-return true;
-}
-const valid = validate13(data);
-checked13.errors = validate13.errors;
-return valid;
-}
-
 /** The spec's checks of `blockchain.transaction.get_confirmed_blockhash`: its params, result. */
-export const blockchain_transaction_get_confirmed_blockhash: MethodValidators<"blockchain.transaction.get_confirmed_blockhash"> = { method: "blockchain.transaction.get_confirmed_blockhash", params: validate10, results: { "blockhash": checked11, "withHeader": checked13 }, conditions: { "blockhash": { "include_header": validate12 }, "withHeader": { "include_header": validate14 } } };
+export const blockchain_transaction_get_confirmed_blockhash: MethodValidators<"blockchain.transaction.get_confirmed_blockhash"> = { method: "blockchain.transaction.get_confirmed_blockhash", params: validate10, results: { "blockhash": validate11, "withHeader": validate13 }, conditions: { "blockhash": { "include_header": validate12 }, "withHeader": { "include_header": validate14 } } };

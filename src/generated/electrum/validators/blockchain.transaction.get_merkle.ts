@@ -274,7 +274,6 @@ return fast11Walk(data) && hexBatch.done();
 
 function fast11Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["block_height"] === undefined || data["merkle"] === undefined || data["pos"] === undefined) return false;
 {
 const d0 = data["block_height"];
@@ -287,14 +286,12 @@ if (typeof d0 == "number" && isFinite(d0) && (d0 < 0)) return false;
 const d1 = data["merkle"];
 if (d1 !== undefined) {
 if (!(Array.isArray(d1))) return false;
-if (Array.isArray(d1)) {
 for (let i2 = 0, n = d1.length; i2 < n; i2++) {
 const d2 = d1[i2];
 if (!((typeof d2 == "string"))) return false;
 if (typeof d2 == "string") {
 if (!(d2.length === 64)) return false;
 if (!hexBatch.add(d2)) return false;
-}
 }
 }
 }
@@ -313,7 +310,6 @@ if (!((typeof d4 == "string"))) return false;
 if (typeof d4 == "string") {
 if (!(d4.length === 64)) return false;
 if (!hexBatch.add(d4)) return false;
-}
 }
 }
 }

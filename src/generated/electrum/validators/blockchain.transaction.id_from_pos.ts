@@ -298,7 +298,6 @@ return fast13Walk(data) && hexBatch.done();
 
 function fast13Walk(data) {
 if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
 if (data["tx_hash"] === undefined || data["merkle"] === undefined) return false;
 {
 const d0 = data["tx_hash"];
@@ -314,15 +313,12 @@ if (!hexBatch.add(d0)) return false;
 const d1 = data["merkle"];
 if (d1 !== undefined) {
 if (!(Array.isArray(d1))) return false;
-if (Array.isArray(d1)) {
 for (let i2 = 0, n = d1.length; i2 < n; i2++) {
 const d2 = d1[i2];
 if (!((typeof d2 == "string"))) return false;
 if (typeof d2 == "string") {
 if (!(d2.length === 64)) return false;
 if (!hexBatch.add(d2)) return false;
-}
-}
 }
 }
 }

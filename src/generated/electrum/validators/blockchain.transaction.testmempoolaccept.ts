@@ -260,12 +260,10 @@ return fast11Walk(data) && hexBatch.done();
 
 function fast11Walk(data) {
 if (!(Array.isArray(data))) return false;
-if (Array.isArray(data)) {
 if (data.length < 1) return false;
 for (let i0 = 0, n = data.length; i0 < n; i0++) {
 const d0 = data[i0];
 if (!((d0 && typeof d0 == "object" && !Array.isArray(d0)))) return false;
-if ((d0 && typeof d0 == "object" && !Array.isArray(d0))) {
 if (d0["txid"] === undefined || d0["wtxid"] === undefined) return false;
 {
 const d1 = d0["txid"];
@@ -297,8 +295,6 @@ if (!((typeof d3 == "boolean"))) return false;
 const d4 = d0["reason"];
 if (d4 !== undefined) {
 if (!((typeof d4 == "string"))) return false;
-}
-}
 }
 }
 }

@@ -3,7 +3,6 @@
 // @ts-nocheck
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
-import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.params.json"};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -155,45 +154,5 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-function fast11(data) {
-hexBatch.start();
-return fast11Walk(data) && hexBatch.done();
-}
-
-function fast11Walk(data) {
-if (!(Array.isArray(data))) return false;
-if (Array.isArray(data)) {
-for (let i0 = 0, n = data.length; i0 < n; i0++) {
-const d0 = data[i0];
-if (!(Array.isArray(d0))) return false;
-if (Array.isArray(d0)) {
-if (d0.length < 2) return false;
-if (d0.length > 2) return false;
-if (d0.length > 0) {
-const d1 = d0[0];
-if (!((typeof d1 == "number" && isFinite(d1)))) return false;
-if (typeof d1 == "number" && isFinite(d1) && (d1 < 0)) return false;
-}
-if (d0.length > 1) {
-const d2 = d0[1];
-if (!((typeof d2 == "number" && !(d2 % 1) && !isNaN(d2) && isFinite(d2)))) return false;
-if (typeof d2 == "number" && isFinite(d2) && (d2 < 0)) return false;
-}
-}
-}
-}
-return true;
-}
-
-function checked11(data) {
-if (fast11(data)) {
-checked11.errors = null;
-return true;
-}
-const valid = validate11(data);
-checked11.errors = validate11.errors;
-return valid;
-}
-
 /** The spec's checks of `mempool.get_fee_histogram`: its params, result. */
-export const mempool_get_fee_histogram: MethodValidators<"mempool.get_fee_histogram"> = { method: "mempool.get_fee_histogram", params: validate10, results: { "result": checked11 } };
+export const mempool_get_fee_histogram: MethodValidators<"mempool.get_fee_histogram"> = { method: "mempool.get_fee_histogram", params: validate10, results: { "result": validate11 } };

@@ -208,12 +208,10 @@ return fast11Walk(data) && hexBatch.done();
 
 function fast11Walk(data) {
 if (!(Array.isArray(data))) return false;
-if (Array.isArray(data)) {
 if (data.length > 10) return false;
 for (let i0 = 0, n = data.length; i0 < n; i0++) {
 const d0 = data[i0];
 if (!((d0 && typeof d0 == "object" && !Array.isArray(d0)))) return false;
-if ((d0 && typeof d0 == "object" && !Array.isArray(d0))) {
 if (d0["txid"] === undefined || d0["fee"] === undefined || d0["vsize"] === undefined) return false;
 {
 const d1 = d0["txid"];
@@ -237,8 +235,6 @@ const d3 = d0["vsize"];
 if (d3 !== undefined) {
 if (!((typeof d3 == "number" && !(d3 % 1) && !isNaN(d3) && isFinite(d3)))) return false;
 if (typeof d3 == "number" && isFinite(d3) && (d3 < 1)) return false;
-}
-}
 }
 }
 }

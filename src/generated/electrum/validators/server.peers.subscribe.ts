@@ -3,7 +3,6 @@
 // @ts-nocheck
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
-import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.params.json"};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -157,53 +156,5 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-function fast11(data) {
-hexBatch.start();
-return fast11Walk(data) && hexBatch.done();
-}
-
-function fast11Walk(data) {
-if (!(Array.isArray(data))) return false;
-if (Array.isArray(data)) {
-for (let i0 = 0, n = data.length; i0 < n; i0++) {
-const d0 = data[i0];
-if (!(Array.isArray(d0))) return false;
-if (Array.isArray(d0)) {
-if (d0.length < 3) return false;
-if (d0.length > 3) return false;
-if (d0.length > 0) {
-const d1 = d0[0];
-if (!((typeof d1 == "string"))) return false;
-}
-if (d0.length > 1) {
-const d2 = d0[1];
-if (!((typeof d2 == "string"))) return false;
-}
-if (d0.length > 2) {
-const d3 = d0[2];
-if (!(Array.isArray(d3))) return false;
-if (Array.isArray(d3)) {
-for (let i4 = 0, n = d3.length; i4 < n; i4++) {
-const d4 = d3[i4];
-if (!((typeof d4 == "string"))) return false;
-}
-}
-}
-}
-}
-}
-return true;
-}
-
-function checked11(data) {
-if (fast11(data)) {
-checked11.errors = null;
-return true;
-}
-const valid = validate11(data);
-checked11.errors = validate11.errors;
-return valid;
-}
-
 /** The spec's checks of `server.peers.subscribe`: its params, result. */
-export const server_peers_subscribe: MethodValidators<"server.peers.subscribe"> = { method: "server.peers.subscribe", params: validate10, results: { "result": checked11 } };
+export const server_peers_subscribe: MethodValidators<"server.peers.subscribe"> = { method: "server.peers.subscribe", params: validate10, results: { "result": validate11 } };

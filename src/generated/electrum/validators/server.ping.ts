@@ -4,7 +4,6 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
-import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":0,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]*$", "u");
 
@@ -244,37 +243,5 @@ validate13.errors = vErrors;
 return errors === 0;
 }
 
-function fast12(data) {
-hexBatch.start();
-return fast12Walk(data) && hexBatch.done();
-}
-
-function fast12Walk(data) {
-if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
-if ((data && typeof data == "object" && !Array.isArray(data))) {
-if (data["data"] === undefined) return false;
-{
-const d0 = data["data"];
-if (d0 !== undefined) {
-if (!((typeof d0 == "string"))) return false;
-if (typeof d0 == "string") {
-if (!hexBatch.add(d0)) return false;
-}
-}
-}
-}
-return true;
-}
-
-function checked12(data) {
-if (fast12(data)) {
-checked12.errors = null;
-return true;
-}
-const valid = validate12(data);
-checked12.errors = validate12.errors;
-return valid;
-}
-
 /** The spec's checks of `server.ping`: its params, result and notification. */
-export const server_ping: MethodValidators<"server.ping"> = { method: "server.ping", params: validate10, results: { "null": validate11, "pong": checked12 }, notification: validate13 };
+export const server_ping: MethodValidators<"server.ping"> = { method: "server.ping", params: validate10, results: { "null": validate11, "pong": validate12 }, notification: validate13 };

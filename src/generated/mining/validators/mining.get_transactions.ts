@@ -171,14 +171,12 @@ function fast11Walk(data) {
 let any0 = false;
 if (!any0) branch1: {
 if (!(Array.isArray(data))) break branch1;
-if (Array.isArray(data)) {
 for (let i0 = 0, n = data.length; i0 < n; i0++) {
 const d0 = data[i0];
 if (!((typeof d0 == "string"))) break branch1;
 if (typeof d0 == "string") {
 if (!(d0.length >= 2 && (d0.length & 1) === 0)) break branch1;
 if (!hexBatch.add(d0)) return false;
-}
 }
 }
 any0 = true;

@@ -616,7 +616,6 @@ function fast11Walk(data) {
 let any0 = false;
 if (!any0) branch1: {
 if (!(Array.isArray(data))) break branch1;
-if (Array.isArray(data)) {
 if (data.length < 3) break branch1;
 if (data.length > 3) break branch1;
 if (data.length > 0) {
@@ -624,11 +623,9 @@ const d0 = data[0];
 let any2 = false;
 if (!any2) branch3: {
 if (!(Array.isArray(d0))) break branch3;
-if (Array.isArray(d0)) {
 for (let i1 = 0, n = d0.length; i1 < n; i1++) {
 const d1 = d0[i1];
 if (!(Array.isArray(d1))) break branch3;
-if (Array.isArray(d1)) {
 if (d1.length < 2) break branch3;
 if (d1.length > 2) break branch3;
 if (d1.length > 0) {
@@ -640,13 +637,10 @@ const d3 = d1[1];
 if (!((typeof d3 == "string"))) break branch3;
 }
 }
-}
-}
 any2 = true;
 }
 if (!any2) branch4: {
 if (!(Array.isArray(d0))) break branch4;
-if (Array.isArray(d0)) {
 if (d0.length < 2) break branch4;
 if (d0.length > 2) break branch4;
 if (d0.length > 0) {
@@ -656,7 +650,6 @@ if (!((typeof d4 == "string"))) break branch4;
 if (d0.length > 1) {
 const d5 = d0[1];
 if (!((typeof d5 == "string"))) break branch4;
-}
 }
 any2 = true;
 }
@@ -674,7 +667,6 @@ if (data.length > 2) {
 const d7 = data[2];
 if (!((typeof d7 == "number" && !(d7 % 1) && !isNaN(d7) && isFinite(d7)))) break branch1;
 if (typeof d7 == "number" && isFinite(d7) && (d7 < 0 || d7 > 32)) break branch1;
-}
 }
 any0 = true;
 }
