@@ -206,7 +206,7 @@ export function compileFastCheck(schema, name) {
     // The walk is a function of its own: V8 optimises a long walk while it runs (on-stack replacement),
     // and a property read it had not yet reached then (the batch's verdict, after the loop) threw the
     // optimised code away at the end of every large result.
-    return `function ${name}(data) {\nhexBatch.start();\nreturn ${name}Walk(data) && hexBatch.done();\n}\n\nfunction ${name}Walk(data) {\n${body}return true;\n}`;
+    return `function ${name}(data) {\nconst started = hexBatch.start();\nreturn ${name}Walk(data) && hexBatch.done(started);\n}\n\nfunction ${name}Walk(data) {\n${body}return true;\n}`;
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;
@@ -215,7 +215,7 @@ export function compileFastCheck(schema, name) {
 
 /**
  * The hex test of the fast checks: `start()` when a check begins, `add(s)` for each string (false as soon
- * as `s` is surely not hex digits only), `done()` for the verdict on all the strings added. The strings
+ * as `s` is surely not hex digits only), `done(started)` for the verdict on all the strings added. The strings
  * are copied by TextEncoder.encodeInto side by side into one 4 KiB buffer (each written as one byte per
  * character only if all are ASCII) and checked there four characters to a 32-bit word: per byte b, the
  * high bit of (b + 0x50) & ~(b + 0x46) is set exactly for '0'-'9', and that of (c + 0x1f) & ~(c + 0x19),
@@ -267,10 +267,14 @@ export const HEX_BATCH_CODE = `/* @__PURE__ */ (() => {
     at = end;
     return true;
   };
+  // A getter in the value (never in parsed JSON, but a caller may pass anything) could start another
+  // check in the middle of one; the first one's done() then says no, and ajv's code answers.
+  let check = 0;
   return {
     start() {
       at = 0;
-      if (table !== undefined) return;
+      check++;
+      if (table !== undefined) return check;
       table = new Uint8Array(65536);
       for (const c of "0123456789abcdefABCDEF") table[c.charCodeAt(0)] = 1;
       if (typeof TextEncoder === "function") {
@@ -279,10 +283,11 @@ export const HEX_BATCH_CODE = `/* @__PURE__ */ (() => {
         words = new Int32Array(bytes.buffer);
         views = [];
       }
+      return check;
     },
     add,
-    done() {
-      return at === 0 || wordsHex(at);
+    done(started) {
+      return started === check && (at === 0 || wordsHex(at));
     },
   };
 })()`;

@@ -254,8 +254,8 @@ return errors === 0;
 }
 
 function fast11(data) {
-hexBatch.start();
-return fast11Walk(data) && hexBatch.done();
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
 }
 
 function fast11Walk(data) {

@@ -529,8 +529,8 @@ return errors === 0;
 }
 
 function fast11(data) {
-hexBatch.start();
-return fast11Walk(data) && hexBatch.done();
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
 }
 
 function fast11Walk(data) {
@@ -598,8 +598,8 @@ return valid;
 }
 
 function fast12(data) {
-hexBatch.start();
-return fast12Walk(data) && hexBatch.done();
+const started = hexBatch.start();
+return fast12Walk(data) && hexBatch.done(started);
 }
 
 function fast12Walk(data) {

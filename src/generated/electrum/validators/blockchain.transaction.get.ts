@@ -589,8 +589,8 @@ return errors === 0;
 }
 
 function fast11(data) {
-hexBatch.start();
-return fast11Walk(data) && hexBatch.done();
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
 }
 
 function fast11Walk(data) {
@@ -613,8 +613,8 @@ return valid;
 }
 
 function fast13(data) {
-hexBatch.start();
-return fast13Walk(data) && hexBatch.done();
+const started = hexBatch.start();
+return fast13Walk(data) && hexBatch.done(started);
 }
 
 function fast13Walk(data) {

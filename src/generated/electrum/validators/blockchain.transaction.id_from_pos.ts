@@ -292,8 +292,8 @@ return errors === 0;
 }
 
 function fast13(data) {
-hexBatch.start();
-return fast13Walk(data) && hexBatch.done();
+const started = hexBatch.start();
+return fast13Walk(data) && hexBatch.done(started);
 }
 
 function fast13Walk(data) {

@@ -65,10 +65,14 @@ export const hexBatch = /* @__PURE__ */ (() => {
     at = end;
     return true;
   };
+  // A getter in the value (never in parsed JSON, but a caller may pass anything) could start another
+  // check in the middle of one; the first one's done() then says no, and ajv's code answers.
+  let check = 0;
   return {
     start() {
       at = 0;
-      if (table !== undefined) return;
+      check++;
+      if (table !== undefined) return check;
       table = new Uint8Array(65536);
       for (const c of "0123456789abcdefABCDEF") table[c.charCodeAt(0)] = 1;
       if (typeof TextEncoder === "function") {
@@ -77,10 +81,11 @@ export const hexBatch = /* @__PURE__ */ (() => {
         words = new Int32Array(bytes.buffer);
         views = [];
       }
+      return check;
     },
     add,
-    done() {
-      return at === 0 || wordsHex(at);
+    done(started) {
+      return started === check && (at === 0 || wordsHex(at));
     },
   };
 })();
