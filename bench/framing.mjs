@@ -19,6 +19,8 @@ const ENTRIES = 125_000;
 const CHUNK = 64 * 1024;
 const ROUNDS = 9;
 const TARGET = 1.5;
+// Validation close to free (issue 19): framed, parsed and validated, at most 1.2x JSON.parse of the bytes.
+const VALIDATED_TARGET = 1.2;
 
 function buildReply() {
   const history = [];
@@ -167,7 +169,7 @@ console.log(`  machine: ${await machine()}`);
 console.log(`  baseline, decode + JSON.parse of the joined bytes: ${fmtMs(t.baseline)}`);
 console.log(`  (the same bytes decoded as the Node transports decode, + JSON.parse: ${fmtMs(t.nodeBaseline)}; against it, the validated run below is ${fmtRatio(ratios(t.validated, t.nodeBaseline))})`);
 console.log(`  NewlineFramer + JSON.parse:                  ${fmtMs(t.framed)}, ratio ${fmtRatio(vs('framed'))} ${verdict(vs('framed'), TARGET, false)}`);
-console.log(`  NewlineFramer + JSON.parse + validateResult: ${fmtMs(t.validated)}, ratio ${fmtRatio(vs('validated'))} ${verdict(vs('validated'), TARGET, false)}`);
+console.log(`  NewlineFramer + JSON.parse + validateResult: ${fmtMs(t.validated)}, ratio ${fmtRatio(vs('validated'))} ${verdict(vs('validated'), VALIDATED_TARGET, false)}`);
 console.log(`    where it goes: JSON.parse alone ${fmtMs(t.parse)}; validation alone ${fmtMs(t.validation)}`);
 console.log(`  the same, platform-free framer (TextDecoder, copies): ${fmtMs(t.platformFree)}, ratio ${fmtRatio(vs('platformFree'))} (no target: the set-up for other platforms)`);
 console.log(`  naive string framer + JSON.parse (comparison): ${fmtMs(naive.naive, 0)}, ratio ${fmtRatio(ratios(naive.naive, naive.baseline), 0)}`);

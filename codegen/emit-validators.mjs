@@ -7,6 +7,7 @@
 // re-exports each method's validators by name and gathers them all as one set for the servers and the
 // default client.
 import standaloneCode from 'ajv/dist/standalone/index.js';
+import { compileFastCheck, HEX_BATCH_CODE, worthFastCheck } from './fast-validators.mjs';
 import { addDefinitions, methodKey, newAjv, patternEngine } from './schemas.mjs';
 
 /** The folder, under the protocol's generated folder, that holds the validator modules. */
@@ -28,7 +29,7 @@ export function emitValidators(model, definitions, { banner, runtimeImport, pack
   // One directory deeper than the protocol's other generated files; code generated outside the package
   // (`stratum-sdk generate`) takes the runtime's types from the package's public entry point instead.
   const runtime = packageImport ?? `${runtimeImport.startsWith('.') ? `../${runtimeImport}` : runtimeImport}/validation.js`;
-  const shared = `${banner}\n// @ts-nocheck\n/* eslint-disable */\n// The pattern engine every method's validators use (see codegen/schemas.mjs), once for all of them.\nexport const patternEngine = ${patternEngine.code};\n`;
+  const shared = `${banner}\n// @ts-nocheck\n/* eslint-disable */\n// The pattern engine every method's validators use (see codegen/schemas.mjs), once for all of them.\nexport const patternEngine = ${patternEngine.code};\n\n// The hex test of the fast checks in front of large results' validators (see codegen/fast-validators.mjs).\nexport const hexBatch = ${HEX_BATCH_CODE};\n`;
   files[`${VALIDATORS_DIR}/shared.ts`] = { code: shared, format: false };
   const index = [];
   for (const m of model.methods) {
@@ -75,6 +76,25 @@ function methodModule(m, definitions, banner, runtime) {
     exports[name] = fn;
     return '';
   });
+  // Results that can be large get a verdict-only check first; ajv's function runs when it says anything
+  // but valid, so the errors are always ajv's (see codegen/fast-validators.mjs).
+  const fast = [];
+  for (const s of m.schemas) {
+    if (s.role !== 'result' || !worthFastCheck(s.schema)) continue;
+    const ajvFn = exports[s.name];
+    const n = ajvFn.replace(/^validate/, '');
+    const check = compileFastCheck(s.schema, `fast${n}`);
+    if (check === undefined) continue;
+    fast.push(
+      check,
+      `function checked${n}(data) {\nif (fast${n}(data)) {\nchecked${n}.errors = null;\nreturn true;\n}\nconst valid = ${ajvFn}(data);\nchecked${n}.errors = ${ajvFn}.errors;\nreturn valid;\n}`,
+    );
+    exports[s.name] = `checked${n}`;
+  }
+  if (fast.length) {
+    imports.push(`import { hexBatch } from './shared.js';`);
+    code = `${code.trimEnd()}\n\n${fast.join('\n\n')}\n`;
+  }
   const byRole = (role) => m.schemas.filter((s) => s.role === role);
   const fn = (s) => exports[s.name];
   const params = byRole('params')[0];

@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$", "u");
 
@@ -330,5 +331,81 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
+function fast11(data) {
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
+}
+
+function fast11Walk(data) {
+if (!(Array.isArray(data))) return false;
+for (let i0 = 0, n = data.length; i0 < n; i0++) {
+const d0 = data[i0];
+let any0 = false;
+if (!any0) branch1: {
+if (!((d0 && typeof d0 == "object" && !Array.isArray(d0)))) break branch1;
+if (d0["height"] === undefined || d0["tx_hash"] === undefined) break branch1;
+{
+const d1 = d0["height"];
+if (d1 !== undefined) {
+if (!((typeof d1 == "number" && !(d1 % 1) && !isNaN(d1) && isFinite(d1)))) break branch1;
+if (typeof d1 == "number" && isFinite(d1) && (d1 < 1)) break branch1;
+}
+}
+{
+const d2 = d0["tx_hash"];
+if (d2 !== undefined) {
+if (!((typeof d2 == "string"))) break branch1;
+if (typeof d2 == "string") {
+if (!(d2.length === 64)) break branch1;
+if (!hexBatch.add(d2)) return false;
+}
+}
+}
+any0 = true;
+}
+if (!any0) branch2: {
+if (!((d0 && typeof d0 == "object" && !Array.isArray(d0)))) break branch2;
+if (d0["height"] === undefined || d0["tx_hash"] === undefined) break branch2;
+{
+const d3 = d0["height"];
+if (d3 !== undefined) {
+if (!((typeof d3 == "number" && !(d3 % 1) && !isNaN(d3) && isFinite(d3)))) break branch2;
+if (typeof d3 == "number" && isFinite(d3) && (d3 < -1 || d3 > 0)) break branch2;
+}
+}
+{
+const d4 = d0["tx_hash"];
+if (d4 !== undefined) {
+if (!((typeof d4 == "string"))) break branch2;
+if (typeof d4 == "string") {
+if (!(d4.length === 64)) break branch2;
+if (!hexBatch.add(d4)) return false;
+}
+}
+}
+{
+const d5 = d0["fee"];
+if (d5 !== undefined) {
+if (!((typeof d5 == "number" && !(d5 % 1) && !isNaN(d5) && isFinite(d5)))) break branch2;
+if (typeof d5 == "number" && isFinite(d5) && (d5 < 0)) break branch2;
+}
+}
+any0 = true;
+}
+if (!any0) return false;
+}
+return true;
+}
+
+function checked11(data) {
+if (fast11(data)) {
+checked11.errors = null;
+return true;
+}
+const valid = validate11(data);
+checked11.errors = validate11.errors;
+return valid;
+}
+
 /** The spec's checks of `blockchain.address.get_history`: its params, result. */
-export const blockchain_address_get_history: MethodValidators<"blockchain.address.get_history"> = { method: "blockchain.address.get_history", params: validate10, results: { "result": validate11 } };
+export const blockchain_address_get_history: MethodValidators<"blockchain.address.get_history"> = { method: "blockchain.address.get_history", params: validate10, results: { "result": checked11 } };

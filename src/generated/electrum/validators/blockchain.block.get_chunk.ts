@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"integer","minimum":0}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_chunk.params.json"};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -105,5 +106,29 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
+function fast11(data) {
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
+}
+
+function fast11Walk(data) {
+if (!((typeof data == "string"))) return false;
+if (typeof data == "string") {
+if (!((data.length & 1) === 0)) return false;
+if (!hexBatch.add(data)) return false;
+}
+return true;
+}
+
+function checked11(data) {
+if (fast11(data)) {
+checked11.errors = null;
+return true;
+}
+const valid = validate11(data);
+checked11.errors = validate11.errors;
+return valid;
+}
+
 /** The spec's checks of `blockchain.block.get_chunk`: its params, result. */
-export const blockchain_block_get_chunk: MethodValidators<"blockchain.block.get_chunk"> = { method: "blockchain.block.get_chunk", params: validate10, results: { "result": validate11 } };
+export const blockchain_block_get_chunk: MethodValidators<"blockchain.block.get_chunk"> = { method: "blockchain.block.get_chunk", params: validate10, results: { "result": checked11 } };

@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"integer","minimum":0}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.params.json"};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -326,5 +327,60 @@ validate14.errors = vErrors;
 return errors === 0;
 }
 
+function fast13(data) {
+const started = hexBatch.start();
+return fast13Walk(data) && hexBatch.done(started);
+}
+
+function fast13Walk(data) {
+if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
+if (data["branch"] === undefined || data["header"] === undefined || data["root"] === undefined) return false;
+{
+const d0 = data["branch"];
+if (d0 !== undefined) {
+if (!(Array.isArray(d0))) return false;
+for (let i1 = 0, n = d0.length; i1 < n; i1++) {
+const d1 = d0[i1];
+if (!((typeof d1 == "string"))) return false;
+if (typeof d1 == "string") {
+if (!(d1.length === 64)) return false;
+if (!hexBatch.add(d1)) return false;
+}
+}
+}
+}
+{
+const d2 = data["header"];
+if (d2 !== undefined) {
+if (!((typeof d2 == "string"))) return false;
+if (typeof d2 == "string") {
+if (!(d2.length >= 160 && (d2.length & 1) === 0)) return false;
+if (!hexBatch.add(d2)) return false;
+}
+}
+}
+{
+const d3 = data["root"];
+if (d3 !== undefined) {
+if (!((typeof d3 == "string"))) return false;
+if (typeof d3 == "string") {
+if (!(d3.length === 64)) return false;
+if (!hexBatch.add(d3)) return false;
+}
+}
+}
+return true;
+}
+
+function checked13(data) {
+if (fast13(data)) {
+checked13.errors = null;
+return true;
+}
+const valid = validate13(data);
+checked13.errors = validate13.errors;
+return valid;
+}
+
 /** The spec's checks of `blockchain.block.header`: its params, result. */
-export const blockchain_block_header: MethodValidators<"blockchain.block.header"> = { method: "blockchain.block.header", params: validate10, results: { "raw": validate11, "proof": validate13 }, conditions: { "raw": { "cp_height": validate12 }, "proof": { "cp_height": validate14 } } };
+export const blockchain_block_header: MethodValidators<"blockchain.block.header"> = { method: "blockchain.block.header", params: validate10, results: { "raw": validate11, "proof": checked13 }, conditions: { "raw": { "cp_height": validate12 }, "proof": { "cp_height": validate14 } } };

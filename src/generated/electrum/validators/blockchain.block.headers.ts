@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"integer","minimum":0},{"type":"integer","minimum":0}],"minItems":2,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.params.json"};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -527,5 +528,147 @@ validate12.errors = vErrors;
 return errors === 0;
 }
 
+function fast11(data) {
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
+}
+
+function fast11Walk(data) {
+if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
+if (data["count"] === undefined || data["hex"] === undefined || data["max"] === undefined) return false;
+{
+const d0 = data["count"];
+if (d0 !== undefined) {
+if (!((typeof d0 == "number" && !(d0 % 1) && !isNaN(d0) && isFinite(d0)))) return false;
+if (typeof d0 == "number" && isFinite(d0) && (d0 < 0)) return false;
+}
+}
+{
+const d1 = data["hex"];
+if (d1 !== undefined) {
+if (!((typeof d1 == "string"))) return false;
+if (typeof d1 == "string") {
+if (!((d1.length & 1) === 0)) return false;
+if (!hexBatch.add(d1)) return false;
+}
+}
+}
+{
+const d2 = data["max"];
+if (d2 !== undefined) {
+if (!((typeof d2 == "number" && !(d2 % 1) && !isNaN(d2) && isFinite(d2)))) return false;
+if (typeof d2 == "number" && isFinite(d2) && (d2 < 0)) return false;
+}
+}
+{
+const d3 = data["root"];
+if (d3 !== undefined) {
+if (!((typeof d3 == "string"))) return false;
+if (typeof d3 == "string") {
+if (!(d3.length === 64)) return false;
+if (!hexBatch.add(d3)) return false;
+}
+}
+}
+{
+const d4 = data["branch"];
+if (d4 !== undefined) {
+if (!(Array.isArray(d4))) return false;
+for (let i5 = 0, n = d4.length; i5 < n; i5++) {
+const d5 = d4[i5];
+if (!((typeof d5 == "string"))) return false;
+if (typeof d5 == "string") {
+if (!(d5.length === 64)) return false;
+if (!hexBatch.add(d5)) return false;
+}
+}
+}
+}
+return true;
+}
+
+function checked11(data) {
+if (fast11(data)) {
+checked11.errors = null;
+return true;
+}
+const valid = validate11(data);
+checked11.errors = validate11.errors;
+return valid;
+}
+
+function fast12(data) {
+const started = hexBatch.start();
+return fast12Walk(data) && hexBatch.done(started);
+}
+
+function fast12Walk(data) {
+if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
+if (data["count"] === undefined || data["headers"] === undefined || data["max"] === undefined) return false;
+{
+const d0 = data["count"];
+if (d0 !== undefined) {
+if (!((typeof d0 == "number" && !(d0 % 1) && !isNaN(d0) && isFinite(d0)))) return false;
+if (typeof d0 == "number" && isFinite(d0) && (d0 < 0)) return false;
+}
+}
+{
+const d1 = data["headers"];
+if (d1 !== undefined) {
+if (!(Array.isArray(d1))) return false;
+for (let i2 = 0, n = d1.length; i2 < n; i2++) {
+const d2 = d1[i2];
+if (!((typeof d2 == "string"))) return false;
+if (typeof d2 == "string") {
+if (!(d2.length >= 160 && (d2.length & 1) === 0)) return false;
+if (!hexBatch.add(d2)) return false;
+}
+}
+}
+}
+{
+const d3 = data["max"];
+if (d3 !== undefined) {
+if (!((typeof d3 == "number" && !(d3 % 1) && !isNaN(d3) && isFinite(d3)))) return false;
+if (typeof d3 == "number" && isFinite(d3) && (d3 < 0)) return false;
+}
+}
+{
+const d4 = data["root"];
+if (d4 !== undefined) {
+if (!((typeof d4 == "string"))) return false;
+if (typeof d4 == "string") {
+if (!(d4.length === 64)) return false;
+if (!hexBatch.add(d4)) return false;
+}
+}
+}
+{
+const d5 = data["branch"];
+if (d5 !== undefined) {
+if (!(Array.isArray(d5))) return false;
+for (let i6 = 0, n = d5.length; i6 < n; i6++) {
+const d6 = d5[i6];
+if (!((typeof d6 == "string"))) return false;
+if (typeof d6 == "string") {
+if (!(d6.length === 64)) return false;
+if (!hexBatch.add(d6)) return false;
+}
+}
+}
+}
+return true;
+}
+
+function checked12(data) {
+if (fast12(data)) {
+checked12.errors = null;
+return true;
+}
+const valid = validate12(data);
+checked12.errors = validate12.errors;
+return valid;
+}
+
 /** The spec's checks of `blockchain.block.headers`: its params, result. */
-export const blockchain_block_headers: MethodValidators<"blockchain.block.headers"> = { method: "blockchain.block.headers", params: validate10, results: { "concatenated": validate11, "list": validate12 } };
+export const blockchain_block_headers: MethodValidators<"blockchain.block.headers"> = { method: "blockchain.block.headers", params: validate10, results: { "concatenated": checked11, "list": checked12 } };

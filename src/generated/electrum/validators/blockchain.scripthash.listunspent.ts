@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.listunspent.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
@@ -251,5 +252,61 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
+function fast11(data) {
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
+}
+
+function fast11Walk(data) {
+if (!(Array.isArray(data))) return false;
+for (let i0 = 0, n = data.length; i0 < n; i0++) {
+const d0 = data[i0];
+if (!((d0 && typeof d0 == "object" && !Array.isArray(d0)))) return false;
+if (d0["height"] === undefined || d0["tx_pos"] === undefined || d0["tx_hash"] === undefined || d0["value"] === undefined) return false;
+{
+const d1 = d0["height"];
+if (d1 !== undefined) {
+if (!((typeof d1 == "number" && !(d1 % 1) && !isNaN(d1) && isFinite(d1)))) return false;
+if (typeof d1 == "number" && isFinite(d1) && (d1 < 0)) return false;
+}
+}
+{
+const d2 = d0["tx_pos"];
+if (d2 !== undefined) {
+if (!((typeof d2 == "number" && !(d2 % 1) && !isNaN(d2) && isFinite(d2)))) return false;
+if (typeof d2 == "number" && isFinite(d2) && (d2 < 0)) return false;
+}
+}
+{
+const d3 = d0["tx_hash"];
+if (d3 !== undefined) {
+if (!((typeof d3 == "string"))) return false;
+if (typeof d3 == "string") {
+if (!(d3.length === 64)) return false;
+if (!hexBatch.add(d3)) return false;
+}
+}
+}
+{
+const d4 = d0["value"];
+if (d4 !== undefined) {
+if (!((typeof d4 == "number" && !(d4 % 1) && !isNaN(d4) && isFinite(d4)))) return false;
+if (typeof d4 == "number" && isFinite(d4) && (d4 < 0)) return false;
+}
+}
+}
+return true;
+}
+
+function checked11(data) {
+if (fast11(data)) {
+checked11.errors = null;
+return true;
+}
+const valid = validate11(data);
+checked11.errors = validate11.errors;
+return valid;
+}
+
 /** The spec's checks of `blockchain.scripthash.listunspent`: its params, result. */
-export const blockchain_scripthash_listunspent: MethodValidators<"blockchain.scripthash.listunspent"> = { method: "blockchain.scripthash.listunspent", params: validate10, results: { "result": validate11 } };
+export const blockchain_scripthash_listunspent: MethodValidators<"blockchain.scripthash.listunspent"> = { method: "blockchain.scripthash.listunspent", params: validate10, results: { "result": checked11 } };

@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})*$", "u");
 
@@ -355,5 +356,88 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
+function fast11(data) {
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
+}
+
+function fast11Walk(data) {
+if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
+if (data["history"] === undefined) return false;
+{
+const d0 = data["history"];
+if (d0 !== undefined) {
+if (!(Array.isArray(d0))) return false;
+for (let i1 = 0, n = d0.length; i1 < n; i1++) {
+const d1 = d0[i1];
+let any0 = false;
+if (!any0) branch1: {
+if (!((d1 && typeof d1 == "object" && !Array.isArray(d1)))) break branch1;
+if (d1["height"] === undefined || d1["tx_hash"] === undefined) break branch1;
+{
+const d2 = d1["height"];
+if (d2 !== undefined) {
+if (!((typeof d2 == "number" && !(d2 % 1) && !isNaN(d2) && isFinite(d2)))) break branch1;
+if (typeof d2 == "number" && isFinite(d2) && (d2 < 1)) break branch1;
+}
+}
+{
+const d3 = d1["tx_hash"];
+if (d3 !== undefined) {
+if (!((typeof d3 == "string"))) break branch1;
+if (typeof d3 == "string") {
+if (!(d3.length === 64)) break branch1;
+if (!hexBatch.add(d3)) return false;
+}
+}
+}
+any0 = true;
+}
+if (!any0) branch2: {
+if (!((d1 && typeof d1 == "object" && !Array.isArray(d1)))) break branch2;
+if (d1["height"] === undefined || d1["tx_hash"] === undefined) break branch2;
+{
+const d4 = d1["height"];
+if (d4 !== undefined) {
+if (!((typeof d4 == "number" && !(d4 % 1) && !isNaN(d4) && isFinite(d4)))) break branch2;
+if (typeof d4 == "number" && isFinite(d4) && (d4 < -1 || d4 > 0)) break branch2;
+}
+}
+{
+const d5 = d1["tx_hash"];
+if (d5 !== undefined) {
+if (!((typeof d5 == "string"))) break branch2;
+if (typeof d5 == "string") {
+if (!(d5.length === 64)) break branch2;
+if (!hexBatch.add(d5)) return false;
+}
+}
+}
+{
+const d6 = d1["fee"];
+if (d6 !== undefined) {
+if (!((typeof d6 == "number" && !(d6 % 1) && !isNaN(d6) && isFinite(d6)))) break branch2;
+if (typeof d6 == "number" && isFinite(d6) && (d6 < 0)) break branch2;
+}
+}
+any0 = true;
+}
+if (!any0) return false;
+}
+}
+}
+return true;
+}
+
+function checked11(data) {
+if (fast11(data)) {
+checked11.errors = null;
+return true;
+}
+const valid = validate11(data);
+checked11.errors = validate11.errors;
+return valid;
+}
+
 /** The spec's checks of `blockchain.scriptpubkey.get_history`: its params, result. */
-export const blockchain_scriptpubkey_get_history: MethodValidators<"blockchain.scriptpubkey.get_history"> = { method: "blockchain.scriptpubkey.get_history", params: validate10, results: { "result": validate11 } };
+export const blockchain_scriptpubkey_get_history: MethodValidators<"blockchain.scriptpubkey.get_history"> = { method: "blockchain.scriptpubkey.get_history", params: validate10, results: { "result": checked11 } };

@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.listunspent.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})*$", "u");
 
@@ -277,5 +278,68 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
+function fast11(data) {
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
+}
+
+function fast11Walk(data) {
+if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
+if (data["utxos"] === undefined) return false;
+{
+const d0 = data["utxos"];
+if (d0 !== undefined) {
+if (!(Array.isArray(d0))) return false;
+for (let i1 = 0, n = d0.length; i1 < n; i1++) {
+const d1 = d0[i1];
+if (!((d1 && typeof d1 == "object" && !Array.isArray(d1)))) return false;
+if (d1["height"] === undefined || d1["tx_pos"] === undefined || d1["tx_hash"] === undefined || d1["value"] === undefined) return false;
+{
+const d2 = d1["height"];
+if (d2 !== undefined) {
+if (!((typeof d2 == "number" && !(d2 % 1) && !isNaN(d2) && isFinite(d2)))) return false;
+if (typeof d2 == "number" && isFinite(d2) && (d2 < 0)) return false;
+}
+}
+{
+const d3 = d1["tx_pos"];
+if (d3 !== undefined) {
+if (!((typeof d3 == "number" && !(d3 % 1) && !isNaN(d3) && isFinite(d3)))) return false;
+if (typeof d3 == "number" && isFinite(d3) && (d3 < 0)) return false;
+}
+}
+{
+const d4 = d1["tx_hash"];
+if (d4 !== undefined) {
+if (!((typeof d4 == "string"))) return false;
+if (typeof d4 == "string") {
+if (!(d4.length === 64)) return false;
+if (!hexBatch.add(d4)) return false;
+}
+}
+}
+{
+const d5 = d1["value"];
+if (d5 !== undefined) {
+if (!((typeof d5 == "number" && !(d5 % 1) && !isNaN(d5) && isFinite(d5)))) return false;
+if (typeof d5 == "number" && isFinite(d5) && (d5 < 0)) return false;
+}
+}
+}
+}
+}
+return true;
+}
+
+function checked11(data) {
+if (fast11(data)) {
+checked11.errors = null;
+return true;
+}
+const valid = validate11(data);
+checked11.errors = validate11.errors;
+return valid;
+}
+
 /** The spec's checks of `blockchain.scriptpubkey.listunspent`: its params, result. */
-export const blockchain_scriptpubkey_listunspent: MethodValidators<"blockchain.scriptpubkey.listunspent"> = { method: "blockchain.scriptpubkey.listunspent", params: validate10, results: { "result": validate11 } };
+export const blockchain_scriptpubkey_listunspent: MethodValidators<"blockchain.scriptpubkey.listunspent"> = { method: "blockchain.scriptpubkey.listunspent", params: validate10, results: { "result": checked11 } };

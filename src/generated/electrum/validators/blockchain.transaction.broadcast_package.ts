@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"array","items":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"},"minItems":1},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})+$", "u");
 
@@ -592,5 +593,177 @@ validate14.errors = vErrors;
 return errors === 0;
 }
 
+function fast11(data) {
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
+}
+
+function fast11Walk(data) {
+if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
+if (data["success"] === undefined) return false;
+{
+const d0 = data["success"];
+if (d0 !== undefined) {
+if (!((typeof d0 == "boolean"))) return false;
+}
+}
+{
+const d1 = data["errors"];
+if (d1 !== undefined) {
+if (!(Array.isArray(d1))) return false;
+for (let i2 = 0, n = d1.length; i2 < n; i2++) {
+const d2 = d1[i2];
+if (!((d2 && typeof d2 == "object" && !Array.isArray(d2)))) return false;
+if (d2["txid"] === undefined || d2["error"] === undefined) return false;
+{
+const d3 = d2["txid"];
+if (d3 !== undefined) {
+if (!((typeof d3 == "string"))) return false;
+if (typeof d3 == "string") {
+if (!(d3.length === 64)) return false;
+if (!hexBatch.add(d3)) return false;
+}
+}
+}
+{
+const d4 = d2["error"];
+if (d4 !== undefined) {
+if (!((typeof d4 == "string"))) return false;
+}
+}
+}
+}
+}
+return true;
+}
+
+function checked11(data) {
+if (fast11(data)) {
+checked11.errors = null;
+return true;
+}
+const valid = validate11(data);
+checked11.errors = validate11.errors;
+return valid;
+}
+
+function fast13(data) {
+const started = hexBatch.start();
+return fast13Walk(data) && hexBatch.done(started);
+}
+
+function fast13Walk(data) {
+if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
+if (data["tx-results"] === undefined) return false;
+{
+const d0 = data["package_msg"];
+if (d0 !== undefined) {
+if (!((typeof d0 == "string"))) return false;
+}
+}
+{
+const d1 = data["tx-results"];
+if (d1 !== undefined) {
+if (!((d1 && typeof d1 == "object" && !Array.isArray(d1)))) return false;
+for (const k2 in d1) {
+const d3 = d1[k2];
+if (!((d3 && typeof d3 == "object" && !Array.isArray(d3)))) return false;
+{
+const d4 = d3["txid"];
+if (d4 !== undefined) {
+if (!((typeof d4 == "string"))) return false;
+if (typeof d4 == "string") {
+if (!(d4.length === 64)) return false;
+if (!hexBatch.add(d4)) return false;
+}
+}
+}
+{
+const d5 = d3["other-wtxid"];
+if (d5 !== undefined) {
+if (!((typeof d5 == "string"))) return false;
+if (typeof d5 == "string") {
+if (!(d5.length === 64)) return false;
+if (!hexBatch.add(d5)) return false;
+}
+}
+}
+{
+const d6 = d3["vsize"];
+if (d6 !== undefined) {
+if (!((typeof d6 == "number" && !(d6 % 1) && !isNaN(d6) && isFinite(d6)))) return false;
+if (typeof d6 == "number" && isFinite(d6) && (d6 < 0)) return false;
+}
+}
+{
+const d7 = d3["fees"];
+if (d7 !== undefined) {
+if (!((d7 && typeof d7 == "object" && !Array.isArray(d7)))) return false;
+{
+const d8 = d7["base"];
+if (d8 !== undefined) {
+if (!((typeof d8 == "number" && isFinite(d8)))) return false;
+if (typeof d8 == "number" && isFinite(d8) && (d8 < 0)) return false;
+}
+}
+{
+const d9 = d7["effective-feerate"];
+if (d9 !== undefined) {
+if (!((typeof d9 == "number" && isFinite(d9)))) return false;
+if (typeof d9 == "number" && isFinite(d9) && (d9 < 0)) return false;
+}
+}
+{
+const d10 = d7["effective-includes"];
+if (d10 !== undefined) {
+if (!(Array.isArray(d10))) return false;
+for (let i11 = 0, n = d10.length; i11 < n; i11++) {
+const d11 = d10[i11];
+if (!((typeof d11 == "string"))) return false;
+if (typeof d11 == "string") {
+if (!(d11.length === 64)) return false;
+if (!hexBatch.add(d11)) return false;
+}
+}
+}
+}
+}
+}
+{
+const d12 = d3["error"];
+if (d12 !== undefined) {
+if (!((typeof d12 == "string"))) return false;
+}
+}
+}
+}
+}
+{
+const d13 = data["replaced-transactions"];
+if (d13 !== undefined) {
+if (!(Array.isArray(d13))) return false;
+for (let i14 = 0, n = d13.length; i14 < n; i14++) {
+const d14 = d13[i14];
+if (!((typeof d14 == "string"))) return false;
+if (typeof d14 == "string") {
+if (!(d14.length === 64)) return false;
+if (!hexBatch.add(d14)) return false;
+}
+}
+}
+}
+return true;
+}
+
+function checked13(data) {
+if (fast13(data)) {
+checked13.errors = null;
+return true;
+}
+const valid = validate13(data);
+checked13.errors = validate13.errors;
+return valid;
+}
+
 /** The spec's checks of `blockchain.transaction.broadcast_package`: its params, result. */
-export const blockchain_transaction_broadcast_package: MethodValidators<"blockchain.transaction.broadcast_package"> = { method: "blockchain.transaction.broadcast_package", params: validate10, results: { "summary": validate11, "verbose": validate13 }, conditions: { "summary": { "verbose": validate12 }, "verbose": { "verbose": validate14 } } };
+export const blockchain_transaction_broadcast_package: MethodValidators<"blockchain.transaction.broadcast_package"> = { method: "blockchain.transaction.broadcast_package", params: validate10, results: { "summary": checked11, "verbose": checked13 }, conditions: { "summary": { "verbose": validate12 }, "verbose": { "verbose": validate14 } } };

@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
@@ -587,5 +588,174 @@ validate14.errors = vErrors;
 return errors === 0;
 }
 
+function fast11(data) {
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
+}
+
+function fast11Walk(data) {
+if (!((typeof data == "string"))) return false;
+if (typeof data == "string") {
+if (!(data.length >= 2 && (data.length & 1) === 0)) return false;
+if (!hexBatch.add(data)) return false;
+}
+return true;
+}
+
+function checked11(data) {
+if (fast11(data)) {
+checked11.errors = null;
+return true;
+}
+const valid = validate11(data);
+checked11.errors = validate11.errors;
+return valid;
+}
+
+function fast13(data) {
+const started = hexBatch.start();
+return fast13Walk(data) && hexBatch.done(started);
+}
+
+function fast13Walk(data) {
+if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
+if (data["txid"] === undefined || data["hex"] === undefined) return false;
+{
+const d0 = data["txid"];
+if (d0 !== undefined) {
+if (!((typeof d0 == "string"))) return false;
+if (typeof d0 == "string") {
+if (!(d0.length === 64)) return false;
+if (!hexBatch.add(d0)) return false;
+}
+}
+}
+{
+const d1 = data["hash"];
+if (d1 !== undefined) {
+if (!((typeof d1 == "string"))) return false;
+if (typeof d1 == "string") {
+if (!(d1.length === 64)) return false;
+if (!hexBatch.add(d1)) return false;
+}
+}
+}
+{
+const d2 = data["hex"];
+if (d2 !== undefined) {
+if (!((typeof d2 == "string"))) return false;
+if (typeof d2 == "string") {
+if (!(d2.length >= 2 && (d2.length & 1) === 0)) return false;
+if (!hexBatch.add(d2)) return false;
+}
+}
+}
+{
+const d3 = data["version"];
+if (d3 !== undefined) {
+if (!((typeof d3 == "number" && !(d3 % 1) && !isNaN(d3) && isFinite(d3)))) return false;
+}
+}
+{
+const d4 = data["size"];
+if (d4 !== undefined) {
+if (!((typeof d4 == "number" && !(d4 % 1) && !isNaN(d4) && isFinite(d4)))) return false;
+if (typeof d4 == "number" && isFinite(d4) && (d4 < 0)) return false;
+}
+}
+{
+const d5 = data["vsize"];
+if (d5 !== undefined) {
+if (!((typeof d5 == "number" && !(d5 % 1) && !isNaN(d5) && isFinite(d5)))) return false;
+if (typeof d5 == "number" && isFinite(d5) && (d5 < 0)) return false;
+}
+}
+{
+const d6 = data["weight"];
+if (d6 !== undefined) {
+if (!((typeof d6 == "number" && !(d6 % 1) && !isNaN(d6) && isFinite(d6)))) return false;
+if (typeof d6 == "number" && isFinite(d6) && (d6 < 0)) return false;
+}
+}
+{
+const d7 = data["locktime"];
+if (d7 !== undefined) {
+if (!((typeof d7 == "number" && !(d7 % 1) && !isNaN(d7) && isFinite(d7)))) return false;
+if (typeof d7 == "number" && isFinite(d7) && (d7 < 0)) return false;
+}
+}
+{
+const d8 = data["vin"];
+if (d8 !== undefined) {
+if (!(Array.isArray(d8))) return false;
+for (let i9 = 0, n = d8.length; i9 < n; i9++) {
+const d9 = d8[i9];
+if (!((d9 && typeof d9 == "object" && !Array.isArray(d9)))) return false;
+}
+}
+}
+{
+const d10 = data["vout"];
+if (d10 !== undefined) {
+if (!(Array.isArray(d10))) return false;
+for (let i11 = 0, n = d10.length; i11 < n; i11++) {
+const d11 = d10[i11];
+if (!((d11 && typeof d11 == "object" && !Array.isArray(d11)))) return false;
+}
+}
+}
+{
+const d12 = data["blockhash"];
+if (d12 !== undefined) {
+let any0 = false;
+if (!any0) branch1: {
+if (!((typeof d12 == "string"))) break branch1;
+if (typeof d12 == "string") {
+if (!(d12.length === 64)) break branch1;
+if (!hexBatch.add(d12)) return false;
+}
+any0 = true;
+}
+if (!any0) branch2: {
+if (!((d12 === null))) break branch2;
+any0 = true;
+}
+if (!any0) return false;
+}
+}
+{
+const d13 = data["confirmations"];
+if (d13 !== undefined) {
+if (!((typeof d13 == "number" && !(d13 % 1) && !isNaN(d13) && isFinite(d13)))) return false;
+if (typeof d13 == "number" && isFinite(d13) && (d13 < 0)) return false;
+}
+}
+{
+const d14 = data["time"];
+if (d14 !== undefined) {
+if (!((typeof d14 == "number" && !(d14 % 1) && !isNaN(d14) && isFinite(d14)))) return false;
+if (typeof d14 == "number" && isFinite(d14) && (d14 < 0)) return false;
+}
+}
+{
+const d15 = data["blocktime"];
+if (d15 !== undefined) {
+if (!((typeof d15 == "number" && !(d15 % 1) && !isNaN(d15) && isFinite(d15)))) return false;
+if (typeof d15 == "number" && isFinite(d15) && (d15 < 0)) return false;
+}
+}
+return true;
+}
+
+function checked13(data) {
+if (fast13(data)) {
+checked13.errors = null;
+return true;
+}
+const valid = validate13(data);
+checked13.errors = validate13.errors;
+return valid;
+}
+
 /** The spec's checks of `blockchain.transaction.get`: its params, result. */
-export const blockchain_transaction_get: MethodValidators<"blockchain.transaction.get"> = { method: "blockchain.transaction.get", params: validate10, results: { "raw": validate11, "verbose": validate13 }, conditions: { "raw": { "verbose": validate12 }, "verbose": { "verbose": validate14 } } };
+export const blockchain_transaction_get: MethodValidators<"blockchain.transaction.get"> = { method: "blockchain.transaction.get", params: validate10, results: { "raw": checked11, "verbose": checked13 }, conditions: { "raw": { "verbose": validate12 }, "verbose": { "verbose": validate14 } } };

@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_merkle.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
@@ -266,5 +267,64 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
+function fast11(data) {
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
+}
+
+function fast11Walk(data) {
+if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
+if (data["block_height"] === undefined || data["merkle"] === undefined || data["pos"] === undefined) return false;
+{
+const d0 = data["block_height"];
+if (d0 !== undefined) {
+if (!((typeof d0 == "number" && !(d0 % 1) && !isNaN(d0) && isFinite(d0)))) return false;
+if (typeof d0 == "number" && isFinite(d0) && (d0 < 0)) return false;
+}
+}
+{
+const d1 = data["merkle"];
+if (d1 !== undefined) {
+if (!(Array.isArray(d1))) return false;
+for (let i2 = 0, n = d1.length; i2 < n; i2++) {
+const d2 = d1[i2];
+if (!((typeof d2 == "string"))) return false;
+if (typeof d2 == "string") {
+if (!(d2.length === 64)) return false;
+if (!hexBatch.add(d2)) return false;
+}
+}
+}
+}
+{
+const d3 = data["pos"];
+if (d3 !== undefined) {
+if (!((typeof d3 == "number" && !(d3 % 1) && !isNaN(d3) && isFinite(d3)))) return false;
+if (typeof d3 == "number" && isFinite(d3) && (d3 < 0)) return false;
+}
+}
+{
+const d4 = data["block_hash"];
+if (d4 !== undefined) {
+if (!((typeof d4 == "string"))) return false;
+if (typeof d4 == "string") {
+if (!(d4.length === 64)) return false;
+if (!hexBatch.add(d4)) return false;
+}
+}
+}
+return true;
+}
+
+function checked11(data) {
+if (fast11(data)) {
+checked11.errors = null;
+return true;
+}
+const valid = validate11(data);
+checked11.errors = validate11.errors;
+return valid;
+}
+
 /** The spec's checks of `blockchain.transaction.get_merkle`: its params, result. */
-export const blockchain_transaction_get_merkle: MethodValidators<"blockchain.transaction.get_merkle"> = { method: "blockchain.transaction.get_merkle", params: validate10, results: { "result": validate11 } };
+export const blockchain_transaction_get_merkle: MethodValidators<"blockchain.transaction.get_merkle"> = { method: "blockchain.transaction.get_merkle", params: validate10, results: { "result": checked11 } };

@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"integer","minimum":0},{"type":"boolean"}],"minItems":2,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.params.json"};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -290,5 +291,50 @@ validate14.errors = vErrors;
 return errors === 0;
 }
 
+function fast13(data) {
+const started = hexBatch.start();
+return fast13Walk(data) && hexBatch.done(started);
+}
+
+function fast13Walk(data) {
+if (!((data && typeof data == "object" && !Array.isArray(data)))) return false;
+if (data["tx_hash"] === undefined || data["merkle"] === undefined) return false;
+{
+const d0 = data["tx_hash"];
+if (d0 !== undefined) {
+if (!((typeof d0 == "string"))) return false;
+if (typeof d0 == "string") {
+if (!(d0.length === 64)) return false;
+if (!hexBatch.add(d0)) return false;
+}
+}
+}
+{
+const d1 = data["merkle"];
+if (d1 !== undefined) {
+if (!(Array.isArray(d1))) return false;
+for (let i2 = 0, n = d1.length; i2 < n; i2++) {
+const d2 = d1[i2];
+if (!((typeof d2 == "string"))) return false;
+if (typeof d2 == "string") {
+if (!(d2.length === 64)) return false;
+if (!hexBatch.add(d2)) return false;
+}
+}
+}
+}
+return true;
+}
+
+function checked13(data) {
+if (fast13(data)) {
+checked13.errors = null;
+return true;
+}
+const valid = validate13(data);
+checked13.errors = validate13.errors;
+return valid;
+}
+
 /** The spec's checks of `blockchain.transaction.id_from_pos`: its params, result. */
-export const blockchain_transaction_id_from_pos: MethodValidators<"blockchain.transaction.id_from_pos"> = { method: "blockchain.transaction.id_from_pos", params: validate10, results: { "txid": validate11, "withMerkle": validate13 }, conditions: { "txid": { "merkle": validate12 }, "withMerkle": { "merkle": validate14 } } };
+export const blockchain_transaction_id_from_pos: MethodValidators<"blockchain.transaction.id_from_pos"> = { method: "blockchain.transaction.id_from_pos", params: validate10, results: { "txid": validate11, "withMerkle": checked13 }, conditions: { "txid": { "merkle": validate12 }, "withMerkle": { "merkle": validate14 } } };

@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"array","minItems":1,"maxItems":25,"items":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"}}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})+$", "u");
 
@@ -252,5 +253,63 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
+function fast11(data) {
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
+}
+
+function fast11Walk(data) {
+if (!(Array.isArray(data))) return false;
+if (data.length < 1) return false;
+for (let i0 = 0, n = data.length; i0 < n; i0++) {
+const d0 = data[i0];
+if (!((d0 && typeof d0 == "object" && !Array.isArray(d0)))) return false;
+if (d0["txid"] === undefined || d0["wtxid"] === undefined) return false;
+{
+const d1 = d0["txid"];
+if (d1 !== undefined) {
+if (!((typeof d1 == "string"))) return false;
+if (typeof d1 == "string") {
+if (!(d1.length === 64)) return false;
+if (!hexBatch.add(d1)) return false;
+}
+}
+}
+{
+const d2 = d0["wtxid"];
+if (d2 !== undefined) {
+if (!((typeof d2 == "string"))) return false;
+if (typeof d2 == "string") {
+if (!(d2.length === 64)) return false;
+if (!hexBatch.add(d2)) return false;
+}
+}
+}
+{
+const d3 = d0["allowed"];
+if (d3 !== undefined) {
+if (!((typeof d3 == "boolean"))) return false;
+}
+}
+{
+const d4 = d0["reason"];
+if (d4 !== undefined) {
+if (!((typeof d4 == "string"))) return false;
+}
+}
+}
+return true;
+}
+
+function checked11(data) {
+if (fast11(data)) {
+checked11.errors = null;
+return true;
+}
+const valid = validate11(data);
+checked11.errors = validate11.errors;
+return valid;
+}
+
 /** The spec's checks of `blockchain.transaction.testmempoolaccept`: its params, result. */
-export const blockchain_transaction_testmempoolaccept: MethodValidators<"blockchain.transaction.testmempoolaccept"> = { method: "blockchain.transaction.testmempoolaccept", params: validate10, results: { "result": validate11 } };
+export const blockchain_transaction_testmempoolaccept: MethodValidators<"blockchain.transaction.testmempoolaccept"> = { method: "blockchain.transaction.testmempoolaccept", params: validate10, results: { "result": checked11 } };

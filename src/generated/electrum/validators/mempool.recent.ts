@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.recent.params.json"};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -200,5 +201,55 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
+function fast11(data) {
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
+}
+
+function fast11Walk(data) {
+if (!(Array.isArray(data))) return false;
+if (data.length > 10) return false;
+for (let i0 = 0, n = data.length; i0 < n; i0++) {
+const d0 = data[i0];
+if (!((d0 && typeof d0 == "object" && !Array.isArray(d0)))) return false;
+if (d0["txid"] === undefined || d0["fee"] === undefined || d0["vsize"] === undefined) return false;
+{
+const d1 = d0["txid"];
+if (d1 !== undefined) {
+if (!((typeof d1 == "string"))) return false;
+if (typeof d1 == "string") {
+if (!(d1.length === 64)) return false;
+if (!hexBatch.add(d1)) return false;
+}
+}
+}
+{
+const d2 = d0["fee"];
+if (d2 !== undefined) {
+if (!((typeof d2 == "number" && !(d2 % 1) && !isNaN(d2) && isFinite(d2)))) return false;
+if (typeof d2 == "number" && isFinite(d2) && (d2 < 0)) return false;
+}
+}
+{
+const d3 = d0["vsize"];
+if (d3 !== undefined) {
+if (!((typeof d3 == "number" && !(d3 % 1) && !isNaN(d3) && isFinite(d3)))) return false;
+if (typeof d3 == "number" && isFinite(d3) && (d3 < 1)) return false;
+}
+}
+}
+return true;
+}
+
+function checked11(data) {
+if (fast11(data)) {
+checked11.errors = null;
+return true;
+}
+const valid = validate11(data);
+checked11.errors = validate11.errors;
+return valid;
+}
+
 /** The spec's checks of `mempool.recent`: its params, result. */
-export const mempool_recent: MethodValidators<"mempool.recent"> = { method: "mempool.recent", params: validate10, results: { "result": validate11 } };
+export const mempool_recent: MethodValidators<"mempool.recent"> = { method: "mempool.recent", params: validate10, results: { "result": checked11 } };

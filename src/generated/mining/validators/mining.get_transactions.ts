@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_transactions.params.json"};
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -161,5 +162,43 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
+function fast11(data) {
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
+}
+
+function fast11Walk(data) {
+let any0 = false;
+if (!any0) branch1: {
+if (!(Array.isArray(data))) break branch1;
+for (let i0 = 0, n = data.length; i0 < n; i0++) {
+const d0 = data[i0];
+if (!((typeof d0 == "string"))) break branch1;
+if (typeof d0 == "string") {
+if (!(d0.length >= 2 && (d0.length & 1) === 0)) break branch1;
+if (!hexBatch.add(d0)) return false;
+}
+}
+any0 = true;
+}
+if (!any0) branch2: {
+if (!((typeof data == "number" && !(data % 1) && !isNaN(data) && isFinite(data)))) break branch2;
+if (typeof data == "number" && isFinite(data) && (data < 0)) break branch2;
+any0 = true;
+}
+if (!any0) return false;
+return true;
+}
+
+function checked11(data) {
+if (fast11(data)) {
+checked11.errors = null;
+return true;
+}
+const valid = validate11(data);
+checked11.errors = validate11.errors;
+return valid;
+}
+
 /** The spec's checks of `mining.get_transactions`: its params, result. */
-export const mining_get_transactions: MethodValidators<"mining.get_transactions"> = { method: "mining.get_transactions", params: validate10, results: { "result": validate11 } };
+export const mining_get_transactions: MethodValidators<"mining.get_transactions"> = { method: "mining.get_transactions", params: validate10, results: { "result": checked11 } };

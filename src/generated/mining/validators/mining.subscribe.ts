@@ -4,6 +4,7 @@
 /* eslint-disable */
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"string","pattern":"^[0-9]{1,5}$"}]},{"type":"null"}]}],"minItems":0,"maxItems":4,"$id":"https://stratum-sdk.invalid/spec/mining/mining.subscribe.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9]{1,5}$", "u");
 
@@ -606,5 +607,86 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
+function fast11(data) {
+const started = hexBatch.start();
+return fast11Walk(data) && hexBatch.done(started);
+}
+
+function fast11Walk(data) {
+let any0 = false;
+if (!any0) branch1: {
+if (!(Array.isArray(data))) break branch1;
+if (data.length < 3) break branch1;
+if (data.length > 3) break branch1;
+if (data.length > 0) {
+const d0 = data[0];
+let any2 = false;
+if (!any2) branch3: {
+if (!(Array.isArray(d0))) break branch3;
+for (let i1 = 0, n = d0.length; i1 < n; i1++) {
+const d1 = d0[i1];
+if (!(Array.isArray(d1))) break branch3;
+if (d1.length < 2) break branch3;
+if (d1.length > 2) break branch3;
+if (d1.length > 0) {
+const d2 = d1[0];
+if (!((typeof d2 == "string"))) break branch3;
+}
+if (d1.length > 1) {
+const d3 = d1[1];
+if (!((typeof d3 == "string"))) break branch3;
+}
+}
+any2 = true;
+}
+if (!any2) branch4: {
+if (!(Array.isArray(d0))) break branch4;
+if (d0.length < 2) break branch4;
+if (d0.length > 2) break branch4;
+if (d0.length > 0) {
+const d4 = d0[0];
+if (!((typeof d4 == "string"))) break branch4;
+}
+if (d0.length > 1) {
+const d5 = d0[1];
+if (!((typeof d5 == "string"))) break branch4;
+}
+any2 = true;
+}
+if (!any2) break branch1;
+}
+if (data.length > 1) {
+const d6 = data[1];
+if (!((typeof d6 == "string"))) break branch1;
+if (typeof d6 == "string") {
+if (!((d6.length & 1) === 0)) break branch1;
+if (!hexBatch.add(d6)) return false;
+}
+}
+if (data.length > 2) {
+const d7 = data[2];
+if (!((typeof d7 == "number" && !(d7 % 1) && !isNaN(d7) && isFinite(d7)))) break branch1;
+if (typeof d7 == "number" && isFinite(d7) && (d7 < 0 || d7 > 32)) break branch1;
+}
+any0 = true;
+}
+if (!any0) branch5: {
+if (!((typeof data == "string"))) break branch5;
+any0 = true;
+}
+if (!any0) return false;
+return true;
+}
+
+function checked11(data) {
+if (fast11(data)) {
+checked11.errors = null;
+return true;
+}
+const valid = validate11(data);
+checked11.errors = validate11.errors;
+return valid;
+}
+
 /** The spec's checks of `mining.subscribe`: its params, result. */
-export const mining_subscribe: MethodValidators<"mining.subscribe"> = { method: "mining.subscribe", params: validate10, results: { "result": validate11 } };
+export const mining_subscribe: MethodValidators<"mining.subscribe"> = { method: "mining.subscribe", params: validate10, results: { "result": checked11 } };

@@ -23,3 +23,69 @@ export const patternEngine = (function patternEngine(pattern, flags) {
     },
   };
 });
+
+// The hex test of the fast checks in front of large results' validators (see codegen/fast-validators.mjs).
+export const hexBatch = /* @__PURE__ */ (() => {
+  const SIZE = 4096;
+  let table;
+  let encoder;
+  let bytes;
+  let words;
+  let views;
+  let at = 0;
+  const wordsHex = (end) => {
+    let bad = 0;
+    for (let i = 0, n = end >> 2; i < n; i++) {
+      const w = words[i];
+      const l = w | 0x20202020;
+      bad |= w | ~(((w + 0x50505050) & ~(w + 0x46464646)) | ((l + 0x1f1f1f1f) & ~(l + 0x19191919)));
+    }
+    return (bad & -2139062144) === 0;
+  };
+  const add = (s) => {
+    const n = s.length;
+    if (encoder === undefined || n < 24) {
+      let ok = 1;
+      for (let i = 0; i < n; i++) ok &= table[s.charCodeAt(i)];
+      return ok === 1;
+    }
+    if (n > SIZE) {
+      for (let from = 0; from < n; from += SIZE) if (!add(s.slice(from, from + SIZE))) return false;
+      return true;
+    }
+    if (at + n > SIZE) {
+      if (!wordsHex(at)) return false;
+      at = 0;
+    }
+    const view = views[at >> 2] ??= bytes.subarray(at);
+    const r = encoder.encodeInto(s, view);
+    if (r.read !== n || r.written !== n) return false;
+    let end = at + n;
+    while ((end & 3) !== 0) bytes[end++] = 48;
+    at = end;
+    return true;
+  };
+  // A getter in the value (never in parsed JSON, but a caller may pass anything) could start another
+  // check in the middle of one; the first one's done() then says no, and ajv's code answers.
+  let check = 0;
+  return {
+    start() {
+      at = 0;
+      check++;
+      if (table !== undefined) return check;
+      table = new Uint8Array(65536);
+      for (const c of "0123456789abcdefABCDEF") table[c.charCodeAt(0)] = 1;
+      if (typeof TextEncoder === "function") {
+        encoder = new TextEncoder();
+        bytes = new Uint8Array(SIZE + 4);
+        words = new Int32Array(bytes.buffer);
+        views = [];
+      }
+      return check;
+    },
+    add,
+    done(started) {
+      return started === check && (at === 0 || wordsHex(at));
+    },
+  };
+})();
