@@ -33,11 +33,12 @@ export function emitValidators(model, definitions, { banner, runtimeImport, pack
   files[`${VALIDATORS_DIR}/shared.ts`] = { code: shared, format: false };
   const index = [];
   for (const m of model.methods) {
-    files[`${VALIDATORS_DIR}/${validatorFile(m.method)}`] = { code: methodModule(m, definitions, banner, runtime), format: false };
+    const { code, hasFast } = methodModule(m, definitions, banner, runtime);
+    files[`${VALIDATORS_DIR}/${validatorFile(m.method)}`] = { code, format: false };
     // What a client acts on itself: answers that change the session, and whatever the peer sends of its
     // own accord. A client keeps its session state from spec-valid values only, so it carries these always.
     const session = Boolean(m.sessionState) || m.serverSends || (m.kind === 'notification' && m.serverNotifies);
-    index.push({ method: m.method, name: methodKey(m.method), session });
+    index.push({ method: m.method, name: methodKey(m.method), hasFast, session });
   }
   files[`${VALIDATORS_DIR}/index.ts`] = { code: indexModule(model, index, banner, runtime), format: true };
   return { files };
@@ -77,8 +78,11 @@ function methodModule(m, definitions, banner, runtime) {
     return '';
   });
   // Results that can be large get a verdict-only check first; ajv's function runs when it says anything
-  // but valid, so the errors are always ajv's (see codegen/fast-validators.mjs).
+  // but valid, so the errors are always ajv's (see codegen/fast-validators.mjs). They are a second export
+  // (<name>_fast), so a bundle that takes the plain one (a browser wallet's set) carries none of their code:
+  // speed on 12 MB replies is the servers' and the Node client's concern, bytes the browser's.
   const fast = [];
+  const fastExports = { ...exports };
   for (const s of m.schemas) {
     if (s.role !== 'result' || !worthFastCheck(s.schema)) continue;
     const ajvFn = exports[s.name];
@@ -89,31 +93,34 @@ function methodModule(m, definitions, banner, runtime) {
       check,
       `function checked${n}(data) {\nif (fast${n}(data)) {\nchecked${n}.errors = null;\nreturn true;\n}\nconst valid = ${ajvFn}(data);\nchecked${n}.errors = ${ajvFn}.errors;\nreturn valid;\n}`,
     );
-    exports[s.name] = `checked${n}`;
+    fastExports[s.name] = `checked${n}`;
   }
   if (fast.length) {
     imports.push(`import { hexBatch } from './shared.js';`);
     code = `${code.trimEnd()}\n\n${fast.join('\n\n')}\n`;
   }
   const byRole = (role) => m.schemas.filter((s) => s.role === role);
-  const fn = (s) => exports[s.name];
-  const params = byRole('params')[0];
-  const results = byRole('result').map((s) => `${JSON.stringify(s.variant)}: ${fn(s)}`);
-  const conditions = new Map();
-  for (const s of byRole('condition')) {
-    if (!conditions.has(s.variant)) conditions.set(s.variant, []);
-    conditions.get(s.variant).push(`${JSON.stringify(s.param)}: ${fn(s)}`);
-  }
-  // A notification method's notification is its params; a subscription's is its own tuple.
-  const notification = byRole('notification')[0] ?? (m.kind === 'notification' ? params : undefined);
-  const fields = [
-    `method: ${JSON.stringify(m.method)}`,
-    `params: ${fn(params)}`,
-    `results: { ${results.join(', ')} }`,
-    ...(conditions.size ? [`conditions: { ${[...conditions].map(([v, list]) => `${JSON.stringify(v)}: { ${list.join(', ')} }`).join(', ')} }`] : []),
-    ...(notification ? [`notification: ${fn(notification)}`] : []),
-  ];
-  return [
+  const fieldsOf = (names) => {
+    const fn = (s) => names[s.name];
+    const params = byRole('params')[0];
+    const results = byRole('result').map((s) => `${JSON.stringify(s.variant)}: ${fn(s)}`);
+    const conditions = new Map();
+    for (const s of byRole('condition')) {
+      if (!conditions.has(s.variant)) conditions.set(s.variant, []);
+      conditions.get(s.variant).push(`${JSON.stringify(s.param)}: ${fn(s)}`);
+    }
+    // A notification method's notification is its params; a subscription's is its own tuple.
+    const notification = byRole('notification')[0] ?? (m.kind === 'notification' ? params : undefined);
+    return [
+      `method: ${JSON.stringify(m.method)}`,
+      `params: ${fn(params)}`,
+      `results: { ${results.join(', ')} }`,
+      ...(conditions.size ? [`conditions: { ${[...conditions].map(([v, list]) => `${JSON.stringify(v)}: { ${list.join(', ')} }`).join(', ')} }`] : []),
+      ...(notification ? [`notification: ${fn(notification)}`] : []),
+    ];
+  };
+  const fields = fieldsOf(exports);
+  const text = [
     banner,
     '// @ts-nocheck',
     '/* eslint-disable */',
@@ -123,8 +130,16 @@ function methodModule(m, definitions, banner, runtime) {
     '',
     `/** The spec's checks of \`${m.method}\`: its params, result${m.schemas.some((s) => s.role === 'notification') || m.kind === 'notification' ? ' and notification' : ''}. */`,
     `export const ${methodKey(m.method)}: MethodValidators<${JSON.stringify(m.method)}> = { ${fields.join(', ')} };`,
+    ...(fast.length
+      ? [
+          '',
+          `/** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */`,
+          `export const ${methodKey(m.method)}_fast: MethodValidators<${JSON.stringify(m.method)}> = { ${fieldsOf(fastExports).join(', ')} };`,
+        ]
+      : []),
     '',
   ].join('\n');
+  return { code: text, hasFast: fast.length > 0 };
 }
 
 function indexModule(model, index, banner, runtime) {
@@ -133,9 +148,9 @@ function indexModule(model, index, banner, runtime) {
   return [
     banner,
     `import type { MethodValidators } from '${runtime}';`,
-    ...index.map((e) => `import { ${e.name} } from './${validatorFile(e.method).replace(/\.ts$/, '.js')}';`),
+    ...index.map((e) => `import { ${e.name}${e.hasFast ? `, ${e.name}_fast` : ''} } from './${validatorFile(e.method).replace(/\.ts$/, '.js')}';`),
     '',
-    `export { ${index.map((e) => e.name).join(', ')} };`,
+    `export { ${index.flatMap((e) => (e.hasFast ? [e.name, `${e.name}_fast`] : [e.name])).join(', ')} };`,
     '',
     `/** Wire names of every method with validators. */`,
     `export type ${Proto}ValidatedMethod = ${names};`,
@@ -146,9 +161,9 @@ function indexModule(model, index, banner, runtime) {
     ` */`,
     `export type ${Proto}Validators = { readonly [M in ${Proto}ValidatedMethod]?: MethodValidators<M> };`,
     '',
-    `/** Every method's validators: what the servers check with, and a client by default. */`,
+    `/** Every method's validators, with the fast checks of large results: what the servers check with, and a client by default. */`,
     `export const ${model.protocol}Validators = {`,
-    ...index.map((e) => `  '${e.method}': ${e.name},`),
+    ...index.map((e) => `  '${e.method}': ${e.hasFast ? `${e.name}_fast` : e.name},`),
     `} satisfies ${Proto}Validators;`,
     '',
     `/**`,

@@ -310,4 +310,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.address.listunspent`: its params, result. */
-export const blockchain_address_listunspent: MethodValidators<"blockchain.address.listunspent"> = { method: "blockchain.address.listunspent", params: validate10, results: { "result": checked11 } };
+export const blockchain_address_listunspent: MethodValidators<"blockchain.address.listunspent"> = { method: "blockchain.address.listunspent", params: validate10, results: { "result": validate11 } };
+
+/** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
+export const blockchain_address_listunspent_fast: MethodValidators<"blockchain.address.listunspent"> = { method: "blockchain.address.listunspent", params: validate10, results: { "result": checked11 } };

@@ -342,4 +342,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.scriptpubkey.listunspent`: its params, result. */
-export const blockchain_scriptpubkey_listunspent: MethodValidators<"blockchain.scriptpubkey.listunspent"> = { method: "blockchain.scriptpubkey.listunspent", params: validate10, results: { "result": checked11 } };
+export const blockchain_scriptpubkey_listunspent: MethodValidators<"blockchain.scriptpubkey.listunspent"> = { method: "blockchain.scriptpubkey.listunspent", params: validate10, results: { "result": validate11 } };
+
+/** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
+export const blockchain_scriptpubkey_listunspent_fast: MethodValidators<"blockchain.scriptpubkey.listunspent"> = { method: "blockchain.scriptpubkey.listunspent", params: validate10, results: { "result": checked11 } };

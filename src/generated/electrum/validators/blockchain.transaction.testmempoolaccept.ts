@@ -312,4 +312,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.transaction.testmempoolaccept`: its params, result. */
-export const blockchain_transaction_testmempoolaccept: MethodValidators<"blockchain.transaction.testmempoolaccept"> = { method: "blockchain.transaction.testmempoolaccept", params: validate10, results: { "result": checked11 } };
+export const blockchain_transaction_testmempoolaccept: MethodValidators<"blockchain.transaction.testmempoolaccept"> = { method: "blockchain.transaction.testmempoolaccept", params: validate10, results: { "result": validate11 } };
+
+/** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
+export const blockchain_transaction_testmempoolaccept_fast: MethodValidators<"blockchain.transaction.testmempoolaccept"> = { method: "blockchain.transaction.testmempoolaccept", params: validate10, results: { "result": checked11 } };

@@ -2,15 +2,24 @@
 // edit the spec (or the generator) and run `npm run generate`.
 import type { MethodValidators } from '../../../runtime/validation.js';
 import { blockchain_address_get_balance } from './blockchain.address.get_balance.js';
-import { blockchain_address_get_history } from './blockchain.address.get_history.js';
-import { blockchain_address_get_mempool } from './blockchain.address.get_mempool.js';
+import {
+  blockchain_address_get_history,
+  blockchain_address_get_history_fast,
+} from './blockchain.address.get_history.js';
+import {
+  blockchain_address_get_mempool,
+  blockchain_address_get_mempool_fast,
+} from './blockchain.address.get_mempool.js';
 import { blockchain_address_get_proof } from './blockchain.address.get_proof.js';
-import { blockchain_address_listunspent } from './blockchain.address.listunspent.js';
+import {
+  blockchain_address_listunspent,
+  blockchain_address_listunspent_fast,
+} from './blockchain.address.listunspent.js';
 import { blockchain_address_subscribe } from './blockchain.address.subscribe.js';
-import { blockchain_block_get_chunk } from './blockchain.block.get_chunk.js';
+import { blockchain_block_get_chunk, blockchain_block_get_chunk_fast } from './blockchain.block.get_chunk.js';
 import { blockchain_block_get_header } from './blockchain.block.get_header.js';
-import { blockchain_block_header } from './blockchain.block.header.js';
-import { blockchain_block_headers } from './blockchain.block.headers.js';
+import { blockchain_block_header, blockchain_block_header_fast } from './blockchain.block.header.js';
+import { blockchain_block_headers, blockchain_block_headers_fast } from './blockchain.block.headers.js';
 import { blockchain_estimatefee } from './blockchain.estimatefee.js';
 import { blockchain_headers_get_tip } from './blockchain.headers.get_tip.js';
 import { blockchain_headers_subscribe } from './blockchain.headers.subscribe.js';
@@ -22,30 +31,60 @@ import { blockchain_outpoint_unsubscribe } from './blockchain.outpoint.unsubscri
 import { blockchain_relayfee } from './blockchain.relayfee.js';
 import { blockchain_scripthash_get_balance } from './blockchain.scripthash.get_balance.js';
 import { blockchain_scripthash_get_first_use } from './blockchain.scripthash.get_first_use.js';
-import { blockchain_scripthash_get_history } from './blockchain.scripthash.get_history.js';
-import { blockchain_scripthash_get_mempool } from './blockchain.scripthash.get_mempool.js';
-import { blockchain_scripthash_listunspent } from './blockchain.scripthash.listunspent.js';
+import {
+  blockchain_scripthash_get_history,
+  blockchain_scripthash_get_history_fast,
+} from './blockchain.scripthash.get_history.js';
+import {
+  blockchain_scripthash_get_mempool,
+  blockchain_scripthash_get_mempool_fast,
+} from './blockchain.scripthash.get_mempool.js';
+import {
+  blockchain_scripthash_listunspent,
+  blockchain_scripthash_listunspent_fast,
+} from './blockchain.scripthash.listunspent.js';
 import { blockchain_scripthash_subscribe } from './blockchain.scripthash.subscribe.js';
 import { blockchain_scripthash_unsubscribe } from './blockchain.scripthash.unsubscribe.js';
 import { blockchain_scriptpubkey_get_balance } from './blockchain.scriptpubkey.get_balance.js';
-import { blockchain_scriptpubkey_get_history } from './blockchain.scriptpubkey.get_history.js';
-import { blockchain_scriptpubkey_get_mempool } from './blockchain.scriptpubkey.get_mempool.js';
-import { blockchain_scriptpubkey_listunspent } from './blockchain.scriptpubkey.listunspent.js';
+import {
+  blockchain_scriptpubkey_get_history,
+  blockchain_scriptpubkey_get_history_fast,
+} from './blockchain.scriptpubkey.get_history.js';
+import {
+  blockchain_scriptpubkey_get_mempool,
+  blockchain_scriptpubkey_get_mempool_fast,
+} from './blockchain.scriptpubkey.get_mempool.js';
+import {
+  blockchain_scriptpubkey_listunspent,
+  blockchain_scriptpubkey_listunspent_fast,
+} from './blockchain.scriptpubkey.listunspent.js';
 import { blockchain_scriptpubkey_subscribe } from './blockchain.scriptpubkey.subscribe.js';
 import { blockchain_scriptpubkey_unsubscribe } from './blockchain.scriptpubkey.unsubscribe.js';
 import { blockchain_transaction_broadcast } from './blockchain.transaction.broadcast.js';
-import { blockchain_transaction_broadcast_package } from './blockchain.transaction.broadcast_package.js';
-import { blockchain_transaction_get } from './blockchain.transaction.get.js';
+import {
+  blockchain_transaction_broadcast_package,
+  blockchain_transaction_broadcast_package_fast,
+} from './blockchain.transaction.broadcast_package.js';
+import { blockchain_transaction_get, blockchain_transaction_get_fast } from './blockchain.transaction.get.js';
 import { blockchain_transaction_get_confirmed_blockhash } from './blockchain.transaction.get_confirmed_blockhash.js';
 import { blockchain_transaction_get_height } from './blockchain.transaction.get_height.js';
-import { blockchain_transaction_get_merkle } from './blockchain.transaction.get_merkle.js';
-import { blockchain_transaction_id_from_pos } from './blockchain.transaction.id_from_pos.js';
-import { blockchain_transaction_testmempoolaccept } from './blockchain.transaction.testmempoolaccept.js';
+import {
+  blockchain_transaction_get_merkle,
+  blockchain_transaction_get_merkle_fast,
+} from './blockchain.transaction.get_merkle.js';
+import {
+  blockchain_transaction_id_from_pos,
+  blockchain_transaction_id_from_pos_fast,
+} from './blockchain.transaction.id_from_pos.js';
+import {
+  blockchain_transaction_testmempoolaccept,
+  blockchain_transaction_testmempoolaccept_fast,
+} from './blockchain.transaction.testmempoolaccept.js';
 import { blockchain_utxo_get_address } from './blockchain.utxo.get_address.js';
 import { blockchain_utxo_get_info } from './blockchain.utxo.get_info.js';
 import { mempool_get_fee_histogram } from './mempool.get_fee_histogram.js';
 import { mempool_get_info } from './mempool.get_info.js';
-import { mempool_recent } from './mempool.recent.js';
+import { mempool_recent, mempool_recent_fast } from './mempool.recent.js';
 import { server_add_peer } from './server.add_peer.js';
 import { server_banner } from './server.banner.js';
 import { server_donation_address } from './server.donation_address.js';
@@ -57,14 +96,20 @@ import { server_version } from './server.version.js';
 export {
   blockchain_address_get_balance,
   blockchain_address_get_history,
+  blockchain_address_get_history_fast,
   blockchain_address_get_mempool,
+  blockchain_address_get_mempool_fast,
   blockchain_address_get_proof,
   blockchain_address_listunspent,
+  blockchain_address_listunspent_fast,
   blockchain_address_subscribe,
   blockchain_block_get_chunk,
+  blockchain_block_get_chunk_fast,
   blockchain_block_get_header,
   blockchain_block_header,
+  blockchain_block_header_fast,
   blockchain_block_headers,
+  blockchain_block_headers_fast,
   blockchain_estimatefee,
   blockchain_headers_get_tip,
   blockchain_headers_subscribe,
@@ -77,29 +122,41 @@ export {
   blockchain_scripthash_get_balance,
   blockchain_scripthash_get_first_use,
   blockchain_scripthash_get_history,
+  blockchain_scripthash_get_history_fast,
   blockchain_scripthash_get_mempool,
+  blockchain_scripthash_get_mempool_fast,
   blockchain_scripthash_listunspent,
+  blockchain_scripthash_listunspent_fast,
   blockchain_scripthash_subscribe,
   blockchain_scripthash_unsubscribe,
   blockchain_scriptpubkey_get_balance,
   blockchain_scriptpubkey_get_history,
+  blockchain_scriptpubkey_get_history_fast,
   blockchain_scriptpubkey_get_mempool,
+  blockchain_scriptpubkey_get_mempool_fast,
   blockchain_scriptpubkey_listunspent,
+  blockchain_scriptpubkey_listunspent_fast,
   blockchain_scriptpubkey_subscribe,
   blockchain_scriptpubkey_unsubscribe,
   blockchain_transaction_broadcast,
   blockchain_transaction_broadcast_package,
+  blockchain_transaction_broadcast_package_fast,
   blockchain_transaction_get,
+  blockchain_transaction_get_fast,
   blockchain_transaction_get_confirmed_blockhash,
   blockchain_transaction_get_height,
   blockchain_transaction_get_merkle,
+  blockchain_transaction_get_merkle_fast,
   blockchain_transaction_id_from_pos,
+  blockchain_transaction_id_from_pos_fast,
   blockchain_transaction_testmempoolaccept,
+  blockchain_transaction_testmempoolaccept_fast,
   blockchain_utxo_get_address,
   blockchain_utxo_get_info,
   mempool_get_fee_histogram,
   mempool_get_info,
   mempool_recent,
+  mempool_recent_fast,
   server_add_peer,
   server_banner,
   server_donation_address,
@@ -170,18 +227,18 @@ export type ElectrumValidatedMethod =
  */
 export type ElectrumValidators = { readonly [M in ElectrumValidatedMethod]?: MethodValidators<M> };
 
-/** Every method's validators: what the servers check with, and a client by default. */
+/** Every method's validators, with the fast checks of large results: what the servers check with, and a client by default. */
 export const electrumValidators = {
   'blockchain.address.get_balance': blockchain_address_get_balance,
-  'blockchain.address.get_history': blockchain_address_get_history,
-  'blockchain.address.get_mempool': blockchain_address_get_mempool,
+  'blockchain.address.get_history': blockchain_address_get_history_fast,
+  'blockchain.address.get_mempool': blockchain_address_get_mempool_fast,
   'blockchain.address.get_proof': blockchain_address_get_proof,
-  'blockchain.address.listunspent': blockchain_address_listunspent,
+  'blockchain.address.listunspent': blockchain_address_listunspent_fast,
   'blockchain.address.subscribe': blockchain_address_subscribe,
-  'blockchain.block.get_chunk': blockchain_block_get_chunk,
+  'blockchain.block.get_chunk': blockchain_block_get_chunk_fast,
   'blockchain.block.get_header': blockchain_block_get_header,
-  'blockchain.block.header': blockchain_block_header,
-  'blockchain.block.headers': blockchain_block_headers,
+  'blockchain.block.header': blockchain_block_header_fast,
+  'blockchain.block.headers': blockchain_block_headers_fast,
   'blockchain.estimatefee': blockchain_estimatefee,
   'blockchain.headers.get_tip': blockchain_headers_get_tip,
   'blockchain.headers.subscribe': blockchain_headers_subscribe,
@@ -193,30 +250,30 @@ export const electrumValidators = {
   'blockchain.relayfee': blockchain_relayfee,
   'blockchain.scripthash.get_balance': blockchain_scripthash_get_balance,
   'blockchain.scripthash.get_first_use': blockchain_scripthash_get_first_use,
-  'blockchain.scripthash.get_history': blockchain_scripthash_get_history,
-  'blockchain.scripthash.get_mempool': blockchain_scripthash_get_mempool,
-  'blockchain.scripthash.listunspent': blockchain_scripthash_listunspent,
+  'blockchain.scripthash.get_history': blockchain_scripthash_get_history_fast,
+  'blockchain.scripthash.get_mempool': blockchain_scripthash_get_mempool_fast,
+  'blockchain.scripthash.listunspent': blockchain_scripthash_listunspent_fast,
   'blockchain.scripthash.subscribe': blockchain_scripthash_subscribe,
   'blockchain.scripthash.unsubscribe': blockchain_scripthash_unsubscribe,
   'blockchain.scriptpubkey.get_balance': blockchain_scriptpubkey_get_balance,
-  'blockchain.scriptpubkey.get_history': blockchain_scriptpubkey_get_history,
-  'blockchain.scriptpubkey.get_mempool': blockchain_scriptpubkey_get_mempool,
-  'blockchain.scriptpubkey.listunspent': blockchain_scriptpubkey_listunspent,
+  'blockchain.scriptpubkey.get_history': blockchain_scriptpubkey_get_history_fast,
+  'blockchain.scriptpubkey.get_mempool': blockchain_scriptpubkey_get_mempool_fast,
+  'blockchain.scriptpubkey.listunspent': blockchain_scriptpubkey_listunspent_fast,
   'blockchain.scriptpubkey.subscribe': blockchain_scriptpubkey_subscribe,
   'blockchain.scriptpubkey.unsubscribe': blockchain_scriptpubkey_unsubscribe,
   'blockchain.transaction.broadcast': blockchain_transaction_broadcast,
-  'blockchain.transaction.broadcast_package': blockchain_transaction_broadcast_package,
-  'blockchain.transaction.get': blockchain_transaction_get,
+  'blockchain.transaction.broadcast_package': blockchain_transaction_broadcast_package_fast,
+  'blockchain.transaction.get': blockchain_transaction_get_fast,
   'blockchain.transaction.get_confirmed_blockhash': blockchain_transaction_get_confirmed_blockhash,
   'blockchain.transaction.get_height': blockchain_transaction_get_height,
-  'blockchain.transaction.get_merkle': blockchain_transaction_get_merkle,
-  'blockchain.transaction.id_from_pos': blockchain_transaction_id_from_pos,
-  'blockchain.transaction.testmempoolaccept': blockchain_transaction_testmempoolaccept,
+  'blockchain.transaction.get_merkle': blockchain_transaction_get_merkle_fast,
+  'blockchain.transaction.id_from_pos': blockchain_transaction_id_from_pos_fast,
+  'blockchain.transaction.testmempoolaccept': blockchain_transaction_testmempoolaccept_fast,
   'blockchain.utxo.get_address': blockchain_utxo_get_address,
   'blockchain.utxo.get_info': blockchain_utxo_get_info,
   'mempool.get_fee_histogram': mempool_get_fee_histogram,
   'mempool.get_info': mempool_get_info,
-  'mempool.recent': mempool_recent,
+  'mempool.recent': mempool_recent_fast,
   'server.add_peer': server_add_peer,
   'server.banner': server_banner,
   'server.donation_address': server_donation_address,

@@ -8,7 +8,7 @@ import { mining_authorize } from './mining.authorize.js';
 import { mining_capabilities } from './mining.capabilities.js';
 import { mining_configure } from './mining.configure.js';
 import { mining_extranonce_subscribe } from './mining.extranonce.subscribe.js';
-import { mining_get_transactions } from './mining.get_transactions.js';
+import { mining_get_transactions, mining_get_transactions_fast } from './mining.get_transactions.js';
 import { mining_get_txnhashes } from './mining.get_txnhashes.js';
 import { mining_notify } from './mining.notify.js';
 import { mining_ping } from './mining.ping.js';
@@ -17,7 +17,7 @@ import { mining_set_extranonce } from './mining.set_extranonce.js';
 import { mining_set_goal } from './mining.set_goal.js';
 import { mining_set_version_mask } from './mining.set_version_mask.js';
 import { mining_submit } from './mining.submit.js';
-import { mining_subscribe } from './mining.subscribe.js';
+import { mining_subscribe, mining_subscribe_fast } from './mining.subscribe.js';
 import { mining_suggest_difficulty } from './mining.suggest_difficulty.js';
 import { mining_suggest_target } from './mining.suggest_target.js';
 
@@ -30,6 +30,7 @@ export {
   mining_configure,
   mining_extranonce_subscribe,
   mining_get_transactions,
+  mining_get_transactions_fast,
   mining_get_txnhashes,
   mining_notify,
   mining_ping,
@@ -39,6 +40,7 @@ export {
   mining_set_version_mask,
   mining_submit,
   mining_subscribe,
+  mining_subscribe_fast,
   mining_suggest_difficulty,
   mining_suggest_target,
 };
@@ -71,7 +73,7 @@ export type MiningValidatedMethod =
  */
 export type MiningValidators = { readonly [M in MiningValidatedMethod]?: MethodValidators<M> };
 
-/** Every method's validators: what the servers check with, and a client by default. */
+/** Every method's validators, with the fast checks of large results: what the servers check with, and a client by default. */
 export const miningValidators = {
   'client.get_version': client_get_version,
   'client.reconnect': client_reconnect,
@@ -80,7 +82,7 @@ export const miningValidators = {
   'mining.capabilities': mining_capabilities,
   'mining.configure': mining_configure,
   'mining.extranonce.subscribe': mining_extranonce_subscribe,
-  'mining.get_transactions': mining_get_transactions,
+  'mining.get_transactions': mining_get_transactions_fast,
   'mining.get_txnhashes': mining_get_txnhashes,
   'mining.notify': mining_notify,
   'mining.ping': mining_ping,
@@ -89,7 +91,7 @@ export const miningValidators = {
   'mining.set_goal': mining_set_goal,
   'mining.set_version_mask': mining_set_version_mask,
   'mining.submit': mining_submit,
-  'mining.subscribe': mining_subscribe,
+  'mining.subscribe': mining_subscribe_fast,
   'mining.suggest_difficulty': mining_suggest_difficulty,
   'mining.suggest_target': mining_suggest_target,
 } satisfies MiningValidators;
