@@ -1,9 +1,10 @@
 // A hand-written check of the hottest notification's shape, for the path a wallet's client takes
-// thousands of times a block: blockchain.scripthash.subscribe's [scripthash, status | null]. It only
-// ever accepts: whatever it does not accept goes to the generated validator, which gives the verdict and
-// the errors. It is used only where the generated check agrees with it on every probe below (the spec's
-// schema at that protocol version), and test/clients/notification-shapes.test.ts holds it to the
-// generated validator over the spec's examples and seeded mutations of them.
+// thousands of times a block: the script hash subscription's [scripthash, status | null]. It only ever
+// accepts: whatever it does not accept goes to the generated validator, which gives the verdict and the
+// errors. It is offered for a notification whose params the spec names scripthash and status, and used
+// only where the generated check agrees with it on every probe below (the spec's schema at that protocol
+// version); test/clients/notification-shapes.test.ts holds it to the generated validator over the spec's
+// examples and seeded mutations of them.
 import type { ValidationOutcome } from '../runtime/validation.js';
 
 /** True when the value is of the shape; false sends it to the generated validator. */
@@ -23,14 +24,15 @@ export function isHex64(value: unknown): boolean {
   return true;
 }
 
-/** blockchain.scripthash.subscribe's notification: [scripthash, status or null], exactly two items. */
+/** The script hash subscription's notification: [scripthash, status or null], exactly two items. */
 export function scripthashStatusShape(params: unknown): boolean {
   if (!Array.isArray(params) || params.length !== 2) return false;
   const status: unknown = params[1];
   return isHex64(params[0]) && (status === null || isHex64(status));
 }
 
-const SHAPES: Readonly<Record<string, ShapeCheck>> = { 'blockchain.scripthash.subscribe': scripthashStatusShape };
+/** The fast checks by the spec's names of the notification's params, joined by commas. */
+const SHAPES: Readonly<Record<string, ShapeCheck>> = { 'scripthash,status': scripthashStatusShape };
 
 const H = '0123456789abcdef'.repeat(4);
 const U = H.toUpperCase();
@@ -43,11 +45,13 @@ export const SHAPE_PROBES: readonly unknown[] = [
 ];
 
 /**
- * The fast check for `method` where one exists and `check` (the generated notification check at the
- * connection's version) agrees with it on every probe; otherwise undefined, and the generated one runs alone.
+ * The fast check for a notification whose params the spec names `paramNames` (MethodInfo.notificationParams),
+ * where one exists and `check` (the generated notification check at the connection's version) agrees with
+ * it on every probe; otherwise undefined, and the generated one runs alone.
  */
-export function fastNotificationCheck(method: string, check: (value: unknown) => ValidationOutcome): ShapeCheck | undefined {
-  const shape = Object.hasOwn(SHAPES, method) ? SHAPES[method] : undefined;
+export function fastNotificationCheck(paramNames: readonly string[], check: (value: unknown) => ValidationOutcome): ShapeCheck | undefined {
+  const names = paramNames.join(',');
+  const shape = Object.hasOwn(SHAPES, names) ? SHAPES[names] : undefined;
   if (shape === undefined) return undefined;
   for (const probe of SHAPE_PROBES) if (shape(probe) !== check(probe).valid) return undefined;
   return shape;

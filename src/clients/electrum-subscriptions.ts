@@ -186,7 +186,7 @@ export class ElectrumSubscriptions {
     // A subscription's value comes in the form of its result: where that depends on the version, it is checked too.
     const checkValue = info.kind === 'subscription' && info.resultVariants.length > 1;
     const notificationCheck = checks.validateNotification;
-    const fast = checkValue || notificationCheck === undefined ? undefined : fastNotificationCheck(info.method, notificationCheck);
+    const fast = checkValue || notificationCheck === undefined ? undefined : fastNotificationCheck(info.notificationParams, notificationCheck);
     return { wire: method, version, info, checks, checkValue, fast };
   }
 

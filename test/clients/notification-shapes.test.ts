@@ -82,7 +82,7 @@ describe('the scripthash notification fast check', () => {
 
   it.each(VERSIONS.map((v) => [v ?? 'any version', v]))('at %s: never accepts what the generated check refuses, and gives the same verdict with it', (_label, version) => {
     const check = info.checksAt(version).validateNotification!;
-    const fast = fastNotificationCheck(METHOD, check);
+    const fast = fastNotificationCheck(info.notificationParams, check);
     let fastAccepted = 0;
     let generatedAccepted = 0;
     for (const value of samples) {
@@ -102,8 +102,12 @@ describe('the scripthash notification fast check', () => {
 
   it('is not used where the generated check disagrees with it on a probe', () => {
     const lowerOnly = (value: unknown) => (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && /^[0-9a-f]{64}$/.test(value[0]) && (value[1] === null || (typeof value[1] === 'string' && /^[0-9a-f]{64}$/.test(value[1]))) ? VALID : invalid(['no']));
-    expect(fastNotificationCheck(METHOD, lowerOnly)).toBeUndefined();
-    expect(fastNotificationCheck('blockchain.headers.subscribe', info.checksAt('1.4').validateNotification!)).toBeUndefined();
+    expect(fastNotificationCheck(info.notificationParams, lowerOnly)).toBeUndefined();
+    const headers = electrumProtocol.get('blockchain.headers.subscribe')!;
+    expect(fastNotificationCheck(headers.notificationParams, headers.checksAt('1.4').validateNotification!)).toBeUndefined();
+    // Offered by the params' names, used only if the check agrees: a check of another shape under those names is left alone.
+    expect(fastNotificationCheck(['scripthash', 'status'], headers.checksAt('1.4').validateNotification!)).toBeUndefined();
+    expect(info.notificationParams).toEqual(['scripthash', 'status']);
   });
 
   it('isHex64 matches the spec\'s pattern over every UTF-16 code unit in each position class', () => {
