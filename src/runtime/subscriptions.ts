@@ -2,6 +2,7 @@
 // for each, so that after a reconnect they are renewed and a change missed while disconnected is seen.
 // Protocol-agnostic: a subscription's key is the part of its params that its notifications repeat, and
 // how many params that is comes from the spec (MethodInfo.subscriptionKey), passed in by the caller.
+import { KeyTable } from './key-table.js';
 import type { MethodInfo } from './registry.js';
 
 /**
@@ -142,7 +143,7 @@ export class SubscriptionBook {
    * Per method, per key: for a lone key (keyIsParams), the value as kept (a status slot's number, a
    * Verbatim, or the value itself); otherwise an Entry.
    */
-  readonly #byMethod = new Map<string, Map<string, unknown>>();
+  readonly #byMethod = new Map<string, KeyTable<unknown>>();
   readonly #slots = new StatusSlots();
 
   get size(): number {
@@ -154,7 +155,7 @@ export class SubscriptionBook {
   /** Records (or refreshes) a subscription after the server answered it. */
   record(method: string, arity: number, params: readonly unknown[], value: unknown): void {
     let entries = this.#byMethod.get(method);
-    if (!entries) this.#byMethod.set(method, (entries = new Map()));
+    if (!entries) this.#byMethod.set(method, (entries = new KeyTable()));
     const key = subscriptionKey(params.slice(0, arity));
     this.#let(entries.get(key));
     entries.set(key, keyIsParams(arity, params) ? this.#keep(value) : new Entry(params, value));
