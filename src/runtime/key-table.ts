@@ -5,10 +5,17 @@
 // took about half the time of Map.get in bench/subscriptions.mjs's measurements.
 //
 // The hash is seeded per table (Math.random), so keys chosen to collide cannot be prepared in advance;
-// the index is at most half full, so a probe run stays short.
+// the index is at most half full, so a probe run stays short. A long key is hashed from 16 of its
+// characters, evenly spread (a script hash's 64 hex digits are random, 16 of them are 64 bits): hashing all
+// of them was a measurable part of each notification. Keys that agree on those characters (chosen so, say,
+// by whoever picks the addresses a service watches) would collide whatever the seed, so a probe run longer
+// than LONG_RUN switches the table to hashing every character.
 
 const EMPTY = 0;
 const MIN_CAPACITY = 16;
+const SAMPLED = 16;
+// Far beyond what a half-full index gives by chance, yet short enough to stay cheap until it is noticed.
+const LONG_RUN = 64;
 
 export class KeyTable<V> {
   /** Keys in insertion order; undefined where an entry was deleted (a hole, dropped by the next compaction). */
@@ -19,14 +26,22 @@ export class KeyTable<V> {
   #mask = MIN_CAPACITY - 1;
   #size = 0;
   readonly #seed = (Math.random() * 0x100000000) | 0;
+  /** Every character is hashed (see LONG_RUN). */
+  #full = false;
 
   get size(): number {
     return this.#size;
   }
 
+  /** Whether a long probe run made it hash every character of its keys (see LONG_RUN). */
+  get hashesEveryCharacter(): boolean {
+    return this.#full;
+  }
+
   #hash(key: string): number {
     let h = this.#seed ^ key.length;
-    for (let i = 0; i < key.length; i++) {
+    const step = this.#full ? 1 : Math.max(1, Math.floor(key.length / SAMPLED));
+    for (let i = 0; i < key.length; i += step) {
       h = Math.imul(h ^ key.charCodeAt(i), 0x9e3779b1);
       h ^= h >>> 15;
     }
@@ -64,8 +79,11 @@ export class KeyTable<V> {
     if ((this.#keys.length + 1) * 2 > this.#index.length) this.#rebuild(this.#size + 1);
     this.#keys.push(key);
     this.#values.push(value);
-    this.#place(key, this.#keys.length);
     this.#size++;
+    if (this.#place(key, this.#keys.length) > LONG_RUN && !this.#full) {
+      this.#full = true;
+      this.#rebuild(this.#size);
+    }
   }
 
   delete(key: string): boolean {
@@ -101,12 +119,18 @@ export class KeyTable<V> {
     }
   }
 
-  #place(key: string, position: number): void {
+  /** Puts a position in the index; returns how many taken slots it passed. */
+  #place(key: string, position: number): number {
     const index = this.#index;
     const mask = this.#mask;
     let slot = this.#hash(key) & mask;
-    while (index[slot] !== EMPTY) slot = (slot + 1) & mask;
+    let run = 0;
+    while (index[slot] !== EMPTY) {
+      slot = (slot + 1) & mask;
+      run++;
+    }
     index[slot] = position;
+    return run;
   }
 
   /** Drops the holes and makes an index for `entries` entries, at most a quarter full after it. */

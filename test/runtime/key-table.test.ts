@@ -72,3 +72,34 @@ describe('KeyTable', () => {
     ]);
   });
 });
+
+describe('KeyTable against keys chosen to collide', () => {
+  it('hashes every character once keys that agree on the sampled ones pile up, and still finds each of them', () => {
+    // 64-character keys hash 16 characters, every 4th: these 3,000 agree on all of those.
+    const keys = Array.from({ length: 3000 }, (_, i) => {
+      const varying = i.toString(16).padStart(48, '0');
+      let key = '';
+      for (let j = 0; j < 16; j++) key += `a${varying.slice(3 * j, 3 * j + 3)}`;
+      return key;
+    });
+    expect(new Set(keys).size).toBe(keys.length);
+    const table = new KeyTable<number>();
+    keys.forEach((k, i) => table.set(k, i));
+    expect(table.hashesEveryCharacter).toBe(true);
+    expect(table.size).toBe(keys.length);
+    keys.forEach((k, i) => expect(table.get(k)).toBe(i));
+    expect([...table].map(([k]) => k)).toEqual(keys);
+  });
+
+  it('keeps hashing samples for random script hashes', () => {
+    let seed = 99;
+    const hex = () =>
+      Array.from({ length: 64 }, () => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return '0123456789abcdef'[seed >>> 28];
+      }).join('');
+    const table = new KeyTable<number>();
+    for (let i = 0; i < 20_000; i++) table.set(hex(), i);
+    expect(table.hashesEveryCharacter).toBe(false);
+  });
+});
