@@ -53,6 +53,15 @@ export function fastNotificationCheck(paramNames: readonly string[], check: (val
   const names = paramNames.join(',');
   const shape = Object.hasOwn(SHAPES, names) ? SHAPES[names] : undefined;
   if (shape === undefined) return undefined;
-  for (const probe of SHAPE_PROBES) if (shape(probe) !== check(probe).valid) return undefined;
-  return shape;
+  // The probes run once per check (a registry keeps one per method and version): a client whose server
+  // alternates notification methods works out its plan again at each switch.
+  let verdict = probed.get(check);
+  if (verdict?.shape !== shape) {
+    verdict = { shape, agreed: SHAPE_PROBES.every((probe) => shape(probe) === check(probe).valid) };
+    probed.set(check, verdict);
+  }
+  return verdict.agreed ? shape : undefined;
 }
+
+/** Whether each generated check agreed with a fast one on every probe. */
+const probed = new WeakMap<(value: unknown) => ValidationOutcome, { readonly shape: ShapeCheck; readonly agreed: boolean }>();
