@@ -110,6 +110,19 @@ describe('the scripthash notification fast check', () => {
     expect(info.notificationParams).toEqual(['scripthash', 'status']);
   });
 
+  it('probes each generated check once, however often a plan is worked out again', () => {
+    const generated = info.checksAt('1.4').validateNotification!;
+    let calls = 0;
+    const counted = (value: unknown) => {
+      calls++;
+      return generated(value);
+    };
+    expect(fastNotificationCheck(info.notificationParams, counted)).toBe(scripthashStatusShape);
+    expect(calls).toBe(SHAPE_PROBES.length);
+    expect(fastNotificationCheck(info.notificationParams, counted)).toBe(scripthashStatusShape);
+    expect(calls).toBe(SHAPE_PROBES.length);
+  });
+
   it('isHex64 matches the spec\'s pattern over every UTF-16 code unit in each position class', () => {
     const pattern = /^[0-9a-fA-F]{64}$/;
     const base = 'a'.repeat(64);
