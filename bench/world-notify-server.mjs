@@ -43,7 +43,10 @@ function mineOne(tag) {
   return block;
 }
 
-function mineWithChanges(index) {
+/** The next turn of the event loop: what the server wrote in this one (at its end, see TurnWriter) is out. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+async function mineWithChanges(index) {
   const chosen = [];
   for (let k = 0; k < changesPerBlock; k++) chosen.push((index * changesPerBlock + k) % scripts.length);
   // Spends the coinbase of height index+1: at tip 101+index it is exactly mature (COINBASE_MATURITY 100).
@@ -59,14 +62,19 @@ function mineWithChanges(index) {
   });
   // The mempool acceptance notifies too (a wallet sees the unconfirmed payment first), so each changed
   // script hash gets two notifications: the mempool status, timed from acceptedAt, then the confirmed
-  // one, timed like the header from minedAt. The statuses are read outside both timed steps.
+  // one, timed like the header from minedAt. The statuses are read outside both timed steps, each in a
+  // turn of its own after the step's: the acceptance and the block are separate events in a real node,
+  // and the server sends what a turn wrote when the turn ends, so the bench's bookkeeping must not hold it.
   const acceptedAt = Date.now();
   world.chain.acceptTransaction(bytesToHex(raw));
   const acceptDoneAt = Date.now();
+  await nextTurn();
   const mempoolStatuses = chosen.map((i) => statusOf(world.chain, scriptHash(scripts[i])));
+  await nextTurn();
   const minedAt = Date.now();
   const block = mineOne(`/bench ${index}/`);
   const doneAt = Date.now();
+  await nextTurn();
   const confirmedStatuses = chosen.map((i) => statusOf(world.chain, scriptHash(scripts[i])));
   return { type: 'mined', index, height: block.height, acceptedAt, acceptDoneAt, minedAt, doneAt, chosen, mempoolStatuses, confirmedStatuses };
 }
@@ -87,7 +95,7 @@ process.on('message', async (message) => {
         process.send({ type: 'memory', label: message.label, usage: await settledMemory() });
         break;
       case 'mine':
-        process.send(mineWithChanges(message.index));
+        process.send(await mineWithChanges(message.index));
         break;
       case 'profile-start':
         stopProfile = await startProfile();

@@ -13,6 +13,7 @@ import type { MethodInfo, ProtocolRegistry, VersionedChecks } from '../runtime/r
 import type { ValidationOutcome } from '../runtime/validation.js';
 import type { RequestOptions, ResultCheck } from '../runtime/session.js';
 import { PendingRenewals, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
+import { fastNotificationCheck, type ShapeCheck } from './electrum-notification-shapes.js';
 
 /** What the subscriptions need from their client. */
 export interface SubscriptionsHost {
@@ -37,6 +38,8 @@ interface NotificationPlan {
   readonly checks: VersionedChecks | undefined;
   /** Whether the value is also checked against the negotiated version's result shapes. */
   readonly checkValue: boolean;
+  /** A hand-written check that accepts the common shape without the generated validator (see electrum-notification-shapes.ts). */
+  readonly fast: ShapeCheck | undefined;
 }
 
 const NO_OPTIONS: RequestOptions = Object.freeze({});
@@ -154,7 +157,7 @@ export class ElectrumSubscriptions {
     }
     // The spec's own string for the name: the maps below find it without hashing the one just parsed.
     const name = info.method;
-    if (host.validate) {
+    if (host.validate && (plan.fast === undefined || !plan.fast(params))) {
       const checks = plan.checks as VersionedChecks;
       let check = (checks.validateNotification as (value: unknown) => ValidationOutcome)(params);
       if (check.valid && plan.checkValue && Array.isArray(params)) check = checks.validateResult(params[params.length - 1]);
@@ -178,15 +181,13 @@ export class ElectrumSubscriptions {
   /** What a notification method needs at a version, worked out once (see dispatch). */
   #notificationPlan(method: string, version: string | undefined): NotificationPlan {
     const info = this.#host.protocol.get(method);
-    if (!info?.hasNotification || info.notificationDirection === 'client-to-server') return { wire: method, version, info: undefined, checks: undefined, checkValue: false };
-    return {
-      wire: method,
-      version,
-      info,
-      checks: info.checksAt(version),
-      // A subscription's value comes in the form of its result: where that depends on the version, it is checked too.
-      checkValue: info.kind === 'subscription' && info.resultVariants.length > 1,
-    };
+    if (!info?.hasNotification || info.notificationDirection === 'client-to-server') return { wire: method, version, info: undefined, checks: undefined, checkValue: false, fast: undefined };
+    const checks = info.checksAt(version);
+    // A subscription's value comes in the form of its result: where that depends on the version, it is checked too.
+    const checkValue = info.kind === 'subscription' && info.resultVariants.length > 1;
+    const notificationCheck = checks.validateNotification;
+    const fast = checkValue || notificationCheck === undefined ? undefined : fastNotificationCheck(info.notificationParams, notificationCheck);
+    return { wire: method, version, info, checks, checkValue, fast };
   }
 
   /** Records a notification's value (`arity` key params, then the value) and hands it to listeners and iterators. */

@@ -2,6 +2,7 @@
 // for each, so that after a reconnect they are renewed and a change missed while disconnected is seen.
 // Protocol-agnostic: a subscription's key is the part of its params that its notifications repeat, and
 // how many params that is comes from the spec (MethodInfo.subscriptionKey), passed in by the caller.
+import { KeyTable } from './key-table.js';
 import type { MethodInfo } from './registry.js';
 
 /**
@@ -17,52 +18,92 @@ class Entry {
 }
 
 /**
- * A lone value that, kept as it is, would read as a packed status (see packStatus): rare enough to cost
- * an object when it happens.
+ * A lone value that is a number, which the book's maps would otherwise read as a status slot (see
+ * StatusSlots): rare enough to cost an object when it happens.
  */
 class Verbatim {
-  constructor(readonly value: string) {}
+  constructor(readonly value: number) {}
 }
 
-// A status, the hex SHA-256 of a history, is most of what a subscription weighs: 64 hex digits are an
-// 80-byte string. Kept as a marker and its 32 bytes, one character each, it is a 56-byte one; a value
-// that is not 64 lowercase hex digits is kept as it came. The marker keeps the two apart.
-const PACKED_MARK = 0x01;
-const PACKED_LENGTH = 33;
-const packCodes: number[] = new Array<number>(PACKED_LENGTH).fill(0);
-packCodes[0] = PACKED_MARK;
+// A status, the hex SHA-256 of a history, is most of what a subscription weighs (64 hex digits are an
+// 80-byte string) and what every notification replaces. So a status of 64 lowercase hex digits is kept
+// as its 32 bytes in a slot of one shared buffer, and the map holds the slot's number: a notification
+// then writes 32 bytes in place (no string kept alive past the next collections, no second map
+// operation), and a subscription weighs its map entry and 32 bytes. Any other value is kept as it came.
+const STATUS_BYTES = 32;
 const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
+// The value of each lowercase hex digit, -1 for any other character below 128: a table read is about
+// twice as fast as comparisons on this path, which every status notification takes.
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let d = 0; d < 16; d++) HEX_VALUE[d.toString(16).charCodeAt(0)] = d;
+
 function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
+  return c > 0x7f ? -1 : (HEX_VALUE[c] as number);
 }
 
-/** What the book keeps for a lone value (see PACKED_MARK): a status packed, anything else as it is. */
-function packValue(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  if (value.length === 64) {
-    for (let i = 0; i < 32; i++) {
+/** Whether a value is what a slot keeps: 64 lowercase hex digits. */
+function isPackable(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length !== 2 * STATUS_BYTES) return false;
+  for (let i = 0; i < value.length; i++) if (hexValue(value.charCodeAt(i)) < 0) return false;
+  return true;
+}
+
+/** Statuses as 32 bytes each in one growing buffer; freed slots are reused. */
+class StatusSlots {
+  #bytes = new Uint8Array(STATUS_BYTES * 64);
+  #next = 0;
+  #free: number[] = [];
+
+  /** A slot holding `status` (which isPackable accepted). */
+  take(status: string): number {
+    let slot = this.#free.pop();
+    if (slot === undefined) {
+      slot = this.#next++;
+      if (this.#next * STATUS_BYTES > this.#bytes.length) {
+        const grown = new Uint8Array(this.#bytes.length * 2);
+        grown.set(this.#bytes);
+        this.#bytes = grown;
+      }
+    }
+    this.write(slot, status);
+    return slot;
+  }
+
+  /**
+   * Writes a status into its slot; false (and the slot's bytes undefined: the caller lets it go) when the
+   * value is not 64 lowercase hex digits.
+   */
+  write(slot: number, value: unknown): boolean {
+    if (typeof value !== 'string' || value.length !== 2 * STATUS_BYTES) return false;
+    const bytes = this.#bytes;
+    const at = slot * STATUS_BYTES;
+    for (let i = 0; i < STATUS_BYTES; i++) {
       const hi = hexValue(value.charCodeAt(2 * i));
       const lo = hexValue(value.charCodeAt(2 * i + 1));
-      if ((hi | lo) < 0) return value;
-      packCodes[i + 1] = (hi << 4) | lo;
+      if ((hi | lo) < 0) return false;
+      bytes[at + i] = (hi << 4) | lo;
     }
-    return String.fromCharCode.apply(null, packCodes);
+    return true;
   }
-  return value.length === PACKED_LENGTH && value.charCodeAt(0) === PACKED_MARK ? new Verbatim(value) : value;
-}
 
-/** The value packValue was given. */
-function unpackValue(kept: unknown): unknown {
-  if (typeof kept === 'string') {
-    if (kept.length !== PACKED_LENGTH || kept.charCodeAt(0) !== PACKED_MARK) return kept;
+  read(slot: number): string {
+    const bytes = this.#bytes;
+    const at = slot * STATUS_BYTES;
     let hex = '';
-    for (let i = 1; i < PACKED_LENGTH; i++) hex += HEX_PAIRS[kept.charCodeAt(i)] as string;
+    for (let i = 0; i < STATUS_BYTES; i++) hex += HEX_PAIRS[bytes[at + i] as number] as string;
     return hex;
   }
-  return kept instanceof Verbatim ? kept.value : kept;
+
+  release(slot: number): void {
+    this.#free.push(slot);
+  }
+
+  clear(): void {
+    this.#bytes = new Uint8Array(STATUS_BYTES * 64);
+    this.#next = 0;
+    this.#free = [];
+  }
 }
 
 /** Whether params can be rebuilt from the key alone: one string param that is the whole key. */
@@ -98,8 +139,12 @@ function notificationKey(arity: number, notificationParams: readonly unknown[]):
 }
 
 export class SubscriptionBook {
-  /** Per method, per key: the last value, or an Entry when the params are more than the key. */
-  readonly #byMethod = new Map<string, Map<string, unknown>>();
+  /**
+   * Per method, per key: for a lone key (keyIsParams), the value as kept (a status slot's number, a
+   * Verbatim, or the value itself); otherwise an Entry.
+   */
+  readonly #byMethod = new Map<string, KeyTable<unknown>>();
+  readonly #slots = new StatusSlots();
 
   get size(): number {
     let n = 0;
@@ -110,14 +155,18 @@ export class SubscriptionBook {
   /** Records (or refreshes) a subscription after the server answered it. */
   record(method: string, arity: number, params: readonly unknown[], value: unknown): void {
     let entries = this.#byMethod.get(method);
-    if (!entries) this.#byMethod.set(method, (entries = new Map()));
+    if (!entries) this.#byMethod.set(method, (entries = new KeyTable()));
     const key = subscriptionKey(params.slice(0, arity));
-    entries.set(key, keyIsParams(arity, params) ? packValue(value) : new Entry(params, value));
+    this.#let(entries.get(key));
+    entries.set(key, keyIsParams(arity, params) ? this.#keep(value) : new Entry(params, value));
   }
 
   remove(method: string, arity: number, keyParams: readonly unknown[]): boolean {
     const entries = this.#byMethod.get(method);
-    return entries?.delete(subscriptionKey(keyParams.slice(0, arity))) ?? false;
+    if (!entries) return false;
+    const key = subscriptionKey(keyParams.slice(0, arity));
+    this.#let(entries.get(key));
+    return entries.delete(key);
   }
 
   has(method: string, arity: number, keyParams: readonly unknown[]): boolean {
@@ -134,26 +183,49 @@ export class SubscriptionBook {
     const key = notificationKey(arity, notificationParams);
     const value = notificationParams[notificationParams.length - 1];
     const entry = entries.get(key);
-    if (entry instanceof Entry) entry.value = value;
-    else if (entry !== undefined || entries.has(key)) entries.set(key, packValue(value));
+    // The common case: a status replaces a status, in its slot, with no map write.
+    if (typeof entry === 'number') {
+      if (this.#slots.write(entry, value)) return;
+      this.#slots.release(entry);
+      entries.set(key, this.#keep(value));
+    } else if (entry instanceof Entry) entry.value = value;
+    else if (entry !== undefined || entries.has(key)) entries.set(key, this.#keep(value));
   }
 
   /** The last value of a subscription; undefined when there is none (ask `has` to tell that from a value). */
   value(method: string, arity: number, keyParams: readonly unknown[]): unknown {
     const entry = this.#byMethod.get(method)?.get(subscriptionKey(keyParams.slice(0, arity)));
-    return entry instanceof Entry ? entry.value : unpackValue(entry);
+    return entry instanceof Entry ? entry.value : this.#given(entry);
   }
 
   *entries(): IterableIterator<ActiveSubscription> {
     for (const [method, entries] of this.#byMethod) {
       for (const [key, entry] of entries) {
-        yield entry instanceof Entry ? { method, params: entry.params, value: entry.value } : { method, params: [key], value: unpackValue(entry) };
+        yield entry instanceof Entry ? { method, params: entry.params, value: entry.value } : { method, params: [key], value: this.#given(entry) };
       }
     }
   }
 
   clear(): void {
     this.#byMethod.clear();
+    this.#slots.clear();
+  }
+
+  /** How a lone value is kept: a status in a slot, a number wrapped (a bare number is a slot), the rest as it is. */
+  #keep(value: unknown): unknown {
+    if (isPackable(value)) return this.#slots.take(value);
+    return typeof value === 'number' ? new Verbatim(value) : value;
+  }
+
+  /** The value #keep was given. */
+  #given(kept: unknown): unknown {
+    if (typeof kept === 'number') return this.#slots.read(kept);
+    return kept instanceof Verbatim ? kept.value : kept;
+  }
+
+  /** Lets go of what a kept value holds (its slot), before it is replaced or removed. */
+  #let(kept: unknown): void {
+    if (typeof kept === 'number') this.#slots.release(kept);
   }
 }
 

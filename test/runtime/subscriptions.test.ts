@@ -45,7 +45,7 @@ describe('sameValue', () => {
 });
 
 describe('SubscriptionBook keeps values exactly, however it stores them', () => {
-  // Statuses (64 lowercase hex digits) are kept packed; everything else as it came. What the book
+  // Statuses (64 lowercase hex digits) are kept as 32 bytes in a slot; numbers wrapped; everything else as it came. What the book
   // gives back (value(), entries()) must be what it was given, for every kind of value.
   const SH = 'ab'.repeat(32);
   const values: unknown[] = [
@@ -57,7 +57,7 @@ describe('SubscriptionBook keeps values exactly, however it stores them', () => 
     `${'a'.repeat(63)}g`, // not hex
     'a'.repeat(63),
     'a'.repeat(65),
-    `\u0001${'x'.repeat(32)}`, // what a packed status looks like
+    `\u0001${'x'.repeat(32)}`, // what the book once kept a packed status as
     `\u0001${'\u00ff'.repeat(32)}`,
     '',
     5,
@@ -74,5 +74,45 @@ describe('SubscriptionBook keeps values exactly, however it stores them', () => 
     book.update('blockchain.scripthash.subscribe', [SH, value], 1);
     expect(book.value('blockchain.scripthash.subscribe', 1, [SH])).toEqual(value);
     expect(book.has('blockchain.scripthash.subscribe', 1, [SH])).toBe(true);
+  });
+});
+
+describe('SubscriptionBook under many records, updates and removals (seeded)', () => {
+  it('reads back what a plain Map of the same operations holds, with status slots freed and reused', () => {
+    let seed = 12345;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const hex = () => Array.from({ length: 64 }, () => '0123456789abcdef'[next(16)]).join('');
+    const kinds = [hex, hex, hex, () => null, () => hex().toUpperCase(), () => 7, () => ({ height: next(100) })];
+    const value = () => kinds[next(kinds.length)]!();
+    const M = 'blockchain.scripthash.subscribe';
+    const keys = Array.from({ length: 300 }, (_, i) => i.toString(16).padStart(64, '0'));
+    const book = new SubscriptionBook();
+    const reference = new Map<string, unknown>();
+    for (let op = 0; op < 20_000; op++) {
+      const key = keys[next(keys.length)]!;
+      const roll = next(10);
+      if (roll < 3) {
+        const v = value();
+        book.record(M, 1, [key], v);
+        reference.set(key, v);
+      } else if (roll < 8) {
+        const v = value();
+        book.update(M, [key, v], 1);
+        if (reference.has(key)) reference.set(key, v);
+      } else {
+        expect(book.remove(M, 1, [key])).toBe(reference.delete(key));
+      }
+      if (op % 1000 === 0 || op === 19_999) {
+        expect(book.size).toBe(reference.size);
+        for (const k of keys) {
+          expect(book.has(M, 1, [k])).toBe(reference.has(k));
+          expect(book.value(M, 1, [k])).toEqual(reference.get(k));
+        }
+        expect(new Map([...book.entries()].map((e) => [e.params[0], e.value]))).toEqual(reference);
+      }
+    }
   });
 });
