@@ -228,23 +228,41 @@ export async function startPeer(kind: PeerKind, script: PeerScript, onConnection
       s.on('close', () => sockets.delete(s));
     });
     wss = new WebSocketServer({ server: httpServer, perMessageDeflate: false });
-    wss.on('connection', (ws: WebSocket) => {
+    wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
       let closed = false;
       ws.on('error', () => undefined);
       ws.on('close', () => void (closed = true));
       const open = () => !closed && ws.readyState === WebSocket.OPEN;
+      // A drop without a closing handshake, after what was sent: the TCP connection is ended (FIN) once the
+      // frames handed to ws are written. terminate() would destroy the socket, discarding frames still
+      // queued on a loaded machine, and a socket destroyed with unread requests in its buffer sends a
+      // reset, on which the client's kernel drops answers it has not read yet: answers sent before the
+      // drop would be lost, which no peer intends.
+      let unflushed = 0;
+      let dropWhenFlushed = false;
+      const drop = () => req.socket.end();
+      const flushed = () => {
+        unflushed--;
+        if (dropWhenFlushed && unflushed === 0) drop();
+      };
+      const frame = (data: string | Uint8Array, options: { binary: boolean }) => {
+        if (!open()) return;
+        unflushed++;
+        ws.send(data, options, flushed);
+      };
       const conn: PeerConnection = {
         kind: 'ws',
         received: [],
-        send: (text) => void (open() && ws.send(text)),
-        sendSplit: (text) => void (open() && ws.send(text)),
-        sendBytes: (data) => void (open() && ws.send(data, { binary: true })),
-        sendTextFrame: (data) => void (open() && ws.send(data, { binary: false })),
+        send: (text) => frame(text, { binary: false }),
+        sendSplit: (text) => frame(text, { binary: false }),
+        sendBytes: (data) => frame(data, { binary: true }),
+        sendTextFrame: (data) => frame(data, { binary: false }),
         cutAndClose: (text) => {
-          if (open()) ws.send(text.slice(0, Math.max(1, text.length >> 1)));
+          frame(text.slice(0, Math.max(1, text.length >> 1)), { binary: false });
           closed = true;
-          // Terminate once the half message is out: a WebSocket drop without a closing handshake.
-          setImmediate(() => ws.terminate());
+          // Dropped once the half message is out: a WebSocket drop without a closing handshake.
+          if (unflushed === 0) drop();
+          else dropWhenFlushed = true;
         },
         end: () => {
           closed = true;
@@ -252,7 +270,8 @@ export async function startPeer(kind: PeerKind, script: PeerScript, onConnection
         },
         close: () => {
           closed = true;
-          ws.terminate();
+          if (unflushed === 0) drop();
+          else dropWhenFlushed = true;
         },
         get closed() {
           return closed;
