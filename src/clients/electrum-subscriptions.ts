@@ -13,6 +13,7 @@ import type { MethodInfo, ProtocolRegistry, VersionedChecks } from '../runtime/r
 import type { ValidationOutcome } from '../runtime/validation.js';
 import type { RequestOptions, ResultCheck } from '../runtime/session.js';
 import { PendingRenewals, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
+import { loadScriptHasher, scriptHasher } from './script-keys.js';
 import { fastNotificationCheck, type ShapeCheck } from './electrum-notification-shapes.js';
 
 /** What the subscriptions need from their client. */
@@ -53,6 +54,11 @@ export class ElectrumSubscriptions {
   #renewals: PendingRenewals | undefined;
   /** The plan of the last notification method dispatched (see dispatch). */
   #lastNotification: NotificationPlan | undefined;
+  /**
+   * Subscriptions whose notifications name their key by script hash (1.7's blockchain.scriptpubkey.subscribe):
+   * by method, the scriptPubKey subscribed under each script hash. One entry a subscription in the book.
+   */
+  readonly #scriptKeys = new Map<string, Map<string, string>>();
 
   constructor(host: SubscriptionsHost) {
     this.#host = host;
@@ -68,6 +74,7 @@ export class ElectrumSubscriptions {
 
   remove(method: string, arity: number, params: readonly unknown[]): void {
     this.#book.remove(method, arity, params);
+    this.#forgetScriptKey(method, params);
   }
 
   /** A validated result, as the session reads it: keeps the book in step with subscribes and unsubscribes. */
@@ -76,7 +83,46 @@ export class ElectrumSubscriptions {
       const renewals = this.#renewals;
       if (renewals !== undefined) this.#answeredWhileRenewing(renewals, method, plan.subscribeArity, params, result);
       this.#book.record(method, plan.subscribeArity, params, result);
-    } else if (plan.ends) this.#book.remove(plan.ends.method, plan.ends.arity, params);
+      this.#noteScriptKey(method, params);
+    } else if (plan.ends) this.remove(plan.ends.method, plan.ends.arity, params);
+  }
+
+  #keyedByScriptHash(method: string): boolean {
+    return this.#host.protocol.get(method)?.keyInNotifications === 'script-hash';
+  }
+
+  /** Remembers which script hash a scriptPubKey subscription's notifications will name (see #scriptKeys). */
+  #noteScriptKey(method: string, params: readonly unknown[]): void {
+    const script = params[0];
+    if (typeof script !== 'string' || !this.#keyedByScriptHash(method)) return;
+    const note = (hash: string | undefined) => {
+      // Ended before the hasher loaded (a subscribe sent in a batch, the first of its kind): nothing to map.
+      if (hash === undefined || !this.#book.has(method, 1, params)) return;
+      let byHash = this.#scriptKeys.get(method);
+      if (!byHash) this.#scriptKeys.set(method, (byHash = new Map()));
+      byHash.set(hash, script);
+    };
+    const hasher = scriptHasher();
+    if (hasher) note(hasher(script));
+    else void loadScriptHasher().then((h) => note(h(script)));
+  }
+
+  #forgetScriptKey(method: string, params: readonly unknown[]): void {
+    const byHash = this.#scriptKeys.get(method);
+    const script = params[0];
+    if (byHash === undefined || typeof script !== 'string') return;
+    const hash = scriptHasher()?.(script);
+    if (hash !== undefined && byHash.get(hash) === script) byHash.delete(hash);
+  }
+
+  /** A value for `keyParams` as its notification carries it: the script hash in place of a scriptPubKey key. */
+  #wireParams(method: string, keyParams: readonly unknown[], value: unknown): unknown[] {
+    const script = keyParams[0];
+    if (typeof script === 'string' && this.#scriptKeys.has(method)) {
+      const hash = scriptHasher()?.(script);
+      if (hash !== undefined) return [hash, value];
+    }
+    return [...keyParams, value];
   }
 
   /**
@@ -87,7 +133,7 @@ export class ElectrumSubscriptions {
   #answeredWhileRenewing(renewals: PendingRenewals, method: string, arity: number, params: readonly unknown[], result: unknown) {
     const keyParams = params.slice(0, arity);
     if (!renewals.take(method, subscriptionKey(keyParams)) || !this.#book.has(method, arity, keyParams)) return;
-    if (!sameValue(this.#book.value(method, arity, keyParams), result)) this.#deliver(method, [...keyParams, result], arity);
+    if (!sameValue(this.#book.value(method, arity, keyParams), result)) this.#deliver(method, this.#wireParams(method, keyParams, result), arity, [...keyParams, result]);
   }
 
   /**
@@ -117,7 +163,7 @@ export class ElectrumSubscriptions {
       } catch (e) {
         // Dropped again: the next reconnect renews it. Ended by the user meanwhile: nothing is lost.
         if (link !== this.#host.current() || !this.#book.has(method, arity, params)) return;
-        this.#book.remove(method, arity, params);
+        this.remove(method, arity, params);
         this.#endChannels(method, subscriptionKey(params.slice(0, arity)), asSdkError(e));
         this.#host.events.emit('subscription-lost', method, params, asSdkError(e));
       }
@@ -136,7 +182,7 @@ export class ElectrumSubscriptions {
     const keyParams = params.slice(0, arity);
     // Something read before it on this key is newer; a subscription ended meanwhile emits nothing.
     if (!pending.take(method, subscriptionKey(keyParams)) || link !== this.#host.current() || !this.#book.has(method, arity, keyParams)) return;
-    if (!sameValue(this.#book.value(method, arity, keyParams), fresh)) this.#deliver(method, [...keyParams, fresh], arity);
+    if (!sameValue(this.#book.value(method, arity, keyParams), fresh)) this.#deliver(method, this.#wireParams(method, keyParams, fresh), arity, [...keyParams, fresh]);
   }
 
   /**
@@ -173,9 +219,15 @@ export class ElectrumSubscriptions {
     }
     // Not a subscription (a 1.7 server.ping notification): no key, only listeners of every one.
     const arity = info.subscriptionKey;
+    // Keyed by the subscription's own key: the scriptPubKey a 1.7 script notification names by its hash.
+    let keyed: unknown[] = params;
+    if (this.#scriptKeys.size !== 0) {
+      const script = this.#scriptKeys.get(name)?.get(String(params[0]).toLowerCase());
+      if (script !== undefined) keyed = [script, ...params.slice(1)];
+    }
     const renewals = this.#renewals;
-    if (renewals !== undefined && arity !== undefined) renewals.notified(name, params, arity);
-    this.#deliver(name, params, arity);
+    if (renewals !== undefined && arity !== undefined) renewals.notified(name, keyed, arity);
+    this.#deliver(name, params, arity, keyed);
   }
 
   /** What a notification method needs at a version, worked out once (see dispatch). */
@@ -190,14 +242,17 @@ export class ElectrumSubscriptions {
     return { wire: method, version, info, checks, checkValue, fast };
   }
 
-  /** Records a notification's value (`arity` key params, then the value) and hands it to listeners and iterators. */
-  #deliver(method: string, params: unknown[], arity: number | undefined) {
-    if (arity !== undefined) this.#book.update(method, params, arity);
+  /**
+   * Records a notification's value (`arity` key params, then the value) and hands it to listeners and
+   * iterators. `keyed` is the same with the subscription's own key, where the wire names it otherwise.
+   */
+  #deliver(method: string, params: unknown[], arity: number | undefined, keyed: unknown[] = params) {
+    if (arity !== undefined) this.#book.update(method, keyed, arity);
     this.#host.events.emitArgs(method as keyof ElectrumClientEvents<string>, params as never);
     if (this.#channels.size === 0) return;
     const byKey = this.#channels.get(method);
     if (!byKey) return;
-    if (arity !== undefined) for (const channel of [...(byKey.get(subscriptionKey(params.slice(0, arity))) ?? [])]) channel.push(params);
+    if (arity !== undefined) for (const channel of [...(byKey.get(subscriptionKey(keyed.slice(0, arity))) ?? [])]) channel.push(params);
     for (const channel of [...(byKey.get('*') ?? [])]) channel.push(params);
   }
 
