@@ -22,7 +22,6 @@ import { proxyOption } from '../platform/proxy.js';
 import { electrumConnector } from './electrum-connect.js';
 import { checkGenesis, negotiateVersion, normalizeRange } from './electrum-handshake.js';
 import { checkedOptions } from './electrum-options.js';
-import { loadScriptHasher, scriptHasher } from './script-keys.js';
 import { MethodPlans } from './electrum-plans.js';
 import { ElectrumSubscriptions } from './electrum-subscriptions.js';
 import {
@@ -306,10 +305,16 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
   #call(method: string, params: readonly unknown[] | Readonly<Record<string, unknown>>, options: RequestOptions): Promise<unknown> {
     const invalid = this.#plans.checkParams(method, params, this.#core.info?.protocolVersion);
     if (invalid) return Promise.reject(invalid);
-    // A subscription whose notifications name the script by its hash: the hasher is loaded before the
-    // first is sent, so its notifications can be matched as soon as they come (see script-keys.ts).
-    if (scriptHasher() === undefined && this.#protocol.get(method)?.keyInNotifications === 'script-hash') {
-      return loadScriptHasher().then(() => this.#core.request(method, params as readonly unknown[], options));
+    // A subscription whose notifications name the script by its hash: the hash is worked out before it is
+    // sent, so its notifications can be matched as soon as they come (see script-keys.ts).
+    if (this.#protocol.get(method)?.keyInNotifications === 'script-hash') {
+      const positional = params as readonly unknown[];
+      return this.#subs.prepareScript(method, positional).then(() =>
+        this.#core.request(method, positional, options).catch((e: unknown) => {
+          this.#subs.scriptSubscribeFailed(method, positional);
+          throw e;
+        }),
+      );
     }
     return this.#core.request(method, params as readonly unknown[], options);
   }

@@ -13,7 +13,7 @@ import type { MethodInfo, ProtocolRegistry, VersionedChecks } from '../runtime/r
 import type { ValidationOutcome } from '../runtime/validation.js';
 import type { RequestOptions, ResultCheck } from '../runtime/session.js';
 import { PendingRenewals, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
-import { loadScriptHasher, scriptHasher } from './script-keys.js';
+import { scriptHashOf } from './script-keys.js';
 import { fastNotificationCheck, type ShapeCheck } from './electrum-notification-shapes.js';
 
 /** What the subscriptions need from their client. */
@@ -59,6 +59,11 @@ export class ElectrumSubscriptions {
    * by method, the scriptPubKey subscribed under each script hash. One entry a subscription in the book.
    */
   readonly #scriptKeys = new Map<string, Map<string, string>>();
+  /**
+   * Script hashes by scriptPubKey: worked out before a subscribe is sent (prepareScript), kept while the
+   * subscription is, and dropped when it ends or its subscribe fails.
+   */
+  readonly #scriptHashes = new Map<string, string>();
 
   constructor(host: SubscriptionsHost) {
     this.#host = host;
@@ -96,30 +101,49 @@ export class ElectrumSubscriptions {
     const script = params[0];
     if (typeof script !== 'string' || !this.#keyedByScriptHash(method)) return;
     const note = (hash: string | undefined) => {
-      // Ended before the hasher loaded (a subscribe sent in a batch, the first of its kind): nothing to map.
+      // Ended before its hash was worked out (a subscribe sent in a batch): nothing to map.
       if (hash === undefined || !this.#book.has(method, 1, params)) return;
+      this.#scriptHashes.set(script, hash);
       let byHash = this.#scriptKeys.get(method);
       if (!byHash) this.#scriptKeys.set(method, (byHash = new Map()));
       byHash.set(hash, script);
     };
-    const hasher = scriptHasher();
-    if (hasher) note(hasher(script));
-    else void loadScriptHasher().then((h) => note(h(script)));
+    const known = this.#scriptHashes.get(script);
+    if (known !== undefined) note(known);
+    else void scriptHashOf(script).then(note);
+  }
+
+  /**
+   * Works out the script hash of a subscription keyed by script hash in its notifications, before its
+   * subscribe is sent, so its first notification is matched.
+   */
+  async prepareScript(method: string, params: readonly unknown[]): Promise<void> {
+    const script = params[0];
+    if (typeof script !== 'string' || this.#scriptHashes.has(script) || !this.#keyedByScriptHash(method)) return;
+    const hash = await scriptHashOf(script);
+    if (hash !== undefined) this.#scriptHashes.set(script, hash);
+  }
+
+  /** After a subscribe that failed: its prepared hash goes unless a subscription of that script remains. */
+  scriptSubscribeFailed(method: string, params: readonly unknown[]): void {
+    const script = params[0];
+    if (typeof script === 'string' && !this.#book.has(method, 1, params)) this.#scriptHashes.delete(script);
   }
 
   #forgetScriptKey(method: string, params: readonly unknown[]): void {
     const byHash = this.#scriptKeys.get(method);
     const script = params[0];
     if (byHash === undefined || typeof script !== 'string') return;
-    const hash = scriptHasher()?.(script);
+    const hash = this.#scriptHashes.get(script);
     if (hash !== undefined && byHash.get(hash) === script) byHash.delete(hash);
+    this.#scriptHashes.delete(script);
   }
 
   /** A value for `keyParams` as its notification carries it: the script hash in place of a scriptPubKey key. */
   #wireParams(method: string, keyParams: readonly unknown[], value: unknown): unknown[] {
     const script = keyParams[0];
     if (typeof script === 'string' && this.#scriptKeys.has(method)) {
-      const hash = scriptHasher()?.(script);
+      const hash = this.#scriptHashes.get(script);
       if (hash !== undefined) return [hash, value];
     }
     return [...keyParams, value];
