@@ -307,7 +307,7 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
     if (invalid) return Promise.reject(invalid);
     // A subscription whose notifications name the script by its hash: the hash is worked out before it is
     // sent, so its notifications can be matched as soon as they come (see script-keys.ts).
-    if (this.#protocol.get(method)?.keyInNotifications === 'script-hash') {
+    if (this.#plans.plan(method, this.#core.info?.protocolVersion).keyedByScriptHash) {
       const positional = params as readonly unknown[];
       return this.#subs.prepareScript(method, positional).then(() =>
         this.#core.request(method, positional, options).catch((e: unknown) => {

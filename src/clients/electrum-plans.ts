@@ -10,6 +10,8 @@ export interface MethodPlan {
   readonly subscribeArity: number | undefined;
   /** For an unsubscribe method: the subscription it ends, and that subscription's key arity. */
   readonly ends: { readonly method: string; readonly arity: number } | undefined;
+  /** A subscription whose notifications name its scriptPubKey key by script hash (see script-keys.ts). */
+  readonly keyedByScriptHash: boolean;
 }
 
 // Plans are kept for a few versions (a reconnect may negotiate another) and a bounded number of names
@@ -83,6 +85,7 @@ export class MethodPlans {
         checks: info?.checksAt(version),
         subscribeArity: info?.subscriptionKey,
         ends: ended ? { method: ended.method, arity: ended.subscriptionKey ?? 0 } : undefined,
+        keyedByScriptHash: info?.keyInNotifications === 'script-hash',
       };
       if (byMethod.size < MAX_PLANS) byMethod.set(method, plan);
     }

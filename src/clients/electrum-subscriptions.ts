@@ -93,7 +93,7 @@ export class ElectrumSubscriptions {
   }
 
   #keyedByScriptHash(method: string): boolean {
-    return this.#host.protocol.get(method)?.keyInNotifications === 'script-hash';
+    return this.#host.plans.plan(method, this.#host.current()?.info?.protocolVersion).keyedByScriptHash;
   }
 
   /** Remembers which script hash a scriptPubKey subscription's notifications will name (see #scriptKeys). */
