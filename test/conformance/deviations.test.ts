@@ -17,11 +17,12 @@ async function citedIds(): Promise<Map<string, string>> {
     /documented\('([^']+)'/g, // the pool probe
     /deviation: '([^']+)'/g, // the Electrum method checks
     /#deviation\(ctx, '([^']+)'/g, // the traffic checker
-    /'mining\.[a-z_.]+': '([^']+)'/g, // the traffic checker's tables by method
   ];
   for (const file of files) {
     const text = await readFile(new URL(file, SRC), 'utf8');
     for (const form of forms) for (const m of text.matchAll(form)) cited.set(m[1] as string, file);
+    // The traffic checker's tables by method: byMethod(['id', ...]).
+    for (const list of text.matchAll(/byMethod\(\[([^\]]*)\]\)/g)) for (const m of (list[1] as string).matchAll(/'([^']+)'/g)) cited.set(m[1] as string, file);
   }
   return cited;
 }

@@ -7,6 +7,7 @@
 // Everything it is fed is untrusted: a line longer than the message limit is reported and not parsed, a
 // connection's pending requests, the connections followed, the method names tallied and the findings kept
 // are all bounded by named limits, and nothing here throws on what a peer sent.
+import { SPEC_DEVIATIONS } from '../../generated/deviations.js';
 import { electrumProtocol } from '../../generated/electrum/methods.js';
 import { miningProtocol } from '../../generated/mining/methods.js';
 import { excerpt } from '../../runtime/bounded-json.js';
@@ -94,18 +95,18 @@ interface Connection {
   pendingCount: Record<TrafficDirection, number>;
 }
 
+/** By the method whose spec file documents it (the generated table says which): deviation id for each method. */
+const byMethod = (ids: readonly SpecDeviationId[]): Readonly<Record<string, SpecDeviationId>> =>
+  Object.fromEntries(ids.map((id) => [SPEC_DEVIATIONS[id].method, id]));
+
 /**
  * Where the spec documents Stratum software reusing an id while a request with it is unanswered, by the
  * method of the request that reuses it. Elsewhere a reused id is a violation.
  */
-const REUSED_IDS: Readonly<Record<string, SpecDeviationId>> = { 'mining.ping': 'ping-fixed-id', 'mining.submit': 'submit-fixed-id' };
+const REUSED_IDS = byMethod(['ping-fixed-id', 'submit-fixed-id']);
 
 /** Where the spec documents errors that are neither [code, message, traceback] nor an object, by the method answered. */
-const LOOSE_ERRORS: Readonly<Record<string, SpecDeviationId>> = {
-  'mining.submit': 'submit-reject-encodings',
-  'mining.authorize': 'authorize-error-strings',
-  'mining.get_transactions': 'get-transactions-count',
-};
+const LOOSE_ERRORS = byMethod(['submit-reject-encodings', 'authorize-error-strings', 'get-transactions-count']);
 
 const REGISTRIES: Readonly<Record<TrafficProtocol, ProtocolRegistry<string>>> = { electrum: electrumProtocol, stratum: miningProtocol };
 
