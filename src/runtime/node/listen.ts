@@ -142,7 +142,8 @@ export class TurnWriter {
 
   /** Bytes waiting for the end of the turn plus those the socket holds: what the server's write cap counts. */
   get bufferedBytes(): number {
-    // Text length stands in for bytes: it is exact for the ASCII JSON these protocols send.
+    // Text length stands in for the queued part's bytes: exact for ASCII, under by at most 3x otherwise, and only
+    // for what one turn queued; once flushed, the socket counts the bytes themselves.
     return this.#queuedBytes + this.#socket.writableLength;
   }
 
