@@ -112,13 +112,13 @@ export const EXTENSIONS = [
     'x-deviations',
     'What implementations do differently',
     ['methodObject'],
-    'What real implementations do differently from the protocol documents, and how the schemas accept it: a string, or {id, software, text} for one a conformance checker cites by id.',
+    'What real implementations do differently from the protocol documents, and how the schemas accept it: a string, or {id, software, text, methods?} for one a conformance checker cites by id (methods: the other methods whose messages show it).',
     {
       type: 'array',
       items: {
         oneOf: [
           { type: 'string', minLength: 1 },
-          { type: 'object', additionalProperties: false, required: ['id', 'software', 'text'], properties: { id: { type: 'string' }, software: STRINGS, text: { type: 'string' } } },
+          { type: 'object', additionalProperties: false, required: ['id', 'software', 'text'], properties: { id: { type: 'string' }, software: STRINGS, text: { type: 'string' }, methods: STRINGS } },
         ],
       },
     },
@@ -252,7 +252,7 @@ function method(m) {
     ...(m.endedBy ? { 'x-ended-by': m.endedBy } : {}),
     ...(m.optionalReply ? { 'x-optional-reply': m.optionalReply } : {}),
     ...(m.sessionState ? { 'x-session-state': m.sessionState } : {}),
-    ...(m.deviations.length ? { 'x-deviations': m.deviations.map((d) => (d.id ? { id: d.id, software: d.software, text: d.text } : d.text)) } : {}),
+    ...(m.deviations.length ? { 'x-deviations': m.deviations.map((d) => (d.id ? { id: d.id, software: d.software, text: d.text, ...(d.methods ? { methods: d.methods } : {}) } : d.text)) } : {}),
     'x-sources': m.sources,
   };
 }

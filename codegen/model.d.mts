@@ -11,8 +11,8 @@ export interface MethodModel {
   readonly subscriptionKey: { readonly params: number; readonly inNotifications: 'as-sent' | 'script-hash' } | null;
   readonly ends: string | null;
   readonly endedBy: string | null;
-  /** The spec's `deviations`: a plain string has id null and no software. */
-  readonly deviations: readonly { readonly id: string | null; readonly software: readonly string[]; readonly text: string }[];
+  /** The spec's `deviations`: a plain string has id null and no software; methods null where the spec names none. */
+  readonly deviations: readonly { readonly id: string | null; readonly software: readonly string[]; readonly text: string; readonly methods: readonly string[] | null }[];
   /**
    * What the method is at each named protocol version (codegen/eras.mjs), consecutive versions alike merged
    * into one era; TypeScript text. Empty for Stratum V1.

@@ -141,8 +141,9 @@ export function buildProtocolModel(protocol, docs, definitions) {
       ends: doc.ends ?? null,
       endedBy: endedBy.get(doc.method) ?? null,
       errors: (doc.errors ?? []).map((e) => ({ code: e.code, message: e.message, description: e.description ?? null, source: e.source })),
-      // Plain strings and structured entries alike: { id, software, text } (id null for a plain string).
-      deviations: (doc.deviations ?? []).map((d) => (typeof d === 'string' ? { id: null, software: [], text: d } : { id: d.id, software: d.software, text: d.text })),
+      // Plain strings and structured entries alike: { id, software, text, methods } (id null for a plain
+      // string; methods null where the spec names none).
+      deviations: (doc.deviations ?? []).map((d) => (typeof d === 'string' ? { id: null, software: [], text: d, methods: null } : { id: d.id, software: d.software, text: d.text, methods: d.methods ?? null })),
       sources: doc.sources,
       examples: doc.examples,
       invalidExamples: doc.invalidExamples ?? [],

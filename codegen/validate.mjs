@@ -88,7 +88,21 @@ export function validateSpec({ meta, definitions, files }) {
   }
   checkEnds(checked);
   checkDeviationIds(checked);
+  checkDeviationMethods(checked);
   return errors;
+}
+
+/** The methods a deviation names (where checkers look for it) are methods of its own protocol. */
+function checkDeviationMethods(checked) {
+  const methods = new Set(checked.map(({ doc }) => `${doc.protocol}/${doc.method}`));
+  for (const { doc, err } of checked) {
+    (doc.deviations ?? []).forEach((d, i) => {
+      if (typeof d === 'string') return;
+      (d.methods ?? []).forEach((name, j) => {
+        if (!methods.has(`${doc.protocol}/${name}`)) err(`/deviations/${i}/methods/${j}`, `no ${doc.protocol} method "${name}"`);
+      });
+    });
+  }
 }
 
 /** A deviation's id names it for the checkers that cite it: one entry per id across the whole spec. */

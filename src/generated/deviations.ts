@@ -9,6 +9,8 @@ export interface SpecDeviation {
   readonly software: readonly string[];
   /** The spec's text, as a report quotes it. */
   readonly text: string;
+  /** The methods (same protocol) whose messages show it, where that is not (only) `method`: checkers find it by these. */
+  readonly methods?: readonly string[];
 }
 
 /** The ids of the spec's structured deviations. */
@@ -59,6 +61,7 @@ export const SPEC_DEVIATIONS: Readonly<Record<SpecDeviationId, SpecDeviation>> =
     method: 'server.version',
     software: ['ElectrumX'],
     text: "ElectrumX: if the client's first message is not server.version, or it negotiates 1.2 or below with an old client name, it first sends `blockchain.relayfee` and `blockchain.estimatefee` notifications with empty params (meant to crash old Electrum clients); clients should drop them.",
+    methods: ['blockchain.relayfee', 'blockchain.estimatefee'],
   },
   'extranonce-subscribe-unanswered': {
     protocol: 'mining',

@@ -34,11 +34,12 @@ describe('the deviations the checkers cite', () => {
     for (const [id, file] of cited) expect(isSpecDeviationId(id), `${id} cited in src/conformance/${file}`).toBe(true);
   });
 
-  it('the table is what the spec files say: method, software and text', async () => {
+  it('the table is what the spec files say: method, software, text and the methods named', async () => {
     for (const [id, d] of Object.entries(SPEC_DEVIATIONS)) {
       const doc = JSON.parse(await readFile(new URL(`${d.protocol}/${d.method}.json`, SPEC), 'utf8')) as { deviations: unknown[] };
-      expect(doc.deviations, id).toContainEqual({ id, software: [...d.software], text: d.text });
+      expect(doc.deviations, id).toContainEqual({ id, software: [...d.software], text: d.text, ...(d.methods ? { methods: [...d.methods] } : {}) });
     }
+    expect(SPEC_DEVIATIONS['electrumx-fee-notifications'].methods).toEqual(['blockchain.relayfee', 'blockchain.estimatefee']);
   });
 
   it('reports quote the spec text: the pool probe, the traffic checker', async () => {
@@ -59,7 +60,7 @@ describe('the deviations the checkers cite', () => {
 });
 
 describe('structured deviations in the spec (meta-schema, validation, the emitted table)', () => {
-  it('a copy of the fixture spec: an object deviation is emitted with its id; a repeated id and a malformed one are refused', async () => {
+  it('a copy of the fixture spec: an object deviation is emitted with its id and methods; a repeated id, a malformed one and a method its protocol lacks are refused', async () => {
     const fs = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');
@@ -87,6 +88,25 @@ describe('structured deviations in the spec (meta-schema, validation, the emitte
       expect(table).toContain("software: ['pool-x'], text: 'pool-x does a thing'");
       expect(out.docs.get('reference/mining.md')).toContain('pool-x does a thing (`made-up-thing`: pool-x)');
       expect(out.docs.get('openrpc/mining.openrpc.json')).toContain('"id": "made-up-thing"');
+
+      // The methods a deviation names are emitted with it, and must be methods of its protocol.
+      const other = (files[1] as string).replace(/\.json$/, '');
+      edit(a, [{ id: 'made-up-thing', software: ['pool-x'], text: 'pool-x does a thing', methods: [other] }]);
+      const named = loadModel(dir);
+      expect(named.errors).toEqual([]);
+      const withMethods = (await emitAll(named.model!)).files.get('deviations.ts') ?? '';
+      expect(withMethods).toContain(`methods: ['${other}']`);
+      edit(a, [{ id: 'made-up-thing', software: ['pool-x'], text: 'pool-x does a thing', methods: [other, 'mining.nothing'] }]);
+      const unknown = loadModel(dir);
+      expect(unknown.model).toBeNull();
+      expect(unknown.errors).toEqual([expect.stringMatching(/\/deviations\/0\/methods\/1: no mining method "mining\.nothing"/)]);
+      // A method of the other protocol is not one of its own.
+      const electrumMethod = (fs.readdirSync(path.join(dir, 'electrum')).find((f) => f.endsWith('.json')) as string).replace(/\.json$/, '');
+      edit(a, [{ id: 'made-up-thing', software: ['pool-x'], text: 'pool-x does a thing', methods: [electrumMethod] }]);
+      expect(loadModel(dir).errors).toEqual([expect.stringMatching(new RegExp(`/deviations/0/methods/0: no mining method "${electrumMethod.replace(/\./g, '\\.')}"`))]);
+      edit(a, [{ id: 'made-up-thing', software: ['pool-x'], text: 'pool-x does a thing', methods: [] }]);
+      expect(loadModel(dir).errors.join('\n')).toMatch(/\/deviations\/0\/methods: must NOT have fewer than 1 items/);
+      edit(a, [{ id: 'made-up-thing', software: ['pool-x'], text: 'pool-x does a thing' }]);
 
       edit(b, [{ id: 'made-up-thing', software: ['pool-y'], text: 'again' }]);
       const repeated = loadModel(dir);
