@@ -1,5 +1,5 @@
 // The traffic checker on its own: fed messages by hand, both protocols, both directions, and its limits.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TrafficChecker, type TrafficMessage } from '../../src/conformance/traffic/checker.js';
 import type { TrafficFinding } from '../../src/conformance/traffic/findings.js';
 import { checkTranscriptText } from '../../src/conformance/traffic/transcript-check.js';
@@ -66,6 +66,55 @@ describe('TrafficChecker', () => {
     ]);
     expect(live[0]).toMatchObject({ deviation: 'submit-fixed-id', reference: expect.stringContaining('cpuminer 2.5.0 sends every mining.submit') });
     expect(live[1]).toMatchObject({ deviation: 'submit-reject-encodings' });
+  });
+
+  it('Electrum: the notifications ElectrumX sends before the version are a deviation for the methods the spec names, only before the version', () => {
+    // As ElectrumX sends them: no id, no "jsonrpc" (the one after the version has it, so the dialect check stays out of this).
+    const early = (method: string, jsonrpc = {}): [string, 'c2s' | 's2c', unknown] => ['a', 's2c', { ...jsonrpc, method, params: [] }];
+    const { live } = run([early('blockchain.relayfee'), early('blockchain.estimatefee'), early('server.banner'), ...version(), early('blockchain.relayfee', { jsonrpc: '2.0' })]);
+    expect(live.map((f) => [f.kind, f.method, f.deviation])).toEqual([
+      ['deviation', 'blockchain.relayfee', 'electrumx-fee-notifications'],
+      ['deviation', 'blockchain.estimatefee', 'electrumx-fee-notifications'],
+      ['violation', 'server.banner', undefined], // a method the spec's deviation does not name
+      ['violation', 'blockchain.relayfee', undefined], // after the version: no longer documented
+    ]);
+    expect(live[0]?.message).toBe('a blockchain.relayfee notification before the version was negotiated');
+  });
+
+  it('the methods a deviation is found for are read from the spec table: edit the table and they follow', async () => {
+    vi.resetModules();
+    vi.doMock('../../src/generated/deviations.js', async (importOriginal) => {
+      const real = await importOriginal<typeof import('../../src/generated/deviations.js')>();
+      const edited = { ...real.SPEC_DEVIATIONS['electrumx-fee-notifications'], methods: ['server.banner'] };
+      return { ...real, SPEC_DEVIATIONS: { ...real.SPEC_DEVIATIONS, 'electrumx-fee-notifications': edited } };
+    });
+    try {
+      const { TrafficChecker: Edited } = await import('../../src/conformance/traffic/checker.js');
+      const checker = new Edited();
+      for (const method of ['blockchain.relayfee', 'server.banner']) checker.feed({ conn: 'a', dir: 's2c', line: JSON.stringify({ method, params: [] }) });
+      expect(checker.summary().findings.map((f) => [f.kind, f.method, f.deviation])).toEqual([
+        ['violation', 'blockchain.relayfee', undefined],
+        ['deviation', 'server.banner', 'electrumx-fee-notifications'],
+      ]);
+    } finally {
+      vi.doUnmock('../../src/generated/deviations.js');
+      vi.resetModules();
+    }
+  });
+
+  it('a method named like an object property ("toString", "constructor") is looked up as a name, not on a prototype', () => {
+    const { live } = run([
+      ['m', 'c2s', { id: 1, method: 'mining.subscribe', params: [] }],
+      ['m', 'c2s', { id: 7, method: 'toString', params: [] }],
+      ['m', 'c2s', { id: 7, method: 'toString', params: [] }], // a reused id: REUSED_IDS is asked for "toString"
+      ['m', 'c2s', { id: 8, method: 'constructor', params: [] }],
+      ['m', 's2c', { id: 8, result: null, error: 'x' }], // a loose error: LOOSE_ERRORS is asked for "constructor"
+      ['e', 's2c', { method: 'constructor', params: [] }],
+    ]);
+    expect(live.filter((f) => f.path === 'id' || f.path === 'error').map((f) => [f.kind, f.method, f.path])).toEqual([
+      ['violation', 'toString', 'id'],
+      ['violation', 'constructor', 'error'],
+    ]);
   });
 
   it('bounds what it keeps: pending requests, connections, findings and method names', () => {

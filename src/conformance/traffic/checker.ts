@@ -95,9 +95,13 @@ interface Connection {
   pendingCount: Record<TrafficDirection, number>;
 }
 
-/** By the method whose spec file documents it (the generated table says which): deviation id for each method. */
-const byMethod = (ids: readonly SpecDeviationId[]): Readonly<Record<string, SpecDeviationId>> =>
-  Object.fromEntries(ids.map((id) => [SPEC_DEVIATIONS[id].method, id]));
+/**
+ * Deviation id by the method whose messages show it: the methods the spec's deviation names, else the method
+ * whose spec file documents it (the generated table says both). A Map, not an object: the names looked up
+ * are what a peer sent, and an object would answer "toString" or "constructor" from its prototype.
+ */
+const byMethod = (ids: readonly SpecDeviationId[]): ReadonlyMap<string, SpecDeviationId> =>
+  new Map(ids.flatMap((id) => (SPEC_DEVIATIONS[id].methods ?? [SPEC_DEVIATIONS[id].method]).map((method) => [method, id] as const)));
 
 /**
  * Where the spec documents Stratum software reusing an id while a request with it is unanswered, by the
@@ -107,6 +111,9 @@ const REUSED_IDS = byMethod(['ping-fixed-id', 'submit-fixed-id']);
 
 /** Where the spec documents errors that are neither [code, message, traceback] nor an object, by the method answered. */
 const LOOSE_ERRORS = byMethod(['submit-reject-encodings', 'authorize-error-strings', 'get-transactions-count']);
+
+/** Where the spec documents an Electrum server notifying before the version is negotiated, by the notification's method. */
+const EARLY_NOTIFICATIONS = byMethod(['electrumx-fee-notifications']);
 
 const REGISTRIES: Readonly<Record<TrafficProtocol, ProtocolRegistry<string>>> = { electrum: electrumProtocol, stratum: miningProtocol };
 
@@ -321,8 +328,9 @@ export class TrafficChecker {
       this.#outcome(ctx, info.validateNotification(params, { protocolVersion: conn.version }));
       return;
     }
-    if (protocol === 'electrum' && message.dir === 's2c' && conn.version === undefined && (info.method === 'blockchain.relayfee' || info.method === 'blockchain.estimatefee')) {
-      this.#deviation(ctx, 'electrumx-fee-notifications', 'method', `a ${info.method} notification before the version was negotiated`);
+    const early = protocol === 'electrum' && message.dir === 's2c' && conn.version === undefined ? EARLY_NOTIFICATIONS.get(info.method) : undefined;
+    if (early) {
+      this.#deviation(ctx, early, 'method', `a ${info.method} notification before the version was negotiated`);
       return;
     }
     if (message.dir === 'c2s' && (info.direction === 'both' || info.direction === sender) && info.kind !== 'notification') {
@@ -373,7 +381,7 @@ export class TrafficChecker {
       return;
     }
     const text = `an error that is neither [code, message, traceback] nor an object: ${excerpt(error, 80)}`;
-    const documented = ctx.method === undefined ? undefined : LOOSE_ERRORS[ctx.method];
+    const documented = ctx.method === undefined ? undefined : LOOSE_ERRORS.get(ctx.method);
     if (documented) this.#deviation(ctx, documented, 'error', text);
     else this.#report(ctx, 'violation', 'error', `${text} (the spec documents no such error for ${ctx.method ?? 'a reply to nothing'})`);
   }
@@ -387,7 +395,7 @@ export class TrafficChecker {
     const table = conn.pending[dir];
     const queue = table.get(key);
     if (queue && queue.length > 0) {
-      const documented = conn.protocol === 'stratum' ? REUSED_IDS[method] : undefined;
+      const documented = conn.protocol === 'stratum' ? REUSED_IDS.get(method) : undefined;
       const text = `id ${JSON.stringify(id)} reused while a request with it is still unanswered`;
       if (documented) this.#deviation(ctx, documented, 'id', text);
       else this.#report(ctx, 'violation', 'id', `${text}: the replies cannot be told apart`);
