@@ -6,7 +6,9 @@
 // invalid JSON included), between a stream and a WebSocket each line's text as one message (the framing
 // changes, the message does not), between two WebSockets each message. What waits to be written is
 // bounded: a byte-stream source is paused while its destination is behind, and a peer that does not read
-// past maxBufferedBytes gets both connections closed.
+// past maxBufferedBytes gets both connections closed. What waits to be read is bounded in time too: a
+// side that leaves a message unfinished for longer than partialMessageTimeout gets both connections closed,
+// so a peer trickling bytes cannot hold up to maxMessageSize of the proxy's memory for as long as it likes.
 import net from 'node:net';
 import tls from 'node:tls';
 import type { AdmitConnection, Listener, ServerConnection } from '../runtime/server/connection.js';
@@ -16,6 +18,8 @@ import { wsConnector } from '../runtime/node/ws.js';
 import { listenWebSocket } from '../runtime/node/ws-server.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../runtime/framing.js';
 import { DEFAULT_CONNECT_TIMEOUT, type Transport } from '../runtime/transport.js';
+import { PartialMessageClock } from '../runtime/partial-message-clock.js';
+import { DEFAULT_SERVER_LIMITS } from '../runtime/server/limits.js';
 import type { TranscriptRecorder } from '../conformance/transcript-recorder.js';
 import { TrafficChecker } from '../conformance/traffic/checker.js';
 import type { TrafficDirection, TrafficFinding, TrafficProtocol } from '../conformance/traffic/findings.js';
@@ -51,6 +55,12 @@ export interface TrafficProxyOptions {
   readonly connectTimeout?: number | undefined;
   /** Client connections open at once; more are refused (default DEFAULT_PROXY_MAX_CONNECTIONS). */
   readonly maxConnections?: number | undefined;
+  /**
+   * Milliseconds either side may leave a message unfinished (bytes without their newline, or a WebSocket
+   * message whose last fragment has not come) before both connections are closed (default
+   * DEFAULT_PROXY_PARTIAL_MESSAGE_TIMEOUT). 0 or Infinity: no limit.
+   */
+  readonly partialMessageTimeout?: number | undefined;
 }
 
 /** The SDK servers' own default cap: a proxy for development sees a handful, and each pair may hold two buffers. */
@@ -58,6 +68,12 @@ export const DEFAULT_PROXY_MAX_CONNECTIONS = 1_000;
 
 /** Two of the largest messages: a peer may be one message behind while another is being written. */
 export const DEFAULT_PROXY_MAX_BUFFERED = 2 * DEFAULT_MAX_MESSAGE_SIZE;
+/**
+ * The SDK servers' own default (120 s): the proxy stands in front of a server, so a client that server would
+ * keep, the proxy keeps too, while one trickling a byte a second is dropped after 2 minutes instead of holding
+ * its unfinished message (up to maxMessageSize) for as long as it likes.
+ */
+export const DEFAULT_PROXY_PARTIAL_MESSAGE_TIMEOUT = DEFAULT_SERVER_LIMITS.partialMessageTimeout;
 /** A byte stream is paused while its destination holds more than this, and resumed once it drained. */
 const HIGH_WATER = 1024 * 1024;
 
@@ -79,6 +95,8 @@ interface Side {
   /** One whole message (a stream side adds the newline). */
   sendMessage(text: string): void;
   buffered(): number;
+  /** Stream sides: whether reading is paused now (then an unfinished message's wait is not the peer's). */
+  isPaused(): boolean;
   pause(): void;
   resume(): void;
   /** Fires once when the destination has drained below the high-water mark (stream sides). */
@@ -90,13 +108,17 @@ export async function startTrafficProxy(options: TrafficProxyOptions): Promise<T
   const checker = new TrafficChecker({ protocol: options.protocol, onFinding: options.onFinding, maxMessageSize: options.maxMessageSize });
   const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   const maxBuffered = options.maxBufferedBytes ?? DEFAULT_PROXY_MAX_BUFFERED;
+  const partialTimeout = options.partialMessageTimeout ?? DEFAULT_PROXY_PARTIAL_MESSAGE_TIMEOUT;
+  if (typeof partialTimeout !== 'number' || Number.isNaN(partialTimeout) || partialTimeout < 0) {
+    throw new RangeError(`partialMessageTimeout must be a number >= 0 (or Infinity), got ${String(partialTimeout)}`);
+  }
   const upstreamChecked = options.upstream.transport === 'tls' || options.upstream.transport === 'wss' ? checkTlsSettings(options.upstreamTls ?? {}) : undefined;
   const say = (line: string) => options.onEvent?.(line);
   const pairs = new Set<() => void>();
   let nextConn = 1;
 
   /** Wires a freshly accepted client side to a new upstream connection. */
-  const startPair = (client: Side & { readonly where: string }, deliver: { bytes?: (f: (chunk: Uint8Array) => void) => void; messages?: (f: (text: string) => void) => void; closed: (f: () => void) => void }) => {
+  const startPair = (client: Side & { readonly where: string }, deliver: { bytes?: (f: (chunk: Uint8Array) => void) => void; messages?: (f: (text: string) => void) => void; closed: (f: (why?: string) => void) => void }) => {
     const conn = String(nextConn++);
     say(`conn ${conn}: ${client.where} connected`);
     let upstream: Side | undefined;
@@ -104,6 +126,8 @@ export async function startTrafficProxy(options: TrafficProxyOptions): Promise<T
     // What the client sent before the upstream was open: messages only (a stream client is paused).
     const early: (() => void)[] = [];
     let earlyBytes = 0;
+    // One per byte-stream direction: stopped when the pair ends, so no timer outlives it.
+    const clocks: PartialMessageClock[] = [];
 
     const observe = (dir: TrafficDirection, text: string) => {
       if (text.trim() === '') return;
@@ -116,6 +140,7 @@ export async function startTrafficProxy(options: TrafficProxyOptions): Promise<T
       closed = true;
       pairs.delete(closeAll);
       if (why) say(`conn ${conn}: ${why}`);
+      for (const clock of clocks) clock.stop();
       client.close();
       upstream?.close();
       checker.end(conn);
@@ -127,6 +152,7 @@ export async function startTrafficProxy(options: TrafficProxyOptions): Promise<T
     /** From one side to the other, with observation and backpressure. */
     const forwarder = (from: () => Side | undefined, to: () => Side | undefined, dir: TrafficDirection) => {
       const decoder = new TextDecoder('utf-8');
+      const sender = dir === 'c2s' ? 'client' : 'server';
       const splitter = new LineSplitter({
         maxLineLength: maxMessageSize,
         onLine: (line) => {
@@ -140,6 +166,16 @@ export async function startTrafficProxy(options: TrafficProxyOptions): Promise<T
           else say(`conn ${conn}: a ${dir === 'c2s' ? 'client' : 'server'} message longer than ${maxMessageSize} bytes was forwarded unchecked`);
         },
       });
+      // Byte streams only: a WebSocket listener times its own unfinished messages (partialMessageTimeout).
+      const clock =
+        partialTimeout > 0 && partialTimeout !== Infinity
+          ? new PartialMessageClock(
+              partialTimeout,
+              (waited) => end(`the ${sender} left a message unfinished for ${Math.round(waited)} ms (${splitter.pendingLength} characters kept, no newline yet), more than partialMessageTimeout (${partialTimeout} ms): closing both connections`),
+              () => from()?.isPaused() === true,
+            )
+          : undefined;
+      if (clock) clocks.push(clock);
       const backpressure = (dest: Side) => {
         if (dest.buffered() > maxBuffered) {
           end(`the ${dir === 'c2s' ? 'server' : 'client'} does not read: more than ${maxBuffered} bytes wait for it`);
@@ -156,7 +192,14 @@ export async function startTrafficProxy(options: TrafficProxyOptions): Promise<T
           const dest = to();
           if (!dest || closed) return;
           if (dest.stream) dest.writeBytes(chunk);
-          splitter.push(decoder.decode(chunk, { stream: true }));
+          const text = decoder.decode(chunk, { stream: true });
+          splitter.push(text);
+          if (clock) {
+            // A message left unfinished by this read started in it if an earlier one ended here.
+            if (!splitter.midLine) clock.end();
+            else if (text.includes('\n')) clock.restart();
+            else clock.begin();
+          }
           backpressure(dest);
         },
         message(text: string) {
@@ -178,7 +221,7 @@ export async function startTrafficProxy(options: TrafficProxyOptions): Promise<T
       else if ((earlyBytes += text.length) > maxBuffered) end(`the client sent more than ${maxBuffered} bytes before the upstream connection was open`);
       else early.push(() => c2s.message(text));
     });
-    deliver.closed(() => end());
+    deliver.closed((why) => end(why));
 
     connectUpstream(options.upstream, upstreamChecked, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT, maxMessageSize, maxBuffered, {
       bytes: (chunk) => s2c.bytes(chunk),
@@ -200,7 +243,7 @@ export async function startTrafficProxy(options: TrafficProxyOptions): Promise<T
     return conn;
   };
 
-  const listener = await listen(options, maxMessageSize, startPair);
+  const listener = await listen(options, maxMessageSize, partialTimeout, startPair);
   const address = listener.address();
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
   return {
@@ -224,11 +267,11 @@ function describe(a: ProxyAddress): string {
 
 type StartPair = (
   client: Side & { readonly where: string },
-  deliver: { bytes?: (f: (chunk: Uint8Array) => void) => void; messages?: (f: (text: string) => void) => void; closed: (f: () => void) => void },
+  deliver: { bytes?: (f: (chunk: Uint8Array) => void) => void; messages?: (f: (text: string) => void) => void; closed: (f: (why?: string) => void) => void },
 ) => string;
 
 /** The client-facing listener: raw sockets for tcp and tls (bytes kept as they are), the SDK's WebSocket listener for ws and wss. */
-async function listen(options: TrafficProxyOptions, maxMessageSize: number, startPair: StartPair): Promise<Listener> {
+async function listen(options: TrafficProxyOptions, maxMessageSize: number, partialMessageTimeout: number, startPair: StartPair): Promise<Listener> {
   const { transport, host, port, path } = options.listen;
   const maxConnections = options.maxConnections ?? DEFAULT_PROXY_MAX_CONNECTIONS;
   if (transport === 'ws' || transport === 'wss') {
@@ -249,15 +292,16 @@ async function listen(options: TrafficProxyOptions, maxMessageSize: number, star
       return { admitted: false, refusal: { ...peer, reason: 'max-connections', limit: maxConnections, message }, goodbye: JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -101, message } }) };
     };
     return listenWebSocket(
-      { host, port, path, maxMessageSize, admit, ...(transport === 'wss' ? { tls: { cert: options.listenTls?.cert, key: options.listenTls?.key } } : {}) },
+      { host, port, path, maxMessageSize, partialMessageTimeout, admit, ...(transport === 'wss' ? { tls: { cert: options.listenTls?.cert, key: options.listenTls?.key } } : {}) },
       (connection: ServerConnection) => {
         let onMessage: (text: string) => void = () => undefined;
-        let onClose: () => void = () => undefined;
+        let onClose: (why?: string) => void = () => undefined;
         startPair(messageSide(connection, `${connection.remoteAddress ?? '?'}:${connection.remotePort ?? '?'} (${transport})`), {
           messages: (f) => (onMessage = f),
           closed: (f) => (onClose = f),
         });
-        return { message: (text) => onMessage(text), error: () => undefined, close: () => onClose() };
+        // Why the listener closed it (the client closed it, or held a message unfinished too long), for the log.
+        return { message: (text) => onMessage(text), error: () => undefined, close: (error) => onClose(error ? `the client's WebSocket: ${error.message}` : undefined) };
       },
     );
   }
@@ -272,7 +316,7 @@ async function listen(options: TrafficProxyOptions, maxMessageSize: number, star
     socket.on('error', () => undefined);
     startPair(streamSide(socket, `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'} (${transport})`), {
       bytes: (f) => socket.on('data', f),
-      closed: (f) => socket.once('close', f),
+      closed: (f) => socket.once('close', () => f()),
     });
   });
   if (transport === 'tls') server.on('tlsClientError', () => undefined);
@@ -289,6 +333,7 @@ function streamSide(socket: net.Socket, where = ''): Side & { where: string } {
     writeBytes: (chunk) => void socket.write(chunk),
     sendMessage: (text) => void socket.write(`${text}\n`),
     buffered: () => socket.writableLength,
+    isPaused: () => socket.isPaused(),
     pause: () => socket.pause(),
     resume: () => socket.resume(),
     onDrain: (listener) => void socket.once('drain', listener),
@@ -313,6 +358,7 @@ function messageSide(connection: ServerConnection, where = ''): Side & { where: 
       }
     },
     buffered: () => connection.bufferedBytes(),
+    isPaused: () => false,
     pause: () => connection.pause?.(),
     resume: () => connection.resume?.(),
     onDrain: () => undefined,
@@ -343,6 +389,7 @@ function connectUpstream(
         }
       },
       buffered: () => 0, // the transport enforces maxBufferedBytes itself
+      isPaused: () => false,
       pause: () => undefined,
       resume: () => undefined,
       onDrain: () => undefined,

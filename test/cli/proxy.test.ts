@@ -5,6 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { ElectrumClient } from '../../src/clients/electrum-client.js';
 import { MiningClient } from '../../src/clients/mining-client.js';
 import type { TrafficFinding } from '../../src/conformance/traffic/findings.js';
@@ -276,5 +277,79 @@ describe('the validating proxy', () => {
     expect((await runCli(['proxy', '--listen', 'http://127.0.0.1:0', '--upstream', 'tcp://127.0.0.1:1'])).code).toBe(2);
     expect((await runCli(['proxy', '--listen', 'tcp://127.0.0.1:0', '--upstream', 'tcp://127.0.0.1:1', '--protocol', 'x'])).code).toBe(2);
     expect((await runCli(['proxy', '--listen', 'tcp://127.0.0.1:0', '--upstream', 'tcp://127.0.0.1:1', '--fail-on', 'x'])).code).toBe(2);
+  });
+});
+
+describe('the validating proxy: partialMessageTimeout', () => {
+  /** A raw upstream on 127.0.0.1 that keeps its sockets, so a test can write to them and see them close. */
+  async function rawUpstream() {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((s) => {
+      sockets.push(s);
+      s.on('error', () => undefined);
+      s.resume(); // read (and drop) what comes, so that the end of the stream is seen
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise((r) => server.close(r)), () => sockets.forEach((s) => s.destroy()));
+    return { sockets, address: { transport: 'tcp', host: '127.0.0.1', port: (server.address() as net.AddressInfo).port } as ProxyAddress };
+  }
+
+  async function timedProxy(upstream: ProxyAddress, listen: ProxyAddress['transport'] = 'tcp') {
+    const events: string[] = [];
+    const p = await startTrafficProxy({ listen: { transport: listen, host: '127.0.0.1', port: 0 }, upstream, onEvent: (e) => events.push(e), partialMessageTimeout: 150 });
+    cleanup.push(() => p.close());
+    return { proxy: p, events };
+  }
+
+  const closed = (socket: net.Socket) => new Promise<void>((r) => (socket.destroyed ? r() : socket.once('close', () => r())));
+
+  it('a client holding a line without its newline has both connections closed, saying why; whole lines before it went through', async () => {
+    const up = await rawUpstream();
+    const { proxy, events } = await timedProxy(up.address);
+    const client = net.connect(proxy.port, '127.0.0.1');
+    client.on('error', () => undefined);
+    cleanup.push(() => client.destroy());
+    await new Promise<void>((r) => client.once('connect', r));
+    client.write('{"id":1,"method":"server.ping","params":[]}\n{"id":2,');
+    await until(() => up.sockets.length === 1, 'the upstream connection');
+    await Promise.all([closed(client), closed(up.sockets[0] as net.Socket)]);
+    expect(events).toContainEqual(
+      expect.stringMatching(/^conn 1: the client left a message unfinished for \d+ ms \(8 characters kept, no newline yet\), more than partialMessageTimeout \(150 ms\): closing both connections$/),
+    );
+    expect(events.at(-1)).toBe('conn 1: closed');
+    expect(proxy.open).toBe(0);
+    expect(proxy.checker.summary().connections[0]?.messages).toBe(1);
+  });
+
+  it('so does a server holding one', async () => {
+    const up = await rawUpstream();
+    const { proxy, events } = await timedProxy(up.address);
+    const client = net.connect(proxy.port, '127.0.0.1');
+    client.on('error', () => undefined);
+    client.resume(); // read what is forwarded, so that the end of the stream is seen
+    cleanup.push(() => client.destroy());
+    await until(() => up.sockets.length === 1, 'the upstream connection');
+    up.sockets[0]?.write('{"jsonrpc":"2.0","method":"blockchain.headers.subscribe","params":[');
+    await Promise.all([closed(client), closed(up.sockets[0] as net.Socket)]);
+    expect(events).toContainEqual(expect.stringMatching(/^conn 1: the server left a message unfinished for \d+ ms \(67 characters kept, no newline yet\), more than partialMessageTimeout \(150 ms\)/));
+  });
+
+  it('a WebSocket client holding a message whose last fragment never comes: the listener closes it, and the log says why', async () => {
+    const up = await rawUpstream();
+    const { proxy, events } = await timedProxy(up.address, 'ws');
+    const ws = new WebSocket(proxy.url);
+    ws.on('error', () => undefined);
+    cleanup.push(() => ws.terminate());
+    await new Promise<void>((r) => ws.once('open', () => r()));
+    ws.send('{"id":1,"method":"server.ping",', { fin: false }); // the first fragment of a message
+    await new Promise<void>((r) => ws.once('close', () => r()));
+    await until(() => events.includes('conn 1: closed'), 'the pair closed');
+    expect(events).toContainEqual(expect.stringMatching(/^conn 1: the client's WebSocket: bytes arrived for \d+ ms without completing a message, more than the limit of 150 ms$/));
+  });
+
+  it('refuses a value that is not a number >= 0', async () => {
+    const up = await rawUpstream();
+    await expect(startTrafficProxy({ listen: { transport: 'tcp', host: '127.0.0.1', port: 0 }, upstream: up.address, partialMessageTimeout: -1 })).rejects.toThrow(RangeError);
+    await expect(startTrafficProxy({ listen: { transport: 'tcp', host: '127.0.0.1', port: 0 }, upstream: up.address, partialMessageTimeout: Number.NaN })).rejects.toThrow(/partialMessageTimeout must be a number >= 0/);
   });
 });

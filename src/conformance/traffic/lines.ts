@@ -21,6 +21,16 @@ export class LineSplitter {
     this.#options = options;
   }
 
+  /** Whether a line has begun and not ended yet (kept, or being skipped as overlong): what a partial-message timeout times. */
+  get midLine(): boolean {
+    return this.#length > 0 || this.#skipping;
+  }
+
+  /** Characters of the unfinished line kept so far (0 while one is skipped). */
+  get pendingLength(): number {
+    return this.#length;
+  }
+
   /** Text as it arrives; a line may span any number of chunks. */
   push(chunk: string): void {
     let start = 0;
