@@ -166,7 +166,7 @@ export async function startTrafficProxy(options: TrafficProxyOptions): Promise<T
           else say(`conn ${conn}: a ${dir === 'c2s' ? 'client' : 'server'} message longer than ${maxMessageSize} bytes was forwarded unchecked`);
         },
       });
-      // Byte streams only: a WebSocket listener times its own unfinished messages (partialMessageTimeout).
+      // Byte streams only: the WebSocket listener and connector time their own unfinished messages.
       const clock =
         partialTimeout > 0 && partialTimeout !== Infinity
           ? new PartialMessageClock(
@@ -223,10 +223,10 @@ export async function startTrafficProxy(options: TrafficProxyOptions): Promise<T
     });
     deliver.closed((why) => end(why));
 
-    connectUpstream(options.upstream, upstreamChecked, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT, maxMessageSize, maxBuffered, {
+    connectUpstream(options.upstream, upstreamChecked, options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT, maxMessageSize, maxBuffered, partialTimeout, {
       bytes: (chunk) => s2c.bytes(chunk),
       message: (text) => s2c.message(text),
-      closed: () => end(),
+      closed: (why) => end(why),
     }).then(
       (side) => {
         if (closed) {
@@ -373,12 +373,14 @@ function connectUpstream(
   connectTimeout: number,
   maxMessageSize: number,
   maxBuffered: number,
-  deliver: { bytes(chunk: Uint8Array): void; message(text: string): void; closed(): void },
+  partialMessageTimeout: number,
+  deliver: { bytes(chunk: Uint8Array): void; message(text: string): void; closed(why?: string): void },
 ): Promise<Side> {
   if (a.transport === 'ws' || a.transport === 'wss') {
     const url = describe(a);
-    const connect = wsConnector({ url, ...(checked ? { tls: checked.settings } : {}), connectTimeout, maxMessageSize, maxBufferedBytes: maxBuffered });
-    return connect({ message: (text) => deliver.message(text), error: () => undefined, close: () => deliver.closed() }).then((transport: Transport) => ({
+    const connect = wsConnector({ url, ...(checked ? { tls: checked.settings } : {}), connectTimeout, maxMessageSize, maxBufferedBytes: maxBuffered, partialMessageTimeout });
+    // Why the transport closed (the server closed it, or held a message unfinished too long), for the log.
+    return connect({ message: (text) => deliver.message(text), error: () => undefined, close: (error) => deliver.closed(error ? `upstream: ${error.message}` : undefined) }).then((transport: Transport) => ({
       stream: false,
       writeBytes: () => undefined,
       sendMessage: (text) => {

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { ElectrumClient } from '../../src/clients/electrum-client.js';
 import { MiningClient } from '../../src/clients/mining-client.js';
 import type { TrafficFinding } from '../../src/conformance/traffic/findings.js';
@@ -345,6 +345,21 @@ describe('the validating proxy: partialMessageTimeout', () => {
     await new Promise<void>((r) => ws.once('close', () => r()));
     await until(() => events.includes('conn 1: closed'), 'the pair closed');
     expect(events).toContainEqual(expect.stringMatching(/^conn 1: the client's WebSocket: bytes arrived for \d+ ms without completing a message, more than the limit of 150 ms$/));
+  });
+
+  it('a WebSocket server holding a message whose last fragment never comes: the connector fails it, and the log says why', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    cleanup.push(() => new Promise((r) => wss.close(r)), () => wss.clients.forEach((c) => c.terminate()));
+    wss.on('connection', (c) => c.send('{"jsonrpc":"2.0","method":"blockchain.headers.subscribe",', { fin: false }));
+    const { proxy, events } = await timedProxy({ transport: 'ws', host: '127.0.0.1', port: (wss.address() as net.AddressInfo).port });
+    const client = net.connect(proxy.port, '127.0.0.1');
+    client.on('error', () => undefined);
+    client.resume();
+    cleanup.push(() => client.destroy());
+    await closed(client);
+    await until(() => events.includes('conn 1: closed'), 'the pair closed');
+    expect(events).toContainEqual(expect.stringMatching(/^conn 1: upstream: the connection failed: bytes arrived for \d+ ms without completing a message, more than the limit of 150 ms$/));
   });
 
   it('refuses a value that is not a number >= 0', async () => {
