@@ -10,7 +10,7 @@ import { parseCommand } from '../args.js';
 import { UsageError, type CliIo } from '../io.js';
 import { sharedOptions } from '../options.js';
 import { EXIT_CODES_HELP, failOnOf, finishReport, REPORT_OPTIONS, runningIo } from '../report-options.js';
-import { startTrafficProxy, type ProxyAddress, type ProxyTransport } from '../traffic-proxy.js';
+import { DEFAULT_PROXY_PARTIAL_MESSAGE_TIMEOUT, startTrafficProxy, type ProxyAddress, type ProxyTransport } from '../traffic-proxy.js';
 import { checkServerUrl } from '../urls.js';
 
 export const PROXY_HELP = `Usage: stratum-sdk proxy --listen <url> --upstream <url> [options]
@@ -42,6 +42,7 @@ Options:
   -h, --help                this help
 
 Requests still awaiting their reply when a connection closes are listed as unanswered (not a violation).
+A side that leaves a message unfinished for ${DEFAULT_PROXY_PARTIAL_MESSAGE_TIMEOUT / 1000} s (as the SDK's servers allow) has both connections closed.
 
 ${EXIT_CODES_HELP}
 
