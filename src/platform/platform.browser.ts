@@ -2,27 +2,30 @@
 // platform's own WebSocket, and a clear ConnectError for tcp:// and tls://. No Node module is imported from
 // here, so a bundle for these platforms holds neither node:* nor the `ws` package.
 import { ConnectError } from '../runtime/errors.js';
-import { checkTlsSettings, type TlsSettings } from '../runtime/tls-settings.js';
 import { DEFAULT_CONNECT_TIMEOUT, type Connector, type Transport, type TransportHandlers } from '../runtime/transport.js';
 import { webSocketConnector } from '../runtime/websocket.js';
-import type { FileTrustStore, OpenStream, OpenWebSocket } from './types.js';
+import type { TlsSettings } from '../runtime/tls-settings.js';
+import type { FileTrustStore, OpenStream, OpenWebSocket, ParseProxy } from './types.js';
+
+// The platform's WebSocket makes its own connections: it has no proxy setting, and the browser's or the
+// system's proxy settings apply to it. The URL is not repeated, as it may hold a password.
+const NO_PROXY = 'this platform cannot use a SOCKS proxy: its WebSocket has no proxy setting (the system or browser proxy settings apply). Leave `proxy` out, or pass a `connector` that goes through one';
+
+/** Refuses any proxy, so a bundle for these platforms carries no proxy URL parsing (platform/proxy.ts). */
+export const parseProxy: ParseProxy = () => {
+  throw new ConnectError(NO_PROXY);
+};
 
 export const openStream: OpenStream = (target) => {
   throw new ConnectError(
-    `${target.url}: this platform has no raw TCP or TLS sockets (a browser or React Native has only its WebSocket). ` +
-      'Pass the `connector` option to bring one: streamConnector(async () => socket) from stratum-sdk takes any socket with ' +
-      'write, destroy and data/close/error events (react-native-tcp-socket, a SOCKS or WebSocket-to-TCP bridge); ' +
-      'or, for an Electrum server, connect to its ws:// or wss:// address.',
+    `${target.url}: this platform has no raw TCP or TLS sockets, only its WebSocket. Pass the \`connector\` option ` +
+      '(streamConnector(async () => socket) from stratum-sdk takes react-native-tcp-socket or a WebSocket-to-TCP bridge), ' +
+      "or use the Electrum server's ws:// or wss:// address",
   );
 };
 
 export const openWebSocket: OpenWebSocket = (target) => {
-  if (target.proxy) {
-    throw new ConnectError(
-      `${target.url}: this platform cannot use a SOCKS proxy (${target.proxy.url}): its WebSocket makes its own connections and has no ` +
-        'proxy setting. Leave `proxy` out (the system or browser proxy settings apply), or pass a `connector` that goes through one.',
-    );
-  }
+  if (target.proxy) throw new ConnectError(`${target.url}: ${NO_PROXY} (${target.proxy.url})`);
   if (/^wss:/i.test(target.url) && target.tls) refuseTlsSettings(target.url, target.tls);
   const open = webSocketConnector(target.url, { maxMessageSize: target.maxMessageSize, maxBufferedBytes: target.maxBufferedBytes });
   return withConnectTimeout(open, target.url, target.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);
@@ -30,18 +33,18 @@ export const openWebSocket: OpenWebSocket = (target) => {
 
 export const fileTrustStore: FileTrustStore = (path) => {
   throw new ConnectError(
-    `fileTrustStore(${JSON.stringify(path)}): this platform has no file system, and its WebSocket applies its own certificate ` +
-      'policy, so trust-on-first-use cannot be enforced here. Use memoryTrustStore() or your own { get, set } store only with a ' +
-      'connector that can check certificates.',
+    `fileTrustStore(${JSON.stringify(path)}): this platform has no file system, and its WebSocket checks certificates by ` +
+      'its own rules. Use memoryTrustStore() or your own { get, set } store, with a connector that can check certificates',
   );
 };
 
 /**
  * A browser's WebSocket verifies certificates by the platform's rules and lets no code see them: a setting that would
- * change what is accepted cannot be honoured, and silently ignoring a pin would be worse than refusing.
+ * change what is accepted cannot be honoured, and silently ignoring a pin would be worse than refusing. Every such
+ * setting is refused here, contradictory ones too (Node reports those as a RangeError: runtime/tls-settings.ts),
+ * so a bundle for these platforms carries no fingerprint parsing.
  */
 function refuseTlsSettings(url: string, tls: TlsSettings): void {
-  checkTlsSettings(tls); // contradictions are reported the same way on every platform
   const unsupported: string[] = [];
   if (tls.ca !== undefined && [tls.ca].flat().length > 0) unsupported.push('ca');
   if (tls.pin !== undefined) unsupported.push('pin');
@@ -50,9 +53,8 @@ function refuseTlsSettings(url: string, tls: TlsSettings): void {
   if (tls.servername !== undefined && tls.servername.toLowerCase() !== new URL(url).hostname.toLowerCase()) unsupported.push('servername');
   if (unsupported.length === 0) return;
   throw new ConnectError(
-    `${url}: tls.${unsupported.join(', tls.')} cannot be applied by this platform's WebSocket, which checks certificates by its own ` +
-      'rules (the system authorities and the host name) and shows them to no code. Leave them out, or connect through a ' +
-      '`connector` that can check certificates.',
+    `${url}: tls.${unsupported.join(', tls.')} cannot be applied by this platform's WebSocket, which checks certificates ` +
+      'by its own rules and shows them to no code. Leave them out, or use a `connector` that can check certificates',
   );
 }
 
