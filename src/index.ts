@@ -19,7 +19,7 @@ export type {
 export { defineProtocol, type ErasIn, type MethodDefinition, type MethodDocs, type MethodsIn, type MethodTable, type VersionsInRange } from './runtime/registry.js';
 export type { MethodValidators, ValidatorSet } from './runtime/validation.js';
 export { compareVersions, inVersionRange, isVersion } from './runtime/versions.js';
-export { bindMethodTree, type CallFunction, type MethodTree } from './runtime/bind.js';
+export { bindMethodTree, clientRequestTree, type CallFunction, type MethodTree } from './runtime/bind.js';
 export * from './runtime/errors.js';
 export {
   streamConnector,
