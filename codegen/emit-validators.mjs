@@ -127,6 +127,8 @@ function methodModule(m, definitions, banner, runtime) {
       `results: { ${results.join(', ')} }`,
       ...(conditions.size ? [`conditions: { ${[...conditions].map(([v, list]) => `${JSON.stringify(v)}: { ${list.join(', ')} }`).join(', ')} }`] : []),
       ...(notification ? [`notification: ${fn(notification)}`] : []),
+      // The wording of these validators' errors comes with them: a client without validators carries none.
+      'format: formatErrors',
     ];
   };
   const fields = fieldsOf(exports);
@@ -134,7 +136,7 @@ function methodModule(m, definitions, banner, runtime) {
     banner,
     '// @ts-nocheck',
     '/* eslint-disable */',
-    `import type { MethodValidators } from '${runtime}';`,
+    `import { formatErrors, type MethodValidators } from '${runtime}';`,
     ...imports,
     code.trimEnd(),
     '',

@@ -4,7 +4,7 @@
 // knows no method by name.
 import { excerpt } from './bounded-json.js';
 import { inVersionRange, type VersionRange } from './versions.js';
-import { formatErrors, invalid, VALID, type CompiledValidator, type MethodValidators, type ValidationOutcome, type ValidatorSet } from './validation.js';
+import { invalid, VALID, type CompiledValidator, type ErrorFormatter, type MethodValidators, type ValidationOutcome, type ValidatorSet } from './validation.js';
 
 export type Protocol = 'electrum' | 'mining';
 export type MethodKind = 'request' | 'subscription' | 'notification';
@@ -221,6 +221,13 @@ function rangeOf(v: Versions | undefined): VersionRange | undefined {
 /** Stands for a validator the registry does not carry: every shape passes. */
 const PASS: CompiledValidator = () => true;
 
+/**
+ * For validators made by hand without a `format` (the generated ones carry formatErrors): ajv's own messages,
+ * the first few, each path cut short (a property name in it may be the peer's).
+ */
+const plainErrors: ErrorFormatter = (errors, label) =>
+  errors?.length ? errors.slice(0, 20).map((e) => `${label}${e.instancePath.slice(0, 200)}: ${e.message ?? e.keyword}`) : [`${label}: invalid`];
+
 export function defineMethod<M extends string>(
   protocol: Protocol,
   method: M,
@@ -229,6 +236,7 @@ export function defineMethod<M extends string>(
   docs?: MethodDocs,
 ): MethodInfo<M> {
   const validateParams = validators?.params ?? PASS;
+  const formatErrors = validators?.format ?? plainErrors;
   const paramNames = def.params.map((p) => p.name);
   const notification = def.notification;
   const validateNotification = validators?.notification ?? PASS;

@@ -36,7 +36,15 @@ export interface MethodValidators<M extends string = string> {
   readonly conditions?: Readonly<Record<string, Readonly<Record<string, CompiledValidator>>>> | undefined;
   /** The notification's params, where the method has a notification form. */
   readonly notification?: CompiledValidator | undefined;
+  /**
+   * Words these validators' errors (the generated ones carry formatErrors): reached only through validators,
+   * so a client built without any carries none of the wording. Without it, ajv's own messages, a few.
+   */
+  readonly format?: ErrorFormatter | undefined;
 }
+
+/** Turns a validator's errors into lines under a label ("params", "result"), naming params by `names`. */
+export type ErrorFormatter = (errors: readonly CompiledErrorObject[] | null | undefined, label: string, names?: readonly string[]) => string[];
 
 /** Validators by wire name: what a registry (and so a client) checks. A method missing from it is not checked. */
 export type ValidatorSet<M extends string = string> = { readonly [K in M]?: MethodValidators<K> | undefined };
@@ -45,11 +53,7 @@ export type ValidatorSet<M extends string = string> = { readonly [K in M]?: Meth
  * Turns ajv's JSON pointers into paths a person reads: "/1/headers/3" under the label "params" with
  * names ["tx_hash", "verbose"] becomes "params[1] (verbose).headers[3]".
  */
-export function formatErrors(
-  errors: readonly CompiledErrorObject[] | null | undefined,
-  label: string,
-  names?: readonly string[],
-): string[] {
+export const formatErrors: ErrorFormatter = (errors, label, names) => {
   // A value a peer sent can break the schema in as many places as it has items (the validators
   // collect every error); the first few say what is wrong, and the rest are only counted.
   const out = new Set<string>();
@@ -62,7 +66,7 @@ export function formatErrors(
   const lines = [...out];
   if (more > 0) lines.push(`... and ${more} more error${more === 1 ? '' : 's'}`);
   return lines.length ? lines : [`${label}: invalid`];
-}
+};
 
 /** Distinct errors listed for one value; enough to fix it, few enough that a bad 100,000-item reply stays a short message. */
 export const MAX_ERROR_LINES = 20;

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"integer","minimum":0}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.params.json"};
@@ -203,4 +203,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.block.get_header`: its params, result. */
-export const blockchain_block_get_header: MethodValidators<"blockchain.block.get_header"> = { method: "blockchain.block.get_header", params: validate10, results: { "result": validate11 } };
+export const blockchain_block_get_header: MethodValidators<"blockchain.block.get_header"> = { method: "blockchain.block.get_header", params: validate10, results: { "result": validate11 }, format: formatErrors };

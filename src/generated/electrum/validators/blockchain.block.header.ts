@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
@@ -246,7 +246,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.block.header`: its params, result. */
-export const blockchain_block_header: MethodValidators<"blockchain.block.header"> = { method: "blockchain.block.header", params: validate10, results: { "raw": validate11, "proof": validate13 }, conditions: { "raw": { "cp_height": validate12 }, "proof": { "cp_height": validate14 } } };
+export const blockchain_block_header: MethodValidators<"blockchain.block.header"> = { method: "blockchain.block.header", params: validate10, results: { "raw": validate11, "proof": validate13 }, conditions: { "raw": { "cp_height": validate12 }, "proof": { "cp_height": validate14 } }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_block_header_fast: MethodValidators<"blockchain.block.header"> = { method: "blockchain.block.header", params: validate10, results: { "raw": validate11, "proof": checked13 }, conditions: { "raw": { "cp_height": validate12 }, "proof": { "cp_height": validate14 } } };
+export const blockchain_block_header_fast: MethodValidators<"blockchain.block.header"> = { method: "blockchain.block.header", params: validate10, results: { "raw": validate11, "proof": checked13 }, conditions: { "raw": { "cp_height": validate12 }, "proof": { "cp_height": validate14 } }, format: formatErrors };

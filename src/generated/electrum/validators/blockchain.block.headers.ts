@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
@@ -432,7 +432,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.block.headers`: its params, result. */
-export const blockchain_block_headers: MethodValidators<"blockchain.block.headers"> = { method: "blockchain.block.headers", params: validate10, results: { "concatenated": validate11, "list": validate12 } };
+export const blockchain_block_headers: MethodValidators<"blockchain.block.headers"> = { method: "blockchain.block.headers", params: validate10, results: { "concatenated": validate11, "list": validate12 }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_block_headers_fast: MethodValidators<"blockchain.block.headers"> = { method: "blockchain.block.headers", params: validate10, results: { "concatenated": checked11, "list": checked12 } };
+export const blockchain_block_headers_fast: MethodValidators<"blockchain.block.headers"> = { method: "blockchain.block.headers", params: validate10, results: { "concatenated": checked11, "list": checked12 }, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.estimatefee.params.json"};
 
@@ -98,4 +98,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.estimatefee`: its params, result. */
-export const blockchain_estimatefee: MethodValidators<"blockchain.estimatefee"> = { method: "blockchain.estimatefee", params: validate10, results: { "result": validate11 } };
+export const blockchain_estimatefee: MethodValidators<"blockchain.estimatefee"> = { method: "blockchain.estimatefee", params: validate10, results: { "result": validate11 }, format: formatErrors };

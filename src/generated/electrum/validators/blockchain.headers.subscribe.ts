@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"boolean"}],"minItems":0,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.params.json"};
@@ -430,4 +430,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.headers.subscribe`: its params, result and notification. */
-export const blockchain_headers_subscribe: MethodValidators<"blockchain.headers.subscribe"> = { method: "blockchain.headers.subscribe", params: validate10, results: { "deserialized": validate11, "raw": validate12 }, notification: validate13 };
+export const blockchain_headers_subscribe: MethodValidators<"blockchain.headers.subscribe"> = { method: "blockchain.headers.subscribe", params: validate10, results: { "deserialized": validate11, "raw": validate12 }, notification: validate13, format: formatErrors };

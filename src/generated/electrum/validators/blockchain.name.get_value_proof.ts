@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.name.get_value_proof.params.json"};
@@ -282,4 +282,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.name.get_value_proof`: its params, result. */
-export const blockchain_name_get_value_proof: MethodValidators<"blockchain.name.get_value_proof"> = { method: "blockchain.name.get_value_proof", params: validate10, results: { "result": validate11 } };
+export const blockchain_name_get_value_proof: MethodValidators<"blockchain.name.get_value_proof"> = { method: "blockchain.name.get_value_proof", params: validate10, results: { "result": validate11 }, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.numblocks.subscribe.params.json"};
 
@@ -87,4 +87,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.numblocks.subscribe`: its params, result and notification. */
-export const blockchain_numblocks_subscribe: MethodValidators<"blockchain.numblocks.subscribe"> = { method: "blockchain.numblocks.subscribe", params: validate10, results: { "result": validate11 }, notification: validate12 };
+export const blockchain_numblocks_subscribe: MethodValidators<"blockchain.numblocks.subscribe"> = { method: "blockchain.numblocks.subscribe", params: validate10, results: { "result": validate11 }, notification: validate12, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.get_status.params.json"};
@@ -159,4 +159,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.outpoint.get_status`: its params, result. */
-export const blockchain_outpoint_get_status: MethodValidators<"blockchain.outpoint.get_status"> = { method: "blockchain.outpoint.get_status", params: validate10, results: { "result": validate11 } };
+export const blockchain_outpoint_get_status: MethodValidators<"blockchain.outpoint.get_status"> = { method: "blockchain.outpoint.get_status", params: validate10, results: { "result": validate11 }, format: formatErrors };

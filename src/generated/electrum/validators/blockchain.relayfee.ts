@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.relayfee.params.json"};
 
@@ -49,4 +49,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.relayfee`: its params, result. */
-export const blockchain_relayfee: MethodValidators<"blockchain.relayfee"> = { method: "blockchain.relayfee", params: validate10, results: { "result": validate11 } };
+export const blockchain_relayfee: MethodValidators<"blockchain.relayfee"> = { method: "blockchain.relayfee", params: validate10, results: { "result": validate11 }, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.unsubscribe.params.json"};
@@ -59,4 +59,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.scripthash.unsubscribe`: its params, result. */
-export const blockchain_scripthash_unsubscribe: MethodValidators<"blockchain.scripthash.unsubscribe"> = { method: "blockchain.scripthash.unsubscribe", params: validate10, results: { "result": validate11 } };
+export const blockchain_scripthash_unsubscribe: MethodValidators<"blockchain.scripthash.unsubscribe"> = { method: "blockchain.scripthash.unsubscribe", params: validate10, results: { "result": validate11 }, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_balance.params.json"};
@@ -89,4 +89,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.scriptpubkey.get_balance`: its params, result. */
-export const blockchain_scriptpubkey_get_balance: MethodValidators<"blockchain.scriptpubkey.get_balance"> = { method: "blockchain.scriptpubkey.get_balance", params: validate10, results: { "result": validate11 } };
+export const blockchain_scriptpubkey_get_balance: MethodValidators<"blockchain.scriptpubkey.get_balance"> = { method: "blockchain.scriptpubkey.get_balance", params: validate10, results: { "result": validate11 }, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.unsubscribe.params.json"};
@@ -59,4 +59,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.scriptpubkey.unsubscribe`: its params, result. */
-export const blockchain_scriptpubkey_unsubscribe: MethodValidators<"blockchain.scriptpubkey.unsubscribe"> = { method: "blockchain.scriptpubkey.unsubscribe", params: validate10, results: { "result": validate11 } };
+export const blockchain_scriptpubkey_unsubscribe: MethodValidators<"blockchain.scriptpubkey.unsubscribe"> = { method: "blockchain.scriptpubkey.unsubscribe", params: validate10, results: { "result": validate11 }, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.params.json"};
@@ -80,4 +80,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.transaction.broadcast`: its params, result. */
-export const blockchain_transaction_broadcast: MethodValidators<"blockchain.transaction.broadcast"> = { method: "blockchain.transaction.broadcast", params: validate10, results: { "legacyResultString": validate11, "txid": validate12 } };
+export const blockchain_transaction_broadcast: MethodValidators<"blockchain.transaction.broadcast"> = { method: "blockchain.transaction.broadcast", params: validate10, results: { "legacyResultString": validate11, "txid": validate12 }, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
@@ -509,7 +509,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.transaction.broadcast_package`: its params, result. */
-export const blockchain_transaction_broadcast_package: MethodValidators<"blockchain.transaction.broadcast_package"> = { method: "blockchain.transaction.broadcast_package", params: validate10, results: { "summary": validate11, "verbose": validate13 }, conditions: { "summary": { "verbose": validate12 }, "verbose": { "verbose": validate14 } } };
+export const blockchain_transaction_broadcast_package: MethodValidators<"blockchain.transaction.broadcast_package"> = { method: "blockchain.transaction.broadcast_package", params: validate10, results: { "summary": validate11, "verbose": validate13 }, conditions: { "summary": { "verbose": validate12 }, "verbose": { "verbose": validate14 } }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_transaction_broadcast_package_fast: MethodValidators<"blockchain.transaction.broadcast_package"> = { method: "blockchain.transaction.broadcast_package", params: validate10, results: { "summary": checked11, "verbose": checked13 }, conditions: { "summary": { "verbose": validate12 }, "verbose": { "verbose": validate14 } } };
+export const blockchain_transaction_broadcast_package_fast: MethodValidators<"blockchain.transaction.broadcast_package"> = { method: "blockchain.transaction.broadcast_package", params: validate10, results: { "summary": checked11, "verbose": checked13 }, conditions: { "summary": { "verbose": validate12 }, "verbose": { "verbose": validate14 } }, format: formatErrors };

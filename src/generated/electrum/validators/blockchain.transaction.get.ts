@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
@@ -507,7 +507,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.transaction.get`: its params, result. */
-export const blockchain_transaction_get: MethodValidators<"blockchain.transaction.get"> = { method: "blockchain.transaction.get", params: validate10, results: { "raw": validate11, "verbose": validate13 }, conditions: { "raw": { "verbose": validate12 }, "verbose": { "verbose": validate14 } } };
+export const blockchain_transaction_get: MethodValidators<"blockchain.transaction.get"> = { method: "blockchain.transaction.get", params: validate10, results: { "raw": validate11, "verbose": validate13 }, conditions: { "raw": { "verbose": validate12 }, "verbose": { "verbose": validate14 } }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_transaction_get_fast: MethodValidators<"blockchain.transaction.get"> = { method: "blockchain.transaction.get", params: validate10, results: { "raw": checked11, "verbose": checked13 }, conditions: { "raw": { "verbose": validate12 }, "verbose": { "verbose": validate14 } } };
+export const blockchain_transaction_get_fast: MethodValidators<"blockchain.transaction.get"> = { method: "blockchain.transaction.get", params: validate10, results: { "raw": checked11, "verbose": checked13 }, conditions: { "raw": { "verbose": validate12 }, "verbose": { "verbose": validate14 } }, format: formatErrors };

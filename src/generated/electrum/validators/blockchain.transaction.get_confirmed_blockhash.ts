@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.params.json"};
@@ -210,4 +210,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.transaction.get_confirmed_blockhash`: its params, result. */
-export const blockchain_transaction_get_confirmed_blockhash: MethodValidators<"blockchain.transaction.get_confirmed_blockhash"> = { method: "blockchain.transaction.get_confirmed_blockhash", params: validate10, results: { "blockhash": validate11, "withHeader": validate13 }, conditions: { "blockhash": { "include_header": validate12 }, "withHeader": { "include_header": validate14 } } };
+export const blockchain_transaction_get_confirmed_blockhash: MethodValidators<"blockchain.transaction.get_confirmed_blockhash"> = { method: "blockchain.transaction.get_confirmed_blockhash", params: validate10, results: { "blockhash": validate11, "withHeader": validate13 }, conditions: { "blockhash": { "include_header": validate12 }, "withHeader": { "include_header": validate14 } }, format: formatErrors };

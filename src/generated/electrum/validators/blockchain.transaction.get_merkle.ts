@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
@@ -208,7 +208,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.transaction.get_merkle`: its params, result. */
-export const blockchain_transaction_get_merkle: MethodValidators<"blockchain.transaction.get_merkle"> = { method: "blockchain.transaction.get_merkle", params: validate10, results: { "result": validate11 } };
+export const blockchain_transaction_get_merkle: MethodValidators<"blockchain.transaction.get_merkle"> = { method: "blockchain.transaction.get_merkle", params: validate10, results: { "result": validate11 }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_transaction_get_merkle_fast: MethodValidators<"blockchain.transaction.get_merkle"> = { method: "blockchain.transaction.get_merkle", params: validate10, results: { "result": checked11 } };
+export const blockchain_transaction_get_merkle_fast: MethodValidators<"blockchain.transaction.get_merkle"> = { method: "blockchain.transaction.get_merkle", params: validate10, results: { "result": checked11 }, format: formatErrors };

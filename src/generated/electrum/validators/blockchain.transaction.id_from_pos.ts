@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
@@ -218,7 +218,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.transaction.id_from_pos`: its params, result. */
-export const blockchain_transaction_id_from_pos: MethodValidators<"blockchain.transaction.id_from_pos"> = { method: "blockchain.transaction.id_from_pos", params: validate10, results: { "txid": validate11, "withMerkle": validate13 }, conditions: { "txid": { "merkle": validate12 }, "withMerkle": { "merkle": validate14 } } };
+export const blockchain_transaction_id_from_pos: MethodValidators<"blockchain.transaction.id_from_pos"> = { method: "blockchain.transaction.id_from_pos", params: validate10, results: { "txid": validate11, "withMerkle": validate13 }, conditions: { "txid": { "merkle": validate12 }, "withMerkle": { "merkle": validate14 } }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_transaction_id_from_pos_fast: MethodValidators<"blockchain.transaction.id_from_pos"> = { method: "blockchain.transaction.id_from_pos", params: validate10, results: { "txid": validate11, "withMerkle": checked13 }, conditions: { "txid": { "merkle": validate12 }, "withMerkle": { "merkle": validate14 } } };
+export const blockchain_transaction_id_from_pos_fast: MethodValidators<"blockchain.transaction.id_from_pos"> = { method: "blockchain.transaction.id_from_pos", params: validate10, results: { "txid": validate11, "withMerkle": checked13 }, conditions: { "txid": { "merkle": validate12 }, "withMerkle": { "merkle": validate14 } }, format: formatErrors };

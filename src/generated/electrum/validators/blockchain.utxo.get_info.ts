@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.params.json"};
@@ -232,4 +232,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.utxo.get_info`: its params, result. */
-export const blockchain_utxo_get_info: MethodValidators<"blockchain.utxo.get_info"> = { method: "blockchain.utxo.get_info", params: validate10, results: { "result": validate11 } };
+export const blockchain_utxo_get_info: MethodValidators<"blockchain.utxo.get_info"> = { method: "blockchain.utxo.get_info", params: validate10, results: { "result": validate11 }, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.params.json"};
 
@@ -90,4 +90,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mempool.get_fee_histogram`: its params, result. */
-export const mempool_get_fee_histogram: MethodValidators<"mempool.get_fee_histogram"> = { method: "mempool.get_fee_histogram", params: validate10, results: { "result": validate11 } };
+export const mempool_get_fee_histogram: MethodValidators<"mempool.get_fee_histogram"> = { method: "mempool.get_fee_histogram", params: validate10, results: { "result": validate11 }, format: formatErrors };

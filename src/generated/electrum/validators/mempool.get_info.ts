@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.params.json"};
 
@@ -96,4 +96,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mempool.get_info`: its params, result. */
-export const mempool_get_info: MethodValidators<"mempool.get_info"> = { method: "mempool.get_info", params: validate10, results: { "result": validate11 } };
+export const mempool_get_info: MethodValidators<"mempool.get_info"> = { method: "mempool.get_info", params: validate10, results: { "result": validate11 }, format: formatErrors };

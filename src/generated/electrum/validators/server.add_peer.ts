@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hosts":{"type":"object","description":"Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.","additionalProperties":{"type":"object","additionalProperties":{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"null"}]}}},"hash_function":{"description":"\"sha256\"; removed in 1.7.","type":"string"},"server_version":{"type":"string"},"protocol_max":{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},"protocol_min":{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},"pruning":{"description":"The pruning limit in blocks, or null (or absent) when not pruning.","anyOf":[{"type":"integer","minimum":0},{"type":"null"}]},"services":{"description":"ElectrumX: service URLs like \"tcp://example.com:50001\".","type":"array","items":{"type":"string"}}}}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json"};
@@ -249,4 +249,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `server.add_peer`: its params, result. */
-export const server_add_peer: MethodValidators<"server.add_peer"> = { method: "server.add_peer", params: validate10, results: { "result": validate11 } };
+export const server_add_peer: MethodValidators<"server.add_peer"> = { method: "server.add_peer", params: validate10, results: { "result": validate11 }, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.params.json"};
@@ -415,4 +415,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `server.features`: its params, result. */
-export const server_features: MethodValidators<"server.features"> = { method: "server.features", params: validate10, results: { "result": validate11 } };
+export const server_features: MethodValidators<"server.features"> = { method: "server.features", params: validate10, results: { "result": validate11 }, format: formatErrors };

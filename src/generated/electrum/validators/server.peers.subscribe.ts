@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.params.json"};
 
@@ -92,4 +92,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `server.peers.subscribe`: its params, result. */
-export const server_peers_subscribe: MethodValidators<"server.peers.subscribe"> = { method: "server.peers.subscribe", params: validate10, results: { "result": validate11 } };
+export const server_peers_subscribe: MethodValidators<"server.peers.subscribe"> = { method: "server.peers.subscribe", params: validate10, results: { "result": validate11 }, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":0,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.params.json"};
@@ -143,4 +143,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `server.ping`: its params, result and notification. */
-export const server_ping: MethodValidators<"server.ping"> = { method: "server.ping", params: validate10, results: { "null": validate11, "pong": validate12 }, notification: validate13 };
+export const server_ping: MethodValidators<"server.ping"> = { method: "server.ping", params: validate10, results: { "null": validate11, "pong": validate12 }, notification: validate13, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},{"type":"array","items":{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},"minItems":2,"maxItems":2}]}],"minItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.params.json"};
@@ -158,4 +158,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `server.version`: its params, result. */
-export const server_version: MethodValidators<"server.version"> = { method: "server.version", params: validate10, results: { "serverSoftware": validate11, "negotiated": validate12 } };
+export const server_version: MethodValidators<"server.version"> = { method: "server.version", params: validate10, results: { "serverSoftware": validate11, "negotiated": validate12 }, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/mining/client.get_version.params.json"};
 
@@ -43,4 +43,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `client.get_version`: its params, result. */
-export const client_get_version: MethodValidators<"client.get_version"> = { method: "client.get_version", params: validate10, results: { "result": validate11 } };
+export const client_get_version: MethodValidators<"client.get_version"> = { method: "client.get_version", params: validate10, results: { "result": validate11 }, format: formatErrors };

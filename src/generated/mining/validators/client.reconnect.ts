@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"string","pattern":"^[0-9]{1,5}$"}]},{"type":"null"}]},{"anyOf":[{"type":"integer","minimum":0},{"type":"null"}]}],"minItems":0,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/mining/client.reconnect.params.json"};
@@ -191,4 +191,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `client.reconnect`: its params, result and notification. */
-export const client_reconnect: MethodValidators<"client.reconnect"> = { method: "client.reconnect", params: validate10, results: {  }, notification: validate10 };
+export const client_reconnect: MethodValidators<"client.reconnect"> = { method: "client.reconnect", params: validate10, results: {  }, notification: validate10, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/client.show_message.params.json"};
 
@@ -36,4 +36,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `client.show_message`: its params, result and notification. */
-export const client_show_message: MethodValidators<"client.show_message"> = { method: "client.show_message", params: validate10, results: {  }, notification: validate10 };
+export const client_show_message: MethodValidators<"client.show_message"> = { method: "client.show_message", params: validate10, results: {  }, notification: validate10, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"},{"type":"string"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.authorize.params.json"};
 
@@ -56,4 +56,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.authorize`: its params, result. */
-export const mining_authorize: MethodValidators<"mining.authorize"> = { method: "mining.authorize", params: validate10, results: { "result": validate11 } };
+export const mining_authorize: MethodValidators<"mining.authorize"> = { method: "mining.authorize", params: validate10, results: { "result": validate11 }, format: formatErrors };

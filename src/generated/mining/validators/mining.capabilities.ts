@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"object","properties":{"notify":{"description":"Options for mining.notify.","type":"array"},"set_difficulty":{"description":"Options for mining.set_difficulty.","type":"object"},"set_goal":{"description":"Options for mining.set_goal.","type":"object"},"suggested_target":{"description":"A share target as 64 hex digits.","type":"string","pattern":"^(?:0x)?[0-9a-fA-F]{64}$"}},"additionalProperties":true}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.capabilities.params.json"};
@@ -74,4 +74,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.capabilities`: its params, result and notification. */
-export const mining_capabilities: MethodValidators<"mining.capabilities"> = { method: "mining.capabilities", params: validate10, results: {  }, notification: validate10 };
+export const mining_capabilities: MethodValidators<"mining.capabilities"> = { method: "mining.capabilities", params: validate10, results: {  }, notification: validate10, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"array","items":{"type":"string","pattern":"^\\S+$"}},{"type":"object","properties":{"version-rolling.mask":{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},"version-rolling.min-bit-count":{"description":"The minimum number of rollable bits the miner needs: an integer (Antminer S9/S19, Braiins OS) or a string (cpuminer; SRI reads it as hex).","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]{1,8}$"}]},"minimum-difficulty.value":{"description":"The lowest difficulty the device accepts; 0 disables the limit.","type":"number","minimum":0},"info.connection-url":{"description":"The URL the miner used to connect.","type":"string"},"info.hw-version":{"description":"Manufacturer hardware revision.","type":"string"},"info.sw-version":{"description":"Manufacturer software version.","type":"string"},"info.hw-id":{"description":"Unique id of the device.","type":"string"}},"additionalProperties":true}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.configure.params.json"};
@@ -424,4 +424,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.configure`: its params, result. */
-export const mining_configure: MethodValidators<"mining.configure"> = { method: "mining.configure", params: validate10, results: { "result": validate11 } };
+export const mining_configure: MethodValidators<"mining.configure"> = { method: "mining.configure", params: validate10, results: { "result": validate11 }, format: formatErrors };

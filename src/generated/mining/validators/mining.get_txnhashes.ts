@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.params.json"};
@@ -58,4 +58,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.get_txnhashes`: its params, result. */
-export const mining_get_txnhashes: MethodValidators<"mining.get_txnhashes"> = { method: "mining.get_txnhashes", params: validate10, results: { "result": validate11 } };
+export const mining_get_txnhashes: MethodValidators<"mining.get_txnhashes"> = { method: "mining.get_txnhashes", params: validate10, results: { "result": validate11 }, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"},{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"},{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}},{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"boolean"}],"minItems":9,"maxItems":9,"$id":"https://stratum-sdk.invalid/spec/mining/mining.notify.params.json"};
@@ -147,4 +147,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.notify`: its params, result and notification. */
-export const mining_notify: MethodValidators<"mining.notify"> = { method: "mining.notify", params: validate10, results: {  }, notification: validate10 };
+export const mining_notify: MethodValidators<"mining.notify"> = { method: "mining.notify", params: validate10, results: {  }, notification: validate10, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"number","exclusiveMinimum":0}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_difficulty.params.json"};
 
@@ -43,4 +43,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.set_difficulty`: its params, result and notification. */
-export const mining_set_difficulty: MethodValidators<"mining.set_difficulty"> = { method: "mining.set_difficulty", params: validate10, results: {  }, notification: validate10 };
+export const mining_set_difficulty: MethodValidators<"mining.set_difficulty"> = { method: "mining.set_difficulty", params: validate10, results: {  }, notification: validate10, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"},{"type":"integer","minimum":0,"maximum":32}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_extranonce.params.json"};
@@ -62,4 +62,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.set_extranonce`: its params, result and notification. */
-export const mining_set_extranonce: MethodValidators<"mining.set_extranonce"> = { method: "mining.set_extranonce", params: validate10, results: {  }, notification: validate10 };
+export const mining_set_extranonce: MethodValidators<"mining.set_extranonce"> = { method: "mining.set_extranonce", params: validate10, results: {  }, notification: validate10, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"},{"type":"object","properties":{"malgo":{"description":"The mining algorithm.","type":"string"}},"additionalProperties":true}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_goal.params.json"};
 
@@ -51,4 +51,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.set_goal`: its params, result and notification. */
-export const mining_set_goal: MethodValidators<"mining.set_goal"> = { method: "mining.set_goal", params: validate10, results: {  }, notification: validate10 };
+export const mining_set_goal: MethodValidators<"mining.set_goal"> = { method: "mining.set_goal", params: validate10, results: {  }, notification: validate10, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{8}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.set_version_mask.params.json"};
@@ -45,4 +45,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.set_version_mask`: its params, result and notification. */
-export const mining_set_version_mask: MethodValidators<"mining.set_version_mask"> = { method: "mining.set_version_mask", params: validate10, results: {  }, notification: validate10 };
+export const mining_set_version_mask: MethodValidators<"mining.set_version_mask"> = { method: "mining.set_version_mask", params: validate10, results: {  }, notification: validate10, format: formatErrors };

@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"},{"type":"string"},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"},{"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"integer","minimum":0,"maximum":4294967295}]},{"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"integer","minimum":0,"maximum":4294967295}]},{"type":"string","pattern":"^[0-9a-fA-F]{8}$"}],"minItems":5,"maxItems":6,"$id":"https://stratum-sdk.invalid/spec/mining/mining.submit.params.json"};
@@ -189,4 +189,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.submit`: its params, result. */
-export const mining_submit: MethodValidators<"mining.submit"> = { method: "mining.submit", params: validate10, results: { "result": validate11 } };
+export const mining_submit: MethodValidators<"mining.submit"> = { method: "mining.submit", params: validate10, results: { "result": validate11 }, format: formatErrors };

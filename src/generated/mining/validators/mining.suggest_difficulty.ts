@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"number","exclusiveMinimum":0}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.suggest_difficulty.params.json"};
 
@@ -57,4 +57,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.suggest_difficulty`: its params, result. */
-export const mining_suggest_difficulty: MethodValidators<"mining.suggest_difficulty"> = { method: "mining.suggest_difficulty", params: validate10, results: { "result": validate11 } };
+export const mining_suggest_difficulty: MethodValidators<"mining.suggest_difficulty"> = { method: "mining.suggest_difficulty", params: validate10, results: { "result": validate11 }, format: formatErrors };

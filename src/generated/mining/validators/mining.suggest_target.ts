@@ -2,7 +2,7 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^(?:0x)?[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.suggest_target.params.json"};
@@ -59,4 +59,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.suggest_target`: its params, result. */
-export const mining_suggest_target: MethodValidators<"mining.suggest_target"> = { method: "mining.suggest_target", params: validate10, results: { "result": validate11 } };
+export const mining_suggest_target: MethodValidators<"mining.suggest_target"> = { method: "mining.suggest_target", params: validate10, results: { "result": validate11 }, format: formatErrors };
