@@ -112,11 +112,14 @@ function messageOf(e: CompiledErrorObject): string {
   }
 }
 
+/** The keywords messageOf words itself (more plainly than ajv, and naming the value); ajvMessage leaves them out. */
+export const OWN_WORDING: ReadonlySet<string> = /* @__PURE__ */ new Set(['required', 'additionalProperties', 'enum', 'const', 'maxItems', 'minItems']);
+
 /**
  * ajv's own sentence for an error, from its keyword and params: the generated validators are emitted
  * without messages (each error site would carry its sentence into every bundle), and this words them
- * as ajv would have (test/codegen/validators.test.ts holds the two to the same text). Undefined for a
- * keyword the spec does not use.
+ * as ajv would have (test/codegen/validators-split.test.ts holds the two to the same text). Undefined for a
+ * keyword the spec does not use, and for those messageOf words itself (OWN_WORDING).
  */
 export function ajvMessage(e: CompiledErrorObject): string | undefined {
   const p = e.params;
@@ -138,26 +141,15 @@ export function ajvMessage(e: CompiledErrorObject): string | undefined {
     case 'minLength':
     case 'maxLength':
       return `must NOT have ${fewerOrMore('maxLength')} than ${String(p['limit'])} characters`;
-    case 'minItems':
-    case 'maxItems':
-      return `must NOT have ${fewerOrMore('maxItems')} than ${String(p['limit'])} items`;
     case 'additionalItems':
       return `must NOT have more than ${String(p['limit'])} items`;
     case 'minProperties':
     case 'maxProperties':
       return `must NOT have ${fewerOrMore('maxProperties')} than ${String(p['limit'])} properties`;
-    case 'required':
-      return `must have required property '${String(p['missingProperty'])}'`;
-    case 'additionalProperties':
-      return 'must NOT have additional properties';
     case 'dependencies':
       return `must have ${p['depsCount'] === 1 ? 'property' : 'properties'} ${String(p['deps'])} when property ${String(p['property'])} is present`;
     case 'propertyNames':
       return 'property name must be valid';
-    case 'const':
-      return 'must be equal to constant';
-    case 'enum':
-      return 'must be equal to one of the allowed values';
     case 'anyOf':
       return 'must match a schema in anyOf';
     case 'oneOf':
