@@ -47,14 +47,20 @@ export function emitValidators(model, definitions, { banner, runtimeImport, pack
 function methodModule(m, definitions, banner, runtime) {
   // An ajv of its own per method: the functions' names restart in every file, so a change to one method
   // leaves the other methods' files as they were.
-  const ajv = newAjv({ messages: false });
+  const results = m.schemas.filter((s) => s.role === 'result');
+  const schemas = m.schemas.map((s) => (s.role === 'notification' ? withResultRefs(s.schema, results) : s.schema));
+  // ajv inlines references unless told not to; told only where one was made, so the other files stay as they were.
+  const ajv = newAjv({ messages: false, inlineRefs: schemas.every((schema, i) => schema === m.schemas[i].schema) });
   addDefinitions(ajv, definitions);
   const exports = {};
-  for (const s of m.schemas) {
-    ajv.addSchema(s.schema);
+  m.schemas.forEach((s, i) => {
+    ajv.addSchema(schemas[i]);
     exports[s.name] = s.id;
-  }
+  });
   let code = standaloneCode(ajv, exports);
+  // A notification that carries a result shape calls that result's function (see withResultRefs): only the
+  // path prefix of ajv's context is passed, which is all the callee reads.
+  code = code.replace(/\{instancePath:(instancePath\+"[^"]*"),parentData:data,parentDataProperty:\d+,rootData\}/g, '{instancePath:$1}');
   // A runtime import would make ajv (or its helpers) a dependency of every user of the SDK.
   if (/\brequire\(/.test(code) || /^\s*import\s/m.test(code)) {
     throw new Error('codegen: the standalone validators import ajv at run time; avoid the keyword that needs it (object const/enum, uniqueItems, unicode string lengths)');
@@ -152,6 +158,39 @@ function methodModule(m, definitions, banner, runtime) {
     '',
   ].join('\n');
   return { code: text, hasFast: fast.length > 0 };
+}
+
+// A shape under this many characters of JSON is cheaper inlined than called.
+const MIN_SHARED_SHAPE = 200;
+
+/**
+ * A notification schema with each large part that is one of the method's result shapes (blockchain.headers.subscribe
+ * sends its result's header again) replaced by a reference to that result's schema, so its checks are compiled once
+ * and called, not inlined twice: the same keywords on the same values, so the same verdict and errors.
+ */
+function withResultRefs(schema, results) {
+  const shapes = new Map(results.map((r) => [stableJson(withoutId(r.schema)), r.id]));
+  const walk = (node) => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!node || typeof node !== 'object') return node;
+    const json = stableJson(node);
+    if (json.length >= MIN_SHARED_SHAPE && shapes.has(json)) return { $ref: shapes.get(json) };
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
+  };
+  const { $id, ...rest } = schema;
+  const out = { ...walk(rest), $id };
+  return stableJson(out) === stableJson(schema) ? schema : out;
+}
+
+function withoutId(schema) {
+  const { $id: _id, ...rest } = schema;
+  return rest;
+}
+
+function stableJson(value) {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`).join(',')}}`;
+  return JSON.stringify(value);
 }
 
 function indexModule(model, index, banner, runtime) {

@@ -5,9 +5,9 @@
 import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
-const schema11 = {"type":"array","items":[{"type":"boolean"}],"minItems":0,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.params.json"};
+const schema6 = {"type":"array","items":[{"type":"boolean"}],"minItems":0,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.params.json"};
 
-function validate10(data, {instancePath=""}={}){
+function validate21(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -32,14 +32,14 @@ else {
 vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
 errors++;
 }
-validate10.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-const schema12 = {"type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"type":"integer","minimum":0},"version":{"type":"integer"},"prev_block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"merkle_root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.deserialized.json"};
+const schema7 = {"type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"type":"integer","minimum":0},"version":{"type":"integer"},"prev_block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"merkle_root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.deserialized.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate11(data, {instancePath=""}={}){
+function validate22(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.deserialized.json" */;
 let vErrors = null;
 let errors = 0;
@@ -162,14 +162,14 @@ else {
 vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
 errors++;
 }
-validate11.errors = vErrors;
+validate22.errors = vErrors;
 return errors === 0;
 }
 
-const schema13 = {"type":"object","required":["height","hex"],"properties":{"height":{"type":"integer","minimum":0},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.raw.json"};
+const schema8 = {"type":"object","required":["height","hex"],"properties":{"height":{"type":"integer","minimum":0},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.raw.json"};
 const pattern2 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2}){80,}$", "u");
 
-function validate12(data, {instancePath=""}={}){
+function validate23(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.raw.json" */;
 let vErrors = null;
 let errors = 0;
@@ -213,13 +213,13 @@ else {
 vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
 errors++;
 }
-validate12.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
 
-const schema14 = {"type":"array","items":[{"anyOf":[{"type":"object","required":["height","hex"],"properties":{"height":{"type":"integer","minimum":0},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}}},{"type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"type":"integer","minimum":0},"version":{"type":"integer"},"prev_block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"merkle_root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}}}]}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.notification.json"};
+const schema9 = {"type":"array","items":[{"anyOf":[{"type":"object","required":["height","hex"],"properties":{"height":{"type":"integer","minimum":0},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}}},{"$ref":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.deserialized.json"}]}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.notification.json"};
 
-function validate13(data, {instancePath=""}={}){
+function validate24(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -282,124 +282,9 @@ var _valid0 = _errs3 === errors;
 valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs9 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.block_height === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "block_height"}});
-errors++;
-}
-if(data0.version === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "version"}});
-errors++;
-}
-if(data0.prev_block_hash === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "prev_block_hash"}});
-errors++;
-}
-if(data0.merkle_root === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "merkle_root"}});
-errors++;
-}
-if(data0.timestamp === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "timestamp"}});
-errors++;
-}
-if(data0.bits === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "bits"}});
-errors++;
-}
-if(data0.nonce === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "nonce"}});
-errors++;
-}
-if(data0.block_height !== undefined){
-let data3 = data0.block_height;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/block_height",keyword:"type",params:{type: "integer"}});
-errors++;
-}
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 0 || isNaN(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/block_height",keyword:"minimum",params:{comparison: ">=", limit: 0}});
-errors++;
-}
-}
-}
-if(data0.version !== undefined){
-let data4 = data0.version;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/version",keyword:"type",params:{type: "integer"}});
-errors++;
-}
-}
-if(data0.prev_block_hash !== undefined){
-let data5 = data0.prev_block_hash;
-if(typeof data5 === "string"){
-if(!pattern0.test(data5)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/prev_block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
-errors++;
-}
-}
-else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/prev_block_hash",keyword:"type",params:{type: "string"}});
-errors++;
-}
-}
-if(data0.merkle_root !== undefined){
-let data6 = data0.merkle_root;
-if(typeof data6 === "string"){
-if(!pattern0.test(data6)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/merkle_root",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
-errors++;
-}
-}
-else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/merkle_root",keyword:"type",params:{type: "string"}});
-errors++;
-}
-}
-if(data0.timestamp !== undefined){
-let data7 = data0.timestamp;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/timestamp",keyword:"type",params:{type: "integer"}});
-errors++;
-}
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 < 0 || isNaN(data7)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/timestamp",keyword:"minimum",params:{comparison: ">=", limit: 0}});
-errors++;
-}
-}
-}
-if(data0.bits !== undefined){
-let data8 = data0.bits;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/bits",keyword:"type",params:{type: "integer"}});
-errors++;
-}
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 < 0 || isNaN(data8)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/bits",keyword:"minimum",params:{comparison: ">=", limit: 0}});
-errors++;
-}
-}
-}
-if(data0.nonce !== undefined){
-let data9 = data0.nonce;
-if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/nonce",keyword:"type",params:{type: "integer"}});
-errors++;
-}
-if((typeof data9 == "number") && (isFinite(data9))){
-if(data9 < 0 || isNaN(data9)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/nonce",keyword:"minimum",params:{comparison: ">=", limit: 0}});
-errors++;
-}
-}
-}
-}
-else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "object"}});
-errors++;
+if(!(validate22(data0, {instancePath:instancePath+"/0"}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
 }
 var _valid0 = _errs9 === errors;
 valid1 = valid1 || _valid0;
@@ -425,9 +310,9 @@ else {
 vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
 errors++;
 }
-validate13.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
 
 /** The spec's checks of `blockchain.headers.subscribe`: its params, result and notification. */
-export const blockchain_headers_subscribe: MethodValidators<"blockchain.headers.subscribe"> = { method: "blockchain.headers.subscribe", params: validate10, results: { "deserialized": validate11, "raw": validate12 }, notification: validate13, format: formatErrors };
+export const blockchain_headers_subscribe: MethodValidators<"blockchain.headers.subscribe"> = { method: "blockchain.headers.subscribe", params: validate21, results: { "deserialized": validate22, "raw": validate23 }, notification: validate24, format: formatErrors };

@@ -5,11 +5,11 @@
 import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
 import { pushError } from './shared.js';
-const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.params.json"};
+const schema6 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 const pattern1 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})*$", "u");
 
-function validate10(data, {instancePath=""}={}){
+function validate21(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
@@ -67,13 +67,13 @@ else {
 vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
 errors++;
 }
-validate10.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-const schema12 = {"type":"object","properties":{"funder_height":{"type":"integer","minimum":-1},"spender_txhash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"spender_height":{"type":"integer","minimum":-1}},"dependencies":{"spender_txhash":["funder_height","spender_height"],"spender_height":["funder_height","spender_txhash"]},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.result.result.json"};
+const schema7 = {"type":"object","properties":{"funder_height":{"type":"integer","minimum":-1},"spender_txhash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"spender_height":{"type":"integer","minimum":-1}},"dependencies":{"spender_txhash":["funder_height","spender_height"],"spender_height":["funder_height","spender_txhash"]},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.result.result.json"};
 
-function validate11(data, {instancePath=""}={}){
+function validate22(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -154,13 +154,13 @@ else {
 vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
 errors++;
 }
-validate11.errors = vErrors;
+validate22.errors = vErrors;
 return errors === 0;
 }
 
-const schema13 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0},{"type":"object","properties":{"funder_height":{"type":"integer","minimum":-1},"spender_txhash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"spender_height":{"type":"integer","minimum":-1}},"dependencies":{"spender_txhash":["funder_height","spender_height"],"spender_height":["funder_height","spender_txhash"]}}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.notification.json"};
+const schema8 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0},{"$ref":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.result.result.json"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.notification.json"};
 
-function validate12(data, {instancePath=""}={}){
+function validate23(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.notification.json" */;
 let vErrors = null;
 let errors = 0;
@@ -201,83 +201,9 @@ errors++;
 }
 }
 if(len0 > 2){
-let data2 = data[2];
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.spender_txhash !== undefined){
-if(data2.funder_height === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"dependencies",params:{property: "spender_txhash",
-    missingProperty: "funder_height",
-    depsCount: 2,
-    deps: "funder_height, spender_height"}});
-errors++;
-}
-if(data2.spender_height === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"dependencies",params:{property: "spender_txhash",
-    missingProperty: "spender_height",
-    depsCount: 2,
-    deps: "funder_height, spender_height"}});
-errors++;
-}
-}
-if(data2.spender_height !== undefined){
-if(data2.funder_height === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"dependencies",params:{property: "spender_height",
-    missingProperty: "funder_height",
-    depsCount: 2,
-    deps: "funder_height, spender_txhash"}});
-errors++;
-}
-if(data2.spender_txhash === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"dependencies",params:{property: "spender_height",
-    missingProperty: "spender_txhash",
-    depsCount: 2,
-    deps: "funder_height, spender_txhash"}});
-errors++;
-}
-}
-if(data2.funder_height !== undefined){
-let data3 = data2.funder_height;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2/funder_height",keyword:"type",params:{type: "integer"}});
-errors++;
-}
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < -1 || isNaN(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2/funder_height",keyword:"minimum",params:{comparison: ">=", limit: -1}});
-errors++;
-}
-}
-}
-if(data2.spender_txhash !== undefined){
-let data4 = data2.spender_txhash;
-if(typeof data4 === "string"){
-if(!pattern0.test(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2/spender_txhash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
-errors++;
-}
-}
-else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2/spender_txhash",keyword:"type",params:{type: "string"}});
-errors++;
-}
-}
-if(data2.spender_height !== undefined){
-let data5 = data2.spender_height;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2/spender_height",keyword:"type",params:{type: "integer"}});
-errors++;
-}
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 < -1 || isNaN(data5)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2/spender_height",keyword:"minimum",params:{comparison: ">=", limit: -1}});
-errors++;
-}
-}
-}
-}
-else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"type",params:{type: "object"}});
-errors++;
+if(!(validate22(data[2], {instancePath:instancePath+"/2"}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
 }
 }
 }
@@ -285,9 +211,9 @@ else {
 vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
 errors++;
 }
-validate12.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
 
 /** The spec's checks of `blockchain.outpoint.subscribe`: its params, result and notification. */
-export const blockchain_outpoint_subscribe: MethodValidators<"blockchain.outpoint.subscribe"> = { method: "blockchain.outpoint.subscribe", params: validate10, results: { "result": validate11 }, notification: validate12, format: formatErrors };
+export const blockchain_outpoint_subscribe: MethodValidators<"blockchain.outpoint.subscribe"> = { method: "blockchain.outpoint.subscribe", params: validate21, results: { "result": validate22 }, notification: validate23, format: formatErrors };
