@@ -29,7 +29,7 @@ export function emitValidators(model, definitions, { banner, runtimeImport, pack
   // One directory deeper than the protocol's other generated files; code generated outside the package
   // (`stratum-sdk generate`) takes the runtime's types from the package's public entry point instead.
   const runtime = packageImport ?? `${runtimeImport.startsWith('.') ? `../${runtimeImport}` : runtimeImport}/validation.js`;
-  const shared = `${banner}\n// @ts-nocheck\n/* eslint-disable */\n// The pattern engine every method's validators use (see codegen/schemas.mjs), once for all of them.\nexport const patternEngine = ${patternEngine.code};\n\n// The hex test of the fast checks in front of large results' validators (see codegen/fast-validators.mjs).\nexport const hexBatch = ${HEX_BATCH_CODE};\n\n// Adds an error to a validator's list, starting it with the first (ajv's vErrors: null until an error).\nexport const pushError = (list, error) => (list === null ? [error] : (list.push(error), list));\n`;
+  const shared = `${banner}\n// @ts-nocheck\n/* eslint-disable */\n// The pattern engine every method's validators use (see codegen/schemas.mjs), once for all of them.\nexport const patternEngine = ${patternEngine.code};\n\n// The hex test of the fast checks in front of large results' validators (see codegen/fast-validators.mjs).\nexport const hexBatch = ${HEX_BATCH_CODE};\n\n// Adds an error to a validator's list, starting it with the first (ajv's vErrors: null until an error).\nexport const pushError = (list, instancePath, keyword, params) => {\n  const error = { instancePath, keyword, params };\n  return list === null ? [error] : (list.push(error), list);\n};\n`;
   files[`${VALIDATORS_DIR}/shared.ts`] = { code: shared, format: false };
   const index = [];
   for (const m of model.methods) {
@@ -79,7 +79,11 @@ function methodModule(m, definitions, banner, runtime) {
   // Each error site's six lines that start or extend the list become one call to the shared pushError (the
   // same list, the same order): a browser wallet's validators are a fifth smaller for it (an eighth gzipped).
   const sites = code.length;
-  code = code.replace(/^const (err\d+) = (\{(?:(?!;\n)[\s\S])*?\});\nif\(vErrors === null\)\{\nvErrors = \[\1\];\n\}\nelse \{\nvErrors\.push\(\1\);\n\}\n/gm, 'vErrors = pushError(vErrors, $2);\n');
+  code = code.replace(/^const (err\d+) = \{instancePath(?::((?:(?!;\n)[\s\S])*?))?,keyword:("[^"]*"),params:(\{(?:(?!;\n)[\s\S])*?\})\};\nif\(vErrors === null\)\{\nvErrors = \[\1\];\n\}\nelse \{\nvErrors\.push\(\1\);\n\}\n/gm, (_, __, path, keyword, params) => `vErrors = pushError(vErrors, ${path ?? 'instancePath'}, ${keyword}, ${params});\n`);
+  // ajv's number checks, said the short way (the same verdicts: a number, finite, and for integers no fraction).
+  code = code
+    .replace(/\(\(typeof (data\d*) == "number"\) && \(!\(\1 % 1\) && !isNaN\(\1\)\)\) && \(isFinite\(\1\)\)/g, 'Number.isInteger($1)')
+    .replace(/\(typeof (data\d*) == "number"\) && \(isFinite\(\1\)\)/g, 'Number.isFinite($1)');
   if (code.length !== sites) imports.push(`import { pushError } from './shared.js';`);
   // Nothing calls these functions with a context but the runtime, which passes none: the other names ajv's
   // signature takes are never read while the definitions are inlined, only the path prefix. (Code generated

@@ -13,30 +13,30 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -52,50 +52,50 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_height === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "block_height"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_height"});
 errors++;
 }
 if(data.version === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "version"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "version"});
 errors++;
 }
 if(data.prev_block_hash === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "prev_block_hash"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "prev_block_hash"});
 errors++;
 }
 if(data.merkle_root === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "merkle_root"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "merkle_root"});
 errors++;
 }
 if(data.timestamp === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "timestamp"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "timestamp"});
 errors++;
 }
 if(data.bits === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "bits"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "bits"});
 errors++;
 }
 if(data.nonce === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "nonce"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "nonce"});
 errors++;
 }
 if(data.block_height !== undefined){
 let data0 = data.block_height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_height",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_height",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.version !== undefined){
 let data1 = data.version;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/version",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/version", "type", {type: "integer"});
 errors++;
 }
 }
@@ -106,12 +106,12 @@ let valid1 = false;
 const _errs7 = errors;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/prev_block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/prev_block_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/prev_block_hash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/prev_block_hash", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs7 === errors;
@@ -119,14 +119,14 @@ valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs9 = errors;
 if(data2 !== null){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/prev_block_hash",keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath+"/prev_block_hash", "type", {type: "null"});
 errors++;
 }
 var _valid0 = _errs9 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/prev_block_hash",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/prev_block_hash", "anyOf", {});
 errors++;
 }
 else {
@@ -145,57 +145,57 @@ if(data.merkle_root !== undefined){
 let data3 = data.merkle_root;
 if(typeof data3 === "string"){
 if(!pattern0.test(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/merkle_root",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/merkle_root", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/merkle_root",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/merkle_root", "type", {type: "string"});
 errors++;
 }
 }
 if(data.timestamp !== undefined){
 let data4 = data.timestamp;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/timestamp",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/timestamp", "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 < 0 || isNaN(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/timestamp",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/timestamp", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.bits !== undefined){
 let data5 = data.bits;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/bits",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data5))){
+vErrors = pushError(vErrors, instancePath+"/bits", "type", {type: "integer"});
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
+if(Number.isFinite(data5)){
 if(data5 < 0 || isNaN(data5)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/bits",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/bits", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.nonce !== undefined){
 let data6 = data.nonce;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/nonce",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data6))){
+vErrors = pushError(vErrors, instancePath+"/nonce", "type", {type: "integer"});
 errors++;
 }
-if((typeof data6 == "number") && (isFinite(data6))){
+if(Number.isFinite(data6)){
 if(data6 < 0 || isNaN(data6)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/nonce",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/nonce", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;

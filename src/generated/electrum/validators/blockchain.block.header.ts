@@ -14,43 +14,43 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(len0 > 1){
 let data1 = data[1];
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -66,12 +66,12 @@ let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
 if(!pattern0.test(data)){
-vErrors = pushError(vErrors, {instancePath,keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}});
+vErrors = pushError(vErrors, instancePath, "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "string"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -85,7 +85,7 @@ function validate12(data, {instancePath=""}={}){
 let vErrors = null;
 let errors = 0;
 if(0 !== data){
-vErrors = pushError(vErrors, {instancePath,keyword:"const",params:{allowedValue: 0}});
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: 0});
 errors++;
 }
 validate12.errors = vErrors;
@@ -101,15 +101,15 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.branch === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "branch"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "branch"});
 errors++;
 }
 if(data.header === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "header"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "header"});
 errors++;
 }
 if(data.root === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "root"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "root"});
 errors++;
 }
 if(data.branch !== undefined){
@@ -120,18 +120,18 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/branch/" + i0,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/branch/" + i0, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/branch/" + i0,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/branch/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/branch",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/branch", "type", {type: "array"});
 errors++;
 }
 }
@@ -139,12 +139,12 @@ if(data.header !== undefined){
 let data2 = data.header;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/header",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}});
+vErrors = pushError(vErrors, instancePath+"/header", "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/header",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/header", "type", {type: "string"});
 errors++;
 }
 }
@@ -152,18 +152,18 @@ if(data.root !== undefined){
 let data3 = data.root;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/root",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/root", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/root",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/root", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate13.errors = vErrors;
@@ -176,13 +176,13 @@ function validate14(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.proof.cp_height.json" */;
 let vErrors = null;
 let errors = 0;
-if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data))){
+vErrors = pushError(vErrors, instancePath, "type", {type: "integer"});
 errors++;
 }
-if((typeof data == "number") && (isFinite(data))){
+if(Number.isFinite(data)){
 if(data < 1 || isNaN(data)){
-vErrors = pushError(vErrors, {instancePath,keyword:"minimum",params:{comparison: ">=", limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
 }

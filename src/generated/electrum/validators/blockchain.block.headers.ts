@@ -14,56 +14,56 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 3){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 3}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 3});
 errors++;
 }
 if(data.length < 2){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 2});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(len0 > 1){
 let data1 = data[1];
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(len0 > 2){
 let data2 = data[2];
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/2", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -80,26 +80,26 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.count === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "count"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "count"});
 errors++;
 }
 if(data.hex === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "hex"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "hex"});
 errors++;
 }
 if(data.max === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "max"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "max"});
 errors++;
 }
 if(data.count !== undefined){
 let data0 = data.count;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/count",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/count", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/count",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/count", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -108,24 +108,24 @@ if(data.hex !== undefined){
 let data1 = data.hex;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hex",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}});
+vErrors = pushError(vErrors, instancePath+"/hex", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hex",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/hex", "type", {type: "string"});
 errors++;
 }
 }
 if(data.max !== undefined){
 let data2 = data.max;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/max",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/max", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/max",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/max", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -134,12 +134,12 @@ if(data.root !== undefined){
 let data3 = data.root;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/root",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/root", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/root",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/root", "type", {type: "string"});
 errors++;
 }
 }
@@ -151,24 +151,24 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 if(typeof data5 === "string"){
 if(!pattern1.test(data5)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/branch/" + i0,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/branch/" + i0, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/branch/" + i0,keyword:"type",params:{type: "string"}});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/branch",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/branch/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/branch", "type", {type: "array"});
+errors++;
+}
+}
+}
+else {
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -184,26 +184,26 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.count === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "count"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "count"});
 errors++;
 }
 if(data.headers === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "headers"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "headers"});
 errors++;
 }
 if(data.max === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "max"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "max"});
 errors++;
 }
 if(data.count !== undefined){
 let data0 = data.count;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/count",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/count", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/count",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/count", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -216,30 +216,30 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
 if(!pattern3.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/headers/" + i0,keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}});
+vErrors = pushError(vErrors, instancePath+"/headers/" + i0, "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/headers/" + i0,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/headers/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/headers",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/headers", "type", {type: "array"});
 errors++;
 }
 }
 if(data.max !== undefined){
 let data3 = data.max;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/max",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/max", "type", {type: "integer"});
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
+if(Number.isFinite(data3)){
 if(data3 < 0 || isNaN(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/max",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/max", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -248,12 +248,12 @@ if(data.root !== undefined){
 let data4 = data.root;
 if(typeof data4 === "string"){
 if(!pattern1.test(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/root",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/root", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/root",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/root", "type", {type: "string"});
 errors++;
 }
 }
@@ -265,24 +265,24 @@ for(let i1=0; i1<len1; i1++){
 let data6 = data5[i1];
 if(typeof data6 === "string"){
 if(!pattern1.test(data6)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/branch/" + i1,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/branch/" + i1, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/branch/" + i1,keyword:"type",params:{type: "string"}});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/branch",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/branch/" + i1, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/branch", "type", {type: "array"});
+errors++;
+}
+}
+}
+else {
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate12.errors = vErrors;

@@ -12,36 +12,36 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(len0 > 1){
 if(typeof data[1] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -57,14 +57,14 @@ let errors = 0;
 const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
-if((typeof data == "number") && (isFinite(data))){
+if(Number.isFinite(data)){
 if(data < 0 || isNaN(data)){
-vErrors = pushError(vErrors, {instancePath,keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath, "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "number"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "number"});
 errors++;
 }
 var _valid0 = _errs1 === errors;
@@ -72,14 +72,14 @@ valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs3 = errors;
 if(-1 !== data){
-vErrors = pushError(vErrors, {instancePath,keyword:"const",params:{allowedValue: -1}});
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: -1});
 errors++;
 }
 var _valid0 = _errs3 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-vErrors = pushError(vErrors, {instancePath,keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath, "anyOf", {});
 errors++;
 }
 else {

@@ -13,23 +13,23 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "boolean"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate21.errors = vErrors;
@@ -45,50 +45,50 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_height === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "block_height"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_height"});
 errors++;
 }
 if(data.version === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "version"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "version"});
 errors++;
 }
 if(data.prev_block_hash === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "prev_block_hash"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "prev_block_hash"});
 errors++;
 }
 if(data.merkle_root === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "merkle_root"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "merkle_root"});
 errors++;
 }
 if(data.timestamp === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "timestamp"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "timestamp"});
 errors++;
 }
 if(data.bits === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "bits"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "bits"});
 errors++;
 }
 if(data.nonce === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "nonce"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "nonce"});
 errors++;
 }
 if(data.block_height !== undefined){
 let data0 = data.block_height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_height",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_height",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.version !== undefined){
 let data1 = data.version;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/version",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/version", "type", {type: "integer"});
 errors++;
 }
 }
@@ -96,12 +96,12 @@ if(data.prev_block_hash !== undefined){
 let data2 = data.prev_block_hash;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/prev_block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/prev_block_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/prev_block_hash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/prev_block_hash", "type", {type: "string"});
 errors++;
 }
 }
@@ -109,57 +109,57 @@ if(data.merkle_root !== undefined){
 let data3 = data.merkle_root;
 if(typeof data3 === "string"){
 if(!pattern0.test(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/merkle_root",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/merkle_root", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/merkle_root",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/merkle_root", "type", {type: "string"});
 errors++;
 }
 }
 if(data.timestamp !== undefined){
 let data4 = data.timestamp;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/timestamp",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/timestamp", "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 < 0 || isNaN(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/timestamp",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/timestamp", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.bits !== undefined){
 let data5 = data.bits;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/bits",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data5))){
+vErrors = pushError(vErrors, instancePath+"/bits", "type", {type: "integer"});
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
+if(Number.isFinite(data5)){
 if(data5 < 0 || isNaN(data5)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/bits",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/bits", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.nonce !== undefined){
 let data6 = data.nonce;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/nonce",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data6))){
+vErrors = pushError(vErrors, instancePath+"/nonce", "type", {type: "integer"});
 errors++;
 }
-if((typeof data6 == "number") && (isFinite(data6))){
+if(Number.isFinite(data6)){
 if(data6 < 0 || isNaN(data6)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/nonce",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/nonce", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate22.errors = vErrors;
@@ -175,22 +175,22 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.height === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "height"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "height"});
 errors++;
 }
 if(data.hex === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "hex"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "hex"});
 errors++;
 }
 if(data.height !== undefined){
 let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/height",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/height",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -199,18 +199,18 @@ if(data.hex !== undefined){
 let data1 = data.hex;
 if(typeof data1 === "string"){
 if(!pattern2.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hex",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}});
+vErrors = pushError(vErrors, instancePath+"/hex", "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hex",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/hex", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate23.errors = vErrors;
@@ -225,11 +225,11 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -240,22 +240,22 @@ let valid1 = false;
 const _errs3 = errors;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.height === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "height"}});
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "height"});
 errors++;
 }
 if(data0.hex === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "hex"}});
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "hex"});
 errors++;
 }
 if(data0.height !== undefined){
 let data1 = data0.height;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/height",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/0/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/height",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/0/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -264,18 +264,18 @@ if(data0.hex !== undefined){
 let data2 = data0.hex;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/hex",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}});
+vErrors = pushError(vErrors, instancePath+"/0/hex", "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/hex",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0/hex", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs3 === errors;
@@ -290,7 +290,7 @@ var _valid0 = _errs9 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/0", "anyOf", {});
 errors++;
 }
 else {
@@ -307,7 +307,7 @@ vErrors = null;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate24.errors = vErrors;

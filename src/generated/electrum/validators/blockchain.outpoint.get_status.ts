@@ -15,11 +15,11 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 3){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 3}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 3});
 errors++;
 }
 if(data.length < 3){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 3}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 3});
 errors++;
 }
 const len0 = data.length;
@@ -27,24 +27,24 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 1){
 let data1 = data[1];
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -53,18 +53,18 @@ if(len0 > 2){
 let data2 = data[2];
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}});
+vErrors = pushError(vErrors, instancePath+"/2", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -80,45 +80,45 @@ let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.spender_txhash !== undefined){
 if(data.funder_height === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"dependencies",params:{property: "spender_txhash",
+vErrors = pushError(vErrors, instancePath, "dependencies", {property: "spender_txhash",
     missingProperty: "funder_height",
     depsCount: 2,
-    deps: "funder_height, spender_height"}});
+    deps: "funder_height, spender_height"});
 errors++;
 }
 if(data.spender_height === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"dependencies",params:{property: "spender_txhash",
+vErrors = pushError(vErrors, instancePath, "dependencies", {property: "spender_txhash",
     missingProperty: "spender_height",
     depsCount: 2,
-    deps: "funder_height, spender_height"}});
+    deps: "funder_height, spender_height"});
 errors++;
 }
 }
 if(data.spender_height !== undefined){
 if(data.funder_height === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"dependencies",params:{property: "spender_height",
+vErrors = pushError(vErrors, instancePath, "dependencies", {property: "spender_height",
     missingProperty: "funder_height",
     depsCount: 2,
-    deps: "funder_height, spender_txhash"}});
+    deps: "funder_height, spender_txhash"});
 errors++;
 }
 if(data.spender_txhash === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"dependencies",params:{property: "spender_height",
+vErrors = pushError(vErrors, instancePath, "dependencies", {property: "spender_height",
     missingProperty: "spender_txhash",
     depsCount: 2,
-    deps: "funder_height, spender_txhash"}});
+    deps: "funder_height, spender_txhash"});
 errors++;
 }
 }
 if(data.funder_height !== undefined){
 let data0 = data.funder_height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/funder_height",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/funder_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < -1 || isNaN(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/funder_height",keyword:"minimum",params:{comparison: ">=", limit: -1}});
+vErrors = pushError(vErrors, instancePath+"/funder_height", "minimum", {comparison: ">=", limit: -1});
 errors++;
 }
 }
@@ -127,31 +127,31 @@ if(data.spender_txhash !== undefined){
 let data1 = data.spender_txhash;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/spender_txhash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/spender_txhash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/spender_txhash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/spender_txhash", "type", {type: "string"});
 errors++;
 }
 }
 if(data.spender_height !== undefined){
 let data2 = data.spender_height;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/spender_height",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/spender_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < -1 || isNaN(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/spender_height",keyword:"minimum",params:{comparison: ">=", limit: -1}});
+vErrors = pushError(vErrors, instancePath+"/spender_height", "minimum", {comparison: ">=", limit: -1});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;

@@ -15,11 +15,11 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -27,18 +27,18 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -60,22 +60,22 @@ let valid2 = false;
 const _errs3 = errors;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.height === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "height"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "height"});
 errors++;
 }
 if(data0.tx_hash === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "tx_hash"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "tx_hash"});
 errors++;
 }
 if(data0.height !== undefined){
 let data1 = data0.height;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/height",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 1 || isNaN(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/height",keyword:"minimum",params:{comparison: ">=", limit: 1}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
 }
@@ -84,18 +84,18 @@ if(data0.tx_hash !== undefined){
 let data2 = data0.tx_hash;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/tx_hash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_hash", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs3 === errors;
@@ -104,26 +104,26 @@ if(!valid2){
 const _errs9 = errors;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.height === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "height"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "height"});
 errors++;
 }
 if(data0.tx_hash === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "tx_hash"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "tx_hash"});
 errors++;
 }
 if(data0.height !== undefined){
 let data3 = data0.height;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/height",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
+if(Number.isFinite(data3)){
 if(data3 > 0 || isNaN(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/height",keyword:"maximum",params:{comparison: "<=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "maximum", {comparison: "<=", limit: 0});
 errors++;
 }
 if(data3 < -1 || isNaN(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/height",keyword:"minimum",params:{comparison: ">=", limit: -1}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "minimum", {comparison: ">=", limit: -1});
 errors++;
 }
 }
@@ -132,38 +132,38 @@ if(data0.tx_hash !== undefined){
 let data4 = data0.tx_hash;
 if(typeof data4 === "string"){
 if(!pattern0.test(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/tx_hash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_hash", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.fee !== undefined){
 let data5 = data0.fee;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/fee",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data5))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/fee", "type", {type: "integer"});
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
+if(Number.isFinite(data5)){
 if(data5 < 0 || isNaN(data5)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/fee",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/fee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs9 === errors;
 valid2 = valid2 || _valid0;
 }
 if(!valid2){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "anyOf", {});
 errors++;
 }
 else {
@@ -180,7 +180,7 @@ vErrors = null;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate11.errors = vErrors;

@@ -15,11 +15,11 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -27,18 +27,18 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -57,43 +57,43 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.height === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "height"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "height"});
 errors++;
 }
 if(data0.tx_pos === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "tx_pos"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "tx_pos"});
 errors++;
 }
 if(data0.tx_hash === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "tx_hash"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "tx_hash"});
 errors++;
 }
 if(data0.value === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "value"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "value"});
 errors++;
 }
 if(data0.height !== undefined){
 let data1 = data0.height;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/height",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/height",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data0.tx_pos !== undefined){
 let data2 = data0.tx_pos;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/tx_pos",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_pos", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/tx_pos",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_pos", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -102,37 +102,37 @@ if(data0.tx_hash !== undefined){
 let data3 = data0.tx_hash;
 if(typeof data3 === "string"){
 if(!pattern0.test(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/tx_hash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_hash", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.value !== undefined){
 let data4 = data0.value;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/value",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/value", "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 < 0 || isNaN(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/value",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/value", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate11.errors = vErrors;

@@ -15,11 +15,11 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -27,18 +27,18 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}});
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -54,7 +54,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.utxos === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "utxos"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "utxos"});
 errors++;
 }
 if(data.utxos !== undefined){
@@ -65,43 +65,43 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.height === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/utxos/" + i0,keyword:"required",params:{missingProperty: "height"}});
+vErrors = pushError(vErrors, instancePath+"/utxos/" + i0, "required", {missingProperty: "height"});
 errors++;
 }
 if(data1.tx_pos === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/utxos/" + i0,keyword:"required",params:{missingProperty: "tx_pos"}});
+vErrors = pushError(vErrors, instancePath+"/utxos/" + i0, "required", {missingProperty: "tx_pos"});
 errors++;
 }
 if(data1.tx_hash === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/utxos/" + i0,keyword:"required",params:{missingProperty: "tx_hash"}});
+vErrors = pushError(vErrors, instancePath+"/utxos/" + i0, "required", {missingProperty: "tx_hash"});
 errors++;
 }
 if(data1.value === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/utxos/" + i0,keyword:"required",params:{missingProperty: "value"}});
+vErrors = pushError(vErrors, instancePath+"/utxos/" + i0, "required", {missingProperty: "value"});
 errors++;
 }
 if(data1.height !== undefined){
 let data2 = data1.height;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/utxos/" + i0+"/height",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/utxos/" + i0+"/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/utxos/" + i0+"/height",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/utxos/" + i0+"/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data1.tx_pos !== undefined){
 let data3 = data1.tx_pos;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/utxos/" + i0+"/tx_pos",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/utxos/" + i0+"/tx_pos", "type", {type: "integer"});
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
+if(Number.isFinite(data3)){
 if(data3 < 0 || isNaN(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/utxos/" + i0+"/tx_pos",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/utxos/" + i0+"/tx_pos", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -110,43 +110,43 @@ if(data1.tx_hash !== undefined){
 let data4 = data1.tx_hash;
 if(typeof data4 === "string"){
 if(!pattern1.test(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/utxos/" + i0+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/utxos/" + i0+"/tx_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/utxos/" + i0+"/tx_hash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/utxos/" + i0+"/tx_hash", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.value !== undefined){
 let data5 = data1.value;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/utxos/" + i0+"/value",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data5))){
+vErrors = pushError(vErrors, instancePath+"/utxos/" + i0+"/value", "type", {type: "integer"});
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
+if(Number.isFinite(data5)){
 if(data5 < 0 || isNaN(data5)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/utxos/" + i0+"/value",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/utxos/" + i0+"/value", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/utxos/" + i0,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/utxos/" + i0, "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/utxos",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/utxos", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;

@@ -15,11 +15,11 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -27,7 +27,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(Array.isArray(data0)){
 if(data0.length < 1){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath+"/0", "minItems", {limit: 1});
 errors++;
 }
 const len1 = data0.length;
@@ -35,30 +35,30 @@ for(let i0=0; i0<len1; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/" + i0,keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"}});
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "pattern", {pattern: "^(?:[0-9a-fA-F]{2})+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/" + i0,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "array"});
 errors++;
 }
 }
 if(len0 > 1){
 if(typeof data[1] !== "boolean"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -74,12 +74,12 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.success === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "success"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "success"});
 errors++;
 }
 if(data.success !== undefined){
 if(typeof data.success !== "boolean"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/success",keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath+"/success", "type", {type: "boolean"});
 errors++;
 }
 }
@@ -91,47 +91,47 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.txid === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/errors/" + i0,keyword:"required",params:{missingProperty: "txid"}});
+vErrors = pushError(vErrors, instancePath+"/errors/" + i0, "required", {missingProperty: "txid"});
 errors++;
 }
 if(data2.error === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/errors/" + i0,keyword:"required",params:{missingProperty: "error"}});
+vErrors = pushError(vErrors, instancePath+"/errors/" + i0, "required", {missingProperty: "error"});
 errors++;
 }
 if(data2.txid !== undefined){
 let data3 = data2.txid;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/errors/" + i0+"/txid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/errors/" + i0+"/txid", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/errors/" + i0+"/txid",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/errors/" + i0+"/txid", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.error !== undefined){
 if(typeof data2.error !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/errors/" + i0+"/error",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/errors/" + i0+"/error", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/errors/" + i0,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/errors/" + i0, "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/errors",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/errors", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -145,7 +145,7 @@ function validate12(data, {instancePath=""}={}){
 let vErrors = null;
 let errors = 0;
 if(false !== data){
-vErrors = pushError(vErrors, {instancePath,keyword:"const",params:{allowedValue: false}});
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: false});
 errors++;
 }
 validate12.errors = vErrors;
@@ -160,12 +160,12 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data["tx-results"] === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "tx-results"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "tx-results"});
 errors++;
 }
 if(data.package_msg !== undefined){
 if(typeof data.package_msg !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/package_msg",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/package_msg", "type", {type: "string"});
 errors++;
 }
 }
@@ -179,12 +179,12 @@ if(data2.txid !== undefined){
 let data3 = data2.txid;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid", "type", {type: "string"});
 errors++;
 }
 }
@@ -192,24 +192,24 @@ if(data2["other-wtxid"] !== undefined){
 let data4 = data2["other-wtxid"];
 if(typeof data4 === "string"){
 if(!pattern1.test(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.vsize !== undefined){
 let data5 = data2.vsize;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data5))){
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize", "type", {type: "integer"});
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
+if(Number.isFinite(data5)){
 if(data5 < 0 || isNaN(data5)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -219,27 +219,27 @@ let data6 = data2.fees;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.base !== undefined){
 let data7 = data6.base;
-if((typeof data7 == "number") && (isFinite(data7))){
+if(Number.isFinite(data7)){
 if(data7 < 0 || isNaN(data7)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base",keyword:"type",params:{type: "number"}});
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base", "type", {type: "number"});
 errors++;
 }
 }
 if(data6["effective-feerate"] !== undefined){
 let data8 = data6["effective-feerate"];
-if((typeof data8 == "number") && (isFinite(data8))){
+if(Number.isFinite(data8)){
 if(data8 < 0 || isNaN(data8)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate",keyword:"type",params:{type: "number"}});
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate", "type", {type: "number"});
 errors++;
 }
 }
@@ -251,42 +251,42 @@ for(let i0=0; i0<len0; i0++){
 let data10 = data9[i0];
 if(typeof data10 === "string"){
 if(!pattern1.test(data10)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,keyword:"type",params:{type: "string"}});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees",keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes", "type", {type: "array"});
+errors++;
+}
+}
+}
+else {
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees", "type", {type: "object"});
 errors++;
 }
 }
 if(data2.error !== undefined){
 if(typeof data2.error !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/error",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/error", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx-results",keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/tx-results", "type", {type: "object"});
 errors++;
 }
 }
@@ -298,24 +298,24 @@ for(let i1=0; i1<len1; i1++){
 let data13 = data12[i1];
 if(typeof data13 === "string"){
 if(!pattern1.test(data13)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/replaced-transactions/" + i1,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/replaced-transactions/" + i1, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/replaced-transactions/" + i1,keyword:"type",params:{type: "string"}});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/replaced-transactions",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/replaced-transactions/" + i1, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/replaced-transactions", "type", {type: "array"});
+errors++;
+}
+}
+}
+else {
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate13.errors = vErrors;
@@ -329,7 +329,7 @@ function validate14(data, {instancePath=""}={}){
 let vErrors = null;
 let errors = 0;
 if(true !== data){
-vErrors = pushError(vErrors, {instancePath,keyword:"const",params:{allowedValue: true}});
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: true});
 errors++;
 }
 validate14.errors = vErrors;

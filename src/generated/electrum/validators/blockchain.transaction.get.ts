@@ -15,11 +15,11 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -27,24 +27,24 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 1){
 if(typeof data[1] !== "boolean"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -60,12 +60,12 @@ let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
 if(!pattern1.test(data)){
-vErrors = pushError(vErrors, {instancePath,keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"}});
+vErrors = pushError(vErrors, instancePath, "pattern", {pattern: "^(?:[0-9a-fA-F]{2})+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "string"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -79,7 +79,7 @@ function validate12(data, {instancePath=""}={}){
 let vErrors = null;
 let errors = 0;
 if(false !== data){
-vErrors = pushError(vErrors, {instancePath,keyword:"const",params:{allowedValue: false}});
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: false});
 errors++;
 }
 validate12.errors = vErrors;
@@ -94,23 +94,23 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.txid === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "txid"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "txid"});
 errors++;
 }
 if(data.hex === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "hex"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "hex"});
 errors++;
 }
 if(data.txid !== undefined){
 let data0 = data.txid;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/txid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/txid", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/txid",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/txid", "type", {type: "string"});
 errors++;
 }
 }
@@ -118,12 +118,12 @@ if(data.hash !== undefined){
 let data1 = data.hash;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/hash", "type", {type: "string"});
 errors++;
 }
 }
@@ -131,70 +131,70 @@ if(data.hex !== undefined){
 let data2 = data.hex;
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hex",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"}});
+vErrors = pushError(vErrors, instancePath+"/hex", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hex",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/hex", "type", {type: "string"});
 errors++;
 }
 }
 if(data.version !== undefined){
 let data3 = data.version;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/version",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/version", "type", {type: "integer"});
 errors++;
 }
 }
 if(data.size !== undefined){
 let data4 = data.size;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/size",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/size", "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 < 0 || isNaN(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/size",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/size", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.vsize !== undefined){
 let data5 = data.vsize;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/vsize",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data5))){
+vErrors = pushError(vErrors, instancePath+"/vsize", "type", {type: "integer"});
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
+if(Number.isFinite(data5)){
 if(data5 < 0 || isNaN(data5)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/vsize",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/vsize", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.weight !== undefined){
 let data6 = data.weight;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/weight",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data6))){
+vErrors = pushError(vErrors, instancePath+"/weight", "type", {type: "integer"});
 errors++;
 }
-if((typeof data6 == "number") && (isFinite(data6))){
+if(Number.isFinite(data6)){
 if(data6 < 0 || isNaN(data6)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/weight",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/weight", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.locktime !== undefined){
 let data7 = data.locktime;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/locktime",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data7))){
+vErrors = pushError(vErrors, instancePath+"/locktime", "type", {type: "integer"});
 errors++;
 }
-if((typeof data7 == "number") && (isFinite(data7))){
+if(Number.isFinite(data7)){
 if(data7 < 0 || isNaN(data7)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/locktime",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/locktime", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -206,13 +206,13 @@ const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
 let data9 = data8[i0];
 if(!(data9 && typeof data9 == "object" && !Array.isArray(data9))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/vin/" + i0,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/vin/" + i0, "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/vin",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/vin", "type", {type: "array"});
 errors++;
 }
 }
@@ -223,13 +223,13 @@ const len1 = data10.length;
 for(let i1=0; i1<len1; i1++){
 let data11 = data10[i1];
 if(!(data11 && typeof data11 == "object" && !Array.isArray(data11))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/vout/" + i1,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/vout/" + i1, "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/vout",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/vout", "type", {type: "array"});
 errors++;
 }
 }
@@ -240,12 +240,12 @@ let valid5 = false;
 const _errs27 = errors;
 if(typeof data12 === "string"){
 if(!pattern0.test(data12)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/blockhash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/blockhash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/blockhash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/blockhash", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs27 === errors;
@@ -253,14 +253,14 @@ valid5 = valid5 || _valid0;
 if(!valid5){
 const _errs29 = errors;
 if(data12 !== null){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/blockhash",keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath+"/blockhash", "type", {type: "null"});
 errors++;
 }
 var _valid0 = _errs29 === errors;
 valid5 = valid5 || _valid0;
 }
 if(!valid5){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/blockhash",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/blockhash", "anyOf", {});
 errors++;
 }
 else {
@@ -277,46 +277,46 @@ vErrors = null;
 }
 if(data.confirmations !== undefined){
 let data13 = data.confirmations;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/confirmations",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data13))){
+vErrors = pushError(vErrors, instancePath+"/confirmations", "type", {type: "integer"});
 errors++;
 }
-if((typeof data13 == "number") && (isFinite(data13))){
+if(Number.isFinite(data13)){
 if(data13 < 0 || isNaN(data13)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/confirmations",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/confirmations", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.time !== undefined){
 let data14 = data.time;
-if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/time",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data14))){
+vErrors = pushError(vErrors, instancePath+"/time", "type", {type: "integer"});
 errors++;
 }
-if((typeof data14 == "number") && (isFinite(data14))){
+if(Number.isFinite(data14)){
 if(data14 < 0 || isNaN(data14)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/time",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/time", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.blocktime !== undefined){
 let data15 = data.blocktime;
-if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/blocktime",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data15))){
+vErrors = pushError(vErrors, instancePath+"/blocktime", "type", {type: "integer"});
 errors++;
 }
-if((typeof data15 == "number") && (isFinite(data15))){
+if(Number.isFinite(data15)){
 if(data15 < 0 || isNaN(data15)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/blocktime",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/blocktime", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate13.errors = vErrors;
@@ -330,7 +330,7 @@ function validate14(data, {instancePath=""}={}){
 let vErrors = null;
 let errors = 0;
 if(true !== data){
-vErrors = pushError(vErrors, {instancePath,keyword:"const",params:{allowedValue: true}});
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: true});
 errors++;
 }
 validate14.errors = vErrors;

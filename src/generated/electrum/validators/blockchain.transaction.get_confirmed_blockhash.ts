@@ -14,11 +14,11 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -26,24 +26,24 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 1){
 if(typeof data[1] !== "boolean"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -59,35 +59,35 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_hash === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "block_hash"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_hash"});
 errors++;
 }
 if(data.block_height === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "block_height"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_height"});
 errors++;
 }
 if(data.block_hash !== undefined){
 let data0 = data.block_hash;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/block_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_hash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/block_hash", "type", {type: "string"});
 errors++;
 }
 }
 if(data.block_height !== undefined){
 let data1 = data.block_height;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_height",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 1 || isNaN(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_height",keyword:"minimum",params:{comparison: ">=", limit: 1}});
+vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
 }
@@ -96,18 +96,18 @@ if(data.block_header !== undefined){
 let data2 = data.block_header;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_header",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}});
+vErrors = pushError(vErrors, instancePath+"/block_header", "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_header",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/block_header", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -121,7 +121,7 @@ function validate12(data, {instancePath=""}={}){
 let vErrors = null;
 let errors = 0;
 if(false !== data){
-vErrors = pushError(vErrors, {instancePath,keyword:"const",params:{allowedValue: false}});
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: false});
 errors++;
 }
 validate12.errors = vErrors;
@@ -136,39 +136,39 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_hash === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "block_hash"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_hash"});
 errors++;
 }
 if(data.block_height === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "block_height"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_height"});
 errors++;
 }
 if(data.block_header === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "block_header"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_header"});
 errors++;
 }
 if(data.block_hash !== undefined){
 let data0 = data.block_hash;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/block_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_hash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/block_hash", "type", {type: "string"});
 errors++;
 }
 }
 if(data.block_height !== undefined){
 let data1 = data.block_height;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_height",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 1 || isNaN(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_height",keyword:"minimum",params:{comparison: ">=", limit: 1}});
+vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
 }
@@ -177,18 +177,18 @@ if(data.block_header !== undefined){
 let data2 = data.block_header;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_header",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}});
+vErrors = pushError(vErrors, instancePath+"/block_header", "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/block_header",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/block_header", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate13.errors = vErrors;
@@ -202,7 +202,7 @@ function validate14(data, {instancePath=""}={}){
 let vErrors = null;
 let errors = 0;
 if(true !== data){
-vErrors = pushError(vErrors, {instancePath,keyword:"const",params:{allowedValue: true}});
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: true});
 errors++;
 }
 validate14.errors = vErrors;

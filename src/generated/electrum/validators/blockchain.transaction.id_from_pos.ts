@@ -14,49 +14,49 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 3){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 3}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 3});
 errors++;
 }
 if(data.length < 2){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 2});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(len0 > 1){
 let data1 = data[1];
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(len0 > 2){
 if(typeof data[2] !== "boolean"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -72,12 +72,12 @@ let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
 if(!pattern0.test(data)){
-vErrors = pushError(vErrors, {instancePath,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "string"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -91,7 +91,7 @@ function validate12(data, {instancePath=""}={}){
 let vErrors = null;
 let errors = 0;
 if(false !== data){
-vErrors = pushError(vErrors, {instancePath,keyword:"const",params:{allowedValue: false}});
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: false});
 errors++;
 }
 validate12.errors = vErrors;
@@ -106,23 +106,23 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.tx_hash === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "tx_hash"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "tx_hash"});
 errors++;
 }
 if(data.merkle === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "merkle"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "merkle"});
 errors++;
 }
 if(data.tx_hash !== undefined){
 let data0 = data.tx_hash;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/tx_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/tx_hash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/tx_hash", "type", {type: "string"});
 errors++;
 }
 }
@@ -134,24 +134,24 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/merkle/" + i0,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/merkle/" + i0, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/merkle/" + i0,keyword:"type",params:{type: "string"}});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/merkle",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/merkle/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/merkle", "type", {type: "array"});
+errors++;
+}
+}
+}
+else {
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate13.errors = vErrors;
@@ -165,7 +165,7 @@ function validate14(data, {instancePath=""}={}){
 let vErrors = null;
 let errors = 0;
 if(true !== data){
-vErrors = pushError(vErrors, {instancePath,keyword:"const",params:{allowedValue: true}});
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: true});
 errors++;
 }
 validate14.errors = vErrors;

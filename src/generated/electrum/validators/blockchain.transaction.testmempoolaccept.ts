@@ -15,11 +15,11 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -27,11 +27,11 @@ if(len0 > 0){
 let data0 = data[0];
 if(Array.isArray(data0)){
 if(data0.length > 25){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"maxItems",params:{limit: 25}});
+vErrors = pushError(vErrors, instancePath+"/0", "maxItems", {limit: 25});
 errors++;
 }
 if(data0.length < 1){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath+"/0", "minItems", {limit: 1});
 errors++;
 }
 const len1 = data0.length;
@@ -39,24 +39,24 @@ for(let i0=0; i0<len1; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/" + i0,keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"}});
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "pattern", {pattern: "^(?:[0-9a-fA-F]{2})+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/" + i0,keyword:"type",params:{type: "string"}});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "array"});
+errors++;
+}
+}
+}
+else {
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -72,7 +72,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length < 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -80,23 +80,23 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.txid === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "txid"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "txid"});
 errors++;
 }
 if(data0.wtxid === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "wtxid"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "wtxid"});
 errors++;
 }
 if(data0.txid !== undefined){
 let data1 = data0.txid;
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/txid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/txid", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/txid",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/txid", "type", {type: "string"});
 errors++;
 }
 }
@@ -104,36 +104,36 @@ if(data0.wtxid !== undefined){
 let data2 = data0.wtxid;
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/wtxid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/wtxid", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/wtxid",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/wtxid", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.allowed !== undefined){
 if(typeof data0.allowed !== "boolean"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/allowed",keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/allowed", "type", {type: "boolean"});
 errors++;
 }
 }
 if(data0.reason !== undefined){
 if(typeof data0.reason !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/reason",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/reason", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate11.errors = vErrors;

@@ -14,11 +14,11 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 2){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 2});
 errors++;
 }
 const len0 = data.length;
@@ -26,31 +26,31 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 1){
 let data1 = data[1];
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -70,22 +70,22 @@ let valid0 = false;
 const _errs1 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.value === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "value"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "value"});
 errors++;
 }
 if(data.scripthash === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "scripthash"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "scripthash"});
 errors++;
 }
 if(data.value !== undefined){
 let data0 = data.value;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/value",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/value", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/value",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/value", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -94,24 +94,24 @@ if(data.scripthash !== undefined){
 let data1 = data.scripthash;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/scripthash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/scripthash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/scripthash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/scripthash", "type", {type: "string"});
 errors++;
 }
 }
 if(data.confirmed_height !== undefined){
 let data2 = data.confirmed_height;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/confirmed_height",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/confirmed_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 1 || isNaN(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/confirmed_height",keyword:"minimum",params:{comparison: ">=", limit: 1}});
+vErrors = pushError(vErrors, instancePath+"/confirmed_height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
 }
@@ -120,23 +120,23 @@ if(data.token_data !== undefined){
 let data3 = data.token_data;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(data3.category === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/token_data",keyword:"required",params:{missingProperty: "category"}});
+vErrors = pushError(vErrors, instancePath+"/token_data", "required", {missingProperty: "category"});
 errors++;
 }
 if(data3.amount === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/token_data",keyword:"required",params:{missingProperty: "amount"}});
+vErrors = pushError(vErrors, instancePath+"/token_data", "required", {missingProperty: "amount"});
 errors++;
 }
 if(data3.category !== undefined){
 let data4 = data3.category;
 if(typeof data4 === "string"){
 if(!pattern0.test(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/token_data/category",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/token_data/category", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/token_data/category",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/token_data/category", "type", {type: "string"});
 errors++;
 }
 }
@@ -144,12 +144,12 @@ if(data3.amount !== undefined){
 let data5 = data3.amount;
 if(typeof data5 === "string"){
 if(!pattern3.test(data5)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/token_data/amount",keyword:"pattern",params:{pattern: "^[0-9]+$"}});
+vErrors = pushError(vErrors, instancePath+"/token_data/amount", "pattern", {pattern: "^[0-9]+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/token_data/amount",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/token_data/amount", "type", {type: "string"});
 errors++;
 }
 }
@@ -157,17 +157,17 @@ if(data3.nft !== undefined){
 let data6 = data3.nft;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.capability === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/token_data/nft",keyword:"required",params:{missingProperty: "capability"}});
+vErrors = pushError(vErrors, instancePath+"/token_data/nft", "required", {missingProperty: "capability"});
 errors++;
 }
 if(data6.commitment === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/token_data/nft",keyword:"required",params:{missingProperty: "commitment"}});
+vErrors = pushError(vErrors, instancePath+"/token_data/nft", "required", {missingProperty: "commitment"});
 errors++;
 }
 if(data6.capability !== undefined){
 let data7 = data6.capability;
 if(!(((data7 === "none") || (data7 === "mutable")) || (data7 === "minting"))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/token_data/nft/capability",keyword:"enum",params:{allowedValues: schema12.anyOf[0].properties.token_data.properties.nft.properties.capability.enum}});
+vErrors = pushError(vErrors, instancePath+"/token_data/nft/capability", "enum", {allowedValues: schema12.anyOf[0].properties.token_data.properties.nft.properties.capability.enum});
 errors++;
 }
 }
@@ -175,30 +175,30 @@ if(data6.commitment !== undefined){
 let data8 = data6.commitment;
 if(typeof data8 === "string"){
 if(!pattern4.test(data8)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/token_data/nft/commitment",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}});
+vErrors = pushError(vErrors, instancePath+"/token_data/nft/commitment", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/token_data/nft/commitment",keyword:"type",params:{type: "string"}});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/token_data/nft",keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/token_data/nft/commitment", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/token_data",keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/token_data/nft", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/token_data", "type", {type: "object"});
+errors++;
+}
+}
+}
+else {
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs1 === errors;
@@ -206,14 +206,14 @@ valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs20 = errors;
 if(data !== null){
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "null"});
 errors++;
 }
 var _valid0 = _errs20 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-vErrors = pushError(vErrors, {instancePath,keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath, "anyOf", {});
 errors++;
 }
 else {

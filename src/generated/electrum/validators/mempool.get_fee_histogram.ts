@@ -12,16 +12,16 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 0});
 errors++;
 }
 if(data.length < 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -40,49 +40,49 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(Array.isArray(data0)){
 if(data0.length > 2){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"maxItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "maxItems", {limit: 2});
 errors++;
 }
 if(data0.length < 2){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"minItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "minItems", {limit: 2});
 errors++;
 }
 const len1 = data0.length;
 if(len1 > 0){
 let data1 = data0[0];
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/0",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/0",keyword:"type",params:{type: "number"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/0", "type", {type: "number"});
 errors++;
 }
 }
 if(len1 > 1){
 let data2 = data0[1];
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/1",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate11.errors = vErrors;

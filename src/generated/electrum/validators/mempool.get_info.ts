@@ -12,16 +12,16 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 0});
 errors++;
 }
 if(data.length < 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -36,59 +36,59 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.mempoolminfee === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "mempoolminfee"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "mempoolminfee"});
 errors++;
 }
 if(data.minrelaytxfee === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "minrelaytxfee"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "minrelaytxfee"});
 errors++;
 }
 if(data.incrementalrelayfee === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "incrementalrelayfee"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "incrementalrelayfee"});
 errors++;
 }
 if(data.mempoolminfee !== undefined){
 let data0 = data.mempoolminfee;
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/mempoolminfee",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/mempoolminfee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/mempoolminfee",keyword:"type",params:{type: "number"}});
+vErrors = pushError(vErrors, instancePath+"/mempoolminfee", "type", {type: "number"});
 errors++;
 }
 }
 if(data.minrelaytxfee !== undefined){
 let data1 = data.minrelaytxfee;
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/minrelaytxfee",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/minrelaytxfee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/minrelaytxfee",keyword:"type",params:{type: "number"}});
+vErrors = pushError(vErrors, instancePath+"/minrelaytxfee", "type", {type: "number"});
 errors++;
 }
 }
 if(data.incrementalrelayfee !== undefined){
 let data2 = data.incrementalrelayfee;
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/incrementalrelayfee",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/incrementalrelayfee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/incrementalrelayfee",keyword:"type",params:{type: "number"}});
+vErrors = pushError(vErrors, instancePath+"/incrementalrelayfee", "type", {type: "number"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;

@@ -14,16 +14,16 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 0});
 errors++;
 }
 if(data.length < 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -39,7 +39,7 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 10){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 10}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 10});
 errors++;
 }
 const len0 = data.length;
@@ -47,65 +47,65 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.txid === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "txid"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "txid"});
 errors++;
 }
 if(data0.fee === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "fee"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "fee"});
 errors++;
 }
 if(data0.vsize === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "vsize"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "vsize"});
 errors++;
 }
 if(data0.txid !== undefined){
 let data1 = data0.txid;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/txid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/txid", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/txid",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/txid", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.fee !== undefined){
 let data2 = data0.fee;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/fee",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/fee", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/fee",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/fee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data0.vsize !== undefined){
 let data3 = data0.vsize;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/vsize",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/vsize", "type", {type: "integer"});
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
+if(Number.isFinite(data3)){
 if(data3 < 1 || isNaN(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/vsize",keyword:"minimum",params:{comparison: ">=", limit: 1}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/vsize", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate11.errors = vErrors;

@@ -15,11 +15,11 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -27,35 +27,35 @@ if(len0 > 0){
 let data0 = data[0];
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.genesis_hash === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "genesis_hash"}});
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "genesis_hash"});
 errors++;
 }
 if(data0.hosts === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "hosts"}});
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "hosts"});
 errors++;
 }
 if(data0.protocol_max === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "protocol_max"}});
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "protocol_max"});
 errors++;
 }
 if(data0.protocol_min === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "protocol_min"}});
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "protocol_min"});
 errors++;
 }
 if(data0.server_version === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "server_version"}});
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "server_version"});
 errors++;
 }
 if(data0.genesis_hash !== undefined){
 let data1 = data0.genesis_hash;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/genesis_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/0/genesis_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/genesis_hash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0/genesis_hash", "type", {type: "string"});
 errors++;
 }
 }
@@ -70,17 +70,17 @@ let data4 = data3[key1];
 const _errs12 = errors;
 let valid4 = false;
 const _errs13 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 > 65535 || isNaN(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"maximum",params:{comparison: "<=", limit: 65535}});
+vErrors = pushError(vErrors, instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
 if(data4 < 0 || isNaN(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -89,14 +89,14 @@ valid4 = valid4 || _valid0;
 if(!valid4){
 const _errs15 = errors;
 if(data4 !== null){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "null"});
 errors++;
 }
 var _valid0 = _errs15 === errors;
 valid4 = valid4 || _valid0;
 }
 if(!valid4){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "anyOf", {});
 errors++;
 }
 else {
@@ -113,25 +113,25 @@ vErrors = null;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/hosts",keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/0/hosts", "type", {type: "object"});
 errors++;
 }
 }
 if(data0.hash_function !== undefined){
 if(typeof data0.hash_function !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/hash_function",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0/hash_function", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.server_version !== undefined){
 if(typeof data0.server_version !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/server_version",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0/server_version", "type", {type: "string"});
 errors++;
 }
 }
@@ -139,12 +139,12 @@ if(data0.protocol_max !== undefined){
 let data7 = data0.protocol_max;
 if(typeof data7 === "string"){
 if(!pattern1.test(data7)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/protocol_max",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}});
+vErrors = pushError(vErrors, instancePath+"/0/protocol_max", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/protocol_max",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0/protocol_max", "type", {type: "string"});
 errors++;
 }
 }
@@ -152,12 +152,12 @@ if(data0.protocol_min !== undefined){
 let data8 = data0.protocol_min;
 if(typeof data8 === "string"){
 if(!pattern1.test(data8)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/protocol_min",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}});
+vErrors = pushError(vErrors, instancePath+"/0/protocol_min", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/protocol_min",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0/protocol_min", "type", {type: "string"});
 errors++;
 }
 }
@@ -166,13 +166,13 @@ let data9 = data0.pruning;
 const _errs26 = errors;
 let valid5 = false;
 const _errs27 = errors;
-if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/pruning",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data9))){
+vErrors = pushError(vErrors, instancePath+"/0/pruning", "type", {type: "integer"});
 errors++;
 }
-if((typeof data9 == "number") && (isFinite(data9))){
+if(Number.isFinite(data9)){
 if(data9 < 0 || isNaN(data9)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/pruning",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/0/pruning", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -181,14 +181,14 @@ valid5 = valid5 || _valid1;
 if(!valid5){
 const _errs29 = errors;
 if(data9 !== null){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/pruning",keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath+"/0/pruning", "type", {type: "null"});
 errors++;
 }
 var _valid1 = _errs29 === errors;
 valid5 = valid5 || _valid1;
 }
 if(!valid5){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/pruning",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/0/pruning", "anyOf", {});
 errors++;
 }
 else {
@@ -209,25 +209,25 @@ if(Array.isArray(data10)){
 const len1 = data10.length;
 for(let i0=0; i0<len1; i0++){
 if(typeof data10[i0] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/services/" + i0,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0/services/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/services",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/0/services", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -241,7 +241,7 @@ function validate11(data, {instancePath=""}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "boolean"){
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "boolean"});
 errors++;
 }
 validate11.errors = vErrors;

@@ -12,16 +12,16 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 0});
 errors++;
 }
 if(data.length < 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -38,7 +38,7 @@ const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
 if(typeof data !== "string"){
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs1 === errors;
@@ -46,14 +46,14 @@ valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs3 = errors;
 if(data !== null){
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "null"});
 errors++;
 }
 var _valid0 = _errs3 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-vErrors = pushError(vErrors, {instancePath,keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath, "anyOf", {});
 errors++;
 }
 else {

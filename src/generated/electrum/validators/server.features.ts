@@ -13,16 +13,16 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 0});
 errors++;
 }
 if(data.length < 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -42,35 +42,35 @@ let valid0 = false;
 const _errs1 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.genesis_hash === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "genesis_hash"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "genesis_hash"});
 errors++;
 }
 if(data.hosts === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "hosts"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "hosts"});
 errors++;
 }
 if(data.protocol_max === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "protocol_max"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "protocol_max"});
 errors++;
 }
 if(data.protocol_min === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "protocol_min"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "protocol_min"});
 errors++;
 }
 if(data.server_version === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "server_version"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "server_version"});
 errors++;
 }
 if(data.genesis_hash !== undefined){
 let data0 = data.genesis_hash;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/genesis_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/genesis_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/genesis_hash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/genesis_hash", "type", {type: "string"});
 errors++;
 }
 }
@@ -85,17 +85,17 @@ let data3 = data2[key1];
 const _errs12 = errors;
 let valid4 = false;
 const _errs13 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "integer"});
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
+if(Number.isFinite(data3)){
 if(data3 > 65535 || isNaN(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"maximum",params:{comparison: "<=", limit: 65535}});
+vErrors = pushError(vErrors, instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -104,14 +104,14 @@ valid4 = valid4 || _valid1;
 if(!valid4){
 const _errs15 = errors;
 if(data3 !== null){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "null"});
 errors++;
 }
 var _valid1 = _errs15 === errors;
 valid4 = valid4 || _valid1;
 }
 if(!valid4){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "anyOf", {});
 errors++;
 }
 else {
@@ -128,25 +128,25 @@ vErrors = null;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hosts",keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/hosts", "type", {type: "object"});
 errors++;
 }
 }
 if(data.hash_function !== undefined){
 if(typeof data.hash_function !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hash_function",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/hash_function", "type", {type: "string"});
 errors++;
 }
 }
 if(data.server_version !== undefined){
 if(typeof data.server_version !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/server_version",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/server_version", "type", {type: "string"});
 errors++;
 }
 }
@@ -154,12 +154,12 @@ if(data.protocol_max !== undefined){
 let data6 = data.protocol_max;
 if(typeof data6 === "string"){
 if(!pattern1.test(data6)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/protocol_max",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}});
+vErrors = pushError(vErrors, instancePath+"/protocol_max", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/protocol_max",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/protocol_max", "type", {type: "string"});
 errors++;
 }
 }
@@ -167,12 +167,12 @@ if(data.protocol_min !== undefined){
 let data7 = data.protocol_min;
 if(typeof data7 === "string"){
 if(!pattern1.test(data7)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/protocol_min",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}});
+vErrors = pushError(vErrors, instancePath+"/protocol_min", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/protocol_min",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/protocol_min", "type", {type: "string"});
 errors++;
 }
 }
@@ -181,13 +181,13 @@ let data8 = data.pruning;
 const _errs26 = errors;
 let valid5 = false;
 const _errs27 = errors;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/pruning",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data8))){
+vErrors = pushError(vErrors, instancePath+"/pruning", "type", {type: "integer"});
 errors++;
 }
-if((typeof data8 == "number") && (isFinite(data8))){
+if(Number.isFinite(data8)){
 if(data8 < 0 || isNaN(data8)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/pruning",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/pruning", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -196,14 +196,14 @@ valid5 = valid5 || _valid2;
 if(!valid5){
 const _errs29 = errors;
 if(data8 !== null){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/pruning",keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath+"/pruning", "type", {type: "null"});
 errors++;
 }
 var _valid2 = _errs29 === errors;
 valid5 = valid5 || _valid2;
 }
 if(!valid5){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/pruning",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/pruning", "anyOf", {});
 errors++;
 }
 else {
@@ -224,19 +224,19 @@ if(Array.isArray(data9)){
 const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
 if(typeof data9[i0] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/services/" + i0,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/services/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/services",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/services", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs1 === errors;
@@ -245,35 +245,35 @@ if(!valid0){
 const _errs35 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.genesis_hash === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "genesis_hash"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "genesis_hash"});
 errors++;
 }
 if(data.hosts === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "hosts"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "hosts"});
 errors++;
 }
 if(data.protocol_max === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "protocol_max"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "protocol_max"});
 errors++;
 }
 if(data.protocol_min === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "protocol_min"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "protocol_min"});
 errors++;
 }
 if(data.server_version === undefined){
-vErrors = pushError(vErrors, {instancePath,keyword:"required",params:{missingProperty: "server_version"}});
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "server_version"});
 errors++;
 }
 if(data.genesis_hash !== undefined){
 let data11 = data.genesis_hash;
 if(typeof data11 === "string"){
 if(!pattern0.test(data11)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/genesis_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/genesis_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/genesis_hash",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/genesis_hash", "type", {type: "string"});
 errors++;
 }
 }
@@ -281,41 +281,41 @@ if(data.hosts !== undefined){
 let data12 = data.hosts;
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 if(data12.tcp_port === undefined){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hosts",keyword:"required",params:{missingProperty: "tcp_port"}});
+vErrors = pushError(vErrors, instancePath+"/hosts", "required", {missingProperty: "tcp_port"});
 errors++;
 }
 if(data12.tcp_port !== undefined){
 let data13 = data12.tcp_port;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hosts/tcp_port",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data13))){
+vErrors = pushError(vErrors, instancePath+"/hosts/tcp_port", "type", {type: "integer"});
 errors++;
 }
-if((typeof data13 == "number") && (isFinite(data13))){
+if(Number.isFinite(data13)){
 if(data13 > 65535 || isNaN(data13)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hosts/tcp_port",keyword:"maximum",params:{comparison: "<=", limit: 65535}});
+vErrors = pushError(vErrors, instancePath+"/hosts/tcp_port", "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
 if(data13 < 0 || isNaN(data13)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hosts/tcp_port",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/hosts/tcp_port", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hosts",keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/hosts", "type", {type: "object"});
 errors++;
 }
 }
 if(data.hash_function !== undefined){
 if(typeof data.hash_function !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/hash_function",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/hash_function", "type", {type: "string"});
 errors++;
 }
 }
 if(data.server_version !== undefined){
 if(typeof data.server_version !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/server_version",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/server_version", "type", {type: "string"});
 errors++;
 }
 }
@@ -323,12 +323,12 @@ if(data.protocol_max !== undefined){
 let data16 = data.protocol_max;
 if(typeof data16 === "string"){
 if(!pattern1.test(data16)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/protocol_max",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}});
+vErrors = pushError(vErrors, instancePath+"/protocol_max", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/protocol_max",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/protocol_max", "type", {type: "string"});
 errors++;
 }
 }
@@ -336,12 +336,12 @@ if(data.protocol_min !== undefined){
 let data17 = data.protocol_min;
 if(typeof data17 === "string"){
 if(!pattern1.test(data17)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/protocol_min",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}});
+vErrors = pushError(vErrors, instancePath+"/protocol_min", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/protocol_min",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/protocol_min", "type", {type: "string"});
 errors++;
 }
 }
@@ -350,13 +350,13 @@ let data18 = data.pruning;
 const _errs52 = errors;
 let valid10 = false;
 const _errs53 = errors;
-if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/pruning",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data18))){
+vErrors = pushError(vErrors, instancePath+"/pruning", "type", {type: "integer"});
 errors++;
 }
-if((typeof data18 == "number") && (isFinite(data18))){
+if(Number.isFinite(data18)){
 if(data18 < 0 || isNaN(data18)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/pruning",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/pruning", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -365,14 +365,14 @@ valid10 = valid10 || _valid3;
 if(!valid10){
 const _errs55 = errors;
 if(data18 !== null){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/pruning",keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath+"/pruning", "type", {type: "null"});
 errors++;
 }
 var _valid3 = _errs55 === errors;
 valid10 = valid10 || _valid3;
 }
 if(!valid10){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/pruning",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/pruning", "anyOf", {});
 errors++;
 }
 else {
@@ -389,14 +389,14 @@ vErrors = null;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs35 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-vErrors = pushError(vErrors, {instancePath,keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath, "anyOf", {});
 errors++;
 }
 else {

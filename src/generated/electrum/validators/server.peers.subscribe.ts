@@ -12,16 +12,16 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 0});
 errors++;
 }
 if(data.length < 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -40,23 +40,23 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(Array.isArray(data0)){
 if(data0.length > 3){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"maxItems",params:{limit: 3}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "maxItems", {limit: 3});
 errors++;
 }
 if(data0.length < 3){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"minItems",params:{limit: 3}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "minItems", {limit: 3});
 errors++;
 }
 const len1 = data0.length;
 if(len1 > 0){
 if(typeof data0[0] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len1 > 1){
 if(typeof data0[1] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/1",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/1", "type", {type: "string"});
 errors++;
 }
 }
@@ -66,25 +66,25 @@ if(Array.isArray(data3)){
 const len2 = data3.length;
 for(let i1=0; i1<len2; i1++){
 if(typeof data3[i1] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/2/" + i1,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/2/" + i1, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0+"/2",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/2", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + i0,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/" + i0, "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate11.errors = vErrors;

@@ -14,13 +14,13 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length < 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
@@ -31,12 +31,12 @@ let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}});
+vErrors = pushError(vErrors, instancePath+"/1", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs5 === errors;
@@ -45,11 +45,11 @@ if(!valid1){
 const _errs7 = errors;
 if(Array.isArray(data1)){
 if(data1.length > 2){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"maxItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath+"/1", "maxItems", {limit: 2});
 errors++;
 }
 if(data1.length < 2){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"minItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath+"/1", "minItems", {limit: 2});
 errors++;
 }
 const len1 = data1.length;
@@ -57,25 +57,25 @@ for(let i0=0; i0<len1; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/" + i0,keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}});
+vErrors = pushError(vErrors, instancePath+"/1/" + i0, "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/" + i0,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "array"});
 errors++;
 }
 var _valid0 = _errs7 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/1", "anyOf", {});
 errors++;
 }
 else {
@@ -92,7 +92,7 @@ vErrors = null;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -106,7 +106,7 @@ function validate11(data, {instancePath=""}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "string"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -121,17 +121,17 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 2){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 2});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
@@ -139,18 +139,18 @@ if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}});
+vErrors = pushError(vErrors, instancePath+"/1", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate12.errors = vErrors;

@@ -14,11 +14,11 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 3){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 3}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 3});
 errors++;
 }
 if(data.length < 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 const len0 = data.length;
@@ -28,7 +28,7 @@ const _errs2 = errors;
 let valid1 = false;
 const _errs3 = errors;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs3 === errors;
@@ -36,14 +36,14 @@ valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs5 = errors;
 if(data0 !== null){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "null"});
 errors++;
 }
 var _valid0 = _errs5 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/0", "anyOf", {});
 errors++;
 }
 else {
@@ -66,17 +66,17 @@ const _errs9 = errors;
 const _errs10 = errors;
 let valid3 = false;
 const _errs11 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 > 65535 || isNaN(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"maximum",params:{comparison: "<=", limit: 65535}});
+vErrors = pushError(vErrors, instancePath+"/1", "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
 if(data1 < 0 || isNaN(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -86,19 +86,19 @@ if(!valid3){
 const _errs13 = errors;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}});
+vErrors = pushError(vErrors, instancePath+"/1", "pattern", {pattern: "^[0-9]{1,5}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 var _valid2 = _errs13 === errors;
 valid3 = valid3 || _valid2;
 }
 if(!valid3){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/1", "anyOf", {});
 errors++;
 }
 else {
@@ -117,14 +117,14 @@ valid2 = valid2 || _valid1;
 if(!valid2){
 const _errs15 = errors;
 if(data1 !== null){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "null"});
 errors++;
 }
 var _valid1 = _errs15 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/1", "anyOf", {});
 errors++;
 }
 else {
@@ -144,13 +144,13 @@ let data2 = data[2];
 const _errs18 = errors;
 let valid4 = false;
 const _errs19 = errors;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/2", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -159,14 +159,14 @@ valid4 = valid4 || _valid3;
 if(!valid4){
 const _errs21 = errors;
 if(data2 !== null){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "null"});
 errors++;
 }
 var _valid3 = _errs21 === errors;
 valid4 = valid4 || _valid3;
 }
 if(!valid4){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/2", "anyOf", {});
 errors++;
 }
 else {
@@ -183,7 +183,7 @@ vErrors = null;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;

@@ -14,11 +14,11 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 1}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -27,21 +27,21 @@ let data0 = data[0];
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.notify !== undefined){
 if(!(Array.isArray(data0.notify))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/notify",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/0/notify", "type", {type: "array"});
 errors++;
 }
 }
 if(data0.set_difficulty !== undefined){
 let data2 = data0.set_difficulty;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/set_difficulty",keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/0/set_difficulty", "type", {type: "object"});
 errors++;
 }
 }
 if(data0.set_goal !== undefined){
 let data3 = data0.set_goal;
 if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/set_goal",keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/0/set_goal", "type", {type: "object"});
 errors++;
 }
 }
@@ -49,24 +49,24 @@ if(data0.suggested_target !== undefined){
 let data4 = data0.suggested_target;
 if(typeof data4 === "string"){
 if(!pattern0.test(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/suggested_target",keyword:"pattern",params:{pattern: "^(?:0x)?[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/0/suggested_target", "pattern", {pattern: "^(?:0x)?[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/suggested_target",keyword:"type",params:{type: "string"}});
-errors++;
-}
-}
-}
-else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/0/suggested_target", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "object"});
+errors++;
+}
+}
+}
+else {
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;

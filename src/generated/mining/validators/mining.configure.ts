@@ -16,11 +16,11 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 2){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 2});
 errors++;
 }
 const len0 = data.length;
@@ -32,18 +32,18 @@ for(let i0=0; i0<len1; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/" + i0,keyword:"pattern",params:{pattern: "^\\S+$"}});
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "pattern", {pattern: "^\\S+$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/" + i0,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "array"});
 errors++;
 }
 }
@@ -54,12 +54,12 @@ if(data2["version-rolling.mask"] !== undefined){
 let data3 = data2["version-rolling.mask"];
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/version-rolling.mask",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}});
+vErrors = pushError(vErrors, instancePath+"/1/version-rolling.mask", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/version-rolling.mask",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1/version-rolling.mask", "type", {type: "string"});
 errors++;
 }
 }
@@ -68,13 +68,13 @@ let data4 = data2["version-rolling.min-bit-count"];
 const _errs11 = errors;
 let valid4 = false;
 const _errs12 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/1/version-rolling.min-bit-count", "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 < 0 || isNaN(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/1/version-rolling.min-bit-count", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -84,19 +84,19 @@ if(!valid4){
 const _errs14 = errors;
 if(typeof data4 === "string"){
 if(!pattern2.test(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{1,8}$"}});
+vErrors = pushError(vErrors, instancePath+"/1/version-rolling.min-bit-count", "pattern", {pattern: "^[0-9a-fA-F]{1,8}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1/version-rolling.min-bit-count", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs14 === errors;
 valid4 = valid4 || _valid0;
 }
 if(!valid4){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/1/version-rolling.min-bit-count", "anyOf", {});
 errors++;
 }
 else {
@@ -113,50 +113,50 @@ vErrors = null;
 }
 if(data2["minimum-difficulty.value"] !== undefined){
 let data5 = data2["minimum-difficulty.value"];
-if((typeof data5 == "number") && (isFinite(data5))){
+if(Number.isFinite(data5)){
 if(data5 < 0 || isNaN(data5)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/minimum-difficulty.value",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/1/minimum-difficulty.value", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/minimum-difficulty.value",keyword:"type",params:{type: "number"}});
+vErrors = pushError(vErrors, instancePath+"/1/minimum-difficulty.value", "type", {type: "number"});
 errors++;
 }
 }
 if(data2["info.connection-url"] !== undefined){
 if(typeof data2["info.connection-url"] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/info.connection-url",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1/info.connection-url", "type", {type: "string"});
 errors++;
 }
 }
 if(data2["info.hw-version"] !== undefined){
 if(typeof data2["info.hw-version"] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/info.hw-version",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1/info.hw-version", "type", {type: "string"});
 errors++;
 }
 }
 if(data2["info.sw-version"] !== undefined){
 if(typeof data2["info.sw-version"] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/info.sw-version",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1/info.sw-version", "type", {type: "string"});
 errors++;
 }
 }
 if(data2["info.hw-id"] !== undefined){
 if(typeof data2["info.hw-id"] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1/info.hw-id",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1/info.hw-id", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -177,7 +177,7 @@ const _errs3 = errors;
 let valid1 = false;
 const _errs4 = errors;
 if(typeof data0 !== "boolean"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/version-rolling",keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath+"/version-rolling", "type", {type: "boolean"});
 errors++;
 }
 var _valid0 = _errs4 === errors;
@@ -185,14 +185,14 @@ valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs6 = errors;
 if(typeof data0 !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/version-rolling",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/version-rolling", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs6 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/version-rolling",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/version-rolling", "anyOf", {});
 errors++;
 }
 else {
@@ -211,12 +211,12 @@ if(data["version-rolling.mask"] !== undefined){
 let data1 = data["version-rolling.mask"];
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/version-rolling.mask",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}});
+vErrors = pushError(vErrors, instancePath+"/version-rolling.mask", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/version-rolling.mask",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/version-rolling.mask", "type", {type: "string"});
 errors++;
 }
 }
@@ -225,13 +225,13 @@ let data2 = data["version-rolling.min-bit-count"];
 const _errs11 = errors;
 let valid2 = false;
 const _errs12 = errors;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/version-rolling.min-bit-count", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/version-rolling.min-bit-count", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -241,19 +241,19 @@ if(!valid2){
 const _errs14 = errors;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{1,8}$"}});
+vErrors = pushError(vErrors, instancePath+"/version-rolling.min-bit-count", "pattern", {pattern: "^[0-9a-fA-F]{1,8}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/version-rolling.min-bit-count", "type", {type: "string"});
 errors++;
 }
 var _valid1 = _errs14 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/version-rolling.min-bit-count", "anyOf", {});
 errors++;
 }
 else {
@@ -274,7 +274,7 @@ const _errs17 = errors;
 let valid3 = false;
 const _errs18 = errors;
 if(typeof data3 !== "boolean"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/minimum-difficulty",keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath+"/minimum-difficulty", "type", {type: "boolean"});
 errors++;
 }
 var _valid2 = _errs18 === errors;
@@ -282,14 +282,14 @@ valid3 = valid3 || _valid2;
 if(!valid3){
 const _errs20 = errors;
 if(typeof data3 !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/minimum-difficulty",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/minimum-difficulty", "type", {type: "string"});
 errors++;
 }
 var _valid2 = _errs20 === errors;
 valid3 = valid3 || _valid2;
 }
 if(!valid3){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/minimum-difficulty",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/minimum-difficulty", "anyOf", {});
 errors++;
 }
 else {
@@ -310,7 +310,7 @@ const _errs23 = errors;
 let valid4 = false;
 const _errs24 = errors;
 if(typeof data4 !== "boolean"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/subscribe-extranonce",keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath+"/subscribe-extranonce", "type", {type: "boolean"});
 errors++;
 }
 var _valid3 = _errs24 === errors;
@@ -318,14 +318,14 @@ valid4 = valid4 || _valid3;
 if(!valid4){
 const _errs26 = errors;
 if(typeof data4 !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/subscribe-extranonce",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/subscribe-extranonce", "type", {type: "string"});
 errors++;
 }
 var _valid3 = _errs26 === errors;
 valid4 = valid4 || _valid3;
 }
 if(!valid4){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/subscribe-extranonce",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/subscribe-extranonce", "anyOf", {});
 errors++;
 }
 else {
@@ -346,7 +346,7 @@ const _errs29 = errors;
 let valid5 = false;
 const _errs30 = errors;
 if(typeof data5 !== "boolean"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/info",keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath+"/info", "type", {type: "boolean"});
 errors++;
 }
 var _valid4 = _errs30 === errors;
@@ -354,14 +354,14 @@ valid5 = valid5 || _valid4;
 if(!valid5){
 const _errs32 = errors;
 if(typeof data5 !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/info",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/info", "type", {type: "string"});
 errors++;
 }
 var _valid4 = _errs32 === errors;
 valid5 = valid5 || _valid4;
 }
 if(!valid5){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/info",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/info", "anyOf", {});
 errors++;
 }
 else {
@@ -383,7 +383,7 @@ const _errs35 = errors;
 let valid7 = false;
 const _errs36 = errors;
 if(typeof data6 !== "boolean"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "boolean"});
 errors++;
 }
 var _valid5 = _errs36 === errors;
@@ -391,14 +391,14 @@ valid7 = valid7 || _valid5;
 if(!valid7){
 const _errs38 = errors;
 if(typeof data6 !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "string"});
 errors++;
 }
 var _valid5 = _errs38 === errors;
 valid7 = valid7 || _valid5;
 }
 if(!valid7){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "anyOf", {});
 errors++;
 }
 else {
@@ -416,7 +416,7 @@ vErrors = null;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "object"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;

@@ -16,17 +16,17 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 9){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 9}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 9});
 errors++;
 }
 if(data.length < 9){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 9}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 9});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
@@ -34,12 +34,12 @@ if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/1", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 }
@@ -47,12 +47,12 @@ if(len0 > 2){
 let data2 = data[2];
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}});
+vErrors = pushError(vErrors, instancePath+"/2", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "string"});
 errors++;
 }
 }
@@ -60,12 +60,12 @@ if(len0 > 3){
 let data3 = data[3];
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}});
+vErrors = pushError(vErrors, instancePath+"/3", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/3", "type", {type: "string"});
 errors++;
 }
 }
@@ -77,18 +77,18 @@ for(let i0=0; i0<len1; i0++){
 let data5 = data4[i0];
 if(typeof data5 === "string"){
 if(!pattern0.test(data5)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/4/" + i0,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}});
+vErrors = pushError(vErrors, instancePath+"/4/" + i0, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/4/" + i0,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/4/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/4",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/4", "type", {type: "array"});
 errors++;
 }
 }
@@ -96,12 +96,12 @@ if(len0 > 5){
 let data6 = data[5];
 if(typeof data6 === "string"){
 if(!pattern4.test(data6)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/5",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}});
+vErrors = pushError(vErrors, instancePath+"/5", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/5",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/5", "type", {type: "string"});
 errors++;
 }
 }
@@ -109,12 +109,12 @@ if(len0 > 6){
 let data7 = data[6];
 if(typeof data7 === "string"){
 if(!pattern4.test(data7)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/6",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}});
+vErrors = pushError(vErrors, instancePath+"/6", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/6",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/6", "type", {type: "string"});
 errors++;
 }
 }
@@ -122,24 +122,24 @@ if(len0 > 7){
 let data8 = data[7];
 if(typeof data8 === "string"){
 if(!pattern4.test(data8)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/7",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}});
+vErrors = pushError(vErrors, instancePath+"/7", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/7",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/7", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 8){
 if(typeof data[8] !== "boolean"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/8",keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath+"/8", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;

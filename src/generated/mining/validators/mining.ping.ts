@@ -12,16 +12,16 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 0});
 errors++;
 }
 if(data.length < 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -35,7 +35,7 @@ function validate11(data, {instancePath=""}={}){
 let vErrors = null;
 let errors = 0;
 if("pong" !== data){
-vErrors = pushError(vErrors, {instancePath,keyword:"const",params:{allowedValue: "pong"}});
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: "pong"});
 errors++;
 }
 validate11.errors = vErrors;

@@ -15,23 +15,23 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 6){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 6}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 6});
 errors++;
 }
 if(data.length < 5){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 5}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 5});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 1){
 if(typeof data[1] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 }
@@ -39,12 +39,12 @@ if(len0 > 2){
 let data2 = data[2];
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}});
+vErrors = pushError(vErrors, instancePath+"/2", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "string"});
 errors++;
 }
 }
@@ -55,29 +55,29 @@ let valid1 = false;
 const _errs9 = errors;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}});
+vErrors = pushError(vErrors, instancePath+"/3", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/3", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs9 === errors;
 valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs11 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/3", "type", {type: "integer"});
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
+if(Number.isFinite(data3)){
 if(data3 > 4294967295 || isNaN(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"maximum",params:{comparison: "<=", limit: 4294967295}});
+vErrors = pushError(vErrors, instancePath+"/3", "maximum", {comparison: "<=", limit: 4294967295});
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/3", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -85,7 +85,7 @@ var _valid0 = _errs11 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/3", "anyOf", {});
 errors++;
 }
 else {
@@ -107,29 +107,29 @@ let valid2 = false;
 const _errs15 = errors;
 if(typeof data4 === "string"){
 if(!pattern1.test(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/4",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}});
+vErrors = pushError(vErrors, instancePath+"/4", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/4",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/4", "type", {type: "string"});
 errors++;
 }
 var _valid1 = _errs15 === errors;
 valid2 = valid2 || _valid1;
 if(!valid2){
 const _errs17 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/4",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/4", "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 > 4294967295 || isNaN(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/4",keyword:"maximum",params:{comparison: "<=", limit: 4294967295}});
+vErrors = pushError(vErrors, instancePath+"/4", "maximum", {comparison: "<=", limit: 4294967295});
 errors++;
 }
 if(data4 < 0 || isNaN(data4)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/4",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/4", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -137,7 +137,7 @@ var _valid1 = _errs17 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/4",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/4", "anyOf", {});
 errors++;
 }
 else {
@@ -156,18 +156,18 @@ if(len0 > 5){
 let data5 = data[5];
 if(typeof data5 === "string"){
 if(!pattern1.test(data5)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/5",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}});
+vErrors = pushError(vErrors, instancePath+"/5", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/5",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/5", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -181,7 +181,7 @@ function validate11(data, {instancePath=""}={}){
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "boolean"){
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "boolean"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "boolean"});
 errors++;
 }
 validate11.errors = vErrors;

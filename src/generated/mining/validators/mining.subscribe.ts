@@ -15,17 +15,17 @@ let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 4){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 4}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 4});
 errors++;
 }
 if(data.length < 0){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 0}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
@@ -35,7 +35,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs5 === errors;
@@ -43,14 +43,14 @@ valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs7 = errors;
 if(data1 !== null){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "null"});
 errors++;
 }
 var _valid0 = _errs7 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/1", "anyOf", {});
 errors++;
 }
 else {
@@ -71,7 +71,7 @@ const _errs10 = errors;
 let valid2 = false;
 const _errs11 = errors;
 if(typeof data2 !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "string"});
 errors++;
 }
 var _valid1 = _errs11 === errors;
@@ -79,14 +79,14 @@ valid2 = valid2 || _valid1;
 if(!valid2){
 const _errs13 = errors;
 if(data2 !== null){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "null"});
 errors++;
 }
 var _valid1 = _errs13 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/2", "anyOf", {});
 errors++;
 }
 else {
@@ -109,17 +109,17 @@ const _errs17 = errors;
 const _errs18 = errors;
 let valid4 = false;
 const _errs19 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/3", "type", {type: "integer"});
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
+if(Number.isFinite(data3)){
 if(data3 > 65535 || isNaN(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"maximum",params:{comparison: "<=", limit: 65535}});
+vErrors = pushError(vErrors, instancePath+"/3", "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/3", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -129,19 +129,19 @@ if(!valid4){
 const _errs21 = errors;
 if(typeof data3 === "string"){
 if(!pattern0.test(data3)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}});
+vErrors = pushError(vErrors, instancePath+"/3", "pattern", {pattern: "^[0-9]{1,5}$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/3", "type", {type: "string"});
 errors++;
 }
 var _valid3 = _errs21 === errors;
 valid4 = valid4 || _valid3;
 }
 if(!valid4){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/3", "anyOf", {});
 errors++;
 }
 else {
@@ -160,14 +160,14 @@ valid3 = valid3 || _valid2;
 if(!valid3){
 const _errs23 = errors;
 if(data3 !== null){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"type",params:{type: "null"}});
+vErrors = pushError(vErrors, instancePath+"/3", "type", {type: "null"});
 errors++;
 }
 var _valid2 = _errs23 === errors;
 valid3 = valid3 || _valid2;
 }
 if(!valid3){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/3",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/3", "anyOf", {});
 errors++;
 }
 else {
@@ -184,7 +184,7 @@ vErrors = null;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -203,11 +203,11 @@ let valid0 = false;
 const _errs1 = errors;
 if(Array.isArray(data)){
 if(data.length > 3){
-vErrors = pushError(vErrors, {instancePath,keyword:"maxItems",params:{limit: 3}});
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 3});
 errors++;
 }
 if(data.length < 3){
-vErrors = pushError(vErrors, {instancePath,keyword:"minItems",params:{limit: 3}});
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 3});
 errors++;
 }
 const len0 = data.length;
@@ -222,35 +222,35 @@ for(let i0=0; i0<len1; i0++){
 let data1 = data0[i0];
 if(Array.isArray(data1)){
 if(data1.length > 2){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/" + i0,keyword:"maxItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "maxItems", {limit: 2});
 errors++;
 }
 if(data1.length < 2){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/" + i0,keyword:"minItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "minItems", {limit: 2});
 errors++;
 }
 const len2 = data1.length;
 if(len2 > 0){
 if(typeof data1[0] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/" + i0+"/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0/" + i0+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len2 > 1){
 if(typeof data1[1] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/" + i0+"/1",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0/" + i0+"/1", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/" + i0,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "array"});
 errors++;
 }
 var _valid1 = _errs5 === errors;
@@ -259,36 +259,36 @@ if(!valid2){
 const _errs13 = errors;
 if(Array.isArray(data0)){
 if(data0.length > 2){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"maxItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath+"/0", "maxItems", {limit: 2});
 errors++;
 }
 if(data0.length < 2){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"minItems",params:{limit: 2}});
+vErrors = pushError(vErrors, instancePath+"/0", "minItems", {limit: 2});
 errors++;
 }
 const len3 = data0.length;
 if(len3 > 0){
 if(typeof data0[0] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/0",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len3 > 1){
 if(typeof data0[1] !== "string"){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0/1",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/0/1", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "array"});
 errors++;
 }
 var _valid1 = _errs13 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/0",keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath+"/0", "anyOf", {});
 errors++;
 }
 else {
@@ -307,35 +307,35 @@ if(len0 > 1){
 let data6 = data[1];
 if(typeof data6 === "string"){
 if(!pattern1.test(data6)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}});
+vErrors = pushError(vErrors, instancePath+"/1", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 2){
 let data7 = data[2];
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"type",params:{type: "integer"}});
+if(!(Number.isInteger(data7))){
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "integer"});
 errors++;
 }
-if((typeof data7 == "number") && (isFinite(data7))){
+if(Number.isFinite(data7)){
 if(data7 > 32 || isNaN(data7)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"maximum",params:{comparison: "<=", limit: 32}});
+vErrors = pushError(vErrors, instancePath+"/2", "maximum", {comparison: "<=", limit: 32});
 errors++;
 }
 if(data7 < 0 || isNaN(data7)){
-vErrors = pushError(vErrors, {instancePath:instancePath+"/2",keyword:"minimum",params:{comparison: ">=", limit: 0}});
+vErrors = pushError(vErrors, instancePath+"/2", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "array"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 var _valid0 = _errs1 === errors;
@@ -343,14 +343,14 @@ valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs23 = errors;
 if(typeof data !== "string"){
-vErrors = pushError(vErrors, {instancePath,keyword:"type",params:{type: "string"}});
+vErrors = pushError(vErrors, instancePath, "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs23 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-vErrors = pushError(vErrors, {instancePath,keyword:"anyOf",params:{}});
+vErrors = pushError(vErrors, instancePath, "anyOf", {});
 errors++;
 }
 else {

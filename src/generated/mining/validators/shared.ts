@@ -91,4 +91,7 @@ export const hexBatch = /* @__PURE__ */ (() => {
 })();
 
 // Adds an error to a validator's list, starting it with the first (ajv's vErrors: null until an error).
-export const pushError = (list, error) => (list === null ? [error] : (list.push(error), list));
+export const pushError = (list, instancePath, keyword, params) => {
+  const error = { instancePath, keyword, params };
+  return list === null ? [error] : (list.push(error), list);
+};
