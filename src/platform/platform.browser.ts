@@ -2,7 +2,7 @@
 // platform's own WebSocket, and a clear ConnectError for tcp:// and tls://. No Node module is imported from
 // here, so a bundle for these platforms holds neither node:* nor the `ws` package.
 import { ConnectError } from '../runtime/errors.js';
-import { DEFAULT_CONNECT_TIMEOUT, type Connector, type Transport, type TransportHandlers } from '../runtime/transport.js';
+import { DEFAULT_CONNECT_TIMEOUT } from '../runtime/transport.js';
 import { webSocketConnector } from '../runtime/websocket.js';
 import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { FileTrustStore, OpenStream, OpenWebSocket, ParseProxy } from './types.js';
@@ -27,8 +27,11 @@ export const openStream: OpenStream = (target) => {
 export const openWebSocket: OpenWebSocket = (target) => {
   if (target.proxy) throw new ConnectError(`${target.url}: ${NO_PROXY} (${target.proxy.url})`);
   if (/^wss:/i.test(target.url) && target.tls) refuseTlsSettings(target.url, target.tls);
-  const open = webSocketConnector(target.url, { maxMessageSize: target.maxMessageSize, maxBufferedBytes: target.maxBufferedBytes });
-  return withConnectTimeout(open, target.url, target.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);
+  return webSocketConnector(target.url, {
+    maxMessageSize: target.maxMessageSize,
+    maxBufferedBytes: target.maxBufferedBytes,
+    connectTimeout: target.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+  });
 };
 
 export const fileTrustStore: FileTrustStore = (path) => {
@@ -56,43 +59,4 @@ function refuseTlsSettings(url: string, tls: TlsSettings): void {
     `${url}: tls.${unsupported.join(', tls.')} cannot be applied by this platform's WebSocket, which checks certificates ` +
       'by its own rules and shows them to no code. Leave them out, or use a `connector` that can check certificates',
   );
-}
-
-/** The platform's WebSocket has no connect timeout of its own: give up after `ms`, and close the socket if it opens later. */
-function withConnectTimeout(open: Connector, url: string, ms: number): Connector {
-  if (!(ms > 0) || ms === Infinity) return open;
-  return (handlers) =>
-    new Promise<Transport>((resolve, reject) => {
-      let settled = false;
-      let abandoned = false;
-      // Once abandoned, the late connection reports nothing: its owner was already told it failed.
-      const guarded: TransportHandlers = {
-        message: (text) => void (abandoned || handlers.message(text)),
-        error: (error) => void (abandoned || handlers.error(error)),
-        close: (error) => void (abandoned || handlers.close(error)),
-      };
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        abandoned = true;
-        reject(new ConnectError(`${url}: no connection within ${ms} ms`));
-      }, ms);
-      open(guarded).then(
-        (transport) => {
-          if (abandoned) {
-            transport.close();
-            return;
-          }
-          settled = true;
-          clearTimeout(timer);
-          resolve(transport);
-        },
-        (error: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
 }
