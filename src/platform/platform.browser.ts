@@ -9,7 +9,7 @@ import type { FileTrustStore, OpenStream, OpenWebSocket, ParseProxy } from './ty
 
 // The platform's WebSocket makes its own connections: it has no proxy setting, and the browser's or the
 // system's proxy settings apply to it. The URL is not repeated, as it may hold a password.
-const NO_PROXY = 'this platform cannot use a SOCKS proxy: its WebSocket has no proxy setting (the system or browser proxy settings apply). Leave `proxy` out, or pass a `connector` that goes through one';
+const NO_PROXY = 'this platform cannot use a SOCKS proxy: its WebSocket has no proxy setting (the system one applies). Leave `proxy` out, or pass a `connector`';
 
 /** Refuses any proxy, so a bundle for these platforms carries no proxy URL parsing (platform/proxy.ts). */
 export const parseProxy: ParseProxy = () => {
@@ -18,9 +18,8 @@ export const parseProxy: ParseProxy = () => {
 
 export const openStream: OpenStream = (target) => {
   throw new ConnectError(
-    `${target.url}: this platform has no raw TCP or TLS sockets, only its WebSocket. Pass the \`connector\` option ` +
-      '(streamConnector(async () => socket) from stratum-sdk takes react-native-tcp-socket or a WebSocket-to-TCP bridge), ' +
-      "or use the Electrum server's ws:// or wss:// address",
+    `${target.url}: this platform has no raw TCP or TLS sockets. Pass the \`connector\` option (streamConnector from ` +
+      'stratum-sdk, over react-native-tcp-socket or a bridge), or use a ws:// or wss:// server',
   );
 };
 
@@ -36,8 +35,8 @@ export const openWebSocket: OpenWebSocket = (target) => {
 
 export const fileTrustStore: FileTrustStore = (path) => {
   throw new ConnectError(
-    `fileTrustStore(${JSON.stringify(path)}): this platform has no file system, and its WebSocket checks certificates by ` +
-      'its own rules. Use memoryTrustStore() or your own { get, set } store, with a connector that can check certificates',
+    `fileTrustStore(${JSON.stringify(path)}): this platform has no file system. Use memoryTrustStore() or your own ` +
+      '{ get, set } store, with a connector that checks certificates',
   );
 };
 
@@ -57,6 +56,6 @@ function refuseTlsSettings(url: string, tls: TlsSettings): void {
   if (unsupported.length === 0) return;
   throw new ConnectError(
     `${url}: tls.${unsupported.join(', tls.')} cannot be applied by this platform's WebSocket, which checks certificates ` +
-      'by its own rules and shows them to no code. Leave them out, or use a `connector` that can check certificates',
+      'by its own rules. Leave them out, or use a `connector`',
   );
 }
