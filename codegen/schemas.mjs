@@ -46,13 +46,15 @@ patternEngine.code = `(${patternEngine.toString()})`;
 /**
  * @param {{ messages?: boolean }} [options] messages: false for the emitted validators, whose errors the
  *   runtime words itself from keyword and params (src/runtime/validation.ts: ajvMessage), as ajv would:
- *   every error site would otherwise carry its sentence into every bundle.
+ *   every error site would otherwise carry its sentence into every bundle. inlineRefs: false for the emitted
+ *   validators, where a reference is kept on purpose (a shape checked once and called from two places).
  */
-export function newAjv({ messages = true } = {}) {
+export function newAjv({ messages = true, inlineRefs = true } = {}) {
   // strictTuples is off because optional params make open-ended tuples by design (minItems < items).
   // unicodeRegExp stays on; hex patterns are ASCII either way.
   return new Ajv({
     messages,
+    inlineRefs,
     allErrors: true,
     strict: true,
     strictTuples: false,

@@ -17,9 +17,10 @@ export type {
 // What code generated from your own spec (`stratum-sdk generate`) builds its registry and its version types
 // with; the package's own generated code uses the same.
 export { defineProtocol, type ErasIn, type MethodDefinition, type MethodDocs, type MethodsIn, type MethodTable, type VersionsInRange } from './runtime/registry.js';
-export type { MethodValidators, ValidatorSet } from './runtime/validation.js';
+export type { ErrorFormatter, MethodValidators, ValidatorSet } from './runtime/validation.js';
+export { formatErrors } from './runtime/validation.js';
 export { compareVersions, inVersionRange, isVersion } from './runtime/versions.js';
-export { bindMethodTree, type CallFunction, type MethodTree } from './runtime/bind.js';
+export { bindMethodTree, clientRequestTree, type CallFunction, type MethodTree } from './runtime/bind.js';
 export * from './runtime/errors.js';
 export {
   streamConnector,

@@ -18,7 +18,7 @@ import type { RequestOptions } from '../runtime/session.js';
 import { subscriptionKey } from '../runtime/subscriptions.js';
 import { compareVersions } from '../runtime/versions.js';
 import { sendBatch } from './electrum-batch.js';
-import { proxyOption } from '../platform/proxy.js';
+import { proxyOption } from '../platform/proxy-option.js';
 import { electrumConnector } from './electrum-connect.js';
 import { checkGenesis, negotiateVersion, normalizeRange } from './electrum-handshake.js';
 import { checkedOptions } from './electrum-options.js';
@@ -106,9 +106,10 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
       events,
       current: () => this.#core.link,
     });
-    proxyOption(options); // a proxy given with a connector, which would bypass it, is refused here
+    // A proxy given with a connector, which would bypass it, is refused here; the URL is read once.
+    const proxy = proxyOption(options);
     this.#core = new Connection<ElectrumConnectionInfo, ElectrumConnectionInfo>({
-      connector: options.connector ?? electrumConnector(url, options),
+      connector: options.connector ?? electrumConnector(url, { ...options, proxy }),
       backoff,
       keepAlive,
       whileReconnecting: 'wait',

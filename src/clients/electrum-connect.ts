@@ -1,7 +1,7 @@
 // Electrum server URLs to connectors: tcp://, tls:// (alias ssl://), ws://, wss://. The sockets come from the
 // platform module: Node's TCP, TLS and `ws` here, the platform's WebSocket in a browser or React Native bundle.
-import { openStream, openWebSocket } from '../platform/platform.js';
-import { parseProxyUrl } from '../platform/proxy.js';
+import { openStream, openWebSocket, parseProxy } from '../platform/platform.js';
+import type { ProxyTarget } from '../platform/proxy.js';
 import { ConnectError } from '../runtime/errors.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../runtime/framing.js';
 import type { TlsSettings } from '../runtime/tls-settings.js';
@@ -12,8 +12,8 @@ export interface ConnectSettings {
   readonly maxMessageSize?: number | undefined;
   readonly maxBufferedBytes?: number | undefined;
   readonly connectTimeout?: number | undefined;
-  /** A SOCKS5 proxy URL (socks5h://host:port, socks5://host:port), for every scheme; Node only. */
-  readonly proxy?: string | undefined;
+  /** A SOCKS5 proxy (its URL, socks5h://host:port or socks5://host:port, or as parsed), for every scheme; Node only. */
+  readonly proxy?: string | ProxyTarget | undefined;
 }
 
 // The ports ElectrumX and Fulcrum use by default on mainnet; ws and wss keep the WebSocket defaults.
@@ -33,7 +33,7 @@ export function electrumConnector(url: string, settings: ConnectSettings): Conne
   if (!host) throw new ConnectError(`${url}: a host is needed`);
   const maxMessageSize = settings.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   const { connectTimeout, maxBufferedBytes } = settings;
-  const proxy = settings.proxy === undefined ? undefined : parseProxyUrl(settings.proxy);
+  const proxy = typeof settings.proxy === 'string' ? parseProxy(settings.proxy) : settings.proxy;
   switch (scheme) {
     case 'tcp':
       return openStream({ url, host, port, tls: false, framing: { maxMessageSize }, connectTimeout, maxBufferedBytes, proxy });

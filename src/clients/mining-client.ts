@@ -13,7 +13,8 @@ import { ClosedError, ConnectError, ProtocolError, TimeoutError, ValidationError
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../runtime/framing.js';
 import { DEFAULT_REQUEST_TIMEOUT, type RequestOptions } from '../runtime/session.js';
 import type { Connector } from '../runtime/transport.js';
-import { proxyOption, type ProxyTarget } from '../platform/proxy.js';
+import { proxyOption } from '../platform/proxy-option.js';
+import type { ProxyTarget } from '../platform/proxy.js';
 import { endpointConnector, parsePoolUrl, ReconnectPolicy, type PoolEndpoint } from './mining-endpoint.js';
 import { miningValidators } from '../generated/mining/validators/index.js';
 import { MiningInbound } from './mining-inbound.js';

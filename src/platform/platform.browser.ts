@@ -2,46 +2,51 @@
 // platform's own WebSocket, and a clear ConnectError for tcp:// and tls://. No Node module is imported from
 // here, so a bundle for these platforms holds neither node:* nor the `ws` package.
 import { ConnectError } from '../runtime/errors.js';
-import { checkTlsSettings, type TlsSettings } from '../runtime/tls-settings.js';
-import { DEFAULT_CONNECT_TIMEOUT, type Connector, type Transport, type TransportHandlers } from '../runtime/transport.js';
+import { DEFAULT_CONNECT_TIMEOUT } from '../runtime/transport.js';
 import { webSocketConnector } from '../runtime/websocket.js';
-import type { FileTrustStore, OpenStream, OpenWebSocket } from './types.js';
+import type { TlsSettings } from '../runtime/tls-settings.js';
+import type { FileTrustStore, OpenStream, OpenWebSocket, ParseProxy } from './types.js';
+
+// The platform's WebSocket makes its own connections: it has no proxy setting, and the browser's or the
+// system's proxy settings apply to it. The URL is not repeated, as it may hold a password.
+const NO_PROXY = 'this platform cannot use a SOCKS proxy: its WebSocket has no proxy setting (the system one applies). Leave `proxy` out, or pass a `connector`';
+
+/** Refuses any proxy, so a bundle for these platforms carries no proxy URL parsing (platform/proxy.ts). */
+export const parseProxy: ParseProxy = () => {
+  throw new ConnectError(NO_PROXY);
+};
 
 export const openStream: OpenStream = (target) => {
   throw new ConnectError(
-    `${target.url}: this platform has no raw TCP or TLS sockets (a browser or React Native has only its WebSocket). ` +
-      'Pass the `connector` option to bring one: streamConnector(async () => socket) from stratum-sdk takes any socket with ' +
-      'write, destroy and data/close/error events (react-native-tcp-socket, a SOCKS or WebSocket-to-TCP bridge); ' +
-      'or, for an Electrum server, connect to its ws:// or wss:// address.',
+    `${target.url}: this platform has no raw TCP or TLS sockets. Pass the \`connector\` option (streamConnector from ` +
+      'stratum-sdk, over react-native-tcp-socket or a bridge), or use a ws:// or wss:// server',
   );
 };
 
 export const openWebSocket: OpenWebSocket = (target) => {
-  if (target.proxy) {
-    throw new ConnectError(
-      `${target.url}: this platform cannot use a SOCKS proxy (${target.proxy.url}): its WebSocket makes its own connections and has no ` +
-        'proxy setting. Leave `proxy` out (the system or browser proxy settings apply), or pass a `connector` that goes through one.',
-    );
-  }
+  if (target.proxy) throw new ConnectError(`${target.url}: ${NO_PROXY} (${target.proxy.url})`);
   if (/^wss:/i.test(target.url) && target.tls) refuseTlsSettings(target.url, target.tls);
-  const open = webSocketConnector(target.url, { maxMessageSize: target.maxMessageSize, maxBufferedBytes: target.maxBufferedBytes });
-  return withConnectTimeout(open, target.url, target.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);
+  return webSocketConnector(target.url, {
+    maxMessageSize: target.maxMessageSize,
+    maxBufferedBytes: target.maxBufferedBytes,
+    connectTimeout: target.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+  });
 };
 
 export const fileTrustStore: FileTrustStore = (path) => {
   throw new ConnectError(
-    `fileTrustStore(${JSON.stringify(path)}): this platform has no file system, and its WebSocket applies its own certificate ` +
-      'policy, so trust-on-first-use cannot be enforced here. Use memoryTrustStore() or your own { get, set } store only with a ' +
-      'connector that can check certificates.',
+    `fileTrustStore(${JSON.stringify(path)}): this platform has no file system. Use memoryTrustStore() or your own ` +
+      '{ get, set } store, with a connector that checks certificates',
   );
 };
 
 /**
  * A browser's WebSocket verifies certificates by the platform's rules and lets no code see them: a setting that would
- * change what is accepted cannot be honoured, and silently ignoring a pin would be worse than refusing.
+ * change what is accepted cannot be honoured, and silently ignoring a pin would be worse than refusing. Every such
+ * setting is refused here, contradictory ones too (Node reports those as a RangeError: runtime/tls-settings.ts),
+ * so a bundle for these platforms carries no fingerprint parsing.
  */
 function refuseTlsSettings(url: string, tls: TlsSettings): void {
-  checkTlsSettings(tls); // contradictions are reported the same way on every platform
   const unsupported: string[] = [];
   if (tls.ca !== undefined && [tls.ca].flat().length > 0) unsupported.push('ca');
   if (tls.pin !== undefined) unsupported.push('pin');
@@ -50,47 +55,7 @@ function refuseTlsSettings(url: string, tls: TlsSettings): void {
   if (tls.servername !== undefined && tls.servername.toLowerCase() !== new URL(url).hostname.toLowerCase()) unsupported.push('servername');
   if (unsupported.length === 0) return;
   throw new ConnectError(
-    `${url}: tls.${unsupported.join(', tls.')} cannot be applied by this platform's WebSocket, which checks certificates by its own ` +
-      'rules (the system authorities and the host name) and shows them to no code. Leave them out, or connect through a ' +
-      '`connector` that can check certificates.',
+    `${url}: tls.${unsupported.join(', tls.')} cannot be applied by this platform's WebSocket, which checks certificates ` +
+      'by its own rules. Leave them out, or use a `connector`',
   );
-}
-
-/** The platform's WebSocket has no connect timeout of its own: give up after `ms`, and close the socket if it opens later. */
-function withConnectTimeout(open: Connector, url: string, ms: number): Connector {
-  if (!(ms > 0) || ms === Infinity) return open;
-  return (handlers) =>
-    new Promise<Transport>((resolve, reject) => {
-      let settled = false;
-      let abandoned = false;
-      // Once abandoned, the late connection reports nothing: its owner was already told it failed.
-      const guarded: TransportHandlers = {
-        message: (text) => void (abandoned || handlers.message(text)),
-        error: (error) => void (abandoned || handlers.error(error)),
-        close: (error) => void (abandoned || handlers.close(error)),
-      };
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        abandoned = true;
-        reject(new ConnectError(`${url}: no connection within ${ms} ms`));
-      }, ms);
-      open(guarded).then(
-        (transport) => {
-          if (abandoned) {
-            transport.close();
-            return;
-          }
-          settled = true;
-          clearTimeout(timer);
-          resolve(transport);
-        },
-        (error: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
 }

@@ -5,9 +5,12 @@
 import { socksStreamConnector } from '../runtime/node/socks-connector.js';
 import { tcpConnector } from '../runtime/node/tcp.js';
 import { wsConnector } from '../runtime/node/ws.js';
-import type { OpenStream, OpenWebSocket } from './types.js';
+import { parseProxyUrl } from './proxy.js';
+import type { OpenStream, OpenWebSocket, ParseProxy } from './types.js';
 
 export { fileTrustStore } from '../runtime/node/file-trust-store.js';
+
+export const parseProxy: ParseProxy = parseProxyUrl;
 
 export const openStream: OpenStream = (target) => {
   const options = {

@@ -1,6 +1,7 @@
 // The `proxy` option of both clients: a SOCKS5 proxy URL, read once when the client is made so a mistake in it is
-// reported there. Platform-free (only URL parsing); the Node platform does the connecting (runtime/node/socks.ts),
-// the browser platform refuses it.
+// reported there (proxy-option.ts). Platform-free (only URL parsing), but only the Node platform module imports it
+// (as its parseProxy) and does the connecting (runtime/node/socks.ts): the browser platform refuses any proxy, so a
+// browser bundle carries none of this.
 import { ConnectError } from '../runtime/errors.js';
 
 /** A parsed `socks5://` or `socks5h://` proxy. */
@@ -53,16 +54,6 @@ export function parseProxyUrl(text: string): ProxyTarget {
     remoteDns: scheme === 'socks5h',
     ...(username !== undefined || password !== undefined ? { username: username ?? '', password: password ?? '' } : {}),
   };
-}
-
-/**
- * The `proxy` option of a client, parsed; undefined without one. A proxy with a `connector` is refused rather
- * than one silently ignored: a connection that was meant to go through Tor must not go out directly.
- */
-export function proxyOption(options: { readonly proxy?: string | undefined; readonly connector?: unknown }): ProxyTarget | undefined {
-  if (options.proxy === undefined) return undefined;
-  if (options.connector !== undefined) throw new ConnectError('give either `proxy` or `connector`, not both: a connector makes its own connections and would bypass the proxy');
-  return parseProxyUrl(options.proxy);
 }
 
 /** Whether a host is a Tor onion service, which only the proxy can resolve. */

@@ -37,5 +37,7 @@ export interface WebSocketTarget {
 export type OpenStream = (target: StreamTarget) => Connector;
 /** Opens WebSocket connections to the target. */
 export type OpenWebSocket = (target: WebSocketTarget) => Connector;
+/** Reads a `proxy` URL (a ConnectError for a bad one); where the platform cannot use a proxy, refuses any. */
+export type ParseProxy = (url: string) => ProxyTarget;
 /** A trust store kept in a JSON file; only where there is a file system. */
 export type FileTrustStore = (path: string) => TrustStore;

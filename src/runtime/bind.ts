@@ -1,4 +1,5 @@
 // Turns a generated tree of wire names into callable wrappers, so no method needs hand-written code.
+import type { MethodTable } from './registry.js';
 
 /** As generated: { blockchain: { transaction: { get: 'blockchain.transaction.get' } } }. */
 export interface MethodTree {
@@ -24,4 +25,25 @@ export function bindMethodTree(tree: MethodTree, call: CallFunction): unknown {
         : bindMethodTree(node, call);
   }
   return Object.freeze(out);
+}
+
+/**
+ * The tree of the requests a client sends (every method but notifications and server-to-client requests), from
+ * the method table: each wire name's segments, camelCased, are its path ("blockchain.transaction.get_merkle" is
+ * blockchain.transaction.getMerkle), as codegen/names.mjs names the typed wrappers. The generated client tree
+ * holds the same (test/runtime/bind.test.ts): made from the table a client carries anyway, its wire names are
+ * not a second time in a bundle.
+ */
+export function clientRequestTree(table: MethodTable): MethodTree {
+  const root: Record<string, string | MethodTree> = {};
+  for (const method of Object.keys(table).sort()) {
+    const def = table[method] as MethodTable[string];
+    if (def.kind === 'notification' || def.direction === 'server-to-client') continue;
+    const path = method.split('.').map((s) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()));
+    const leaf = path.pop() as string;
+    let node = root;
+    for (const seg of path) node = (node[seg] ??= {}) as Record<string, string | MethodTree>;
+    node[leaf] = method;
+  }
+  return root;
 }

@@ -4,7 +4,7 @@
 // knows no method by name.
 import { excerpt } from './bounded-json.js';
 import { inVersionRange, type VersionRange } from './versions.js';
-import { formatErrors, invalid, VALID, type CompiledValidator, type MethodValidators, type ValidationOutcome, type ValidatorSet } from './validation.js';
+import { invalid, VALID, type CompiledValidator, type ErrorFormatter, type MethodValidators, type ValidationOutcome, type ValidatorSet } from './validation.js';
 
 export type Protocol = 'electrum' | 'mining';
 export type MethodKind = 'request' | 'subscription' | 'notification';
@@ -221,6 +221,13 @@ function rangeOf(v: Versions | undefined): VersionRange | undefined {
 /** Stands for a validator the registry does not carry: every shape passes. */
 const PASS: CompiledValidator = () => true;
 
+/**
+ * For validators made by hand without a `format` (the generated ones carry formatErrors): ajv's own messages,
+ * the first few, each path cut short (a property name in it may be the peer's).
+ */
+const plainErrors: ErrorFormatter = (errors, label) =>
+  errors?.length ? errors.slice(0, 20).map((e) => `${label}${e.instancePath.slice(0, 200)}: ${e.message ?? e.keyword}`) : [`${label}: invalid`];
+
 export function defineMethod<M extends string>(
   protocol: Protocol,
   method: M,
@@ -229,22 +236,13 @@ export function defineMethod<M extends string>(
   docs?: MethodDocs,
 ): MethodInfo<M> {
   const validateParams = validators?.params ?? PASS;
+  const formatErrors = validators?.format ?? plainErrors;
   const paramNames = def.params.map((p) => p.name);
   const notification = def.notification;
   const validateNotification = validators?.notification ?? PASS;
   const methodRange = rangeOf(def.versions);
   const paramRanges = def.params.map((p) => rangeOf(p.versions));
   const notificationRange = rangeOf(notification?.versions);
-  // Answers per version string: every request asks the same question of the negotiated version.
-  const availability = new Map<string, boolean>();
-  const isAvailable = (v: string) => {
-    let ok = availability.get(v);
-    if (ok === undefined) {
-      ok = inVersionRange(v, methodRange);
-      if (availability.size < 64) availability.set(v, ok);
-    }
-    return ok;
-  };
 
   // Conditions resolved to param positions once, not on every result checked.
   const results = def.results.map((r) => ({
@@ -263,15 +261,19 @@ export function defineMethod<M extends string>(
   const applicable = (atVersion: Variant[], sent: readonly unknown[] | undefined) =>
     !conditional || sent === undefined ? atVersion : atVersion.filter((r) => r.conditions.every((c) => c.check(c.index < sent.length ? sent[c.index] : c.fallback)));
 
-  const checksFor = (v: string | undefined): VersionedChecks => {
-    const available = v === undefined || isAvailable(v);
+  // What the checks of one version know besides: whether the method exists there (isAvailable asks it of the
+  // checks kept per version, so every request asks no more than a lookup of the negotiated version).
+  type Checks = VersionedChecks & { readonly available: boolean };
+  const checksFor = (v: string | undefined): Checks => {
+    const available = v === undefined || inVersionRange(v, methodRange);
     // The first param position that does not exist at this version (Infinity when all do).
     let firstMissing = v === undefined ? -1 : paramRanges.findIndex((r) => !inVersionRange(v, r));
     if (firstMissing === -1) firstMissing = Infinity;
     const atVersion = variantsAt(v);
     // A notification's version range is settled once, like the method's: the common case is one call.
     const notificationHere = v === undefined || inVersionRange(v, notificationRange);
-    const checks: VersionedChecks = {
+    const checks: Checks = {
+      available,
       validateParams(value) {
         const shapeOk = validateParams(value);
         if (shapeOk && available && (!Array.isArray(value) || value.length <= firstMissing)) return VALID;
@@ -301,28 +303,32 @@ export function defineMethod<M extends string>(
         if (!candidates.length) {
           return invalid([`result: no shape of ${method} applies${v ? ` at protocol ${v}` : ''} with these params`]);
         }
-        // The common case, one shape: no list of failures is built unless it fails.
-        if (candidates.length === 1) {
-          const only = candidates[0] as Variant;
-          return only.validate(value) ? VALID : invalid(formatErrors(only.validate.errors, 'result'));
-        }
-        const failures: string[] = [];
+        // No list of failures is built unless every shape fails; with several, each line names its shape.
+        let failures: string[] | undefined;
         for (const r of candidates) {
           if (r.validate(value)) return VALID;
-          failures.push(...formatErrors(r.validate.errors, 'result').map((l) => `[${r.name}] ${l}`));
+          const lines = formatErrors(r.validate.errors, 'result');
+          (failures ??= []).push(...(candidates.length > 1 ? lines.map((l) => `[${r.name}] ${l}`) : lines));
         }
-        return invalid(failures);
+        return invalid(failures as string[]);
       },
       validateNotification: notification
-        ? (value) => (notificationHere && validateNotification(value) ? VALID : (info.validateNotification as NonNullable<MethodInfo['validateNotification']>)(value, { protocolVersion: v }))
+        ? (value) => {
+            const shapeOk = validateNotification(value);
+            if (shapeOk && notificationHere) return VALID;
+            const errors: string[] = [];
+            if (!notificationHere) errors.push(`the ${method} notification is not part of protocol ${v}${versionNote(notification.versions)}`);
+            if (!shapeOk) errors.push(...formatErrors(validateNotification.errors, 'params', notification.params));
+            return invalid(errors);
+          }
         : undefined,
     };
     return checks;
   };
   // Per version string, like the answers above; the shape of any version is kept apart.
   const anyVersion = checksFor(undefined);
-  const byVersion = new Map<string, VersionedChecks>();
-  const checksAt = (v: string | undefined): VersionedChecks => {
+  const byVersion = new Map<string, Checks>();
+  const checksAt = (v: string | undefined): Checks => {
     if (v === undefined) return anyVersion;
     let checks = byVersion.get(v);
     if (checks === undefined) {
@@ -357,22 +363,12 @@ export function defineMethod<M extends string>(
     ends: def.ends,
     endedBy: def.endedBy,
     positionalParams: (value) => (isNamed(value) ? namedToPositional(value, def.params, def.additionalParams) : { ok: true, params: [...value] }),
-    isAvailable,
+    isAvailable: (v) => checksAt(v).available,
     validateParams: (value, context = {}) => checksAt(context.protocolVersion).validateParams(value),
     selectResultVariants: (context = {}) => applicable(variantsAt(context.protocolVersion), context.params).map((r) => r.name),
     validateResult: (value, context = {}) => checksAt(context.protocolVersion).validateResult(value, context.params),
     checksAt,
-    validateNotification: notification
-      ? (value, context = {}) => {
-          const errors: string[] = [];
-          const v = context.protocolVersion;
-          if (v !== undefined && notificationRange && !inVersionRange(v, notificationRange)) {
-            errors.push(`the ${method} notification is not part of protocol ${v}${versionNote(notification.versions)}`);
-          }
-          if (!validateNotification(value)) errors.push(...formatErrors(validateNotification.errors, 'params', notification.params));
-          return errors.length ? invalid(errors) : VALID;
-        }
-      : undefined,
+    validateNotification: notification ? (value, context = {}) => (checksAt(context.protocolVersion).validateNotification as (value: unknown) => ValidationOutcome)(value) : undefined,
   };
   return Object.freeze(info);
 }

@@ -36,7 +36,15 @@ export interface MethodValidators<M extends string = string> {
   readonly conditions?: Readonly<Record<string, Readonly<Record<string, CompiledValidator>>>> | undefined;
   /** The notification's params, where the method has a notification form. */
   readonly notification?: CompiledValidator | undefined;
+  /**
+   * Words these validators' errors (the generated ones carry formatErrors): reached only through validators,
+   * so a client built without any carries none of the wording. Without it, ajv's own messages, a few.
+   */
+  readonly format?: ErrorFormatter | undefined;
 }
+
+/** Turns a validator's errors into lines under a label ("params", "result"), naming params by `names`. */
+export type ErrorFormatter = (errors: readonly CompiledErrorObject[] | null | undefined, label: string, names?: readonly string[]) => string[];
 
 /** Validators by wire name: what a registry (and so a client) checks. A method missing from it is not checked. */
 export type ValidatorSet<M extends string = string> = { readonly [K in M]?: MethodValidators<K> | undefined };
@@ -45,11 +53,7 @@ export type ValidatorSet<M extends string = string> = { readonly [K in M]?: Meth
  * Turns ajv's JSON pointers into paths a person reads: "/1/headers/3" under the label "params" with
  * names ["tx_hash", "verbose"] becomes "params[1] (verbose).headers[3]".
  */
-export function formatErrors(
-  errors: readonly CompiledErrorObject[] | null | undefined,
-  label: string,
-  names?: readonly string[],
-): string[] {
+export const formatErrors: ErrorFormatter = (errors, label, names) => {
   // A value a peer sent can break the schema in as many places as it has items (the validators
   // collect every error); the first few say what is wrong, and the rest are only counted.
   const out = new Set<string>();
@@ -62,7 +66,7 @@ export function formatErrors(
   const lines = [...out];
   if (more > 0) lines.push(`... and ${more} more error${more === 1 ? '' : 's'}`);
   return lines.length ? lines : [`${label}: invalid`];
-}
+};
 
 /** Distinct errors listed for one value; enough to fix it, few enough that a bad 100,000-item reply stays a short message. */
 export const MAX_ERROR_LINES = 20;
@@ -108,11 +112,14 @@ function messageOf(e: CompiledErrorObject): string {
   }
 }
 
+/** The keywords messageOf words itself (more plainly than ajv, and naming the value); ajvMessage leaves them out. */
+export const OWN_WORDING: ReadonlySet<string> = /* @__PURE__ */ new Set(['required', 'additionalProperties', 'enum', 'const', 'maxItems', 'minItems']);
+
 /**
  * ajv's own sentence for an error, from its keyword and params: the generated validators are emitted
  * without messages (each error site would carry its sentence into every bundle), and this words them
- * as ajv would have (test/codegen/validators.test.ts holds the two to the same text). Undefined for a
- * keyword the spec does not use.
+ * as ajv would have (test/codegen/validators-split.test.ts holds the two to the same text). Undefined for a
+ * keyword the spec does not use, and for those messageOf words itself (OWN_WORDING).
  */
 export function ajvMessage(e: CompiledErrorObject): string | undefined {
   const p = e.params;
@@ -134,26 +141,15 @@ export function ajvMessage(e: CompiledErrorObject): string | undefined {
     case 'minLength':
     case 'maxLength':
       return `must NOT have ${fewerOrMore('maxLength')} than ${String(p['limit'])} characters`;
-    case 'minItems':
-    case 'maxItems':
-      return `must NOT have ${fewerOrMore('maxItems')} than ${String(p['limit'])} items`;
     case 'additionalItems':
       return `must NOT have more than ${String(p['limit'])} items`;
     case 'minProperties':
     case 'maxProperties':
       return `must NOT have ${fewerOrMore('maxProperties')} than ${String(p['limit'])} properties`;
-    case 'required':
-      return `must have required property '${String(p['missingProperty'])}'`;
-    case 'additionalProperties':
-      return 'must NOT have additional properties';
     case 'dependencies':
       return `must have ${p['depsCount'] === 1 ? 'property' : 'properties'} ${String(p['deps'])} when property ${String(p['property'])} is present`;
     case 'propertyNames':
       return 'property name must be valid';
-    case 'const':
-      return 'must be equal to constant';
-    case 'enum':
-      return 'must be equal to one of the allowed values';
     case 'anyOf':
       return 'must match a schema in anyOf';
     case 'oneOf':

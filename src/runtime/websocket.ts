@@ -10,6 +10,11 @@ export interface WebSocketConstructor {
 export interface WebSocketConnectorOptions extends MessageSocketOptions {
   /** The WebSocket class to use; default the platform's global one. */
   readonly WebSocket?: WebSocketConstructor | undefined;
+  /**
+   * Milliseconds to wait for the socket to open (a WebSocket has no timeout of its own): then it is closed and the
+   * connection fails with a ConnectError. Default none (the clients pass DEFAULT_CONNECT_TIMEOUT).
+   */
+  readonly connectTimeout?: number | undefined;
 }
 
 export function webSocketConnector(url: string, options: WebSocketConnectorOptions = {}): Connector {
@@ -25,15 +30,29 @@ export function webSocketConnector(url: string, options: WebSocketConnectorOptio
         return;
       }
       let open = false;
+      // Once given up on, the socket is closed and a late open reports nothing: its owner was told it failed.
+      let late = false;
+      const ms = options.connectTimeout;
+      const timer =
+        ms !== undefined && ms > 0 && ms < Infinity
+          ? setTimeout(() => {
+              late = true;
+              reject(new ConnectError(`${url}: no connection within ${ms} ms`));
+              socket.close();
+            }, ms)
+          : undefined;
       const transportHandlers = {
         ...handlers,
         close: (error?: Parameters<typeof handlers.close>[0]) => {
-          if (open) handlers.close(error);
-          else reject(new ConnectError(`${url}: the WebSocket did not open${error ? `: ${error.message}` : ''}`, { cause: error }));
+          if (open) return handlers.close(error);
+          clearTimeout(timer);
+          reject(new ConnectError(`${url}: the WebSocket did not open${error ? `: ${error.message}` : ''}`, { cause: error }));
         },
       };
       const transport = messageSocketTransport(socket, transportHandlers, { maxMessageSize: options.maxMessageSize, maxBufferedBytes: options.maxBufferedBytes });
       (socket as unknown as { addEventListener(t: 'open', l: () => void): void }).addEventListener('open', () => {
+        if (late) return void transport.close();
+        clearTimeout(timer);
         open = true;
         resolve(transport);
       });

@@ -50,8 +50,11 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** The methods whose validator modules end up in the bundle of `code`, with the bytes each contributes. */
-async function validatorsIn(code: string, protocol = 'electrum'): Promise<{ methods: string[]; shared: boolean; bytes: number }> {
+/**
+ * The methods whose validator modules end up in the bundle of `code`, with the bytes each contributes; whether it
+ * holds the wording of validation errors, and the other modules of the package it holds code of.
+ */
+async function contentsOf(code: string, protocol = 'electrum'): Promise<{ methods: string[]; shared: boolean; bytes: number; wording: boolean; modules: string[] }> {
   const entry = join(dir, `app-${Math.random().toString(36).slice(2)}.js`);
   await writeFile(entry, code);
   const result = await build({
@@ -70,7 +73,10 @@ async function validatorsIn(code: string, protocol = 'electrum'): Promise<{ meth
   const methods: string[] = [];
   let shared = false;
   let bytes = 0;
+  const modules: string[] = [];
   for (const [path, input] of Object.entries(inputs)) {
+    const other = /dist\/(.+)\.js$/.exec(path);
+    if (other && input.bytesInOutput > 0) modules.push(other[1]!);
     const m = new RegExp(`dist/generated/${protocol}/validators/(.+)\\.js$`).exec(path);
     if (!m) continue;
     bytes += input.bytesInOutput;
@@ -78,7 +84,14 @@ async function validatorsIn(code: string, protocol = 'electrum'): Promise<{ meth
     // The index only re-exports: what counts is which method modules it led to.
     else if (m[1] !== 'index') methods.push(m[1]!);
   }
-  return { methods: methods.sort(), shared, bytes };
+  // A sentence only the error formatter holds (runtime/validation.ts: ajvMessage).
+  const wording = result.outputFiles[0]!.text.includes('must NOT have');
+  return { methods: methods.sort(), shared, bytes, wording, modules };
+}
+
+async function validatorsIn(code: string, protocol = 'electrum'): Promise<{ methods: string[]; shared: boolean; bytes: number }> {
+  const { methods, shared, bytes } = await contentsOf(code, protocol);
+  return { methods, shared, bytes };
 }
 
 describe('validators in a browser bundle of the Electrum client', { timeout: 120_000 }, () => {
@@ -87,6 +100,16 @@ describe('validators in a browser bundle of the Electrum client', { timeout: 120
       const c = await ElectrumClient.connect('wss://electrum.example.org:50004', { validate: false });
       ${APP}`);
     expect(found).toEqual({ methods: [], shared: false, bytes: 0 });
+  });
+
+  it('lean, validate: false: no error wording, proxy URL parsing or TLS pin checks either', async () => {
+    const found = await contentsOf(`import { ElectrumClient } from 'stratum-sdk/electrum/lean';
+      const c = await ElectrumClient.connect('wss://electrum.example.org:50004', { validate: false });
+      ${APP}`);
+    expect(found.wording).toBe(false);
+    expect(found.modules).toContain('platform/platform.browser');
+    expect(found.modules).not.toContain('platform/proxy');
+    expect(found.modules).not.toContain('runtime/tls-settings');
   });
 
   it('lean with no validators given: none either', async () => {
@@ -102,6 +125,9 @@ describe('validators in a browser bundle of the Electrum client', { timeout: 120
       ${APP}`);
     expect(found.methods).toEqual([...WALLET].sort());
     expect(found.shared).toBe(true);
+    expect((await contentsOf(`import { ElectrumClient, walletValidators } from 'stratum-sdk/electrum/lean';
+      const c = await ElectrumClient.connect('wss://electrum.example.org:50004', { validators: walletValidators });
+      ${APP}`)).wording).toBe(true);
   });
 
   it('lean with a set of its own from stratum-sdk/electrum/validators: exactly those methods', async () => {

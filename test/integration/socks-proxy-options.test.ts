@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { MiningClient } from '../../src/clients/mining-client.js';
 import { ElectrumClient } from '../../src/electrum.js';
-import { openStream, openWebSocket } from '../../src/platform/platform.browser.js';
-import { DEFAULT_SOCKS_PORT, isOnion, parseProxyUrl, proxyOption } from '../../src/platform/proxy.js';
+import { openStream, openWebSocket, parseProxy } from '../../src/platform/platform.browser.js';
+import { DEFAULT_SOCKS_PORT, isOnion, parseProxyUrl } from '../../src/platform/proxy.js';
+import { proxyOption } from '../../src/platform/proxy-option.js';
 import { ConnectError } from '../../src/runtime/errors.js';
 import { importSocks, socksReplyMeaning } from '../../src/runtime/node/socks.js';
 import type { Connector } from '../../src/runtime/transport.js';
@@ -91,7 +92,15 @@ describe('in a browser or React Native bundle', () => {
 
   it('refuses a proxy for WebSockets, which the platform cannot route through SOCKS', () => {
     expect(() => openWebSocket({ url: 'wss://electrum.example:50004', maxMessageSize: 1000, proxy })).toThrow(ConnectError);
-    expect(() => openWebSocket({ url: 'wss://electrum.example:50004', maxMessageSize: 1000, proxy })).toThrow(/cannot use a SOCKS proxy \(socks5h:\/\/127\.0\.0\.1:9050\)/);
+    expect(() => openWebSocket({ url: 'wss://electrum.example:50004', maxMessageSize: 1000, proxy })).toThrow(/cannot use a SOCKS proxy.*\(socks5h:\/\/127\.0\.0\.1:9050\)/);
+  });
+
+  it('refuses any proxy URL when the client is made, without reading it (nor showing its password)', () => {
+    for (const url of ['socks5h://user:secret@127.0.0.1:9050', 'not a url']) {
+      expect(() => parseProxy(url)).toThrow(ConnectError);
+      expect(() => parseProxy(url)).toThrow(/cannot use a SOCKS proxy/);
+      expect(() => parseProxy(url)).not.toThrow(/secret/);
+    }
   });
 
   it('has no raw sockets for tcp:// or tls:// at all', () => {

@@ -1,7 +1,8 @@
 // The registry answers by wire name: unknown names, version gates, param-selected result shapes and
 // readable error paths.
 import { describe, expect, it } from 'vitest';
-import { electrumMethods, electrumProtocol } from '../../src/generated/electrum/methods.js';
+import { electrumMethods, electrumMethodTable, electrumProtocol } from '../../src/generated/electrum/methods.js';
+import { defineProtocol } from '../../src/runtime/registry.js';
 import { miningProtocol } from '../../src/generated/mining/methods.js';
 
 const txid = '36a3692a41a8ac60b73f7f41ee23f5c917413e5b2fad9e44b34865bd0d601a3d';
@@ -249,5 +250,30 @@ describe('checksAt(version).validateNotification', () => {
   });
   it('is undefined for a method without a notification', () => {
     expect(electrumProtocol.get('blockchain.transaction.get')?.checksAt('1.4').validateNotification).toBeUndefined();
+  });
+});
+
+describe('the wording of errors', () => {
+  const table = { 'demo.get': electrumMethodTable['server.ping'] };
+  const failing = Object.assign(() => false, { errors: [{ instancePath: '/0', keyword: 'type', params: { type: 'string' }, message: 'must be string' }] });
+  const pass = () => true;
+
+  it('comes with the generated validators', () => {
+    expect(electrumProtocol.validateParams('blockchain.scripthash.get_balance', [1])).toEqual({ valid: false, errors: ['params[0] (scripthash): must be string'] });
+  });
+
+  it("is ajv's own for validators made by hand without a formatter, a few lines, each path cut short", () => {
+    const registry = defineProtocol('electrum', table, { 'demo.get': { method: 'demo.get', params: failing, results: { result: pass } } });
+    expect(registry.validateParams('demo.get', [1])).toEqual({ valid: false, errors: ['params/0: must be string'] });
+    const many = Object.assign(() => false, { errors: Array.from({ length: 50 }, () => ({ instancePath: `/${'x'.repeat(1000)}`, keyword: 'required', params: {} })) });
+    const lines = defineProtocol('electrum', table, { 'demo.get': { method: 'demo.get', params: many, results: { result: pass } } }).validateParams('demo.get', [1]);
+    expect(lines.valid ? [] : lines.errors).toHaveLength(20);
+    expect(lines.valid ? '' : lines.errors[0]).toBe(`params/${'x'.repeat(199)}: required`);
+  });
+
+  it('is the formatter the validators carry', () => {
+    const format = (_errors: unknown, label: string) => [`${label}: nope`];
+    const registry = defineProtocol('electrum', table, { 'demo.get': { method: 'demo.get', params: failing, results: { result: pass }, format } });
+    expect(registry.validateParams('demo.get', [1])).toEqual({ valid: false, errors: ['params: nope'] });
   });
 });

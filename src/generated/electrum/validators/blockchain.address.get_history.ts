@@ -2,35 +2,24 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -38,36 +27,18 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err4 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -77,7 +48,7 @@ return errors === 0;
 const schema12 = {"type":"array","items":{"anyOf":[{"type":"object","required":["height","tx_hash"],"properties":{"height":{"type":"integer","minimum":1},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}},{"type":"object","required":["height","tx_hash"],"properties":{"height":{"type":"integer","minimum":-1,"maximum":0},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"fee":{"type":"integer","minimum":0}}}]},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.result.result.json"};
 const pattern1 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.get_history.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -90,46 +61,22 @@ let valid2 = false;
 const _errs3 = errors;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.height === undefined){
-const err0 = {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "height"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "height"});
 errors++;
 }
 if(data0.tx_hash === undefined){
-const err1 = {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "tx_hash"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "tx_hash"});
 errors++;
 }
 if(data0.height !== undefined){
 let data1 = data0.height;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err2 = {instancePath:instancePath+"/" + i0+"/height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 1 || isNaN(data1)){
-const err3 = {instancePath:instancePath+"/" + i0+"/height",keyword:"minimum",params:{comparison: ">=", limit: 1}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
 }
@@ -138,36 +85,18 @@ if(data0.tx_hash !== undefined){
 let data2 = data0.tx_hash;
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-const err4 = {instancePath:instancePath+"/" + i0+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/" + i0+"/tx_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_hash", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/" + i0,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs3 === errors;
@@ -176,56 +105,26 @@ if(!valid2){
 const _errs9 = errors;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.height === undefined){
-const err7 = {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "height"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "height"});
 errors++;
 }
 if(data0.tx_hash === undefined){
-const err8 = {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "tx_hash"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "tx_hash"});
 errors++;
 }
 if(data0.height !== undefined){
 let data3 = data0.height;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err9 = {instancePath:instancePath+"/" + i0+"/height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
+if(Number.isFinite(data3)){
 if(data3 > 0 || isNaN(data3)){
-const err10 = {instancePath:instancePath+"/" + i0+"/height",keyword:"maximum",params:{comparison: "<=", limit: 0}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "maximum", {comparison: "<=", limit: 0});
 errors++;
 }
 if(data3 < -1 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/" + i0+"/height",keyword:"minimum",params:{comparison: ">=", limit: -1}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "minimum", {comparison: ">=", limit: -1});
 errors++;
 }
 }
@@ -234,74 +133,38 @@ if(data0.tx_hash !== undefined){
 let data4 = data0.tx_hash;
 if(typeof data4 === "string"){
 if(!pattern1.test(data4)){
-const err12 = {instancePath:instancePath+"/" + i0+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/" + i0+"/tx_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_hash", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.fee !== undefined){
 let data5 = data0.fee;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err14 = {instancePath:instancePath+"/" + i0+"/fee",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+if(!(Number.isInteger(data5))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/fee", "type", {type: "integer"});
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
+if(Number.isFinite(data5)){
 if(data5 < 0 || isNaN(data5)){
-const err15 = {instancePath:instancePath+"/" + i0+"/fee",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/fee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/" + i0,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs9 === errors;
 valid2 = valid2 || _valid0;
 }
 if(!valid2){
-const err17 = {instancePath:instancePath+"/" + i0,keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "anyOf", {});
 errors++;
 }
 else {
@@ -318,13 +181,7 @@ vErrors = null;
 }
 }
 else {
-const err18 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -408,7 +265,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.address.get_history`: its params, result. */
-export const blockchain_address_get_history: MethodValidators<"blockchain.address.get_history"> = { method: "blockchain.address.get_history", params: validate10, results: { "result": validate11 } };
+export const blockchain_address_get_history: MethodValidators<"blockchain.address.get_history"> = { method: "blockchain.address.get_history", params: validate10, results: { "result": validate11 }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_address_get_history_fast: MethodValidators<"blockchain.address.get_history"> = { method: "blockchain.address.get_history", params: validate10, results: { "result": checked11 } };
+export const blockchain_address_get_history_fast: MethodValidators<"blockchain.address.get_history"> = { method: "blockchain.address.get_history", params: validate10, results: { "result": checked11 }, format: formatErrors };

@@ -2,35 +2,24 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -38,36 +27,18 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^(?:[A-Za-z]+:)?[A-Za-z0-9]{20,100}$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err4 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -77,7 +48,7 @@ return errors === 0;
 const schema12 = {"type":"array","items":{"type":"object","required":["height","tx_pos","tx_hash","value"],"properties":{"height":{"type":"integer","minimum":0},"tx_pos":{"type":"integer","minimum":0},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"value":{"type":"integer","minimum":0}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.result.result.json"};
 const pattern1 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.address.listunspent.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -87,91 +58,43 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.height === undefined){
-const err0 = {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "height"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "height"});
 errors++;
 }
 if(data0.tx_pos === undefined){
-const err1 = {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "tx_pos"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "tx_pos"});
 errors++;
 }
 if(data0.tx_hash === undefined){
-const err2 = {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "tx_hash"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "tx_hash"});
 errors++;
 }
 if(data0.value === undefined){
-const err3 = {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "value"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "value"});
 errors++;
 }
 if(data0.height !== undefined){
 let data1 = data0.height;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/" + i0+"/height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/" + i0+"/height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data0.tx_pos !== undefined){
 let data2 = data0.tx_pos;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err6 = {instancePath:instancePath+"/" + i0+"/tx_pos",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_pos", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/" + i0+"/tx_pos",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_pos", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -180,73 +103,37 @@ if(data0.tx_hash !== undefined){
 let data3 = data0.tx_hash;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err8 = {instancePath:instancePath+"/" + i0+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/" + i0+"/tx_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_hash", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.value !== undefined){
 let data4 = data0.value;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err10 = {instancePath:instancePath+"/" + i0+"/value",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/value", "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 < 0 || isNaN(data4)){
-const err11 = {instancePath:instancePath+"/" + i0+"/value",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/value", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/" + i0,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-const err13 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -310,7 +197,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.address.listunspent`: its params, result. */
-export const blockchain_address_listunspent: MethodValidators<"blockchain.address.listunspent"> = { method: "blockchain.address.listunspent", params: validate10, results: { "result": validate11 } };
+export const blockchain_address_listunspent: MethodValidators<"blockchain.address.listunspent"> = { method: "blockchain.address.listunspent", params: validate10, results: { "result": validate11 }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_address_listunspent_fast: MethodValidators<"blockchain.address.listunspent"> = { method: "blockchain.address.listunspent", params: validate10, results: { "result": checked11 } };
+export const blockchain_address_listunspent_fast: MethodValidators<"blockchain.address.listunspent"> = { method: "blockchain.address.listunspent", params: validate10, results: { "result": checked11 }, format: formatErrors };

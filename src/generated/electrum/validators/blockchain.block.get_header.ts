@@ -2,70 +2,41 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"integer","minimum":0}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.params.json"};
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/0",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-const err4 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -75,116 +46,56 @@ return errors === 0;
 const schema12 = {"description":"A deserialized block header. Same fields as the shared DeserializedHeader, except that prev_block_hash may be null (electrum-server for the genesis block).","type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"type":"integer","minimum":0},"version":{"type":"integer"},"prev_block_hash":{"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}]},"merkle_root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.result.result.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.get_header.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_height === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "block_height"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_height"});
 errors++;
 }
 if(data.version === undefined){
-const err1 = {instancePath,keyword:"required",params:{missingProperty: "version"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "version"});
 errors++;
 }
 if(data.prev_block_hash === undefined){
-const err2 = {instancePath,keyword:"required",params:{missingProperty: "prev_block_hash"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "prev_block_hash"});
 errors++;
 }
 if(data.merkle_root === undefined){
-const err3 = {instancePath,keyword:"required",params:{missingProperty: "merkle_root"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "merkle_root"});
 errors++;
 }
 if(data.timestamp === undefined){
-const err4 = {instancePath,keyword:"required",params:{missingProperty: "timestamp"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "timestamp"});
 errors++;
 }
 if(data.bits === undefined){
-const err5 = {instancePath,keyword:"required",params:{missingProperty: "bits"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "bits"});
 errors++;
 }
 if(data.nonce === undefined){
-const err6 = {instancePath,keyword:"required",params:{missingProperty: "nonce"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "nonce"});
 errors++;
 }
 if(data.block_height !== undefined){
 let data0 = data.block_height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err7 = {instancePath:instancePath+"/block_height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-const err8 = {instancePath:instancePath+"/block_height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.version !== undefined){
 let data1 = data.version;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err9 = {instancePath:instancePath+"/version",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/version", "type", {type: "integer"});
 errors++;
 }
 }
@@ -195,24 +106,12 @@ let valid1 = false;
 const _errs7 = errors;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-const err10 = {instancePath:instancePath+"/prev_block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/prev_block_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/prev_block_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/prev_block_hash", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs7 === errors;
@@ -220,26 +119,14 @@ valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs9 = errors;
 if(data2 !== null){
-const err12 = {instancePath:instancePath+"/prev_block_hash",keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/prev_block_hash", "type", {type: "null"});
 errors++;
 }
 var _valid0 = _errs9 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err13 = {instancePath:instancePath+"/prev_block_hash",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/prev_block_hash", "anyOf", {});
 errors++;
 }
 else {
@@ -258,111 +145,57 @@ if(data.merkle_root !== undefined){
 let data3 = data.merkle_root;
 if(typeof data3 === "string"){
 if(!pattern0.test(data3)){
-const err14 = {instancePath:instancePath+"/merkle_root",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/merkle_root", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/merkle_root",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/merkle_root", "type", {type: "string"});
 errors++;
 }
 }
 if(data.timestamp !== undefined){
 let data4 = data.timestamp;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err16 = {instancePath:instancePath+"/timestamp",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/timestamp", "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 < 0 || isNaN(data4)){
-const err17 = {instancePath:instancePath+"/timestamp",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath+"/timestamp", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.bits !== undefined){
 let data5 = data.bits;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err18 = {instancePath:instancePath+"/bits",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+if(!(Number.isInteger(data5))){
+vErrors = pushError(vErrors, instancePath+"/bits", "type", {type: "integer"});
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
+if(Number.isFinite(data5)){
 if(data5 < 0 || isNaN(data5)){
-const err19 = {instancePath:instancePath+"/bits",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = pushError(vErrors, instancePath+"/bits", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.nonce !== undefined){
 let data6 = data.nonce;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err20 = {instancePath:instancePath+"/nonce",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
+if(!(Number.isInteger(data6))){
+vErrors = pushError(vErrors, instancePath+"/nonce", "type", {type: "integer"});
 errors++;
 }
-if((typeof data6 == "number") && (isFinite(data6))){
+if(Number.isFinite(data6)){
 if(data6 < 0 || isNaN(data6)){
-const err21 = {instancePath:instancePath+"/nonce",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
+vErrors = pushError(vErrors, instancePath+"/nonce", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-const err22 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -370,4 +203,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.block.get_header`: its params, result. */
-export const blockchain_block_get_header: MethodValidators<"blockchain.block.get_header"> = { method: "blockchain.block.get_header", params: validate10, results: { "result": validate11 } };
+export const blockchain_block_get_header: MethodValidators<"blockchain.block.get_header"> = { method: "blockchain.block.get_header", params: validate10, results: { "result": validate11 }, format: formatErrors };

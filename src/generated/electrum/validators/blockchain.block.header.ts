@@ -2,96 +2,55 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"integer","minimum":0}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.params.json"};
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/0",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(len0 > 1){
 let data1 = data[1];
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-const err6 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -101,30 +60,18 @@ return errors === 0;
 const schema12 = {"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.raw.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2}){80,}$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.raw.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
 if(!pattern0.test(data)){
-const err0 = {instancePath,keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
 errors++;
 }
 }
 else {
-const err1 = {instancePath,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "string"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -133,18 +80,12 @@ return errors === 0;
 
 const schema13 = {"const":0,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.raw.cp_height.json"};
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate12(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.raw.cp_height.json" */;
 let vErrors = null;
 let errors = 0;
 if(0 !== data){
-const err0 = {instancePath,keyword:"const",params:{allowedValue: 0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: 0});
 errors++;
 }
 validate12.errors = vErrors;
@@ -154,39 +95,21 @@ return errors === 0;
 const schema14 = {"type":"object","required":["branch","header","root"],"properties":{"branch":{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}},"header":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"},"root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.proof.json"};
 const pattern1 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate13(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.result.proof.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.branch === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "branch"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "branch"});
 errors++;
 }
 if(data.header === undefined){
-const err1 = {instancePath,keyword:"required",params:{missingProperty: "header"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "header"});
 errors++;
 }
 if(data.root === undefined){
-const err2 = {instancePath,keyword:"required",params:{missingProperty: "root"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "root"});
 errors++;
 }
 if(data.branch !== undefined){
@@ -197,36 +120,18 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-const err3 = {instancePath:instancePath+"/branch/" + i0,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/branch/" + i0, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/branch/" + i0,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/branch/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/branch",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/branch", "type", {type: "array"});
 errors++;
 }
 }
@@ -234,24 +139,12 @@ if(data.header !== undefined){
 let data2 = data.header;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-const err6 = {instancePath:instancePath+"/header",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/header", "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
 errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/header",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/header", "type", {type: "string"});
 errors++;
 }
 }
@@ -259,36 +152,18 @@ if(data.root !== undefined){
 let data3 = data.root;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err8 = {instancePath:instancePath+"/root",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/root", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/root",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/root", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err10 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate13.errors = vErrors;
@@ -297,29 +172,17 @@ return errors === 0;
 
 const schema15 = {"type":"integer","minimum":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.proof.cp_height.json"};
 
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate14(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.header.when.proof.cp_height.json" */;
 let vErrors = null;
 let errors = 0;
-if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-const err0 = {instancePath,keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+if(!(Number.isInteger(data))){
+vErrors = pushError(vErrors, instancePath, "type", {type: "integer"});
 errors++;
 }
-if((typeof data == "number") && (isFinite(data))){
+if(Number.isFinite(data)){
 if(data < 1 || isNaN(data)){
-const err1 = {instancePath,keyword:"minimum",params:{comparison: ">=", limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
 }
@@ -383,7 +246,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.block.header`: its params, result. */
-export const blockchain_block_header: MethodValidators<"blockchain.block.header"> = { method: "blockchain.block.header", params: validate10, results: { "raw": validate11, "proof": validate13 }, conditions: { "raw": { "cp_height": validate12 }, "proof": { "cp_height": validate14 } } };
+export const blockchain_block_header: MethodValidators<"blockchain.block.header"> = { method: "blockchain.block.header", params: validate10, results: { "raw": validate11, "proof": validate13 }, conditions: { "raw": { "cp_height": validate12 }, "proof": { "cp_height": validate14 } }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_block_header_fast: MethodValidators<"blockchain.block.header"> = { method: "blockchain.block.header", params: validate10, results: { "raw": validate11, "proof": checked13 }, conditions: { "raw": { "cp_height": validate12 }, "proof": { "cp_height": validate14 } } };
+export const blockchain_block_header_fast: MethodValidators<"blockchain.block.header"> = { method: "blockchain.block.header", params: validate10, results: { "raw": validate11, "proof": checked13 }, conditions: { "raw": { "cp_height": validate12 }, "proof": { "cp_height": validate14 } }, format: formatErrors };

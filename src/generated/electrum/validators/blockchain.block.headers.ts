@@ -2,121 +2,68 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"integer","minimum":0},{"type":"integer","minimum":0}],"minItems":2,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.params.json"};
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 3){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 3}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 3});
 errors++;
 }
 if(data.length < 2){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 2});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/0",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(len0 > 1){
 let data1 = data[1];
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(len0 > 2){
 let data2 = data[2];
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err6 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/2",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-const err8 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -127,62 +74,32 @@ const schema12 = {"type":"object","required":["count","hex","max"],"properties":
 const pattern0 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})*$", "u");
 const pattern1 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.concatenated.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.count === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "count"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "count"});
 errors++;
 }
 if(data.hex === undefined){
-const err1 = {instancePath,keyword:"required",params:{missingProperty: "hex"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "hex"});
 errors++;
 }
 if(data.max === undefined){
-const err2 = {instancePath,keyword:"required",params:{missingProperty: "max"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "max"});
 errors++;
 }
 if(data.count !== undefined){
 let data0 = data.count;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err3 = {instancePath:instancePath+"/count",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/count", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-const err4 = {instancePath:instancePath+"/count",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/count", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -191,48 +108,24 @@ if(data.hex !== undefined){
 let data1 = data.hex;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err5 = {instancePath:instancePath+"/hex",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/hex", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/hex",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/hex", "type", {type: "string"});
 errors++;
 }
 }
 if(data.max !== undefined){
 let data2 = data.max;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err7 = {instancePath:instancePath+"/max",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/max", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-const err8 = {instancePath:instancePath+"/max",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/max", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -241,24 +134,12 @@ if(data.root !== undefined){
 let data3 = data.root;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err9 = {instancePath:instancePath+"/root",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/root", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/root",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/root", "type", {type: "string"});
 errors++;
 }
 }
@@ -270,48 +151,24 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 if(typeof data5 === "string"){
 if(!pattern1.test(data5)){
-const err11 = {instancePath:instancePath+"/branch/" + i0,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/branch/" + i0, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/branch/" + i0,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/branch/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/branch",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/branch", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-const err14 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -321,62 +178,32 @@ return errors === 0;
 const schema13 = {"type":"object","required":["count","headers","max"],"properties":{"count":{"type":"integer","minimum":0},"headers":{"type":"array","items":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}},"max":{"type":"integer","minimum":0},"root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"branch":{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.list.json"};
 const pattern3 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2}){80,}$", "u");
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate12(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.block.headers.result.list.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.count === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "count"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "count"});
 errors++;
 }
 if(data.headers === undefined){
-const err1 = {instancePath,keyword:"required",params:{missingProperty: "headers"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "headers"});
 errors++;
 }
 if(data.max === undefined){
-const err2 = {instancePath,keyword:"required",params:{missingProperty: "max"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "max"});
 errors++;
 }
 if(data.count !== undefined){
 let data0 = data.count;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err3 = {instancePath:instancePath+"/count",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/count", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-const err4 = {instancePath:instancePath+"/count",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/count", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -389,60 +216,30 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
 if(!pattern3.test(data2)){
-const err5 = {instancePath:instancePath+"/headers/" + i0,keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/headers/" + i0, "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
 errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/headers/" + i0,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/headers/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/headers",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/headers", "type", {type: "array"});
 errors++;
 }
 }
 if(data.max !== undefined){
 let data3 = data.max;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err8 = {instancePath:instancePath+"/max",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/max", "type", {type: "integer"});
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
+if(Number.isFinite(data3)){
 if(data3 < 0 || isNaN(data3)){
-const err9 = {instancePath:instancePath+"/max",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/max", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -451,24 +248,12 @@ if(data.root !== undefined){
 let data4 = data.root;
 if(typeof data4 === "string"){
 if(!pattern1.test(data4)){
-const err10 = {instancePath:instancePath+"/root",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/root", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/root",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/root", "type", {type: "string"});
 errors++;
 }
 }
@@ -480,48 +265,24 @@ for(let i1=0; i1<len1; i1++){
 let data6 = data5[i1];
 if(typeof data6 === "string"){
 if(!pattern1.test(data6)){
-const err12 = {instancePath:instancePath+"/branch/" + i1,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/branch/" + i1, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/branch/" + i1,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/branch/" + i1, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/branch",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/branch", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-const err15 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate12.errors = vErrors;
@@ -671,7 +432,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.block.headers`: its params, result. */
-export const blockchain_block_headers: MethodValidators<"blockchain.block.headers"> = { method: "blockchain.block.headers", params: validate10, results: { "concatenated": validate11, "list": validate12 } };
+export const blockchain_block_headers: MethodValidators<"blockchain.block.headers"> = { method: "blockchain.block.headers", params: validate10, results: { "concatenated": validate11, "list": validate12 }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_block_headers_fast: MethodValidators<"blockchain.block.headers"> = { method: "blockchain.block.headers", params: validate10, results: { "concatenated": checked11, "list": checked12 } };
+export const blockchain_block_headers_fast: MethodValidators<"blockchain.block.headers"> = { method: "blockchain.block.headers", params: validate10, results: { "concatenated": checked11, "list": checked12 }, format: formatErrors };

@@ -2,176 +2,93 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
-const schema11 = {"type":"array","items":[{"type":"boolean"}],"minItems":0,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.params.json"};
+import { pushError } from './shared.js';
+const schema6 = {"type":"array","items":[{"type":"boolean"}],"minItems":0,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.params.json"};
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 0){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 0}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "boolean"){
-const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-const err3 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
-validate10.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-const schema12 = {"type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"type":"integer","minimum":0},"version":{"type":"integer"},"prev_block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"merkle_root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.deserialized.json"};
+const schema7 = {"type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"type":"integer","minimum":0},"version":{"type":"integer"},"prev_block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"merkle_root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.deserialized.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate22(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.deserialized.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_height === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "block_height"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_height"});
 errors++;
 }
 if(data.version === undefined){
-const err1 = {instancePath,keyword:"required",params:{missingProperty: "version"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "version"});
 errors++;
 }
 if(data.prev_block_hash === undefined){
-const err2 = {instancePath,keyword:"required",params:{missingProperty: "prev_block_hash"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "prev_block_hash"});
 errors++;
 }
 if(data.merkle_root === undefined){
-const err3 = {instancePath,keyword:"required",params:{missingProperty: "merkle_root"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "merkle_root"});
 errors++;
 }
 if(data.timestamp === undefined){
-const err4 = {instancePath,keyword:"required",params:{missingProperty: "timestamp"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "timestamp"});
 errors++;
 }
 if(data.bits === undefined){
-const err5 = {instancePath,keyword:"required",params:{missingProperty: "bits"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "bits"});
 errors++;
 }
 if(data.nonce === undefined){
-const err6 = {instancePath,keyword:"required",params:{missingProperty: "nonce"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "nonce"});
 errors++;
 }
 if(data.block_height !== undefined){
 let data0 = data.block_height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err7 = {instancePath:instancePath+"/block_height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-const err8 = {instancePath:instancePath+"/block_height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.version !== undefined){
 let data1 = data.version;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err9 = {instancePath:instancePath+"/version",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/version", "type", {type: "integer"});
 errors++;
 }
 }
@@ -179,24 +96,12 @@ if(data.prev_block_hash !== undefined){
 let data2 = data.prev_block_hash;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-const err10 = {instancePath:instancePath+"/prev_block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/prev_block_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/prev_block_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/prev_block_hash", "type", {type: "string"});
 errors++;
 }
 }
@@ -204,166 +109,88 @@ if(data.merkle_root !== undefined){
 let data3 = data.merkle_root;
 if(typeof data3 === "string"){
 if(!pattern0.test(data3)){
-const err12 = {instancePath:instancePath+"/merkle_root",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/merkle_root", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/merkle_root",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/merkle_root", "type", {type: "string"});
 errors++;
 }
 }
 if(data.timestamp !== undefined){
 let data4 = data.timestamp;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err14 = {instancePath:instancePath+"/timestamp",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/timestamp", "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 < 0 || isNaN(data4)){
-const err15 = {instancePath:instancePath+"/timestamp",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/timestamp", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.bits !== undefined){
 let data5 = data.bits;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err16 = {instancePath:instancePath+"/bits",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+if(!(Number.isInteger(data5))){
+vErrors = pushError(vErrors, instancePath+"/bits", "type", {type: "integer"});
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
+if(Number.isFinite(data5)){
 if(data5 < 0 || isNaN(data5)){
-const err17 = {instancePath:instancePath+"/bits",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath+"/bits", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.nonce !== undefined){
 let data6 = data.nonce;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err18 = {instancePath:instancePath+"/nonce",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+if(!(Number.isInteger(data6))){
+vErrors = pushError(vErrors, instancePath+"/nonce", "type", {type: "integer"});
 errors++;
 }
-if((typeof data6 == "number") && (isFinite(data6))){
+if(Number.isFinite(data6)){
 if(data6 < 0 || isNaN(data6)){
-const err19 = {instancePath:instancePath+"/nonce",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = pushError(vErrors, instancePath+"/nonce", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-const err20 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
-validate11.errors = vErrors;
+validate22.errors = vErrors;
 return errors === 0;
 }
 
-const schema13 = {"type":"object","required":["height","hex"],"properties":{"height":{"type":"integer","minimum":0},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.raw.json"};
+const schema8 = {"type":"object","required":["height","hex"],"properties":{"height":{"type":"integer","minimum":0},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.raw.json"};
 const pattern2 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2}){80,}$", "u");
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate23(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.raw.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.height === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "height"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "height"});
 errors++;
 }
 if(data.hex === undefined){
-const err1 = {instancePath,keyword:"required",params:{missingProperty: "hex"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "hex"});
 errors++;
 }
 if(data.height !== undefined){
 let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -372,67 +199,37 @@ if(data.hex !== undefined){
 let data1 = data.hex;
 if(typeof data1 === "string"){
 if(!pattern2.test(data1)){
-const err4 = {instancePath:instancePath+"/hex",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/hex", "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
 errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/hex",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/hex", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err6 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
-validate12.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
 
-const schema14 = {"type":"array","items":[{"anyOf":[{"type":"object","required":["height","hex"],"properties":{"height":{"type":"integer","minimum":0},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}}},{"type":"object","required":["block_height","version","prev_block_hash","merkle_root","timestamp","bits","nonce"],"properties":{"block_height":{"type":"integer","minimum":0},"version":{"type":"integer"},"prev_block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"merkle_root":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"timestamp":{"type":"integer","minimum":0},"bits":{"type":"integer","minimum":0},"nonce":{"type":"integer","minimum":0}}}]}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.notification.json"};
+const schema9 = {"type":"array","items":[{"anyOf":[{"type":"object","required":["height","hex"],"properties":{"height":{"type":"integer","minimum":0},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}}},{"$ref":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.result.deserialized.json"}]}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.notification.json"};
 
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate24(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.notification.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -443,46 +240,22 @@ let valid1 = false;
 const _errs3 = errors;
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.height === undefined){
-const err2 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "height"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "height"});
 errors++;
 }
 if(data0.hex === undefined){
-const err3 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "hex"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "hex"});
 errors++;
 }
 if(data0.height !== undefined){
 let data1 = data0.height;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/0/height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/0/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/0/height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/0/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -491,298 +264,33 @@ if(data0.hex !== undefined){
 let data2 = data0.hex;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-const err6 = {instancePath:instancePath+"/0/hex",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/0/hex", "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
 errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/0/hex",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/0/hex", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs3 === errors;
 valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs9 = errors;
-if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
-if(data0.block_height === undefined){
-const err9 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "block_height"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-if(data0.version === undefined){
-const err10 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "version"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-if(data0.prev_block_hash === undefined){
-const err11 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "prev_block_hash"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-if(data0.merkle_root === undefined){
-const err12 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "merkle_root"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-if(data0.timestamp === undefined){
-const err13 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "timestamp"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-if(data0.bits === undefined){
-const err14 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "bits"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-if(data0.nonce === undefined){
-const err15 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "nonce"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-if(data0.block_height !== undefined){
-let data3 = data0.block_height;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err16 = {instancePath:instancePath+"/0/block_height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < 0 || isNaN(data3)){
-const err17 = {instancePath:instancePath+"/0/block_height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-}
-}
-if(data0.version !== undefined){
-let data4 = data0.version;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err18 = {instancePath:instancePath+"/0/version",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
-errors++;
-}
-}
-if(data0.prev_block_hash !== undefined){
-let data5 = data0.prev_block_hash;
-if(typeof data5 === "string"){
-if(!pattern0.test(data5)){
-const err19 = {instancePath:instancePath+"/0/prev_block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
-errors++;
-}
-}
-else {
-const err20 = {instancePath:instancePath+"/0/prev_block_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
-errors++;
-}
-}
-if(data0.merkle_root !== undefined){
-let data6 = data0.merkle_root;
-if(typeof data6 === "string"){
-if(!pattern0.test(data6)){
-const err21 = {instancePath:instancePath+"/0/merkle_root",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
-errors++;
-}
-}
-else {
-const err22 = {instancePath:instancePath+"/0/merkle_root",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
-errors++;
-}
-}
-if(data0.timestamp !== undefined){
-let data7 = data0.timestamp;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err23 = {instancePath:instancePath+"/0/timestamp",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
-errors++;
-}
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 < 0 || isNaN(data7)){
-const err24 = {instancePath:instancePath+"/0/timestamp",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
-errors++;
-}
-}
-}
-if(data0.bits !== undefined){
-let data8 = data0.bits;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err25 = {instancePath:instancePath+"/0/bits",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 < 0 || isNaN(data8)){
-const err26 = {instancePath:instancePath+"/0/bits",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-}
-}
-if(data0.nonce !== undefined){
-let data9 = data0.nonce;
-if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err27 = {instancePath:instancePath+"/0/nonce",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-if((typeof data9 == "number") && (isFinite(data9))){
-if(data9 < 0 || isNaN(data9)){
-const err28 = {instancePath:instancePath+"/0/nonce",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err29 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
+if(!(validate22(data0, {instancePath:instancePath+"/0"}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
 }
 var _valid0 = _errs9 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err30 = {instancePath:instancePath+"/0",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "anyOf", {});
 errors++;
 }
 else {
@@ -799,18 +307,12 @@ vErrors = null;
 }
 }
 else {
-const err31 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
-validate13.errors = vErrors;
+validate24.errors = vErrors;
 return errors === 0;
 }
 
 /** The spec's checks of `blockchain.headers.subscribe`: its params, result and notification. */
-export const blockchain_headers_subscribe: MethodValidators<"blockchain.headers.subscribe"> = { method: "blockchain.headers.subscribe", params: validate10, results: { "deserialized": validate11, "raw": validate12 }, notification: validate13 };
+export const blockchain_headers_subscribe: MethodValidators<"blockchain.headers.subscribe"> = { method: "blockchain.headers.subscribe", params: validate21, results: { "deserialized": validate22, "raw": validate23 }, notification: validate24, format: formatErrors };

@@ -2,35 +2,24 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
-const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.params.json"};
+import { pushError } from './shared.js';
+const schema6 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 const pattern1 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})*$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate21(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 3){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 3}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 3});
 errors++;
 }
 if(data.length < 3){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 3}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 3});
 errors++;
 }
 const len0 = data.length;
@@ -38,48 +27,24 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 1){
 let data1 = data[1];
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -88,126 +53,72 @@ if(len0 > 2){
 let data2 = data[2];
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-const err6 = {instancePath:instancePath+"/2",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err8 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
-validate10.errors = vErrors;
+validate21.errors = vErrors;
 return errors === 0;
 }
 
-const schema12 = {"type":"object","properties":{"funder_height":{"type":"integer","minimum":-1},"spender_txhash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"spender_height":{"type":"integer","minimum":-1}},"dependencies":{"spender_txhash":["funder_height","spender_height"],"spender_height":["funder_height","spender_txhash"]},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.result.result.json"};
+const schema7 = {"type":"object","properties":{"funder_height":{"type":"integer","minimum":-1},"spender_txhash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"spender_height":{"type":"integer","minimum":-1}},"dependencies":{"spender_txhash":["funder_height","spender_height"],"spender_height":["funder_height","spender_txhash"]},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.result.result.json"};
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate22(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.spender_txhash !== undefined){
 if(data.funder_height === undefined){
-const err0 = {instancePath,keyword:"dependencies",params:{property: "spender_txhash",
+vErrors = pushError(vErrors, instancePath, "dependencies", {property: "spender_txhash",
     missingProperty: "funder_height",
     depsCount: 2,
-    deps: "funder_height, spender_height"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+    deps: "funder_height, spender_height"});
 errors++;
 }
 if(data.spender_height === undefined){
-const err1 = {instancePath,keyword:"dependencies",params:{property: "spender_txhash",
+vErrors = pushError(vErrors, instancePath, "dependencies", {property: "spender_txhash",
     missingProperty: "spender_height",
     depsCount: 2,
-    deps: "funder_height, spender_height"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+    deps: "funder_height, spender_height"});
 errors++;
 }
 }
 if(data.spender_height !== undefined){
 if(data.funder_height === undefined){
-const err2 = {instancePath,keyword:"dependencies",params:{property: "spender_height",
+vErrors = pushError(vErrors, instancePath, "dependencies", {property: "spender_height",
     missingProperty: "funder_height",
     depsCount: 2,
-    deps: "funder_height, spender_txhash"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+    deps: "funder_height, spender_txhash"});
 errors++;
 }
 if(data.spender_txhash === undefined){
-const err3 = {instancePath,keyword:"dependencies",params:{property: "spender_height",
+vErrors = pushError(vErrors, instancePath, "dependencies", {property: "spender_height",
     missingProperty: "spender_txhash",
     depsCount: 2,
-    deps: "funder_height, spender_txhash"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+    deps: "funder_height, spender_txhash"});
 errors++;
 }
 }
 if(data.funder_height !== undefined){
 let data0 = data.funder_height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err4 = {instancePath:instancePath+"/funder_height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/funder_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < -1 || isNaN(data0)){
-const err5 = {instancePath:instancePath+"/funder_height",keyword:"minimum",params:{comparison: ">=", limit: -1}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/funder_height", "minimum", {comparison: ">=", limit: -1});
 errors++;
 }
 }
@@ -216,92 +127,50 @@ if(data.spender_txhash !== undefined){
 let data1 = data.spender_txhash;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err6 = {instancePath:instancePath+"/spender_txhash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/spender_txhash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/spender_txhash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/spender_txhash", "type", {type: "string"});
 errors++;
 }
 }
 if(data.spender_height !== undefined){
 let data2 = data.spender_height;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err8 = {instancePath:instancePath+"/spender_height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/spender_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < -1 || isNaN(data2)){
-const err9 = {instancePath:instancePath+"/spender_height",keyword:"minimum",params:{comparison: ">=", limit: -1}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/spender_height", "minimum", {comparison: ">=", limit: -1});
 errors++;
 }
 }
 }
 }
 else {
-const err10 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
-validate11.errors = vErrors;
+validate22.errors = vErrors;
 return errors === 0;
 }
 
-const schema13 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0},{"type":"object","properties":{"funder_height":{"type":"integer","minimum":-1},"spender_txhash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"spender_height":{"type":"integer","minimum":-1}},"dependencies":{"spender_txhash":["funder_height","spender_height"],"spender_height":["funder_height","spender_txhash"]}}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.notification.json"};
+const schema8 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0},{"$ref":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.result.result.json"}],"minItems":3,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.notification.json"};
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate23(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.outpoint.subscribe.notification.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 3){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 3}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 3});
 errors++;
 }
 if(data.length < 3){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 3}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 3});
 errors++;
 }
 const len0 = data.length;
@@ -309,212 +178,42 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 1){
 let data1 = data[1];
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(len0 > 2){
-let data2 = data[2];
-if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
-if(data2.spender_txhash !== undefined){
-if(data2.funder_height === undefined){
-const err6 = {instancePath:instancePath+"/2",keyword:"dependencies",params:{property: "spender_txhash",
-    missingProperty: "funder_height",
-    depsCount: 2,
-    deps: "funder_height, spender_height"}};
-if(vErrors === null){
-vErrors = [err6];
+if(!(validate22(data[2], {instancePath:instancePath+"/2"}))){
+vErrors = vErrors === null ? validate22.errors : vErrors.concat(validate22.errors);
+errors = vErrors.length;
+}
+}
 }
 else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
-if(data2.spender_height === undefined){
-const err7 = {instancePath:instancePath+"/2",keyword:"dependencies",params:{property: "spender_txhash",
-    missingProperty: "spender_height",
-    depsCount: 2,
-    deps: "funder_height, spender_height"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
-errors++;
-}
-}
-if(data2.spender_height !== undefined){
-if(data2.funder_height === undefined){
-const err8 = {instancePath:instancePath+"/2",keyword:"dependencies",params:{property: "spender_height",
-    missingProperty: "funder_height",
-    depsCount: 2,
-    deps: "funder_height, spender_txhash"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
-errors++;
-}
-if(data2.spender_txhash === undefined){
-const err9 = {instancePath:instancePath+"/2",keyword:"dependencies",params:{property: "spender_height",
-    missingProperty: "spender_txhash",
-    depsCount: 2,
-    deps: "funder_height, spender_txhash"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
-errors++;
-}
-}
-if(data2.funder_height !== undefined){
-let data3 = data2.funder_height;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err10 = {instancePath:instancePath+"/2/funder_height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
-errors++;
-}
-if((typeof data3 == "number") && (isFinite(data3))){
-if(data3 < -1 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/2/funder_height",keyword:"minimum",params:{comparison: ">=", limit: -1}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
-errors++;
-}
-}
-}
-if(data2.spender_txhash !== undefined){
-let data4 = data2.spender_txhash;
-if(typeof data4 === "string"){
-if(!pattern0.test(data4)){
-const err12 = {instancePath:instancePath+"/2/spender_txhash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
-errors++;
-}
-}
-else {
-const err13 = {instancePath:instancePath+"/2/spender_txhash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
-errors++;
-}
-}
-if(data2.spender_height !== undefined){
-let data5 = data2.spender_height;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err14 = {instancePath:instancePath+"/2/spender_height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
-errors++;
-}
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 < -1 || isNaN(data5)){
-const err15 = {instancePath:instancePath+"/2/spender_height",keyword:"minimum",params:{comparison: ">=", limit: -1}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
-errors++;
-}
-}
-}
-else {
-const err17 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
-errors++;
-}
-validate12.errors = vErrors;
+validate23.errors = vErrors;
 return errors === 0;
 }
 
 /** The spec's checks of `blockchain.outpoint.subscribe`: its params, result and notification. */
-export const blockchain_outpoint_subscribe: MethodValidators<"blockchain.outpoint.subscribe"> = { method: "blockchain.outpoint.subscribe", params: validate10, results: { "result": validate11 }, notification: validate12 };
+export const blockchain_outpoint_subscribe: MethodValidators<"blockchain.outpoint.subscribe"> = { method: "blockchain.outpoint.subscribe", params: validate21, results: { "result": validate22 }, notification: validate23, format: formatErrors };

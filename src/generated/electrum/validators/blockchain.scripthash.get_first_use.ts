@@ -2,34 +2,23 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_first_use.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_first_use.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -37,36 +26,18 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err4 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -75,7 +46,7 @@ return errors === 0;
 
 const schema12 = {"anyOf":[{"description":"Where the script hash first received an output: the block hash, its height and one transaction. Fulcrum sends the height twice (`height`, and `block_height` kept for compatibility); ElectrsCash sent only `block_height`. A mempool-only first use has height 0 and an all-zero block hash.","type":"object","required":["block_hash","tx_hash"],"anyOf":[{"required":["height"],"properties":{"height":{"type":"integer","minimum":0}}},{"required":["block_height"],"properties":{"block_height":{"type":"integer","minimum":0}}}],"properties":{"block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"height":{"type":"integer","minimum":0},"block_height":{"type":"integer","minimum":0},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}},{"type":"null"}],"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_first_use.result.result.json"};
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scripthash.get_first_use.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -87,36 +58,18 @@ let valid1 = false;
 const _errs4 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.height === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "height"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "height"});
 errors++;
 }
 if(data.height !== undefined){
 let data0 = data.height;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err1 = {instancePath:instancePath+"/height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-const err2 = {instancePath:instancePath+"/height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -128,36 +81,18 @@ if(!valid1){
 const _errs7 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_height === undefined){
-const err3 = {instancePath,keyword:"required",params:{missingProperty: "block_height"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_height"});
 errors++;
 }
 if(data.block_height !== undefined){
 let data1 = data.block_height;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/block_height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/block_height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -167,13 +102,7 @@ var _valid1 = _errs7 === errors;
 valid1 = valid1 || _valid1;
 }
 if(!valid1){
-const err6 = {instancePath,keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath, "anyOf", {});
 errors++;
 }
 else {
@@ -189,96 +118,48 @@ vErrors = null;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_hash === undefined){
-const err7 = {instancePath,keyword:"required",params:{missingProperty: "block_hash"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_hash"});
 errors++;
 }
 if(data.tx_hash === undefined){
-const err8 = {instancePath,keyword:"required",params:{missingProperty: "tx_hash"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "tx_hash"});
 errors++;
 }
 if(data.block_hash !== undefined){
 let data2 = data.block_hash;
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-const err9 = {instancePath:instancePath+"/block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/block_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/block_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/block_hash", "type", {type: "string"});
 errors++;
 }
 }
 if(data.height !== undefined){
 let data3 = data.height;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err11 = {instancePath:instancePath+"/height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
+if(Number.isFinite(data3)){
 if(data3 < 0 || isNaN(data3)){
-const err12 = {instancePath:instancePath+"/height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.block_height !== undefined){
 let data4 = data.block_height;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err13 = {instancePath:instancePath+"/block_height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 < 0 || isNaN(data4)){
-const err14 = {instancePath:instancePath+"/block_height",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -287,36 +168,18 @@ if(data.tx_hash !== undefined){
 let data5 = data.tx_hash;
 if(typeof data5 === "string"){
 if(!pattern0.test(data5)){
-const err15 = {instancePath:instancePath+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/tx_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/tx_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = pushError(vErrors, instancePath+"/tx_hash", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err17 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs1 === errors;
@@ -324,26 +187,14 @@ valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs18 = errors;
 if(data !== null){
-const err18 = {instancePath,keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "null"});
 errors++;
 }
 var _valid0 = _errs18 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err19 = {instancePath,keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = pushError(vErrors, instancePath, "anyOf", {});
 errors++;
 }
 else {
@@ -362,4 +213,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.scripthash.get_first_use`: its params, result. */
-export const blockchain_scripthash_get_first_use: MethodValidators<"blockchain.scripthash.get_first_use"> = { method: "blockchain.scripthash.get_first_use", params: validate10, results: { "result": validate11 } };
+export const blockchain_scripthash_get_first_use: MethodValidators<"blockchain.scripthash.get_first_use"> = { method: "blockchain.scripthash.get_first_use", params: validate10, results: { "result": validate11 }, format: formatErrors };

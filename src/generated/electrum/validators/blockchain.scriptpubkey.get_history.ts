@@ -2,35 +2,24 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})*$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -38,36 +27,18 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err4 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -77,19 +48,13 @@ return errors === 0;
 const schema12 = {"type":"object","required":["history"],"properties":{"history":{"type":"array","items":{"anyOf":[{"type":"object","required":["height","tx_hash"],"properties":{"height":{"type":"integer","minimum":1},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}},{"type":"object","required":["height","tx_hash"],"properties":{"height":{"type":"integer","minimum":-1,"maximum":0},"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"fee":{"type":"integer","minimum":0}}}]}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.result.result.json"};
 const pattern1 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.scriptpubkey.get_history.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.history === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "history"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "history"});
 errors++;
 }
 if(data.history !== undefined){
@@ -103,46 +68,22 @@ let valid3 = false;
 const _errs5 = errors;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.height === undefined){
-const err1 = {instancePath:instancePath+"/history/" + i0,keyword:"required",params:{missingProperty: "height"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0, "required", {missingProperty: "height"});
 errors++;
 }
 if(data1.tx_hash === undefined){
-const err2 = {instancePath:instancePath+"/history/" + i0,keyword:"required",params:{missingProperty: "tx_hash"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0, "required", {missingProperty: "tx_hash"});
 errors++;
 }
 if(data1.height !== undefined){
 let data2 = data1.height;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err3 = {instancePath:instancePath+"/history/" + i0+"/height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 1 || isNaN(data2)){
-const err4 = {instancePath:instancePath+"/history/" + i0+"/height",keyword:"minimum",params:{comparison: ">=", limit: 1}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
 }
@@ -151,36 +92,18 @@ if(data1.tx_hash !== undefined){
 let data3 = data1.tx_hash;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err5 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/tx_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/tx_hash", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/history/" + i0,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0, "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs5 === errors;
@@ -189,56 +112,26 @@ if(!valid3){
 const _errs11 = errors;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.height === undefined){
-const err8 = {instancePath:instancePath+"/history/" + i0,keyword:"required",params:{missingProperty: "height"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0, "required", {missingProperty: "height"});
 errors++;
 }
 if(data1.tx_hash === undefined){
-const err9 = {instancePath:instancePath+"/history/" + i0,keyword:"required",params:{missingProperty: "tx_hash"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0, "required", {missingProperty: "tx_hash"});
 errors++;
 }
 if(data1.height !== undefined){
 let data4 = data1.height;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err10 = {instancePath:instancePath+"/history/" + i0+"/height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 > 0 || isNaN(data4)){
-const err11 = {instancePath:instancePath+"/history/" + i0+"/height",keyword:"maximum",params:{comparison: "<=", limit: 0}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/height", "maximum", {comparison: "<=", limit: 0});
 errors++;
 }
 if(data4 < -1 || isNaN(data4)){
-const err12 = {instancePath:instancePath+"/history/" + i0+"/height",keyword:"minimum",params:{comparison: ">=", limit: -1}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/height", "minimum", {comparison: ">=", limit: -1});
 errors++;
 }
 }
@@ -247,74 +140,38 @@ if(data1.tx_hash !== undefined){
 let data5 = data1.tx_hash;
 if(typeof data5 === "string"){
 if(!pattern1.test(data5)){
-const err13 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/tx_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/history/" + i0+"/tx_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/tx_hash", "type", {type: "string"});
 errors++;
 }
 }
 if(data1.fee !== undefined){
 let data6 = data1.fee;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err15 = {instancePath:instancePath+"/history/" + i0+"/fee",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+if(!(Number.isInteger(data6))){
+vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/fee", "type", {type: "integer"});
 errors++;
 }
-if((typeof data6 == "number") && (isFinite(data6))){
+if(Number.isFinite(data6)){
 if(data6 < 0 || isNaN(data6)){
-const err16 = {instancePath:instancePath+"/history/" + i0+"/fee",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/fee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/history/" + i0,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0, "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs11 === errors;
 valid3 = valid3 || _valid0;
 }
 if(!valid3){
-const err18 = {instancePath:instancePath+"/history/" + i0,keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+vErrors = pushError(vErrors, instancePath+"/history/" + i0, "anyOf", {});
 errors++;
 }
 else {
@@ -331,25 +188,13 @@ vErrors = null;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/history",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = pushError(vErrors, instancePath+"/history", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-const err20 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -440,7 +285,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.scriptpubkey.get_history`: its params, result. */
-export const blockchain_scriptpubkey_get_history: MethodValidators<"blockchain.scriptpubkey.get_history"> = { method: "blockchain.scriptpubkey.get_history", params: validate10, results: { "result": validate11 } };
+export const blockchain_scriptpubkey_get_history: MethodValidators<"blockchain.scriptpubkey.get_history"> = { method: "blockchain.scriptpubkey.get_history", params: validate10, results: { "result": validate11 }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_scriptpubkey_get_history_fast: MethodValidators<"blockchain.scriptpubkey.get_history"> = { method: "blockchain.scriptpubkey.get_history", params: validate10, results: { "result": checked11 } };
+export const blockchain_scriptpubkey_get_history_fast: MethodValidators<"blockchain.scriptpubkey.get_history"> = { method: "blockchain.scriptpubkey.get_history", params: validate10, results: { "result": checked11 }, format: formatErrors };

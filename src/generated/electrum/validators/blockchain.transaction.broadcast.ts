@@ -2,34 +2,23 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})+$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -37,36 +26,18 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})+$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err4 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -75,18 +46,12 @@ return errors === 0;
 
 const schema12 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.legacyResultString.json"};
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.legacyResultString.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-const err0 = {instancePath,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "string"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -96,30 +61,18 @@ return errors === 0;
 const schema13 = {"type":"string","pattern":"^[0-9a-fA-F]{64}$","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.txid.json"};
 const pattern1 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate12(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast.result.txid.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
 if(!pattern1.test(data)){
-const err0 = {instancePath,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err1 = {instancePath,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "string"});
 errors++;
 }
 validate12.errors = vErrors;
@@ -127,4 +80,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.transaction.broadcast`: its params, result. */
-export const blockchain_transaction_broadcast: MethodValidators<"blockchain.transaction.broadcast"> = { method: "blockchain.transaction.broadcast", params: validate10, results: { "legacyResultString": validate11, "txid": validate12 } };
+export const blockchain_transaction_broadcast: MethodValidators<"blockchain.transaction.broadcast"> = { method: "blockchain.transaction.broadcast", params: validate10, results: { "legacyResultString": validate11, "txid": validate12 }, format: formatErrors };

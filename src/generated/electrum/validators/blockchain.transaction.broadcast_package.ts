@@ -2,35 +2,24 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"array","items":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"},"minItems":1},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})+$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -38,13 +27,7 @@ if(len0 > 0){
 let data0 = data[0];
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err2 = {instancePath:instancePath+"/0",keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "minItems", {limit: 1});
 errors++;
 }
 const len1 = data0.length;
@@ -52,60 +35,30 @@ for(let i0=0; i0<len1; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err3 = {instancePath:instancePath+"/0/" + i0,keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "pattern", {pattern: "^(?:[0-9a-fA-F]{2})+$"});
 errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/0/" + i0,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "array"});
 errors++;
 }
 }
 if(len0 > 1){
 if(typeof data[1] !== "boolean"){
-const err6 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-const err7 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -115,30 +68,18 @@ return errors === 0;
 const schema12 = {"type":"object","required":["success"],"properties":{"success":{"type":"boolean"},"errors":{"type":"array","items":{"type":"object","required":["txid","error"],"properties":{"txid":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"error":{"type":"string"}}}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.summary.json"};
 const pattern1 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.summary.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.success === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "success"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "success"});
 errors++;
 }
 if(data.success !== undefined){
 if(typeof data.success !== "boolean"){
-const err1 = {instancePath:instancePath+"/success",keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath+"/success", "type", {type: "boolean"});
 errors++;
 }
 }
@@ -150,95 +91,47 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 if(data2.txid === undefined){
-const err2 = {instancePath:instancePath+"/errors/" + i0,keyword:"required",params:{missingProperty: "txid"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/errors/" + i0, "required", {missingProperty: "txid"});
 errors++;
 }
 if(data2.error === undefined){
-const err3 = {instancePath:instancePath+"/errors/" + i0,keyword:"required",params:{missingProperty: "error"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/errors/" + i0, "required", {missingProperty: "error"});
 errors++;
 }
 if(data2.txid !== undefined){
 let data3 = data2.txid;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err4 = {instancePath:instancePath+"/errors/" + i0+"/txid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/errors/" + i0+"/txid", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/errors/" + i0+"/txid",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/errors/" + i0+"/txid", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.error !== undefined){
 if(typeof data2.error !== "string"){
-const err6 = {instancePath:instancePath+"/errors/" + i0+"/error",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/errors/" + i0+"/error", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/errors/" + i0,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/errors/" + i0, "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/errors",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/errors", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-const err9 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -247,18 +140,12 @@ return errors === 0;
 
 const schema13 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.summary.verbose.json"};
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate12(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.summary.verbose.json" */;
 let vErrors = null;
 let errors = 0;
 if(false !== data){
-const err0 = {instancePath,keyword:"const",params:{allowedValue: false}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: false});
 errors++;
 }
 validate12.errors = vErrors;
@@ -267,30 +154,18 @@ return errors === 0;
 
 const schema14 = {"type":"object","required":["tx-results"],"properties":{"package_msg":{"type":"string"},"tx-results":{"type":"object","additionalProperties":{"type":"object","properties":{"txid":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"other-wtxid":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"vsize":{"type":"integer","minimum":0},"fees":{"type":"object","properties":{"base":{"description":"The fee in coin units (BTC).","type":"number","minimum":0},"effective-feerate":{"type":"number","minimum":0},"effective-includes":{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}}},"error":{"type":"string"}}}},"replaced-transactions":{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.verbose.json"};
 
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate13(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.result.verbose.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data["tx-results"] === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "tx-results"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "tx-results"});
 errors++;
 }
 if(data.package_msg !== undefined){
 if(typeof data.package_msg !== "string"){
-const err1 = {instancePath:instancePath+"/package_msg",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath+"/package_msg", "type", {type: "string"});
 errors++;
 }
 }
@@ -304,24 +179,12 @@ if(data2.txid !== undefined){
 let data3 = data2.txid;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err2 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/txid", "type", {type: "string"});
 errors++;
 }
 }
@@ -329,48 +192,24 @@ if(data2["other-wtxid"] !== undefined){
 let data4 = data2["other-wtxid"];
 if(typeof data4 === "string"){
 if(!pattern1.test(data4)){
-const err4 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/other-wtxid", "type", {type: "string"});
 errors++;
 }
 }
 if(data2.vsize !== undefined){
 let data5 = data2.vsize;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err6 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+if(!(Number.isInteger(data5))){
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize", "type", {type: "integer"});
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
+if(Number.isFinite(data5)){
 if(data5 < 0 || isNaN(data5)){
-const err7 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -380,51 +219,27 @@ let data6 = data2.fees;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.base !== undefined){
 let data7 = data6.base;
-if((typeof data7 == "number") && (isFinite(data7))){
+if(Number.isFinite(data7)){
 if(data7 < 0 || isNaN(data7)){
-const err8 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base",keyword:"type",params:{type: "number"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base", "type", {type: "number"});
 errors++;
 }
 }
 if(data6["effective-feerate"] !== undefined){
 let data8 = data6["effective-feerate"];
-if((typeof data8 == "number") && (isFinite(data8))){
+if(Number.isFinite(data8)){
 if(data8 < 0 || isNaN(data8)){
-const err10 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate",keyword:"type",params:{type: "number"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate", "type", {type: "number"});
 errors++;
 }
 }
@@ -436,84 +251,42 @@ for(let i0=0; i0<len0; i0++){
 let data10 = data9[i0];
 if(typeof data10 === "string"){
 if(!pattern1.test(data10)){
-const err12 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-includes", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees", "type", {type: "object"});
 errors++;
 }
 }
 if(data2.error !== undefined){
 if(typeof data2.error !== "string"){
-const err16 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/error",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/error", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/tx-results",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+vErrors = pushError(vErrors, instancePath+"/tx-results", "type", {type: "object"});
 errors++;
 }
 }
@@ -525,48 +298,24 @@ for(let i1=0; i1<len1; i1++){
 let data13 = data12[i1];
 if(typeof data13 === "string"){
 if(!pattern1.test(data13)){
-const err19 = {instancePath:instancePath+"/replaced-transactions/" + i1,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = pushError(vErrors, instancePath+"/replaced-transactions/" + i1, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/replaced-transactions/" + i1,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
+vErrors = pushError(vErrors, instancePath+"/replaced-transactions/" + i1, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/replaced-transactions",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
+vErrors = pushError(vErrors, instancePath+"/replaced-transactions", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-const err22 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate13.errors = vErrors;
@@ -575,18 +324,12 @@ return errors === 0;
 
 const schema15 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.verbose.verbose.json"};
 
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate14(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.broadcast_package.when.verbose.verbose.json" */;
 let vErrors = null;
 let errors = 0;
 if(true !== data){
-const err0 = {instancePath,keyword:"const",params:{allowedValue: true}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: true});
 errors++;
 }
 validate14.errors = vErrors;
@@ -766,7 +509,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.transaction.broadcast_package`: its params, result. */
-export const blockchain_transaction_broadcast_package: MethodValidators<"blockchain.transaction.broadcast_package"> = { method: "blockchain.transaction.broadcast_package", params: validate10, results: { "summary": validate11, "verbose": validate13 }, conditions: { "summary": { "verbose": validate12 }, "verbose": { "verbose": validate14 } } };
+export const blockchain_transaction_broadcast_package: MethodValidators<"blockchain.transaction.broadcast_package"> = { method: "blockchain.transaction.broadcast_package", params: validate10, results: { "summary": validate11, "verbose": validate13 }, conditions: { "summary": { "verbose": validate12 }, "verbose": { "verbose": validate14 } }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_transaction_broadcast_package_fast: MethodValidators<"blockchain.transaction.broadcast_package"> = { method: "blockchain.transaction.broadcast_package", params: validate10, results: { "summary": checked11, "verbose": checked13 }, conditions: { "summary": { "verbose": validate12 }, "verbose": { "verbose": validate14 } } };
+export const blockchain_transaction_broadcast_package_fast: MethodValidators<"blockchain.transaction.broadcast_package"> = { method: "blockchain.transaction.broadcast_package", params: validate10, results: { "summary": checked11, "verbose": checked13 }, conditions: { "summary": { "verbose": validate12 }, "verbose": { "verbose": validate14 } }, format: formatErrors };

@@ -2,35 +2,24 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -38,48 +27,24 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 1){
 if(typeof data[1] !== "boolean"){
-const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-const err5 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -89,30 +54,18 @@ return errors === 0;
 const schema12 = {"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.raw.json"};
 const pattern1 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})+$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.raw.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
 if(!pattern1.test(data)){
-const err0 = {instancePath,keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "pattern", {pattern: "^(?:[0-9a-fA-F]{2})+$"});
 errors++;
 }
 }
 else {
-const err1 = {instancePath,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "string"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -121,18 +74,12 @@ return errors === 0;
 
 const schema13 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.raw.verbose.json"};
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate12(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.raw.verbose.json" */;
 let vErrors = null;
 let errors = 0;
 if(false !== data){
-const err0 = {instancePath,keyword:"const",params:{allowedValue: false}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: false});
 errors++;
 }
 validate12.errors = vErrors;
@@ -141,53 +88,29 @@ return errors === 0;
 
 const schema14 = {"type":"object","required":["txid","hex"],"properties":{"txid":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"},"version":{"type":"integer"},"size":{"type":"integer","minimum":0},"vsize":{"type":"integer","minimum":0},"weight":{"type":"integer","minimum":0},"locktime":{"type":"integer","minimum":0},"vin":{"type":"array","items":{"type":"object"}},"vout":{"type":"array","items":{"type":"object"}},"blockhash":{"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"null"}]},"confirmations":{"type":"integer","minimum":0},"time":{"type":"integer","minimum":0},"blocktime":{"type":"integer","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.verbose.json"};
 
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate13(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.result.verbose.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.txid === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "txid"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "txid"});
 errors++;
 }
 if(data.hex === undefined){
-const err1 = {instancePath,keyword:"required",params:{missingProperty: "hex"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "hex"});
 errors++;
 }
 if(data.txid !== undefined){
 let data0 = data.txid;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/txid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/txid", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/txid",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/txid", "type", {type: "string"});
 errors++;
 }
 }
@@ -195,24 +118,12 @@ if(data.hash !== undefined){
 let data1 = data.hash;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err4 = {instancePath:instancePath+"/hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/hash", "type", {type: "string"});
 errors++;
 }
 }
@@ -220,136 +131,70 @@ if(data.hex !== undefined){
 let data2 = data.hex;
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-const err6 = {instancePath:instancePath+"/hex",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/hex", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})+$"});
 errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/hex",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/hex", "type", {type: "string"});
 errors++;
 }
 }
 if(data.version !== undefined){
 let data3 = data.version;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err8 = {instancePath:instancePath+"/version",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/version", "type", {type: "integer"});
 errors++;
 }
 }
 if(data.size !== undefined){
 let data4 = data.size;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err9 = {instancePath:instancePath+"/size",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/size", "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 < 0 || isNaN(data4)){
-const err10 = {instancePath:instancePath+"/size",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/size", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.vsize !== undefined){
 let data5 = data.vsize;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err11 = {instancePath:instancePath+"/vsize",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+if(!(Number.isInteger(data5))){
+vErrors = pushError(vErrors, instancePath+"/vsize", "type", {type: "integer"});
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
+if(Number.isFinite(data5)){
 if(data5 < 0 || isNaN(data5)){
-const err12 = {instancePath:instancePath+"/vsize",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/vsize", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.weight !== undefined){
 let data6 = data.weight;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err13 = {instancePath:instancePath+"/weight",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+if(!(Number.isInteger(data6))){
+vErrors = pushError(vErrors, instancePath+"/weight", "type", {type: "integer"});
 errors++;
 }
-if((typeof data6 == "number") && (isFinite(data6))){
+if(Number.isFinite(data6)){
 if(data6 < 0 || isNaN(data6)){
-const err14 = {instancePath:instancePath+"/weight",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/weight", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.locktime !== undefined){
 let data7 = data.locktime;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err15 = {instancePath:instancePath+"/locktime",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+if(!(Number.isInteger(data7))){
+vErrors = pushError(vErrors, instancePath+"/locktime", "type", {type: "integer"});
 errors++;
 }
-if((typeof data7 == "number") && (isFinite(data7))){
+if(Number.isFinite(data7)){
 if(data7 < 0 || isNaN(data7)){
-const err16 = {instancePath:instancePath+"/locktime",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = pushError(vErrors, instancePath+"/locktime", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -361,25 +206,13 @@ const len0 = data8.length;
 for(let i0=0; i0<len0; i0++){
 let data9 = data8[i0];
 if(!(data9 && typeof data9 == "object" && !Array.isArray(data9))){
-const err17 = {instancePath:instancePath+"/vin/" + i0,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath+"/vin/" + i0, "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/vin",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+vErrors = pushError(vErrors, instancePath+"/vin", "type", {type: "array"});
 errors++;
 }
 }
@@ -390,25 +223,13 @@ const len1 = data10.length;
 for(let i1=0; i1<len1; i1++){
 let data11 = data10[i1];
 if(!(data11 && typeof data11 == "object" && !Array.isArray(data11))){
-const err19 = {instancePath:instancePath+"/vout/" + i1,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = pushError(vErrors, instancePath+"/vout/" + i1, "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/vout",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
+vErrors = pushError(vErrors, instancePath+"/vout", "type", {type: "array"});
 errors++;
 }
 }
@@ -419,24 +240,12 @@ let valid5 = false;
 const _errs27 = errors;
 if(typeof data12 === "string"){
 if(!pattern0.test(data12)){
-const err21 = {instancePath:instancePath+"/blockhash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
+vErrors = pushError(vErrors, instancePath+"/blockhash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/blockhash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
+vErrors = pushError(vErrors, instancePath+"/blockhash", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs27 === errors;
@@ -444,26 +253,14 @@ valid5 = valid5 || _valid0;
 if(!valid5){
 const _errs29 = errors;
 if(data12 !== null){
-const err23 = {instancePath:instancePath+"/blockhash",keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
+vErrors = pushError(vErrors, instancePath+"/blockhash", "type", {type: "null"});
 errors++;
 }
 var _valid0 = _errs29 === errors;
 valid5 = valid5 || _valid0;
 }
 if(!valid5){
-const err24 = {instancePath:instancePath+"/blockhash",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
+vErrors = pushError(vErrors, instancePath+"/blockhash", "anyOf", {});
 errors++;
 }
 else {
@@ -480,88 +277,46 @@ vErrors = null;
 }
 if(data.confirmations !== undefined){
 let data13 = data.confirmations;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-const err25 = {instancePath:instancePath+"/confirmations",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
+if(!(Number.isInteger(data13))){
+vErrors = pushError(vErrors, instancePath+"/confirmations", "type", {type: "integer"});
 errors++;
 }
-if((typeof data13 == "number") && (isFinite(data13))){
+if(Number.isFinite(data13)){
 if(data13 < 0 || isNaN(data13)){
-const err26 = {instancePath:instancePath+"/confirmations",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
+vErrors = pushError(vErrors, instancePath+"/confirmations", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.time !== undefined){
 let data14 = data.time;
-if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-const err27 = {instancePath:instancePath+"/time",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
+if(!(Number.isInteger(data14))){
+vErrors = pushError(vErrors, instancePath+"/time", "type", {type: "integer"});
 errors++;
 }
-if((typeof data14 == "number") && (isFinite(data14))){
+if(Number.isFinite(data14)){
 if(data14 < 0 || isNaN(data14)){
-const err28 = {instancePath:instancePath+"/time",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
+vErrors = pushError(vErrors, instancePath+"/time", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(data.blocktime !== undefined){
 let data15 = data.blocktime;
-if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
-const err29 = {instancePath:instancePath+"/blocktime",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
+if(!(Number.isInteger(data15))){
+vErrors = pushError(vErrors, instancePath+"/blocktime", "type", {type: "integer"});
 errors++;
 }
-if((typeof data15 == "number") && (isFinite(data15))){
+if(Number.isFinite(data15)){
 if(data15 < 0 || isNaN(data15)){
-const err30 = {instancePath:instancePath+"/blocktime",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
+vErrors = pushError(vErrors, instancePath+"/blocktime", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-const err31 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate13.errors = vErrors;
@@ -570,18 +325,12 @@ return errors === 0;
 
 const schema15 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.verbose.verbose.json"};
 
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate14(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get.when.verbose.verbose.json" */;
 let vErrors = null;
 let errors = 0;
 if(true !== data){
-const err0 = {instancePath,keyword:"const",params:{allowedValue: true}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: true});
 errors++;
 }
 validate14.errors = vErrors;
@@ -758,7 +507,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.transaction.get`: its params, result. */
-export const blockchain_transaction_get: MethodValidators<"blockchain.transaction.get"> = { method: "blockchain.transaction.get", params: validate10, results: { "raw": validate11, "verbose": validate13 }, conditions: { "raw": { "verbose": validate12 }, "verbose": { "verbose": validate14 } } };
+export const blockchain_transaction_get: MethodValidators<"blockchain.transaction.get"> = { method: "blockchain.transaction.get", params: validate10, results: { "raw": validate11, "verbose": validate13 }, conditions: { "raw": { "verbose": validate12 }, "verbose": { "verbose": validate14 } }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_transaction_get_fast: MethodValidators<"blockchain.transaction.get"> = { method: "blockchain.transaction.get", params: validate10, results: { "raw": checked11, "verbose": checked13 }, conditions: { "raw": { "verbose": validate12 }, "verbose": { "verbose": validate14 } } };
+export const blockchain_transaction_get_fast: MethodValidators<"blockchain.transaction.get"> = { method: "blockchain.transaction.get", params: validate10, results: { "raw": checked11, "verbose": checked13 }, conditions: { "raw": { "verbose": validate12 }, "verbose": { "verbose": validate14 } }, format: formatErrors };

@@ -2,34 +2,23 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"boolean"}],"minItems":1,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -37,48 +26,24 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 1){
 if(typeof data[1] !== "boolean"){
-const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-const err5 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -88,77 +53,41 @@ return errors === 0;
 const schema12 = {"type":"object","required":["block_hash","block_height"],"properties":{"block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"block_height":{"type":"integer","minimum":1},"block_header":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.result.blockhash.json"};
 const pattern2 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2}){80,}$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.result.blockhash.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_hash === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "block_hash"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_hash"});
 errors++;
 }
 if(data.block_height === undefined){
-const err1 = {instancePath,keyword:"required",params:{missingProperty: "block_height"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_height"});
 errors++;
 }
 if(data.block_hash !== undefined){
 let data0 = data.block_hash;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/block_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/block_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/block_hash", "type", {type: "string"});
 errors++;
 }
 }
 if(data.block_height !== undefined){
 let data1 = data.block_height;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/block_height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 1 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/block_height",keyword:"minimum",params:{comparison: ">=", limit: 1}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
 }
@@ -167,36 +96,18 @@ if(data.block_header !== undefined){
 let data2 = data.block_header;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-const err6 = {instancePath:instancePath+"/block_header",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/block_header", "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
 errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/block_header",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/block_header", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err8 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -205,18 +116,12 @@ return errors === 0;
 
 const schema13 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.when.blockhash.include_header.json"};
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate12(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.when.blockhash.include_header.json" */;
 let vErrors = null;
 let errors = 0;
 if(false !== data){
-const err0 = {instancePath,keyword:"const",params:{allowedValue: false}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: false});
 errors++;
 }
 validate12.errors = vErrors;
@@ -225,87 +130,45 @@ return errors === 0;
 
 const schema14 = {"type":"object","required":["block_hash","block_height","block_header"],"properties":{"block_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"block_height":{"type":"integer","minimum":1},"block_header":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.result.withHeader.json"};
 
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate13(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.result.withHeader.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.block_hash === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "block_hash"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_hash"});
 errors++;
 }
 if(data.block_height === undefined){
-const err1 = {instancePath,keyword:"required",params:{missingProperty: "block_height"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_height"});
 errors++;
 }
 if(data.block_header === undefined){
-const err2 = {instancePath,keyword:"required",params:{missingProperty: "block_header"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "block_header"});
 errors++;
 }
 if(data.block_hash !== undefined){
 let data0 = data.block_hash;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err3 = {instancePath:instancePath+"/block_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/block_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/block_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/block_hash", "type", {type: "string"});
 errors++;
 }
 }
 if(data.block_height !== undefined){
 let data1 = data.block_height;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err5 = {instancePath:instancePath+"/block_height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 1 || isNaN(data1)){
-const err6 = {instancePath:instancePath+"/block_height",keyword:"minimum",params:{comparison: ">=", limit: 1}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
 }
@@ -314,36 +177,18 @@ if(data.block_header !== undefined){
 let data2 = data.block_header;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-const err7 = {instancePath:instancePath+"/block_header",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2}){80,}$"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/block_header", "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
 errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/block_header",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/block_header", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err9 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate13.errors = vErrors;
@@ -352,18 +197,12 @@ return errors === 0;
 
 const schema15 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.when.withHeader.include_header.json"};
 
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate14(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.get_confirmed_blockhash.when.withHeader.include_header.json" */;
 let vErrors = null;
 let errors = 0;
 if(true !== data){
-const err0 = {instancePath,keyword:"const",params:{allowedValue: true}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: true});
 errors++;
 }
 validate14.errors = vErrors;
@@ -371,4 +210,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.transaction.get_confirmed_blockhash`: its params, result. */
-export const blockchain_transaction_get_confirmed_blockhash: MethodValidators<"blockchain.transaction.get_confirmed_blockhash"> = { method: "blockchain.transaction.get_confirmed_blockhash", params: validate10, results: { "blockhash": validate11, "withHeader": validate13 }, conditions: { "blockhash": { "include_header": validate12 }, "withHeader": { "include_header": validate14 } } };
+export const blockchain_transaction_get_confirmed_blockhash: MethodValidators<"blockchain.transaction.get_confirmed_blockhash"> = { method: "blockchain.transaction.get_confirmed_blockhash", params: validate10, results: { "blockhash": validate11, "withHeader": validate13 }, conditions: { "blockhash": { "include_header": validate12 }, "withHeader": { "include_header": validate14 } }, format: formatErrors };

@@ -2,108 +2,61 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"integer","minimum":0},{"type":"boolean"}],"minItems":2,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.params.json"};
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 3){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 3}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 3});
 errors++;
 }
 if(data.length < 2){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 2});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/0",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(len0 > 1){
 let data1 = data[1];
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 if(len0 > 2){
 if(typeof data[2] !== "boolean"){
-const err6 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-const err7 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -113,30 +66,18 @@ return errors === 0;
 const schema12 = {"type":"string","pattern":"^[0-9a-fA-F]{64}$","$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.txid.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.txid.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
 if(!pattern0.test(data)){
-const err0 = {instancePath,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err1 = {instancePath,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "string"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -145,18 +86,12 @@ return errors === 0;
 
 const schema13 = {"const":false,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.txid.merkle.json"};
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate12(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.txid.merkle.json" */;
 let vErrors = null;
 let errors = 0;
 if(false !== data){
-const err0 = {instancePath,keyword:"const",params:{allowedValue: false}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: false});
 errors++;
 }
 validate12.errors = vErrors;
@@ -165,53 +100,29 @@ return errors === 0;
 
 const schema14 = {"type":"object","required":["tx_hash","merkle"],"properties":{"tx_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"merkle":{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.withMerkle.json"};
 
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate13(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.result.withMerkle.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.tx_hash === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "tx_hash"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "tx_hash"});
 errors++;
 }
 if(data.merkle === undefined){
-const err1 = {instancePath,keyword:"required",params:{missingProperty: "merkle"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "merkle"});
 errors++;
 }
 if(data.tx_hash !== undefined){
 let data0 = data.tx_hash;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/tx_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/tx_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/tx_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/tx_hash", "type", {type: "string"});
 errors++;
 }
 }
@@ -223,48 +134,24 @@ for(let i0=0; i0<len0; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-const err4 = {instancePath:instancePath+"/merkle/" + i0,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/merkle/" + i0, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/merkle/" + i0,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/merkle/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/merkle",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/merkle", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-const err7 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate13.errors = vErrors;
@@ -273,18 +160,12 @@ return errors === 0;
 
 const schema15 = {"const":true,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.withMerkle.merkle.json"};
 
-function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate14(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.id_from_pos.when.withMerkle.merkle.json" */;
 let vErrors = null;
 let errors = 0;
 if(true !== data){
-const err0 = {instancePath,keyword:"const",params:{allowedValue: true}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "const", {allowedValue: true});
 errors++;
 }
 validate14.errors = vErrors;
@@ -337,7 +218,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.transaction.id_from_pos`: its params, result. */
-export const blockchain_transaction_id_from_pos: MethodValidators<"blockchain.transaction.id_from_pos"> = { method: "blockchain.transaction.id_from_pos", params: validate10, results: { "txid": validate11, "withMerkle": validate13 }, conditions: { "txid": { "merkle": validate12 }, "withMerkle": { "merkle": validate14 } } };
+export const blockchain_transaction_id_from_pos: MethodValidators<"blockchain.transaction.id_from_pos"> = { method: "blockchain.transaction.id_from_pos", params: validate10, results: { "txid": validate11, "withMerkle": validate13 }, conditions: { "txid": { "merkle": validate12 }, "withMerkle": { "merkle": validate14 } }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_transaction_id_from_pos_fast: MethodValidators<"blockchain.transaction.id_from_pos"> = { method: "blockchain.transaction.id_from_pos", params: validate10, results: { "txid": validate11, "withMerkle": checked13 }, conditions: { "txid": { "merkle": validate12 }, "withMerkle": { "merkle": validate14 } } };
+export const blockchain_transaction_id_from_pos_fast: MethodValidators<"blockchain.transaction.id_from_pos"> = { method: "blockchain.transaction.id_from_pos", params: validate10, results: { "txid": validate11, "withMerkle": checked13 }, conditions: { "txid": { "merkle": validate12 }, "withMerkle": { "merkle": validate14 } }, format: formatErrors };

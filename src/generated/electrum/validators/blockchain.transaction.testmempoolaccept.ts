@@ -2,35 +2,24 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"array","minItems":1,"maxItems":25,"items":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"}}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})+$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -38,23 +27,11 @@ if(len0 > 0){
 let data0 = data[0];
 if(Array.isArray(data0)){
 if(data0.length > 25){
-const err2 = {instancePath:instancePath+"/0",keyword:"maxItems",params:{limit: 25}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "maxItems", {limit: 25});
 errors++;
 }
 if(data0.length < 1){
-const err3 = {instancePath:instancePath+"/0",keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "minItems", {limit: 1});
 errors++;
 }
 const len1 = data0.length;
@@ -62,48 +39,24 @@ for(let i0=0; i0<len1; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err4 = {instancePath:instancePath+"/0/" + i0,keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "pattern", {pattern: "^(?:[0-9a-fA-F]{2})+$"});
 errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/0/" + i0,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-const err7 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -113,19 +66,13 @@ return errors === 0;
 const schema12 = {"type":"array","minItems":1,"items":{"type":"object","required":["txid","wtxid"],"properties":{"txid":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"wtxid":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"allowed":{"type":"boolean"},"reason":{"type":"string"}}},"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.result.result.json"};
 const pattern1 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.transaction.testmempoolaccept.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length < 1){
-const err0 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -133,47 +80,23 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.txid === undefined){
-const err1 = {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "txid"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "txid"});
 errors++;
 }
 if(data0.wtxid === undefined){
-const err2 = {instancePath:instancePath+"/" + i0,keyword:"required",params:{missingProperty: "wtxid"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "required", {missingProperty: "wtxid"});
 errors++;
 }
 if(data0.txid !== undefined){
 let data1 = data0.txid;
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-const err3 = {instancePath:instancePath+"/" + i0+"/txid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/txid", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/" + i0+"/txid",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/txid", "type", {type: "string"});
 errors++;
 }
 }
@@ -181,72 +104,36 @@ if(data0.wtxid !== undefined){
 let data2 = data0.wtxid;
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-const err5 = {instancePath:instancePath+"/" + i0+"/wtxid",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/wtxid", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/" + i0+"/wtxid",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/wtxid", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.allowed !== undefined){
 if(typeof data0.allowed !== "boolean"){
-const err7 = {instancePath:instancePath+"/" + i0+"/allowed",keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/allowed", "type", {type: "boolean"});
 errors++;
 }
 }
 if(data0.reason !== undefined){
 if(typeof data0.reason !== "string"){
-const err8 = {instancePath:instancePath+"/" + i0+"/reason",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/reason", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/" + i0,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-const err10 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -312,7 +199,7 @@ return valid;
 }
 
 /** The spec's checks of `blockchain.transaction.testmempoolaccept`: its params, result. */
-export const blockchain_transaction_testmempoolaccept: MethodValidators<"blockchain.transaction.testmempoolaccept"> = { method: "blockchain.transaction.testmempoolaccept", params: validate10, results: { "result": validate11 } };
+export const blockchain_transaction_testmempoolaccept: MethodValidators<"blockchain.transaction.testmempoolaccept"> = { method: "blockchain.transaction.testmempoolaccept", params: validate10, results: { "result": validate11 }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const blockchain_transaction_testmempoolaccept_fast: MethodValidators<"blockchain.transaction.testmempoolaccept"> = { method: "blockchain.transaction.testmempoolaccept", params: validate10, results: { "result": checked11 } };
+export const blockchain_transaction_testmempoolaccept_fast: MethodValidators<"blockchain.transaction.testmempoolaccept"> = { method: "blockchain.transaction.testmempoolaccept", params: validate10, results: { "result": checked11 }, format: formatErrors };

@@ -2,34 +2,23 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"integer","minimum":0}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 2){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 2});
 errors++;
 }
 const len0 = data.length;
@@ -37,61 +26,31 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 1){
 let data1 = data[1];
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-const err6 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -102,7 +61,7 @@ const schema12 = {"anyOf":[{"type":"object","required":["value","scripthash"],"p
 const pattern3 = /* @__PURE__ */ func2("^[0-9]+$", "u");
 const pattern4 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})*$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.utxo.get_info.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -111,46 +70,22 @@ let valid0 = false;
 const _errs1 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.value === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "value"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "value"});
 errors++;
 }
 if(data.scripthash === undefined){
-const err1 = {instancePath,keyword:"required",params:{missingProperty: "scripthash"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "scripthash"});
 errors++;
 }
 if(data.value !== undefined){
 let data0 = data.value;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/value",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/value", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/value",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/value", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -159,48 +94,24 @@ if(data.scripthash !== undefined){
 let data1 = data.scripthash;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err4 = {instancePath:instancePath+"/scripthash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/scripthash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/scripthash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/scripthash", "type", {type: "string"});
 errors++;
 }
 }
 if(data.confirmed_height !== undefined){
 let data2 = data.confirmed_height;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err6 = {instancePath:instancePath+"/confirmed_height",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/confirmed_height", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 1 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/confirmed_height",keyword:"minimum",params:{comparison: ">=", limit: 1}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/confirmed_height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
 }
@@ -209,47 +120,23 @@ if(data.token_data !== undefined){
 let data3 = data.token_data;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(data3.category === undefined){
-const err8 = {instancePath:instancePath+"/token_data",keyword:"required",params:{missingProperty: "category"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/token_data", "required", {missingProperty: "category"});
 errors++;
 }
 if(data3.amount === undefined){
-const err9 = {instancePath:instancePath+"/token_data",keyword:"required",params:{missingProperty: "amount"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/token_data", "required", {missingProperty: "amount"});
 errors++;
 }
 if(data3.category !== undefined){
 let data4 = data3.category;
 if(typeof data4 === "string"){
 if(!pattern0.test(data4)){
-const err10 = {instancePath:instancePath+"/token_data/category",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/token_data/category", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/token_data/category",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/token_data/category", "type", {type: "string"});
 errors++;
 }
 }
@@ -257,24 +144,12 @@ if(data3.amount !== undefined){
 let data5 = data3.amount;
 if(typeof data5 === "string"){
 if(!pattern3.test(data5)){
-const err12 = {instancePath:instancePath+"/token_data/amount",keyword:"pattern",params:{pattern: "^[0-9]+$"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/token_data/amount", "pattern", {pattern: "^[0-9]+$"});
 errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/token_data/amount",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/token_data/amount", "type", {type: "string"});
 errors++;
 }
 }
@@ -282,35 +157,17 @@ if(data3.nft !== undefined){
 let data6 = data3.nft;
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.capability === undefined){
-const err14 = {instancePath:instancePath+"/token_data/nft",keyword:"required",params:{missingProperty: "capability"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/token_data/nft", "required", {missingProperty: "capability"});
 errors++;
 }
 if(data6.commitment === undefined){
-const err15 = {instancePath:instancePath+"/token_data/nft",keyword:"required",params:{missingProperty: "commitment"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/token_data/nft", "required", {missingProperty: "commitment"});
 errors++;
 }
 if(data6.capability !== undefined){
 let data7 = data6.capability;
 if(!(((data7 === "none") || (data7 === "mutable")) || (data7 === "minting"))){
-const err16 = {instancePath:instancePath+"/token_data/nft/capability",keyword:"enum",params:{allowedValues: schema12.anyOf[0].properties.token_data.properties.nft.properties.capability.enum}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = pushError(vErrors, instancePath+"/token_data/nft/capability", "enum", {allowedValues: schema12.anyOf[0].properties.token_data.properties.nft.properties.capability.enum});
 errors++;
 }
 }
@@ -318,60 +175,30 @@ if(data6.commitment !== undefined){
 let data8 = data6.commitment;
 if(typeof data8 === "string"){
 if(!pattern4.test(data8)){
-const err17 = {instancePath:instancePath+"/token_data/nft/commitment",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath+"/token_data/nft/commitment", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/token_data/nft/commitment",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+vErrors = pushError(vErrors, instancePath+"/token_data/nft/commitment", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/token_data/nft",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = pushError(vErrors, instancePath+"/token_data/nft", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/token_data",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
+vErrors = pushError(vErrors, instancePath+"/token_data", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-const err21 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs1 === errors;
@@ -379,26 +206,14 @@ valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs20 = errors;
 if(data !== null){
-const err22 = {instancePath,keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "null"});
 errors++;
 }
 var _valid0 = _errs20 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err23 = {instancePath,keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
+vErrors = pushError(vErrors, instancePath, "anyOf", {});
 errors++;
 }
 else {
@@ -417,4 +232,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `blockchain.utxo.get_info`: its params, result. */
-export const blockchain_utxo_get_info: MethodValidators<"blockchain.utxo.get_info"> = { method: "blockchain.utxo.get_info", params: validate10, results: { "result": validate11 } };
+export const blockchain_utxo_get_info: MethodValidators<"blockchain.utxo.get_info"> = { method: "blockchain.utxo.get_info", params: validate10, results: { "result": validate11 }, format: formatErrors };

@@ -2,43 +2,26 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.params.json"};
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 0){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 0});
 errors++;
 }
 if(data.length < 0){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 0}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 }
 else {
-const err2 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -47,7 +30,7 @@ return errors === 0;
 
 const schema12 = {"type":"array","items":{"type":"array","items":[{"description":"Fee rate in sat/vbyte.","type":"number","minimum":0},{"description":"Cumulative virtual size in vbytes.","type":"integer","minimum":0}],"minItems":2,"maxItems":2},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.result.result.json"};
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_fee_histogram.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -57,97 +40,49 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(Array.isArray(data0)){
 if(data0.length > 2){
-const err0 = {instancePath:instancePath+"/" + i0,keyword:"maxItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "maxItems", {limit: 2});
 errors++;
 }
 if(data0.length < 2){
-const err1 = {instancePath:instancePath+"/" + i0,keyword:"minItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "minItems", {limit: 2});
 errors++;
 }
 const len1 = data0.length;
 if(len1 > 0){
 let data1 = data0[0];
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-const err2 = {instancePath:instancePath+"/" + i0+"/0",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/" + i0+"/0",keyword:"type",params:{type: "number"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/0", "type", {type: "number"});
 errors++;
 }
 }
 if(len1 > 1){
 let data2 = data0[1];
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err4 = {instancePath:instancePath+"/" + i0+"/1",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-const err5 = {instancePath:instancePath+"/" + i0+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/" + i0,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-const err7 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -155,4 +90,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mempool.get_fee_histogram`: its params, result. */
-export const mempool_get_fee_histogram: MethodValidators<"mempool.get_fee_histogram"> = { method: "mempool.get_fee_histogram", params: validate10, results: { "result": validate11 } };
+export const mempool_get_fee_histogram: MethodValidators<"mempool.get_fee_histogram"> = { method: "mempool.get_fee_histogram", params: validate10, results: { "result": validate11 }, format: formatErrors };

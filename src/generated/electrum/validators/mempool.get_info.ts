@@ -2,43 +2,26 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.params.json"};
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_info.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 0){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 0});
 errors++;
 }
 if(data.length < 0){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 0}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 }
 else {
-const err2 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -47,125 +30,65 @@ return errors === 0;
 
 const schema12 = {"type":"object","required":["mempoolminfee","minrelaytxfee","incrementalrelayfee"],"properties":{"mempoolminfee":{"type":"number","minimum":0},"minrelaytxfee":{"type":"number","minimum":0},"incrementalrelayfee":{"type":"number","minimum":0}},"$id":"https://stratum-sdk.invalid/spec/electrum/mempool.get_info.result.result.json"};
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/mempool.get_info.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.mempoolminfee === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "mempoolminfee"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "mempoolminfee"});
 errors++;
 }
 if(data.minrelaytxfee === undefined){
-const err1 = {instancePath,keyword:"required",params:{missingProperty: "minrelaytxfee"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "minrelaytxfee"});
 errors++;
 }
 if(data.incrementalrelayfee === undefined){
-const err2 = {instancePath,keyword:"required",params:{missingProperty: "incrementalrelayfee"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "incrementalrelayfee"});
 errors++;
 }
 if(data.mempoolminfee !== undefined){
 let data0 = data.mempoolminfee;
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/mempoolminfee",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/mempoolminfee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/mempoolminfee",keyword:"type",params:{type: "number"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/mempoolminfee", "type", {type: "number"});
 errors++;
 }
 }
 if(data.minrelaytxfee !== undefined){
 let data1 = data.minrelaytxfee;
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 < 0 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/minrelaytxfee",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/minrelaytxfee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/minrelaytxfee",keyword:"type",params:{type: "number"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/minrelaytxfee", "type", {type: "number"});
 errors++;
 }
 }
 if(data.incrementalrelayfee !== undefined){
 let data2 = data.incrementalrelayfee;
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/incrementalrelayfee",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/incrementalrelayfee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/incrementalrelayfee",keyword:"type",params:{type: "number"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/incrementalrelayfee", "type", {type: "number"});
 errors++;
 }
 }
 }
 else {
-const err9 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -173,4 +96,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mempool.get_info`: its params, result. */
-export const mempool_get_info: MethodValidators<"mempool.get_info"> = { method: "mempool.get_info", params: validate10, results: { "result": validate11 } };
+export const mempool_get_info: MethodValidators<"mempool.get_info"> = { method: "mempool.get_info", params: validate10, results: { "result": validate11 }, format: formatErrors };

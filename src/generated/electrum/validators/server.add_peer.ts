@@ -2,35 +2,24 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"object","required":["genesis_hash","hosts","protocol_max","protocol_min","server_version"],"properties":{"genesis_hash":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},"hosts":{"type":"object","description":"Keyed by host name; ports per transport (`tcp_port`, `ssl_port`, and on ElectrumX and Fulcrum `ws_port`, `wss_port`), each a number, null or absent.","additionalProperties":{"type":"object","additionalProperties":{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"null"}]}}},"hash_function":{"description":"\"sha256\"; removed in 1.7.","type":"string"},"server_version":{"type":"string"},"protocol_max":{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},"protocol_min":{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},"pruning":{"description":"The pruning limit in blocks, or null (or absent) when not pruning.","anyOf":[{"type":"integer","minimum":0},{"type":"null"}]},"services":{"description":"ElectrumX: service URLs like \"tcp://example.com:50001\".","type":"array","items":{"type":"string"}}}}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 const pattern1 = /* @__PURE__ */ func2("^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.add_peer.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -38,77 +27,35 @@ if(len0 > 0){
 let data0 = data[0];
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.genesis_hash === undefined){
-const err2 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "genesis_hash"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "genesis_hash"});
 errors++;
 }
 if(data0.hosts === undefined){
-const err3 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "hosts"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "hosts"});
 errors++;
 }
 if(data0.protocol_max === undefined){
-const err4 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "protocol_max"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "protocol_max"});
 errors++;
 }
 if(data0.protocol_min === undefined){
-const err5 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "protocol_min"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "protocol_min"});
 errors++;
 }
 if(data0.server_version === undefined){
-const err6 = {instancePath:instancePath+"/0",keyword:"required",params:{missingProperty: "server_version"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "server_version"});
 errors++;
 }
 if(data0.genesis_hash !== undefined){
 let data1 = data0.genesis_hash;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err7 = {instancePath:instancePath+"/0/genesis_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/0/genesis_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/0/genesis_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/0/genesis_hash", "type", {type: "string"});
 errors++;
 }
 }
@@ -123,35 +70,17 @@ let data4 = data3[key1];
 const _errs12 = errors;
 let valid4 = false;
 const _errs13 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err9 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 > 65535 || isNaN(data4)){
-const err10 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"maximum",params:{comparison: "<=", limit: 65535}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
 if(data4 < 0 || isNaN(data4)){
-const err11 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -160,26 +89,14 @@ valid4 = valid4 || _valid0;
 if(!valid4){
 const _errs15 = errors;
 if(data4 !== null){
-const err12 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "null"});
 errors++;
 }
 var _valid0 = _errs15 === errors;
 valid4 = valid4 || _valid0;
 }
 if(!valid4){
-const err13 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "anyOf", {});
 errors++;
 }
 else {
@@ -196,49 +113,25 @@ vErrors = null;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/0/hosts",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/0/hosts", "type", {type: "object"});
 errors++;
 }
 }
 if(data0.hash_function !== undefined){
 if(typeof data0.hash_function !== "string"){
-const err16 = {instancePath:instancePath+"/0/hash_function",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = pushError(vErrors, instancePath+"/0/hash_function", "type", {type: "string"});
 errors++;
 }
 }
 if(data0.server_version !== undefined){
 if(typeof data0.server_version !== "string"){
-const err17 = {instancePath:instancePath+"/0/server_version",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath+"/0/server_version", "type", {type: "string"});
 errors++;
 }
 }
@@ -246,24 +139,12 @@ if(data0.protocol_max !== undefined){
 let data7 = data0.protocol_max;
 if(typeof data7 === "string"){
 if(!pattern1.test(data7)){
-const err18 = {instancePath:instancePath+"/0/protocol_max",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+vErrors = pushError(vErrors, instancePath+"/0/protocol_max", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/0/protocol_max",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = pushError(vErrors, instancePath+"/0/protocol_max", "type", {type: "string"});
 errors++;
 }
 }
@@ -271,24 +152,12 @@ if(data0.protocol_min !== undefined){
 let data8 = data0.protocol_min;
 if(typeof data8 === "string"){
 if(!pattern1.test(data8)){
-const err20 = {instancePath:instancePath+"/0/protocol_min",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
+vErrors = pushError(vErrors, instancePath+"/0/protocol_min", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/0/protocol_min",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
+vErrors = pushError(vErrors, instancePath+"/0/protocol_min", "type", {type: "string"});
 errors++;
 }
 }
@@ -297,25 +166,13 @@ let data9 = data0.pruning;
 const _errs26 = errors;
 let valid5 = false;
 const _errs27 = errors;
-if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err22 = {instancePath:instancePath+"/0/pruning",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
+if(!(Number.isInteger(data9))){
+vErrors = pushError(vErrors, instancePath+"/0/pruning", "type", {type: "integer"});
 errors++;
 }
-if((typeof data9 == "number") && (isFinite(data9))){
+if(Number.isFinite(data9)){
 if(data9 < 0 || isNaN(data9)){
-const err23 = {instancePath:instancePath+"/0/pruning",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
+vErrors = pushError(vErrors, instancePath+"/0/pruning", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -324,26 +181,14 @@ valid5 = valid5 || _valid1;
 if(!valid5){
 const _errs29 = errors;
 if(data9 !== null){
-const err24 = {instancePath:instancePath+"/0/pruning",keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
+vErrors = pushError(vErrors, instancePath+"/0/pruning", "type", {type: "null"});
 errors++;
 }
 var _valid1 = _errs29 === errors;
 valid5 = valid5 || _valid1;
 }
 if(!valid5){
-const err25 = {instancePath:instancePath+"/0/pruning",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
+vErrors = pushError(vErrors, instancePath+"/0/pruning", "anyOf", {});
 errors++;
 }
 else {
@@ -364,49 +209,25 @@ if(Array.isArray(data10)){
 const len1 = data10.length;
 for(let i0=0; i0<len1; i0++){
 if(typeof data10[i0] !== "string"){
-const err26 = {instancePath:instancePath+"/0/services/" + i0,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
+vErrors = pushError(vErrors, instancePath+"/0/services/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/0/services",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
+vErrors = pushError(vErrors, instancePath+"/0/services", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-const err29 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -415,18 +236,12 @@ return errors === 0;
 
 const schema12 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/electrum/server.add_peer.result.result.json"};
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.add_peer.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "boolean"){
-const err0 = {instancePath,keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "boolean"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -434,4 +249,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `server.add_peer`: its params, result. */
-export const server_add_peer: MethodValidators<"server.add_peer"> = { method: "server.add_peer", params: validate10, results: { "result": validate11 } };
+export const server_add_peer: MethodValidators<"server.add_peer"> = { method: "server.add_peer", params: validate10, results: { "result": validate11 }, format: formatErrors };

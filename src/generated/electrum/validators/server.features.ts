@@ -2,44 +2,27 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.features.params.json"};
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.features.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 0){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 0});
 errors++;
 }
 if(data.length < 0){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 0}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 }
 else {
-const err2 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -50,7 +33,7 @@ const schema12 = {"anyOf":[{"type":"object","required":["genesis_hash","hosts","
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 const pattern1 = /* @__PURE__ */ func2("^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.features.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -59,77 +42,35 @@ let valid0 = false;
 const _errs1 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.genesis_hash === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "genesis_hash"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "genesis_hash"});
 errors++;
 }
 if(data.hosts === undefined){
-const err1 = {instancePath,keyword:"required",params:{missingProperty: "hosts"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "hosts"});
 errors++;
 }
 if(data.protocol_max === undefined){
-const err2 = {instancePath,keyword:"required",params:{missingProperty: "protocol_max"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "protocol_max"});
 errors++;
 }
 if(data.protocol_min === undefined){
-const err3 = {instancePath,keyword:"required",params:{missingProperty: "protocol_min"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "protocol_min"});
 errors++;
 }
 if(data.server_version === undefined){
-const err4 = {instancePath,keyword:"required",params:{missingProperty: "server_version"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "server_version"});
 errors++;
 }
 if(data.genesis_hash !== undefined){
 let data0 = data.genesis_hash;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err5 = {instancePath:instancePath+"/genesis_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/genesis_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/genesis_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/genesis_hash", "type", {type: "string"});
 errors++;
 }
 }
@@ -144,35 +85,17 @@ let data3 = data2[key1];
 const _errs12 = errors;
 let valid4 = false;
 const _errs13 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err7 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "integer"});
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
+if(Number.isFinite(data3)){
 if(data3 > 65535 || isNaN(data3)){
-const err8 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"maximum",params:{comparison: "<=", limit: 65535}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err9 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -181,26 +104,14 @@ valid4 = valid4 || _valid1;
 if(!valid4){
 const _errs15 = errors;
 if(data3 !== null){
-const err10 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "null"});
 errors++;
 }
 var _valid1 = _errs15 === errors;
 valid4 = valid4 || _valid1;
 }
 if(!valid4){
-const err11 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "anyOf", {});
 errors++;
 }
 else {
@@ -217,49 +128,25 @@ vErrors = null;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/hosts",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/hosts", "type", {type: "object"});
 errors++;
 }
 }
 if(data.hash_function !== undefined){
 if(typeof data.hash_function !== "string"){
-const err14 = {instancePath:instancePath+"/hash_function",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/hash_function", "type", {type: "string"});
 errors++;
 }
 }
 if(data.server_version !== undefined){
 if(typeof data.server_version !== "string"){
-const err15 = {instancePath:instancePath+"/server_version",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/server_version", "type", {type: "string"});
 errors++;
 }
 }
@@ -267,24 +154,12 @@ if(data.protocol_max !== undefined){
 let data6 = data.protocol_max;
 if(typeof data6 === "string"){
 if(!pattern1.test(data6)){
-const err16 = {instancePath:instancePath+"/protocol_max",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = pushError(vErrors, instancePath+"/protocol_max", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/protocol_max",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath+"/protocol_max", "type", {type: "string"});
 errors++;
 }
 }
@@ -292,24 +167,12 @@ if(data.protocol_min !== undefined){
 let data7 = data.protocol_min;
 if(typeof data7 === "string"){
 if(!pattern1.test(data7)){
-const err18 = {instancePath:instancePath+"/protocol_min",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+vErrors = pushError(vErrors, instancePath+"/protocol_min", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/protocol_min",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = pushError(vErrors, instancePath+"/protocol_min", "type", {type: "string"});
 errors++;
 }
 }
@@ -318,25 +181,13 @@ let data8 = data.pruning;
 const _errs26 = errors;
 let valid5 = false;
 const _errs27 = errors;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err20 = {instancePath:instancePath+"/pruning",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
+if(!(Number.isInteger(data8))){
+vErrors = pushError(vErrors, instancePath+"/pruning", "type", {type: "integer"});
 errors++;
 }
-if((typeof data8 == "number") && (isFinite(data8))){
+if(Number.isFinite(data8)){
 if(data8 < 0 || isNaN(data8)){
-const err21 = {instancePath:instancePath+"/pruning",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
+vErrors = pushError(vErrors, instancePath+"/pruning", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -345,26 +196,14 @@ valid5 = valid5 || _valid2;
 if(!valid5){
 const _errs29 = errors;
 if(data8 !== null){
-const err22 = {instancePath:instancePath+"/pruning",keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
+vErrors = pushError(vErrors, instancePath+"/pruning", "type", {type: "null"});
 errors++;
 }
 var _valid2 = _errs29 === errors;
 valid5 = valid5 || _valid2;
 }
 if(!valid5){
-const err23 = {instancePath:instancePath+"/pruning",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err23];
-}
-else {
-vErrors.push(err23);
-}
+vErrors = pushError(vErrors, instancePath+"/pruning", "anyOf", {});
 errors++;
 }
 else {
@@ -385,37 +224,19 @@ if(Array.isArray(data9)){
 const len0 = data9.length;
 for(let i0=0; i0<len0; i0++){
 if(typeof data9[i0] !== "string"){
-const err24 = {instancePath:instancePath+"/services/" + i0,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err24];
-}
-else {
-vErrors.push(err24);
-}
+vErrors = pushError(vErrors, instancePath+"/services/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/services",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
+vErrors = pushError(vErrors, instancePath+"/services", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-const err26 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs1 === errors;
@@ -424,77 +245,35 @@ if(!valid0){
 const _errs35 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.genesis_hash === undefined){
-const err27 = {instancePath,keyword:"required",params:{missingProperty: "genesis_hash"}};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "genesis_hash"});
 errors++;
 }
 if(data.hosts === undefined){
-const err28 = {instancePath,keyword:"required",params:{missingProperty: "hosts"}};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "hosts"});
 errors++;
 }
 if(data.protocol_max === undefined){
-const err29 = {instancePath,keyword:"required",params:{missingProperty: "protocol_max"}};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "protocol_max"});
 errors++;
 }
 if(data.protocol_min === undefined){
-const err30 = {instancePath,keyword:"required",params:{missingProperty: "protocol_min"}};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "protocol_min"});
 errors++;
 }
 if(data.server_version === undefined){
-const err31 = {instancePath,keyword:"required",params:{missingProperty: "server_version"}};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "server_version"});
 errors++;
 }
 if(data.genesis_hash !== undefined){
 let data11 = data.genesis_hash;
 if(typeof data11 === "string"){
 if(!pattern0.test(data11)){
-const err32 = {instancePath:instancePath+"/genesis_hash",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
+vErrors = pushError(vErrors, instancePath+"/genesis_hash", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/genesis_hash",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
+vErrors = pushError(vErrors, instancePath+"/genesis_hash", "type", {type: "string"});
 errors++;
 }
 }
@@ -502,83 +281,41 @@ if(data.hosts !== undefined){
 let data12 = data.hosts;
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 if(data12.tcp_port === undefined){
-const err34 = {instancePath:instancePath+"/hosts",keyword:"required",params:{missingProperty: "tcp_port"}};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
+vErrors = pushError(vErrors, instancePath+"/hosts", "required", {missingProperty: "tcp_port"});
 errors++;
 }
 if(data12.tcp_port !== undefined){
 let data13 = data12.tcp_port;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-const err35 = {instancePath:instancePath+"/hosts/tcp_port",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
+if(!(Number.isInteger(data13))){
+vErrors = pushError(vErrors, instancePath+"/hosts/tcp_port", "type", {type: "integer"});
 errors++;
 }
-if((typeof data13 == "number") && (isFinite(data13))){
+if(Number.isFinite(data13)){
 if(data13 > 65535 || isNaN(data13)){
-const err36 = {instancePath:instancePath+"/hosts/tcp_port",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
+vErrors = pushError(vErrors, instancePath+"/hosts/tcp_port", "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
 if(data13 < 0 || isNaN(data13)){
-const err37 = {instancePath:instancePath+"/hosts/tcp_port",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
+vErrors = pushError(vErrors, instancePath+"/hosts/tcp_port", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/hosts",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
+vErrors = pushError(vErrors, instancePath+"/hosts", "type", {type: "object"});
 errors++;
 }
 }
 if(data.hash_function !== undefined){
 if(typeof data.hash_function !== "string"){
-const err39 = {instancePath:instancePath+"/hash_function",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
+vErrors = pushError(vErrors, instancePath+"/hash_function", "type", {type: "string"});
 errors++;
 }
 }
 if(data.server_version !== undefined){
 if(typeof data.server_version !== "string"){
-const err40 = {instancePath:instancePath+"/server_version",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
+vErrors = pushError(vErrors, instancePath+"/server_version", "type", {type: "string"});
 errors++;
 }
 }
@@ -586,24 +323,12 @@ if(data.protocol_max !== undefined){
 let data16 = data.protocol_max;
 if(typeof data16 === "string"){
 if(!pattern1.test(data16)){
-const err41 = {instancePath:instancePath+"/protocol_max",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
+vErrors = pushError(vErrors, instancePath+"/protocol_max", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/protocol_max",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
+vErrors = pushError(vErrors, instancePath+"/protocol_max", "type", {type: "string"});
 errors++;
 }
 }
@@ -611,24 +336,12 @@ if(data.protocol_min !== undefined){
 let data17 = data.protocol_min;
 if(typeof data17 === "string"){
 if(!pattern1.test(data17)){
-const err43 = {instancePath:instancePath+"/protocol_min",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
+vErrors = pushError(vErrors, instancePath+"/protocol_min", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-const err44 = {instancePath:instancePath+"/protocol_min",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
+vErrors = pushError(vErrors, instancePath+"/protocol_min", "type", {type: "string"});
 errors++;
 }
 }
@@ -637,25 +350,13 @@ let data18 = data.pruning;
 const _errs52 = errors;
 let valid10 = false;
 const _errs53 = errors;
-if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-const err45 = {instancePath:instancePath+"/pruning",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
+if(!(Number.isInteger(data18))){
+vErrors = pushError(vErrors, instancePath+"/pruning", "type", {type: "integer"});
 errors++;
 }
-if((typeof data18 == "number") && (isFinite(data18))){
+if(Number.isFinite(data18)){
 if(data18 < 0 || isNaN(data18)){
-const err46 = {instancePath:instancePath+"/pruning",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
+vErrors = pushError(vErrors, instancePath+"/pruning", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -664,26 +365,14 @@ valid10 = valid10 || _valid3;
 if(!valid10){
 const _errs55 = errors;
 if(data18 !== null){
-const err47 = {instancePath:instancePath+"/pruning",keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
+vErrors = pushError(vErrors, instancePath+"/pruning", "type", {type: "null"});
 errors++;
 }
 var _valid3 = _errs55 === errors;
 valid10 = valid10 || _valid3;
 }
 if(!valid10){
-const err48 = {instancePath:instancePath+"/pruning",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
+vErrors = pushError(vErrors, instancePath+"/pruning", "anyOf", {});
 errors++;
 }
 else {
@@ -700,26 +389,14 @@ vErrors = null;
 }
 }
 else {
-const err49 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 var _valid0 = _errs35 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err50 = {instancePath,keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
+vErrors = pushError(vErrors, instancePath, "anyOf", {});
 errors++;
 }
 else {
@@ -738,4 +415,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `server.features`: its params, result. */
-export const server_features: MethodValidators<"server.features"> = { method: "server.features", params: validate10, results: { "result": validate11 } };
+export const server_features: MethodValidators<"server.features"> = { method: "server.features", params: validate10, results: { "result": validate11 }, format: formatErrors };

@@ -2,43 +2,26 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","minItems":0,"maxItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.params.json"};
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 0){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 0});
 errors++;
 }
 if(data.length < 0){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 0}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 }
 else {
-const err2 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -47,7 +30,7 @@ return errors === 0;
 
 const schema12 = {"type":"array","items":{"type":"array","items":[{"type":"string"},{"type":"string"},{"type":"array","items":{"type":"string"}}],"minItems":3,"maxItems":3},"$id":"https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.result.result.json"};
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.peers.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -57,47 +40,23 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(Array.isArray(data0)){
 if(data0.length > 3){
-const err0 = {instancePath:instancePath+"/" + i0,keyword:"maxItems",params:{limit: 3}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "maxItems", {limit: 3});
 errors++;
 }
 if(data0.length < 3){
-const err1 = {instancePath:instancePath+"/" + i0,keyword:"minItems",params:{limit: 3}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "minItems", {limit: 3});
 errors++;
 }
 const len1 = data0.length;
 if(len1 > 0){
 if(typeof data0[0] !== "string"){
-const err2 = {instancePath:instancePath+"/" + i0+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len1 > 1){
 if(typeof data0[1] !== "string"){
-const err3 = {instancePath:instancePath+"/" + i0+"/1",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/1", "type", {type: "string"});
 errors++;
 }
 }
@@ -107,49 +66,25 @@ if(Array.isArray(data3)){
 const len2 = data3.length;
 for(let i1=0; i1<len2; i1++){
 if(typeof data3[i1] !== "string"){
-const err4 = {instancePath:instancePath+"/" + i0+"/2/" + i1,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/2/" + i1, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/" + i0+"/2",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0+"/2", "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/" + i0,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-const err7 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -157,4 +92,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `server.peers.subscribe`: its params, result. */
-export const server_peers_subscribe: MethodValidators<"server.peers.subscribe"> = { method: "server.peers.subscribe", params: validate10, results: { "result": validate11 } };
+export const server_peers_subscribe: MethodValidators<"server.peers.subscribe"> = { method: "server.peers.subscribe", params: validate10, results: { "result": validate11 }, format: formatErrors };

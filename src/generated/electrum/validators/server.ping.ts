@@ -2,58 +2,35 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":0,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]*$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 0){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 0}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+if(!(Number.isInteger(data0))){
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
+if(Number.isFinite(data0)){
 if(data0 < 0 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/0",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -62,36 +39,18 @@ if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err4 = {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]*$"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "pattern", {pattern: "^[0-9a-fA-F]*$"});
 errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err6 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -100,18 +59,12 @@ return errors === 0;
 
 const schema12 = {"type":"null","$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.result.null.json"};
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.result.null.json" */;
 let vErrors = null;
 let errors = 0;
 if(data !== null){
-const err0 = {instancePath,keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "null"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -120,55 +73,31 @@ return errors === 0;
 
 const schema13 = {"type":"object","required":["data"],"properties":{"data":{"type":"string","pattern":"^[0-9a-fA-F]*$"}},"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.result.pong.json"};
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate12(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.result.pong.json" */;
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.data === undefined){
-const err0 = {instancePath,keyword:"required",params:{missingProperty: "data"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "required", {missingProperty: "data"});
 errors++;
 }
 if(data.data !== undefined){
 let data0 = data.data;
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err1 = {instancePath:instancePath+"/data",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]*$"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath+"/data", "pattern", {pattern: "^[0-9a-fA-F]*$"});
 errors++;
 }
 }
 else {
-const err2 = {instancePath:instancePath+"/data",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/data", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err3 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate12.errors = vErrors;
@@ -177,29 +106,17 @@ return errors === 0;
 
 const schema14 = {"type":"array","items":[{"type":"string","pattern":"^[0-9a-fA-F]*$"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/server.ping.notification.json"};
 
-function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate13(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.ping.notification.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -207,36 +124,18 @@ if(len0 > 0){
 let data0 = data[0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err2 = {instancePath:instancePath+"/0",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]*$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "pattern", {pattern: "^[0-9a-fA-F]*$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err4 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate13.errors = vErrors;
@@ -244,4 +143,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `server.ping`: its params, result and notification. */
-export const server_ping: MethodValidators<"server.ping"> = { method: "server.ping", params: validate10, results: { "null": validate11, "pong": validate12 }, notification: validate13 };
+export const server_ping: MethodValidators<"server.ping"> = { method: "server.ping", params: validate10, results: { "null": validate11, "pong": validate12 }, notification: validate13, format: formatErrors };

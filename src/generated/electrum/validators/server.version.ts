@@ -2,36 +2,25 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},{"type":"array","items":{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"},"minItems":2,"maxItems":2}]}],"minItems":0,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.version.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length < 0){
-const err0 = {instancePath,keyword:"minItems",params:{limit: 0}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err1 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
@@ -42,24 +31,12 @@ let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err2 = {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs5 === errors;
@@ -68,23 +45,11 @@ if(!valid1){
 const _errs7 = errors;
 if(Array.isArray(data1)){
 if(data1.length > 2){
-const err4 = {instancePath:instancePath+"/1",keyword:"maxItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "maxItems", {limit: 2});
 errors++;
 }
 if(data1.length < 2){
-const err5 = {instancePath:instancePath+"/1",keyword:"minItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "minItems", {limit: 2});
 errors++;
 }
 const len1 = data1.length;
@@ -92,49 +57,25 @@ for(let i0=0; i0<len1; i0++){
 let data2 = data1[i0];
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-const err6 = {instancePath:instancePath+"/1/" + i0,keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/1/" + i0, "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/1/" + i0,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/1/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "array"});
 errors++;
 }
 var _valid0 = _errs7 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err9 = {instancePath:instancePath+"/1",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "anyOf", {});
 errors++;
 }
 else {
@@ -151,13 +92,7 @@ vErrors = null;
 }
 }
 else {
-const err10 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -166,18 +101,12 @@ return errors === 0;
 
 const schema12 = {"type":"string","$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.serverSoftware.json"};
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.version.result.serverSoftware.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "string"){
-const err0 = {instancePath,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "string"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -186,41 +115,23 @@ return errors === 0;
 
 const schema13 = {"type":"array","items":[{"type":"string"},{"type":"string","pattern":"^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/electrum/server.version.result.negotiated.json"};
 
-function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate12(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/electrum/server.version.result.negotiated.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 2){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 2});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
@@ -228,36 +139,18 @@ if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err3 = {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "pattern", {pattern: "^(?=.{3,32}$)[0-9]+(?:\\.[0-9]+)+$"});
 errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err5 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate12.errors = vErrors;
@@ -265,4 +158,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `server.version`: its params, result. */
-export const server_version: MethodValidators<"server.version"> = { method: "server.version", params: validate10, results: { "serverSoftware": validate11, "negotiated": validate12 } };
+export const server_version: MethodValidators<"server.version"> = { method: "server.version", params: validate10, results: { "serverSoftware": validate11, "negotiated": validate12 }, format: formatErrors };

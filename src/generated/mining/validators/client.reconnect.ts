@@ -2,34 +2,23 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"string","pattern":"^[0-9]{1,5}$"}]},{"type":"null"}]},{"anyOf":[{"type":"integer","minimum":0},{"type":"null"}]}],"minItems":0,"maxItems":3,"$id":"https://stratum-sdk.invalid/spec/mining/client.reconnect.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9]{1,5}$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/client.reconnect.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 3){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 3}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 3});
 errors++;
 }
 if(data.length < 0){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 0}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 const len0 = data.length;
@@ -39,13 +28,7 @@ const _errs2 = errors;
 let valid1 = false;
 const _errs3 = errors;
 if(typeof data0 !== "string"){
-const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs3 === errors;
@@ -53,26 +36,14 @@ valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs5 = errors;
 if(data0 !== null){
-const err3 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "null"});
 errors++;
 }
 var _valid0 = _errs5 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err4 = {instancePath:instancePath+"/0",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "anyOf", {});
 errors++;
 }
 else {
@@ -95,35 +66,17 @@ const _errs9 = errors;
 const _errs10 = errors;
 let valid3 = false;
 const _errs11 = errors;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err5 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
+if(Number.isFinite(data1)){
 if(data1 > 65535 || isNaN(data1)){
-const err6 = {instancePath:instancePath+"/1",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
 if(data1 < 0 || isNaN(data1)){
-const err7 = {instancePath:instancePath+"/1",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -133,37 +86,19 @@ if(!valid3){
 const _errs13 = errors;
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err8 = {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "pattern", {pattern: "^[0-9]{1,5}$"});
 errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 var _valid2 = _errs13 === errors;
 valid3 = valid3 || _valid2;
 }
 if(!valid3){
-const err10 = {instancePath:instancePath+"/1",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "anyOf", {});
 errors++;
 }
 else {
@@ -182,26 +117,14 @@ valid2 = valid2 || _valid1;
 if(!valid2){
 const _errs15 = errors;
 if(data1 !== null){
-const err11 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "null"});
 errors++;
 }
 var _valid1 = _errs15 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
-const err12 = {instancePath:instancePath+"/1",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "anyOf", {});
 errors++;
 }
 else {
@@ -221,25 +144,13 @@ let data2 = data[2];
 const _errs18 = errors;
 let valid4 = false;
 const _errs19 = errors;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err13 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-const err14 = {instancePath:instancePath+"/2",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -248,26 +159,14 @@ valid4 = valid4 || _valid3;
 if(!valid4){
 const _errs21 = errors;
 if(data2 !== null){
-const err15 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "null"});
 errors++;
 }
 var _valid3 = _errs21 === errors;
 valid4 = valid4 || _valid3;
 }
 if(!valid4){
-const err16 = {instancePath:instancePath+"/2",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "anyOf", {});
 errors++;
 }
 else {
@@ -284,13 +183,7 @@ vErrors = null;
 }
 }
 else {
-const err17 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -298,4 +191,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `client.reconnect`: its params, result and notification. */
-export const client_reconnect: MethodValidators<"client.reconnect"> = { method: "client.reconnect", params: validate10, results: {  }, notification: validate10 };
+export const client_reconnect: MethodValidators<"client.reconnect"> = { method: "client.reconnect", params: validate10, results: {  }, notification: validate10, format: formatErrors };

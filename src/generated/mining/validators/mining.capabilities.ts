@@ -2,34 +2,23 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"object","properties":{"notify":{"description":"Options for mining.notify.","type":"array"},"set_difficulty":{"description":"Options for mining.set_difficulty.","type":"object"},"set_goal":{"description":"Options for mining.set_goal.","type":"object"},"suggested_target":{"description":"A share target as 64 hex digits.","type":"string","pattern":"^(?:0x)?[0-9a-fA-F]{64}$"}},"additionalProperties":true}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.capabilities.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:0x)?[0-9a-fA-F]{64}$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.capabilities.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
@@ -38,39 +27,21 @@ let data0 = data[0];
 if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
 if(data0.notify !== undefined){
 if(!(Array.isArray(data0.notify))){
-const err2 = {instancePath:instancePath+"/0/notify",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0/notify", "type", {type: "array"});
 errors++;
 }
 }
 if(data0.set_difficulty !== undefined){
 let data2 = data0.set_difficulty;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-const err3 = {instancePath:instancePath+"/0/set_difficulty",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0/set_difficulty", "type", {type: "object"});
 errors++;
 }
 }
 if(data0.set_goal !== undefined){
 let data3 = data0.set_goal;
 if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
-const err4 = {instancePath:instancePath+"/0/set_goal",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/0/set_goal", "type", {type: "object"});
 errors++;
 }
 }
@@ -78,48 +49,24 @@ if(data0.suggested_target !== undefined){
 let data4 = data0.suggested_target;
 if(typeof data4 === "string"){
 if(!pattern0.test(data4)){
-const err5 = {instancePath:instancePath+"/0/suggested_target",keyword:"pattern",params:{pattern: "^(?:0x)?[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/0/suggested_target", "pattern", {pattern: "^(?:0x)?[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/0/suggested_target",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/0/suggested_target", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-const err8 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -127,4 +74,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.capabilities`: its params, result and notification. */
-export const mining_capabilities: MethodValidators<"mining.capabilities"> = { method: "mining.capabilities", params: validate10, results: {  }, notification: validate10 };
+export const mining_capabilities: MethodValidators<"mining.capabilities"> = { method: "mining.capabilities", params: validate10, results: {  }, notification: validate10, format: formatErrors };

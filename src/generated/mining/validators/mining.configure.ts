@@ -2,36 +2,25 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"array","items":{"type":"string","pattern":"^\\S+$"}},{"type":"object","properties":{"version-rolling.mask":{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},"version-rolling.min-bit-count":{"description":"The minimum number of rollable bits the miner needs: an integer (Antminer S9/S19, Braiins OS) or a string (cpuminer; SRI reads it as hex).","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]{1,8}$"}]},"minimum-difficulty.value":{"description":"The lowest difficulty the device accepts; 0 disables the limit.","type":"number","minimum":0},"info.connection-url":{"description":"The URL the miner used to connect.","type":"string"},"info.hw-version":{"description":"Manufacturer hardware revision.","type":"string"},"info.sw-version":{"description":"Manufacturer software version.","type":"string"},"info.hw-id":{"description":"Unique id of the device.","type":"string"}},"additionalProperties":true}],"minItems":2,"maxItems":2,"$id":"https://stratum-sdk.invalid/spec/mining/mining.configure.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^\\S+$", "u");
 const pattern1 = /* @__PURE__ */ func2("^[0-9a-fA-F]{8}$", "u");
 const pattern2 = /* @__PURE__ */ func2("^[0-9a-fA-F]{1,8}$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.configure.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 2){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 2});
 errors++;
 }
 if(data.length < 2){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 2});
 errors++;
 }
 const len0 = data.length;
@@ -43,36 +32,18 @@ for(let i0=0; i0<len1; i0++){
 let data1 = data0[i0];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err2 = {instancePath:instancePath+"/0/" + i0,keyword:"pattern",params:{pattern: "^\\S+$"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "pattern", {pattern: "^\\S+$"});
 errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/0/" + i0,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "array"});
 errors++;
 }
 }
@@ -83,24 +54,12 @@ if(data2["version-rolling.mask"] !== undefined){
 let data3 = data2["version-rolling.mask"];
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err5 = {instancePath:instancePath+"/1/version-rolling.mask",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/1/version-rolling.mask", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/1/version-rolling.mask",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/1/version-rolling.mask", "type", {type: "string"});
 errors++;
 }
 }
@@ -109,25 +68,13 @@ let data4 = data2["version-rolling.min-bit-count"];
 const _errs11 = errors;
 let valid4 = false;
 const _errs12 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err7 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/1/version-rolling.min-bit-count", "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 < 0 || isNaN(data4)){
-const err8 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/1/version-rolling.min-bit-count", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -137,37 +84,19 @@ if(!valid4){
 const _errs14 = errors;
 if(typeof data4 === "string"){
 if(!pattern2.test(data4)){
-const err9 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{1,8}$"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/1/version-rolling.min-bit-count", "pattern", {pattern: "^[0-9a-fA-F]{1,8}$"});
 errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/1/version-rolling.min-bit-count", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs14 === errors;
 valid4 = valid4 || _valid0;
 }
 if(!valid4){
-const err11 = {instancePath:instancePath+"/1/version-rolling.min-bit-count",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/1/version-rolling.min-bit-count", "anyOf", {});
 errors++;
 }
 else {
@@ -184,98 +113,50 @@ vErrors = null;
 }
 if(data2["minimum-difficulty.value"] !== undefined){
 let data5 = data2["minimum-difficulty.value"];
-if((typeof data5 == "number") && (isFinite(data5))){
+if(Number.isFinite(data5)){
 if(data5 < 0 || isNaN(data5)){
-const err12 = {instancePath:instancePath+"/1/minimum-difficulty.value",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/1/minimum-difficulty.value", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/1/minimum-difficulty.value",keyword:"type",params:{type: "number"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/1/minimum-difficulty.value", "type", {type: "number"});
 errors++;
 }
 }
 if(data2["info.connection-url"] !== undefined){
 if(typeof data2["info.connection-url"] !== "string"){
-const err14 = {instancePath:instancePath+"/1/info.connection-url",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/1/info.connection-url", "type", {type: "string"});
 errors++;
 }
 }
 if(data2["info.hw-version"] !== undefined){
 if(typeof data2["info.hw-version"] !== "string"){
-const err15 = {instancePath:instancePath+"/1/info.hw-version",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/1/info.hw-version", "type", {type: "string"});
 errors++;
 }
 }
 if(data2["info.sw-version"] !== undefined){
 if(typeof data2["info.sw-version"] !== "string"){
-const err16 = {instancePath:instancePath+"/1/info.sw-version",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = pushError(vErrors, instancePath+"/1/info.sw-version", "type", {type: "string"});
 errors++;
 }
 }
 if(data2["info.hw-id"] !== undefined){
 if(typeof data2["info.hw-id"] !== "string"){
-const err17 = {instancePath:instancePath+"/1/info.hw-id",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath+"/1/info.hw-id", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "object"});
 errors++;
 }
 }
 }
 else {
-const err19 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -285,7 +166,7 @@ return errors === 0;
 const schema12 = {"type":"object","properties":{"version-rolling":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"version-rolling.mask":{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},"version-rolling.min-bit-count":{"description":"The minimum number of rollable bits the miner needs: an integer (Antminer S9/S19, Braiins OS) or a string (cpuminer; SRI reads it as hex).","anyOf":[{"type":"integer","minimum":0},{"type":"string","pattern":"^[0-9a-fA-F]{1,8}$"}]},"minimum-difficulty":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"subscribe-extranonce":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]},"info":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]}},"patternProperties":{"^(?!(?:version-rolling|minimum-difficulty|subscribe-extranonce|info)$)[^.]+$":{"description":"TExtensionResult: true (supported and applied), false (unsupported or unknown), or an error message.","anyOf":[{"type":"boolean"},{"type":"string"}]}},"additionalProperties":true,"$id":"https://stratum-sdk.invalid/spec/mining/mining.configure.result.result.json"};
 const pattern5 = /* @__PURE__ */ func2("^(?!(?:version-rolling|minimum-difficulty|subscribe-extranonce|info)$)[^.]+$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.configure.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -296,13 +177,7 @@ const _errs3 = errors;
 let valid1 = false;
 const _errs4 = errors;
 if(typeof data0 !== "boolean"){
-const err0 = {instancePath:instancePath+"/version-rolling",keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath+"/version-rolling", "type", {type: "boolean"});
 errors++;
 }
 var _valid0 = _errs4 === errors;
@@ -310,26 +185,14 @@ valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs6 = errors;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/version-rolling",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath+"/version-rolling", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs6 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err2 = {instancePath:instancePath+"/version-rolling",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/version-rolling", "anyOf", {});
 errors++;
 }
 else {
@@ -348,24 +211,12 @@ if(data["version-rolling.mask"] !== undefined){
 let data1 = data["version-rolling.mask"];
 if(typeof data1 === "string"){
 if(!pattern1.test(data1)){
-const err3 = {instancePath:instancePath+"/version-rolling.mask",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/version-rolling.mask", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/version-rolling.mask",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/version-rolling.mask", "type", {type: "string"});
 errors++;
 }
 }
@@ -374,25 +225,13 @@ let data2 = data["version-rolling.min-bit-count"];
 const _errs11 = errors;
 let valid2 = false;
 const _errs12 = errors;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err5 = {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+if(!(Number.isInteger(data2))){
+vErrors = pushError(vErrors, instancePath+"/version-rolling.min-bit-count", "type", {type: "integer"});
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
+if(Number.isFinite(data2)){
 if(data2 < 0 || isNaN(data2)){
-const err6 = {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/version-rolling.min-bit-count", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -402,37 +241,19 @@ if(!valid2){
 const _errs14 = errors;
 if(typeof data2 === "string"){
 if(!pattern2.test(data2)){
-const err7 = {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{1,8}$"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/version-rolling.min-bit-count", "pattern", {pattern: "^[0-9a-fA-F]{1,8}$"});
 errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/version-rolling.min-bit-count", "type", {type: "string"});
 errors++;
 }
 var _valid1 = _errs14 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
-const err9 = {instancePath:instancePath+"/version-rolling.min-bit-count",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/version-rolling.min-bit-count", "anyOf", {});
 errors++;
 }
 else {
@@ -453,13 +274,7 @@ const _errs17 = errors;
 let valid3 = false;
 const _errs18 = errors;
 if(typeof data3 !== "boolean"){
-const err10 = {instancePath:instancePath+"/minimum-difficulty",keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/minimum-difficulty", "type", {type: "boolean"});
 errors++;
 }
 var _valid2 = _errs18 === errors;
@@ -467,26 +282,14 @@ valid3 = valid3 || _valid2;
 if(!valid3){
 const _errs20 = errors;
 if(typeof data3 !== "string"){
-const err11 = {instancePath:instancePath+"/minimum-difficulty",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/minimum-difficulty", "type", {type: "string"});
 errors++;
 }
 var _valid2 = _errs20 === errors;
 valid3 = valid3 || _valid2;
 }
 if(!valid3){
-const err12 = {instancePath:instancePath+"/minimum-difficulty",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/minimum-difficulty", "anyOf", {});
 errors++;
 }
 else {
@@ -507,13 +310,7 @@ const _errs23 = errors;
 let valid4 = false;
 const _errs24 = errors;
 if(typeof data4 !== "boolean"){
-const err13 = {instancePath:instancePath+"/subscribe-extranonce",keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/subscribe-extranonce", "type", {type: "boolean"});
 errors++;
 }
 var _valid3 = _errs24 === errors;
@@ -521,26 +318,14 @@ valid4 = valid4 || _valid3;
 if(!valid4){
 const _errs26 = errors;
 if(typeof data4 !== "string"){
-const err14 = {instancePath:instancePath+"/subscribe-extranonce",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/subscribe-extranonce", "type", {type: "string"});
 errors++;
 }
 var _valid3 = _errs26 === errors;
 valid4 = valid4 || _valid3;
 }
 if(!valid4){
-const err15 = {instancePath:instancePath+"/subscribe-extranonce",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/subscribe-extranonce", "anyOf", {});
 errors++;
 }
 else {
@@ -561,13 +346,7 @@ const _errs29 = errors;
 let valid5 = false;
 const _errs30 = errors;
 if(typeof data5 !== "boolean"){
-const err16 = {instancePath:instancePath+"/info",keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = pushError(vErrors, instancePath+"/info", "type", {type: "boolean"});
 errors++;
 }
 var _valid4 = _errs30 === errors;
@@ -575,26 +354,14 @@ valid5 = valid5 || _valid4;
 if(!valid5){
 const _errs32 = errors;
 if(typeof data5 !== "string"){
-const err17 = {instancePath:instancePath+"/info",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath+"/info", "type", {type: "string"});
 errors++;
 }
 var _valid4 = _errs32 === errors;
 valid5 = valid5 || _valid4;
 }
 if(!valid5){
-const err18 = {instancePath:instancePath+"/info",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+vErrors = pushError(vErrors, instancePath+"/info", "anyOf", {});
 errors++;
 }
 else {
@@ -616,13 +383,7 @@ const _errs35 = errors;
 let valid7 = false;
 const _errs36 = errors;
 if(typeof data6 !== "boolean"){
-const err19 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = pushError(vErrors, instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "boolean"});
 errors++;
 }
 var _valid5 = _errs36 === errors;
@@ -630,26 +391,14 @@ valid7 = valid7 || _valid5;
 if(!valid7){
 const _errs38 = errors;
 if(typeof data6 !== "string"){
-const err20 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
+vErrors = pushError(vErrors, instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "type", {type: "string"});
 errors++;
 }
 var _valid5 = _errs38 === errors;
 valid7 = valid7 || _valid5;
 }
 if(!valid7){
-const err21 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
+vErrors = pushError(vErrors, instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"), "anyOf", {});
 errors++;
 }
 else {
@@ -667,13 +416,7 @@ vErrors = null;
 }
 }
 else {
-const err22 = {instancePath,keyword:"type",params:{type: "object"}};
-if(vErrors === null){
-vErrors = [err22];
-}
-else {
-vErrors.push(err22);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "object"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -681,4 +424,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.configure`: its params, result. */
-export const mining_configure: MethodValidators<"mining.configure"> = { method: "mining.configure", params: validate10, results: { "result": validate11 } };
+export const mining_configure: MethodValidators<"mining.configure"> = { method: "mining.configure", params: validate10, results: { "result": validate11 }, format: formatErrors };

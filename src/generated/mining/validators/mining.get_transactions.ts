@@ -2,58 +2,35 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_transactions.params.json"};
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.get_transactions.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err3 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -63,7 +40,7 @@ return errors === 0;
 const schema12 = {"anyOf":[{"description":"The raw transactions of the job, without the coinbase.","type":"array","items":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})+$"}},{"description":"ckpool: the number of transactions (\"We don't actually send the transactions\").","type":"integer","minimum":0}],"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_transactions.result.result.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})+$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.get_transactions.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -76,61 +53,31 @@ for(let i0=0; i0<len0; i0++){
 let data0 = data[i0];
 if(typeof data0 === "string"){
 if(!pattern0.test(data0)){
-const err0 = {instancePath:instancePath+"/" + i0,keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})+$"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "pattern", {pattern: "^(?:[0-9a-fA-F]{2})+$"});
 errors++;
 }
 }
 else {
-const err1 = {instancePath:instancePath+"/" + i0,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath+"/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err2 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 var _valid0 = _errs1 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs5 = errors;
-if(!(((typeof data == "number") && (!(data % 1) && !isNaN(data))) && (isFinite(data)))){
-const err3 = {instancePath,keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+if(!(Number.isInteger(data))){
+vErrors = pushError(vErrors, instancePath, "type", {type: "integer"});
 errors++;
 }
-if((typeof data == "number") && (isFinite(data))){
+if(Number.isFinite(data)){
 if(data < 0 || isNaN(data)){
-const err4 = {instancePath,keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath, "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -138,13 +85,7 @@ var _valid0 = _errs5 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err5 = {instancePath,keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath, "anyOf", {});
 errors++;
 }
 else {
@@ -201,7 +142,7 @@ return valid;
 }
 
 /** The spec's checks of `mining.get_transactions`: its params, result. */
-export const mining_get_transactions: MethodValidators<"mining.get_transactions"> = { method: "mining.get_transactions", params: validate10, results: { "result": validate11 } };
+export const mining_get_transactions: MethodValidators<"mining.get_transactions"> = { method: "mining.get_transactions", params: validate10, results: { "result": validate11 }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const mining_get_transactions_fast: MethodValidators<"mining.get_transactions"> = { method: "mining.get_transactions", params: validate10, results: { "result": checked11 } };
+export const mining_get_transactions_fast: MethodValidators<"mining.get_transactions"> = { method: "mining.get_transactions", params: validate10, results: { "result": checked11 }, format: formatErrors };

@@ -2,57 +2,34 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.params.json"};
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 1){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
 errors++;
 }
 if(data.length < 1){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 1}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err3 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -62,30 +39,18 @@ return errors === 0;
 const schema12 = {"type":"string","pattern":"^(?:[0-9a-fA-F]{64} ?)*$","$id":"https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.result.result.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{64} ?)*$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.get_txnhashes.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data === "string"){
 if(!pattern0.test(data)){
-const err0 = {instancePath,keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{64} ?)*$"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "pattern", {pattern: "^(?:[0-9a-fA-F]{64} ?)*$"});
 errors++;
 }
 }
 else {
-const err1 = {instancePath,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "string"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -93,4 +58,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.get_txnhashes`: its params, result. */
-export const mining_get_txnhashes: MethodValidators<"mining.get_txnhashes"> = { method: "mining.get_txnhashes", params: validate10, results: { "result": validate11 } };
+export const mining_get_txnhashes: MethodValidators<"mining.get_txnhashes"> = { method: "mining.get_txnhashes", params: validate10, results: { "result": validate11 }, format: formatErrors };

@@ -2,48 +2,31 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"},{"type":"string","pattern":"^[0-9a-fA-F]{64}$"},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"},{"type":"array","items":{"type":"string","pattern":"^[0-9a-fA-F]{64}$"}},{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"boolean"}],"minItems":9,"maxItems":9,"$id":"https://stratum-sdk.invalid/spec/mining/mining.notify.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9a-fA-F]{64}$", "u");
 const pattern1 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})*$", "u");
 const pattern4 = /* @__PURE__ */ func2("^[0-9a-fA-F]{8}$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.notify.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 9){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 9}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 9});
 errors++;
 }
 if(data.length < 9){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 9}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 9});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
@@ -51,24 +34,12 @@ if(len0 > 1){
 let data1 = data[1];
 if(typeof data1 === "string"){
 if(!pattern0.test(data1)){
-const err3 = {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 }
@@ -76,24 +47,12 @@ if(len0 > 2){
 let data2 = data[2];
 if(typeof data2 === "string"){
 if(!pattern1.test(data2)){
-const err5 = {instancePath:instancePath+"/2",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "string"});
 errors++;
 }
 }
@@ -101,24 +60,12 @@ if(len0 > 3){
 let data3 = data[3];
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err7 = {instancePath:instancePath+"/3",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/3", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/3",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/3", "type", {type: "string"});
 errors++;
 }
 }
@@ -130,36 +77,18 @@ for(let i0=0; i0<len1; i0++){
 let data5 = data4[i0];
 if(typeof data5 === "string"){
 if(!pattern0.test(data5)){
-const err9 = {instancePath:instancePath+"/4/" + i0,keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/4/" + i0, "pattern", {pattern: "^[0-9a-fA-F]{64}$"});
 errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/4/" + i0,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/4/" + i0, "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/4",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/4", "type", {type: "array"});
 errors++;
 }
 }
@@ -167,24 +96,12 @@ if(len0 > 5){
 let data6 = data[5];
 if(typeof data6 === "string"){
 if(!pattern4.test(data6)){
-const err12 = {instancePath:instancePath+"/5",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/5", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/5",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/5", "type", {type: "string"});
 errors++;
 }
 }
@@ -192,24 +109,12 @@ if(len0 > 6){
 let data7 = data[6];
 if(typeof data7 === "string"){
 if(!pattern4.test(data7)){
-const err14 = {instancePath:instancePath+"/6",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/6", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/6",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/6", "type", {type: "string"});
 errors++;
 }
 }
@@ -217,48 +122,24 @@ if(len0 > 7){
 let data8 = data[7];
 if(typeof data8 === "string"){
 if(!pattern4.test(data8)){
-const err16 = {instancePath:instancePath+"/7",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = pushError(vErrors, instancePath+"/7", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/7",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath+"/7", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 8){
 if(typeof data[8] !== "boolean"){
-const err18 = {instancePath:instancePath+"/8",keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+vErrors = pushError(vErrors, instancePath+"/8", "type", {type: "boolean"});
 errors++;
 }
 }
 }
 else {
-const err19 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -266,4 +147,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.notify`: its params, result and notification. */
-export const mining_notify: MethodValidators<"mining.notify"> = { method: "mining.notify", params: validate10, results: {  }, notification: validate10 };
+export const mining_notify: MethodValidators<"mining.notify"> = { method: "mining.notify", params: validate10, results: {  }, notification: validate10, format: formatErrors };

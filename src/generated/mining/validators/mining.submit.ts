@@ -2,59 +2,36 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"},{"type":"string"},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"},{"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"integer","minimum":0,"maximum":4294967295}]},{"anyOf":[{"type":"string","pattern":"^[0-9a-fA-F]{8}$"},{"type":"integer","minimum":0,"maximum":4294967295}]},{"type":"string","pattern":"^[0-9a-fA-F]{8}$"}],"minItems":5,"maxItems":6,"$id":"https://stratum-sdk.invalid/spec/mining/mining.submit.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})*$", "u");
 const pattern1 = /* @__PURE__ */ func2("^[0-9a-fA-F]{8}$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.submit.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 6){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 6}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 6});
 errors++;
 }
 if(data.length < 5){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 5}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 5});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 1){
 if(typeof data[1] !== "string"){
-const err3 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 }
@@ -62,24 +39,12 @@ if(len0 > 2){
 let data2 = data[2];
 if(typeof data2 === "string"){
 if(!pattern0.test(data2)){
-const err4 = {instancePath:instancePath+"/2",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "string"});
 errors++;
 }
 }
@@ -90,59 +55,29 @@ let valid1 = false;
 const _errs9 = errors;
 if(typeof data3 === "string"){
 if(!pattern1.test(data3)){
-const err6 = {instancePath:instancePath+"/3",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/3", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/3",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/3", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs9 === errors;
 valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs11 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err8 = {instancePath:instancePath+"/3",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/3", "type", {type: "integer"});
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
+if(Number.isFinite(data3)){
 if(data3 > 4294967295 || isNaN(data3)){
-const err9 = {instancePath:instancePath+"/3",keyword:"maximum",params:{comparison: "<=", limit: 4294967295}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/3", "maximum", {comparison: "<=", limit: 4294967295});
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err10 = {instancePath:instancePath+"/3",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/3", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -150,13 +85,7 @@ var _valid0 = _errs11 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err11 = {instancePath:instancePath+"/3",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/3", "anyOf", {});
 errors++;
 }
 else {
@@ -178,59 +107,29 @@ let valid2 = false;
 const _errs15 = errors;
 if(typeof data4 === "string"){
 if(!pattern1.test(data4)){
-const err12 = {instancePath:instancePath+"/4",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/4", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/4",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/4", "type", {type: "string"});
 errors++;
 }
 var _valid1 = _errs15 === errors;
 valid2 = valid2 || _valid1;
 if(!valid2){
 const _errs17 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err14 = {instancePath:instancePath+"/4",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+if(!(Number.isInteger(data4))){
+vErrors = pushError(vErrors, instancePath+"/4", "type", {type: "integer"});
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
+if(Number.isFinite(data4)){
 if(data4 > 4294967295 || isNaN(data4)){
-const err15 = {instancePath:instancePath+"/4",keyword:"maximum",params:{comparison: "<=", limit: 4294967295}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/4", "maximum", {comparison: "<=", limit: 4294967295});
 errors++;
 }
 if(data4 < 0 || isNaN(data4)){
-const err16 = {instancePath:instancePath+"/4",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = pushError(vErrors, instancePath+"/4", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -238,13 +137,7 @@ var _valid1 = _errs17 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
-const err17 = {instancePath:instancePath+"/4",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath+"/4", "anyOf", {});
 errors++;
 }
 else {
@@ -263,36 +156,18 @@ if(len0 > 5){
 let data5 = data[5];
 if(typeof data5 === "string"){
 if(!pattern1.test(data5)){
-const err18 = {instancePath:instancePath+"/5",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}$"}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+vErrors = pushError(vErrors, instancePath+"/5", "pattern", {pattern: "^[0-9a-fA-F]{8}$"});
 errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/5",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = pushError(vErrors, instancePath+"/5", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err20 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -301,18 +176,12 @@ return errors === 0;
 
 const schema12 = {"type":"boolean","$id":"https://stratum-sdk.invalid/spec/mining/mining.submit.result.result.json"};
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.submit.result.result.json" */;
 let vErrors = null;
 let errors = 0;
 if(typeof data !== "boolean"){
-const err0 = {instancePath,keyword:"type",params:{type: "boolean"}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "boolean"});
 errors++;
 }
 validate11.errors = vErrors;
@@ -320,4 +189,4 @@ return errors === 0;
 }
 
 /** The spec's checks of `mining.submit`: its params, result. */
-export const mining_submit: MethodValidators<"mining.submit"> = { method: "mining.submit", params: validate10, results: { "result": validate11 } };
+export const mining_submit: MethodValidators<"mining.submit"> = { method: "mining.submit", params: validate10, results: { "result": validate11 }, format: formatErrors };

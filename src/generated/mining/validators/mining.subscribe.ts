@@ -2,47 +2,30 @@
 // edit the spec (or the generator) and run `npm run generate`.
 // @ts-nocheck
 /* eslint-disable */
-import type { MethodValidators } from '../../../runtime/validation.js';
+import { formatErrors, type MethodValidators } from '../../../runtime/validation.js';
 import { patternEngine as func2 } from './shared.js';
+import { pushError } from './shared.js';
 import { hexBatch } from './shared.js';
 const schema11 = {"type":"array","items":[{"type":"string"},{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"type":"string"},{"type":"null"}]},{"anyOf":[{"anyOf":[{"type":"integer","minimum":0,"maximum":65535},{"type":"string","pattern":"^[0-9]{1,5}$"}]},{"type":"null"}]}],"minItems":0,"maxItems":4,"$id":"https://stratum-sdk.invalid/spec/mining/mining.subscribe.params.json"};
 const pattern0 = /* @__PURE__ */ func2("^[0-9]{1,5}$", "u");
 
-function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate10(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.subscribe.params.json" */;
 let vErrors = null;
 let errors = 0;
 if(Array.isArray(data)){
 if(data.length > 4){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 4}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 4});
 errors++;
 }
 if(data.length < 0){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 0}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 0});
 errors++;
 }
 const len0 = data.length;
 if(len0 > 0){
 if(typeof data[0] !== "string"){
-const err2 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "string"});
 errors++;
 }
 }
@@ -52,13 +35,7 @@ const _errs4 = errors;
 let valid1 = false;
 const _errs5 = errors;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs5 === errors;
@@ -66,26 +43,14 @@ valid1 = valid1 || _valid0;
 if(!valid1){
 const _errs7 = errors;
 if(data1 !== null){
-const err4 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "null"});
 errors++;
 }
 var _valid0 = _errs7 === errors;
 valid1 = valid1 || _valid0;
 }
 if(!valid1){
-const err5 = {instancePath:instancePath+"/1",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "anyOf", {});
 errors++;
 }
 else {
@@ -106,13 +71,7 @@ const _errs10 = errors;
 let valid2 = false;
 const _errs11 = errors;
 if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "string"});
 errors++;
 }
 var _valid1 = _errs11 === errors;
@@ -120,26 +79,14 @@ valid2 = valid2 || _valid1;
 if(!valid2){
 const _errs13 = errors;
 if(data2 !== null){
-const err7 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "null"});
 errors++;
 }
 var _valid1 = _errs13 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
-const err8 = {instancePath:instancePath+"/2",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "anyOf", {});
 errors++;
 }
 else {
@@ -162,35 +109,17 @@ const _errs17 = errors;
 const _errs18 = errors;
 let valid4 = false;
 const _errs19 = errors;
-if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err9 = {instancePath:instancePath+"/3",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+if(!(Number.isInteger(data3))){
+vErrors = pushError(vErrors, instancePath+"/3", "type", {type: "integer"});
 errors++;
 }
-if((typeof data3 == "number") && (isFinite(data3))){
+if(Number.isFinite(data3)){
 if(data3 > 65535 || isNaN(data3)){
-const err10 = {instancePath:instancePath+"/3",keyword:"maximum",params:{comparison: "<=", limit: 65535}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/3", "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err11 = {instancePath:instancePath+"/3",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/3", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
@@ -200,37 +129,19 @@ if(!valid4){
 const _errs21 = errors;
 if(typeof data3 === "string"){
 if(!pattern0.test(data3)){
-const err12 = {instancePath:instancePath+"/3",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/3", "pattern", {pattern: "^[0-9]{1,5}$"});
 errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/3",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/3", "type", {type: "string"});
 errors++;
 }
 var _valid3 = _errs21 === errors;
 valid4 = valid4 || _valid3;
 }
 if(!valid4){
-const err14 = {instancePath:instancePath+"/3",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/3", "anyOf", {});
 errors++;
 }
 else {
@@ -249,26 +160,14 @@ valid3 = valid3 || _valid2;
 if(!valid3){
 const _errs23 = errors;
 if(data3 !== null){
-const err15 = {instancePath:instancePath+"/3",keyword:"type",params:{type: "null"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/3", "type", {type: "null"});
 errors++;
 }
 var _valid2 = _errs23 === errors;
 valid3 = valid3 || _valid2;
 }
 if(!valid3){
-const err16 = {instancePath:instancePath+"/3",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+vErrors = pushError(vErrors, instancePath+"/3", "anyOf", {});
 errors++;
 }
 else {
@@ -285,13 +184,7 @@ vErrors = null;
 }
 }
 else {
-const err17 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 validate10.errors = vErrors;
@@ -301,7 +194,7 @@ return errors === 0;
 const schema12 = {"anyOf":[{"description":"The subscription triple.","type":"array","items":[{"description":"The subscriptions: a list of [method, id] pairs (Slush: set_difficulty and notify; ckpool and public-pool: notify only; goPool: four; Braiins: none), or a single flat pair (p2pool).","anyOf":[{"type":"array","items":{"description":"A subscription: [method name, subscription id], e.g. [\"mining.notify\", \"ae6812eb4cd7735a302a8a9dd95cf71f\"].","type":"array","items":[{"type":"string"},{"type":"string"}],"minItems":2,"maxItems":2}},{"description":"A subscription: [method name, subscription id], e.g. [\"mining.notify\", \"ae6812eb4cd7735a302a8a9dd95cf71f\"].","type":"array","items":[{"type":"string"},{"type":"string"}],"minItems":2,"maxItems":2}]},{"type":"string","pattern":"^(?:[0-9a-fA-F]{2})*$"},{"type":"integer","minimum":0,"maximum":32}],"minItems":3,"maxItems":3},{"description":"ckpool: a failure reported as a string in `result`, e.g. \"Initialising\", \"params not an array\", \"proxy full\".","type":"string"}],"$id":"https://stratum-sdk.invalid/spec/mining/mining.subscribe.result.result.json"};
 const pattern1 = /* @__PURE__ */ func2("^(?:[0-9a-fA-F]{2})*$", "u");
 
-function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate11(data, {instancePath=""}={}){
 /*# sourceURL="https://stratum-sdk.invalid/spec/mining/mining.subscribe.result.result.json" */;
 let vErrors = null;
 let errors = 0;
@@ -310,23 +203,11 @@ let valid0 = false;
 const _errs1 = errors;
 if(Array.isArray(data)){
 if(data.length > 3){
-const err0 = {instancePath,keyword:"maxItems",params:{limit: 3}};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 3});
 errors++;
 }
 if(data.length < 3){
-const err1 = {instancePath,keyword:"minItems",params:{limit: 3}};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 3});
 errors++;
 }
 const len0 = data.length;
@@ -341,71 +222,35 @@ for(let i0=0; i0<len1; i0++){
 let data1 = data0[i0];
 if(Array.isArray(data1)){
 if(data1.length > 2){
-const err2 = {instancePath:instancePath+"/0/" + i0,keyword:"maxItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "maxItems", {limit: 2});
 errors++;
 }
 if(data1.length < 2){
-const err3 = {instancePath:instancePath+"/0/" + i0,keyword:"minItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err3];
-}
-else {
-vErrors.push(err3);
-}
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "minItems", {limit: 2});
 errors++;
 }
 const len2 = data1.length;
 if(len2 > 0){
 if(typeof data1[0] !== "string"){
-const err4 = {instancePath:instancePath+"/0/" + i0+"/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err4];
-}
-else {
-vErrors.push(err4);
-}
+vErrors = pushError(vErrors, instancePath+"/0/" + i0+"/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len2 > 1){
 if(typeof data1[1] !== "string"){
-const err5 = {instancePath:instancePath+"/0/" + i0+"/1",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err5];
-}
-else {
-vErrors.push(err5);
-}
+vErrors = pushError(vErrors, instancePath+"/0/" + i0+"/1", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/0/" + i0,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err6];
-}
-else {
-vErrors.push(err6);
-}
+vErrors = pushError(vErrors, instancePath+"/0/" + i0, "type", {type: "array"});
 errors++;
 }
 }
 }
 else {
-const err7 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err7];
-}
-else {
-vErrors.push(err7);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "array"});
 errors++;
 }
 var _valid1 = _errs5 === errors;
@@ -414,72 +259,36 @@ if(!valid2){
 const _errs13 = errors;
 if(Array.isArray(data0)){
 if(data0.length > 2){
-const err8 = {instancePath:instancePath+"/0",keyword:"maxItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err8];
-}
-else {
-vErrors.push(err8);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "maxItems", {limit: 2});
 errors++;
 }
 if(data0.length < 2){
-const err9 = {instancePath:instancePath+"/0",keyword:"minItems",params:{limit: 2}};
-if(vErrors === null){
-vErrors = [err9];
-}
-else {
-vErrors.push(err9);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "minItems", {limit: 2});
 errors++;
 }
 const len3 = data0.length;
 if(len3 > 0){
 if(typeof data0[0] !== "string"){
-const err10 = {instancePath:instancePath+"/0/0",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err10];
-}
-else {
-vErrors.push(err10);
-}
+vErrors = pushError(vErrors, instancePath+"/0/0", "type", {type: "string"});
 errors++;
 }
 }
 if(len3 > 1){
 if(typeof data0[1] !== "string"){
-const err11 = {instancePath:instancePath+"/0/1",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err11];
-}
-else {
-vErrors.push(err11);
-}
+vErrors = pushError(vErrors, instancePath+"/0/1", "type", {type: "string"});
 errors++;
 }
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/0",keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err12];
-}
-else {
-vErrors.push(err12);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "array"});
 errors++;
 }
 var _valid1 = _errs13 === errors;
 valid2 = valid2 || _valid1;
 }
 if(!valid2){
-const err13 = {instancePath:instancePath+"/0",keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err13];
-}
-else {
-vErrors.push(err13);
-}
+vErrors = pushError(vErrors, instancePath+"/0", "anyOf", {});
 errors++;
 }
 else {
@@ -498,71 +307,35 @@ if(len0 > 1){
 let data6 = data[1];
 if(typeof data6 === "string"){
 if(!pattern1.test(data6)){
-const err14 = {instancePath:instancePath+"/1",keyword:"pattern",params:{pattern: "^(?:[0-9a-fA-F]{2})*$"}};
-if(vErrors === null){
-vErrors = [err14];
-}
-else {
-vErrors.push(err14);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "pattern", {pattern: "^(?:[0-9a-fA-F]{2})*$"});
 errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/1",keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err15];
-}
-else {
-vErrors.push(err15);
-}
+vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "string"});
 errors++;
 }
 }
 if(len0 > 2){
 let data7 = data[2];
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err16 = {instancePath:instancePath+"/2",keyword:"type",params:{type: "integer"}};
-if(vErrors === null){
-vErrors = [err16];
-}
-else {
-vErrors.push(err16);
-}
+if(!(Number.isInteger(data7))){
+vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "integer"});
 errors++;
 }
-if((typeof data7 == "number") && (isFinite(data7))){
+if(Number.isFinite(data7)){
 if(data7 > 32 || isNaN(data7)){
-const err17 = {instancePath:instancePath+"/2",keyword:"maximum",params:{comparison: "<=", limit: 32}};
-if(vErrors === null){
-vErrors = [err17];
-}
-else {
-vErrors.push(err17);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "maximum", {comparison: "<=", limit: 32});
 errors++;
 }
 if(data7 < 0 || isNaN(data7)){
-const err18 = {instancePath:instancePath+"/2",keyword:"minimum",params:{comparison: ">=", limit: 0}};
-if(vErrors === null){
-vErrors = [err18];
-}
-else {
-vErrors.push(err18);
-}
+vErrors = pushError(vErrors, instancePath+"/2", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
 }
 }
 }
 else {
-const err19 = {instancePath,keyword:"type",params:{type: "array"}};
-if(vErrors === null){
-vErrors = [err19];
-}
-else {
-vErrors.push(err19);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
 errors++;
 }
 var _valid0 = _errs1 === errors;
@@ -570,26 +343,14 @@ valid0 = valid0 || _valid0;
 if(!valid0){
 const _errs23 = errors;
 if(typeof data !== "string"){
-const err20 = {instancePath,keyword:"type",params:{type: "string"}};
-if(vErrors === null){
-vErrors = [err20];
-}
-else {
-vErrors.push(err20);
-}
+vErrors = pushError(vErrors, instancePath, "type", {type: "string"});
 errors++;
 }
 var _valid0 = _errs23 === errors;
 valid0 = valid0 || _valid0;
 }
 if(!valid0){
-const err21 = {instancePath,keyword:"anyOf",params:{}};
-if(vErrors === null){
-vErrors = [err21];
-}
-else {
-vErrors.push(err21);
-}
+vErrors = pushError(vErrors, instancePath, "anyOf", {});
 errors++;
 }
 else {
@@ -689,7 +450,7 @@ return valid;
 }
 
 /** The spec's checks of `mining.subscribe`: its params, result. */
-export const mining_subscribe: MethodValidators<"mining.subscribe"> = { method: "mining.subscribe", params: validate10, results: { "result": validate11 } };
+export const mining_subscribe: MethodValidators<"mining.subscribe"> = { method: "mining.subscribe", params: validate10, results: { "result": validate11 }, format: formatErrors };
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
-export const mining_subscribe_fast: MethodValidators<"mining.subscribe"> = { method: "mining.subscribe", params: validate10, results: { "result": checked11 } };
+export const mining_subscribe_fast: MethodValidators<"mining.subscribe"> = { method: "mining.subscribe", params: validate10, results: { "result": checked11 }, format: formatErrors };

@@ -89,3 +89,9 @@ export const hexBatch = /* @__PURE__ */ (() => {
     },
   };
 })();
+
+// Adds an error to a validator's list, starting it with the first (ajv's vErrors: null until an error).
+export const pushError = (list, instancePath, keyword, params) => {
+  const error = { instancePath, keyword, params };
+  return list === null ? [error] : (list.push(error), list);
+};
