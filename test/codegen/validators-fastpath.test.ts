@@ -170,6 +170,30 @@ describe('the fast checks in front of the validators of large results', () => {
     }
   }, 120_000);
 
+  it('agree with a RegExp on every Latin-1 character at every position of strings of 24-40 characters, alone and after others in a batch', () => {
+    // The words are checked two at a time, with a last one alone when their count is odd: every position of
+    // a pair and of the last word, for either parity, and batches where the string starts at an odd word.
+    const re = /^[0-9a-fA-F]*$/;
+    for (const batch of [hexBatch, emittedHexBatch as HexBatch]) {
+      const wrong: string[] = [];
+      for (let n = 24; n <= 40; n++) {
+        for (let at = 0; at < n; at++) {
+          for (let c = 0; c < 0x100; c++) {
+            const s = `${HEX.repeat(2).slice(0, at)}${String.fromCharCode(c)}${'fA09'.repeat(10).slice(0, n - at - 1)}`;
+            for (const before of [0, 1, 3]) {
+              const started = batch.start();
+              let ok = true;
+              for (let k = 0; k < before; k++) ok = batch.add('0123456789abcdefABCDEF0123') && ok;
+              ok = batch.add(s) && ok;
+              if ((ok && batch.done(started)) !== re.test(s)) wrong.push(`${n} ${at} U+${c.toString(16)} after ${before}`);
+            }
+          }
+        }
+      }
+      expect(wrong).toEqual([]);
+    }
+  }, 120_000);
+
   it("give ajv's verdicts, errors and messages on every spec example and thousands of mutations", () => {
     const next = random(20261203);
     let checked = 0;

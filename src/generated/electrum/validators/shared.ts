@@ -34,13 +34,23 @@ export const hexBatch = /* @__PURE__ */ (() => {
   let views;
   let at = 0;
   const wordsHex = (end) => {
-    let bad = 0;
-    for (let i = 0, n = end >> 2; i < n; i++) {
-      const w = words[i];
+    const ws = words;
+    let good = -1;
+    let i = 0;
+    const n = end >> 2;
+    for (; i + 2 <= n; i += 2) {
+      const w = ws[i];
       const l = w | 0x20202020;
-      bad |= w | ~(((w + 0x50505050) & ~(w + 0x46464646)) | ((l + 0x1f1f1f1f) & ~(l + 0x19191919)));
+      const x = ws[i + 1];
+      const m = x | 0x20202020;
+      good &= ((w + 0x50505050) ^ (w + 0x46464646) ^ (l + 0x1f1f1f1f) ^ (l + 0x19191919)) & ((x + 0x50505050) ^ (x + 0x46464646) ^ (m + 0x1f1f1f1f) ^ (m + 0x19191919));
     }
-    return (bad & -2139062144) === 0;
+    if (i < n) {
+      const w = ws[i];
+      const l = w | 0x20202020;
+      good &= (w + 0x50505050) ^ (w + 0x46464646) ^ (l + 0x1f1f1f1f) ^ (l + 0x19191919);
+    }
+    return (good & -2139062144) === -2139062144;
   };
   const add = (s) => {
     const n = s.length;
