@@ -40,6 +40,12 @@ export interface FramerOptions {
    * must keep a byte order mark as U+FEFF (the framer drops one at the start of each line itself).
    */
   decode?: ((bytes: Uint8Array) => string) | undefined;
+  /**
+   * Makes the array a line that came in several chunks is joined into, instead of `new Uint8Array`,
+   * for a platform that can skip zero-filling it (the Node transports pass Buffer.allocUnsafe): every
+   * byte of it is written before it is read. It must return a fresh array of exactly `size` bytes.
+   */
+  allocate?: ((size: number) => Uint8Array) | undefined;
 }
 
 /** Where NewlineFramer.pushTo hands what the bytes completed. */
@@ -86,6 +92,7 @@ export class NewlineFramer {
 
   /** Throws on invalid UTF-8 (see utf8Decoder). */
   readonly #decode: (bytes: Uint8Array) => string;
+  readonly #allocate: ((size: number) => Uint8Array) | undefined;
   /** Pieces of the current line received before its newline: copies, or views of handed-over chunks. */
   #pieces: Uint8Array[] = [];
   /** The buffer behind the last piece when small pieces are being gathered into it (see #gatherPiece). */
@@ -111,6 +118,8 @@ export class NewlineFramer {
     const decode = options.decode ?? decodeUtf8;
     if (typeof decode !== 'function') throw new TypeError('decode must be a function');
     this.#decode = decode;
+    if (options.allocate !== undefined && typeof options.allocate !== 'function') throw new TypeError('allocate must be a function');
+    this.#allocate = options.allocate;
   }
 
   /** Bytes buffered without a newline yet (for "closed mid-line" reporting). */
@@ -273,7 +282,8 @@ export class NewlineFramer {
 
   /** The pending pieces and the segment that ends them, copied once into one array. */
   #join(segment: Uint8Array, total: number): Uint8Array {
-    const line = new Uint8Array(total);
+    const line = this.#allocate?.(total) ?? new Uint8Array(total);
+    if (line.length !== total) throw new RangeError(`allocate(${total}) returned ${line.length} bytes`);
     let offset = 0;
     for (const piece of this.#pieces) {
       line.set(piece, offset);

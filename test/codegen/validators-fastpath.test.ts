@@ -26,13 +26,22 @@ interface HexBatch {
   start(): number;
   add(s: string): boolean;
   done(started: number): boolean;
+  simd(): boolean;
 }
 const hexBatch = new Function(`return ${HEX_BATCH_CODE};`)() as HexBatch;
+// The same code where WebAssembly is missing (Hermes) or refused: the batches checked in JavaScript.
+const jsHexBatch = new Function('WebAssembly', `return ${HEX_BATCH_CODE};`)(undefined) as HexBatch;
+// Every batch implementation the tests hold to a RegExp.
+const batches: [string, HexBatch][] = [
+  ['codegen, WebAssembly', hexBatch],
+  ['emitted', emittedHexBatch as HexBatch],
+  ['codegen, JavaScript', jsHexBatch],
+];
 
 /** A fast check as codegen compiles it, run here on its own (the modules keep theirs private). */
-function fastCheck(s: MethodSchema): ((data: unknown) => boolean) | undefined {
+function fastCheck(s: MethodSchema, batch: HexBatch = hexBatch): ((data: unknown) => boolean) | undefined {
   const code = compileFastCheck(s.schema, 'fast');
-  return code === undefined ? undefined : (new Function('hexBatch', `${code}\nreturn fast;`)(hexBatch) as (data: unknown) => boolean);
+  return code === undefined ? undefined : (new Function('hexBatch', `${code}\nreturn fast;`)(batch) as (data: unknown) => boolean);
 }
 
 const REPLACEMENTS: unknown[] = [null, true, 0, -1, 1, 1.5, -0.5, 2 ** 53, NaN, Infinity, -0, '', '0', 'g', 'é', [], {}, ['x'], { a: 1 }, [[]], [{}]];
@@ -88,12 +97,14 @@ const comparable = (errors: readonly { instancePath: string; keyword: string; pa
   (errors ?? []).map((e) => ({ instancePath: e.instancePath, keyword: e.keyword, params: e.params }));
 
 /** Holds the emitted validator and the fast check to ajv's answer for `x`; returns ajv's verdict. */
-function agree(label: string, x: unknown, theirs: ValidateFunction, mine: CompiledValidator, fast: (data: unknown) => boolean): boolean {
+function agree(label: string, x: unknown, theirs: ValidateFunction, mine: CompiledValidator, fast: (data: unknown) => boolean, fastJs?: (data: unknown) => boolean): boolean {
   const verdict = theirs(x);
   const quick = fast(x);
   // Sound: the fast check never passes what ajv refuses. Complete on these values too: it never sends a
   // valid one the slow way (which would only cost time, but would show the fast path is not taken).
   expect(quick, label).toBe(verdict);
+  // The same with the batches checked in JavaScript (no WebAssembly).
+  if (fastJs) expect(fastJs(x), `${label} (JavaScript batches)`).toBe(verdict);
   expect(mine(x), label).toBe(verdict);
   if (verdict) {
     expect(mine.errors ?? null, label).toBeNull();
@@ -118,7 +129,7 @@ describe('the fast checks in front of the validators of large results', () => {
     ajv.addSchema(s.schema as object);
     const mine = sets[doc.protocol]?.[doc.method]?.results[s.variant as string];
     if (!mine) throw new Error(`${s.name}: no emitted validator`);
-    return { doc, s, results, theirs: ajv.getSchema(s.id) as ValidateFunction, mine, fast: fastCheck(s)! };
+    return { doc, s, results, theirs: ajv.getSchema(s.id) as ValidateFunction, mine, fast: fastCheck(s)!, fastJs: fastCheck(s, jsHexBatch)! };
   });
   const byName = (method: string, variant = 'result') => {
     const found = compiled.find((c) => c.doc.method === method && c.s.variant === variant);
@@ -135,8 +146,15 @@ describe('the fast checks in front of the validators of large results', () => {
     expect(compiled.length).toBeGreaterThan(10);
   });
 
+  it('check the batches in WebAssembly on Node, and in JavaScript where WebAssembly is missing', () => {
+    for (const [, batch] of batches) batch.start();
+    expect(hexBatch.simd()).toBe(true);
+    expect((emittedHexBatch as HexBatch).simd()).toBe(true);
+    expect(jsHexBatch.simd()).toBe(false);
+  });
+
   it('agree with a RegExp on every UTF-16 code unit at every offset within a word, in short strings and long, around the batch boundaries', () => {
-    for (const batch of [hexBatch, emittedHexBatch as HexBatch]) {
+    for (const [, batch] of batches) {
       const re = /^[0-9a-fA-F]*$/;
       for (let c = 0; c < 0x10000; c++) {
         const ch = String.fromCharCode(c);
@@ -170,6 +188,31 @@ describe('the fast checks in front of the validators of large results', () => {
     }
   }, 120_000);
 
+  it('agree with a RegExp on every Latin-1 character at every position of strings of 24-40 characters, alone and after others in a batch', () => {
+    // The words are checked two at a time in JavaScript, with a last one alone when their count is odd, and
+    // 16 bytes at a time in WebAssembly, after padding: every position of a pair, of the last word and of a
+    // 16-byte lane, for either parity, and batches where the string starts at an odd word.
+    const re = /^[0-9a-fA-F]*$/;
+    for (const [name, batch] of batches) {
+      const wrong: string[] = [];
+      for (let n = 24; n <= 40; n++) {
+        for (let at = 0; at < n; at++) {
+          for (let c = 0; c < 0x100; c++) {
+            const s = `${HEX.repeat(2).slice(0, at)}${String.fromCharCode(c)}${'fA09'.repeat(10).slice(0, n - at - 1)}`;
+            for (const before of [0, 1, 3]) {
+              const started = batch.start();
+              let ok = true;
+              for (let k = 0; k < before; k++) ok = batch.add('0123456789abcdefABCDEF0123') && ok;
+              ok = batch.add(s) && ok;
+              if ((ok && batch.done(started)) !== re.test(s)) wrong.push(`${name}: ${n} ${at} U+${c.toString(16)} after ${before}`);
+            }
+          }
+        }
+      }
+      expect(wrong).toEqual([]);
+    }
+  }, 120_000);
+
   it("give ajv's verdicts, errors and messages on every spec example and thousands of mutations", () => {
     const next = random(20261203);
     let checked = 0;
@@ -178,7 +221,7 @@ describe('the fast checks in front of the validators of large results', () => {
       const values = c.results.length ? c.results : [[], {}, null];
       for (const value of values) {
         for (const x of [value, ...Array.from({ length: 60 }, () => mutate(value, next))]) {
-          if (!agree(`${c.s.name}: ${JSON.stringify(x)}`, x, c.theirs, c.mine, c.fast)) refused++;
+          if (!agree(`${c.s.name}: ${JSON.stringify(x)}`, x, c.theirs, c.mine, c.fast, c.fastJs)) refused++;
           checked++;
         }
       }
@@ -232,7 +275,7 @@ describe('the fast checks in front of the validators of large results', () => {
     for (const [method, entry] of Object.entries(entries)) {
       const c = byName(method);
       const list = Array.from({ length: 3000 }, entry);
-      expect(agree(`${method}: the whole list`, list, c.theirs, c.mine, c.fast), method).toBe(true);
+      expect(agree(`${method}: the whole list`, list, c.theirs, c.mine, c.fast, c.fastJs), method).toBe(true);
       for (let k = 0; k < 400; k++) {
         const edit = edits[k % edits.length]!;
         // Anywhere: first, last, or inside; once in a while two edits.
@@ -240,10 +283,10 @@ describe('the fast checks in front of the validators of large results', () => {
         const x: unknown[] = list.slice();
         x[at] = edit(list[at]!);
         if (k % 7 === 0) x[Math.floor(next() * list.length)] = edits[Math.floor(next() * edits.length)]!(list[0]!);
-        if (!agree(`${method}: edit ${k % edits.length} at ${at}`, x, c.theirs, c.mine, c.fast)) refused++;
+        if (!agree(`${method}: edit ${k % edits.length} at ${at}`, x, c.theirs, c.mine, c.fast, c.fastJs)) refused++;
         checked++;
       }
-      for (const x of [null, {}, 'list', [null], [[]], list.slice(0, 0)]) agree(`${method}: ${JSON.stringify(x)}`, x, c.theirs, c.mine, c.fast);
+      for (const x of [null, {}, 'list', [null], [[]], list.slice(0, 0)]) agree(`${method}: ${JSON.stringify(x)}`, x, c.theirs, c.mine, c.fast, c.fastJs);
     }
     expect(refused).toBeGreaterThan(checked / 2);
 
@@ -264,11 +307,11 @@ describe('the fast checks in front of the validators of large results', () => {
         `${hex}0`,
         '',
       ][k % 6];
-      agree(`headers concatenated ${k}`, { count: 2016, hex: edited, max: 2016, ...(k % 2 ? { root, branch: [root, root] } : {}) }, concatenated.theirs, concatenated.mine, concatenated.fast);
+      agree(`headers concatenated ${k}`, { count: 2016, hex: edited, max: 2016, ...(k % 2 ? { root, branch: [root, root] } : {}) }, concatenated.theirs, concatenated.mine, concatenated.fast, concatenated.fastJs);
       const list: unknown[] = headers.slice();
       const at = Math.floor(next() * list.length);
       list[at] = [list[at], (list[at] as string).slice(2), `${list[at] as string}g`, 7, (list[at] as string).toUpperCase()][k % 5];
-      agree(`headers list ${k}`, { count: 2016, headers: list, max: 2016, ...(k % 3 ? {} : { root: k % 2 ? root : `${root}0` }) }, listed.theirs, listed.mine, listed.fast);
+      agree(`headers list ${k}`, { count: 2016, headers: list, max: 2016, ...(k % 3 ? {} : { root: k % 2 ? root : `${root}0` }) }, listed.theirs, listed.mine, listed.fast, listed.fastJs);
     }
   }, 120_000);
 

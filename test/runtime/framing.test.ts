@@ -312,6 +312,21 @@ describe('options', () => {
     expect(() => new NewlineFramer({ decode: 'utf-8' as unknown as () => string })).toThrow(TypeError);
   });
 
+  it('joins a line that came in several chunks in the array `allocate` makes, writing every byte of it', () => {
+    const sizes: number[] = [];
+    // Filled with '?': a byte the framer did not write would show in the text.
+    const allocate = (n: number) => {
+      sizes.push(n);
+      return new Uint8Array(n).fill(0x3f);
+    };
+    expect(feed([utf8('{"a":'), utf8('12}\n{"b":1}\n{"c"'), utf8(':3}\r'), utf8('\n')], { allocate })).toEqual(['{"a":12}', '{"b":1}', '{"c":3}']);
+    expect(sizes).toEqual([8, 8]);
+    expect(() => new NewlineFramer({ allocate: 5 as unknown as () => Uint8Array })).toThrow(TypeError);
+    const wrongSize = new NewlineFramer({ allocate: (n) => new Uint8Array(n + 1) });
+    wrongSize.push(utf8('{"a":'));
+    expect(() => wrongSize.push(utf8('1}\n'))).toThrow(RangeError);
+  });
+
   it('refuses an unknown onOversize and a non-number size from untyped callers', () => {
     expect(() => new NewlineFramer({ onOversize: 'drop' as 'skip' })).toThrow(RangeError);
     expect(() => new NewlineFramer({ maxMessageSize: '100' as unknown as number })).toThrow(RangeError);
@@ -496,5 +511,9 @@ describe('the Node set-up (nodeFraming)', () => {
   it('keeps the caller\'s own framing options', () => {
     expect(nodeFraming({ maxMessageSize: 5, transferChunks: false })).toMatchObject({ maxMessageSize: 5, transferChunks: false, decode: nodeDecodeUtf8 });
     expect(nodeFraming(undefined)).toMatchObject({ transferChunks: true, decode: nodeDecodeUtf8 });
+    // Its joining array is not zero-filled (the framer writes every byte of it) and has the size asked for.
+    const { allocate } = nodeFraming(undefined);
+    expect(allocate?.(100_000).length).toBe(100_000);
+    expect(allocate?.(3).length).toBe(3);
   });
 });

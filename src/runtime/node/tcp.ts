@@ -45,12 +45,21 @@ export function nodeDecodeUtf8(bytes: Uint8Array): string {
 }
 
 /**
+ * The framer's array for joining a line's pieces, not zero-filled first: the framer writes every byte
+ * of it before decoding it. Joining and decoding a 12 MB reply took about 7 ms with a zero-filled
+ * array and under 4 ms with this one (bench/framing.mjs's reply, Node 20).
+ */
+function allocateUnfilled(size: number): Uint8Array {
+  return Buffer.allocUnsafe(size);
+}
+
+/**
  * What a Node socket's owner tells the framer: the chunks are its to keep, and the Node decoder. Only
  * for sockets made without an `onread` buffer: each of their 'data' events is then a fresh Buffer that
  * Node never writes into again, so the framer may keep it without copying. The caller's own options win.
  */
 export function nodeFraming(framing?: FramerOptions): FramerOptions {
-  return { transferChunks: true, decode: nodeDecodeUtf8, ...framing };
+  return { transferChunks: true, decode: nodeDecodeUtf8, allocate: allocateUnfilled, ...framing };
 }
 
 export function tcpConnector(options: TcpOptions): Connector {
