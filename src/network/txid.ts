@@ -4,7 +4,7 @@
 // loops over the bytes, without a closure per call, as it runs once for each transaction of a sync; the hex is
 // decoded into one reused buffer and the txid compared as bytes, so that a check allocates next to nothing.
 import { hashIsHex, hashToHex, hexInto } from '../bitcoin/bytes.js';
-import { sha256d } from '../bitcoin/hash.js';
+import { sha256dInto } from '../bitcoin/hash.js';
 
 /**
  * The largest transaction decoded into the reused buffer (bytes); a larger one gets a buffer of its own, so that one
@@ -12,6 +12,8 @@ import { sha256d } from '../bitcoin/hash.js';
  */
 const SCRATCH_LIMIT = 256 * 1024;
 let scratch = new Uint8Array(4096);
+/** The last txid computed (internal byte order). */
+const hash = new Uint8Array(32);
 
 /** Where the last varint read ended; -1 when it ran past the end or does not fit a length. */
 let end = 0;
@@ -33,16 +35,16 @@ function varint(b: Uint8Array, length: number, o: number): number {
   return n;
 }
 
-/** The txid (internal byte order) of a raw transaction (hex), or undefined when it is not one transaction exactly. */
-export function rawTxid(raw: string): Uint8Array | undefined {
-  if (typeof raw !== 'string' || raw.length % 2 !== 0) return undefined;
+/** Puts the txid (internal byte order) of a raw transaction (hex) in `hash`; false when it is not one transaction exactly. */
+function hashRaw(raw: string): boolean {
+  if (typeof raw !== 'string' || raw.length % 2 !== 0) return false;
   const length = raw.length / 2;
   let b = scratch;
   if (length > b.length) {
     b = new Uint8Array(length);
     if (length <= SCRATCH_LIMIT) scratch = b;
   }
-  if (!hexInto(raw, b)) return undefined;
+  if (!hexInto(raw, b)) return false;
   const segwit = length > 6 && b[4] === 0 && b[5] === 1;
   const bodyStart = segwit ? 6 : 4;
   const inputs = varint(b, length, bodyStart);
@@ -51,14 +53,14 @@ export function rawTxid(raw: string): Uint8Array | undefined {
     const script = varint(b, length, o + 36);
     o = end < 0 ? -1 : end + script + 4;
   }
-  if (o < 0) return undefined;
+  if (o < 0) return false;
   const outputs = varint(b, length, o);
   o = end;
   for (let i = 0; i < outputs && o >= 0; i++) {
     const script = varint(b, length, o + 8);
     o = end < 0 ? -1 : end + script;
   }
-  if (o < 0) return undefined;
+  if (o < 0) return false;
   const bodyEnd = o;
   if (segwit) {
     for (let i = 0; i < inputs && o >= 0; i++) {
@@ -69,24 +71,29 @@ export function rawTxid(raw: string): Uint8Array | undefined {
         o = end < 0 ? -1 : end + item;
       }
     }
-    if (o < 0) return undefined;
+    if (o < 0) return false;
   }
-  if (bodyEnd > length || o + 4 !== length || inputs === 0 || outputs === 0) return undefined;
-  if (!segwit) return sha256d(b.subarray(0, length));
-  // The non-witness serialization, moved together in place: the body over the marker and flag, the locktime after it.
-  b.copyWithin(4, bodyStart, bodyEnd);
-  b.copyWithin(4 + (bodyEnd - bodyStart), o, o + 4);
-  return sha256d(b.subarray(0, 4 + (bodyEnd - bodyStart) + 4));
+  if (bodyEnd > length || o + 4 !== length || inputs === 0 || outputs === 0) return false;
+  if (segwit) {
+    // The non-witness serialization, moved together in place: the body over the marker and flag, the locktime after.
+    b.copyWithin(4, bodyStart, bodyEnd);
+    b.copyWithin(4 + (bodyEnd - bodyStart), o, o + 4);
+  }
+  sha256dInto(b.subarray(0, segwit ? 4 + (bodyEnd - bodyStart) + 4 : length), hash);
+  return true;
+}
+
+/** The txid (internal byte order) of a raw transaction (hex), or undefined when it is not one transaction exactly. */
+export function rawTxid(raw: string): Uint8Array | undefined {
+  return hashRaw(raw) ? hash.slice() : undefined;
 }
 
 /** The txid (display hex) of a raw transaction (hex), or undefined when it is not one transaction exactly. */
 export function txidOfRaw(raw: string): string | undefined {
-  const txid = rawTxid(raw);
-  return txid === undefined ? undefined : hashToHex(txid);
+  return hashRaw(raw) ? hashToHex(hash) : undefined;
 }
 
 /** Whether a raw transaction (hex) is one transaction exactly, whose txid is `txid` (display hex, either case). */
 export function rawHasTxid(raw: string, txid: string): boolean {
-  const hash = rawTxid(raw);
-  return hash !== undefined && hashIsHex(hash, txid);
+  return hashRaw(raw) && hashIsHex(hash, txid);
 }
