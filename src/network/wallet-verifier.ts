@@ -182,19 +182,22 @@ export class WalletVerifier {
     // Parallel arrays rather than an object a proof: a wallet's sync asks thousands.
     const txids: string[] = [];
     const heights: number[] = [];
+    // Nothing proven yet (a wallet's first sync): no cache to look in for each transaction.
+    const anyProven = this.#proven.size > 0;
     for (const e of history) {
       if (e.height <= 0) continue;
       const txid = e.tx_hash.toLowerCase();
       // A transaction in several histories of one batch (a payment between two of the wallet's addresses) is asked
       // once. One proven before is not asked again, unless the block at its height now is another one (a block not
       // in memory is looked at by checkedHistory, which asks again if it must).
-      if (out.has(txid)) continue;
-      const cached = this.#proven.get(txid);
+      const cached = anyProven ? this.#proven.get(txid) : undefined;
       if (cached !== undefined) {
         const now = this.#chain.cachedHash(e.height);
         if (now === undefined || now === cached) continue;
       }
-      out.set(txid, REFUSED); // a place held; each is set from its answer below, or the whole call throws
+      const size = out.size;
+      out.set(txid, REFUSED); // a place held (one lookup for the test and the hold); set from its answer below
+      if (out.size === size) continue;
       txids.push(txid);
       heights.push(e.height);
     }
@@ -221,7 +224,7 @@ export class WalletVerifier {
           const hash = proof.block_height === height ? this.#chain.cachedHash(height) : undefined;
           const header = hash === undefined ? undefined : this.#chain.cachedHeader(height);
           if (hash !== undefined && header !== undefined && this.#nodes.verify(txid, proof, header, hash)) {
-            remember(this.#proven, txid, hash, PROOF_CACHE);
+            remember(this.#proven, txid, hash, PROOF_CACHE, true);
             out.set(txid, hash);
           } else out.set(txid, proof);
         } else if (!(answer.error instanceof ServerError)) throw answer.error; // a timeout, a lost connection: the server failed
@@ -395,8 +398,11 @@ export class WalletVerifier {
  * A bounded map: when it is full, its oldest eighth goes, in one pass. (One at a time, each eviction would cost more
  * than the last: V8 walks over the holes that deletions leave at the front of a Map, until it rehashes.)
  */
-function remember<K, V>(map: Map<K, V>, key: K, value: V, limit: number) {
-  if (map.has(key)) map.delete(key); // to the back of the line (a miss, the common case, costs one lookup)
+function remember<K, V>(map: Map<K, V>, key: K, value: V, limit: number, fresh = false) {
+  // To the back of the line (a miss, the common case, costs one lookup). `fresh`: the caller has just looked (or the
+  // map was empty), so the lookup is skipped; a key there after all (another block now, or set by a call running
+  // beside it) has its value replaced and keeps its place in line.
+  if (!fresh && map.has(key)) map.delete(key);
   map.set(key, value);
   if (map.size > limit) {
     let drop = map.size - limit + (limit >> 3);
