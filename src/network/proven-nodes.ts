@@ -24,11 +24,19 @@ const MAX_BRANCH = 64;
  * `l` from 2^(depth-l)), which must stay a small integer (below 2^30) for the engine's maps to be fast.
  */
 const MEMO_DEPTH = 29;
+/**
+ * A block's places go from a map to an array indexed by place (2^(depth+1) entries, 4 bytes each) once it holds a
+ * node for every DENSE_RATIO places: the array then costs no more than the map's entries (a wallet's sync proving
+ * much of a block), and each lookup is an index, not a hash. Blocks with a few proofs keep their small map.
+ */
+const DENSE_RATIO = 8;
 
 interface ProvenBlock {
   readonly depth: number;
   /** Each proven node's number in `slab` (its 32 bytes, internal order, are words 8n..8n+8), by its place. */
-  readonly places: Map<number, number>;
+  places: Map<number, number> | undefined;
+  /** The same once dense: the node's number plus one by place, 0 for a place not proven. */
+  dense: Int32Array | undefined;
   /**
    * The nodes' bytes, one after another, as 32-bit words (copied and compared 8 at a time): one buffer a block rather
    * than an object a node, which the garbage collector would copy and mark again and again while a sync keeps tens of
@@ -71,8 +79,8 @@ export class ProvenNodes {
       hashFromHexInto(txid, pair, half * 32, 'txid');
       for (let level = 0; ; level++) {
         const place = (1 << (depth - level)) + index;
-        const at = known === undefined ? undefined : known.places.get(place);
-        if (at !== undefined) {
+        const at = known === undefined ? undefined : known.dense !== undefined ? (known.dense[place] as number) - 1 : (known.places?.get(place) ?? -1);
+        if (at !== undefined && at >= 0) {
           if (!sameWords((known as ProvenBlock).slab, at * 8, words, half * 8)) return false;
           this.#remember(blockHash, depth);
           return true;
@@ -105,13 +113,13 @@ export class ProvenNodes {
   #remember(blockHash: string, depth: number) {
     let block = this.#blocks.get(blockHash);
     if (!block) {
-      block = { depth, places: new Map<number, number>(), slab: new Int32Array(8 * 64), count: 0 };
+      block = { depth, places: new Map<number, number>(), dense: undefined, slab: new Int32Array(8 * 64), count: 0 };
       this.#blocks.set(blockHash, block);
     }
     const learned = this.#learned;
     for (let i = 0; i < this.#places.length; i++) {
       const place = this.#places[i] as number;
-      if (block.places.has(place)) continue;
+      if (block.dense !== undefined ? block.dense[place] !== 0 : (block.places as Map<number, number>).has(place)) continue;
       if ((block.count + 1) * 8 > block.slab.length) {
         const grown = new Int32Array(block.slab.length * 2);
         grown.set(block.slab);
@@ -119,8 +127,15 @@ export class ProvenNodes {
       }
       const slab = block.slab;
       for (let k = 0, from = i * 8, to = block.count * 8; k < 8; k++) slab[to + k] = learned[from + k] as number;
-      block.places.set(place, block.count++);
+      if (block.dense !== undefined) block.dense[place] = ++block.count;
+      else (block.places as Map<number, number>).set(place, block.count++);
       this.#size++;
+    }
+    if (block.places !== undefined && block.count * DENSE_RATIO >= 2 ** (depth + 1)) {
+      const dense = new Int32Array(2 ** (depth + 1));
+      for (const [place, n] of block.places) dense[place] = n + 1;
+      block.dense = dense;
+      block.places = undefined;
     }
     while (this.#size > PROVEN_NODES && this.#blocks.size > 1) {
       const [oldest, { count }] = this.#blocks.entries().next().value as [string, ProvenBlock];
