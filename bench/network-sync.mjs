@@ -16,8 +16,9 @@
 // Targets, printed as ratios and never asserted: verify on at least 5x faster than the Electrum wallet, and no
 // slower than electrum-cash without verification.
 //
-// The server memoizes merkle branches (one tree per block, built once) so that what is timed is the client: the
-// regtest backend recomputes a 1,000-leaf tree for each get_merkle, which all clients would pay alike.
+// The server memoizes merkle branches (one tree per block, built once, its nodes kept as the hex sent) so that what is
+// timed is the client: the regtest backend recomputes a 1,000-leaf tree for each get_merkle, and re-encoding the
+// branch for each reply cost the server more than half its CPU, which all clients paid alike.
 //
 // Run: npm run build && node bench/network-sync.mjs [--addresses 1000] [--transactions 20000] [--rounds 5]
 //      [--no-electrum] [--profile]   (or env ADDRESSES, TRANSACTIONS, ROUNDS)
