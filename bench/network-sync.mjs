@@ -16,8 +16,9 @@
 // Targets, printed as ratios and never asserted: verify on at least 5x faster than the Electrum wallet, and no
 // slower than electrum-cash without verification.
 //
-// The server memoizes merkle branches (one tree per block, built once) so that what is timed is the client: the
-// regtest backend recomputes a 1,000-leaf tree for each get_merkle, which all clients would pay alike.
+// The server memoizes merkle branches (one tree per block, built once, its nodes kept as the hex sent) so that what is
+// timed is the client: the regtest backend recomputes a 1,000-leaf tree for each get_merkle, and re-encoding the
+// branch for each reply cost the server more than half its CPU, which all clients paid alike.
 //
 // Run: npm run build && node bench/network-sync.mjs [--addresses 1000] [--transactions 20000] [--rounds 5]
 //      [--no-electrum] [--profile]   (or env ADDRESSES, TRANSACTIONS, ROUNDS)
@@ -63,33 +64,31 @@ async function serve() {
   const { RegtestChain, buildWalletHistory } = await import('../dist/regtest/chain.js');
   const { electrumBackend, notifyChainEvents } = await import('../dist/regtest/electrum-backend.js');
   const { createElectrumServer } = await import('../dist/servers/electrum-server.js');
-  const { scriptHash, scriptPubKeyToAddress, merkleParent, hashFromHex, hashToHex } = await loadBitcoin();
+  const { scriptHash, scriptPubKeyToAddress, merkleParent, hashFromHex } = await loadBitcoin();
   const chain = new RegtestChain();
   const scripts = Array.from({ length: ADDRESSES }, (_, i) => `0014${(i + 1).toString(16).padStart(40, '0')}`);
   const started = performance.now();
   buildWalletHistory(chain, scripts, { transactions: TRANSACTIONS, amount: AMOUNT });
   const buildMs = performance.now() - started;
 
-  // Merkle branches, one tree per block, built on first use.
+  // Merkle branches, one tree per block, built on first use, its nodes kept as the hex they are sent as, each one flat
+  // string (Buffer's encoder; a string built by concatenation would be flattened by every reply that sends it).
   const trees = new Map();
   const branch = (height, pos) => {
     let levels = trees.get(height);
     if (!levels) {
-      levels = [chain.block(height).txids.map((t) => hashFromHex(t))];
-      while (levels[levels.length - 1].length > 1) {
-        const level = levels[levels.length - 1];
+      const bytes = [chain.block(height).txids.map((t) => hashFromHex(t))];
+      while (bytes[bytes.length - 1].length > 1) {
+        const level = bytes[bytes.length - 1];
         const next = [];
         for (let j = 0; j < level.length; j += 2) next.push(merkleParent(level[j], level[j + 1] ?? level[j]));
-        levels.push(next);
+        bytes.push(next);
       }
+      levels = bytes.slice(0, -1).map((level) => level.map((node) => Buffer.from(node).reverse().toString('hex')));
       trees.set(height, levels);
     }
-    const out = [];
-    let i = pos;
-    for (const level of levels.slice(0, -1)) {
-      out.push(hashToHex(level[i ^ 1] ?? level[i]));
-      i >>= 1;
-    }
+    const out = new Array(levels.length);
+    for (let l = 0, i = pos; l < levels.length; l++, i >>= 1) out[l] = levels[l][i ^ 1] ?? levels[l][i];
     return out;
   };
   const handlers = electrumBackend(chain);
@@ -124,8 +123,8 @@ async function serve() {
 async function loadBitcoin() {
   const bitcoin = await import('../dist/bitcoin.js');
   const { merkleParent } = await import('../dist/bitcoin/merkle.js');
-  const { hashFromHex, hashToHex } = await import('../dist/bitcoin/bytes.js');
-  return { ...bitcoin, merkleParent, hashFromHex, hashToHex };
+  const { hashFromHex } = await import('../dist/bitcoin/bytes.js');
+  return { ...bitcoin, merkleParent, hashFromHex };
 }
 
 // ---- The clients ----

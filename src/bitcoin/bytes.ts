@@ -109,6 +109,35 @@ export function hashFromHexInto(input: string, out: Uint8Array, offset: number, 
   out.set(hashFromHex(input, what), offset); // throws, saying what is wrong, or writes what a decoder decodes
 }
 
+/**
+ * Decodes hex into `out` from its start, allocating nothing: for the raw transactions of a wallet's sync, decoded by
+ * the thousand into one reused buffer. False (with `out` partly written) when `text` is not hex or does not fit.
+ */
+export function hexInto(text: string, out: Uint8Array): boolean {
+  if (typeof text !== 'string' || text.length % 2 !== 0 || text.length / 2 > out.length) return false;
+  for (let i = 0, at = 0; at < text.length; i++, at += 2) {
+    const high = NIBBLES[text.charCodeAt(at)];
+    const low = NIBBLES[text.charCodeAt(at + 1)];
+    if (high === undefined || low === undefined || (high | low) < 0) return false;
+    out[i] = (high << 4) | low;
+  }
+  return true;
+}
+
+/**
+ * Whether `display` (display hex, either case) names the hash whose internal bytes are `internal`: a txid or block
+ * hash checked against what was hashed, with no hex made of the bytes and nothing allocated.
+ */
+export function hashIsHex(internal: Uint8Array, display: string): boolean {
+  if (internal.length !== 32 || typeof display !== 'string' || display.length !== 64) return false;
+  for (let i = 0, at = 62; i < 32; i++, at -= 2) {
+    const high = NIBBLES[display.charCodeAt(at)];
+    const low = NIBBLES[display.charCodeAt(at + 1)];
+    if (high === undefined || low === undefined || (high | low) < 0 || internal[i] !== ((high << 4) | low)) return false;
+  }
+  return true;
+}
+
 /** The value of each ASCII hex digit by its char code, -1 for any other ASCII character. */
 const NIBBLES = (() => {
   const table = new Int8Array(128).fill(-1);

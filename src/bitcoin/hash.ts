@@ -21,6 +21,21 @@ export function sha256d(data: Uint8Array): Uint8Array {
 }
 const once = new Uint8Array(32);
 
+/**
+ * sha256d of `data` (or of `data ‖ more`) written into `out` (its first 32 bytes): no digest copied out and no hasher
+ * wiped, which a wallet's sync of tens of thousands of merkle nodes and txids would feel as garbage. Two 32-byte halves
+ * given apart (a merkle node's children) are buffered by the hasher as they are, with no view made of them.
+ */
+export function sha256dInto(data: Uint8Array, out: Uint8Array, more?: Uint8Array): void {
+  const h = PRISTINE._cloneInto(scratch);
+  h.update(data);
+  if (more !== undefined) h.update(more);
+  h.digestInto(once);
+  PRISTINE._cloneInto(h);
+  h.update(once);
+  h.digestInto(out);
+}
+
 /** RIPEMD-160 of SHA-256 (Bitcoin's `Hash160`): public key hashes and P2SH script hashes. */
 export function hash160(data: Uint8Array): Uint8Array {
   return ripemd160(sha256(data));

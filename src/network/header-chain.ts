@@ -176,10 +176,21 @@ export class HeaderChain {
    * blocks tens of thousands of times); undefined otherwise, when `header` and `hashAt` read the store.
    */
   cachedBlock(height: number): { readonly header: string; readonly hash: string } | undefined {
-    if (!this.#tip || height < this.#checkpoint.height || height > this.#tip.height) return undefined;
-    const header = this.#headers.get(height);
-    const hash = this.#hashes.get(height);
+    const header = this.cachedHeader(height);
+    const hash = this.cachedHash(height);
     return header !== undefined && hash !== undefined ? { header, hash } : undefined;
+  }
+
+  /** cachedBlock's hash alone, with no object made: asked once for each of the thousands of proofs of a sync. */
+  cachedHash(height: number): string | undefined {
+    if (!this.#tip || height < this.#checkpoint.height || height > this.#tip.height) return undefined;
+    return this.#hashes.get(height);
+  }
+
+  /** cachedBlock's header alone. */
+  cachedHeader(height: number): string | undefined {
+    if (!this.#tip || height < this.#checkpoint.height || height > this.#tip.height) return undefined;
+    return this.#headers.get(height);
   }
 
   /** Writes the store and forgets the hashes it replaces. */

@@ -50,26 +50,45 @@ export async function sendBatch(host: BatchHost, calls: readonly ElectrumBatchCa
           });
           if (entries.length > 0) proofs = await verifier.fetchProofs(peer, entries, options);
         }
-        await Promise.all(
-          slice.map((i, j) => {
-            const [method, params] = calls[i] as readonly [string, readonly unknown[]];
-            const answer = answers[j] as BatchItemResult<unknown>;
-            if (!answer.ok) {
-              const error = limitOf(peer.url, method, params, answer.error) ?? answer.error;
-              // The server failed, not the call: the whole batch goes to the next server.
-              if (pool.dropReason(peer, error)) throw error;
-              results[i] = { ok: false, error };
-              return undefined;
+        // Most answers are checked here and now (verifier.checkedAtOnce); only the others make a promise each.
+        const slow: Promise<void>[] = [];
+        let failed: { error: unknown } | undefined;
+        for (let j = 0; j < slice.length && failed === undefined; j++) {
+          const i = slice[j] as number;
+          const [method, params] = calls[i] as readonly [string, readonly unknown[]];
+          const answer = answers[j] as BatchItemResult<unknown>;
+          if (!answer.ok) {
+            const error = limitOf(peer.url, method, params, answer.error) ?? answer.error;
+            // The server failed, not the call: the whole batch goes to the next server.
+            if (pool.dropReason(peer, error)) failed = { error };
+            else results[i] = { ok: false, error };
+            continue;
+          }
+          try {
+            if (verifier.checkedAtOnce(peer, method, params, answer.value, proofs)) {
+              results[i] = answer;
+              continue;
             }
-            return verifier.checked(peer, method, params, answer.value, options, proofs).then(
+          } catch (e) {
+            if (pool.dropReason(peer, e)) failed = { error: e };
+            else results[i] = { ok: false, error: asSdkError(e) };
+            continue;
+          }
+          slow.push(
+            verifier.checked(peer, method, params, answer.value, options, proofs).then(
               (value) => void (results[i] = { ok: true, value }),
               (e: unknown) => {
                 if (pool.dropReason(peer, e)) throw e;
                 results[i] = { ok: false, error: asSdkError(e) };
               },
-            );
-          }),
-        );
+            ),
+          );
+        }
+        // Nothing is left running when the batch moves on to the next server.
+        const settled = await Promise.allSettled(slow);
+        if (failed) throw failed.error;
+        const rejected = settled.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        if (rejected) throw rejected.reason;
       });
     });
   }

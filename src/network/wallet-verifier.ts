@@ -9,12 +9,12 @@ import type { Status } from '../generated/definitions.js';
 import type { ElectrumMethods } from '../generated/electrum/types.js';
 import { ServerError } from '../runtime/errors.js';
 import type { RequestOptions } from '../runtime/session.js';
-import { chunked, each, type BatchWindow } from './batch-window.js';
+import { each, type BatchWindow } from './batch-window.js';
 import type { ChainTip, HeaderChain } from './header-chain.js';
 import { ask, lie, limitOf, truncated, txidOf, type Peer } from './peer.js';
 import { ProvenNodes } from './proven-nodes.js';
 import type { ServerPool } from './server-pool.js';
-import { txidOfRaw } from './txid.js';
+import { rawHasTxid } from './txid.js';
 import type { VerifiedHistoryEntry } from './types.js';
 import { deriveWalletData, sameUnspent } from './wallet-data.js';
 
@@ -35,13 +35,13 @@ export interface CheckedHistory {
 }
 
 /**
- * A merkle proof as fetchProofs leaves it: the server's answer, 'refused' (an error of its own), or, for one proven
- * as it came, the block it was proven in (the proof itself is not kept: a wallet's sync holds thousands at once).
+ * A merkle proof as fetchProofs leaves it: the server's answer, REFUSED (an error of its own), or, for one proven as
+ * it came, the hash of the block it was proven in (a string: the proof itself is not kept, nor an object made, as a
+ * wallet's sync holds thousands at once).
  */
-export type FetchedProof = MerkleProofResult | 'refused' | ProvenIn;
-interface ProvenIn {
-  readonly provenIn: string;
-}
+export type FetchedProof = MerkleProofResult | typeof REFUSED | BlockHash;
+type BlockHash = string;
+export const REFUSED = 'refused';
 
 type ProofOutcome = { kind: 'proven'; blockHash: string } | { kind: 'unverifiable' } | { kind: 'refused' };
 
@@ -51,7 +51,8 @@ export class WalletVerifier {
   readonly #chain: HeaderChain;
   readonly #pool: ServerPool;
   readonly #window: BatchWindow;
-  readonly #proven = new Map<string, { height: number; hash: string }>();
+  /** Transactions proven, by txid: the hash of the verified block they were proven in (proofs from any server). */
+  readonly #proven = new Map<string, BlockHash>();
   readonly #nodes = new ProvenNodes();
   readonly #transactions = new Map<string, Transaction>();
 
@@ -63,32 +64,51 @@ export class WalletVerifier {
     this.#window = window;
   }
 
-  /** A server's answer to `method`, checked when `verify` is on: returned as is, or thrown as a LyingServerError. */
-  async checked(peer: Peer, method: string, params: readonly unknown[], result: unknown, options: RequestOptions, proofs?: ReadonlyMap<string, FetchedProof>): Promise<unknown> {
-    if (!this.#verify) return result;
+  /**
+   * Whether a server's answer to `method` has been checked without a wait (true), or needs `checked` (false); throws
+   * the LyingServerError a check finds. The common answers of a sync (transactions, headers, histories whose proofs
+   * came with them) are checked here, with none of the promises that thousands of `checked` calls would make.
+   */
+  checkedAtOnce(peer: Peer, method: string, params: readonly unknown[], result: unknown, proofs?: ReadonlyMap<string, FetchedProof>): boolean {
+    if (!this.#verify) return true;
     switch (method) {
       case 'blockchain.block.header':
         this.#checkHeaders(peer, [typeof result === 'string' ? result : (result as { header: string }).header]);
-        return result;
+        return true;
       case 'blockchain.block.headers': {
         const r = result as { headers: string[] } | { hex: string };
         this.#checkHeaders(peer, 'headers' in r ? r.headers : splitHeaders(r.hex).map(bytesToHex));
-        return result;
+        return true;
       }
       case 'blockchain.transaction.get': {
         const raw = typeof result === 'string' ? result : (result as { hex?: unknown }).hex;
         const txid = String(params[0]).toLowerCase();
-        if (typeof raw === 'string' && txidOfRaw(raw) !== txid) this.#checkTransaction(peer, txid, raw, 'blockchain.transaction.get'); // says what is wrong
-        return result;
-      }
-      case 'blockchain.transaction.get_merkle': {
-        const proof = result as ElectrumMethods['blockchain.transaction.get_merkle']['result'];
-        await this.#prove(peer, String(params[0]).toLowerCase(), proof.block_height, options, proof);
-        return result;
+        if (typeof raw === 'string' && !rawHasTxid(raw, txid)) this.#checkTransaction(peer, txid, raw, 'blockchain.transaction.get'); // says what is wrong
+        return true;
       }
       case 'blockchain.transaction.broadcast': {
         const expected = txidOf(String(params[0]));
         if (expected !== undefined && String(result).toLowerCase() !== expected) lie(peer, 'transaction', 'blockchain.transaction.broadcast', `it answered ${String(result)} for a transaction whose txid is ${expected}`);
+        return true;
+      }
+      case 'blockchain.scripthash.get_history':
+        return this.#historyAtOnce(peer, String(params[0]).toLowerCase(), result as History, proofs);
+      case 'blockchain.transaction.get_merkle':
+      case 'blockchain.scripthash.get_balance':
+      case 'blockchain.scripthash.listunspent':
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  /** A server's answer to `method`, checked when `verify` is on: returned as is, or thrown as a LyingServerError. */
+  async checked(peer: Peer, method: string, params: readonly unknown[], result: unknown, options: RequestOptions, proofs?: ReadonlyMap<string, FetchedProof>): Promise<unknown> {
+    if (!this.#verify) return result;
+    switch (method) {
+      case 'blockchain.transaction.get_merkle': {
+        const proof = result as ElectrumMethods['blockchain.transaction.get_merkle']['result'];
+        await this.#prove(peer, String(params[0]).toLowerCase(), proof.block_height, options, proof);
         return result;
       }
       case 'blockchain.scripthash.get_history':
@@ -98,8 +118,31 @@ export class WalletVerifier {
       case 'blockchain.scripthash.listunspent':
         return this.#checkedUnspent(peer, String(params[0]).toLowerCase(), options, result as Unspent);
       default:
+        this.checkedAtOnce(peer, method, params, result);
         return result;
     }
+  }
+
+  /**
+   * checkedHistory's common case, without a wait: no status announced, or the one announced matches; every confirmed
+   * entry proven in the verified block at its height (as its proof came, or before). False for anything else (a
+   * status to look at again, an empty history, a proof not proven yet), which checkedHistory then takes the long way.
+   */
+  #historyAtOnce(peer: Peer, sh: string, history: History, proofs: ReadonlyMap<string, FetchedProof> | undefined): boolean {
+    const announced = peer.statuses.get(sh);
+    if (announced !== undefined) {
+      if (electrumStatus(history, { mempoolOrder: peer.mempoolOrder }) !== announced) return false;
+    } else if (history.length === 0) return false;
+    for (const e of history) {
+      if (e.height <= 0) continue;
+      const hash = this.#chain.cachedHash(e.height);
+      if (hash === undefined) return false;
+      const txid = e.tx_hash.toLowerCase();
+      const proof = proofs?.get(txid);
+      // Proven as it came (REFUSED is no block's hash), or earlier; a proof that did not prove takes the long way.
+      if (typeof proof === 'string' ? proof !== hash : proof !== undefined || this.#proven.get(txid) !== hash) return false;
+    }
+    return true;
   }
 
   #checkHeaders(peer: Peer, headers: readonly string[]) {
@@ -136,38 +179,61 @@ export class WalletVerifier {
    */
   async fetchProofs(peer: Peer, history: History, options: RequestOptions): Promise<Map<string, FetchedProof>> {
     const out = new Map<string, FetchedProof>();
-    const wanted: { txid: string; height: number }[] = [];
-    // A transaction in several histories of one batch (a payment between two of the wallet's addresses) is asked once.
-    const asked = new Set<string>();
+    // Parallel arrays rather than an object a proof: a wallet's sync asks thousands.
+    const txids: string[] = [];
+    const heights: number[] = [];
+    // Nothing proven yet (a wallet's first sync): no cache to look in for each transaction.
+    const anyProven = this.#proven.size > 0;
     for (const e of history) {
       if (e.height <= 0) continue;
       const txid = e.tx_hash.toLowerCase();
-      const cached = this.#proven.get(txid);
-      if (cached?.height !== e.height && !asked.has(txid)) {
-        asked.add(txid);
-        wanted.push({ txid, height: e.height });
+      // A transaction in several histories of one batch (a payment between two of the wallet's addresses) is asked
+      // once. One proven before is not asked again, unless the block at its height now is another one (a block not
+      // in memory is looked at by checkedHistory, which asks again if it must).
+      const cached = anyProven ? this.#proven.get(txid) : undefined;
+      if (cached !== undefined) {
+        const now = this.#chain.cachedHash(e.height);
+        if (now === undefined || now === cached) continue;
       }
+      const size = out.size;
+      out.set(txid, REFUSED); // a place held (one lookup for the test and the hold); set from its answer below
+      if (out.size === size) continue;
+      txids.push(txid);
+      heights.push(e.height);
     }
     // The blocks they name, read into the chain's memory first, so that each answer is proven as it comes (while the
     // server works on the next), and only a proof that does not prove so is kept for checkedHistory to look at.
-    for (const { height } of wanted) if (!this.#chain.cachedBlock(height)) await this.#block(height);
-    await each(chunked(wanted, this.#maxBatch), async (slice) => {
-      const answers = await this.#window.onWire(() => peer.client.batch(slice.map(({ txid, height }) => ['blockchain.transaction.get_merkle', [txid, height]] as const), options));
-      answers.forEach((answer, i) => {
-        const { txid, height } = slice[i] as { txid: string; height: number };
+    for (let k = 0, last = -1; k < heights.length; k++) {
+      const height = heights[k] as number;
+      if (height !== last && this.#chain.cachedHash(height) === undefined) await this.#block(height);
+      last = height;
+    }
+    const starts: number[] = [];
+    for (let from = 0; from < txids.length; from += this.#maxBatch) starts.push(from);
+    await each(starts, async (from) => {
+      const to = Math.min(from + this.#maxBatch, txids.length);
+      const calls: (readonly ['blockchain.transaction.get_merkle', [string, number]])[] = [];
+      for (let k = from; k < to; k++) calls.push(['blockchain.transaction.get_merkle', [txids[k] as string, heights[k] as number]] as const);
+      const answers = await this.#window.onWire(() => peer.client.batch(calls, options));
+      for (let k = from; k < to; k++) {
+        const answer = answers[k - from] as (typeof answers)[number];
+        const txid = txids[k] as string;
+        const height = heights[k] as number;
         if (answer.ok) {
-          const block = answer.value.block_height === height ? this.#chain.cachedBlock(height) : undefined;
-          if (block && this.#nodes.verify(txid, answer.value, block.header, block.hash)) {
-            remember(this.#proven, txid, { height, hash: block.hash }, PROOF_CACHE);
-            out.set(txid, { provenIn: block.hash });
-          } else out.set(txid, answer.value);
+          const proof = answer.value;
+          const hash = proof.block_height === height ? this.#chain.cachedHash(height) : undefined;
+          const header = hash === undefined ? undefined : this.#chain.cachedHeader(height);
+          if (hash !== undefined && header !== undefined && this.#nodes.verify(txid, proof, header, hash)) {
+            remember(this.#proven, txid, hash, PROOF_CACHE, true);
+            out.set(txid, hash);
+          } else out.set(txid, proof);
         } else if (!(answer.error instanceof ServerError)) throw answer.error; // a timeout, a lost connection: the server failed
         else {
           const limit = limitOf(peer.url, 'blockchain.transaction.get_merkle', [txid], answer.error);
           if (limit) throw limit; // its cost: asked elsewhere
-          out.set(txid, 'refused');
+          out.set(txid, REFUSED);
         }
-      });
+      }
     });
     return out;
   }
@@ -186,7 +252,7 @@ export class WalletVerifier {
    */
   async #prove(peer: Peer, txid: string, height: number, options: RequestOptions, given?: { block_height: number; merkle: string[]; pos: number }): Promise<ProofOutcome> {
     const cached = this.#proven.get(txid);
-    if (cached && cached.height === height && (await this.#chain.contains(height, cached.hash))) return { kind: 'proven', blockHash: cached.hash };
+    if (cached !== undefined && (await this.#chain.contains(height, cached))) return { kind: 'proven', blockHash: cached };
     const tip = this.#chain.tip as ChainTip;
     if (height > tip.height) {
       await this.#pool.syncWith(peer, options);
@@ -206,7 +272,7 @@ export class WalletVerifier {
       if (header === undefined) return { kind: 'unverifiable' };
       const hash = (await this.#chain.hashAt(height)) as string;
       if (proof.block_height === height && this.#nodes.verify(txid, proof, header, hash)) {
-        remember(this.#proven, txid, { height, hash }, PROOF_CACHE);
+        remember(this.#proven, txid, hash, PROOF_CACHE);
         return { kind: 'proven', blockHash: hash };
       }
       proof = undefined;
@@ -259,18 +325,17 @@ export class WalletVerifier {
         if (e.height <= 0) return;
         const txid = e.tx_hash.toLowerCase();
         const proof = proofs.get(txid);
-        if (proof === 'refused') {
+        if (proof === REFUSED) {
           outcomes[i] = { kind: 'refused' };
           return;
         }
         const block = blocks.get(e.height);
-        const cached = this.#proven.get(txid);
         // Proven as it came (in the block at this height, as the proof was asked for it), or earlier.
-        const provenIn = proof !== undefined && 'provenIn' in proof ? proof.provenIn : cached?.height === e.height ? cached.hash : undefined;
-        const given = proof !== undefined && 'provenIn' in proof ? undefined : proof;
+        const provenIn = typeof proof === 'string' ? proof : this.#proven.get(txid);
+        const given = typeof proof === 'string' ? undefined : proof;
         if (block && provenIn === block.hash) outcomes[i] = { kind: 'proven', blockHash: block.hash };
         else if (block && given?.block_height === e.height && this.#nodes.verify(txid, given, block.header, block.hash)) {
-          remember(this.#proven, txid, { height: e.height, hash: block.hash }, PROOF_CACHE);
+          remember(this.#proven, txid, block.hash, PROOF_CACHE);
           outcomes[i] = { kind: 'proven', blockHash: block.hash };
         } else slow.push(this.#prove(peer, txid, e.height, options, given).then((o) => void (outcomes[i] = o)));
       });
@@ -333,8 +398,11 @@ export class WalletVerifier {
  * A bounded map: when it is full, its oldest eighth goes, in one pass. (One at a time, each eviction would cost more
  * than the last: V8 walks over the holes that deletions leave at the front of a Map, until it rehashes.)
  */
-function remember<K, V>(map: Map<K, V>, key: K, value: V, limit: number) {
-  if (map.has(key)) map.delete(key); // to the back of the line (a miss, the common case, costs one lookup)
+function remember<K, V>(map: Map<K, V>, key: K, value: V, limit: number, fresh = false) {
+  // To the back of the line (a miss, the common case, costs one lookup). `fresh`: the caller has just looked (or the
+  // map was empty), so the lookup is skipped; a key there after all (another block now, or set by a call running
+  // beside it) has its value replaced and keeps its place in line.
+  if (!fresh && map.has(key)) map.delete(key);
   map.set(key, value);
   if (map.size > limit) {
     let drop = map.size - limit + (limit >> 3);

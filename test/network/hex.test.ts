@@ -1,7 +1,8 @@
 // The hex decoding a wallet's sync runs on every txid, merkle node and transaction (src/bitcoin/bytes.ts): the fast
 // paths give what the plain decoding gives, and refuse what it refuses with the same errors.
 import { describe, expect, it } from 'vitest';
-import { bytesToHex, hashFromHex, hashFromHexInto, hashToHex, hexToBytes, reverseBytes } from '../../src/bitcoin/bytes.js';
+import { bytesToHex, hashFromHex, hashFromHexInto, hashIsHex, hashToHex, hexInto, hexToBytes, reverseBytes } from '../../src/bitcoin/bytes.js';
+import { sha256d, sha256dInto } from '../../src/bitcoin/hash.js';
 import { BitcoinError } from '../../src/bitcoin/errors.js';
 
 /** Seeded, so a failure can be replayed. */
@@ -54,5 +55,47 @@ describe('hex decoding', () => {
     expect(code(() => hexToBytes('abc', 'txid'))).toBe('bad-hex');
     expect(code(() => hexToBytes('abcd', 'txid', 1))).toBe('bad-length');
     expect(code(() => hexToBytes('ab', 'txid', 1))).toBe('accepted');
+  });
+
+  it('decodes into a buffer, and compares a hash with its hex, as the allocating functions do', () => {
+    const next = random(11);
+    for (let n = 0; n < 300; n++) {
+      const bytes = Uint8Array.from({ length: Math.floor(next() * 70) }, () => Math.floor(next() * 256));
+      const out = new Uint8Array(80).fill(9);
+      expect(hexInto(bytesToHex(bytes).toUpperCase(), out)).toBe(true);
+      expect(out.subarray(0, bytes.length)).toEqual(bytes);
+      expect(out.subarray(bytes.length)).toEqual(new Uint8Array(80 - bytes.length).fill(9));
+      const hash = bytes.length >= 32 ? bytes.subarray(0, 32) : new Uint8Array(32);
+      const display = hashToHex(hash);
+      expect(hashIsHex(hash, display)).toBe(true);
+      expect(hashIsHex(hash, display.toUpperCase())).toBe(true);
+      // One digit off anywhere, another length, junk: not that hash.
+      const at = Math.floor(next() * 64);
+      const other = display.slice(0, at) + (display[at] === '0' ? '1' : '0') + display.slice(at + 1);
+      expect(hashIsHex(hash, other)).toBe(false);
+      expect(hashIsHex(hash, display.slice(2))).toBe(false);
+      expect(hashIsHex(hash, `${display.slice(0, at)}g${display.slice(at + 1)}`)).toBe(false);
+    }
+    for (const bad of ['0', 'zz', '0g', 'ab\u00e9f', '\u0660\u0660']) expect(hexInto(bad, new Uint8Array(8))).toBe(false);
+    expect(hexInto('abcd', new Uint8Array(1))).toBe(false); // does not fit
+    expect(hashIsHex(new Uint8Array(31), '00'.repeat(31))).toBe(false);
+  });
+
+  it('sha256dInto gives sha256d, of one piece or two, written over its own input too', () => {
+    const next = random(5);
+    for (let n = 0; n < 200; n++) {
+      const data = Uint8Array.from({ length: Math.floor(next() * 200) }, () => Math.floor(next() * 256));
+      const out = new Uint8Array(32);
+      sha256dInto(data, out);
+      expect(out).toEqual(sha256d(data));
+      const cut = Math.floor(next() * (data.length + 1));
+      sha256dInto(data.subarray(0, cut), out, data.subarray(cut));
+      expect(out).toEqual(sha256d(data));
+      // A merkle node: the parent written over one of its children.
+      const pair = Uint8Array.from({ length: 64 }, () => Math.floor(next() * 256));
+      const parent = sha256d(pair);
+      sha256dInto(pair.subarray(0, 32), pair.subarray(32), pair.subarray(32));
+      expect(pair.subarray(32)).toEqual(parent);
+    }
   });
 });

@@ -67,4 +67,22 @@ describe('ProvenNodes', () => {
     for (const pos of [12, 0, 7, 1, 11, 6, 9, 4, 10, 5, 8]) expect(nodes.verify(txids[pos]!, proofOf(pos), header, 'block')).toBe(true);
     for (let pos = 0; pos < txids.length; pos++) expect(nodes.verify(liar, proofOf(pos), header, 'block')).toBe(false);
   });
+
+  it('checks a branch too deep to remember all the way to the root, as the plain check does', () => {
+    // No block is 2^31 transactions deep, but a server may say so: a true fold of 31 levels proves, a false one not.
+    const siblings = Array.from({ length: 31 }, (_, i) => bytesToHex(sha256d(Uint8Array.of(100 + i))));
+    const pos = 2 ** 30 + 12345;
+    const deepRoot = siblings.reduce((node, sibling, level) => {
+      const right = Math.floor(pos / 2 ** level) % 2 === 1;
+      const [l, r] = right ? [Buffer.from(sibling, 'hex').reverse(), node] : [node, Buffer.from(sibling, 'hex').reverse()];
+      return Buffer.from(sha256d(Uint8Array.from(Buffer.concat([l, r]))));
+    }, Buffer.from(txids[0]!, 'hex').reverse());
+    const deepHeader = '00'.repeat(36) + deepRoot.toString('hex') + '00'.repeat(12);
+    const nodes = new ProvenNodes();
+    expect(verifyMerkleProof(txids[0]!, { merkle: siblings, pos }, Buffer.from(deepRoot).reverse().toString('hex'))).toBe(true);
+    expect(nodes.verify(txids[0]!, { merkle: siblings, pos }, deepHeader, 'deep')).toBe(true);
+    expect(nodes.verify(txids[0]!, { merkle: siblings, pos: pos + 1 }, deepHeader, 'deep')).toBe(false);
+    expect(nodes.verify(txids[1]!, { merkle: siblings, pos }, deepHeader, 'deep')).toBe(false);
+    expect(nodes.verify(txids[0]!, { merkle: ['ab'.repeat(32), ...siblings.slice(1)], pos }, deepHeader, 'deep')).toBe(false);
+  });
 });

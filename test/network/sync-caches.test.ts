@@ -51,4 +51,20 @@ describe('ElectrumNetwork caches shared across servers', () => {
     expect(liar!.told).toBeGreaterThan(0);
     expect(seen.dropped.some(([url, e]) => url === liar!.url && e instanceof LyingServerError && e.lie === 'merkle')).toBe(true);
   });
+
+  it.each(['transaction', 'history', 'status'] as const)('catches a lie about %s in a batch (the answers checked at once) and takes every answer from the honest server', async (lie) => {
+    const { chain, scripthashes } = wallet();
+    const [liar, honest] = await startServers(chain, [{ lie }, {}]);
+    const { network, seen } = await startNetwork(networkOptions([liar!.url, honest!.url], { connections: 1, timeout: 10_000 }));
+    // A status to hold the histories against, when the lie is about it (subscribing goes outside the batch).
+    if (lie === 'status') await network.batch(scripthashes.map((sh) => ['blockchain.scripthash.subscribe', [sh]] as const));
+    const histories = await network.batch(scripthashes.map((sh) => ['blockchain.scripthash.get_history', [sh]] as const));
+    expect(histories.map((h) => (h.ok ? h.value.map((e) => [e.tx_hash, e.height]) : h.error))).toEqual(scripthashes.map((sh) => chain.history(sh).map((e) => [e.tx_hash, e.height])));
+    const txids = scripthashes.flatMap((sh) => chain.history(sh).map((e) => e.tx_hash));
+    const txs = await network.batch(txids.map((t) => ['blockchain.transaction.get', [t]] as const));
+    expect(txs.map((t) => (t.ok ? t.value : t.error))).toEqual(txids.map((t) => chain.transaction(t)!.raw));
+    expect(liar!.told).toBeGreaterThan(0);
+    expect(seen.dropped.map(([url, e]) => [url, e instanceof LyingServerError && e.lie])).toEqual([[liar!.url, lie]]);
+    expect(network.currentServer).toBe(honest!.url);
+  });
 });
