@@ -65,3 +65,46 @@ export function fastNotificationCheck(paramNames: readonly string[], check: (val
 
 /** Whether each generated check agreed with a fast one on every probe. */
 const probed = new WeakMap<(value: unknown) => ValidationOutcome, { readonly shape: ShapeCheck; readonly agreed: boolean }>();
+
+// The status notification in the exact form ElectrumX and Fulcrum write it (these keys in this order, no
+// spaces), read from its line without JSON.parse: the line IS the message
+// {"jsonrpc":"2.0","method":"blockchain.scripthash.subscribe","params":[key, status]} when the key and a
+// status string are 64 hex digits each, which hold no escape, so their text is their value.
+const STATUS_LINE_PREFIX = '{"jsonrpc":"2.0","method":"blockchain.scripthash.subscribe","params":["';
+export const STATUS_LINE_METHOD = 'blockchain.scripthash.subscribe';
+/** Where the key's 64 characters are in such a line, and a status's. */
+export const STATUS_LINE_KEY = STATUS_LINE_PREFIX.length;
+export const STATUS_LINE_STATUS = STATUS_LINE_KEY + 64 + 3;
+const WITH_STATUS = STATUS_LINE_STATUS + 64 + 3;
+const NULL_TAIL = '",null]}';
+const WITH_NULL = STATUS_LINE_KEY + 64 + NULL_TAIL.length;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+
+// The value of each lowercase hex digit, -1 for any other character below 128.
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let d = 0; d < 16; d++) HEX_VALUE[d.toString(16).charCodeAt(0)] = d;
+
+/**
+ * Reads a line of that form whose status is 64 lowercase hex digits (1, its bytes now in `status`) or
+ * null (2); 0 for any other line, which the general path (JSON.parse) reads. The key's 64 characters are
+ * NOT checked here: the caller takes the line only where they equal a key it knows to be 64 hex digits
+ * (SubscriptionBook.updateHexKeyed), and hands it to the general path otherwise.
+ */
+export function readStatusLine(text: string, status: Uint8Array): 0 | 1 | 2 {
+  const length = text.length;
+  if (length !== WITH_STATUS && length !== WITH_NULL) return 0;
+  if (text.slice(0, STATUS_LINE_KEY) !== STATUS_LINE_PREFIX) return 0;
+  const end = STATUS_LINE_KEY + 64;
+  if (length === WITH_NULL) return text.slice(end) === NULL_TAIL ? 2 : 0;
+  if (text.charCodeAt(end) !== QUOTE || text.charCodeAt(end + 1) !== COMMA || text.charCodeAt(end + 2) !== QUOTE) return 0;
+  if (text.charCodeAt(length - 3) !== QUOTE || text.charCodeAt(length - 2) !== 0x5d || text.charCodeAt(length - 1) !== 0x7d) return 0;
+  for (let i = 0, at = STATUS_LINE_STATUS; i < 32; i++, at += 2) {
+    const hi = text.charCodeAt(at);
+    const lo = text.charCodeAt(at + 1);
+    const value = ((hi > 0x7f ? -1 : (HEX_VALUE[hi] as number)) << 4) | (lo > 0x7f ? -1 : (HEX_VALUE[lo] as number));
+    if (value < 0) return 0;
+    status[i] = value;
+  }
+  return 1;
+}
