@@ -88,8 +88,15 @@ for (let d = 0; d < 16; d++) HEX_VALUE[d.toString(16).charCodeAt(0)] = d;
 // A line's characters are read as bytes: one native copy (encodeInto), after which every check reads a
 // typed array, cheaper than charCodeAt on a line (a slice of the text a read decoded) by half or more.
 const encoder = new TextEncoder();
-const LINE = new Uint8Array(WITH_STATUS);
-const PREFIX = encoder.encode(STATUS_LINE_PREFIX);
+// Four bytes longer than a line, so the prefix can be compared a 32-bit word at a time (the prefix's
+// bytes, then zeros, are the words to compare).
+const LINE = new Uint8Array(WITH_STATUS + 4);
+const LINE_WORDS = new Uint32Array(LINE.buffer, 0, (STATUS_LINE_KEY + 3) >> 2);
+const PREFIX_BYTES = new Uint8Array(LINE_WORDS.length * 4);
+PREFIX_BYTES.set(encoder.encode(STATUS_LINE_PREFIX));
+const PREFIX_WORDS = new Uint32Array(PREFIX_BYTES.buffer);
+/** Which bytes of the prefix's last word are the prefix's. */
+const LAST_WORD_MASK = new Uint32Array(new Uint8Array([0, 0, 0, 0].map((_, i) => (i < (STATUS_LINE_KEY & 3 || 4) ? 0xff : 0))).buffer)[0] as number;
 const NULL_BYTES = encoder.encode(NULL_TAIL);
 
 /**
@@ -105,7 +112,10 @@ export function readStatusLine(text: string, status: Uint8Array): 0 | 1 | 2 {
   const copied = encoder.encodeInto(text, LINE);
   if (copied.read !== length || copied.written !== length) return 0;
   const line = LINE;
-  for (let i = 0; i < STATUS_LINE_KEY; i++) if (line[i] !== PREFIX[i]) return 0;
+  const words = LINE_WORDS;
+  const last = words.length - 1;
+  for (let i = 0; i < last; i++) if (words[i] !== PREFIX_WORDS[i]) return 0;
+  if (((words[last] as number) & LAST_WORD_MASK) >>> 0 !== PREFIX_WORDS[last]) return 0;
   const end = STATUS_LINE_KEY + 64;
   if (length === WITH_NULL) {
     for (let i = 0; i < NULL_BYTES.length; i++) if (line[end + i] !== NULL_BYTES[i]) return 0;

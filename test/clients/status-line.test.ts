@@ -154,6 +154,19 @@ describe('the status notification read from its line', () => {
     expect(compare([...mutated.slice(0, 500), ...exactLines], electrumRegistry(), true, '1.4')).toBe(0);
   });
 
+  it('takes no line whose envelope differs from the exact form in any one character', () => {
+    const lines: string[] = [];
+    for (const line of [exact(KEYS[0]!, 'ab'.repeat(32)), exact(KEYS[1]!, null)]) {
+      for (let at = 0; at < line.length; at++) {
+        if (at >= 71 && at < 135) continue; // the key: another key, the book's to tell
+        if (line.length > 143 && at >= 138 && at < 202) continue; // the status: any lowercase hex digit is one
+        for (const c of ['x', ' ', '"', '0', '\u00e9', '\u0100', '\ud800']) if (c !== line[at]) lines.push(`${line.slice(0, at)}${c}${line.slice(at + 1)}`);
+      }
+    }
+    expect(lines.length).toBeGreaterThan(7 * 140);
+    expect(compare(lines, electrumProtocol, true, '1.4')).toBe(0);
+  });
+
   it('leaves a line to the general path while a key not of 64 hex digits is subscribed under the method', () => {
     const s = side(electrumProtocol, false, '1.4');
     s.subs.answered(new MethodPlans(electrumProtocol, false).plan(METHOD, '1.4'), METHOD, ['not-hex'], null);
