@@ -346,7 +346,9 @@ export function encodeFrameText(json: string): string {
 
 /** Several messages (each checked by encodeFrameText) as the text of one write, each followed by `\n`. */
 export function framesText(jsons: readonly string[]): string {
-  return jsons.length === 1 ? `${jsons[0]}\n` : `${jsons.join('\n')}\n`;
+  // The last newline joined as an empty last item: one flat string, where a newline added after the join
+  // would make a rope that the socket copies whole again before writing it.
+  return jsons.length === 1 ? `${jsons[0]}\n` : [...jsons, ''].join('\n');
 }
 
 /** Several messages (each checked by encodeFrameText) as the bytes of one write, each followed by `\n`. */
