@@ -14,7 +14,7 @@ import type { ValidationOutcome } from '../runtime/validation.js';
 import type { RequestOptions, ResultCheck } from '../runtime/session.js';
 import { PendingRenewals, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
 import { scriptHashOf } from './script-keys.js';
-import { fastNotificationCheck, readStatusLine, scripthashStatusShape, STATUS_LINE_KEY, STATUS_LINE_METHOD, STATUS_LINE_STATUS, type ShapeCheck } from './electrum-notification-shapes.js';
+import { fastNotificationCheck, readsStatusLines, scripthashStatusShape, StatusLineReader, type ShapeCheck } from './electrum-notification-shapes.js';
 
 /** What the subscriptions need from their client. */
 export interface SubscriptionsHost {
@@ -54,6 +54,8 @@ export class ElectrumSubscriptions {
   readonly #channels = new Map<string, Map<string, Set<Channel<unknown[]>>>>();
   /** While a reconnect's renewals are unanswered: the keys on which nothing has arrived yet. */
   #renewals: PendingRenewals | undefined;
+  /** Readers of the status notifications' lines (see readLine), made on first use. */
+  #statusReaders: readonly StatusLineReader[] | undefined;
   /** The plan of the last notification method dispatched (see dispatch). */
   #lastNotification: NotificationPlan | undefined;
   /**
@@ -268,17 +270,34 @@ export class ElectrumSubscriptions {
    * values are slices of it: what a listener keeps of them keeps the text they were read from.
    */
   readLine(text: string, version: string | undefined): boolean {
-    const form = readStatusLine(text, STATUS_BYTES);
-    if (form === 0) return false;
+    const readers = (this.#statusReaders ??= this.#statusLineReaders());
+    for (let i = 0; i < readers.length; i++) {
+      const reader = readers[i] as StatusLineReader;
+      const form = reader.read(text, STATUS_BYTES);
+      if (form !== 0) return this.#readStatus(reader, text, form, version);
+    }
+    return false;
+  }
+
+  /** One reader per method whose notification is the spec's [scripthash, status]. */
+  #statusLineReaders(): StatusLineReader[] {
+    const protocol = this.#host.protocol;
+    return protocol.names.flatMap((name) => {
+      const info = protocol.get(name);
+      return info?.hasNotification && readsStatusLines(info.notificationParams) ? [new StatusLineReader(info.method)] : [];
+    });
+  }
+
+  #readStatus(reader: StatusLineReader, text: string, form: 1 | 2, version: string | undefined): boolean {
     let plan = this.#lastNotification;
-    if (plan === undefined || plan.version !== version || plan.wire !== STATUS_LINE_METHOD) plan = this.#lastNotification = this.#notificationPlan(STATUS_LINE_METHOD, version);
+    if (plan === undefined || plan.version !== version || plan.wire !== reader.method) plan = this.#lastNotification = this.#notificationPlan(reader.method, version);
     const info = plan.info;
     // Where dispatch() would do more than check the shape and deliver, it does it.
     if (info === undefined || info.subscriptionKey !== 1 || (this.#host.validate && plan.fast !== scripthashStatusShape)) return false;
     if (this.#scriptKeys.size !== 0 || this.#renewals !== undefined) return false;
-    const key = text.slice(STATUS_LINE_KEY, STATUS_LINE_KEY + 64);
-    const status = form === 1 ? text.slice(STATUS_LINE_STATUS, STATUS_LINE_STATUS + 64) : null;
-    // The key is one the book recorded, all 64 hex digits: the shape check passes (see readStatusLine).
+    const key = text.slice(reader.keyAt, reader.keyAt + 64);
+    const status = form === 1 ? text.slice(reader.statusAt, reader.statusAt + 64) : null;
+    // The key is one the book recorded, all 64 hex digits: the shape check passes (see StatusLineReader.read).
     if (!this.#book.updateHexKeyed(info.method, key, status, STATUS_BYTES)) return false;
     this.#handOut(info.method, [key, status], 1);
     return true;

@@ -66,7 +66,7 @@ function mutatedLines(count: number): string[] {
     (l) => `${l.slice(0, -1)},"id":${pick(['null', '1', '"x"'])}}`,
     (l) => `{"jsonrpc":"2.0","jsonrpc":"2.0",${l.slice(17)}`,
     (l) => l.replace('"2.0"', pick(['"1.0"', '2.0', '"2.00"'])),
-    (l) => l.replace(METHOD, pick(['blockchain.scripthash.subscribE', 'blockchain.headers.subscribe', 'blockchain.scripthash.unsubscribe', `${METHOD} `])),
+    (l) => l.replace(METHOD, pick(['blockchain.scripthash.subscribE', 'blockchain.headers.subscribe', 'blockchain.scripthash.unsubscribe', `${METHOD} `, 'blockchain.scriptpubkey.subscribe'])),
     // lengths, extra params, numbers, nested values
     (l) => l.replace(/"\]\}$|null\]\}$/, (tail) => (tail.startsWith('null') ? `null,${pick(['null', '1', '"x"'])}]}` : `",${pick(['null', '1', '[]'])}]}`)),
     (l) => l.replace(/\["([0-9a-fA-F]{64})"/, (_m, key: string) => `["${pick([key.slice(1), `${key}0`, key.slice(0, 63) + 'g'])}"`),
@@ -142,6 +142,7 @@ describe('the status notification read from its line', () => {
   it.each([
     ['validating, 1.4', electrumProtocol, true, '1.4'],
     ['validating, 1.6', electrumProtocol, true, '1.6'],
+    ['validating, 1.7 (where blockchain.scriptpubkey.subscribe notifications have the same form)', electrumProtocol, true, '1.7'],
     ['not validating', electrumProtocol, false, '1.4'],
   ] as const)('gives the same outcome as the general path on thousands of seeded mutations (%s)', (_label, protocol, validate, version) => {
     const taken = compare([...mutated, ...exactLines], protocol, validate, version);
