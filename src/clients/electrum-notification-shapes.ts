@@ -4,7 +4,8 @@
 // errors. It is offered for a notification whose params the spec names scripthash and status, and used
 // only where the generated check agrees with it on every probe below (the spec's schema at that protocol
 // version); test/clients/notification-shapes.test.ts holds it to the generated validator over the spec's
-// examples and seeded mutations of them.
+// examples and seeded mutations of them. A StatusLineReader (below) goes further for the same
+// notification: it reads its line, in the exact form servers write it, without JSON.parse.
 import type { ValidationOutcome } from '../runtime/validation.js';
 
 /** True when the value is of the shape; false sends it to the generated validator. */

@@ -264,10 +264,11 @@ export class ElectrumSubscriptions {
   }
 
   /**
-   * A line read before any JSON.parse: true when it was the hot notification in its exact wire form
-   * (readStatusLine) for a subscription whose key the book knows, and has been dispatched as dispatch()
-   * would; false, having done nothing, for any other line, which then takes the general path. The line's
-   * values are slices of it: what a listener keeps of them keeps the text they were read from.
+   * A line read before any JSON.parse: true when it was a status notification in its exact wire form
+   * (StatusLineReader) for a subscription whose key the book knows, and has been dispatched as dispatch()
+   * would; false, having done nothing, for any other line, which then takes the general path
+   * (test/clients/status-line.test.ts holds the two to the same outcomes). The values handed on are
+   * slices of the line: what a listener keeps of them keeps the text they were read from.
    */
   readLine(text: string, version: string | undefined): boolean {
     const readers = (this.#statusReaders ??= this.#statusLineReaders());
