@@ -35,7 +35,7 @@ class LinkImpl<I> implements Link<I> {
       dialect: rules.dialect,
       send: (text) => {
         if (!this.transport) throw new ClosedError('not connected');
-        this.transport.send(text, true); // a session's texts are JSON.stringify's (SessionOptions.send)
+        this.transport.send(text);
       },
       timeout: rules.timeout,
       onNotification: (method, params) => rules.notification(method, params, this),

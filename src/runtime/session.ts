@@ -28,10 +28,7 @@ export type IncomingRequestHandler = (method: string, params: unknown[] | Record
 
 export interface SessionOptions {
   readonly dialect: Dialect;
-  /**
-   * Writes one encoded message; framing is the transport's business. Every text the session sends is
-   * made by JSON.stringify (and digits and JSON text joined around it): no raw newline (Transport.send's `stringified`).
-   */
+  /** Writes one encoded message; framing is the transport's business. */
   readonly send: (text: string) => void;
   /** Default per-request timeout. */
   readonly timeout: number;

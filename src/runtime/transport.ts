@@ -15,12 +15,8 @@ export interface TransportHandlers {
 }
 
 export interface Transport {
-  /**
-   * Sends one JSON message (the transport adds the framing). `stringified`: the text is JSON.stringify's
-   * own output, which holds no raw newline, so a byte stream need not look for one (a search that copies
-   * a text built by concatenation into one piece first).
-   */
-  send(text: string, stringified?: boolean): void;
+  /** Sends one JSON message (the transport adds the framing). */
+  send(text: string): void;
   /**
    * Closes the connection; the handlers' `close` runs before it returns. The built-in transports return a
    * promise that resolves once the socket itself has closed (a WebSocket's closing handshake takes a round trip).
@@ -177,7 +173,7 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
     else stream.write(encodeFrames(texts));
   };
   return {
-    send(text, stringified) {
+    send(text) {
       if (ended) throw failure ?? new ClosedError();
       // Text length stands in for bytes: it is exact for the ASCII JSON these protocols send.
       if ((stream.writableLength ?? 0) + queuedLength + text.length > maxBuffered) {
@@ -186,8 +182,8 @@ export function byteStreamTransport(stream: ByteStream, handlers: TransportHandl
       }
       if (options.coalesce) {
         queuedLength += text.length + 1;
-        if (queued.push(stringified === true ? text : encodeFrameText(text)) === 1) queueMicrotask(flush);
-      } else if (writeText) writeText(framesText([stringified === true ? text : encodeFrameText(text)]));
+        if (queued.push(encodeFrameText(text)) === 1) queueMicrotask(flush);
+      } else if (writeText) writeText(framesText([encodeFrameText(text)]));
       else stream.write(encodeFrame(text));
     },
     close() {

@@ -62,16 +62,6 @@ describe('writes', () => {
     }
   });
 
-  it('writes a text marked as JSON.stringify output as it is, and still refuses an unmarked one with a newline', async () => {
-    const written: string[] = [];
-    const t = byteStreamTransport(new FakeStream(), handlers().h, {}, { coalesce: true, writeText: (s) => written.push(s) });
-    t.send(JSON.stringify({ a: 'x\ny' }), true);
-    t.send('{"b":2}');
-    expect(() => t.send('{"c":\n3}', false)).toThrow(RangeError);
-    await turn();
-    expect(written).toEqual(['{"a":"x\\ny"}\n{"b":2}\n']);
-  });
-
   it('writes what was sent before close(), then nothing; sending after close throws', async () => {
     const stream = new FakeStream();
     const written: string[] = [];
