@@ -346,9 +346,7 @@ export function encodeFrameText(json: string): string {
 
 /** Several messages (each checked by encodeFrameText) as the text of one write, each followed by `\n`. */
 export function framesText(jsons: readonly string[]): string {
-  // The last newline joined as an empty last item: one flat string, where a newline added after the join
-  // would make a rope that the socket copies whole again before writing it.
-  return jsons.length === 1 ? `${jsons[0]}\n` : [...jsons, ''].join('\n');
+  return jsons.length === 1 ? `${jsons[0]}\n` : `${jsons.join('\n')}\n`;
 }
 
 /** Several messages (each checked by encodeFrameText) as the bytes of one write, each followed by `\n`. */
