@@ -322,6 +322,8 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
 
   /** server.version, then the genesis check; every result on the link is then checked for its version. */
   async #handshake(link: ElectrumLink) {
+    // The hot notification is read from its line where it comes in its exact wire form (electrum-subscriptions.ts).
+    link.session.lineReader = (text) => this.#subs.readLine(text, link.info?.protocolVersion);
     const info = await negotiateVersion(link.session, this.#clientName, this.#range, this.#protocol);
     // Notifications read from here on are validated for the negotiated version.
     link.info = info;

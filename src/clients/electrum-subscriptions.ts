@@ -14,7 +14,7 @@ import type { ValidationOutcome } from '../runtime/validation.js';
 import type { RequestOptions, ResultCheck } from '../runtime/session.js';
 import { PendingRenewals, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
 import { scriptHashOf } from './script-keys.js';
-import { fastNotificationCheck, type ShapeCheck } from './electrum-notification-shapes.js';
+import { fastNotificationCheck, readsStatusLines, scripthashStatusShape, StatusLineReader, type ShapeCheck } from './electrum-notification-shapes.js';
 
 /** What the subscriptions need from their client. */
 export interface SubscriptionsHost {
@@ -44,6 +44,8 @@ interface NotificationPlan {
 }
 
 const NO_OPTIONS: RequestOptions = Object.freeze({});
+/** The bytes of the status readLine decoded last (one buffer: a line is read and done with before the next). */
+const STATUS_BYTES = new Uint8Array(32);
 
 export class ElectrumSubscriptions {
   readonly #host: SubscriptionsHost;
@@ -52,6 +54,8 @@ export class ElectrumSubscriptions {
   readonly #channels = new Map<string, Map<string, Set<Channel<unknown[]>>>>();
   /** While a reconnect's renewals are unanswered: the keys on which nothing has arrived yet. */
   #renewals: PendingRenewals | undefined;
+  /** Readers of the status notifications' lines (see readLine), made on first use. */
+  #statusReaders: readonly StatusLineReader[] | undefined;
   /** The plan of the last notification method dispatched (see dispatch). */
   #lastNotification: NotificationPlan | undefined;
   /**
@@ -75,6 +79,11 @@ export class ElectrumSubscriptions {
 
   has(method: string, arity: number, params: readonly unknown[]): boolean {
     return this.#book.has(method, arity, params);
+  }
+
+  /** The last value kept for a subscription (undefined when none). */
+  value(method: string, arity: number, params: readonly unknown[]): unknown {
+    return this.#book.value(method, arity, params);
   }
 
   remove(method: string, arity: number, params: readonly unknown[]): void {
@@ -254,6 +263,47 @@ export class ElectrumSubscriptions {
     this.#deliver(name, params, arity, keyed);
   }
 
+  /**
+   * A line read before any JSON.parse: true when it was a status notification in its exact wire form
+   * (StatusLineReader) for a subscription whose key the book knows, and has been dispatched as dispatch()
+   * would; false, having done nothing, for any other line, which then takes the general path
+   * (test/clients/status-line.test.ts holds the two to the same outcomes). The values handed on are
+   * slices of the line: what a listener keeps of them keeps the text they were read from.
+   */
+  readLine(text: string, version: string | undefined): boolean {
+    const readers = (this.#statusReaders ??= this.#statusLineReaders());
+    for (let i = 0; i < readers.length; i++) {
+      const reader = readers[i] as StatusLineReader;
+      const form = reader.read(text, STATUS_BYTES);
+      if (form !== 0) return this.#readStatus(reader, text, form, version);
+    }
+    return false;
+  }
+
+  /** One reader per method whose notification is the spec's [scripthash, status]. */
+  #statusLineReaders(): StatusLineReader[] {
+    const protocol = this.#host.protocol;
+    return protocol.names.flatMap((name) => {
+      const info = protocol.get(name);
+      return info?.hasNotification && readsStatusLines(info.notificationParams) ? [new StatusLineReader(info.method)] : [];
+    });
+  }
+
+  #readStatus(reader: StatusLineReader, text: string, form: 1 | 2, version: string | undefined): boolean {
+    let plan = this.#lastNotification;
+    if (plan === undefined || plan.version !== version || plan.wire !== reader.method) plan = this.#lastNotification = this.#notificationPlan(reader.method, version);
+    const info = plan.info;
+    // Where dispatch() would do more than check the shape and deliver, it does it.
+    if (info === undefined || info.subscriptionKey !== 1 || (this.#host.validate && plan.fast !== scripthashStatusShape)) return false;
+    if (this.#scriptKeys.size !== 0 || this.#renewals !== undefined) return false;
+    const key = text.slice(reader.keyAt, reader.keyAt + 64);
+    const status = form === 1 ? text.slice(reader.statusAt, reader.statusAt + 64) : null;
+    // The key is one the book recorded, all 64 hex digits: the shape check passes (see StatusLineReader.read).
+    if (!this.#book.updateHexKeyed(info.method, key, status, STATUS_BYTES)) return false;
+    this.#handOut(info.method, [key, status], 1);
+    return true;
+  }
+
   /** What a notification method needs at a version, worked out once (see dispatch). */
   #notificationPlan(method: string, version: string | undefined): NotificationPlan {
     const info = this.#host.protocol.get(method);
@@ -272,6 +322,11 @@ export class ElectrumSubscriptions {
    */
   #deliver(method: string, params: unknown[], arity: number | undefined, keyed: unknown[] = params) {
     if (arity !== undefined) this.#book.update(method, keyed, arity);
+    this.#handOut(method, params, arity, keyed);
+  }
+
+  /** #deliver after the book: to listeners and iterators. */
+  #handOut(method: string, params: unknown[], arity: number | undefined, keyed: unknown[] = params) {
     this.#host.events.emitArgs(method as keyof ElectrumClientEvents<string>, params as never);
     if (this.#channels.size === 0) return;
     const byKey = this.#channels.get(method);

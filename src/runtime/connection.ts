@@ -8,7 +8,6 @@ import { backoffDelay } from './backoff.js';
 import type { ConnectionEvents, ConnectionOptions, ConnectionRules, ConnectionState, Link } from './connection-rules.js';
 import { ClosedError, ConnectError, StratumSdkError } from './errors.js';
 import { IdleTimer } from './keep-alive.js';
-import { parseMessage } from './messages.js';
 import { RpcSession, type ReplyCheck, type RequestOptions, type ResultCheck } from './session.js';
 import type { Transport } from './transport.js';
 import { remainingTimeout, Waiters } from './waiters.js';
@@ -208,7 +207,7 @@ export class Connection<I, R> {
     const parse = this.#rules.parse;
     try {
       link.transport = await this.#options.connector({
-        message: (text) => link.session.handle(parseMessage(text, parse)),
+        message: (text) => link.session.receive(text, parse),
         error: (error) => this.#rules.protocolError(error),
         close: (error) => this.#ended(link, error),
       });

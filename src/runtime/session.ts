@@ -8,10 +8,13 @@ import {
   encodeNotification,
   encodeRequest,
   encodeResult,
+  DEFAULT_MAX_DEPTH,
   JSON_RPC_ERRORS,
+  parseMessage,
   type Dialect,
   type IncomingMessage,
   type MessageId,
+  type ParseOptions,
 } from './messages.js';
 
 export interface RequestOptions {
@@ -96,6 +99,12 @@ export class RpcSession {
   readonly #queues = new Map<number, DeadlineQueue>();
   #nextId = 1;
   #closed: ClosedError | undefined;
+  /**
+   * Sees each line before it is parsed (see receive): a protocol's reader of the lines it knows by their
+   * exact text, which takes one (true) only where it does what parsing and handling it would, and leaves
+   * the rest (false) untouched. It may take only messages nested at most two levels deep.
+   */
+  lineReader: ((text: string) => boolean) | undefined = undefined;
 
   constructor(options: SessionOptions) {
     checkTimeout(options.timeout);
@@ -180,6 +189,14 @@ export class RpcSession {
   notify(method: string, params: readonly unknown[]): void {
     if (this.#closed) throw this.#closed;
     this.#options.send(encodeNotification(method, params, this.#options.dialect));
+  }
+
+  /** Takes one framed line from the peer: the line reader's, or parsed and handled. Never throws. */
+  receive(text: string, parse?: ParseOptions): void {
+    const reader = this.lineReader;
+    // A depth limit under two refuses what the reader takes, so it is left to the parser's verdict.
+    if (reader !== undefined && (parse?.maxDepth ?? DEFAULT_MAX_DEPTH) >= 2 && reader(text)) return;
+    this.handle(parseMessage(text, parse));
   }
 
   /** Takes one parsed message from the peer. Never throws: problems go to onProtocolError. */

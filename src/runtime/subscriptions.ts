@@ -42,6 +42,17 @@ function hexValue(c: number): number {
   return c > 0x7f ? -1 : (HEX_VALUE[c] as number);
 }
 
+/** 64 hex digits, either case (the spec's script hash): what updateHexKeyed needs every key of a method to be. */
+function isHexKey(key: string): boolean {
+  if (key.length !== 2 * STATUS_BYTES) return false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    // An uppercase A-F as its lowercase letter; every other character as it is.
+    if (hexValue(c >= 0x41 && c <= 0x46 ? c + 0x20 : c) < 0) return false;
+  }
+  return true;
+}
+
 /** Whether a value is what a slot keeps: 64 lowercase hex digits. */
 function isPackable(value: unknown): value is string {
   if (typeof value !== 'string' || value.length !== 2 * STATUS_BYTES) return false;
@@ -68,6 +79,11 @@ class StatusSlots {
     }
     this.write(slot, status);
     return slot;
+  }
+
+  /** Copies a status's 32 bytes, decoded already, into its slot. */
+  copy(slot: number, bytes: Uint8Array): void {
+    this.#bytes.set(bytes, slot * STATUS_BYTES);
   }
 
   /**
@@ -145,6 +161,8 @@ export class SubscriptionBook {
    */
   readonly #byMethod = new Map<string, KeyTable<unknown>>();
   readonly #slots = new StatusSlots();
+  /** Methods under which a key that is not 64 hex digits was ever recorded (see updateHexKeyed). */
+  readonly #otherKeys = new Set<string>();
 
   get size(): number {
     let n = 0;
@@ -157,6 +175,7 @@ export class SubscriptionBook {
     let entries = this.#byMethod.get(method);
     if (!entries) this.#byMethod.set(method, (entries = new KeyTable()));
     const key = subscriptionKey(params.slice(0, arity));
+    if (!isHexKey(key)) this.#otherKeys.add(method);
     this.#let(entries.get(key));
     entries.set(key, keyIsParams(arity, params) ? this.#keep(value) : new Entry(params, value));
   }
@@ -192,6 +211,29 @@ export class SubscriptionBook {
     else if (entry !== undefined || entries.has(key)) entries.set(key, this.#keep(value));
   }
 
+  /**
+   * update() for a notification `[key, status]` read from its line (electrum-subscriptions.ts), where the
+   * key is a slice of that line and `status` null or 64 lowercase hex digits whose 32 bytes are `bytes`:
+   * the same change, or none and false when the key is not a lone key subscribed under `method`, or a
+   * key that is not 64 hex digits was ever recorded under it. True tells the caller the key is one
+   * recorded, so 64 hex digits itself: the reader checks no more of it.
+   */
+  updateHexKeyed(method: string, key: string, status: string | null, bytes: Uint8Array): boolean {
+    if (this.#otherKeys.has(method)) return false;
+    const entries = this.#byMethod.get(method);
+    const entry = entries?.get(key);
+    if (entries === undefined || entry === undefined || entry instanceof Entry) return false;
+    if (typeof entry === 'number') {
+      if (status !== null) {
+        this.#slots.copy(entry, bytes);
+        return true;
+      }
+      this.#slots.release(entry);
+    }
+    entries.set(key, status === null ? null : this.#slots.take(status));
+    return true;
+  }
+
   /** The last value of a subscription; undefined when there is none (ask `has` to tell that from a value). */
   value(method: string, arity: number, keyParams: readonly unknown[]): unknown {
     const entry = this.#byMethod.get(method)?.get(subscriptionKey(keyParams.slice(0, arity)));
@@ -209,6 +251,7 @@ export class SubscriptionBook {
   clear(): void {
     this.#byMethod.clear();
     this.#slots.clear();
+    this.#otherKeys.clear();
   }
 
   /** How a lone value is kept: a status in a slot, a number wrapped (a bare number is a slot), the rest as it is. */
