@@ -23,7 +23,8 @@ import { electrumConnector } from './electrum-connect.js';
 import { checkGenesis, negotiateVersion, normalizeRange } from './electrum-handshake.js';
 import { checkedOptions } from './electrum-options.js';
 import { MethodPlans } from './electrum-plans.js';
-import { ElectrumSubscriptions } from './electrum-subscriptions.js';
+import { ElectrumSubscriptions, type NotificationShortcuts } from './electrum-subscriptions.js';
+import { electrumShortcuts } from './electrum-status-lines.js';
 import {
   DEFAULT_KEEP_ALIVE,
   DEFAULT_NOTIFICATION_BUFFER,
@@ -88,8 +89,14 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
   readonly #validate: boolean;
   readonly #genesisHash: string | undefined;
 
-  /** Builds a client without connecting, so listeners can be added first; then call `connect()`. */
-  constructor(url: string, options: ElectrumClientOptions = {}) {
+  /** Reads the hottest notification from its line, where the client was given the shortcuts. */
+  readonly #lineReader: ((text: string, version: string | undefined) => boolean) | undefined;
+
+  /**
+   * Builds a client without connecting, so listeners can be added first; then call `connect()`.
+   * `shortcuts` (internal): the fast notification paths the client of stratum-sdk/electrum passes.
+   */
+  constructor(url: string, options: ElectrumClientOptions = {}, shortcuts?: NotificationShortcuts) {
     this.#range = normalizeRange(options.protocolVersion ?? DEFAULT_PROTOCOL_VERSION);
     this.#clientName = options.clientName ?? 'stratum-sdk';
     const { timeout, keepAlive, backoff, genesisHash, bufferLimit } = checkedOptions(options);
@@ -103,9 +110,11 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
       plans: this.#plans,
       validate: this.#validate,
       bufferLimit,
+      shortcuts,
       events,
       current: () => this.#core.link,
     });
+    this.#lineReader = shortcuts?.lineReader(this.#subs);
     // A proxy given with a connector, which would bypass it, is refused here; the URL is read once.
     const proxy = proxyOption(options);
     this.#core = new Connection<ElectrumConnectionInfo, ElectrumConnectionInfo>({
@@ -322,8 +331,9 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
 
   /** server.version, then the genesis check; every result on the link is then checked for its version. */
   async #handshake(link: ElectrumLink) {
-    // The hot notification is read from its line where it comes in its exact wire form (electrum-subscriptions.ts).
-    link.session.lineReader = (text) => this.#subs.readLine(text, link.info?.protocolVersion);
+    // The hot notification is read from its line where it comes in its exact wire form (electrum-status-lines.ts).
+    const reader = this.#lineReader;
+    if (reader !== undefined) link.session.lineReader = (text) => reader(text, link.info?.protocolVersion);
     const info = await negotiateVersion(link.session, this.#clientName, this.#range, this.#protocol);
     // Notifications read from here on are validated for the negotiated version.
     link.info = info;
@@ -371,7 +381,7 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
 const ClientBase = ElectrumClient;
 const ValidatingElectrumClient = class ElectrumClient<V = ElectrumDefaultVersions> extends ClientBase<V> {
   constructor(url: string, options: ElectrumClientOptions = {}) {
-    super(url, options.validators === undefined && options.protocol === undefined ? { ...options, protocol: electrumProtocol } : options);
+    super(url, options.validators === undefined && options.protocol === undefined ? { ...options, protocol: electrumProtocol } : options, electrumShortcuts);
   }
 };
 

@@ -14,7 +14,7 @@ import type { ValidationOutcome } from '../runtime/validation.js';
 import type { RequestOptions, ResultCheck } from '../runtime/session.js';
 import { PendingRenewals, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
 import { scriptHashOf } from './script-keys.js';
-import { fastNotificationCheck, readsStatusLines, scripthashStatusShape, StatusLineReader, type ShapeCheck } from './electrum-notification-shapes.js';
+import type { ShapeCheck } from './electrum-notification-shapes.js';
 
 /** What the subscriptions need from their client. */
 export interface SubscriptionsHost {
@@ -26,6 +26,22 @@ export interface SubscriptionsHost {
   readonly events: Emitter<ElectrumClientEvents<string>>;
   /** The current connection: a renewal answered on any other is old news. */
   current(): Link<ElectrumConnectionInfo> | undefined;
+  /** The hand-written fast paths (NotificationShortcuts); without them every notification takes the generated checks. */
+  readonly shortcuts?: NotificationShortcuts | undefined;
+}
+
+/**
+ * Fast paths for the hottest notification, given by the client of stratum-sdk/electrum (electrum-status-lines.ts)
+ * and left out of the lean one, whose bundle then carries none of them: each gives the outcomes the general path
+ * gives (test/clients/notification-shapes.test.ts, status-line.test.ts).
+ */
+export interface NotificationShortcuts {
+  /** A hand-written shape check standing in for the generated one where they agree (fastNotificationCheck). */
+  fastCheck(paramNames: readonly string[], check: (value: unknown) => ValidationOutcome): ShapeCheck | undefined;
+  /** The shape check a status line read by `lineReader` passes. */
+  readonly statusShape: ShapeCheck;
+  /** A reader of status notifications' lines for these subscriptions (statusLineReading). */
+  lineReader(subs: ElectrumSubscriptions): (text: string, version: string | undefined) => boolean;
 }
 
 type ElectrumLink = Link<ElectrumConnectionInfo>;
@@ -44,8 +60,6 @@ interface NotificationPlan {
 }
 
 const NO_OPTIONS: RequestOptions = Object.freeze({});
-/** The bytes of the status readLine decoded last (one buffer: a line is read and done with before the next). */
-const STATUS_BYTES = new Uint8Array(32);
 
 export class ElectrumSubscriptions {
   readonly #host: SubscriptionsHost;
@@ -54,8 +68,6 @@ export class ElectrumSubscriptions {
   readonly #channels = new Map<string, Map<string, Set<Channel<unknown[]>>>>();
   /** While a reconnect's renewals are unanswered: the keys on which nothing has arrived yet. */
   #renewals: PendingRenewals | undefined;
-  /** Readers of the status notifications' lines (see readLine), made on first use. */
-  #statusReaders: readonly StatusLineReader[] | undefined;
   /** The plan of the last notification method dispatched (see dispatch). */
   #lastNotification: NotificationPlan | undefined;
   /**
@@ -263,43 +275,28 @@ export class ElectrumSubscriptions {
     this.#deliver(name, params, arity, keyed);
   }
 
+  /** The registry the subscriptions are checked against. */
+  get protocol(): ProtocolRegistry<string> {
+    return this.#host.protocol;
+  }
+
   /**
-   * A line read before any JSON.parse: true when it was a status notification in its exact wire form
-   * (StatusLineReader) for a subscription whose key the book knows, and has been dispatched as dispatch()
-   * would; false, having done nothing, for any other line, which then takes the general path
-   * (test/clients/status-line.test.ts holds the two to the same outcomes). The values handed on are
-   * slices of the line: what a listener keeps of them keeps the text they were read from.
+   * A status notification of `method` read from its line in its exact wire form (electrum-status-lines.ts),
+   * before any JSON.parse: `status` is null or 64 lowercase hex digits, already decoded into `bytes`, and
+   * `key` the line's 64 characters, unchecked. Taken (true), and dispatched as dispatch() would, only where
+   * that is all dispatch() would do and the key is one the book knows to be 64 hex digits; otherwise false,
+   * having done nothing, and the line takes the general path (test/clients/status-line.test.ts holds the two
+   * to the same outcomes).
    */
-  readLine(text: string, version: string | undefined): boolean {
-    const readers = (this.#statusReaders ??= this.#statusLineReaders());
-    for (let i = 0; i < readers.length; i++) {
-      const reader = readers[i] as StatusLineReader;
-      const form = reader.read(text, STATUS_BYTES);
-      if (form !== 0) return this.#readStatus(reader, text, form, version);
-    }
-    return false;
-  }
-
-  /** One reader per method whose notification is the spec's [scripthash, status]. */
-  #statusLineReaders(): StatusLineReader[] {
-    const protocol = this.#host.protocol;
-    return protocol.names.flatMap((name) => {
-      const info = protocol.get(name);
-      return info?.hasNotification && readsStatusLines(info.notificationParams) ? [new StatusLineReader(info.method)] : [];
-    });
-  }
-
-  #readStatus(reader: StatusLineReader, text: string, form: 1 | 2, version: string | undefined): boolean {
+  takeStatus(method: string, key: string, status: string | null, bytes: Uint8Array, version: string | undefined): boolean {
     let plan = this.#lastNotification;
-    if (plan === undefined || plan.version !== version || plan.wire !== reader.method) plan = this.#lastNotification = this.#notificationPlan(reader.method, version);
+    if (plan === undefined || plan.version !== version || plan.wire !== method) plan = this.#lastNotification = this.#notificationPlan(method, version);
     const info = plan.info;
     // Where dispatch() would do more than check the shape and deliver, it does it.
-    if (info === undefined || info.subscriptionKey !== 1 || (this.#host.validate && plan.fast !== scripthashStatusShape)) return false;
+    if (info === undefined || info.subscriptionKey !== 1 || (this.#host.validate && (plan.fast === undefined || plan.fast !== this.#host.shortcuts?.statusShape))) return false;
     if (this.#scriptKeys.size !== 0 || this.#renewals !== undefined) return false;
-    const key = text.slice(reader.keyAt, reader.keyAt + 64);
-    const status = form === 1 ? text.slice(reader.statusAt, reader.statusAt + 64) : null;
-    // The key is one the book recorded, all 64 hex digits: the shape check passes (see StatusLineReader.read).
-    if (!this.#book.updateHexKeyed(info.method, key, status, STATUS_BYTES)) return false;
+    // The key is one the book recorded, all 64 hex digits: the shape check passes (see SubscriptionBook.updateHexKeyed).
+    if (!this.#book.updateHexKeyed(info.method, key, status, bytes)) return false;
     this.#handOut(info.method, [key, status], 1);
     return true;
   }
@@ -312,7 +309,7 @@ export class ElectrumSubscriptions {
     // A subscription's value comes in the form of its result: where that depends on the version, it is checked too.
     const checkValue = info.kind === 'subscription' && info.resultVariants.length > 1;
     const notificationCheck = checks.validateNotification;
-    const fast = checkValue || notificationCheck === undefined ? undefined : fastNotificationCheck(info.notificationParams, notificationCheck);
+    const fast = checkValue || notificationCheck === undefined ? undefined : this.#host.shortcuts?.fastCheck(info.notificationParams, notificationCheck);
     return { wire: method, version, info, checks, checkValue, fast };
   }
 

@@ -112,6 +112,21 @@ describe('validators in a browser bundle of the Electrum client', { timeout: 120
     expect(found.modules).not.toContain('runtime/tls-settings');
   });
 
+  it("lean clients carry none of the default client's hand-written notification fast paths", async () => {
+    for (const options of ['{ validate: false }', '{ validators: walletValidators }']) {
+      const found = await contentsOf(`import { ElectrumClient, walletValidators } from 'stratum-sdk/electrum/lean';
+        const c = await ElectrumClient.connect('wss://electrum.example.org:50004', ${options});
+        ${APP}`);
+      expect(found.modules).not.toContain('clients/electrum-status-lines');
+      expect(found.modules).not.toContain('clients/electrum-notification-shapes');
+    }
+    const full = await contentsOf(`import { ElectrumClient } from 'stratum-sdk/electrum';
+      const c = await ElectrumClient.connect('wss://electrum.example.org:50004');
+      ${APP}`);
+    expect(full.modules).toContain('clients/electrum-status-lines');
+    expect(full.modules).toContain('clients/electrum-notification-shapes');
+  });
+
   it('lean with no validators given: none either', async () => {
     const found = await validatorsIn(`import { ElectrumClient } from 'stratum-sdk/electrum/lean';
       const c = await ElectrumClient.connect('wss://electrum.example.org:50004');

@@ -1,4 +1,4 @@
-// The scripthash status notification read from its line (ElectrumSubscriptions.readLine) against the
+// The scripthash status notification read from its line (electrum-status-lines.ts) against the
 // general path (parseMessage, then dispatch): on the exact wire form, on seeded mutations of it, and on
 // the spec's examples, both give the same verdict (delivered or refused, with the same error), hand
 // listeners the same values and leave the same status in the book. A line the reader does not take
@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MethodPlans } from '../../src/clients/electrum-plans.js';
 import { ElectrumSubscriptions } from '../../src/clients/electrum-subscriptions.js';
+import { electrumShortcuts } from '../../src/clients/electrum-status-lines.js';
 import type { ElectrumClientEvents } from '../../src/clients/electrum-types.js';
 import { electrumRegistry } from '../../src/clients/electrum-registry.js';
 import { electrumProtocol } from '../../src/generated/electrum/methods.js';
@@ -94,7 +95,8 @@ function side(protocol: ProtocolRegistry<string>, validate: boolean, version: st
   events.on(METHOD as never, ((...args: unknown[]) => seen.push(['notification', ...args])) as never);
   events.on('protocol-error', (e) => seen.push(['error', (e as StratumSdkError).code, (e as StratumSdkError).message, (e as { excerpt?: string }).excerpt, (e as { errors?: unknown }).errors]));
   const plans = new MethodPlans(protocol, validate);
-  const subs = new ElectrumSubscriptions({ protocol, plans, validate, bufferLimit: 100, events, current: () => undefined });
+  const subs = new ElectrumSubscriptions({ protocol, plans, validate, bufferLimit: 100, events, current: () => undefined, shortcuts: electrumShortcuts });
+  const readLine = electrumShortcuts.lineReader(subs);
   for (const [i, key] of KEYS.entries()) subs.answered(plans.plan(METHOD, version), METHOD, [key], i % 3 === 0 ? null : 'ab'.repeat(32));
   const general = (line: string) => {
     const message = parseMessage(line);
@@ -102,7 +104,7 @@ function side(protocol: ProtocolRegistry<string>, validate: boolean, version: st
     else seen.push(['not a notification', message.type]);
   };
   const statuses = () => KEYS.map((k) => subs.value(METHOD, 1, [k]));
-  return { subs, seen, general, statuses };
+  return { subs, readLine, seen, general, statuses };
 }
 
 function compare(lines: readonly string[], protocol: ProtocolRegistry<string>, validate: boolean, version: string) {
@@ -111,7 +113,7 @@ function compare(lines: readonly string[], protocol: ProtocolRegistry<string>, v
   let taken = 0;
   for (const line of lines) {
     const before = fast.seen.length;
-    if (fast.subs.readLine(line, version)) {
+    if (fast.readLine(line, version)) {
       taken++;
       // Taken: what the parser makes of the line is exactly the notification delivered.
       expect(parseMessage(line)).toEqual({ type: 'notification', method: METHOD, params: (fast.seen[before] as unknown[]).slice(1), dialect: '2.0' });
@@ -171,7 +173,7 @@ describe('the status notification read from its line', () => {
   it('leaves a line to the general path while a key not of 64 hex digits is subscribed under the method', () => {
     const s = side(electrumProtocol, false, '1.4');
     s.subs.answered(new MethodPlans(electrumProtocol, false).plan(METHOD, '1.4'), METHOD, ['not-hex'], null);
-    expect(s.subs.readLine(exact(KEYS[0]!, 'ab'.repeat(32)), '1.4')).toBe(false);
+    expect(s.readLine(exact(KEYS[0]!, 'ab'.repeat(32)), '1.4')).toBe(false);
     expect(s.seen).toEqual([]);
   });
 
