@@ -130,6 +130,21 @@ describe('the validators, one module per method', () => {
     // Every schema of the spec compiled by ajv and thousands of values checked twice: slow on a loaded machine.
   }, 120_000);
 
+  it('raise only keywords the runtime words (ajvMessage words no others, to keep bundles small)', () => {
+    const dirs = ['electrum', 'mining'].map((p) => path.join(import.meta.dirname, '../../src/generated', p, 'validators'));
+    const raised = new Set<string>();
+    for (const dir of dirs) {
+      for (const f of fs.readdirSync(dir)) {
+        for (const m of fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/pushError\(.*, "([^"]+)", \{|keyword: ?"([^"]+)"/g)) raised.add((m[1] ?? m[2])!);
+      }
+    }
+    expect(raised).toContain('pattern');
+    for (const keyword of raised) {
+      const worded = OWN_WORDING.has(keyword) || ajvMessage({ instancePath: '', keyword, params: {} }) !== undefined;
+      expect(worded, keyword).toBe(true);
+    }
+  });
+
   it('carry no message and no schema path: the runtime words the errors', () => {
     const v = electrumValidators['blockchain.scripthash.get_history'];
     expect(v.results['result']!([{ height: 'tall', tx_hash: '00' }])).toBe(false);
