@@ -13,7 +13,7 @@ import { asyncDispose } from '../runtime/dispose.js';
 import { Emitter } from '../runtime/emitter.js';
 import { ClosedError, ServerError, ValidationError } from '../runtime/errors.js';
 import { JSON_RPC_ERRORS } from '../runtime/messages.js';
-import type { ProtocolRegistry } from '../runtime/registry.js';
+import type { ClientRegistry } from '../runtime/registry.js';
 import type { RequestOptions } from '../runtime/session.js';
 import { subscriptionKey } from '../runtime/subscriptions.js';
 import { compareVersions } from '../runtime/versions.js';
@@ -81,7 +81,7 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
   readonly #versions?: { readonly [K in V & string]+?: unknown };
   readonly #core: Connection<ElectrumConnectionInfo, ElectrumConnectionInfo>;
   readonly #events = new Emitter<AnyEvents>();
-  readonly #protocol: ProtocolRegistry<string>;
+  readonly #protocol: ClientRegistry<string>;
   readonly #plans: MethodPlans;
   readonly #subs: ElectrumSubscriptions;
   readonly #range: readonly [string, string];

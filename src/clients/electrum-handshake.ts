@@ -1,7 +1,7 @@
 // What every fresh Electrum connection does before it carries a request: server.version within the
 // client's range, then (when asked) server.features to refuse a server of another chain.
 import { ValidationError, VersionMismatchError, WrongChainError } from '../runtime/errors.js';
-import type { ProtocolRegistry } from '../runtime/registry.js';
+import type { ClientRegistry } from '../runtime/registry.js';
 import type { RpcSession } from '../runtime/session.js';
 import { compareVersions, isVersion } from '../runtime/versions.js';
 import type { ElectrumConnectionInfo } from './electrum-types.js';
@@ -11,7 +11,7 @@ export async function negotiateVersion(
   session: RpcSession,
   clientName: string,
   [min, max]: readonly [string, string],
-  protocol: ProtocolRegistry<string>,
+  protocol: ClientRegistry<string>,
 ): Promise<ElectrumConnectionInfo> {
   const reply = await session.request('server.version', [clientName, min === max ? min : [min, max]]);
   // Checked whatever `validate` says: everything after depends on these two strings.
@@ -29,7 +29,7 @@ export async function negotiateVersion(
 }
 
 /** Refuses a server whose server.features names another genesis block than `genesisHash` (lower-case hex). */
-export async function checkGenesis(session: RpcSession, version: string, genesisHash: string, protocol: ProtocolRegistry<string>, validate: boolean): Promise<void> {
+export async function checkGenesis(session: RpcSession, version: string, genesisHash: string, protocol: ClientRegistry<string>, validate: boolean): Promise<void> {
   const features = await session.request('server.features', []);
   if (validate) {
     const check = protocol.validateResult('server.features', features, { protocolVersion: version });

@@ -1,7 +1,7 @@
 // What the Electrum client does for one method at one protocol version (its checks, whether it
 // subscribes or unsubscribes), worked out once instead of per request.
 import { ValidationError } from '../runtime/errors.js';
-import type { ProtocolRegistry, VersionedChecks } from '../runtime/registry.js';
+import type { ClientRegistry, VersionedChecks } from '../runtime/registry.js';
 
 export interface MethodPlan {
   /** Undefined for a method the registry does not know: the registry's own answer then says so. */
@@ -20,13 +20,13 @@ const MAX_PLAN_VERSIONS = 8;
 const MAX_PLANS = 1024;
 
 export class MethodPlans {
-  readonly #protocol: ProtocolRegistry<string>;
+  readonly #protocol: ClientRegistry<string>;
   readonly #validate: boolean;
   /** By protocol version ('' for "not negotiated yet"), then by method. */
   readonly #plans = new Map<string, Map<string, MethodPlan>>();
   #last: { readonly method: string; readonly version: string | undefined; readonly plan: MethodPlan } | undefined;
 
-  constructor(protocol: ProtocolRegistry<string>, validate: boolean) {
+  constructor(protocol: ClientRegistry<string>, validate: boolean) {
     this.#protocol = protocol;
     this.#validate = validate;
   }

@@ -2,16 +2,16 @@
 // generated method table and only those validators, so a bundle holds no others (see stratum-sdk/electrum/lean).
 import { electrumMethodTable } from '../generated/electrum/table.js';
 import type { ElectrumValidators } from '../generated/electrum/validators/index.js';
-import { defineProtocol, type ProtocolRegistry } from '../runtime/registry.js';
+import { defineClientProtocol, type ClientRegistry } from '../runtime/registry.js';
 
 // One registry per set: clients built with the same set (walletValidators, say) share it and its caches.
-const registries = new WeakMap<ElectrumValidators, ProtocolRegistry<string>>();
+const registries = new WeakMap<ElectrumValidators, ClientRegistry<string>>();
 const NONE: ElectrumValidators = Object.freeze({});
 
-export function electrumRegistry(validators: ElectrumValidators = NONE): ProtocolRegistry<string> {
+export function electrumRegistry(validators: ElectrumValidators = NONE): ClientRegistry<string> {
   let registry = registries.get(validators);
   if (registry === undefined) {
-    registry = defineProtocol('electrum', electrumMethodTable, validators);
+    registry = defineClientProtocol('electrum', electrumMethodTable, validators);
     registries.set(validators, registry);
   }
   return registry;

@@ -9,7 +9,7 @@ import type { Link } from '../runtime/connection.js';
 import { asSdkError } from '../runtime/connection.js';
 import type { Emitter } from '../runtime/emitter.js';
 import { ProtocolError, ValidationError, type StratumSdkError } from '../runtime/errors.js';
-import type { MethodInfo, ProtocolRegistry, VersionedChecks } from '../runtime/registry.js';
+import type { ClientMethodInfo, ClientRegistry, VersionedChecks } from '../runtime/registry.js';
 import type { ValidationOutcome } from '../runtime/validation.js';
 import type { RequestOptions, ResultCheck } from '../runtime/session.js';
 import { PendingRenewals, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
@@ -18,7 +18,7 @@ import type { ShapeCheck } from './electrum-notification-shapes.js';
 
 /** What the subscriptions need from their client. */
 export interface SubscriptionsHost {
-  readonly protocol: ProtocolRegistry<string>;
+  readonly protocol: ClientRegistry<string>;
   readonly plans: MethodPlans;
   readonly validate: boolean;
   /** Values an iterator holds for a slow reader. */
@@ -51,7 +51,7 @@ interface NotificationPlan {
   /** The name as the server sent it. */
   readonly wire: string;
   readonly version: string | undefined;
-  readonly info: MethodInfo | undefined;
+  readonly info: ClientMethodInfo | undefined;
   readonly checks: VersionedChecks | undefined;
   /** Whether the value is also checked against the negotiated version's result shapes. */
   readonly checkValue: boolean;
@@ -276,7 +276,7 @@ export class ElectrumSubscriptions {
   }
 
   /** The registry the subscriptions are checked against. */
-  get protocol(): ProtocolRegistry<string> {
+  get protocol(): ClientRegistry<string> {
     return this.#host.protocol;
   }
 

@@ -125,7 +125,7 @@ export interface MethodInfo<M extends string = string> {
   readonly kind: MethodKind;
   readonly direction: Direction;
   readonly status: MethodStatus;
-  /** One line on what it does ('' in a registry built without the docs table, as a client's own is). */
+  /** One line on what it does ('' in a registry built without the docs table). */
   readonly summary: string;
   readonly versions: Versions | undefined;
   readonly implementations: readonly string[];
@@ -228,13 +228,34 @@ const PASS: CompiledValidator = () => true;
 const plainErrors: ErrorFormatter = (errors, label) =>
   errors?.length ? errors.slice(0, 20).map((e) => `${label}${e.instancePath.slice(0, 200)}: ${e.message ?? e.keyword}`) : [`${label}: invalid`];
 
-export function defineMethod<M extends string>(
-  protocol: Protocol,
+/**
+ * What a client reads of a method: MethodInfo without what only servers, tools and people read (its status,
+ * docs, direction...), so a client's own registry (defineClientProtocol) carries none of it into a bundle.
+ */
+export type ClientMethodInfo<M extends string = string> = Pick<
+  MethodInfo<M>,
+  | 'method'
+  | 'kind'
+  | 'params'
+  | 'resultVariants'
+  | 'hasNotification'
+  | 'notificationDirection'
+  | 'notificationParams'
+  | 'subscriptionKey'
+  | 'keyInNotifications'
+  | 'ends'
+  | 'endedBy'
+  | 'positionalParams'
+  | 'isAvailable'
+  | 'checksAt'
+>;
+
+/** A method's client part, and the result variants by context that only the full MethodInfo tells. */
+function methodParts<M extends string>(
   method: M,
   def: MethodDefinition,
-  validators?: MethodValidators,
-  docs?: MethodDocs,
-): MethodInfo<M> {
+  validators: MethodValidators | undefined,
+): { readonly info: ClientMethodInfo<M>; readonly variants: (context: ValidationContext) => readonly string[] } {
   const validateParams = validators?.params ?? PASS;
   const formatErrors = validators?.format ?? plainErrors;
   const paramNames = def.params.map((p) => p.name);
@@ -338,39 +359,54 @@ export function defineMethod<M extends string>(
     return checks;
   };
 
-  const info: MethodInfo<M> = {
+  const info: ClientMethodInfo<M> = {
     method,
-    protocol,
     kind: def.kind,
-    direction: def.direction,
-    status: def.status,
-    summary: docs?.summary ?? '',
-    versions: def.versions,
-    implementations: docs?.implementations ?? [],
     params: def.params,
-    additionalParams: def.additionalParams,
-    validated: validators !== undefined,
     resultVariants: def.results.map((r) => r.name),
-    hasResult: def.results.length > 0,
-    hasNotification: def.notification !== undefined,
-    notificationDirection: def.notification?.direction,
-    notificationParams: def.notification?.params ?? [],
-    errors: docs?.errors ?? [],
-    optionalReply: def.optionalReply,
-    sessionState: def.sessionState,
+    hasNotification: notification !== undefined,
+    notificationDirection: notification?.direction,
+    notificationParams: notification?.params ?? [],
     subscriptionKey: def.subscriptionKey?.params,
     keyInNotifications: def.subscriptionKey?.inNotifications,
     ends: def.ends,
     endedBy: def.endedBy,
     positionalParams: (value) => (isNamed(value) ? namedToPositional(value, def.params, def.additionalParams) : { ok: true, params: [...value] }),
     isAvailable: (v) => checksAt(v).available,
-    validateParams: (value, context = {}) => checksAt(context.protocolVersion).validateParams(value),
-    selectResultVariants: (context = {}) => applicable(variantsAt(context.protocolVersion), context.params).map((r) => r.name),
-    validateResult: (value, context = {}) => checksAt(context.protocolVersion).validateResult(value, context.params),
     checksAt,
-    validateNotification: notification ? (value, context = {}) => (checksAt(context.protocolVersion).validateNotification as (value: unknown) => ValidationOutcome)(value) : undefined,
   };
-  return Object.freeze(info);
+  return { info, variants: (context) => applicable(variantsAt(context.protocolVersion), context.params).map((r) => r.name) };
+}
+
+export function defineMethod<M extends string>(
+  protocol: Protocol,
+  method: M,
+  def: MethodDefinition,
+  validators?: MethodValidators,
+  docs?: MethodDocs,
+): MethodInfo<M> {
+  const { info, variants } = methodParts(method, def, validators);
+  const checksAt = info.checksAt;
+  const notification = def.notification !== undefined;
+  return Object.freeze({
+    ...info,
+    protocol,
+    direction: def.direction,
+    status: def.status,
+    summary: docs?.summary ?? '',
+    versions: def.versions,
+    implementations: docs?.implementations ?? [],
+    additionalParams: def.additionalParams,
+    validated: validators !== undefined,
+    hasResult: def.results.length > 0,
+    errors: docs?.errors ?? [],
+    optionalReply: def.optionalReply,
+    sessionState: def.sessionState,
+    validateParams: (value, context = {}) => checksAt(context.protocolVersion).validateParams(value),
+    selectResultVariants: (context = {}) => variants(context),
+    validateResult: (value, context = {}) => checksAt(context.protocolVersion).validateResult(value, context.params),
+    validateNotification: notification ? (value, context = {}) => (checksAt(context.protocolVersion).validateNotification as (value: unknown) => ValidationOutcome)(value) : undefined,
+  } satisfies MethodInfo<M>);
 }
 
 function paramList(params: readonly ParamInfo[]): string {
@@ -397,9 +433,64 @@ export interface ProtocolRegistry<M extends string> {
 }
 
 /**
+ * What a client asks of its registry (a ProtocolRegistry is one): its methods by name, and the checks by
+ * name it falls back on for a name it does not know.
+ */
+export interface ClientRegistry<M extends string = string> {
+  readonly protocol: Protocol;
+  readonly names: readonly M[];
+  get(method: string): ClientMethodInfo<M> | undefined;
+  validateParams(method: string, value: unknown, context?: ValidationContext): ValidationOutcome;
+  validateResult(method: string, value: unknown, context?: ValidationContext): ValidationOutcome;
+}
+
+/** The lookups and checks by name both kinds of registry share, over methods made by `make`. */
+function registryOf<M extends string, I extends ClientMethodInfo>(
+  protocol: Protocol,
+  definitions: MethodTable<M>,
+  validators: ValidatorSet<M>,
+  make: (name: M, def: MethodDefinition, own: MethodValidators | undefined) => I,
+) {
+  const methods = Object.create(null) as Record<M, I>;
+  const names = Object.keys(definitions) as M[];
+  for (const name of names) {
+    // Own properties only: a set is an object literal, and "constructor" is no method of it.
+    const own = Object.prototype.hasOwnProperty.call(validators, name) ? (validators[name] as MethodValidators | undefined) : undefined;
+    if (own !== undefined && own.method !== name) throw new TypeError(`the validators of ${own.method} were given for ${name}`);
+    methods[name] = make(name, definitions[name], own);
+  }
+  Object.freeze(methods);
+
+  const has = (method: string): method is M => Object.prototype.hasOwnProperty.call(methods, method);
+  const get = (method: string): I | undefined => (has(method) ? methods[method] : undefined);
+  const unknown = (method: string) => invalid([`unknown ${protocol} method ${excerpt(method, 80)}`]);
+  return {
+    protocol,
+    methods,
+    names: Object.freeze([...names]),
+    has,
+    get,
+    unknown,
+    validateParams: (method: string, value: unknown, context: ValidationContext = {}) =>
+      get(method)?.checksAt(context.protocolVersion).validateParams(value) ?? unknown(method),
+    validateResult: (method: string, value: unknown, context: ValidationContext = {}) =>
+      get(method)?.checksAt(context.protocolVersion).validateResult(value, context.params) ?? unknown(method),
+  };
+}
+
+/**
+ * A client's own registry: the checks of defineProtocol, and of each method only what a client reads
+ * (ClientMethodInfo), so its bundle carries no more of the registry.
+ */
+export function defineClientProtocol<M extends string>(protocol: Protocol, definitions: MethodTable<M>, validators: ValidatorSet<M> = {}): ClientRegistry<M> {
+  return Object.freeze(registryOf(protocol, definitions, validators, (name, def, own) => Object.freeze(methodParts(name, def, own).info)));
+}
+
+/**
  * A registry from a method table and the validators to check with: all of them for a server, the ones an
  * application imports for a client (see ValidatorSet), none for a client that checks nothing. Without
- * `docs` (a client's own registry, kept small) summaries are empty and no errors are listed.
+ * `docs` summaries are empty and no errors are listed. (The clients' own registries, made from their
+ * validators, are defineClientProtocol's.)
  */
 export function defineProtocol<M extends string>(
   protocol: Protocol,
@@ -407,31 +498,18 @@ export function defineProtocol<M extends string>(
   validators: ValidatorSet<M> = {},
   docs?: { readonly [K in M]: MethodDocs },
 ): ProtocolRegistry<M> {
-  const methods = Object.create(null) as { [K in M]: MethodInfo<K> };
-  const names = Object.keys(definitions) as M[];
-  for (const name of names) {
-    // Own properties only: a set is an object literal, and "constructor" is no method of it.
-    const own = Object.prototype.hasOwnProperty.call(validators, name) ? (validators[name] as MethodValidators | undefined) : undefined;
-    if (own !== undefined && own.method !== name) throw new TypeError(`the validators of ${own.method} were given for ${name}`);
-    methods[name] = defineMethod(protocol, name, definitions[name], own, docs?.[name]) as MethodInfo<typeof name>;
-  }
-  Object.freeze(methods);
-
-  const has = (method: string): method is M => Object.prototype.hasOwnProperty.call(methods, method);
-  const get = (method: string): MethodInfo<M> | undefined => (has(method) ? methods[method] : undefined);
-  const unknown = (method: string) => invalid([`unknown ${protocol} method ${excerpt(method, 80)}`]);
-
+  const { methods, names, has, get, unknown, validateParams, validateResult } = registryOf(protocol, definitions, validators, (name, def, own) =>
+    defineMethod(protocol, name, def, own, docs?.[name]),
+  );
   return Object.freeze({
     protocol,
-    methods,
-    names: Object.freeze([...names]),
+    methods: methods as { readonly [K in M]: MethodInfo<K> },
+    names,
     has,
     get,
     availableAt: (v: string) => names.filter((n) => methods[n].isAvailable(v)),
-    validateParams: (method: string, value: unknown, context?: ValidationContext) =>
-      get(method)?.validateParams(value, context) ?? unknown(method),
-    validateResult: (method: string, value: unknown, context?: ValidationContext) =>
-      get(method)?.validateResult(value, context) ?? unknown(method),
+    validateParams,
+    validateResult,
     validateNotification: (method: string, value: unknown, context?: ValidationContext) => {
       const info = get(method);
       if (!info) return unknown(method);

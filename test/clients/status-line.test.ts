@@ -14,7 +14,7 @@ import { electrumProtocol } from '../../src/generated/electrum/methods.js';
 import { Emitter } from '../../src/runtime/emitter.js';
 import { StratumSdkError } from '../../src/runtime/errors.js';
 import { parseMessage } from '../../src/runtime/messages.js';
-import type { ProtocolRegistry } from '../../src/runtime/registry.js';
+import type { ClientRegistry } from '../../src/runtime/registry.js';
 import { RpcSession } from '../../src/runtime/session.js';
 
 const METHOD = 'blockchain.scripthash.subscribe';
@@ -89,7 +89,7 @@ function mutatedLines(count: number): string[] {
 type Seen = unknown[];
 
 /** One client's subscriptions, with what reached its listeners and its protocol errors. */
-function side(protocol: ProtocolRegistry<string>, validate: boolean, version: string) {
+function side(protocol: ClientRegistry<string>, validate: boolean, version: string) {
   const events = new Emitter<ElectrumClientEvents<string>>();
   const seen: Seen = [];
   events.on(METHOD as never, ((...args: unknown[]) => seen.push(['notification', ...args])) as never);
@@ -107,7 +107,7 @@ function side(protocol: ProtocolRegistry<string>, validate: boolean, version: st
   return { subs, readLine, seen, general, statuses };
 }
 
-function compare(lines: readonly string[], protocol: ProtocolRegistry<string>, validate: boolean, version: string) {
+function compare(lines: readonly string[], protocol: ClientRegistry<string>, validate: boolean, version: string) {
   const fast = side(protocol, validate, version);
   const general = side(protocol, validate, version);
   let taken = 0;

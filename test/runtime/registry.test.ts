@@ -2,7 +2,8 @@
 // readable error paths.
 import { describe, expect, it } from 'vitest';
 import { electrumMethods, electrumMethodTable, electrumProtocol } from '../../src/generated/electrum/methods.js';
-import { defineProtocol } from '../../src/runtime/registry.js';
+import { defineClientProtocol, defineProtocol } from '../../src/runtime/registry.js';
+import { electrumValidators } from '../../src/generated/electrum/validators/index.js';
 import { miningProtocol } from '../../src/generated/mining/methods.js';
 
 const txid = '36a3692a41a8ac60b73f7f41ee23f5c917413e5b2fad9e44b34865bd0d601a3d';
@@ -275,5 +276,51 @@ describe('the wording of errors', () => {
     const format = (_errors: unknown, label: string) => [`${label}: nope`];
     const registry = defineProtocol('electrum', table, { 'demo.get': { method: 'demo.get', params: failing, results: { result: pass }, format } });
     expect(registry.validateParams('demo.get', [1])).toEqual({ valid: false, errors: ['params: nope'] });
+  });
+});
+
+describe("a client's own registry (defineClientProtocol)", () => {
+  const client = defineClientProtocol('electrum', electrumMethodTable, electrumValidators);
+  const samples: [string, unknown, unknown][] = [
+    ['blockchain.transaction.get', [txid, true], { txid, hex: '00' }],
+    ['blockchain.transaction.get', ['zz'], 'nothex'],
+    ['blockchain.block.header', { height: 0 }, genesis.slice(0, 160)],
+    ['blockchain.block.headers', [0, 1], { count: 1, hex: genesis.slice(0, 160), max: 2016 }],
+    ['server.version', ['app', '1.4', 'extra'], ['ElectrumX 1.16', '1.4']],
+    ['no.such.method', [], null],
+  ];
+
+  it('gives the outcomes of the full registry, at any version or none', () => {
+    for (const [method, params, result] of samples) {
+      for (const protocolVersion of [undefined, '1.2', '1.4', '1.6', '1.7']) {
+        const sent = Array.isArray(params) ? params : undefined;
+        expect(client.validateParams(method, params, { protocolVersion }), `${method} ${protocolVersion}`).toEqual(
+          electrumProtocol.validateParams(method, params, { protocolVersion }),
+        );
+        expect(client.validateResult(method, result, { protocolVersion, params: sent }), `${method} ${protocolVersion}`).toEqual(
+          electrumProtocol.validateResult(method, result, { protocolVersion, params: sent }),
+        );
+      }
+    }
+  });
+
+  it('tells a client what the full registry tells of each method, and no more', () => {
+    expect(client.names).toEqual(electrumProtocol.names);
+    for (const name of client.names) {
+      const mine = client.get(name)!;
+      const full = electrumProtocol.get(name)!;
+      for (const key of ['method', 'kind', 'params', 'resultVariants', 'hasNotification', 'notificationDirection', 'notificationParams', 'subscriptionKey', 'keyInNotifications', 'ends', 'endedBy'] as const) {
+        expect(mine[key], `${name}.${key}`).toEqual(full[key]);
+      }
+      expect(mine.isAvailable('1.4')).toBe(full.isAvailable('1.4'));
+      expect(mine.positionalParams({ nope: 1 })).toEqual(full.positionalParams({ nope: 1 }));
+      expect(mine).not.toHaveProperty('status');
+      expect(mine).not.toHaveProperty('summary');
+    }
+    expect(client.get('toString')).toBeUndefined();
+  });
+
+  it('refuses validators given under another name', () => {
+    expect(() => defineClientProtocol('electrum', electrumMethodTable, { 'server.ping': electrumValidators['server.version'] } as never)).toThrow(TypeError);
   });
 });
