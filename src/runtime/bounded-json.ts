@@ -30,6 +30,11 @@ function deeper(container: object, left: number): boolean {
   return false;
 }
 
+/** A string cut at `max` characters, marked with "…" when cut: for text a peer sent, which may be any length. */
+export function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 /** Longest excerpt by default: enough to recognise a message, short enough for a log line. */
 export const DEFAULT_EXCERPT_LENGTH = 200;
 
@@ -48,7 +53,7 @@ export function excerpt(value: unknown, max: number = DEFAULT_EXCERPT_LENGTH): s
   const seen = new Set<object>();
   let next: { value: unknown } | undefined = { value };
   for (;;) {
-    if (out.length > max) return `${out.slice(0, max)}…`;
+    if (out.length > max) return cut(out, max);
     if (next !== undefined) {
       const v = next.value;
       next = undefined;

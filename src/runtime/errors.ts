@@ -1,5 +1,6 @@
 // Every error the SDK raises: one base class with a stable string `code`. "The peer answered with an
 // error" (ServerError) and "the peer broke the protocol" (ProtocolError) are different classes.
+import { cut } from './bounded-json.js';
 
 export type ErrorCode =
   | 'TIMEOUT'
@@ -86,7 +87,7 @@ export class ProtocolError extends StratumSdkError {
   constructor(kind: ProtocolErrorKind, message: string, excerpt?: string, options?: { cause?: unknown }) {
     super('PROTOCOL', message, options);
     this.kind = kind;
-    this.excerpt = excerpt === undefined ? undefined : excerpt.length > 200 ? `${excerpt.slice(0, 200)}…` : excerpt;
+    this.excerpt = excerpt === undefined ? undefined : cut(excerpt, 200);
   }
 }
 
@@ -122,10 +123,8 @@ export class ServerError extends StratumSdkError {
   readonly data: unknown;
   constructor(method: string, serverCode: number | null, serverMessage: string, data?: unknown) {
     // The peer's message is kept whole in serverMessage; the error's own message stays a readable line.
-    const shown = serverMessage.length > 500 ? `${serverMessage.slice(0, 500)}…` : serverMessage;
     // The method can be the peer's too (a request it sent): only its start goes into the line.
-    const name = method.length > 100 ? `${method.slice(0, 100)}…` : method;
-    super('SERVER', `${name}: server error${serverCode === null ? '' : ` ${serverCode}`}: ${shown}`);
+    super('SERVER', `${cut(method, 100)}: server error${serverCode === null ? '' : ` ${serverCode}`}: ${cut(serverMessage, 500)}`);
     this.method = method;
     this.serverCode = serverCode;
     this.serverMessage = serverMessage;

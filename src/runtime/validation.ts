@@ -1,5 +1,5 @@
 // What the generated ajv validators look like from the outside, and how their errors read.
-import { excerpt } from './bounded-json.js';
+import { cut, excerpt } from './bounded-json.js';
 
 /** The outcome of checking a value against the spec: never thrown, always returned. */
 export type ValidationOutcome = { readonly valid: true } | { readonly valid: false; readonly errors: readonly string[] };
@@ -72,9 +72,7 @@ export const formatErrors: ErrorFormatter = (errors, label, names) => {
 export const MAX_ERROR_LINES = 20;
 
 /** Property names come from the peer: one could be a megabyte long. */
-function shortName(name: string): string {
-  return name.length > 80 ? `${name.slice(0, 80)}…` : name;
-}
+const shortName = (name: string): string => cut(name, 80);
 
 function pathOf(pointer: string, label: string, names?: readonly string[]): string {
   if (!pointer) return label;
