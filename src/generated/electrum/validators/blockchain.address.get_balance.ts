@@ -66,7 +66,7 @@ vErrors = pushError(vErrors, instancePath+"/confirmed", "type", {type: "integer"
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/confirmed", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

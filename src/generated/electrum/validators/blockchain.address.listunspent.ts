@@ -80,7 +80,7 @@ vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "type", {type: "in
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 < 0 || isNaN(data1)){
+if(data1 < 0){
 vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -93,7 +93,7 @@ vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_pos", "type", {type: "in
 errors++;
 }
 if(Number.isFinite(data2)){
-if(data2 < 0 || isNaN(data2)){
+if(data2 < 0){
 vErrors = pushError(vErrors, instancePath+"/" + i0+"/tx_pos", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -119,7 +119,7 @@ vErrors = pushError(vErrors, instancePath+"/" + i0+"/value", "type", {type: "int
 errors++;
 }
 if(Number.isFinite(data4)){
-if(data4 < 0 || isNaN(data4)){
+if(data4 < 0){
 vErrors = pushError(vErrors, instancePath+"/" + i0+"/value", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

@@ -28,7 +28,7 @@ vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -86,7 +86,7 @@ vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integ
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -161,7 +161,7 @@ vErrors = pushError(vErrors, instancePath+"/timestamp", "type", {type: "integer"
 errors++;
 }
 if(Number.isFinite(data4)){
-if(data4 < 0 || isNaN(data4)){
+if(data4 < 0){
 vErrors = pushError(vErrors, instancePath+"/timestamp", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -174,7 +174,7 @@ vErrors = pushError(vErrors, instancePath+"/bits", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data5)){
-if(data5 < 0 || isNaN(data5)){
+if(data5 < 0){
 vErrors = pushError(vErrors, instancePath+"/bits", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -187,7 +187,7 @@ vErrors = pushError(vErrors, instancePath+"/nonce", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data6)){
-if(data6 < 0 || isNaN(data6)){
+if(data6 < 0){
 vErrors = pushError(vErrors, instancePath+"/nonce", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

@@ -29,7 +29,7 @@ vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -42,7 +42,7 @@ vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 < 0 || isNaN(data1)){
+if(data1 < 0){
 vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -181,7 +181,7 @@ vErrors = pushError(vErrors, instancePath, "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data)){
-if(data < 1 || isNaN(data)){
+if(data < 1){
 vErrors = pushError(vErrors, instancePath, "minimum", {comparison: ">=", limit: 1});
 errors++;
 }

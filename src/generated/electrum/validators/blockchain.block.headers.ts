@@ -29,7 +29,7 @@ vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -42,7 +42,7 @@ vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 < 0 || isNaN(data1)){
+if(data1 < 0){
 vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -55,7 +55,7 @@ vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data2)){
-if(data2 < 0 || isNaN(data2)){
+if(data2 < 0){
 vErrors = pushError(vErrors, instancePath+"/2", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -98,7 +98,7 @@ vErrors = pushError(vErrors, instancePath+"/count", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/count", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -124,7 +124,7 @@ vErrors = pushError(vErrors, instancePath+"/max", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data2)){
-if(data2 < 0 || isNaN(data2)){
+if(data2 < 0){
 vErrors = pushError(vErrors, instancePath+"/max", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -202,7 +202,7 @@ vErrors = pushError(vErrors, instancePath+"/count", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/count", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -238,7 +238,7 @@ vErrors = pushError(vErrors, instancePath+"/max", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data3)){
-if(data3 < 0 || isNaN(data3)){
+if(data3 < 0){
 vErrors = pushError(vErrors, instancePath+"/max", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

@@ -27,7 +27,7 @@ vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -58,7 +58,7 @@ const _errs0 = errors;
 let valid0 = false;
 const _errs1 = errors;
 if(Number.isFinite(data)){
-if(data < 0 || isNaN(data)){
+if(data < 0){
 vErrors = pushError(vErrors, instancePath, "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

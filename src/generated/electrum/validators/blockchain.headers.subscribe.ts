@@ -79,7 +79,7 @@ vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integ
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -125,7 +125,7 @@ vErrors = pushError(vErrors, instancePath+"/timestamp", "type", {type: "integer"
 errors++;
 }
 if(Number.isFinite(data4)){
-if(data4 < 0 || isNaN(data4)){
+if(data4 < 0){
 vErrors = pushError(vErrors, instancePath+"/timestamp", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -138,7 +138,7 @@ vErrors = pushError(vErrors, instancePath+"/bits", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data5)){
-if(data5 < 0 || isNaN(data5)){
+if(data5 < 0){
 vErrors = pushError(vErrors, instancePath+"/bits", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -151,7 +151,7 @@ vErrors = pushError(vErrors, instancePath+"/nonce", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data6)){
-if(data6 < 0 || isNaN(data6)){
+if(data6 < 0){
 vErrors = pushError(vErrors, instancePath+"/nonce", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -189,7 +189,7 @@ vErrors = pushError(vErrors, instancePath+"/height", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -254,7 +254,7 @@ vErrors = pushError(vErrors, instancePath+"/0/height", "type", {type: "integer"}
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 < 0 || isNaN(data1)){
+if(data1 < 0){
 vErrors = pushError(vErrors, instancePath+"/0/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

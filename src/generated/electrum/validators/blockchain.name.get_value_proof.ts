@@ -42,7 +42,7 @@ vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 < 0 || isNaN(data1)){
+if(data1 < 0){
 vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -130,7 +130,7 @@ vErrors = pushError(vErrors, instancePath+"/" + key1.replace(/~/g, "~0").replace
 errors++;
 }
 if(Number.isFinite(data2)){
-if(data2 < 1 || isNaN(data2)){
+if(data2 < 1){
 vErrors = pushError(vErrors, instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
@@ -190,7 +190,7 @@ vErrors = pushError(vErrors, instancePath+"/" + key1.replace(/~/g, "~0").replace
 errors++;
 }
 if(Number.isFinite(data7)){
-if(data7 < 0 || isNaN(data7)){
+if(data7 < 0){
 vErrors = pushError(vErrors, instancePath+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i0+"/tx_merkle/pos", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

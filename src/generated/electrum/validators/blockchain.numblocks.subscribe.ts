@@ -39,7 +39,7 @@ vErrors = pushError(vErrors, instancePath, "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data)){
-if(data < 0 || isNaN(data)){
+if(data < 0){
 vErrors = pushError(vErrors, instancePath, "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -71,7 +71,7 @@ vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

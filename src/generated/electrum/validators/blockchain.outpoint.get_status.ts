@@ -43,7 +43,7 @@ vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 < 0 || isNaN(data1)){
+if(data1 < 0){
 vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -117,7 +117,7 @@ vErrors = pushError(vErrors, instancePath+"/funder_height", "type", {type: "inte
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < -1 || isNaN(data0)){
+if(data0 < -1){
 vErrors = pushError(vErrors, instancePath+"/funder_height", "minimum", {comparison: ">=", limit: -1});
 errors++;
 }
@@ -143,7 +143,7 @@ vErrors = pushError(vErrors, instancePath+"/spender_height", "type", {type: "int
 errors++;
 }
 if(Number.isFinite(data2)){
-if(data2 < -1 || isNaN(data2)){
+if(data2 < -1){
 vErrors = pushError(vErrors, instancePath+"/spender_height", "minimum", {comparison: ">=", limit: -1});
 errors++;
 }

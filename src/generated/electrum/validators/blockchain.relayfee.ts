@@ -35,7 +35,7 @@ function validate11(data, {instancePath=""}={}){
 let vErrors = null;
 let errors = 0;
 if(Number.isFinite(data)){
-if(data < 0 || isNaN(data)){
+if(data < 0){
 vErrors = pushError(vErrors, instancePath, "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

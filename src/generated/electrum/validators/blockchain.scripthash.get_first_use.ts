@@ -68,7 +68,7 @@ vErrors = pushError(vErrors, instancePath+"/height", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -91,7 +91,7 @@ vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integ
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 < 0 || isNaN(data1)){
+if(data1 < 0){
 vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -145,7 +145,7 @@ vErrors = pushError(vErrors, instancePath+"/height", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data3)){
-if(data3 < 0 || isNaN(data3)){
+if(data3 < 0){
 vErrors = pushError(vErrors, instancePath+"/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -158,7 +158,7 @@ vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integ
 errors++;
 }
 if(Number.isFinite(data4)){
-if(data4 < 0 || isNaN(data4)){
+if(data4 < 0){
 vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

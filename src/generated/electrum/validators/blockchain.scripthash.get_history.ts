@@ -74,7 +74,7 @@ vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "type", {type: "in
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 < 1 || isNaN(data1)){
+if(data1 < 1){
 vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
@@ -118,7 +118,7 @@ vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "type", {type: "in
 errors++;
 }
 if(Number.isFinite(data3)){
-if(data3 > 0 || isNaN(data3)){
+if(data3 > 0){
 vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "maximum", {comparison: "<=", limit: 0});
 errors++;
 }
@@ -148,7 +148,7 @@ vErrors = pushError(vErrors, instancePath+"/" + i0+"/fee", "type", {type: "integ
 errors++;
 }
 if(Number.isFinite(data5)){
-if(data5 < 0 || isNaN(data5)){
+if(data5 < 0){
 vErrors = pushError(vErrors, instancePath+"/" + i0+"/fee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

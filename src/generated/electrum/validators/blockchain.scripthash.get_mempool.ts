@@ -71,7 +71,7 @@ vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "type", {type: "in
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 > 0 || isNaN(data1)){
+if(data1 > 0){
 vErrors = pushError(vErrors, instancePath+"/" + i0+"/height", "maximum", {comparison: "<=", limit: 0});
 errors++;
 }
@@ -101,7 +101,7 @@ vErrors = pushError(vErrors, instancePath+"/" + i0+"/fee", "type", {type: "integ
 errors++;
 }
 if(Number.isFinite(data3)){
-if(data3 < 0 || isNaN(data3)){
+if(data3 < 0){
 vErrors = pushError(vErrors, instancePath+"/" + i0+"/fee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

@@ -82,7 +82,7 @@ vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/height", "type", {t
 errors++;
 }
 if(Number.isFinite(data2)){
-if(data2 < 1 || isNaN(data2)){
+if(data2 < 1){
 vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
@@ -126,7 +126,7 @@ vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/height", "type", {t
 errors++;
 }
 if(Number.isFinite(data4)){
-if(data4 > 0 || isNaN(data4)){
+if(data4 > 0){
 vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/height", "maximum", {comparison: "<=", limit: 0});
 errors++;
 }
@@ -156,7 +156,7 @@ vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/fee", "type", {type
 errors++;
 }
 if(Number.isFinite(data6)){
-if(data6 < 0 || isNaN(data6)){
+if(data6 < 0){
 vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/fee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

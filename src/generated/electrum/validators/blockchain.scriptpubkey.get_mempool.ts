@@ -79,7 +79,7 @@ vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/height", "type", {t
 errors++;
 }
 if(Number.isFinite(data2)){
-if(data2 > 0 || isNaN(data2)){
+if(data2 > 0){
 vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/height", "maximum", {comparison: "<=", limit: 0});
 errors++;
 }
@@ -109,7 +109,7 @@ vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/fee", "type", {type
 errors++;
 }
 if(Number.isFinite(data4)){
-if(data4 < 0 || isNaN(data4)){
+if(data4 < 0){
 vErrors = pushError(vErrors, instancePath+"/history/" + i0+"/fee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

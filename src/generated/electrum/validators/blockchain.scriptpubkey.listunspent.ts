@@ -87,7 +87,7 @@ vErrors = pushError(vErrors, instancePath+"/utxos/" + i0+"/height", "type", {typ
 errors++;
 }
 if(Number.isFinite(data2)){
-if(data2 < 0 || isNaN(data2)){
+if(data2 < 0){
 vErrors = pushError(vErrors, instancePath+"/utxos/" + i0+"/height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -100,7 +100,7 @@ vErrors = pushError(vErrors, instancePath+"/utxos/" + i0+"/tx_pos", "type", {typ
 errors++;
 }
 if(Number.isFinite(data3)){
-if(data3 < 0 || isNaN(data3)){
+if(data3 < 0){
 vErrors = pushError(vErrors, instancePath+"/utxos/" + i0+"/tx_pos", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -126,7 +126,7 @@ vErrors = pushError(vErrors, instancePath+"/utxos/" + i0+"/value", "type", {type
 errors++;
 }
 if(Number.isFinite(data5)){
-if(data5 < 0 || isNaN(data5)){
+if(data5 < 0){
 vErrors = pushError(vErrors, instancePath+"/utxos/" + i0+"/value", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

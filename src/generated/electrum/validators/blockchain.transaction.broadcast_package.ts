@@ -208,7 +208,7 @@ vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~
 errors++;
 }
 if(Number.isFinite(data5)){
-if(data5 < 0 || isNaN(data5)){
+if(data5 < 0){
 vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/vsize", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -220,7 +220,7 @@ if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(data6.base !== undefined){
 let data7 = data6.base;
 if(Number.isFinite(data7)){
-if(data7 < 0 || isNaN(data7)){
+if(data7 < 0){
 vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/base", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -233,7 +233,7 @@ errors++;
 if(data6["effective-feerate"] !== undefined){
 let data8 = data6["effective-feerate"];
 if(Number.isFinite(data8)){
-if(data8 < 0 || isNaN(data8)){
+if(data8 < 0){
 vErrors = pushError(vErrors, instancePath+"/tx-results/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fees/effective-feerate", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

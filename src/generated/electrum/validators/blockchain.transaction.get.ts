@@ -154,7 +154,7 @@ vErrors = pushError(vErrors, instancePath+"/size", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data4)){
-if(data4 < 0 || isNaN(data4)){
+if(data4 < 0){
 vErrors = pushError(vErrors, instancePath+"/size", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -167,7 +167,7 @@ vErrors = pushError(vErrors, instancePath+"/vsize", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data5)){
-if(data5 < 0 || isNaN(data5)){
+if(data5 < 0){
 vErrors = pushError(vErrors, instancePath+"/vsize", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -180,7 +180,7 @@ vErrors = pushError(vErrors, instancePath+"/weight", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data6)){
-if(data6 < 0 || isNaN(data6)){
+if(data6 < 0){
 vErrors = pushError(vErrors, instancePath+"/weight", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -193,7 +193,7 @@ vErrors = pushError(vErrors, instancePath+"/locktime", "type", {type: "integer"}
 errors++;
 }
 if(Number.isFinite(data7)){
-if(data7 < 0 || isNaN(data7)){
+if(data7 < 0){
 vErrors = pushError(vErrors, instancePath+"/locktime", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -282,7 +282,7 @@ vErrors = pushError(vErrors, instancePath+"/confirmations", "type", {type: "inte
 errors++;
 }
 if(Number.isFinite(data13)){
-if(data13 < 0 || isNaN(data13)){
+if(data13 < 0){
 vErrors = pushError(vErrors, instancePath+"/confirmations", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -295,7 +295,7 @@ vErrors = pushError(vErrors, instancePath+"/time", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data14)){
-if(data14 < 0 || isNaN(data14)){
+if(data14 < 0){
 vErrors = pushError(vErrors, instancePath+"/time", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -308,7 +308,7 @@ vErrors = pushError(vErrors, instancePath+"/blocktime", "type", {type: "integer"
 errors++;
 }
 if(Number.isFinite(data15)){
-if(data15 < 0 || isNaN(data15)){
+if(data15 < 0){
 vErrors = pushError(vErrors, instancePath+"/blocktime", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

@@ -86,7 +86,7 @@ vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integ
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 < 1 || isNaN(data1)){
+if(data1 < 1){
 vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }
@@ -167,7 +167,7 @@ vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integ
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 < 1 || isNaN(data1)){
+if(data1 < 1){
 vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }

@@ -43,7 +43,7 @@ vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 < 0 || isNaN(data1)){
+if(data1 < 0){
 vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -84,7 +84,7 @@ vErrors = pushError(vErrors, instancePath+"/block_height", "type", {type: "integ
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/block_height", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -120,7 +120,7 @@ vErrors = pushError(vErrors, instancePath+"/pos", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data3)){
-if(data3 < 0 || isNaN(data3)){
+if(data3 < 0){
 vErrors = pushError(vErrors, instancePath+"/pos", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

@@ -42,7 +42,7 @@ vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 < 0 || isNaN(data1)){
+if(data1 < 0){
 vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

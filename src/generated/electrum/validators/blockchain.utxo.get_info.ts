@@ -42,7 +42,7 @@ vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 < 0 || isNaN(data1)){
+if(data1 < 0){
 vErrors = pushError(vErrors, instancePath+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -84,7 +84,7 @@ vErrors = pushError(vErrors, instancePath+"/value", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/value", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -110,7 +110,7 @@ vErrors = pushError(vErrors, instancePath+"/confirmed_height", "type", {type: "i
 errors++;
 }
 if(Number.isFinite(data2)){
-if(data2 < 1 || isNaN(data2)){
+if(data2 < 1){
 vErrors = pushError(vErrors, instancePath+"/confirmed_height", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }

@@ -51,7 +51,7 @@ const len1 = data0.length;
 if(len1 > 0){
 let data1 = data0[0];
 if(Number.isFinite(data1)){
-if(data1 < 0 || isNaN(data1)){
+if(data1 < 0){
 vErrors = pushError(vErrors, instancePath+"/" + i0+"/0", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -68,7 +68,7 @@ vErrors = pushError(vErrors, instancePath+"/" + i0+"/1", "type", {type: "integer
 errors++;
 }
 if(Number.isFinite(data2)){
-if(data2 < 0 || isNaN(data2)){
+if(data2 < 0){
 vErrors = pushError(vErrors, instancePath+"/" + i0+"/1", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

@@ -50,7 +50,7 @@ errors++;
 if(data.mempoolminfee !== undefined){
 let data0 = data.mempoolminfee;
 if(Number.isFinite(data0)){
-if(data0 < 0 || isNaN(data0)){
+if(data0 < 0){
 vErrors = pushError(vErrors, instancePath+"/mempoolminfee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -63,7 +63,7 @@ errors++;
 if(data.minrelaytxfee !== undefined){
 let data1 = data.minrelaytxfee;
 if(Number.isFinite(data1)){
-if(data1 < 0 || isNaN(data1)){
+if(data1 < 0){
 vErrors = pushError(vErrors, instancePath+"/minrelaytxfee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -76,7 +76,7 @@ errors++;
 if(data.incrementalrelayfee !== undefined){
 let data2 = data.incrementalrelayfee;
 if(Number.isFinite(data2)){
-if(data2 < 0 || isNaN(data2)){
+if(data2 < 0){
 vErrors = pushError(vErrors, instancePath+"/incrementalrelayfee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

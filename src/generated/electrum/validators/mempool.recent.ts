@@ -78,7 +78,7 @@ vErrors = pushError(vErrors, instancePath+"/" + i0+"/fee", "type", {type: "integ
 errors++;
 }
 if(Number.isFinite(data2)){
-if(data2 < 0 || isNaN(data2)){
+if(data2 < 0){
 vErrors = pushError(vErrors, instancePath+"/" + i0+"/fee", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -91,7 +91,7 @@ vErrors = pushError(vErrors, instancePath+"/" + i0+"/vsize", "type", {type: "int
 errors++;
 }
 if(Number.isFinite(data3)){
-if(data3 < 1 || isNaN(data3)){
+if(data3 < 1){
 vErrors = pushError(vErrors, instancePath+"/" + i0+"/vsize", "minimum", {comparison: ">=", limit: 1});
 errors++;
 }

@@ -75,7 +75,7 @@ vErrors = pushError(vErrors, instancePath+"/0/hosts/" + key0.replace(/~/g, "~0")
 errors++;
 }
 if(Number.isFinite(data4)){
-if(data4 > 65535 || isNaN(data4)){
+if(data4 > 65535){
 vErrors = pushError(vErrors, instancePath+"/0/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
@@ -171,7 +171,7 @@ vErrors = pushError(vErrors, instancePath+"/0/pruning", "type", {type: "integer"
 errors++;
 }
 if(Number.isFinite(data9)){
-if(data9 < 0 || isNaN(data9)){
+if(data9 < 0){
 vErrors = pushError(vErrors, instancePath+"/0/pruning", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

@@ -90,7 +90,7 @@ vErrors = pushError(vErrors, instancePath+"/hosts/" + key0.replace(/~/g, "~0").r
 errors++;
 }
 if(Number.isFinite(data3)){
-if(data3 > 65535 || isNaN(data3)){
+if(data3 > 65535){
 vErrors = pushError(vErrors, instancePath+"/hosts/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"), "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
@@ -186,7 +186,7 @@ vErrors = pushError(vErrors, instancePath+"/pruning", "type", {type: "integer"})
 errors++;
 }
 if(Number.isFinite(data8)){
-if(data8 < 0 || isNaN(data8)){
+if(data8 < 0){
 vErrors = pushError(vErrors, instancePath+"/pruning", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -291,7 +291,7 @@ vErrors = pushError(vErrors, instancePath+"/hosts/tcp_port", "type", {type: "int
 errors++;
 }
 if(Number.isFinite(data13)){
-if(data13 > 65535 || isNaN(data13)){
+if(data13 > 65535){
 vErrors = pushError(vErrors, instancePath+"/hosts/tcp_port", "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
@@ -355,7 +355,7 @@ vErrors = pushError(vErrors, instancePath+"/pruning", "type", {type: "integer"})
 errors++;
 }
 if(Number.isFinite(data18)){
-if(data18 < 0 || isNaN(data18)){
+if(data18 < 0){
 vErrors = pushError(vErrors, instancePath+"/pruning", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

@@ -71,7 +71,7 @@ vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 > 65535 || isNaN(data1)){
+if(data1 > 65535){
 vErrors = pushError(vErrors, instancePath+"/1", "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
@@ -149,7 +149,7 @@ vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data2)){
-if(data2 < 0 || isNaN(data2)){
+if(data2 < 0){
 vErrors = pushError(vErrors, instancePath+"/2", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

@@ -73,7 +73,7 @@ vErrors = pushError(vErrors, instancePath+"/1/version-rolling.min-bit-count", "t
 errors++;
 }
 if(Number.isFinite(data4)){
-if(data4 < 0 || isNaN(data4)){
+if(data4 < 0){
 vErrors = pushError(vErrors, instancePath+"/1/version-rolling.min-bit-count", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -114,7 +114,7 @@ vErrors = null;
 if(data2["minimum-difficulty.value"] !== undefined){
 let data5 = data2["minimum-difficulty.value"];
 if(Number.isFinite(data5)){
-if(data5 < 0 || isNaN(data5)){
+if(data5 < 0){
 vErrors = pushError(vErrors, instancePath+"/1/minimum-difficulty.value", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }
@@ -230,7 +230,7 @@ vErrors = pushError(vErrors, instancePath+"/version-rolling.min-bit-count", "typ
 errors++;
 }
 if(Number.isFinite(data2)){
-if(data2 < 0 || isNaN(data2)){
+if(data2 < 0){
 vErrors = pushError(vErrors, instancePath+"/version-rolling.min-bit-count", "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

@@ -76,7 +76,7 @@ vErrors = pushError(vErrors, instancePath, "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data)){
-if(data < 0 || isNaN(data)){
+if(data < 0){
 vErrors = pushError(vErrors, instancePath, "minimum", {comparison: ">=", limit: 0});
 errors++;
 }

@@ -23,7 +23,7 @@ const len0 = data.length;
 if(len0 > 0){
 let data0 = data[0];
 if(Number.isFinite(data0)){
-if(data0 <= 0 || isNaN(data0)){
+if(data0 <= 0){
 vErrors = pushError(vErrors, instancePath+"/0", "exclusiveMinimum", {comparison: ">", limit: 0});
 errors++;
 }

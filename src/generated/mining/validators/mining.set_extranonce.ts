@@ -42,7 +42,7 @@ vErrors = pushError(vErrors, instancePath+"/1", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data1)){
-if(data1 > 32 || isNaN(data1)){
+if(data1 > 32){
 vErrors = pushError(vErrors, instancePath+"/1", "maximum", {comparison: "<=", limit: 32});
 errors++;
 }

@@ -72,7 +72,7 @@ vErrors = pushError(vErrors, instancePath+"/3", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data3)){
-if(data3 > 4294967295 || isNaN(data3)){
+if(data3 > 4294967295){
 vErrors = pushError(vErrors, instancePath+"/3", "maximum", {comparison: "<=", limit: 4294967295});
 errors++;
 }
@@ -124,7 +124,7 @@ vErrors = pushError(vErrors, instancePath+"/4", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data4)){
-if(data4 > 4294967295 || isNaN(data4)){
+if(data4 > 4294967295){
 vErrors = pushError(vErrors, instancePath+"/4", "maximum", {comparison: "<=", limit: 4294967295});
 errors++;
 }

@@ -114,7 +114,7 @@ vErrors = pushError(vErrors, instancePath+"/3", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data3)){
-if(data3 > 65535 || isNaN(data3)){
+if(data3 > 65535){
 vErrors = pushError(vErrors, instancePath+"/3", "maximum", {comparison: "<=", limit: 65535});
 errors++;
 }
@@ -323,7 +323,7 @@ vErrors = pushError(vErrors, instancePath+"/2", "type", {type: "integer"});
 errors++;
 }
 if(Number.isFinite(data7)){
-if(data7 > 32 || isNaN(data7)){
+if(data7 > 32){
 vErrors = pushError(vErrors, instancePath+"/2", "maximum", {comparison: "<=", limit: 32});
 errors++;
 }
