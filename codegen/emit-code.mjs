@@ -11,6 +11,7 @@ const TEMPLATES = path.join(path.dirname(new URL(import.meta.url).pathname), 'te
 function loadTemplates() {
   const hb = Handlebars.create();
   hb.registerHelper('json', (value) => JSON.stringify(value));
+  hb.registerHelper('eq', (a, b) => a === b);
   hb.registerPartial('node', fs.readFileSync(path.join(TEMPLATES, 'node.hbs'), 'utf8'));
   hb.registerPartial('nodeIn', fs.readFileSync(path.join(TEMPLATES, 'node-in.hbs'), 'utf8'));
   hb.registerPartial('handlerNode', fs.readFileSync(path.join(TEMPLATES, 'handler-node.hbs'), 'utf8'));

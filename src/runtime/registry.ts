@@ -59,14 +59,18 @@ export interface ParamInfo {
   readonly versions?: Versions | undefined;
 }
 
-/** Generated input: one method's metadata (its validators come apart, as MethodValidators). */
+/**
+ * Generated input: one method's metadata (its validators come apart, as MethodValidators). The common
+ * values may be left out (the generated tables do, as every client carries them): `direction`
+ * client-to-server, `status` standard, `additionalParams` false; MethodInfo has them filled in.
+ */
 export interface MethodDefinition {
   readonly kind: MethodKind;
-  readonly direction: Direction;
-  readonly status: MethodStatus;
+  readonly direction?: Direction | undefined;
+  readonly status?: MethodStatus | undefined;
   readonly versions?: Versions | undefined;
   readonly params: readonly ParamInfo[];
-  readonly additionalParams: boolean;
+  readonly additionalParams?: boolean | undefined;
   readonly results: readonly {
     readonly name: string;
     readonly versions?: VersionRange | undefined;
@@ -301,7 +305,7 @@ function methodParts<M extends string>(
         // Named params (JSON-RPC 2.0): checked as the positional params they stand for. Off the fast path:
         // the tuple schema refuses any object, so they only get here.
         if (isNamed(value)) {
-          const positional = namedToPositional(value, def.params, def.additionalParams);
+          const positional = namedToPositional(value, def.params, def.additionalParams === true);
           if (!positional.ok) return invalid([`params: ${positional.error} (${method} takes ${paramList(def.params)})`]);
           return checks.validateParams(positional.params);
         }
@@ -371,7 +375,7 @@ function methodParts<M extends string>(
     keyInNotifications: def.subscriptionKey?.inNotifications,
     ends: def.ends,
     endedBy: def.endedBy,
-    positionalParams: (value) => (isNamed(value) ? namedToPositional(value, def.params, def.additionalParams) : { ok: true, params: [...value] }),
+    positionalParams: (value) => (isNamed(value) ? namedToPositional(value, def.params, def.additionalParams === true) : { ok: true, params: [...value] }),
     isAvailable: (v) => checksAt(v).available,
     checksAt,
   };
@@ -391,12 +395,12 @@ export function defineMethod<M extends string>(
   return Object.freeze({
     ...info,
     protocol,
-    direction: def.direction,
-    status: def.status,
+    direction: def.direction ?? 'client-to-server',
+    status: def.status ?? 'standard',
     summary: docs?.summary ?? '',
     versions: def.versions,
     implementations: docs?.implementations ?? [],
-    additionalParams: def.additionalParams,
+    additionalParams: def.additionalParams === true,
     validated: validators !== undefined,
     hasResult: def.results.length > 0,
     errors: docs?.errors ?? [],

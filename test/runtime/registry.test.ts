@@ -25,6 +25,13 @@ describe('metadata', () => {
     const m = electrumMethods['blockchain.scripthash.subscribe'];
     expect(m.kind).toBe('subscription');
     expect(m.direction).toBe('client-to-server');
+    // Values the generated table leaves out as the common ones are filled in.
+    expect(electrumMethodTable['blockchain.scripthash.subscribe']).not.toHaveProperty('direction');
+    expect(m.status).toBe('standard');
+    expect(m.additionalParams).toBe(false);
+    expect(electrumMethods['server.version'].additionalParams).toBe(true);
+    expect(electrumMethods['blockchain.address.subscribe'].status).toBe('legacy');
+    expect(electrumMethods['server.ping'].notificationDirection).toBe('both');
     expect(m.versions).toEqual({ since: '1.1', removed: '1.7' });
     expect(m.hasNotification).toBe(true);
     expect(typeof m.validateNotification).toBe('function');

@@ -6,16 +6,16 @@ import type { ElectrumClientRequestName } from './types.js';
 /**
  * What the spec says of every Electrum method, by wire name: direction, kind, versions, params,
  * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts), so a
- * client that checks nothing carries neither.
+ * client that checks nothing carries neither. The common values are left out, as MethodDefinition
+ * allows (direction client-to-server, status standard, no additional params): every client carries
+ * this table, and MethodInfo fills them in.
  */
 export const electrumMethodTable = {
   'blockchain.address.get_balance': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'legacy',
     versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
     params: [{ name: 'address', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -24,11 +24,9 @@ export const electrumMethodTable = {
   },
   'blockchain.address.get_history': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'legacy',
     versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
     params: [{ name: 'address', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -37,11 +35,9 @@ export const electrumMethodTable = {
   },
   'blockchain.address.get_mempool': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'legacy',
     versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
     params: [{ name: 'address', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -50,11 +46,9 @@ export const electrumMethodTable = {
   },
   'blockchain.address.get_proof': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'legacy',
     versions: { since: '1.0', deprecated: '1.0', removed: '1.1' },
     params: [{ name: 'address', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -63,11 +57,9 @@ export const electrumMethodTable = {
   },
   'blockchain.address.listunspent': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'legacy',
     versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
     params: [{ name: 'address', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -76,11 +68,9 @@ export const electrumMethodTable = {
   },
   'blockchain.address.subscribe': {
     kind: 'subscription',
-    direction: 'client-to-server',
     status: 'legacy',
     versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
     params: [{ name: 'address', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -94,11 +84,9 @@ export const electrumMethodTable = {
   },
   'blockchain.block.get_chunk': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'legacy',
     versions: { since: '1.0', deprecated: '1.2', removed: '1.4' },
     params: [{ name: 'index', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -107,11 +95,9 @@ export const electrumMethodTable = {
   },
   'blockchain.block.get_header': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'legacy',
     versions: { since: '1.0', deprecated: '1.3', removed: '1.4' },
     params: [{ name: 'height', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -120,14 +106,11 @@ export const electrumMethodTable = {
   },
   'blockchain.block.header': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.3' },
     params: [
       { name: 'height', required: true, hasDefault: false },
       { name: 'cp_height', required: false, hasDefault: true, default: 0, versions: { since: '1.4' } },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'raw',
@@ -139,15 +122,12 @@ export const electrumMethodTable = {
   },
   'blockchain.block.headers': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.2' },
     params: [
       { name: 'start_height', required: true, hasDefault: false },
       { name: 'count', required: true, hasDefault: false },
       { name: 'cp_height', required: false, hasDefault: true, default: 0, versions: { since: '1.4' } },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'concatenated',
@@ -161,14 +141,11 @@ export const electrumMethodTable = {
   },
   'blockchain.estimatefee': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.0' },
     params: [
       { name: 'number', required: true, hasDefault: false },
       { name: 'mode', required: false, hasDefault: false, versions: { since: '1.6' } },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -177,11 +154,9 @@ export const electrumMethodTable = {
   },
   'blockchain.headers.get_tip': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'implementation-specific',
     versions: { since: '1.4' },
     params: [],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -190,11 +165,8 @@ export const electrumMethodTable = {
   },
   'blockchain.headers.subscribe': {
     kind: 'subscription',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.0' },
     params: [{ name: 'raw', required: false, hasDefault: false, versions: { since: '1.2', removed: '1.4' } }],
-    additionalParams: false,
     results: [
       {
         name: 'deserialized',
@@ -213,14 +185,12 @@ export const electrumMethodTable = {
   },
   'blockchain.name.get_value_proof': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'implementation-specific',
     versions: { since: '1.4.3' },
     params: [
       { name: 'scripthash', required: true, hasDefault: false },
       { name: 'cp_height', required: false, hasDefault: true, default: 0 },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -229,11 +199,9 @@ export const electrumMethodTable = {
   },
   'blockchain.numblocks.subscribe': {
     kind: 'subscription',
-    direction: 'client-to-server',
     status: 'legacy',
     versions: { since: '1.0', deprecated: '1.0', removed: '1.1' },
     params: [],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -247,7 +215,6 @@ export const electrumMethodTable = {
   },
   'blockchain.outpoint.get_status': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'experimental',
     versions: { since: '1.7' },
     params: [
@@ -255,7 +222,6 @@ export const electrumMethodTable = {
       { name: 'txout_idx', required: true, hasDefault: false },
       { name: 'spk_hint', required: true, hasDefault: false },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -264,7 +230,6 @@ export const electrumMethodTable = {
   },
   'blockchain.outpoint.subscribe': {
     kind: 'subscription',
-    direction: 'client-to-server',
     status: 'experimental',
     versions: { since: '1.7' },
     params: [
@@ -272,7 +237,6 @@ export const electrumMethodTable = {
       { name: 'txout_idx', required: true, hasDefault: false },
       { name: 'spk_hint', required: true, hasDefault: false },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -287,14 +251,12 @@ export const electrumMethodTable = {
   },
   'blockchain.outpoint.unsubscribe': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'experimental',
     versions: { since: '1.7' },
     params: [
       { name: 'tx_hash', required: true, hasDefault: false },
       { name: 'txout_idx', required: true, hasDefault: false },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -304,11 +266,9 @@ export const electrumMethodTable = {
   },
   'blockchain.relayfee': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'legacy',
     versions: { since: '1.0', removed: '1.6' },
     params: [],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -317,11 +277,8 @@ export const electrumMethodTable = {
   },
   'blockchain.scripthash.get_balance': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.1', removed: '1.7' },
     params: [{ name: 'scripthash', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -330,11 +287,9 @@ export const electrumMethodTable = {
   },
   'blockchain.scripthash.get_first_use': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'implementation-specific',
     versions: { since: '1.4' },
     params: [{ name: 'scripthash', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -343,11 +298,8 @@ export const electrumMethodTable = {
   },
   'blockchain.scripthash.get_history': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.1', removed: '1.7' },
     params: [{ name: 'scripthash', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -356,11 +308,8 @@ export const electrumMethodTable = {
   },
   'blockchain.scripthash.get_mempool': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.1', removed: '1.7' },
     params: [{ name: 'scripthash', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -369,11 +318,8 @@ export const electrumMethodTable = {
   },
   'blockchain.scripthash.listunspent': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.1', removed: '1.7' },
     params: [{ name: 'scripthash', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -382,11 +328,8 @@ export const electrumMethodTable = {
   },
   'blockchain.scripthash.subscribe': {
     kind: 'subscription',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.1', removed: '1.7' },
     params: [{ name: 'scripthash', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -401,11 +344,8 @@ export const electrumMethodTable = {
   },
   'blockchain.scripthash.unsubscribe': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.4.2', removed: '1.7' },
     params: [{ name: 'scripthash', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -415,11 +355,9 @@ export const electrumMethodTable = {
   },
   'blockchain.scriptpubkey.get_balance': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'experimental',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -428,11 +366,9 @@ export const electrumMethodTable = {
   },
   'blockchain.scriptpubkey.get_history': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'experimental',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -441,11 +377,9 @@ export const electrumMethodTable = {
   },
   'blockchain.scriptpubkey.get_mempool': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'experimental',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -454,11 +388,9 @@ export const electrumMethodTable = {
   },
   'blockchain.scriptpubkey.listunspent': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'experimental',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -467,11 +399,9 @@ export const electrumMethodTable = {
   },
   'blockchain.scriptpubkey.subscribe': {
     kind: 'subscription',
-    direction: 'client-to-server',
     status: 'experimental',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -486,11 +416,9 @@ export const electrumMethodTable = {
   },
   'blockchain.scriptpubkey.unsubscribe': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'experimental',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -500,11 +428,8 @@ export const electrumMethodTable = {
   },
   'blockchain.transaction.broadcast': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.0' },
     params: [{ name: 'raw_tx', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'legacyResultString',
@@ -518,14 +443,11 @@ export const electrumMethodTable = {
   },
   'blockchain.transaction.broadcast_package': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.6' },
     params: [
       { name: 'raw_txs', required: true, hasDefault: false },
       { name: 'verbose', required: false, hasDefault: true, default: false },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'summary',
@@ -537,14 +459,11 @@ export const electrumMethodTable = {
   },
   'blockchain.transaction.get': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.0' },
     params: [
       { name: 'tx_hash', required: true, hasDefault: false },
       { name: 'verbose', required: false, hasDefault: true, default: false, versions: { since: '1.2' } },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'raw',
@@ -556,14 +475,12 @@ export const electrumMethodTable = {
   },
   'blockchain.transaction.get_confirmed_blockhash': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'implementation-specific',
     versions: { since: '1.4' },
     params: [
       { name: 'tx_hash', required: true, hasDefault: false },
       { name: 'include_header', required: false, hasDefault: true, default: false },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'blockhash',
@@ -575,11 +492,9 @@ export const electrumMethodTable = {
   },
   'blockchain.transaction.get_height': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'implementation-specific',
     versions: { since: '1.4' },
     params: [{ name: 'tx_hash', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -588,14 +503,11 @@ export const electrumMethodTable = {
   },
   'blockchain.transaction.get_merkle': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.0' },
     params: [
       { name: 'tx_hash', required: true, hasDefault: false },
       { name: 'height', required: false, hasDefault: false },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -604,15 +516,12 @@ export const electrumMethodTable = {
   },
   'blockchain.transaction.id_from_pos': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.4' },
     params: [
       { name: 'height', required: true, hasDefault: false },
       { name: 'tx_pos', required: true, hasDefault: false },
       { name: 'merkle', required: false, hasDefault: true, default: false },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'txid',
@@ -624,11 +533,9 @@ export const electrumMethodTable = {
   },
   'blockchain.transaction.testmempoolaccept': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'experimental',
     versions: { since: '1.7' },
     params: [{ name: 'raw_txs', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -637,14 +544,12 @@ export const electrumMethodTable = {
   },
   'blockchain.utxo.get_address': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'legacy',
     versions: { since: '1.0', deprecated: '1.0', removed: '1.1' },
     params: [
       { name: 'tx_hash', required: true, hasDefault: false },
       { name: 'index', required: true, hasDefault: false },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -653,14 +558,12 @@ export const electrumMethodTable = {
   },
   'blockchain.utxo.get_info': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'implementation-specific',
     versions: { since: '1.4' },
     params: [
       { name: 'tx_hash', required: true, hasDefault: false },
       { name: 'out_n', required: true, hasDefault: false },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -669,11 +572,8 @@ export const electrumMethodTable = {
   },
   'mempool.get_fee_histogram': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.2' },
     params: [],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -682,11 +582,8 @@ export const electrumMethodTable = {
   },
   'mempool.get_info': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.6' },
     params: [],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -695,11 +592,9 @@ export const electrumMethodTable = {
   },
   'mempool.recent': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'experimental',
     versions: { since: '1.7' },
     params: [],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -708,11 +603,8 @@ export const electrumMethodTable = {
   },
   'server.add_peer': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.1' },
     params: [{ name: 'features', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -721,11 +613,8 @@ export const electrumMethodTable = {
   },
   'server.banner': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.0' },
     params: [],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -734,11 +623,8 @@ export const electrumMethodTable = {
   },
   'server.donation_address': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.0' },
     params: [],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -747,11 +633,8 @@ export const electrumMethodTable = {
   },
   'server.features': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.1' },
     params: [],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -760,11 +643,8 @@ export const electrumMethodTable = {
   },
   'server.peers.subscribe': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.0' },
     params: [],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -773,14 +653,11 @@ export const electrumMethodTable = {
   },
   'server.ping': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.2' },
     params: [
       { name: 'pong_len', required: false, hasDefault: true, default: 0, versions: { since: '1.7' } },
       { name: 'data', required: false, hasDefault: true, default: '', versions: { since: '1.7' } },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'null',
@@ -799,8 +676,6 @@ export const electrumMethodTable = {
   },
   'server.version': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     versions: { since: '1.0' },
     params: [
       { name: 'client_name', required: false, hasDefault: true, default: '' },

@@ -6,15 +6,15 @@ import type { MiningClientRequestName } from './types.js';
 /**
  * What the spec says of every Stratum V1 method, by wire name: direction, kind, versions, params,
  * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts), so a
- * client that checks nothing carries neither.
+ * client that checks nothing carries neither. The common values are left out, as MethodDefinition
+ * allows (direction client-to-server, status standard, no additional params): every client carries
+ * this table, and MethodInfo fills them in.
  */
 export const miningMethodTable = {
   'client.get_version': {
     kind: 'request',
     direction: 'server-to-client',
-    status: 'standard',
     params: [],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -24,13 +24,11 @@ export const miningMethodTable = {
   'client.reconnect': {
     kind: 'notification',
     direction: 'server-to-client',
-    status: 'standard',
     params: [
       { name: 'host', required: false, hasDefault: false },
       { name: 'port', required: false, hasDefault: false },
       { name: 'wait', required: false, hasDefault: false },
     ],
-    additionalParams: false,
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -40,9 +38,7 @@ export const miningMethodTable = {
   'client.show_message': {
     kind: 'notification',
     direction: 'server-to-client',
-    status: 'standard',
     params: [{ name: 'message', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -51,13 +47,10 @@ export const miningMethodTable = {
   },
   'mining.authorize': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     params: [
       { name: 'username', required: true, hasDefault: false },
       { name: 'password', required: false, hasDefault: false },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -70,10 +63,8 @@ export const miningMethodTable = {
   },
   'mining.capabilities': {
     kind: 'notification',
-    direction: 'client-to-server',
     status: 'draft',
     params: [{ name: 'capabilities', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [],
     notification: {
       direction: 'client-to-server',
@@ -82,13 +73,11 @@ export const miningMethodTable = {
   },
   'mining.configure': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'extension',
     params: [
       { name: 'extensions', required: true, hasDefault: false },
       { name: 'extension_parameters', required: true, hasDefault: false },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -107,10 +96,8 @@ export const miningMethodTable = {
   },
   'mining.extranonce.subscribe': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'extension',
     params: [],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -130,10 +117,7 @@ export const miningMethodTable = {
   },
   'mining.get_transactions': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     params: [{ name: 'job_id', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -142,10 +126,8 @@ export const miningMethodTable = {
   },
   'mining.get_txnhashes': {
     kind: 'request',
-    direction: 'client-to-server',
     status: 'implementation-specific',
     params: [{ name: 'job_id', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -155,7 +137,6 @@ export const miningMethodTable = {
   'mining.notify': {
     kind: 'notification',
     direction: 'server-to-client',
-    status: 'standard',
     params: [
       { name: 'job_id', required: true, hasDefault: false },
       { name: 'prevhash', required: true, hasDefault: false },
@@ -167,7 +148,6 @@ export const miningMethodTable = {
       { name: 'ntime', required: true, hasDefault: false },
       { name: 'clean_jobs', required: true, hasDefault: false },
     ],
-    additionalParams: false,
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -179,7 +159,6 @@ export const miningMethodTable = {
     direction: 'server-to-client',
     status: 'implementation-specific',
     params: [],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -189,9 +168,7 @@ export const miningMethodTable = {
   'mining.set_difficulty': {
     kind: 'notification',
     direction: 'server-to-client',
-    status: 'standard',
     params: [{ name: 'difficulty', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -206,7 +183,6 @@ export const miningMethodTable = {
       { name: 'extranonce1', required: true, hasDefault: false },
       { name: 'extranonce2_size', required: true, hasDefault: false },
     ],
-    additionalParams: false,
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -221,7 +197,6 @@ export const miningMethodTable = {
       { name: 'goal_name', required: true, hasDefault: false },
       { name: 'goal', required: true, hasDefault: false },
     ],
-    additionalParams: false,
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -233,7 +208,6 @@ export const miningMethodTable = {
     direction: 'server-to-client',
     status: 'extension',
     params: [{ name: 'mask', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -242,8 +216,6 @@ export const miningMethodTable = {
   },
   'mining.submit': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     params: [
       { name: 'worker_name', required: true, hasDefault: false },
       { name: 'job_id', required: true, hasDefault: false },
@@ -252,7 +224,6 @@ export const miningMethodTable = {
       { name: 'nonce', required: true, hasDefault: false },
       { name: 'version_bits', required: false, hasDefault: false },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -261,15 +232,12 @@ export const miningMethodTable = {
   },
   'mining.subscribe': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     params: [
       { name: 'user_agent', required: false, hasDefault: false },
       { name: 'session_id', required: false, hasDefault: false },
       { name: 'host', required: false, hasDefault: false },
       { name: 'port', required: false, hasDefault: false },
     ],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -289,10 +257,7 @@ export const miningMethodTable = {
   },
   'mining.suggest_difficulty': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     params: [{ name: 'difficulty', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
@@ -308,10 +273,7 @@ export const miningMethodTable = {
   },
   'mining.suggest_target': {
     kind: 'request',
-    direction: 'client-to-server',
-    status: 'standard',
     params: [{ name: 'target', required: true, hasDefault: false }],
-    additionalParams: false,
     results: [
       {
         name: 'result',
