@@ -1,8 +1,8 @@
 // The hottest notification read from its line, before any JSON.parse: what the client of
 // stratum-sdk/electrum (the one that validates every method) does for a wallet's status notifications. The
 // lean client leaves it out, so a browser bundle pays nothing for it and parses every line (the same
-// outcomes, test/clients/status-line.test.ts). ElectrumSubscriptions.takeStatus decides whether a line read
-// here is taken; this module only recognises the line's exact form.
+// outcomes, test/clients/status-line.test.ts). takeStatus decides whether a line read here is taken, from
+// what ElectrumSubscriptions tells of its state; the rest of this module recognises the line's exact form.
 import type { ElectrumSubscriptions, NotificationShortcuts } from './electrum-subscriptions.js';
 import { fastNotificationCheck, readsStatusLines, scripthashStatusShape } from './electrum-notification-shapes.js';
 
@@ -88,6 +88,27 @@ export class StatusLineReader {
 }
 
 
+/**
+ * A status notification of `method` read from its line in its exact wire form, before any JSON.parse:
+ * `status` is null or 64 lowercase hex digits, already decoded into `bytes`, and `key` the line's 64
+ * characters, unchecked. Taken (true), and dispatched as ElectrumSubscriptions.dispatch would, only where
+ * that is all dispatch would do and the key is one the book knows to be 64 hex digits; otherwise false,
+ * having done nothing, and the line takes the general path (test/clients/status-line.test.ts holds the two
+ * to the same outcomes).
+ */
+export function takeStatus(subs: ElectrumSubscriptions, method: string, key: string, status: string | null, bytes: Uint8Array, version: string | undefined): boolean {
+  const plan = subs.notificationPlan(method, version);
+  const info = plan.info;
+  const host = subs.host;
+  // Where dispatch would do more than check the shape and deliver, it does it.
+  if (info === undefined || info.subscriptionKey !== 1 || (host.validate && (plan.fast === undefined || plan.fast !== host.shortcuts?.statusShape))) return false;
+  if (!subs.quiet) return false;
+  // The key is one the book recorded, all 64 hex digits: the shape check passes (see SubscriptionBook.updateHexKeyed).
+  if (!subs.book.updateHexKeyed(info.method, key, status, bytes)) return false;
+  subs.handOut(info.method, [key, status], 1);
+  return true;
+}
+
 /** The bytes of the status read last (one buffer: a line is read and done with before the next). */
 const STATUS_BYTES = new Uint8Array(32);
 
@@ -102,8 +123,8 @@ export function statusLineReading(subs: ElectrumSubscriptions): (text: string, v
   let readers: readonly StatusLineReader[] | undefined;
   return (text, version) => {
     // One reader per method whose notification is the spec's [scripthash, status], made on first use.
-    readers ??= subs.protocol.names.flatMap((name) => {
-      const info = subs.protocol.get(name);
+    readers ??= subs.host.protocol.names.flatMap((name) => {
+      const info = subs.host.protocol.get(name);
       return info?.hasNotification && readsStatusLines(info.notificationParams) ? [new StatusLineReader(info.method)] : [];
     });
     for (let i = 0; i < readers.length; i++) {
@@ -112,7 +133,7 @@ export function statusLineReading(subs: ElectrumSubscriptions): (text: string, v
       if (form === 0) continue;
       const key = text.slice(reader.keyAt, reader.keyAt + 64);
       const status = form === 1 ? text.slice(reader.statusAt, reader.statusAt + 64) : null;
-      return subs.takeStatus(reader.method, key, status, STATUS_BYTES, version);
+      return takeStatus(subs, reader.method, key, status, STATUS_BYTES, version);
     }
     return false;
   };

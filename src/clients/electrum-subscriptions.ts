@@ -47,7 +47,7 @@ export interface NotificationShortcuts {
 type ElectrumLink = Link<ElectrumConnectionInfo>;
 
 /** One notification method at one protocol version: its MethodInfo (undefined when no server notification of it) and checks. */
-interface NotificationPlan {
+export interface NotificationPlan {
   /** The name as the server sent it. */
   readonly wire: string;
   readonly version: string | undefined;
@@ -238,9 +238,7 @@ export class ElectrumSubscriptions {
    */
   dispatch(method: string, params: unknown[] | Record<string, unknown>, version: string | undefined): void {
     const host = this.#host;
-    // A server's notifications mostly repeat one method: its plan is at hand without a lookup.
-    let plan = this.#lastNotification;
-    if (plan === undefined || plan.version !== version || plan.wire !== method) plan = this.#lastNotification = this.#notificationPlan(method, version);
+    const plan = this.notificationPlan(method, version);
     const info = plan.info;
     if (info === undefined) {
       host.events.emit('protocol-error', new ProtocolError('unexpected-notification', `a notification ${excerpt(method, 80)}, which the spec has no server notification of`, excerpt(params)));
@@ -275,30 +273,29 @@ export class ElectrumSubscriptions {
     this.#deliver(name, params, arity, keyed);
   }
 
-  /** The registry the subscriptions are checked against. */
-  get protocol(): ClientRegistry<string> {
-    return this.#host.protocol;
+  /** What the subscriptions were given by their client (the status line reader of electrum-status-lines.ts reads it). */
+  get host(): SubscriptionsHost {
+    return this.#host;
+  }
+
+  /** The book of what is subscribed. */
+  get book(): SubscriptionBook {
+    return this.#book;
   }
 
   /**
-   * A status notification of `method` read from its line in its exact wire form (electrum-status-lines.ts),
-   * before any JSON.parse: `status` is null or 64 lowercase hex digits, already decoded into `bytes`, and
-   * `key` the line's 64 characters, unchecked. Taken (true), and dispatched as dispatch() would, only where
-   * that is all dispatch() would do and the key is one the book knows to be 64 hex digits; otherwise false,
-   * having done nothing, and the line takes the general path (test/clients/status-line.test.ts holds the two
-   * to the same outcomes).
+   * Whether a notification needs no more than its book update and hand-out: no subscription keyed by script
+   * hash (whose notifications are matched by another key) and no renewal under way.
    */
-  takeStatus(method: string, key: string, status: string | null, bytes: Uint8Array, version: string | undefined): boolean {
+  get quiet(): boolean {
+    return this.#scriptKeys.size === 0 && this.#renewals === undefined;
+  }
+
+  /** What a notification method needs at a version; a server's notifications mostly repeat one method, whose plan is at hand without a lookup. */
+  notificationPlan(method: string, version: string | undefined): NotificationPlan {
     let plan = this.#lastNotification;
     if (plan === undefined || plan.version !== version || plan.wire !== method) plan = this.#lastNotification = this.#notificationPlan(method, version);
-    const info = plan.info;
-    // Where dispatch() would do more than check the shape and deliver, it does it.
-    if (info === undefined || info.subscriptionKey !== 1 || (this.#host.validate && (plan.fast === undefined || plan.fast !== this.#host.shortcuts?.statusShape))) return false;
-    if (this.#scriptKeys.size !== 0 || this.#renewals !== undefined) return false;
-    // The key is one the book recorded, all 64 hex digits: the shape check passes (see SubscriptionBook.updateHexKeyed).
-    if (!this.#book.updateHexKeyed(info.method, key, status, bytes)) return false;
-    this.#handOut(info.method, [key, status], 1);
-    return true;
+    return plan;
   }
 
   /** What a notification method needs at a version, worked out once (see dispatch). */
@@ -319,11 +316,11 @@ export class ElectrumSubscriptions {
    */
   #deliver(method: string, params: unknown[], arity: number | undefined, keyed: unknown[] = params) {
     if (arity !== undefined) this.#book.update(method, keyed, arity);
-    this.#handOut(method, params, arity, keyed);
+    this.handOut(method, params, arity, keyed);
   }
 
   /** #deliver after the book: to listeners and iterators. */
-  #handOut(method: string, params: unknown[], arity: number | undefined, keyed: unknown[] = params) {
+  handOut(method: string, params: unknown[], arity: number | undefined, keyed: unknown[] = params) {
     this.#host.events.emitArgs(method as keyof ElectrumClientEvents<string>, params as never);
     if (this.#channels.size === 0) return;
     const byKey = this.#channels.get(method);
