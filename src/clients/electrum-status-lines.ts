@@ -5,6 +5,7 @@
 // what ElectrumSubscriptions tells of its state; the rest of this module recognises the line's exact form.
 import type { ElectrumSubscriptions, NotificationShortcuts } from './electrum-subscriptions.js';
 import { fastNotificationCheck, readsStatusLines, scripthashStatusShape } from './electrum-notification-shapes.js';
+import { HexKeyedBook } from '../runtime/subscriptions.js';
 
 // A status notification in the exact form ElectrumX and Fulcrum write it (these keys in this order, no
 // spaces), read from its line without JSON.parse: the line IS the message
@@ -104,7 +105,8 @@ export function takeStatus(subs: ElectrumSubscriptions, method: string, key: str
   if (info === undefined || info.subscriptionKey !== 1 || (host.validate && (plan.fast === undefined || plan.fast !== host.shortcuts?.statusShape))) return false;
   if (!subs.quiet) return false;
   // The key is one the book recorded, all 64 hex digits: the shape check passes (see SubscriptionBook.updateHexKeyed).
-  if (!subs.book.updateHexKeyed(info.method, key, status, bytes)) return false;
+  // The book is the one these shortcuts made (electrumShortcuts.book).
+  if (!(subs.book as HexKeyedBook).updateHexKeyed(info.method, key, status, bytes)) return false;
   subs.handOut(info.method, [key, status], 1);
   return true;
 }
@@ -140,4 +142,9 @@ export function statusLineReading(subs: ElectrumSubscriptions): (text: string, v
 }
 
 /** The fast paths of the client that validates every method (see NotificationShortcuts). */
-export const electrumShortcuts: NotificationShortcuts = { fastCheck: fastNotificationCheck, statusShape: scripthashStatusShape, lineReader: statusLineReading };
+export const electrumShortcuts: NotificationShortcuts = {
+  fastCheck: fastNotificationCheck,
+  statusShape: scripthashStatusShape,
+  book: () => new HexKeyedBook(),
+  lineReader: statusLineReading,
+};

@@ -12,7 +12,7 @@ import { ProtocolError, ValidationError, type StratumSdkError } from '../runtime
 import type { ClientMethodInfo, ClientRegistry, VersionedChecks } from '../runtime/registry.js';
 import type { ValidationOutcome } from '../runtime/validation.js';
 import type { RequestOptions, ResultCheck } from '../runtime/session.js';
-import { PendingRenewals, sameValue, SubscriptionBook, subscriptionKey } from '../runtime/subscriptions.js';
+import { PendingRenewals, sameValue, SubscriptionBook, subscriptionKey, type HexKeyedBook } from '../runtime/subscriptions.js';
 import { scriptHashOf } from './script-keys.js';
 import type { ShapeCheck } from './electrum-notification-shapes.js';
 
@@ -40,6 +40,8 @@ export interface NotificationShortcuts {
   fastCheck(paramNames: readonly string[], check: (value: unknown) => ValidationOutcome): ShapeCheck | undefined;
   /** The shape check a status line read by `lineReader` passes. */
   readonly statusShape: ShapeCheck;
+  /** The book such a reader needs: it knows which methods have keys of 64 hex digits only. */
+  book(): HexKeyedBook;
   /** A reader of status notifications' lines for these subscriptions (statusLineReading). */
   lineReader(subs: ElectrumSubscriptions): (text: string, version: string | undefined) => boolean;
 }
@@ -63,7 +65,7 @@ const NO_OPTIONS: RequestOptions = Object.freeze({});
 
 export class ElectrumSubscriptions {
   readonly #host: SubscriptionsHost;
-  readonly #book = new SubscriptionBook();
+  readonly #book: SubscriptionBook;
   /** Async iterators by method, then by subscription key ('*' for every notification of the method). */
   readonly #channels = new Map<string, Map<string, Set<Channel<unknown[]>>>>();
   /** While a reconnect's renewals are unanswered: the keys on which nothing has arrived yet. */
@@ -83,6 +85,7 @@ export class ElectrumSubscriptions {
 
   constructor(host: SubscriptionsHost) {
     this.#host = host;
+    this.#book = host.shortcuts?.book() ?? new SubscriptionBook();
   }
 
   get size(): number {

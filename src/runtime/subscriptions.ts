@@ -161,8 +161,6 @@ export class SubscriptionBook {
    */
   readonly #byMethod = new Map<string, KeyTable<unknown>>();
   readonly #slots = new StatusSlots();
-  /** Methods under which a key that is not 64 hex digits was ever recorded (see updateHexKeyed). */
-  readonly #otherKeys = new Set<string>();
 
   get size(): number {
     let n = 0;
@@ -175,7 +173,7 @@ export class SubscriptionBook {
     let entries = this.#byMethod.get(method);
     if (!entries) this.#byMethod.set(method, (entries = new KeyTable()));
     const key = subscriptionKey(params.slice(0, arity));
-    if (!isHexKey(key)) this.#otherKeys.add(method);
+    this.recorded(method, key);
     this.#let(entries.get(key));
     entries.set(key, keyIsParams(arity, params) ? this.#keep(value) : new Entry(params, value));
   }
@@ -211,29 +209,6 @@ export class SubscriptionBook {
     else if (entry !== undefined || entries.has(key)) entries.set(key, this.#keep(value));
   }
 
-  /**
-   * update() for a notification `[key, status]` read from its line (electrum-subscriptions.ts), where the
-   * key is a slice of that line and `status` null or 64 lowercase hex digits whose 32 bytes are `bytes`:
-   * the same change, or none and false when the key is not a lone key subscribed under `method`, or a
-   * key that is not 64 hex digits was ever recorded under it. True tells the caller the key is one
-   * recorded, so 64 hex digits itself: the reader checks no more of it.
-   */
-  updateHexKeyed(method: string, key: string, status: string | null, bytes: Uint8Array): boolean {
-    if (this.#otherKeys.has(method)) return false;
-    const entries = this.#byMethod.get(method);
-    const entry = entries?.get(key);
-    if (entries === undefined || entry === undefined || entry instanceof Entry) return false;
-    if (typeof entry === 'number') {
-      if (status !== null) {
-        this.#slots.copy(entry, bytes);
-        return true;
-      }
-      this.#slots.release(entry);
-    }
-    entries.set(key, status === null ? null : this.#slots.take(status));
-    return true;
-  }
-
   /** The last value of a subscription; undefined when there is none (ask `has` to tell that from a value). */
   value(method: string, arity: number, keyParams: readonly unknown[]): unknown {
     const entry = this.#byMethod.get(method)?.get(subscriptionKey(keyParams.slice(0, arity)));
@@ -251,7 +226,19 @@ export class SubscriptionBook {
   clear(): void {
     this.#byMethod.clear();
     this.#slots.clear();
-    this.#otherKeys.clear();
+  }
+
+  /** A subscription was recorded under `key` (HexKeyedBook watches the keys; this book needs nothing). */
+  protected recorded(_method: string, _key: string): void {}
+
+  /** A method's subscriptions, as kept (for HexKeyedBook). */
+  protected tableOf(method: string): KeyTable<unknown> | undefined {
+    return this.#byMethod.get(method);
+  }
+
+  /** The status slots (for HexKeyedBook). */
+  protected get slots(): StatusSlots {
+    return this.#slots;
   }
 
   /** How a lone value is kept: a status in a slot, a number wrapped (a bare number is a slot), the rest as it is. */
@@ -269,6 +256,49 @@ export class SubscriptionBook {
   /** Lets go of what a kept value holds (its slot), before it is replaced or removed. */
   #let(kept: unknown): void {
     if (typeof kept === 'number') this.#slots.release(kept);
+  }
+}
+
+/**
+ * The book of the client that reads status notifications from their lines (electrum-status-lines.ts): it
+ * also knows under which methods every key recorded is 64 hex digits, which lets such a line's key be
+ * looked up without a check of its own (updateHexKeyed). Only that client makes one, so a lean bundle
+ * carries none of it.
+ */
+export class HexKeyedBook extends SubscriptionBook {
+  /** Methods under which a key that is not 64 hex digits was ever recorded (see updateHexKeyed). */
+  readonly #otherKeys = new Set<string>();
+
+  protected override recorded(method: string, key: string): void {
+    if (!isHexKey(key)) this.#otherKeys.add(method);
+  }
+
+  override clear(): void {
+    super.clear();
+    this.#otherKeys.clear();
+  }
+
+  /**
+   * update() for a notification `[key, status]` read from its line (electrum-status-lines.ts), where the
+   * key is a slice of that line and `status` null or 64 lowercase hex digits whose 32 bytes are `bytes`:
+   * the same change, or none and false when the key is not a lone key subscribed under `method`, or a
+   * key that is not 64 hex digits was ever recorded under it. True tells the caller the key is one
+   * recorded, so 64 hex digits itself: the reader checks no more of it.
+   */
+  updateHexKeyed(method: string, key: string, status: string | null, bytes: Uint8Array): boolean {
+    if (this.#otherKeys.has(method)) return false;
+    const entries = this.tableOf(method);
+    const entry = entries?.get(key);
+    if (entries === undefined || entry === undefined || entry instanceof Entry) return false;
+    if (typeof entry === 'number') {
+      if (status !== null) {
+        this.slots.copy(entry, bytes);
+        return true;
+      }
+      this.slots.release(entry);
+    }
+    entries.set(key, status === null ? null : this.slots.take(status));
+    return true;
   }
 }
 

@@ -54,7 +54,10 @@ afterAll(async () => {
  * The methods whose validator modules end up in the bundle of `code`, with the bytes each contributes; whether it
  * holds the wording of validation errors, and the other modules of the package it holds code of.
  */
-async function contentsOf(code: string, protocol = 'electrum'): Promise<{ methods: string[]; shared: boolean; bytes: number; wording: boolean; modules: string[] }> {
+async function contentsOf(
+  code: string,
+  protocol = 'electrum',
+): Promise<{ methods: string[]; shared: boolean; bytes: number; wording: boolean; modules: string[]; text: string }> {
   const entry = join(dir, `app-${Math.random().toString(36).slice(2)}.js`);
   await writeFile(entry, code);
   const result = await build({
@@ -86,7 +89,7 @@ async function contentsOf(code: string, protocol = 'electrum'): Promise<{ method
   }
   // A sentence only the error formatter holds (runtime/validation.ts: ajvMessage).
   const wording = result.outputFiles[0]!.text.includes('must NOT have');
-  return { methods: methods.sort(), shared, bytes, wording, modules };
+  return { methods: methods.sort(), shared, bytes, wording, modules, text: result.outputFiles[0]!.text };
 }
 
 async function validatorsIn(code: string, protocol = 'electrum'): Promise<{ methods: string[]; shared: boolean; bytes: number }> {
@@ -119,12 +122,17 @@ describe('validators in a browser bundle of the Electrum client', { timeout: 120
         ${APP}`);
       expect(found.modules).not.toContain('clients/electrum-status-lines');
       expect(found.modules).not.toContain('clients/electrum-notification-shapes');
+      // Nor the book's part that serves them (HexKeyedBook), nor their decision (takeStatus).
+      expect(found.text).not.toContain('updateHexKeyed');
+      expect(found.text).not.toContain('statusShape');
     }
     const full = await contentsOf(`import { ElectrumClient } from 'stratum-sdk/electrum';
       const c = await ElectrumClient.connect('wss://electrum.example.org:50004');
       ${APP}`);
     expect(full.modules).toContain('clients/electrum-status-lines');
     expect(full.modules).toContain('clients/electrum-notification-shapes');
+    expect(full.text).toContain('updateHexKeyed');
+    expect(full.text).toContain('statusShape');
   });
 
   it('lean with no validators given: none either', async () => {
