@@ -25,6 +25,8 @@ export function webSocketConnector(url: string, options: WebSocketConnectorOptio
       let socket: MessageSocket;
       try {
         socket = new Impl(url);
+        // A browser hands binary frames over as Blobs (read only asynchronously) unless asked for ArrayBuffers.
+        (socket as { binaryType?: string }).binaryType = 'arraybuffer';
       } catch (e) {
         reject(new ConnectError(`${url}: ${(e as Error).message}`, { cause: e }));
         return;

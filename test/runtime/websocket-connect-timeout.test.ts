@@ -34,6 +34,17 @@ describe('webSocketConnector connectTimeout', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
+  it('asks for binary frames as ArrayBuffers (a browser gives Blobs otherwise), and decodes them as text', async () => {
+    const seen: string[] = [];
+    const connecting = webSocketConnector('wss://binary.example', { WebSocket })({ ...handlers, message: (text) => void seen.push(text) });
+    const socket = FakeSocket.last!;
+    expect((socket as { binaryType?: string }).binaryType).toBe('arraybuffer');
+    socket.emit('open', {});
+    await connecting;
+    socket.emit('message', { data: new TextEncoder().encode('{"id":1,"result":null}').buffer });
+    expect(seen).toEqual(['{"id":1,"result":null}']);
+  });
+
   it('closes a socket that does not open in time and fails with a ConnectError', async () => {
     const connecting = webSocketConnector('wss://slow.example', { WebSocket, connectTimeout: 50 })(handlers);
     const outcome = connecting.catch((e: unknown) => e);
