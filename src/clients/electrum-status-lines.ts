@@ -5,6 +5,7 @@
 // here is taken; this module only recognises the line's exact form.
 import type { ElectrumSubscriptions, NotificationShortcuts } from './electrum-subscriptions.js';
 import { fastNotificationCheck, readsStatusLines, scripthashStatusShape } from './electrum-notification-shapes.js';
+import { PendingRing } from '../runtime/pending-ring.js';
 
 // A status notification in the exact form ElectrumX and Fulcrum write it (these keys in this order, no
 // spaces), read from its line without JSON.parse: the line IS the message
@@ -119,4 +120,9 @@ export function statusLineReading(subs: ElectrumSubscriptions): (text: string, v
 }
 
 /** The fast paths of the client that validates every method (see NotificationShortcuts). */
-export const electrumShortcuts: NotificationShortcuts = { fastCheck: fastNotificationCheck, statusShape: scripthashStatusShape, lineReader: statusLineReading };
+export const electrumShortcuts: NotificationShortcuts = {
+  fastCheck: fastNotificationCheck,
+  statusShape: scripthashStatusShape,
+  lineReader: statusLineReading,
+  pendingTable: () => new PendingRing(),
+};
