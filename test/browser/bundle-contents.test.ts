@@ -119,12 +119,14 @@ describe('validators in a browser bundle of the Electrum client', { timeout: 120
         ${APP}`);
       expect(found.modules).not.toContain('clients/electrum-status-lines');
       expect(found.modules).not.toContain('clients/electrum-notification-shapes');
+      expect(found.modules).not.toContain('runtime/pending-ring');
     }
     const full = await contentsOf(`import { ElectrumClient } from 'stratum-sdk/electrum';
       const c = await ElectrumClient.connect('wss://electrum.example.org:50004');
       ${APP}`);
     expect(full.modules).toContain('clients/electrum-status-lines');
     expect(full.modules).toContain('clients/electrum-notification-shapes');
+    expect(full.modules).toContain('runtime/pending-ring');
   });
 
   it('lean with no validators given: none either', async () => {
