@@ -15,6 +15,7 @@ import { ClosedError, ServerError, ValidationError } from '../runtime/errors.js'
 import { JSON_RPC_ERRORS } from '../runtime/messages.js';
 import type { ClientRegistry } from '../runtime/registry.js';
 import type { RequestOptions } from '../runtime/session.js';
+import type { PendingTable } from '../runtime/pending.js';
 import { subscriptionKey } from '../runtime/subscriptions.js';
 import { compareVersions } from '../runtime/versions.js';
 import { sendBatch } from './electrum-batch.js';
@@ -91,6 +92,7 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
 
   /** Reads the hottest notification from its line, where the client was given the shortcuts. */
   readonly #lineReader: ((text: string, version: string | undefined) => boolean) | undefined;
+  readonly #pendingTable: (() => PendingTable) | undefined;
 
   /**
    * Builds a client without connecting, so listeners can be added first; then call `connect()`.
@@ -115,6 +117,7 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
       current: () => this.#core.link,
     });
     this.#lineReader = shortcuts?.lineReader(this.#subs);
+    this.#pendingTable = shortcuts?.pendingTable;
     // A proxy given with a connector, which would bypass it, is refused here; the URL is read once.
     const proxy = proxyOption(options);
     this.#core = new Connection<ElectrumConnectionInfo, ElectrumConnectionInfo>({
@@ -334,6 +337,8 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
     // The hot notification is read from its line where it comes in its exact wire form (electrum-status-lines.ts).
     const reader = this.#lineReader;
     if (reader !== undefined) link.session.lineReader = (text) => reader(text, link.info?.protocolVersion);
+    // Before the first request on the link, while its table is empty.
+    if (this.#pendingTable !== undefined) link.session.pendingTable = this.#pendingTable();
     const info = await negotiateVersion(link.session, this.#clientName, this.#range, this.#protocol);
     // Notifications read from here on are validated for the negotiated version.
     link.info = info;

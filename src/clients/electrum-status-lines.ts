@@ -6,6 +6,7 @@
 import type { ElectrumSubscriptions, NotificationShortcuts } from './electrum-subscriptions.js';
 import { fastNotificationCheck, readsStatusLines, scripthashStatusShape } from './electrum-notification-shapes.js';
 import { HexKeyedBook } from '../runtime/subscriptions.js';
+import { PendingRing } from '../runtime/pending-ring.js';
 
 // A status notification in the exact form ElectrumX and Fulcrum write it (these keys in this order, no
 // spaces), read from its line without JSON.parse: the line IS the message
@@ -147,4 +148,5 @@ export const electrumShortcuts: NotificationShortcuts = {
   statusShape: scripthashStatusShape,
   book: () => new HexKeyedBook(),
   lineReader: statusLineReading,
+  pendingTable: () => new PendingRing(),
 };

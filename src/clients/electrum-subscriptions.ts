@@ -11,6 +11,7 @@ import type { Emitter } from '../runtime/emitter.js';
 import { ProtocolError, ValidationError, type StratumSdkError } from '../runtime/errors.js';
 import type { ClientMethodInfo, ClientRegistry, VersionedChecks } from '../runtime/registry.js';
 import type { ValidationOutcome } from '../runtime/validation.js';
+import type { PendingTable } from '../runtime/pending.js';
 import type { RequestOptions, ResultCheck } from '../runtime/session.js';
 import { PendingRenewals, sameValue, SubscriptionBook, subscriptionKey, type HexKeyedBook } from '../runtime/subscriptions.js';
 import { scriptHashOf } from './script-keys.js';
@@ -44,6 +45,8 @@ export interface NotificationShortcuts {
   book(): HexKeyedBook;
   /** A reader of status notifications' lines for these subscriptions (statusLineReading). */
   lineReader(subs: ElectrumSubscriptions): (text: string, version: string | undefined) => boolean;
+  /** A pending table for each connection's session that makes nothing per request (PendingRing), for pipelined throughput. */
+  pendingTable(): PendingTable;
 }
 
 type ElectrumLink = Link<ElectrumConnectionInfo>;

@@ -16,6 +16,7 @@ import {
   type MessageId,
   type ParseOptions,
 } from './messages.js';
+import { ABORT, CHECK, METHOD, PARAMS, PendingTable, QUEUE, REJECT, RESOLVE } from './pending.js';
 
 export interface RequestOptions {
   /** Milliseconds to wait for the answer; overrides the session default. Infinity waits for ever. */
@@ -60,16 +61,10 @@ export interface ReplyCheck {
   readonly error: (method: string, params: readonly unknown[], error: ServerError, reply: ErrorReply) => StratumSdkError | undefined;
 }
 
-interface Pending {
-  readonly method: string;
-  readonly params: readonly unknown[];
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: StratumSdkError) => void;
-  readonly check: ResultCheck | ReplyCheck | undefined;
-  readonly signal: AbortSignal | undefined;
-  readonly onAbort: (() => void) | undefined;
-  /** Its deadline's queue; undefined when it waits for ever. */
-  readonly deadlines: DeadlineQueue | undefined;
+/** A request's abort listener, kept to be removed once it settles; made only for a request given a signal. */
+interface AbortHook {
+  readonly signal: AbortSignal;
+  readonly onAbort: () => void;
 }
 
 // 30 s: ElectrumX's own REQUEST_TIMEOUT, after which it answers -102 itself.
@@ -94,7 +89,8 @@ function capture(resolve: (value: unknown) => void, reject: (error: StratumSdkEr
 
 export class RpcSession {
   readonly #options: SessionOptions;
-  readonly #pending = new Map<MessageId, Pending>();
+  /** Requests in flight; a request's deadline queue is undefined when it waits for ever. */
+  #pending = new PendingTable();
   /** Deadlines by timeout length (most sessions use one): one timer each instead of one per request. */
   readonly #queues = new Map<number, DeadlineQueue>();
   #nextId = 1;
@@ -113,6 +109,12 @@ export class RpcSession {
 
   get pendingCount(): number {
     return this.#pending.size;
+  }
+
+  /** Keeps pending requests in `table` from now on (a faster one, see pending-ring.ts); only while none is pending. */
+  set pendingTable(table: PendingTable) {
+    if (this.#pending.size > 0) throw new RangeError('requests are pending');
+    this.#pending = table;
   }
 
   get closed(): boolean {
@@ -146,7 +148,7 @@ export class RpcSession {
     try {
       this.#options.send(encodeRequest(id, method, params, this.#options.dialect));
     } catch (e) {
-      this.#settle(id)?.reject(new ClosedError(`${method}: could not send`, { cause: e }));
+      this.#reject(id, () => new ClosedError(`${method}: could not send`, { cause: e }));
     }
     return promise;
   }
@@ -171,7 +173,7 @@ export class RpcSession {
     }
     if (signal?.aborted) return calls.map((c) => Promise.reject(new AbortedError(c.method, signal.reason)));
     const encoded: string[] = [];
-    const ids: MessageId[] = [];
+    const ids: number[] = [];
     const promises = calls.map(({ method, params }) => {
       const id = this.#nextId++;
       ids.push(id);
@@ -181,7 +183,7 @@ export class RpcSession {
     try {
       this.#options.send(encodeBatch(encoded));
     } catch (e) {
-      for (const id of ids) this.#settle(id)?.reject(new ClosedError('batch: could not send', { cause: e }));
+      for (const id of ids) this.#reject(id, () => new ClosedError('batch: could not send', { cause: e }));
     }
     return promises;
   }
@@ -209,8 +211,7 @@ export class RpcSession {
         this.#options.onProtocolError(message.error);
         // A reply that carried a usable id (too deep, say) answers its request, badly: it fails now
         // instead of waiting out its timeout. A peer's request with that id is not ours to settle.
-        const p = message.reply && message.id !== undefined && message.id !== null ? this.#settle(message.id) : undefined;
-        p?.reject(message.error);
+        if (message.reply && message.id !== undefined && message.id !== null) this.#reject(message.id, () => message.error);
         return;
       }
       case 'notification':
@@ -220,26 +221,43 @@ export class RpcSession {
         void this.#answer(message.id, message.method, message.params, message.dialect);
         return;
       case 'result': {
-        const p = this.#settle(message.id);
-        if (!p) this.#stray(message.id, excerpt(message.result));
-        else if (p.check === undefined) p.resolve(message.result);
+        const i = this.#pending.find(message.id);
+        if (i < 0) {
+          this.#stray(message.id, excerpt(message.result));
+          return;
+        }
+        // Read before the slot is freed; a check may send requests, which reuse slots.
+        const s = this.#pending.slots;
+        const resolve = s[i + RESOLVE] as (value: unknown) => void;
+        const reject = s[i + REJECT] as (error: StratumSdkError) => void;
+        const check = s[i + CHECK] as ResultCheck | ReplyCheck | undefined;
+        const method = s[i + METHOD] as string;
+        const params = s[i + PARAMS] as readonly unknown[];
+        this.#release(i, message.id as number);
+        if (check === undefined) resolve(message.result);
         else {
           try {
-            const check = p.check;
-            if (typeof check === 'function') check(p.method, p.params, message.result, message);
-            else check.result(p.method, p.params, message.result, message);
-            p.resolve(message.result);
+            if (typeof check === 'function') check(method, params, message.result, message);
+            else check.result(method, params, message.result, message);
+            resolve(message.result);
           } catch (e) {
-            p.reject(refused(p.method, e));
+            reject(refused(method, e));
           }
         }
         return;
       }
       case 'error': {
-        const p = message.id === null ? undefined : this.#settle(message.id);
-        const error = new ServerError(p?.method ?? '(no request)', message.error.code, message.error.message, message.error.data);
-        if (p) p.reject(p.check === undefined || typeof p.check === 'function' ? error : checkedError(p, p.check, error, message));
-        else if (message.id === null) this.#options.onProtocolError(error);
+        const i = this.#pending.find(message.id);
+        const s = this.#pending.slots;
+        const method = i < 0 ? '(no request)' : (s[i + METHOD] as string);
+        const error = new ServerError(method, message.error.code, message.error.message, message.error.data);
+        if (i >= 0) {
+          const reject = s[i + REJECT] as (error: StratumSdkError) => void;
+          const check = s[i + CHECK] as ResultCheck | ReplyCheck | undefined;
+          const params = s[i + PARAMS] as readonly unknown[];
+          this.#release(i, message.id as number);
+          reject(check === undefined || typeof check === 'function' ? error : checkedError(method, params, check, error, message));
+        } else if (message.id === null) this.#options.onProtocolError(error);
         else this.#stray(message.id, message.error.message.slice(0, 400));
         return;
       }
@@ -253,13 +271,14 @@ export class RpcSession {
       cause instanceof ClosedError
         ? cause
         : new ClosedError(`the connection closed${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
-    for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(this.#closed);
+    const closed = this.#closed;
+    for (const id of this.#pending.ids()) this.#reject(id, () => closed);
     for (const queue of this.#queues.values()) queue.clear();
     this.#queues.clear();
   }
 
   #register(
-    id: MessageId,
+    id: number,
     method: string,
     params: readonly unknown[],
     timeoutMs: number,
@@ -268,27 +287,37 @@ export class RpcSession {
     reject: (error: StratumSdkError) => void,
     check: ResultCheck | ReplyCheck | undefined,
   ) {
-    const onAbort = signal ? this.#abortListener(id, method, signal) : undefined;
+    const abort = signal ? this.#abortListener(id, method, signal) : undefined;
     const deadlines = timeoutMs <= MAX_TIMER_MS ? this.#deadlines(timeoutMs) : undefined;
+    this.#pending.add(id, method, params, resolve, reject, check, abort, deadlines);
     deadlines?.add(id, Date.now() + timeoutMs);
-    this.#pending.set(id, { method, params, resolve, reject, check, signal, onAbort, deadlines });
   }
 
   /** Listens for an abort of one request; a function of its own, so requests without a signal make no closure context. */
-  #abortListener(id: MessageId, method: string, signal: AbortSignal): () => void {
-    const onAbort = () => this.#settle(id)?.reject(new AbortedError(method, signal.reason));
+  #abortListener(id: number, method: string, signal: AbortSignal): AbortHook {
+    const onAbort = () => this.#reject(id, () => new AbortedError(method, signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
-    return onAbort;
+    return { signal, onAbort };
   }
 
-  #settle(id: MessageId): Pending | undefined {
-    const p = this.#pending.get(id);
-    if (!p) return undefined;
-    this.#pending.delete(id);
-    if (p.signal && p.onAbort) p.signal.removeEventListener('abort', p.onAbort);
+  /** Rejects a pending request (if it still is) with the error made for its method. */
+  #reject(id: MessageId, error: (method: string) => StratumSdkError): void {
+    const i = this.#pending.find(id);
+    if (i < 0) return;
+    const reject = this.#pending.slots[i + REJECT] as (error: StratumSdkError) => void;
+    const method = this.#pending.slots[i + METHOD] as string;
+    this.#release(i, id as number);
+    reject(error(method));
+  }
+
+  /** Frees a found request's slot, its abort listener and its place in its deadline queue. */
+  #release(i: number, id: number): void {
+    const abort = this.#pending.slots[i + ABORT] as AbortHook | undefined;
+    const deadlines = this.#pending.slots[i + QUEUE] as DeadlineQueue | undefined;
+    this.#pending.free(i);
+    if (abort !== undefined) abort.signal.removeEventListener('abort', abort.onAbort);
     // Only the oldest entry's answer can let the queue move on.
-    if (p.deadlines?.oldest === id) p.deadlines.dropAnswered();
-    return p;
+    if (deadlines?.oldest === id) deadlines.dropAnswered();
   }
 
   /** The deadline queue of one timeout length, made on first use. */
@@ -297,10 +326,7 @@ export class RpcSession {
     if (!queue) {
       queue = new DeadlineQueue(
         (id) => this.#pending.has(id),
-        (id) => {
-          const p = this.#settle(id);
-          p?.reject(new TimeoutError(p.method, timeoutMs));
-        },
+        (id) => this.#reject(id, (method) => new TimeoutError(method, timeoutMs)),
         // The default length's queue stays; one made for an odd length (a per-request timeout, what is
         // left of one after waiting for a reconnect) goes once empty, so lengths do not pile up.
         timeoutMs === this.#options.timeout ? undefined : () => this.#queues.delete(timeoutMs),
@@ -346,11 +372,11 @@ function refused(method: string, e: unknown): StratumSdkError {
   return e instanceof StratumSdkError ? e : new ProtocolError('invalid-message', `${method}: the result was refused: ${String(e)}`, undefined, { cause: e });
 }
 
-function checkedError(p: Pending, check: ReplyCheck, error: ServerError, reply: ErrorReply): StratumSdkError {
+function checkedError(method: string, params: readonly unknown[], check: ReplyCheck, error: ServerError, reply: ErrorReply): StratumSdkError {
   try {
-    return check.error(p.method, p.params, error, reply) ?? error;
+    return check.error(method, params, error, reply) ?? error;
   } catch (e) {
-    return refused(p.method, e);
+    return refused(method, e);
   }
 }
 
@@ -362,23 +388,23 @@ function checkedError(p: Pending, check: ReplyCheck, error: ServerError, reply: 
  * cleared, so an idle session holds no timer (and does not keep the process alive).
  */
 class DeadlineQueue {
-  #ids: MessageId[] = [];
+  #ids: number[] = [];
   #due: number[] = [];
   #head = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly isPending: (id: MessageId) => boolean,
-    private readonly expire: (id: MessageId) => void,
+    private readonly isPending: (id: number) => boolean,
+    private readonly expire: (id: number) => void,
     private readonly onEmpty: (() => void) | undefined,
   ) {}
 
   /** The id of the oldest entry not yet dropped (answered or not), or undefined when empty. */
-  get oldest(): MessageId | undefined {
+  get oldest(): number | undefined {
     return this.#ids[this.#head];
   }
 
-  add(id: MessageId, due: number): void {
+  add(id: number, due: number): void {
     this.#ids.push(id);
     this.#due.push(due);
     if (this.#timer === undefined) this.#arm();
@@ -386,7 +412,7 @@ class DeadlineQueue {
 
   /** Drops answered requests from the front; clears the timer when none is left. */
   dropAnswered(): void {
-    while (this.#head < this.#ids.length && !this.isPending(this.#ids[this.#head] as MessageId)) this.#head++;
+    while (this.#head < this.#ids.length && !this.isPending(this.#ids[this.#head] as number)) this.#head++;
     if (this.#head === this.#ids.length) {
       this.clear();
       this.onEmpty?.();
@@ -415,7 +441,7 @@ class DeadlineQueue {
     this.#timer = undefined;
     const now = Date.now();
     while (this.#head < this.#ids.length && (this.#due[this.#head] as number) <= now) {
-      const id = this.#ids[this.#head++] as MessageId;
+      const id = this.#ids[this.#head++] as number;
       if (this.isPending(id)) this.expire(id);
     }
     this.dropAnswered();

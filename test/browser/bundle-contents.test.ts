@@ -125,6 +125,7 @@ describe('validators in a browser bundle of the Electrum client', { timeout: 120
       // Nor the book's part that serves them (HexKeyedBook), nor their decision (takeStatus).
       expect(found.text).not.toContain('updateHexKeyed');
       expect(found.text).not.toContain('statusShape');
+      expect(found.modules).not.toContain('runtime/pending-ring');
     }
     const full = await contentsOf(`import { ElectrumClient } from 'stratum-sdk/electrum';
       const c = await ElectrumClient.connect('wss://electrum.example.org:50004');
@@ -133,6 +134,7 @@ describe('validators in a browser bundle of the Electrum client', { timeout: 120
     expect(full.modules).toContain('clients/electrum-notification-shapes');
     expect(full.text).toContain('updateHexKeyed');
     expect(full.text).toContain('statusShape');
+    expect(full.modules).toContain('runtime/pending-ring');
   });
 
   it('lean with no validators given: none either', async () => {

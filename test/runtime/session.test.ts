@@ -4,6 +4,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AbortedError, ClosedError, ProtocolError, ServerError, TimeoutError, ValidationError } from '../../src/runtime/errors.js';
 import { parseMessage } from '../../src/runtime/messages.js';
+import { PendingTable } from '../../src/runtime/pending.js';
+import { PendingRing } from '../../src/runtime/pending-ring.js';
 import { RpcSession, type ErrorReply, type ReplyCheck, type ResultCheck, type ResultReply } from '../../src/runtime/session.js';
 
 interface Sent {
@@ -12,7 +14,7 @@ interface Sent {
   params: unknown[];
 }
 
-function session(timeout = 1000) {
+function session(timeout = 1000, table?: () => PendingTable) {
   const sent: Sent[] = [];
   const errors: (ProtocolError | ServerError)[] = [];
   const s = new RpcSession({
@@ -23,6 +25,7 @@ function session(timeout = 1000) {
     onRequest: () => undefined,
     onProtocolError: (e) => errors.push(e),
   });
+  if (table) s.pendingTable = table();
   const reply = (id: number, result: unknown) => s.handle(parseMessage(JSON.stringify({ jsonrpc: '2.0', id, result })));
   return { s, sent, errors, reply };
 }
@@ -285,5 +288,130 @@ describe('a reply too deep to read', () => {
     expect(s.pendingCount).toBe(1);
     reply(sent[0]!.id, 'fine');
     await expect(pending).resolves.toBe('fine');
+  });
+});
+
+// The pending tables: the Map every session starts with, and the ring (src/runtime/pending-ring.ts), indexed
+// by the id's low bits, 64 slots at first, a request outliving a ring's worth of later ones moved aside
+// into its Map. These walk the ring's edges, and hold the Map to the same outcomes.
+describe.each([
+  ['the Map table', () => new PendingTable()],
+  ['the ring', () => new PendingRing()],
+])('%s', (_, table) => {
+  it('keeps a request that outlives many later ones, answers it, and never lets a reply to a reused slot settle its new request', async () => {
+    vi.useFakeTimers();
+    const { s, sent, reply, errors } = session(1000, table);
+    const slow = s.request('slow', ['s']);
+    const slowAborted = new AbortController();
+    const aborted = s.request('aborted', [], { signal: slowAborted.signal });
+    // One at a time: the ring never fills, so the two above are moved aside when later ids reach their slots.
+    for (let i = 0; i < 300; i++) {
+      const p = s.request('m', [i]);
+      reply(sent.at(-1)!.id, i);
+      await expect(p).resolves.toBe(i);
+    }
+    // A late reply for an id answered long ago shares its slot with a pending request of a later id.
+    const current = s.request('current', []);
+    const currentId = sent.at(-1)!.id;
+    reply(currentId - 64, 'stale');
+    reply(currentId - 128, 'stale');
+    expect(s.pendingCount).toBe(3);
+    slowAborted.abort('stop');
+    await expect(aborted).rejects.toBeInstanceOf(AbortedError);
+    reply(sent[0]!.id, 'slow answer');
+    await expect(slow).resolves.toBe('slow answer');
+    reply(currentId, 'now');
+    await expect(current).resolves.toBe('now');
+    expect(errors.map((e) => (e as ProtocolError).kind)).toEqual(['duplicate-id', 'duplicate-id']);
+    expect(s.pendingCount).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('times out and closes requests moved aside like any other', async () => {
+    vi.useFakeTimers();
+    const { s, sent, reply } = session(1000, table);
+    const early = s.request('early', []).catch((e: unknown) => e);
+    const closing = s.request('closing', [], { timeout: Infinity }).catch((e: unknown) => e);
+    for (let i = 0; i < 200; i++) {
+      const p = s.request('m', [i]);
+      reply(sent.at(-1)!.id, i);
+      await p;
+    }
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await early).toBeInstanceOf(TimeoutError);
+    expect(s.pendingCount).toBe(1);
+    s.close(new ClosedError('gone'));
+    expect(await closing).toBeInstanceOf(ClosedError);
+    expect(s.pendingCount).toBe(0);
+  });
+
+  it('holds thousands in flight, answered in any order, each with its own result', async () => {
+    const { s, sent, reply } = session(60_000, table);
+    const n = 5000;
+    const promises = Array.from({ length: n }, (_, i) => s.request('m', [i]));
+    expect(s.pendingCount).toBe(n);
+    // Newest first, then the rest interleaved from both ends: every slot is freed out of order.
+    const order = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? n - 1 - i / 2 : (i - 1) / 2));
+    for (const i of order.slice(0, n)) reply(sent[i]!.id, { n: i });
+    const results = await Promise.all(promises);
+    results.forEach((r, i) => expect(r).toEqual({ n: i }));
+    expect(s.pendingCount).toBe(0);
+    s.close();
+  });
+
+  it('settles nothing and crashes on nothing for ids it never sent', async () => {
+    const { s, sent, errors } = session(60_000, table);
+    const promises = Array.from({ length: 70 }, (_, i) => s.request('m', [i]));
+    const outcomes = promises.map((p) => p.then(() => 'settled', () => 'settled'));
+    const last = sent.at(-1)!.id;
+    const hostile: unknown[] = [String(sent[0]!.id), sent[0]!.id + 0.5, -sent[0]!.id, 0, last + 64, last + 2 ** 32, 2 ** 53 + 2, 1e300, -0];
+    for (const id of hostile) s.handle(parseMessage(JSON.stringify({ jsonrpc: '2.0', id, result: 'wrong' })));
+    for (const id of hostile) s.handle(parseMessage(JSON.stringify({ jsonrpc: '2.0', id, error: { code: 1, message: 'wrong' } })));
+    s.handle(parseMessage('{"jsonrpc":"2.0","id":[1],"result":"wrong"}'));
+    expect(s.pendingCount).toBe(70);
+    expect(errors.length).toBe(hostile.length * 2 + 1);
+    for (const e of errors.slice(0, hostile.length)) expect((e as ProtocolError).kind).toBe('unknown-id');
+    // Still pending: none settled by the replies above.
+    const race = await Promise.race([Promise.race(outcomes), Promise.resolve('none')]);
+    expect(race).toBe('none');
+    s.close();
+  });
+});
+
+describe('the ring', () => {
+  it('does not grow for one request outliving thousands of later ones: that one moves aside', async () => {
+    const ring = new PendingRing();
+    const { s, sent, reply } = session(60_000, () => ring);
+    const initial = ring.slots.length;
+    const slow = s.request('slow', []);
+    for (let i = 0; i < 5000; i++) {
+      const p = s.request('m', [i]);
+      reply(sent.at(-1)!.id, i);
+      await p;
+    }
+    expect(ring.slots.length).toBe(initial);
+    reply(sent[0]!.id, 'late');
+    await expect(slow).resolves.toBe('late');
+    // A run in flight does make it grow.
+    const many = Array.from({ length: 200 }, (_, i) => s.request('m', [i]));
+    expect(ring.slots.length).toBeGreaterThan(initial);
+    for (const m of sent.slice(-200)) reply(m.id, m.params[0]);
+    await expect(Promise.all(many)).resolves.toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(ring.size).toBe(0);
+    s.close();
+  });
+});
+
+describe('changing the pending table', () => {
+  it('is refused while requests are pending, and keeps them', async () => {
+    const { s, sent, reply } = session(1000, () => new PendingRing());
+    const p = s.request('m', []);
+    expect(() => (s.pendingTable = new PendingTable())).toThrow(RangeError);
+    reply(sent[0]!.id, 'kept');
+    await expect(p).resolves.toBe('kept');
+    s.pendingTable = new PendingTable();
+    const q = s.request('m', []);
+    reply(sent[1]!.id, 'then');
+    await expect(q).resolves.toBe('then');
   });
 });
