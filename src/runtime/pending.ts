@@ -1,55 +1,21 @@
-// The session's table of requests awaiting their answer, and how the session reads a request's fields:
-// `find` gives an index into `slots` where they start, at the offsets below. This table is the small one
-// every client carries: a Map of an array per request. The client of stratum-sdk/electrum swaps in the
-// ring (pending-ring.ts), which makes nothing per request, for pipelined throughput.
+// The session's table of requests awaiting their answer: each request's fields in one array, in the order
+// the session gives them to `add` (its id first). This table is the small one every client carries: a
+// Map of an array per request, oldest first. The client of stratum-sdk/electrum swaps in the ring
+// (pending-ring.ts), which makes nothing per request, for pipelined throughput.
 
-/** A request's fields, at these offsets from its index; its id is at the index itself. */
-export const METHOD = 1;
-export const PARAMS = 2;
-export const RESOLVE = 3;
-export const REJECT = 4;
-export const CHECK = 5;
-export const ABORT = 6;
-export const QUEUE = 7;
-
-const NONE: unknown[] = [];
-
-/** Ids are positive safe integers. After `find`, the caller reads what it needs, then calls `free` before anything else uses the table. */
-export class PendingTable {
-  /** Where the request `find` found has its fields. */
-  slots: unknown[] = NONE;
-  /** Requests by id, each its fields in the order of the offsets. */
-  protected readonly byId = new Map<number, unknown[]>();
-
-  get size(): number {
-    return this.byId.size;
+/** Ids are positive safe integers; a request's fields start with its id. `keys()` gives them oldest first. */
+export class PendingTable extends Map<number, unknown[]> {
+  add(...fields: [id: number, ...rest: unknown[]]): void {
+    this.set(fields[0], fields);
   }
 
-  add(id: number, method: string, params: unknown, resolve: unknown, reject: unknown, check: unknown, abort: unknown, queue: unknown): void {
-    this.byId.set(id, [id, method, params, resolve, reject, check, abort, queue]);
-  }
-
-  has(id: number): boolean {
-    return this.byId.has(id);
-  }
-
-  /** The index of the request with this id (any value a peer sent: only our own number ids are keys), or -1. */
-  find(id: unknown): number {
-    const fields = this.byId.get(id as number);
-    if (fields === undefined) return -1;
-    this.byId.delete(id as number);
-    this.slots = fields;
-    return 0;
-  }
-
-  /** Lets go of the request found at `at`. */
-  free(at: number): void {
-    void at;
-    this.slots = NONE;
-  }
-
-  /** Every pending id, oldest first (the Map's order). */
-  ids(): number[] {
-    return [...this.byId.keys()];
+  /**
+   * Removes the request with this id (any value a peer sent: only our own number ids are keys) and gives
+   * its fields, to be read before anything else uses the table (the ring reuses the array it gives).
+   */
+  take(id: unknown): unknown[] | undefined {
+    const fields = this.get(id as number);
+    this.delete(id as number);
+    return fields;
   }
 }

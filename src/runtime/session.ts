@@ -16,7 +16,7 @@ import {
   type MessageId,
   type ParseOptions,
 } from './messages.js';
-import { ABORT, CHECK, METHOD, PARAMS, PendingTable, QUEUE, REJECT, RESOLVE } from './pending.js';
+import { PendingTable } from './pending.js';
 
 export interface RequestOptions {
   /** Milliseconds to wait for the answer; overrides the session default. Infinity waits for ever. */
@@ -61,11 +61,20 @@ export interface ReplyCheck {
   readonly error: (method: string, params: readonly unknown[], error: ServerError, reply: ErrorReply) => StratumSdkError | undefined;
 }
 
-/** A request's abort listener, kept to be removed once it settles; made only for a request given a signal. */
-interface AbortHook {
-  readonly signal: AbortSignal;
-  readonly onAbort: () => void;
-}
+/** Removes a request's abort listener once it settles; made only for a request given a signal. */
+type AbortHook = () => void;
+
+/** A request in flight, as its table keeps it (see pending.ts); its deadline queue is undefined when it waits for ever. */
+type Pending = [
+  id: number,
+  method: string,
+  params: readonly unknown[],
+  resolve: (value: unknown) => void,
+  reject: (error: StratumSdkError) => void,
+  check: ResultCheck | ReplyCheck | undefined,
+  abort: AbortHook | undefined,
+  deadlines: DeadlineQueue | undefined,
+];
 
 // 30 s: ElectrumX's own REQUEST_TIMEOUT, after which it answers -102 itself.
 export const DEFAULT_REQUEST_TIMEOUT = 30_000;
@@ -89,7 +98,7 @@ function capture(resolve: (value: unknown) => void, reject: (error: StratumSdkEr
 
 export class RpcSession {
   readonly #options: SessionOptions;
-  /** Requests in flight; a request's deadline queue is undefined when it waits for ever. */
+  /** Requests in flight, each a `Pending`. */
   #pending = new PendingTable();
   /** Deadlines by timeout length (most sessions use one): one timer each instead of one per request. */
   readonly #queues = new Map<number, DeadlineQueue>();
@@ -113,7 +122,7 @@ export class RpcSession {
 
   /** Keeps pending requests in `table` from now on (a faster one, see pending-ring.ts); only while none is pending. */
   set pendingTable(table: PendingTable) {
-    if (this.#pending.size > 0) throw new RangeError('requests are pending');
+    if (this.#pending.size) throw new RangeError('requests are pending');
     this.#pending = table;
   }
 
@@ -221,19 +230,13 @@ export class RpcSession {
         void this.#answer(message.id, message.method, message.params, message.dialect);
         return;
       case 'result': {
-        const i = this.#pending.find(message.id);
-        if (i < 0) {
+        const p = this.#settle(message.id);
+        if (!p) {
           this.#stray(message.id, excerpt(message.result));
           return;
         }
-        // Read before the slot is freed; a check may send requests, which reuse slots.
-        const s = this.#pending.slots;
-        const resolve = s[i + RESOLVE] as (value: unknown) => void;
-        const reject = s[i + REJECT] as (error: StratumSdkError) => void;
-        const check = s[i + CHECK] as ResultCheck | ReplyCheck | undefined;
-        const method = s[i + METHOD] as string;
-        const params = s[i + PARAMS] as readonly unknown[];
-        this.#release(i, message.id as number);
+        // Read before anything else takes from the table: a check may send requests.
+        const [, method, params, resolve, reject, check] = p;
         if (check === undefined) resolve(message.result);
         else {
           try {
@@ -247,15 +250,10 @@ export class RpcSession {
         return;
       }
       case 'error': {
-        const i = this.#pending.find(message.id);
-        const s = this.#pending.slots;
-        const method = i < 0 ? '(no request)' : (s[i + METHOD] as string);
-        const error = new ServerError(method, message.error.code, message.error.message, message.error.data);
-        if (i >= 0) {
-          const reject = s[i + REJECT] as (error: StratumSdkError) => void;
-          const check = s[i + CHECK] as ResultCheck | ReplyCheck | undefined;
-          const params = s[i + PARAMS] as readonly unknown[];
-          this.#release(i, message.id as number);
+        const p = this.#settle(message.id);
+        const error = new ServerError(p?.[1] ?? '(no request)', message.error.code, message.error.message, message.error.data);
+        if (p) {
+          const [, method, params, , reject, check] = p;
           reject(check === undefined || typeof check === 'function' ? error : checkedError(method, params, check, error, message));
         } else if (message.id === null) this.#options.onProtocolError(error);
         else this.#stray(message.id, message.error.message.slice(0, 400));
@@ -272,7 +270,7 @@ export class RpcSession {
         ? cause
         : new ClosedError(`the connection closed${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
     const closed = this.#closed;
-    for (const id of this.#pending.ids()) this.#reject(id, () => closed);
+    for (const id of [...this.#pending.keys()]) this.#reject(id, () => closed);
     for (const queue of this.#queues.values()) queue.clear();
     this.#queues.clear();
   }
@@ -297,27 +295,28 @@ export class RpcSession {
   #abortListener(id: number, method: string, signal: AbortSignal): AbortHook {
     const onAbort = () => this.#reject(id, () => new AbortedError(method, signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
-    return { signal, onAbort };
+    return () => signal.removeEventListener('abort', onAbort);
   }
 
   /** Rejects a pending request (if it still is) with the error made for its method. */
   #reject(id: MessageId, error: (method: string) => StratumSdkError): void {
-    const i = this.#pending.find(id);
-    if (i < 0) return;
-    const reject = this.#pending.slots[i + REJECT] as (error: StratumSdkError) => void;
-    const method = this.#pending.slots[i + METHOD] as string;
-    this.#release(i, id as number);
-    reject(error(method));
+    const p = this.#settle(id);
+    if (p) {
+      const [, method, , , reject] = p;
+      reject(error(method));
+    }
   }
 
-  /** Frees a found request's slot, its abort listener and its place in its deadline queue. */
-  #release(i: number, id: number): void {
-    const abort = this.#pending.slots[i + ABORT] as AbortHook | undefined;
-    const deadlines = this.#pending.slots[i + QUEUE] as DeadlineQueue | undefined;
-    this.#pending.free(i);
-    if (abort !== undefined) abort.signal.removeEventListener('abort', abort.onAbort);
-    // Only the oldest entry's answer can let the queue move on.
-    if (deadlines?.oldest === id) deadlines.dropAnswered();
+  /** Takes a request from the table, with its abort listener and its place in its deadline queue. */
+  #settle(id: unknown): Pending | undefined {
+    const p = this.#pending.take(id) as Pending | undefined;
+    if (p) {
+      const [, , , , , , abort, deadlines] = p;
+      abort?.();
+      // Only the oldest entry's answer can let the queue move on.
+      if (deadlines?.oldest === p[0]) deadlines.dropAnswered();
+    }
+    return p;
   }
 
   /** The deadline queue of one timeout length, made on first use. */
@@ -392,12 +391,19 @@ class DeadlineQueue {
   #due: number[] = [];
   #head = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #isPending: (id: number) => boolean;
+  readonly #expire: (id: number) => void;
+  readonly #onEmpty: (() => void) | undefined;
 
   constructor(
-    private readonly isPending: (id: number) => boolean,
-    private readonly expire: (id: number) => void,
-    private readonly onEmpty: (() => void) | undefined,
-  ) {}
+    isPending: (id: number) => boolean,
+    expire: (id: number) => void,
+    onEmpty: (() => void) | undefined,
+  ) {
+    this.#isPending = isPending;
+    this.#expire = expire;
+    this.#onEmpty = onEmpty;
+  }
 
   /** The id of the oldest entry not yet dropped (answered or not), or undefined when empty. */
   get oldest(): number | undefined {
@@ -412,10 +418,10 @@ class DeadlineQueue {
 
   /** Drops answered requests from the front; clears the timer when none is left. */
   dropAnswered(): void {
-    while (this.#head < this.#ids.length && !this.isPending(this.#ids[this.#head] as number)) this.#head++;
+    while (this.#head < this.#ids.length && !this.#isPending(this.#ids[this.#head] as number)) this.#head++;
     if (this.#head === this.#ids.length) {
       this.clear();
-      this.onEmpty?.();
+      this.#onEmpty?.();
     } else if (this.#head > 1024 && this.#head * 2 > this.#ids.length) {
       this.#ids = this.#ids.slice(this.#head);
       this.#due = this.#due.slice(this.#head);
@@ -442,7 +448,7 @@ class DeadlineQueue {
     const now = Date.now();
     while (this.#head < this.#ids.length && (this.#due[this.#head] as number) <= now) {
       const id = this.#ids[this.#head++] as number;
-      if (this.isPending(id)) this.expire(id);
+      if (this.#isPending(id)) this.#expire(id);
     }
     this.dropAnswered();
     if (this.#head < this.#ids.length && this.#timer === undefined) this.#arm();

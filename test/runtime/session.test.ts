@@ -382,19 +382,19 @@ describe('the ring', () => {
   it('does not grow for one request outliving thousands of later ones: that one moves aside', async () => {
     const ring = new PendingRing();
     const { s, sent, reply } = session(60_000, () => ring);
-    const initial = ring.slots.length;
+    const initial = ring.capacity;
     const slow = s.request('slow', []);
     for (let i = 0; i < 5000; i++) {
       const p = s.request('m', [i]);
       reply(sent.at(-1)!.id, i);
       await p;
     }
-    expect(ring.slots.length).toBe(initial);
+    expect(ring.capacity).toBe(initial);
     reply(sent[0]!.id, 'late');
     await expect(slow).resolves.toBe('late');
     // A run in flight does make it grow.
     const many = Array.from({ length: 200 }, (_, i) => s.request('m', [i]));
-    expect(ring.slots.length).toBeGreaterThan(initial);
+    expect(ring.capacity).toBeGreaterThan(initial);
     for (const m of sent.slice(-200)) reply(m.id, m.params[0]);
     await expect(Promise.all(many)).resolves.toEqual(Array.from({ length: 200 }, (_, i) => i));
     expect(ring.size).toBe(0);
