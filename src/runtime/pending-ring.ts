@@ -38,12 +38,18 @@ export class PendingRing extends PendingTable {
   /** The fields `take` gives, copied out of their slot so it is free at once; reused by every take. */
   readonly #read: unknown[] = [0, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
 
-  constructor() {
+  /** The slots it starts with and goes back to. */
+  readonly #min: number;
+
+  /** `minSlots` (a power of two) is for measuring: a ring that never goes under a burst's size never regrows. */
+  constructor(minSlots = MIN_SLOTS) {
     super();
-    this.#resize(MIN_SLOTS);
+    if (!(minSlots >= 1 && Number.isInteger(Math.log2(minSlots)))) throw new RangeError(`minSlots must be a power of two, got ${minSlots}`);
+    this.#min = minSlots;
+    this.#resize(minSlots);
   }
 
-  /** Slots in the ring, a power of two from `MIN_SLOTS`. */
+  /** Slots in the ring, a power of two from its first size. */
   get capacity(): number {
     return this.#mask + 1;
   }
@@ -89,11 +95,11 @@ export class PendingRing extends PendingTable {
       s[at + i] = 0;
     }
     this.#count--;
-    if (this.#count <= SHRINK_AT && this.#mask >= MIN_SLOTS) {
+    if (this.#count <= SHRINK_AT && this.#mask >= this.#min) {
       // The power of two a run of the most in flight fits in: where the next burst grows to at once.
       this.#hint = 2 ** Math.ceil(Math.log2(this.#most));
       this.#most = this.#count;
-      this.#resize(MIN_SLOTS);
+      this.#resize(this.#min);
     }
     return read;
   }

@@ -402,6 +402,107 @@ describe('the ring', () => {
   });
 });
 
+describe('the ring after a burst', () => {
+  it('gives its room back once a burst is answered, in any order, and grows the next burst back in one step', async () => {
+    const ring = new PendingRing();
+    const { s, sent, reply } = session(60_000, () => ring);
+    const small = ring.capacity;
+    expect(small).toBe(64);
+    for (const order of ['in order', 'newest first'] as const) {
+      const first = sent.length;
+      const burst = Array.from({ length: 10_000 }, (_, i) => s.request('m', [i]));
+      expect(ring.capacity).toBeGreaterThanOrEqual(16_384);
+      const peak = ring.capacity;
+      const ids = sent.slice(first).map((m) => m.id);
+      if (order === 'newest first') ids.reverse();
+      for (const [k, id] of ids.entries()) {
+        reply(id, id);
+        // Back to its first size with eight left in flight (SHRINK_AT), not before.
+        if (k === ids.length - 10) expect(ring.capacity).toBe(peak);
+        if (k === ids.length - 9) expect(ring.capacity).toBe(small);
+      }
+      const results = await Promise.all(burst);
+      results.forEach((r, i) => expect(r).toBe(sent[first + i]!.id));
+      expect(ring.capacity).toBe(small);
+      expect(s.pendingCount).toBe(0);
+    }
+    // The next burst: straight to the last one's size at its first growth.
+    const next = Array.from({ length: 65 }, (_, i) => s.request('m', [i]));
+    expect(ring.capacity).toBe(16_384);
+    for (const m of sent.slice(-65)) reply(m.id, m.params[0]);
+    await expect(Promise.all(next)).resolves.toEqual(Array.from({ length: 65 }, (_, i) => i));
+    expect(ring.capacity).toBe(small);
+    s.close();
+  });
+
+  it('keeps the requests left across a shrink, moves aside those that meet, and lets a stale reply settle nothing', async () => {
+    vi.useFakeTimers();
+    const ring = new PendingRing();
+    const { s, sent, reply, errors } = session(1000, () => ring);
+    const stop = new AbortController();
+    const outcomes: [number, unknown][] = [];
+    const burst = Array.from({ length: 300 }, (_, i) => {
+      // Four left in flight, in one slot of the small ring (ids 64 apart): three must move aside.
+      const options = i === 64 ? { signal: stop.signal } : i === 128 ? { timeout: 500 } : i === 0 || i === 192 ? { timeout: Infinity } : {};
+      const p = s.request('m', [i], options);
+      p.then(
+        (r) => outcomes.push([i, r]),
+        (e: unknown) => outcomes.push([i, e]),
+      );
+      return p;
+    });
+    const kept = [0, 64, 128, 192];
+    expect(ring.capacity).toBe(512);
+    for (const [i, m] of sent.entries()) if (!kept.includes(i)) reply(m.id, i);
+    await Promise.all(burst.filter((_, i) => !kept.includes(i)));
+    expect(ring.capacity).toBe(64);
+    expect(s.pendingCount).toBe(4);
+    // New requests reuse the small ring's slots, stale replies for answered ids of those slots settle nothing.
+    const later = Array.from({ length: 40 }, (_, i) => s.request('later', [i]));
+    const stale = [sent[1]!.id, sent[65]!.id, sent[299]!.id, sent[299]!.id - 64];
+    for (const id of stale) reply(id, 'stale');
+    expect(errors.map((e) => (e as ProtocolError).kind)).toEqual(stale.map(() => 'duplicate-id'));
+    expect(s.pendingCount).toBe(44);
+    stop.abort('stop');
+    await vi.advanceTimersByTimeAsync(500);
+    reply(sent[192]!.id, 'answered');
+    for (const m of sent.slice(-40)) reply(m.id, m.params[0]);
+    await expect(Promise.all(later)).resolves.toEqual(Array.from({ length: 40 }, (_, i) => i));
+    s.close(new ClosedError('gone'));
+    await Promise.allSettled(burst);
+    const left = new Map(outcomes.filter(([i]) => kept.includes(i)));
+    expect(left.get(64)).toBeInstanceOf(AbortedError);
+    expect(left.get(128)).toBeInstanceOf(TimeoutError);
+    expect(left.get(192)).toBe('answered');
+    expect(left.get(0)).toBeInstanceOf(ClosedError);
+    expect(outcomes.filter(([i]) => !kept.includes(i)).every(([i, r]) => r === i)).toBe(true);
+    expect(s.pendingCount).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('rejects what is left oldest first on close, in the ring and moved aside alike', async () => {
+    const ring = new PendingRing();
+    const { s, sent, reply } = session(60_000, () => ring);
+    const order: number[] = [];
+    const burst = Array.from({ length: 300 }, (_, i) => s.request('m', [i]));
+    burst.forEach((p, i) => p.catch(() => order.push(i)));
+    const kept = [5, 69, 133, 200, 250, 290];
+    for (const [i, m] of sent.entries()) if (!kept.includes(i)) reply(m.id, i);
+    expect(ring.capacity).toBe(64);
+    // Ids after the kept ones, reaching their slots: the ring and the Map both hold requests.
+    const later = Array.from({ length: 70 }, (_, i) => s.request('later', [i]));
+    later.forEach((p, i) => p.catch(() => order.push(300 + i)));
+    s.close();
+    await Promise.allSettled([...burst, ...later]);
+    expect(order).toEqual([...kept, ...Array.from({ length: 70 }, (_, i) => 300 + i)]);
+  });
+
+  it('refuses a first size that is not a power of two', () => {
+    expect(() => new PendingRing(100)).toThrow(RangeError);
+    expect(new PendingRing(1024).capacity).toBe(1024);
+  });
+});
+
 describe('changing the pending table', () => {
   it('is refused while requests are pending, and keeps them', async () => {
     const { s, sent, reply } = session(1000, () => new PendingRing());
