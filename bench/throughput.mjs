@@ -15,6 +15,8 @@ import mempoolModule from '@mempool/electrum-client';
 import { ElectrumClient as SamouraiClient } from '@samouraiwallet/electrum-client';
 import { ElectrumClient as CashClient, ElectrumTransport } from 'electrum-cash';
 import { ElectrumClient } from '../dist/electrum.js';
+import { PendingRing } from '../dist/runtime/pending-ring.js';
+import { RpcSession } from '../dist/runtime/session.js';
 import { fmtRate, fmtRatio, interleave, machine, median, ratios, verdict } from './lib/rounds.mjs';
 import { bareConnection, scripthashes, startServer } from './server-process.mjs';
 
@@ -102,6 +104,34 @@ const CLIENTS = [
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const selected = only ? CLIENTS.filter((c) => c.kind === only || c.kind === 'floor') : CLIENTS;
 
+/**
+ * What the ring's giving back its room costs: REQUESTS at once through a session alone (no socket, no
+ * parsing, so the table's share is as large as it gets), answered in order, with the client's ring (back
+ * to 64 slots after each round, grown again by the next) against a ring that never goes under the
+ * burst's size. Returns the rounds' ratios, shrinking over kept.
+ */
+async function ringRegrowth() {
+  const make = (ring) => {
+    const session = new RpcSession({ dialect: '2.0', send: () => undefined, timeout: 30_000, onNotification: () => undefined, onRequest: () => undefined, onProtocolError: () => undefined });
+    session.pendingTable = ring;
+    let next = 1;
+    const check = (method, params, result) => {
+      if (typeof result !== 'number') throw new TypeError('not a number');
+    };
+    return async () => {
+      const promises = new Array(REQUESTS);
+      const started = performance.now();
+      for (let i = 0; i < REQUESTS; i++) promises[i] = session.request('m', [i], undefined, check);
+      for (let i = 0; i < REQUESTS; i++) session.handle({ type: 'result', id: next + i, result: i });
+      next += REQUESTS;
+      await Promise.all(promises);
+      return (REQUESTS / (performance.now() - started)) * 1000;
+    };
+  };
+  const samples = await interleave({ shrinking: make(new PendingRing()), kept: make(new PendingRing(32_768)) }, { rounds: 4 * ROUNDS, warmUp: 3 });
+  return ratios(samples.shrinking, samples.kept);
+}
+
 /** REQUESTS get_balance calls issued at once and all awaited; returns requests per second. */
 async function pipelined(client) {
   const promises = new Array(REQUESTS);
@@ -166,6 +196,9 @@ try {
   if (oursOff) console.log(`  ours (validate off) vs the bare loop: ${fmtRatio(ratios(oursOff.rates, floor.rates))}`);
   const naive = opened.find((e) => e.kind === 'naive');
   if (naive) console.log(`  bare loop with one write per request vs the floor: ${fmtRatio(ratios(naive.rates, floor.rates))}`);
+  if (!only || only === 'ours') {
+    console.log(`  the session alone, ${REQUESTS.toLocaleString('en-US')} at once: the ring going back to 64 slots after each round vs one kept at 32,768: ${fmtRatio(await ringRegrowth())}`);
+  }
   console.log(`  total ${((performance.now() - wallStarted) / 1000).toFixed(1)} s`);
 } finally {
   await server.stop();

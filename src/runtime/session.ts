@@ -301,10 +301,8 @@ export class RpcSession {
   /** Rejects a pending request (if it still is) with the error made for its method. */
   #reject(id: MessageId, error: (method: string) => StratumSdkError): void {
     const p = this.#settle(id);
-    if (p) {
-      const [, method, , , reject] = p;
-      reject(error(method));
-    }
+    // Its reject and method, read before the error is made.
+    if (p) p[4](error(p[1]));
   }
 
   /** Takes a request from the table, with its abort listener and its place in its deadline queue. */
