@@ -62,7 +62,8 @@ export interface ParamInfo {
 /**
  * Generated input: one method's metadata (its validators come apart, as MethodValidators). The common
  * values may be left out (the generated tables do, as every client carries them): `direction`
- * client-to-server, `status` standard, `additionalParams` false; MethodInfo has them filled in.
+ * client-to-server, `status` standard, `additionalParams` false; MethodInfo has them filled in. The
+ * generated tables leave out `status` and `versions.deprecated` altogether: their docs table has them.
  */
 export interface MethodDefinition {
   readonly kind: MethodKind;
@@ -92,9 +93,17 @@ export interface MethodDefinition {
   readonly endedBy?: string | undefined;
 }
 
-/** Generated input: what the spec tells a person of one method, apart from what the runtime needs. */
+/**
+ * Generated input: what the spec tells a person of one method, apart from what the runtime needs. Its
+ * status and the version that deprecated it are here (not in the method table every client carries);
+ * a MethodDefinition that has them too wins.
+ */
 export interface MethodDocs {
   readonly summary: string;
+  /** Left out when standard. */
+  readonly status?: MethodStatus | undefined;
+  /** The protocol version that deprecated it (MethodInfo's `versions.deprecated`). */
+  readonly deprecated?: string | undefined;
   readonly implementations?: readonly string[] | undefined;
   readonly errors: readonly { readonly code: number; readonly message: string }[];
 }
@@ -128,9 +137,11 @@ export interface MethodInfo<M extends string = string> {
   readonly protocol: Protocol;
   readonly kind: MethodKind;
   readonly direction: Direction;
+  /** From the docs table for the generated tables ('standard' in a registry built without it). */
   readonly status: MethodStatus;
   /** One line on what it does ('' in a registry built without the docs table). */
   readonly summary: string;
+  /** For the generated tables, `deprecated` comes from the docs table (absent in a registry built without it). */
   readonly versions: Versions | undefined;
   readonly implementations: readonly string[];
   readonly params: readonly ParamInfo[];
@@ -382,6 +393,12 @@ function methodParts<M extends string>(
   return { info, variants: (context) => applicable(variantsAt(context.protocolVersion), context.params).map((r) => r.name) };
 }
 
+/** A method's versions with the docs' deprecation in, in the order the spec writes them (since, deprecated, removed). */
+function withDeprecation(v: Versions | undefined, deprecated: string | undefined): Versions | undefined {
+  if (v === undefined || deprecated === undefined || v.deprecated !== undefined) return v;
+  return v.removed === undefined ? { since: v.since, deprecated } : { since: v.since, deprecated, removed: v.removed };
+}
+
 export function defineMethod<M extends string>(
   protocol: Protocol,
   method: M,
@@ -396,9 +413,9 @@ export function defineMethod<M extends string>(
     ...info,
     protocol,
     direction: def.direction ?? 'client-to-server',
-    status: def.status ?? 'standard',
+    status: def.status ?? docs?.status ?? 'standard',
     summary: docs?.summary ?? '',
-    versions: def.versions,
+    versions: withDeprecation(def.versions, docs?.deprecated),
     implementations: docs?.implementations ?? [],
     additionalParams: def.additionalParams === true,
     validated: validators !== undefined,
@@ -493,8 +510,8 @@ export function defineClientProtocol<M extends string>(protocol: Protocol, defin
 /**
  * A registry from a method table and the validators to check with: all of them for a server, the ones an
  * application imports for a client (see ValidatorSet), none for a client that checks nothing. Without
- * `docs` summaries are empty and no errors are listed. (The clients' own registries, made from their
- * validators, are defineClientProtocol's.)
+ * `docs` summaries are empty, no errors are listed, and a generated table's methods are all standard and
+ * never deprecated. (The clients' own registries, made from their validators, are defineClientProtocol's.)
  */
 export function defineProtocol<M extends string>(
   protocol: Protocol,

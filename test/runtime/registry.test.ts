@@ -31,6 +31,13 @@ describe('metadata', () => {
     expect(m.additionalParams).toBe(false);
     expect(electrumMethods['server.version'].additionalParams).toBe(true);
     expect(electrumMethods['blockchain.address.subscribe'].status).toBe('legacy');
+    // Status and deprecation come from the docs table, which a client's table does without.
+    expect(electrumMethodTable['blockchain.address.subscribe']).not.toHaveProperty('status');
+    expect(electrumMethodTable['blockchain.address.subscribe'].versions).toEqual({ since: '1.0', removed: '1.3' });
+    expect(electrumMethods['blockchain.address.subscribe'].versions).toEqual({ since: '1.0', deprecated: '1.2', removed: '1.3' });
+    expect(defineProtocol('electrum', electrumMethodTable).get('blockchain.address.subscribe')?.status).toBe('standard');
+    const own = defineProtocol('electrum', { 'x.y': { kind: 'request', status: 'draft', versions: { since: '1.0', deprecated: '1.1' }, params: [], results: [] } }, {}, { 'x.y': { summary: '', status: 'legacy', deprecated: '1.2', errors: [] } });
+    expect([own.methods['x.y'].status, own.methods['x.y'].versions]).toEqual(['draft', { since: '1.0', deprecated: '1.1' }]);
     expect(electrumMethods['server.ping'].notificationDirection).toBe('both');
     expect(m.versions).toEqual({ since: '1.1', removed: '1.7' });
     expect(m.hasNotification).toBe(true);

@@ -5,16 +5,15 @@ import type { ElectrumClientRequestName } from './types.js';
 
 /**
  * What the spec says of every Electrum method, by wire name: direction, kind, versions, params,
- * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts), so a
- * client that checks nothing carries neither. The common values are left out, as MethodDefinition
- * allows (direction client-to-server, status standard, no additional params): every client carries
- * this table, and MethodInfo fills them in.
+ * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts, which
+ * also has each method's status and the version that deprecated it), so a client that checks nothing
+ * carries neither. The common values are left out, as MethodDefinition allows (direction
+ * client-to-server, no additional params): every client carries this table, and MethodInfo fills them in.
  */
 export const electrumMethodTable = {
   'blockchain.address.get_balance': {
     kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
+    versions: { since: '1.0', removed: '1.3' },
     params: [{ name: 'address', required: true, hasDefault: false }],
     results: [
       {
@@ -24,8 +23,7 @@ export const electrumMethodTable = {
   },
   'blockchain.address.get_history': {
     kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
+    versions: { since: '1.0', removed: '1.3' },
     params: [{ name: 'address', required: true, hasDefault: false }],
     results: [
       {
@@ -35,8 +33,7 @@ export const electrumMethodTable = {
   },
   'blockchain.address.get_mempool': {
     kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
+    versions: { since: '1.0', removed: '1.3' },
     params: [{ name: 'address', required: true, hasDefault: false }],
     results: [
       {
@@ -46,8 +43,7 @@ export const electrumMethodTable = {
   },
   'blockchain.address.get_proof': {
     kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.0', removed: '1.1' },
+    versions: { since: '1.0', removed: '1.1' },
     params: [{ name: 'address', required: true, hasDefault: false }],
     results: [
       {
@@ -57,8 +53,7 @@ export const electrumMethodTable = {
   },
   'blockchain.address.listunspent': {
     kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
+    versions: { since: '1.0', removed: '1.3' },
     params: [{ name: 'address', required: true, hasDefault: false }],
     results: [
       {
@@ -68,8 +63,7 @@ export const electrumMethodTable = {
   },
   'blockchain.address.subscribe': {
     kind: 'subscription',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
+    versions: { since: '1.0', removed: '1.3' },
     params: [{ name: 'address', required: true, hasDefault: false }],
     results: [
       {
@@ -84,8 +78,7 @@ export const electrumMethodTable = {
   },
   'blockchain.block.get_chunk': {
     kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.2', removed: '1.4' },
+    versions: { since: '1.0', removed: '1.4' },
     params: [{ name: 'index', required: true, hasDefault: false }],
     results: [
       {
@@ -95,8 +88,7 @@ export const electrumMethodTable = {
   },
   'blockchain.block.get_header': {
     kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.3', removed: '1.4' },
+    versions: { since: '1.0', removed: '1.4' },
     params: [{ name: 'height', required: true, hasDefault: false }],
     results: [
       {
@@ -154,7 +146,6 @@ export const electrumMethodTable = {
   },
   'blockchain.headers.get_tip': {
     kind: 'request',
-    status: 'implementation-specific',
     versions: { since: '1.4' },
     params: [],
     results: [
@@ -185,7 +176,6 @@ export const electrumMethodTable = {
   },
   'blockchain.name.get_value_proof': {
     kind: 'request',
-    status: 'implementation-specific',
     versions: { since: '1.4.3' },
     params: [
       { name: 'scripthash', required: true, hasDefault: false },
@@ -199,8 +189,7 @@ export const electrumMethodTable = {
   },
   'blockchain.numblocks.subscribe': {
     kind: 'subscription',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.0', removed: '1.1' },
+    versions: { since: '1.0', removed: '1.1' },
     params: [],
     results: [
       {
@@ -215,7 +204,6 @@ export const electrumMethodTable = {
   },
   'blockchain.outpoint.get_status': {
     kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
     params: [
       { name: 'tx_hash', required: true, hasDefault: false },
@@ -230,7 +218,6 @@ export const electrumMethodTable = {
   },
   'blockchain.outpoint.subscribe': {
     kind: 'subscription',
-    status: 'experimental',
     versions: { since: '1.7' },
     params: [
       { name: 'tx_hash', required: true, hasDefault: false },
@@ -251,7 +238,6 @@ export const electrumMethodTable = {
   },
   'blockchain.outpoint.unsubscribe': {
     kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
     params: [
       { name: 'tx_hash', required: true, hasDefault: false },
@@ -266,7 +252,6 @@ export const electrumMethodTable = {
   },
   'blockchain.relayfee': {
     kind: 'request',
-    status: 'legacy',
     versions: { since: '1.0', removed: '1.6' },
     params: [],
     results: [
@@ -287,7 +272,6 @@ export const electrumMethodTable = {
   },
   'blockchain.scripthash.get_first_use': {
     kind: 'request',
-    status: 'implementation-specific',
     versions: { since: '1.4' },
     params: [{ name: 'scripthash', required: true, hasDefault: false }],
     results: [
@@ -355,7 +339,6 @@ export const electrumMethodTable = {
   },
   'blockchain.scriptpubkey.get_balance': {
     kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
     results: [
@@ -366,7 +349,6 @@ export const electrumMethodTable = {
   },
   'blockchain.scriptpubkey.get_history': {
     kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
     results: [
@@ -377,7 +359,6 @@ export const electrumMethodTable = {
   },
   'blockchain.scriptpubkey.get_mempool': {
     kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
     results: [
@@ -388,7 +369,6 @@ export const electrumMethodTable = {
   },
   'blockchain.scriptpubkey.listunspent': {
     kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
     results: [
@@ -399,7 +379,6 @@ export const electrumMethodTable = {
   },
   'blockchain.scriptpubkey.subscribe': {
     kind: 'subscription',
-    status: 'experimental',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
     results: [
@@ -416,7 +395,6 @@ export const electrumMethodTable = {
   },
   'blockchain.scriptpubkey.unsubscribe': {
     kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
     results: [
@@ -475,7 +453,6 @@ export const electrumMethodTable = {
   },
   'blockchain.transaction.get_confirmed_blockhash': {
     kind: 'request',
-    status: 'implementation-specific',
     versions: { since: '1.4' },
     params: [
       { name: 'tx_hash', required: true, hasDefault: false },
@@ -492,7 +469,6 @@ export const electrumMethodTable = {
   },
   'blockchain.transaction.get_height': {
     kind: 'request',
-    status: 'implementation-specific',
     versions: { since: '1.4' },
     params: [{ name: 'tx_hash', required: true, hasDefault: false }],
     results: [
@@ -533,7 +509,6 @@ export const electrumMethodTable = {
   },
   'blockchain.transaction.testmempoolaccept': {
     kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
     params: [{ name: 'raw_txs', required: true, hasDefault: false }],
     results: [
@@ -544,8 +519,7 @@ export const electrumMethodTable = {
   },
   'blockchain.utxo.get_address': {
     kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.0', removed: '1.1' },
+    versions: { since: '1.0', removed: '1.1' },
     params: [
       { name: 'tx_hash', required: true, hasDefault: false },
       { name: 'index', required: true, hasDefault: false },
@@ -558,7 +532,6 @@ export const electrumMethodTable = {
   },
   'blockchain.utxo.get_info': {
     kind: 'request',
-    status: 'implementation-specific',
     versions: { since: '1.4' },
     params: [
       { name: 'tx_hash', required: true, hasDefault: false },
@@ -592,7 +565,6 @@ export const electrumMethodTable = {
   },
   'mempool.recent': {
     kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
     params: [],
     results: [

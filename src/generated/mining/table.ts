@@ -5,10 +5,10 @@ import type { MiningClientRequestName } from './types.js';
 
 /**
  * What the spec says of every Stratum V1 method, by wire name: direction, kind, versions, params,
- * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts), so a
- * client that checks nothing carries neither. The common values are left out, as MethodDefinition
- * allows (direction client-to-server, status standard, no additional params): every client carries
- * this table, and MethodInfo fills them in.
+ * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts, which
+ * also has each method's status and the version that deprecated it), so a client that checks nothing
+ * carries neither. The common values are left out, as MethodDefinition allows (direction
+ * client-to-server, no additional params): every client carries this table, and MethodInfo fills them in.
  */
 export const miningMethodTable = {
   'client.get_version': {
@@ -63,7 +63,6 @@ export const miningMethodTable = {
   },
   'mining.capabilities': {
     kind: 'notification',
-    status: 'draft',
     params: [{ name: 'capabilities', required: true, hasDefault: false }],
     results: [],
     notification: {
@@ -73,7 +72,6 @@ export const miningMethodTable = {
   },
   'mining.configure': {
     kind: 'request',
-    status: 'extension',
     params: [
       { name: 'extensions', required: true, hasDefault: false },
       { name: 'extension_parameters', required: true, hasDefault: false },
@@ -96,7 +94,6 @@ export const miningMethodTable = {
   },
   'mining.extranonce.subscribe': {
     kind: 'request',
-    status: 'extension',
     params: [],
     results: [
       {
@@ -126,7 +123,6 @@ export const miningMethodTable = {
   },
   'mining.get_txnhashes': {
     kind: 'request',
-    status: 'implementation-specific',
     params: [{ name: 'job_id', required: true, hasDefault: false }],
     results: [
       {
@@ -157,7 +153,6 @@ export const miningMethodTable = {
   'mining.ping': {
     kind: 'request',
     direction: 'server-to-client',
-    status: 'implementation-specific',
     params: [],
     results: [
       {
@@ -178,7 +173,6 @@ export const miningMethodTable = {
   'mining.set_extranonce': {
     kind: 'notification',
     direction: 'server-to-client',
-    status: 'extension',
     params: [
       { name: 'extranonce1', required: true, hasDefault: false },
       { name: 'extranonce2_size', required: true, hasDefault: false },
@@ -192,7 +186,6 @@ export const miningMethodTable = {
   'mining.set_goal': {
     kind: 'notification',
     direction: 'server-to-client',
-    status: 'draft',
     params: [
       { name: 'goal_name', required: true, hasDefault: false },
       { name: 'goal', required: true, hasDefault: false },
@@ -206,7 +199,6 @@ export const miningMethodTable = {
   'mining.set_version_mask': {
     kind: 'notification',
     direction: 'server-to-client',
-    status: 'extension',
     params: [{ name: 'mask', required: true, hasDefault: false }],
     results: [],
     notification: {
