@@ -60,9 +60,19 @@ export interface ParamInfo {
 }
 
 /**
+ * Generated input: one param. The common values may be left out (the generated tables do): `required`
+ * true, `hasDefault` false; MethodInfo's params have them filled in.
+ */
+export type ParamDefinition = Omit<ParamInfo, 'required' | 'hasDefault'> & {
+  readonly required?: boolean | undefined;
+  readonly hasDefault?: boolean | undefined;
+};
+
+/**
  * Generated input: one method's metadata (its validators come apart, as MethodValidators). The common
  * values may be left out (the generated tables do, as every client carries them): `direction`
- * client-to-server, `status` standard, `additionalParams` false; MethodInfo has them filled in. The
+ * client-to-server, `status` standard, `additionalParams` false, and of each param (ParamDefinition);
+ * MethodInfo has them filled in. The
  * generated tables leave out `status` and `versions.deprecated` altogether: their docs table has them.
  */
 export interface MethodDefinition {
@@ -70,7 +80,7 @@ export interface MethodDefinition {
   readonly direction?: Direction | undefined;
   readonly status?: MethodStatus | undefined;
   readonly versions?: Versions | undefined;
-  readonly params: readonly ParamInfo[];
+  readonly params: readonly ParamDefinition[];
   readonly additionalParams?: boolean | undefined;
   readonly results: readonly {
     readonly name: string;
@@ -204,7 +214,7 @@ export type PositionalParams = { readonly ok: true; readonly params: unknown[] }
  */
 export function namedToPositional(
   named: Readonly<Record<string, unknown>>,
-  params: readonly ParamInfo[],
+  params: readonly ParamDefinition[],
   additionalParams: boolean,
 ): PositionalParams {
   const unknown = Object.keys(named).filter((k) => !params.some((p) => p.name === k));
@@ -217,7 +227,7 @@ export function namedToPositional(
   });
   const out: unknown[] = [];
   for (let i = 0; i <= last; i++) {
-    const p = params[i] as ParamInfo;
+    const p = params[i] as ParamDefinition;
     if (Object.hasOwn(named, p.name)) out.push(named[p.name]);
     else if (p.hasDefault) out.push(p.default);
     else return { ok: false, error: `param "${p.name}" is missing but a later one is given` };
@@ -251,7 +261,6 @@ export type ClientMethodInfo<M extends string = string> = Pick<
   MethodInfo<M>,
   | 'method'
   | 'kind'
-  | 'params'
   | 'resultVariants'
   | 'hasNotification'
   | 'notificationDirection'
@@ -263,7 +272,10 @@ export type ClientMethodInfo<M extends string = string> = Pick<
   | 'positionalParams'
   | 'isAvailable'
   | 'checksAt'
->;
+> & {
+  /** As the table has them: the common values may be left out (ParamDefinition). */
+  readonly params: readonly ParamDefinition[];
+};
 
 /** A method's client part, and the result variants by context that only the full MethodInfo tells. */
 function methodParts<M extends string>(
@@ -416,6 +428,7 @@ export function defineMethod<M extends string>(
     status: def.status ?? docs?.status ?? 'standard',
     summary: docs?.summary ?? '',
     versions: withDeprecation(def.versions, docs?.deprecated),
+    params: def.params.map(({ name, required = true, hasDefault = false, ...rest }): ParamInfo => ({ name, required, hasDefault, ...rest })),
     implementations: docs?.implementations ?? [],
     additionalParams: def.additionalParams === true,
     validated: validators !== undefined,
@@ -430,7 +443,7 @@ export function defineMethod<M extends string>(
   } satisfies MethodInfo<M>);
 }
 
-function paramList(params: readonly ParamInfo[]): string {
+function paramList(params: readonly ParamDefinition[]): string {
   return params.length ? params.map((p) => p.name).join(', ') : 'no params';
 }
 

@@ -8,13 +8,14 @@ import type { ElectrumClientRequestName } from './types.js';
  * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts, which
  * also has each method's status and the version that deprecated it), so a client that checks nothing
  * carries neither. The common values are left out, as MethodDefinition allows (direction
- * client-to-server, no additional params): every client carries this table, and MethodInfo fills them in.
+ * client-to-server, no additional params, params required without a default): every client carries this
+ * table, and MethodInfo fills them in.
  */
 export const electrumMethodTable = {
   'blockchain.address.get_balance': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.3' },
-    params: [{ name: 'address', required: true, hasDefault: false }],
+    params: [{ name: 'address' }],
     results: [
       {
         name: 'result',
@@ -24,7 +25,7 @@ export const electrumMethodTable = {
   'blockchain.address.get_history': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.3' },
-    params: [{ name: 'address', required: true, hasDefault: false }],
+    params: [{ name: 'address' }],
     results: [
       {
         name: 'result',
@@ -34,7 +35,7 @@ export const electrumMethodTable = {
   'blockchain.address.get_mempool': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.3' },
-    params: [{ name: 'address', required: true, hasDefault: false }],
+    params: [{ name: 'address' }],
     results: [
       {
         name: 'result',
@@ -44,7 +45,7 @@ export const electrumMethodTable = {
   'blockchain.address.get_proof': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.1' },
-    params: [{ name: 'address', required: true, hasDefault: false }],
+    params: [{ name: 'address' }],
     results: [
       {
         name: 'result',
@@ -54,7 +55,7 @@ export const electrumMethodTable = {
   'blockchain.address.listunspent': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.3' },
-    params: [{ name: 'address', required: true, hasDefault: false }],
+    params: [{ name: 'address' }],
     results: [
       {
         name: 'result',
@@ -64,7 +65,7 @@ export const electrumMethodTable = {
   'blockchain.address.subscribe': {
     kind: 'subscription',
     versions: { since: '1.0', removed: '1.3' },
-    params: [{ name: 'address', required: true, hasDefault: false }],
+    params: [{ name: 'address' }],
     results: [
       {
         name: 'result',
@@ -79,7 +80,7 @@ export const electrumMethodTable = {
   'blockchain.block.get_chunk': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.4' },
-    params: [{ name: 'index', required: true, hasDefault: false }],
+    params: [{ name: 'index' }],
     results: [
       {
         name: 'result',
@@ -89,7 +90,7 @@ export const electrumMethodTable = {
   'blockchain.block.get_header': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.4' },
-    params: [{ name: 'height', required: true, hasDefault: false }],
+    params: [{ name: 'height' }],
     results: [
       {
         name: 'result',
@@ -100,7 +101,7 @@ export const electrumMethodTable = {
     kind: 'request',
     versions: { since: '1.3' },
     params: [
-      { name: 'height', required: true, hasDefault: false },
+      { name: 'height' },
       { name: 'cp_height', required: false, hasDefault: true, default: 0, versions: { since: '1.4' } },
     ],
     results: [
@@ -116,8 +117,8 @@ export const electrumMethodTable = {
     kind: 'request',
     versions: { since: '1.2' },
     params: [
-      { name: 'start_height', required: true, hasDefault: false },
-      { name: 'count', required: true, hasDefault: false },
+      { name: 'start_height' },
+      { name: 'count' },
       { name: 'cp_height', required: false, hasDefault: true, default: 0, versions: { since: '1.4' } },
     ],
     results: [
@@ -134,10 +135,7 @@ export const electrumMethodTable = {
   'blockchain.estimatefee': {
     kind: 'request',
     versions: { since: '1.0' },
-    params: [
-      { name: 'number', required: true, hasDefault: false },
-      { name: 'mode', required: false, hasDefault: false, versions: { since: '1.6' } },
-    ],
+    params: [{ name: 'number' }, { name: 'mode', required: false, versions: { since: '1.6' } }],
     results: [
       {
         name: 'result',
@@ -157,7 +155,7 @@ export const electrumMethodTable = {
   'blockchain.headers.subscribe': {
     kind: 'subscription',
     versions: { since: '1.0' },
-    params: [{ name: 'raw', required: false, hasDefault: false, versions: { since: '1.2', removed: '1.4' } }],
+    params: [{ name: 'raw', required: false, versions: { since: '1.2', removed: '1.4' } }],
     results: [
       {
         name: 'deserialized',
@@ -177,10 +175,7 @@ export const electrumMethodTable = {
   'blockchain.name.get_value_proof': {
     kind: 'request',
     versions: { since: '1.4.3' },
-    params: [
-      { name: 'scripthash', required: true, hasDefault: false },
-      { name: 'cp_height', required: false, hasDefault: true, default: 0 },
-    ],
+    params: [{ name: 'scripthash' }, { name: 'cp_height', required: false, hasDefault: true, default: 0 }],
     results: [
       {
         name: 'result',
@@ -205,11 +200,7 @@ export const electrumMethodTable = {
   'blockchain.outpoint.get_status': {
     kind: 'request',
     versions: { since: '1.7' },
-    params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
-      { name: 'txout_idx', required: true, hasDefault: false },
-      { name: 'spk_hint', required: true, hasDefault: false },
-    ],
+    params: [{ name: 'tx_hash' }, { name: 'txout_idx' }, { name: 'spk_hint' }],
     results: [
       {
         name: 'result',
@@ -219,11 +210,7 @@ export const electrumMethodTable = {
   'blockchain.outpoint.subscribe': {
     kind: 'subscription',
     versions: { since: '1.7' },
-    params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
-      { name: 'txout_idx', required: true, hasDefault: false },
-      { name: 'spk_hint', required: true, hasDefault: false },
-    ],
+    params: [{ name: 'tx_hash' }, { name: 'txout_idx' }, { name: 'spk_hint' }],
     results: [
       {
         name: 'result',
@@ -239,10 +226,7 @@ export const electrumMethodTable = {
   'blockchain.outpoint.unsubscribe': {
     kind: 'request',
     versions: { since: '1.7' },
-    params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
-      { name: 'txout_idx', required: true, hasDefault: false },
-    ],
+    params: [{ name: 'tx_hash' }, { name: 'txout_idx' }],
     results: [
       {
         name: 'result',
@@ -263,7 +247,7 @@ export const electrumMethodTable = {
   'blockchain.scripthash.get_balance': {
     kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
-    params: [{ name: 'scripthash', required: true, hasDefault: false }],
+    params: [{ name: 'scripthash' }],
     results: [
       {
         name: 'result',
@@ -273,7 +257,7 @@ export const electrumMethodTable = {
   'blockchain.scripthash.get_first_use': {
     kind: 'request',
     versions: { since: '1.4' },
-    params: [{ name: 'scripthash', required: true, hasDefault: false }],
+    params: [{ name: 'scripthash' }],
     results: [
       {
         name: 'result',
@@ -283,7 +267,7 @@ export const electrumMethodTable = {
   'blockchain.scripthash.get_history': {
     kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
-    params: [{ name: 'scripthash', required: true, hasDefault: false }],
+    params: [{ name: 'scripthash' }],
     results: [
       {
         name: 'result',
@@ -293,7 +277,7 @@ export const electrumMethodTable = {
   'blockchain.scripthash.get_mempool': {
     kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
-    params: [{ name: 'scripthash', required: true, hasDefault: false }],
+    params: [{ name: 'scripthash' }],
     results: [
       {
         name: 'result',
@@ -303,7 +287,7 @@ export const electrumMethodTable = {
   'blockchain.scripthash.listunspent': {
     kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
-    params: [{ name: 'scripthash', required: true, hasDefault: false }],
+    params: [{ name: 'scripthash' }],
     results: [
       {
         name: 'result',
@@ -313,7 +297,7 @@ export const electrumMethodTable = {
   'blockchain.scripthash.subscribe': {
     kind: 'subscription',
     versions: { since: '1.1', removed: '1.7' },
-    params: [{ name: 'scripthash', required: true, hasDefault: false }],
+    params: [{ name: 'scripthash' }],
     results: [
       {
         name: 'result',
@@ -329,7 +313,7 @@ export const electrumMethodTable = {
   'blockchain.scripthash.unsubscribe': {
     kind: 'request',
     versions: { since: '1.4.2', removed: '1.7' },
-    params: [{ name: 'scripthash', required: true, hasDefault: false }],
+    params: [{ name: 'scripthash' }],
     results: [
       {
         name: 'result',
@@ -340,7 +324,7 @@ export const electrumMethodTable = {
   'blockchain.scriptpubkey.get_balance': {
     kind: 'request',
     versions: { since: '1.7' },
-    params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
+    params: [{ name: 'scriptpubkey' }],
     results: [
       {
         name: 'result',
@@ -350,7 +334,7 @@ export const electrumMethodTable = {
   'blockchain.scriptpubkey.get_history': {
     kind: 'request',
     versions: { since: '1.7' },
-    params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
+    params: [{ name: 'scriptpubkey' }],
     results: [
       {
         name: 'result',
@@ -360,7 +344,7 @@ export const electrumMethodTable = {
   'blockchain.scriptpubkey.get_mempool': {
     kind: 'request',
     versions: { since: '1.7' },
-    params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
+    params: [{ name: 'scriptpubkey' }],
     results: [
       {
         name: 'result',
@@ -370,7 +354,7 @@ export const electrumMethodTable = {
   'blockchain.scriptpubkey.listunspent': {
     kind: 'request',
     versions: { since: '1.7' },
-    params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
+    params: [{ name: 'scriptpubkey' }],
     results: [
       {
         name: 'result',
@@ -380,7 +364,7 @@ export const electrumMethodTable = {
   'blockchain.scriptpubkey.subscribe': {
     kind: 'subscription',
     versions: { since: '1.7' },
-    params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
+    params: [{ name: 'scriptpubkey' }],
     results: [
       {
         name: 'result',
@@ -396,7 +380,7 @@ export const electrumMethodTable = {
   'blockchain.scriptpubkey.unsubscribe': {
     kind: 'request',
     versions: { since: '1.7' },
-    params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
+    params: [{ name: 'scriptpubkey' }],
     results: [
       {
         name: 'result',
@@ -407,7 +391,7 @@ export const electrumMethodTable = {
   'blockchain.transaction.broadcast': {
     kind: 'request',
     versions: { since: '1.0' },
-    params: [{ name: 'raw_tx', required: true, hasDefault: false }],
+    params: [{ name: 'raw_tx' }],
     results: [
       {
         name: 'legacyResultString',
@@ -422,10 +406,7 @@ export const electrumMethodTable = {
   'blockchain.transaction.broadcast_package': {
     kind: 'request',
     versions: { since: '1.6' },
-    params: [
-      { name: 'raw_txs', required: true, hasDefault: false },
-      { name: 'verbose', required: false, hasDefault: true, default: false },
-    ],
+    params: [{ name: 'raw_txs' }, { name: 'verbose', required: false, hasDefault: true, default: false }],
     results: [
       {
         name: 'summary',
@@ -439,7 +420,7 @@ export const electrumMethodTable = {
     kind: 'request',
     versions: { since: '1.0' },
     params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
+      { name: 'tx_hash' },
       { name: 'verbose', required: false, hasDefault: true, default: false, versions: { since: '1.2' } },
     ],
     results: [
@@ -454,10 +435,7 @@ export const electrumMethodTable = {
   'blockchain.transaction.get_confirmed_blockhash': {
     kind: 'request',
     versions: { since: '1.4' },
-    params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
-      { name: 'include_header', required: false, hasDefault: true, default: false },
-    ],
+    params: [{ name: 'tx_hash' }, { name: 'include_header', required: false, hasDefault: true, default: false }],
     results: [
       {
         name: 'blockhash',
@@ -470,7 +448,7 @@ export const electrumMethodTable = {
   'blockchain.transaction.get_height': {
     kind: 'request',
     versions: { since: '1.4' },
-    params: [{ name: 'tx_hash', required: true, hasDefault: false }],
+    params: [{ name: 'tx_hash' }],
     results: [
       {
         name: 'result',
@@ -480,10 +458,7 @@ export const electrumMethodTable = {
   'blockchain.transaction.get_merkle': {
     kind: 'request',
     versions: { since: '1.0' },
-    params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
-      { name: 'height', required: false, hasDefault: false },
-    ],
+    params: [{ name: 'tx_hash' }, { name: 'height', required: false }],
     results: [
       {
         name: 'result',
@@ -494,8 +469,8 @@ export const electrumMethodTable = {
     kind: 'request',
     versions: { since: '1.4' },
     params: [
-      { name: 'height', required: true, hasDefault: false },
-      { name: 'tx_pos', required: true, hasDefault: false },
+      { name: 'height' },
+      { name: 'tx_pos' },
       { name: 'merkle', required: false, hasDefault: true, default: false },
     ],
     results: [
@@ -510,7 +485,7 @@ export const electrumMethodTable = {
   'blockchain.transaction.testmempoolaccept': {
     kind: 'request',
     versions: { since: '1.7' },
-    params: [{ name: 'raw_txs', required: true, hasDefault: false }],
+    params: [{ name: 'raw_txs' }],
     results: [
       {
         name: 'result',
@@ -520,10 +495,7 @@ export const electrumMethodTable = {
   'blockchain.utxo.get_address': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.1' },
-    params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
-      { name: 'index', required: true, hasDefault: false },
-    ],
+    params: [{ name: 'tx_hash' }, { name: 'index' }],
     results: [
       {
         name: 'result',
@@ -533,10 +505,7 @@ export const electrumMethodTable = {
   'blockchain.utxo.get_info': {
     kind: 'request',
     versions: { since: '1.4' },
-    params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
-      { name: 'out_n', required: true, hasDefault: false },
-    ],
+    params: [{ name: 'tx_hash' }, { name: 'out_n' }],
     results: [
       {
         name: 'result',
@@ -576,7 +545,7 @@ export const electrumMethodTable = {
   'server.add_peer': {
     kind: 'request',
     versions: { since: '1.1' },
-    params: [{ name: 'features', required: true, hasDefault: false }],
+    params: [{ name: 'features' }],
     results: [
       {
         name: 'result',

@@ -8,7 +8,8 @@ import type { MiningClientRequestName } from './types.js';
  * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts, which
  * also has each method's status and the version that deprecated it), so a client that checks nothing
  * carries neither. The common values are left out, as MethodDefinition allows (direction
- * client-to-server, no additional params): every client carries this table, and MethodInfo fills them in.
+ * client-to-server, no additional params, params required without a default): every client carries this
+ * table, and MethodInfo fills them in.
  */
 export const miningMethodTable = {
   'client.get_version': {
@@ -25,9 +26,9 @@ export const miningMethodTable = {
     kind: 'notification',
     direction: 'server-to-client',
     params: [
-      { name: 'host', required: false, hasDefault: false },
-      { name: 'port', required: false, hasDefault: false },
-      { name: 'wait', required: false, hasDefault: false },
+      { name: 'host', required: false },
+      { name: 'port', required: false },
+      { name: 'wait', required: false },
     ],
     results: [],
     notification: {
@@ -38,7 +39,7 @@ export const miningMethodTable = {
   'client.show_message': {
     kind: 'notification',
     direction: 'server-to-client',
-    params: [{ name: 'message', required: true, hasDefault: false }],
+    params: [{ name: 'message' }],
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -47,10 +48,7 @@ export const miningMethodTable = {
   },
   'mining.authorize': {
     kind: 'request',
-    params: [
-      { name: 'username', required: true, hasDefault: false },
-      { name: 'password', required: false, hasDefault: false },
-    ],
+    params: [{ name: 'username' }, { name: 'password', required: false }],
     results: [
       {
         name: 'result',
@@ -63,7 +61,7 @@ export const miningMethodTable = {
   },
   'mining.capabilities': {
     kind: 'notification',
-    params: [{ name: 'capabilities', required: true, hasDefault: false }],
+    params: [{ name: 'capabilities' }],
     results: [],
     notification: {
       direction: 'client-to-server',
@@ -72,10 +70,7 @@ export const miningMethodTable = {
   },
   'mining.configure': {
     kind: 'request',
-    params: [
-      { name: 'extensions', required: true, hasDefault: false },
-      { name: 'extension_parameters', required: true, hasDefault: false },
-    ],
+    params: [{ name: 'extensions' }, { name: 'extension_parameters' }],
     results: [
       {
         name: 'result',
@@ -114,7 +109,7 @@ export const miningMethodTable = {
   },
   'mining.get_transactions': {
     kind: 'request',
-    params: [{ name: 'job_id', required: true, hasDefault: false }],
+    params: [{ name: 'job_id' }],
     results: [
       {
         name: 'result',
@@ -123,7 +118,7 @@ export const miningMethodTable = {
   },
   'mining.get_txnhashes': {
     kind: 'request',
-    params: [{ name: 'job_id', required: true, hasDefault: false }],
+    params: [{ name: 'job_id' }],
     results: [
       {
         name: 'result',
@@ -134,15 +129,15 @@ export const miningMethodTable = {
     kind: 'notification',
     direction: 'server-to-client',
     params: [
-      { name: 'job_id', required: true, hasDefault: false },
-      { name: 'prevhash', required: true, hasDefault: false },
-      { name: 'coinb1', required: true, hasDefault: false },
-      { name: 'coinb2', required: true, hasDefault: false },
-      { name: 'merkle_branch', required: true, hasDefault: false },
-      { name: 'version', required: true, hasDefault: false },
-      { name: 'nbits', required: true, hasDefault: false },
-      { name: 'ntime', required: true, hasDefault: false },
-      { name: 'clean_jobs', required: true, hasDefault: false },
+      { name: 'job_id' },
+      { name: 'prevhash' },
+      { name: 'coinb1' },
+      { name: 'coinb2' },
+      { name: 'merkle_branch' },
+      { name: 'version' },
+      { name: 'nbits' },
+      { name: 'ntime' },
+      { name: 'clean_jobs' },
     ],
     results: [],
     notification: {
@@ -163,7 +158,7 @@ export const miningMethodTable = {
   'mining.set_difficulty': {
     kind: 'notification',
     direction: 'server-to-client',
-    params: [{ name: 'difficulty', required: true, hasDefault: false }],
+    params: [{ name: 'difficulty' }],
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -173,10 +168,7 @@ export const miningMethodTable = {
   'mining.set_extranonce': {
     kind: 'notification',
     direction: 'server-to-client',
-    params: [
-      { name: 'extranonce1', required: true, hasDefault: false },
-      { name: 'extranonce2_size', required: true, hasDefault: false },
-    ],
+    params: [{ name: 'extranonce1' }, { name: 'extranonce2_size' }],
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -186,10 +178,7 @@ export const miningMethodTable = {
   'mining.set_goal': {
     kind: 'notification',
     direction: 'server-to-client',
-    params: [
-      { name: 'goal_name', required: true, hasDefault: false },
-      { name: 'goal', required: true, hasDefault: false },
-    ],
+    params: [{ name: 'goal_name' }, { name: 'goal' }],
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -199,7 +188,7 @@ export const miningMethodTable = {
   'mining.set_version_mask': {
     kind: 'notification',
     direction: 'server-to-client',
-    params: [{ name: 'mask', required: true, hasDefault: false }],
+    params: [{ name: 'mask' }],
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -209,12 +198,12 @@ export const miningMethodTable = {
   'mining.submit': {
     kind: 'request',
     params: [
-      { name: 'worker_name', required: true, hasDefault: false },
-      { name: 'job_id', required: true, hasDefault: false },
-      { name: 'extranonce2', required: true, hasDefault: false },
-      { name: 'ntime', required: true, hasDefault: false },
-      { name: 'nonce', required: true, hasDefault: false },
-      { name: 'version_bits', required: false, hasDefault: false },
+      { name: 'worker_name' },
+      { name: 'job_id' },
+      { name: 'extranonce2' },
+      { name: 'ntime' },
+      { name: 'nonce' },
+      { name: 'version_bits', required: false },
     ],
     results: [
       {
@@ -225,10 +214,10 @@ export const miningMethodTable = {
   'mining.subscribe': {
     kind: 'request',
     params: [
-      { name: 'user_agent', required: false, hasDefault: false },
-      { name: 'session_id', required: false, hasDefault: false },
-      { name: 'host', required: false, hasDefault: false },
-      { name: 'port', required: false, hasDefault: false },
+      { name: 'user_agent', required: false },
+      { name: 'session_id', required: false },
+      { name: 'host', required: false },
+      { name: 'port', required: false },
     ],
     results: [
       {
@@ -249,7 +238,7 @@ export const miningMethodTable = {
   },
   'mining.suggest_difficulty': {
     kind: 'request',
-    params: [{ name: 'difficulty', required: true, hasDefault: false }],
+    params: [{ name: 'difficulty' }],
     results: [
       {
         name: 'result',
@@ -265,7 +254,7 @@ export const miningMethodTable = {
   },
   'mining.suggest_target': {
     kind: 'request',
-    params: [{ name: 'target', required: true, hasDefault: false }],
+    params: [{ name: 'target' }],
     results: [
       {
         name: 'result',
