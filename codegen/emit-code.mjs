@@ -97,6 +97,8 @@ function methodData(m) {
     notificationValidator: m.kind === 'notification' ? `${m.key}__params` : `${m.key}__notification`,
     errorList: m.errors.map((e) => ({ code: e.code, message: e.message })),
     deprecated: m.versions?.deprecated ?? null,
+    // The table's default: one result shape, named "result", at every version.
+    oneResult: m.variants.length === 1 && m.variants[0].name === 'result' && !m.variants[0].when?.versions,
   };
 }
 

@@ -71,7 +71,8 @@ export type ParamDefinition = Omit<ParamInfo, 'required' | 'hasDefault'> & {
 /**
  * Generated input: one method's metadata (its validators come apart, as MethodValidators). The common
  * values may be left out (the generated tables do, as every client carries them): `direction`
- * client-to-server, `status` standard, `additionalParams` false, and of each param (ParamDefinition);
+ * client-to-server, `status` standard, `additionalParams` false, `results` one named "result", and of
+ * each param (ParamDefinition);
  * MethodInfo has them filled in. The
  * generated tables leave out `status` and `versions.deprecated` altogether: their docs table has them.
  */
@@ -82,10 +83,13 @@ export interface MethodDefinition {
   readonly versions?: Versions | undefined;
   readonly params: readonly ParamDefinition[];
   readonly additionalParams?: boolean | undefined;
-  readonly results: readonly {
-    readonly name: string;
-    readonly versions?: VersionRange | undefined;
-  }[];
+  /** The result shapes; left out: one, named "result" (most requests). A notification has none: []. */
+  readonly results?:
+    | readonly {
+        readonly name: string;
+        readonly versions?: VersionRange | undefined;
+      }[]
+    | undefined;
   readonly notification?:
     | {
         readonly direction: Direction;
@@ -277,6 +281,9 @@ export type ClientMethodInfo<M extends string = string> = Pick<
   readonly params: readonly ParamDefinition[];
 };
 
+/** The result shapes of a method whose table entry leaves them out. */
+const ONE_RESULT: NonNullable<MethodDefinition['results']> = [{ name: 'result' }];
+
 /** A method's client part, and the result variants by context that only the full MethodInfo tells. */
 function methodParts<M extends string>(
   method: M,
@@ -291,9 +298,10 @@ function methodParts<M extends string>(
   const methodRange = rangeOf(def.versions);
   const paramRanges = def.params.map((p) => rangeOf(p.versions));
   const notificationRange = rangeOf(notification?.versions);
+  const shapes = def.results ?? ONE_RESULT;
 
   // Conditions resolved to param positions once, not on every result checked.
-  const results = def.results.map((r) => ({
+  const results = shapes.map((r) => ({
     ...r,
     validate: validators?.results[r.name] ?? PASS,
     conditions: Object.entries(validators?.conditions?.[r.name] ?? {}).map(([name, check]) => {
@@ -346,7 +354,7 @@ function methodParts<M extends string>(
         return invalid(errors);
       },
       validateResult(value, params) {
-        if (!def.results.length) return invalid([`${method} is a notification and has no result`]);
+        if (!shapes.length) return invalid([`${method} is a notification and has no result`]);
         const candidates = applicable(atVersion, params);
         if (!candidates.length) {
           return invalid([`result: no shape of ${method} applies${v ? ` at protocol ${v}` : ''} with these params`]);
@@ -390,7 +398,7 @@ function methodParts<M extends string>(
     method,
     kind: def.kind,
     params: def.params,
-    resultVariants: def.results.map((r) => r.name),
+    resultVariants: shapes.map((r) => r.name),
     hasNotification: notification !== undefined,
     notificationDirection: notification?.direction,
     notificationParams: notification?.params ?? [],
@@ -432,7 +440,7 @@ export function defineMethod<M extends string>(
     implementations: docs?.implementations ?? [],
     additionalParams: def.additionalParams === true,
     validated: validators !== undefined,
-    hasResult: def.results.length > 0,
+    hasResult: info.resultVariants.length > 0,
     errors: docs?.errors ?? [],
     optionalReply: def.optionalReply,
     sessionState: def.sessionState,

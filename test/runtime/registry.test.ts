@@ -36,6 +36,11 @@ describe('metadata', () => {
     expect(electrumMethodTable['blockchain.address.subscribe'].versions).toEqual({ since: '1.0', removed: '1.3' });
     expect(electrumMethods['blockchain.address.subscribe'].versions).toEqual({ since: '1.0', deprecated: '1.2', removed: '1.3' });
     expect(defineProtocol('electrum', electrumMethodTable).get('blockchain.address.subscribe')?.status).toBe('standard');
+    // One result shape named "result" unless the table says otherwise; a notification has none.
+    expect(electrumMethodTable['blockchain.address.subscribe']).not.toHaveProperty('results');
+    expect([electrumMethods['blockchain.address.subscribe'].resultVariants, electrumMethods['blockchain.address.subscribe'].hasResult]).toEqual([['result'], true]);
+    expect(electrumMethods['blockchain.block.header'].resultVariants).toEqual(['raw', 'proof']);
+    expect([miningProtocol.methods['mining.notify'].resultVariants, miningProtocol.methods['mining.notify'].hasResult]).toEqual([[], false]);
     // A param is required without a default unless the table says otherwise.
     expect(electrumMethodTable['blockchain.block.header'].params).toEqual([{ name: 'height' }, { name: 'cp_height', required: false, hasDefault: true, default: 0, versions: { since: '1.4' } }]);
     expect(electrumMethods['blockchain.block.header'].params).toEqual([

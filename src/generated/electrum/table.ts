@@ -8,69 +8,39 @@ import type { ElectrumClientRequestName } from './types.js';
  * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts, which
  * also has each method's status and the version that deprecated it), so a client that checks nothing
  * carries neither. The common values are left out, as MethodDefinition allows (direction
- * client-to-server, no additional params, params required without a default): every client carries this
- * table, and MethodInfo fills them in.
+ * client-to-server, no additional params, params required without a default, one result named
+ * "result"): every client carries this table, and MethodInfo fills them in.
  */
 export const electrumMethodTable = {
   'blockchain.address.get_balance': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.3' },
     params: [{ name: 'address' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.address.get_history': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.3' },
     params: [{ name: 'address' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.address.get_mempool': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.3' },
     params: [{ name: 'address' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.address.get_proof': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.1' },
     params: [{ name: 'address' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.address.listunspent': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.3' },
     params: [{ name: 'address' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.address.subscribe': {
     kind: 'subscription',
     versions: { since: '1.0', removed: '1.3' },
     params: [{ name: 'address' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     notification: {
       direction: 'server-to-client',
       params: ['address', 'status'],
@@ -81,21 +51,11 @@ export const electrumMethodTable = {
     kind: 'request',
     versions: { since: '1.0', removed: '1.4' },
     params: [{ name: 'index' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.block.get_header': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.4' },
     params: [{ name: 'height' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.block.header': {
     kind: 'request',
@@ -136,21 +96,11 @@ export const electrumMethodTable = {
     kind: 'request',
     versions: { since: '1.0' },
     params: [{ name: 'number' }, { name: 'mode', required: false, versions: { since: '1.6' } }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.headers.get_tip': {
     kind: 'request',
     versions: { since: '1.4' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.headers.subscribe': {
     kind: 'subscription',
@@ -176,21 +126,11 @@ export const electrumMethodTable = {
     kind: 'request',
     versions: { since: '1.4.3' },
     params: [{ name: 'scripthash' }, { name: 'cp_height', required: false, hasDefault: true, default: 0 }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.numblocks.subscribe': {
     kind: 'subscription',
     versions: { since: '1.0', removed: '1.1' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     notification: {
       direction: 'server-to-client',
       params: ['height'],
@@ -201,21 +141,11 @@ export const electrumMethodTable = {
     kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'tx_hash' }, { name: 'txout_idx' }, { name: 'spk_hint' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.outpoint.subscribe': {
     kind: 'subscription',
     versions: { since: '1.7' },
     params: [{ name: 'tx_hash' }, { name: 'txout_idx' }, { name: 'spk_hint' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     notification: {
       direction: 'server-to-client',
       params: ['tx_hash', 'txout_idx', 'status'],
@@ -227,82 +157,42 @@ export const electrumMethodTable = {
     kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'tx_hash' }, { name: 'txout_idx' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     ends: 'blockchain.outpoint.subscribe',
   },
   'blockchain.relayfee': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.6' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.scripthash.get_balance': {
     kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
     params: [{ name: 'scripthash' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.scripthash.get_first_use': {
     kind: 'request',
     versions: { since: '1.4' },
     params: [{ name: 'scripthash' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.scripthash.get_history': {
     kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
     params: [{ name: 'scripthash' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.scripthash.get_mempool': {
     kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
     params: [{ name: 'scripthash' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.scripthash.listunspent': {
     kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
     params: [{ name: 'scripthash' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.scripthash.subscribe': {
     kind: 'subscription',
     versions: { since: '1.1', removed: '1.7' },
     params: [{ name: 'scripthash' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     notification: {
       direction: 'server-to-client',
       params: ['scripthash', 'status'],
@@ -314,62 +204,32 @@ export const electrumMethodTable = {
     kind: 'request',
     versions: { since: '1.4.2', removed: '1.7' },
     params: [{ name: 'scripthash' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     ends: 'blockchain.scripthash.subscribe',
   },
   'blockchain.scriptpubkey.get_balance': {
     kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.scriptpubkey.get_history': {
     kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.scriptpubkey.get_mempool': {
     kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.scriptpubkey.listunspent': {
     kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.scriptpubkey.subscribe': {
     kind: 'subscription',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     notification: {
       direction: 'server-to-client',
       params: ['scripthash', 'status'],
@@ -381,11 +241,6 @@ export const electrumMethodTable = {
     kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     ends: 'blockchain.scriptpubkey.subscribe',
   },
   'blockchain.transaction.broadcast': {
@@ -449,21 +304,11 @@ export const electrumMethodTable = {
     kind: 'request',
     versions: { since: '1.4' },
     params: [{ name: 'tx_hash' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.transaction.get_merkle': {
     kind: 'request',
     versions: { since: '1.0' },
     params: [{ name: 'tx_hash' }, { name: 'height', required: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.transaction.id_from_pos': {
     kind: 'request',
@@ -486,111 +331,56 @@ export const electrumMethodTable = {
     kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'raw_txs' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.utxo.get_address': {
     kind: 'request',
     versions: { since: '1.0', removed: '1.1' },
     params: [{ name: 'tx_hash' }, { name: 'index' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.utxo.get_info': {
     kind: 'request',
     versions: { since: '1.4' },
     params: [{ name: 'tx_hash' }, { name: 'out_n' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'mempool.get_fee_histogram': {
     kind: 'request',
     versions: { since: '1.2' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'mempool.get_info': {
     kind: 'request',
     versions: { since: '1.6' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'mempool.recent': {
     kind: 'request',
     versions: { since: '1.7' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'server.add_peer': {
     kind: 'request',
     versions: { since: '1.1' },
     params: [{ name: 'features' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'server.banner': {
     kind: 'request',
     versions: { since: '1.0' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'server.donation_address': {
     kind: 'request',
     versions: { since: '1.0' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'server.features': {
     kind: 'request',
     versions: { since: '1.1' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'server.peers.subscribe': {
     kind: 'request',
     versions: { since: '1.0' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'server.ping': {
     kind: 'request',

@@ -8,19 +8,14 @@ import type { MiningClientRequestName } from './types.js';
  * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts, which
  * also has each method's status and the version that deprecated it), so a client that checks nothing
  * carries neither. The common values are left out, as MethodDefinition allows (direction
- * client-to-server, no additional params, params required without a default): every client carries this
- * table, and MethodInfo fills them in.
+ * client-to-server, no additional params, params required without a default, one result named
+ * "result"): every client carries this table, and MethodInfo fills them in.
  */
 export const miningMethodTable = {
   'client.get_version': {
     kind: 'request',
     direction: 'server-to-client',
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'client.reconnect': {
     kind: 'notification',
@@ -49,11 +44,6 @@ export const miningMethodTable = {
   'mining.authorize': {
     kind: 'request',
     params: [{ name: 'username' }, { name: 'password', required: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     sessionState: {
       sets: 'The worker may submit shares on this connection (several workers may be authorized on one).',
       onReconnect: 'replay-each',
@@ -71,11 +61,6 @@ export const miningMethodTable = {
   'mining.configure': {
     kind: 'request',
     params: [{ name: 'extensions' }, { name: 'extension_parameters' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     optionalReply: {
       when: 'always',
       reason:
@@ -90,11 +75,6 @@ export const miningMethodTable = {
   'mining.extranonce.subscribe': {
     kind: 'request',
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     optionalReply: {
       when: 'always',
       reason:
@@ -110,20 +90,10 @@ export const miningMethodTable = {
   'mining.get_transactions': {
     kind: 'request',
     params: [{ name: 'job_id' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'mining.get_txnhashes': {
     kind: 'request',
     params: [{ name: 'job_id' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'mining.notify': {
     kind: 'notification',
@@ -149,11 +119,6 @@ export const miningMethodTable = {
     kind: 'request',
     direction: 'server-to-client',
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'mining.set_difficulty': {
     kind: 'notification',
@@ -205,11 +170,6 @@ export const miningMethodTable = {
       { name: 'nonce' },
       { name: 'version_bits', required: false },
     ],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'mining.subscribe': {
     kind: 'request',
@@ -218,11 +178,6 @@ export const miningMethodTable = {
       { name: 'session_id', required: false },
       { name: 'host', required: false },
       { name: 'port', required: false },
-    ],
-    results: [
-      {
-        name: 'result',
-      },
     ],
     optionalReply: {
       when: 'repeated',
@@ -239,11 +194,6 @@ export const miningMethodTable = {
   'mining.suggest_difficulty': {
     kind: 'request',
     params: [{ name: 'difficulty' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     optionalReply: {
       when: 'always',
       reason:
@@ -255,11 +205,6 @@ export const miningMethodTable = {
   'mining.suggest_target': {
     kind: 'request',
     params: [{ name: 'target' }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     optionalReply: {
       when: 'always',
       reason:
