@@ -19,7 +19,7 @@ import { SPEC_DIR, specFiles, type SpecFile } from '../helpers/spec-files.js';
 const definitions = JSON.parse(fs.readFileSync(path.join(SPEC_DIR, 'definitions.json'), 'utf8')) as Record<string, unknown>;
 const files = specFiles();
 const sets: Record<string, Readonly<Record<string, MethodValidators>>> = { electrum: electrumValidators, mining: miningValidators };
-const tables: Record<string, Readonly<Record<string, { readonly kind: string; readonly results: readonly { readonly name: string }[] }>>> = {
+const tables: Record<string, Readonly<Record<string, { readonly kind: string; readonly results?: readonly { readonly name: string }[] }>>> = {
   electrum: electrumMethodTable,
   mining: miningMethodTable,
 };
