@@ -70,14 +70,13 @@ export type ParamDefinition = Omit<ParamInfo, 'required' | 'hasDefault'> & {
 
 /**
  * Generated input: one method's metadata (its validators come apart, as MethodValidators). The common
- * values may be left out (the generated tables do, as every client carries them): `direction`
- * client-to-server, `status` standard, `additionalParams` false, `results` one named "result", and of
- * each param (ParamDefinition);
- * MethodInfo has them filled in. The
- * generated tables leave out `status` and `versions.deprecated` altogether: their docs table has them.
+ * values may be left out (the generated tables do, as every client carries them): `kind` request,
+ * `direction` client-to-server, `status` standard, `additionalParams` false, `results` one named
+ * "result", and those of each param (ParamDefinition); MethodInfo has them filled in. The generated
+ * tables leave out `status` and `versions.deprecated` altogether: their docs table has them.
  */
 export interface MethodDefinition {
-  readonly kind: MethodKind;
+  readonly kind?: MethodKind | undefined;
   readonly direction?: Direction | undefined;
   readonly status?: MethodStatus | undefined;
   readonly versions?: Versions | undefined;
@@ -396,7 +395,7 @@ function methodParts<M extends string>(
 
   const info: ClientMethodInfo<M> = {
     method,
-    kind: def.kind,
+    kind: def.kind ?? 'request',
     params: def.params,
     resultVariants: shapes.map((r) => r.name),
     hasNotification: notification !== undefined,

@@ -7,33 +7,28 @@ import type { ElectrumClientRequestName } from './types.js';
  * What the spec says of every Electrum method, by wire name: direction, kind, versions, params,
  * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts, which
  * also has each method's status and the version that deprecated it), so a client that checks nothing
- * carries neither. The common values are left out, as MethodDefinition allows (direction
- * client-to-server, no additional params, params required without a default, one result named
+ * carries neither. The common values are left out, as MethodDefinition allows (kind request,
+ * direction client-to-server, no additional params, params required without a default, one result named
  * "result"): every client carries this table, and MethodInfo fills them in.
  */
 export const electrumMethodTable = {
   'blockchain.address.get_balance': {
-    kind: 'request',
     versions: { since: '1.0', removed: '1.3' },
     params: [{ name: 'address' }],
   },
   'blockchain.address.get_history': {
-    kind: 'request',
     versions: { since: '1.0', removed: '1.3' },
     params: [{ name: 'address' }],
   },
   'blockchain.address.get_mempool': {
-    kind: 'request',
     versions: { since: '1.0', removed: '1.3' },
     params: [{ name: 'address' }],
   },
   'blockchain.address.get_proof': {
-    kind: 'request',
     versions: { since: '1.0', removed: '1.1' },
     params: [{ name: 'address' }],
   },
   'blockchain.address.listunspent': {
-    kind: 'request',
     versions: { since: '1.0', removed: '1.3' },
     params: [{ name: 'address' }],
   },
@@ -48,17 +43,14 @@ export const electrumMethodTable = {
     subscriptionKey: { params: 1, inNotifications: 'as-sent' },
   },
   'blockchain.block.get_chunk': {
-    kind: 'request',
     versions: { since: '1.0', removed: '1.4' },
     params: [{ name: 'index' }],
   },
   'blockchain.block.get_header': {
-    kind: 'request',
     versions: { since: '1.0', removed: '1.4' },
     params: [{ name: 'height' }],
   },
   'blockchain.block.header': {
-    kind: 'request',
     versions: { since: '1.3' },
     params: [
       { name: 'height' },
@@ -74,7 +66,6 @@ export const electrumMethodTable = {
     ],
   },
   'blockchain.block.headers': {
-    kind: 'request',
     versions: { since: '1.2' },
     params: [
       { name: 'start_height' },
@@ -93,12 +84,10 @@ export const electrumMethodTable = {
     ],
   },
   'blockchain.estimatefee': {
-    kind: 'request',
     versions: { since: '1.0' },
     params: [{ name: 'number' }, { name: 'mode', required: false, versions: { since: '1.6' } }],
   },
   'blockchain.headers.get_tip': {
-    kind: 'request',
     versions: { since: '1.4' },
     params: [],
   },
@@ -123,7 +112,6 @@ export const electrumMethodTable = {
     subscriptionKey: { params: 0, inNotifications: 'as-sent' },
   },
   'blockchain.name.get_value_proof': {
-    kind: 'request',
     versions: { since: '1.4.3' },
     params: [{ name: 'scripthash' }, { name: 'cp_height', required: false, hasDefault: true, default: 0 }],
   },
@@ -138,7 +126,6 @@ export const electrumMethodTable = {
     subscriptionKey: { params: 0, inNotifications: 'as-sent' },
   },
   'blockchain.outpoint.get_status': {
-    kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'tx_hash' }, { name: 'txout_idx' }, { name: 'spk_hint' }],
   },
@@ -154,38 +141,31 @@ export const electrumMethodTable = {
     endedBy: 'blockchain.outpoint.unsubscribe',
   },
   'blockchain.outpoint.unsubscribe': {
-    kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'tx_hash' }, { name: 'txout_idx' }],
     ends: 'blockchain.outpoint.subscribe',
   },
   'blockchain.relayfee': {
-    kind: 'request',
     versions: { since: '1.0', removed: '1.6' },
     params: [],
   },
   'blockchain.scripthash.get_balance': {
-    kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
     params: [{ name: 'scripthash' }],
   },
   'blockchain.scripthash.get_first_use': {
-    kind: 'request',
     versions: { since: '1.4' },
     params: [{ name: 'scripthash' }],
   },
   'blockchain.scripthash.get_history': {
-    kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
     params: [{ name: 'scripthash' }],
   },
   'blockchain.scripthash.get_mempool': {
-    kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
     params: [{ name: 'scripthash' }],
   },
   'blockchain.scripthash.listunspent': {
-    kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
     params: [{ name: 'scripthash' }],
   },
@@ -201,28 +181,23 @@ export const electrumMethodTable = {
     endedBy: 'blockchain.scripthash.unsubscribe',
   },
   'blockchain.scripthash.unsubscribe': {
-    kind: 'request',
     versions: { since: '1.4.2', removed: '1.7' },
     params: [{ name: 'scripthash' }],
     ends: 'blockchain.scripthash.subscribe',
   },
   'blockchain.scriptpubkey.get_balance': {
-    kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey' }],
   },
   'blockchain.scriptpubkey.get_history': {
-    kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey' }],
   },
   'blockchain.scriptpubkey.get_mempool': {
-    kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey' }],
   },
   'blockchain.scriptpubkey.listunspent': {
-    kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey' }],
   },
@@ -238,13 +213,11 @@ export const electrumMethodTable = {
     endedBy: 'blockchain.scriptpubkey.unsubscribe',
   },
   'blockchain.scriptpubkey.unsubscribe': {
-    kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'scriptpubkey' }],
     ends: 'blockchain.scriptpubkey.subscribe',
   },
   'blockchain.transaction.broadcast': {
-    kind: 'request',
     versions: { since: '1.0' },
     params: [{ name: 'raw_tx' }],
     results: [
@@ -259,7 +232,6 @@ export const electrumMethodTable = {
     ],
   },
   'blockchain.transaction.broadcast_package': {
-    kind: 'request',
     versions: { since: '1.6' },
     params: [{ name: 'raw_txs' }, { name: 'verbose', required: false, hasDefault: true, default: false }],
     results: [
@@ -272,7 +244,6 @@ export const electrumMethodTable = {
     ],
   },
   'blockchain.transaction.get': {
-    kind: 'request',
     versions: { since: '1.0' },
     params: [
       { name: 'tx_hash' },
@@ -288,7 +259,6 @@ export const electrumMethodTable = {
     ],
   },
   'blockchain.transaction.get_confirmed_blockhash': {
-    kind: 'request',
     versions: { since: '1.4' },
     params: [{ name: 'tx_hash' }, { name: 'include_header', required: false, hasDefault: true, default: false }],
     results: [
@@ -301,17 +271,14 @@ export const electrumMethodTable = {
     ],
   },
   'blockchain.transaction.get_height': {
-    kind: 'request',
     versions: { since: '1.4' },
     params: [{ name: 'tx_hash' }],
   },
   'blockchain.transaction.get_merkle': {
-    kind: 'request',
     versions: { since: '1.0' },
     params: [{ name: 'tx_hash' }, { name: 'height', required: false }],
   },
   'blockchain.transaction.id_from_pos': {
-    kind: 'request',
     versions: { since: '1.4' },
     params: [
       { name: 'height' },
@@ -328,62 +295,50 @@ export const electrumMethodTable = {
     ],
   },
   'blockchain.transaction.testmempoolaccept': {
-    kind: 'request',
     versions: { since: '1.7' },
     params: [{ name: 'raw_txs' }],
   },
   'blockchain.utxo.get_address': {
-    kind: 'request',
     versions: { since: '1.0', removed: '1.1' },
     params: [{ name: 'tx_hash' }, { name: 'index' }],
   },
   'blockchain.utxo.get_info': {
-    kind: 'request',
     versions: { since: '1.4' },
     params: [{ name: 'tx_hash' }, { name: 'out_n' }],
   },
   'mempool.get_fee_histogram': {
-    kind: 'request',
     versions: { since: '1.2' },
     params: [],
   },
   'mempool.get_info': {
-    kind: 'request',
     versions: { since: '1.6' },
     params: [],
   },
   'mempool.recent': {
-    kind: 'request',
     versions: { since: '1.7' },
     params: [],
   },
   'server.add_peer': {
-    kind: 'request',
     versions: { since: '1.1' },
     params: [{ name: 'features' }],
   },
   'server.banner': {
-    kind: 'request',
     versions: { since: '1.0' },
     params: [],
   },
   'server.donation_address': {
-    kind: 'request',
     versions: { since: '1.0' },
     params: [],
   },
   'server.features': {
-    kind: 'request',
     versions: { since: '1.1' },
     params: [],
   },
   'server.peers.subscribe': {
-    kind: 'request',
     versions: { since: '1.0' },
     params: [],
   },
   'server.ping': {
-    kind: 'request',
     versions: { since: '1.2' },
     params: [
       { name: 'pong_len', required: false, hasDefault: true, default: 0, versions: { since: '1.7' } },
@@ -406,7 +361,6 @@ export const electrumMethodTable = {
     },
   },
   'server.version': {
-    kind: 'request',
     versions: { since: '1.0' },
     params: [
       { name: 'client_name', required: false, hasDefault: true, default: '' },

@@ -7,13 +7,12 @@ import type { MiningClientRequestName } from './types.js';
  * What the spec says of every Stratum V1 method, by wire name: direction, kind, versions, params,
  * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts, which
  * also has each method's status and the version that deprecated it), so a client that checks nothing
- * carries neither. The common values are left out, as MethodDefinition allows (direction
- * client-to-server, no additional params, params required without a default, one result named
+ * carries neither. The common values are left out, as MethodDefinition allows (kind request,
+ * direction client-to-server, no additional params, params required without a default, one result named
  * "result"): every client carries this table, and MethodInfo fills them in.
  */
 export const miningMethodTable = {
   'client.get_version': {
-    kind: 'request',
     direction: 'server-to-client',
     params: [],
   },
@@ -42,7 +41,6 @@ export const miningMethodTable = {
     },
   },
   'mining.authorize': {
-    kind: 'request',
     params: [{ name: 'username' }, { name: 'password', required: false }],
     sessionState: {
       sets: 'The worker may submit shares on this connection (several workers may be authorized on one).',
@@ -59,7 +57,6 @@ export const miningMethodTable = {
     },
   },
   'mining.configure': {
-    kind: 'request',
     params: [{ name: 'extensions' }, { name: 'extension_parameters' }],
     optionalReply: {
       when: 'always',
@@ -73,7 +70,6 @@ export const miningMethodTable = {
     },
   },
   'mining.extranonce.subscribe': {
-    kind: 'request',
     params: [],
     optionalReply: {
       when: 'always',
@@ -88,11 +84,9 @@ export const miningMethodTable = {
     },
   },
   'mining.get_transactions': {
-    kind: 'request',
     params: [{ name: 'job_id' }],
   },
   'mining.get_txnhashes': {
-    kind: 'request',
     params: [{ name: 'job_id' }],
   },
   'mining.notify': {
@@ -116,7 +110,6 @@ export const miningMethodTable = {
     },
   },
   'mining.ping': {
-    kind: 'request',
     direction: 'server-to-client',
     params: [],
   },
@@ -161,7 +154,6 @@ export const miningMethodTable = {
     },
   },
   'mining.submit': {
-    kind: 'request',
     params: [
       { name: 'worker_name' },
       { name: 'job_id' },
@@ -172,7 +164,6 @@ export const miningMethodTable = {
     ],
   },
   'mining.subscribe': {
-    kind: 'request',
     params: [
       { name: 'user_agent', required: false },
       { name: 'session_id', required: false },
@@ -192,7 +183,6 @@ export const miningMethodTable = {
     },
   },
   'mining.suggest_difficulty': {
-    kind: 'request',
     params: [{ name: 'difficulty' }],
     optionalReply: {
       when: 'always',
@@ -203,7 +193,6 @@ export const miningMethodTable = {
     },
   },
   'mining.suggest_target': {
-    kind: 'request',
     params: [{ name: 'target' }],
     optionalReply: {
       when: 'always',
