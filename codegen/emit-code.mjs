@@ -12,6 +12,7 @@ function loadTemplates() {
   const hb = Handlebars.create();
   hb.registerHelper('json', (value) => JSON.stringify(value));
   hb.registerHelper('eq', (a, b) => a === b);
+  hb.registerHelper('withoutKey', (object, key) => Object.fromEntries(Object.entries(object).filter(([k]) => k !== key)));
   hb.registerPartial('node', fs.readFileSync(path.join(TEMPLATES, 'node.hbs'), 'utf8'));
   hb.registerPartial('nodeIn', fs.readFileSync(path.join(TEMPLATES, 'node-in.hbs'), 'utf8'));
   hb.registerPartial('handlerNode', fs.readFileSync(path.join(TEMPLATES, 'handler-node.hbs'), 'utf8'));
@@ -95,6 +96,9 @@ function methodData(m) {
     })),
     notificationValidator: m.kind === 'notification' ? `${m.key}__params` : `${m.key}__notification`,
     errorList: m.errors.map((e) => ({ code: e.code, message: e.message })),
+    deprecated: m.versions?.deprecated ?? null,
+    // The table's default: one result shape, named "result", at every version.
+    oneResult: m.variants.length === 1 && m.variants[0].name === 'result' && !m.variants[0].when?.versions,
   };
 }
 

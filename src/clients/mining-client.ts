@@ -7,6 +7,7 @@ import type { ClientReconnectNotification, MiningConfigureResult, MiningMethods,
 import { excerpt } from '../runtime/bounded-json.js';
 import { resolveBackoff } from '../runtime/backoff.js';
 import { Connection } from '../runtime/connection.js';
+import { reconnect } from '../runtime/reconnect.js';
 import { asyncDispose } from '../runtime/dispose.js';
 import { Emitter } from '../runtime/emitter.js';
 import { ClosedError, ConnectError, ProtocolError, TimeoutError, ValidationError } from '../runtime/errors.js';
@@ -351,7 +352,7 @@ class MiningClient {
     this.#next = { host: target.host, port: target.port, tls: this.#endpoint.tls };
     // The old connection's jobs cannot be submitted on the new one.
     this.#state.newConnection();
-    return this.#core.reconnect(target.waitSeconds * 1000);
+    return reconnect(this.#core, target.waitSeconds * 1000);
   }
 }
 

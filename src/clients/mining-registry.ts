@@ -1,6 +1,7 @@
 // The registry a mining client checks with: the generated method table and the validators it is given, with
 // those of the session always (miningSessionValidators: the client keeps its state from spec-valid values
-// only), so a bundle of the lean client (stratum-sdk/mining/lean) holds no others.
+// only), so a bundle of the lean client (stratum-sdk/mining/lean) holds no others. Without the docs table: the
+// client reads none of it (summaries, errors, status), and it is never handed out.
 import { miningMethodTable } from '../generated/mining/table.js';
 import { miningSessionValidators, type MiningValidators } from '../generated/mining/validators/index.js';
 import { defineProtocol, type ProtocolRegistry } from '../runtime/registry.js';

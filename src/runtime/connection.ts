@@ -6,7 +6,7 @@
 // its own, no Node imports.
 import { backoffDelay } from './backoff.js';
 import type { ConnectionEvents, ConnectionOptions, ConnectionRules, ConnectionState, Link } from './connection-rules.js';
-import { ClosedError, ConnectError, StratumSdkError } from './errors.js';
+import { ClosedError, StratumSdkError } from './errors.js';
 import { IdleTimer } from './keep-alive.js';
 import { RpcSession, type ReplyCheck, type RequestOptions, type ResultCheck } from './session.js';
 import type { Transport } from './transport.js';
@@ -161,15 +161,11 @@ export class Connection<I, R> {
   }
 
   /**
-   * Drops the current link (its pending requests reject with a ClosedError) and connects again after
-   * `delayMs`, then renews. One attempt, or the backoff's attempts when it has one. Resolves with what
-   * the renewal gave; rejects, and closes, when every attempt failed. Allowed after a drop closed the
-   * connection, never after `close()`.
+   * What `reconnect()` (reconnect.ts) does once it has checked that it may: drops the current link and
+   * reconnects after `delayMs`. Unchecked, so call that instead; the checks live there, with the one
+   * client that reconnects when asked (Mining), and an Electrum client's bundle carries none of them.
    */
-  reconnect(delayMs: number): Promise<R> {
-    if (this.#closedByUser) return Promise.reject(new ClosedError('closed by the client'));
-    if (this.reconnecting) return Promise.reject(new ConnectError('a reconnect is already under way'));
-    if (this.#state === 'idle' || this.#state === 'connecting') return Promise.reject(new ClosedError('not connected: call connect() first'));
+  redial(delayMs: number): Promise<R> {
     const link = this.#link;
     this.#link = undefined;
     this.#idle?.stop();

@@ -60,21 +60,35 @@ export interface ParamInfo {
 }
 
 /**
+ * Generated input: one param. The common values may be left out (the generated tables do): `required`
+ * true, `hasDefault` false; MethodInfo's params have them filled in.
+ */
+export type ParamDefinition = Omit<ParamInfo, 'required' | 'hasDefault'> & {
+  readonly required?: boolean | undefined;
+  readonly hasDefault?: boolean | undefined;
+};
+
+/**
  * Generated input: one method's metadata (its validators come apart, as MethodValidators). The common
- * values may be left out (the generated tables do, as every client carries them): `direction`
- * client-to-server, `status` standard, `additionalParams` false; MethodInfo has them filled in.
+ * values may be left out (the generated tables do, as every client carries them): `kind` request,
+ * `direction` client-to-server, `status` standard, `additionalParams` false, `results` one named
+ * "result", and those of each param (ParamDefinition); MethodInfo has them filled in. The generated
+ * tables leave out `status` and `versions.deprecated` altogether: their docs table has them.
  */
 export interface MethodDefinition {
-  readonly kind: MethodKind;
+  readonly kind?: MethodKind | undefined;
   readonly direction?: Direction | undefined;
   readonly status?: MethodStatus | undefined;
   readonly versions?: Versions | undefined;
-  readonly params: readonly ParamInfo[];
+  readonly params: readonly ParamDefinition[];
   readonly additionalParams?: boolean | undefined;
-  readonly results: readonly {
-    readonly name: string;
-    readonly versions?: VersionRange | undefined;
-  }[];
+  /** The result shapes; left out: one, named "result" (most requests). A notification has none: []. */
+  readonly results?:
+    | readonly {
+        readonly name: string;
+        readonly versions?: VersionRange | undefined;
+      }[]
+    | undefined;
   readonly notification?:
     | {
         readonly direction: Direction;
@@ -92,9 +106,17 @@ export interface MethodDefinition {
   readonly endedBy?: string | undefined;
 }
 
-/** Generated input: what the spec tells a person of one method, apart from what the runtime needs. */
+/**
+ * Generated input: what the spec tells a person of one method, apart from what the runtime needs. Its
+ * status and the version that deprecated it are here (not in the method table every client carries);
+ * a MethodDefinition that has them too wins.
+ */
 export interface MethodDocs {
   readonly summary: string;
+  /** Left out when standard. */
+  readonly status?: MethodStatus | undefined;
+  /** The protocol version that deprecated it (MethodInfo's `versions.deprecated`). */
+  readonly deprecated?: string | undefined;
   readonly implementations?: readonly string[] | undefined;
   readonly errors: readonly { readonly code: number; readonly message: string }[];
 }
@@ -128,9 +150,11 @@ export interface MethodInfo<M extends string = string> {
   readonly protocol: Protocol;
   readonly kind: MethodKind;
   readonly direction: Direction;
+  /** From the docs table for the generated tables ('standard' in a registry built without it). */
   readonly status: MethodStatus;
   /** One line on what it does ('' in a registry built without the docs table). */
   readonly summary: string;
+  /** For the generated tables, `deprecated` comes from the docs table (absent in a registry built without it). */
   readonly versions: Versions | undefined;
   readonly implementations: readonly string[];
   readonly params: readonly ParamInfo[];
@@ -193,7 +217,7 @@ export type PositionalParams = { readonly ok: true; readonly params: unknown[] }
  */
 export function namedToPositional(
   named: Readonly<Record<string, unknown>>,
-  params: readonly ParamInfo[],
+  params: readonly ParamDefinition[],
   additionalParams: boolean,
 ): PositionalParams {
   const unknown = Object.keys(named).filter((k) => !params.some((p) => p.name === k));
@@ -206,7 +230,7 @@ export function namedToPositional(
   });
   const out: unknown[] = [];
   for (let i = 0; i <= last; i++) {
-    const p = params[i] as ParamInfo;
+    const p = params[i] as ParamDefinition;
     if (Object.hasOwn(named, p.name)) out.push(named[p.name]);
     else if (p.hasDefault) out.push(p.default);
     else return { ok: false, error: `param "${p.name}" is missing but a later one is given` };
@@ -240,7 +264,6 @@ export type ClientMethodInfo<M extends string = string> = Pick<
   MethodInfo<M>,
   | 'method'
   | 'kind'
-  | 'params'
   | 'resultVariants'
   | 'hasNotification'
   | 'notificationDirection'
@@ -252,7 +275,13 @@ export type ClientMethodInfo<M extends string = string> = Pick<
   | 'positionalParams'
   | 'isAvailable'
   | 'checksAt'
->;
+> & {
+  /** As the table has them: the common values may be left out (ParamDefinition). */
+  readonly params: readonly ParamDefinition[];
+};
+
+/** The result shapes of a method whose table entry leaves them out. */
+const ONE_RESULT: NonNullable<MethodDefinition['results']> = [{ name: 'result' }];
 
 /** A method's client part, and the result variants by context that only the full MethodInfo tells. */
 function methodParts<M extends string>(
@@ -268,9 +297,10 @@ function methodParts<M extends string>(
   const methodRange = rangeOf(def.versions);
   const paramRanges = def.params.map((p) => rangeOf(p.versions));
   const notificationRange = rangeOf(notification?.versions);
+  const shapes = def.results ?? ONE_RESULT;
 
   // Conditions resolved to param positions once, not on every result checked.
-  const results = def.results.map((r) => ({
+  const results = shapes.map((r) => ({
     ...r,
     validate: validators?.results[r.name] ?? PASS,
     conditions: Object.entries(validators?.conditions?.[r.name] ?? {}).map(([name, check]) => {
@@ -323,7 +353,7 @@ function methodParts<M extends string>(
         return invalid(errors);
       },
       validateResult(value, params) {
-        if (!def.results.length) return invalid([`${method} is a notification and has no result`]);
+        if (!shapes.length) return invalid([`${method} is a notification and has no result`]);
         const candidates = applicable(atVersion, params);
         if (!candidates.length) {
           return invalid([`result: no shape of ${method} applies${v ? ` at protocol ${v}` : ''} with these params`]);
@@ -365,9 +395,9 @@ function methodParts<M extends string>(
 
   const info: ClientMethodInfo<M> = {
     method,
-    kind: def.kind,
+    kind: def.kind ?? 'request',
     params: def.params,
-    resultVariants: def.results.map((r) => r.name),
+    resultVariants: shapes.map((r) => r.name),
     hasNotification: notification !== undefined,
     notificationDirection: notification?.direction,
     notificationParams: notification?.params ?? [],
@@ -380,6 +410,12 @@ function methodParts<M extends string>(
     checksAt,
   };
   return { info, variants: (context) => applicable(variantsAt(context.protocolVersion), context.params).map((r) => r.name) };
+}
+
+/** A method's versions with the docs' deprecation in, in the order the spec writes them (since, deprecated, removed). */
+function withDeprecation(v: Versions | undefined, deprecated: string | undefined): Versions | undefined {
+  if (v === undefined || deprecated === undefined || v.deprecated !== undefined) return v;
+  return v.removed === undefined ? { since: v.since, deprecated } : { since: v.since, deprecated, removed: v.removed };
 }
 
 export function defineMethod<M extends string>(
@@ -396,13 +432,14 @@ export function defineMethod<M extends string>(
     ...info,
     protocol,
     direction: def.direction ?? 'client-to-server',
-    status: def.status ?? 'standard',
+    status: def.status ?? docs?.status ?? 'standard',
     summary: docs?.summary ?? '',
-    versions: def.versions,
+    versions: withDeprecation(def.versions, docs?.deprecated),
+    params: def.params.map(({ name, required = true, hasDefault = false, ...rest }): ParamInfo => ({ name, required, hasDefault, ...rest })),
     implementations: docs?.implementations ?? [],
     additionalParams: def.additionalParams === true,
     validated: validators !== undefined,
-    hasResult: def.results.length > 0,
+    hasResult: info.resultVariants.length > 0,
     errors: docs?.errors ?? [],
     optionalReply: def.optionalReply,
     sessionState: def.sessionState,
@@ -413,7 +450,7 @@ export function defineMethod<M extends string>(
   } satisfies MethodInfo<M>);
 }
 
-function paramList(params: readonly ParamInfo[]): string {
+function paramList(params: readonly ParamDefinition[]): string {
   return params.length ? params.map((p) => p.name).join(', ') : 'no params';
 }
 
@@ -493,8 +530,8 @@ export function defineClientProtocol<M extends string>(protocol: Protocol, defin
 /**
  * A registry from a method table and the validators to check with: all of them for a server, the ones an
  * application imports for a client (see ValidatorSet), none for a client that checks nothing. Without
- * `docs` summaries are empty and no errors are listed. (The clients' own registries, made from their
- * validators, are defineClientProtocol's.)
+ * `docs` summaries are empty, no errors are listed, and a generated table's methods are all standard and
+ * never deprecated. (The clients' own registries, made from their validators, are defineClientProtocol's.)
  */
 export function defineProtocol<M extends string>(
   protocol: Protocol,

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveBackoff, type BackoffOptions } from '../../src/runtime/backoff.js';
 import { Connection, type ConnectionEvents, type ConnectionRules, type Link } from '../../src/runtime/connection.js';
 import { ClosedError, ConnectError, StratumSdkError, TimeoutError, VersionMismatchError } from '../../src/runtime/errors.js';
+import { reconnect } from '../../src/runtime/reconnect.js';
 import type { ResultCheck } from '../../src/runtime/session.js';
 import type { Connector, TransportHandlers } from '../../src/runtime/transport.js';
 
@@ -261,7 +262,7 @@ describe('a reconnect asked for', () => {
     const { connection, peers, events } = core();
     await connection.connect();
     const inFlight = connection.request('silent.wait', []).catch((e: unknown) => e);
-    const result = await connection.reconnect(5);
+    const result = await reconnect(connection, 5);
     expect(result).toBe('renewed v1');
     expect(((await inFlight) as ClosedError).message).toBe('the client is reconnecting');
     expect(peers[0]?.closedByClient).toBe(true);
@@ -273,18 +274,27 @@ describe('a reconnect asked for', () => {
     await connection.connect();
     peers[0]?.drop();
     expect(connection.state).toBe('closed');
-    const first = connection.reconnect(5);
-    await expect(connection.reconnect(0)).rejects.toBeInstanceOf(ConnectError);
+    const first = reconnect(connection, 5);
+    await expect(reconnect(connection, 0)).rejects.toBeInstanceOf(ConnectError);
     await expect(first).resolves.toBe('renewed v1');
     expect(connection.state).toBe('open');
     await connection.close();
-    await expect(connection.reconnect(0)).rejects.toBeInstanceOf(ClosedError);
+    await expect(reconnect(connection, 0)).rejects.toThrow(new ClosedError('closed by the client'));
+  });
+
+  it('is refused before the first connect, and while it is under way', async () => {
+    const { connection } = core();
+    await expect(reconnect(connection, 0)).rejects.toThrow(new ClosedError('not connected: call connect() first'));
+    const connecting = connection.connect();
+    await expect(reconnect(connection, 0)).rejects.toThrow(new ClosedError('not connected: call connect() first'));
+    await connecting;
+    expect(connection.state).toBe('open');
   });
 
   it('closes with the error when its one attempt fails', async () => {
     const { connection, events } = core({ refuse: (n) => n > 1 });
     await connection.connect();
-    await expect(connection.reconnect(0)).rejects.toBeInstanceOf(ConnectError);
+    await expect(reconnect(connection, 0)).rejects.toBeInstanceOf(ConnectError);
     expect(connection.state).toBe('closed');
     expect(events.at(-1)).toEqual(['close', expect.any(ConnectError)]);
   });

@@ -31,6 +31,25 @@ describe('metadata', () => {
     expect(m.additionalParams).toBe(false);
     expect(electrumMethods['server.version'].additionalParams).toBe(true);
     expect(electrumMethods['blockchain.address.subscribe'].status).toBe('legacy');
+    // Status and deprecation come from the docs table, which a client's table does without.
+    expect(electrumMethodTable['blockchain.address.subscribe']).not.toHaveProperty('status');
+    expect(electrumMethodTable['blockchain.address.subscribe'].versions).toEqual({ since: '1.0', removed: '1.3' });
+    expect(electrumMethods['blockchain.address.subscribe'].versions).toEqual({ since: '1.0', deprecated: '1.2', removed: '1.3' });
+    expect(defineProtocol('electrum', electrumMethodTable).get('blockchain.address.subscribe')?.status).toBe('standard');
+    // One result shape named "result" unless the table says otherwise; a notification has none.
+    expect(electrumMethodTable['blockchain.address.subscribe']).not.toHaveProperty('results');
+    expect([electrumMethods['blockchain.address.subscribe'].resultVariants, electrumMethods['blockchain.address.subscribe'].hasResult]).toEqual([['result'], true]);
+    expect(electrumMethods['blockchain.block.header'].resultVariants).toEqual(['raw', 'proof']);
+    expect([miningProtocol.methods['mining.notify'].resultVariants, miningProtocol.methods['mining.notify'].hasResult]).toEqual([[], false]);
+    // A param is required without a default unless the table says otherwise.
+    expect(electrumMethodTable['blockchain.block.header'].params).toEqual([{ name: 'height' }, { name: 'cp_height', required: false, hasDefault: true, default: 0, versions: { since: '1.4' } }]);
+    expect(electrumMethods['blockchain.block.header'].params).toEqual([
+      { name: 'height', required: true, hasDefault: false },
+      { name: 'cp_height', required: false, hasDefault: true, default: 0, versions: { since: '1.4' } },
+    ]);
+    expect(electrumProtocol.get('blockchain.block.header')?.positionalParams({ cp_height: 5 })).toEqual({ ok: false, error: 'param "height" is missing but a later one is given' });
+    const own = defineProtocol('electrum', { 'x.y': { kind: 'request', status: 'draft', versions: { since: '1.0', deprecated: '1.1' }, params: [], results: [] } }, {}, { 'x.y': { summary: '', status: 'legacy', deprecated: '1.2', errors: [] } });
+    expect([own.methods['x.y'].status, own.methods['x.y'].versions]).toEqual(['draft', { since: '1.0', deprecated: '1.1' }]);
     expect(electrumMethods['server.ping'].notificationDirection).toBe('both');
     expect(m.versions).toEqual({ since: '1.1', removed: '1.7' });
     expect(m.hasNotification).toBe(true);
@@ -316,7 +335,10 @@ describe("a client's own registry (defineClientProtocol)", () => {
     for (const name of client.names) {
       const mine = client.get(name)!;
       const full = electrumProtocol.get(name)!;
-      for (const key of ['method', 'kind', 'params', 'resultVariants', 'hasNotification', 'notificationDirection', 'notificationParams', 'subscriptionKey', 'keyInNotifications', 'ends', 'endedBy'] as const) {
+      // Its params as the table has them (common values left out), the same params filled in.
+      expect(mine.params).toBe(electrumMethodTable[name].params);
+      expect(mine.params.map((p) => [p.name, p.required ?? true, p.hasDefault ?? false, p.default])).toEqual(full.params.map((p) => [p.name, p.required, p.hasDefault, p.default]));
+      for (const key of ['method', 'kind', 'resultVariants', 'hasNotification', 'notificationDirection', 'notificationParams', 'subscriptionKey', 'keyInNotifications', 'ends', 'endedBy'] as const) {
         expect(mine[key], `${name}.${key}`).toEqual(full[key]);
       }
       expect(mine.isAvailable('1.4')).toBe(full.isAvailable('1.4'));

@@ -2,10 +2,15 @@
 // edit the spec (or the generator) and run `npm run generate`.
 import type { MethodDocs } from '../../runtime/registry.js';
 
-/** What the spec tells a person of every Electrum method: its summary, who implements it, its errors. */
+/**
+ * What the spec tells a person of every Electrum method: its summary, its status and the version that
+ * deprecated it (left out when standard, or never deprecated), who implements it, its errors.
+ */
 export const electrumMethodDocs = {
   'blockchain.address.get_balance': {
     summary: 'Return the confirmed and unconfirmed balance of an address (protocol 1.0-1.2).',
+    status: 'legacy',
+    deprecated: '1.2',
     errors: [
       { code: -1, message: '<address> is not a valid address' },
       { code: 1, message: '<address> is not a valid address' },
@@ -13,6 +18,8 @@ export const electrumMethodDocs = {
   },
   'blockchain.address.get_history': {
     summary: 'Return the confirmed and mempool transactions of an address (protocol 1.0-1.2).',
+    status: 'legacy',
+    deprecated: '1.2',
     errors: [
       { code: -1, message: '<address> is not a valid address' },
       { code: 1, message: '<address> is not a valid address' },
@@ -20,6 +27,8 @@ export const electrumMethodDocs = {
   },
   'blockchain.address.get_mempool': {
     summary: 'Return the mempool transactions of an address (protocol 1.0-1.2).',
+    status: 'legacy',
+    deprecated: '1.2',
     errors: [
       { code: -1, message: '<address> is not a valid address' },
       { code: 1, message: '<address> is not a valid address' },
@@ -27,10 +36,14 @@ export const electrumMethodDocs = {
   },
   'blockchain.address.get_proof': {
     summary: 'Return a server-specific proof for an address (optional and deprecated in 1.0, removed in 1.1).',
+    status: 'legacy',
+    deprecated: '1.0',
     errors: [],
   },
   'blockchain.address.listunspent': {
     summary: 'Return the unspent outputs of an address (protocol 1.0-1.2).',
+    status: 'legacy',
+    deprecated: '1.2',
     errors: [
       { code: -1, message: '<address> is not a valid address' },
       { code: 1, message: '<address> is not a valid address' },
@@ -38,6 +51,8 @@ export const electrumMethodDocs = {
   },
   'blockchain.address.subscribe': {
     summary: 'Subscribe to an address: its status now, and a notification whenever it changes (protocol 1.0-1.2).',
+    status: 'legacy',
+    deprecated: '1.2',
     errors: [
       { code: -1, message: '<address> is not a valid address' },
       { code: 1, message: '<address> is not a valid address' },
@@ -45,10 +60,14 @@ export const electrumMethodDocs = {
   },
   'blockchain.block.get_chunk': {
     summary: "Return a retarget period's worth of headers, concatenated as hex (deprecated in 1.2, removed in 1.4).",
+    status: 'legacy',
+    deprecated: '1.2',
     errors: [{ code: -1, message: '<index> should be a non-negative integer' }],
   },
   'blockchain.block.get_header': {
     summary: 'Return the block header at a height as named fields (deprecated in 1.3, removed in 1.4).',
+    status: 'legacy',
+    deprecated: '1.3',
     errors: [{ code: -1, message: 'height <height> out of range' }],
   },
   'blockchain.block.header': {
@@ -68,6 +87,7 @@ export const electrumMethodDocs = {
   },
   'blockchain.headers.get_tip': {
     summary: "Return the current chain tip's height and raw header, without subscribing.",
+    status: 'implementation-specific',
     implementations: ['Fulcrum'],
     errors: [],
   },
@@ -77,6 +97,7 @@ export const electrumMethodDocs = {
   },
   'blockchain.name.get_value_proof': {
     summary: "Return a name's update transactions with merkle proofs, for single-round-trip Namecoin name resolution.",
+    status: 'implementation-specific',
     implementations: ['ElectrumX (Namecoin coins)'],
     errors: [
       { code: 1, message: 'require header height <height> <= cp_height <cp_height> <= chain height <chain height>' },
@@ -85,10 +106,13 @@ export const electrumMethodDocs = {
   'blockchain.numblocks.subscribe': {
     summary:
       'Subscribe to the chain height: the current height now, and a notification on each new block (protocol 1.0).',
+    status: 'legacy',
+    deprecated: '1.0',
     errors: [],
   },
   'blockchain.outpoint.get_status': {
     summary: 'Return whether a transaction output exists and what spends it, without subscribing.',
+    status: 'experimental',
     implementations: ['ElectrumX (spesmilo master)', 'Electrum (PR 10627)'],
     errors: [
       { code: 1, message: '<tx_hash> should be a transaction hash' },
@@ -101,6 +125,7 @@ export const electrumMethodDocs = {
   },
   'blockchain.outpoint.subscribe': {
     summary: 'Subscribe to a transaction output: whether it exists and what spends it, now and on every change.',
+    status: 'experimental',
     implementations: ['ElectrumX (spesmilo master)', 'Electrum (PR 10627)'],
     errors: [
       { code: 1, message: '<tx_hash> should be a transaction hash' },
@@ -113,6 +138,7 @@ export const electrumMethodDocs = {
   },
   'blockchain.outpoint.unsubscribe': {
     summary: 'Stop notifications for a transaction output.',
+    status: 'experimental',
     implementations: ['ElectrumX (spesmilo master)', 'Electrum (PR 10627)'],
     errors: [
       { code: 1, message: '<tx_hash> should be a transaction hash' },
@@ -121,6 +147,7 @@ export const electrumMethodDocs = {
   },
   'blockchain.relayfee': {
     summary: "Return the daemon's minimum relay fee rate (removed in 1.6: use mempool.get_info).",
+    status: 'legacy',
     errors: [],
   },
   'blockchain.scripthash.get_balance': {
@@ -129,6 +156,7 @@ export const electrumMethodDocs = {
   },
   'blockchain.scripthash.get_first_use': {
     summary: 'Return the block and transaction where a script hash first received an output.',
+    status: 'implementation-specific',
     implementations: ['Fulcrum', 'Rostrum (ElectrsCash)'],
     errors: [],
   },
@@ -158,6 +186,7 @@ export const electrumMethodDocs = {
   },
   'blockchain.scriptpubkey.get_balance': {
     summary: 'Return the confirmed and unconfirmed balance of an output script, in satoshis.',
+    status: 'experimental',
     implementations: ['ElectrumX (spesmilo master)', 'Electrum (PR 10627)'],
     errors: [
       { code: 10001, message: 'history too large' },
@@ -166,6 +195,7 @@ export const electrumMethodDocs = {
   },
   'blockchain.scriptpubkey.get_history': {
     summary: 'Return the confirmed and mempool transaction history of an output script.',
+    status: 'experimental',
     implementations: ['ElectrumX (spesmilo master)', 'Electrum (PR 10627)'],
     errors: [
       { code: 10001, message: 'history too large' },
@@ -174,6 +204,7 @@ export const electrumMethodDocs = {
   },
   'blockchain.scriptpubkey.get_mempool': {
     summary: 'Return the mempool transactions touching an output script, with their fees.',
+    status: 'experimental',
     implementations: ['ElectrumX (spesmilo master)', 'Electrum (PR 10627)'],
     errors: [
       { code: 10001, message: 'history too large' },
@@ -182,6 +213,7 @@ export const electrumMethodDocs = {
   },
   'blockchain.scriptpubkey.listunspent': {
     summary: 'Return the unspent outputs of an output script, mempool included.',
+    status: 'experimental',
     implementations: ['ElectrumX (spesmilo master)', 'Electrum (PR 10627)'],
     errors: [
       { code: 10001, message: 'history too large' },
@@ -190,6 +222,7 @@ export const electrumMethodDocs = {
   },
   'blockchain.scriptpubkey.subscribe': {
     summary: 'Subscribe to an output script: its status now, and a notification whenever it changes.',
+    status: 'experimental',
     implementations: ['ElectrumX (spesmilo master)', 'Electrum (PR 10627)'],
     errors: [
       { code: 10001, message: 'history too large' },
@@ -198,6 +231,7 @@ export const electrumMethodDocs = {
   },
   'blockchain.scriptpubkey.unsubscribe': {
     summary: 'Stop status notifications for an output script.',
+    status: 'experimental',
     implementations: ['ElectrumX (spesmilo master)', 'Electrum (PR 10627)'],
     errors: [{ code: 1, message: '<scriptpubkey> should be a hex string' }],
   },
@@ -224,11 +258,13 @@ export const electrumMethodDocs = {
   },
   'blockchain.transaction.get_confirmed_blockhash': {
     summary: 'Return the hash and height of the block that confirms a transaction, optionally with its header.',
+    status: 'implementation-specific',
     implementations: ['Fulcrum', 'Rostrum (ElectrsCash)'],
     errors: [],
   },
   'blockchain.transaction.get_height': {
     summary: 'Return the height of the block that confirms a transaction (0 while it is in the mempool).',
+    status: 'implementation-specific',
     implementations: ['Fulcrum'],
     errors: [
       { code: 1, message: 'Invalid tx hash' },
@@ -252,6 +288,7 @@ export const electrumMethodDocs = {
   },
   'blockchain.transaction.testmempoolaccept': {
     summary: "Ask whether the server's bitcoind would accept transactions into its mempool, without broadcasting them.",
+    status: 'experimental',
     implementations: ['ElectrumX (spesmilo master)'],
     errors: [
       { code: 1, message: '<raw_txs> should be a list' },
@@ -264,6 +301,8 @@ export const electrumMethodDocs = {
   },
   'blockchain.utxo.get_address': {
     summary: 'Return the address an output pays to (optional in 1.0, removed in 1.1).',
+    status: 'legacy',
+    deprecated: '1.0',
     errors: [
       { code: -1, message: '<tx_hash> should be a transaction hash' },
       { code: -1, message: '<index> should be a non-negative integer' },
@@ -271,6 +310,7 @@ export const electrumMethodDocs = {
   },
   'blockchain.utxo.get_info': {
     summary: 'Return the value and script hash of an unspent output, or null if it is spent or unknown.',
+    status: 'implementation-specific',
     implementations: ['Fulcrum'],
     errors: [
       { code: 1, message: 'Invalid tx hash' },
@@ -287,6 +327,7 @@ export const electrumMethodDocs = {
   },
   'mempool.recent': {
     summary: "Return the last transactions to enter the server's mempool, with fee and virtual size.",
+    status: 'experimental',
     implementations: ['ElectrumX (spesmilo master)'],
     errors: [],
   },

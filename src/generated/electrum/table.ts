@@ -5,77 +5,37 @@ import type { ElectrumClientRequestName } from './types.js';
 
 /**
  * What the spec says of every Electrum method, by wire name: direction, kind, versions, params,
- * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts), so a
- * client that checks nothing carries neither. The common values are left out, as MethodDefinition
- * allows (direction client-to-server, status standard, no additional params): every client carries
- * this table, and MethodInfo fills them in.
+ * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts, which
+ * also has each method's status and the version that deprecated it), so a client that checks nothing
+ * carries neither. The common values are left out, as MethodDefinition allows (kind request,
+ * direction client-to-server, no additional params, params required without a default, one result named
+ * "result"): every client carries this table, and MethodInfo fills them in.
  */
 export const electrumMethodTable = {
   'blockchain.address.get_balance': {
-    kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
-    params: [{ name: 'address', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    versions: { since: '1.0', removed: '1.3' },
+    params: [{ name: 'address' }],
   },
   'blockchain.address.get_history': {
-    kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
-    params: [{ name: 'address', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    versions: { since: '1.0', removed: '1.3' },
+    params: [{ name: 'address' }],
   },
   'blockchain.address.get_mempool': {
-    kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
-    params: [{ name: 'address', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    versions: { since: '1.0', removed: '1.3' },
+    params: [{ name: 'address' }],
   },
   'blockchain.address.get_proof': {
-    kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.0', removed: '1.1' },
-    params: [{ name: 'address', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    versions: { since: '1.0', removed: '1.1' },
+    params: [{ name: 'address' }],
   },
   'blockchain.address.listunspent': {
-    kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
-    params: [{ name: 'address', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    versions: { since: '1.0', removed: '1.3' },
+    params: [{ name: 'address' }],
   },
   'blockchain.address.subscribe': {
     kind: 'subscription',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.2', removed: '1.3' },
-    params: [{ name: 'address', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    versions: { since: '1.0', removed: '1.3' },
+    params: [{ name: 'address' }],
     notification: {
       direction: 'server-to-client',
       params: ['address', 'status'],
@@ -83,32 +43,17 @@ export const electrumMethodTable = {
     subscriptionKey: { params: 1, inNotifications: 'as-sent' },
   },
   'blockchain.block.get_chunk': {
-    kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.2', removed: '1.4' },
-    params: [{ name: 'index', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    versions: { since: '1.0', removed: '1.4' },
+    params: [{ name: 'index' }],
   },
   'blockchain.block.get_header': {
-    kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.3', removed: '1.4' },
-    params: [{ name: 'height', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    versions: { since: '1.0', removed: '1.4' },
+    params: [{ name: 'height' }],
   },
   'blockchain.block.header': {
-    kind: 'request',
     versions: { since: '1.3' },
     params: [
-      { name: 'height', required: true, hasDefault: false },
+      { name: 'height' },
       { name: 'cp_height', required: false, hasDefault: true, default: 0, versions: { since: '1.4' } },
     ],
     results: [
@@ -121,11 +66,10 @@ export const electrumMethodTable = {
     ],
   },
   'blockchain.block.headers': {
-    kind: 'request',
     versions: { since: '1.2' },
     params: [
-      { name: 'start_height', required: true, hasDefault: false },
-      { name: 'count', required: true, hasDefault: false },
+      { name: 'start_height' },
+      { name: 'count' },
       { name: 'cp_height', required: false, hasDefault: true, default: 0, versions: { since: '1.4' } },
     ],
     results: [
@@ -140,33 +84,17 @@ export const electrumMethodTable = {
     ],
   },
   'blockchain.estimatefee': {
-    kind: 'request',
     versions: { since: '1.0' },
-    params: [
-      { name: 'number', required: true, hasDefault: false },
-      { name: 'mode', required: false, hasDefault: false, versions: { since: '1.6' } },
-    ],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'number' }, { name: 'mode', required: false, versions: { since: '1.6' } }],
   },
   'blockchain.headers.get_tip': {
-    kind: 'request',
-    status: 'implementation-specific',
     versions: { since: '1.4' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.headers.subscribe': {
     kind: 'subscription',
     versions: { since: '1.0' },
-    params: [{ name: 'raw', required: false, hasDefault: false, versions: { since: '1.2', removed: '1.4' } }],
+    params: [{ name: 'raw', required: false, versions: { since: '1.2', removed: '1.4' } }],
     results: [
       {
         name: 'deserialized',
@@ -184,29 +112,13 @@ export const electrumMethodTable = {
     subscriptionKey: { params: 0, inNotifications: 'as-sent' },
   },
   'blockchain.name.get_value_proof': {
-    kind: 'request',
-    status: 'implementation-specific',
     versions: { since: '1.4.3' },
-    params: [
-      { name: 'scripthash', required: true, hasDefault: false },
-      { name: 'cp_height', required: false, hasDefault: true, default: 0 },
-    ],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'scripthash' }, { name: 'cp_height', required: false, hasDefault: true, default: 0 }],
   },
   'blockchain.numblocks.subscribe': {
     kind: 'subscription',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.0', removed: '1.1' },
+    versions: { since: '1.0', removed: '1.1' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     notification: {
       direction: 'server-to-client',
       params: ['height'],
@@ -214,34 +126,13 @@ export const electrumMethodTable = {
     subscriptionKey: { params: 0, inNotifications: 'as-sent' },
   },
   'blockchain.outpoint.get_status': {
-    kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
-    params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
-      { name: 'txout_idx', required: true, hasDefault: false },
-      { name: 'spk_hint', required: true, hasDefault: false },
-    ],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'tx_hash' }, { name: 'txout_idx' }, { name: 'spk_hint' }],
   },
   'blockchain.outpoint.subscribe': {
     kind: 'subscription',
-    status: 'experimental',
     versions: { since: '1.7' },
-    params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
-      { name: 'txout_idx', required: true, hasDefault: false },
-      { name: 'spk_hint', required: true, hasDefault: false },
-    ],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'tx_hash' }, { name: 'txout_idx' }, { name: 'spk_hint' }],
     notification: {
       direction: 'server-to-client',
       params: ['tx_hash', 'txout_idx', 'status'],
@@ -250,91 +141,38 @@ export const electrumMethodTable = {
     endedBy: 'blockchain.outpoint.unsubscribe',
   },
   'blockchain.outpoint.unsubscribe': {
-    kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
-    params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
-      { name: 'txout_idx', required: true, hasDefault: false },
-    ],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'tx_hash' }, { name: 'txout_idx' }],
     ends: 'blockchain.outpoint.subscribe',
   },
   'blockchain.relayfee': {
-    kind: 'request',
-    status: 'legacy',
     versions: { since: '1.0', removed: '1.6' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'blockchain.scripthash.get_balance': {
-    kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
-    params: [{ name: 'scripthash', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'scripthash' }],
   },
   'blockchain.scripthash.get_first_use': {
-    kind: 'request',
-    status: 'implementation-specific',
     versions: { since: '1.4' },
-    params: [{ name: 'scripthash', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'scripthash' }],
   },
   'blockchain.scripthash.get_history': {
-    kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
-    params: [{ name: 'scripthash', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'scripthash' }],
   },
   'blockchain.scripthash.get_mempool': {
-    kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
-    params: [{ name: 'scripthash', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'scripthash' }],
   },
   'blockchain.scripthash.listunspent': {
-    kind: 'request',
     versions: { since: '1.1', removed: '1.7' },
-    params: [{ name: 'scripthash', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'scripthash' }],
   },
   'blockchain.scripthash.subscribe': {
     kind: 'subscription',
     versions: { since: '1.1', removed: '1.7' },
-    params: [{ name: 'scripthash', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'scripthash' }],
     notification: {
       direction: 'server-to-client',
       params: ['scripthash', 'status'],
@@ -343,70 +181,30 @@ export const electrumMethodTable = {
     endedBy: 'blockchain.scripthash.unsubscribe',
   },
   'blockchain.scripthash.unsubscribe': {
-    kind: 'request',
     versions: { since: '1.4.2', removed: '1.7' },
-    params: [{ name: 'scripthash', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'scripthash' }],
     ends: 'blockchain.scripthash.subscribe',
   },
   'blockchain.scriptpubkey.get_balance': {
-    kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
-    params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'scriptpubkey' }],
   },
   'blockchain.scriptpubkey.get_history': {
-    kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
-    params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'scriptpubkey' }],
   },
   'blockchain.scriptpubkey.get_mempool': {
-    kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
-    params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'scriptpubkey' }],
   },
   'blockchain.scriptpubkey.listunspent': {
-    kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
-    params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'scriptpubkey' }],
   },
   'blockchain.scriptpubkey.subscribe': {
     kind: 'subscription',
-    status: 'experimental',
     versions: { since: '1.7' },
-    params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'scriptpubkey' }],
     notification: {
       direction: 'server-to-client',
       params: ['scripthash', 'status'],
@@ -415,21 +213,13 @@ export const electrumMethodTable = {
     endedBy: 'blockchain.scriptpubkey.unsubscribe',
   },
   'blockchain.scriptpubkey.unsubscribe': {
-    kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
-    params: [{ name: 'scriptpubkey', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'scriptpubkey' }],
     ends: 'blockchain.scriptpubkey.subscribe',
   },
   'blockchain.transaction.broadcast': {
-    kind: 'request',
     versions: { since: '1.0' },
-    params: [{ name: 'raw_tx', required: true, hasDefault: false }],
+    params: [{ name: 'raw_tx' }],
     results: [
       {
         name: 'legacyResultString',
@@ -442,12 +232,8 @@ export const electrumMethodTable = {
     ],
   },
   'blockchain.transaction.broadcast_package': {
-    kind: 'request',
     versions: { since: '1.6' },
-    params: [
-      { name: 'raw_txs', required: true, hasDefault: false },
-      { name: 'verbose', required: false, hasDefault: true, default: false },
-    ],
+    params: [{ name: 'raw_txs' }, { name: 'verbose', required: false, hasDefault: true, default: false }],
     results: [
       {
         name: 'summary',
@@ -458,10 +244,9 @@ export const electrumMethodTable = {
     ],
   },
   'blockchain.transaction.get': {
-    kind: 'request',
     versions: { since: '1.0' },
     params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
+      { name: 'tx_hash' },
       { name: 'verbose', required: false, hasDefault: true, default: false, versions: { since: '1.2' } },
     ],
     results: [
@@ -474,13 +259,8 @@ export const electrumMethodTable = {
     ],
   },
   'blockchain.transaction.get_confirmed_blockhash': {
-    kind: 'request',
-    status: 'implementation-specific',
     versions: { since: '1.4' },
-    params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
-      { name: 'include_header', required: false, hasDefault: true, default: false },
-    ],
+    params: [{ name: 'tx_hash' }, { name: 'include_header', required: false, hasDefault: true, default: false }],
     results: [
       {
         name: 'blockhash',
@@ -491,35 +271,18 @@ export const electrumMethodTable = {
     ],
   },
   'blockchain.transaction.get_height': {
-    kind: 'request',
-    status: 'implementation-specific',
     versions: { since: '1.4' },
-    params: [{ name: 'tx_hash', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'tx_hash' }],
   },
   'blockchain.transaction.get_merkle': {
-    kind: 'request',
     versions: { since: '1.0' },
-    params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
-      { name: 'height', required: false, hasDefault: false },
-    ],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'tx_hash' }, { name: 'height', required: false }],
   },
   'blockchain.transaction.id_from_pos': {
-    kind: 'request',
     versions: { since: '1.4' },
     params: [
-      { name: 'height', required: true, hasDefault: false },
-      { name: 'tx_pos', required: true, hasDefault: false },
+      { name: 'height' },
+      { name: 'tx_pos' },
       { name: 'merkle', required: false, hasDefault: true, default: false },
     ],
     results: [
@@ -532,127 +295,50 @@ export const electrumMethodTable = {
     ],
   },
   'blockchain.transaction.testmempoolaccept': {
-    kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
-    params: [{ name: 'raw_txs', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'raw_txs' }],
   },
   'blockchain.utxo.get_address': {
-    kind: 'request',
-    status: 'legacy',
-    versions: { since: '1.0', deprecated: '1.0', removed: '1.1' },
-    params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
-      { name: 'index', required: true, hasDefault: false },
-    ],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    versions: { since: '1.0', removed: '1.1' },
+    params: [{ name: 'tx_hash' }, { name: 'index' }],
   },
   'blockchain.utxo.get_info': {
-    kind: 'request',
-    status: 'implementation-specific',
     versions: { since: '1.4' },
-    params: [
-      { name: 'tx_hash', required: true, hasDefault: false },
-      { name: 'out_n', required: true, hasDefault: false },
-    ],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'tx_hash' }, { name: 'out_n' }],
   },
   'mempool.get_fee_histogram': {
-    kind: 'request',
     versions: { since: '1.2' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'mempool.get_info': {
-    kind: 'request',
     versions: { since: '1.6' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'mempool.recent': {
-    kind: 'request',
-    status: 'experimental',
     versions: { since: '1.7' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'server.add_peer': {
-    kind: 'request',
     versions: { since: '1.1' },
-    params: [{ name: 'features', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'features' }],
   },
   'server.banner': {
-    kind: 'request',
     versions: { since: '1.0' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'server.donation_address': {
-    kind: 'request',
     versions: { since: '1.0' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'server.features': {
-    kind: 'request',
     versions: { since: '1.1' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'server.peers.subscribe': {
-    kind: 'request',
     versions: { since: '1.0' },
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'server.ping': {
-    kind: 'request',
     versions: { since: '1.2' },
     params: [
       { name: 'pong_len', required: false, hasDefault: true, default: 0, versions: { since: '1.7' } },
@@ -675,7 +361,6 @@ export const electrumMethodTable = {
     },
   },
   'server.version': {
-    kind: 'request',
     versions: { since: '1.0' },
     params: [
       { name: 'client_name', required: false, hasDefault: true, default: '' },

@@ -2,7 +2,10 @@
 // edit the spec (or the generator) and run `npm run generate`.
 import type { MethodDocs } from '../../runtime/registry.js';
 
-/** What the spec tells a person of every Stratum V1 method: its summary, who implements it, its errors. */
+/**
+ * What the spec tells a person of every Stratum V1 method: its summary, its status and the version that
+ * deprecated it (left out when standard, or never deprecated), who implements it, its errors.
+ */
 export const miningMethodDocs = {
   'client.get_version': {
     summary: 'The pool asks the miner for its software name and version.',
@@ -26,14 +29,17 @@ export const miningMethodDocs = {
   },
   'mining.capabilities': {
     summary: 'Draft: the miner announces which server messages it supports. Never adopted; use mining.configure.',
+    status: 'draft',
     errors: [],
   },
   'mining.configure': {
     summary: 'BIP310: negotiate protocol extensions (version rolling, minimum difficulty, extranonce updates, info).',
+    status: 'extension',
     errors: [],
   },
   'mining.extranonce.subscribe': {
     summary: 'NiceHash: tell the pool this miner understands mining.set_extranonce.',
+    status: 'extension',
     errors: [{ code: 20, message: 'Not supported.' }],
   },
   'mining.get_transactions': {
@@ -42,6 +48,7 @@ export const miningMethodDocs = {
   },
   'mining.get_txnhashes': {
     summary: "ckpool: the txids of a job's transactions, as one space-separated string.",
+    status: 'implementation-specific',
     implementations: ['ckpool'],
     errors: [],
   },
@@ -51,6 +58,7 @@ export const miningMethodDocs = {
   },
   'mining.ping': {
     summary: 'A keepalive request from the pool; the miner answers "pong".',
+    status: 'implementation-specific',
     implementations: ['ckpool', 'cgminer', 'goPool'],
     errors: [],
   },
@@ -60,14 +68,17 @@ export const miningMethodDocs = {
   },
   'mining.set_extranonce': {
     summary: 'NiceHash: replace extranonce1 and extranonce2_size from the next job on.',
+    status: 'extension',
     errors: [],
   },
   'mining.set_goal': {
     summary: 'Draft: the pool names the mining goal (e.g. the algorithm) of the following jobs. Not in use.',
+    status: 'draft',
     errors: [],
   },
   'mining.set_version_mask': {
     summary: 'BIP310: a new version-rolling mask, valid immediately.',
+    status: 'extension',
     errors: [],
   },
   'mining.submit': {

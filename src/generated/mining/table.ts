@@ -5,29 +5,24 @@ import type { MiningClientRequestName } from './types.js';
 
 /**
  * What the spec says of every Stratum V1 method, by wire name: direction, kind, versions, params,
- * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts), so a
- * client that checks nothing carries neither. The common values are left out, as MethodDefinition
- * allows (direction client-to-server, status standard, no additional params): every client carries
- * this table, and MethodInfo fills them in.
+ * result shapes and session facts, without validators (see ./validators/) or docs (./docs.ts, which
+ * also has each method's status and the version that deprecated it), so a client that checks nothing
+ * carries neither. The common values are left out, as MethodDefinition allows (kind request,
+ * direction client-to-server, no additional params, params required without a default, one result named
+ * "result"): every client carries this table, and MethodInfo fills them in.
  */
 export const miningMethodTable = {
   'client.get_version': {
-    kind: 'request',
     direction: 'server-to-client',
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'client.reconnect': {
     kind: 'notification',
     direction: 'server-to-client',
     params: [
-      { name: 'host', required: false, hasDefault: false },
-      { name: 'port', required: false, hasDefault: false },
-      { name: 'wait', required: false, hasDefault: false },
+      { name: 'host', required: false },
+      { name: 'port', required: false },
+      { name: 'wait', required: false },
     ],
     results: [],
     notification: {
@@ -38,7 +33,7 @@ export const miningMethodTable = {
   'client.show_message': {
     kind: 'notification',
     direction: 'server-to-client',
-    params: [{ name: 'message', required: true, hasDefault: false }],
+    params: [{ name: 'message' }],
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -46,16 +41,7 @@ export const miningMethodTable = {
     },
   },
   'mining.authorize': {
-    kind: 'request',
-    params: [
-      { name: 'username', required: true, hasDefault: false },
-      { name: 'password', required: false, hasDefault: false },
-    ],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'username' }, { name: 'password', required: false }],
     sessionState: {
       sets: 'The worker may submit shares on this connection (several workers may be authorized on one).',
       onReconnect: 'replay-each',
@@ -63,8 +49,7 @@ export const miningMethodTable = {
   },
   'mining.capabilities': {
     kind: 'notification',
-    status: 'draft',
-    params: [{ name: 'capabilities', required: true, hasDefault: false }],
+    params: [{ name: 'capabilities' }],
     results: [],
     notification: {
       direction: 'client-to-server',
@@ -72,17 +57,7 @@ export const miningMethodTable = {
     },
   },
   'mining.configure': {
-    kind: 'request',
-    status: 'extension',
-    params: [
-      { name: 'extensions', required: true, hasDefault: false },
-      { name: 'extension_parameters', required: true, hasDefault: false },
-    ],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'extensions' }, { name: 'extension_parameters' }],
     optionalReply: {
       when: 'always',
       reason:
@@ -95,14 +70,7 @@ export const miningMethodTable = {
     },
   },
   'mining.extranonce.subscribe': {
-    kind: 'request',
-    status: 'extension',
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
     optionalReply: {
       when: 'always',
       reason:
@@ -116,37 +84,24 @@ export const miningMethodTable = {
     },
   },
   'mining.get_transactions': {
-    kind: 'request',
-    params: [{ name: 'job_id', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'job_id' }],
   },
   'mining.get_txnhashes': {
-    kind: 'request',
-    status: 'implementation-specific',
-    params: [{ name: 'job_id', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'job_id' }],
   },
   'mining.notify': {
     kind: 'notification',
     direction: 'server-to-client',
     params: [
-      { name: 'job_id', required: true, hasDefault: false },
-      { name: 'prevhash', required: true, hasDefault: false },
-      { name: 'coinb1', required: true, hasDefault: false },
-      { name: 'coinb2', required: true, hasDefault: false },
-      { name: 'merkle_branch', required: true, hasDefault: false },
-      { name: 'version', required: true, hasDefault: false },
-      { name: 'nbits', required: true, hasDefault: false },
-      { name: 'ntime', required: true, hasDefault: false },
-      { name: 'clean_jobs', required: true, hasDefault: false },
+      { name: 'job_id' },
+      { name: 'prevhash' },
+      { name: 'coinb1' },
+      { name: 'coinb2' },
+      { name: 'merkle_branch' },
+      { name: 'version' },
+      { name: 'nbits' },
+      { name: 'ntime' },
+      { name: 'clean_jobs' },
     ],
     results: [],
     notification: {
@@ -155,20 +110,13 @@ export const miningMethodTable = {
     },
   },
   'mining.ping': {
-    kind: 'request',
     direction: 'server-to-client',
-    status: 'implementation-specific',
     params: [],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
   },
   'mining.set_difficulty': {
     kind: 'notification',
     direction: 'server-to-client',
-    params: [{ name: 'difficulty', required: true, hasDefault: false }],
+    params: [{ name: 'difficulty' }],
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -178,11 +126,7 @@ export const miningMethodTable = {
   'mining.set_extranonce': {
     kind: 'notification',
     direction: 'server-to-client',
-    status: 'extension',
-    params: [
-      { name: 'extranonce1', required: true, hasDefault: false },
-      { name: 'extranonce2_size', required: true, hasDefault: false },
-    ],
+    params: [{ name: 'extranonce1' }, { name: 'extranonce2_size' }],
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -192,11 +136,7 @@ export const miningMethodTable = {
   'mining.set_goal': {
     kind: 'notification',
     direction: 'server-to-client',
-    status: 'draft',
-    params: [
-      { name: 'goal_name', required: true, hasDefault: false },
-      { name: 'goal', required: true, hasDefault: false },
-    ],
+    params: [{ name: 'goal_name' }, { name: 'goal' }],
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -206,8 +146,7 @@ export const miningMethodTable = {
   'mining.set_version_mask': {
     kind: 'notification',
     direction: 'server-to-client',
-    status: 'extension',
-    params: [{ name: 'mask', required: true, hasDefault: false }],
+    params: [{ name: 'mask' }],
     results: [],
     notification: {
       direction: 'server-to-client',
@@ -215,33 +154,21 @@ export const miningMethodTable = {
     },
   },
   'mining.submit': {
-    kind: 'request',
     params: [
-      { name: 'worker_name', required: true, hasDefault: false },
-      { name: 'job_id', required: true, hasDefault: false },
-      { name: 'extranonce2', required: true, hasDefault: false },
-      { name: 'ntime', required: true, hasDefault: false },
-      { name: 'nonce', required: true, hasDefault: false },
-      { name: 'version_bits', required: false, hasDefault: false },
-    ],
-    results: [
-      {
-        name: 'result',
-      },
+      { name: 'worker_name' },
+      { name: 'job_id' },
+      { name: 'extranonce2' },
+      { name: 'ntime' },
+      { name: 'nonce' },
+      { name: 'version_bits', required: false },
     ],
   },
   'mining.subscribe': {
-    kind: 'request',
     params: [
-      { name: 'user_agent', required: false, hasDefault: false },
-      { name: 'session_id', required: false, hasDefault: false },
-      { name: 'host', required: false, hasDefault: false },
-      { name: 'port', required: false, hasDefault: false },
-    ],
-    results: [
-      {
-        name: 'result',
-      },
+      { name: 'user_agent', required: false },
+      { name: 'session_id', required: false },
+      { name: 'host', required: false },
+      { name: 'port', required: false },
     ],
     optionalReply: {
       when: 'repeated',
@@ -256,13 +183,7 @@ export const miningMethodTable = {
     },
   },
   'mining.suggest_difficulty': {
-    kind: 'request',
-    params: [{ name: 'difficulty', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'difficulty' }],
     optionalReply: {
       when: 'always',
       reason:
@@ -272,13 +193,7 @@ export const miningMethodTable = {
     },
   },
   'mining.suggest_target': {
-    kind: 'request',
-    params: [{ name: 'target', required: true, hasDefault: false }],
-    results: [
-      {
-        name: 'result',
-      },
-    ],
+    params: [{ name: 'target' }],
     optionalReply: {
       when: 'always',
       reason:
