@@ -59,9 +59,11 @@ let scratchTimer: ReturnType<typeof setTimeout> | undefined;
  * before decoding it, and reads it only until the line is decoded (into a string of its own: Buffer's
  * latin1 and TextDecoder both copy), within one synchronous call. So one buffer can serve every long
  * line of every framer of the process, as no two joins overlap. A fresh Buffer per long line costs
- * the kernel's page faults for memory just mapped (and unmapping it afterwards), on every line: joining,
- * decoding and parsing bench/framing.mjs's 12 MB reply took 22 ms or 31 ms by turns with one (median 31,
- * Node 20, a full collection before each run), and a steady 22 ms with memory already touched. The
+ * the kernel's page faults whenever the allocator hands back memory just mapped, which for a 12 MB
+ * reply it often does: framing bench/framing.mjs's reply took about 250 page faults in most runs and
+ * 3,000-6,000 in a quarter to half of them (then 8 ms or more slower), and with a full collection
+ * before each run, joining, decoding and parsing it took 22 or 31 ms by turns (median 31 ms, Node 20)
+ * against a steady 22 ms with memory already touched. The
  * buffer is as long as the longest line joined, rounded up to a MiB (so at most the largest
  * maxMessageSize in use plus a MiB), and is dropped after SCRATCH_IDLE_MS without a long line, so a
  * process that stops receiving long lines gives it back; the timer does not keep the process alive.
