@@ -6,12 +6,15 @@
 /**
  * Runs `contestants` interleaved. Each `run` returns one sample (a rate or a time, the caller says which
  * by how it builds ratios). `warmUp` rounds run first and are not kept (JIT, caches, socket buffers).
+ * `collect`, when given (see fullCollection), runs before every contestant alike, untimed: a benchmark
+ * whose contestants each leave megabytes of garbage would otherwise charge a contestant for the full
+ * collection that the one before it made due, and always the same one, as the order only rotates.
  * @template {string} K
  * @param {{ [name in K]: () => number | Promise<number> }} contestants
- * @param {{ rounds: number, warmUp?: number }} options
+ * @param {{ rounds: number, warmUp?: number, collect?: () => void }} options
  * @returns {Promise<{ [name in K]: number[] }>}
  */
-export async function interleave(contestants, { rounds, warmUp = 1 }) {
+export async function interleave(contestants, { rounds, warmUp = 1, collect }) {
   const names = Object.keys(contestants);
   const samples = Object.fromEntries(names.map((n) => [n, []]));
   for (let round = -warmUp; round < rounds; round++) {
@@ -19,6 +22,7 @@ export async function interleave(contestants, { rounds, warmUp = 1 }) {
     const offset = ((round % names.length) + names.length) % names.length;
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + offset) % names.length];
+      collect?.();
       const value = await contestants[name]();
       if (round >= 0) samples[name].push(value);
     }
@@ -81,4 +85,17 @@ export async function machine() {
   const os = await import('node:os');
   const cpus = os.cpus();
   return `${cpus.length} cores, ${cpus[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+}
+
+/**
+ * A full garbage collection, for interleave's `collect`, without needing node --expose-gc on the command
+ * line (so `node bench/x.mjs` and `npm run bench` measure the same way).
+ * @returns {Promise<() => void>}
+ */
+export async function fullCollection() {
+  if (typeof globalThis.gc === 'function') return globalThis.gc;
+  const v8 = await import('node:v8');
+  const vm = await import('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc');
 }

@@ -42,8 +42,10 @@ export interface FramerOptions {
   decode?: ((bytes: Uint8Array) => string) | undefined;
   /**
    * Makes the array a line that came in several chunks is joined into, instead of `new Uint8Array`,
-   * for a platform that can skip zero-filling it (the Node transports pass Buffer.allocUnsafe): every
-   * byte of it is written before it is read. It must return a fresh array of exactly `size` bytes.
+   * for a platform that can skip zero-filling it or reuse memory (the Node transports pass a shared
+   * buffer that is not zero-filled): every byte of it is written before it is read, and it is read only
+   * until the line is decoded, within the push() that completed it, so it may be handed out again for a
+   * later line. It must return an array of exactly `size` bytes that nothing else writes into meanwhile.
    */
   allocate?: ((size: number) => Uint8Array) | undefined;
 }

@@ -9,8 +9,9 @@ import {
   type FrameEvent,
   type FramerOptions,
 } from '../../src/runtime/framing.js';
-import { nodeDecodeUtf8, nodeFraming } from '../../src/runtime/node/tcp.js';
+import { joinScratchLength, nodeDecodeUtf8, nodeFraming } from '../../src/runtime/node/tcp.js';
 import { random } from '../helpers/random.js';
+import { until } from '../helpers/wait.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 const bytes = (...parts: (string | number[])[]): Uint8Array => {
@@ -506,6 +507,61 @@ describe('the Node set-up (nodeFraming)', () => {
       if (!same(seen, wanted)) wrong.push(offsets.join(','));
     }
     expect(wrong, 'splits that changed the result').toEqual([]);
+  });
+
+  it('frames long lines joined in the shared buffer as the reference does, two framers taking turns', () => {
+    // Lines long enough to be joined in the shared buffer (64 KiB and more), with multi-byte characters,
+    // invalid UTF-8 and byte order marks where chunk boundaries fall, CRLF, blank lines, and limits that
+    // some lines reach exactly (LIMIT below) or pass by one byte.
+    const LIMIT = 100_000;
+    const atLimit = `{"a":"${'x'.repeat(LIMIT - 8)}"}`;
+    const pieces: (string | number[])[] = [
+      'x'.repeat(70_000), 'é'.repeat(40_000), '😀'.repeat(20_000), '{"id":1}', '"é€😀"', ' ', '\t', '\r', '\n', '\r\n', '\n\n',
+      atLimit, `${atLimit}\n`, `${atLimit}\r\n`, `${atLimit}x\n`, [0xff], [0xf0, 0x9f, 0x98], [0x80], [0xef, 0xbb, 0xbf],
+    ];
+    const next = random(20261203);
+    const wrong: string[] = [];
+    for (let run = 0; run < 60; run++) {
+      const streams = [0, 1].map(() => {
+        const data = bytes(...Array.from({ length: 1 + Math.floor(next() * 12) }, () => pieces[Math.floor(next() * pieces.length)] as string | number[]));
+        const max = [LIMIT, 150_000, 300_000][Math.floor(next() * 3)] as number;
+        const onOversize: 'fail' | 'skip' = next() < 0.5 ? 'fail' : 'skip';
+        // Mostly large chunks (kept as views), some small ones (gathered).
+        const offsets = Array.from({ length: Math.floor(next() * 12) }, () => Math.floor(next() * (data.length + 1))).sort((a, b) => a - b);
+        const chunks = cut(data, offsets);
+        return { data, max, onOversize, chunks, framer: new NewlineFramer(nodeFraming({ maxMessageSize: max, onOversize })), seen: [] as Seen[] };
+      });
+      for (let i = 0; i < Math.max(...streams.map((x) => x.chunks.length)); i++) {
+        for (const stream of streams) {
+          const chunk = stream.chunks[i];
+          if (chunk !== undefined) stream.seen.push(...show(stream.framer.push(chunk.slice())));
+        }
+      }
+      for (const [which, stream] of streams.entries()) {
+        const wanted = reference(stream.data, stream.max, stream.onOversize);
+        if (!same(stream.seen, wanted.seen) || stream.framer.pendingBytes !== wanted.pending) wrong.push(`run ${run} framer ${which}`);
+      }
+    }
+    expect(wrong, 'runs that differed from the reference').toEqual([]);
+  });
+
+  it('keeps one join buffer no longer than the longest line joined plus a MiB, and gives it back when idle', async () => {
+    const MiB = 1024 * 1024;
+    await until(() => joinScratchLength() === 0, 'the join buffer of earlier tests to be given back');
+    const framer = new NewlineFramer(nodeFraming({ maxMessageSize: 4 * MiB }));
+    const line = (size: number) => {
+      const text = `"${'y'.repeat(size - 2)}"`;
+      const data = utf8(`${text}\n`);
+      expect(show(framer.push(data.subarray(0, 5000)).concat(framer.push(data.subarray(5000))))).toEqual([text]);
+    };
+    line(200_000);
+    expect(joinScratchLength()).toBe(MiB);
+    line(1_500_000);
+    expect(joinScratchLength()).toBe(2 * MiB);
+    line(300_000); // shorter lines reuse it
+    line(6000); // and short ones take a Buffer of their own
+    expect(joinScratchLength()).toBe(2 * MiB);
+    await until(() => joinScratchLength() === 0, 'the join buffer to be given back');
   });
 
   it('keeps the caller\'s own framing options', () => {
