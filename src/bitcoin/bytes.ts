@@ -155,10 +155,11 @@ export function hashIsHex(internal: Uint8Array, display: string): boolean {
   return true;
 }
 
-const ASCII: TextEncoder | undefined = typeof TextEncoder === 'function' ? new TextEncoder() : undefined;
+// Pure: a bundle without hexInto carries neither.
+const ASCII: TextEncoder | undefined = typeof TextEncoder === 'function' ? /* @__PURE__ */ new TextEncoder() : undefined;
 
 /** The value of each hex digit by its byte, 16 for any other byte (so that OR-ing values tells a bad one). */
-const DIGITS = (() => {
+const DIGITS = /* @__PURE__ */ (() => {
   const table = new Uint8Array(256).fill(16);
   for (let d = 0; d < 16; d++) {
     const digit = d.toString(16);

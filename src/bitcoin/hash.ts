@@ -42,7 +42,7 @@ export function sha256dInto(data: Uint8Array, out: Uint8Array, more?: Uint8Array
 // sync of 40,000 of them feels. So the digests go to the block buffer, the first one fed back from there (its first 32
 // bytes, copied onto themselves), the second copied out. Used only when, checked once here, it gives what the plain
 // way gives; anywhere else (another noble), the plain way above.
-const BLOCK: { readonly block: Uint8Array; readonly head: Uint8Array } | undefined = (() => {
+const BLOCK: { readonly block: Uint8Array; readonly head: Uint8Array } | undefined = /* @__PURE__ */ (() => {
   const block = (scratch as unknown as { buffer?: unknown }).buffer;
   if (!(block instanceof Uint8Array) || block.length < 32) return undefined;
   const head = block.subarray(0, 32);
