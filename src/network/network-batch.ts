@@ -44,11 +44,15 @@ export async function sendBatch(host: BatchHost, calls: readonly ElectrumBatchCa
         // sync proves thousands: a few large batches, not one small batch per script hash).
         let proofs: Map<string, FetchedProof> | undefined;
         if (host.verify) {
-          const entries = slice.flatMap((i, j) => {
+          // A plain loop: a batch of 345 transactions makes no array for each of its answers.
+          let entries: History | undefined;
+          for (let j = 0; j < slice.length; j++) {
             const answer = answers[j] as BatchItemResult<unknown>;
-            return (calls[i] as readonly [string, unknown])[0] === 'blockchain.scripthash.get_history' && answer.ok && Array.isArray(answer.value) ? (answer.value as History) : [];
-          });
-          if (entries.length > 0) proofs = await verifier.fetchProofs(peer, entries, options);
+            if ((calls[slice[j] as number] as readonly [string, unknown])[0] !== 'blockchain.scripthash.get_history' || !answer.ok || !Array.isArray(answer.value)) continue;
+            if (entries === undefined) entries = [];
+            for (const e of answer.value as History) entries.push(e);
+          }
+          if (entries !== undefined && entries.length > 0) proofs = await verifier.fetchProofs(peer, entries, options);
         }
         // Most answers are checked here and now (verifier.checkedAtOnce); only the others make a promise each.
         const slow: Promise<void>[] = [];

@@ -82,7 +82,7 @@ export class ProvenNodes {
         const at = known === undefined ? undefined : known.dense !== undefined ? (known.dense[place] as number) - 1 : (known.places?.get(place) ?? -1);
         if (at !== undefined && at >= 0) {
           if (!sameWords((known as ProvenBlock).slab, at * 8, words, half * 8)) return false;
-          this.#remember(blockHash, depth);
+          this.#remember(blockHash, depth, known);
           return true;
         }
         this.#learn(place, words, half * 8);
@@ -95,7 +95,7 @@ export class ProvenNodes {
       }
       // The root, bytes 36..68 of the header, in internal order as computed.
       if (!equalBytes(hexToBytes(header.slice(72, 136), 'header'), pair.subarray(half * 32, half * 32 + 32))) return false;
-      if (same) this.#remember(blockHash, depth);
+      if (same) this.#remember(blockHash, depth, known);
       return true;
     } catch {
       return false; // hex that is not a hash: a proof that proves nothing
@@ -110,8 +110,9 @@ export class ProvenNodes {
     this.#places.push(place);
   }
 
-  #remember(blockHash: string, depth: number) {
-    let block = this.#blocks.get(blockHash);
+  /** `known`: the block's entry, which the proof's check has looked up already (undefined: a block new here). */
+  #remember(blockHash: string, depth: number, known: ProvenBlock | undefined) {
+    let block = known;
     if (!block) {
       block = { depth, places: new Map<number, number>(), dense: undefined, slab: new Int32Array(8 * 64), count: 0 };
       this.#blocks.set(blockHash, block);

@@ -7,8 +7,8 @@ import { hashIsHex, hashToHex, hexInto } from '../bitcoin/bytes.js';
 import { sha256dInto } from '../bitcoin/hash.js';
 
 /**
- * The largest transaction decoded into the reused buffer (bytes); a larger one gets a buffer of its own, so that one
- * big transaction does not keep megabytes for the rest of the process.
+ * The largest reused buffer (bytes; it holds a transaction's hex digits, two a byte); a larger transaction gets a
+ * buffer of its own, so that one big transaction does not keep megabytes for the rest of the process.
  */
 const SCRATCH_LIMIT = 256 * 1024;
 let scratch = new Uint8Array(4096);
@@ -39,10 +39,11 @@ function varint(b: Uint8Array, length: number, o: number): number {
 function hashRaw(raw: string): boolean {
   if (typeof raw !== 'string' || raw.length % 2 !== 0) return false;
   const length = raw.length / 2;
+  // Room for the hex digits themselves, which hexInto then decodes in place (see there).
   let b = scratch;
-  if (length > b.length) {
-    b = new Uint8Array(length);
-    if (length <= SCRATCH_LIMIT) scratch = b;
+  if (raw.length > b.length) {
+    b = new Uint8Array(raw.length);
+    if (raw.length <= SCRATCH_LIMIT) scratch = b;
   }
   if (!hexInto(raw, b)) return false;
   const segwit = length > 6 && b[4] === 0 && b[5] === 1;

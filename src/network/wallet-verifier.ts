@@ -82,8 +82,9 @@ export class WalletVerifier {
       }
       case 'blockchain.transaction.get': {
         const raw = typeof result === 'string' ? result : (result as { hex?: unknown }).hex;
-        const txid = String(params[0]).toLowerCase();
-        if (typeof raw === 'string' && !rawHasTxid(raw, txid)) this.#checkTransaction(peer, txid, raw, 'blockchain.transaction.get'); // says what is wrong
+        // rawHasTxid reads the txid in either case: lowered only to say what is wrong.
+        const txid = params[0];
+        if (typeof raw === 'string' && !(typeof txid === 'string' && rawHasTxid(raw, txid))) this.#checkTransaction(peer, String(txid).toLowerCase(), raw, 'blockchain.transaction.get'); // says what is wrong
         return true;
       }
       case 'blockchain.transaction.broadcast': {

@@ -2,7 +2,7 @@
 // paths give what the plain decoding gives, and refuse what it refuses with the same errors.
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hashFromHex, hashFromHexInto, hashIsHex, hashToHex, hexInto, hexToBytes, reverseBytes } from '../../src/bitcoin/bytes.js';
-import { sha256d, sha256dInto } from '../../src/bitcoin/hash.js';
+import { SHA256D_THROUGH_BLOCK, sha256, sha256d, sha256dInto } from '../../src/bitcoin/hash.js';
 import { BitcoinError } from '../../src/bitcoin/errors.js';
 
 /** Seeded, so a failure can be replayed. */
@@ -61,10 +61,15 @@ describe('hex decoding', () => {
     const next = random(11);
     for (let n = 0; n < 300; n++) {
       const bytes = Uint8Array.from({ length: Math.floor(next() * 70) }, () => Math.floor(next() * 256));
-      const out = new Uint8Array(80).fill(9);
-      expect(hexInto(bytesToHex(bytes).toUpperCase(), out)).toBe(true);
-      expect(out.subarray(0, bytes.length)).toEqual(bytes);
-      expect(out.subarray(bytes.length)).toEqual(new Uint8Array(80 - bytes.length).fill(9));
+      // A buffer too short for the digits themselves: decoded a character at a time, the rest left alone.
+      const tight = new Uint8Array(bytes.length + 1).fill(9);
+      expect(hexInto(bytesToHex(bytes).toUpperCase(), tight)).toBe(true);
+      expect(tight.subarray(0, bytes.length)).toEqual(bytes);
+      if (bytes.length > 1) expect(tight[bytes.length]).toBe(9);
+      // Room for the digits: copied in by the encoder and decoded in place.
+      const roomy = new Uint8Array(bytes.length * 2 + 3).fill(9);
+      expect(hexInto(bytesToHex(bytes).toUpperCase(), roomy)).toBe(true);
+      expect(roomy.subarray(0, bytes.length)).toEqual(bytes);
       const hash = bytes.length >= 32 ? bytes.subarray(0, 32) : new Uint8Array(32);
       const display = hashToHex(hash);
       expect(hashIsHex(hash, display)).toBe(true);
@@ -76,9 +81,35 @@ describe('hex decoding', () => {
       expect(hashIsHex(hash, display.slice(2))).toBe(false);
       expect(hashIsHex(hash, `${display.slice(0, at)}g${display.slice(at + 1)}`)).toBe(false);
     }
-    for (const bad of ['0', 'zz', '0g', 'ab\u00e9f', '\u0660\u0660']) expect(hexInto(bad, new Uint8Array(8))).toBe(false);
+    for (const bad of ['0', 'zz', '0g', 'ab\u00e9f', '\u0660\u0660', '\ud800a', 'a\u0100', '0\u00b0', '\u0130a', '0\u0000']) {
+      expect(hexInto(bad, new Uint8Array(8))).toBe(false);
+      expect(hexInto(bad, new Uint8Array(bad.length >> 1))).toBe(false);
+    }
     expect(hexInto('abcd', new Uint8Array(1))).toBe(false); // does not fit
     expect(hashIsHex(new Uint8Array(31), '00'.repeat(31))).toBe(false);
+  });
+
+  it('hexInto takes and refuses what hexToBytes does, and decodes the same bytes, either way (seeded fuzz)', () => {
+    const next = random(23);
+    const alphabet = '0123456789abcdefABCDEF0123456789abcdefg G/:@`\u0000\u007f\u0080\u00e9\u0130\u0660\ud800\udc00\uff10';
+    for (let n = 0; n < 3000; n++) {
+      const length = Math.floor(next() * 40);
+      // Mostly digits, so that many strings are hex and the bad ones have one bad character among good ones.
+      const junk = next() < 0.5;
+      let text = '';
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(next() * (junk && next() < 0.1 ? alphabet.length : 22))];
+      let expected: Uint8Array | undefined;
+      try {
+        expected = hexToBytes(text);
+      } catch {
+        expected = undefined;
+      }
+      for (const room of [text.length >> 1, text.length, text.length + 7]) {
+        const out = new Uint8Array(room);
+        expect(hexInto(text, out)).toBe(expected !== undefined);
+        if (expected !== undefined) expect(out.subarray(0, expected.length)).toEqual(expected);
+      }
+    }
   });
 
   it('sha256dInto gives sha256d, of one piece or two, written over its own input too', () => {
@@ -96,6 +127,24 @@ describe('hex decoding', () => {
       const parent = sha256d(pair);
       sha256dInto(pair.subarray(0, 32), pair.subarray(32), pair.subarray(32));
       expect(pair.subarray(32)).toEqual(parent);
+    }
+  });
+
+  it('sha256dInto is noble\'s SHA-256 applied twice, call after call (its digests pass through the hasher\'s own buffer)', () => {
+    expect(SHA256D_THROUGH_BLOCK).toBe(true); // the installed noble takes the way tested here
+    const next = random(11);
+    const out = new Uint8Array(40).fill(9);
+    for (let n = 0; n < 300; n++) {
+      const data = Uint8Array.from({ length: Math.floor(next() * 300) }, () => Math.floor(next() * 256));
+      const expected = sha256(sha256(data));
+      sha256dInto(data, out);
+      expect(out.subarray(0, 32)).toEqual(expected);
+      expect([...out.subarray(32)]).toEqual([9, 9, 9, 9, 9, 9, 9, 9]);
+      // Interleaved with the other users of noble's hasher, which must neither disturb it nor be disturbed.
+      expect(sha256d(data)).toEqual(expected);
+      const cut = Math.floor(next() * (data.length + 1));
+      sha256dInto(data.subarray(0, cut), out, data.subarray(cut));
+      expect(out.subarray(0, 32)).toEqual(expected);
     }
   });
 });

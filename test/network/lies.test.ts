@@ -87,6 +87,22 @@ describe('ElectrumNetwork and lying servers', () => {
     ]);
   });
 
+  it('checks a batch\'s transactions asked by txids in capitals as in lower case: the honest one taken, the lie caught', async () => {
+    const chain = chainWith(4);
+    const txid = chain.block(2)!.txids[0]!;
+    const [honestOnly] = await startServers(chain, [{}]);
+    const { network: good, seen: goodSeen } = await startNetwork(networkOptions([honestOnly!.url], { connections: 1 }));
+    const [answer] = await good.batch([['blockchain.transaction.get', [txid.toUpperCase()]]]);
+    expect(answer).toEqual({ ok: true, value: chain.transaction(txid)!.raw });
+    expect(goodSeen.dropped).toHaveLength(0);
+    const [liar, honest] = await startServers(chain, [{ lie: 'transaction' }, {}]);
+    const { network, seen } = await startNetwork(networkOptions([liar!.url, honest!.url], { connections: 1 }));
+    const [told] = await network.batch([['blockchain.transaction.get', [txid.toUpperCase()]]]);
+    expect(liar!.told).toBeGreaterThan(0);
+    expect(told).toEqual({ ok: true, value: chain.transaction(txid)!.raw });
+    expect(seen.dropped.map(([url, e]) => [url, (e as LyingServerError).code, (e as LyingServerError).lie])).toEqual([[liar!.url, 'LIE', 'transaction']]);
+  });
+
   it('never reports a transaction confirmed that no verified header holds', async () => {
     const chain = chainWith(4);
     // Both lie about history: the made-up confirmed entry cannot be proven on either.
