@@ -33,13 +33,19 @@ export function hexToBytes(text: string, what = 'value', length?: number): Uint8
     }
   }
   const out = new Uint8Array(text.length / 2);
-  for (let i = 0, at = 0; i < out.length; i++, at += 2) {
+  if (!decodeByTable(text, out)) throw bad();
+  return out;
+}
+
+/** Hex (an even number of digits, either case) into the first bytes of `out`, a character at a time; false on a bad digit. */
+function decodeByTable(text: string, out: Uint8Array): boolean {
+  for (let i = 0, at = 0; at < text.length; i++, at += 2) {
     const high = NIBBLES[text.charCodeAt(at)];
     const low = NIBBLES[text.charCodeAt(at + 1)];
-    if (high === undefined || low === undefined || (high | low) < 0) throw bad();
+    if (high === undefined || low === undefined || (high | low) < 0) return false;
     out[i] = (high << 4) | low;
   }
-  return out;
+  return true;
 }
 
 /**
@@ -132,13 +138,7 @@ export function hexInto(text: string, out: Uint8Array): boolean {
     }
     return bad < 16;
   }
-  for (let i = 0, at = 0; at < text.length; i++, at += 2) {
-    const high = NIBBLES[text.charCodeAt(at)];
-    const low = NIBBLES[text.charCodeAt(at + 1)];
-    if (high === undefined || low === undefined || (high | low) < 0) return false;
-    out[i] = (high << 4) | low;
-  }
-  return true;
+  return decodeByTable(text, out);
 }
 
 /**
