@@ -22,12 +22,20 @@ const BASELINE = {
 
 const APP = `c.on('blockchain.headers.subscribe', (h) => console.log(h));
       await c.blockchain.headers.subscribe();
-      console.log(await c.blockchain.scripthash.get_history('00'.repeat(32)));`;
+      console.log(await c.blockchain.scripthash.getHistory('00'.repeat(32)));`;
 
 const CASES = [
   {
-    name: 'Electrum client, WS, no validators (lean, validate: false)',
+    name: 'Electrum client, WS, lite (no checks)',
     target: { max: 1, what: 'without validation: at most 1x' },
+    note: 'stratum-sdk/electrum/lite: the same wrappers, events, reconnect and renewals; no spec checks, iterators, batches or params by name',
+    code: `import { ElectrumClient } from 'stratum-sdk/electrum/lite';
+      const c = await ElectrumClient.connect('wss://electrum.example.org:50004');
+      ${APP}`,
+  },
+  {
+    name: 'Electrum client, WS, no validators (lean, validate: false)',
+    note: 'the lean client without validators still carries its method table, registry, iterators and batches',
     code: `import { ElectrumClient } from 'stratum-sdk/electrum/lean';
       const c = await ElectrumClient.connect('wss://electrum.example.org:50004', { validate: false });
       ${APP}`,

@@ -17,7 +17,7 @@ function loadTemplates() {
   hb.registerPartial('nodeIn', fs.readFileSync(path.join(TEMPLATES, 'node-in.hbs'), 'utf8'));
   hb.registerPartial('handlerNode', fs.readFileSync(path.join(TEMPLATES, 'handler-node.hbs'), 'utf8'));
   const t = (name) => hb.compile(fs.readFileSync(path.join(TEMPLATES, `${name}.hbs`), 'utf8'), { noEscape: true, strict: true });
-  return { types: t('types'), table: t('table'), docs: t('docs'), methods: t('methods'), clientApi: t('client-api'), serverApi: t('server-api') };
+  return { types: t('types'), table: t('table'), docs: t('docs'), methods: t('methods'), clientApi: t('client-api'), serverApi: t('server-api'), lite: t('lite') };
 }
 
 const ARTICLES = { electrum: 'an', mining: 'a' };
@@ -191,7 +191,23 @@ export function emitCode(model, { banner, jsttTypes, definitionImports, runtimeI
       }
     : {};
 
+  // The smallest client's facts (stratum-sdk/electrum/lite): for a protocol whose subscriptions are keyed, as
+  // Electrum's are; Stratum's clients keep a session instead.
+  const keyed = clientMethods.filter((m) => m.kind === 'subscription' && m.subscriptionKey);
+  const lite = keyed.length
+    ? {
+        'lite.ts': t.lite({
+          ...common,
+          example: first ? { wire: first.method, accessor: `client.${first.accessor.join('.')}` } : { wire: '', accessor: '' },
+          clientNames: clientMethods.map((m) => m.method).sort(),
+          subscriptionKeys: keyed.map((m) => ({ method: m.method, arity: m.subscriptionKey.inNotifications === 'script-hash' ? -1 : m.subscriptionKey.params })),
+          unsubscribes: clientMethods.filter((m) => m.ends).map((m) => ({ method: m.method, ends: m.ends })),
+        }),
+      }
+    : {};
+
   return {
+    ...lite,
     'types.ts': t.types({
       ...common,
       versioned,

@@ -11,12 +11,13 @@ export async function negotiateVersion(
   session: RpcSession,
   clientName: string,
   [min, max]: readonly [string, string],
-  protocol: ClientRegistry<string>,
+  protocol?: ClientRegistry<string>,
 ): Promise<ElectrumConnectionInfo> {
   const reply = await session.request('server.version', [clientName, min === max ? min : [min, max]]);
-  // Checked whatever `validate` says: everything after depends on these two strings.
-  const check = protocol.validateResult('server.version', reply, { protocolVersion: max });
-  if (!check.valid) throw new ValidationError('server.version', 'result', check.errors);
+  // Checked whatever `validate` says: everything after depends on these two strings. (The lite client has
+  // no registry: the check below is all it carries.)
+  const check = protocol?.validateResult('server.version', reply, { protocolVersion: max });
+  if (check?.valid === false) throw new ValidationError('server.version', 'result', check.errors);
   // The same again without the spec's validator (a client that carries none): the two strings read below.
   if (!Array.isArray(reply) || typeof reply[0] !== 'string' || typeof reply[1] !== 'string') {
     throw new ValidationError('server.version', 'result', [Array.isArray(reply) ? 'result: must be two strings, the server software and the protocol version' : 'not a list']);
@@ -29,9 +30,9 @@ export async function negotiateVersion(
 }
 
 /** Refuses a server whose server.features names another genesis block than `genesisHash` (lower-case hex). */
-export async function checkGenesis(session: RpcSession, version: string, genesisHash: string, protocol: ClientRegistry<string>, validate: boolean): Promise<void> {
+export async function checkGenesis(session: RpcSession, version: string, genesisHash: string, protocol: ClientRegistry<string> | undefined, validate: boolean): Promise<void> {
   const features = await session.request('server.features', []);
-  if (validate) {
+  if (validate && protocol !== undefined) {
     const check = protocol.validateResult('server.features', features, { protocolVersion: version });
     if (!check.valid) throw new ValidationError('server.features', 'result', check.errors);
   }

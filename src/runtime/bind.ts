@@ -35,10 +35,18 @@ export function bindMethodTree(tree: MethodTree, call: CallFunction): unknown {
  * not a second time in a bundle.
  */
 export function clientRequestTree(table: MethodTable): MethodTree {
+  return requestTree(
+    Object.keys(table).filter((method) => {
+      const def = table[method] as MethodTable[string];
+      return def.kind !== 'notification' && def.direction !== 'server-to-client';
+    }),
+  );
+}
+
+/** The tree of these wire names, each under its camelCased segments (see clientRequestTree). */
+export function requestTree(names: readonly string[]): MethodTree {
   const root: Record<string, string | MethodTree> = {};
-  for (const method of Object.keys(table).sort()) {
-    const def = table[method] as MethodTable[string];
-    if (def.kind === 'notification' || def.direction === 'server-to-client') continue;
+  for (const method of [...names].sort()) {
     const path = method.split('.').map((s) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()));
     const leaf = path.pop() as string;
     let node = root;

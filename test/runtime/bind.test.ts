@@ -5,13 +5,30 @@ import { electrumClientTree } from '../../src/generated/electrum/client-api.js';
 import { electrumMethodTable } from '../../src/generated/electrum/table.js';
 import { miningClientTree } from '../../src/generated/mining/client-api.js';
 import { miningMethodTable } from '../../src/generated/mining/table.js';
-import { bindMethodTree, clientRequestTree } from '../../src/runtime/bind.js';
+import { electrumClientRequestNames, electrumSubscriptionKeys, electrumUnsubscribes } from '../../src/generated/electrum/lite.js';
+import { bindMethodTree, clientRequestTree, requestTree } from '../../src/runtime/bind.js';
 import type { MethodDefinition } from '../../src/runtime/registry.js';
 
 describe('clientRequestTree', () => {
   it('is the generated client tree of each protocol, in the same order', () => {
     expect(JSON.stringify(clientRequestTree(electrumMethodTable))).toBe(JSON.stringify(electrumClientTree));
     expect(JSON.stringify(clientRequestTree(miningMethodTable))).toBe(JSON.stringify(miningClientTree));
+  });
+
+  it("is, from the lite client's wire names alone, the same tree", () => {
+    expect(JSON.stringify(requestTree(electrumClientRequestNames))).toBe(JSON.stringify(electrumClientTree));
+  });
+
+  it("the lite client's subscription facts are the method table's", () => {
+    const table = electrumMethodTable as Record<string, MethodDefinition>;
+    const keyed = Object.entries(table).filter(([, d]) => d.kind === 'subscription' && d.subscriptionKey);
+    expect(Object.keys(electrumSubscriptionKeys).sort()).toEqual(keyed.map(([m]) => m).sort());
+    for (const [method, def] of keyed) {
+      const k = def.subscriptionKey as NonNullable<MethodDefinition['subscriptionKey']>;
+      expect(electrumSubscriptionKeys[method]).toBe(k.inNotifications === 'script-hash' ? -1 : k.params);
+    }
+    const ends = Object.entries(table).filter(([, d]) => d.ends !== undefined);
+    expect(electrumUnsubscribes).toEqual(Object.fromEntries(ends.map(([m, d]) => [m, d.ends])));
   });
 
   it('leaves out notifications and what only a server sends, and camelCases each segment', () => {
