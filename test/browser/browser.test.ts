@@ -48,6 +48,8 @@ interface Started {
   readonly pinnedWss: Outcome;
   readonly mining: Outcome;
   readonly fileTrustStore: Outcome;
+  readonly lite: { readonly protocolVersion: string; readonly banner: string; readonly tipHeight: number };
+  readonly liteTcp: Outcome;
 }
 interface AfterBlock {
   readonly height: number;
@@ -56,6 +58,7 @@ interface AfterBlock {
   readonly branchLength: number;
   readonly proven: boolean;
   readonly forgedRejected: boolean;
+  readonly liteHeight: number;
 }
 
 // No network here: everything Chromium would reach for on its own (updates, sync, QUIC probes) is off.
@@ -168,6 +171,7 @@ describe('the built package for browsers and React Native', { timeout: 60_000 },
         "import { ConnectError, webSocketConnector, type Connector } from 'stratum-sdk';",
         "import { ElectrumClient, memoryTrustStore, type ElectrumClientOptions, type TlsSettings } from 'stratum-sdk/electrum';",
         "import { MiningClient, type MiningClientOptions } from 'stratum-sdk/mining';",
+        "import { ElectrumClient as LiteClient } from 'stratum-sdk/electrum/lite';",
         "import { blockHash, verifyTransactionInHeader, type MerkleProof } from 'stratum-sdk/bitcoin';",
         'const connector: Connector = webSocketConnector("wss://example.invalid");',
         'const options: ElectrumClientOptions = { connector, tls: {} satisfies TlsSettings, reconnect: true };',
@@ -177,6 +181,8 @@ describe('the built package for browsers and React Native', { timeout: 60_000 },
         '  const header = await client.blockchain.block.header(0);',
         '  void MiningClient.connect("stratum+tcp://example.invalid:3333", mining);',
         '  void memoryTrustStore();',
+        '  const lite = await LiteClient.connect("wss://example.invalid", { reconnect: true });',
+        '  void (await lite.blockchain.scripthash.getBalance("00")).confirmed;',
         '  void ConnectError;',
         '  return verifyTransactionInHeader(blockHash(header), proof, header);',
         '}',
@@ -263,7 +269,8 @@ describe.runIf(installed)('the SDK in headless Chromium', { timeout: 60_000 }, (
     expect(started.genesisHash).toBe(world.chain.genesisHash);
     expect(started.tipHeight).toBe(101);
     // No raw sockets in a browser: a clear ConnectError that says how to bring one.
-    for (const outcome of [started.tcp, started.tls, started.mining]) {
+    expect(started.lite).toEqual({ protocolVersion: started.protocolVersion, banner: started.banner, tipHeight: 101 });
+    for (const outcome of [started.tcp, started.tls, started.mining, started.liteTcp]) {
       expect(outcome).toMatchObject({ rejected: true, connectError: true, code: 'CONNECT' });
       expect(outcome.message).toMatch(/no raw TCP or TLS sockets.*`connector` option.*streamConnector/);
     }
@@ -290,7 +297,7 @@ describe.runIf(installed)('the SDK in headless Chromium', { timeout: 60_000 }, (
       (id) => (globalThis as unknown as { scenario: { afterBlock(id: string): Promise<unknown> } }).scenario.afterBlock(id),
       txid,
     )) as AfterBlock;
-    expect(after).toEqual({ height: 102, hash: block.hash, pos: 1, branchLength: 1, proven: true, forgedRejected: true });
+    expect(after).toEqual({ height: 102, hash: block.hash, pos: 1, branchLength: 1, proven: true, forgedRejected: true, liteHeight: 102 });
     expect(pageErrors).toEqual([]);
   });
 });

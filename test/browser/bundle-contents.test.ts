@@ -105,6 +105,18 @@ describe('validators in a browser bundle of the Electrum client', { timeout: 120
     expect(found).toEqual({ methods: [], shared: false, bytes: 0 });
   });
 
+  it('lite: no validator, method table, registry, iterator or batch code', async () => {
+    const found = await contentsOf(`import { ElectrumClient } from 'stratum-sdk/electrum/lite';
+      const c = await ElectrumClient.connect('wss://electrum.example.org:50004');
+      ${APP}`);
+    expect({ methods: found.methods, wording: found.wording }).toEqual({ methods: [], wording: false });
+    expect(found.modules).toContain('clients/electrum-lite-client');
+    expect(found.modules).toContain('generated/electrum/lite');
+    for (const heavy of ['generated/electrum/table', 'runtime/registry', 'runtime/channel', 'clients/electrum-batch', 'clients/electrum-subscriptions', 'platform/proxy']) {
+      expect(found.modules).not.toContain(heavy);
+    }
+  });
+
   it('lean, validate: false: no error wording, proxy URL parsing or TLS pin checks either', async () => {
     const found = await contentsOf(`import { ElectrumClient } from 'stratum-sdk/electrum/lean';
       const c = await ElectrumClient.connect('wss://electrum.example.org:50004', { validate: false });

@@ -3,11 +3,14 @@
 // page.evaluate and checks what they return.
 import { ConnectError } from 'stratum-sdk';
 import { ElectrumClient, fileTrustStore } from 'stratum-sdk/electrum';
+import { ElectrumClient as LiteElectrumClient } from 'stratum-sdk/electrum/lite';
 import { MiningClient } from 'stratum-sdk/mining';
 import { blockHash, verifyTransactionInHeader } from 'stratum-sdk/bitcoin';
 
 let client;
 let notification;
+let lite;
+let liteNotification;
 
 /** How an error looks from here, for the test to check. */
 function described(promiseOrFn) {
@@ -31,6 +34,10 @@ globalThis.scenario = {
     const genesisHeader = await client.blockchain.block.header(0);
     notification = new Promise((resolve) => client.on('blockchain.headers.subscribe', (header) => resolve(header)));
     const sub = await client.subscribe('blockchain.headers.subscribe', []);
+    // The lite client too, on the same page: its wrappers, a request and the same notification.
+    lite = await LiteElectrumClient.connect(wsUrl, { clientName: 'browser-test-lite/1.0' });
+    liteNotification = new Promise((resolve) => lite.on('blockchain.headers.subscribe', (header) => resolve(header)));
+    const liteTip = await lite.blockchain.headers.subscribe();
     return {
       webSocket: typeof WebSocket,
       protocolVersion: client.protocolVersion,
@@ -42,6 +49,8 @@ globalThis.scenario = {
       pinnedWss: await described(() => ElectrumClient.connect(wsUrl.replace(/^ws:/, 'wss:'), { tls: { pin: 'ab'.repeat(32) } })),
       mining: await described(() => MiningClient.connect(stratumUrl)),
       fileTrustStore: await described(() => fileTrustStore('known-servers.json')),
+      lite: { protocolVersion: lite.protocolVersion, banner: await lite.request('server.banner', []), tipHeight: liteTip.height },
+      liteTcp: await described(() => LiteElectrumClient.connect(tcpUrl)),
     };
   },
 
@@ -49,6 +58,7 @@ globalThis.scenario = {
   async afterBlock(txid) {
     const header = await withTimeout(notification, 10_000, 'the header notification');
     const proof = await client.blockchain.transaction.getMerkle(txid, header.height);
+    const liteHeader = await withTimeout(liteNotification, 10_000, "the lite client's header notification");
     const result = {
       height: header.height,
       hash: blockHash(header.hex),
@@ -56,8 +66,10 @@ globalThis.scenario = {
       branchLength: proof.merkle.length,
       proven: verifyTransactionInHeader(txid, proof, header.hex),
       forgedRejected: !verifyTransactionInHeader(txid, { ...proof, pos: proof.pos ^ 1 }, header.hex),
+      liteHeight: liteHeader.height,
     };
     client.close();
+    await lite.close();
     return result;
   },
 };
