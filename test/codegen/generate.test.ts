@@ -274,7 +274,7 @@ describe('the command line', () => {
     fs.writeFileSync(path.join(docs, 'guide.md'), 'hand-written, not generated\n');
     const check = run('--out', out, '--docs', docs, '--check');
     expect(check.status).toBe(1);
-    expect(check.out).toMatch(/is up to date \(22 files\)/);
+    expect(check.out).toMatch(/is up to date \(23 files\)/);
     expect(check.err).toMatch(/changed reference\/electrum\.md/);
     expect(check.err).toMatch(/missing openrpc\/mining\.openrpc\.json/);
     expect(check.err).toMatch(/stale reference\/old\.md/);
