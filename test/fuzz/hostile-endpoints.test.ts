@@ -4,7 +4,7 @@
 //
 // Servers (createElectrumServer, createMiningServer, the regtest world's Electrum server over TCP and over
 // WebSocket, and its pool): after each line the same connection (unless the line was oversize, which
-// closes it) and a fresh one still answer a normal request. Clients (ElectrumClient over TCP and WebSocket,
+// closes it) and a fresh one still answer a normal request. Clients (ElectrumClient, the default and the lite one, over TCP and WebSocket,
 // MiningClient) get the same lines from a fake server: a protocol-error (or, for an oversize line, a
 // close with a typed error), and where the connection survives a later request still resolves. The
 // `stratum-sdk call` command and the conformance probe fail cleanly (exit code and message, no stack
@@ -14,6 +14,7 @@
 // with edge values (huge, negative, fractional numbers, other hashes) against the world's handlers.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ElectrumClient } from '../../src/clients/electrum-client.js';
+import { LiteElectrumClient } from '../../src/clients/electrum-lite-client.js';
 import { MiningClient } from '../../src/clients/mining-client.js';
 import { ClosedError, MessageTooLargeError, ProtocolError, ServerError, StratumSdkError } from '../../src/runtime/errors.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../../src/runtime/framing.js';
@@ -446,8 +447,11 @@ function judgeClient(attack: Attack, run: ClientRun, laterValue: unknown, attack
   return problems;
 }
 
+/** The Electrum clients under attack: the default one and the lite one, which checks nothing against the spec. */
+const ELECTRUM_CLIENTS = { default: ElectrumClient, lite: LiteElectrumClient } as const;
+
 /** One attack on a fresh ElectrumClient: the line before (or instead of) the answer to server.banner, then server.ping. */
-async function attackElectrumClient(kind: PeerKind, attack: Attack): Promise<ClientRun> {
+async function attackElectrumClient(kind: PeerKind, attack: Attack, which: keyof typeof ELECTRUM_CLIENTS = 'default'): Promise<ClientRun> {
   const answer = (conn: PeerConnection, id: unknown, result: unknown) => conn.send(JSON.stringify({ jsonrpc: '2.0', id, result }));
   const peer = await startPeer(kind, (m, conn) => {
     const method = field(m, 'method');
@@ -459,7 +463,7 @@ async function attackElectrumClient(kind: PeerKind, attack: Attack): Promise<Cli
       if (attack.follow) answer(conn, id, 'ok');
     }
   });
-  const client = await ElectrumClient.connect(peer.url, { keepAlive: false, timeout: WAIT_MS, maxMessageSize: CLIENT_LIMIT });
+  const client = await ELECTRUM_CLIENTS[which].connect(peer.url, { keepAlive: false, timeout: WAIT_MS, maxMessageSize: CLIENT_LIMIT });
   try {
     const protocolErrors: unknown[] = [];
     client.on('protocol-error', (e) => void protocolErrors.push(e));
@@ -507,9 +511,14 @@ async function attackMiningClient(attack: Attack): Promise<ClientRun> {
 const SUBSCRIBED = [[['mining.notify', 'ae6812eb']], '08000002', 4];
 
 describe('clients take every attack line from a server', () => {
-  it.each(['tcp', 'ws'] as const)('ElectrumClient over %s', async (kind) => {
+  it.each([
+    ['tcp', 'default'],
+    ['ws', 'default'],
+    ['tcp', 'lite'],
+    ['ws', 'lite'],
+  ] as const)('ElectrumClient over %s (%s)', async (kind, which) => {
     const problems: string[] = [];
-    for (const attack of attacksFor(kind)) problems.push(...judgeClient(attack, await attackElectrumClient(kind, attack), null, 'ok'));
+    for (const attack of attacksFor(kind)) problems.push(...judgeClient(attack, await attackElectrumClient(kind, attack, which), null, 'ok'));
     expect(problems).toEqual([]);
   });
 
