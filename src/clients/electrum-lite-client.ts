@@ -224,15 +224,19 @@ class LiteElectrumClient<V = ElectrumDefaultVersions> {
     // Params by name would need the method table to find a subscription's key in them.
     if (!Array.isArray(params)) throw new ValidationError(method, 'params', ['params: the lite client sends params as a list']);
     // A subscription whose notifications name the script by its hash: the hash is worked out before it is
-    // sent, so its notifications can be matched as soon as they come.
-    if (arityOf(method) === -1 || (Object.hasOwn(electrumUnsubscribes, method) && arityOf(electrumUnsubscribes[method] as string) === -1)) {
-      const script = params[0];
-      if (typeof script === 'string' && !this.#scriptHashes.has(script)) {
-        const hash = await scriptHashOf(script);
-        if (hash !== undefined) this.#scriptHashes.set(script, hash);
-      }
+    // sent, so its notifications can be matched as soon as they come. It is kept while a subscription
+    // uses it (an unsubscribe's answer drops it), so not after a subscribe that failed.
+    const script = params[0];
+    if (arityOf(method) !== -1 || typeof script !== 'string' || this.#scriptHashes.has(script)) return this.#core.request(method, params, options);
+    const hash = await scriptHashOf(script);
+    if (hash !== undefined) this.#scriptHashes.set(script, hash);
+    try {
+      return await this.#core.request(method, params, options);
+    } catch (e) {
+      const id = this.#idOf(method, -1, params);
+      if (id === undefined || !this.#subs.has(id)) this.#scriptHashes.delete(script);
+      throw e;
     }
-    return this.#core.request(method, params, options);
   }
 
   /** A subscription's key as its notifications carry it: the key params as sent, or the script's hash. */
