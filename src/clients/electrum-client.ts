@@ -3,24 +3,21 @@
 // negotiated version as the session reads them, subscriptions kept across reconnects. Its types follow
 // the version range it speaks (electrum-types.ts): a client of ['1.4', '1.6'] has the methods, params and
 // result shapes of those versions only.
-import { excerpt } from '../runtime/bounded-json.js';
 import { bindElectrumClientApi, type ElectrumClientApiIn } from '../generated/electrum/client-api.js';
 import { electrumProtocol } from '../generated/electrum/methods.js';
 import { electrumRegistry } from './electrum-registry.js';
 import type { ElectrumServerNotifications } from '../generated/electrum/types.js';
-import { Connection, type Link } from '../runtime/connection.js';
+import type { Connection, Link } from '../runtime/connection.js';
 import { asyncDispose } from '../runtime/dispose.js';
 import { Emitter } from '../runtime/emitter.js';
-import { ClosedError, ServerError, ValidationError } from '../runtime/errors.js';
-import { JSON_RPC_ERRORS } from '../runtime/messages.js';
+import { ClosedError, ValidationError } from '../runtime/errors.js';
 import type { ClientRegistry } from '../runtime/registry.js';
 import type { RequestOptions } from '../runtime/session.js';
 import type { PendingTable } from '../runtime/pending.js';
 import { subscriptionKey } from '../runtime/subscriptions.js';
 import { compareVersions } from '../runtime/versions.js';
 import { sendBatch } from './electrum-batch.js';
-import { proxyOption } from '../platform/proxy-option.js';
-import { electrumConnector } from './electrum-connect.js';
+import { electrumConnection } from './electrum-connection.js';
 import { checkGenesis, negotiateVersion, normalizeRange } from './electrum-handshake.js';
 import { checkedOptions } from './electrum-options.js';
 import { MethodPlans } from './electrum-plans.js';
@@ -58,9 +55,6 @@ export { DEFAULT_KEEP_ALIVE, DEFAULT_NOTIFICATION_BUFFER, DEFAULT_PROTOCOL_VERSI
 // The client's types are exported from electrum-types.ts, where they are declared.
 
 const NO_OPTIONS: RequestOptions = Object.freeze({});
-
-// Errors after which reconnecting would only repeat the refusal: the server is not the one we want.
-const FATAL = new Set(['VERSION_MISMATCH', 'WRONG_CHAIN', 'TLS']);
 
 type ElectrumLink = Link<ElectrumConnectionInfo>;
 type AnyEvents = ElectrumClientEvents<string>;
@@ -118,43 +112,12 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
     });
     this.#lineReader = shortcuts?.lineReader(this.#subs);
     this.#pendingTable = shortcuts?.pendingTable;
-    // A proxy given with a connector, which would bypass it, is refused here; the URL is read once.
-    const proxy = proxyOption(options);
-    this.#core = new Connection<ElectrumConnectionInfo, ElectrumConnectionInfo>({
-      connector: options.connector ?? electrumConnector(url, { ...options, proxy }),
-      backoff,
-      keepAlive,
-      whileReconnecting: 'wait',
-      rules: {
-        dialect: '2.0',
-        timeout,
-        parse: { maxDepth: options.maxMessageDepth },
-        handshake: (link) => this.#handshake(link),
-        renew: (link) => {
-          // The renewals are sent before this returns; their answers are taken as they arrive.
-          void this.#subs.renew(link);
-          return link.info as ElectrumConnectionInfo;
-        },
-        fatal: (error) => FATAL.has(error.code),
-        notification: (method, params, link) => this.#subs.dispatch(method, params, link.info?.protocolVersion),
-        // Electrum servers send no requests; answer any with method-not-found rather than hang the peer.
-        request: (method) => {
-          throw new ServerError(method, JSON_RPC_ERRORS.METHOD_NOT_FOUND, `unknown method ${excerpt(method, 80)}`);
-        },
-        protocolError: (error) => events.emit('protocol-error', error),
-        // A failed ping needs no handling here: a dead connection reports itself through close.
-        ping: (link) => void link.session.request('server.ping', []).catch(() => undefined),
-      },
-      events: {
-        connect: (info) => events.emit('connect', info),
-        disconnect: (error) => events.emit('disconnect', error),
-        reconnecting: (attempt) => events.emit('reconnecting', attempt),
-        reconnect: (info) => events.emit('reconnect', info),
-        close: (error) => {
-          this.#subs.endAll(error);
-          events.emit('close', error);
-        },
-      },
+    this.#core = electrumConnection(url, options, { timeout, keepAlive, backoff }, events, {
+      handshake: (link) => this.#handshake(link),
+      // The renewals are sent before this returns; their answers are taken as they arrive.
+      renew: (link) => void this.#subs.renew(link),
+      notification: (method, params, link) => this.#subs.dispatch(method, params, link.info?.protocolVersion),
+      closing: (error) => this.#subs.endAll(error),
     });
     Object.assign(this, bindElectrumClientApi((method, params) => this.#call(method, params, NO_OPTIONS)));
   }

@@ -7,17 +7,15 @@
 import { bindMethodTree, requestTree } from '../runtime/bind.js';
 import { electrumClientRequestNames, electrumSubscriptionKeys, electrumUnsubscribes } from '../generated/electrum/lite.js';
 import type { ElectrumClientApiIn } from '../generated/electrum/client-api.js';
-import { asSdkError, Connection, type Link } from '../runtime/connection.js';
+import { asSdkError, type Connection, type Link } from '../runtime/connection.js';
 import { asyncDispose } from '../runtime/dispose.js';
 import { Emitter } from '../runtime/emitter.js';
-import { ClosedError, ProtocolError, ServerError, ValidationError } from '../runtime/errors.js';
+import { ClosedError, ProtocolError, ValidationError } from '../runtime/errors.js';
 import { excerpt } from '../runtime/bounded-json.js';
-import { JSON_RPC_ERRORS } from '../runtime/messages.js';
 import type { RequestOptions, ResultCheck } from '../runtime/session.js';
 import { sameValue } from '../runtime/subscriptions.js';
 import { compareVersions } from '../runtime/versions.js';
-import { proxyOption } from '../platform/proxy-option.js';
-import { electrumConnector } from './electrum-connect.js';
+import { electrumConnection } from './electrum-connection.js';
 import { checkGenesis, negotiateVersion, normalizeRange } from './electrum-handshake.js';
 import { checkedOptions } from './electrum-options.js';
 import { scriptHashOf } from './script-keys.js';
@@ -45,8 +43,6 @@ export type LiteElectrumClientOptions<R extends ElectrumVersionRange = ElectrumV
 >;
 
 const NO_OPTIONS: RequestOptions = Object.freeze({});
-// Errors after which reconnecting would only repeat the refusal: the server is not the one we want.
-const FATAL = new Set(['VERSION_MISMATCH', 'WRONG_CHAIN', 'TLS']);
 
 type AnyEvents = ElectrumClientEvents<string>;
 type ElectrumLink = Link<ElectrumConnectionInfo>;
@@ -96,46 +92,17 @@ class LiteElectrumClient<V = ElectrumDefaultVersions> {
   constructor(url: string, options: LiteElectrumClientOptions = {}) {
     const range = normalizeRange(options.protocolVersion ?? DEFAULT_PROTOCOL_VERSION);
     const clientName = options.clientName ?? 'stratum-sdk';
-    const { timeout, keepAlive, backoff, genesisHash } = checkedOptions(options);
-    const events = this.#events;
-    // A proxy given with a connector, which would bypass it, is refused here.
-    const proxy = proxyOption(options);
-    this.#core = new Connection<ElectrumConnectionInfo, ElectrumConnectionInfo>({
-      connector: options.connector ?? electrumConnector(url, { ...options, proxy }),
-      backoff,
-      keepAlive,
-      whileReconnecting: 'wait',
-      rules: {
-        dialect: '2.0',
-        timeout,
-        parse: { maxDepth: options.maxMessageDepth },
-        handshake: async (link) => {
-          const info = await negotiateVersion(link.session, clientName, range);
-          link.info = info;
-          if (genesisHash) await checkGenesis(link.session, info.protocolVersion, genesisHash, undefined, false);
-          return { info, check: (method, params, result) => this.#answered(method, params, result) };
-        },
-        renew: (link) => {
-          this.#renew(link);
-          return link.info as ElectrumConnectionInfo;
-        },
-        fatal: (error) => FATAL.has(error.code),
-        notification: (method, params) => this.#notified(method, params),
-        // Electrum servers send no requests; answer any with method-not-found rather than hang the peer.
-        request: (method) => {
-          throw new ServerError(method, JSON_RPC_ERRORS.METHOD_NOT_FOUND, `unknown method ${excerpt(method, 80)}`);
-        },
-        protocolError: (error) => events.emit('protocol-error', error),
-        // A failed ping needs no handling here: a dead connection reports itself through close.
-        ping: (link) => void link.session.request('server.ping', []).catch(() => undefined),
+    const checked = checkedOptions(options);
+    const genesisHash = checked.genesisHash;
+    this.#core = electrumConnection(url, options, checked, this.#events, {
+      handshake: async (link) => {
+        const info = await negotiateVersion(link.session, clientName, range);
+        link.info = info;
+        if (genesisHash) await checkGenesis(link.session, info.protocolVersion, genesisHash, undefined, false);
+        return { info, check: (method, params, result) => this.#answered(method, params, result) };
       },
-      events: {
-        connect: (info) => events.emit('connect', info),
-        disconnect: (error) => events.emit('disconnect', error),
-        reconnecting: (attempt) => events.emit('reconnecting', attempt),
-        reconnect: (info) => events.emit('reconnect', info),
-        close: (error) => events.emit('close', error),
-      },
+      renew: (link) => this.#renew(link),
+      notification: (method, params) => this.#notified(method, params),
     });
     Object.assign(this, bindMethodTree(requestTree(electrumClientRequestNames), (method, params) => this.#call(method, params, NO_OPTIONS)));
   }
