@@ -95,7 +95,8 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
   constructor(url: string, options: ElectrumClientOptions = {}, shortcuts?: NotificationShortcuts) {
     this.#range = normalizeRange(options.protocolVersion ?? DEFAULT_PROTOCOL_VERSION);
     this.#clientName = options.clientName ?? 'stratum-sdk';
-    const { timeout, keepAlive, backoff, genesisHash, bufferLimit } = checkedOptions(options);
+    const checked = checkedOptions(options);
+    const { genesisHash, bufferLimit } = checked;
     this.#validate = options.validate ?? true;
     this.#genesisHash = genesisHash;
     this.#protocol = options.protocol ?? electrumRegistry(options.validators);
@@ -112,7 +113,7 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
     });
     this.#lineReader = shortcuts?.lineReader(this.#subs);
     this.#pendingTable = shortcuts?.pendingTable;
-    this.#core = electrumConnection(url, options, { timeout, keepAlive, backoff }, events, {
+    this.#core = electrumConnection(url, options, checked, events, {
       handshake: (link) => this.#handshake(link),
       // The renewals are sent before this returns; their answers are taken as they arrive.
       renew: (link) => void this.#subs.renew(link),

@@ -15,7 +15,7 @@ import type { ElectrumClientEvents, ElectrumClientOptions, ElectrumConnectionInf
 
 type ElectrumLink = Link<ElectrumConnectionInfo>;
 
-/** What a client adds to the shared rules. */
+/** What a client adds to the shared rules (called unbound: arrow functions). */
 export interface ElectrumClientRules {
   handshake(link: ElectrumLink): Promise<Negotiated<ElectrumConnectionInfo>>;
   /** After a reconnect: sends the renewals (their answers are taken as they arrive). */
@@ -46,13 +46,13 @@ export function electrumConnection(
       dialect: '2.0',
       timeout,
       parse: { maxDepth: options.maxMessageDepth },
-      handshake: (link) => client.handshake(link),
+      handshake: client.handshake,
       renew: (link) => {
         client.renew(link);
         return link.info as ElectrumConnectionInfo;
       },
       fatal: (error) => FATAL.has(error.code),
-      notification: (method, params, link) => client.notification(method, params, link),
+      notification: client.notification,
       // Electrum servers send no requests; answer any with method-not-found rather than hang the peer.
       request: (method) => {
         throw new ServerError(method, JSON_RPC_ERRORS.METHOD_NOT_FOUND, `unknown method ${excerpt(method, 80)}`);
