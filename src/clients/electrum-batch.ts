@@ -2,7 +2,6 @@
 // then one batch on the wire, each call settled on its own, in the order the calls were given.
 import type { Connection } from '../runtime/connection.js';
 import type { RequestOptions } from '../runtime/session.js';
-import { asSdkError } from '../runtime/connection.js';
 import type { MethodPlans } from './electrum-plans.js';
 import type { BatchItemResult, ElectrumConnectionInfo } from './electrum-types.js';
 
@@ -20,17 +19,8 @@ export async function sendBatch(
   const toSend = calls.flatMap(([method, params], i) => (outcomes[i] ? [] : [{ method, params: params as readonly unknown[], index: i }]));
   if (toSend.length) {
     // Results are checked as the session reads them, in wire order with the notifications around them.
-    const promises = await connection.requestBatch(toSend, options);
-    await Promise.all(
-      promises.map(async (promise, j) => {
-        const call = toSend[j] as (typeof toSend)[number];
-        try {
-          outcomes[call.index] = { ok: true, value: await promise };
-        } catch (e) {
-          outcomes[call.index] = { ok: false, error: asSdkError(e) };
-        }
-      }),
-    );
+    const settled = await connection.requestBatch(toSend, options);
+    for (let j = 0; j < toSend.length; j++) outcomes[(toSend[j] as (typeof toSend)[number]).index] = settled[j];
   }
   return outcomes as BatchItemResult<unknown>[];
 }
