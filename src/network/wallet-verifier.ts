@@ -213,9 +213,13 @@ export class WalletVerifier {
     for (let from = 0; from < txids.length; from += this.#maxBatch) starts.push(from);
     await each(starts, async (from) => {
       const to = Math.min(from + this.#maxBatch, txids.length);
-      const calls: (readonly ['blockchain.transaction.get_merkle', [string, number]])[] = [];
-      for (let k = from; k < to; k++) calls.push(['blockchain.transaction.get_merkle', [txids[k] as string, heights[k] as number]] as const);
-      const answers = await this.#window.onWire(() => peer.client.batch(calls, options));
+      // The calls made once the batch may go on the wire, not all of them at once: kept waiting, thousands would
+      // outlive the young generation's collections for nothing.
+      const answers = await this.#window.onWire(() => {
+        const calls: (readonly ['blockchain.transaction.get_merkle', [string, number]])[] = [];
+        for (let k = from; k < to; k++) calls.push(['blockchain.transaction.get_merkle', [txids[k] as string, heights[k] as number]] as const);
+        return peer.client.batch(calls, options);
+      });
       for (let k = from; k < to; k++) {
         const answer = answers[k - from] as (typeof answers)[number];
         const txid = txids[k] as string;

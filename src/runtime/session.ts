@@ -79,6 +79,9 @@ type Pending = [
 /** Settles a request: a promise's resolve or reject (which ignores the id), or a batch's, which reads it. */
 type Settle<T> = (value: T, id: number) => void;
 
+/** One call of a batch: its method and params (the shape `ElectrumClient.batch` is given, passed on as it is). */
+export type BatchCall = readonly [method: string, params: readonly unknown[]];
+
 /** One call's outcome in a batch. */
 export type Settled = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: StratumSdkError };
 
@@ -176,14 +179,14 @@ export class RpcSession {
    * came, was most of what the young generation's collections had to copy.
    */
   async requestBatch(
-    calls: readonly { readonly method: string; readonly params: readonly unknown[] }[],
+    calls: readonly BatchCall[],
     options: RequestOptions = {},
     check?: ResultCheck | ReplyCheck,
   ): Promise<Settled[]> {
     const signal = options.signal;
     const timeoutMs = options.timeout ?? this.#options.timeout;
     checkTimeout(timeoutMs);
-    if (this.#closed || signal?.aborted) return calls.map(({ method }): Settled => ({ ok: false, error: this.#closed ?? new AbortedError(method, signal?.reason) }));
+    if (this.#closed || signal?.aborted) return calls.map(([method]): Settled => ({ ok: false, error: this.#closed ?? new AbortedError(method, signal?.reason) }));
     const outcomes: Settled[] = [];
     let left = calls.length;
     if (!left) return outcomes;
@@ -200,7 +203,7 @@ export class RpcSession {
       if (--left === 0) done(outcomes);
     };
     const encoded: string[] = [];
-    for (const { method, params } of calls) {
+    for (const [method, params] of calls) {
       const id = this.#nextId++;
       encoded.push(encodeRequest(id, method, params, this.#options.dialect));
       this.#register(id, method, params, timeoutMs, signal, resolve, reject, check);

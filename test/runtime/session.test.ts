@@ -164,8 +164,8 @@ describe('the reply check', () => {
     const check: ReplyCheck = { result: (method) => void seen.push(`result ${method}`), error: (method) => void seen.push(`error ${method}`) };
     const settled = s.requestBatch(
       [
-        { method: 'a', params: [] },
-        { method: 'b', params: [] },
+        ['a', []],
+        ['b', []],
       ],
       {},
       check,
@@ -523,7 +523,7 @@ describe.each([
   ['the Map', () => new PendingTable()],
   ['the ring', () => new PendingRing(4)],
 ])('a batch, settled as a whole, in %s', (_, table) => {
-  const calls = (n: number) => Array.from({ length: n }, (_, i) => ({ method: `m${i}`, params: [i] }));
+  const calls = (n: number) => Array.from({ length: n }, (_, i) => [`m${i}`, [i]] as const);
   const batchOf = (sent: Sent[]) => sent as unknown as Sent[][];
 
   it('resolves once its last member is answered, each outcome in the place of its call, whatever order they came in', async () => {
@@ -536,7 +536,7 @@ describe.each([
     reply((sent as unknown as Sent[])[1]!.id, 'single');
     await expect(single).resolves.toBe('single');
     const batch = batchOf(sent)[0]!;
-    expect(batch.map((c) => c.method)).toEqual(calls(40).map((c) => c.method));
+    expect(batch.map((c) => c.method)).toEqual(calls(40).map((c) => c[0]));
     const order = [...batch.keys()].sort((a, b) => ((a * 7919) % 40) - ((b * 7919) % 40));
     for (const i of order.slice(0, -1)) reply(batch[i]!.id, `r${i}`);
     await Promise.resolve();
