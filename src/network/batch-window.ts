@@ -18,7 +18,8 @@ export class BatchWindow {
    * Nothing made before the batch is sent holds its answer: what waits its turn (a closure) and the promise returned
    * (settled with nothing) live long when many batches wait, long enough for the young generation's collections to
    * move them to the old one, and an answer they held would then be kept there, with everything in it, until a full
-   * collection. So each of a wallet's sync's 20,000 merkle proofs was copied twice, where now most die young.
+   * collection. (An async task per batch, started up front to await its turn, held its answer so; without them a
+   * verify-on sync measured about a tenth less client CPU.)
    */
   onWire<T>(send: () => Promise<T>, after: (answer: T) => void | Promise<void>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
