@@ -12,7 +12,8 @@
 // All run against the same server process, interleaved round by round after a warm-up (bench/lib/rounds.mjs: a noisy
 // neighbour slows each alike); each time is shown as its median (min-max), each ratio is taken within a round, with
 // the CPU time the client (this process) and the server (the world's) spent, which tells a client that computes from
-// one that waits. `--profile` adds the functions a verify-on sync spends its time in (self time, this process).
+// one that waits, and the time the client's event loop sat idle during the sync (waiting for the server: near zero
+// means the client's own work, not the server, sets the pace). `--profile` adds the functions a verify-on sync spends its time in (self time, this process).
 // Targets, printed as ratios and never asserted: verify on at least 5x faster than the Electrum wallet, and no
 // slower than electrum-cash without verification.
 //
@@ -232,15 +233,17 @@ async function main() {
     'ElectrumNetwork, verify off': () => syncOurs(world.port, world.scripthashes, false),
     'electrum-cash 3.2 (no verification)': () => syncCash(world.port, world.scripthashes, world.height),
   };
-  const cpu = Object.fromEntries(Object.keys(clients).map((name) => [name, { client: [], server: [] }]));
+  const cpu = Object.fromEntries(Object.keys(clients).map((name) => [name, { client: [], server: [], idle: [] }]));
   const timed = Object.fromEntries(
     Object.entries(clients).map(([name, sync]) => [
       name,
       async () => {
         const server = await serverCpu(child);
         const client = process.cpuUsage();
+        const loop = performance.eventLoopUtilization();
         const { ms, transactions } = await sync();
         const used = process.cpuUsage(client);
+        cpu[name].idle.push(performance.eventLoopUtilization(loop).idle);
         cpu[name].client.push((used.user + used.system) / 1000);
         cpu[name].server.push((await serverCpu(child)) - server);
         if (transactions !== TRANSACTIONS) throw new Error(`${name} synced ${transactions} transactions, not ${TRANSACTIONS}`);
@@ -251,7 +254,7 @@ async function main() {
   try {
     const times = await interleave(timed, { rounds: ROUNDS, warmUp: 1 });
     // The warm-up's CPU figures are dropped with its times.
-    for (const c of Object.values(cpu)) for (const k of ['client', 'server']) c[k].splice(0, c[k].length - ROUNDS);
+    for (const c of Object.values(cpu)) for (const k of ['client', 'server', 'idle']) c[k].splice(0, c[k].length - ROUNDS);
     let electrum;
     if (WITH_ELECTRUM) {
       if (!existsSync('/usr/bin/electrum')) electrum = { skipped: 'no /usr/bin/electrum' };
@@ -270,7 +273,7 @@ async function main() {
     const med = (xs) => spread(xs).median;
     console.log(`  ${ROUNDS} interleaved rounds after a warm-up; wall time median (min-max); CPU medians, this process and the server's`);
     for (const [name, xs] of Object.entries(times)) {
-      console.log(`  ${name.padEnd(38)} ${s(xs).padEnd(22)} client CPU ${med(cpu[name].client).toFixed(0).padStart(5)} ms, server CPU ${med(cpu[name].server).toFixed(0).padStart(5)} ms`);
+      console.log(`  ${name.padEnd(38)} ${s(xs).padEnd(22)} client CPU ${med(cpu[name].client).toFixed(0).padStart(5)} ms, server CPU ${med(cpu[name].server).toFixed(0).padStart(5)} ms, client idle ${med(cpu[name].idle).toFixed(0).padStart(4)} ms`);
     }
     const on = times['ElectrumNetwork, verify on'];
     const off = times['ElectrumNetwork, verify off'];

@@ -6,23 +6,57 @@
  * limiting concurrent work per connection (ElectrumX's cost) is not flooded, and that proofs asked while histories
  * are checked do not multiply them.
  */
-const BATCH_WINDOW = 8;
+export const BATCH_WINDOW = 8;
 
 export class BatchWindow {
   #batchesOnWire = 0;
   readonly #batchQueue: (() => void)[] = [];
 
-  /** Runs a batch request once fewer than BATCH_WINDOW of the network's batches are on the wire. */
-  async onWire<T>(send: () => Promise<T>): Promise<T> {
-    if (this.#batchesOnWire >= BATCH_WINDOW) await new Promise<void>((resolve) => this.#batchQueue.push(resolve));
-    else this.#batchesOnWire++;
-    try {
-      return await send();
-    } finally {
-      const next = this.#batchQueue.shift();
-      if (next) next();
-      else this.#batchesOnWire--;
-    }
+  /**
+   * Sends a batch (`send`) once fewer than BATCH_WINDOW of the network's batches are on the wire, and hands its answer
+   * to `after`; the batch leaves the window once answered (the next one goes before this one's answer is looked at).
+   * Nothing made before the batch is sent holds its answer: what waits its turn (a closure) and the promise returned
+   * (settled with nothing) live long when many batches wait, long enough for the young generation's collections to
+   * move them to the old one, and an answer they held would then be kept there, with everything in it, until a full
+   * collection. (An async task per batch, started up front to await its turn, held its answer so; without them a
+   * verify-on sync measured about a tenth less client CPU.)
+   */
+  onWire<T>(send: () => Promise<T>, after: (answer: T) => void | Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const go = () => {
+        let answer: Promise<T>;
+        try {
+          answer = send();
+        } catch (e) {
+          this.#leave();
+          reject(e);
+          return;
+        }
+        answer
+          .then(
+            (value) => {
+              this.#leave();
+              return after(value);
+            },
+            (e: unknown) => {
+              this.#leave();
+              throw e;
+            },
+          )
+          .then(() => resolve(), reject);
+      };
+      if (this.#batchesOnWire < BATCH_WINDOW) {
+        this.#batchesOnWire++;
+        go();
+      } else this.#batchQueue.push(go);
+    });
+  }
+
+  /** A batch answered (or not sent): the next one waiting takes its place. */
+  #leave() {
+    const next = this.#batchQueue.shift();
+    if (next) next();
+    else this.#batchesOnWire--;
   }
 }
 

@@ -38,62 +38,63 @@ export async function sendBatch(host: BatchHost, calls: readonly ElectrumBatchCa
   });
   if (wire.length > 0) {
     await pool.route(options, async (peer) => {
-      await each(chunked(wire, host.maxBatch), async (slice) => {
-        const answers = await host.window.onWire(() => peer.client.batch(slice.map((i) => calls[i]) as never, options));
-        // The merkle proofs of every history in this batch, asked together in batches of their own (a wallet's
-        // sync proves thousands: a few large batches, not one small batch per script hash).
-        let proofs: Map<string, FetchedProof> | undefined;
-        if (host.verify) {
-          // A plain loop: a batch of 345 transactions makes no array for each of its answers.
-          let entries: History | undefined;
-          for (let j = 0; j < slice.length; j++) {
+      await each(chunked(wire, host.maxBatch), (slice) =>
+        host.window.onWire(() => peer.client.batch(slice.map((i) => calls[i]) as never, options), async (answers: BatchItemResult<unknown>[]) => {
+          // The merkle proofs of every history in this batch, asked together in batches of their own (a wallet's
+          // sync proves thousands: a few large batches, not one small batch per script hash).
+          let proofs: Map<string, FetchedProof> | undefined;
+          if (host.verify) {
+            // A plain loop: a batch of 345 transactions makes no array for each of its answers.
+            let entries: History | undefined;
+            for (let j = 0; j < slice.length; j++) {
+              const answer = answers[j] as BatchItemResult<unknown>;
+              if ((calls[slice[j] as number] as readonly [string, unknown])[0] !== 'blockchain.scripthash.get_history' || !answer.ok || !Array.isArray(answer.value)) continue;
+              if (entries === undefined) entries = [];
+              for (const e of answer.value as History) entries.push(e);
+            }
+            if (entries !== undefined && entries.length > 0) proofs = await verifier.fetchProofs(peer, entries, options);
+          }
+          // Most answers are checked here and now (verifier.checkedAtOnce); only the others make a promise each.
+          const slow: Promise<void>[] = [];
+          let failed: { error: unknown } | undefined;
+          for (let j = 0; j < slice.length && failed === undefined; j++) {
+            const i = slice[j] as number;
+            const [method, params] = calls[i] as readonly [string, readonly unknown[]];
             const answer = answers[j] as BatchItemResult<unknown>;
-            if ((calls[slice[j] as number] as readonly [string, unknown])[0] !== 'blockchain.scripthash.get_history' || !answer.ok || !Array.isArray(answer.value)) continue;
-            if (entries === undefined) entries = [];
-            for (const e of answer.value as History) entries.push(e);
-          }
-          if (entries !== undefined && entries.length > 0) proofs = await verifier.fetchProofs(peer, entries, options);
-        }
-        // Most answers are checked here and now (verifier.checkedAtOnce); only the others make a promise each.
-        const slow: Promise<void>[] = [];
-        let failed: { error: unknown } | undefined;
-        for (let j = 0; j < slice.length && failed === undefined; j++) {
-          const i = slice[j] as number;
-          const [method, params] = calls[i] as readonly [string, readonly unknown[]];
-          const answer = answers[j] as BatchItemResult<unknown>;
-          if (!answer.ok) {
-            const error = limitOf(peer.url, method, params, answer.error) ?? answer.error;
-            // The server failed, not the call: the whole batch goes to the next server.
-            if (pool.dropReason(peer, error)) failed = { error };
-            else results[i] = { ok: false, error };
-            continue;
-          }
-          try {
-            if (verifier.checkedAtOnce(peer, method, params, answer.value, proofs)) {
-              results[i] = answer;
+            if (!answer.ok) {
+              const error = limitOf(peer.url, method, params, answer.error) ?? answer.error;
+              // The server failed, not the call: the whole batch goes to the next server.
+              if (pool.dropReason(peer, error)) failed = { error };
+              else results[i] = { ok: false, error };
               continue;
             }
-          } catch (e) {
-            if (pool.dropReason(peer, e)) failed = { error: e };
-            else results[i] = { ok: false, error: asSdkError(e) };
-            continue;
+            try {
+              if (verifier.checkedAtOnce(peer, method, params, answer.value, proofs)) {
+                results[i] = answer;
+                continue;
+              }
+            } catch (e) {
+              if (pool.dropReason(peer, e)) failed = { error: e };
+              else results[i] = { ok: false, error: asSdkError(e) };
+              continue;
+            }
+            slow.push(
+              verifier.checked(peer, method, params, answer.value, options, proofs).then(
+                (value) => void (results[i] = { ok: true, value }),
+                (e: unknown) => {
+                  if (pool.dropReason(peer, e)) throw e;
+                  results[i] = { ok: false, error: asSdkError(e) };
+                },
+              ),
+            );
           }
-          slow.push(
-            verifier.checked(peer, method, params, answer.value, options, proofs).then(
-              (value) => void (results[i] = { ok: true, value }),
-              (e: unknown) => {
-                if (pool.dropReason(peer, e)) throw e;
-                results[i] = { ok: false, error: asSdkError(e) };
-              },
-            ),
-          );
-        }
-        // Nothing is left running when the batch moves on to the next server.
-        const settled = await Promise.allSettled(slow);
-        if (failed) throw failed.error;
-        const rejected = settled.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-        if (rejected) throw rejected.reason;
-      });
+          // Nothing is left running when the batch moves on to the next server.
+          const settled = await Promise.allSettled(slow);
+          if (failed) throw failed.error;
+          const rejected = settled.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+          if (rejected) throw rejected.reason;
+        }),
+      );
     });
   }
   await Promise.all(apart);

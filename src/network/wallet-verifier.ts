@@ -211,30 +211,38 @@ export class WalletVerifier {
     }
     const starts: number[] = [];
     for (let from = 0; from < txids.length; from += this.#maxBatch) starts.push(from);
-    await each(starts, async (from) => {
+    await each(starts, (from) => {
       const to = Math.min(from + this.#maxBatch, txids.length);
-      const calls: (readonly ['blockchain.transaction.get_merkle', [string, number]])[] = [];
-      for (let k = from; k < to; k++) calls.push(['blockchain.transaction.get_merkle', [txids[k] as string, heights[k] as number]] as const);
-      const answers = await this.#window.onWire(() => peer.client.batch(calls, options));
-      for (let k = from; k < to; k++) {
-        const answer = answers[k - from] as (typeof answers)[number];
-        const txid = txids[k] as string;
-        const height = heights[k] as number;
-        if (answer.ok) {
-          const proof = answer.value;
-          const hash = proof.block_height === height ? this.#chain.cachedHash(height) : undefined;
-          const header = hash === undefined ? undefined : this.#chain.cachedHeader(height);
-          if (hash !== undefined && header !== undefined && this.#nodes.verify(txid, proof, header, hash)) {
-            remember(this.#proven, txid, hash, PROOF_CACHE, true);
-            out.set(txid, hash);
-          } else out.set(txid, proof);
-        } else if (!(answer.error instanceof ServerError)) throw answer.error; // a timeout, a lost connection: the server failed
-        else {
-          const limit = limitOf(peer.url, 'blockchain.transaction.get_merkle', [txid], answer.error);
-          if (limit) throw limit; // its cost: asked elsewhere
-          out.set(txid, REFUSED);
-        }
-      }
+      return this.#window.onWire(
+        () => {
+          // The calls made once the batch may go on the wire, not all of them at once: kept waiting, thousands would
+          // outlive the young generation's collections for nothing.
+          const calls: (readonly ['blockchain.transaction.get_merkle', [string, number]])[] = [];
+          for (let k = from; k < to; k++) calls.push(['blockchain.transaction.get_merkle', [txids[k] as string, heights[k] as number]] as const);
+          return peer.client.batch(calls, options);
+        },
+        (answers) => {
+          for (let k = from; k < to; k++) {
+            const answer = answers[k - from] as (typeof answers)[number];
+            const txid = txids[k] as string;
+            const height = heights[k] as number;
+            if (answer.ok) {
+              const proof = answer.value;
+              const hash = proof.block_height === height ? this.#chain.cachedHash(height) : undefined;
+              const header = hash === undefined ? undefined : this.#chain.cachedHeader(height);
+              if (hash !== undefined && header !== undefined && this.#nodes.verify(txid, proof, header, hash)) {
+                remember(this.#proven, txid, hash, PROOF_CACHE, true);
+                out.set(txid, hash);
+              } else out.set(txid, proof);
+            } else if (!(answer.error instanceof ServerError)) throw answer.error; // a timeout, a lost connection: the server failed
+            else {
+              const limit = limitOf(peer.url, 'blockchain.transaction.get_merkle', [txid], answer.error);
+              if (limit) throw limit; // its cost: asked elsewhere
+              out.set(txid, REFUSED);
+            }
+          }
+        },
+      );
     });
     return out;
   }

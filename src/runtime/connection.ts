@@ -8,7 +8,7 @@ import { backoffDelay } from './backoff.js';
 import type { ConnectionEvents, ConnectionOptions, ConnectionRules, ConnectionState, Link } from './connection-rules.js';
 import { ClosedError, StratumSdkError } from './errors.js';
 import { IdleTimer } from './keep-alive.js';
-import { RpcSession, type ReplyCheck, type RequestOptions, type ResultCheck } from './session.js';
+import { RpcSession, type BatchCall, type ReplyCheck, type RequestOptions, type ResultCheck, type Settled } from './session.js';
 import type { Transport } from './transport.js';
 import { remainingTimeout, Waiters } from './waiters.js';
 
@@ -142,8 +142,8 @@ export class Connection<I, R> {
     );
   }
 
-  /** Several requests as one batch, each with its own promise, checked like single requests. */
-  async requestBatch(calls: readonly { readonly method: string; readonly params: readonly unknown[] }[], options: RequestOptions = NO_OPTIONS): Promise<Promise<unknown>[]> {
+  /** Several requests as one batch, settled as a whole (see RpcSession.requestBatch), checked like single requests. */
+  async requestBatch(calls: readonly BatchCall[], options: RequestOptions = NO_OPTIONS): Promise<Settled[]> {
     const started = Date.now();
     const link = (this.#link ?? (await this.ready('batch', options))) as LinkImpl<I>;
     this.#idle?.touch();

@@ -135,6 +135,19 @@ describe('batches', () => {
     expect(batch.map((m) => m['method'])).toEqual(['server.banner', 'blockchain.scripthash.get_balance', 'blockchain.transaction.get']);
   });
 
+  it('send nothing when no call passes its params check, and resolve an empty batch at once', async () => {
+    const { server, client } = await setup((method) => (method === 'server.banner' ? { result: 'unexpected' } : undefined));
+    const results = await client.batch([
+      ['blockchain.scripthash.get_balance', ['not hex']],
+      ['blockchain.transaction.get', ['zz']],
+    ]);
+    expect(results.map((r) => !r.ok && r.error instanceof ValidationError)).toEqual([true, true]);
+    expect(await client.batch([])).toEqual([]);
+    expect(await client.request('server.banner', [])).toBe('unexpected');
+    // Only the version handshake and the banner reached the server.
+    expect(server.connections[0]?.received.slice(1).map((m) => m['method'])).toEqual(['server.banner']);
+  });
+
   it('time out the calls the server leaves unanswered', async () => {
     const { client } = await setup((method) => (method === 'server.banner' ? { result: 'hi' } : undefined));
     const results = await client.batch([['server.banner', []], ['server.donation_address', []]], { timeout: 100 });

@@ -67,4 +67,22 @@ describe('ElectrumNetwork caches shared across servers', () => {
     expect(seen.dropped.map(([url, e]) => [url, e instanceof LyingServerError && e.lie])).toEqual([[liar!.url, lie]]);
     expect(network.currentServer).toBe(honest!.url);
   });
+
+  it.each(['merkle', 'transaction'] as const)('catches a lie about %s with more batches than the window holds on the wire, then answers all from the honest server', async (lie) => {
+    const { chain, scripthashes } = wallet();
+    const [liar, honest] = await startServers(chain, [{ lie }, {}]);
+    // 240 proofs and 240 transactions in batches of 7: 35 of each, queued behind the window's 8.
+    const { network, seen } = await startNetwork(networkOptions([liar!.url, honest!.url], { connections: 1, timeout: 10_000, maxBatch: 7 }));
+    const histories = await network.batch(scripthashes.map((sh) => ['blockchain.scripthash.get_history', [sh]] as const));
+    expect(histories.map((h) => (h.ok ? h.value.map((e) => [e.tx_hash, e.height]) : h.error))).toEqual(scripthashes.map((sh) => chain.history(sh).map((e) => [e.tx_hash, e.height])));
+    const txids = scripthashes.flatMap((sh) => chain.history(sh).map((e) => e.tx_hash));
+    const txs = await network.batch(txids.map((t) => ['blockchain.transaction.get', [t]] as const));
+    expect(txs.map((t) => (t.ok ? t.value : t.error))).toEqual(txids.map((t) => chain.transaction(t)!.raw));
+    expect(liar!.told).toBeGreaterThan(0);
+    expect(seen.dropped.map(([url, e]) => [url, e instanceof LyingServerError && e.lie])).toEqual([[liar!.url, lie]]);
+    expect(network.currentServer).toBe(honest!.url);
+    // Every entry proven in its block, and the window free again: another round goes through.
+    for (const sh of scripthashes) expect((await network.verifiedHistory(sh)).every((e) => e.confirmed && e.blockHash === chain.block(e.height)!.hash)).toBe(true);
+    expect((await network.batch(txids.slice(0, 30).map((t) => ['blockchain.transaction.get', [t]] as const))).every((t) => t.ok)).toBe(true);
+  });
 });

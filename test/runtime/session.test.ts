@@ -1,6 +1,7 @@
 // The JSON-RPC session without sockets: a result check that sees method and params, a reply check that
 // also sees error replies and the raw reply, timeouts that fire for the oldest unanswered request however
-// the others were answered, aborts, closing, and no timer left behind once everything is answered.
+// the others were answered, aborts, closing, and no timer left behind once everything is answered; a batch
+// settled as a whole, each member in its place whatever the order and way it settled.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AbortedError, ClosedError, ProtocolError, ServerError, TimeoutError, ValidationError } from '../../src/runtime/errors.js';
 import { parseMessage } from '../../src/runtime/messages.js';
@@ -161,18 +162,19 @@ describe('the reply check', () => {
     const { s, sent } = stratum();
     const seen: string[] = [];
     const check: ReplyCheck = { result: (method) => void seen.push(`result ${method}`), error: (method) => void seen.push(`error ${method}`) };
-    const [a, b] = s.requestBatch(
+    const settled = s.requestBatch(
       [
-        { method: 'a', params: [] },
-        { method: 'b', params: [] },
+        ['a', []],
+        ['b', []],
       ],
       {},
       check,
     );
     const batch = sent as unknown as Sent[][];
     s.handle(parseMessage(JSON.stringify([{ id: batch[0]![1]!.id, result: null, error: [1, 'x', null] }, { id: batch[0]![0]!.id, result: 1, error: null }])));
-    await expect(a).resolves.toBe(1);
-    await expect(b).rejects.toBeInstanceOf(ServerError);
+    const [a, b] = await settled;
+    expect(a).toEqual({ ok: true, value: 1 });
+    expect(b).toMatchObject({ ok: false, error: expect.any(ServerError) });
     expect(seen).toEqual(['error b', 'result a']);
   });
 });
@@ -514,5 +516,93 @@ describe('changing the pending table', () => {
     const q = s.request('m', []);
     reply(sent[1]!.id, 'then');
     await expect(q).resolves.toBe('then');
+  });
+});
+
+describe.each([
+  ['the Map', () => new PendingTable()],
+  ['the ring', () => new PendingRing(4)],
+])('a batch, settled as a whole, in %s', (_, table) => {
+  const calls = (n: number) => Array.from({ length: n }, (_, i) => [`m${i}`, [i]] as const);
+  const batchOf = (sent: Sent[]) => sent as unknown as Sent[][];
+
+  it('resolves once its last member is answered, each outcome in the place of its call, whatever order they came in', async () => {
+    const { s, sent, reply } = session(1000, table);
+    const settled = s.requestBatch(calls(40), {});
+    // A request sent between the batch and its answers takes an id after the batch's, and is answered first.
+    const single = s.request('single', []);
+    let done = false;
+    void settled.then(() => (done = true));
+    reply((sent as unknown as Sent[])[1]!.id, 'single');
+    await expect(single).resolves.toBe('single');
+    const batch = batchOf(sent)[0]!;
+    expect(batch.map((c) => c.method)).toEqual(calls(40).map((c) => c[0]));
+    const order = [...batch.keys()].sort((a, b) => ((a * 7919) % 40) - ((b * 7919) % 40));
+    for (const i of order.slice(0, -1)) reply(batch[i]!.id, `r${i}`);
+    await Promise.resolve();
+    expect(done).toBe(false);
+    expect(s.pendingCount).toBe(1);
+    reply(batch[order.at(-1)!]!.id, `r${order.at(-1)!}`);
+    expect(await settled).toEqual(batch.map((_, i) => ({ ok: true, value: `r${i}` })));
+    expect(s.pendingCount).toBe(0);
+  });
+
+  it('settles a member that fails (an error reply, a refused result, a timeout) in its place, the others as answered', async () => {
+    vi.useFakeTimers();
+    const { s, sent, reply } = session(1000, table);
+    const check: ResultCheck = (_m, _p, result) => {
+      if (result === 'bad') throw new ValidationError('m', 'result', ['bad']);
+    };
+    const settled = s.requestBatch(calls(4), {}, check);
+    const batch = batchOf(sent)[0]!;
+    s.handle(parseMessage(JSON.stringify({ jsonrpc: '2.0', id: batch[2]!.id, error: { code: 1, message: 'no' } })));
+    reply(batch[0]!.id, 'bad');
+    reply(batch[3]!.id, 'fine');
+    expect(s.pendingCount).toBe(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    const [refused, timedOut, error, fine] = await settled;
+    expect(refused).toMatchObject({ ok: false, error: expect.any(ValidationError) });
+    expect(timedOut).toMatchObject({ ok: false, error: expect.any(TimeoutError) });
+    expect((timedOut as { error: Error }).error.message).toMatch(/m1/);
+    expect(error).toMatchObject({ ok: false, error: { code: 'SERVER', serverMessage: 'no' } });
+    expect(fine).toEqual({ ok: true, value: 'fine' });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('settles its unanswered members on abort and on close, and every member at once when closed or aborted before', async () => {
+    const { s, sent, reply } = session(1000, table);
+    const controller = new AbortController();
+    const aborted = s.requestBatch(calls(3), { signal: controller.signal });
+    reply(batchOf(sent)[0]![1]!.id, 'one');
+    controller.abort();
+    const outcomes = await aborted;
+    expect(outcomes.map((o) => (o.ok ? o.value : o.error.constructor))).toEqual([AbortedError, 'one', AbortedError]);
+    const before = s.requestBatch(calls(2), { signal: controller.signal });
+    expect((await before).map((o) => !o.ok && o.error instanceof AbortedError)).toEqual([true, true]);
+
+    const closing = s.requestBatch(calls(3), {});
+    reply(batchOf(sent).at(-1)![0]!.id, 'zero');
+    s.close();
+    expect((await closing).map((o) => (o.ok ? o.value : o.error.constructor))).toEqual(['zero', ClosedError, ClosedError]);
+    expect((await s.requestBatch(calls(2), {})).map((o) => !o.ok && o.error instanceof ClosedError)).toEqual([true, true]);
+    expect(s.pendingCount).toBe(0);
+  });
+
+  it('settles every member with a ClosedError when the batch cannot be sent, and resolves an empty batch at once', async () => {
+    const s = new RpcSession({
+      dialect: '2.0',
+      send: () => {
+        throw new Error('the socket is gone');
+      },
+      timeout: 1000,
+      onNotification: () => undefined,
+      onRequest: () => undefined,
+      onProtocolError: () => undefined,
+    });
+    s.pendingTable = table();
+    const outcomes = await s.requestBatch(calls(3), {});
+    expect(outcomes.map((o) => !o.ok && o.error instanceof ClosedError)).toEqual([true, true, true]);
+    expect(s.pendingCount).toBe(0);
+    await expect(s.requestBatch([], {})).resolves.toEqual([]);
   });
 });
