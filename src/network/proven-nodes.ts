@@ -13,8 +13,7 @@
 // the second transaction of every pair costs none. (The copy an odd level pairs its last node with is remembered at
 // the place after it, where the plain check accepts it too: Bitcoin's merkle trees do not tell the two apart.)
 import { equalBytes, hashFromHexInto, hexToBytes } from '../bitcoin/bytes.js';
-import { sha256d } from '../bitcoin/hash.js';
-import { sha256d64 } from '../bitcoin/sha256d.js';
+import { sha256d, sha256dInto } from '../bitcoin/hash.js';
 
 /** Tree nodes remembered over all blocks (about 60 bytes each); the oldest block's go first. */
 export const PROVEN_NODES = 200_000;
@@ -54,12 +53,12 @@ export class ProvenNodes {
   // that a sync of thousands of proofs allocates nothing for it: places, and their nodes' words one after another.
   readonly #places: number[] = [];
   readonly #learned = new Int32Array((MEMO_DEPTH + 1) * 2 * 8);
-  /**
-   * The pair being hashed: the path's node and its sibling, decoded straight into their halves, its parent written in
-   * place over the half the path goes on in; and as words.
-   */
+  /** The pair being hashed: the path's node and its sibling, decoded straight into their halves; and as words. */
   readonly #pair = new Uint8Array(64);
   readonly #pairWords = new Int32Array(this.#pair.buffer);
+  /** Its halves, hashed as two pieces and each written with its parent in place: no view or copy made per node. */
+  readonly #left = this.#pair.subarray(0, 32);
+  readonly #right = this.#pair.subarray(32);
 
   /** Whether `proof` puts `txid` (display hex) under the merkle root of `header` (hex), the header of block `blockHash`. */
   verify(txid: string, proof: { readonly merkle: readonly string[]; readonly pos: number }, header: string, blockHash: string): boolean {
@@ -92,7 +91,7 @@ export class ProvenNodes {
         this.#learn(place ^ 1, words, 8 - half * 8);
         index >>>= 1;
         half = index & 1;
-        sha256d64(pair, 0, pair, half * 32);
+        sha256dInto(this.#left, half ? this.#right : this.#left, this.#right);
       }
       // The root, bytes 36..68 of the header, in internal order as computed.
       if (!equalBytes(hexToBytes(header.slice(72, 136), 'header'), pair.subarray(half * 32, half * 32 + 32))) return false;

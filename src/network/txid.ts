@@ -4,7 +4,7 @@
 // loops over the bytes, without a closure per call, as it runs once for each transaction of a sync; the hex is
 // decoded into one reused buffer and the txid compared as bytes, so that a check allocates next to nothing.
 import { hashIsHex, hashToHex, hexInto } from '../bitcoin/bytes.js';
-import { sha256dOf } from '../bitcoin/sha256d.js';
+import { sha256dInto } from '../bitcoin/hash.js';
 
 /**
  * The largest reused buffer (bytes; it holds a transaction's hex digits, two a byte); a larger transaction gets a
@@ -80,7 +80,7 @@ function hashRaw(raw: string): boolean {
     b.copyWithin(4, bodyStart, bodyEnd);
     b.copyWithin(4 + (bodyEnd - bodyStart), o, o + 4);
   }
-  sha256dOf(b, segwit ? 4 + (bodyEnd - bodyStart) + 4 : length, hash);
+  sha256dInto(b.subarray(0, segwit ? 4 + (bodyEnd - bodyStart) + 4 : length), hash);
   return true;
 }
 

@@ -2,6 +2,7 @@
 // paths give what the plain decoding gives, and refuse what it refuses with the same errors.
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hashFromHex, hashFromHexInto, hashIsHex, hashToHex, hexInto, hexToBytes, reverseBytes } from '../../src/bitcoin/bytes.js';
+import { SHA256D_THROUGH_BLOCK, sha256, sha256d, sha256dInto } from '../../src/bitcoin/hash.js';
 import { BitcoinError } from '../../src/bitcoin/errors.js';
 
 /** Seeded, so a failure can be replayed. */
@@ -108,6 +109,42 @@ describe('hex decoding', () => {
         expect(hexInto(text, out)).toBe(expected !== undefined);
         if (expected !== undefined) expect(out.subarray(0, expected.length)).toEqual(expected);
       }
+    }
+  });
+
+  it('sha256dInto gives sha256d, of one piece or two, written over its own input too', () => {
+    const next = random(5);
+    for (let n = 0; n < 200; n++) {
+      const data = Uint8Array.from({ length: Math.floor(next() * 200) }, () => Math.floor(next() * 256));
+      const out = new Uint8Array(32);
+      sha256dInto(data, out);
+      expect(out).toEqual(sha256d(data));
+      const cut = Math.floor(next() * (data.length + 1));
+      sha256dInto(data.subarray(0, cut), out, data.subarray(cut));
+      expect(out).toEqual(sha256d(data));
+      // A merkle node: the parent written over one of its children.
+      const pair = Uint8Array.from({ length: 64 }, () => Math.floor(next() * 256));
+      const parent = sha256d(pair);
+      sha256dInto(pair.subarray(0, 32), pair.subarray(32), pair.subarray(32));
+      expect(pair.subarray(32)).toEqual(parent);
+    }
+  });
+
+  it('sha256dInto is noble\'s SHA-256 applied twice, call after call (its digests pass through the hasher\'s own buffer)', () => {
+    expect(SHA256D_THROUGH_BLOCK).toBe(true); // the installed noble takes the way tested here
+    const next = random(11);
+    const out = new Uint8Array(40).fill(9);
+    for (let n = 0; n < 300; n++) {
+      const data = Uint8Array.from({ length: Math.floor(next() * 300) }, () => Math.floor(next() * 256));
+      const expected = sha256(sha256(data));
+      sha256dInto(data, out);
+      expect(out.subarray(0, 32)).toEqual(expected);
+      expect([...out.subarray(32)]).toEqual([9, 9, 9, 9, 9, 9, 9, 9]);
+      // Interleaved with the other users of noble's hasher, which must neither disturb it nor be disturbed.
+      expect(sha256d(data)).toEqual(expected);
+      const cut = Math.floor(next() * (data.length + 1));
+      sha256dInto(data.subarray(0, cut), out, data.subarray(cut));
+      expect(out.subarray(0, 32)).toEqual(expected);
     }
   });
 });
