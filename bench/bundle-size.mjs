@@ -34,6 +34,21 @@ const CASES = [
       ${APP}`,
   },
   {
+    name: '  the connection core alone',
+    note: "what every client stands on: Connection over the platform's WebSocket with a one-line handshake, imported from dist/runtime (no public entry); session, messages, lifecycle, transport, errors, bounded excerpts",
+    code: `import { Connection } from './dist/runtime/connection.js';
+      import { webSocketConnector } from 'stratum-sdk';
+      const c = new Connection({
+        connector: webSocketConnector('wss://electrum.example.org:50004'), backoff: undefined, keepAlive: 60000, whileReconnecting: 'wait',
+        rules: { dialect: '2.0', timeout: 30000, parse: {}, handshake: async (l) => ({ info: await l.session.request('server.version', ['app', '1.4']) }),
+          renew: (l) => l.info, fatal: () => false, notification: (m, p) => console.log(m, p), request: () => null, protocolError: (e) => console.log(e),
+          ping: (l) => void l.session.request('server.ping', []).catch(() => undefined) },
+        events: {},
+      });
+      await c.connect();
+      console.log(await c.request('blockchain.scripthash.get_history', ['00'.repeat(32)]));`,
+  },
+  {
     name: 'Electrum client, WS, no validators (lean, validate: false)',
     note: 'the lean client without validators still carries its method table, registry, iterators and batches',
     code: `import { ElectrumClient } from 'stratum-sdk/electrum/lean';
