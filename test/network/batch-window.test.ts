@@ -3,17 +3,8 @@
 // fails to send or is refused leaves its place all the same, so nothing waits for ever.
 import { describe, expect, it } from 'vitest';
 import { BATCH_WINDOW, BatchWindow, each } from '../../src/network/batch-window.js';
-
-/** A send whose answer the test gives (or refuses) when it likes. */
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+// A send whose answer the test gives (or refuses) when it likes.
+import { deferred } from '../fuzz/helpers.js';
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
