@@ -19,6 +19,16 @@ function wallet() {
   return { chain, scripthashes: scripts.map((s) => scriptHash(s)) };
 }
 
+
+/** Every history and transaction of the wallet fetched in batches, each as the honest chain has it; returns the txids. */
+async function expectHonestAnswers(network: Awaited<ReturnType<typeof startNetwork>>['network'], chain: ReturnType<typeof wallet>['chain'], scripthashes: readonly string[]): Promise<string[]> {
+  const histories = await network.batch(scripthashes.map((sh) => ['blockchain.scripthash.get_history', [sh]] as const));
+  expect(histories.map((h) => (h.ok ? h.value.map((e) => [e.tx_hash, e.height]) : h.error))).toEqual(scripthashes.map((sh) => chain.history(sh).map((e) => [e.tx_hash, e.height])));
+  const txids = scripthashes.flatMap((sh) => chain.history(sh).map((e) => e.tx_hash));
+  const txs = await network.batch(txids.map((t) => ['blockchain.transaction.get', [t]] as const));
+  expect(txs.map((t) => (t.ok ? t.value : t.error))).toEqual(txids.map((t) => chain.transaction(t)!.raw));
+  return txids;
+}
 describe('ElectrumNetwork caches shared across servers', () => {
   it('learns nothing from a liar\'s merkle proofs in a batch: the honest server\'s proofs of the same blocks all prove', async () => {
     const { chain, scripthashes } = wallet();
@@ -58,11 +68,7 @@ describe('ElectrumNetwork caches shared across servers', () => {
     const { network, seen } = await startNetwork(networkOptions([liar!.url, honest!.url], { connections: 1, timeout: 10_000 }));
     // A status to hold the histories against, when the lie is about it (subscribing goes outside the batch).
     if (lie === 'status') await network.batch(scripthashes.map((sh) => ['blockchain.scripthash.subscribe', [sh]] as const));
-    const histories = await network.batch(scripthashes.map((sh) => ['blockchain.scripthash.get_history', [sh]] as const));
-    expect(histories.map((h) => (h.ok ? h.value.map((e) => [e.tx_hash, e.height]) : h.error))).toEqual(scripthashes.map((sh) => chain.history(sh).map((e) => [e.tx_hash, e.height])));
-    const txids = scripthashes.flatMap((sh) => chain.history(sh).map((e) => e.tx_hash));
-    const txs = await network.batch(txids.map((t) => ['blockchain.transaction.get', [t]] as const));
-    expect(txs.map((t) => (t.ok ? t.value : t.error))).toEqual(txids.map((t) => chain.transaction(t)!.raw));
+    await expectHonestAnswers(network, chain, scripthashes);
     expect(liar!.told).toBeGreaterThan(0);
     expect(seen.dropped.map(([url, e]) => [url, e instanceof LyingServerError && e.lie])).toEqual([[liar!.url, lie]]);
     expect(network.currentServer).toBe(honest!.url);
@@ -73,11 +79,7 @@ describe('ElectrumNetwork caches shared across servers', () => {
     const [liar, honest] = await startServers(chain, [{ lie }, {}]);
     // 240 proofs and 240 transactions in batches of 7: 35 of each, queued behind the window's 8.
     const { network, seen } = await startNetwork(networkOptions([liar!.url, honest!.url], { connections: 1, timeout: 10_000, maxBatch: 7 }));
-    const histories = await network.batch(scripthashes.map((sh) => ['blockchain.scripthash.get_history', [sh]] as const));
-    expect(histories.map((h) => (h.ok ? h.value.map((e) => [e.tx_hash, e.height]) : h.error))).toEqual(scripthashes.map((sh) => chain.history(sh).map((e) => [e.tx_hash, e.height])));
-    const txids = scripthashes.flatMap((sh) => chain.history(sh).map((e) => e.tx_hash));
-    const txs = await network.batch(txids.map((t) => ['blockchain.transaction.get', [t]] as const));
-    expect(txs.map((t) => (t.ok ? t.value : t.error))).toEqual(txids.map((t) => chain.transaction(t)!.raw));
+    const txids = await expectHonestAnswers(network, chain, scripthashes);
     expect(liar!.told).toBeGreaterThan(0);
     expect(seen.dropped.map(([url, e]) => [url, e instanceof LyingServerError && e.lie])).toEqual([[liar!.url, lie]]);
     expect(network.currentServer).toBe(honest!.url);
