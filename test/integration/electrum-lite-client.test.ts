@@ -1,6 +1,6 @@
 // The lite client (stratum-sdk/electrum/lite) over real sockets: wrappers and requests, subscriptions and their
 // renewal after a reconnect (a change missed while away emitted once, nothing emitted twice, nothing older after
-// newer), what it refuses of a server, and what it refuses of its caller.
+// newer; a renewal the server refuses: electrum-reconnect.test.ts), what it refuses of a server, and of its caller.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElectrumClient } from '../../src/electrum/lite.js';
@@ -124,23 +124,6 @@ describe('the lite client', () => {
     await reconnected;
     await client.server.banner(); // read after the renewal's answer
     expect(statuses).toEqual([status('3')]);
-  });
-
-  it('drops a subscription the new server refuses, and says so', async () => {
-    const { handler } = world();
-    let refuse = false;
-    server = await startFakeElectrum((method, params, conn) =>
-      refuse && method === 'blockchain.scripthash.subscribe' ? { error: { code: 1, message: 'history too large' } } : handler(method, params, conn),
-    );
-    client = await ElectrumClient.connect(server.url, { keepAlive: false, reconnect: FAST });
-    await client.blockchain.scripthash.subscribe(SH);
-    const lost = until<[string, readonly unknown[], Error]>((resolve) => client?.on('subscription-lost', (m, p, e) => resolve([m, p, e])));
-    refuse = true;
-    server.connections[0]?.kill();
-    const [method, params, error] = await lost;
-    expect([method, params]).toEqual(['blockchain.scripthash.subscribe', [SH]]);
-    expect(error).toMatchObject({ code: 'SERVER', serverCode: 1 });
-    expect(client.subscriptionCount).toBe(0);
   });
 
   it('stops renewing what was unsubscribed', async () => {

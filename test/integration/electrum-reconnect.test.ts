@@ -1,7 +1,8 @@
 // Reconnect: backoff, renegotiation, renewed subscriptions, the status change missed while away, and
 // requests made during the outage.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { ElectrumClient } from '../../src/electrum.js';
+import { LiteElectrumClient } from '../../src/clients/electrum-lite-client.js';
 import { ClosedError } from '../../src/runtime/errors.js';
 import { startFakeElectrum, type FakeServer, type Handler } from '../helpers/fake-electrum.js';
 
@@ -108,21 +109,26 @@ describe('reconnect', () => {
     expect(await closed).toMatchObject({ code: 'VERSION_MISMATCH' });
   });
 
-  it('drops a subscription the new server refuses, and says so', async () => {
+  // The lite client (stratum-sdk/electrum/lite) renews its subscriptions by the same rule.
+  it.each([
+    ['the client', ElectrumClient],
+    ['the lite client', LiteElectrumClient],
+  ] as const)('drops a subscription the new server refuses, and says so (%s)', async (_, Client) => {
     const { handler } = world();
     let refuse = false;
     server = await startFakeElectrum((method, params, conn) =>
       refuse && method === 'blockchain.scripthash.subscribe' ? { error: { code: 1, message: 'history too large' } } : handler(method, params, conn),
     );
-    client = await ElectrumClient.connect(server.url, { keepAlive: false, reconnect: FAST });
-    await client.blockchain.scripthash.subscribe(SH);
-    const lost = until<[string, readonly unknown[], Error]>((resolve) => client?.on('subscription-lost', (m, p, e) => resolve([m, p, e])));
+    const c: ElectrumClient | LiteElectrumClient = await Client.connect(server.url, { keepAlive: false, reconnect: FAST });
+    onTestFinished(() => c.close());
+    await c.blockchain.scripthash.subscribe(SH);
+    const lost = until<[string, readonly unknown[], Error]>((resolve) => c.on('subscription-lost', (m, p, e) => resolve([m, p, e])));
     refuse = true;
     server.connections[0]?.kill();
     const [method, params, error] = await lost;
     expect([method, params]).toEqual(['blockchain.scripthash.subscribe', [SH]]);
     expect(error).toMatchObject({ code: 'SERVER', serverCode: 1 });
-    expect(client.subscriptionCount).toBe(0);
+    expect(c.subscriptionCount).toBe(0);
   });
 
   it('close() during the backoff stops for good', async () => {
