@@ -1,14 +1,14 @@
 // JSON-RPC batches for the Electrum client: params checked first (a call that fails them is not sent),
 // then one batch on the wire, each call settled on its own, in the order the calls were given.
 import type { Connection } from '../runtime/connection.js';
-import type { RequestOptions } from '../runtime/session.js';
+import type { BatchCall, RequestOptions } from '../runtime/session.js';
 import type { MethodPlans } from './electrum-plans.js';
 import type { BatchItemResult, ElectrumConnectionInfo } from './electrum-types.js';
 
 export async function sendBatch(
   connection: Connection<ElectrumConnectionInfo, ElectrumConnectionInfo>,
   plans: MethodPlans,
-  calls: readonly (readonly [method: string, params: readonly unknown[]])[],
+  calls: readonly BatchCall[],
   options: RequestOptions,
 ): Promise<BatchItemResult<unknown>[]> {
   const version = connection.info?.protocolVersion;

@@ -17,6 +17,7 @@ import type { MessageTooLargeError, ProtocolError, ServerError, StratumSdkError,
 import type { ErasIn, IsLiteralRange, ProtocolRegistry, VersionsFrom } from '../runtime/registry.js';
 import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { ElectrumValidators } from '../generated/electrum/validators/index.js';
+import type { Settled } from '../runtime/session.js';
 import type { Connector } from '../runtime/transport.js';
 import type { ElectrumClient as ElectrumClientClass } from './electrum-client.js';
 
@@ -165,7 +166,7 @@ export type ElectrumBatchCall<S = ElectrumDefaultVersions> = {
   [M in ElectrumRequestNameIn<S>]: readonly [method: M, params: Readonly<ElectrumParamsIn<M, S>>];
 }[ElectrumRequestNameIn<S>];
 /** How one call of a batch ended: every call settles on its own. */
-export type BatchItemResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: StratumSdkError };
+export type BatchItemResult<T> = Settled<T>;
 export type ElectrumBatchResults<C extends readonly unknown[], S = ElectrumDefaultVersions> = {
   -readonly [K in keyof C]: BatchItemResult<C[K] extends readonly [infer M extends string, unknown] ? ElectrumResultIn<M, S> : never>;
 };

@@ -82,8 +82,8 @@ type Settle<T> = (value: T, id: number) => void;
 /** One call of a batch: its method and params (the shape `ElectrumClient.batch` is given, passed on as it is). */
 export type BatchCall = readonly [method: string, params: readonly unknown[]];
 
-/** One call's outcome in a batch. */
-export type Settled = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: StratumSdkError };
+/** One call's outcome in a batch (the clients' BatchItemResult). */
+export type Settled<T = unknown> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: StratumSdkError };
 
 // A batch's answers are made by a constructor, not an object literal: V8 allocates the objects of a literal whose
 // objects have mostly outlived young-generation collections (the transactions a wallet's sync keeps) straight in the
