@@ -13,7 +13,7 @@ import { Emitter } from '../runtime/emitter.js';
 import { ClosedError, ProtocolError, ValidationError } from '../runtime/errors.js';
 import { excerpt } from '../runtime/bounded-json.js';
 import type { RequestOptions, ResultCheck } from '../runtime/session.js';
-import { sameValue } from '../runtime/subscriptions.js';
+import { sameValue } from '../runtime/same-value.js';
 import { compareVersions } from '../runtime/versions.js';
 import { electrumConnection } from './electrum-connection.js';
 import { checkGenesis, negotiateVersion, normalizeRange } from './electrum-handshake.js';

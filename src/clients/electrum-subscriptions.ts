@@ -13,7 +13,8 @@ import type { ClientMethodInfo, ClientRegistry, VersionedChecks } from '../runti
 import type { ValidationOutcome } from '../runtime/validation.js';
 import type { PendingTable } from '../runtime/pending.js';
 import type { RequestOptions, ResultCheck } from '../runtime/session.js';
-import { PendingRenewals, sameValue, SubscriptionBook, subscriptionKey, type HexKeyedBook } from '../runtime/subscriptions.js';
+import { sameValue } from '../runtime/same-value.js';
+import { PendingRenewals, SubscriptionBook, subscriptionKey, type HexKeyedBook } from '../runtime/subscriptions.js';
 import { scriptHashOf } from './script-keys.js';
 import type { ShapeCheck } from './electrum-notification-shapes.js';
 

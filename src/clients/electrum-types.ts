@@ -17,7 +17,7 @@ import type { MessageTooLargeError, ProtocolError, ServerError, StratumSdkError,
 import type { ErasIn, IsLiteralRange, ProtocolRegistry, VersionsFrom } from '../runtime/registry.js';
 import type { TlsSettings } from '../runtime/tls-settings.js';
 import type { ElectrumValidators } from '../generated/electrum/validators/index.js';
-import type { Settled } from '../runtime/session.js';
+import type { Settled } from '../runtime/session-batch.js';
 import type { Connector } from '../runtime/transport.js';
 import type { ElectrumClient as ElectrumClientClass } from './electrum-client.js';
 

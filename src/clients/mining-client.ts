@@ -4,6 +4,7 @@
 // and the session resumed on a new connection: after client.reconnect, reconnect(), or a drop.
 import { bindMiningClientApi, miningClientTree } from '../generated/mining/client-api.js';
 import type { ClientReconnectNotification, MiningConfigureResult, MiningMethods, MiningSubscribeParams } from '../generated/mining/types.js';
+import { answer } from '../runtime/answer.js';
 import { excerpt } from '../runtime/bounded-json.js';
 import { resolveBackoff } from '../runtime/backoff.js';
 import { Connection } from '../runtime/connection.js';
@@ -116,7 +117,7 @@ class MiningClient {
         renew: (link) => this.#renew(link.info as PoolLink),
         fatal: (error) => error.code === 'TLS',
         notification: (method, params) => inbound.notification(method, params),
-        request: (method, params) => inbound.request(method, params),
+        request: (request, link) => void answer(link.session, request, (method, params) => inbound.request(method, params)),
         protocolError: (error) => events.emit('protocol-error', error),
       },
       events: {

@@ -4,7 +4,7 @@
 import { electrumProtocol } from '../generated/electrum/methods.js';
 import { excerpt } from '../runtime/bounded-json.js';
 import { JSON_RPC_ERRORS } from '../runtime/messages.js';
-import { sameValue } from '../runtime/subscriptions.js';
+import { sameValue } from '../runtime/same-value.js';
 import { errorOf, isObject, ProbeClosed, ProbeTimeout, RawProbe, type Incoming, type ProbeSettings } from './raw-probe.js';
 import { fail, pass, type RunCheck, type Verdict } from './report.js';
 

@@ -3,7 +3,7 @@
 import type { Backoff } from './backoff.js';
 import type { MessageTooLargeError, ProtocolError, ServerError, StratumSdkError } from './errors.js';
 import type { Dialect, ParseOptions } from './messages.js';
-import type { ReplyCheck, ResultCheck, RpcSession } from './session.js';
+import type { ReplyCheck, RequestMessage, ResultCheck, RpcSession } from './session.js';
 import type { Connector } from './transport.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -21,6 +21,8 @@ export interface Link<I> {
   readonly session: RpcSession;
   /** What the handshake negotiated; a handshake may set it before it ends, for notifications read meanwhile. */
   info: I | undefined;
+  /** The check every request on it carries, from the handshake (undefined until it ends). */
+  readonly check: ResultCheck | ReplyCheck | undefined;
 }
 
 /** What a handshake gives a link: its info, and the check every request on it carries. */
@@ -45,8 +47,8 @@ export interface ConnectionRules<I, R> {
   /** Errors after which another attempt would only be refused again (another chain, a refused certificate). */
   fatal(error: StratumSdkError): boolean;
   notification(method: string, params: unknown[] | Record<string, unknown>, link: Link<I>): void;
-  /** A request from the peer: the value answers it, a thrown ServerError is sent as the error. */
-  request(method: string, params: unknown[] | Record<string, unknown>, link: Link<I>): unknown;
+  /** A request from the peer: answered (`answer` in answer.ts) or refused (`refuse`) on the link's session. */
+  request(request: RequestMessage, link: Link<I>): void;
   protocolError(error: ProtocolError | ServerError | MessageTooLargeError): void;
   /** Sent when nothing was sent for `keepAlive` ms. */
   ping?(link: Link<I>): void;

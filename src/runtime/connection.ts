@@ -8,7 +8,7 @@ import { backoffDelay } from './backoff.js';
 import type { ConnectionEvents, ConnectionOptions, ConnectionRules, ConnectionState, Link } from './connection-rules.js';
 import { ClosedError, StratumSdkError } from './errors.js';
 import { IdleTimer } from './keep-alive.js';
-import { RpcSession, type BatchCall, type ReplyCheck, type RequestOptions, type ResultCheck, type Settled } from './session.js';
+import { RpcSession, type ReplyCheck, type RequestOptions, type ResultCheck } from './session.js';
 import type { Transport } from './transport.js';
 import { remainingTimeout, Waiters } from './waiters.js';
 
@@ -30,16 +30,18 @@ class LinkImpl<I> implements Link<I> {
   ended: StratumSdkError | undefined;
   readonly session: RpcSession;
 
-  constructor(rules: ConnectionRules<I, unknown>) {
+  /** `sent` hears of every message sent (keep-alive counts them all: requests, batches, renewals, replies). */
+  constructor(rules: ConnectionRules<I, unknown>, sent: () => void) {
     this.session = new RpcSession({
       dialect: rules.dialect,
       send: (text) => {
         if (!this.transport) throw new ClosedError('not connected');
         this.transport.send(text);
+        sent();
       },
       timeout: rules.timeout,
       onNotification: (method, params) => rules.notification(method, params, this),
-      onRequest: (method, params) => rules.request(method, params, this),
+      onRequest: (request) => rules.request(request, this),
       onProtocolError: (error) => rules.protocolError(error),
     });
   }
@@ -142,15 +144,6 @@ export class Connection<I, R> {
     );
   }
 
-  /** Several requests as one batch, settled as a whole (see RpcSession.requestBatch), checked like single requests. */
-  async requestBatch(calls: readonly BatchCall[], options: RequestOptions = NO_OPTIONS): Promise<Settled[]> {
-    const started = Date.now();
-    const link = (this.#link ?? (await this.ready('batch', options))) as LinkImpl<I>;
-    this.#idle?.touch();
-    const timeout = remainingTimeout(options.timeout ?? this.#rules.timeout, started);
-    return link.session.requestBatch(calls, { signal: options.signal, timeout }, link.check);
-  }
-
   /** The current link, or the next one (bounded by the request's timeout and signal) while (re)connecting. */
   ready(method: string, options: RequestOptions = NO_OPTIONS): Promise<Link<I>> {
     if (this.#link !== undefined) return Promise.resolve(this.#link);
@@ -192,13 +185,12 @@ export class Connection<I, R> {
   }
 
   #send(link: LinkImpl<I>, method: string, params: readonly unknown[], options: RequestOptions): Promise<unknown> {
-    this.#idle?.touch();
     return link.session.request(method, params, options, link.check);
   }
 
   /** A new socket, through its handshake; not yet current. */
   async #open(): Promise<LinkImpl<I>> {
-    const link = new LinkImpl<I>(this.#rules);
+    const link = new LinkImpl<I>(this.#rules, () => this.#idle?.touch());
     this.#opening = link;
     const parse = this.#rules.parse;
     try {

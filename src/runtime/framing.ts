@@ -72,15 +72,16 @@ const GATHER_BELOW = 4096;
 const GATHER_FIRST = 256;
 const GATHER_MAX = 65536;
 
-const encoder = new TextEncoder();
+// Pure: a bundle that takes only this module's constants (a browser client's size limit) drops them.
+const encoder = /* @__PURE__ */ new TextEncoder();
 /** Lossy, only to show an excerpt of a line that is not valid UTF-8. */
-const lossyDecoder = new TextDecoder('utf-8');
+const lossyDecoder = /* @__PURE__ */ new TextDecoder('utf-8');
 /**
  * Fatal: invalid UTF-8 throws instead of turning into U+FFFD. Not streaming, so no state survives a
  * call. A byte order mark is kept and dropped by the framer at the start of each line, as decoding each
  * line on its own would, also when several lines are decoded together.
  */
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8Decoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The framer's default `decode`: TextDecoder, throwing on invalid UTF-8 and keeping a byte order mark. */
 export function decodeUtf8(bytes: Uint8Array): string {

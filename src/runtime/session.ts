@@ -1,21 +1,10 @@
 // JSON-RPC session: ids, the pending table, timeouts and aborts. No I/O: it is given a `send`
-// function and fed parsed messages, so it is tested without sockets.
+// function and fed parsed messages, so it is tested without sockets. What only some of its users do
+// lives beside it, so a bundle without them carries none of it: batches (session-batch.ts), answering
+// the peer's requests (answer.ts).
 import { excerpt } from './bounded-json.js';
 import { AbortedError, ClosedError, ProtocolError, ServerError, StratumSdkError, TimeoutError } from './errors.js';
-import {
-  encodeBatch,
-  encodeError,
-  encodeNotification,
-  encodeRequest,
-  encodeResult,
-  DEFAULT_MAX_DEPTH,
-  JSON_RPC_ERRORS,
-  parseMessage,
-  type Dialect,
-  type IncomingMessage,
-  type MessageId,
-  type ParseOptions,
-} from './messages.js';
+import { encodeRequest, DEFAULT_MAX_DEPTH, parseMessage, type Dialect, type IncomingMessage, type MessageId, type ParseOptions } from './messages.js';
 import { PendingTable } from './pending.js';
 
 export interface RequestOptions {
@@ -24,8 +13,8 @@ export interface RequestOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** What a peer's request handler returns; throwing a ServerError answers with its code and message. */
-export type IncomingRequestHandler = (method: string, params: unknown[] | Record<string, unknown>) => unknown;
+/** A request from the peer, as parsed. */
+export type RequestMessage = Extract<IncomingMessage, { type: 'request' }>;
 
 export interface SessionOptions {
   readonly dialect: Dialect;
@@ -34,7 +23,8 @@ export interface SessionOptions {
   /** Default per-request timeout. */
   readonly timeout: number;
   readonly onNotification: (method: string, params: unknown[] | Record<string, unknown>) => void;
-  readonly onRequest: IncomingRequestHandler;
+  /** A request from the peer: answered (answer.ts) or refused as its protocol says; the session keeps no record of it. */
+  readonly onRequest: (request: RequestMessage) => void;
   readonly onProtocolError: (error: ProtocolError | ServerError) => void;
 }
 
@@ -77,27 +67,7 @@ type Pending = [
 ];
 
 /** Settles a request: a promise's resolve or reject (which ignores the id), or a batch's, which reads it. */
-type Settle<T> = (value: T, id: number) => void;
-
-/** One call of a batch: its method and params (the shape `ElectrumClient.batch` is given, passed on as it is). */
-export type BatchCall = readonly [method: string, params: readonly unknown[]];
-
-/** One call's outcome in a batch (the clients' BatchItemResult). */
-export type Settled<T = unknown> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: StratumSdkError };
-
-// A batch's answers are made by a constructor, not an object literal: V8 allocates the objects of a literal whose
-// objects have mostly outlived young-generation collections (the transactions a wallet's sync keeps) straight in the
-// old generation from then on, and an old outcome keeps its answer, however short-lived, until a full collection. With
-// one literal for every answer, each of a sync's 20,000 merkle proofs, dropped once checked, was copied twice by the
-// collector (about a tenth of the sync's client CPU); constructed objects are not moved so.
-class Answered {
-  declare readonly ok: true;
-  declare readonly value: unknown;
-  constructor(value: unknown) {
-    this.ok = true;
-    this.value = value;
-  }
-}
+export type Settle<T> = (value: T, id: number) => void;
 
 // 30 s: ElectrumX's own REQUEST_TIMEOUT, after which it answers -102 itself.
 export const DEFAULT_REQUEST_TIMEOUT = 30_000;
@@ -105,7 +75,7 @@ export const DEFAULT_REQUEST_TIMEOUT = 30_000;
 // setTimeout fires after 1 ms for anything above this (about 24.8 days), so longer waits get no timer.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function checkTimeout(ms: number): void {
+export function checkTimeout(ms: number): void {
   if (!(ms > 0)) throw new RangeError(`a timeout must be a positive number of milliseconds (or Infinity), got ${ms}`);
 }
 
@@ -153,6 +123,16 @@ export class RpcSession {
     return this.#closed !== undefined;
   }
 
+  /** What requests reject with once closed. */
+  get closeError(): ClosedError | undefined {
+    return this.#closed;
+  }
+
+  /** Its options: the dialect, the default timeout and the raw `send`, for what works beside it (session-batch.ts). */
+  get options(): SessionOptions {
+    return this.#options;
+  }
+
   /**
    * `check` sees the reply before the promise settles; if it throws, the request rejects with that
    * error instead. A caller that validates every result then needs no second promise per request.
@@ -161,7 +141,6 @@ export class RpcSession {
     if (this.#closed) return Promise.reject(this.#closed);
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(new AbortedError(method, signal.reason));
-    const id = this.#nextId++;
     const timeoutMs = options.timeout ?? this.#options.timeout;
     try {
       checkTimeout(timeoutMs);
@@ -170,8 +149,9 @@ export class RpcSession {
     }
     const promise = new Promise<unknown>(capture);
     const { resolve, reject } = captured;
+    let id: number;
     try {
-      this.#register(id, method, params, timeoutMs, signal, resolve, reject, check);
+      id = this.register(method, params, timeoutMs, signal, resolve, reject, check);
     } catch (e) {
       // As a throw inside a promise's executor would: the promise rejects, request() does not throw.
       reject(e as StratumSdkError);
@@ -180,59 +160,15 @@ export class RpcSession {
     try {
       this.#options.send(encodeRequest(id, method, params, this.#options.dialect));
     } catch (e) {
-      this.#reject(id, () => new ClosedError(`${method}: could not send`, { cause: e }));
+      this.reject(id, () => new ClosedError(`${method}: could not send`, { cause: e }));
     }
     return promise;
   }
 
-  /**
-   * Sends several requests as one JSON-RPC batch, settled as a whole: the promise resolves once every call has
-   * settled (servers answer batch members in any order), with each call's outcome in the order of the calls. The
-   * timeout, signal and result check apply to each call. One promise a batch, not one a call: a wallet's sync sends
-   * tens of thousands of calls in batches, and a promise with its two functions for each (and the client's wrapper
-   * around each), alive until its answer came, cost it about an eighth of its client CPU.
-   */
-  async requestBatch(
-    calls: readonly BatchCall[],
-    options: RequestOptions = {},
-    check?: ResultCheck | ReplyCheck,
-  ): Promise<Settled[]> {
-    const signal = options.signal;
-    const timeoutMs = options.timeout ?? this.#options.timeout;
-    checkTimeout(timeoutMs);
-    if (this.#closed || signal?.aborted) return calls.map(([method]): Settled => ({ ok: false, error: this.#closed ?? new AbortedError(method, signal?.reason) }));
-    const outcomes: Settled[] = [];
-    let left = calls.length;
-    if (!left) return outcomes;
-    // Ids are issued one after another below, with nothing in between: a call's place is its id less the first.
-    const first = this.#nextId;
-    const promise = new Promise<unknown>(capture) as Promise<Settled[]>;
-    const done = captured.resolve;
-    const resolve = (value: unknown, id: number) => {
-      outcomes[id - first] = new Answered(value);
-      if (--left === 0) done(outcomes);
-    };
-    const reject = (error: StratumSdkError, id: number) => {
-      outcomes[id - first] = { ok: false, error };
-      if (--left === 0) done(outcomes);
-    };
-    const encoded: string[] = [];
-    for (const [method, params] of calls) {
-      const id = this.#nextId++;
-      encoded.push(encodeRequest(id, method, params, this.#options.dialect));
-      this.#register(id, method, params, timeoutMs, signal, resolve, reject, check);
-    }
-    try {
-      this.#options.send(encodeBatch(encoded));
-    } catch (e) {
-      for (let id = first; id < this.#nextId; id++) this.#reject(id, () => new ClosedError('batch: could not send', { cause: e }));
-    }
-    return promise;
-  }
-
-  notify(method: string, params: readonly unknown[]): void {
+  /** Sends one encoded message as it is (a reply, a notification); throws once closed, or what `send` throws. */
+  send(text: string): void {
     if (this.#closed) throw this.#closed;
-    this.#options.send(encodeNotification(method, params, this.#options.dialect));
+    this.#options.send(text);
   }
 
   /** Takes one framed line from the peer: the line reader's, or parsed and handled. Never throws. */
@@ -253,14 +189,14 @@ export class RpcSession {
         this.#options.onProtocolError(message.error);
         // A reply that carried a usable id (too deep, say) answers its request, badly: it fails now
         // instead of waiting out its timeout. A peer's request with that id is not ours to settle.
-        if (message.reply && message.id !== undefined && message.id !== null) this.#reject(message.id, () => message.error);
+        if (message.reply && message.id !== undefined && message.id !== null) this.reject(message.id, () => message.error);
         return;
       }
       case 'notification':
         this.#options.onNotification(message.method, message.params);
         return;
       case 'request':
-        void this.#answer(message.id, message.method, message.params, message.dialect);
+        this.#options.onRequest(message);
         return;
       case 'result': {
         const p = this.#settle(message.id);
@@ -303,13 +239,16 @@ export class RpcSession {
         ? cause
         : new ClosedError(`the connection closed${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
     const closed = this.#closed;
-    for (const id of [...this.#pending.keys()]) this.#reject(id, () => closed);
+    for (const id of [...this.#pending.keys()]) this.reject(id, () => closed);
     for (const queue of this.#queues.values()) queue.clear();
     this.#queues.clear();
   }
 
-  #register(
-    id: number,
+  /**
+   * Issues the next id to a request and keeps it pending until `resolve` or `reject` is called with it; the
+   * caller sends it. Ids are issued one after another, so calls with nothing in between get consecutive ids.
+   */
+  register(
     method: string,
     params: readonly unknown[],
     timeoutMs: number,
@@ -317,22 +256,24 @@ export class RpcSession {
     resolve: Settle<unknown>,
     reject: Settle<StratumSdkError>,
     check: ResultCheck | ReplyCheck | undefined,
-  ) {
+  ): number {
+    const id = this.#nextId++;
     const abort = signal ? this.#abortListener(id, method, signal) : undefined;
     const deadlines = timeoutMs <= MAX_TIMER_MS ? this.#deadlines(timeoutMs) : undefined;
     this.#pending.add(id, method, params, resolve, reject, check, abort, deadlines);
     deadlines?.add(id, Date.now() + timeoutMs);
+    return id;
   }
 
   /** Listens for an abort of one request; a function of its own, so requests without a signal make no closure context. */
   #abortListener(id: number, method: string, signal: AbortSignal): AbortHook {
-    const onAbort = () => this.#reject(id, () => new AbortedError(method, signal.reason));
+    const onAbort = () => this.reject(id, () => new AbortedError(method, signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
     return () => signal.removeEventListener('abort', onAbort);
   }
 
   /** Rejects a pending request (if it still is) with the error made for its method. */
-  #reject(id: MessageId, error: (method: string) => StratumSdkError): void {
+  reject(id: MessageId, error: (method: string) => StratumSdkError): void {
     const p = this.#settle(id);
     // Its reject and method, read before the error is made.
     if (p) p[4](error(p[1]), p[0]);
@@ -356,7 +297,7 @@ export class RpcSession {
     if (!queue) {
       queue = new DeadlineQueue(
         (id) => this.#pending.has(id),
-        (id) => this.#reject(id, (method) => new TimeoutError(method, timeoutMs)),
+        (id) => this.reject(id, (method) => new TimeoutError(method, timeoutMs)),
         // The default length's queue stays; one made for an odd length (a per-request timeout, what is
         // left of one after waiting for a reconnect) goes once empty, so lengths do not pile up.
         timeoutMs === this.#options.timeout ? undefined : () => this.#queues.delete(timeoutMs),
@@ -374,26 +315,6 @@ export class RpcSession {
         ? new ProtocolError('duplicate-id', `a reply for request ${id}, which was already settled`, text)
         : new ProtocolError('unknown-id', `a reply for id ${excerpt(id, 80)}, which was never sent`, text),
     );
-  }
-
-  async #answer(id: MessageId, method: string, params: unknown[] | Record<string, unknown>, dialect: Dialect) {
-    let text: string;
-    try {
-      const result = await this.#options.onRequest(method, params);
-      text = encodeResult(id, result, dialect);
-    } catch (e) {
-      const error =
-        e instanceof ServerError
-          ? { code: e.serverCode ?? JSON_RPC_ERRORS.INTERNAL_ERROR, message: e.serverMessage }
-          : { code: JSON_RPC_ERRORS.INTERNAL_ERROR, message: 'internal error' };
-      text = encodeError(id, error, dialect);
-    }
-    if (this.#closed) return;
-    try {
-      this.#options.send(text);
-    } catch {
-      // The connection is going away; its close handler rejects what is pending.
-    }
   }
 }
 

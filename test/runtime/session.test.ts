@@ -7,6 +7,7 @@ import { AbortedError, ClosedError, ProtocolError, ServerError, TimeoutError, Va
 import { parseMessage } from '../../src/runtime/messages.js';
 import { PendingTable } from '../../src/runtime/pending.js';
 import { PendingRing } from '../../src/runtime/pending-ring.js';
+import { requestBatch } from '../../src/runtime/session-batch.js';
 import { RpcSession, type ErrorReply, type ReplyCheck, type ResultCheck, type ResultReply } from '../../src/runtime/session.js';
 
 interface Sent {
@@ -162,7 +163,7 @@ describe('the reply check', () => {
     const { s, sent } = stratum();
     const seen: string[] = [];
     const check: ReplyCheck = { result: (method) => void seen.push(`result ${method}`), error: (method) => void seen.push(`error ${method}`) };
-    const settled = s.requestBatch(
+    const settled = requestBatch(s, 
       [
         ['a', []],
         ['b', []],
@@ -528,7 +529,7 @@ describe.each([
 
   it('resolves once its last member is answered, each outcome in the place of its call, whatever order they came in', async () => {
     const { s, sent, reply } = session(1000, table);
-    const settled = s.requestBatch(calls(40), {});
+    const settled = requestBatch(s, calls(40), {});
     // A request sent between the batch and its answers takes an id after the batch's, and is answered first.
     const single = s.request('single', []);
     let done = false;
@@ -553,7 +554,7 @@ describe.each([
     const check: ResultCheck = (_m, _p, result) => {
       if (result === 'bad') throw new ValidationError('m', 'result', ['bad']);
     };
-    const settled = s.requestBatch(calls(4), {}, check);
+    const settled = requestBatch(s, calls(4), {}, check);
     const batch = batchOf(sent)[0]!;
     s.handle(parseMessage(JSON.stringify({ jsonrpc: '2.0', id: batch[2]!.id, error: { code: 1, message: 'no' } })));
     reply(batch[0]!.id, 'bad');
@@ -572,19 +573,19 @@ describe.each([
   it('settles its unanswered members on abort and on close, and every member at once when closed or aborted before', async () => {
     const { s, sent, reply } = session(1000, table);
     const controller = new AbortController();
-    const aborted = s.requestBatch(calls(3), { signal: controller.signal });
+    const aborted = requestBatch(s, calls(3), { signal: controller.signal });
     reply(batchOf(sent)[0]![1]!.id, 'one');
     controller.abort();
     const outcomes = await aborted;
     expect(outcomes.map((o) => (o.ok ? o.value : o.error.constructor))).toEqual([AbortedError, 'one', AbortedError]);
-    const before = s.requestBatch(calls(2), { signal: controller.signal });
+    const before = requestBatch(s, calls(2), { signal: controller.signal });
     expect((await before).map((o) => !o.ok && o.error instanceof AbortedError)).toEqual([true, true]);
 
-    const closing = s.requestBatch(calls(3), {});
+    const closing = requestBatch(s, calls(3), {});
     reply(batchOf(sent).at(-1)![0]!.id, 'zero');
     s.close();
     expect((await closing).map((o) => (o.ok ? o.value : o.error.constructor))).toEqual(['zero', ClosedError, ClosedError]);
-    expect((await s.requestBatch(calls(2), {})).map((o) => !o.ok && o.error instanceof ClosedError)).toEqual([true, true]);
+    expect((await requestBatch(s, calls(2), {})).map((o) => !o.ok && o.error instanceof ClosedError)).toEqual([true, true]);
     expect(s.pendingCount).toBe(0);
   });
 
@@ -600,9 +601,9 @@ describe.each([
       onProtocolError: () => undefined,
     });
     s.pendingTable = table();
-    const outcomes = await s.requestBatch(calls(3), {});
+    const outcomes = await requestBatch(s, calls(3), {});
     expect(outcomes.map((o) => !o.ok && o.error instanceof ClosedError)).toEqual([true, true, true]);
     expect(s.pendingCount).toBe(0);
-    await expect(s.requestBatch([], {})).resolves.toEqual([]);
+    await expect(requestBatch(s, [], {})).resolves.toEqual([]);
   });
 });

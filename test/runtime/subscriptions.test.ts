@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keyArity, sameValue, SubscriptionBook, subscriptionKey } from '../../src/runtime/subscriptions.js';
+import { sameValue } from '../../src/runtime/same-value.js';
+import { keyArity, SubscriptionBook, subscriptionKey } from '../../src/runtime/subscriptions.js';
 import { electrumProtocol } from '../../src/electrum.js';
 
 const arity = (m: string) => keyArity(electrumProtocol.get(m) ?? { notificationParams: [] });
