@@ -36,6 +36,7 @@ export function shareRejectionReason(code: number | null, message: string): Shar
  * an object, or ckpool's `"result": false` with a `"reject-reason"`).
  */
 export class ShareRejectedError extends ServerError {
+  override name = 'ShareRejectedError';
   readonly reason: ShareRejectionReason;
   constructor(method: string, serverCode: number | null, serverMessage: string, data?: unknown) {
     super(method, serverCode, serverMessage, data);

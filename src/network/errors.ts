@@ -24,6 +24,7 @@ export type LieKind =
 
 /** A server said something provably false; the network drops it for good and asks another. `code` is 'LIE'. */
 export class LyingServerError extends StratumSdkError {
+  override name = 'LyingServerError';
   readonly url: string;
   readonly lie: LieKind;
   /** The request whose answer was false. */
@@ -38,6 +39,7 @@ export class LyingServerError extends StratumSdkError {
 
 /** A server follows a chain without the network's checkpoint (another coin, another test network). `code` is 'WRONG_CHAIN'. */
 export class OtherChainError extends StratumSdkError {
+  override name = 'OtherChainError';
   readonly url: string;
   readonly checkpoint: { readonly height: number; readonly hash: string };
   constructor(url: string, checkpoint: { readonly height: number; readonly hash: string }, message: string) {
@@ -63,6 +65,7 @@ export type ServerLimitKind = 'history' | 'subscriptions' | 'cost';
  * has passed and the request is asked elsewhere. `code` is 'SERVER_LIMIT'.
  */
 export class ServerLimitError extends StratumSdkError {
+  override name = 'ServerLimitError';
   readonly url: string;
   readonly limit: ServerLimitKind;
   readonly method: string;

@@ -137,7 +137,9 @@ export interface BlockTemplate {
   readonly coinbaseValue: number;
 }
 
-export class TransactionRejected extends BitcoinError {}
+export class TransactionRejected extends BitcoinError {
+  override name = 'TransactionRejected';
+}
 
 export class RegtestChain {
   readonly events = new Emitter<ChainEvents>();

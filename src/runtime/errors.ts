@@ -26,12 +26,15 @@ export class StratumSdkError extends Error {
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
+    // Each SDK class also names itself as text (its `name` field): a minifier renames classes, and
+    // new.target.name with them. This serves a subclass of the caller's own, unminified.
     this.name = new.target.name;
   }
 }
 
 /** A request got no answer in time. */
 export class TimeoutError extends StratumSdkError {
+  override name = 'TimeoutError';
   readonly method: string;
   readonly timeoutMs: number;
   constructor(method: string, timeoutMs: number) {
@@ -43,6 +46,7 @@ export class TimeoutError extends StratumSdkError {
 
 /** The caller's AbortSignal fired. */
 export class AbortedError extends StratumSdkError {
+  override name = 'AbortedError';
   constructor(method: string, reason?: unknown) {
     super('ABORTED', `${method}: aborted`, { cause: reason });
   }
@@ -50,6 +54,7 @@ export class AbortedError extends StratumSdkError {
 
 /** The connection closed (or was never open) while a request waited. */
 export class ClosedError extends StratumSdkError {
+  override name = 'ClosedError';
   constructor(message = 'the connection is closed', options?: { cause?: unknown }) {
     super('CLOSED', message, options);
   }
@@ -57,6 +62,7 @@ export class ClosedError extends StratumSdkError {
 
 /** The connection could not be made. */
 export class ConnectError extends StratumSdkError {
+  override name = 'ConnectError';
   constructor(message: string, options?: { cause?: unknown }) {
     super('CONNECT', message, options);
   }
@@ -64,6 +70,7 @@ export class ConnectError extends StratumSdkError {
 
 /** The peer's certificate was refused (unverifiable, pin mismatch, changed since first use). */
 export class TlsError extends StratumSdkError {
+  override name = 'TlsError';
   constructor(message: string, options?: { cause?: unknown }) {
     super('TLS', message, options);
   }
@@ -81,6 +88,7 @@ export type ProtocolErrorKind =
 
 /** The peer broke the protocol: bytes that are not a message, or a message that fits nothing we sent. */
 export class ProtocolError extends StratumSdkError {
+  override name = 'ProtocolError';
   readonly kind: ProtocolErrorKind;
   /** The offending text, cut to a readable length. */
   readonly excerpt: string | undefined;
@@ -93,6 +101,7 @@ export class ProtocolError extends StratumSdkError {
 
 /** One message was larger than the configured maximum; the connection fails. */
 export class MessageTooLargeError extends StratumSdkError {
+  override name = 'MessageTooLargeError';
   readonly limit: number;
   constructor(limit: number) {
     super('MESSAGE_TOO_LARGE', `a message exceeded the maximum size of ${limit} bytes`);
@@ -102,6 +111,7 @@ export class MessageTooLargeError extends StratumSdkError {
 
 /** A value did not match the spec: params we were asked to send, or a result or notification received. */
 export class ValidationError extends StratumSdkError {
+  override name = 'ValidationError';
   readonly method: string;
   readonly part: 'params' | 'result' | 'notification';
   readonly errors: readonly string[];
@@ -115,6 +125,7 @@ export class ValidationError extends StratumSdkError {
 
 /** The server answered with an error. Its own code and message are kept as sent. */
 export class ServerError extends StratumSdkError {
+  override name = 'ServerError';
   readonly method: string;
   /** The server's numeric code, or null when it sent none (a bare string, `true`). */
   readonly serverCode: number | null;
@@ -134,6 +145,7 @@ export class ServerError extends StratumSdkError {
 
 /** No protocol version both sides speak, or the server answered one outside the client's range. */
 export class VersionMismatchError extends StratumSdkError {
+  override name = 'VersionMismatchError';
   constructor(message: string) {
     super('VERSION_MISMATCH', message);
   }
@@ -141,6 +153,7 @@ export class VersionMismatchError extends StratumSdkError {
 
 /** The server follows another chain than the one the client was told to expect (genesis hash check). */
 export class WrongChainError extends StratumSdkError {
+  override name = 'WrongChainError';
   readonly expected: string;
   readonly actual: string;
   constructor(expected: string, actual: string) {
@@ -155,6 +168,7 @@ export class WrongChainError extends StratumSdkError {
  * were waiting to be written to a peer that does not read than the connection may buffer.
  */
 export class OverflowError extends StratumSdkError {
+  override name = 'OverflowError';
   readonly limit: number;
   constructor(what: string, limit: number, message = `${what}: more than ${limit} values were waiting to be read`) {
     super('OVERFLOW', message);

@@ -18,7 +18,7 @@ function described(promiseOrFn) {
     .then(promiseOrFn)
     .then(
       () => ({ rejected: false }),
-      (e) => ({ rejected: true, connectError: e instanceof ConnectError, code: e?.code, message: String(e?.message) }),
+      (e) => ({ rejected: true, connectError: e instanceof ConnectError, code: e?.code, name: e?.name, message: String(e?.message) }),
     );
 }
 
