@@ -19,7 +19,7 @@ import { compareVersions } from '../runtime/versions.js';
 import { sendBatch } from './electrum-batch.js';
 import { electrumConnection } from './electrum-connection.js';
 import { checkGenesis, negotiateVersion, normalizeRange } from './electrum-handshake.js';
-import { checkedOptions } from './electrum-options.js';
+import { bufferLimitOf, checkedOptions } from './electrum-options.js';
 import { MethodPlans } from './electrum-plans.js';
 import { ElectrumSubscriptions, type NotificationShortcuts } from './electrum-subscriptions.js';
 import { electrumShortcuts } from './electrum-status-lines.js';
@@ -96,7 +96,8 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
     this.#range = normalizeRange(options.protocolVersion ?? DEFAULT_PROTOCOL_VERSION);
     this.#clientName = options.clientName ?? 'stratum-sdk';
     const checked = checkedOptions(options);
-    const { genesisHash, bufferLimit } = checked;
+    const { genesisHash } = checked;
+    const bufferLimit = bufferLimitOf(options);
     this.#validate = options.validate ?? true;
     this.#genesisHash = genesisHash;
     this.#protocol = options.protocol ?? electrumRegistry(options.validators);

@@ -34,14 +34,7 @@ export function electrumConnector(url: string, settings: ConnectSettings): Conne
   const maxMessageSize = settings.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   const { connectTimeout, maxBufferedBytes } = settings;
   const proxy = typeof settings.proxy === 'string' ? parseProxy(settings.proxy) : settings.proxy;
-  switch (scheme) {
-    case 'tcp':
-      return openStream({ url, host, port, tls: false, framing: { maxMessageSize }, connectTimeout, maxBufferedBytes, proxy });
-    case 'tls':
-    case 'ssl':
-      return openStream({ url, host, port, tls: settings.tls ?? {}, framing: { maxMessageSize }, connectTimeout, maxBufferedBytes, proxy });
-    default:
-      // The URL goes as written: for ws and wss, URL parsing hides an explicit :80 or :443.
-      return openWebSocket({ url: parsed.href, tls: settings.tls, maxMessageSize, maxBufferedBytes, connectTimeout, proxy });
-  }
+  // The URL goes as written: for ws and wss, URL parsing hides an explicit :80 or :443.
+  if (scheme === 'ws' || scheme === 'wss') return openWebSocket({ url: parsed.href, tls: settings.tls, maxMessageSize, maxBufferedBytes, connectTimeout, proxy });
+  return openStream({ url, host, port, tls: scheme === 'tcp' ? false : (settings.tls ?? {}), framing: { maxMessageSize }, connectTimeout, maxBufferedBytes, proxy });
 }

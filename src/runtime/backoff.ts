@@ -18,20 +18,26 @@ export type Backoff = Required<{ [K in keyof BackoffOptions]: number }>;
 
 export const DEFAULT_BACKOFF: Backoff = { initialDelay: 500, maxDelay: 30_000, factor: 2, jitter: 0.5, maxAttempts: Infinity };
 
+type Rule = readonly [ok: (value: number, b: Backoff) => boolean, what: string];
+
+// What each setting must be, in this order (maxDelay is read against initialDelay); delays finite, as Infinity
+// would wait for ever.
+const RULES: Readonly<Record<keyof Backoff, Rule>> = {
+  initialDelay: [(v) => v >= 0 && v < Infinity, 'a finite number of ms >= 0'],
+  maxDelay: [(v, b) => v >= b.initialDelay && v < Infinity, 'finite and >= initialDelay'],
+  factor: [(v) => v >= 1, '>= 1'],
+  jitter: [(v) => v >= 0 && v <= 1, 'between 0 and 1'],
+  maxAttempts: [(v) => v >= 1, '>= 1'],
+};
+
 /** Fills in defaults and refuses nonsense up front, so a typo does not become a reconnect storm. */
 export function resolveBackoff(options: BackoffOptions = {}): Backoff {
-  const b: Backoff = {
-    initialDelay: options.initialDelay ?? DEFAULT_BACKOFF.initialDelay,
-    maxDelay: options.maxDelay ?? DEFAULT_BACKOFF.maxDelay,
-    factor: options.factor ?? DEFAULT_BACKOFF.factor,
-    jitter: options.jitter ?? DEFAULT_BACKOFF.jitter,
-    maxAttempts: options.maxAttempts ?? DEFAULT_BACKOFF.maxAttempts,
-  };
-  if (!(b.initialDelay >= 0) || !Number.isFinite(b.initialDelay)) throw new RangeError(`reconnect.initialDelay must be >= 0 ms, got ${b.initialDelay}`);
-  if (!(b.maxDelay >= b.initialDelay) || !Number.isFinite(b.maxDelay)) throw new RangeError(`reconnect.maxDelay must be finite and >= initialDelay, got ${b.maxDelay}`);
-  if (!(b.factor >= 1)) throw new RangeError(`reconnect.factor must be >= 1, got ${b.factor}`);
-  if (!(b.jitter >= 0 && b.jitter <= 1)) throw new RangeError(`reconnect.jitter must be between 0 and 1, got ${b.jitter}`);
-  if (!(b.maxAttempts >= 1)) throw new RangeError(`reconnect.maxAttempts must be >= 1, got ${b.maxAttempts}`);
+  const b = { ...DEFAULT_BACKOFF };
+  for (const key of Object.keys(RULES) as (keyof Backoff)[]) {
+    const value = (b[key] = options[key] ?? DEFAULT_BACKOFF[key]);
+    const [ok, what] = RULES[key];
+    if (typeof value !== 'number' || !ok(value, b)) throw new RangeError(`reconnect.${key} must be ${what}, got ${String(value)}`);
+  }
   return b;
 }
 

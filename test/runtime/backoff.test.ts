@@ -21,5 +21,9 @@ describe('backoff', () => {
     expect(() => resolveBackoff({ jitter: 2 })).toThrow(RangeError);
     expect(() => resolveBackoff({ maxAttempts: 0 })).toThrow(RangeError);
     expect(() => resolveBackoff({ maxDelay: Infinity })).toThrow(RangeError);
+    expect(() => resolveBackoff({ initialDelay: NaN })).toThrow('reconnect.initialDelay must be a finite number of ms >= 0, got NaN');
+    // A number as text is a mistake in the caller's config, not a delay.
+    expect(() => resolveBackoff({ factor: '2' as unknown as number })).toThrow('reconnect.factor must be >= 1, got 2');
+    expect(resolveBackoff({ maxDelay: 1000, maxAttempts: undefined })).toEqual({ initialDelay: 500, maxDelay: 1000, factor: 2, jitter: 0.5, maxAttempts: Infinity });
   });
 });
