@@ -1,8 +1,8 @@
 // Walking JSON values a peer sent, within bounds. A parsed message can be nested as deep as its bytes
 // allow (V8's JSON.parse does not recurse), and JSON.stringify, structuredClone or a caller's own walk
 // of such a value overflows the stack. So depth is measured once, where messages are decoded, by a
-// recursion that stops at the limit; and excerpts for errors and logs are written by a loop that stops
-// at a length, whatever the value's size or depth.
+// recursion that stops at the limit; and excerpts for errors and logs are written by one that stops at a
+// length, whatever the value's size or depth.
 
 /**
  * Whether a value nests containers deeper than `maxDepth` (a bare object or array is depth 1). The
@@ -38,65 +38,48 @@ export function cut(text: string, max: number): string {
 /** Longest excerpt by default: enough to recognise a message, short enough for a log line. */
 export const DEFAULT_EXCERPT_LENGTH = 200;
 
-type Frame =
-  | { readonly kind: 'array'; readonly items: readonly unknown[]; index: number }
-  | { readonly kind: 'object'; readonly keys: Iterator<string>; readonly record: Record<string, unknown>; first: boolean };
+// Deeper than this an excerpt writes "…" instead of recursing further, whatever length it was asked for: far
+// from the stack's end on every platform.
+const MAX_EXCERPT_DEPTH = 500;
 
 /**
- * JSON text of a value, cut at `max` characters (and marked with "…" when cut). Written by a loop with
- * its own stack, so neither depth nor size matters: it stops as soon as it has enough. Values JSON has
- * no text for (undefined, functions, bigints, cycles) are shown as JSON.stringify would not fail on them.
+ * JSON text of a value, cut at `max` characters (and marked with "…" when cut). It stops writing as soon as
+ * it has enough, so neither size nor depth matters: each container it opens adds a character, so it recurses
+ * at most `max` levels (and never past MAX_EXCERPT_DEPTH). Values JSON has no text for (undefined, functions,
+ * bigints, cycles) are shown as JSON.stringify would not fail on them.
  */
 export function excerpt(value: unknown, max: number = DEFAULT_EXCERPT_LENGTH): string {
   let out = '';
-  const stack: Frame[] = [];
   const seen = new Set<object>();
-  let next: { value: unknown } | undefined = { value };
-  for (;;) {
-    if (out.length > max) return cut(out, max);
-    if (next !== undefined) {
-      const v = next.value;
-      next = undefined;
-      if (typeof v === 'object' && v !== null) {
-        if (seen.has(v)) out += '"[cycle]"';
-        else if (Array.isArray(v)) {
-          seen.add(v);
-          out += '[';
-          stack.push({ kind: 'array', items: v, index: 0 });
-        } else {
-          seen.add(v);
-          out += '{';
-          stack.push({ kind: 'object', keys: ownKeys(v as Record<string, unknown>), record: v as Record<string, unknown>, first: true });
+  const write = (v: unknown, depth: number): void => {
+    if (typeof v !== 'object' || v === null) out += scalar(v, max);
+    else if (seen.has(v)) out += '"[cycle]"';
+    else if (depth >= MAX_EXCERPT_DEPTH) out += '…';
+    else {
+      seen.add(v);
+      if (Array.isArray(v)) {
+        out += '[';
+        for (let i = 0; i < v.length && out.length <= max; i++) {
+          if (i > 0) out += ',';
+          write(v[i], depth + 1);
         }
-      } else out += scalar(v, max);
-      continue;
-    }
-    const frame = stack.at(-1);
-    if (frame === undefined) return out;
-    if (frame.kind === 'array') {
-      if (frame.index < frame.items.length) {
-        if (frame.index > 0) out += ',';
-        next = { value: frame.items[frame.index++] };
-      } else {
         out += ']';
-        stack.pop();
-      }
-    } else {
-      const key = frame.keys.next();
-      if (key.done) {
-        out += '}';
-        stack.pop();
       } else {
-        out += `${frame.first ? '' : ','}${scalar(key.value, max)}:`;
-        frame.first = false;
-        next = { value: frame.record[key.value] };
+        out += '{';
+        let first = true;
+        for (const key in v) {
+          if (out.length > max) break;
+          if (!Object.hasOwn(v, key)) continue;
+          out += `${first ? '' : ','}${scalar(key, max)}:`;
+          first = false;
+          write((v as Record<string, unknown>)[key], depth + 1);
+        }
+        out += '}';
       }
     }
-  }
-}
-
-function* ownKeys(record: Record<string, unknown>): Iterator<string> {
-  for (const key in record) if (Object.hasOwn(record, key)) yield key;
+  };
+  write(value, 0);
+  return cut(out, max);
 }
 
 /** A value that is not a container, as JSON text; a long string is cut before it is quoted. */

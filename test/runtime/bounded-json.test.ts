@@ -1,5 +1,5 @@
 // Untrusted JSON within bounds: a message nested too deep is refused where it is decoded (with its id
-// kept, so a server can answer it), and excerpts of any value are short and made without recursion.
+// kept, so a server can answer it), and excerpts of any value are short, and made by a recursion the length bounds.
 import { describe, expect, it } from 'vitest';
 import { excerpt, nestsDeeperThan } from '../../src/runtime/bounded-json.js';
 import { ProtocolError, ServerError } from '../../src/runtime/errors.js';
@@ -87,6 +87,11 @@ describe('excerpt', () => {
     const wide = Array.from({ length: 100_000 }, (_, i) => ({ i }));
     expect(excerpt(wide, 30)).toBe(`${JSON.stringify(wide).slice(0, 30)}…`);
     expect(excerpt('y'.repeat(10_000_000), 10)).toBe(`"${'y'.repeat(9)}…`);
+  });
+
+  it('stops descending at its depth limit however long an excerpt it is asked for', () => {
+    const deep = JSON.parse(nested(1_000_000)) as unknown;
+    expect(excerpt(deep, 10_000_000)).toBe(`${'['.repeat(500)}…${']'.repeat(500)}`);
   });
 
   it('survives what JSON.stringify throws on', () => {
