@@ -304,11 +304,17 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
     if (reader !== undefined) link.session.lineReader = (text) => reader(text, link.info?.protocolVersion);
     // Before the first request on the link, while its table is empty.
     if (this.#pendingTable !== undefined) link.session.pendingTable = this.#pendingTable();
-    const info = await negotiateVersion(link.session, this.#clientName, this.#range, this.#protocol);
+    const protocol = this.#protocol;
+    const spec = (method: string, result: unknown, protocolVersion: string) => {
+      const check = protocol.validateResult(method, result, { protocolVersion });
+      if (!check.valid) throw new ValidationError(method, 'result', check.errors);
+    };
+    // server.version is checked whatever `validate` says: everything after depends on its two strings.
+    const info = await negotiateVersion(link.session, this.#clientName, this.#range, spec);
     // Notifications read from here on are validated for the negotiated version.
     link.info = info;
     const version = info.protocolVersion;
-    if (this.#genesisHash) await checkGenesis(link.session, version, this.#genesisHash, this.#protocol, this.#validate);
+    if (this.#genesisHash) await checkGenesis(link.session, version, this.#genesisHash, this.#validate ? spec : undefined);
     return {
       info,
       check: (method: string, sent: readonly unknown[], result: unknown) => {

@@ -98,7 +98,7 @@ class LiteElectrumClient<V = ElectrumDefaultVersions> {
       handshake: async (link) => {
         const info = await negotiateVersion(link.session, clientName, range);
         link.info = info;
-        if (genesisHash) await checkGenesis(link.session, info.protocolVersion, genesisHash, undefined, false);
+        if (genesisHash) await checkGenesis(link.session, info.protocolVersion, genesisHash);
         return { info, check: (method, params, result) => this.#answered(method, params, result) };
       },
       renew: (link) => this.#renew(link),
