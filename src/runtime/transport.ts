@@ -339,18 +339,10 @@ export function messageSocketTransport(socket: MessageSocket, handlers: Transpor
   };
 }
 
+// Text, or bytes as an ArrayBuffer (the platform's WebSocket with binaryType 'arraybuffer') or a Uint8Array
+// (Node's `ws`, a Buffer). Anything else (a Blob, `ws` fragments) is no message this transport asked for.
 function toBytes(data: unknown): Uint8Array | undefined {
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (Array.isArray(data) && data.every((d) => d instanceof Uint8Array)) {
-    const total = data.reduce((n, d: Uint8Array) => n + d.byteLength, 0);
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const d of data as Uint8Array[]) {
-      out.set(d, at);
-      at += d.byteLength;
-    }
-    return out;
-  }
   return undefined;
 }
