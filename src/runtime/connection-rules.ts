@@ -74,7 +74,7 @@ export interface ConnectionOptions<I, R> {
   readonly events: ConnectionEvents<I, R>;
   /** Reconnect after a drop with these delays; undefined: a drop closes. */
   readonly backoff: Backoff | undefined;
-  /** Milliseconds without a request before `rules.ping`; false: no keep-alive. */
+  /** Milliseconds with nothing sent before `rules.ping` (requests, batches, renewals and replies all count); false: no keep-alive. */
   readonly keepAlive: number | false;
   /**
    * Requests made while (re)connecting: 'wait' for the link within their own timeout (Electrum), or 'reject'
