@@ -6,12 +6,12 @@ import { ServerError } from '../../src/runtime/errors.js';
 import { parseMessage, type Dialect } from '../../src/runtime/messages.js';
 import { RpcSession, type RequestMessage } from '../../src/runtime/session.js';
 
-function setup(dialect: Dialect = '2.0') {
+function setup(dialect: Dialect = '2.0', send?: (text: string) => void) {
   const sent: unknown[] = [];
   const requests: RequestMessage[] = [];
   const session = new RpcSession({
     dialect,
-    send: (text) => sent.push(JSON.parse(text)),
+    send: send ?? ((text) => sent.push(JSON.parse(text))),
     timeout: 1000,
     onNotification: () => undefined,
     onRequest: (request) => requests.push(request),
@@ -61,16 +61,9 @@ describe('answer', () => {
     refuse(session, request, -32601, 'unknown method m');
     expect(sent).toEqual([]);
 
-    const failing = new RpcSession({
-      dialect: '2.0',
-      send: () => {
-        throw new Error('the socket is gone');
-      },
-      timeout: 1000,
-      onNotification: () => undefined,
-      onRequest: () => undefined,
-      onProtocolError: () => undefined,
-    });
+    const failing = setup('2.0', () => {
+      throw new Error('the socket is gone');
+    }).session;
     await expect(answer(failing, request, () => 1)).resolves.toBeUndefined();
     expect(() => refuse(failing, request, -32601, 'unknown method m')).not.toThrow();
   });
