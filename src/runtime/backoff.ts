@@ -34,7 +34,8 @@ const RULES: Readonly<Record<keyof Backoff, Rule>> = {
 export function resolveBackoff(options: BackoffOptions = {}): Backoff {
   const b = { ...DEFAULT_BACKOFF };
   for (const key of Object.keys(RULES) as (keyof Backoff)[]) {
-    const value = (b[key] = options[key] ?? DEFAULT_BACKOFF[key]);
+    const value = options[key] ?? DEFAULT_BACKOFF[key];
+    b[key] = value;
     const [ok, what] = RULES[key];
     if (typeof value !== 'number' || !ok(value, b)) throw new RangeError(`reconnect.${key} must be ${what}, got ${String(value)}`);
   }
