@@ -26,8 +26,9 @@ export class StratumSdkError extends Error {
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    // Each SDK class also names itself as text (its `name` field): a minifier renames classes, and
-    // new.target.name with them. This serves a subclass of the caller's own, unminified.
+    // Each SDK class also names itself as text (its `name` field, set after this): a minifier renames
+    // classes, and new.target.name with them. A subclass of the caller's own takes its parent's name
+    // unless it declares its own `name` too.
     this.name = new.target.name;
   }
 }
