@@ -33,12 +33,12 @@ export function emitValidators(model, definitions, { banner, runtimeImport, pack
   files[`${VALIDATORS_DIR}/shared.ts`] = { code: shared, format: false };
   const index = [];
   for (const m of model.methods) {
-    const { code, hasFast } = methodModule(m, definitions, banner, runtime);
+    const { code, hasFast, floors } = methodModule(m, definitions, banner, runtime);
     files[`${VALIDATORS_DIR}/${validatorFile(m.method)}`] = { code, format: false };
     // What a client acts on itself: answers that change the session, and whatever the peer sends of its
     // own accord. A client keeps its session state from spec-valid values only, so it carries these always.
     const session = Boolean(m.sessionState) || m.serverSends || (m.kind === 'notification' && m.serverNotifies);
-    index.push({ method: m.method, name: methodKey(m.method), hasFast, session });
+    index.push({ method: m.method, name: methodKey(m.method), hasFast, session, floors: floors.map((f) => f.name) });
   }
   files[`${VALIDATORS_DIR}/index.ts`] = { code: indexModule(model, index, banner, runtime), format: true };
   return { files };
@@ -48,12 +48,14 @@ function methodModule(m, definitions, banner, runtime) {
   // An ajv of its own per method: the functions' names restart in every file, so a change to one method
   // leaves the other methods' files as they were.
   const results = m.schemas.filter((s) => s.role === 'result');
-  const schemas = m.schemas.map((s) => (s.role === 'notification' ? withResultRefs(s.schema, results) : s.schema));
+  const floors = versionFloors(m);
+  const entries = [...m.schemas, ...floors.flatMap((f) => (f.notification ? [f.notification] : []))];
+  const schemas = entries.map((s) => (s.role === 'notification' ? withResultRefs(s.schema, results) : s.schema));
   // ajv inlines references unless told not to; told only where one was made, so the other files stay as they were.
-  const ajv = newAjv({ messages: false, inlineRefs: schemas.every((schema, i) => schema === m.schemas[i].schema) });
+  const ajv = newAjv({ messages: false, inlineRefs: schemas.every((schema, i) => schema === entries[i].schema) });
   addDefinitions(ajv, definitions);
   const exports = {};
-  m.schemas.forEach((s, i) => {
+  entries.forEach((s, i) => {
     ajv.addSchema(schemas[i]);
     exports[s.name] = s.id;
   });
@@ -122,19 +124,24 @@ function methodModule(m, definitions, banner, runtime) {
     code = `${code.trimEnd()}\n\n${fast.join('\n\n')}\n`;
   }
   const byRole = (role) => m.schemas.filter((s) => s.role === role);
-  const fieldsOf = (names) => {
+  // `floor`: one of versionFloors', for its own set (its version, only the result shapes that go on, its notification).
+  const fieldsOf = (names, floor) => {
     const fn = (s) => names[s.name];
+    const kept = (s) => floor === undefined || floor.variants.includes(s.variant);
     const params = byRole('params')[0];
-    const results = byRole('result').map((s) => `${JSON.stringify(s.variant)}: ${fn(s)}`);
+    const results = byRole('result')
+      .filter(kept)
+      .map((s) => `${JSON.stringify(s.variant)}: ${fn(s)}`);
     const conditions = new Map();
-    for (const s of byRole('condition')) {
+    for (const s of byRole('condition').filter(kept)) {
       if (!conditions.has(s.variant)) conditions.set(s.variant, []);
       conditions.get(s.variant).push(`${JSON.stringify(s.param)}: ${fn(s)}`);
     }
     // A notification method's notification is its params; a subscription's is its own tuple.
-    const notification = byRole('notification')[0] ?? (m.kind === 'notification' ? params : undefined);
+    const notification = floor?.notification ?? byRole('notification')[0] ?? (m.kind === 'notification' ? params : undefined);
     return [
       `method: ${JSON.stringify(m.method)}`,
+      ...(floor ? [`since: ${JSON.stringify(floor.version)}`] : []),
       `params: ${fn(params)}`,
       `results: { ${results.join(', ')} }`,
       ...(conditions.size ? [`conditions: { ${[...conditions].map(([v, list]) => `${JSON.stringify(v)}: { ${list.join(', ')} }`).join(', ')} }`] : []),
@@ -161,9 +168,39 @@ function methodModule(m, definitions, banner, runtime) {
           `export const ${methodKey(m.method)}_fast: MethodValidators<${JSON.stringify(m.method)}> = { ${fieldsOf(fastExports).join(', ')} };`,
         ]
       : []),
+    ...floors.flatMap((f) => [
+      '',
+      `/**`,
+      ` * The same checks for protocol ${f.version} and later, without the result shapes that end before it (${f.dropped.join(', ')}): a client`,
+      ` * takes them only if its version range starts at ${f.version} or later, and refuses a value of an older version.`,
+      ` */`,
+      `export const ${f.name}: MethodValidators<${JSON.stringify(m.method)}> = { ${fieldsOf(exports, f).join(', ')} };`,
+    ]),
     '',
   ].join('\n');
-  return { code: text, hasFast: fast.length > 0 };
+  return { code: text, hasFast: fast.length > 0, floors };
+}
+
+/**
+ * The model's floors (eras.mjs: the versions from which some result shapes end), each with the notification it
+ * checks where the method is a subscription whose result shape varies: such a subscription carries its value in
+ * its notifications in the shapes of its result (see eras.mjs), so from a floor on its notification is checked
+ * against the shapes that go on, not the spec's notification schema, which names them all.
+ */
+function versionFloors(m) {
+  const base = m.schemas.find((s) => s.role === 'notification');
+  return m.floors.map((floor) => {
+    const suffix = `_from_${floor.version.replace(/\./g, '_')}`;
+    let notification;
+    if (base && m.kind === 'subscription') {
+      const shapes = floor.variants.map((name) => withoutId(m.schemas.find((s) => s.role === 'result' && s.variant === name).schema));
+      const items = [...base.schema.items];
+      items[items.length - 1] = shapes.length === 1 ? shapes[0] : { anyOf: shapes };
+      const id = base.id.replace(/\.json$/, `.from-${floor.version}.json`);
+      notification = { role: 'notification', name: `${base.name}${suffix}`, id, schema: { ...base.schema, items, $id: id } };
+    }
+    return { ...floor, name: `${methodKey(m.method)}${suffix}`, notification };
+  });
 }
 
 // A shape under this many characters of JSON is cheaper inlined than called.
@@ -205,9 +242,9 @@ function indexModule(model, index, banner, runtime) {
   return [
     banner,
     `import type { MethodValidators } from '${runtime}';`,
-    ...index.map((e) => `import { ${e.name}${e.hasFast ? `, ${e.name}_fast` : ''} } from './${validatorFile(e.method).replace(/\.ts$/, '.js')}';`),
+    ...index.map((e) => `import { ${[e.name, ...(e.hasFast ? [`${e.name}_fast`] : []), ...e.floors].join(', ')} } from './${validatorFile(e.method).replace(/\.ts$/, '.js')}';`),
     '',
-    `export { ${index.flatMap((e) => (e.hasFast ? [e.name, `${e.name}_fast`] : [e.name])).join(', ')} };`,
+    `export { ${index.flatMap((e) => [e.name, ...(e.hasFast ? [`${e.name}_fast`] : []), ...e.floors]).join(', ')} };`,
     '',
     `/** Wire names of every method with validators. */`,
     `export type ${Proto}ValidatedMethod = ${names};`,

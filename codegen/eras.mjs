@@ -7,7 +7,7 @@
 // overloads there, and the notification. Consecutive versions where all of that is the same form one
 // era. Part of the model: the emitters print eras, they do not work them out.
 import { addDefinitions, newAjv } from './schemas.mjs';
-import { inVersionRange, inVersions } from './versions.mjs';
+import { compareVersions, inVersionRange, inVersions, sortVersions } from './versions.mjs';
 
 /**
  * The eras of every method of a protocol, keyed by wire name: `requests` for requests a client sends
@@ -35,6 +35,24 @@ function methodEras(m, versions, conditionCheck) {
     if (m.serverNotifies && inVersions(v, m.notification.versions ?? m.versions)) notifications.push({ at: [v], params: notificationAt(m, v, conditionCheck) });
   }
   return { requests: merged(requests), notifications: merged(notifications) };
+}
+
+/**
+ * The versions from which some of a method's result shapes can no longer occur (each shape's `until`), with the
+ * shapes that go on and those that ended: the validators emit a set for each (`<method>_from_<version>`) without
+ * the ended shapes' code, for a client whose range starts there.
+ * @returns {{ version: string, variants: string[], dropped: string[] }[]}
+ */
+export function resultFloors(m) {
+  if (m.variants.length < 2) return [];
+  const ends = sortVersions(m.variants.map((v) => v.when.versions?.until).filter((until) => until !== undefined));
+  const floors = [];
+  for (const version of ends) {
+    const goOn = m.variants.filter((v) => v.when.versions?.until === undefined || compareVersions(v.when.versions.until, version) > 0);
+    if (!goOn.length || goOn.length === m.variants.length) continue;
+    floors.push({ version, variants: goOn.map((v) => v.name), dropped: m.variants.filter((v) => !goOn.includes(v)).map((v) => v.name) });
+  }
+  return floors;
 }
 
 /** Consecutive named versions with the same signature become one era. */

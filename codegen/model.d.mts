@@ -27,6 +27,8 @@ export interface MethodModel {
     }[];
     readonly notifications: readonly { readonly at: readonly string[]; readonly params: string }[];
   };
+  /** The versions from which some result shapes end (codegen/eras.mjs resultFloors): the shapes that go on, and those that ended. */
+  readonly floors: readonly { readonly version: string; readonly variants: readonly string[]; readonly dropped: readonly string[] }[];
   readonly [field: string]: unknown;
 }
 export interface ProtocolModel {

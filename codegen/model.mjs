@@ -10,7 +10,7 @@ import { schemasOfMethod, usedDefinitionNames } from './refs.mjs';
 import { methodKey, methodSchemas, resultVariants } from './schemas.mjs';
 import { validateSpec } from './validate.mjs';
 import { namedVersions } from './versions.mjs';
-import { protocolEras } from './eras.mjs';
+import { protocolEras, resultFloors } from './eras.mjs';
 import { loadShareRejections } from './share-rejections.mjs';
 
 const DEF_REF = /^\.\.\/definitions\.json#\/\$defs\/([A-Za-z0-9_]+)$/;
@@ -158,7 +158,7 @@ export function buildProtocolModel(protocol, docs, definitions) {
   return {
     protocol,
     title: PROTOCOL_TITLES[protocol],
-    methods: methods.map((m) => ({ ...m, eras: eras.get(m.method) ?? { requests: [], notifications: [] } })),
+    methods: methods.map((m) => ({ ...m, eras: eras.get(m.method) ?? { requests: [], notifications: [] }, floors: resultFloors(m) })),
     complexTypes,
     usedDefinitions: [...usedDefinitions].sort(),
     // Names in definitions.json the methods use, directly or through other definitions.

@@ -29,6 +29,11 @@ export interface CompiledValidator {
  */
 export interface MethodValidators<M extends string = string> {
   readonly method: M;
+  /**
+   * The oldest protocol version these validators check (the generated `<method>_from_<version>` sets): they leave
+   * out the result shapes that end before it, so a value of an older version is refused, never let through.
+   */
+  readonly since?: string | undefined;
   readonly params: CompiledValidator;
   /** By result variant name (one, "result", when the shape never varies). */
   readonly results: Readonly<Record<string, CompiledValidator>>;

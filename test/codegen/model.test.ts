@@ -118,6 +118,20 @@ describe('the eras: what each method is at each named version', () => {
     expect(method('server.banner').eras.requests[0]?.named).toBe('Record<string, never>');
     expect(method('server.version').eras.requests.at(-1)?.named).toMatch(/\[extra: string\]: unknown/);
   });
+
+  it('name the versions from which result shapes end for good (the floors of the <method>_from_<version> validators)', () => {
+    const electrum = real().protocols.find((p) => p.protocol === 'electrum')!;
+    const floors = Object.fromEntries(electrum.methods.filter((m) => m.floors.length).map((m) => [m.method, m.floors]));
+    expect(floors).toEqual({
+      'blockchain.block.headers': [{ version: '1.6', variants: ['list'], dropped: ['concatenated'] }],
+      'blockchain.headers.subscribe': [{ version: '1.4', variants: ['raw'], dropped: ['deserialized'] }],
+      'blockchain.transaction.broadcast': [{ version: '1.1', variants: ['txid'], dropped: ['legacyResultString'] }],
+      'server.ping': [{ version: '1.7', variants: ['pong'], dropped: ['null'] }],
+      'server.version': [{ version: '1.1', variants: ['negotiated'], dropped: ['serverSoftware'] }],
+    });
+    // Shapes chosen by params never end: blockchain.transaction.get has none.
+    expect(method('blockchain.transaction.get').floors).toEqual([]);
+  });
 });
 
 describe('the version comparison', () => {

@@ -436,3 +436,9 @@ export const blockchain_block_headers: MethodValidators<"blockchain.block.header
 
 /** The same checks, with a verdict-only fast check in front of its large results (ajv's errors when it fails): what the full set uses. */
 export const blockchain_block_headers_fast: MethodValidators<"blockchain.block.headers"> = { method: "blockchain.block.headers", params: validate10, results: { "concatenated": checked11, "list": checked12 }, format: formatErrors };
+
+/**
+ * The same checks for protocol 1.6 and later, without the result shapes that end before it (concatenated): a client
+ * takes them only if its version range starts at 1.6 or later, and refuses a value of an older version.
+ */
+export const blockchain_block_headers_from_1_6: MethodValidators<"blockchain.block.headers"> = { method: "blockchain.block.headers", since: "1.6", params: validate10, results: { "list": validate12 }, format: formatErrors };

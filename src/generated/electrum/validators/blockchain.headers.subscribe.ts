@@ -314,5 +314,79 @@ validate24.errors = vErrors;
 return errors === 0;
 }
 
+const schema10 = {"type":"array","items":[{"type":"object","required":["height","hex"],"properties":{"height":{"type":"integer","minimum":0},"hex":{"type":"string","pattern":"^(?:[0-9a-fA-F]{2}){80,}$"}}}],"minItems":1,"maxItems":1,"$id":"https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.notification.from-1.4.json"};
+
+function validate26(data, {instancePath=""}={}){
+/*# sourceURL="https://stratum-sdk.invalid/spec/electrum/blockchain.headers.subscribe.notification.from-1.4.json" */;
+let vErrors = null;
+let errors = 0;
+if(Array.isArray(data)){
+if(data.length > 1){
+vErrors = pushError(vErrors, instancePath, "maxItems", {limit: 1});
+errors++;
+}
+if(data.length < 1){
+vErrors = pushError(vErrors, instancePath, "minItems", {limit: 1});
+errors++;
+}
+const len0 = data.length;
+if(len0 > 0){
+let data0 = data[0];
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+if(data0.height === undefined){
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "height"});
+errors++;
+}
+if(data0.hex === undefined){
+vErrors = pushError(vErrors, instancePath+"/0", "required", {missingProperty: "hex"});
+errors++;
+}
+if(data0.height !== undefined){
+let data1 = data0.height;
+if(!(Number.isInteger(data1))){
+vErrors = pushError(vErrors, instancePath+"/0/height", "type", {type: "integer"});
+errors++;
+}
+if(Number.isFinite(data1)){
+if(data1 < 0){
+vErrors = pushError(vErrors, instancePath+"/0/height", "minimum", {comparison: ">=", limit: 0});
+errors++;
+}
+}
+}
+if(data0.hex !== undefined){
+let data2 = data0.hex;
+if(typeof data2 === "string"){
+if(!pattern2.test(data2)){
+vErrors = pushError(vErrors, instancePath+"/0/hex", "pattern", {pattern: "^(?:[0-9a-fA-F]{2}){80,}$"});
+errors++;
+}
+}
+else {
+vErrors = pushError(vErrors, instancePath+"/0/hex", "type", {type: "string"});
+errors++;
+}
+}
+}
+else {
+vErrors = pushError(vErrors, instancePath+"/0", "type", {type: "object"});
+errors++;
+}
+}
+}
+else {
+vErrors = pushError(vErrors, instancePath, "type", {type: "array"});
+errors++;
+}
+validate26.errors = vErrors;
+return errors === 0;
+}
+
 /** The spec's checks of `blockchain.headers.subscribe`: its params, result and notification. */
 export const blockchain_headers_subscribe: MethodValidators<"blockchain.headers.subscribe"> = { method: "blockchain.headers.subscribe", params: validate21, results: { "deserialized": validate22, "raw": validate23 }, notification: validate24, format: formatErrors };
+
+/**
+ * The same checks for protocol 1.4 and later, without the result shapes that end before it (deserialized): a client
+ * takes them only if its version range starts at 1.4 or later, and refuses a value of an older version.
+ */
+export const blockchain_headers_subscribe_from_1_4: MethodValidators<"blockchain.headers.subscribe"> = { method: "blockchain.headers.subscribe", since: "1.4", params: validate21, results: { "raw": validate23 }, notification: validate26, format: formatErrors };

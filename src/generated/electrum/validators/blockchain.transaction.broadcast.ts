@@ -81,3 +81,9 @@ return errors === 0;
 
 /** The spec's checks of `blockchain.transaction.broadcast`: its params, result. */
 export const blockchain_transaction_broadcast: MethodValidators<"blockchain.transaction.broadcast"> = { method: "blockchain.transaction.broadcast", params: validate10, results: { "legacyResultString": validate11, "txid": validate12 }, format: formatErrors };
+
+/**
+ * The same checks for protocol 1.1 and later, without the result shapes that end before it (legacyResultString): a client
+ * takes them only if its version range starts at 1.1 or later, and refuses a value of an older version.
+ */
+export const blockchain_transaction_broadcast_from_1_1: MethodValidators<"blockchain.transaction.broadcast"> = { method: "blockchain.transaction.broadcast", since: "1.1", params: validate10, results: { "txid": validate12 }, format: formatErrors };

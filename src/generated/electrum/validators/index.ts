@@ -19,10 +19,14 @@ import { blockchain_address_subscribe } from './blockchain.address.subscribe.js'
 import { blockchain_block_get_chunk, blockchain_block_get_chunk_fast } from './blockchain.block.get_chunk.js';
 import { blockchain_block_get_header } from './blockchain.block.get_header.js';
 import { blockchain_block_header, blockchain_block_header_fast } from './blockchain.block.header.js';
-import { blockchain_block_headers, blockchain_block_headers_fast } from './blockchain.block.headers.js';
+import {
+  blockchain_block_headers,
+  blockchain_block_headers_fast,
+  blockchain_block_headers_from_1_6,
+} from './blockchain.block.headers.js';
 import { blockchain_estimatefee } from './blockchain.estimatefee.js';
 import { blockchain_headers_get_tip } from './blockchain.headers.get_tip.js';
-import { blockchain_headers_subscribe } from './blockchain.headers.subscribe.js';
+import { blockchain_headers_subscribe, blockchain_headers_subscribe_from_1_4 } from './blockchain.headers.subscribe.js';
 import { blockchain_name_get_value_proof } from './blockchain.name.get_value_proof.js';
 import { blockchain_numblocks_subscribe } from './blockchain.numblocks.subscribe.js';
 import { blockchain_outpoint_get_status } from './blockchain.outpoint.get_status.js';
@@ -60,7 +64,10 @@ import {
 } from './blockchain.scriptpubkey.listunspent.js';
 import { blockchain_scriptpubkey_subscribe } from './blockchain.scriptpubkey.subscribe.js';
 import { blockchain_scriptpubkey_unsubscribe } from './blockchain.scriptpubkey.unsubscribe.js';
-import { blockchain_transaction_broadcast } from './blockchain.transaction.broadcast.js';
+import {
+  blockchain_transaction_broadcast,
+  blockchain_transaction_broadcast_from_1_1,
+} from './blockchain.transaction.broadcast.js';
 import {
   blockchain_transaction_broadcast_package,
   blockchain_transaction_broadcast_package_fast,
@@ -90,8 +97,8 @@ import { server_banner } from './server.banner.js';
 import { server_donation_address } from './server.donation_address.js';
 import { server_features } from './server.features.js';
 import { server_peers_subscribe } from './server.peers.subscribe.js';
-import { server_ping } from './server.ping.js';
-import { server_version } from './server.version.js';
+import { server_ping, server_ping_from_1_7 } from './server.ping.js';
+import { server_version, server_version_from_1_1 } from './server.version.js';
 
 export {
   blockchain_address_get_balance,
@@ -110,9 +117,11 @@ export {
   blockchain_block_header_fast,
   blockchain_block_headers,
   blockchain_block_headers_fast,
+  blockchain_block_headers_from_1_6,
   blockchain_estimatefee,
   blockchain_headers_get_tip,
   blockchain_headers_subscribe,
+  blockchain_headers_subscribe_from_1_4,
   blockchain_name_get_value_proof,
   blockchain_numblocks_subscribe,
   blockchain_outpoint_get_status,
@@ -139,6 +148,7 @@ export {
   blockchain_scriptpubkey_subscribe,
   blockchain_scriptpubkey_unsubscribe,
   blockchain_transaction_broadcast,
+  blockchain_transaction_broadcast_from_1_1,
   blockchain_transaction_broadcast_package,
   blockchain_transaction_broadcast_package_fast,
   blockchain_transaction_get,
@@ -163,7 +173,9 @@ export {
   server_features,
   server_peers_subscribe,
   server_ping,
+  server_ping_from_1_7,
   server_version,
+  server_version_from_1_1,
 };
 
 /** Wire names of every method with validators. */

@@ -144,3 +144,9 @@ return errors === 0;
 
 /** The spec's checks of `server.ping`: its params, result and notification. */
 export const server_ping: MethodValidators<"server.ping"> = { method: "server.ping", params: validate10, results: { "null": validate11, "pong": validate12 }, notification: validate13, format: formatErrors };
+
+/**
+ * The same checks for protocol 1.7 and later, without the result shapes that end before it (null): a client
+ * takes them only if its version range starts at 1.7 or later, and refuses a value of an older version.
+ */
+export const server_ping_from_1_7: MethodValidators<"server.ping"> = { method: "server.ping", since: "1.7", params: validate10, results: { "pong": validate12 }, notification: validate13, format: formatErrors };

@@ -159,3 +159,9 @@ return errors === 0;
 
 /** The spec's checks of `server.version`: its params, result. */
 export const server_version: MethodValidators<"server.version"> = { method: "server.version", params: validate10, results: { "serverSoftware": validate11, "negotiated": validate12 }, format: formatErrors };
+
+/**
+ * The same checks for protocol 1.1 and later, without the result shapes that end before it (serverSoftware): a client
+ * takes them only if its version range starts at 1.1 or later, and refuses a value of an older version.
+ */
+export const server_version_from_1_1: MethodValidators<"server.version"> = { method: "server.version", since: "1.1", params: validate10, results: { "negotiated": validate12 }, format: formatErrors };
