@@ -5,7 +5,7 @@
 // result shapes of those versions only.
 import { bindElectrumClientApi, type ElectrumClientApiIn } from '../generated/electrum/client-api.js';
 import { electrumProtocol } from '../generated/electrum/methods.js';
-import { electrumRegistry } from './electrum-registry.js';
+import { checkCoverage, electrumRegistry } from './electrum-registry.js';
 import type { ElectrumServerNotifications } from '../generated/electrum/types.js';
 import type { Connection, Link } from '../runtime/connection.js';
 import { asyncDispose } from '../runtime/dispose.js';
@@ -100,6 +100,7 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
     const bufferLimit = bufferLimitOf(options);
     this.#validate = options.validate ?? true;
     this.#genesisHash = genesisHash;
+    checkCoverage(options.validators, this.#range);
     this.#protocol = options.protocol ?? electrumRegistry(options.validators);
     this.#plans = new MethodPlans(this.#protocol, this.#validate);
     const events = this.#events;

@@ -3,6 +3,7 @@
 import { electrumMethodTable } from '../generated/electrum/table.js';
 import type { ElectrumValidators } from '../generated/electrum/validators/index.js';
 import { defineClientProtocol, type ClientRegistry } from '../runtime/registry.js';
+import { compareVersions } from '../runtime/versions.js';
 
 // One registry per set: clients built with the same set (walletValidators, say) share it and its caches.
 const registries = new WeakMap<ElectrumValidators, ClientRegistry<string>>();
@@ -15,4 +16,17 @@ export function electrumRegistry(validators: ElectrumValidators = NONE): ClientR
     registries.set(validators, registry);
   }
   return registry;
+}
+
+/**
+ * Refuses, when the client is made, validators that check only the versions from a later one than the start of
+ * the client's range (the `<method>_from_<version>` sets, `walletValidators`): a server speaking an older version
+ * would have every answer of that method refused.
+ */
+export function checkCoverage(validators: ElectrumValidators | undefined, [min]: readonly [string, string]): void {
+  for (const v of Object.values(validators ?? NONE)) {
+    if (v?.since !== undefined && compareVersions(min, v.since) < 0) {
+      throw new RangeError(`validators: those of ${v.method} check protocol ${v.since} and later, but the client's range starts at ${min}; give its validators for every version (stratum-sdk/electrum/validators)`);
+    }
+  }
 }

@@ -298,9 +298,13 @@ function methodParts<M extends string>(
   const paramRanges = def.params.map((p) => rangeOf(p.versions));
   const notificationRange = rangeOf(notification?.versions);
   const shapes = def.results ?? ONE_RESULT;
+  // Validators for the versions from `since` on have no checks of the shapes that ended before it: those shapes
+  // are no candidates, and a value of a version before it is refused (see `covered` below), never let through.
+  const since = validators?.since;
+  const checked = since === undefined ? shapes : shapes.filter((r) => validators?.results[r.name] !== undefined);
 
   // Conditions resolved to param positions once, not on every result checked.
-  const results = shapes.map((r) => ({
+  const results = checked.map((r) => ({
     ...r,
     validate: validators?.results[r.name] ?? PASS,
     conditions: Object.entries(validators?.conditions?.[r.name] ?? {}).map(([name, check]) => {
@@ -327,6 +331,8 @@ function methodParts<M extends string>(
     const atVersion = variantsAt(v);
     // A notification's version range is settled once, like the method's: the common case is one call.
     const notificationHere = v === undefined || inVersionRange(v, notificationRange);
+    const covered = since === undefined || v === undefined || inVersionRange(v, { since });
+    const uncovered = () => invalid([`${method}: the validators given check protocol ${since} and later, not ${v}`]);
     const checks: Checks = {
       available,
       validateParams(value) {
@@ -354,6 +360,7 @@ function methodParts<M extends string>(
       },
       validateResult(value, params) {
         if (!shapes.length) return invalid([`${method} is a notification and has no result`]);
+        if (!covered) return uncovered();
         const candidates = applicable(atVersion, params);
         if (!candidates.length) {
           return invalid([`result: no shape of ${method} applies${v ? ` at protocol ${v}` : ''} with these params`]);
@@ -369,6 +376,7 @@ function methodParts<M extends string>(
       },
       validateNotification: notification
         ? (value) => {
+            if (!covered) return uncovered();
             const shapeOk = validateNotification(value);
             if (shapeOk && notificationHere) return VALID;
             const errors: string[] = [];

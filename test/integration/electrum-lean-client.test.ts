@@ -3,14 +3,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ElectrumClient, walletValidators } from '../../src/electrum/lean.js';
 import { ElectrumClient as FullClient } from '../../src/electrum.js';
-import { blockchain_block_headers } from '../../src/electrum/validators.js';
+import { blockchain_block_headers, blockchain_headers_subscribe, blockchain_headers_subscribe_from_1_4 } from '../../src/electrum/validators.js';
 import { ValidationError } from '../../src/runtime/errors.js';
 import { reply, startLineServer, type LineServer, type OnMessage } from '../helpers/line-server.js';
+import { until } from '../helpers/wait.js';
 
 const SH = '8b01df4e368ea28f8dc0423bcf7a4923e3a12d307c875e47a0cfbf90b5c39161';
 const BAD_HISTORY = [{ height: 'tall', tx_hash: SH }];
 // A 1.4 answer to blockchain.block.headers, which 1.6 replaced by a list.
 const HEADERS_14 = { count: 1, hex: '00'.repeat(80), max: 2016 };
+// A header as servers sent it before 1.4, and as they send it since.
+const DESERIALIZED = { block_height: 2, version: 1, prev_block_hash: '00'.repeat(32), merkle_root: '00'.repeat(32), timestamp: 0, bits: 0, nonce: 0 };
+const RAW = { height: 2, hex: '00'.repeat(80) };
 
 let servers: LineServer[] = [];
 let clients: { close(): Promise<void> }[] = [];
@@ -71,6 +75,32 @@ describe('the lean ElectrumClient', () => {
     // The line server answers server.version with this pair as it is.
     const s = await server(() => undefined, ['S', 1.4 as unknown as string]);
     await expect(ElectrumClient.connect(s.url, { keepAlive: false, validate: false })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("with walletValidators: checks its versions' shapes only, and is refused by a client whose range starts before them", async () => {
+    expect(() => new ElectrumClient('tcp://127.0.0.1:1', { protocolVersion: ['1.2', '1.6'], validators: walletValidators })).toThrow(
+      /those of (server\.version|blockchain\.headers\.subscribe|blockchain\.transaction\.broadcast) check protocol 1\.\d and later, but the client's range starts at 1\.2/,
+    );
+    // The validators for every version are taken at any range.
+    expect(() => new ElectrumClient('tcp://127.0.0.1:1', { protocolVersion: ['1.2', '1.6'], validators: { 'blockchain.headers.subscribe': blockchain_headers_subscribe } })).not.toThrow();
+
+    let tip: unknown = DESERIALIZED;
+    const s = await server((m, c) => c.send(reply(m, tip)), ['S', '1.4']);
+    const client = await ElectrumClient.connect(s.url, { keepAlive: false, validators: walletValidators });
+    clients.push(client);
+    // A pre-1.4 header, in the answer or a notification of a 1.4 connection: refused, never a typed value.
+    await expect(client.blockchain.headers.subscribe()).rejects.toBeInstanceOf(ValidationError);
+    tip = RAW;
+    expect(await client.blockchain.headers.subscribe()).toEqual(RAW);
+    const heard: unknown[] = [];
+    client.on('blockchain.headers.subscribe', (header) => heard.push(header));
+    const refused = new Promise<unknown>((resolve) => client.once('protocol-error', resolve));
+    s.connections[0]!.send({ jsonrpc: '2.0', method: 'blockchain.headers.subscribe', params: [DESERIALIZED] });
+    expect(await refused).toBeInstanceOf(ValidationError);
+    s.connections[0]!.send({ jsonrpc: '2.0', method: 'blockchain.headers.subscribe', params: [{ height: 3, hex: '00'.repeat(80) }] });
+    await until(() => heard.length > 0, 'the 1.4 header');
+    expect(heard).toEqual([{ height: 3, hex: '00'.repeat(80) }]);
+    expect(blockchain_headers_subscribe_from_1_4.since).toBe('1.4');
   });
 
   it('the client of stratum-sdk/electrum is a lean client that validates every method by default', async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { electrumMethods, electrumMethodTable, electrumProtocol } from '../../src/generated/electrum/methods.js';
 import { defineClientProtocol, defineProtocol } from '../../src/runtime/registry.js';
-import { electrumValidators } from '../../src/generated/electrum/validators/index.js';
+import { blockchain_headers_subscribe_from_1_4, electrumValidators } from '../../src/generated/electrum/validators/index.js';
 import { miningProtocol } from '../../src/generated/mining/methods.js';
 
 const txid = '36a3692a41a8ac60b73f7f41ee23f5c917413e5b2fad9e44b34865bd0d601a3d';
@@ -153,6 +153,34 @@ describe('checks for one version', () => {
       electrumProtocol.validateResult('blockchain.transaction.get', genesis, { protocolVersion: '1.4', params: [txid, true] }),
     );
     expect(get?.checksAt('1.4').validateResult(genesis, [txid, true]).valid).toBe(false);
+  });
+});
+
+describe('validators for the versions from one on (<method>_from_<version>)', () => {
+  const registry = defineClientProtocol('electrum', electrumMethodTable, { 'blockchain.headers.subscribe': blockchain_headers_subscribe_from_1_4 });
+  const checks = (v: string | undefined) => registry.get('blockchain.headers.subscribe')!.checksAt(v);
+  const raw = { height: 1, hex: '00'.repeat(80) };
+  const deserialized = { block_height: 1, version: 1, prev_block_hash: '00'.repeat(32), merkle_root: '00'.repeat(32), timestamp: 0, bits: 0, nonce: 0 };
+
+  it('check the shapes that go on from their version', () => {
+    expect(checks('1.4').validateResult(raw, []).valid).toBe(true);
+    expect(checks('1.6').validateNotification?.([raw]).valid).toBe(true);
+    expect(checks('1.4').validateResult(deserialized, []).valid).toBe(false);
+    expect(checks('1.4').validateNotification?.([deserialized]).valid).toBe(false);
+  });
+
+  it('refuse a value of an older version, which they cannot check, whatever its shape', () => {
+    const refusal = { valid: false, errors: ['blockchain.headers.subscribe: the validators given check protocol 1.4 and later, not 1.2'] };
+    expect(checks('1.2').validateResult(raw, [true])).toEqual(refusal);
+    expect(checks('1.2').validateResult(deserialized, [false])).toEqual(refusal);
+    expect(checks('1.2').validateNotification?.([raw])).toEqual(refusal);
+  });
+
+  it('take no shape they have no check of as a candidate, where the version is not known', () => {
+    expect(checks(undefined).validateResult(raw, []).valid).toBe(true);
+    expect(checks(undefined).validateResult(deserialized, []).valid).toBe(false);
+    // The validators for every version take both there.
+    expect(electrumProtocol.get('blockchain.headers.subscribe')!.checksAt(undefined).validateResult(deserialized, []).valid).toBe(true);
   });
 });
 
