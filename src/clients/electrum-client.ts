@@ -100,7 +100,7 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
     const bufferLimit = bufferLimitOf(options);
     this.#validate = options.validate ?? true;
     this.#genesisHash = genesisHash;
-    checkCoverage(options.validators, this.#range);
+    if (this.#validate) checkCoverage(options.validators, this.#range);
     this.#protocol = options.protocol ?? electrumRegistry(options.validators);
     this.#plans = new MethodPlans(this.#protocol, this.#validate);
     const events = this.#events;

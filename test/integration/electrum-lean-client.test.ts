@@ -81,7 +81,8 @@ describe('the lean ElectrumClient', () => {
     expect(() => new ElectrumClient('tcp://127.0.0.1:1', { protocolVersion: ['1.2', '1.6'], validators: walletValidators })).toThrow(
       /those of (server\.version|blockchain\.headers\.subscribe|blockchain\.transaction\.broadcast) check protocol 1\.\d and later, but the client's range starts at 1\.2/,
     );
-    // The validators for every version are taken at any range.
+    // Not with validate: false, which checks nothing; and the validators for every version are taken at any range.
+    expect(() => new ElectrumClient('tcp://127.0.0.1:1', { protocolVersion: ['1.2', '1.6'], validators: walletValidators, validate: false })).not.toThrow();
     expect(() => new ElectrumClient('tcp://127.0.0.1:1', { protocolVersion: ['1.2', '1.6'], validators: { 'blockchain.headers.subscribe': blockchain_headers_subscribe } })).not.toThrow();
 
     let tip: unknown = DESERIALIZED;
