@@ -5,7 +5,7 @@
 // result shapes of those versions only.
 import { bindElectrumClientApi, type ElectrumClientApiIn } from '../generated/electrum/client-api.js';
 import { electrumProtocol } from '../generated/electrum/methods.js';
-import { checkCoverage, electrumRegistry } from './electrum-registry.js';
+import { checkCoverage, electrumRegistry, specCheck } from './electrum-registry.js';
 import type { ElectrumServerNotifications } from '../generated/electrum/types.js';
 import type { Connection, Link } from '../runtime/connection.js';
 import { asyncDispose } from '../runtime/dispose.js';
@@ -305,11 +305,7 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
     if (reader !== undefined) link.session.lineReader = (text) => reader(text, link.info?.protocolVersion);
     // Before the first request on the link, while its table is empty.
     if (this.#pendingTable !== undefined) link.session.pendingTable = this.#pendingTable();
-    const protocol = this.#protocol;
-    const spec = (method: string, result: unknown, protocolVersion: string) => {
-      const check = protocol.validateResult(method, result, { protocolVersion });
-      if (!check.valid) throw new ValidationError(method, 'result', check.errors);
-    };
+    const spec = specCheck(this.#protocol);
     // server.version is checked whatever `validate` says: everything after depends on its two strings.
     const info = await negotiateVersion(link.session, this.#clientName, this.#range, spec);
     // Notifications read from here on are validated for the negotiated version.
