@@ -2,8 +2,8 @@
 // shows it a message. Beside the session rather than in it, so a client whose peer never asks anything (an
 // Electrum wallet) refuses with one encoded error and carries none of the rest.
 import { ServerError } from './errors.js';
-import { encodeError, encodeResult, JSON_RPC_ERRORS } from './messages.js';
-import type { RequestMessage, RpcSession } from './session.js';
+import { encodeError, encodeResult, JSON_RPC_ERRORS, type RequestMessage } from './messages.js';
+import type { RpcSession } from './session.js';
 
 /** What a peer's request handler returns; throwing a ServerError answers with its code and message. */
 export type IncomingRequestHandler = (method: string, params: unknown[] | Record<string, unknown>) => unknown;

@@ -2,8 +2,8 @@
 // socket, a renewal after each reconnect, what the peer's own messages mean) and its lifecycle listeners.
 import type { Backoff } from './backoff.js';
 import type { MessageTooLargeError, ProtocolError, ServerError, StratumSdkError } from './errors.js';
-import type { Dialect, ParseOptions } from './messages.js';
-import type { ReplyCheck, RequestMessage, ResultCheck, RpcSession } from './session.js';
+import type { Dialect, ParseOptions, RequestMessage } from './messages.js';
+import type { ReplyCheck, ResultCheck, RpcSession } from './session.js';
 import type { Connector } from './transport.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';

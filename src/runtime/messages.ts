@@ -29,6 +29,9 @@ export type IncomingMessage =
   /** `reply`: it had no "method", so its id is one of ours (a request of ours it answers, badly). */
   | { type: 'invalid'; error: ProtocolError; id?: MessageId | null; reply?: true };
 
+/** A request from the peer, as parsed (a client's session and a server's alike take them). */
+export type RequestMessage = Extract<IncomingMessage, { type: 'request' }>;
+
 export interface ParseOptions {
   /** Largest batch accepted; default DEFAULT_MAX_BATCH_SIZE. */
   maxBatchSize?: number | undefined;

@@ -4,7 +4,7 @@
 // the peer's requests (answer.ts).
 import { excerpt } from './bounded-json.js';
 import { AbortedError, ClosedError, ProtocolError, ServerError, StratumSdkError, TimeoutError } from './errors.js';
-import { encodeRequest, DEFAULT_MAX_DEPTH, parseMessage, type Dialect, type IncomingMessage, type MessageId, type ParseOptions } from './messages.js';
+import { encodeRequest, DEFAULT_MAX_DEPTH, parseMessage, type Dialect, type IncomingMessage, type MessageId, type ParseOptions, type RequestMessage } from './messages.js';
 import { PendingTable } from './pending.js';
 
 export interface RequestOptions {
@@ -12,9 +12,6 @@ export interface RequestOptions {
   readonly timeout?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }
-
-/** A request from the peer, as parsed. */
-export type RequestMessage = Extract<IncomingMessage, { type: 'request' }>;
 
 export interface SessionOptions {
   readonly dialect: Dialect;

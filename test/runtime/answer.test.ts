@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { answer, refuse } from '../../src/runtime/answer.js';
 import { ServerError } from '../../src/runtime/errors.js';
-import { parseMessage, type Dialect } from '../../src/runtime/messages.js';
-import { RpcSession, type RequestMessage } from '../../src/runtime/session.js';
+import { parseMessage, type Dialect, type RequestMessage } from '../../src/runtime/messages.js';
+import { RpcSession } from '../../src/runtime/session.js';
 
 function setup(dialect: Dialect = '2.0', send?: (text: string) => void) {
   const sent: unknown[] = [];

@@ -4,7 +4,7 @@
 import { excerpt } from '../bounded-json.js';
 import { Emitter } from '../emitter.js';
 import { ClosedError, ProtocolError, ServerError, ValidationError, type MessageTooLargeError, type StratumSdkError } from '../errors.js';
-import { encodeBatch, encodeNotification, JSON_RPC_ERRORS, parseMessage, type Dialect, type IncomingMessage } from '../messages.js';
+import { encodeBatch, encodeNotification, JSON_RPC_ERRORS, parseMessage, type Dialect, type IncomingMessage, type RequestMessage } from '../messages.js';
 import { RpcSession, type RequestOptions } from '../session.js';
 import type { TransportHandlers } from '../transport.js';
 import type { ServerConnection, TransportKind } from './connection.js';
@@ -60,7 +60,6 @@ export interface SessionEnvironment<S extends DispatchSubject> {
 }
 
 type State = 'open' | 'closing' | 'ending' | 'closed';
-type RequestMessage = Extract<IncomingMessage, { type: 'request' }>;
 
 // Node reads a TCP socket 64 KiB at a time.
 const READ_CHUNK_BYTES = 65_536;
