@@ -29,10 +29,9 @@ export function refuse(session: RpcSession, request: RequestMessage, code: numbe
 }
 
 function reply(session: RpcSession, text: string): void {
-  if (session.closed) return;
   try {
     session.send(text);
   } catch {
-    // The connection is going away; its close handler rejects what is pending.
+    // Closed, or going away (send throws then): its close handler rejects what is pending.
   }
 }
