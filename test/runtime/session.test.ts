@@ -403,9 +403,7 @@ describe('the ring', () => {
     expect(ring.size).toBe(0);
     s.close();
   });
-});
 
-describe('the ring after a burst', () => {
   it('gives its room back once a burst is answered, in any order, and grows the next burst back in one step', async () => {
     const ring = new PendingRing();
     const { s, sent, reply } = session(60_000, () => ring);
