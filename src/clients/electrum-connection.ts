@@ -8,7 +8,7 @@ import type { Emitter } from '../runtime/emitter.js';
 import type { StratumSdkError } from '../runtime/errors.js';
 import { refuse } from '../runtime/answer.js';
 import { excerpt } from '../runtime/bounded-json.js';
-import { JSON_RPC_ERRORS } from '../runtime/messages.js';
+import { METHOD_NOT_FOUND } from '../runtime/messages.js';
 import { proxyOption } from '../platform/proxy-option.js';
 import { electrumConnector } from './electrum-connect.js';
 import type { CheckedElectrumOptions } from './electrum-options.js';
@@ -55,7 +55,7 @@ export function electrumConnection(
       fatal: (error) => FATAL.has(error.code),
       notification: client.notification,
       // Electrum servers send no requests; answer any with method-not-found rather than hang the peer.
-      request: (request, link) => refuse(link.session, request, JSON_RPC_ERRORS.METHOD_NOT_FOUND, `unknown method ${excerpt(request.method, 80)}`),
+      request: (request, link) => refuse(link.session, request, METHOD_NOT_FOUND, `unknown method ${excerpt(request.method, 80)}`),
       protocolError: (error) => events.emit('protocol-error', error),
       // A failed ping needs no handling here: a dead connection reports itself through close.
       ping: (link) => void link.session.request('server.ping', []).catch(() => undefined),

@@ -2,7 +2,7 @@
 // shows it a message. Beside the session rather than in it, so a client whose peer never asks anything (an
 // Electrum wallet) refuses with one encoded error and carries none of the rest.
 import { ServerError } from './errors.js';
-import { encodeError, encodeResult, JSON_RPC_ERRORS, type RequestMessage } from './messages.js';
+import { encodeError, encodeResult, INTERNAL_ERROR, type RequestMessage } from './messages.js';
 import type { RpcSession } from './session.js';
 
 /** What a peer's request handler returns; throwing a ServerError answers with its code and message. */
@@ -16,8 +16,8 @@ export async function answer(session: RpcSession, request: RequestMessage, handl
   } catch (e) {
     const refusal =
       e instanceof ServerError
-        ? { code: e.serverCode ?? JSON_RPC_ERRORS.INTERNAL_ERROR, message: e.serverMessage }
-        : { code: JSON_RPC_ERRORS.INTERNAL_ERROR, message: 'internal error' };
+        ? { code: e.serverCode ?? INTERNAL_ERROR, message: e.serverMessage }
+        : { code: INTERNAL_ERROR, message: 'internal error' };
     text = encodeError(request.id, refusal, request.dialect);
   }
   reply(session, text);
