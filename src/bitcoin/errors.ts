@@ -34,7 +34,7 @@ export type BitcoinErrorReason =
 /** A Bitcoin value was malformed or does not fit what was asked. `code` is always `VALIDATION`. */
 export class BitcoinError extends StratumSdkError {
   override name = 'BitcoinError';
-  readonly reason: BitcoinErrorReason;
+  declare readonly reason: BitcoinErrorReason;
   constructor(reason: BitcoinErrorReason, message: string, options?: { cause?: unknown }) {
     super('VALIDATION', message, options);
     this.reason = reason;

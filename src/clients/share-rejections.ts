@@ -37,7 +37,7 @@ export function shareRejectionReason(code: number | null, message: string): Shar
  */
 export class ShareRejectedError extends ServerError {
   override name = 'ShareRejectedError';
-  readonly reason: ShareRejectionReason;
+  declare readonly reason: ShareRejectionReason;
   constructor(method: string, serverCode: number | null, serverMessage: string, data?: unknown) {
     super(method, serverCode, serverMessage, data);
     this.reason = shareRejectionReason(serverCode, serverMessage);

@@ -25,10 +25,10 @@ export type LieKind =
 /** A server said something provably false; the network drops it for good and asks another. `code` is 'LIE'. */
 export class LyingServerError extends StratumSdkError {
   override name = 'LyingServerError';
-  readonly url: string;
-  readonly lie: LieKind;
+  declare readonly url: string;
+  declare readonly lie: LieKind;
   /** The request whose answer was false. */
-  readonly method: string;
+  declare readonly method: string;
   constructor(url: string, lie: LieKind, method: string, message: string) {
     super('LIE', `${url} lied (${lie}) in ${method}: ${message}`);
     this.url = url;
@@ -40,8 +40,8 @@ export class LyingServerError extends StratumSdkError {
 /** A server follows a chain without the network's checkpoint (another coin, another test network). `code` is 'WRONG_CHAIN'. */
 export class OtherChainError extends StratumSdkError {
   override name = 'OtherChainError';
-  readonly url: string;
-  readonly checkpoint: { readonly height: number; readonly hash: string };
+  declare readonly url: string;
+  declare readonly checkpoint: { readonly height: number; readonly hash: string };
   constructor(url: string, checkpoint: { readonly height: number; readonly hash: string }, message: string) {
     super('WRONG_CHAIN', `${url} follows another chain: ${message}`);
     this.url = url;
@@ -66,11 +66,11 @@ export type ServerLimitKind = 'history' | 'subscriptions' | 'cost';
  */
 export class ServerLimitError extends StratumSdkError {
   override name = 'ServerLimitError';
-  readonly url: string;
-  readonly limit: ServerLimitKind;
-  readonly method: string;
+  declare readonly url: string;
+  declare readonly limit: ServerLimitKind;
+  declare readonly method: string;
   /** The script hash whose history or subscription was refused. */
-  readonly scripthash: string | undefined;
+  declare readonly scripthash: string | undefined;
   constructor(url: string, limit: ServerLimitKind, method: string, scripthash: string | undefined, message: string, options?: { cause?: unknown }) {
     super('SERVER_LIMIT', `${url} (${limit} limit) in ${method}${scripthash === undefined ? '' : ` for ${scripthash}`}: ${message}`, options);
     this.url = url;

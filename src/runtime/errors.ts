@@ -20,8 +20,10 @@ export type ErrorCode =
   /** A server refused or cut short an answer for one of its own limits (the ElectrumNetwork's ServerLimitError). */
   | 'SERVER_LIMIT';
 
+// The classes' fields are declared, not defined: each constructor sets all of its own, and a definition would
+// be emitted once more per field in every bundle (`method;` before `this.method = method`).
 export class StratumSdkError extends Error {
-  readonly code: ErrorCode;
+  declare readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -36,8 +38,8 @@ export class StratumSdkError extends Error {
 /** A request got no answer in time. */
 export class TimeoutError extends StratumSdkError {
   override name = 'TimeoutError';
-  readonly method: string;
-  readonly timeoutMs: number;
+  declare readonly method: string;
+  declare readonly timeoutMs: number;
   constructor(method: string, timeoutMs: number) {
     super('TIMEOUT', `${method}: no answer within ${timeoutMs} ms`);
     this.method = method;
@@ -90,9 +92,9 @@ export type ProtocolErrorKind =
 /** The peer broke the protocol: bytes that are not a message, or a message that fits nothing we sent. */
 export class ProtocolError extends StratumSdkError {
   override name = 'ProtocolError';
-  readonly kind: ProtocolErrorKind;
+  declare readonly kind: ProtocolErrorKind;
   /** The offending text, cut to a readable length. */
-  readonly excerpt: string | undefined;
+  declare readonly excerpt: string | undefined;
   constructor(kind: ProtocolErrorKind, message: string, excerpt?: string, options?: { cause?: unknown }) {
     super('PROTOCOL', message, options);
     this.kind = kind;
@@ -103,7 +105,7 @@ export class ProtocolError extends StratumSdkError {
 /** One message was larger than the configured maximum; the connection fails. */
 export class MessageTooLargeError extends StratumSdkError {
   override name = 'MessageTooLargeError';
-  readonly limit: number;
+  declare readonly limit: number;
   constructor(limit: number) {
     super('MESSAGE_TOO_LARGE', `a message exceeded the maximum size of ${limit} bytes`);
     this.limit = limit;
@@ -113,9 +115,9 @@ export class MessageTooLargeError extends StratumSdkError {
 /** A value did not match the spec: params we were asked to send, or a result or notification received. */
 export class ValidationError extends StratumSdkError {
   override name = 'ValidationError';
-  readonly method: string;
-  readonly part: 'params' | 'result' | 'notification';
-  readonly errors: readonly string[];
+  declare readonly method: string;
+  declare readonly part: 'params' | 'result' | 'notification';
+  declare readonly errors: readonly string[];
   constructor(method: string, part: 'params' | 'result' | 'notification', errors: readonly string[]) {
     super('VALIDATION', `${method}: invalid ${part}: ${errors.join('; ')}`);
     this.method = method;
@@ -127,12 +129,12 @@ export class ValidationError extends StratumSdkError {
 /** The server answered with an error. Its own code and message are kept as sent. */
 export class ServerError extends StratumSdkError {
   override name = 'ServerError';
-  readonly method: string;
+  declare readonly method: string;
   /** The server's numeric code, or null when it sent none (a bare string, `true`). */
-  readonly serverCode: number | null;
-  readonly serverMessage: string;
+  declare readonly serverCode: number | null;
+  declare readonly serverMessage: string;
   /** Extra data: JSON-RPC 2.0 `data`, or the traceback of a Stratum `[code, message, traceback]`. */
-  readonly data: unknown;
+  declare readonly data: unknown;
   constructor(method: string, serverCode: number | null, serverMessage: string, data?: unknown) {
     // The peer's message is kept whole in serverMessage; the error's own message stays a readable line.
     // The method can be the peer's too (a request it sent): only its start goes into the line.
@@ -155,8 +157,8 @@ export class VersionMismatchError extends StratumSdkError {
 /** The server follows another chain than the one the client was told to expect (genesis hash check). */
 export class WrongChainError extends StratumSdkError {
   override name = 'WrongChainError';
-  readonly expected: string;
-  readonly actual: string;
+  declare readonly expected: string;
+  declare readonly actual: string;
   constructor(expected: string, actual: string) {
     super('WRONG_CHAIN', `the server's genesis block is ${actual}, not the expected ${expected}`);
     this.expected = expected;
@@ -170,7 +172,7 @@ export class WrongChainError extends StratumSdkError {
  */
 export class OverflowError extends StratumSdkError {
   override name = 'OverflowError';
-  readonly limit: number;
+  declare readonly limit: number;
   constructor(what: string, limit: number, message = `${what}: more than ${limit} values were waiting to be read`) {
     super('OVERFLOW', message);
     this.limit = limit;
