@@ -156,6 +156,11 @@ function buildTree(methods, protocol) {
   return { view: toView(root), json: toJson(root) };
 }
 
+/** The lite client's wrapper roots: the first segment of every request a client sends (validate.mjs checks the rest). */
+function liteRoots(clientMethods) {
+  return [...new Set(clientMethods.map((m) => m.accessor[0]))].sort();
+}
+
 /**
  * runtimeImport: the folder of src/runtime relative to <out>/<protocol>/; packageImport, instead: the
  * package's name, for code generated outside the package (`stratum-sdk generate`), which imports the
@@ -199,7 +204,7 @@ export function emitCode(model, { banner, jsttTypes, definitionImports, runtimeI
         'lite.ts': t.lite({
           ...common,
           example: first ? { wire: first.method, accessor: `client.${first.accessor.join('.')}` } : { wire: '', accessor: '' },
-          clientNames: clientMethods.map((m) => m.method).sort(),
+          clientRoots: liteRoots(clientMethods),
           subscriptionKeys: keyed.map((m) => ({ method: m.method, arity: m.subscriptionKey.inNotifications === 'script-hash' ? -1 : m.subscriptionKey.params })),
           unsubscribes: clientMethods.filter((m) => m.ends).map((m) => ({ method: m.method, ends: m.ends })),
         }),

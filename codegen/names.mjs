@@ -5,6 +5,15 @@ export function camel(segment) {
   return segment.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 }
 
+/**
+ * ["blockchain", "transaction", "getMerkle"] -> "blockchain.transaction.get_merkle": the inverse of
+ * accessorPath where the wire name allows it. The lite client's wrappers (src/runtime/bind.ts, wireTree)
+ * find wire names this way, from the accessors alone.
+ */
+export function wireNameOf(accessors) {
+  return accessors.map((a) => a.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).join('.');
+}
+
 /** "blockchain.transaction.get" -> "BlockchainTransactionGet" */
 export function pascal(wireName) {
   return wireName

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { addDefinitions, methodSchemas, newAjv, resultVariants, SCHEMA_BASE } from './schemas.mjs';
 import { compareVersions, inVersions } from './versions.mjs';
+import { accessorPath, wireNameOf } from './names.mjs';
 
 export function validateSpec({ meta, definitions, files }) {
   const errors = [];
@@ -42,6 +43,7 @@ export function validateSpec({ meta, definitions, files }) {
     checkParams(doc.params, '/params', doc, err);
     if (doc.notification) checkParams(doc.notification.params, '/notification/params', doc, err);
     checkSessionFacts(doc, err);
+    checkWrapperName(doc, err);
 
     const variants = resultVariants(doc);
     const variantNames = new Set();
@@ -90,6 +92,27 @@ export function validateSpec({ meta, definitions, files }) {
   checkDeviationIds(checked);
   checkDeviationMethods(checked);
   return errors;
+}
+
+// What a wrapper proxy cannot take as a segment: the names every function has (`call`, `apply`, `bind`,
+// `toString`, ...; `name` and `length` excepted, which it does take), and what `await` and JSON.stringify look up.
+const LANGUAGE_NAMES = new Set(
+  [...Object.getOwnPropertyNames(Function.prototype), ...Object.getOwnPropertyNames(Object.prototype), 'then', 'toJSON'].filter((n) => n !== 'name' && n !== 'length'),
+);
+
+/**
+ * The lite Electrum client carries no list of names: its wrappers turn accessors back into wire names
+ * (src/runtime/bind.ts, wireTree). So a request an Electrum client sends must have a name they can give back,
+ * or it would be sent under another.
+ */
+function checkWrapperName(doc, err) {
+  if (doc.protocol !== 'electrum' || doc.kind === 'notification' || doc.direction === 'server-to-client') return;
+  const accessors = accessorPath(doc.method);
+  if (wireNameOf(accessors) !== doc.method) {
+    err('/method', `its wrapper ${accessors.join('.')} would send "${wireNameOf(accessors)}": segments must be lower snake_case with no "_" before a digit`);
+  }
+  const owned = accessors.find((a) => LANGUAGE_NAMES.has(a));
+  if (owned) err('/method', `"${owned}" cannot be a wrapper's name: every function has it, or await or JSON.stringify look it up`);
 }
 
 /** The methods a deviation names (where checkers look for it) are methods of its own protocol. */

@@ -2,10 +2,11 @@
 // wallet needs, and nothing it could do without. The same typed wrappers, requests and events as the
 // ElectrumClient for its version range, the same handshake, reconnect, keep-alive and renewal of
 // subscriptions (a change missed while away is emitted, one already delivered is not); but no checks of
-// params, results or notifications against the spec, no method table (its wrappers come from the wire names
-// alone), no iterators, batches or params by name. So a browser bundle holds little more than the core.
-import { bindMethodTree, requestTree } from '../runtime/bind.js';
-import { electrumClientRequestNames, electrumSubscriptionKeys, electrumUnsubscribes } from '../generated/electrum/lite.js';
+// params, results or notifications against the spec, no method table and not even a list of method names
+// (its wrappers make each wire name from the accessors read, see wireTree), no iterators, batches or params
+// by name. So a browser bundle holds little more than the core.
+import { wireTree } from '../runtime/bind.js';
+import { electrumClientRequestRoots, electrumSubscriptionKeys, electrumUnsubscribes } from '../generated/electrum/lite.js';
 import type { ElectrumClientApiIn } from '../generated/electrum/client-api.js';
 import { asSdkError, type Connection, type Link } from '../runtime/connection.js';
 import { asyncDispose } from '../runtime/dispose.js';
@@ -104,7 +105,7 @@ class LiteElectrumClient<V = ElectrumDefaultVersions> {
       renew: (link) => this.#renew(link),
       notification: (method, params) => this.#notified(method, params),
     });
-    Object.assign(this, bindMethodTree(requestTree(electrumClientRequestNames), (method, params) => this.#call(method, params, NO_OPTIONS)));
+    Object.assign(this, wireTree(electrumClientRequestRoots, (method, params) => this.#call(method, params, NO_OPTIONS)));
   }
 
   /**

@@ -17,14 +17,17 @@ export function bindMethodTree(tree: MethodTree, call: CallFunction): unknown {
   for (const [accessor, node] of Object.entries(tree)) {
     out[accessor] =
       typeof node === 'string'
-        ? (...params: unknown[]) => {
-            let n = params.length;
-            while (n > 0 && params[n - 1] === undefined) n--;
-            return call(node, n === params.length ? params : params.slice(0, n));
-          }
+        ? (...params: unknown[]) => call(node, trimmed(params))
         : bindMethodTree(node, call);
   }
   return Object.freeze(out);
+}
+
+/** The params without their trailing `undefined`s (the array itself when there are none). */
+function trimmed(params: unknown[]): unknown[] {
+  let n = params.length;
+  while (n > 0 && params[n - 1] === undefined) n--;
+  return n === params.length ? params : params.slice(0, n);
 }
 
 /**
@@ -54,4 +57,26 @@ export function requestTree(names: readonly string[]): MethodTree {
     node[leaf] = method;
   }
   return root;
+}
+
+/**
+ * The wrappers of the smallest client, with no list of names to carry: each property read is one more
+ * segment of a wire name (`getMerkle` is `get_merkle`, as codegen/names.mjs's `wireNameOf` has it, the
+ * inverse of the generated accessors; the generator refuses a wire name this would not give back), and a call
+ * sends it. Read on demand, so `Object.keys` sees none of them. The language's own names keep their meaning:
+ * Function.prototype's methods (`call`, `apply`, `bind`, `toString`, ...), symbols, and `then` and `toJSON`,
+ * which `await` and JSON.stringify look up, are not wire names.
+ */
+export function wireTree(roots: readonly string[], call: CallFunction): Record<string, unknown> {
+  const node = (method: string): unknown =>
+    new Proxy(() => undefined, {
+      get: (target, key) =>
+        typeof key !== 'string' || typeof (Function.prototype as unknown as Record<string, unknown>)[key] === 'function'
+          ? Reflect.get(target, key)
+          : key === 'then' || key === 'toJSON'
+            ? undefined
+            : node(`${method}.${key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`),
+      apply: (_target, _this, params: unknown[]) => call(method, trimmed(params)),
+    });
+  return Object.fromEntries(roots.map((root) => [root, node(root)]));
 }

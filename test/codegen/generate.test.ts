@@ -74,6 +74,14 @@ describe('a broken spec is refused', () => {
     ['an unknown reply condition', ASK, (d) => (d['optionalReply'] = { when: 'sometimes', reason: 'r', source: 's' }), /demo\.ask\.json: \/optionalReply\/when: must be equal to one of the allowed values: "always", "repeated"/],
   ];
 
+  // A request whose wrapper could not give its wire name back (the lite client finds wire names from accessors).
+  const renamed = (method: string) => JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(FIXTURE, GET), 'utf8')), method });
+  cases.push(
+    ['a name its wrapper cannot give back', 'electrum/demo.item.get_2x.json', renamed('demo.item.get_2x'), /demo\.item\.get_2x\.json: \/method: its wrapper demo\.item\.get2x would send "demo\.item\.get2x"/],
+    ['a segment every function has', 'electrum/demo.item.call.json', renamed('demo.item.call'), /demo\.item\.call\.json: \/method: "call" cannot be a wrapper's name/],
+    ['a segment await looks up', 'electrum/demo.then.json', renamed('demo.then'), /demo\.then\.json: \/method: "then" cannot be a wrapper's name/],
+  );
+
   it.each(cases)('%s', async (_name, file, edit, wanted) => {
     const { files, errors } = await generate(brokenSpec(file, edit));
     expect(files.size).toBe(0);

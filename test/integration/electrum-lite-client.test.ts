@@ -41,16 +41,30 @@ function world() {
 describe('the lite client', () => {
   it.each<Kind>(['tcp', 'ws'])('negotiates and calls typed wrappers and requests by wire name over %s', async (kind) => {
     const { handler } = world();
-    server = await startFakeElectrum(handler, { kind });
+    const unknown = { error: { code: -32601, message: 'unknown method' } };
+    server = await startFakeElectrum(async (method, params, conn) => (await handler(method, params, conn)) ?? unknown, { kind });
     client = await ElectrumClient.connect(server.url, { keepAlive: false, clientName: 'lite-test' });
     expect([client.serverVersion, client.protocolVersion]).toEqual(['FakeX 1.0', '1.4']);
     expect(client.supports('1.4')).toBe(true);
     expect(client.supports('1.6')).toBe(false);
     expect(await client.blockchain.scripthash.getHistory(SH)).toEqual([{ height: 5, tx_hash: SH }]);
     expect(await client.request('server.banner', [])).toBe('hello');
+    // Wrappers at each depth, their wire names made from the accessors; trailing undefineds not sent.
+    const { getMerkle } = client.blockchain.transaction;
+    await expect(getMerkle(SH, 5)).rejects.toMatchObject({ code: 'SERVER' });
+    await expect(client.mempool.getFeeHistogram()).rejects.toMatchObject({ code: 'SERVER' });
+    await expect(client.server.peers.subscribe()).rejects.toMatchObject({ code: 'SERVER' });
+    await expect(client.blockchain.transaction.get(SH, undefined)).rejects.toMatchObject({ code: 'SERVER' });
     const sent = server.connections[0]?.received ?? [];
     expect(sent[0]).toMatchObject({ method: 'server.version', params: ['lite-test', ['1.4', '1.6']] });
-    expect(sent.map((m) => m['method'])).toEqual(['server.version', 'blockchain.scripthash.get_history', 'server.banner']);
+    expect(sent.slice(1).map((m) => [m['method'], m['params']])).toEqual([
+      ['blockchain.scripthash.get_history', [SH]],
+      ['server.banner', []],
+      ['blockchain.transaction.get_merkle', [SH, 5]],
+      ['mempool.get_fee_histogram', []],
+      ['server.peers.subscribe', []],
+      ['blockchain.transaction.get', [SH]],
+    ]);
   });
 
   it('passes notifications of its subscriptions to their listeners', async () => {

@@ -3,63 +3,11 @@
 
 /**
  * What the smallest client (stratum-sdk/electrum/lite) needs of the spec, apart from the method table every
- * other client carries: the wire names of the requests a client sends, from which it builds its wrappers
- * (`blockchain.address.get_balance` is `client.blockchain.address.getBalance`), and which of them subscribe or unsubscribe.
+ * other client carries: the first segments of the requests a client sends, under which its wrappers find
+ * each wire name from the accessors (see wireTree: `client.blockchain.address.getBalance` sends
+ * `blockchain.address.get_balance`); and which requests subscribe or unsubscribe.
  */
-export const electrumClientRequestNames: readonly string[] = [
-  'blockchain.address.get_balance',
-  'blockchain.address.get_history',
-  'blockchain.address.get_mempool',
-  'blockchain.address.get_proof',
-  'blockchain.address.listunspent',
-  'blockchain.address.subscribe',
-  'blockchain.block.get_chunk',
-  'blockchain.block.get_header',
-  'blockchain.block.header',
-  'blockchain.block.headers',
-  'blockchain.estimatefee',
-  'blockchain.headers.get_tip',
-  'blockchain.headers.subscribe',
-  'blockchain.name.get_value_proof',
-  'blockchain.numblocks.subscribe',
-  'blockchain.outpoint.get_status',
-  'blockchain.outpoint.subscribe',
-  'blockchain.outpoint.unsubscribe',
-  'blockchain.relayfee',
-  'blockchain.scripthash.get_balance',
-  'blockchain.scripthash.get_first_use',
-  'blockchain.scripthash.get_history',
-  'blockchain.scripthash.get_mempool',
-  'blockchain.scripthash.listunspent',
-  'blockchain.scripthash.subscribe',
-  'blockchain.scripthash.unsubscribe',
-  'blockchain.scriptpubkey.get_balance',
-  'blockchain.scriptpubkey.get_history',
-  'blockchain.scriptpubkey.get_mempool',
-  'blockchain.scriptpubkey.listunspent',
-  'blockchain.scriptpubkey.subscribe',
-  'blockchain.scriptpubkey.unsubscribe',
-  'blockchain.transaction.broadcast',
-  'blockchain.transaction.broadcast_package',
-  'blockchain.transaction.get',
-  'blockchain.transaction.get_confirmed_blockhash',
-  'blockchain.transaction.get_height',
-  'blockchain.transaction.get_merkle',
-  'blockchain.transaction.id_from_pos',
-  'blockchain.transaction.testmempoolaccept',
-  'blockchain.utxo.get_address',
-  'blockchain.utxo.get_info',
-  'mempool.get_fee_histogram',
-  'mempool.get_info',
-  'mempool.recent',
-  'server.add_peer',
-  'server.banner',
-  'server.donation_address',
-  'server.features',
-  'server.peers.subscribe',
-  'server.ping',
-  'server.version',
-];
+export const electrumClientRequestRoots: readonly string[] = ['blockchain', 'mempool', 'server'];
 
 /**
  * Subscriptions by wire name: how many leading params are the key its notifications carry as sent, or -1
