@@ -28,7 +28,7 @@ const CASES = [
   {
     name: 'Electrum client, WS, lite (no checks)',
     target: { max: 1, what: 'without validation: at most 1x' },
-    note: 'stratum-sdk/electrum/lite: the same wrappers, events, reconnect and renewals; no spec checks, iterators, batches or params by name',
+    note: 'stratum-sdk/electrum/lite: the same typed wrappers (each wire name made from the accessors read: no list of names), events, reconnect and renewals; no spec checks, iterators, batches or params by name',
     code: `import { ElectrumClient } from 'stratum-sdk/electrum/lite';
       const c = await ElectrumClient.connect('wss://electrum.example.org:50004');
       ${APP}`,
