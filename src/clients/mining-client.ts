@@ -12,18 +12,15 @@ import { reconnect } from '../runtime/reconnect.js';
 import { asyncDispose } from '../runtime/dispose.js';
 import { Emitter } from '../runtime/emitter.js';
 import { ClosedError, ConnectError, ProtocolError, TimeoutError, ValidationError } from '../runtime/errors.js';
-import { DEFAULT_MAX_MESSAGE_SIZE } from '../runtime/framing.js';
 import { DEFAULT_REQUEST_TIMEOUT, type RequestOptions } from '../runtime/session.js';
-import type { Connector } from '../runtime/transport.js';
-import { proxyOption } from '../platform/proxy-option.js';
-import type { ProxyTarget } from '../platform/proxy.js';
-import { endpointConnector, parsePoolUrl, ReconnectPolicy, type PoolEndpoint } from './mining-endpoint.js';
+import { parsePoolUrl, type PoolEndpoint } from './mining-endpoint.js';
 import { miningValidators } from '../generated/mining/validators/index.js';
 import { MiningInbound } from './mining-inbound.js';
 import { miningRegistry } from './mining-registry.js';
 import { MiningReplies } from './mining-replies.js';
 import { MiningRequests, type PoolLink } from './mining-requests.js';
 import { MiningResume } from './mining-resume.js';
+import { MiningRoute } from './mining-route.js';
 import { MiningState } from './mining-state.js';
 import {
   DEFAULT_MAX_RECONNECT_WAIT,
@@ -66,26 +63,17 @@ class MiningClient {
   readonly #state: MiningState;
   readonly #resume = new MiningResume();
   readonly #core: Connection<PoolLink, ReconnectInfo>;
-  readonly #options: MiningClientOptions;
   readonly #agent: string;
   readonly #optionalTimeout: number;
   readonly #validate: boolean;
-  readonly #original: PoolEndpoint;
-  readonly #policy: ReconnectPolicy;
+  readonly #route: MiningRoute;
   readonly #requests: MiningRequests;
-  readonly #proxy: ProxyTarget | undefined;
-  #endpoint: PoolEndpoint;
-  /** Where the next connection goes when not where the current one went (a followed client.reconnect). */
-  #next: PoolEndpoint | undefined;
-  #dialing: PoolEndpoint;
 
   protected constructor(endpoint: PoolEndpoint, options: MiningClientOptions) {
-    this.#options = options;
     this.#agent = options.agent ?? DEFAULT_MINING_AGENT;
     const timeout = positive('timeout', options.timeout ?? DEFAULT_REQUEST_TIMEOUT);
     this.#optionalTimeout = positive('optionalReplyTimeout', options.optionalReplyTimeout ?? DEFAULT_OPTIONAL_REPLY_TIMEOUT);
-    this.#policy = new ReconnectPolicy(endpoint, options, DEFAULT_MAX_RECONNECT_WAIT);
-    this.#proxy = proxyOption(options);
+    const route = (this.#route = new MiningRoute(endpoint, options));
     const backoff = options.reconnect ? resolveBackoff(options.reconnect === true ? {} : options.reconnect) : undefined;
     this.#validate = options.validate ?? true;
     if (options.protocol && options.validators) throw new TypeError('protocol and validators: a registry of your own carries its validators; give one or the other');
@@ -93,14 +81,13 @@ class MiningClient {
     if (protocol.protocol !== 'mining') throw new TypeError(`protocol: a mining client needs a mining registry, not an ${protocol.protocol} one`);
     const events = this.#events;
     const state = (this.#state = new MiningState((event, ...args) => events.emit(event, ...args), options.maxJobs));
-    this.#original = this.#endpoint = this.#dialing = endpoint;
     const inbound = new MiningInbound(protocol, state, events, this.#agent, this.#validate, (params) => this.#reconnectRequested(params));
     const observer = {
       result: (method: string, params: readonly unknown[], result: unknown) => this.#observed(method, params, result),
       refused: (worker: string) => state.authorized(worker, undefined, false),
     };
     this.#core = new Connection<PoolLink, ReconnectInfo>({
-      connector: (handlers) => this.#connector()(handlers),
+      connector: (handlers) => route.connector()(handlers),
       backoff,
       keepAlive: false,
       // A share for a job of the lost connection is worth nothing on the next: fail at once.
@@ -112,7 +99,7 @@ class MiningClient {
         // Nothing is sent until start() or the wrappers.
         handshake: async () => {
           const replies = new MiningReplies(protocol, this.#validate, observer);
-          return { info: { endpoint: this.#dialing, replies }, check: replies };
+          return { info: { endpoint: route.dialing, replies }, check: replies };
         },
         renew: (link) => this.#renew(link.info as PoolLink),
         fatal: (error) => error.code === 'TLS',
@@ -217,11 +204,7 @@ class MiningClient {
   async reconnect(target: Partial<ReconnectTarget> = {}): Promise<ReconnectInfo> {
     if (this.#core.closedByUser) throw new ClosedError('closed by the client');
     if (this.#core.reconnecting) throw new ConnectError('a reconnect is already under way');
-    const resolved = this.#policy.target(this.#endpoint, target.host, target.port, target.waitSeconds);
-    if (!resolved) throw new ConnectError(`reconnect refused: ${JSON.stringify(target.port)} is not a port`);
-    const refusal = this.#policy.refusal(resolved, this.#endpoint);
-    if (refusal) throw new ConnectError(`reconnect to ${resolved.host}:${resolved.port} refused: ${refusal}`);
-    return this.#reconnect(resolved);
+    return this.#reconnect(this.#route.asked(target));
   }
 
   /** Listens to a notification (by wire name, with its typed params) or a lifecycle event. Returns the remover. */
@@ -272,10 +255,10 @@ class MiningClient {
   }
   /** The pool currently connected to (it changes when a client.reconnect is followed). */
   get host(): string {
-    return this.#endpoint.host;
+    return this.#route.current.host;
   }
   get port(): number {
-    return this.#endpoint.port;
+    return this.#route.current.port;
   }
   get pendingRequests(): number {
     return this.#core.pendingCount;
@@ -312,45 +295,28 @@ class MiningClient {
     else if (method === 'mining.configure') this.#state.configured(result as MiningConfigureResult);
   }
 
-  /** The connector for the next connection: the caller's own, or TCP/TLS to where the client is going. */
-  #connector(): Connector {
-    const endpoint = (this.#dialing = this.#next ?? this.#endpoint);
-    return (
-      this.#options.connector ??
-      endpointConnector(endpoint, this.#original, {
-        tls: this.#options.tls,
-        connectTimeout: this.#options.connectTimeout,
-        framing: { maxMessageSize: this.#options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE },
-        maxBufferedBytes: this.#options.maxBufferedBytes,
-        proxy: this.#proxy,
-      })
-    );
-  }
-
   /** A new connection after a drop or a reconnect asked for: the session replayed on it. */
   async #renew(link: PoolLink): Promise<ReconnectInfo> {
-    this.#endpoint = link.endpoint;
-    this.#next = undefined;
+    this.#route.arrived(link.endpoint);
     const resumed = await this.#resume.replay(this.#requests, this.#state, this.#agent);
     return { host: link.endpoint.host, port: link.endpoint.port, resumed };
   }
 
   #reconnectRequested([host, port, wait]: ClientReconnectNotification): void {
-    const target = this.#policy.target(this.#endpoint, host, port, wait);
-    if (!target) {
+    const request = this.#route.requested(host, port, wait, this.#core.reconnecting);
+    if (!request) {
       // The spec's port allows 0 and "99999"; neither can be connected to.
       this.#events.emit('protocol-error', new ProtocolError('invalid-message', `client.reconnect to port ${excerpt(port, 40)}, which cannot be connected to`, excerpt([host, port, wait])));
       return;
     }
-    const { decision, reason } = this.#policy.decide(target, this.#endpoint, this.#core.reconnecting);
-    this.#events.emit('reconnect-request', { ...target, decision, reason });
+    this.#events.emit('reconnect-request', request);
     // A failure is reported through 'close'.
-    if (decision === 'follow') void this.#reconnect(target).catch(() => undefined);
+    if (request.decision === 'follow') void this.#reconnect(request).catch(() => undefined);
   }
 
   #reconnect(target: ReconnectTarget): Promise<ReconnectInfo> {
     this.#resume.note(this.#state);
-    this.#next = { host: target.host, port: target.port, tls: this.#endpoint.tls };
+    this.#route.goTo(target);
     // The old connection's jobs cannot be submitted on the new one.
     this.#state.newConnection();
     return reconnect(this.#core, target.waitSeconds * 1000);
