@@ -10,15 +10,15 @@ import type { ElectrumServerNotifications } from '../generated/electrum/types.js
 import type { Connection, Link } from '../runtime/connection.js';
 import { asyncDispose } from '../runtime/dispose.js';
 import { Emitter } from '../runtime/emitter.js';
-import { ClosedError, ValidationError } from '../runtime/errors.js';
+import { ClosedError } from '../runtime/errors.js';
 import type { ClientRegistry } from '../runtime/registry.js';
 import type { RequestOptions } from '../runtime/session.js';
 import type { PendingTable } from '../runtime/pending.js';
-import { subscriptionKey } from '../runtime/subscriptions.js';
 import { compareVersions } from '../runtime/versions.js';
 import { sendBatch } from './electrum-batch.js';
 import { electrumConnection } from './electrum-connection.js';
 import { checkGenesis, negotiateVersion, normalizeRange } from './electrum-handshake.js';
+import { notificationIterable, subscribeIterable, type IterableClient } from './electrum-iterables.js';
 import { bufferLimitOf, checkedOptions } from './electrum-options.js';
 import { MethodPlans } from './electrum-plans.js';
 import { ElectrumSubscriptions, type NotificationShortcuts } from './electrum-subscriptions.js';
@@ -59,7 +59,6 @@ const NO_OPTIONS: RequestOptions = Object.freeze({});
 type ElectrumLink = Link<ElectrumConnectionInfo>;
 type AnyEvents = ElectrumClientEvents<string>;
 
-
 /** The typed wrappers of a client speaking the versions V (see ElectrumClientApiIn). */
 interface ElectrumClient<V = ElectrumDefaultVersions> extends ElectrumClientApiIn<V> {}
 
@@ -83,6 +82,7 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
   readonly #clientName: string;
   readonly #validate: boolean;
   readonly #genesisHash: string | undefined;
+  readonly #iterables: IterableClient;
 
   /** Reads the hottest notification from its line, where the client was given the shortcuts. */
   readonly #lineReader: ((text: string, version: string | undefined) => boolean) | undefined;
@@ -122,7 +122,9 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
       notification: (method, params, link) => this.#subs.dispatch(method, params, link.info?.protocolVersion),
       closing: (error) => this.#subs.endAll(error),
     });
-    Object.assign(this, bindElectrumClientApi((method, params) => this.#call(method, params, NO_OPTIONS)));
+    const call = (method: string, params: readonly unknown[], options: RequestOptions) => this.#call(method, params, options);
+    this.#iterables = { core: this.#core, protocol: this.#protocol, subs: this.#subs, call };
+    Object.assign(this, bindElectrumClientApi((method, params) => call(method, params, NO_OPTIONS)));
   }
 
   /**
@@ -195,29 +197,7 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
     params: ElectrumParamsIn<M, V>,
     options: RequestOptions = {},
   ): Promise<ElectrumSubscription<M, V>> {
-    const info = this.#protocol.get(method);
-    if (!info || info.kind !== 'subscription') throw new ValidationError(method, 'params', [`${method} is not a subscription`]);
-    const keyParams = (params as readonly unknown[]).slice(0, info.subscriptionKey ?? 0);
-    // Listening starts before the request goes out, so a notification right after the answer is not lost.
-    const channel = this.#openChannel(method, subscriptionKey(keyParams));
-    let initial: unknown;
-    try {
-      initial = await this.#call(method, params as unknown[], options);
-    } catch (e) {
-      channel.end();
-      throw e;
-    }
-    const client = this;
-    const subscription = Object.assign(channel, {
-      method,
-      params,
-      initial,
-      async unsubscribe(): Promise<void> {
-        channel.end();
-        await client.#unsubscribe(method, params as readonly unknown[]);
-      },
-    });
-    return subscription as unknown as ElectrumSubscription<M, V>;
+    return (await subscribeIterable(this.#iterables, method, params as readonly unknown[], options)) as ElectrumSubscription<M, V>;
   }
 
   /** Every later notification of one kind (all script hashes, say) as an async iterable. */
@@ -225,12 +205,7 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
     method: M extends keyof ElectrumClientEvents<V> ? M : never,
     options: IterateOptions = {},
   ): AsyncIterableIterator<ElectrumNotificationIn<M, V>> {
-    const channel = this.#openChannel(method, '*');
-    if (options.signal) {
-      if (options.signal.aborted) channel.end();
-      else options.signal.addEventListener('abort', () => channel.end(), { once: true });
-    }
-    return channel as unknown as AsyncIterableIterator<ElectrumNotificationIn<M, V>>;
+    return notificationIterable(this.#iterables, method, options) as unknown as AsyncIterableIterator<ElectrumNotificationIn<M, V>>;
   }
 
   /** Listens to a notification (by wire name, with its typed params) or a lifecycle event. Returns the remover. */
@@ -319,25 +294,6 @@ class ElectrumClient<V = ElectrumDefaultVersions> {
         this.#subs.answered(this.#plans.checkResult(method, params, result, version), method, params, result);
       },
     };
-  }
-
-  async #unsubscribe(method: string, params: readonly unknown[]) {
-    const info = this.#protocol.get(method);
-    if (!info) return;
-    const arity = info.subscriptionKey ?? 0;
-    if (!this.#subs.has(method, arity, params)) return;
-    const unsub = info.endedBy === undefined ? undefined : this.#protocol.get(info.endedBy);
-    const version = this.#core.info?.protocolVersion;
-    if (unsub && version && unsub.isAvailable(version) && this.#core.state === 'open') {
-      await this.#call(unsub.method, params.slice(0, unsub.params.length), NO_OPTIONS);
-    }
-    // Without an unsubscribe method at this version the server keeps sending; the client stops renewing it.
-    this.#subs.remove(method, arity, params);
-  }
-
-  #openChannel(method: string, key: string) {
-    if (this.#core.state === 'closed') throw this.#core.closeError ?? new ClosedError('the client is closed');
-    return this.#subs.openChannel(method, key);
   }
 
   #connected(): ElectrumConnectionInfo {
