@@ -2,6 +2,7 @@
 // connection is for when a reconnect (the pool's client.reconnect, followed, or reconnect()) points elsewhere;
 // and whether such a target may be taken (ReconnectPolicy: plain Stratum is unauthenticated, so a redirect to
 // another host is refused unless the caller allows it).
+import { excerpt } from '../runtime/bounded-json.js';
 import { ConnectError } from '../runtime/errors.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../runtime/framing.js';
 import type { Connector } from '../runtime/transport.js';
@@ -67,7 +68,7 @@ export class MiningRoute {
   /** The caller's reconnect(): its target, defaults filled in from the current pool; a ConnectError if refused. */
   asked(target: Partial<ReconnectTarget>): ReconnectTarget {
     const resolved = this.#policy.target(this.#current, target.host, target.port, target.waitSeconds);
-    if (!resolved) throw new ConnectError(`reconnect refused: ${JSON.stringify(target.port)} is not a port`);
+    if (!resolved) throw new ConnectError(`reconnect refused: ${excerpt(target.port, 40)} is not a port`);
     const refusal = this.#policy.refusal(resolved, this.#current);
     if (refusal) throw new ConnectError(`reconnect to ${resolved.host}:${resolved.port} refused: ${refusal}`);
     return resolved;

@@ -230,6 +230,17 @@ describe('reconnect()', () => {
     expect(second.connections).toHaveLength(0);
   });
 
+  it('refuses a target that is not a port with a ConnectError, whatever the caller passed', async () => {
+    const { miner } = await started(await pool());
+    await expect(miner.reconnect({ port: 0 })).rejects.toThrow(/^reconnect refused: 0 is not a port$/);
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    await expect(miner.reconnect({ port: cyclic as unknown as number })).rejects.toBeInstanceOf(ConnectError);
+    // Still connected, on the same pool.
+    expect(miner.closed).toBe(false);
+    expect(await miner.mining.submit(...SHARE)).toBe(true);
+  });
+
   it('is refused after close()', async () => {
     const { miner } = await started(await pool());
     miner.close();
