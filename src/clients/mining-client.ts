@@ -309,7 +309,8 @@ class MiningClient {
       this.#events.emit('protocol-error', new ProtocolError('invalid-message', `client.reconnect to port ${excerpt(port, 40)}, which cannot be connected to`, excerpt([host, port, wait])));
       return;
     }
-    this.#events.emit('reconnect-request', request);
+    // A copy: what a listener does to it does not change where the client goes.
+    this.#events.emit('reconnect-request', { ...request });
     // A failure is reported through 'close'.
     if (request.decision === 'follow') void this.#reconnect(request).catch(() => undefined);
   }
