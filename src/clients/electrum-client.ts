@@ -12,7 +12,7 @@ import { asyncDispose } from '../runtime/dispose.js';
 import { Emitter } from '../runtime/emitter.js';
 import { ClosedError } from '../runtime/errors.js';
 import type { ClientRegistry } from '../runtime/registry.js';
-import type { RequestOptions } from '../runtime/session.js';
+import { NO_OPTIONS, type RequestOptions } from '../runtime/session.js';
 import type { PendingTable } from '../runtime/pending.js';
 import { compareVersions } from '../runtime/versions.js';
 import { sendBatch } from './electrum-batch.js';
@@ -54,7 +54,6 @@ import {
 export { DEFAULT_KEEP_ALIVE, DEFAULT_NOTIFICATION_BUFFER, DEFAULT_PROTOCOL_VERSION };
 // The client's types are exported from electrum-types.ts, where they are declared.
 
-const NO_OPTIONS: RequestOptions = Object.freeze({});
 
 type ElectrumLink = Link<ElectrumConnectionInfo>;
 type AnyEvents = ElectrumClientEvents<string>;

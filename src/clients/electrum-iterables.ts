@@ -5,7 +5,7 @@ import type { Connection } from '../runtime/connection.js';
 import type { Channel } from '../runtime/channel.js';
 import { ClosedError, ValidationError } from '../runtime/errors.js';
 import type { ClientRegistry } from '../runtime/registry.js';
-import type { RequestOptions } from '../runtime/session.js';
+import { NO_OPTIONS, type RequestOptions } from '../runtime/session.js';
 import { subscriptionKey } from '../runtime/subscriptions.js';
 import type { ElectrumSubscriptions } from './electrum-subscriptions.js';
 import type { ElectrumConnectionInfo, IterateOptions } from './electrum-types.js';
@@ -19,7 +19,6 @@ export interface IterableClient {
   call(method: string, params: readonly unknown[], options: RequestOptions): Promise<unknown>;
 }
 
-const NO_OPTIONS: RequestOptions = Object.freeze({});
 
 /** Subscribes; the channel of its later notifications, with `method`, `params`, `initial` and `unsubscribe()`. */
 export async function subscribeIterable(client: IterableClient, method: string, params: readonly unknown[], options: RequestOptions): Promise<unknown> {

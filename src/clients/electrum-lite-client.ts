@@ -13,7 +13,7 @@ import { asyncDispose } from '../runtime/dispose.js';
 import { Emitter } from '../runtime/emitter.js';
 import { ClosedError, ProtocolError, ValidationError } from '../runtime/errors.js';
 import { excerpt } from '../runtime/bounded-json.js';
-import type { RequestOptions, ResultCheck } from '../runtime/session.js';
+import { NO_OPTIONS, type RequestOptions, type ResultCheck } from '../runtime/session.js';
 import { sameValue } from '../runtime/same-value.js';
 import { compareVersions } from '../runtime/versions.js';
 import { electrumConnection } from './electrum-connection.js';
@@ -43,7 +43,6 @@ export type LiteElectrumClientOptions<R extends ElectrumVersionRange = ElectrumV
   'validate' | 'validators' | 'protocol' | 'notificationBuffer'
 >;
 
-const NO_OPTIONS: RequestOptions = Object.freeze({});
 
 type AnyEvents = ElectrumClientEvents<string>;
 type ElectrumLink = Link<ElectrumConnectionInfo>;

@@ -12,7 +12,7 @@ import { ProtocolError, ValidationError, type StratumSdkError } from '../runtime
 import type { ClientMethodInfo, ClientRegistry, VersionedChecks } from '../runtime/registry.js';
 import type { ValidationOutcome } from '../runtime/validation.js';
 import type { PendingTable } from '../runtime/pending.js';
-import type { RequestOptions, ResultCheck } from '../runtime/session.js';
+import { NO_OPTIONS, type ResultCheck } from '../runtime/session.js';
 import { sameValue } from '../runtime/same-value.js';
 import { PendingRenewals, SubscriptionBook, subscriptionKey, type HexKeyedBook } from '../runtime/subscriptions.js';
 import { scriptHashOf } from './script-keys.js';
@@ -65,7 +65,6 @@ export interface NotificationPlan {
   readonly fast: ShapeCheck | undefined;
 }
 
-const NO_OPTIONS: RequestOptions = Object.freeze({});
 
 export class ElectrumSubscriptions {
   readonly #host: SubscriptionsHost;

@@ -6,7 +6,7 @@ import { excerpt } from '../runtime/bounded-json.js';
 import type { Connection } from '../runtime/connection.js';
 import { ServerError, TimeoutError, ValidationError } from '../runtime/errors.js';
 import type { ProtocolRegistry } from '../runtime/registry.js';
-import type { RequestOptions } from '../runtime/session.js';
+import { NO_OPTIONS, type RequestOptions } from '../runtime/session.js';
 import type { PoolEndpoint } from './mining-endpoint.js';
 import type { MiningReplies } from './mining-replies.js';
 import type { ReplayCalls } from './mining-resume.js';
@@ -18,7 +18,6 @@ export interface PoolLink {
   readonly replies: MiningReplies;
 }
 
-const NO_OPTIONS: RequestOptions = Object.freeze({});
 
 export class MiningRequests implements ReplayCalls {
   readonly #core: Connection<PoolLink, ReconnectInfo>;

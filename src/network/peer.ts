@@ -5,11 +5,10 @@ import type { ElectrumClient } from '../clients/electrum-client.js';
 import type { HeaderNotification, Status } from '../generated/definitions.js';
 import type { ElectrumMethods } from '../generated/electrum/types.js';
 import { ConnectError, ServerError, StratumSdkError } from '../runtime/errors.js';
-import type { RequestOptions } from '../runtime/session.js';
+import { NO_OPTIONS, type RequestOptions } from '../runtime/session.js';
 import { LyingServerError, ServerLimitError, type LieKind } from './errors.js';
 import type { ElectrumNetworkRequestName } from './types.js';
 
-export const NO_OPTIONS: RequestOptions = Object.freeze({});
 
 /** One server: its client and what the network knows of it. */
 export interface Peer {

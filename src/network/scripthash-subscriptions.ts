@@ -4,9 +4,9 @@
 import type { Status } from '../generated/definitions.js';
 import type { Emitter } from '../runtime/emitter.js';
 import { ServerLimitError } from './errors.js';
-import type { RequestOptions } from '../runtime/session.js';
 import { SerialQueue } from './header-chain.js';
-import { ask, NO_OPTIONS, type Peer } from './peer.js';
+import { ask, type Peer } from './peer.js';
+import { NO_OPTIONS, type RequestOptions } from '../runtime/session.js';
 import type { ServerPool } from './server-pool.js';
 import type { ElectrumNetworkEvents } from './types.js';
 import type { WalletVerifier } from './wallet-verifier.js';

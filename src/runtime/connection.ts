@@ -8,7 +8,7 @@ import { backoffDelay } from './backoff.js';
 import type { ConnectionEvents, ConnectionOptions, ConnectionRules, ConnectionState, Link } from './connection-rules.js';
 import { ClosedError, StratumSdkError } from './errors.js';
 import { IdleTimer } from './keep-alive.js';
-import { RpcSession, type ReplyCheck, type RequestOptions, type ResultCheck } from './session.js';
+import { NO_OPTIONS, RpcSession, type ReplyCheck, type RequestOptions, type ResultCheck } from './session.js';
 import type { Transport } from './transport.js';
 import { remainingTimeout, Waiters } from './waiters.js';
 
@@ -20,7 +20,6 @@ export type { ConnectionEvents, ConnectionOptions, ConnectionRules, ConnectionSt
  */
 export const CLOSE_WAIT_MS = 2_000;
 
-const NO_OPTIONS: RequestOptions = Object.freeze({});
 
 class LinkImpl<I> implements Link<I> {
   info: I | undefined = undefined;

@@ -13,6 +13,9 @@ export interface RequestOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** No options, one frozen object for every request made without any (none is made per call). */
+export const NO_OPTIONS: RequestOptions = Object.freeze({});
+
 export interface SessionOptions {
   readonly dialect: Dialect;
   /** Writes one encoded message; framing is the transport's business. */
