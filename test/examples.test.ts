@@ -3,7 +3,7 @@
 // a Node process each: the balance check against an in-process regtest world, and the server of your own.
 // Each is bundled from its TypeScript with esbuild, 'stratum-sdk/*' resolved to the sources.
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';

@@ -47,7 +47,6 @@ import {
   type ElectrumSubscriptionName,
   type ElectrumVersionRange,
   type ElectrumVersionsFrom,
-  type ElectrumVersionsOf,
   type IterateOptions,
 } from './electrum-types.js';
 

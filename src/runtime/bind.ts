@@ -47,7 +47,7 @@ export function clientRequestTree(table: MethodTable): MethodTree {
 }
 
 /** The tree of these wire names, each under its camelCased segments (see clientRequestTree). */
-export function requestTree(names: readonly string[]): MethodTree {
+function requestTree(names: readonly string[]): MethodTree {
   const root: Record<string, string | MethodTree> = {};
   for (const method of [...names].sort()) {
     const path = method.split('.').map((s) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()));

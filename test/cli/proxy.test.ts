@@ -9,7 +9,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { ElectrumClient } from '../../src/clients/electrum-client.js';
 import { MiningClient } from '../../src/clients/mining-client.js';
 import type { TrafficFinding } from '../../src/conformance/traffic/findings.js';
-import { startTrafficProxy, type ProxyAddress, type TrafficProxy } from '../../src/cli/traffic-proxy.js';
+import { startTrafficProxy, type ProxyAddress } from '../../src/cli/traffic-proxy.js';
 import { selfSignedCertificate } from '../../src/regtest/certificate.js';
 import { startWorld, type World } from '../../src/regtest/world.js';
 import { createElectrumServer, type ElectrumHandlers } from '../../src/servers/electrum-server.js';

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scriptHash } from '../../src/bitcoin.js';
 import { ElectrumClient } from '../../src/electrum.js';
-import { startFakeElectrum, type FakeServer, type Handler } from '../helpers/fake-electrum.js';
+import { startFakeElectrum, type FakeServer } from '../helpers/fake-electrum.js';
 import { until } from '../helpers/wait.js';
 
 // P2WPKH scripts; their script hashes are what a 1.7 server names them by.

@@ -8,7 +8,7 @@ import { difficultyToTarget, targetToBits } from '../../src/bitcoin/target.js';
 import { RegtestChain } from '../../src/regtest/chain.js';
 import { bytesToHex, u32ToHex } from '../../src/bitcoin/bytes.js';
 import { serializeTransaction } from '../../src/bitcoin/tx.js';
-import { RegtestPool, SHARE_ERRORS, type PoolMiner, type PoolMinerLink } from '../../src/regtest/pool.js';
+import { RegtestPool, SHARE_ERRORS, type PoolMinerLink } from '../../src/regtest/pool.js';
 import { ServerError } from '../../src/runtime/errors.js';
 
 const PAYOUT = `0014${'33'.repeat(20)}`;

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, SPEC_DIR } from '../helpers/spec-files.js';
+import { SPEC_DIR } from '../helpers/spec-files.js';
 
 type Schema = { properties?: Record<string, Schema>; items?: Schema; $ref?: string; definitions?: Record<string, Schema> };
 

@@ -7,7 +7,6 @@ import type tls from 'node:tls';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { ClosedError, MessageTooLargeError, ProtocolError, type StratumSdkError } from '../errors.js';
 import type { AcceptConnection, AdmitConnection, ConnectionRefusal, Listener, ServerConnection, TransportKind } from '../server/connection.js';
-import { MAX_TIMER_MS } from '../server/idle.js';
 import { DEFAULT_SERVER_LIMITS } from '../server/limits.js';
 import { PartialMessageClock } from '../partial-message-clock.js';
 import { bindListener, END_GRACE_MS, REFUSAL_GRACE_MS } from './listen.js';
